@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { dlqList, dlqPurge, dlqRedrive, dlqShow } from './cli/dlq.js';
+import { EXIT, exitCodeFor, printErr } from './cli/context.js';
+import { functionsCommand } from './cli/functions.js';
+import { invokeCommand } from './cli/invoke.js';
+import { upCommand } from './cli/up.js';
+
+const DLQ_REASONS = ['RetriesExhausted', 'EventAgeExceeded', 'NonRetryableError', 'Stalled'];
+
+export function buildProgram(): Command {
+  const program = new Command('triggerhub')
+    .description('Self-hosted event-source hub for Lambda-style handlers')
+    .option('-c, --config <path>', 'config file', process.env.TRIGGERHUB_CONFIG ?? 'triggerhub.yaml')
+    .showHelpAfterError()
+    .exitOverride();
+  const globals = () => program.opts<{ config: string }>();
+
+  program.command('up')
+    .description('start the hub: Invoke API, sources and dispatcher; SIGINT/SIGTERM drain and stop')
+    .action(async () => upCommand(globals()));
+
+  program.command('invoke')
+    .description('invoke a function through the running hub and print its result (log tail on stderr)')
+    .argument('<function>', 'function name')
+    .option('-e, --event <file>', 'event JSON file, or - for stdin')
+    .option('-p, --payload <json>', 'event JSON inline')
+    .option('--async', 'asynchronous invocation (InvocationType Event)')
+    .option('--endpoint <url>', 'hub URL (default: the running hub, else server.host:port)')
+    .option('--no-tail', 'do not print the log tail')
+    .action(async (fn: string, options) => {
+      process.exitCode = await invokeCommand(fn, { ...globals(), ...options });
+    });
+
+  program.command('functions')
+    .description('list the configured functions')
+    .option('--json', 'JSON output')
+    .action((options) => functionsCommand({ ...globals(), ...options }));
+
+  const dlq = program.command('dlq').description('dead-letter records of failed async events');
+  const filters = (cmd: Command) => cmd
+    .option('-f, --function <name>', 'only this function')
+    .addOption(new Option('-r, --reason <reason>', 'only this reason').choices(DLQ_REASONS));
+  filters(dlq.command('list').description('list dead-letter records, newest first'))
+    .option('-n, --limit <n>', 'at most n records')
+    .option('--json', 'JSON output')
+    .action(async (options) => dlqList({ ...globals(), ...options }));
+  dlq.command('show').description('print one record: envelope, every attempt, reason')
+    .argument('<id>', 'record (envelope) id')
+    .action(async (id: string) => dlqShow(id, globals()));
+  filters(dlq.command('redrive').description('queue records again (to their function or --to) and remove them once queued'))
+    .argument('[id]', 'record id (or use --all / --function)')
+    .option('--all', 'every matching record')
+    .option('--to <function>', 'send to this function instead')
+    .action(async (id: string | undefined, options) => dlqRedrive(id, { ...globals(), ...options }));
+  filters(dlq.command('purge').description('delete records'))
+    .argument('[id]', 'record id (or use --all / --function)')
+    .option('--all', 'every matching record')
+    .action(async (id: string | undefined, options) => dlqPurge(id, { ...globals(), ...options }));
+
+  program.commands.forEach(function override(cmd: Command) {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    printErr(`triggerhub: ${(err as Error).message}`);
+    return exitCodeFor(err);
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0');
+if (invokedDirectly) {
+  main(process.argv).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfigFile, type HubConfig } from '../config/load.js';
+import { HubError, isHubError } from '../errors.js';
+import { silentLogger } from '../log.js';
+import { redisClient } from '../redis/connection.js';
+import { EmbeddedRedis } from '../redis/embedded.js';
+import { embeddedRedisDir } from '../hub.js';
+import type { Redis } from 'ioredis';
+
+/** Exit codes scripts can rely on (documented in the README). */
+export const EXIT = {
+  ok: 0,
+  /** The function returned an error, or the operation failed. */
+  failed: 1,
+  /** Bad usage or bad config. */
+  usage: 2,
+  /** The hub or its Redis could not be reached. */
+  unreachable: 3,
+} as const;
+
+export class CliExit extends Error {
+  constructor(readonly exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+export interface GlobalOptions { config: string }
+
+export function loadConfig(options: GlobalOptions): HubConfig {
+  return loadConfigFile(options.config);
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CliExit) return err.exitCode;
+  if (isHubError(err)) {
+    if (err.code.startsWith('TH_ERR_CONFIG')) return EXIT.usage;
+    if (err.code === 'TH_ERR_REDIS_UNREACHABLE' || err.code === 'TH_ERR_HUB_UNREACHABLE') return EXIT.unreachable;
+    if (err.code === 'TH_ERR_REDIS_NOT_INSTALLED') return EXIT.unreachable;
+  }
+  return EXIT.failed;
+}
+
+/** What `up` writes so other commands find the running hub (its port may be chosen at start). */
+export function hubStateFile(config: HubConfig): string {
+  return path.join(config.dataDir, 'hub.json');
+}
+
+export function hubEndpoint(config: HubConfig, explicit?: string): string {
+  if (explicit) return explicit.replace(/\/$/, '');
+  if (process.env.TRIGGERHUB_ENDPOINT) return process.env.TRIGGERHUB_ENDPOINT.replace(/\/$/, '');
+  const file = hubStateFile(config);
+  if (existsSync(file)) {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { url: string }).url;
+    } catch { /* fall through to the configured address */ }
+  }
+  return `http://${config.server.host}:${config.server.port}`;
+}
+
+/**
+ * Runs `work` with a connection to the hub's Redis: the configured URL, or the embedded server
+ * (adopted when the hub runs; started for the command and stopped after, when it does not).
+ */
+export async function withRedis<T>(config: HubConfig, work: (redis: Redis) => Promise<T>): Promise<T> {
+  let embedded: EmbeddedRedis | undefined;
+  let url = config.redis;
+  if (!url) {
+    embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger: silentLogger() });
+    url = await embedded.start();
+  }
+  const redis = redisClient(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.ping().catch((cause: unknown) => {
+      throw new HubError('TH_ERR_REDIS_UNREACHABLE', `cannot reach redis at ${url}: ${(cause as Error).message}`, { cause });
+    });
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+    if (embedded && !embedded.adopted) await embedded.stop();
+  }
+}
+
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printErr(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,27 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { startHub } from '../hub.js';
+import { createLogger } from '../log.js';
+import { hubStateFile, loadConfig, type GlobalOptions } from './context.js';
+
+/** `triggerhub up`: runs until SIGINT/SIGTERM, then stops intake, drains and closes. */
+export async function upCommand(options: GlobalOptions): Promise<void> {
+  const config = loadConfig(options);
+  const logger = createLogger();
+  const hub = await startHub(config, { logger });
+  mkdirSync(config.dataDir, { recursive: true });
+  const stateFile = hubStateFile(config);
+  writeFileSync(stateFile, JSON.stringify({ pid: process.pid, url: hub.url }));
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ event: 'hub_stopping', signal }, `${signal}: stopping intake and draining in-flight work`);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await hub.stop();
+  rmSync(stateFile, { force: true });
+  logger.flush?.();
+}

@@ -1,0 +1,38 @@
+import { HubError } from '../errors.js';
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const WHOLE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed config. A string that is
+ * one placeholder and resolves to a number or boolean becomes that number or boolean, so
+ * `port: ${PORT}` validates as a number. `$${` escapes a literal `${`.
+ */
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, at = ''): unknown {
+  if (typeof value === 'string') return interpolateString(value, env, at);
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, `${at}[${i}]`));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      out[key] = interpolateEnv(child, env, at ? `${at}.${key}` : key);
+    }
+    return out;
+  }
+  return value;
+}
+
+function interpolateString(text: string, env: NodeJS.ProcessEnv, at: string): unknown {
+  if (!text.includes('${')) return text;
+  const escaped = text.split('$${');
+  const replaced = escaped.map((part) => part.replace(PLACEHOLDER, (_match, name: string, fallback?: string) => {
+    const found = env[name];
+    if (found !== undefined && found !== '') return found;
+    if (fallback !== undefined) return fallback;
+    throw new HubError('TH_ERR_CONFIG_ENV_MISSING', `${at || '(root)'}: environment variable ${name} is not set (use \${${name}:-default} for a default)`);
+  })).join('${');
+  if (escaped.length === 1 && WHOLE.test(text)) {
+    if (/^-?\d+(\.\d+)?$/.test(replaced)) return Number(replaced);
+    if (replaced === 'true' || replaced === 'false') return replaced === 'true';
+  }
+  return replaced;
+}

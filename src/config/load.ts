@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { HubError } from '../errors.js';
+import { hubSchema, type RawFunctionConfig, type RawHubConfig } from './schema.js';
+import { interpolateEnv } from './interpolate.js';
+
+export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
+export const DLQ_DESTINATION = 'dlq';
+
+export interface FunctionConfig extends Omit<RawFunctionConfig, 'environment'> {
+  name: string;
+  environment: Record<string, string>;
+  /** Absolute path of the handler module. */
+  handlerFile: string;
+  /** Exported function name. */
+  handlerExport: string;
+  /** Directory the handler path is relative to (LAMBDA_TASK_ROOT). */
+  taskRoot: string;
+}
+
+export interface HubConfig extends Omit<RawHubConfig, 'functions'> {
+  /** Absolute path of the config file ('' when built in code). */
+  configPath: string;
+  /** Directory relative paths are resolved against. */
+  baseDir: string;
+  /** Absolute data directory (embedded redis, state). */
+  dataDir: string;
+  functions: Record<string, FunctionConfig>;
+}
+
+/** `functions.resize.timeout: must be between 1 and 900`, one line per issue. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`).join('\n');
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_key') return issue.issues.map((inner) => inner.message).join('; ');
+  return issue.message;
+}
+
+function formatPath(parts: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const absolute = path.resolve(configPath);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (cause) {
+    throw new HubError('TH_ERR_CONFIG_NOT_FOUND', `cannot read config file ${absolute}: ${(cause as Error).message}`, { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (cause) {
+    throw new HubError('TH_ERR_CONFIG_INVALID', `${absolute}: not valid YAML: ${(cause as Error).message}`, { cause });
+  }
+  return buildConfig(raw, { baseDir: path.dirname(absolute), configPath: absolute, env });
+}
+
+/** Validates a parsed config object; throws one HubError listing every problem. */
+export function buildConfig(
+  raw: unknown,
+  options: { baseDir: string; configPath?: string; env?: NodeJS.ProcessEnv },
+): HubConfig {
+  const interpolated = interpolateEnv(raw, options.env ?? process.env);
+  const parsed = hubSchema.safeParse(interpolated);
+  if (!parsed.success) {
+    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${formatIssues(parsed.error.issues)}`);
+  }
+  const problems: string[] = [];
+  const functions: Record<string, FunctionConfig> = {};
+  for (const [name, fn] of Object.entries(parsed.data.functions)) {
+    functions[name] = resolveFunction(name, fn, options.baseDir, problems);
+  }
+  for (const fn of Object.values(functions)) {
+    for (const [kind, target] of Object.entries(fn.destinations)) {
+      if (target === undefined || target === DLQ_DESTINATION || functions[target]) continue;
+      problems.push(`functions.${fn.name}.destinations.${kind}: "${target}" is not a configured function (or "${DLQ_DESTINATION}")`);
+    }
+  }
+  if (problems.length) {
+    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${problems.join('\n')}`);
+  }
+  const config: HubConfig = {
+    ...parsed.data,
+    configPath: options.configPath ?? '',
+    baseDir: options.baseDir,
+    dataDir: path.resolve(options.baseDir, parsed.data.dataDir),
+    functions,
+  };
+  return deepFreeze(config);
+}
+
+function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, problems: string[]): FunctionConfig {
+  const dot = fn.handler.lastIndexOf('.');
+  const modulePath = fn.handler.slice(0, dot);
+  const handlerExport = fn.handler.slice(dot + 1);
+  const base = path.resolve(baseDir, modulePath);
+  const candidates = path.extname(base) && HANDLER_EXTENSIONS.includes(path.extname(base) as never)
+    ? [base]
+    : HANDLER_EXTENSIONS.map((ext) => base + ext);
+  const handlerFile = candidates.find((candidate) => existsSync(candidate));
+  if (!handlerFile) {
+    problems.push(`functions.${name}.handler: no module ${path.relative(baseDir, base) || base}{${HANDLER_EXTENSIONS.join(',')}} under ${baseDir}`);
+  }
+  return {
+    ...fn,
+    name,
+    handlerFile: handlerFile ?? candidates[0],
+    handlerExport,
+    taskRoot: baseDir,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { eventMappingSchema } from '../sources/registry.js';
+
+/** Integer within [min, max], with the message the README documents. */
+export const intBetween = (min: number, max: number) =>
+  z.number({ error: 'must be a number' })
+    .int({ error: `must be an integer between ${min} and ${max}` })
+    .min(min, { error: `must be between ${min} and ${max}` })
+    .max(max, { error: `must be between ${min} and ${max}` });
+
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Lambda environment values are strings; YAML numbers and booleans are stringified as SAM does. */
+const envValue = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
+  .transform(String);
+
+export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
+
+export const functionSchema = z.object({
+  handler: z.string({ error: 'is required: path/file.export, e.g. src/index.handler' })
+    .regex(/^[^\s]+\.[A-Za-z_$][\w$]*$/, { error: 'must look like path/file.export, e.g. src/index.handler' }),
+  runtime: z.enum(NODE_RUNTIMES, { error: `must be one of ${NODE_RUNTIMES.join(', ')}` }).default('nodejs20.x'),
+  description: z.string().default(''),
+  timeout: intBetween(1, 900).default(3),
+  memorySize: intBetween(128, 10240).default(128),
+  environment: z.record(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue).default({}),
+  reservedConcurrency: intBetween(0, 1000).optional(),
+  maximumRetryAttempts: intBetween(0, 2).default(2),
+  maximumEventAgeInSeconds: intBetween(60, 21600).default(21600),
+  retryBackoffSeconds: z.number({ error: 'must be a number' })
+    .positive({ error: 'must be greater than 0' }).max(3600, { error: 'must be at most 3600' }).default(60),
+  nonRetryableErrors: z.array(z.string()).default([]),
+  destinations: z.object({
+    onSuccess: z.string().optional(),
+    onFailure: z.string().optional(),
+  }).strict().default({}),
+  events: z.array(eventMappingSchema).default([]),
+}).strict();
+
+export const hubSchema = z.object({
+  server: z.object({
+    port: intBetween(0, 65535).default(9000),
+    host: z.string().default('127.0.0.1'),
+  }).strict().default({ port: 9000, host: '127.0.0.1' }),
+  redis: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+  dataDir: z.string().default('.triggerhub'),
+  embeddedRedis: z.object({
+    appendfsync: z.enum(['always', 'everysec', 'no']).default('everysec'),
+  }).strict().default({ appendfsync: 'everysec' }),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region name like us-east-1' }).default('us-east-1'),
+  accountId: z.string().regex(/^\d{12}$/, { error: 'must be 12 digits' }).default('000000000000'),
+  queuePrefix: z.string().regex(/^[\w-]+$/, { error: 'may hold letters, digits, _ and - only' }).default('triggerhub'),
+  runtime: z.object({
+    maxEnvironments: intBetween(1, 1000).default(10),
+    idleTimeoutSeconds: intBetween(1, 86400).default(300),
+  }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300 }),
+  shutdownTimeoutSeconds: intBetween(0, 900).default(30),
+  lockDurationSeconds: intBetween(1, 600).default(30),
+  functions: z.record(
+    z.string().regex(FUNCTION_NAME, { error: 'function names hold 1-64 letters, digits, - and _' }),
+    functionSchema,
+  ).default({}),
+}).strict();
+
+export type RawHubConfig = z.infer<typeof hubSchema>;
+export type RawFunctionConfig = z.infer<typeof functionSchema>;

@@ -1,0 +1,104 @@
+/**
+ * One registry of error codes (TH_ERR_AREA_WHAT). Codes are stable: branch on them, never on
+ * messages. Each entry documents when it is thrown and which HTTP status / AWS error type
+ * it maps to when it reaches an API caller.
+ */
+export interface ErrorSpec {
+  /** HTTP status when the error reaches an HTTP caller. */
+  status: number;
+  /** AWS error type (x-amzn-ErrorType) for Lambda API callers. */
+  awsType: string;
+  /** Whether an async invocation failing with it should be retried. */
+  retryable: boolean;
+  description: string;
+}
+
+export const ERRORS = {
+  TH_ERR_CONFIG_INVALID: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'The config file failed validation; the message lists every bad field path and rule.',
+  },
+  TH_ERR_CONFIG_NOT_FOUND: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'The config file does not exist or cannot be read.',
+  },
+  TH_ERR_CONFIG_ENV_MISSING: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'A ${VAR} in the config names an unset environment variable and has no default.',
+  },
+  TH_ERR_REDIS_NOT_INSTALLED: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'No redis URL is configured and redis-server is not on PATH.',
+  },
+  TH_ERR_REDIS_START_FAILED: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'The embedded redis-server did not become ready.',
+  },
+  TH_ERR_REDIS_UNREACHABLE: {
+    status: 503, awsType: 'ServiceException', retryable: true,
+    description: 'The configured Redis cannot be reached.',
+  },
+  TH_ERR_FUNCTION_NOT_FOUND: {
+    status: 404, awsType: 'ResourceNotFoundException', retryable: false,
+    description: 'No function with that name (or ARN) is configured.',
+  },
+  TH_ERR_REQUEST_TOO_LARGE: {
+    status: 413, awsType: 'RequestEntityTooLargeException', retryable: false,
+    description: 'The payload is over 6 MB (sync) or 1 MB (async).',
+  },
+  TH_ERR_REQUEST_INVALID_JSON: {
+    status: 400, awsType: 'InvalidRequestContentException', retryable: false,
+    description: 'The payload is not valid JSON.',
+  },
+  TH_ERR_REQUEST_INVALID_PARAMETER: {
+    status: 400, awsType: 'InvalidParameterValueException', retryable: false,
+    description: 'A header or parameter has a value the API does not accept.',
+  },
+  TH_ERR_THROTTLED: {
+    status: 429, awsType: 'TooManyRequestsException', retryable: true,
+    description: 'Reserved concurrency is exhausted for a synchronous call.',
+  },
+  TH_ERR_HUB_STOPPING: {
+    status: 503, awsType: 'ServiceException', retryable: true,
+    description: 'The hub is shutting down and takes no new work.',
+  },
+  TH_ERR_RUNTIME_HANDLER: {
+    status: 200, awsType: 'Unhandled', retryable: true,
+    description: 'The handler threw, timed out, ran out of memory or its environment exited.',
+  },
+  TH_ERR_DLQ_NOT_FOUND: {
+    status: 404, awsType: 'ResourceNotFoundException', retryable: false,
+    description: 'No dead-letter record with that id.',
+  },
+  TH_ERR_HUB_UNREACHABLE: {
+    status: 503, awsType: 'ServiceException', retryable: true,
+    description: 'The CLI could not reach a running hub.',
+  },
+  TH_ERR_INTERNAL: {
+    status: 500, awsType: 'ServiceException', retryable: true,
+    description: 'An unexpected failure inside the hub.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class HubError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly awsType: string;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HubError';
+    const spec: ErrorSpec = ERRORS[code];
+    this.code = code;
+    this.status = spec.status;
+    this.awsType = spec.awsType;
+    this.retryable = options?.retryable ?? spec.retryable;
+  }
+}
+
+export function isHubError(err: unknown, code?: ErrorCode): err is HubError {
+  return err instanceof HubError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { HubConfig } from './config/load.js';
+import { DlqStore } from './dlq/store.js';
+import { createLogger, type Logger } from './log.js';
+import { checkRedis, redisClient } from './redis/connection.js';
+import { EmbeddedRedis } from './redis/embedded.js';
+import { ConcurrencyGate } from './router/concurrency.js';
+import { Dispatcher } from './router/dispatcher.js';
+import { EventQueues } from './router/queues.js';
+import { RuntimeManager } from './runtime/manager.js';
+import { createApp } from './server/app.js';
+import { registerInvokeApi } from './server/invoke-api.js';
+
+export interface Hub {
+  /** Base URL of the HTTP server (Invoke API, health). */
+  url: string;
+  redisUrl: string;
+  config: HubConfig;
+  dispatcher: Dispatcher;
+  queues: EventQueues;
+  dlq: DlqStore;
+  redis: Redis;
+  app: FastifyInstance;
+  /** Stops intake, drains in-flight work under the shutdown deadline, closes everything. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface HubOptions {
+  logger?: Logger;
+}
+
+/** Where the embedded redis-server keeps its files. */
+export function embeddedRedisDir(config: HubConfig): string {
+  return path.join(config.dataDir, 'redis');
+}
+
+/** Thin wiring: redis → queues/dlq → runtime → dispatcher → HTTP server. */
+export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
+  const logger = options.logger ?? createLogger();
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };
+  try {
+    let redisUrl = config.redis;
+    if (redisUrl) {
+      await checkRedis(redisUrl, logger);
+    } else {
+      const embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger });
+      redisUrl = await embedded.start();
+      cleanups.push(() => embedded.stop());
+    }
+    const redis = redisClient(redisUrl);
+    cleanups.push(() => redis.quit());
+    const runtime = new RuntimeManager(Object.values(config.functions), {
+      region: config.region,
+      accountId: config.accountId,
+      maxEnvironments: config.runtime.maxEnvironments,
+      idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
+    }, logger.child({ component: 'runtime' }));
+    cleanups.push(() => runtime.close());
+    const queues = new EventQueues(redis, config.queuePrefix, config.functions);
+    cleanups.push(() => queues.close());
+    const dlq = new DlqStore(redis, config.queuePrefix);
+    const dispatcher = new Dispatcher({
+      config, connection: redis, queues, dlq, logger,
+      gate: new ConcurrencyGate(redis, config.queuePrefix),
+      invoker: { invoke: (fn, request) => runtime.pool(fn).invoke(request) },
+    });
+    dispatcher.start();
+    const deadlineMs = config.shutdownTimeoutSeconds * 1000;
+    cleanups.push(() => dispatcher.stop(deadlineMs));
+    const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
+    registerInvokeApi(app, config, dispatcher);
+    await app.listen({ port: config.server.port, host: config.server.host });
+    cleanups.push(() => app.close());
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+    logger.info({ event: 'hub_started', url, functions: Object.keys(config.functions) }, `triggerhub listening on ${url}`);
+    let stopping: Promise<void> | undefined;
+    return {
+      url, redisUrl, config, dispatcher, queues, dlq, redis, app,
+      stop: () => {
+        stopping ??= cleanup().then(() => logger.info({ event: 'hub_stopped' }, 'triggerhub stopped'));
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

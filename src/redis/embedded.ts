@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { HubError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface EmbeddedRedisOptions {
+  /** Directory for AOF data and the state file. */
+  dir: string;
+  appendfsync: 'always' | 'everysec' | 'no';
+  logger: Logger;
+  /** Binary to run; tests point it elsewhere to check the missing-binary error. */
+  binary?: string;
+}
+
+interface State { pid: number; port: number }
+
+/**
+ * The redis-server the hub starts when no `redis` URL is configured: AOF on, noeviction, a free
+ * loopback port, data in `<dataDir>/redis`. A state file records pid and port so that after a hub
+ * crash (kill -9 leaves the child running) the next start adopts the still-running server instead
+ * of starting a second one on the same files; if it is gone, a new one replays the AOF.
+ */
+export class EmbeddedRedis {
+  private child?: ChildProcess;
+  private state?: State;
+  private stopping?: Promise<void>;
+  private wasAdopted = false;
+
+  constructor(private readonly options: EmbeddedRedisOptions) {}
+
+  /** True when start() found a server of an earlier run still serving this directory. */
+  get adopted(): boolean {
+    return this.wasAdopted;
+  }
+
+  get url(): string {
+    if (!this.state) throw new Error('embedded redis not started');
+    return `redis://127.0.0.1:${this.state.port}`;
+  }
+
+  private get stateFile(): string {
+    return path.join(this.options.dir, 'triggerhub-redis.json');
+  }
+
+  async start(): Promise<string> {
+    mkdirSync(this.options.dir, { recursive: true });
+    const adopted = await this.adopt();
+    if (adopted) {
+      this.options.logger.info({ event: 'redis_adopted', port: adopted.port, pid: adopted.pid }, 'reusing embedded redis-server left by an earlier run');
+      this.state = adopted;
+      this.wasAdopted = true;
+      return this.url;
+    }
+    const port = await freePort();
+    const child = spawn(this.options.binary ?? 'redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', this.options.dir,
+      '--appendonly', 'yes', '--appendfsync', this.options.appendfsync, '--save', '',
+      '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes', '--daemonize', 'no',
+    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    this.child = child;
+    await waitReady(child, port);
+    this.state = { pid: child.pid!, port };
+    writeFileSync(this.stateFile, JSON.stringify(this.state));
+    this.options.logger.info({ event: 'redis_started', port, dir: this.options.dir }, 'embedded redis-server started');
+    return this.url;
+  }
+
+  /** Shuts the server down (SHUTDOWN keeps the AOF consistent). Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (!this.state) return;
+    const client = new Redis(this.state.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    const exited = this.child && this.child.exitCode === null
+      ? new Promise<void>((resolve) => this.child!.once('exit', () => resolve()))
+      : Promise.resolve();
+    try {
+      await client.connect();
+      await client.call('SHUTDOWN').catch(() => undefined);
+    } catch {
+      if (!this.child) killQuietly(this.state.pid);
+    } finally {
+      client.disconnect();
+    }
+    if (this.child) {
+      const timer = setTimeout(() => this.child?.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    } else {
+      await waitGone(this.state.pid);
+    }
+    rmSync(this.stateFile, { force: true });
+    this.options.logger.info({ event: 'redis_stopped' }, 'embedded redis-server stopped');
+  }
+
+  private async adopt(): Promise<State | undefined> {
+    let state: State;
+    try {
+      state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as State;
+    } catch {
+      return undefined;
+    }
+    if (!isAlive(state.pid)) return undefined;
+    const client = new Redis(state.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const [, dir] = (await client.config('GET', 'dir')) as [string, string];
+      return path.resolve(dir) === path.resolve(this.options.dir) ? state : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      client.disconnect();
+    }
+  }
+}
+
+function waitReady(child: ChildProcess, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const fail = (err: HubError) => { clearTimeout(timer); reject(err); };
+    const timer = setTimeout(() => fail(new HubError('TH_ERR_REDIS_START_FAILED', `redis-server on port ${port} was not ready after 15 s:\n${output.slice(-2000)}`)), 15_000);
+    child.once('error', (cause: NodeJS.ErrnoException) => {
+      if (cause.code === 'ENOENT') {
+        fail(new HubError('TH_ERR_REDIS_NOT_INSTALLED', 'redis-server is not installed: install the Debian package "redis-server" (apt-get install redis-server), or set `redis: redis://host:port` in the config', { cause }));
+      } else {
+        fail(new HubError('TH_ERR_REDIS_START_FAILED', `cannot start redis-server: ${cause.message}`, { cause }));
+      }
+    });
+    child.once('exit', (code) => fail(new HubError('TH_ERR_REDIS_START_FAILED', `redis-server exited with code ${code} before it was ready:\n${output.slice(-2000)}`)));
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killQuietly(pid: number): void {
+  try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+}
+
+async function waitGone(pid: number): Promise<void> {
+  for (let i = 0; i < 100 && isAlive(pid); i += 1) await new Promise((r) => setTimeout(r, 50));
+}

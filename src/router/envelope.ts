@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The one place envelopes are built: a CloudEvents 1.0 JSON object whose `data` is the event in
+ * exactly the shape Lambda passes to the handler (S3Event, SNSEvent, SQSEvent, ...; for a direct
+ * invoke, the raw payload).
+ */
+export interface Envelope<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  /** URI-reference of the producer, e.g. `triggerhub:invoke` or `arn:aws:s3:::bucket`. */
+  source: string;
+  /** Reverse-DNS event type, e.g. `aws.lambda.invoke`, `aws.s3`, `triggerhub.destination`. */
+  type: string;
+  time: string;
+  subject?: string;
+  datacontenttype: 'application/json';
+  data: T;
+}
+
+export type InvocationType = 'RequestResponse' | 'Event';
+
+/** One try of an async invocation, as kept in delivery metadata and DLQ records. */
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  status: string;
+  errorType?: string;
+  errorMessage?: string;
+  stackTrace?: string[];
+  environmentId?: string;
+  /** Which redrive round this attempt belongs to (0 = the original delivery). */
+  redrive: number;
+}
+
+/** Delivery metadata that travels beside the envelope (never inside `data`). */
+export interface Delivery {
+  function: string;
+  invocationType: InvocationType;
+  /** Epoch ms when the hub first accepted the event: the base of maximumEventAgeInSeconds. */
+  firstSeenAt: number;
+  attempts: AttemptRecord[];
+  redrives: number;
+  traceparent?: string;
+}
+
+export interface QueuedEvent<T = unknown> {
+  envelope: Envelope<T>;
+  delivery: Delivery;
+}
+
+export interface EnvelopeInput<T> {
+  source: string;
+  type: string;
+  data: T;
+  subject?: string;
+  id?: string;
+  time?: Date;
+}
+
+export function buildEnvelope<T>(input: EnvelopeInput<T>): Envelope<T> {
+  const envelope: Envelope<T> = {
+    specversion: '1.0',
+    id: input.id ?? randomUUID(),
+    source: input.source,
+    type: input.type,
+    time: (input.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    data: input.data,
+  };
+  if (input.subject !== undefined) envelope.subject = input.subject;
+  return envelope;
+}
+
+export function newDelivery(fn: string, invocationType: InvocationType, extra: Partial<Delivery> = {}): Delivery {
+  return { function: fn, invocationType, firstSeenAt: Date.now(), attempts: [], redrives: 0, ...extra };
+}
+
+/** Envelope types the core produces. Sources add their own beside their adapters. */
+export const ENVELOPE_TYPES = {
+  invoke: 'aws.lambda.invoke',
+  destination: 'aws.lambda.destination',
+} as const;

@@ -1,0 +1,63 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { FunctionConfig } from '../config/load.js';
+import { HubError } from '../errors.js';
+import type { Delivery, Envelope, QueuedEvent } from './envelope.js';
+import { BACKOFF_TYPE } from './retry.js';
+
+export function queueName(fn: string): string {
+  return `fn-${fn}`;
+}
+
+/** BullMQ job id: the envelope id, suffixed per redrive so a redriven event is a new job. */
+export function jobId(envelope: Envelope, delivery: Delivery): string {
+  return delivery.redrives ? `${envelope.id}-r${delivery.redrives}` : envelope.id;
+}
+
+/**
+ * The per-function BullMQ queues: the one door into Redis for async events. `enqueue` resolves
+ * once Redis has the job, which is when sources may acknowledge upstream.
+ */
+export class EventQueues {
+  private readonly queues = new Map<string, Queue<QueuedEvent>>();
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+    private readonly functions: Readonly<Record<string, FunctionConfig>>,
+  ) {}
+
+  queue(fn: string): Queue<QueuedEvent> {
+    let queue = this.queues.get(fn);
+    if (!queue) {
+      if (!this.functions[fn]) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${fn}`);
+      queue = new Queue<QueuedEvent>(queueName(fn), { connection: this.connection, prefix: this.prefix });
+      this.queues.set(fn, queue);
+    }
+    return queue;
+  }
+
+  async enqueue(envelope: Envelope, delivery: Delivery): Promise<void> {
+    if (this.closing) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
+    const fn = this.functions[delivery.function];
+    if (!fn) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${delivery.function}`);
+    await this.queue(fn.name).add('event', { envelope, delivery }, {
+      jobId: jobId(envelope, delivery),
+      attempts: 1 + fn.maximumRetryAttempts,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+    });
+  }
+
+  /** Waiting + delayed + active jobs of one function. */
+  async depth(fn: string): Promise<number> {
+    return this.queue(fn).getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized', 'paused');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.all([...this.queues.values()].map((q) => q.close())).then(() => undefined);
+    return this.closing;
+  }
+}

@@ -1,0 +1,50 @@
+import type { FunctionConfig } from '../config/load.js';
+
+/** Lambda's error payload: what a caller sees for a failed invocation. */
+export interface LambdaErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  stackTrace?: string[];
+}
+
+/** How an invocation ended. `error` is a handler error; the rest are environment failures. */
+export type InvocationStatus = 'success' | 'error' | 'timeout' | 'out_of_memory' | 'exited';
+
+export interface InvokeRequest {
+  requestId: string;
+  /** The event as JSON text (passed to the handler after JSON.parse). */
+  payload: string;
+  /** Lambda client context (base64 JSON in X-Amz-Client-Context), already decoded. */
+  clientContext?: unknown;
+  /** W3C traceparent or X-Ray header, exposed as _X_AMZN_TRACE_ID. */
+  traceId?: string;
+}
+
+export interface InvokeResult {
+  requestId: string;
+  status: InvocationStatus;
+  /** JSON text of the handler's result (`null` when it returned undefined). Set on success. */
+  payload?: string;
+  /** Set when status is not success. */
+  error?: LambdaErrorPayload;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  /** Set on a cold start: time to load the handler module. */
+  initDurationMs?: number;
+  /** This invocation's log text as CloudWatch would hold it: START, handler lines, END, REPORT. */
+  logs: string;
+  /** Which execution environment ran it. */
+  environmentId: string;
+}
+
+export interface RuntimeOptions {
+  region: string;
+  accountId: string;
+  /** Upper bound of environments per function when it has no reserved concurrency. */
+  maxEnvironments: number;
+  idleTimeoutMs: number;
+}
+
+export type { FunctionConfig };

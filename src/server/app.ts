@@ -1,0 +1,36 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../log.js';
+import { sendAwsError, toHubError } from './aws-errors.js';
+
+/** Sync Invoke payload limit (6 MB); the server accepts a little more so the API can name the limit. */
+export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+
+export interface HealthProbe { (): Promise<boolean> }
+
+/**
+ * The hub's one HTTP server: Invoke API, health, and (later) function URLs and push sources.
+ * Bodies arrive as raw buffers whatever their content type; each route validates its own.
+ */
+export function createApp(logger: Logger, health: HealthProbe): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: SYNC_PAYLOAD_LIMIT + 1,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, request, reply) => {
+    const hubError = toHubError(err);
+    if (hubError.status >= 500) request.log.error({ event: 'http_error', err }, 'request failed');
+    return sendAwsError(reply, hubError);
+  });
+  app.get('/healthz', async (_request, reply) => {
+    const ok = await health().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
+  });
+  return app;
+}

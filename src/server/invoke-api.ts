@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FunctionConfig, HubConfig } from '../config/load.js';
+import { HubError } from '../errors.js';
+import { functionArn, parseFunctionRef } from '../router/arn.js';
+import type { Dispatcher } from '../router/dispatcher.js';
+import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
+import type { InvokeResult } from '../runtime/types.js';
+import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from './app.js';
+import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
+
+const API = '/2015-03-31/functions';
+const LOG_TAIL_BYTES = 4096;
+const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'] as const;
+type InvocationType = (typeof INVOCATION_TYPES)[number];
+
+interface FunctionParams { name: string }
+
+/** The Lambda API subset an unmodified AWS SDK or CLI needs: Invoke, ListFunctions, GetFunction. */
+export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
+  const lookup = (ref: string, qualifier?: string): FunctionConfig => {
+    const parsed = parseFunctionRef(ref);
+    const fn = config.functions[parsed.name];
+    const version = qualifier ?? parsed.qualifier;
+    if (!fn || (version !== undefined && version !== '$LATEST')) {
+      const arn = functionArn(config.region, config.accountId, parsed.name) + (version ? `:${version}` : '');
+      throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
+    }
+    return fn;
+  };
+
+  app.get(API, async () => ({
+    Functions: Object.values(config.functions).map((fn) => functionConfiguration(config, fn)),
+  }));
+
+  app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name`, async (request) =>
+    getFunctionResponse(config, lookup(request.params.name, request.query.Qualifier)));
+
+  app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name/configuration`, async (request) =>
+    functionConfiguration(config, lookup(request.params.name, request.query.Qualifier)));
+
+  app.post<{ Params: FunctionParams; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>(
+    `${API}/:name/invocations`,
+    async (request, reply) => invoke(request, reply),
+  );
+
+  async function invoke(
+    request: FastifyRequest<{ Params: FunctionParams; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const fn = lookup(request.params.name, request.query.Qualifier);
+    const invocationType = parseInvocationType(request.headers['x-amz-invocation-type']);
+    const body = request.body && request.body.length ? request.body : Buffer.from('{}');
+    const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
+    if (body.length > limit) {
+      throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    }
+    const data = parsePayload(body);
+    if (invocationType === 'DryRun') return reply.code(204).send();
+    const traceparent = header(request, 'traceparent') ?? header(request, 'x-amzn-trace-id');
+    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data });
+    if (invocationType === 'Event') {
+      await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', { traceparent }));
+      return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
+    }
+    const result = await dispatcher.invokeSync(fn, envelope, { traceId: traceparent });
+    return sendResult(reply, result, header(request, 'x-amz-log-type') === 'Tail');
+  }
+}
+
+function sendResult(reply: FastifyReply, result: InvokeResult, tail: boolean): FastifyReply {
+  reply.code(200)
+    .header('content-type', 'application/json')
+    .header('x-amzn-RequestId', result.requestId)
+    .header('X-Amz-Executed-Version', '$LATEST');
+  if (tail) reply.header('X-Amz-Log-Result', logTail(result.logs));
+  let payload = result.status === 'success' ? result.payload ?? 'null' : JSON.stringify(result.error);
+  if (result.status === 'success' && Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT) {
+    payload = JSON.stringify({
+      errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT} bytes).`,
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
+    reply.header('X-Amz-Function-Error', 'Unhandled');
+  }
+  if (result.status !== 'success') reply.header('X-Amz-Function-Error', 'Unhandled');
+  return reply.send(payload);
+}
+
+/** The last 4 KB of the invocation's log, base64, as `X-Amz-Log-Result` carries it. */
+export function logTail(logs: string): string {
+  const bytes = Buffer.from(logs);
+  return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
+}
+
+function parseInvocationType(value: string | string[] | undefined): InvocationType {
+  const type = (Array.isArray(value) ? value[0] : value) ?? 'RequestResponse';
+  if (!INVOCATION_TYPES.includes(type as InvocationType)) {
+    throw new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', `X-Amz-Invocation-Type must be one of ${INVOCATION_TYPES.join(', ')}; got "${type}"`);
+  }
+  return type as InvocationType;
+}
+
+function parsePayload(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (cause) {
+    throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * Event source mappings (`functions.<fn>.events[]`). Each entry is an object with exactly one
+ * key naming its kind; the kind's schema validates the value. Source issues add their kinds
+ * here; until then any kind is unknown and a config error.
+ */
+export const SOURCE_KINDS: Record<string, z.ZodType> = {};
+
+export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {
+  const kinds = Object.keys(entry);
+  const known = Object.keys(SOURCE_KINDS);
+  const knownText = known.length ? known.join(', ') : 'none in this version';
+  if (kinds.length !== 1) {
+    ctx.addIssue({ code: 'custom', message: `must have exactly one key naming the source kind (known: ${knownText})` });
+    return;
+  }
+  const kind = kinds[0];
+  const schema = SOURCE_KINDS[kind];
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', path: [kind], message: `unknown event source kind "${kind}" (known: ${knownText})` });
+    return;
+  }
+  const parsed = schema.safeParse(entry[kind]);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: 'custom', path: [kind, ...issue.path.map((p) => p as string | number)], message: issue.message });
+    }
+  }
+});
+
+export type EventMapping = Record<string, unknown>;

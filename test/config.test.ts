@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildConfig, loadConfigFile } from '../src/config/load.js';
+import { HubError } from '../src/errors.js';
+import { FIXTURES, tempDir } from './helpers/paths.js';
+
+const configError = (raw: unknown, env: NodeJS.ProcessEnv = {}): string => {
+  try {
+    buildConfig(raw, { baseDir: FIXTURES, env });
+  } catch (err) {
+    expect(err).toBeInstanceOf(HubError);
+    return (err as HubError).message;
+  }
+  throw new Error('expected a config error');
+};
+
+describe('config', () => {
+  it('applies Lambda defaults and resolves the handler module', () => {
+    const config = buildConfig({ functions: { hello: { handler: 'echo.handler' } } }, { baseDir: FIXTURES });
+    expect(config.server).toEqual({ port: 9000, host: '127.0.0.1' });
+    expect(config.functions.hello).toMatchObject({
+      name: 'hello', runtime: 'nodejs20.x', timeout: 3, memorySize: 128, maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 21600, retryBackoffSeconds: 60, handlerExport: 'handler',
+      handlerFile: path.join(FIXTURES, 'echo.mjs'), events: [],
+    });
+    expect(config.functions.hello.reservedConcurrency).toBeUndefined();
+    expect(Object.isFrozen(config.functions.hello)).toBe(true);
+  });
+
+  it('names the path and the rule of every bad field', () => {
+    const message = configError({
+      functions: {
+        resize: { handler: 'echo.handler', timeout: 901, memorySize: 64, maximumRetryAttempts: 3 },
+        other: { handler: 'echo.handler', maximumEventAgeInSeconds: 10, reservedConcurrency: -1 },
+      },
+    });
+    expect(message).toContain('functions.resize.timeout: must be between 1 and 900');
+    expect(message).toContain('functions.resize.memorySize: must be between 128 and 10240');
+    expect(message).toContain('functions.resize.maximumRetryAttempts: must be between 0 and 2');
+    expect(message).toContain('functions.other.maximumEventAgeInSeconds: must be between 60 and 21600');
+    expect(message).toContain('functions.other.reservedConcurrency: must be between 0 and 1000');
+  });
+
+  it('rejects unknown fields, unknown event source kinds and bad names', () => {
+    expect(configError({ functions: { f: { handler: 'echo.handler', timout: 3 } } })).toContain('functions.f: unknown field "timout"');
+    expect(configError({ functions: { f: { handler: 'echo.handler', events: [{ carrierPigeon: {} }] } } }))
+      .toContain('functions.f.events[0].carrierPigeon: unknown event source kind "carrierPigeon"');
+    expect(configError({ functions: { 'bad name!': { handler: 'echo.handler' } } })).toContain('function names hold');
+    expect(configError({ functions: { f: { handler: 'nohandler' } } })).toContain('functions.f.handler: must look like path/file.export');
+    expect(configError({ functions: { f: { handler: 'echo.handler', runtime: 'python3.12' } } })).toContain('functions.f.runtime: must be one of');
+  });
+
+  it('reports a handler module that does not exist and destinations that name no function', () => {
+    const message = configError({
+      functions: { f: { handler: 'missing/index.handler', destinations: { onSuccess: 'ghost', onFailure: 'dlq' } } },
+    });
+    expect(message).toContain('functions.f.handler: no module missing/index{.js,.mjs,.cjs,.ts}');
+    expect(message).toContain('functions.f.destinations.onSuccess: "ghost" is not a configured function');
+    expect(message).not.toContain('onFailure');
+  });
+
+  it('interpolates ${VAR} and ${VAR:-default}, typing whole-value numbers', () => {
+    const config = buildConfig({
+      server: { port: '${PORT}' },
+      redis: 'redis://${REDIS_HOST:-localhost}:6379',
+      functions: { f: { handler: 'echo.handler', environment: { TOKEN: '${TOKEN}', LITERAL: '$${NOT_A_VAR}' } } },
+    }, { baseDir: FIXTURES, env: { PORT: '9123', TOKEN: 'abc' } });
+    expect(config.server.port).toBe(9123);
+    expect(config.redis).toBe('redis://localhost:6379');
+    expect(config.functions.f.environment).toEqual({ TOKEN: 'abc', LITERAL: '${NOT_A_VAR}' });
+    expect(configError({ functions: { f: { handler: 'echo.handler', environment: { A: '${UNSET_VAR}' } } } }))
+      .toContain('functions.f.environment.A: environment variable UNSET_VAR is not set');
+  });
+
+  it('loads YAML files relative to the file and reports YAML syntax errors', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'handler.mjs'), 'export const handler = async () => 1;');
+    writeFileSync(path.join(dir, 'triggerhub.yaml'), 'functions:\n  f:\n    handler: handler.handler\n    memorySize: 256\n');
+    const config = loadConfigFile(path.join(dir, 'triggerhub.yaml'));
+    expect(config.functions.f.handlerFile).toBe(path.join(dir, 'handler.mjs'));
+    expect(config.dataDir).toBe(path.join(dir, '.triggerhub'));
+    writeFileSync(path.join(dir, 'bad.yaml'), 'functions: [unclosed');
+    expect(() => loadConfigFile(path.join(dir, 'bad.yaml'))).toThrow(/not valid YAML/);
+    expect(() => loadConfigFile(path.join(dir, 'absent.yaml'))).toThrow(/cannot read config file/);
+  });
+});

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { inject } from 'vitest';
+import { buildConfig, type HubConfig } from '../../src/config/load.js';
+import { startHub, type Hub } from '../../src/hub.js';
+import { silentLogger } from '../../src/log.js';
+
+import { FIXTURES } from './paths.js';
+
+export { FIXTURES, REPO_ROOT, tempDir } from './paths.js';
+
+/** A config on the suite's Redis with a unique queue prefix; handlers resolve under test/fixtures/hub. */
+export function testConfig(raw: Record<string, unknown>): HubConfig {
+  return buildConfig({
+    redis: inject('redisUrl'),
+    queuePrefix: `t-${randomUUID().slice(0, 8)}`,
+    server: { port: 0, host: '127.0.0.1' },
+    lockDurationSeconds: 2,
+    shutdownTimeoutSeconds: 5,
+    ...raw,
+  }, { baseDir: FIXTURES });
+}
+
+export interface TestHub extends Hub {
+  lambda: LambdaClient;
+}
+
+export async function startTestHub(raw: Record<string, unknown>): Promise<TestHub> {
+  const hub = await startHub(testConfig(raw), { logger: silentLogger() });
+  const lambda = new LambdaClient({
+    endpoint: hub.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  return Object.assign(hub, { lambda });
+}
+
+/** Polls until `check` returns a truthy value (events we cannot await directly: files, Redis). */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function readLines(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+export const decoder = new TextDecoder();
+export const encoder = new TextEncoder();

@@ -1,0 +1,137 @@
+import path from 'node:path';
+import {
+  GetFunctionCommand, InvokeCommand, ListFunctionsCommand, ResourceNotFoundException,
+  RequestTooLargeException, TooManyRequestsException, InvalidRequestContentException,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decoder, encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+
+describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
+  let hub: TestHub;
+  const calls = path.join(tempDir(), 'calls.log');
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      functions: {
+        echo: { handler: 'echo.handler', description: 'echoes' },
+        fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
+        record: { handler: 'record.handler', environment: { CALLS_FILE: calls } },
+        single: { handler: 'sleeper.handler', reservedConcurrency: 1, timeout: 10 },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  it('returns the handler result of a RequestResponse invocation', async () => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{"a":1}') }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBeUndefined();
+    expect(out.ExecutedVersion).toBe('$LATEST');
+    const body = JSON.parse(decoder.decode(out.Payload));
+    expect(body).toMatchObject({ event: { a: 1 }, fn: 'echo' });
+  });
+
+  it('accepts a function ARN as the name', async () => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:echo', Payload: encoder.encode('1') }));
+    expect(JSON.parse(decoder.decode(out.Payload)).event).toBe(1);
+  });
+
+  it('reports a handler error as 200 with X-Amz-Function-Error and Lambda\'s error shape', async () => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'fail', Payload: encoder.encode('{"errorType":"ValidationError"}') }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBe('Unhandled');
+    const body = JSON.parse(decoder.decode(out.Payload));
+    expect(body.errorType).toBe('ValidationError');
+    expect(body.errorMessage).toContain('cannot handle');
+    expect(Array.isArray(body.stackTrace)).toBe(true);
+  });
+
+  it('returns the log tail with LogType Tail', async () => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', LogType: 'Tail', Payload: encoder.encode('{}') }));
+    const logs = Buffer.from(out.LogResult!, 'base64').toString('utf8');
+    expect(logs).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST/m);
+    expect(logs).toMatch(/^END RequestId: /m);
+    expect(logs).toMatch(/^REPORT RequestId: .*Billed Duration: \d+ ms/m);
+  });
+
+  it('queues an Event invocation (202) and the handler runs', async () => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'Event', Payload: encoder.encode('{"async":true}') }));
+    expect(out.StatusCode).toBe(202);
+    await waitFor(() => readLines(calls).some((line) => JSON.parse(line).async === true), 10_000, 'async handler run');
+  });
+
+  it('answers DryRun with 204 without running the handler', async () => {
+    const before = readLines(calls).length;
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'DryRun', Payload: encoder.encode('{}') }));
+    expect(out.StatusCode).toBe(204);
+    expect(readLines(calls).length).toBe(before);
+  });
+
+  it('answers an unknown function with ResourceNotFoundException', async () => {
+    const err = await hub.lambda.send(new InvokeCommand({ FunctionName: 'nope' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceNotFoundException);
+    expect((err as Error).message).toContain('Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope');
+    expect((err as ResourceNotFoundException).$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('rejects a sync payload over 6 MB and an async payload over 1 MB with 413', async () => {
+    const big = encoder.encode(JSON.stringify({ s: 'x'.repeat(6 * 1024 * 1024) }));
+    const sync = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: big })).catch((e: unknown) => e);
+    expect(sync).toBeInstanceOf(RequestTooLargeException);
+    expect((sync as RequestTooLargeException).$metadata.httpStatusCode).toBe(413);
+    const medium = encoder.encode(JSON.stringify({ s: 'x'.repeat(1024 * 1024 + 10) }));
+    const async = await hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'Event', Payload: medium })).catch((e: unknown) => e);
+    expect(async).toBeInstanceOf(RequestTooLargeException);
+    // the same payload is fine synchronously
+    const ok = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: medium }));
+    expect(ok.StatusCode).toBe(200);
+  });
+
+  it('rejects an invalid JSON payload with InvalidRequestContentException', async () => {
+    const err = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{not json') })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestContentException);
+    expect((err as Error).message).toContain('Could not parse request body into json');
+    // the hub keeps serving
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{}') }));
+    expect(out.StatusCode).toBe(200);
+  });
+
+  it('throttles a second concurrent sync call with reservedConcurrency 1 (429)', async () => {
+    const first = hub.lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: encoder.encode('{"ms":1500}') }));
+    await waitFor(async () => (await hub.redis.zcard(`${hub.config.queuePrefix}:concurrency:single`)) === 1, 5000, 'first call running');
+    const second = await hub.lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: encoder.encode('{"ms":1}') })).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(TooManyRequestsException);
+    expect((second as TooManyRequestsException).$metadata.httpStatusCode).toBe(429);
+    expect((second as TooManyRequestsException).Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(decoder.decode((await first).Payload)).toBe('"woke"');
+    const third = await hub.lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: encoder.encode('{"ms":1}') }));
+    expect(third.StatusCode).toBe(200);
+  });
+
+  it('lists and describes functions in AWS\'s shape', async () => {
+    const list = await hub.lambda.send(new ListFunctionsCommand({}));
+    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['echo', 'fail', 'record', 'single']);
+    const got = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
+    expect(got.Configuration).toMatchObject({
+      FunctionName: 'echo', Handler: 'echo.handler', Runtime: 'nodejs20.x', Timeout: 3, MemorySize: 128,
+      Description: 'echoes', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:echo', State: 'Active',
+    });
+    const single = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'single' }));
+    expect(single.Concurrency?.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('answers a bad invocation type with 400 and keeps serving', async () => {
+    const response = await fetch(`${hub.url}/2015-03-31/functions/echo/invocations`, {
+      method: 'POST', headers: { 'x-amz-invocation-type': 'Sometimes' }, body: '{}',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException');
+    expect((await response.json()).message).toContain('X-Amz-Invocation-Type must be one of');
+  });
+
+  it('reports readiness on /healthz', async () => {
+    const response = await fetch(`${hub.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});
