@@ -5,6 +5,8 @@ export interface LambdaErrorPayload {
   errorType: string;
   errorMessage: string;
   stackTrace?: string[];
+  /** Set to false when the handler's error said so (`err.retryable === false`): do not retry. */
+  retryable?: boolean;
 }
 
 /** How an invocation ended. `error` is a handler error; the rest are environment failures. */

@@ -1,0 +1,126 @@
+/**
+ * Core benchmark (`npm run bench`): async Invoke ingest rate, end-to-end async throughput to a
+ * no-op handler, sync Invoke latency at a fixed rate, and the same HTTP → BullMQ add → worker
+ * pipeline built on raw BullMQ as the baseline, on one redis-server it starts itself. Prints its
+ * figures; asserts nothing. BENCH_SECONDS (default 8) sets each phase's duration.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import Fastify from 'fastify';
+import { buildConfig } from '../src/config/load.js';
+import { startHub } from '../src/hub.js';
+import { silentLogger } from '../src/log.js';
+import { redisClient } from '../src/redis/connection.js';
+import { EmbeddedRedis } from '../src/redis/embedded.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 32;
+const SYNC_RATE = 200;
+
+interface Pipeline {
+  url: string;
+  invokePath: string;
+  /** How many events the pipeline's handler has processed so far. */
+  processed(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function load(url: string, options: Partial<autocannon.Options>): Promise<autocannon.Result> {
+  return autocannon({ url, connections: CONNECTIONS, duration: SECONDS, method: 'POST', body: '{"n":1}', ...options });
+}
+
+async function drain(pipeline: Pipeline, target: number, started: number): Promise<number> {
+  for (;;) {
+    const done = await pipeline.processed();
+    if (done >= target) return (done / (Date.now() - started)) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function measure(name: string, pipeline: Pipeline): Promise<{ ingest: number; e2e: number }> {
+  const before = await pipeline.processed();
+  const started = Date.now();
+  const ingest = await load(pipeline.url + pipeline.invokePath, { headers: { 'x-amz-invocation-type': 'Event', 'content-type': 'application/json' } });
+  const accepted = ingest.counter - ingest.non2xx - ingest.errors;
+  const e2e = await drain(pipeline, before + accepted, started);
+  const ingestRate = accepted / SECONDS;
+  console.log(`${name.padEnd(10)} async ingest ${ingestRate.toFixed(0).padStart(7)} req/s   end-to-end ${e2e.toFixed(0).padStart(7)} events/s   (${accepted} events, ${ingest.non2xx} non-2xx)`);
+  return { ingest: ingestRate, e2e };
+}
+
+async function rawBullmq(redisUrl: string): Promise<Pipeline> {
+  const connection = redisClient(redisUrl);
+  const queue = new Queue('raw-noop', { connection, prefix: 'bench-raw' });
+  let processed = 0;
+  const worker = new Worker('raw-noop', async () => { processed += 1; return null; }, { connection, prefix: 'bench-raw', concurrency: 10 });
+  const app = Fastify();
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post('/invoke', async (request, reply) => {
+    const data = JSON.parse((request.body as Buffer).toString());
+    await queue.add('event', { data }, { removeOnComplete: true, attempts: 3 });
+    return reply.code(202).send();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`, invokePath: '/invoke',
+    processed: async () => processed,
+    stop: async () => { await app.close(); await worker.close(); await queue.close(); await connection.quit(); },
+  };
+}
+
+async function hubPipeline(redisUrl: string, dir: string) {
+  writeFileSync(path.join(dir, 'noop.mjs'), 'export const handler = async () => null;\n');
+  const config = buildConfig({
+    redis: redisUrl, queuePrefix: 'bench-hub', server: { port: 0 },
+    functions: { noop: { handler: 'noop.handler' } },
+  }, { baseDir: dir });
+  const hub = await startHub(config, { logger: silentLogger() });
+  // Count completions without changing the hub: BullMQ emits 'completed' on the queue's event stream.
+  const events = new QueueEvents('fn-noop', { connection: { url: redisUrl }, prefix: 'bench-hub' });
+  await events.waitUntilReady();
+  let processed = 0;
+  events.on('completed', () => { processed += 1; });
+  return {
+    hub,
+    pipeline: {
+      url: hub.url, invokePath: '/2015-03-31/functions/noop/invocations',
+      processed: async () => processed,
+      stop: async () => { await events.close(); await hub.stop(); },
+    } satisfies Pipeline,
+  };
+}
+
+async function syncLatency(url: string): Promise<autocannon.Result> {
+  return load(`${url}/2015-03-31/functions/noop/invocations`, { overallRate: SYNC_RATE, connections: 16 });
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'th-bench-'));
+  const redis = new EmbeddedRedis({ dir: path.join(dir, 'redis'), appendfsync: 'everysec', logger: silentLogger() });
+  const redisUrl = await redis.start();
+  console.log(`triggerhub core benchmark: ${SECONDS} s per phase, ${CONNECTIONS} connections, redis-server with AOF everysec, node ${process.version}`);
+  try {
+    const raw = await rawBullmq(redisUrl);
+    const rawFigures = await measure('raw bullmq', raw);
+    await raw.stop();
+
+    const { hub, pipeline } = await hubPipeline(redisUrl, dir);
+    await fetch(`${hub.url}/2015-03-31/functions/noop/invocations`, { method: 'POST', body: '{}' }); // warm one environment
+    const hubFigures = await measure('triggerhub', pipeline);
+    const sync = await syncLatency(hub.url);
+    console.log(`triggerhub sync invoke at ${SYNC_RATE} req/s: p50 ${sync.latency.p50} ms  p99 ${sync.latency.p99} ms  max ${sync.latency.max} ms  (${sync.non2xx} non-2xx)`);
+    console.log(`ratio to raw bullmq: ingest ${(hubFigures.ingest / rawFigures.ingest).toFixed(2)}  end-to-end ${(hubFigures.e2e / rawFigures.e2e).toFixed(2)}`);
+    const rss = process.memoryUsage().rss / 1024 / 1024;
+    console.log(`hub process RSS after the run: ${rss.toFixed(0)} MB`);
+    await pipeline.stop();
+  } finally {
+    await redis.stop();
+  }
+}
+
+await main();

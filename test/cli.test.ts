@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfigFile } from '../src/config/load.js';
+import { startHub, type Hub } from '../src/hub.js';
+import { silentLogger } from '../src/log.js';
+import { runCli } from './helpers/cli.js';
+import { waitFor } from './helpers/hub.js';
+import { FIXTURES, tempDir } from './helpers/paths.js';
+
+describe('triggerhub CLI', () => {
+  const dir = tempDir('th-cli-');
+  const configPath = path.join(dir, 'triggerhub.yaml');
+  let hub: Hub;
+  const cli = (...args: string[]) => runCli(['--config', configPath, ...args]);
+  const cliAt = (...args: string[]) => runCli(['--config', configPath, ...args, '--endpoint', hub.url]);
+
+  beforeAll(async () => {
+    writeFileSync(configPath, [
+      `redis: ${inject('redisUrl')}`,
+      `queuePrefix: cli-${randomUUID().slice(0, 8)}`,
+      'server: { port: 0 }',
+      'functions:',
+      `  echo: { handler: ${path.join(FIXTURES, 'echo.handler')}, memorySize: 256 }`,
+      `  fail: { handler: ${path.join(FIXTURES, 'fail.handler')}, maximumRetryAttempts: 0 }`,
+    ].join('\n'));
+    hub = await startHub(loadConfigFile(configPath), { logger: silentLogger() });
+  });
+  afterAll(async () => hub?.stop());
+
+  it('prints help for every command and exits 0', async () => {
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('Usage: triggerhub');
+    for (const command of ['up', 'invoke', 'functions', 'dlq', 'dlq redrive']) {
+      const result = await runCli([...command.split(' '), '--help']);
+      expect(result.code, command).toBe(0);
+      expect(result.stdout).toContain(`Usage: triggerhub ${command}`);
+    }
+  });
+
+  it('exits 2 on an unknown command or option', async () => {
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+    expect((await cli('invoke', 'echo', '--bogus')).code).toBe(2);
+  });
+
+  it('exits 2 with the field path on a bad config', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'functions:\n  resize:\n    handler: x.handler\n    timeout: 0\n');
+    const result = await runCli(['--config', bad, 'functions']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('functions.resize.timeout: must be between 1 and 900');
+  });
+
+  it('lists functions', async () => {
+    const result = await cli('functions');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^NAME\s+HANDLER/);
+    expect(result.stdout).toMatch(/echo\s+.*echo\.handler\s+nodejs20\.x\s+3s\s+256MB/);
+    const json = JSON.parse((await cli('functions', '--json')).stdout);
+    expect(json.map((f: { name: string }) => f.name)).toEqual(['echo', 'fail']);
+  });
+
+  it('invokes synchronously: result on stdout, log tail on stderr', async () => {
+    const result = await cliAt('invoke', 'echo', '--payload', '{"a":1}');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ event: { a: 1 }, fn: 'echo' });
+    expect(result.stderr).toMatch(/START RequestId: .* Version: \$LATEST/);
+    expect(result.stderr).toMatch(/REPORT RequestId: .*Memory Size: 256 MB/);
+  });
+
+  it('reads the event from a file or stdin', async () => {
+    const file = path.join(dir, 'event.json');
+    writeFileSync(file, '{"from":"file"}');
+    expect(JSON.parse((await cliAt('invoke', 'echo', '--event', file)).stdout).event).toEqual({ from: 'file' });
+    const piped = await runCli(['--config', configPath, 'invoke', 'echo', '--event', '-', '--endpoint', hub.url], { input: '{"from":"stdin"}' });
+    expect(JSON.parse(piped.stdout).event).toEqual({ from: 'stdin' });
+  });
+
+  it('exits 1 when the function fails, 2 for an unknown function, 3 when no hub answers', async () => {
+    const failed = await cliAt('invoke', 'fail', '--payload', '{}');
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout).errorType).toBe('BoomError');
+    const unknown = await cliAt('invoke', 'ghost');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ResourceNotFoundException (404)');
+    const down = await cli('invoke', 'echo', '--endpoint', 'http://127.0.0.1:9');
+    expect(down.code).toBe(3);
+    expect(down.stderr).toContain('no hub answering at http://127.0.0.1:9');
+  });
+
+  it('lists, shows, redrives and purges dead letters', async () => {
+    const queued = await cliAt('invoke', 'fail', '--async', '--payload', '{"dlq":1}');
+    expect(queued.code).toBe(0);
+    const id = JSON.parse(queued.stdout).RequestId as string;
+    await waitFor(() => hub.dlq.get(id).catch(() => undefined), 10_000, 'DLQ record');
+
+    const list = await cli('dlq', 'list', '--function', 'fail');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(id);
+    expect(list.stdout).toMatch(/RetriesExhausted\s+1\s/);
+    const shown = JSON.parse((await cli('dlq', 'show', id)).stdout);
+    expect(shown).toMatchObject({ id, function: 'fail', reason: 'RetriesExhausted', envelope: { data: { dlq: 1 } } });
+    expect(shown.attempts[0].errorType).toBe('BoomError');
+
+    const redriven = await cli('dlq', 'redrive', id, '--to', 'echo');
+    expect(redriven.code).toBe(0);
+    expect(redriven.stdout).toContain(`${id} -> echo`);
+    expect((await cli('dlq', 'show', id)).code).toBe(1);
+
+    await cliAt('invoke', 'fail', '--async', '--payload', '{"dlq":2}');
+    await waitFor(async () => (await hub.dlq.count()) === 1, 10_000, 'second DLQ record');
+    expect((await cli('dlq', 'purge')).code).toBe(2);
+    const purged = await cli('dlq', 'purge', '--all');
+    expect(purged.stdout).toContain('purged: 1');
+    expect(await hub.dlq.count()).toBe(0);
+  });
+});

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createLogger, silentLogger } from '../src/log.js';
+import { checkRedis } from '../src/redis/connection.js';
+import { EmbeddedRedis, freePort } from '../src/redis/embedded.js';
+import { tempDir } from './helpers/paths.js';
+
+describe('embedded redis-server', () => {
+  it('names the Debian package when redis-server is missing', async () => {
+    const embedded = new EmbeddedRedis({ dir: tempDir(), appendfsync: 'everysec', logger: silentLogger(), binary: 'redis-server-not-installed' });
+    await expect(embedded.start()).rejects.toMatchObject({
+      code: 'TH_ERR_REDIS_NOT_INSTALLED',
+      message: expect.stringContaining('apt-get install redis-server'),
+    });
+  });
+
+  it('runs with AOF and noeviction, is adopted by a later start on the same directory, and stops', async () => {
+    const dir = tempDir();
+    const first = new EmbeddedRedis({ dir, appendfsync: 'everysec', logger: silentLogger() });
+    const url = await first.start();
+    const client = new Redis(url);
+    expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    await client.set('kept', 'yes');
+    client.disconnect();
+
+    // A second start while the first server still runs (as after `kill -9` of the hub) adopts it.
+    const second = new EmbeddedRedis({ dir, appendfsync: 'everysec', logger: silentLogger() });
+    expect(await second.start()).toBe(url);
+    expect(second.adopted).toBe(true);
+    await second.stop();
+    expect(existsSync(path.join(dir, 'triggerhub-redis.json'))).toBe(false);
+
+    // A fresh server replays the append-only file.
+    const third = new EmbeddedRedis({ dir, appendfsync: 'everysec', logger: silentLogger() });
+    const again = new Redis(await third.start());
+    expect(await again.get('kept')).toBe('yes');
+    again.disconnect();
+    await third.stop();
+    await first.stop();
+  });
+});
+
+describe('configured redis', () => {
+  it('warns when maxmemory-policy is not noeviction', async () => {
+    const port = await freePort();
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--maxmemory-policy', 'allkeys-lru'], { stdio: 'pipe' });
+    await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => { if (c.toString().includes('Ready to accept')) resolve(); }));
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(chunk.toString()); done(); } });
+    try {
+      await checkRedis(`redis://127.0.0.1:${port}`, createLogger({ destination: sink }));
+      expect(lines.join('')).toContain('"event":"redis_eviction_policy"');
+      expect(lines.join('')).toContain('allkeys-lru');
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('fails with a clear error when the configured redis is unreachable', async () => {
+    const port = await freePort();
+    await expect(checkRedis(`redis://127.0.0.1:${port}`, silentLogger())).rejects.toMatchObject({
+      code: 'TH_ERR_REDIS_UNREACHABLE',
+      message: expect.stringContaining(`cannot reach redis at redis://127.0.0.1:${port}`),
+    });
+  });
+});
