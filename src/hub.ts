@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { HubConfig } from './config/load.js';
@@ -40,6 +41,7 @@ export function embeddedRedisDir(config: HubConfig): string {
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger();
   const cleanups: Array<() => Promise<unknown>> = [];
+  let stopDeadline = Date.now();
   const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };
   try {
     let redisUrl = config.redis;
@@ -58,7 +60,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       maxEnvironments: config.runtime.maxEnvironments,
       idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
     }, logger.child({ component: 'runtime' }));
-    cleanups.push(() => runtime.close());
+    // Running invocations get what is left of the shutdown deadline; children still running then
+    // are killed when the hub process exits.
+    cleanups.push(() => Promise.race([runtime.close(), delay(Math.max(0, stopDeadline - Date.now()))]));
     const queues = new EventQueues(redis, config.queuePrefix, config.functions);
     cleanups.push(() => queues.close());
     const dlq = new DlqStore(redis, config.queuePrefix);
@@ -69,7 +73,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     });
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
-    cleanups.push(() => dispatcher.stop(deadlineMs));
+    cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
     const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
     registerInvokeApi(app, config, dispatcher);
     await app.listen({ port: config.server.port, host: config.server.host });
@@ -82,7 +86,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     return {
       url, redisUrl, config, dispatcher, queues, dlq, redis, app,
       stop: () => {
-        stopping ??= cleanup().then(() => logger.info({ event: 'hub_stopped' }, 'triggerhub stopped'));
+        if (!stopping) {
+          stopDeadline = Date.now() + deadlineMs;
+          stopping = cleanup().then(() => logger.info({ event: 'hub_stopped' }, 'triggerhub stopped'));
+        }
         return stopping;
       },
     };

@@ -7,6 +7,7 @@ import { hubStateFile, loadConfig, type GlobalOptions } from './context.js';
 export async function upCommand(options: GlobalOptions): Promise<void> {
   const config = loadConfig(options);
   const logger = createLogger();
+  process.on('unhandledRejection', (err) => logger.error({ event: 'unhandled_rejection', err }, 'unhandled rejection (the hub keeps running)'));
   const hub = await startHub(config, { logger });
   mkdirSync(config.dataDir, { recursive: true });
   const stateFile = hubStateFile(config);

@@ -1,0 +1,56 @@
+import type { FunctionConfig, RuntimeOptions } from './types.js';
+
+/** Hub variables a handler may see (so it can reach LocalStack); NODE_OPTIONS is deliberately absent. */
+const PASS_THROUGH = new Set(['PATH', 'HOME', 'LANG', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+const PASS_THROUGH_PREFIX = 'AWS_ENDPOINT_URL';
+
+export interface ChildEnvironmentInput {
+  fn: FunctionConfig;
+  options: RuntimeOptions;
+  logStreamName: string;
+  /** Directory of the bootstrap (LAMBDA_RUNTIME_DIR). */
+  runtimeDir: string;
+  hubEnv?: NodeJS.ProcessEnv;
+}
+
+/**
+ * An execution environment's variables: selected hub variables, then the function's own
+ * `environment` (which wins over them), then Lambda's reserved variables (which nobody overrides).
+ */
+export function childEnvironment(input: ChildEnvironmentInput): Record<string, string> {
+  const { fn, options } = input;
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.hubEnv ?? process.env)) {
+    if (value !== undefined && (PASS_THROUGH.has(key) || key.startsWith(PASS_THROUGH_PREFIX))) env[key] = value;
+  }
+  return {
+    ...env,
+    ...fn.environment,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(fn.name),
+    AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    LAMBDA_TASK_ROOT: fn.taskRoot,
+    LAMBDA_RUNTIME_DIR: input.runtimeDir,
+    _HANDLER: fn.handler,
+    TZ: 'UTC',
+  };
+}
+
+export function logGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+export function functionArn(fn: FunctionConfig, options: RuntimeOptions): string {
+  return `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.name}`;
+}
+
+/** `YYYY/MM/DD/[$LATEST]<32 hex>`, one per environment. */
+export function logStreamName(environmentId: string, now = new Date()): string {
+  return `${now.toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${environmentId}`;
+}

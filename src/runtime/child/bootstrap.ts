@@ -1,0 +1,67 @@
+/**
+ * Entry point of one execution environment, forked by the hub (never imported by it). Loads the
+ * handler module once (init), says `ready`, then runs one invocation per IPC message, reusing
+ * module scope across invocations like a warm Lambda sandbox.
+ */
+import type { BootstrapSpec, ChildMessage, InvokeMessage } from '../protocol.js';
+import type { LambdaErrorPayload } from '../types.js';
+import { toErrorPayload, unhandledRejectionPayload } from './error-payload.js';
+import { loadHandler, type Handler } from './load-handler.js';
+import { captureLogs } from './log-capture.js';
+import { runHandler } from './run-handler.js';
+
+// Lambda's process.argv holds no runtime arguments; take ours out before user code runs.
+const spec = JSON.parse(process.argv.splice(2, 1)[0]) as BootstrapSpec;
+let requestId: string | undefined;
+let broken = false;
+
+const send = (message: ChildMessage): void => {
+  if (process.connected) process.send!(message);
+};
+const log = captureLogs(() => requestId, (level, line) => send({ type: 'log', level, line }));
+
+/** Reports the environment as unusable; the parent kills it and fails the current invocation. */
+function fatal(title: string, error: LambdaErrorPayload): void {
+  log('ERROR', `${title} \t${JSON.stringify(error)}`);
+  if (broken) return;
+  broken = true;
+  send({ type: 'fatal', error });
+}
+
+process.on('uncaughtException', (err) => fatal('Uncaught Exception', toErrorPayload(err)));
+process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection', unhandledRejectionPayload(reason)));
+// The hub went away without killing us: do not outlive it.
+process.once('disconnect', () => process.exit(0));
+
+async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
+  requestId = message.requestId;
+  if (message.traceId !== undefined) process.env._X_AMZN_TRACE_ID = message.traceId;
+  else if (process.env._X_AMZN_TRACE_ID !== undefined) delete process.env._X_AMZN_TRACE_ID;
+  const reply: Extract<ChildMessage, { type: 'result' }> = { type: 'result', maxRssKB: 0 };
+  try {
+    const result = await runHandler(handler, JSON.parse(message.payload), message, spec);
+    reply.payload = serialize(result);
+  } catch (err) {
+    reply.error = toErrorPayload(err);
+    log('ERROR', `Invoke Error \t${JSON.stringify(reply.error)}`);
+  }
+  if (broken) return;
+  reply.maxRssKB = process.resourceUsage().maxRSS;
+  send(reply);
+}
+
+function serialize(result: unknown): string {
+  try {
+    return JSON.stringify(result === undefined ? null : result) ?? 'null';
+  } catch {
+    throw new Error('Unable to stringify response body');
+  }
+}
+
+try {
+  const handler = await loadHandler(spec);
+  process.on('message', (message: InvokeMessage) => void invoke(handler, message));
+  send({ type: 'ready' });
+} catch (err) {
+  fatal('Uncaught Exception', toErrorPayload(err));
+}

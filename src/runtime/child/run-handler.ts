@@ -1,0 +1,52 @@
+import type { Context } from 'aws-lambda';
+import type { BootstrapSpec, InvokeMessage } from '../protocol.js';
+import type { Handler } from './load-handler.js';
+
+/** Read once at start, as Lambda's runtime does: later process.env edits do not change the context. */
+const env = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '',
+  logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME ?? '',
+  logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? '',
+};
+
+/**
+ * Calls the handler the way Lambda's Node.js runtime does: a returned promise or the callback
+ * (or the legacy context.done/succeed/fail), whichever completes first. A handler that neither
+ * returns a promise nor takes a callback completes with `undefined` (Lambda's `null`).
+ */
+export function runHandler(handler: Handler, event: unknown, message: InvokeMessage, spec: BootstrapSpec): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const succeed = (result?: unknown) => {
+      if (!settled) { settled = true; resolve(result); }
+    };
+    const fail = (error: unknown) => {
+      if (!settled) { settled = true; reject(error); }
+    };
+    const callback = (error?: unknown, result?: unknown) => {
+      if (error === undefined || error === null) succeed(result);
+      else fail(error);
+    };
+    const context: Context = {
+      ...env,
+      awsRequestId: message.requestId,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: spec.functionArn,
+      callbackWaitsForEmptyEventLoop: true,
+      clientContext: message.clientContext as Context['clientContext'],
+      identity: undefined,
+      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+      done: callback,
+      succeed,
+      fail: (error) => fail(error ?? 'handled'),
+    };
+    const returned = handler(event, context, callback);
+    if (isPromiseLike(returned)) returned.then(succeed, fail);
+    else if (handler.length < 3) succeed(undefined);
+  });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}

@@ -1,0 +1,251 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../log.js';
+import { exitError, outOfMemoryError, timeoutError } from './failures.js';
+import { forkBootstrap, releaseChild } from './fork-bootstrap.js';
+import { InvocationLog, type ReportFields } from './invocation-log.js';
+import { readProcMemory } from './proc-memory.js';
+import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
+import type { FunctionConfig, InvokeRequest, InvokeResult, LambdaErrorPayload, RuntimeOptions } from './types.js';
+
+/** RSS watchdog and idle check period. */
+const MONITOR_INTERVAL_MS = 100;
+/** After the process exits, how long to wait for its last stderr (V8's OOM message). */
+const EXIT_DRAIN_MS = 200;
+const HEAP_OOM = /heap out of memory/i;
+
+type State = 'new' | 'starting' | 'busy' | 'idle' | 'dead';
+
+/** How the current invocation ended, from the child's messages or the parent's watchdogs. */
+type Ending =
+  | { kind: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
+  | { kind: 'fatal'; error: LambdaErrorPayload }
+  | { kind: 'timeout' }
+  | { kind: 'oom' }
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
+
+interface Run {
+  req: InvokeRequest;
+  log: InvocationLog;
+  /** When init (cold) or the invocation (warm) began. */
+  startedAt: number;
+  initDurationMs?: number;
+  timer: NodeJS.Timeout;
+  end: (ending: Ending) => void;
+}
+
+/**
+ * One execution environment: a forked bootstrap process that runs one invocation at a time and
+ * keeps its module scope between invocations. Started lazily by the first invoke (cold start);
+ * killed on timeout, out-of-memory, a crash, idleness or stop().
+ */
+export class Environment {
+  readonly id = randomBytes(16).toString('hex');
+  readonly #fn: FunctionConfig;
+  readonly #options: RuntimeOptions;
+  readonly #logger: Logger;
+  readonly #onDead: (env: Environment) => void;
+  readonly #timeoutMs: number;
+  readonly #exited: Promise<void>;
+  #markExited!: () => void;
+  #state: State = 'new';
+  #child?: ChildProcess;
+  #run?: Run;
+  #monitor?: NodeJS.Timeout;
+  #idleSince = 0;
+  #peakKB = 0;
+  #stderrTail = '';
+
+  constructor(fn: FunctionConfig, options: RuntimeOptions, logger: Logger, onDead: (env: Environment) => void) {
+    this.#fn = fn;
+    this.#options = options;
+    this.#logger = logger;
+    this.#onDead = onDead;
+    this.#timeoutMs = fn.timeout * 1000;
+    this.#exited = new Promise((resolve) => { this.#markExited = resolve; });
+  }
+
+  get alive(): boolean {
+    return this.#state !== 'dead';
+  }
+
+  /** Never rejects: every failure becomes a result with a non-success status. */
+  async invoke(req: InvokeRequest): Promise<InvokeResult> {
+    let run!: Run;
+    const ending = await new Promise<Ending>((end) => {
+      const timer = setTimeout(() => this.#end({ kind: 'timeout' }), this.#timeoutMs);
+      run = { req, log: new InvocationLog(this.#logger, req.requestId), startedAt: performance.now(), timer, end };
+      this.#run = run;
+      if (this.#state === 'new') this.#spawn();
+      else this.#dispatch(run);
+    });
+    return this.#complete(run, ending);
+  }
+
+  /** Kills the process now (an invocation in flight ends as exited); idempotent. */
+  kill(reason: string): void {
+    if (this.#state === 'dead') return;
+    this.#markDead(reason);
+    if (this.#child) this.#child.kill('SIGKILL');
+    else this.#markExited();
+  }
+
+  /** Kills the process and resolves once it has exited. */
+  stop(): Promise<void> {
+    this.kill('shutdown');
+    return this.#exited;
+  }
+
+  #spawn(): void {
+    this.#state = 'starting';
+    const child = forkBootstrap(this.#fn, this.#options, this.id);
+    this.#child = child;
+    child.on('message', (message: ChildMessage) => this.#onMessage(message));
+    child.on('error', (err) => this.#onError(child, err));
+    child.once('exit', (code, signal) => this.#onExit(child, code, signal));
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => this.#output('INFO', text));
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      this.#stderrTail = (this.#stderrTail + text).slice(-4096);
+      this.#output('ERROR', text);
+    });
+    this.#monitor = setInterval(() => this.#tick(), MONITOR_INTERVAL_MS).unref();
+    this.#logger.info({ event: 'environment_start', environmentId: this.id, pid: child.pid }, 'execution environment starting');
+  }
+
+  #dispatch(run: Run): void {
+    this.#state = 'busy';
+    run.log.start();
+    run.startedAt = performance.now();
+    const { requestId, payload, clientContext, traceId } = run.req;
+    const message: InvokeMessage = { requestId, payload, deadline: Date.now() + this.#timeoutMs, clientContext, traceId };
+    this.#child!.send(message);
+  }
+
+  #onMessage(message: ChildMessage): void {
+    switch (message.type) {
+      case 'log':
+        return this.#line(message.level, message.line);
+      case 'ready':
+        return this.#onReady();
+      case 'result':
+        return this.#end({ kind: 'result', payload: message.payload, error: message.error, maxRssKB: message.maxRssKB });
+      case 'fatal':
+        if (this.#run) return this.#end({ kind: 'fatal', error: message.error });
+        this.#logger.warn({ event: 'environment_crashed', environmentId: this.id, error: message.error }, 'environment crashed between invocations');
+        return this.kill('crashed');
+    }
+  }
+
+  #onReady(): void {
+    const run = this.#run;
+    if (this.#state !== 'starting' || !run) return;
+    run.initDurationMs = performance.now() - run.startedAt;
+    this.#dispatch(run);
+    run.timer.refresh(); // init and the invocation each get the full timeout
+  }
+
+  #onError(child: ChildProcess, err: Error): void {
+    this.#logger.warn({ event: 'environment_error', environmentId: this.id, err }, 'execution environment failed');
+    this.#end({ kind: 'exit', code: null, signal: null });
+    this.kill('error');
+    if (child.pid === undefined) this.#markExited(); // never started: no exit event will come
+  }
+
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    releaseChild(child);
+    if (this.alive) this.#logger.warn({ event: 'environment_exited', environmentId: this.id, code, signal }, 'execution environment exited');
+    this.#markDead('exited');
+    this.#markExited();
+    if (!this.#run) return;
+    // Let the last stderr (V8's OOM report) and IPC messages arrive before judging the exit.
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      this.#end({ kind: 'exit', code, signal });
+    };
+    const timer = setTimeout(finish, EXIT_DRAIN_MS);
+    child.once('close', finish);
+  }
+
+  #tick(): void {
+    if (this.#state === 'idle') {
+      if (performance.now() - this.#idleSince >= this.#options.idleTimeoutMs) this.kill('idle');
+      return;
+    }
+    const pid = this.#child?.pid;
+    const memory = this.#run && pid !== undefined ? readProcMemory(pid) : undefined;
+    if (!memory) return;
+    this.#peakKB = Math.max(this.#peakKB, memory.peakKB);
+    if (memory.rssKB > this.#fn.memorySize * 1024) this.#end({ kind: 'oom' });
+  }
+
+  #output(level: LogLevel, text: string): void {
+    for (const line of text.split('\n')) if (line) this.#line(level, line);
+  }
+
+  #line(level: LogLevel, line: string): void {
+    if (this.#run) this.#run.log.handler(level, line);
+    else this.#logger.info({ event: 'handler_log', logLevel: level, environmentId: this.id }, line);
+  }
+
+  #end(ending: Ending): void {
+    const run = this.#run;
+    if (!run) return;
+    this.#run = undefined;
+    clearTimeout(run.timer);
+    run.end(ending);
+  }
+
+  #complete(run: Run, ending: Ending): InvokeResult {
+    const durationMs = twoDecimals(performance.now() - run.startedAt);
+    const { requestId } = run.req;
+    const outcome = this.#outcome(requestId, ending);
+    if (ending.kind === 'result') this.#peakKB = Math.max(this.#peakKB, ending.maxRssKB);
+    const report: ReportFields = {
+      status: outcome.status,
+      durationMs,
+      billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+      memorySizeMB: this.#fn.memorySize,
+      maxMemoryUsedMB: outcome.status === 'out_of_memory' ? this.#fn.memorySize : Math.round(this.#peakKB / 1024),
+    };
+    if (run.initDurationMs !== undefined) report.initDurationMs = twoDecimals(run.initDurationMs);
+    const logs = run.log.finish(report);
+    if (ending.kind !== 'result') this.kill(outcome.status);
+    else if (this.#state === 'busy') {
+      this.#state = 'idle';
+      this.#idleSince = performance.now();
+    }
+    return { requestId, ...outcome, ...report, logs, environmentId: this.id };
+  }
+
+  #outcome(requestId: string, ending: Ending): Pick<InvokeResult, 'status' | 'payload' | 'error'> {
+    switch (ending.kind) {
+      case 'result':
+        return ending.error ? { status: 'error', error: ending.error } : { status: 'success', payload: ending.payload ?? 'null' };
+      case 'fatal':
+        return { status: 'error', error: ending.error };
+      case 'timeout':
+        return { status: 'timeout', error: timeoutError(requestId, this.#fn.timeout) };
+      case 'oom':
+        return { status: 'out_of_memory', error: outOfMemoryError(requestId) };
+      case 'exit':
+        return HEAP_OOM.test(this.#stderrTail)
+          ? { status: 'out_of_memory', error: outOfMemoryError(requestId) }
+          : { status: 'exited', error: exitError(requestId, ending.code, ending.signal) };
+    }
+  }
+
+  #markDead(reason: string): void {
+    if (this.#state === 'dead') return;
+    this.#state = 'dead';
+    clearInterval(this.#monitor);
+    this.#logger.info({ event: 'environment_stop', environmentId: this.id, reason }, 'execution environment stopped');
+    this.#onDead(this);
+  }
+}
+
+function twoDecimals(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

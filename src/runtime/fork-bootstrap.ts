@@ -1,0 +1,56 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { childEnvironment, functionArn, logStreamName } from './child-env.js';
+import type { BootstrapSpec } from './protocol.js';
+import type { FunctionConfig, RuntimeOptions } from './types.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const RUNTIME_DIR = path.join(path.dirname(SELF), 'child');
+/** child/bootstrap.ts when the hub runs from sources (tsx, vitest), child/bootstrap.js in dist/. */
+const BOOTSTRAP = path.join(RUNTIME_DIR, `bootstrap${path.extname(SELF)}`);
+
+/** Children still running, killed if the hub process exits without stopping its pools. */
+const runningChildren = new Set<ChildProcess>();
+let tsxUrl: string | undefined;
+
+/**
+ * Forks one execution environment: the bootstrap with the function's variables, its task root as
+ * cwd, V8's heap capped at the memory size, and tsx loaded when TypeScript must run.
+ */
+export function forkBootstrap(fn: FunctionConfig, options: RuntimeOptions, environmentId: string): ChildProcess {
+  const spec: BootstrapSpec = {
+    handlerFile: fn.handlerFile,
+    handlerExport: fn.handlerExport,
+    handler: fn.handler,
+    functionArn: functionArn(fn, options),
+  };
+  const execArgv = [`--max-old-space-size=${fn.memorySize}`];
+  if (BOOTSTRAP.endsWith('.ts') || fn.handlerFile.endsWith('.ts')) execArgv.unshift('--import', tsxLoader());
+  const child = fork(BOOTSTRAP, [JSON.stringify(spec)], {
+    cwd: fn.taskRoot,
+    env: childEnvironment({ fn, options, logStreamName: logStreamName(environmentId), runtimeDir: RUNTIME_DIR }),
+    execArgv,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'advanced', // structured clone: about half the cost of JSON for large payloads
+  });
+  if (runningChildren.size === 0) process.once('exit', killRunningChildren);
+  runningChildren.add(child);
+  return child;
+}
+
+/** Call once the child has exited. */
+export function releaseChild(child: ChildProcess): void {
+  if (runningChildren.delete(child) && runningChildren.size === 0) process.off('exit', killRunningChildren);
+}
+
+function killRunningChildren(): void {
+  for (const child of runningChildren) child.kill('SIGKILL');
+}
+
+/** tsx's loader, resolved from the hub (a handler's directory need not have tsx installed). */
+function tsxLoader(): string {
+  tsxUrl ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return tsxUrl;
+}

@@ -1,0 +1,97 @@
+import type { Logger } from '../log.js';
+import { Environment } from './environment.js';
+import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
+
+interface Waiter {
+  resolve: (env: Environment) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Warm execution environments for one function. At most `reservedConcurrency` (else
+ * `maxEnvironments`) invocations run at once, each in its own environment; further invokes wait
+ * in FIFO order. The most recently used idle environment is reused first, so spare ones age out
+ * after `idleTimeoutMs`. Throttling (reserved concurrency 0) is the caller's job: here it means 1.
+ */
+export class FunctionPool {
+  readonly #fn: FunctionConfig;
+  readonly #options: RuntimeOptions;
+  readonly #logger: Logger;
+  readonly #max: number;
+  readonly #environments = new Set<Environment>();
+  readonly #idle: Environment[] = [];
+  readonly #waiters: Waiter[] = [];
+  #busy = 0;
+  #drained?: () => void;
+  #closing?: Promise<void>;
+
+  constructor(fn: FunctionConfig, options: RuntimeOptions, logger: Logger) {
+    this.#fn = fn;
+    this.#options = options;
+    this.#logger = logger.child({ function: fn.name });
+    this.#max = Math.max(1, fn.reservedConcurrency ?? options.maxEnvironments);
+  }
+
+  /** Invocations running or waiting for their environment to start. */
+  get busy(): number {
+    return this.#busy;
+  }
+
+  /** Live environments, busy or idle. */
+  get size(): number {
+    return this.#environments.size;
+  }
+
+  /** Resolves with every outcome, failures included; rejects only once the pool is closed. */
+  async invoke(req: InvokeRequest): Promise<InvokeResult> {
+    if (this.#closing) throw new Error('pool closed');
+    const env = await this.#acquire();
+    try {
+      return await env.invoke(req);
+    } finally {
+      this.#release(env);
+    }
+  }
+
+  /** Idempotent: refuses queued invokes, waits for running ones, then kills every environment. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('pool closed'));
+    if (this.#busy > 0) await new Promise<void>((resolve) => { this.#drained = resolve; });
+    await Promise.all([...this.#environments].map((env) => env.stop()));
+  }
+
+  #acquire(): Environment | Promise<Environment> {
+    if (this.#busy < this.#max) {
+      this.#busy++;
+      return this.#take();
+    }
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  #take(): Environment {
+    const warm = this.#idle.pop();
+    if (warm) return warm;
+    const env = new Environment(this.#fn, this.#options, this.#logger, (dead) => this.#forget(dead));
+    this.#environments.add(env);
+    return env;
+  }
+
+  /** Hands the slot straight to the next waiter, so the count never dips below the queue. */
+  #release(env: Environment): void {
+    if (env.alive && !this.#closing) this.#idle.push(env);
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.resolve(this.#take());
+    else if (--this.#busy === 0) this.#drained?.();
+  }
+
+  #forget(env: Environment): void {
+    this.#environments.delete(env);
+    const index = this.#idle.indexOf(env);
+    if (index !== -1) this.#idle.splice(index, 1);
+  }
+}

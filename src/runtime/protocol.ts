@@ -1,0 +1,37 @@
+import type { LambdaErrorPayload } from './types.js';
+
+/** IPC between the hub (parent) and one execution environment (the forked bootstrap). */
+
+/** Handler log levels as Lambda's Node.js runtime prints them. */
+export type LogLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'TRACE';
+
+/** The bootstrap's one command-line argument, as JSON. */
+export interface BootstrapSpec {
+  handlerFile: string;
+  handlerExport: string;
+  /** The configured handler string (`_HANDLER`), used in Runtime.HandlerNotFound messages. */
+  handler: string;
+  functionArn: string;
+}
+
+/** Parent → child: run one invocation. The only message the parent sends. */
+export interface InvokeMessage {
+  requestId: string;
+  /** The event as JSON text. */
+  payload: string;
+  /** Epoch milliseconds when the invocation times out. */
+  deadline: number;
+  clientContext?: unknown;
+  traceId?: string;
+}
+
+/** Child → parent. */
+export type ChildMessage =
+  /** The handler module loaded; the environment takes invocations. */
+  | { type: 'ready' }
+  /** One log line, already formatted the way Lambda writes it. */
+  | { type: 'log'; level: LogLevel; line: string }
+  /** The current invocation finished: `payload` (JSON text) or `error`. */
+  | { type: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
+  /** The environment is broken (init failure, uncaught exception, unhandled rejection). */
+  | { type: 'fatal'; error: LambdaErrorPayload };

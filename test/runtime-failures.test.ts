@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/log.js';
+import { FunctionPool } from '../src/runtime/pool.js';
+import type { InvokeRequest, InvokeResult } from '../src/runtime/types.js';
+import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+
+const pools: FunctionPool[] = [];
+
+function poolFor(file: string, exportName: string, raw: Record<string, unknown> = {}): FunctionPool {
+  const pool = new FunctionPool(functionConfig(file, exportName, raw), runtimeOptions(), silentLogger());
+  pools.push(pool);
+  return pool;
+}
+
+function request(event: unknown = {}): InvokeRequest {
+  return { requestId: randomUUID(), payload: JSON.stringify(event) };
+}
+
+function pidOf(result: InvokeResult): number {
+  return (JSON.parse(result.payload!) as { pid: number }).pid;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The memory fixtures return at once for `{ noop: true }`: the pool serves again, from a new environment. */
+async function expectRecovers(pool: FunctionPool, failed: InvokeResult): Promise<void> {
+  const next = await pool.invoke(request({ noop: true }));
+  expect(next.status).toBe('success');
+  expect(next.environmentId).not.toBe(failed.environmentId);
+  expect(next.initDurationMs).toBeGreaterThan(0);
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+
+describe('FunctionPool environment failures', () => {
+  it.each(['hangs', 'spins'])('times out a handler that %s and starts a fresh environment next time', async (exportName) => {
+    const pool = poolFor('handlers.mjs', exportName, { timeout: 1 });
+    const req = request();
+    const result = await pool.invoke(req);
+
+    expect(result.status).toBe('timeout');
+    expect(result.error).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${req.requestId} Error: Task timed out after 1.00 seconds`,
+    });
+    expect(result.durationMs).toBeGreaterThanOrEqual(990); // timers may fire a fraction of a ms early
+    expect(result.durationMs).toBeLessThan(1500);
+    expect(result.logs).toMatch(/\tStatus: timeout\n$/);
+
+    const next = await pool.invoke(req);
+    expect(next.environmentId).not.toBe(result.environmentId);
+    expect(next.initDurationMs).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['grows the V8 heap past its limit', 'heap'],
+    ['grows RSS outside the heap (watchdog)', 'offHeap'],
+    ['dies with V8\'s heap OOM message', 'fakeHeapOom'],
+  ])('reports out_of_memory when a handler %s, and keeps serving', async (_case, exportName) => {
+    const fn = functionConfig('memory.mjs', exportName, { memorySize: 128, timeout: 10 });
+    const pool = new FunctionPool(fn, runtimeOptions(), silentLogger());
+    pools.push(pool);
+    const req = request();
+    const result = await pool.invoke(req);
+
+    expect(result.status).toBe('out_of_memory');
+    expect(result.error).toEqual({
+      errorType: 'Runtime.OutOfMemory',
+      errorMessage: `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed`,
+    });
+    expect(result.maxMemoryUsedMB).toBe(128);
+    expect(result.logs).toMatch(/\tStatus: error\tError Type: Runtime\.OutOfMemory\n$/);
+    await expectRecovers(pool, result);
+  });
+
+  it('reports process.exit as exited with its status, keeping the output, and keeps serving', async () => {
+    const pool = poolFor('handlers.mjs', 'exits');
+    const req = request({ code: 3 });
+    const result = await pool.invoke(req);
+
+    expect(result.status).toBe('exited');
+    expect(result.error).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${req.requestId} Error: Runtime exited with error: exit status 3`,
+    });
+    expect(result.logs).toContain('\tINFO\tabout to exit');
+    expect(result.logs).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\n$/);
+
+    const next = await pool.invoke(request({ code: 0 }));
+    expect(next.status).toBe('exited');
+    expect(next.error!.errorMessage).toMatch(/exit status 0$/);
+    expect(next.environmentId).not.toBe(result.environmentId);
+  });
+
+  it('fails the invocation on an uncaught exception and recycles the environment', async () => {
+    const pool = poolFor('handlers.mjs', 'uncaught');
+    const result = await pool.invoke(request());
+
+    expect(result.status).toBe('error');
+    expect(result.error).toMatchObject({ errorType: 'TypeError', errorMessage: 'async boom' });
+    expect(result.error!.stackTrace![0]).toMatch(/handlers\.mjs/);
+    expect(result.logs).toContain('\tERROR\tUncaught Exception \t{"errorType":"TypeError"');
+    expect(result.durationMs).toBeLessThan(1500);
+
+    const next = await pool.invoke(request());
+    expect(next.environmentId).not.toBe(result.environmentId);
+  });
+
+  it('fails the invocation on an unhandled rejection as Runtime.UnhandledPromiseRejection', async () => {
+    const pool = poolFor('handlers.mjs', 'unhandled');
+    const result = await pool.invoke(request());
+
+    expect(result.status).toBe('error');
+    expect(result.error).toMatchObject({
+      errorType: 'Runtime.UnhandledPromiseRejection',
+      errorMessage: 'Error: nobody catches me',
+    });
+    expect(result.error!.stackTrace!.length).toBeGreaterThan(0);
+    expect(result.logs).toContain('\tERROR\tUnhandled Promise Rejection \t');
+    expect(pool.size).toBe(0);
+  });
+
+  it('kills the child process of a timed-out environment', async () => {
+    const pool = poolFor('handlers.mjs', 'sleeps', { timeout: 1 });
+    const warm = await pool.invoke(request({ ms: 1 }));
+    const pid = pidOf(warm);
+    const timedOut = await pool.invoke(request({ ms: 5000 }));
+    expect(timedOut.status).toBe('timeout');
+    await expect.poll(() => isRunning(pid)).toBe(false);
+    expect(pool.size).toBe(0);
+  });
+});

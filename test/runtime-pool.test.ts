@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isHubError } from '../src/errors.js';
+import { silentLogger } from '../src/log.js';
+import { RuntimeManager } from '../src/runtime/manager.js';
+import { FunctionPool } from '../src/runtime/pool.js';
+import type { InvokeRequest, InvokeResult, RuntimeOptions } from '../src/runtime/types.js';
+import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+
+interface Slept {
+  start: number;
+  end: number;
+  pid: number;
+  label?: string;
+}
+
+const pools: Array<FunctionPool | RuntimeManager> = [];
+
+function sleepPool(raw: Record<string, unknown> = {}, options: Partial<RuntimeOptions> = {}): FunctionPool {
+  const pool = new FunctionPool(functionConfig('handlers.mjs', 'sleeps', raw), runtimeOptions(options), silentLogger());
+  pools.push(pool);
+  return pool;
+}
+
+function request(event: unknown = {}): InvokeRequest {
+  return { requestId: randomUUID(), payload: JSON.stringify(event) };
+}
+
+function slept(result: InvokeResult): Slept {
+  expect(result.status).toBe('success');
+  return JSON.parse(result.payload!) as Slept;
+}
+
+function maxOverlap(spans: Slept[]): number {
+  const edges = spans.flatMap((span) => [[span.start, 1], [span.end, -1]] as const);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let max = 0;
+  for (const [, delta] of edges) max = Math.max(max, (running += delta));
+  return max;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+
+describe('FunctionPool concurrency and lifecycle', () => {
+  it('never runs more invocations at once than the reserved concurrency', async () => {
+    const pool = sleepPool({ reservedConcurrency: 2 });
+    const pending = [1, 2, 3, 4].map(() => pool.invoke(request({ ms: 300 })));
+    expect(pool.busy).toBe(2);
+    const results = await Promise.all(pending);
+
+    const spans = results.map(slept);
+    expect(maxOverlap(spans)).toBeLessThanOrEqual(2);
+    expect(new Set(results.map((r) => r.environmentId)).size).toBe(2);
+    expect(new Set(spans.map((s) => s.pid)).size).toBe(2);
+    expect(pool.size).toBe(2);
+    expect(pool.busy).toBe(0);
+  });
+
+  it('bounds environments by maxEnvironments without reserved concurrency, and treats 0 as 1', async () => {
+    const pool = sleepPool({}, { maxEnvironments: 3 });
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => pool.invoke(request({ ms: 200 }))));
+    expect(maxOverlap(results.map(slept))).toBeLessThanOrEqual(3);
+    expect(new Set(results.map((r) => r.environmentId)).size).toBe(3);
+
+    const throttled = sleepPool({ reservedConcurrency: 0 });
+    const one = await Promise.all([1, 2].map(() => throttled.invoke(request({ ms: 50 }))));
+    expect(maxOverlap(one.map(slept))).toBe(1);
+  });
+
+  it('serves waiting invocations in FIFO order', async () => {
+    const pool = sleepPool({ reservedConcurrency: 1 });
+    const labels = ['a', 'b', 'c', 'd'];
+    const results = await Promise.all(labels.map((label) => pool.invoke(request({ ms: 20, label }))));
+    const spans = results.map(slept).sort((x, y) => x.start - y.start);
+    expect(spans.map((span) => span.label)).toEqual(labels);
+  });
+
+  it('shuts idle environments down after idleTimeoutMs', async () => {
+    const pool = sleepPool({}, { idleTimeoutMs: 300 });
+    const { pid } = slept(await pool.invoke(request({ ms: 1 })));
+    expect(pool.size).toBe(1);
+    await expect.poll(() => pool.size, { timeout: 3000 }).toBe(0);
+    await expect.poll(() => isRunning(pid), { timeout: 3000 }).toBe(false);
+
+    const cold = await pool.invoke(request({ ms: 1 }));
+    expect(cold.initDurationMs).toBeGreaterThan(0);
+  });
+
+  it('close() waits for running invocations, refuses new ones, kills children and is idempotent', async () => {
+    const pool = sleepPool({ reservedConcurrency: 1 });
+    const running = pool.invoke(request({ ms: 300 }));
+    const queued = pool.invoke(request({ ms: 1 }));
+    await expect.poll(() => pool.size).toBe(1);
+
+    const closing = pool.close();
+    expect(pool.close()).toBe(closing);
+    await expect(queued).rejects.toThrow('pool closed');
+    await expect(pool.invoke(request())).rejects.toThrow('pool closed');
+    const { pid } = slept(await running);
+    await closing;
+
+    expect(isRunning(pid)).toBe(false);
+    expect(pool.size).toBe(0);
+    expect(pool.busy).toBe(0);
+  });
+});
+
+describe('RuntimeManager', () => {
+  it('keeps one pool per function, rejects unknown names with a HubError, and closes every pool', async () => {
+    const fast = functionConfig('handlers.mjs', 'sleeps');
+    const counter = functionConfig('handlers.mjs', 'counter');
+    const manager = new RuntimeManager([fast, counter], runtimeOptions(), silentLogger());
+    pools.push(manager);
+
+    expect(manager.pool(fast.name)).toBe(manager.pool(fast.name));
+    expect(() => manager.pool('nope')).toThrow(expect.objectContaining({ code: 'TH_ERR_FUNCTION_NOT_FOUND' }));
+    let thrown: unknown;
+    try {
+      manager.pool('nope');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isHubError(thrown, 'TH_ERR_FUNCTION_NOT_FOUND')).toBe(true);
+
+    const { pid } = slept(await manager.pool(fast.name).invoke(request({ ms: 1 })));
+    expect((await manager.pool(counter.name).invoke(request())).status).toBe('success');
+    await manager.close();
+    await manager.close();
+    expect(isRunning(pid)).toBe(false);
+    expect(manager.pool(counter.name).size).toBe(0);
+    await expect(manager.pool(counter.name).invoke(request())).rejects.toThrow('pool closed');
+  });
+});
