@@ -59,10 +59,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       accountId: config.accountId,
       maxEnvironments: config.runtime.maxEnvironments,
       idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
-    }, logger.child({ component: 'runtime' }));
+    }, logger);
     // Running invocations get what is left of the shutdown deadline; children still running then
     // are killed when the hub process exits.
-    cleanups.push(() => Promise.race([runtime.close(), delay(Math.max(0, stopDeadline - Date.now()))]));
+    cleanups.push(() => Promise.race([runtime.close(), delay(Math.max(0, stopDeadline - Date.now()), undefined, { ref: false })]));
     const queues = new EventQueues(redis, config.queuePrefix, config.functions);
     cleanups.push(() => queues.close());
     const dlq = new DlqStore(redis, config.queuePrefix);

@@ -24,5 +24,7 @@ export async function upCommand(options: GlobalOptions): Promise<void> {
   });
   await hub.stop();
   rmSync(stateFile, { force: true });
-  logger.flush?.();
+  // Everything is closed; do not wait for library timers (BullMQ's drain delay) to run out.
+  logger.flush();
+  process.exit(0);
 }

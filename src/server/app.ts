@@ -14,8 +14,8 @@ export interface HealthProbe { (): Promise<boolean> }
  */
 export function createApp(logger: Logger, health: HealthProbe): FastifyInstance {
   const app = Fastify({
-    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines are info level; the http logger keeps warnings and errors only.
+    loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: SYNC_PAYLOAD_LIMIT + 1,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,
@@ -27,6 +27,14 @@ export function createApp(logger: Logger, health: HealthProbe): FastifyInstance 
     const hubError = toHubError(err);
     if (hubError.status >= 500) request.log.error({ event: 'http_error', err }, 'request failed');
     return sendAwsError(reply, hubError);
+  });
+  // Keep-alive clients (the AWS SDK) would hold close() open forever: once closing, every response
+  // in flight tells its client to close the connection.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
   });
   app.get('/healthz', async (_request, reply) => {
     const ok = await health().catch(() => false);
