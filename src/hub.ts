@@ -59,6 +59,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       accountId: config.accountId,
       maxEnvironments: config.runtime.maxEnvironments,
       idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
+      scaleUpDelayMs: config.runtime.scaleUpDelayMs,
     }, logger);
     // Running invocations get what is left of the shutdown deadline; children still running then
     // are killed when the hub process exits.

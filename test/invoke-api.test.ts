@@ -17,6 +17,8 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
         record: { handler: 'record.handler', environment: { CALLS_FILE: calls } },
         single: { handler: 'sleeper.handler', reservedConcurrency: 1, timeout: 10 },
+        sleepy: { handler: 'sleeper.handler', timeout: 1 },
+        hog: { handler: 'hog.handler', memorySize: 128 },
       },
     });
   });
@@ -109,9 +111,28 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect(third.StatusCode).toBe(200);
   });
 
+  it('kills a handler past its timeout with Lambda\'s message; the next call gets a fresh environment', async () => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'sleepy', Payload: encoder.encode('{"ms":5000}'), LogType: 'Tail' }));
+    expect(out.FunctionError).toBe('Unhandled');
+    const body = JSON.parse(decoder.decode(out.Payload));
+    expect(body.errorType).toBe('Sandbox.Timedout');
+    expect(body.errorMessage).toMatch(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/);
+    const next = await hub.lambda.send(new InvokeCommand({ FunctionName: 'sleepy', Payload: encoder.encode('{"ms":1}'), LogType: 'Tail' }));
+    expect(decoder.decode(next.Payload)).toBe('"woke"');
+    expect(Buffer.from(next.LogResult!, 'base64').toString()).toContain('Init Duration');
+  });
+
+  it('fails a handler that allocates past memorySize with an out-of-memory error and keeps serving', async () => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'hog', Payload: encoder.encode('{}') }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(decoder.decode(out.Payload)).errorType).toBe('Runtime.OutOfMemory');
+    const echo = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{"after":"oom"}') }));
+    expect(JSON.parse(decoder.decode(echo.Payload)).event).toEqual({ after: 'oom' });
+  });
+
   it('lists and describes functions in AWS\'s shape', async () => {
     const list = await hub.lambda.send(new ListFunctionsCommand({}));
-    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['echo', 'fail', 'record', 'single']);
+    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['echo', 'fail', 'hog', 'record', 'single', 'sleepy']);
     const got = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
     expect(got.Configuration).toMatchObject({
       FunctionName: 'echo', Handler: 'echo.handler', Runtime: 'nodejs20.x', Timeout: 3, MemorySize: 128,

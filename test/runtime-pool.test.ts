@@ -79,6 +79,21 @@ describe('FunctionPool concurrency and lifecycle', () => {
     expect(maxOverlap(one.map(slept))).toBe(1);
   });
 
+  it('with scaleUpDelayMs, short invocations share warm environments instead of starting one each', async () => {
+    const pool = sleepPool({}, { maxEnvironments: 8, scaleUpDelayMs: 500 });
+    slept(await pool.invoke(request({ ms: 1 })));
+    const results = await Promise.all(Array.from({ length: 8 }, () => pool.invoke(request({ ms: 5 }))));
+    results.forEach(slept);
+    expect(pool.size).toBe(1);
+  });
+
+  it('with scaleUpDelayMs, long invocations still scale out to maxEnvironments', async () => {
+    const pool = sleepPool({}, { maxEnvironments: 3, scaleUpDelayMs: 20 });
+    const spans = (await Promise.all(Array.from({ length: 3 }, () => pool.invoke(request({ ms: 1500 }))))).map(slept);
+    expect(new Set(spans.map((s) => s.pid)).size).toBe(3);
+    expect(maxOverlap(spans)).toBe(3);
+  });
+
   it('serves waiting invocations in FIFO order', async () => {
     const pool = sleepPool({ reservedConcurrency: 1 });
     const labels = ['a', 'b', 'c', 'd'];

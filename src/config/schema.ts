@@ -53,7 +53,8 @@ export const hubSchema = z.object({
   runtime: z.object({
     maxEnvironments: intBetween(1, 1000).default(10),
     idleTimeoutSeconds: intBetween(1, 86400).default(300),
-  }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300 }),
+    scaleUpDelayMs: intBetween(0, 10000).default(10),
+  }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300, scaleUpDelayMs: 10 }),
   shutdownTimeoutSeconds: intBetween(0, 900).default(30),
   lockDurationSeconds: intBetween(1, 600).default(30),
   functions: z.record(

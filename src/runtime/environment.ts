@@ -69,6 +69,11 @@ export class Environment {
     return this.#state !== 'dead';
   }
 
+  /** True until the handler module has loaded (a cold start in progress). */
+  get starting(): boolean {
+    return this.#state === 'new' || this.#state === 'starting';
+  }
+
   /** Never rejects: every failure becomes a result with a non-success status. */
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     let run!: Run;

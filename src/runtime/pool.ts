@@ -5,13 +5,18 @@ import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from
 interface Waiter {
   resolve: (env: Environment) => void;
   reject: (err: Error) => void;
+  /** Set while the waiter may still start a new environment when its scale-up delay ends. */
+  scaleUp?: NodeJS.Timeout;
 }
 
 /**
  * Warm execution environments for one function. At most `reservedConcurrency` (else
  * `maxEnvironments`) invocations run at once, each in its own environment; further invokes wait
  * in FIFO order. The most recently used idle environment is reused first, so spare ones age out
- * after `idleTimeoutMs`. Throttling (reserved concurrency 0) is the caller's job: here it means 1.
+ * after `idleTimeoutMs`. With `scaleUpDelayMs`, an invocation that finds every environment busy
+ * waits that long for one to free up before it starts another: short handlers then share a few
+ * warm processes instead of paying a cold start (and a process) per concurrent event; and
+ * environments are added one cold start at a time. Throttling (reserved concurrency 0) is the caller's job: here it means 1.
  */
 export class FunctionPool {
   readonly #fn: FunctionConfig;
@@ -60,17 +65,39 @@ export class FunctionPool {
   }
 
   async #shutdown(): Promise<void> {
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('pool closed'));
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.scaleUp);
+      waiter.reject(new Error('pool closed'));
+    }
     if (this.#busy > 0) await new Promise<void>((resolve) => { this.#drained = resolve; });
     await Promise.all([...this.#environments].map((env) => env.stop()));
   }
 
   #acquire(): Environment | Promise<Environment> {
-    if (this.#busy < this.#max) {
+    const delay = this.#options.scaleUpDelayMs ?? 0;
+    if (this.#busy < this.#max && (this.#idle.length > 0 || delay === 0 || this.#environments.size === 0)) {
       this.#busy++;
       return this.#take();
     }
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (this.#busy < this.#max) waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), delay);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** The waiter's delay ended with every environment still busy: start a new one if allowed. */
+  #scaleUp(waiter: Waiter): void {
+    waiter.scaleUp = undefined;
+    if (this.#busy >= this.#max) return; // stays in line for the next release
+    if ([...this.#environments].some((env) => env.starting)) {
+      // One cold start at a time: the environment starting now may serve this waiter.
+      waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), this.#options.scaleUpDelayMs);
+      return;
+    }
+    this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+    this.#busy++;
+    waiter.resolve(this.#take());
   }
 
   #take(): Environment {
@@ -85,7 +112,10 @@ export class FunctionPool {
   #release(env: Environment): void {
     if (env.alive && !this.#closing) this.#idle.push(env);
     const waiter = this.#waiters.shift();
-    if (waiter) waiter.resolve(this.#take());
+    if (waiter) {
+      clearTimeout(waiter.scaleUp);
+      waiter.resolve(this.#take());
+    }
     else if (--this.#busy === 0) this.#drained?.();
   }
 

@@ -47,6 +47,11 @@ export interface RuntimeOptions {
   /** Upper bound of environments per function when it has no reserved concurrency. */
   maxEnvironments: number;
   idleTimeoutMs: number;
+  /**
+   * When every warm environment is busy, how long an invocation waits for one to free up before
+   * a new environment is started (a cold start). 0 starts one at once, as Lambda does.
+   */
+  scaleUpDelayMs?: number;
 }
 
 export type { FunctionConfig };
