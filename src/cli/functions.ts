@@ -1,4 +1,4 @@
-import { functionArn } from '../router/arn.js';
+import { functionArn } from '../arn.js';
 import { loadConfig, print, type GlobalOptions } from './context.js';
 
 /** `triggerhub functions`: the configured functions, from the config file (no hub needed). */

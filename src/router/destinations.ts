@@ -1,7 +1,7 @@
 import { DLQ_DESTINATION, type FunctionConfig } from '../config/load.js';
 import type { DlqReason } from '../dlq/store.js';
 import type { InvokeResult } from '../runtime/types.js';
-import { functionArn } from './arn.js';
+import { functionArn } from '../arn.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery, type QueuedEvent } from './envelope.js';
 import type { EventQueues } from './queues.js';
 

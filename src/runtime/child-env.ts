@@ -1,3 +1,4 @@
+import { functionArn as arnOf } from '../arn.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
 /** Hub variables a handler may see (so it can reach LocalStack); NODE_OPTIONS is deliberately absent. */
@@ -47,7 +48,7 @@ export function logGroupName(functionName: string): string {
 }
 
 export function functionArn(fn: FunctionConfig, options: RuntimeOptions): string {
-  return `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.name}`;
+  return arnOf(options.region, options.accountId, fn.name);
 }
 
 /** `YYYY/MM/DD/[$LATEST]<32 hex>`, one per environment. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
-import { functionArn } from '../router/arn.js';
+import { functionArn } from '../arn.js';
 
 /** Lambda's FunctionConfiguration shape (ListFunctions, GetFunction). */
 export function functionConfiguration(config: HubConfig, fn: FunctionConfig): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
-import { functionArn, parseFunctionRef } from '../router/arn.js';
+import { functionArn, parseFunctionRef } from '../arn.js';
 import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import type { InvokeResult } from '../runtime/types.js';
