@@ -13,6 +13,7 @@ import { EventQueues } from './router/queues.js';
 import { RuntimeManager } from './runtime/manager.js';
 import { createApp } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
+import { startSources, stopSources } from './sources/start.js';
 
 export interface Hub {
   /** Base URL of the HTTP server (Invoke API, health). */
@@ -77,7 +78,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
     const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
     registerInvokeApi(app, config, dispatcher);
+    const sources = await startSources(config, {
+      config, app, redis, logger,
+      enqueue: (envelope, delivery) => dispatcher.enqueue(envelope, delivery),
+      invokeSync: (fn, envelope, options) => dispatcher.invokeSync(fn, envelope, options),
+    });
+    cleanups.push(() => stopSources(sources));
     await app.listen({ port: config.server.port, host: config.server.host });
+    // Stopping runs in reverse: the HTTP server (push intake) closes, pollers stop, then the drain.
     cleanups.push(() => app.close());
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;

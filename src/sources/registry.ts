@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import type { SourceKind } from './source.js';
 
 /**
  * Event source mappings (`functions.<fn>.events[]`). Each entry is an object with exactly one
- * key naming its kind; the kind's schema validates the value. Source issues add their kinds
- * here; until then any kind is unknown and a config error.
+ * key naming its kind; the kind's schema validates (and defaults) the value. Adapters add their
+ * kind to both tables; a kind in neither is a config error.
  */
 export const SOURCE_KINDS: Record<string, z.ZodType> = {};
+export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {};
 
 export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {
   const kinds = Object.keys(entry);
@@ -27,6 +29,9 @@ export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine(
       ctx.addIssue({ code: 'custom', path: [kind, ...issue.path.map((p) => p as string | number)], message: issue.message });
     }
   }
+}).transform((entry) => {
+  const [kind] = Object.keys(entry);
+  return { [kind]: SOURCE_KINDS[kind].parse(entry[kind]) } as EventMapping;
 });
 
 export type EventMapping = Record<string, unknown>;

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { FunctionConfig, HubConfig } from '../config/load.js';
+import type { Logger } from '../log.js';
+import type { Delivery, Envelope } from '../router/envelope.js';
+import type { InvokeResult } from '../runtime/types.js';
+
+/** What a source may use. Sources never touch BullMQ or the runtime directly. */
+export interface SourceContext {
+  config: HubConfig;
+  /** Queues an async event; resolves once Redis holds it (then acknowledge upstream). */
+  enqueue(envelope: Envelope, delivery: Delivery): Promise<void>;
+  /** Runs a synchronous invocation (pollers, function URLs) under the function's concurrency limit. */
+  invokeSync(fn: FunctionConfig, envelope: Envelope, options?: { traceId?: string }): Promise<InvokeResult>;
+  /** The hub's HTTP server, before it listens: push adapters register their routes here. */
+  app: FastifyInstance;
+  /** The hub's Redis, for leases and checkpoints (keys under `${config.queuePrefix}:`). */
+  redis: Redis;
+  logger: Logger;
+}
+
+/** One event source mapping of one function (`functions.<fn>.events[i]`). */
+export interface Source {
+  /** Stable id, e.g. `sqs:resize:0` (kind, function, index in `events`). */
+  readonly id: string;
+  start(context: SourceContext): Promise<void>;
+  /** Stops intake and waits for in-flight work. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A source kind: its settings schema (validated at start-up) and how to build one. */
+export interface SourceKind<Settings = unknown> {
+  create(fn: FunctionConfig, settings: Settings, index: number): Source;
+}

@@ -1,0 +1,27 @@
+import type { HubConfig } from '../config/load.js';
+import { SOURCE_FACTORIES } from './registry.js';
+import type { Source, SourceContext } from './source.js';
+
+/** Builds and starts every configured event source mapping; returns them for stopping. */
+export async function startSources(config: HubConfig, context: SourceContext): Promise<Source[]> {
+  const started: Source[] = [];
+  try {
+    for (const fn of Object.values(config.functions)) {
+      for (const [index, mapping] of fn.events.entries()) {
+        const [kind] = Object.keys(mapping);
+        const source = SOURCE_FACTORIES[kind].create(fn, mapping[kind] as never, index);
+        await source.start(context);
+        started.push(source);
+      }
+    }
+  } catch (err) {
+    await stopSources(started);
+    throw err;
+  }
+  return started;
+}
+
+/** Stops every source (intake first), in parallel; idempotent per source. */
+export async function stopSources(sources: Source[]): Promise<void> {
+  await Promise.all(sources.map((source) => source.stop()));
+}
