@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { HubConfig } from './config/load.js';
+import type { FunctionConfig, HubConfig } from './config/load.js';
 import { DlqStore } from './dlq/store.js';
 import { createLogger, type Logger } from './log.js';
 import { checkRedis, redisClient } from './redis/connection.js';
@@ -13,7 +13,9 @@ import { EventQueues } from './router/queues.js';
 import { RuntimeManager } from './runtime/manager.js';
 import { createApp } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
+import { registerDefaultUrls } from './sources/http.js';
 import { startSources, stopSources } from './sources/start.js';
+import type { Delivery, Envelope } from './router/envelope.js';
 
 export interface Hub {
   /** Base URL of the HTTP server (Invoke API, health). */
@@ -78,11 +80,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
     const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
     registerInvokeApi(app, config, dispatcher);
-    const sources = await startSources(config, {
+    const sourceContext = {
       config, app, redis, logger,
-      enqueue: (envelope, delivery) => dispatcher.enqueue(envelope, delivery),
-      invokeSync: (fn, envelope, options) => dispatcher.invokeSync(fn, envelope, options),
-    });
+      enqueue: (envelope: Envelope, delivery: Delivery) => dispatcher.enqueue(envelope, delivery),
+      invokeSync: (fn: FunctionConfig, envelope: Envelope, options?: { traceId?: string }) => dispatcher.invokeSync(fn, envelope, options),
+    };
+    registerDefaultUrls(sourceContext, config);
+    const sources = await startSources(config, sourceContext);
     cleanups.push(() => stopSources(sources));
     await app.listen({ port: config.server.port, host: config.server.host });
     // Stopping runs in reverse: the HTTP server (push intake) closes, pollers stop, then the drain.

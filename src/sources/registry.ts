@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpKind, httpSettingsSchema } from './http.js';
 import type { SourceKind } from './source.js';
 
 /**
@@ -6,8 +7,12 @@ import type { SourceKind } from './source.js';
  * key naming its kind; the kind's schema validates (and defaults) the value. Adapters add their
  * kind to both tables; a kind in neither is a config error.
  */
-export const SOURCE_KINDS: Record<string, z.ZodType> = {};
-export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {};
+export const SOURCE_KINDS: Record<string, z.ZodType> = {
+  http: httpSettingsSchema,
+};
+export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {
+  http: httpKind as SourceKind<never>,
+};
 
 export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {
   const kinds = Object.keys(entry);

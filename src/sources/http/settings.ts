@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+const RESERVED = ['/2015-03-31/', '/healthz', '/urls/'];
+
+/** Lambda function URL CORS settings (AWS's `Cors` fields, camelCased). */
+export const corsSchema = z.object({
+  allowOrigins: z.array(z.string()).default(['*']),
+  allowMethods: z.array(z.string()).default(['*']),
+  allowHeaders: z.array(z.string()).default([]),
+  exposeHeaders: z.array(z.string()).default([]),
+  maxAge: z.number().int().min(0).max(86400, { error: 'must be between 0 and 86400' }).default(0),
+  allowCredentials: z.boolean().default(false),
+}).strict();
+
+/** Optional request authentication: a bearer token, or an HMAC-SHA256 signature of the body. */
+export const authSchema = z.union([
+  z.object({ bearer: z.string().min(1, { error: 'must not be empty' }) }).strict(),
+  z.object({
+    hmac: z.object({
+      secret: z.string().min(1, { error: 'must not be empty' }),
+      header: z.string().default('x-triggerhub-signature').transform((h) => h.toLowerCase()),
+    }).strict(),
+  }).strict(),
+], { error: 'must be { bearer: TOKEN } or { hmac: { secret, header? } }' });
+
+/** `events: - http: { path, methods, cors, auth }`: an HTTP route that invokes the function synchronously. */
+export const httpSettingsSchema = z.object({
+  path: z.string()
+    .regex(/^\/[^?#\s]*$/, { error: 'must start with / and hold no query, fragment or spaces' })
+    .refine((p) => !RESERVED.some((r) => p === r.replace(/\/$/, '') || p.startsWith(r)), { error: `must not use the hub's own paths (${RESERVED.join(', ')})` }),
+  methods: z.array(z.enum(METHODS, { error: `must be one of ${METHODS.join(', ')}` })).min(1).default(['ANY']),
+  cors: corsSchema.optional(),
+  auth: authSchema.optional(),
+}).strict();
+
+export type CorsSettings = z.infer<typeof corsSchema>;
+export type AuthSettings = z.infer<typeof authSchema>;
+export type HttpSettings = z.infer<typeof httpSettingsSchema>;

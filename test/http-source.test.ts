@@ -1,0 +1,123 @@
+import { createHmac } from 'node:crypto';
+import { APIGatewayProxyEventV2Schema, LambdaFunctionUrlSchema } from '@aws-lambda-powertools/parser/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConfig } from '../src/config/load.js';
+import { FIXTURES } from './helpers/paths.js';
+import { startTestHub, type TestHub } from './helpers/hub.js';
+
+describe('function URLs and http routes', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      functions: {
+        show: { handler: 'http.event', events: [{ http: { path: '/orders/{id}', methods: ['POST'] } }, { http: { path: '/files/{proxy+}' } }] },
+        respond: { handler: 'http.respond' },
+        guarded: {
+          handler: 'http.event',
+          events: [
+            { http: { path: '/bearer', auth: { bearer: 's3cret' } } },
+            { http: { path: '/signed', methods: ['POST'], auth: { hmac: { secret: 'k3y' } } } },
+            { http: { path: '/cors', cors: { allowOrigins: ['https://app.example'], allowMethods: ['GET', 'POST'], allowHeaders: ['x-token'], exposeHeaders: ['x-request-id'], maxAge: 600 } } },
+          ],
+        },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  it('sends a payload format 2.0 event from the default URL /urls/<fn>/...', async () => {
+    const response = await fetch(`${hub.url}/urls/show/a/b?x=1&x=2&y=%20z`, {
+      headers: { cookie: 'c1=v1; c2=v2', 'X-Mixed-Case': 'Yes', 'user-agent': 'vitest-agent' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const event = await response.json();
+    expect(() => LambdaFunctionUrlSchema.parse(event)).not.toThrow();
+    expect(event).toMatchObject({
+      version: '2.0', routeKey: '$default', rawPath: '/a/b', rawQueryString: 'x=1&x=2&y=%20z',
+      cookies: ['c1=v1', 'c2=v2'], queryStringParameters: { x: '1,2', y: ' z' }, isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', path: '/a/b', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest-agent' }, stage: '$default', accountId: '000000000000' },
+    });
+    expect(event.headers['x-mixed-case']).toBe('Yes');
+    expect(event.headers.cookie).toBeUndefined();
+    expect(event.requestContext.time).toMatch(/^\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    expect(event.requestContext.requestId).toBe(response.headers.get('x-amzn-requestid'));
+    expect((await fetch(`${hub.url}/urls/show`)).status).toBe(200);
+  });
+
+  it('routes configured paths with path parameters and a routeKey; other methods are 404', async () => {
+    const response = await fetch(`${hub.url}/orders/42`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"qty":3}' });
+    const event = await response.json();
+    expect(() => APIGatewayProxyEventV2Schema.parse(event)).not.toThrow();
+    expect(event).toMatchObject({ routeKey: 'POST /orders/{id}', rawPath: '/orders/42', pathParameters: { id: '42' }, body: '{"qty":3}', isBase64Encoded: false });
+    const greedy = await (await fetch(`${hub.url}/files/a/b/c.txt`, { method: 'DELETE' })).json();
+    expect(greedy).toMatchObject({ routeKey: 'ANY /files/{proxy+}', pathParameters: { proxy: 'a/b/c.txt' } });
+    expect((await fetch(`${hub.url}/orders/42`)).status).toBe(404);
+  });
+
+  it('base64-encodes binary request bodies', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    const event = await (await fetch(`${hub.url}/urls/show`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes })).json();
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event.body, 'base64')).toEqual(bytes);
+  });
+
+  it('maps handler results as function URLs do', async () => {
+    const structured = await fetch(`${hub.url}/urls/respond?mode=structured`);
+    expect(structured.status).toBe(201);
+    expect(structured.headers.get('x-custom')).toBe('yes');
+    expect(structured.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2']);
+    expect(await structured.text()).toBe('created');
+    const binary = await fetch(`${hub.url}/urls/respond?mode=binary`);
+    expect(Buffer.from(await binary.arrayBuffer())).toEqual(Buffer.from([0, 1, 2, 255]));
+    const plain = await fetch(`${hub.url}/urls/respond?mode=string`);
+    expect(plain.headers.get('content-type')).toContain('application/json');
+    expect(await plain.text()).toBe('plain words');
+    const object = await fetch(`${hub.url}/urls/respond`);
+    expect(await object.json()).toEqual({ ok: true });
+    const failed = await fetch(`${hub.url}/urls/respond?mode=throw`);
+    expect(failed.status).toBe(502);
+    expect(await failed.json()).toEqual({ Message: 'Internal Server Error' });
+  });
+
+  it('checks bearer tokens and HMAC signatures (401 otherwise)', async () => {
+    expect((await fetch(`${hub.url}/bearer`)).status).toBe(401);
+    const wrong = await fetch(`${hub.url}/bearer`, { headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).message).toBe('Unauthorized: invalid bearer token');
+    expect((await fetch(`${hub.url}/bearer`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+
+    const body = '{"amount":10}';
+    const signature = `sha256=${createHmac('sha256', 'k3y').update(body).digest('hex')}`;
+    const tampered = await fetch(`${hub.url}/signed`, { method: 'POST', headers: { 'x-triggerhub-signature': signature }, body: '{"amount":99}' });
+    expect(tampered.status).toBe(401);
+    expect((await tampered.json()).message).toContain('signature does not match');
+    const signed = await fetch(`${hub.url}/signed`, { method: 'POST', headers: { 'x-triggerhub-signature': signature, 'content-type': 'application/json' }, body });
+    expect(signed.status).toBe(200);
+    expect((await signed.json()).body).toBe(body);
+  });
+
+  it('answers CORS preflights per config without invoking, and adds CORS headers to responses', async () => {
+    const preflight = await fetch(`${hub.url}/cors`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-token' } });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,POST');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('x-token');
+    expect(preflight.headers.get('access-control-max-age')).toBe('600');
+    expect(await preflight.text()).toBe('');
+    const foreign = await fetch(`${hub.url}/cors`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(foreign.status).toBe(403);
+    const actual = await fetch(`${hub.url}/cors`, { headers: { origin: 'https://app.example' } });
+    expect(actual.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(actual.headers.get('access-control-expose-headers')).toBe('x-request-id');
+  });
+
+  it('rejects bad http settings at start-up with the field path', () => {
+    const attempt = (http: unknown) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events: [{ http }] } } }, { baseDir: FIXTURES });
+    expect(attempt({ path: '/healthz' })).toThrow(/functions\.f\.events\[0\]\.http\.path: must not use the hub's own paths/);
+    expect(attempt({ path: 'no-slash' })).toThrow(/functions\.f\.events\[0\]\.http\.path: must start with \//);
+    expect(attempt({ path: '/x', methods: ['FETCH'] })).toThrow(/functions\.f\.events\[0\]\.http\.methods\[0\]: must be one of/);
+    expect(attempt({ path: '/x', auth: { basic: 'x' } })).toThrow(/functions\.f\.events\[0\]\.http\.auth: must be \{ bearer/);
+  });
+});
