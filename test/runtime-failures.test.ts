@@ -4,6 +4,7 @@ import { silentLogger } from '../src/log.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { InvokeRequest, InvokeResult } from '../src/runtime/types.js';
 import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+import { isRunning } from './helpers/paths.js';
 
 const pools: FunctionPool[] = [];
 
@@ -19,15 +20,6 @@ function request(event: unknown = {}): InvokeRequest {
 
 function pidOf(result: InvokeResult): number {
   return (JSON.parse(result.payload!) as { pid: number }).pid;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The memory fixtures return at once for `{ noop: true }`: the pool serves again, from a new environment. */

@@ -6,6 +6,7 @@ import { RuntimeManager } from '../src/runtime/manager.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { InvokeRequest, InvokeResult, RuntimeOptions } from '../src/runtime/types.js';
 import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+import { isRunning } from './helpers/paths.js';
 
 interface Slept {
   start: number;
@@ -38,15 +39,6 @@ function maxOverlap(spans: Slept[]): number {
   let max = 0;
   for (const [, delta] of edges) max = Math.max(max, (running += delta));
   return max;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 afterEach(async () => {

@@ -9,3 +9,13 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export function tempDir(prefix = 'th-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
