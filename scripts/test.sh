@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
+# The AWS CLI v2 (Debian's awscli) for the CLI compatibility tests.
+if [ ! -x /usr/bin/aws ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  install_awscli() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq awscli >/dev/null 2>&1; }
+  install_awscli || { $SUDO apt-get update -qq && install_awscli; } || echo "triggerhub: awscli not installed; its tests will be skipped" >&2
+fi
 npx tsc -p tsconfig.json --noEmit
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json "$@" || status=$?
