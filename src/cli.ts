@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { dlqList, dlqPurge, dlqRedrive, dlqShow } from './cli/dlq.js';
 import { EXIT, exitCodeFor, printErr } from './cli/context.js';
+import { filterTestCommand } from './cli/filter.js';
 import { functionsCommand } from './cli/functions.js';
 import { invokeCommand } from './cli/invoke.js';
 import { upCommand } from './cli/up.js';
@@ -57,6 +58,18 @@ export function buildProgram(): Command {
     .argument('[id]', 'record id (or use --all / --function)')
     .option('--all', 'every matching record')
     .action(async (id: string | undefined, options) => dlqPurge(id, { ...globals(), ...options }));
+
+  program.command('filter').description('event filter criteria (Lambda / EventBridge pattern syntax)')
+    .command('test')
+    .description('match an event against a filter pattern and explain each key (no config or hub needed); exit 0 match, 1 no match')
+    .requiredOption('-p, --pattern <json|@file>', 'filter pattern: JSON, or @path to a JSON file')
+    .requiredOption('-e, --event <json|@file>', 'event or record: JSON, or @path to a JSON file')
+    .addOption(new Option('--data-field <field>', "see the record as a source does: parse JSON in 'body' (SQS) or 'data' (Kinesis, Redis Streams)").choices(['body', 'data']))
+    .addOption(new Option('--encoding <encoding>', 'encoding of the data field (default: base64 for data, utf8 for body)').choices(['utf8', 'base64']))
+    .option('--json', 'print the explanation as JSON')
+    .action((options) => {
+      process.exitCode = filterTestCommand(options);
+    });
 
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
