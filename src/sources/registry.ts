@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { httpKind, httpSettingsSchema } from './http.js';
 import type { SourceKind } from './source.js';
+import { sqsSettingsSchema } from './sqs/settings.js';
+import { sqsSourceKind } from './sqs/source.js';
 
 /**
  * Event source mappings (`functions.<fn>.events[]`). Each entry is an object with exactly one
@@ -9,9 +11,11 @@ import type { SourceKind } from './source.js';
  */
 export const SOURCE_KINDS: Record<string, z.ZodType> = {
   http: httpSettingsSchema,
+  sqs: sqsSettingsSchema,
 };
 export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {
   http: httpKind as SourceKind<never>,
+  sqs: sqsSourceKind as SourceKind<never>,
 };
 
 export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {

@@ -1,0 +1,63 @@
+import {
+  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, type BatchResultErrorEntry, type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { Logger } from '../../log.js';
+
+/** SQS takes at most 10 entries per batch call. */
+const ENTRIES_PER_CALL = 10;
+/** Rounds for entries that failed through no fault of the request (SenderFault false). */
+const DELETE_ROUNDS = 2;
+
+/** What a batch call reports for entries it could not handle. */
+export interface EntryFailure {
+  record: SQSRecord;
+  code?: string;
+  senderFault: boolean;
+}
+
+/**
+ * Deletes records (the acknowledgement of an SQS poller). Entries SQS failed on its side are tried
+ * once more; what still fails is logged and stays in the queue, to be delivered again.
+ */
+export async function deleteRecords(client: SQSClient, queueUrl: string, records: SQSRecord[], log: Logger): Promise<void> {
+  let pending = records;
+  for (let round = 1; pending.length && round <= DELETE_ROUNDS; round += 1) {
+    const failures = await inChunks(pending, (chunk) => client.send(new DeleteMessageBatchCommand({
+      QueueUrl: queueUrl, Entries: chunk.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
+    })));
+    const retry = round < DELETE_ROUNDS ? failures.filter((failure) => !failure.senderFault) : [];
+    for (const failure of failures.filter((f) => !retry.includes(f))) {
+      log.warn({ event: 'sqs_delete_failed', messageId: failure.record.messageId, code: failure.code },
+        'could not delete a processed message; it will be delivered again');
+    }
+    pending = retry.map((failure) => failure.record);
+  }
+}
+
+/** Sets the visibility timeout of records from now (0 returns them to the queue at once). */
+export function changeVisibility(client: SQSClient, queueUrl: string, records: SQSRecord[], seconds: number): Promise<EntryFailure[]> {
+  return inChunks(records, (chunk) => client.send(new ChangeMessageVisibilityBatchCommand({
+    QueueUrl: queueUrl,
+    Entries: chunk.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds })),
+  })));
+}
+
+/** Runs a batch call per 10 records in parallel; a call that throws fails all of its entries. */
+async function inChunks(
+  records: SQSRecord[],
+  call: (chunk: SQSRecord[]) => Promise<{ Failed?: BatchResultErrorEntry[] }>,
+): Promise<EntryFailure[]> {
+  const chunks: SQSRecord[][] = [];
+  for (let i = 0; i < records.length; i += ENTRIES_PER_CALL) chunks.push(records.slice(i, i + ENTRIES_PER_CALL));
+  const results = await Promise.all(chunks.map(async (chunk) => {
+    try {
+      const { Failed = [] } = await call(chunk);
+      return Failed.map((entry) => ({ record: chunk[Number(entry.Id)], code: entry.Code, senderFault: entry.SenderFault ?? false }));
+    } catch (err) {
+      const code = (err as { name?: string }).name;
+      return chunk.map((record) => ({ record, code, senderFault: false }));
+    }
+  }));
+  return results.flat();
+}

@@ -1,0 +1,95 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { QueueInfo } from './queue.js';
+import { toSqsRecord } from './records.js';
+import type { VisibilityKeeper } from './visibility.js';
+
+/** SQS's limits: 10 messages per receive, long polls of at most 20 s. */
+const RECEIVE_MAX = 10;
+const LONG_POLL_SECONDS = 20;
+/** `{"Records":[]}` around the records. */
+const EVENT_OVERHEAD_BYTES = 14;
+
+export interface CollectorOptions {
+  client: SQSClient;
+  queue: QueueInfo;
+  batchSize: number;
+  windowSeconds: number;
+  /** Lambda's synchronous payload limit: a batch stops growing before its event passes it. */
+  maxBytes: number;
+  keeper: VisibilityKeeper;
+}
+
+/**
+ * Gathers batches as Lambda's poller does: long-polls until messages arrive, then (with a
+ * batching window) keeps receiving until the batch is full, the window that started with its first
+ * message has passed, or the next record would take the event over the payload limit. Records
+ * that did not fit start the next batch.
+ */
+export class BatchCollector {
+  private carried: SQSRecord[] = [];
+
+  constructor(private readonly options: CollectorOptions) {}
+
+  /** The next batch; empty only when `signal` aborted before anything arrived. */
+  async collect(signal: AbortSignal): Promise<SQSRecord[]> {
+    const { batchSize, windowSeconds } = this.options;
+    const batch: SQSRecord[] = [];
+    let bytes = EVENT_OVERHEAD_BYTES;
+    let full = false;
+    const take = (records: SQSRecord[]) => {
+      for (const record of records) {
+        const size = Buffer.byteLength(JSON.stringify(record)) + 1;
+        if (full || (batch.length && bytes + size > this.options.maxBytes)) {
+          full = true;
+          this.carried.push(record);
+        } else {
+          batch.push(record);
+          bytes += size;
+        }
+      }
+      if (batch.length >= batchSize) full = true;
+    };
+    take(this.carried.splice(0));
+    let windowEndsAt = batch.length ? Date.now() + windowSeconds * 1000 : Infinity;
+    while (!full && !signal.aborted) {
+      if (batch.length && windowSeconds === 0) break;
+      const remainingMs = windowEndsAt - Date.now();
+      if (remainingMs <= 0) break;
+      const waitSeconds = batch.length ? Math.min(LONG_POLL_SECONDS, Math.floor(remainingMs / 1000)) : LONG_POLL_SECONDS;
+      // Long polls wait whole seconds: the window's last fraction is waited out, then polled once.
+      if (waitSeconds === 0) await delay(remainingMs, undefined, { signal }).catch(() => undefined);
+      let received: SQSRecord[];
+      try {
+        received = await this.receive(Math.min(RECEIVE_MAX, batchSize - batch.length), waitSeconds, signal);
+      } catch (err) {
+        if (batch.length) break; // invoke what we have; the next receive reports the error
+        throw err;
+      }
+      if (received.length && !batch.length) windowEndsAt = Date.now() + windowSeconds * 1000;
+      take(received);
+      if (batch.length && waitSeconds === 0) break;
+    }
+    return batch;
+  }
+
+  /** Records received but not handed out (taken back when the mapping stops). */
+  takeCarried(): SQSRecord[] {
+    return this.carried.splice(0);
+  }
+
+  private async receive(max: number, waitSeconds: number, signal: AbortSignal): Promise<SQSRecord[]> {
+    const { client, queue, keeper } = this.options;
+    const { Messages = [] } = await client.send(new ReceiveMessageCommand({
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: waitSeconds,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }), { abortSignal: signal });
+    const records = Messages.map((message) => toSqsRecord(message, queue));
+    keeper.hold(records);
+    return records;
+  }
+}

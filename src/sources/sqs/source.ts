@@ -1,0 +1,138 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { FunctionConfig } from '../../config/load.js';
+import type { Logger } from '../../log.js';
+import { compileFilterCriteria, type RecordFilter } from '../../router/patterns.js';
+import { SYNC_PAYLOAD_LIMIT } from '../../server/app.js';
+import type { Source, SourceContext, SourceKind } from '../source.js';
+import { changeVisibility } from './acks.js';
+import { runBatch, type BatchDeps } from './batch.js';
+import { BatchCollector } from './collector.js';
+import { createSqsClient, resolveQueue, type QueueInfo } from './queue.js';
+import { REPORT_BATCH_ITEM_FAILURES, type SqsSettings } from './settings.js';
+import { VisibilityKeeper } from './visibility.js';
+
+/** Concurrent batches per mapping without `maximumConcurrency` (Lambda starts with five pollers). */
+const DEFAULT_MAXIMUM_CONCURRENCY = 5;
+/** Poll errors back off 1 s, 2 s, 4 s, ... up to 30 s. */
+const POLL_BACKOFF_BASE_MS = 1000;
+const POLL_BACKOFF_CAP_MS = 30_000;
+
+interface Connection {
+  queue: QueueInfo;
+  keeper: VisibilityKeeper;
+  collector: BatchCollector;
+  deps: BatchDeps;
+}
+
+/**
+ * An SQS event source mapping: one receive loop gathers batches and hands each to the function
+ * (synchronously, as Lambda's poller does) while at most `maximumConcurrency` batches are in
+ * flight. Poll errors (endpoint down, queue missing, access denied) back off and are retried;
+ * nothing here throws into the hub.
+ */
+export class SqsSource implements Source {
+  readonly id: string;
+  private readonly abort = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private running?: Promise<void>;
+  private stopping?: Promise<void>;
+  private readonly filter: RecordFilter;
+  private log?: Logger;
+
+  constructor(private readonly fn: FunctionConfig, private readonly settings: SqsSettings, index: number) {
+    this.id = `sqs:${fn.name}:${index}`;
+    this.filter = compileFilterCriteria(settings.filterCriteria, 'body');
+  }
+
+  async start(context: SourceContext): Promise<void> {
+    const log = context.logger.child({ source: this.id });
+    this.log = log;
+    if (this.fn.reservedConcurrency === 0) {
+      log.warn({ event: 'sqs_function_throttled', queue: this.settings.queue }, 'reserved concurrency is 0: the queue is not polled');
+      return;
+    }
+    const concurrency = this.settings.maximumConcurrency
+      ?? Math.min(DEFAULT_MAXIMUM_CONCURRENCY, this.fn.reservedConcurrency ?? DEFAULT_MAXIMUM_CONCURRENCY);
+    this.running = this.run(context, concurrency, log)
+      .catch((err: unknown) => log.error({ event: 'sqs_source_failed', err }, 'sqs poller failed'));
+  }
+
+  /** Stops receiving (aborting a long poll), waits for in-flight batches and acknowledges them. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.abort.abort();
+      await this.running;
+      this.log?.info({ event: 'sqs_source_stopped' }, 'sqs poller stopped');
+    })();
+    return this.stopping;
+  }
+
+  private async run(context: SourceContext, concurrency: number, log: Logger): Promise<void> {
+    const { signal } = this.abort;
+    let client: SQSClient | undefined;
+    let connection: Connection | undefined;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        client ??= await createSqsClient(this.settings, context.config.region, log);
+        connection ??= await this.connect(client, context, log);
+        while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+        const records = await connection.collector.collect(signal);
+        failures = 0;
+        if (signal.aborted) await release(connection, records);
+        else this.dispatch(records, connection.deps);
+      } catch (err) {
+        if (signal.aborted) break;
+        failures += 1;
+        const retryInMs = Math.min(POLL_BACKOFF_CAP_MS, POLL_BACKOFF_BASE_MS * 2 ** (failures - 1));
+        const { name, message } = err as Error;
+        log.warn({ event: 'sqs_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${this.settings.queue}; retrying in ${retryInMs} ms`);
+        await delay(retryInMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+    await Promise.all(this.inFlight);
+    if (connection) {
+      await release(connection, connection.collector.takeCarried());
+      connection.keeper.stop();
+    }
+    client?.destroy();
+  }
+
+  private async connect(client: SQSClient, context: SourceContext, log: Logger): Promise<Connection> {
+    const queue = await resolveQueue(client, this.settings.queue, this.abort.signal);
+    const keeper = new VisibilityKeeper(client, queue.url, queue.visibilityTimeoutSeconds, log);
+    const collector = new BatchCollector({
+      client, queue, keeper,
+      batchSize: this.settings.batchSize,
+      windowSeconds: this.settings.maximumBatchingWindowInSeconds,
+      maxBytes: SYNC_PAYLOAD_LIMIT,
+    });
+    log.info({ event: 'sqs_source_started', queue: queue.url, queueArn: queue.arn, fifo: queue.fifo }, `polling ${queue.url}`);
+    return {
+      queue, keeper, collector,
+      deps: {
+        fn: this.fn, context, client, queue, keeper, log, filter: this.filter,
+        reportItemFailures: this.settings.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES),
+        signal: this.abort.signal,
+      },
+    };
+  }
+
+  private dispatch(records: SQSRecord[], deps: BatchDeps): void {
+    const batch: Promise<void> = runBatch(records, deps).finally(() => this.inFlight.delete(batch));
+    this.inFlight.add(batch);
+  }
+}
+
+/** Returns records the mapping received but will not invoke to the queue at once (on stop). */
+async function release({ deps, keeper }: Connection, records: SQSRecord[]): Promise<void> {
+  if (!records.length) return;
+  keeper.drop(records);
+  await changeVisibility(deps.client, deps.queue.url, records, 0);
+}
+
+export const sqsSourceKind: SourceKind<SqsSettings> = {
+  create: (fn, settings, index) => new SqsSource(fn, settings, index),
+};
