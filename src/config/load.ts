@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { HubError } from '../errors.js';
 import { hubSchema, type RawFunctionConfig, type RawHubConfig } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
+import { formatIssues } from './issues.js';
 
 export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
 export const DLQ_DESTINATION = 'dlq';
@@ -28,26 +28,6 @@ export interface HubConfig extends Omit<RawHubConfig, 'functions'> {
   /** Absolute data directory (embedded redis, state). */
   dataDir: string;
   functions: Record<string, FunctionConfig>;
-}
-
-/** `functions.resize.timeout: must be between 1 and 900`, one line per issue. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`).join('\n');
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_key') return issue.issues.map((inner) => inner.message).join('; ');
-  return issue.message;
-}
-
-function formatPath(parts: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of parts) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out || '(root)';
 }
 
 export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = process.env): HubConfig {

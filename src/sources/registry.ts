@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueMessage } from '../config/issues.js';
 import { httpKind, httpSettingsSchema } from './http.js';
 import type { SourceKind } from './source.js';
 import { sqsSettingsSchema } from './sqs/settings.js';
@@ -35,7 +36,7 @@ export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine(
   const parsed = schema.safeParse(entry[kind]);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      ctx.addIssue({ code: 'custom', path: [kind, ...issue.path.map((p) => p as string | number)], message: issue.message });
+      ctx.addIssue({ code: 'custom', path: [kind, ...issue.path.map((p) => p as string | number)], message: issueMessage(issue) });
     }
   }
 }).transform((entry) => {
