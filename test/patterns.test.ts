@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIssues } from '../src/config/load.js';
+import { formatIssues } from '../src/config/issues.js';
 import { isHubError } from '../src/errors.js';
 import {
   compileFilterCriteria, explainPattern, filterCriteriaSchema, filterView, formatExplanation, matchPattern,
