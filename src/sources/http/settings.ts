@@ -3,6 +3,12 @@ import { z } from 'zod';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 const RESERVED = ['/2015-03-31/', '/healthz', '/urls/'];
 
+/** A push route must stay off the hub's own paths (Invoke API, health, default function URLs). */
+export function isOwnPath(path: string): boolean {
+  return RESERVED.some((r) => path === r.replace(/\/$/, '') || path.startsWith(r));
+}
+export const OWN_PATHS_MESSAGE = `must not use the hub's own paths (${RESERVED.join(', ')})`;
+
 /** Lambda function URL CORS settings (AWS's `Cors` fields, camelCased). */
 export const corsSchema = z.object({
   allowOrigins: z.array(z.string()).default(['*']),
@@ -28,7 +34,7 @@ export const authSchema = z.union([
 export const httpSettingsSchema = z.object({
   path: z.string()
     .regex(/^\/[^?#\s]*$/, { error: 'must start with / and hold no query, fragment or spaces' })
-    .refine((p) => !RESERVED.some((r) => p === r.replace(/\/$/, '') || p.startsWith(r)), { error: `must not use the hub's own paths (${RESERVED.join(', ')})` }),
+    .refine((p) => !isOwnPath(p), { error: OWN_PATHS_MESSAGE }),
   methods: z.array(z.enum(METHODS, { error: `must be one of ${METHODS.join(', ')}` })).min(1).default(['ANY']),
   cors: corsSchema.optional(),
   auth: authSchema.optional(),

@@ -1,0 +1,126 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FunctionConfig } from '../../config/load.js';
+import type { Logger } from '../../log.js';
+import { buildEnvelope, newDelivery } from '../../router/envelope.js';
+import type { SourceContext } from '../source.js';
+import type { CertificateCache } from './certificates.js';
+import { confirmSubscription } from './confirm.js';
+import { buildSnsEvent } from './event.js';
+import { isSnsMessageType, snsHttpMessageSchema, type SnsConfirmation, type SnsHttpMessage, type SnsNotification } from './message.js';
+import { SnsRejection, sendRejection } from './rejection.js';
+import type { SnsSettings, TrustSettings } from './settings.js';
+import { trustedUrl } from './trust.js';
+import { verifySignature } from './verify.js';
+
+export const SNS_ENVELOPE_TYPE = 'aws.sns';
+/**
+ * Largest request body accepted: SNS messages are at most 256 KB, and JSON escaping (`\"`, `\\`,
+ * `\n`) can at most double that; 64 KB more covers the other fields (signature, URLs, ids).
+ */
+export const SNS_BODY_LIMIT = 2 * 256 * 1024 + 64 * 1024;
+
+export interface EndpointSpec {
+  fn: FunctionConfig;
+  settings: SnsSettings;
+  path: string;
+  trust: TrustSettings;
+  certificates: CertificateCache;
+  /** EventSubscriptionArn when SNS sends no `x-amz-sns-subscription-arn` header. */
+  subscriptionArn: string;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** Registers `POST <path>`: verifies every message, then enqueues, confirms or acknowledges it. */
+export function registerSnsEndpoint(context: SourceContext, spec: EndpointSpec): void {
+  context.app.route({
+    method: 'POST',
+    url: spec.path,
+    bodyLimit: SNS_BODY_LIMIT,
+    errorHandler: (err, _request, reply) => {
+      if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+      return reject(spec.log, reply, new SnsRejection('body_too_large', `the request body is over ${SNS_BODY_LIMIT} bytes`));
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        const message = await verifiedMessage(request, spec);
+        if (message.Type === 'Notification') await enqueueNotification(context, spec, message, request);
+        else if (message.Type === 'SubscriptionConfirmation') await onSubscriptionConfirmation(spec, message);
+        else spec.log.info({ event: 'sns_unsubscribed', topic: message.TopicArn, messageId: message.MessageId }, `unsubscribed from ${message.TopicArn}`);
+        return reply.code(200).send();
+      } catch (err) {
+        if (err instanceof SnsRejection) return reject(spec.log, reply, err);
+        throw err;
+      }
+    },
+  });
+}
+
+/** Parses and checks a request: JSON, message type, fields, topic, certificate trust, signature. */
+async function verifiedMessage(request: FastifyRequest, spec: EndpointSpec): Promise<SnsHttpMessage> {
+  const body = request.body as Buffer | undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(body?.toString('utf8') ?? '');
+  } catch {
+    throw new SnsRejection('invalid_json', 'the request body is not JSON');
+  }
+  const type = request.headers['x-amz-sns-message-type'];
+  if (!isSnsMessageType(type)) {
+    throw new SnsRejection('unknown_message_type', `x-amz-sns-message-type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation (got ${JSON.stringify(type ?? null)})`);
+  }
+  const parsed = snsHttpMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SnsRejection('invalid_message', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  const message = parsed.data;
+  if (message.Type !== type) throw new SnsRejection('invalid_message', `Type ${message.Type} does not match x-amz-sns-message-type ${type}`);
+  const topicHeader = request.headers['x-amz-sns-topic-arn'];
+  if (message.TopicArn !== spec.settings.topic || (topicHeader !== undefined && topicHeader !== message.TopicArn)) {
+    throw new SnsRejection('topic_mismatch', `TopicArn ${message.TopicArn} is not this endpoint's topic ${spec.settings.topic}`);
+  }
+  const certUrl = trustedUrl(message.SigningCertURL, spec.trust.certHosts, spec.trust.allowHttp, 'untrusted_cert_url', 'SigningCertURL');
+  if (!certUrl.pathname.endsWith('.pem')) throw new SnsRejection('untrusted_cert_url', 'SigningCertURL must name a .pem file');
+  verifySignature(message, await spec.certificates.get(certUrl));
+  return message;
+}
+
+/** Asynchronous invocation, as SNS invokes Lambda: 200 only once Redis holds the event. */
+async function enqueueNotification(context: SourceContext, spec: EndpointSpec, message: SnsNotification, request: FastifyRequest): Promise<void> {
+  const subscriptionHeader = request.headers['x-amz-sns-subscription-arn'];
+  const subscriptionArn = typeof subscriptionHeader === 'string' && subscriptionHeader ? subscriptionHeader : spec.subscriptionArn;
+  // The MessageId is the envelope (and job) id: a redelivery while the event is queued is a no-op.
+  const envelope = buildEnvelope({
+    id: message.MessageId,
+    source: message.TopicArn,
+    type: SNS_ENVELOPE_TYPE,
+    subject: spec.fn.name,
+    time: new Date(message.Timestamp),
+    data: buildSnsEvent(message, subscriptionArn),
+  });
+  const traceparent = request.headers.traceparent;
+  try {
+    await context.enqueue(envelope, newDelivery(spec.fn.name, 'Event', typeof traceparent === 'string' ? { traceparent } : {}));
+  } catch (err) {
+    throw new SnsRejection('enqueue_failed', `the event could not be queued: ${(err as Error).message}`, { cause: err });
+  }
+  spec.log.debug({ event: 'sns_notification_queued', messageId: message.MessageId }, 'notification queued');
+}
+
+async function onSubscriptionConfirmation(spec: EndpointSpec, message: SnsConfirmation): Promise<void> {
+  const fields = { topic: message.TopicArn, messageId: message.MessageId };
+  if (!spec.settings.autoConfirm) {
+    spec.log.info({ event: 'sns_confirmation_skipped', ...fields, subscribeUrl: message.SubscribeURL }, 'autoConfirm is off: confirm the subscription by visiting SubscribeURL');
+    return;
+  }
+  const url = trustedUrl(message.SubscribeURL, spec.trust.subscribeHosts, spec.trust.allowHttp, 'untrusted_subscribe_url', 'SubscribeURL');
+  await confirmSubscription(url, spec.signal);
+  spec.log.info({ event: 'sns_subscription_confirmed', ...fields }, `subscription to ${message.TopicArn} confirmed`);
+}
+
+function reject(log: Logger, reply: FastifyReply, rejection: SnsRejection): FastifyReply {
+  const level = rejection.status >= 500 ? 'error' : 'warn';
+  log[level]({ event: 'sns_message_rejected', reason: rejection.reason, status: rejection.status, err: rejection.cause }, rejection.message);
+  return sendRejection(reply, rejection);
+}
