@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { issueMessage } from '../config/issues.js';
 import { httpKind, httpSettingsSchema } from './http.js';
+import { snsKind, snsSettingsSchema } from './sns.js';
 import type { SourceKind } from './source.js';
 import { sqsSettingsSchema } from './sqs/settings.js';
 import { sqsSourceKind } from './sqs/source.js';
+import { streamSettingsSchema, streamSourceKind } from './stream.js';
 
 /**
  * Event source mappings (`functions.<fn>.events[]`). Each entry is an object with exactly one
@@ -13,10 +15,14 @@ import { sqsSourceKind } from './sqs/source.js';
 export const SOURCE_KINDS: Record<string, z.ZodType> = {
   http: httpSettingsSchema,
   sqs: sqsSettingsSchema,
+  stream: streamSettingsSchema,
+  sns: snsSettingsSchema,
 };
 export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {
   http: httpKind as SourceKind<never>,
   sqs: sqsSourceKind as SourceKind<never>,
+  stream: streamSourceKind as SourceKind<never>,
+  sns: snsKind as SourceKind<never>,
 };
 
 export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {

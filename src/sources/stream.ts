@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { FunctionConfig } from '../config/load.js';
+import type { Logger } from '../log.js';
+import { buildEnvelope } from '../router/envelope.js';
+import { compileFilterCriteria, type RecordFilter } from '../router/patterns.js';
+import type { Source, SourceContext, SourceKind } from './source.js';
+import { GroupConsumer } from './stream/group.js';
+import { StreamLease } from './stream/lease.js';
+import { BatchReader } from './stream/reader.js';
+import {
+  arrivalMsOf, filterSubject, STREAM_ENVELOPE_TYPE, streamArn, streamBatchInfo, toStreamRecord,
+  type RedisStreamEvent, type RedisStreamRecord, type StreamEntry, type StreamIdentity,
+} from './stream/records.js';
+import { groupStartId, REPORT_BATCH_ITEM_FAILURES, streamSettingsSchema, type StreamSettings } from './stream/settings.js';
+import { defaultRetryDelayMs, processStreamBatch, type StreamBatchDeps } from './streams-common/batch.js';
+import { checkOnFailureTarget, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
+
+export { streamSettingsSchema };
+
+/** Consumer names are per hub process: `<hostname>-<pid>-<random>`. */
+const PROCESS_CONSUMER = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+/** Read errors back off 1 s, 2 s, 4 s, ... up to 30 s. */
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30_000;
+/** The per-group lease: its time to live, and how often a poller without it asks again. */
+const LEASE_TTL_MS = 15_000;
+const LEASE_POLL_MS = 1000;
+
+interface Running {
+  stream: StreamIdentity;
+  group: GroupConsumer;
+  reader: BatchReader;
+  lease: StreamLease;
+  deps: StreamBatchDeps<RedisStreamRecord>;
+  /** Ids of the current batch not yet acknowledged. */
+  unacked: Set<string>;
+}
+
+/**
+ * A Redis Streams event source mapping with Lambda's Kinesis semantics: one poller per stream key
+ * and consumer group across all hubs (a Redis lease), one batch in flight, entries acknowledged
+ * (XACK) only once done or given up, entries of dead consumers taken over (XAUTOCLAIM). Redis
+ * errors back off; a failing handler never stops the poller.
+ */
+export class StreamSource implements Source {
+  readonly id: string;
+  private readonly abort = new AbortController();
+  private readonly filter: RecordFilter;
+  private readonly groupName: string;
+  private state?: Running;
+  private running?: Promise<void>;
+  private stopping?: Promise<void>;
+  private log?: Logger;
+
+  constructor(private readonly fn: FunctionConfig, private readonly settings: StreamSettings, private readonly index: number) {
+    this.id = `stream:${fn.name}:${index}`;
+    this.groupName = settings.group ?? `triggerhub-${fn.name}`;
+    this.filter = compileFilterCriteria(settings.filterCriteria, 'data', 'utf8');
+  }
+
+  async start(context: SourceContext): Promise<void> {
+    const { settings, fn } = this;
+    checkOnFailureTarget(context.config, `functions.${fn.name}.events[${this.index}].stream.destinations.onFailure`, settings.destinations.onFailure);
+    const log = context.logger.child({ source: this.id });
+    this.log = log;
+    if (fn.reservedConcurrency === 0) {
+      log.warn({ event: 'stream_function_throttled', key: settings.key }, 'reserved concurrency is 0: the stream is not polled');
+      return;
+    }
+    const open = (options: RedisOptions): Redis => (settings.redis ? new Redis(settings.redis, options) : context.redis.duplicate(options));
+    const host = settings.redis ? new URL(settings.redis).host : `${context.redis.options.host}:${context.redis.options.port}`;
+    const stream: StreamIdentity = { key: settings.key, group: this.groupName, arn: streamArn(`redis://${host}`, settings.key), region: context.config.region };
+    const consumer = `${PROCESS_CONSUMER}${this.index ? `-${this.index}` : ''}`;
+    const group = new GroupConsumer(open, settings.key, this.groupName, consumer, log);
+    const unacked = new Set<string>();
+    this.state = {
+      stream, group, unacked,
+      reader: new BatchReader(group, {
+        batchSize: settings.batchSize, windowSeconds: settings.maximumBatchingWindowInSeconds, claimIdleMs: settings.claimIdleSeconds * 1000,
+      }),
+      lease: new StreamLease(group.commands, `triggerhub:stream-lease:${this.groupName}:${settings.key}`, `${consumer}/${this.id}`, LEASE_TTL_MS),
+      deps: {
+        policy: {
+          maximumRetryAttempts: settings.maximumRetryAttempts,
+          maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
+          bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
+          reportBatchItemFailures: settings.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES),
+          retryDelayMs: defaultRetryDelayMs,
+        },
+        sequenceOf: (record) => record.stream.sequenceNumber,
+        arrivalMsOf: (record) => arrivalMsOf(record.stream.id),
+        invoke: (records) => context.invokeSync(fn, buildEnvelope<RedisStreamEvent>({ source: stream.arn, type: STREAM_ENVELOPE_TYPE, data: { Records: records } })),
+        checkpoint: async (records) => {
+          const ids = records.map((record) => record.stream.id);
+          await group.ack(ids);
+          for (const id of ids) unacked.delete(id);
+        },
+        onFailure: async (failure) => {
+          const target = settings.destinations.onFailure;
+          if (!target) return;
+          const info = streamBatchInfo(failure.records, stream);
+          await sendFailureRecord(context, target, streamFailureRecord(failure, fn, context.config, 'StreamBatchInfo', info));
+        },
+        signal: this.abort.signal,
+        log,
+      },
+    };
+    log.info({ event: 'stream_source_started', stream: stream.arn, group: this.groupName, consumer }, `polling stream ${settings.key}`);
+    this.running = this.run(this.state, log).catch((err: unknown) => log.error({ event: 'stream_source_failed', err }, 'stream poller failed'));
+  }
+
+  /** Stops reading (cutting a blocking read short), waits for the batch in flight and acknowledges it. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.abort.abort();
+      const state = this.state;
+      if (!state) return;
+      state.group.interrupt();
+      await this.running;
+      await state.group.leaveGroup().catch(() => undefined);
+      await state.lease.release().catch(() => undefined);
+      await state.group.close();
+      this.log?.info({ event: 'stream_source_stopped' }, 'stream poller stopped');
+    })();
+    return this.stopping;
+  }
+
+  private async run(state: Running, log: Logger): Promise<void> {
+    const { signal } = this.abort;
+    let groupReady = false;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (!groupReady) {
+          const created = await state.group.ensureGroup(groupStartId(this.settings));
+          groupReady = true;
+          if (created) log.info({ event: 'stream_group_created', group: this.groupName, startingPosition: this.settings.startingPosition }, 'consumer group created');
+        }
+        if (!(await state.lease.acquire())) {
+          await delay(LEASE_POLL_MS, undefined, { signal }).catch(() => undefined);
+          continue;
+        }
+        const entries = await state.reader.next(signal);
+        failures = 0;
+        if (entries.length) await this.handle(entries, state);
+      } catch (err) {
+        if (signal.aborted) break;
+        failures += 1;
+        const retryInMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+        log.warn({ event: 'stream_poll_error', attempt: failures, retryInMs, message: (err as Error).message },
+          `cannot read stream ${this.settings.key}; retrying in ${retryInMs} ms`);
+        await delay(retryInMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Acks what no filter matches, runs the rest to its end; what is left unfinished is released to the group. */
+  private async handle(entries: StreamEntry[], state: Running): Promise<void> {
+    const { group, unacked, deps } = state;
+    for (const entry of entries) unacked.add(entry.id);
+    try {
+      const records = entries.map((entry) => toStreamRecord(entry, state.stream));
+      const matched: RedisStreamRecord[] = [];
+      const dropped: RedisStreamRecord[] = [];
+      for (const record of records) (this.filter(filterSubject(record)) ? matched : dropped).push(record);
+      if (this.abort.signal.aborted) return;
+      if (dropped.length) {
+        await deps.checkpoint(dropped);
+        this.log?.debug({ event: 'stream_records_filtered', count: dropped.length }, 'records matched no filter; acknowledged');
+      }
+      await processStreamBatch(matched, deps);
+    } finally {
+      if (unacked.size) {
+        await group.release([...unacked], this.settings.claimIdleSeconds * 1000).catch(() => undefined);
+        unacked.clear();
+        state.reader.rescan();
+      }
+    }
+  }
+}
+
+export const streamSourceKind: SourceKind<StreamSettings> = {
+  create: (fn, settings, index) => new StreamSource(fn, settings, index),
+};

@@ -1,0 +1,120 @@
+/**
+ * The Redis Streams event, Kinesis-like: one record per stream entry. Built here only.
+ */
+
+/** The CloudEvents type of Redis Streams envelopes; `data` is a RedisStreamEvent. */
+export const STREAM_ENVELOPE_TYPE = 'triggerhub.redis-stream';
+export const STREAM_EVENT_SOURCE = 'triggerhub:redis-stream';
+
+/** One stream entry as read: its id and raw field/value pairs. */
+export interface StreamEntry {
+  id: string;
+  fields: Array<[string, Buffer]>;
+}
+
+export interface RedisStreamRecord {
+  eventSource: typeof STREAM_EVENT_SOURCE;
+  /** `redis://<host:port>/<key>` (never the password). */
+  eventSourceARN: string;
+  /** `<key>:<entry id>` */
+  eventID: string;
+  eventName: 'stream:record';
+  eventVersion: '1.0';
+  awsRegion: string;
+  stream: {
+    key: string;
+    group: string;
+    id: string;
+    /** The entry's `partitionKey` field, else the stream key. */
+    partitionKey: string;
+    /** base64 of the `data` field's bytes; without one, base64 of the JSON of all fields. */
+    data: string;
+    /** Every field of the entry (values as UTF-8 text). */
+    fields: Record<string, string>;
+    /** Seconds since the epoch, from the id's millisecond part. */
+    approximateArrivalTimestamp: number;
+    /** The entry id (what `batchItemFailures[].itemIdentifier` names). */
+    sequenceNumber: string;
+  };
+}
+
+export interface RedisStreamEvent {
+  Records: RedisStreamRecord[];
+}
+
+export interface StreamIdentity {
+  key: string;
+  group: string;
+  arn: string;
+  region: string;
+}
+
+/** `redis://<host:port>/<key>`: the stream's address without credentials or database. */
+export function streamArn(redisUrl: string, key: string): string {
+  return `redis://${new URL(redisUrl).host}/${key}`;
+}
+
+/** Epoch ms an entry was added, from its id (`<ms>-<seq>`). */
+export const arrivalMsOf = (id: string): number => Number(id.slice(0, id.indexOf('-')));
+
+export function toStreamRecord(entry: StreamEntry, stream: StreamIdentity): RedisStreamRecord {
+  const fields: Record<string, string> = {};
+  let data: Buffer | undefined;
+  for (const [name, value] of entry.fields) {
+    fields[name] = value.toString('utf8');
+    if (name === 'data') data = value;
+  }
+  return {
+    eventSource: STREAM_EVENT_SOURCE,
+    eventSourceARN: stream.arn,
+    eventID: `${stream.key}:${entry.id}`,
+    eventName: 'stream:record',
+    eventVersion: '1.0',
+    awsRegion: stream.region,
+    stream: {
+      key: stream.key,
+      group: stream.group,
+      id: entry.id,
+      partitionKey: fields.partitionKey ?? stream.key,
+      data: (data ?? Buffer.from(JSON.stringify(fields))).toString('base64'),
+      fields,
+      approximateArrivalTimestamp: arrivalMsOf(entry.id) / 1000,
+      sequenceNumber: entry.id,
+    },
+  };
+}
+
+/**
+ * What filter criteria see: the record's `stream` object with `data` as UTF-8 text (the patterns
+ * module parses it as JSON), so patterns read `{ data: {...}, partitionKey: [...], fields: {...} }`.
+ */
+export function filterSubject(record: RedisStreamRecord): Record<string, unknown> {
+  return { ...record.stream, data: Buffer.from(record.stream.data, 'base64').toString('utf8') };
+}
+
+/** `StreamBatchInfo` of the on-failure record: the Redis analogue of `KinesisBatchInfo`. */
+export interface StreamBatchInfo {
+  key: string;
+  group: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  approximateArrivalOfFirstRecord: string;
+  approximateArrivalOfLastRecord: string;
+  batchSize: number;
+  streamArn: string;
+}
+
+export function streamBatchInfo(records: RedisStreamRecord[], stream: StreamIdentity): StreamBatchInfo {
+  const first = records[0].stream;
+  const last = records[records.length - 1].stream;
+  return {
+    key: stream.key,
+    group: stream.group,
+    startSequenceNumber: first.sequenceNumber,
+    endSequenceNumber: last.sequenceNumber,
+    approximateArrivalOfFirstRecord: new Date(arrivalMsOf(first.id)).toISOString(),
+    approximateArrivalOfLastRecord: new Date(arrivalMsOf(last.id)).toISOString(),
+    batchSize: records.length,
+    streamArn: stream.arn,
+  };
+}

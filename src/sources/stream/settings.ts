@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { streamFilterCriteriaSchema } from '../../router/patterns.js';
+
+/**
+ * Settings of a `stream` (Redis Streams) event source mapping: Lambda's Kinesis mapping settings
+ * with their ranges and defaults, plus the Redis consumer group. Validated once at start-up.
+ */
+
+// Not config/schema.ts's helper: that module imports the source registry, which imports this one.
+const intBetween = (min: number, max: number) =>
+  z.number({ error: 'must be a number' })
+    .int({ error: `must be an integer between ${min} and ${max}` })
+    .min(min, { error: `must be between ${min} and ${max}` })
+    .max(max, { error: `must be between ${min} and ${max}` });
+
+/** -1 (no limit) or an integer in [min, max]. */
+const unlimitedOr = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).refine((n) => n === -1 || (Number.isInteger(n) && n >= min && n <= max), {
+    error: `must be -1 (no limit) or an integer between ${min} and ${max}`,
+  });
+
+export const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
+export const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
+
+export const streamSettingsSchema = z.strictObject({
+  key: z.string({ error: 'is required: the stream key' }).min(1, { error: 'must not be empty' }),
+  group: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+  startingPosition: z.enum(STARTING_POSITIONS, { error: `is required: one of ${STARTING_POSITIONS.join(', ')}` }),
+  /** Unix time in seconds (as Lambda's StartingPositionTimestamp), for AT_TIMESTAMP. */
+  startingPositionTimestamp: z.number({ error: 'must be a Unix time in seconds' }).nonnegative({ error: 'must be a Unix time in seconds' }).optional(),
+  batchSize: intBetween(1, 10_000).default(100),
+  maximumBatchingWindowInSeconds: intBetween(0, 300).default(0),
+  bisectBatchOnFunctionError: z.boolean({ error: 'must be true or false' }).default(false),
+  maximumRetryAttempts: unlimitedOr(0, 10_000).default(-1),
+  maximumRecordAgeInSeconds: unlimitedOr(60, 604_800).default(-1),
+  functionResponseTypes: z.array(z.literal(REPORT_BATCH_ITEM_FAILURES, { error: `must be ${REPORT_BATCH_ITEM_FAILURES}` }))
+    .max(1, { error: `may only hold ${REPORT_BATCH_ITEM_FAILURES}` }).default([]),
+  destinations: z.strictObject({ onFailure: z.string({ error: 'must be a function name' }).min(1).optional() }).default({}),
+  filterCriteria: streamFilterCriteriaSchema.optional(),
+  /** The stream's Redis; default the hub's own. */
+  redis: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+  /** Entries pending this long with another consumer of the group (a dead hub) are claimed. */
+  claimIdleSeconds: z.number({ error: 'must be a number' }).min(0.1, { error: 'must be between 0.1 and 86400' })
+    .max(86_400, { error: 'must be between 0.1 and 86400' }).default(60),
+}, {
+  // The registry re-reports nested issues by message: say it as the rest of the config does.
+  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
+}).superRefine((settings, ctx) => {
+  const atTimestamp = settings.startingPosition === 'AT_TIMESTAMP';
+  if (atTimestamp && settings.startingPositionTimestamp === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is required with startingPosition AT_TIMESTAMP' });
+  }
+  if (!atTimestamp && settings.startingPositionTimestamp !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is only valid with startingPosition AT_TIMESTAMP' });
+  }
+});
+
+export type StreamSettings = z.infer<typeof streamSettingsSchema>;
+
+/** The id the consumer group starts after when the mapping creates it. */
+export function groupStartId(settings: StreamSettings): string {
+  if (settings.startingPosition === 'TRIM_HORIZON') return '0';
+  if (settings.startingPosition === 'LATEST') return '$';
+  // "At or after": the group's last-delivered id is the last possible id of the millisecond before.
+  const ms = Math.floor((settings.startingPositionTimestamp ?? 0) * 1000);
+  return ms > 0 ? `${ms - 1}-18446744073709551615` : '0';
+}
