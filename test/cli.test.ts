@@ -9,7 +9,7 @@ import { runCli } from './helpers/cli.js';
 import { waitFor } from './helpers/hub.js';
 import { FIXTURES, tempDir } from './helpers/paths.js';
 
-describe('triggerhub CLI', () => {
+describe('triggerhub CLI', { timeout: 90_000 }, () => {
   const dir = tempDir('th-cli-');
   const configPath = path.join(dir, 'triggerhub.yaml');
   let hub: Hub;

@@ -8,6 +8,8 @@ import { readProcMemory } from './proc-memory.js';
 import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, LambdaErrorPayload, RuntimeOptions } from './types.js';
 
+/** Lambda's limit for the init phase (loading the handler module) of an on-demand environment. */
+const INIT_TIMEOUT_MS = 10_000;
 /** RSS watchdog and idle check period. */
 const MONITOR_INTERVAL_MS = 100;
 /** After the process exits, how long to wait for its last stderr (V8's OOM message). */
@@ -78,7 +80,10 @@ export class Environment {
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     let run!: Run;
     const ending = await new Promise<Ending>((end) => {
-      const timer = setTimeout(() => this.#end({ kind: 'timeout' }), this.#timeoutMs);
+      // A cold start gets Lambda's 10 s init phase (or the function timeout, if longer) to load the
+      // handler; the invocation itself then gets the full function timeout.
+      const limit = this.#state === 'new' ? Math.max(INIT_TIMEOUT_MS, this.#timeoutMs) : this.#timeoutMs;
+      const timer = setTimeout(() => this.#end({ kind: 'timeout' }), limit);
       run = { req, log: new InvocationLog(this.#logger, req.requestId), startedAt: performance.now(), timer, end };
       this.#run = run;
       if (this.#state === 'new') this.#spawn();
@@ -145,8 +150,9 @@ export class Environment {
     const run = this.#run;
     if (this.#state !== 'starting' || !run) return;
     run.initDurationMs = performance.now() - run.startedAt;
+    clearTimeout(run.timer);
+    run.timer = setTimeout(() => this.#end({ kind: 'timeout' }), this.#timeoutMs);
     this.#dispatch(run);
-    run.timer.refresh(); // init and the invocation each get the full timeout
   }
 
   #onError(child: ChildProcess, err: Error): void {
