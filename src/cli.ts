@@ -5,6 +5,7 @@ import { EXIT, exitCodeFor, printErr } from './cli/context.js';
 import { filterTestCommand } from './cli/filter.js';
 import { functionsCommand } from './cli/functions.js';
 import { invokeCommand } from './cli/invoke.js';
+import { schedulesCommand } from './cli/schedules.js';
 import { upCommand } from './cli/up.js';
 
 const DLQ_REASONS = ['RetriesExhausted', 'EventAgeExceeded', 'NonRetryableError', 'Stalled'];
@@ -37,6 +38,13 @@ export function buildProgram(): Command {
     .description('list the configured functions')
     .option('--json', 'JSON output')
     .action((options) => functionsCommand({ ...globals(), ...options }));
+
+  program.command('schedules')
+    .description("list each schedule's next fire times, in its time zone and in UTC (from the config; no hub needed)")
+    .option('-n, --next <n>', 'how many fire times per schedule', '3')
+    .option('--from <time>', 'list fire times after this ISO date-time (default: now)')
+    .option('--json', 'JSON output')
+    .action((options) => schedulesCommand({ ...globals(), ...options }));
 
   const dlq = program.command('dlq').description('dead-letter records of failed async events');
   const filters = (cmd: Command) => cmd

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { FunctionConfig } from '../config/load.js';
+import type { Logger } from '../log.js';
+import { newDelivery } from '../router/envelope.js';
+import { MAX_WAIT_MS, systemClock, type ScheduleClock } from './schedule/clock.js';
+import { buildTickEnvelope } from './schedule/event.js';
+import { parseExpression, ticksBetween, type TickSchedule } from './schedule/expression.js';
+import { scheduleSettingsSchema, type ScheduleSettings } from './schedule/settings.js';
+import { TickStore } from './schedule/tick-store.js';
+import type { Source, SourceContext, SourceKind } from './source.js';
+
+export { scheduleSettingsSchema };
+
+/** `catchUp: all` fires at most this many missed ticks (the most recent ones). */
+export const MAX_CATCH_UP_TICKS = 100;
+
+/**
+ * `events: - schedule: { expression, ... }`: fires the function asynchronously on every tick, as
+ * an EventBridge rule does. Every hub runs the timer; a Redis claim per tick lets exactly one of
+ * them queue the event. Ticks missed while no hub ran follow the `catchUp` policy.
+ */
+export class ScheduleSource implements Source {
+  readonly id: string;
+  private readonly schedule: TickSchedule;
+  private context?: SourceContext;
+  private store?: TickStore;
+  private log?: Logger;
+  private timer?: unknown;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly fn: FunctionConfig,
+    private readonly settings: ScheduleSettings,
+    private readonly index: number,
+    private readonly clock: ScheduleClock = systemClock,
+  ) {
+    this.id = `schedule:${fn.name}:${index}`;
+    this.schedule = parseExpression(settings.expression, settings.timezone);
+  }
+
+  async start(context: SourceContext): Promise<void> {
+    this.context = context;
+    this.log = context.logger.child({ source: this.id });
+    if (!this.settings.enabled) {
+      this.log.info({ event: 'schedule_disabled' }, `schedule ${this.settings.expression} is disabled`);
+      return;
+    }
+    this.store = new TickStore(context.redis, context.config.queuePrefix, this.fn.name, this.index, randomUUID());
+    await this.catchUpFromStore().catch((err: unknown) => {
+      this.log!.error({ event: 'schedule_catch_up_failed', err }, 'could not catch up missed ticks; they stay missed until the next start');
+    });
+    this.log.info({ event: 'schedule_started', expression: this.settings.expression, timezone: this.settings.timezone }, `schedule ${this.settings.expression} (${this.settings.timezone})`);
+    this.arm();
+  }
+
+  /** Clears the timer and waits for a tick being fired. Idempotent. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Ticks after the stored last one and up to now were missed while no hub ran. */
+  private async catchUpFromStore(): Promise<void> {
+    const now = this.clock.now();
+    const last = await this.store!.last();
+    if (last === null) {
+      // First run ever: nothing was missed; remember where this schedule began.
+      await this.store!.markDone(this.schedule.atOrBefore(now) ?? now);
+      return;
+    }
+    await this.catchUp(last, now);
+  }
+
+  /** Applies the catch-up policy to the ticks in (after, now]. */
+  private async catchUp(after: number, now: number): Promise<void> {
+    const limit = this.settings.catchUp === 'all' ? MAX_CATCH_UP_TICKS : 1;
+    const { ticks, dropped } = ticksBetween(this.schedule, after, now, limit);
+    if (ticks.length === 0) return;
+    const toFire = this.settings.catchUp === 'none' ? [] : ticks;
+    this.log!.info({ event: 'schedule_missed_ticks', policy: this.settings.catchUp, firing: toFire.length, more: dropped }, `missed ticks since ${new Date(after).toISOString()}; catchUp ${this.settings.catchUp}`);
+    for (const tick of toFire) await this.fire(tick);
+    await this.store!.markDone(ticks[ticks.length - 1]);
+  }
+
+  /** Waits for the next tick after now (in steps of at most MAX_WAIT_MS; each step re-reads the clock). */
+  private arm(): void {
+    if (this.stopped) return;
+    const tick = this.schedule.nextAfter(this.clock.now());
+    if (tick === null) {
+      this.log!.info({ event: 'schedule_finished' }, `schedule ${this.settings.expression} has no more ticks`);
+      return;
+    }
+    this.wait(tick);
+  }
+
+  private wait(tick: number): void {
+    const delay = Math.min(Math.max(tick - this.clock.now(), 0), MAX_WAIT_MS);
+    this.timer = this.clock.setTimeout(() => this.wake(tick), delay);
+  }
+
+  private wake(tick: number): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    if (this.clock.now() < tick) return this.wait(tick);
+    this.running = this.onTick(tick).finally(() => this.arm());
+  }
+
+  /** Fires the tick; ticks the process slept through (a stalled event loop) follow catchUp. */
+  private async onTick(tick: number): Promise<void> {
+    try {
+      await this.fire(tick);
+      await this.catchUp(tick, this.clock.now());
+    } catch (err) {
+      this.log!.error({ event: 'schedule_tick_failed', tick: new Date(tick).toISOString(), err }, 'schedule tick failed');
+    }
+  }
+
+  /** Claims the tick; the winner queues the event. A tick that cannot be queued is given back. */
+  private async fire(tick: number): Promise<void> {
+    const { config } = this.context!;
+    if (!(await this.store!.claim(tick))) return;
+    const envelope = buildTickEnvelope(config, { fn: this.fn.name, index: this.index }, tick, this.settings.input);
+    try {
+      await this.context!.enqueue(envelope, newDelivery(this.fn.name, 'Event'));
+    } catch (err) {
+      await this.store!.unclaim(tick).catch(() => undefined);
+      throw err;
+    }
+    await this.store!.markDone(tick);
+    this.log!.debug({ event: 'schedule_tick_queued', tick: envelope.time, id: envelope.id }, 'schedule tick queued');
+  }
+}
+
+export const scheduleKind: SourceKind<ScheduleSettings> = {
+  create: (fn, settings, index) => new ScheduleSource(fn, settings, index),
+};

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { ScheduledEvent } from 'aws-lambda';
+import type { HubConfig } from '../../config/load.js';
+import { buildEnvelope, type Envelope } from '../../router/envelope.js';
+
+export const SCHEDULE_ENVELOPE_TYPE = 'aws.events';
+
+export interface ScheduleRef {
+  fn: string;
+  index: number;
+}
+
+/** `arn:aws:events:<region>:<account>:rule/<fn>-schedule-<index>` */
+export function ruleArn(config: Pick<HubConfig, 'region' | 'accountId'>, ref: ScheduleRef): string {
+  return `arn:aws:events:${config.region}:${config.accountId}:rule/${ref.fn}-schedule-${ref.index}`;
+}
+
+/** Same schedule and tick, same id: a tick claimed twice is one BullMQ job (which rejects ':'). */
+export function tickEnvelopeId(ref: ScheduleRef, tick: number): string {
+  return `schedule-${ref.fn}-${ref.index}-${tick}`.replace(/[^\w-]/g, '_');
+}
+
+/** EventBridge's Scheduled Event for one tick (`time` is the scheduled time, seconds precision). */
+export function buildScheduledEvent(config: Pick<HubConfig, 'region' | 'accountId'>, ref: ScheduleRef, tick: number): ScheduledEvent<Record<string, never>> {
+  return {
+    version: '0',
+    id: stableUuid(`${ref.fn}/${ref.index}/${tick}`),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: config.accountId,
+    time: new Date(tick).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: config.region,
+    resources: [ruleArn(config, ref)],
+    detail: {},
+  };
+}
+
+/** The envelope of one tick: the Scheduled Event, or the mapping's `input` when it has one. */
+export function buildTickEnvelope(config: Pick<HubConfig, 'region' | 'accountId'>, ref: ScheduleRef, tick: number, input: unknown): Envelope {
+  return buildEnvelope({
+    id: tickEnvelopeId(ref, tick),
+    source: ruleArn(config, ref),
+    type: SCHEDULE_ENVELOPE_TYPE,
+    subject: ref.fn,
+    time: new Date(tick),
+    data: input === undefined ? buildScheduledEvent(config, ref, tick) : input,
+  });
+}
+
+function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,149 @@
+import { Cron, type CronOptions } from 'croner';
+
+/**
+ * Schedule expressions: EventBridge `rate(...)` and `cron(...)`, and plain 5- or 6-field cron.
+ * A parsed expression answers "the next tick after t" and "the last tick at or before t" in epoch
+ * ms; cron ticks are computed in the schedule's IANA time zone.
+ *
+ * Daylight saving time (cron only; rate is a fixed period): a local time the clocks skip
+ * (spring forward) does not fire that day; a local time that occurs twice (fall back) fires once,
+ * at its first occurrence. This is EventBridge Scheduler's documented behaviour.
+ */
+export interface TickSchedule {
+  /** The first tick strictly after `t`, or null when there is none (a cron year in the past). */
+  nextAfter(t: number): number | null;
+  /** The last tick at or before `t`, or null. */
+  atOrBefore(t: number): number | null;
+}
+
+/** An invalid expression; the message is the reason (the config error adds the field path). */
+export class ExpressionError extends Error {}
+
+const RATE = /^rate\((\d+) (minutes?|hours?|days?)\)$/;
+const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const EVENTBRIDGE_CRON = /^cron\((.*)\)$/;
+/** Search bound for DST-skipped candidates: far more than any pattern needs. */
+const MAX_CANDIDATES = 1000;
+
+export function parseExpression(expression: string, timezone = 'UTC'): TickSchedule {
+  const text = expression.trim();
+  if (text.startsWith('rate(')) return rateSchedule(text);
+  const eventBridge = EVENTBRIDGE_CRON.exec(text);
+  if (eventBridge) return cronSchedule(eventBridgePattern(eventBridge[1]), { mode: '7-part', alternativeWeekdays: true, sloppyRanges: true }, timezone);
+  const fields = text.split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6) {
+    throw new ExpressionError('must be rate(value unit), cron(minutes hours day-of-month month day-of-week year), or a 5- or 6-field cron string');
+  }
+  return cronSchedule(text, { mode: fields.length === 5 ? '5-part' : '6-part' }, timezone);
+}
+
+/** `rate(5 minutes)`: ticks every period, aligned to the Unix epoch (so every hub agrees). */
+function rateSchedule(text: string): TickSchedule {
+  const match = RATE.exec(text);
+  if (!match) throw new ExpressionError('rate must be rate(value unit) with unit minute(s), hour(s) or day(s), e.g. rate(5 minutes)');
+  const value = Number(match[1]);
+  const unit = match[2].replace(/s$/, '');
+  if (value < 1) throw new ExpressionError('rate value must be a positive whole number');
+  if (value === 1 && match[2] !== unit) throw new ExpressionError(`rate value 1 requires the singular unit: rate(1 ${unit})`);
+  if (value > 1 && match[2] === unit) throw new ExpressionError(`rate value ${value} requires the plural unit: rate(${value} ${unit}s)`);
+  const period = value * UNIT_MS[unit];
+  return {
+    nextAfter: (t) => (Math.floor(t / period) + 1) * period,
+    atOrBefore: (t) => Math.floor(t / period) * period,
+  };
+}
+
+/** EventBridge's six fields to croner's seven (seconds first; day-of-week 1-7 = SUN-SAT). */
+function eventBridgePattern(body: string): string {
+  const fields = body.trim().split(/\s+/);
+  if (fields.length !== 6) throw new ExpressionError(`cron must have 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`);
+  const [minutes, hours, dom, month, dow, year] = fields;
+  if (dom === '?' && dow === '?') throw new ExpressionError('cron day-of-month and day-of-week cannot both be ?; set one of them');
+  if (dom !== '?' && dow !== '?') throw new ExpressionError('cron day-of-month and day-of-week cannot both be set; use ? in one');
+  if (/[?]/.test(`${minutes}${hours}${month}${year}`)) throw new ExpressionError('cron ? is allowed only in day-of-month or day-of-week');
+  return ['0', minutes, hours, dom === '?' ? '*' : dom, month, dow === '?' ? '*' : dow, year].join(' ');
+}
+
+function cronSchedule(pattern: string, options: CronOptions, timezone: string): TickSchedule {
+  let zoned: Cron;
+  let wall: Cron;
+  try {
+    zoned = new Cron(pattern, { ...options, timezone, paused: true });
+    // The same pattern read on a UTC "wall clock": tells a real local match from a DST-shifted one.
+    wall = new Cron(pattern, { ...options, timezone: 'UTC', paused: true });
+  } catch (err) {
+    throw new ExpressionError(`invalid cron expression: ${(err as Error).message}`);
+  }
+  const offsets = new OffsetCache(timezone);
+  const isRealTick = (t: number): boolean => {
+    const local = t + offsets.at(t);
+    if (wall.nextRun(new Date(local - 1000))?.getTime() !== local) return false; // skipped by spring forward
+    const shift = offsets.at(t - 3 * 3_600_000) - offsets.at(t);
+    return !(shift > 0 && t - shift + offsets.at(t - shift) === local); // second pass of a fall-back hour
+  };
+  const search = (from: number, step: (d: Date) => Date | null): number | null => {
+    let cursor = new Date(from);
+    for (let i = 0; i < MAX_CANDIDATES; i++) {
+      const candidate = step(cursor);
+      if (!candidate) return null;
+      if (isRealTick(candidate.getTime())) return candidate.getTime();
+      cursor = candidate;
+    }
+    return null;
+  };
+  return {
+    nextAfter: (t) => search(t, (d) => zoned.nextRun(d)),
+    atOrBefore: (t) => search(t + 1, (d) => zoned.previousRuns(1, d)[0] ?? null),
+  };
+}
+
+/** UTC offsets (ms) of one IANA zone, through Intl. */
+class OffsetCache {
+  private readonly format: Intl.DateTimeFormat;
+
+  constructor(timezone: string) {
+    this.format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+  }
+
+  at(t: number): number {
+    const parts = Object.fromEntries(this.format.formatToParts(new Date(t)).map((p) => [p.type, Number(p.value)]));
+    const local = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+    return local - Math.floor(t / 1000) * 1000;
+  }
+}
+
+/** Whether `timezone` is an IANA zone name the runtime knows. */
+export function isTimeZone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The ticks in (after, until], oldest first, at most `limit` (the most recent ones); `dropped`
+ * says whether older ones were left out.
+ */
+export function ticksBetween(schedule: TickSchedule, after: number, until: number, limit: number): { ticks: number[]; dropped: boolean } {
+  const ticks: number[] = [];
+  let cursor = schedule.atOrBefore(until);
+  while (cursor !== null && cursor > after) {
+    if (ticks.length === limit) return { ticks: ticks.reverse(), dropped: true };
+    ticks.push(cursor);
+    cursor = schedule.atOrBefore(cursor - 1);
+  }
+  return { ticks: ticks.reverse(), dropped: false };
+}
+
+/** `2026-03-09T03:30:00-04:00`: a tick as local time in `timezone`, with its UTC offset. */
+export function localIso(t: number, timezone: string): string {
+  const offset = new OffsetCache(timezone).at(t);
+  const minutes = Math.abs(offset) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  const zone = `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return `${new Date(t + offset).toISOString().slice(0, 19)}${zone}`;
+}
