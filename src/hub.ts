@@ -11,7 +11,8 @@ import { ConcurrencyGate } from './router/concurrency.js';
 import { Dispatcher } from './router/dispatcher.js';
 import { EventQueues } from './router/queues.js';
 import { RuntimeManager } from './runtime/manager.js';
-import { createApp } from './server/app.js';
+import { HubMetrics } from './metrics.js';
+import { createApp, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
 import { registerDefaultUrls } from './sources/http.js';
 import { startSources, stopSources } from './sources/start.js';
@@ -70,16 +71,21 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const queues = new EventQueues(redis, config.queuePrefix, config.functions);
     cleanups.push(() => queues.close());
     const dlq = new DlqStore(redis, config.queuePrefix);
+    const metrics = new HubMetrics(Object.keys(config.functions), queues, dlq);
     const dispatcher = new Dispatcher({
       config, connection: redis, queues, dlq, logger,
       gate: new ConcurrencyGate(redis, config.queuePrefix),
-      invoker: { invoke: (fn, request) => runtime.pool(fn).invoke(request) },
+      invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn).invoke(request) }),
+      onThrottle: (fn, type) => metrics.throttled(fn, type),
     });
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
     const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
     registerInvokeApi(app, config, dispatcher);
+    registerMetrics(app, metrics);
+    let sourcesStarted = false;
+    registerReadiness(app, async () => sourcesStarted && (await redis.ping()) === 'PONG');
     const sourceContext = {
       config, app, redis, logger,
       enqueue: (envelope: Envelope, delivery: Delivery) => dispatcher.enqueue(envelope, delivery),
@@ -89,6 +95,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const sources = await startSources(config, sourceContext);
     cleanups.push(() => stopSources(sources));
     await app.listen({ port: config.server.port, host: config.server.host });
+    sourcesStarted = true;
     // Stopping runs in reverse: the HTTP server (push intake) closes, pollers stop, then the drain.
     cleanups.push(() => app.close());
     const address = app.server.address();

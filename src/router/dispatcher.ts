@@ -20,6 +20,8 @@ export interface DispatcherDeps {
   gate: ConcurrencyGate;
   dlq: DlqStore;
   logger: Logger;
+  /** Called when reserved concurrency refuses (sync) or delays (async) an invocation. */
+  onThrottle?: (fn: string, invocationType: 'RequestResponse' | 'Event') => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export class Dispatcher {
     const log = logger.child({ component: 'dispatcher', function: fn.name });
     const worker = new Worker<QueuedEvent>(queueName(fn.name), createProcessor({
       fn, invoker: this.deps.invoker, gate: this.deps.gate, dlq: this.deps.dlq, destinations: this.destinations, logger: log,
+      onThrottle: () => this.deps.onThrottle?.(fn.name, 'Event'),
     }), {
       connection,
       prefix: config.queuePrefix,
@@ -96,6 +99,7 @@ export class Dispatcher {
       ? undefined
       : await this.deps.gate.tryAcquire(fn.name, fn.reservedConcurrency, envelope.id, fn.timeout);
     if (fn.reservedConcurrency !== undefined && !lease) {
+      this.deps.onThrottle?.(fn.name, 'RequestResponse');
       throw new HubError('TH_ERR_THROTTLED', 'Rate Exceeded.');
     }
     try {

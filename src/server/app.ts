@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
+import type { HubMetrics } from '../metrics.js';
 import { sendAwsError, toHubError } from './aws-errors.js';
 
 /** Sync Invoke payload limit (6 MB); the server accepts a little more so the API can name the limit. */
@@ -7,6 +8,20 @@ export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 
 export interface HealthProbe { (): Promise<boolean> }
+
+/** `/metrics` in Prometheus' text format. */
+export function registerMetrics(app: FastifyInstance, metrics: HubMetrics): void {
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+}
+
+/** `/readyz`: 200 once the hub has started its sources and Redis answers, else 503. */
+export function registerReadiness(app: FastifyInstance, ready: HealthProbe): void {
+  app.get('/readyz', async (_request, reply) => {
+    const ok = await ready().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
+  });
+}
 
 /**
  * The hub's one HTTP server: Invoke API, health, and (later) function URLs and push sources.

@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DlqStore } from './dlq/store.js';
+import type { Invoker } from './router/async-worker.js';
+import type { EventQueues } from './router/queues.js';
+
+/**
+ * The hub's Prometheus metrics (served at /metrics): invocations, errors, throttles, duration,
+ * concurrent executions per function, and queue and DLQ depth read from Redis at scrape time.
+ */
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly invocations = new Counter({
+    name: 'triggerhub_invocations_total', help: 'Invocations by function and outcome (success, error, timeout, out_of_memory, exited)',
+    labelNames: ['function', 'status'], registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'triggerhub_errors_total', help: 'Failed invocations by function and error type',
+    labelNames: ['function', 'error_type'], registers: [this.registry],
+  });
+  private readonly throttles = new Counter({
+    name: 'triggerhub_throttles_total', help: 'Invocations refused or delayed by reserved concurrency',
+    labelNames: ['function', 'invocation_type'], registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'triggerhub_duration_seconds', help: 'Handler duration (as in the REPORT line)',
+    labelNames: ['function'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+  private readonly concurrent = new Gauge({
+    name: 'triggerhub_concurrent_executions', help: 'Invocations running in this hub now',
+    labelNames: ['function'], registers: [this.registry],
+  });
+
+  constructor(functions: string[], queues: EventQueues, dlq: DlqStore) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'triggerhub_' });
+    for (const fn of functions) this.concurrent.set({ function: fn }, 0);
+    new Gauge({
+      name: 'triggerhub_queue_depth', help: 'Async events waiting, delayed or running, per function',
+      labelNames: ['function'], registers: [this.registry],
+      async collect() {
+        const depths = await Promise.all(functions.map((fn) => queues.depth(fn)));
+        functions.forEach((fn, i) => this.set({ function: fn }, depths[i]));
+      },
+    });
+    new Gauge({
+      name: 'triggerhub_dlq_records', help: 'Dead-letter records (all functions)', registers: [this.registry],
+      async collect() { this.set(await dlq.count()); },
+    });
+  }
+
+  /** Wraps the runtime so every invocation, sync or async, is counted and timed. */
+  instrument(invoker: Invoker): Invoker {
+    return {
+      invoke: async (fn, request) => {
+        this.concurrent.inc({ function: fn });
+        try {
+          const result = await invoker.invoke(fn, request);
+          this.invocations.inc({ function: fn, status: result.status });
+          this.duration.observe({ function: fn }, result.durationMs / 1000);
+          if (result.error) this.errors.inc({ function: fn, error_type: result.error.errorType });
+          return result;
+        } finally {
+          this.concurrent.dec({ function: fn });
+        }
+      },
+    };
+  }
+
+  throttled(fn: string, invocationType: 'RequestResponse' | 'Event'): void {
+    this.throttles.inc({ function: fn, invocation_type: invocationType });
+  }
+}
