@@ -18,7 +18,7 @@ export interface QueueInfo {
  * and a region the SDK cannot find is taken from the queue URL or ARN, then the hub's `region`.
  * Without any endpoint, requests go to the queue URL's host (a LocalStack URL works as it is).
  */
-export async function createSqsClient(settings: SqsSettings, hubRegion: string, log: Logger): Promise<SQSClient> {
+export async function createSqsClient(settings: Pick<SqsSettings, 'queue' | 'endpoint' | 'region'>, hubRegion: string, log: Logger): Promise<SQSClient> {
   const region = settings.region ?? await sdkRegion() ?? regionOfQueue(settings.queue) ?? hubRegion;
   return new SQSClient({
     region,

@@ -1,0 +1,106 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { changeVisibility, deleteRecords } from '../sqs/acks.js';
+import { BatchCollector } from '../sqs/collector.js';
+import { createSqsClient, resolveQueue, type QueueInfo } from '../sqs/queue.js';
+import { VisibilityKeeper } from '../sqs/visibility.js';
+import { deliverRecords, type DeliveryDeps } from './deliver.js';
+import type { SqsViaSettings } from './settings.js';
+
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30_000;
+const RECEIVE_BATCH = 10;
+
+/** What an SQS message from a bucket notification holds. */
+type Unwrapped = { kind: 'records'; records: unknown[] } | { kind: 'test' } | { kind: 'invalid'; reason: string };
+
+/**
+ * S3 → SQS and S3 → SNS → SQS: polls the queue the bucket notifies (with the SQS mapping's
+ * receive loop, client and acknowledgement helpers), unwraps each message to its S3 records and
+ * queues them as S3 invokes (asynchronously, one envelope per record). A message is deleted only
+ * once its envelopes are in Redis; one that could not be queued returns after the visibility
+ * timeout. `s3:TestEvent` messages are deleted unseen; messages that are not S3 notifications stay
+ * for the queue's redrive policy. Poll errors back off 1 s … 30 s. Never throws.
+ */
+export async function pollS3Queue(via: SqsViaSettings, deps: DeliveryDeps, signal: AbortSignal): Promise<void> {
+  const { log } = deps;
+  let client: SQSClient | undefined;
+  let connection: { queue: QueueInfo; keeper: VisibilityKeeper; collector: BatchCollector } | undefined;
+  for (let failures = 0; !signal.aborted;) {
+    try {
+      client ??= await createSqsClient({ queue: via.sqs, endpoint: via.endpoint, region: via.region }, deps.context.config.region, log);
+      if (!connection) {
+        const queue = await resolveQueue(client, via.sqs, signal);
+        const keeper = new VisibilityKeeper(client, queue.url, queue.visibilityTimeoutSeconds, log);
+        const collector = new BatchCollector({ client, queue, keeper, batchSize: RECEIVE_BATCH, windowSeconds: 0, maxBytes: Infinity });
+        connection = { queue, keeper, collector };
+        log.info({ event: 's3_queue_polling', queue: queue.url }, `polling ${queue.url} for S3 notifications`);
+      }
+      const messages = await connection.collector.collect(signal);
+      failures = 0;
+      if (signal.aborted) {
+        connection.keeper.drop(messages);
+        await changeVisibility(client, connection.queue.url, messages, 0);
+        break;
+      }
+      const done = await handleMessages(messages, deps);
+      await deleteRecords(client, connection.queue.url, done, log);
+      connection.keeper.drop(messages);
+    } catch (err) {
+      if (signal.aborted) break;
+      failures += 1;
+      const retryInMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+      const { name, message } = err as Error;
+      log.warn({ event: 's3_queue_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${via.sqs}; retrying in ${retryInMs} ms`);
+      await delay(retryInMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+  connection?.keeper.stop();
+  client?.destroy();
+}
+
+/** Queues the records of each message; returns the messages to delete. */
+async function handleMessages(messages: SQSRecord[], deps: DeliveryDeps): Promise<SQSRecord[]> {
+  const outcomes = await Promise.all(messages.map(async (message) => {
+    const unwrapped = unwrap(message.body);
+    if (unwrapped.kind === 'test') {
+      deps.log.info({ event: 's3_test_event_dropped', messageId: message.messageId }, 's3:TestEvent dropped');
+      return true;
+    }
+    if (unwrapped.kind === 'invalid') {
+      deps.log.warn({ event: 's3_queue_message_invalid', messageId: message.messageId, reason: unwrapped.reason },
+        'message is not an S3 notification; left for the queue\'s redrive policy');
+      return false;
+    }
+    try {
+      await deliverRecords(unwrapped.records, deps);
+      return true;
+    } catch (err) {
+      deps.log.warn({ event: 's3_queue_enqueue_failed', messageId: message.messageId, err },
+        'could not queue the records of a message; it returns to the queue after the visibility timeout');
+      return false;
+    }
+  }));
+  return messages.filter((_message, i) => outcomes[i]);
+}
+
+/** An S3 event body, or an SNS notification envelope whose `Message` is one. */
+export function unwrap(body: string): Unwrapped {
+  let json = parseJson(body);
+  if (isObject(json) && json.Type === 'Notification' && typeof json.Message === 'string') json = parseJson(json.Message);
+  if (!isObject(json)) return { kind: 'invalid', reason: 'the body is not a JSON object' };
+  if (json.Event === 's3:TestEvent') return { kind: 'test' };
+  if (!Array.isArray(json.Records)) return { kind: 'invalid', reason: 'no Records array' };
+  return { kind: 'records', records: json.Records };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { S3EventRecord } from 'aws-lambda';
+import { z } from 'zod';
+
+/**
+ * One S3 notification record as it arrives (AWS, LocalStack, MinIO, s3rver), validated loosely at
+ * the edge, then normalised to the record AWS delivers to Lambda (`eventVersion: "2.1"`,
+ * `eventSource: "aws:s3"`, `eventName` without `s3:`, bucket ARN `arn:aws:s3:::<bucket>`, object key
+ * form-URL-encoded as AWS writes it).
+ */
+const text = z.string({ error: 'must be a string' });
+const principal = z.looseObject({ principalId: text.optional() }).optional();
+
+export const incomingRecordSchema = z.looseObject({
+  eventVersion: text.optional(),
+  eventSource: text.optional(),
+  awsRegion: text.optional(),
+  eventTime: text.optional(),
+  eventName: text.min(1, { error: 'must not be empty' }),
+  userIdentity: principal,
+  requestParameters: z.looseObject({ sourceIPAddress: text.optional() }).optional(),
+  responseElements: z.record(z.string(), z.unknown()).optional(),
+  s3: z.looseObject({
+    configurationId: text.optional(),
+    bucket: z.looseObject({ name: text.min(1), ownerIdentity: principal }),
+    object: z.looseObject({
+      key: text,
+      size: z.number().optional(),
+      eTag: text.optional(),
+      versionId: text.optional(),
+      sequencer: text.optional(),
+    }),
+  }),
+});
+
+export type IncomingRecord = z.infer<typeof incomingRecordSchema>;
+
+/** An AWS-shaped record with its decoded key (for filters and the envelope subject). */
+export interface NormalisedRecord {
+  record: S3EventRecord;
+  key: string;
+  bucket: string;
+}
+
+export function normaliseRecord(raw: IncomingRecord, fallbackRegion: string): NormalisedRecord {
+  const key = decodeS3Key(raw.s3.object.key);
+  const bucket = raw.s3.bucket.name;
+  const { object } = raw.s3;
+  const record: S3EventRecord = {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: raw.awsRegion || fallbackRegion,
+    eventTime: isoTime(raw.eventTime),
+    eventName: raw.eventName.replace(/^s3:/, '') as S3EventRecord['eventName'],
+    userIdentity: { principalId: raw.userIdentity?.principalId ?? '' },
+    requestParameters: { sourceIPAddress: (raw.requestParameters?.sourceIPAddress ?? '').replace(/^::ffff:/, '') },
+    responseElements: {
+      'x-amz-request-id': String(raw.responseElements?.['x-amz-request-id'] ?? ''),
+      'x-amz-id-2': String(raw.responseElements?.['x-amz-id-2'] ?? ''),
+    },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: raw.s3.configurationId ?? '',
+      bucket: { name: bucket, ownerIdentity: { principalId: raw.s3.bucket.ownerIdentity?.principalId ?? '' }, arn: `arn:aws:s3:::${bucket}` },
+      object: {
+        key: encodeS3Key(key),
+        size: object.size ?? 0,
+        eTag: object.eTag ?? '',
+        ...(object.versionId ? { versionId: object.versionId } : {}),
+        sequencer: object.sequencer ?? '',
+      },
+    },
+  };
+  // Deletes carry neither size nor eTag on AWS.
+  if (object.size === undefined) delete (record.s3.object as Partial<typeof record.s3.object>).size;
+  if (object.eTag === undefined) delete (record.s3.object as Partial<typeof record.s3.object>).eTag;
+  return { record, key, bucket };
+}
+
+/**
+ * AWS's form encoding of keys in events: UTF-8 bytes, space → `+`, `A-Z a-z 0-9 . - _ * /` kept,
+ * everything else `%XX`.
+ */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/%2F/g, '/')
+    .replace(/%20/g, '+')
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Decodes a form-encoded key (AWS's, or MinIO's Go `url.QueryEscape` form, which also escapes `/`).
+ * A key that is not valid percent-encoding (s3rver sends keys as they are) is taken literally.
+ */
+export function decodeS3Key(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
+}
+
+/**
+ * The envelope (and BullMQ job) id of a record: stable for the same notification delivered again
+ * (bucket, key, event name, sequencer or version id), only `[\w-]` and never all digits.
+ */
+export function recordEventId({ record, key, bucket }: NormalisedRecord): string {
+  const { sequencer, versionId } = record.s3.object;
+  const version = sequencer || versionId || record.eventTime;
+  return `s3-${createHash('sha256').update([bucket, key, record.eventName, version].join('\0')).digest('hex').slice(0, 40)}`;
+}
+
+function isoTime(value: string | undefined): string {
+  const time = value ? new Date(value) : new Date();
+  return Number.isNaN(time.getTime()) ? new Date().toISOString() : time.toISOString();
+}

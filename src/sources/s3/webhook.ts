@@ -1,0 +1,65 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ASYNC_PAYLOAD_LIMIT } from '../../server/app.js';
+import type { SourceContext } from '../source.js';
+import { deliverRecords, S3RecordsInvalid, type DeliveryDeps } from './deliver.js';
+import type { WebhookSettings } from './settings.js';
+
+/** Why the webhook turned a request away, and the status MinIO sees (it retries 5xx and network errors). */
+const REJECTIONS = {
+  unauthorized: 401,
+  body_too_large: 413,
+  invalid_json: 400,
+  invalid_records: 400,
+  enqueue_failed: 503,
+} as const;
+
+type Reason = keyof typeof REJECTIONS;
+
+/**
+ * `POST <path>`: MinIO's webhook target. The body is MinIO's notification
+ * (`{ EventName, Key, Records: [...] }`); with `authToken`, `Authorization: Bearer <token>` is
+ * required. 200 only once every matching record is queued.
+ */
+export function registerS3Webhook(context: SourceContext, path: string, settings: WebhookSettings, deps: DeliveryDeps): void {
+  const reject = (reply: FastifyReply, reason: Reason, message: string, err?: unknown): FastifyReply => {
+    const status = REJECTIONS[reason];
+    deps.log[status >= 500 ? 'error' : 'warn']({ event: 's3_webhook_rejected', reason, status, err }, message);
+    return reply.code(status).header('content-type', 'application/json').send(JSON.stringify({ message, reason }));
+  };
+  context.app.route({
+    method: 'POST',
+    url: path,
+    bodyLimit: ASYNC_PAYLOAD_LIMIT,
+    errorHandler: (err, _request, reply) => {
+      if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+      return reject(reply, 'body_too_large', `the request body is over ${ASYNC_PAYLOAD_LIMIT} bytes`);
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      if (settings.authToken && !bearerMatches(request.headers.authorization, settings.authToken)) {
+        return reject(reply, 'unauthorized', 'missing or wrong Authorization: Bearer token');
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse((request.body as Buffer | undefined)?.toString('utf8') ?? '');
+      } catch {
+        return reject(reply, 'invalid_json', 'the request body is not JSON');
+      }
+      const records = (body as { Records?: unknown } | null)?.Records;
+      if (!Array.isArray(records)) return reject(reply, 'invalid_records', 'Records: must be an array of S3 event records');
+      try {
+        await deliverRecords(records, deps);
+      } catch (err) {
+        if (err instanceof S3RecordsInvalid) return reject(reply, 'invalid_records', err.message);
+        return reject(reply, 'enqueue_failed', `the event could not be queued: ${(err as Error).message}`, err);
+      }
+      return reply.code(200).send();
+    },
+  });
+}
+
+/** Constant-time comparison of `Bearer <token>` (hashes first, so lengths do not leak either). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { buildConfig } from '../src/config/load.js';
+import { compileMatcher } from '../src/sources/s3/match.js';
+import { unwrap } from '../src/sources/s3/queue.js';
+import { decodeS3Key, encodeS3Key, normaliseRecord, recordEventId } from '../src/sources/s3/record.js';
+import { FIXTURES } from './helpers/hub.js';
+import { goQueryEscape, minioRecord } from './helpers/s3-bridge.js';
+
+describe('S3 record normalisation', () => {
+  it('encodes keys as AWS does and decodes both AWS and MinIO encodings', () => {
+    expect(encodeS3Key('red flower.jpg')).toBe('red+flower.jpg');
+    expect(encodeS3Key('a/b c/ü(1)=~*.txt')).toBe('a/b+c/%C3%BC%281%29%3D%7E*.txt');
+    for (const key of ['a/b c/ü(1)=~*.txt', 'plain', '100%+sure']) {
+      expect(decodeS3Key(encodeS3Key(key))).toBe(key);
+      expect(decodeS3Key(goQueryEscape(key))).toBe(key);
+    }
+    expect(decodeS3Key('50%off')).toBe('50%off');
+  });
+
+  it('turns a MinIO record into the AWS shape with a stable, job-safe id', () => {
+    const raw = minioRecord('my-bucket', 'dir/x y.txt');
+    const normalised = normaliseRecord(raw as never, 'eu-west-1');
+    expect(normalised.key).toBe('dir/x y.txt');
+    expect(normalised.record).toMatchObject({
+      eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'eu-west-1', eventName: 'ObjectCreated:Put',
+      s3: { bucket: { arn: 'arn:aws:s3:::my-bucket' }, object: { key: 'dir/x+y.txt' } },
+    });
+    const id = recordEventId(normalised);
+    expect(id).toMatch(/^s3-[0-9a-f]{40}$/);
+    expect(recordEventId(normaliseRecord(raw as never, 'eu-west-1'))).toBe(id);
+  });
+
+  it('matches event types with wildcards, the bucket, and prefix/suffix on the decoded key', () => {
+    const matches = compileMatcher({ bucket: 'b-1', events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:Delete'], filter: { prefix: 'in put/', suffix: '.jpg' } });
+    const record = (bucket: string, key: string, name?: string) => normaliseRecord(minioRecord(bucket, key, name) as never, 'us-east-1');
+    expect(matches(record('b-1', 'in put/a.jpg'))).toBe(true);
+    expect(matches(record('b-1', 'in put/a.jpg', 's3:ObjectRemoved:Delete'))).toBe(true);
+    expect(matches(record('b-1', 'in put/a.jpg', 's3:ObjectRemoved:DeleteMarkerCreated'))).toBe(false);
+    expect(matches(record('b-1', 'in put/a.png'))).toBe(false);
+    expect(matches(record('b-1', 'other/a.jpg'))).toBe(false);
+    expect(matches(record('b-2', 'in put/a.jpg'))).toBe(false);
+  });
+
+  it('unwraps S3 events from SQS bodies and SNS envelopes; recognises test events', () => {
+    const event = { Records: [{ eventName: 'ObjectCreated:Put' }] };
+    expect(unwrap(JSON.stringify(event))).toEqual({ kind: 'records', records: event.Records });
+    expect(unwrap(JSON.stringify({ Type: 'Notification', Message: JSON.stringify(event) }))).toEqual({ kind: 'records', records: event.Records });
+    expect(unwrap(JSON.stringify({ Type: 'Notification', Message: '{"Event":"s3:TestEvent"}' }))).toEqual({ kind: 'test' });
+    expect(unwrap('not json').kind).toBe('invalid');
+  });
+});
+
+describe('S3 mapping settings', () => {
+  const config = (s3: Record<string, unknown>) => buildConfig({ functions: { f: { handler: 'noop.handler', events: [{ s3 }] } } }, { baseDir: FIXTURES });
+
+  it('defaults to a webhook for s3:ObjectCreated:* and names bad fields by path', () => {
+    expect(config({ bucket: 'photos' }).functions.f.events[0]).toEqual({
+      s3: { bucket: 'photos', events: ['s3:ObjectCreated:*'], filter: {}, via: { webhook: {} }, configureBucket: false },
+    });
+    expect(() => config({ bucket: 'Bad_Bucket' })).toThrow(/functions\.f\.events\[0\]\.s3\.bucket: must be an S3 bucket name/);
+    expect(() => config({ bucket: 'photos', events: ['ObjectCreated:Put'] })).toThrow(/s3\.events\[0\]: must be an S3 event type/);
+    expect(() => config({ bucket: 'photos', configureBucket: true })).toThrow(/s3\.configureBucket: is only supported with via: \{ sqs/);
+    expect(() => config({ bucket: 'photos', via: { ftp: {} } })).toThrow(/s3\.via: unknown field "ftp"/);
+  });
+});
