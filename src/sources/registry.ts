@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { issueMessage } from '../config/issues.js';
 import { httpKind, httpSettingsSchema } from './http.js';
+import { kinesisSettingsSchema, kinesisSourceKind } from './kinesis.js';
+import { s3Kind, s3SettingsSchema } from './s3.js';
+import { scheduleKind, scheduleSettingsSchema } from './schedule.js';
 import { snsKind, snsSettingsSchema } from './sns.js';
 import type { SourceKind } from './source.js';
 import { sqsSettingsSchema } from './sqs/settings.js';
@@ -17,12 +20,18 @@ export const SOURCE_KINDS: Record<string, z.ZodType> = {
   sqs: sqsSettingsSchema,
   stream: streamSettingsSchema,
   sns: snsSettingsSchema,
+  schedule: scheduleSettingsSchema,
+  kinesis: kinesisSettingsSchema,
+  s3: s3SettingsSchema,
 };
 export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {
   http: httpKind as SourceKind<never>,
   sqs: sqsSourceKind as SourceKind<never>,
   stream: streamSourceKind as SourceKind<never>,
   sns: snsKind as SourceKind<never>,
+  schedule: scheduleKind as SourceKind<never>,
+  kinesis: kinesisSourceKind as SourceKind<never>,
+  s3: s3Kind as SourceKind<never>,
 };
 
 export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {

@@ -1,0 +1,62 @@
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { _Record as KinesisApiRecord } from '@aws-sdk/client-kinesis';
+
+/** The CloudEvents type of Kinesis envelopes; `data` is a KinesisStreamEvent. Built here only. */
+export const KINESIS_ENVELOPE_TYPE = 'aws.kinesis';
+
+export type { KinesisStreamEvent, KinesisStreamRecord };
+
+export interface KinesisIdentity {
+  streamArn: string;
+  region: string;
+  /** Lambda's execution role in the record (`invokeIdentityArn`). */
+  identityArn: string;
+}
+
+/** A record as Lambda builds it from GetRecords output. */
+export function toKinesisRecord(record: KinesisApiRecord, shardId: string, stream: KinesisIdentity): KinesisStreamRecord {
+  const sequenceNumber = record.SequenceNumber ?? '';
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: record.PartitionKey ?? '',
+      sequenceNumber,
+      data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+      approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `${shardId}:${sequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: stream.identityArn,
+    awsRegion: stream.region,
+    eventSourceARN: stream.streamArn,
+  };
+}
+
+export const arrivalMsOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+
+/** Lambda's `KinesisBatchInfo` of the on-failure record. */
+export interface KinesisBatchInfo {
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  approximateArrivalOfFirstRecord: string;
+  approximateArrivalOfLastRecord: string;
+  batchSize: number;
+  streamArn: string;
+}
+
+export function kinesisBatchInfo(records: KinesisStreamRecord[], shardId: string, streamArn: string): KinesisBatchInfo {
+  const first = records[0];
+  const last = records[records.length - 1];
+  return {
+    shardId,
+    startSequenceNumber: first.kinesis.sequenceNumber,
+    endSequenceNumber: last.kinesis.sequenceNumber,
+    approximateArrivalOfFirstRecord: new Date(arrivalMsOf(first)).toISOString(),
+    approximateArrivalOfLastRecord: new Date(arrivalMsOf(last)).toISOString(),
+    batchSize: records.length,
+    streamArn,
+  };
+}
