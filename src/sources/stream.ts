@@ -17,14 +17,12 @@ import {
 import { groupStartId, REPORT_BATCH_ITEM_FAILURES, streamSettingsSchema, type StreamSettings } from './stream/settings.js';
 import { defaultRetryDelayMs, processStreamBatch, type StreamBatchDeps } from './streams-common/batch.js';
 import { checkOnFailureTarget, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
+import { backoffDelay } from './backoff.js';
 
 export { streamSettingsSchema };
 
 /** Consumer names are per hub process: `<hostname>-<pid>-<random>`. */
 const PROCESS_CONSUMER = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-/** Read errors back off 1 s, 2 s, 4 s, ... up to 30 s. */
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 30_000;
 /** The per-group lease: its time to live, and how often a poller without it asks again. */
 const LEASE_TTL_MS = 15_000;
 const LEASE_POLL_MS = 1000;
@@ -149,7 +147,7 @@ export class StreamSource implements Source {
       } catch (err) {
         if (signal.aborted) break;
         failures += 1;
-        const retryInMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+        const retryInMs = backoffDelay(failures);
         log.warn({ event: 'stream_poll_error', attempt: failures, retryInMs, message: (err as Error).message },
           `cannot read stream ${this.settings.key}; retrying in ${retryInMs} ms`);
         await delay(retryInMs, undefined, { signal }).catch(() => undefined);

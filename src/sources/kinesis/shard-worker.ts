@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { Logger } from '../../log.js';
 import type { KinesisSettings } from './settings.js';
+import { backoffDelay } from '../backoff.js';
 
 /** Timings of every Kinesis mapping (mutable for tests only). */
 export const KINESIS_TIMINGS = {
@@ -71,7 +72,7 @@ export async function runShard(options: ShardWorkerOptions): Promise<'ended' | '
       if (signal.aborted) break;
       failures += 1;
       iterator = undefined;
-      const retryInMs = Math.min(KINESIS_TIMINGS.backoffCapMs, KINESIS_TIMINGS.backoffBaseMs * 2 ** (failures - 1));
+      const retryInMs = backoffDelay(failures, KINESIS_TIMINGS.backoffBaseMs, KINESIS_TIMINGS.backoffCapMs);
       log.warn({ event: 'kinesis_poll_error', shardId, attempt: failures, retryInMs, code: (err as Error).name, message: (err as Error).message },
         `cannot read shard ${shardId}; retrying in ${retryInMs} ms`);
       await pause(retryInMs, signal);

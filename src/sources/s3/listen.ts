@@ -6,9 +6,8 @@ import { Client } from 'minio';
 import type { Logger } from '../../log.js';
 import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { MinioSettings, S3Settings } from './settings.js';
+import { backoffDelay } from '../backoff.js';
 
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 30_000;
 /** minio-js's default region, used to sign when none is configured. */
 const DEFAULT_REGION = 'us-east-1';
 
@@ -47,7 +46,7 @@ export async function listenMinio(settings: S3Settings, minio: MinioSettings, de
       log.warn({ event: 's3_listen_error', code: (err as Error).name, message: (err as Error).message }, `cannot listen to MinIO bucket ${settings.bucket}`);
     }
     failures = records ? 0 : failures + 1;
-    const retryInMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+    const retryInMs = backoffDelay(failures);
     log.info({ event: 's3_listen_reconnecting', retryInMs }, `reconnecting to MinIO in ${retryInMs} ms`);
     await delay(retryInMs, undefined, { signal }).catch(() => undefined);
   }

@@ -7,9 +7,8 @@ import { createSqsClient, resolveQueue, type QueueInfo } from '../sqs/queue.js';
 import { VisibilityKeeper } from '../sqs/visibility.js';
 import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { SqsViaSettings } from './settings.js';
+import { backoffDelay } from '../backoff.js';
 
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 30_000;
 const RECEIVE_BATCH = 10;
 
 /** What an SQS message from a bucket notification holds. */
@@ -50,7 +49,7 @@ export async function pollS3Queue(via: SqsViaSettings, deps: DeliveryDeps, signa
     } catch (err) {
       if (signal.aborted) break;
       failures += 1;
-      const retryInMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+      const retryInMs = backoffDelay(failures);
       const { name, message } = err as Error;
       log.warn({ event: 's3_queue_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${via.sqs}; retrying in ${retryInMs} ms`);
       await delay(retryInMs, undefined, { signal }).catch(() => undefined);

@@ -4,9 +4,8 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Logger } from '../../log.js';
 import type { SourceContext } from '../source.js';
 import { regionOfTopic, type SnsSettings } from './settings.js';
+import { backoffDelay } from '../backoff.js';
 
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 30_000;
 
 /**
  * `subscribe: { endpointUrl }`: once the hub's server listens (SNS sends the confirmation at
@@ -33,7 +32,7 @@ export async function subscribeOnListen(context: SourceContext, settings: SnsSet
         return;
       } catch (err) {
         if (signal.aborted) return;
-        const retryInMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** failures);
+        const retryInMs = backoffDelay(failures + 1);
         const { name, message } = err as Error;
         log.warn({ event: 'sns_subscribe_error', attempt: failures + 1, retryInMs, code: name, message }, `cannot subscribe to ${settings.topic}; retrying in ${retryInMs} ms`);
         await delay(retryInMs, undefined, { signal }).catch(() => undefined);

@@ -12,12 +12,10 @@ import { BatchCollector } from './collector.js';
 import { createSqsClient, resolveQueue, type QueueInfo } from './queue.js';
 import { REPORT_BATCH_ITEM_FAILURES, type SqsSettings } from './settings.js';
 import { VisibilityKeeper } from './visibility.js';
+import { backoffDelay } from '../backoff.js';
 
 /** Concurrent batches per mapping without `maximumConcurrency` (Lambda starts with five pollers). */
 const DEFAULT_MAXIMUM_CONCURRENCY = 5;
-/** Poll errors back off 1 s, 2 s, 4 s, ... up to 30 s. */
-const POLL_BACKOFF_BASE_MS = 1000;
-const POLL_BACKOFF_CAP_MS = 30_000;
 
 interface Connection {
   queue: QueueInfo;
@@ -86,7 +84,7 @@ export class SqsSource implements Source {
       } catch (err) {
         if (signal.aborted) break;
         failures += 1;
-        const retryInMs = Math.min(POLL_BACKOFF_CAP_MS, POLL_BACKOFF_BASE_MS * 2 ** (failures - 1));
+        const retryInMs = backoffDelay(failures);
         const { name, message } = err as Error;
         log.warn({ event: 'sqs_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${this.settings.queue}; retrying in ${retryInMs} ms`);
         await delay(retryInMs, undefined, { signal }).catch(() => undefined);
