@@ -48,7 +48,7 @@ describe('config', () => {
       .toContain('functions.f.events[0].carrierPigeon: unknown event source kind "carrierPigeon"');
     expect(configError({ functions: { 'bad name!': { handler: 'echo.handler' } } })).toContain('function names hold');
     expect(configError({ functions: { f: { handler: 'nohandler' } } })).toContain('functions.f.handler: must look like path/file.export');
-    expect(configError({ functions: { f: { handler: 'echo.handler', runtime: 'python3.12' } } })).toContain('functions.f.runtime: must be one of');
+    expect(configError({ functions: { f: { handler: 'echo.handler', runtime: 'cobol85' } } })).toContain('functions.f.runtime: must be one of');
   });
 
   it('reports a handler module that does not exist and destinations that name no function', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { streamSettingsSchema } from '../stream/settings.js';
+import { checkStartingPosition, streamSettingsSchema } from '../stream/settings.js';
+import { unknownFieldError } from '../../config/issues.js';
 
 /**
  * Settings of a `kinesis` event source mapping: Lambda's Kinesis mapping settings with their
@@ -28,15 +29,7 @@ export const kinesisSettingsSchema = z.strictObject({
   /** Default the AWS SDK's (AWS_REGION, profile). */
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region name like us-east-1' }).optional(),
 }, {
-  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
-}).superRefine((settings, ctx) => {
-  const atTimestamp = settings.startingPosition === 'AT_TIMESTAMP';
-  if (atTimestamp && settings.startingPositionTimestamp === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is required with startingPosition AT_TIMESTAMP' });
-  }
-  if (!atTimestamp && settings.startingPositionTimestamp !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is only valid with startingPosition AT_TIMESTAMP' });
-  }
-});
+  error: unknownFieldError,
+}).superRefine(checkStartingPosition);
 
 export type KinesisSettings = z.infer<typeof kinesisSettingsSchema>;

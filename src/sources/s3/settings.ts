@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isOwnPath, OWN_PATHS_MESSAGE } from '../http/settings.js';
+import { unknownFieldError } from '../../config/issues.js';
 
 /**
  * Settings of an `s3` event source mapping: which bucket events reach the function, and how they
@@ -60,8 +61,7 @@ export const s3SettingsSchema = z.strictObject({
   endpoint: endpointUrl.optional(),
   region: region.optional(),
 }, {
-  // The registry re-reports nested issues by message: say it as the rest of the config does.
-  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
+  error: unknownFieldError,
 }).superRefine((settings, ctx) => {
   if (settings.configureBucket && !('sqs' in settings.via)) {
     ctx.addIssue({ code: 'custom', path: ['configureBucket'], message: 'is only supported with via: { sqs: ... }' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExpressionError, isTimeZone, parseExpression } from './expression.js';
+import { unknownFieldError } from '../../config/issues.js';
 
 /**
  * Settings of a `schedule` event source mapping. The expression is parsed here, at start-up, so
@@ -14,7 +15,7 @@ export const scheduleSettingsSchema = z.strictObject({
   input: z.json().optional(),
   catchUp: z.enum(CATCH_UP_POLICIES, { error: `must be one of ${CATCH_UP_POLICIES.join(', ')}` }).default('none'),
 }, {
-  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
+  error: unknownFieldError,
 }).superRefine((settings, ctx) => {
   if (!isTimeZone(settings.timezone)) {
     ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown IANA time zone "${settings.timezone}" (e.g. UTC, Europe/Berlin)` });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isOwnPath, OWN_PATHS_MESSAGE } from '../http/settings.js';
+import { unknownFieldError } from '../../config/issues.js';
 
 /**
  * Settings of an `sns` event source mapping: an HTTP(S) subscription endpoint on the hub's server.
@@ -33,8 +34,7 @@ export const snsSettingsSchema = z.strictObject({
   endpoint: z.url({ error: 'must be a URL like http://127.0.0.1:4566' }).optional(),
   region: z.string().regex(REGION, { error: 'must be an AWS region name like us-east-1' }).optional(),
 }, {
-  // The registry re-reports nested issues by message: say it as the rest of the config does.
-  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
+  error: unknownFieldError,
 });
 
 export type SnsSettings = z.infer<typeof snsSettingsSchema>;

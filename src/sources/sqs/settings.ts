@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { filterCriteriaSchema } from '../../router/patterns.js';
+import { unknownFieldError } from '../../config/issues.js';
 
 /**
  * Settings of an `sqs` event source mapping, with Lambda's ranges and defaults. Validated once at
@@ -38,8 +39,7 @@ export const sqsSettingsSchema = z.strictObject({
   endpoint: z.url({ error: 'must be a URL like http://127.0.0.1:4566' }).optional(),
   region: z.string().regex(REGION, { error: 'must be an AWS region name like us-east-1' }).optional(),
 }, {
-  // The registry re-reports nested issues by message: say it as the rest of the config does.
-  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
+  error: unknownFieldError,
 }).superRefine((settings, ctx) => {
   const fifo = settings.queue.endsWith('.fifo');
   if (fifo && settings.batchSize > FIFO_MAX_BATCH) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { streamFilterCriteriaSchema } from '../../router/patterns.js';
+import { unknownFieldError } from '../../config/issues.js';
 
 /**
  * Settings of a `stream` (Redis Streams) event source mapping: Lambda's Kinesis mapping settings
@@ -43,9 +44,14 @@ export const streamSettingsSchema = z.strictObject({
   claimIdleSeconds: z.number({ error: 'must be a number' }).min(0.1, { error: 'must be between 0.1 and 86400' })
     .max(86_400, { error: 'must be between 0.1 and 86400' }).default(60),
 }, {
-  // The registry re-reports nested issues by message: say it as the rest of the config does.
-  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined),
-}).superRefine((settings, ctx) => {
+  error: unknownFieldError,
+}).superRefine(checkStartingPosition);
+
+/** `startingPositionTimestamp` goes with AT_TIMESTAMP and only with it (Redis Streams and Kinesis). */
+export function checkStartingPosition(
+  settings: { startingPosition: string; startingPositionTimestamp?: number },
+  ctx: z.RefinementCtx,
+): void {
   const atTimestamp = settings.startingPosition === 'AT_TIMESTAMP';
   if (atTimestamp && settings.startingPositionTimestamp === undefined) {
     ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is required with startingPosition AT_TIMESTAMP' });
@@ -53,7 +59,7 @@ export const streamSettingsSchema = z.strictObject({
   if (!atTimestamp && settings.startingPositionTimestamp !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is only valid with startingPosition AT_TIMESTAMP' });
   }
-});
+}
 
 export type StreamSettings = z.infer<typeof streamSettingsSchema>;
 
