@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# triggerhub: multi-stage image. Build: `docker build -t triggerhub .`
+# Run:   docker run -v "$PWD/triggerhub.yaml:/config/triggerhub.yaml:ro" -p 9000:9000 triggerhub
+# (the config needs `redis:` and `server.host: 0.0.0.0`; the image has no redis-server).
+ARG NODE_IMAGE=node:20.19.2-bookworm-slim
+
+# ---- build: all dependencies (devDependencies too), compile TypeScript to dist/ -------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# `npm install`, not `npm ci`: the lockfile lacks other platforms' optional packages (scripts/ensure-deps.sh).
+RUN npm install --no-audit --no-fund --loglevel=error
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- runtime: production dependencies only (tsx is one: it loads .ts handlers) ---------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY examples ./examples
+RUN mkdir -p /config /var/lib/triggerhub && chown node:node /var/lib/triggerhub
+ENV TRIGGERHUB_DATA_DIR=/var/lib/triggerhub
+# the official image's unprivileged user (uid 1000)
+USER node
+EXPOSE 9000
+ENTRYPOINT ["node", "bin/triggerhub.js", "--config", "/config/triggerhub.yaml"]
+CMD ["up"]
