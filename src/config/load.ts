@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HubError } from '../errors.js';
-import { hubSchema, type RawFunctionConfig, type RawHubConfig } from './schema.js';
+import { hubSchema, runtimeFamily, type RawFunctionConfig, type RawHubConfig } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
 import { formatIssues } from './issues.js';
 
@@ -85,6 +85,8 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
   const dot = fn.handler.lastIndexOf('.');
   const modulePath = fn.handler.slice(0, dot);
   const handlerExport = fn.handler.slice(dot + 1);
+  const family = runtimeFamily(fn.runtime);
+  if (family !== 'node') return resolveRuntimeApiFunction(name, fn, baseDir, problems);
   const base = path.resolve(baseDir, modulePath);
   const candidates = path.extname(base) && HANDLER_EXTENSIONS.includes(path.extname(base) as never)
     ? [base]
@@ -100,6 +102,34 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
     handlerExport,
     taskRoot: baseDir,
   };
+}
+
+/**
+ * Python: `dir/module.function`, where `module` may be dotted (`pkg.mod`), resolves to
+ * `dir/pkg/mod.py`. Custom runtimes: the executable `bootstrap` in the handler's directory
+ * (`dir/` of `dir/anything.name`; the task root for `function.handler`).
+ */
+function resolveRuntimeApiFunction(name: string, fn: RawFunctionConfig, baseDir: string, problems: string[]): FunctionConfig {
+  const dot = fn.handler.lastIndexOf('.');
+  const modulePath = fn.handler.slice(0, dot);
+  const dir = path.resolve(baseDir, path.dirname(modulePath));
+  const handlerFile = runtimeFamily(fn.runtime) === 'python'
+    ? path.join(dir, `${path.basename(modulePath).replaceAll('.', '/')}.py`)
+    : path.join(dir, 'bootstrap');
+  if (!isExecutableOrModule(handlerFile)) {
+    const what = handlerFile.endsWith('.py') ? 'no module' : 'no executable';
+    problems.push(`functions.${name}.handler: ${what} ${path.relative(baseDir, handlerFile) || handlerFile} under ${baseDir}`);
+  }
+  return { ...fn, name, handlerFile, handlerExport: fn.handler.slice(dot + 1), taskRoot: baseDir };
+}
+
+function isExecutableOrModule(file: string): boolean {
+  try {
+    accessSync(file, file.endsWith('.py') ? constants.R_OK : constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function deepFreeze<T>(value: T): T {

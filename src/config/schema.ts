@@ -15,11 +15,23 @@ const envValue = z.union([z.string(), z.number(), z.boolean()], { error: 'must b
   .transform(String);
 
 export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
+/** Run by src/runtime/python/bootstrap.py through the Runtime API. */
+export const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13'] as const;
+/** Custom runtimes: the function directory's executable `bootstrap`, through the Runtime API. */
+export const PROVIDED_RUNTIMES = ['provided', 'provided.al2', 'provided.al2023'] as const;
+export const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES, ...PROVIDED_RUNTIMES] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+export type RuntimeFamily = 'node' | 'python' | 'provided';
+
+export function runtimeFamily(runtime: RuntimeName): RuntimeFamily {
+  if (runtime.startsWith('python')) return 'python';
+  return runtime.startsWith('provided') ? 'provided' : 'node';
+}
 
 export const functionSchema = z.object({
   handler: z.string({ error: 'is required: path/file.export, e.g. src/index.handler' })
     .regex(/^[^\s]+\.[A-Za-z_$][\w$]*$/, { error: 'must look like path/file.export, e.g. src/index.handler' }),
-  runtime: z.enum(NODE_RUNTIMES, { error: `must be one of ${NODE_RUNTIMES.join(', ')}` }).default('nodejs20.x'),
+  runtime: z.enum(RUNTIMES, { error: `must be one of ${RUNTIMES.join(', ')}` }).default('nodejs20.x'),
   description: z.string().default(''),
   timeout: intBetween(1, 900).default(3),
   memorySize: intBetween(128, 10240).default(128),

@@ -2,10 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { exitError, outOfMemoryError, timeoutError } from './failures.js';
-import { forkBootstrap, releaseChild } from './fork-bootstrap.js';
+import { releaseChild } from './fork-bootstrap.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
 import { readProcMemory } from './proc-memory.js';
 import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
+import { createTransport, type Transport } from './transport.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, LambdaErrorPayload, RuntimeOptions } from './types.js';
 
 /** Lambda's limit for the init phase (loading the handler module) of an on-demand environment. */
@@ -37,8 +38,9 @@ interface Run {
 }
 
 /**
- * One execution environment: a forked bootstrap process that runs one invocation at a time and
- * keeps its module scope between invocations. Started lazily by the first invoke (cold start);
+ * One execution environment: a process (a forked Node bootstrap, or a Runtime API client for other
+ * runtimes: see transport.ts) that runs one invocation at a time and keeps its module scope
+ * between invocations. Started lazily by the first invoke (cold start);
  * killed on timeout, out-of-memory, a crash, idleness or stop().
  */
 export class Environment {
@@ -48,6 +50,7 @@ export class Environment {
   readonly #logger: Logger;
   readonly #onDead: (env: Environment) => void;
   readonly #timeoutMs: number;
+  readonly #transport: Transport;
   readonly #exited: Promise<void>;
   #markExited!: () => void;
   #state: State = 'new';
@@ -64,6 +67,7 @@ export class Environment {
     this.#logger = logger;
     this.#onDead = onDead;
     this.#timeoutMs = fn.timeout * 1000;
+    this.#transport = createTransport(fn, options, this.id);
     this.#exited = new Promise((resolve) => { this.#markExited = resolve; });
   }
 
@@ -78,6 +82,7 @@ export class Environment {
 
   /** Never rejects: every failure becomes a result with a non-success status. */
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
+    if (this.#state === 'new' && this.#transport.prepare) await this.#transport.prepare();
     let run!: Run;
     const ending = await new Promise<Ending>((end) => {
       // A cold start gets Lambda's 10 s init phase (or the function timeout, if longer) to load the
@@ -87,6 +92,7 @@ export class Environment {
       run = { req, log: new InvocationLog(this.#logger, req.requestId), startedAt: performance.now(), timer, end };
       this.#run = run;
       if (this.#state === 'new') this.#spawn();
+      else if (this.#state === 'dead') this.#end({ kind: 'exit', code: null, signal: null }); // killed while preparing
       else this.#dispatch(run);
     });
     return this.#complete(run, ending);
@@ -108,9 +114,8 @@ export class Environment {
 
   #spawn(): void {
     this.#state = 'starting';
-    const child = forkBootstrap(this.#fn, this.#options, this.id);
+    const child = this.#transport.start((message) => this.#onMessage(message));
     this.#child = child;
-    child.on('message', (message: ChildMessage) => this.#onMessage(message));
     child.on('error', (err) => this.#onError(child, err));
     child.once('exit', (code, signal) => this.#onExit(child, code, signal));
     child.stdout!.setEncoding('utf8').on('data', (text: string) => this.#output('INFO', text));
@@ -128,7 +133,7 @@ export class Environment {
     run.startedAt = performance.now();
     const { requestId, payload, clientContext, traceId } = run.req;
     const message: InvokeMessage = { requestId, payload, deadline: Date.now() + this.#timeoutMs, clientContext, traceId };
-    this.#child!.send(message);
+    this.#transport.send(message);
   }
 
   #onMessage(message: ChildMessage): void {
@@ -252,6 +257,7 @@ export class Environment {
     if (this.#state === 'dead') return;
     this.#state = 'dead';
     clearInterval(this.#monitor);
+    this.#transport.close?.();
     this.#logger.info({ event: 'environment_stop', environmentId: this.id, reason }, 'execution environment stopped');
     this.#onDead(this);
   }

@@ -37,9 +37,14 @@ export function forkBootstrap(fn: FunctionConfig, options: RuntimeOptions, envir
     // structured-clone ('advanced') framing in the hub; payloads travel as JSON text either way.
     serialization: 'json',
   });
+  trackChild(child);
+  return child;
+}
+
+/** Registers an environment's process to be killed if the hub exits without stopping it. */
+export function trackChild(child: ChildProcess): void {
   if (runningChildren.size === 0) process.once('exit', killRunningChildren);
   runningChildren.add(child);
-  return child;
 }
 
 /** Call once the child has exited. */

@@ -1,0 +1,178 @@
+"""triggerhub's Python runtime: a Lambda Runtime API client (standard library only).
+
+Started by the hub as ``python3 bootstrap.py <code dir> <module> <function>``: imports the
+handler module once (init), then loops on ``invocation/next``, calls the handler with Lambda's
+context object and posts its result or error. Module scope stays warm between invocations.
+"""
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+CODE_DIR, MODULE, FUNCTION = sys.argv[1:4]
+del sys.argv[1:]  # user code sees no runtime arguments, as on Lambda
+API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "")
+PREFIX = "/2018-06-01/runtime"
+
+_request_id = None
+
+
+class LambdaContext:
+    """The context object of Lambda's Python runtime."""
+
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
+        self.aws_request_id = request_id
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.invoked_function_arn = arn
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.client_context = client_context
+        self.identity = identity
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _request_id
+        return True
+
+
+class _LambdaFormatter(logging.Formatter):
+    """``[LEVEL]\\t<time>Z\\t<request id>\\t<message>``, one line per record as Lambda writes it."""
+
+    converter = time.gmtime
+
+    def __init__(self):
+        super().__init__("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                         "%Y-%m-%dT%H:%M:%S")
+
+    def format(self, record):
+        return super().format(record).replace("\n", "\r")
+
+
+def _setup_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_RequestIdFilter())
+    handler.setFormatter(_LambdaFormatter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)
+
+
+class RuntimeApi:
+    def __init__(self, address):
+        self._conn = http.client.HTTPConnection(address)
+
+    def call(self, method, path, body=None, headers=None):
+        self._conn.request(method, PREFIX + path, body=body, headers=headers or {})
+        response = self._conn.getresponse()
+        return response, response.read()
+
+    def post(self, path, payload, error_type=None):
+        headers = {"Content-Type": "application/json"}
+        if error_type:
+            headers["Lambda-Runtime-Function-Error-Type"] = error_type
+        self.call("POST", path, json.dumps(payload).encode("utf-8"), headers)
+
+
+def _frames(tb):
+    return traceback.format_list(traceback.extract_tb(tb))
+
+
+def _error(error_type, message, stack=None):
+    return {"errorMessage": message, "errorType": error_type, "stackTrace": stack or []}
+
+
+def _exception_error(exc):
+    return _error(type(exc).__name__, str(exc), _frames(exc.__traceback__))
+
+
+def _log_error(error):
+    lines = "".join(error["stackTrace"]).replace("\n", "\r")
+    print("[ERROR] %s: %s\rTraceback (most recent call last):\r%s" % (error["errorType"], error["errorMessage"], lines))
+
+
+def _load_handler():
+    """Lambda's init: import the module, find the function; errors carry Lambda's types."""
+    sys.path.insert(0, CODE_DIR)
+    try:
+        module = importlib.import_module(MODULE)
+    except ImportError as exc:
+        return None, _error("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (MODULE, exc))
+    except SyntaxError as exc:
+        trace = ['  File "%s" Line %s\n    %s' % (exc.filename, exc.lineno, exc.text)]
+        return None, _error("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (MODULE, exc), trace)
+    except Exception as exc:  # the module raised while loading
+        return None, _exception_error(exc)
+    handler = getattr(module, FUNCTION, None)
+    if not callable(handler):
+        return None, _error("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (FUNCTION, MODULE))
+    return handler, None
+
+
+def _invoke(api, handler, response, body):
+    global _request_id
+    headers = response.headers
+    _request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    trace_id = headers.get("Lambda-Runtime-Trace-Id")
+    if trace_id is not None:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+    client_context = headers.get("Lambda-Runtime-Client-Context")
+    identity = headers.get("Lambda-Runtime-Cognito-Identity")
+    context = LambdaContext(_request_id, int(headers.get("Lambda-Runtime-Deadline-Ms", "0")),
+                            headers.get("Lambda-Runtime-Invoked-Function-Arn", ""),
+                            json.loads(client_context) if client_context else None,
+                            json.loads(identity) if identity else None)
+    path = "/invocation/%s" % _request_id
+    try:
+        result = handler(json.loads(body or b"null"), context)
+    except Exception as exc:
+        error = _exception_error(exc)
+        _log_error(error)
+        sys.stdout.flush()
+        return api.post(path + "/error", error, "Unhandled")
+    try:
+        payload = json.dumps(result).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        error = _error("Runtime.MarshalError", "Unable to marshal response: %s" % exc)
+        _log_error(error)
+        return api.post(path + "/error", error, "Runtime.MarshalError")
+    sys.stdout.flush()
+    api.call("POST", path + "/response", payload, {"Content-Type": "application/json"})
+
+
+def main():
+    if not API:
+        sys.exit("AWS_LAMBDA_RUNTIME_API is not set")
+    # One write per line: the hub reads stdout in chunks and takes each chunk's lines as whole.
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+    _setup_logging()
+    api = RuntimeApi(API)
+    handler, error = _load_handler()
+    if error:
+        _log_error(error)
+        sys.stdout.flush()
+        api.post("/init/error", error, error["errorType"])
+        sys.exit(1)
+    while True:
+        try:
+            response, body = api.call("GET", "/invocation/next")
+        except OSError:
+            sys.exit(0)  # the hub went away: do not outlive it
+        _invoke(api, handler, response, body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChildMessage, InvokeMessage } from '../protocol.js';
+import type { LambdaErrorPayload } from '../types.js';
+
+/** Lambda's 6 MB limit on a synchronous response (and on what a runtime may post). */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+const PREFIX = '/2018-06-01/runtime';
+const TOO_LARGE: LambdaErrorPayload = {
+  errorType: 'Function.ResponseSizeTooLarge',
+  errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_BODY_BYTES} bytes).`,
+};
+const RESULT_PATH = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
+
+/**
+ * The Lambda Runtime API (2018-06-01) for one execution environment, on loopback: the runtime
+ * long-polls `invocation/next`, then posts `invocation/{id}/response` or `…/error`;
+ * `init/error` reports a failed init. Each environment has its own server, so a request id
+ * another environment handed out is unknown here (400 InvalidRequestID). Translates the
+ * runtime's calls into the ChildMessages a forked Node bootstrap would send.
+ */
+export class RuntimeApiServer {
+  readonly #server = createServer((req, res) => this.#route(req, res));
+  readonly #functionArn: string;
+  readonly #onMessage: (message: ChildMessage) => void;
+  /** Peak resident memory of the environment's process, kB (for REPORT's Max Memory Used). */
+  readonly #peakKB: () => number;
+  #initialized = false;
+  /** An invocation not fetched yet. */
+  #queued?: InvokeMessage;
+  /** The runtime's pending `next` call. */
+  #poll?: ServerResponse;
+  /** The request id handed out and not yet answered. */
+  #current?: string;
+
+  constructor(functionArn: string, onMessage: (message: ChildMessage) => void, peakKB: () => number) {
+    this.#functionArn = functionArn;
+    this.#onMessage = onMessage;
+    this.#peakKB = peakKB;
+    this.#server.keepAliveTimeout = 0; // the runtime's connection lives as long as the environment
+  }
+
+  /** Resolves with `127.0.0.1:<port>`, the value of AWS_LAMBDA_RUNTIME_API. */
+  listen(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(0, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        resolve(`127.0.0.1:${(this.#server.address() as AddressInfo).port}`);
+      });
+    });
+  }
+
+  /** Hands the invocation to the runtime's pending `next` call, or to its next one. */
+  next(message: InvokeMessage): void {
+    const poll = this.#poll;
+    this.#poll = undefined;
+    if (poll && !poll.destroyed) this.#deliver(poll, message);
+    else this.#queued = message;
+  }
+
+  /** Idempotent. */
+  close(): void {
+    this.#poll = undefined;
+    this.#server.close();
+    this.#server.closeAllConnections();
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '';
+    if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) return this.#next(res);
+    if (req.method !== 'POST') return reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
+    const result = RESULT_PATH.exec(url);
+    if (result) return readBody(req, (body) => this.#result(req, res, decodeURIComponent(result[1]), result[2], body));
+    if (url === `${PREFIX}/init/error`) return readBody(req, (body) => this.#initError(req, res, body ?? ''));
+    reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
+  }
+
+  #next(res: ServerResponse): void {
+    const queued = this.#queued;
+    this.#queued = undefined;
+    if (queued) return this.#deliver(res, queued);
+    this.#poll = res;
+    res.once('close', () => { if (this.#poll === res) this.#poll = undefined; });
+    if (this.#initialized) return;
+    this.#initialized = true;
+    this.#onMessage({ type: 'ready' });
+  }
+
+  #deliver(res: ServerResponse, message: InvokeMessage): void {
+    this.#current = message.requestId;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'lambda-runtime-aws-request-id': message.requestId,
+      'lambda-runtime-deadline-ms': String(message.deadline),
+      'lambda-runtime-invoked-function-arn': this.#functionArn,
+    };
+    if (message.traceId !== undefined) headers['lambda-runtime-trace-id'] = message.traceId;
+    if (message.clientContext !== undefined) headers['lambda-runtime-client-context'] = JSON.stringify(message.clientContext);
+    res.writeHead(200, headers).end(message.payload);
+  }
+
+  /** `body` is undefined when it was over the size limit. */
+  #result(req: IncomingMessage, res: ServerResponse, requestId: string, kind: string, body: string | undefined): void {
+    if (requestId !== this.#current) return reply(res, 400, 'InvalidRequestID', `unknown request id ${requestId}`);
+    this.#current = undefined;
+    if (body === undefined) reply(res, 413, 'RequestEntityTooLarge', `body over ${MAX_BODY_BYTES} bytes`);
+    else reply(res, 202);
+    const maxRssKB = this.#peakKB();
+    const message: ChildMessage = body === undefined ? { type: 'result', error: TOO_LARGE, maxRssKB }
+      : kind === 'response' ? { type: 'result', payload: body === '' ? 'null' : body, maxRssKB }
+      : { type: 'result', error: errorPayload(req, body), maxRssKB };
+    // Output the runtime wrote before posting is already in its stdout pipe: let it be read
+    // first, so the invocation's log holds it.
+    setImmediate(() => this.#onMessage(message));
+  }
+
+  #initError(req: IncomingMessage, res: ServerResponse, body: string): void {
+    if (this.#initialized) return reply(res, 403, 'InvalidStateTransition', 'init already completed');
+    this.#initialized = true;
+    reply(res, 202);
+    const error = errorPayload(req, body);
+    setImmediate(() => this.#onMessage({ type: 'fatal', error }));
+  }
+}
+
+/** The runtime's `{errorMessage, errorType, stackTrace}`; the type header fills in a missing type. */
+function errorPayload(req: IncomingMessage, body: string): LambdaErrorPayload {
+  let parsed: Partial<Record<keyof LambdaErrorPayload, unknown>> = {};
+  try {
+    parsed = JSON.parse(body) ?? {};
+  } catch { /* a runtime may post any body; the header still names the type */ }
+  const header = req.headers['lambda-runtime-function-error-type'];
+  const error: LambdaErrorPayload = {
+    errorType: typeof parsed.errorType === 'string' ? parsed.errorType : typeof header === 'string' ? header : 'Runtime.Unknown',
+    errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : body,
+  };
+  if (Array.isArray(parsed.stackTrace)) error.stackTrace = parsed.stackTrace.map(String);
+  return error;
+}
+
+/** Calls `done` with the body, or undefined when it is over the limit. */
+function readBody(req: IncomingMessage, done: (body: string | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  req.once('end', () => {
+    done(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8'));
+  });
+}
+
+function reply(res: ServerResponse, status: number, errorType?: string, errorMessage?: string): void {
+  const body = errorType ? JSON.stringify({ errorMessage, errorType }) : '{"status":"OK"}';
+  res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+}

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createQueue, queueDepth, receiveAll, recordedBodies, sendBodies, sqsWorker, startFauxqs, type Fauxqs,
+} from './helpers/fauxqs.js';
+import { decoder, encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+
+const PYTHON = fileURLToPath(new URL('./fixtures/python/', import.meta.url));
+
+describe('Python handlers through the hub', () => {
+  let hub: TestHub;
+  const callsFile = path.join(tempDir('th-py-'), 'calls.jsonl');
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      functions: {
+        pyCounter: { handler: path.join(PYTHON, 'handlers.counter'), runtime: 'python3.12' },
+        pyFail: { handler: path.join(PYTHON, 'handlers.fail'), runtime: 'python3.11', maximumRetryAttempts: 0 },
+        pyRecord: { handler: path.join(PYTHON, 'handlers.record'), runtime: 'python3.13', environment: { CALLS_FILE: callsFile } },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  const invoke = async (fn: string, payload: unknown) => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: encoder.encode(JSON.stringify(payload)), LogType: 'Tail' }));
+    return { ...out, body: JSON.parse(decoder.decode(out.Payload)), logs: Buffer.from(out.LogResult ?? '', 'base64').toString('utf8') };
+  };
+
+  it('invokes a Python handler synchronously and keeps it warm', async () => {
+    const first = await invoke('pyCounter', { a: 1 });
+    const second = await invoke('pyCounter', { a: 2 });
+    expect(first.FunctionError).toBeUndefined();
+    expect(first.body).toMatchObject({ count: 1, event: { a: 1 }, context: { function_name: 'pyCounter' } });
+    expect(second.body.count).toBe(2);
+    expect(first.logs).toContain('Init Duration');
+    expect(second.logs).toContain('event {"a": 2}');
+  });
+
+  it('returns a Python error as FunctionError Unhandled with Lambda\'s shape', async () => {
+    const out = await invoke('pyFail', { id: 3 });
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(out.body).toMatchObject({ errorType: 'OrderRejected', errorMessage: 'order 3 rejected' });
+    expect(out.body.stackTrace.length).toBeGreaterThan(0);
+  });
+
+  it('runs async invocations of a Python handler and dead-letters failing ones', async () => {
+    const ok = await hub.lambda.send(new InvokeCommand({ FunctionName: 'pyRecord', InvocationType: 'Event', Payload: encoder.encode('{"job":1}') }));
+    expect(ok.StatusCode).toBe(202);
+    const call = await waitFor(() => readLines(callsFile).map((line) => JSON.parse(line)).find((c) => c.event.job === 1), 10_000, 'recorded call');
+    expect(call.requestId).toBe(ok.$metadata.requestId);
+
+    const failed = await hub.lambda.send(new InvokeCommand({ FunctionName: 'pyFail', InvocationType: 'Event', Payload: encoder.encode('{"id":9}') }));
+    const record = await waitFor(() => hub.dlq.get(failed.$metadata.requestId!).catch(() => undefined), 10_000, 'DLQ record');
+    expect(record.attempts).toHaveLength(1);
+    expect(record.attempts[0]).toMatchObject({ status: 'error', errorType: 'OrderRejected', errorMessage: 'order 9 rejected' });
+  });
+});
+
+describe('a Python handler fed by SQS batches', () => {
+  let sqs: Fauxqs;
+  let hub: TestHub | undefined;
+  beforeAll(async () => { sqs = await startFauxqs(); });
+  afterAll(async () => { await hub?.stop(); await sqs.stop(); });
+
+  it('reports partial batch failures: only the failed record is retried and reaches the DLQ', async () => {
+    const dlq = await createQueue(sqs.client, 'py-dlq');
+    const queue = await createQueue(sqs.client, 'py-batch', {
+      VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
+    });
+    await sendBodies(sqs.client, queue.url, ['ok:1', 'fail', 'ok:2']);
+    const callsFile = path.join(tempDir('th-py-sqs-'), 'calls.jsonl');
+    hub = await startTestHub(sqsWorker({
+      queue: queue.url, endpoint: sqs.endpoint, callsFile,
+      sqs: { functionResponseTypes: ['ReportBatchItemFailures'] },
+      fn: { handler: path.join(PYTHON, 'handlers.sqs_batch'), runtime: 'python3.12' },
+    }));
+    await waitFor(async () => (await queueDepth(sqs.client, queue.url)) === 0, 15_000, 'an empty queue');
+    expect(await receiveAll(sqs.client, dlq.url)).toEqual(['fail']);
+    const bodies = recordedBodies(callsFile);
+    expect(bodies.filter((b) => b === 'fail')).toHaveLength(2);
+    expect(bodies.filter((b) => b === 'ok:1')).toHaveLength(1);
+  });
+});

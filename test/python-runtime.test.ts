@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { functionSchema } from '../src/config/schema.js';
+import { silentLogger } from '../src/log.js';
+import { FunctionPool } from '../src/runtime/pool.js';
+import type { FunctionConfig, InvokeRequest } from '../src/runtime/types.js';
+import { runtimeOptions } from './fixtures/handlers/function-config.js';
+
+const PYTHON = fileURLToPath(new URL('./fixtures/python/', import.meta.url));
+const pools: FunctionPool[] = [];
+let counter = 0;
+
+function pythonPool(handler: string, raw: Record<string, unknown> = {}): FunctionPool {
+  const parsed = functionSchema.parse({ handler, runtime: 'python3.12', ...raw });
+  const dot = handler.lastIndexOf('.');
+  const fn: FunctionConfig = {
+    ...parsed,
+    name: `py-${process.pid}-${++counter}`,
+    handlerFile: path.join(PYTHON, `${handler.slice(0, dot)}.py`),
+    handlerExport: handler.slice(dot + 1),
+    taskRoot: PYTHON,
+  };
+  const pool = new FunctionPool(fn, runtimeOptions(), silentLogger());
+  pools.push(pool);
+  return pool;
+}
+
+function request(event: unknown = {}, extra: Partial<InvokeRequest> = {}): InvokeRequest {
+  return { requestId: randomUUID(), payload: JSON.stringify(event), ...extra };
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+
+describe('Python runtime (Runtime API)', () => {
+  it('keeps the module warm, builds the context and attributes print/logging lines to the request', async () => {
+    const pool = pythonPool('handlers.counter');
+    const first = await pool.invoke(request({ n: 1 }));
+    const second = await pool.invoke(request({ n: 2 }));
+
+    expect(first.status).toBe('success');
+    const body = JSON.parse(second.payload!);
+    expect(body).toMatchObject({ count: 2, event: { n: 2 } });
+    expect(body.context).toMatchObject({
+      aws_request_id: second.requestId,
+      function_version: '$LATEST',
+      invoked_function_arn: expect.stringMatching(/^arn:aws:lambda:eu-west-1:123456789012:function:py-/),
+      memory_limit_in_mb: '128',
+      log_group_name: expect.stringMatching(/^\/aws\/lambda\/py-/),
+      log_stream_name: expect.stringContaining(`[$LATEST]${second.environmentId}`),
+    });
+    expect(body.context.remaining).toBeGreaterThan(1000);
+    expect(second.environmentId).toBe(first.environmentId);
+    expect(first.initDurationMs).toBeGreaterThan(0);
+    expect(second.initDurationMs).toBeUndefined();
+    expect(second.maxMemoryUsedMB).toBeGreaterThan(0);
+    const lines = second.logs.trimEnd().split('\n');
+    expect(lines[0]).toBe(`START RequestId: ${second.requestId} Version: $LATEST`);
+    expect(lines).toContain('event {"n": 2}');
+    expect(lines.some((l) => new RegExp(`^\\[INFO\\]\\t\\S+Z\\t${second.requestId}\\tcount is 2$`).test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${second.requestId}\\tDuration: `));
+  });
+
+  it('returns errors in Lambda shape and stays warm', async () => {
+    const pool = pythonPool('handlers.fail');
+    const failed = await pool.invoke(request({ id: 7 }));
+    expect(failed.status).toBe('error');
+    expect(failed.error).toMatchObject({ errorType: 'OrderRejected', errorMessage: 'order 7 rejected' });
+    expect(failed.error!.stackTrace!.join('')).toContain('handlers.py');
+    expect(failed.logs).toContain('[ERROR] OrderRejected: order 7 rejected');
+    const again = await pool.invoke(request({ id: 8 }));
+    expect(again.environmentId).toBe(failed.environmentId);
+  });
+
+  it('reports a result that cannot be serialised as Runtime.MarshalError', async () => {
+    const result = await pythonPool('handlers.unserializable').invoke(request());
+    expect(result.error?.errorType).toBe('Runtime.MarshalError');
+  });
+
+  it('kills an invocation that runs past its timeout with Sandbox.Timedout, then starts fresh', async () => {
+    const pool = pythonPool('handlers.sleep', { timeout: 1 });
+    const timedOut = await pool.invoke(request({ seconds: 5 }));
+    expect(timedOut.status).toBe('timeout');
+    expect(timedOut.error).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${timedOut.requestId} Error: Task timed out after 1.00 seconds`,
+    });
+    const next = await pool.invoke(request({ seconds: 0 }));
+    expect(next.payload).toBe('"woke"');
+    expect(next.environmentId).not.toBe(timedOut.environmentId);
+  });
+
+  it('kills an environment whose resident memory passes memorySize (RSS watchdog)', async () => {
+    const pool = pythonPool('handlers.hog', { memorySize: 128 });
+    const result = await pool.invoke(request({ mb: 200 }));
+    expect(result.status).toBe('out_of_memory');
+    expect(result.error?.errorType).toBe('Runtime.OutOfMemory');
+    expect(result.logs).toContain('Error Type: Runtime.OutOfMemory');
+  });
+
+  it('runs concurrent invocations in separate environments', async () => {
+    const pool = pythonPool('handlers.sleep');
+    const results = await Promise.all([1, 2].map(() => pool.invoke(request({ seconds: 0.3 }))));
+    expect(results.map((r) => r.payload)).toEqual(['"woke"', '"woke"']);
+    expect(new Set(results.map((r) => r.environmentId)).size).toBe(2);
+  });
+
+  it('reports init failures through /init/error with Lambda error types', async () => {
+    const importError = await pythonPool('broken_import.handler').invoke(request());
+    expect(importError.status).toBe('error');
+    expect(importError.error).toMatchObject({
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: "Unable to import module 'broken_import': No module named 'module_that_does_not_exist'",
+    });
+    const notFound = await pythonPool('handlers.missing').invoke(request());
+    expect(notFound.error).toMatchObject({
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: "Handler 'missing' missing on module 'handlers'",
+    });
+  });
+});
