@@ -1,13 +1,5 @@
 import type { Redis } from 'ioredis';
-
-/** Takes the lease when free, or extends it when this owner holds it. */
-const ACQUIRE = `
-local owner = redis.call('GET', KEYS[1])
-if owner == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if owner then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+import { LEASE_ACQUIRE as ACQUIRE, LEASE_RELEASE as RELEASE } from '../lease-scripts.js';
 /** Writes a shard's checkpoint only while this owner holds its lease (a dead owner's late write is dropped). */
 const CHECKPOINT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
