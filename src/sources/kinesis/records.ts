@@ -1,5 +1,6 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { _Record as KinesisApiRecord } from '@aws-sdk/client-kinesis';
+import { batchRange, type BatchRange } from '../streams-common/failure-record.js';
 
 /** The CloudEvents type of Kinesis envelopes; `data` is a KinesisStreamEvent. Built here only. */
 export const KINESIS_ENVELOPE_TYPE = 'aws.kinesis';
@@ -37,26 +38,8 @@ export function toKinesisRecord(record: KinesisApiRecord, shardId: string, strea
 export const arrivalMsOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
 
 /** Lambda's `KinesisBatchInfo` of the on-failure record. */
-export interface KinesisBatchInfo {
-  shardId: string;
-  startSequenceNumber: string;
-  endSequenceNumber: string;
-  approximateArrivalOfFirstRecord: string;
-  approximateArrivalOfLastRecord: string;
-  batchSize: number;
-  streamArn: string;
-}
+export type KinesisBatchInfo = { shardId: string } & BatchRange;
 
 export function kinesisBatchInfo(records: KinesisStreamRecord[], shardId: string, streamArn: string): KinesisBatchInfo {
-  const first = records[0];
-  const last = records[records.length - 1];
-  return {
-    shardId,
-    startSequenceNumber: first.kinesis.sequenceNumber,
-    endSequenceNumber: last.kinesis.sequenceNumber,
-    approximateArrivalOfFirstRecord: new Date(arrivalMsOf(first)).toISOString(),
-    approximateArrivalOfLastRecord: new Date(arrivalMsOf(last)).toISOString(),
-    batchSize: records.length,
-    streamArn,
-  };
+  return { shardId, ...batchRange(records, (r) => r.kinesis.sequenceNumber, arrivalMsOf, streamArn) };
 }

@@ -1,3 +1,5 @@
+import { batchRange, type BatchRange } from '../streams-common/failure-record.js';
+
 /**
  * The Redis Streams event, Kinesis-like: one record per stream entry. Built here only.
  */
@@ -93,28 +95,9 @@ export function filterSubject(record: RedisStreamRecord): Record<string, unknown
 }
 
 /** `StreamBatchInfo` of the on-failure record: the Redis analogue of `KinesisBatchInfo`. */
-export interface StreamBatchInfo {
-  key: string;
-  group: string;
-  startSequenceNumber: string;
-  endSequenceNumber: string;
-  approximateArrivalOfFirstRecord: string;
-  approximateArrivalOfLastRecord: string;
-  batchSize: number;
-  streamArn: string;
-}
+export type StreamBatchInfo = { key: string; group: string } & BatchRange;
 
 export function streamBatchInfo(records: RedisStreamRecord[], stream: StreamIdentity): StreamBatchInfo {
-  const first = records[0].stream;
-  const last = records[records.length - 1].stream;
-  return {
-    key: stream.key,
-    group: stream.group,
-    startSequenceNumber: first.sequenceNumber,
-    endSequenceNumber: last.sequenceNumber,
-    approximateArrivalOfFirstRecord: new Date(arrivalMsOf(first.id)).toISOString(),
-    approximateArrivalOfLastRecord: new Date(arrivalMsOf(last.id)).toISOString(),
-    batchSize: records.length,
-    streamArn: stream.arn,
-  };
+  const range = batchRange(records, (r) => r.stream.sequenceNumber, (r) => arrivalMsOf(r.stream.id), stream.arn);
+  return { key: stream.key, group: stream.group, ...range };
 }

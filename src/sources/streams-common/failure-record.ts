@@ -23,6 +23,29 @@ export interface FailureRecordBase {
   timestamp: string;
 }
 
+/** The part of a batch-info object every stream shares: the range of discarded records. */
+export interface BatchRange {
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  approximateArrivalOfFirstRecord: string;
+  approximateArrivalOfLastRecord: string;
+  batchSize: number;
+  streamArn: string;
+}
+
+export function batchRange<R>(records: R[], sequenceOf: (record: R) => string, arrivalMsOf: (record: R) => number, streamArn: string): BatchRange {
+  const first = records[0];
+  const last = records[records.length - 1];
+  return {
+    startSequenceNumber: sequenceOf(first),
+    endSequenceNumber: sequenceOf(last),
+    approximateArrivalOfFirstRecord: new Date(arrivalMsOf(first)).toISOString(),
+    approximateArrivalOfLastRecord: new Date(arrivalMsOf(last)).toISOString(),
+    batchSize: records.length,
+    streamArn,
+  };
+}
+
 export type StreamFailureRecord<InfoKey extends string, Info> = FailureRecordBase & Record<InfoKey, Info>;
 
 export function streamFailureRecord<InfoKey extends string, Info>(
