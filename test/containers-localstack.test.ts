@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { LocalstackContainer, type StartedLocalStackContainer } from '@testcontainers/localstack';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue, queueDepth, recordedBodies, sendBodies, sqsClient, sqsWorker } from './helpers/fauxqs.js';
 import { readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 
@@ -15,15 +15,18 @@ const docker = await getContainerRuntimeClient().then(() => true, () => false);
  * Docker engine is reachable; skipped cleanly otherwise (these machines have none), so the default
  * test path never needs Docker.
  */
-describe.skipIf(!docker)('LocalStack through testcontainers', { timeout: 180_000 }, () => {
+describe.skipIf(!docker)('LocalStack (SQS, S3 → SQS) through testcontainers', { timeout: 180_000 }, () => {
   let localstack: StartedLocalStackContainer;
   let hub: TestHub | undefined;
 
   beforeAll(async () => {
     localstack = await new LocalstackContainer(LOCALSTACK_IMAGE).start();
   }, 180_000);
-  afterAll(async () => {
+  afterEach(async () => {
     await hub?.stop();
+    hub = undefined;
+  });
+  afterAll(async () => {
     await localstack?.stop();
   });
 
@@ -37,19 +40,6 @@ describe.skipIf(!docker)('LocalStack through testcontainers', { timeout: 180_000
     await waitFor(() => recordedBodies(callsFile).length === 3, 60_000, 'three records');
     expect(recordedBodies(callsFile).sort()).toEqual(['one', 'three', 'two']);
     await waitFor(async () => (await queueDepth(client, queue.url)) === 0, 30_000, 'an empty queue');
-  });
-});
-
-describe.skipIf(!docker)('LocalStack S3 → SQS through testcontainers', { timeout: 180_000 }, () => {
-  let localstack: StartedLocalStackContainer;
-  let hub: TestHub | undefined;
-
-  beforeAll(async () => {
-    localstack = await new LocalstackContainer(LOCALSTACK_IMAGE).start();
-  }, 180_000);
-  afterAll(async () => {
-    await hub?.stop();
-    await localstack?.stop();
   });
 
   it('configures the bucket notification itself and invokes with the S3 event LocalStack sends', async () => {

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { functionSchema } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
 import { FunctionPool } from '../src/runtime/pool.js';
-import type { FunctionConfig, InvokeRequest } from '../src/runtime/types.js';
-import { runtimeOptions } from './fixtures/handlers/function-config.js';
+import type { FunctionConfig } from '../src/runtime/types.js';
+import { request, runtimeOptions } from './fixtures/handlers/function-config.js';
 
 const PYTHON = fileURLToPath(new URL('./fixtures/python/', import.meta.url));
 const pools: FunctionPool[] = [];
@@ -27,9 +26,6 @@ function pythonPool(handler: string, raw: Record<string, unknown> = {}): Functio
   return pool;
 }
 
-function request(event: unknown = {}, extra: Partial<InvokeRequest> = {}): InvokeRequest {
-  return { requestId: randomUUID(), payload: JSON.stringify(event), ...extra };
-}
 
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()));

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { FunctionPool } from '../src/runtime/pool.js';
-import type { InvokeRequest, InvokeResult } from '../src/runtime/types.js';
-import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+import type { InvokeResult } from '../src/runtime/types.js';
+import { functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
 import { isRunning } from './helpers/paths.js';
 
 const pools: FunctionPool[] = [];
@@ -14,9 +13,6 @@ function poolFor(file: string, exportName: string, raw: Record<string, unknown> 
   return pool;
 }
 
-function request(event: unknown = {}): InvokeRequest {
-  return { requestId: randomUUID(), payload: JSON.stringify(event) };
-}
 
 function pidOf(result: InvokeResult): number {
   return (JSON.parse(result.payload!) as { pid: number }).pid;

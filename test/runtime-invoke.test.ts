@@ -3,8 +3,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../src/log.js';
 import { FunctionPool } from '../src/runtime/pool.js';
-import type { InvokeRequest } from '../src/runtime/types.js';
-import { FIXTURES, functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+import { FIXTURES, functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
 
 const pools: FunctionPool[] = [];
 
@@ -14,9 +13,6 @@ function poolFor(file: string, exportName: string, raw: Record<string, unknown> 
   return pool;
 }
 
-function request(event: unknown = {}, extra: Partial<InvokeRequest> = {}): InvokeRequest {
-  return { requestId: randomUUID(), payload: JSON.stringify(event), ...extra };
-}
 
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()));

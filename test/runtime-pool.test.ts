@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHubError } from '../src/errors.js';
 import { silentLogger } from '../src/log.js';
 import { RuntimeManager } from '../src/runtime/manager.js';
 import { FunctionPool } from '../src/runtime/pool.js';
-import type { InvokeRequest, InvokeResult, RuntimeOptions } from '../src/runtime/types.js';
-import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+import type { InvokeResult, RuntimeOptions } from '../src/runtime/types.js';
+import { functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
 import { isRunning } from './helpers/paths.js';
 
 interface Slept {
@@ -23,9 +22,6 @@ function sleepPool(raw: Record<string, unknown> = {}, options: Partial<RuntimeOp
   return pool;
 }
 
-function request(event: unknown = {}): InvokeRequest {
-  return { requestId: randomUUID(), payload: JSON.stringify(event) };
-}
 
 function slept(result: InvokeResult): Slept {
   expect(result.status).toBe('success');
