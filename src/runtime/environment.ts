@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { exitError, outOfMemoryError, timeoutError } from './failures.js';
+import { outcomeOf, type Ending } from './failures.js';
 import { releaseChild } from './fork-bootstrap.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
 import { readProcMemory } from './proc-memory.js';
 import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
 import { createTransport, type Transport } from './transport.js';
-import type { FunctionConfig, InvokeRequest, InvokeResult, LambdaErrorPayload, RuntimeOptions } from './types.js';
+import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
 
 /** Lambda's limit for the init phase (loading the handler module) of an on-demand environment. */
 const INIT_TIMEOUT_MS = 10_000;
@@ -15,17 +15,8 @@ const INIT_TIMEOUT_MS = 10_000;
 const MONITOR_INTERVAL_MS = 100;
 /** After the process exits, how long to wait for its last stderr (V8's OOM message). */
 const EXIT_DRAIN_MS = 200;
-const HEAP_OOM = /heap out of memory/i;
 
 type State = 'new' | 'starting' | 'busy' | 'idle' | 'dead';
-
-/** How the current invocation ended, from the child's messages or the parent's watchdogs. */
-type Ending =
-  | { kind: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
-  | { kind: 'fatal'; error: LambdaErrorPayload }
-  | { kind: 'timeout' }
-  | { kind: 'oom' }
-  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
 
 interface Run {
   req: InvokeRequest;
@@ -217,7 +208,7 @@ export class Environment {
   #complete(run: Run, ending: Ending): InvokeResult {
     const durationMs = twoDecimals(performance.now() - run.startedAt);
     const { requestId } = run.req;
-    const outcome = this.#outcome(requestId, ending);
+    const outcome = outcomeOf(ending, requestId, this.#fn.timeout, this.#stderrTail);
     if (ending.kind === 'result') this.#peakKB = Math.max(this.#peakKB, ending.maxRssKB);
     const report: ReportFields = {
       status: outcome.status,
@@ -234,23 +225,6 @@ export class Environment {
       this.#idleSince = performance.now();
     }
     return { requestId, ...outcome, ...report, logs, environmentId: this.id };
-  }
-
-  #outcome(requestId: string, ending: Ending): Pick<InvokeResult, 'status' | 'payload' | 'error'> {
-    switch (ending.kind) {
-      case 'result':
-        return ending.error ? { status: 'error', error: ending.error } : { status: 'success', payload: ending.payload ?? 'null' };
-      case 'fatal':
-        return { status: 'error', error: ending.error };
-      case 'timeout':
-        return { status: 'timeout', error: timeoutError(requestId, this.#fn.timeout) };
-      case 'oom':
-        return { status: 'out_of_memory', error: outOfMemoryError(requestId) };
-      case 'exit':
-        return HEAP_OOM.test(this.#stderrTail)
-          ? { status: 'out_of_memory', error: outOfMemoryError(requestId) }
-          : { status: 'exited', error: exitError(requestId, ending.code, ending.signal) };
-    }
   }
 
   #markDead(reason: string): void {

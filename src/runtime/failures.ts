@@ -1,4 +1,33 @@
-import type { LambdaErrorPayload } from './types.js';
+import type { InvokeResult, LambdaErrorPayload } from './types.js';
+
+/** How an invocation ended, from the environment's messages or the hub's watchdogs. */
+export type Ending =
+  | { kind: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
+  | { kind: 'fatal'; error: LambdaErrorPayload }
+  | { kind: 'timeout' }
+  | { kind: 'oom' }
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
+
+/** V8's report when the heap limit kills a Node.js environment. */
+const HEAP_OOM = /heap out of memory/i;
+
+/** The result's status and payload or error for an ending; `stderrTail` tells a V8 OOM from an exit. */
+export function outcomeOf(ending: Ending, requestId: string, timeoutSeconds: number, stderrTail: string): Pick<InvokeResult, 'status' | 'payload' | 'error'> {
+  switch (ending.kind) {
+    case 'result':
+      return ending.error ? { status: 'error', error: ending.error } : { status: 'success', payload: ending.payload ?? 'null' };
+    case 'fatal':
+      return { status: 'error', error: ending.error };
+    case 'timeout':
+      return { status: 'timeout', error: timeoutError(requestId, timeoutSeconds) };
+    case 'oom':
+      return { status: 'out_of_memory', error: outOfMemoryError(requestId) };
+    case 'exit':
+      return HEAP_OOM.test(stderrTail)
+        ? { status: 'out_of_memory', error: outOfMemoryError(requestId) }
+        : { status: 'exited', error: exitError(requestId, ending.code, ending.signal) };
+  }
+}
 
 /** Go's wording for signals, which Lambda's "Runtime exited with error" messages use. */
 const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
