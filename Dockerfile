@@ -2,6 +2,8 @@
 # triggerhub: multi-stage image. Build: `docker build -t triggerhub .`
 # Run:   docker run -v "$PWD/triggerhub.yaml:/config/triggerhub.yaml:ro" -p 9000:9000 triggerhub
 # (the config needs `redis:` and `server.host: 0.0.0.0`; the image has no redis-server).
+# Debian (glibc), not Alpine: sharp (examples/thumbnail) installs its prebuilt linux-x64/arm64 glibc
+# binaries from npm; on musl it would need the linuxmusl ones.
 ARG NODE_IMAGE=node:20.19.2-bookworm-slim
 
 # ---- build: all dependencies (devDependencies too), compile TypeScript to dist/ -------------

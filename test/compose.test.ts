@@ -1,9 +1,12 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as Minio from 'minio';
+import sharp from 'sharp';
 import { DockerComposeEnvironment, getContainerRuntimeClient, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, type HubConfig } from '../src/config/load.js';
+import { waitFor } from './helpers/hub.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 /**
@@ -169,6 +172,15 @@ describe('compose/triggerhub.yaml (the hub\'s config in the mesh)', () => {
     }
     expect(event('uploads', 's3')).toMatchObject({ bucket: 'uploads', via: { sqs: 'http://localstack:4566/000000000000/uploads-events', endpoint: 'http://localstack:4566' } });
     expect(event('photos', 's3')).toMatchObject({ bucket: 'photos', via: { webhook: { path: '/s3/photos', authToken: hubEnv().MINIO_WEBHOOK_TOKEN } } });
+    expect(event('thumbnail', 's3')).toMatchObject({
+      bucket: 'images', filter: { prefix: 'uploads/' }, via: { webhook: { path: '/s3/thumbnail', authToken: hubEnv().MINIO_WEBHOOK_TOKEN } },
+    });
+    // The thumbnail handler imports sharp and the S3 client: it must load from the image's examples/, next to node_modules.
+    expect(config.functions.thumbnail.handlerFile).toBe(path.join(REPO_ROOT, 'examples', 'thumbnail', 'index.mjs'));
+    expect(config.functions.thumbnail.environment).toMatchObject({
+      DEST_BUCKET: 'thumbnails', S3_ENDPOINT: 'http://minio:9000',
+      S3_ACCESS_KEY_ID: interpolate(services.minio.environment!.MINIO_ROOT_USER), S3_SECRET_ACCESS_KEY: interpolate(services.minio.environment!.MINIO_ROOT_PASSWORD),
+    });
     expect(event('clickstream', 'kinesis')).toMatchObject({ stream: 'clickstream', endpoint: 'http://localstack:4566' });
     expect(event('ec2-stop', 'schedule')).toMatchObject({ expression: 'cron(0 22 * * ? *)', timezone: 'GMT' });
     expect(config.functions['ec2-stop'].environment.EC2_ENDPOINT).toBe('http://localstack:4566');
@@ -188,6 +200,12 @@ describe('compose/triggerhub.yaml (the hub\'s config in the mesh)', () => {
     expect(minio).toMatch(/auth_token="\$MINIO_WEBHOOK_TOKEN"/);
     expect(minio).toMatch(/mc event add local\/photos arn:minio:sqs::hub:webhook/);
     expect(services['minio-init'].environment!.HUB_WEBHOOK_URL).toBe('http://hub:9000/s3/photos');
+    // thumbnail: images/uploads/* → its own webhook target; the destination bucket exists and notifies nobody.
+    for (const bucket of ['images', 'thumbnails']) expect(minio).toMatch(new RegExp(`mc mb --ignore-existing local/${bucket}\\n`));
+    expect(minio).toMatch(/mc admin config set local notify_webhook:thumbnail \\\n\s+endpoint="\$\{THUMBNAIL_WEBHOOK_URL:-http:\/\/hub:9000\/s3\/thumbnail\}" \\\n\s+auth_token="\$MINIO_WEBHOOK_TOKEN"/);
+    expect(minio).toMatch(/mc event add local\/images arn:minio:sqs::thumbnail:webhook --event put --prefix uploads\/ /);
+    expect(minio).not.toMatch(/mc event add local\/thumbnails/);
+    expect(services['minio-init'].environment!.THUMBNAIL_WEBHOOK_URL).toBe('http://hub:9000/s3/thumbnail');
   });
 });
 
@@ -246,5 +264,22 @@ describe.skipIf(!docker)('docker compose up (Docker engine present)', { timeout:
     const hub = mesh!.getContainer('hub-1');
     const response = await fetch(`http://${hub.getHost()}:${hub.getMappedPort(9000)}/healthz`);
     expect(response.status).toBe(200);
+  });
+
+  it('makes a thumbnail through real MinIO: an upload to images/uploads/ becomes a 200 px copy in thumbnails', async () => {
+    const minio = mesh!.getContainer('minio-1');
+    const client = new Minio.Client({
+      endPoint: minio.getHost(), port: minio.getMappedPort(9000), useSSL: false,
+      accessKey: interpolate(services.minio.environment!.MINIO_ROOT_USER), secretKey: interpolate(services.minio.environment!.MINIO_ROOT_PASSWORD),
+    });
+    const key = 'uploads/from compose é (1).png';
+    const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 40, g: 90, b: 200 } } }).png().toBuffer();
+    await client.putObject('images', key, png, png.length, { 'Content-Type': 'image/png' });
+
+    const stat = await waitFor(() => client.statObject('thumbnails', key).catch(() => undefined), 60_000, 'the thumbnail in MinIO');
+    expect(stat.metaData['content-type']).toBe('image/png');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await client.getObject('thumbnails', key)) chunks.push(chunk as Buffer);
+    expect(await sharp(Buffer.concat(chunks)).metadata()).toMatchObject({ format: 'png', width: 200, height: 150 });
   });
 });
