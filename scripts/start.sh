@@ -1,8 +1,30 @@
 #!/usr/bin/env bash
 # `npm start`: installs what is missing, builds, and starts the hub with the example functions.
 # Without `redis:` in the config the hub starts its own redis-server (data in .triggerhub/).
+# With the default config it also runs a local S3 for the thumbnail example (scripts/local-s3.ts,
+# 127.0.0.1:9100); TRIGGERHUB_LOCAL_S3=0 leaves it out.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
 npx tsc -p tsconfig.json
-exec node bin/triggerhub.js --config "${TRIGGERHUB_CONFIG:-triggerhub.yaml}" up
+
+pids=()
+stop() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+}
+trap stop INT TERM
+
+if [[ -z "${TRIGGERHUB_CONFIG:-}" && "${TRIGGERHUB_LOCAL_S3:-1}" != 0 ]]; then
+  node --import tsx scripts/local-s3.ts &
+  pids+=($!)
+fi
+node bin/triggerhub.js --config "${TRIGGERHUB_CONFIG:-triggerhub.yaml}" up &
+hub=$!
+pids+=("$hub")
+status=0
+wait "$hub" || status=$?
+# A signal interrupts the first wait; wait again for the hub's drain to finish.
+if kill -0 "$hub" 2>/dev/null; then wait "$hub" || status=$?; fi
+stop
+wait || true
+exit "$status"
