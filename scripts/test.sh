@@ -10,7 +10,8 @@ if [ ! -x /usr/bin/aws ]; then
   install_awscli() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq awscli >/dev/null 2>&1; }
   install_awscli || { $SUDO apt-get update -qq && install_awscli; } || echo "triggerhub: awscli not installed; its tests will be skipped" >&2
 fi
-npx tsc -p tsconfig.json --noEmit
+# src, tests and scripts (tests run transpiled-only under vitest; this checks their types).
+npx tsc -p tsconfig.test.json
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json "$@" || status=$?
 node scripts/summary.mjs .vitest-results.json || true

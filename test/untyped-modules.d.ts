@@ -1,0 +1,13 @@
+// Test peers and tools that ship without type declarations: the parts the tests use.
+declare module 's3rver' {
+  import type { EventEmitter } from 'node:events';
+  export default class S3rver extends EventEmitter {
+    constructor(options: Record<string, unknown>);
+    run(): Promise<import('node:net').AddressInfo>;
+    close(): Promise<void>;
+    httpServer: import('node:http').Server;
+  }
+}
+declare module 's3rver/lib/models/account.js';
+declare module 'kinesalite';
+declare module 'autocannon';
