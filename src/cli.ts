@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { dlqList, dlqPurge, dlqRedrive, dlqShow } from './cli/dlq.js';
+import { DEFAULT_REDRIVE_RATE } from './dlq/redrive.js';
+import { DLQ_REASONS } from './dlq/filter.js';
 import { EXIT, exitCodeFor, printErr } from './cli/context.js';
 import { filterTestCommand } from './cli/filter.js';
 import { functionsCommand } from './cli/functions.js';
 import { invokeCommand } from './cli/invoke.js';
+import { logsCommand } from './cli/logs.js';
 import { schedulesCommand } from './cli/schedules.js';
+import { statusCommand } from './cli/status.js';
 import { upCommand } from './cli/up.js';
-
-const DLQ_REASONS = ['RetriesExhausted', 'EventAgeExceeded', 'NonRetryableError', 'Stalled'];
 
 export function buildProgram(): Command {
   const program = new Command('triggerhub')
@@ -46,10 +48,20 @@ export function buildProgram(): Command {
     .option('--json', 'JSON output')
     .action((options) => schedulesCommand({ ...globals(), ...options }));
 
+  program.command('status')
+    .description('per function: invocations, errors, p50/p99, queue, DLQ, GB-seconds and estimated Lambda cost; per source: state, lag, last event (all hubs)')
+    .option('--json', 'JSON output')
+    .option('--reset', 'set the counters back to zero and forget the source records')
+    .option('-w, --watch <seconds>', 'refresh every N seconds until interrupted')
+    .action(async (options) => statusCommand({ ...globals(), ...options }));
+
   const dlq = program.command('dlq').description('dead-letter records of failed async events');
   const filters = (cmd: Command) => cmd
     .option('-f, --function <name>', 'only this function')
-    .addOption(new Option('-r, --reason <reason>', 'only this reason').choices(DLQ_REASONS));
+    .option('-s, --source <source>', 'only this envelope source; * matches any run of characters (arn:aws:sns:*)')
+    .addOption(new Option('-r, --reason <reason>', 'only this reason').choices(DLQ_REASONS))
+    .option('--since <time>', 'failed at or after: ISO date-time, or a duration ago (30s, 15m, 2h, 1d, 1w)')
+    .option('--until <time>', 'failed at or before: ISO date-time, or a duration ago');
   filters(dlq.command('list').description('list dead-letter records, newest first'))
     .option('-n, --limit <n>', 'at most n records')
     .option('--json', 'JSON output')
@@ -58,14 +70,25 @@ export function buildProgram(): Command {
     .argument('<id>', 'record (envelope) id')
     .action(async (id: string) => dlqShow(id, globals()));
   filters(dlq.command('redrive').description('queue records again (to their function or --to) and remove them once queued'))
-    .argument('[id]', 'record id (or use --all / --function)')
+    .argument('[id]', 'record id (or use --all / a filter)')
     .option('--all', 'every matching record')
     .option('--to <function>', 'send to this function instead')
+    .option('--rate <n>', `records per second when redriving many (default ${DEFAULT_REDRIVE_RATE})`)
     .action(async (id: string | undefined, options) => dlqRedrive(id, { ...globals(), ...options }));
   filters(dlq.command('purge').description('delete records'))
-    .argument('[id]', 'record id (or use --all / --function)')
+    .argument('[id]', 'record id (or use --all / a filter)')
     .option('--all', 'every matching record')
     .action(async (id: string | undefined, options) => dlqPurge(id, { ...globals(), ...options }));
+
+  program.command('logs')
+    .description("print a function's invocation log lines (START, handler output, END, REPORT) from Redis")
+    .argument('<function>', 'function name')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .option('--since <time>', 'lines from: a duration ago (30s, 10m, 2h, 1d) or an ISO date-time (default: all retained)')
+    .option('-n, --limit <n>', 'only the last n lines (before following)')
+    .option('--request-id <id>', 'only lines of this invocation')
+    .option('--json', 'one JSON object per line (requestId, type, level, ts, traceparent, ...)')
+    .action(async (fn: string, options) => logsCommand(fn, { ...globals(), ...options }));
 
   program.command('filter').description('event filter criteria (Lambda / EventBridge pattern syntax)')
     .command('test')

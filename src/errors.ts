@@ -70,6 +70,22 @@ export const ERRORS = {
     status: 404, awsType: 'ResourceNotFoundException', retryable: false,
     description: 'No dead-letter record with that id.',
   },
+  TH_ERR_DLQ_REQUEST_INVALID: {
+    status: 400, awsType: 'InvalidParameterValueException', retryable: false,
+    description: 'A DLQ filter, redrive target, rate or admin request body is invalid; the message names the field and rule.',
+  },
+  TH_ERR_DLQ_REDRIVE_IN_PROGRESS: {
+    status: 409, awsType: 'ResourceConflictException', retryable: true,
+    description: 'Another caller is redriving this dead-letter record right now.',
+  },
+  TH_ERR_DESTINATION_UNAVAILABLE: {
+    status: 502, awsType: 'ServiceException', retryable: true,
+    description: 'An SQS, SNS, HTTP or Redis-stream destination refused or did not take a record; the outbox retries it.',
+  },
+  TH_ERR_ADMIN_UNAUTHORIZED: {
+    status: 401, awsType: 'AccessDeniedException', retryable: false,
+    description: 'admin.token is set and the request has no matching Authorization: Bearer header.',
+  },
   TH_ERR_HUB_UNREACHABLE: {
     status: 503, awsType: 'ServiceException', retryable: true,
     description: 'The CLI could not reach a running hub.',

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { FunctionConfig, HubConfig } from './config/load.js';
 import { DlqStore } from './dlq/store.js';
 import { createLogger, type Logger } from './log.js';
+import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
 import { EmbeddedRedis } from './redis/embedded.js';
 import { ConcurrencyGate } from './router/concurrency.js';
@@ -14,8 +15,11 @@ import { RuntimeManager } from './runtime/manager.js';
 import { HubMetrics } from './metrics.js';
 import { createApp, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
+import { registerAdminDlq } from './server/admin-dlq.js';
 import { registerDefaultUrls } from './sources/http.js';
 import { startSources, stopSources } from './sources/start.js';
+import { SourceHealth } from './sources/health.js';
+import { FunctionStats } from './stats/function-stats.js';
 import type { Delivery, Envelope } from './router/envelope.js';
 
 export interface Hub {
@@ -58,12 +62,18 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     }
     const redis = redisClient(redisUrl);
     cleanups.push(() => redis.quit());
+    const logSink = new RedisLogSink({
+      redis, prefix: config.queuePrefix, logger,
+      maxEntries: config.logs.maxEntriesPerFunction, retentionSeconds: config.logs.retentionSeconds,
+    });
+    cleanups.push(() => logSink.close());
     const runtime = new RuntimeManager(Object.values(config.functions), {
       region: config.region,
       accountId: config.accountId,
       maxEnvironments: config.runtime.maxEnvironments,
       idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
       scaleUpDelayMs: config.runtime.scaleUpDelayMs,
+      logSink,
     }, logger);
     // Running invocations get what is left of the shutdown deadline; children still running then
     // are killed when the hub process exits.
@@ -71,28 +81,35 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const queues = new EventQueues(redis, config.queuePrefix, config.functions);
     cleanups.push(() => queues.close());
     const dlq = new DlqStore(redis, config.queuePrefix);
-    const metrics = new HubMetrics(Object.keys(config.functions), queues, dlq);
+    const stats = new FunctionStats(redis, config.queuePrefix, logger);
+    cleanups.push(() => stats.close());
+    const metrics = new HubMetrics(Object.keys(config.functions), queues, dlq, stats);
+    const health = new SourceHealth(redis, config.queuePrefix, logger, (record) => metrics.sourceReported(record));
+    cleanups.push(() => health.close());
     const dispatcher = new Dispatcher({
       config, connection: redis, queues, dlq, logger,
       gate: new ConcurrencyGate(redis, config.queuePrefix),
       invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn).invoke(request) }),
       onThrottle: (fn, type) => metrics.throttled(fn, type),
+      onDestination: (outcome, kind, fn) => metrics.destinationTried(fn, kind, outcome),
     });
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
     const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
     registerInvokeApi(app, config, dispatcher);
+    registerAdminDlq(app, config, { dlq, queues, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     registerMetrics(app, metrics);
     let sourcesStarted = false;
     registerReadiness(app, async () => sourcesStarted && (await redis.ping()) === 'PONG');
     const sourceContext = {
       config, app, redis, logger,
       enqueue: (envelope: Envelope, delivery: Delivery) => dispatcher.enqueue(envelope, delivery),
-      invokeSync: (fn: FunctionConfig, envelope: Envelope, options?: { traceId?: string }) => dispatcher.invokeSync(fn, envelope, options),
+      invokeSync: (fn: FunctionConfig, envelope: Envelope) => dispatcher.invokeSync(fn, envelope),
+      sendToDestination: dispatcher.sendToDestination.bind(dispatcher),
     };
     registerDefaultUrls(sourceContext, config);
-    const sources = await startSources(config, sourceContext);
+    const sources = await startSources(config, sourceContext, health);
     cleanups.push(() => stopSources(sources));
     await app.listen({ port: config.server.port, host: config.server.host });
     sourcesStarted = true;

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DlqStore } from './dlq/store.js';
 import type { Invoker } from './router/async-worker.js';
 import type { EventQueues } from './router/queues.js';
+import type { SourceHealthRecord } from './sources/health.js';
+import type { FunctionStats } from './stats/function-stats.js';
 
 /**
  * The hub's Prometheus metrics (served at /metrics): invocations, errors, throttles, duration,
@@ -26,12 +28,35 @@ export class HubMetrics {
     labelNames: ['function'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
     registers: [this.registry],
   });
+  private readonly destinationTries = new Counter({
+    name: 'triggerhub_destination_deliveries_total',
+    help: 'Tries to deliver a destination record to SQS, SNS, HTTP or a Redis stream, by outcome (delivered, retrying, parked in the DLQ)',
+    labelNames: ['function', 'kind', 'outcome'], registers: [this.registry],
+  });
   private readonly concurrent = new Gauge({
     name: 'triggerhub_concurrent_executions', help: 'Invocations running in this hub now',
     labelNames: ['function'], registers: [this.registry],
   });
 
-  constructor(functions: string[], queues: EventQueues, dlq: DlqStore) {
+  private readonly sourceLag = new Gauge({
+    name: 'triggerhub_source_lag_seconds',
+    help: 'Poller lag: age of the oldest message of the last SQS batch (ApproximateAgeOfOldestMessage), or the iterator age of a Kinesis / Redis Streams source',
+    labelNames: ['function', 'source'], registers: [this.registry],
+  });
+  private readonly iteratorAge = new Gauge({
+    name: 'triggerhub_iterator_age_milliseconds', help: "Kinesis and Redis Streams sources: age of the last record of the last batch when it was read (Lambda's IteratorAge)",
+    labelNames: ['function', 'source'], registers: [this.registry],
+  });
+  private readonly sourceLastEvent = new Gauge({
+    name: 'triggerhub_source_last_event_timestamp_seconds', help: 'When the source last queued or invoked an event (Unix time)',
+    labelNames: ['function', 'source'], registers: [this.registry],
+  });
+  private readonly sourceUp = new Gauge({
+    name: 'triggerhub_source_up', help: '1 while the source runs, 0 while it is starting, failing or stopped',
+    labelNames: ['function', 'source'], registers: [this.registry],
+  });
+
+  constructor(functions: string[], queues: EventQueues, dlq: DlqStore, private readonly stats?: FunctionStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'triggerhub_' });
     for (const fn of functions) this.concurrent.set({ function: fn }, 0);
     new Gauge({
@@ -55,6 +80,7 @@ export class HubMetrics {
         this.concurrent.inc({ function: fn });
         try {
           const result = await invoker.invoke(fn, request);
+          this.stats?.record(fn, result);
           this.invocations.inc({ function: fn, status: result.status });
           this.duration.observe({ function: fn }, result.durationMs / 1000);
           if (result.error) this.errors.inc({ function: fn, error_type: result.error.errorType });
@@ -68,5 +94,21 @@ export class HubMetrics {
 
   throttled(fn: string, invocationType: 'RequestResponse' | 'Event'): void {
     this.throttles.inc({ function: fn, invocation_type: invocationType });
+    this.stats?.throttled(fn);
+  }
+
+  /** One try of the destination outbox (Dispatcher's onDestination). */
+  destinationTried(fn: string, kind: string, outcome: 'delivered' | 'retrying' | 'parked'): void {
+    this.destinationTries.inc({ function: fn, kind, outcome });
+  }
+
+  /** Source health reports (from SourceHealth) as gauges. */
+  sourceReported(record: SourceHealthRecord): void {
+    const labels = { function: record.function, source: record.source };
+    this.sourceUp.set(labels, record.state === 'running' ? 1 : 0);
+    if (record.lastEventAt) this.sourceLastEvent.set(labels, Date.parse(record.lastEventAt) / 1000);
+    if (record.lagMs === null) return;
+    this.sourceLag.set(labels, record.lagMs / 1000);
+    if (record.kind === 'kinesis' || record.kind === 'stream') this.iteratorAge.set(labels, record.lagMs);
   }
 }

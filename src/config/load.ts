@@ -5,9 +5,9 @@ import { HubError } from '../errors.js';
 import { hubSchema, runtimeFamily, type RawFunctionConfig, type RawHubConfig } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
 import { formatIssues } from './issues.js';
+import { missingFunction } from '../destinations/targets.js';
 
 export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
-export const DLQ_DESTINATION = 'dlq';
 
 export interface FunctionConfig extends Omit<RawFunctionConfig, 'environment'> {
   name: string;
@@ -64,8 +64,8 @@ export function buildConfig(
   }
   for (const fn of Object.values(functions)) {
     for (const [kind, target] of Object.entries(fn.destinations)) {
-      if (target === undefined || target === DLQ_DESTINATION || functions[target]) continue;
-      problems.push(`functions.${fn.name}.destinations.${kind}: "${target}" is not a configured function (or "${DLQ_DESTINATION}")`);
+      const problem = target === undefined ? undefined : missingFunction(target, functions);
+      if (problem) problems.push(`functions.${fn.name}.destinations.${kind}: ${problem}`);
     }
   }
   if (problems.length) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventMappingSchema } from '../sources/registry.js';
+import { destinationSchema } from '../destinations/targets.js';
 
 /** Integer within [min, max], with the message the README documents. */
 export const intBetween = (min: number, max: number) =>
@@ -43,8 +44,8 @@ export const functionSchema = z.object({
     .positive({ error: 'must be greater than 0' }).max(3600, { error: 'must be at most 3600' }).default(60),
   nonRetryableErrors: z.array(z.string()).default([]),
   destinations: z.object({
-    onSuccess: z.string().optional(),
-    onFailure: z.string().optional(),
+    onSuccess: destinationSchema.optional(),
+    onFailure: destinationSchema.optional(),
   }).strict().default({}),
   events: z.array(eventMappingSchema).default([]),
 }).strict();
@@ -67,8 +68,29 @@ export const hubSchema = z.object({
     idleTimeoutSeconds: intBetween(1, 86400).default(300),
     scaleUpDelayMs: intBetween(0, 10000).default(10),
   }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300, scaleUpDelayMs: 10 }),
+  /** Invocation log lines in a Redis stream per function (`triggerhub logs`). */
+  logs: z.object({
+    maxEntriesPerFunction: intBetween(100, 10_000_000).default(10_000),
+    retentionSeconds: intBetween(60, 31_536_000).optional(),
+  }).strict().default({ maxEntriesPerFunction: 10_000 }),
   shutdownTimeoutSeconds: intBetween(0, 900).default(30),
   lockDurationSeconds: intBetween(1, 600).default(30),
+  /** Retries of records to SQS, SNS, HTTP and Redis-stream destinations (see README, Destinations). */
+  destinationDelivery: z.object({
+    baseDelayMs: intBetween(1, 60_000).default(1000),
+    maxDelayMs: intBetween(1, 3_600_000).default(300_000),
+    maxAgeSeconds: intBetween(1, 604_800).default(86_400),
+    timeoutMs: intBetween(100, 300_000).default(10_000),
+  }).strict().default({ baseDelayMs: 1000, maxDelayMs: 300_000, maxAgeSeconds: 86_400, timeoutMs: 10_000 }),
+  /** The admin HTTP API (`/admin/dlq`); with a token, requests need `Authorization: Bearer <token>`. */
+  admin: z.object({
+    token: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  }).strict().default({}),
+  /** Rates for the estimated AWS Lambda cost in `triggerhub status` (USD; x86, first tier, no free tier). */
+  pricing: z.object({
+    requestUsdPerMillion: z.number({ error: 'must be a number' }).min(0, { error: 'must be 0 or more' }).default(0.2),
+    gbSecondUsd: z.number({ error: 'must be a number' }).min(0, { error: 'must be 0 or more' }).default(0.0000166667),
+  }).strict().default({ requestUsdPerMillion: 0.2, gbSecondUsd: 0.0000166667 }),
   functions: z.record(
     z.string().regex(FUNCTION_NAME, { error: 'function names hold 1-64 letters, digits, - and _' }),
     functionSchema,

@@ -1,27 +1,120 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { HubError, isHubError } from '../errors.js';
 import type { EventQueues } from '../router/queues.js';
-import type { DlqFilter, DlqRecord, DlqStore } from './store.js';
+import type { DlqFilter } from './filter.js';
+import type { DlqRecord, DlqStore } from './store.js';
+
+/** Records per second a redrive of many records queues unless told otherwise. */
+export const DEFAULT_REDRIVE_RATE = 10;
+export const MAX_REDRIVE_RATE = 1000;
+
+export interface RedriveOptions {
+  /** Send to this function instead of each record's own. */
+  to?: string;
+  /** Records per second (default DEFAULT_REDRIVE_RATE). */
+  rate?: number;
+  /** Stops a long redrive between records (the rest stay in the DLQ). */
+  signal?: AbortSignal;
+  onRedriven?: (record: DlqRecord, fn: string) => void;
+  /** Where records parked by the destination outbox (reason DestinationFailed) go back to. */
+  destinations?: ParkedRecordRedriver;
+}
+
+/** The destination outbox, as far as redrive needs it (DestinationOutbox.redrive). */
+export interface ParkedRecordRedriver {
+  redrive(parked: DlqRecord): Promise<void>;
+}
+
+export interface RedriveFailure { id: string; error: string; message: string }
+export interface RedriveOutcome { redriven: DlqRecord[]; failed: RedriveFailure[] }
+
+/** `--to` / `to`: must name a configured function. */
+export function checkRedriveTarget(functions: Readonly<Record<string, unknown>>, to: unknown): string | undefined {
+  if (to === undefined) return undefined;
+  if (typeof to !== 'string' || !functions[to]) {
+    const known = Object.keys(functions).join(', ') || 'none';
+    throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `to: no function named ${JSON.stringify(to)} (configured: ${known})`);
+  }
+  return to;
+}
+
+/** `--rate` / `rate`: records per second, more than 0 and at most MAX_REDRIVE_RATE. */
+export function parseRedriveRate(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const rate = typeof value === 'string' ? Number(value) : value;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > MAX_REDRIVE_RATE) {
+    throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `rate: must be a number of records per second, more than 0 and at most ${MAX_REDRIVE_RATE}`);
+  }
+  return rate;
+}
 
 /**
  * Queues a dead-lettered event again (to its function or `to`), keeping the envelope id and its
- * attempt history; the record leaves the DLQ only after the event is durably queued.
+ * attempt history. A destination record parked by the outbox (reason DestinationFailed) goes back
+ * to its destination through `destinations`, or, with `to`, to that function as an async event
+ * whose payload is the record. The record is claimed first, so a concurrent redrive of the same id fails with
+ * TH_ERR_DLQ_REDRIVE_IN_PROGRESS instead of queueing it twice; it leaves the DLQ only after the
+ * event is durably queued, and stays (claim released) when queueing fails.
  */
-export async function redriveOne(dlq: DlqStore, queues: EventQueues, id: string, to?: string): Promise<DlqRecord> {
-  const record = await dlq.get(id);
-  await queues.enqueue(record.envelope, {
-    function: to ?? record.function,
-    invocationType: 'Event',
-    firstSeenAt: Date.now(),
-    attempts: record.attempts,
-    redrives: record.delivery.redrives + 1,
-    traceparent: record.delivery.traceparent,
-  });
-  await dlq.remove(id);
+export async function redriveOne(dlq: DlqStore, queues: EventQueues, id: string, to?: string, destinations?: ParkedRecordRedriver): Promise<DlqRecord> {
+  const claim = await dlq.claim(id);
+  const { record } = claim;
+  try {
+    if (record.reason === 'DestinationFailed' && to === undefined) {
+      if (!destinations) throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `${id} is a destination record: redrive it through a hub or CLI that has its destination outbox`);
+      await destinations.redrive(record);
+    } else {
+      await queues.enqueue(record.envelope, {
+        function: to ?? record.function,
+        invocationType: 'Event',
+        firstSeenAt: Date.now(),
+        attempts: record.attempts,
+        redrives: record.delivery.redrives + 1,
+        traceparent: record.delivery.traceparent,
+      });
+    }
+  } catch (err) {
+    await dlq.release(id, claim.token).catch(() => undefined);
+    throw err;
+  }
+  await dlq.removeClaimed(claim);
   return record;
 }
 
-export async function redriveMany(dlq: DlqStore, queues: EventQueues, filter: DlqFilter, to?: string): Promise<DlqRecord[]> {
-  const records = await dlq.list(filter);
-  const done: DlqRecord[] = [];
-  for (const record of records) done.push(await redriveOne(dlq, queues, record.id, to));
-  return done;
+/** Resolves at most `rate` times per second; the first call at once. */
+function pacer(rate: number, signal?: AbortSignal): () => Promise<void> {
+  const intervalMs = 1000 / rate;
+  let next = Date.now();
+  return async () => {
+    const wait = next - Date.now();
+    if (wait > 0) await delay(wait, undefined, { signal }).catch(() => undefined);
+    next = Math.max(next, Date.now()) + intervalMs;
+  };
+}
+
+/**
+ * Redrives the given ids, or every record the filter matches (newest first), paced to `rate` per
+ * second. One record failing does not stop the rest; it is reported with its error code.
+ */
+export async function redriveMany(
+  dlq: DlqStore,
+  queues: EventQueues,
+  target: { ids: string[] } | { filter: DlqFilter },
+  options: RedriveOptions = {},
+): Promise<RedriveOutcome> {
+  const ids = 'ids' in target ? target.ids : (await dlq.list(target.filter)).map((record) => record.id);
+  const pace = pacer(options.rate ?? DEFAULT_REDRIVE_RATE, options.signal);
+  const outcome: RedriveOutcome = { redriven: [], failed: [] };
+  for (const id of ids) {
+    await pace();
+    if (options.signal?.aborted) break;
+    try {
+      const record = await redriveOne(dlq, queues, id, options.to, options.destinations);
+      outcome.redriven.push(record);
+      options.onRedriven?.(record, options.to ?? record.function);
+    } catch (err) {
+      outcome.failed.push({ id, error: isHubError(err) ? err.code : 'TH_ERR_INTERNAL', message: (err as Error).message });
+    }
+  }
+  return outcome;
 }

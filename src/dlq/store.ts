@@ -1,14 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { HubError } from '../errors.js';
 import type { AttemptRecord, Delivery, Envelope } from '../router/envelope.js';
+import { recordMatcher, type DlqFilter, type DlqReason } from './filter.js';
 
-/** Why an async event was given up on. */
-export type DlqReason = 'RetriesExhausted' | 'EventAgeExceeded' | 'NonRetryableError' | 'Stalled';
+export type { DlqFilter, DlqReason } from './filter.js';
 
 export interface DlqRecord {
   /** The envelope id (kept across redrives). */
   id: string;
   function: string;
+  /** The envelope's source (`triggerhub:invoke`, a topic ARN, `arn:aws:s3:::bucket`, ...). */
   source: string;
   reason: DlqReason;
   failedAt: string;
@@ -18,11 +20,29 @@ export interface DlqRecord {
   attempts: AttemptRecord[];
 }
 
-export interface DlqFilter {
-  function?: string;
-  reason?: DlqReason;
-  limit?: number;
+/** A record held by one redrive caller until its event is queued again. */
+export interface DlqClaim {
+  record: DlqRecord;
+  token: string;
+  /** The record as stored when claimed: it is removed only if still exactly this. */
+  text: string;
 }
+
+/** How long a claim outlives a redrive that died between claim and remove. */
+const CLAIM_TTL_MS = 60_000;
+const PAGE = 500;
+
+/** Removes the record if it is still the claimed version (a failed redrive may have replaced it), then the claim. */
+const REMOVE_CLAIMED = `
+local removed = 0
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  removed = redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+return removed`;
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
  * Dead-letter records in Redis: one hash (id → record JSON) and one sorted set by failure time.
@@ -34,6 +54,7 @@ export class DlqStore {
 
   private get records(): string { return `${this.prefix}:dlq:records`; }
   private get byTime(): string { return `${this.prefix}:dlq:by-time`; }
+  private claimKey(id: string): string { return `${this.prefix}:dlq:claim:${id}`; }
 
   async add(record: DlqRecord): Promise<void> {
     await this.redis.multi()
@@ -43,26 +64,31 @@ export class DlqStore {
   }
 
   async get(id: string): Promise<DlqRecord> {
-    const text = await this.redis.hget(this.records, id);
-    if (text === null) throw new HubError('TH_ERR_DLQ_NOT_FOUND', `no dead-letter record with id ${id}`);
-    return JSON.parse(text) as DlqRecord;
+    return JSON.parse(await this.text(id)) as DlqRecord;
   }
 
-  /** Newest first. */
+  private async text(id: string): Promise<string> {
+    const text = await this.redis.hget(this.records, id);
+    if (text === null) throw new HubError('TH_ERR_DLQ_NOT_FOUND', `no dead-letter record with id ${id}`);
+    return text;
+  }
+
+  /** Newest first; the time range is read from the by-time index, the rest is matched page by page. */
   async list(filter: DlqFilter = {}): Promise<DlqRecord[]> {
-    const ids = await this.redis.zrevrange(this.byTime, 0, -1);
-    if (!ids.length) return [];
-    const texts = await this.redis.hmget(this.records, ...ids);
+    const matches = recordMatcher(filter);
     const out: DlqRecord[] = [];
-    for (const text of texts) {
-      if (text === null) continue;
-      const record = JSON.parse(text) as DlqRecord;
-      if (filter.function && record.function !== filter.function) continue;
-      if (filter.reason && record.reason !== filter.reason) continue;
-      out.push(record);
-      if (filter.limit && out.length >= filter.limit) break;
+    for (let offset = 0; ; offset += PAGE) {
+      const ids = await this.redis.zrevrangebyscore(this.byTime, filter.until ?? '+inf', filter.since ?? '-inf', 'LIMIT', offset, PAGE);
+      if (!ids.length) return out;
+      for (const text of await this.redis.hmget(this.records, ...ids)) {
+        if (text === null) continue;
+        const record = JSON.parse(text) as DlqRecord;
+        if (!matches(record)) continue;
+        out.push(record);
+        if (filter.limit && out.length >= filter.limit) return out;
+      }
+      if (ids.length < PAGE) return out;
     }
-    return out;
   }
 
   async count(): Promise<number> {
@@ -76,8 +102,36 @@ export class DlqStore {
 
   /** Removes the matching records; returns how many. */
   async purge(filter: DlqFilter = {}): Promise<number> {
-    const records = await this.list(filter);
-    for (const record of records) await this.remove(record.id);
-    return records.length;
+    let removed = 0;
+    for (const record of await this.list(filter)) removed += Number(await this.remove(record.id));
+    return removed;
+  }
+
+  /**
+   * Takes a record for one redrive: a second caller gets TH_ERR_DLQ_REDRIVE_IN_PROGRESS until the
+   * first one removes or releases it (or dies and the claim expires).
+   */
+  async claim(id: string): Promise<DlqClaim> {
+    const token = randomUUID();
+    const taken = await this.redis.set(this.claimKey(id), token, 'PX', CLAIM_TTL_MS, 'NX');
+    if (taken !== 'OK') throw new HubError('TH_ERR_DLQ_REDRIVE_IN_PROGRESS', `dead-letter record ${id} is being redriven by another caller`);
+    try {
+      const text = await this.text(id);
+      return { record: JSON.parse(text) as DlqRecord, token, text };
+    } catch (err) {
+      await this.release(id, token);
+      throw err;
+    }
+  }
+
+  /** Gives a claim back, leaving the record in place. */
+  async release(id: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.claimKey(id), token);
+  }
+
+  /** Removes a claimed record unless it was replaced since the claim; ends the claim either way. */
+  async removeClaimed(claim: DlqClaim): Promise<boolean> {
+    const { id } = claim.record;
+    return (await this.redis.eval(REMOVE_CLAIMED, 3, this.records, this.byTime, this.claimKey(id), id, claim.text, claim.token)) === 1;
   }
 }

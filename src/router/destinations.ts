@@ -1,7 +1,11 @@
-import { DLQ_DESTINATION, type FunctionConfig } from '../config/load.js';
+import type { FunctionConfig } from '../config/load.js';
+import type { DestinationOutbox, DestinationPayload } from '../destinations/outbox.js';
+import { parseDestination, type DestinationSpec } from '../destinations/targets.js';
 import type { DlqReason } from '../dlq/store.js';
+import { HubError } from '../errors.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { functionArn } from '../arn.js';
+import { childTraceparent } from '../tracing.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery, type QueuedEvent } from './envelope.js';
 import type { EventQueues } from './queues.js';
 
@@ -20,31 +24,64 @@ export interface DestinationRecord {
   responsePayload: unknown;
 }
 
+/** How one record travels: its stable id (the outbox/queue job id), whose it is, its trace. */
+export interface SendOptions {
+  id: string;
+  function: string;
+  traceparent?: string;
+  redrives?: number;
+}
+
 /**
- * Sends on-success and on-failure records. For now a destination is another function (queued
- * asynchronously, so it gets retries and a DLQ of its own) or `dlq` (the record is already in the
- * DLQ, nothing more to do).
+ * Sends on-success and on-failure records. A function destination gets the record queued
+ * asynchronously (so it has retries and a DLQ of its own); `dlq` means the record is already in
+ * the DLQ; SQS, SNS, HTTP and Redis-stream destinations go through the durable outbox. Either way
+ * the record is in Redis when `send` resolves.
  */
 export class DestinationSender {
   constructor(
     private readonly queues: EventQueues,
+    private readonly outbox: DestinationOutbox,
     private readonly region: string,
     private readonly accountId: string,
   ) {}
 
   async onSuccess(fn: FunctionConfig, event: QueuedEvent, result: InvokeResult, invokeCount: number): Promise<void> {
     const target = fn.destinations.onSuccess;
-    if (!target || target === DLQ_DESTINATION) return;
-    await this.send(target, this.record(fn, event, 'Success', invokeCount, parseJson(result.payload)), event.delivery.redrives);
+    if (!target) return;
+    await this.send(target, this.record(fn, event, 'Success', invokeCount, parseJson(result.payload)), options(fn, event, 'ok'));
   }
 
   async onFailure(fn: FunctionConfig, event: QueuedEvent, result: InvokeResult | undefined, invokeCount: number, reason: DlqReason): Promise<void> {
     const target = fn.destinations.onFailure;
-    if (!target || target === DLQ_DESTINATION) return;
+    if (!target) return;
     const condition = reason === 'EventAgeExceeded' ? 'EventAgeExceeded' : 'RetriesExhausted';
     const record = this.record(fn, event, condition, invokeCount, result?.error);
     if (result?.error) record.responseContext.functionError = 'Unhandled';
-    await this.send(target, record, event.delivery.redrives);
+    await this.send(target, record, options(fn, event, 'fail'));
+  }
+
+  /** Resolves once the record is durable in Redis (queued for a function, or in the outbox). */
+  async send(spec: DestinationSpec, record: DestinationPayload, options: SendOptions): Promise<void> {
+    const target = parseDestination(spec);
+    if (typeof target === 'string') throw new HubError('TH_ERR_CONFIG_INVALID', `invalid destination: ${target}`);
+    if (target.kind === 'dlq') return;
+    if (target.kind === 'function') {
+      const envelope = buildEnvelope({
+        source: record.requestContext.functionArn,
+        type: ENVELOPE_TYPES.destination,
+        subject: record.requestContext.condition,
+        id: options.id,
+        data: record,
+        // Same trace as the invocation the record is about, as a child span of it.
+        traceparent: childTraceparent(options.traceparent),
+      });
+      await this.queues.enqueue(envelope, newDelivery(target.name, 'Event', options.traceparent ? { traceparent: options.traceparent } : {}));
+      return;
+    }
+    await this.outbox.add(options.id, {
+      target: spec, record, function: options.function, traceparent: options.traceparent, firstSeenAt: Date.now(), redrives: options.redrives ?? 0,
+    });
   }
 
   private record(fn: FunctionConfig, event: QueuedEvent, condition: DestinationRecord['requestContext']['condition'], invokeCount: number, responsePayload: unknown): DestinationRecord {
@@ -62,18 +99,12 @@ export class DestinationSender {
       responsePayload,
     };
   }
+}
 
-  private async send(target: string, record: DestinationRecord, redrives: number): Promise<void> {
-    const envelope = buildEnvelope({
-      source: record.requestContext.functionArn,
-      type: ENVELOPE_TYPES.destination,
-      subject: record.requestContext.condition,
-      // A stable id: a crash after sending and before completing re-sends the same job id.
-      id: `${record.requestContext.requestId}-${record.requestContext.condition === 'Success' ? 'ok' : 'fail'}${redrives ? `-${redrives}` : ''}`,
-      data: record,
-    });
-    await this.queues.enqueue(envelope, newDelivery(target, 'Event'));
-  }
+/** A stable id: a crash after sending and before completing re-sends the same id (dropped as a duplicate). */
+function options(fn: FunctionConfig, event: QueuedEvent, outcome: 'ok' | 'fail'): SendOptions {
+  const { redrives, traceparent } = event.delivery;
+  return { id: `${event.envelope.id}-${outcome}${redrives ? `-${redrives}` : ''}`, function: fn.name, traceparent, redrives };
 }
 
 function parseJson(text: string | undefined): unknown {

@@ -1,13 +1,15 @@
 import { Worker, type Job, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
-import type { DlqStore } from '../dlq/store.js';
+import type { DlqRecord, DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { createProcessor, type Invoker } from './async-worker.js';
 import type { ConcurrencyGate } from './concurrency.js';
-import { DestinationSender } from './destinations.js';
+import { DestinationSender, type SendOptions } from './destinations.js';
+import { DestinationOutbox, type DeliveryOutcome, type DestinationPayload } from '../destinations/outbox.js';
+import type { DestinationKind, DestinationSpec } from '../destinations/targets.js';
 import type { Delivery, Envelope, QueuedEvent } from './envelope.js';
 import { EventQueues, queueName } from './queues.js';
 import { BACKOFF_TYPE, retryDelayMs } from './retry.js';
@@ -22,6 +24,8 @@ export interface DispatcherDeps {
   logger: Logger;
   /** Called when reserved concurrency refuses (sync) or delays (async) an invocation. */
   onThrottle?: (fn: string, invocationType: 'RequestResponse' | 'Event') => void;
+  /** Called per try of a record to an SQS, SNS, HTTP or Redis-stream destination (for metrics). */
+  onDestination?: (outcome: DeliveryOutcome, kind: DestinationKind, fn: string) => void;
 }
 
 /**
@@ -31,13 +35,19 @@ export interface DispatcherDeps {
 export class Dispatcher {
   private readonly workers: Worker<QueuedEvent>[] = [];
   private readonly destinations: DestinationSender;
+  private readonly outbox: DestinationOutbox;
   private stopping?: Promise<void>;
 
   constructor(private readonly deps: DispatcherDeps) {
-    this.destinations = new DestinationSender(deps.queues, deps.config.region, deps.config.accountId);
+    const { config, connection, dlq, logger } = deps;
+    this.outbox = new DestinationOutbox({
+      connection, prefix: config.queuePrefix, dlq, logger, settings: config.destinationDelivery, onOutcome: deps.onDestination,
+    });
+    this.destinations = new DestinationSender(deps.queues, this.outbox, config.region, config.accountId);
   }
 
   start(): void {
+    this.outbox.start(this.deps.config.runtime.maxEnvironments, this.deps.config.lockDurationSeconds * 1000);
     for (const fn of Object.values(this.deps.config.functions)) {
       if (fn.reservedConcurrency === 0) continue; // throttled function: events wait in its queue
       this.workers.push(this.startWorker(fn));
@@ -77,7 +87,7 @@ export class Dispatcher {
       const reason = job.attemptsMade >= (job.opts.attempts ?? 1) ? 'RetriesExhausted' : 'Stalled';
       await this.deps.dlq.add({
         id: envelope.id, function: fn.name, source: envelope.source, reason, failedAt: new Date().toISOString(),
-        envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives },
+        envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent },
         attempts: delivery.attempts,
       });
       await job.remove();
@@ -87,13 +97,23 @@ export class Dispatcher {
     }
   }
 
+  /** Sends a record to a destination (stream mappings' on-failure records); resolves once Redis holds it. */
+  sendToDestination(target: DestinationSpec, record: DestinationPayload, options: SendOptions): Promise<void> {
+    return this.destinations.send(target, record, options);
+  }
+
+  /** Sends a parked destination record (DLQ reason DestinationFailed) to its target again. */
+  redriveDestination(parked: DlqRecord): Promise<void> {
+    return this.outbox.redrive(parked);
+  }
+
   /** Queues an async event; resolves once Redis holds it. */
   enqueue(envelope: Envelope, delivery: Delivery): Promise<void> {
     return this.deps.queues.enqueue(envelope, delivery);
   }
 
   /** Runs a synchronous invocation now, or throws TH_ERR_THROTTLED when reserved concurrency is used up. */
-  async invokeSync(fn: FunctionConfig, envelope: Envelope, options: { traceId?: string } = {}): Promise<InvokeResult> {
+  async invokeSync(fn: FunctionConfig, envelope: Envelope): Promise<InvokeResult> {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
     const lease = fn.reservedConcurrency === undefined
       ? undefined
@@ -106,7 +126,7 @@ export class Dispatcher {
       return await this.deps.invoker.invoke(fn.name, {
         requestId: envelope.id,
         payload: JSON.stringify(envelope.data),
-        traceId: options.traceId,
+        traceId: envelope.traceparent,
       });
     } finally {
       await lease?.release();
@@ -119,11 +139,13 @@ export class Dispatcher {
    */
   stop(deadlineMs: number): Promise<void> {
     this.stopping ??= (async () => {
-      const graceful = Promise.all(this.workers.map((w) => w.close())).then(() => true);
+      // Handlers finish first (they may add destination records), then the outbox drains.
+      const graceful = Promise.all(this.workers.map((w) => w.close())).then(() => this.outbox.stop()).then(() => true);
       const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadlineMs).unref());
       if (!(await Promise.race([graceful, timedOut]))) {
         this.deps.logger.warn({ event: 'drain_deadline' }, 'drain deadline passed; unfinished events will be retried after restart');
         await Promise.all(this.workers.map((w) => w.close(true)));
+        await this.outbox.stop(true);
       }
     })();
     return this.stopping;

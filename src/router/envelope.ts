@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newTraceparent, validTraceparent } from '../tracing.js';
 
 /**
  * The one place envelopes are built: a CloudEvents 1.0 JSON object whose `data` is the event in
@@ -15,6 +16,11 @@ export interface Envelope<T = unknown> {
   time: string;
   subject?: string;
   datacontenttype: 'application/json';
+  /**
+   * W3C trace context (CloudEvents Distributed Tracing extension): the trace this event belongs
+   * to. buildEnvelope always sets it; older queued events may lack it.
+   */
+  traceparent?: string;
   data: T;
 }
 
@@ -42,6 +48,7 @@ export interface Delivery {
   firstSeenAt: number;
   attempts: AttemptRecord[];
   redrives: number;
+  /** A copy of the envelope's `traceparent`, kept equal to it by EventQueues.enqueue. */
   traceparent?: string;
 }
 
@@ -57,6 +64,8 @@ export interface EnvelopeInput<T> {
   subject?: string;
   id?: string;
   time?: Date;
+  /** The incoming trace; a new one when it is missing or not a valid traceparent. */
+  traceparent?: string;
 }
 
 export function buildEnvelope<T>(input: EnvelopeInput<T>): Envelope<T> {
@@ -67,6 +76,7 @@ export function buildEnvelope<T>(input: EnvelopeInput<T>): Envelope<T> {
     type: input.type,
     time: (input.time ?? new Date()).toISOString(),
     datacontenttype: 'application/json',
+    traceparent: validTraceparent(input.traceparent) ?? newTraceparent(),
     data: input.data,
   };
   if (input.subject !== undefined) envelope.subject = input.subject;

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FunctionConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
+import { newTraceparent, validTraceparent } from '../tracing.js';
 import type { Delivery, Envelope, QueuedEvent } from './envelope.js';
 import { BACKOFF_TYPE } from './retry.js';
 
@@ -42,7 +43,10 @@ export class EventQueues {
     if (this.closing) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
     const fn = this.functions[delivery.function];
     if (!fn) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${delivery.function}`);
-    await this.queue(fn.name).add('event', { envelope, delivery }, {
+    // Every queued event has a trace; the envelope's is the source of truth, the delivery a copy.
+    const traceparent = validTraceparent(envelope.traceparent) ?? validTraceparent(delivery.traceparent) ?? newTraceparent();
+    const event = { envelope: { ...envelope, traceparent }, delivery: { ...delivery, traceparent } };
+    await this.queue(fn.name).add('event', event, {
       jobId: jobId(envelope, delivery),
       attempts: 1 + fn.maximumRetryAttempts,
       backoff: { type: BACKOFF_TYPE },

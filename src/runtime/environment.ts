@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { handlerTrace } from '../tracing.js';
 import { outcomeOf, type Ending } from './failures.js';
 import { releaseChild } from './fork-bootstrap.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
@@ -20,6 +21,8 @@ type State = 'new' | 'starting' | 'busy' | 'idle' | 'dead';
 
 interface Run {
   req: InvokeRequest;
+  /** `_X_AMZN_TRACE_ID` (X-Ray form) and TRACEPARENT for the handler. */
+  trace: { xray?: string; traceparent?: string };
   log: InvocationLog;
   /** When init (cold) or the invocation (warm) began. */
   startedAt: number;
@@ -80,7 +83,11 @@ export class Environment {
       // handler; the invocation itself then gets the full function timeout.
       const limit = this.#state === 'new' ? Math.max(INIT_TIMEOUT_MS, this.#timeoutMs) : this.#timeoutMs;
       const timer = setTimeout(() => this.#end({ kind: 'timeout' }), limit);
-      run = { req, log: new InvocationLog(this.#logger, req.requestId), startedAt: performance.now(), timer, end };
+      const trace = handlerTrace(req.traceId);
+      const log = new InvocationLog(this.#logger, {
+        requestId: req.requestId, function: this.#fn.name, environmentId: this.id, traceparent: trace.traceparent, sink: this.#options.logSink,
+      });
+      run = { req, trace, log, startedAt: performance.now(), timer, end };
       this.#run = run;
       if (this.#state === 'new') this.#spawn();
       else if (this.#state === 'dead') this.#end({ kind: 'exit', code: null, signal: null }); // killed while preparing
@@ -122,8 +129,9 @@ export class Environment {
     this.#state = 'busy';
     run.log.start();
     run.startedAt = performance.now();
-    const { requestId, payload, clientContext, traceId } = run.req;
-    const message: InvokeMessage = { requestId, payload, deadline: Date.now() + this.#timeoutMs, clientContext, traceId };
+    const { requestId, payload, clientContext } = run.req;
+    const { xray: traceId, traceparent } = run.trace;
+    const message: InvokeMessage = { requestId, payload, deadline: Date.now() + this.#timeoutMs, clientContext, traceId, traceparent };
     this.#transport.send(message);
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { LogLineType, LogSink } from '../logs/sink.js';
 import type { LogLevel } from './protocol.js';
 import type { InvocationStatus, InvokeResult } from './types.js';
 
@@ -14,46 +15,59 @@ const REPORT_STATUS: Record<InvocationStatus, string> = {
 export type ReportFields = Pick<InvokeResult,
   'status' | 'durationMs' | 'billedDurationMs' | 'memorySizeMB' | 'maxMemoryUsedMB' | 'initDurationMs'>;
 
+export interface InvocationLogOptions {
+  requestId: string;
+  function: string;
+  environmentId: string;
+  /** The invocation's W3C trace, put on every pino line and stream entry. */
+  traceparent?: string;
+  sink?: LogSink;
+}
+
 /**
  * One invocation's log text as CloudWatch would hold it (init lines of a cold start, START,
- * handler lines, END, REPORT), each line also sent to pino as one event.
+ * handler lines, END, REPORT), each line also sent to pino as one event and to the log sink.
  */
 export class InvocationLog {
   readonly #lines: string[] = [];
   readonly #logger: Logger;
-  readonly #requestId: string;
+  readonly #options: InvocationLogOptions;
   #started = false;
 
-  constructor(logger: Logger, requestId: string) {
-    this.#logger = logger.child({ requestId });
-    this.#requestId = requestId;
+  constructor(logger: Logger, options: InvocationLogOptions) {
+    const { requestId, traceparent } = options;
+    this.#logger = logger.child(traceparent ? { requestId, traceparent } : { requestId });
+    this.#options = options;
   }
 
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#emit({ event: 'invocation_start' }, `START RequestId: ${this.#requestId} Version: $LATEST`);
+    this.#emit('start', 'INFO', { event: 'invocation_start' }, `START RequestId: ${this.#options.requestId} Version: $LATEST`);
   }
 
+  /** A line the handler (or, before START, its init) wrote. */
   handler(level: LogLevel, line: string): void {
-    this.#emit({ event: 'handler_log', logLevel: level }, line);
+    this.#emit(this.#started ? 'handler' : 'init', level, { event: 'handler_log', logLevel: level }, line);
   }
 
   /** Writes END and REPORT; returns the whole text. */
   finish(report: ReportFields): string {
     this.start();
-    const id = this.#requestId;
-    this.#emit({ event: 'invocation_end', status: report.status }, `END RequestId: ${id}`);
+    const id = this.#options.requestId;
+    this.#emit('end', 'INFO', { event: 'invocation_end', status: report.status }, `END RequestId: ${id}`);
     const init = report.initDurationMs === undefined ? '' : `\tInit Duration: ${report.initDurationMs.toFixed(2)} ms`;
     const line = `REPORT RequestId: ${id}\tDuration: ${report.durationMs.toFixed(2)} ms`
       + `\tBilled Duration: ${report.billedDurationMs} ms\tMemory Size: ${report.memorySizeMB} MB`
       + `\tMax Memory Used: ${report.maxMemoryUsedMB} MB${init}${REPORT_STATUS[report.status]}`;
-    this.#emit({ event: 'invocation_report', ...report }, line);
+    this.#emit('report', 'INFO', { event: 'invocation_report', ...report }, line);
     return `${this.#lines.join('\n')}\n`;
   }
 
-  #emit(fields: Record<string, unknown>, line: string): void {
+  #emit(type: LogLineType, level: string, fields: Record<string, unknown>, line: string): void {
     this.#lines.push(line);
     this.#logger.info(fields, line);
+    const { sink, requestId, environmentId, traceparent } = this.#options;
+    sink?.write({ function: this.#options.function, requestId, type, level, line, ts: Date.now(), environmentId, traceparent });
   }
 }

@@ -22,7 +22,10 @@ export interface InvokeMessage {
   /** Epoch milliseconds when the invocation times out. */
   deadline: number;
   clientContext?: unknown;
+  /** `_X_AMZN_TRACE_ID` / Lambda-Runtime-Trace-Id: X-Ray form (`Root=1-…;Parent=…;Sampled=…`). */
   traceId?: string;
+  /** The same trace as a W3C traceparent (TRACEPARENT, `context.traceparent`), when the trace is valid. */
+  traceparent?: string;
 }
 
 /** Child → parent. */

@@ -1,4 +1,5 @@
 import type { FunctionConfig } from '../config/load.js';
+import type { LogSink } from '../logs/sink.js';
 
 /** Lambda's error payload: what a caller sees for a failed invocation. */
 export interface LambdaErrorPayload {
@@ -18,7 +19,10 @@ export interface InvokeRequest {
   payload: string;
   /** Lambda client context (base64 JSON in X-Amz-Client-Context), already decoded. */
   clientContext?: unknown;
-  /** W3C traceparent or X-Ray header, exposed as _X_AMZN_TRACE_ID. */
+  /**
+   * W3C traceparent (or an X-Ray header): the handler sees it as _X_AMZN_TRACE_ID (X-Ray form)
+   * and TRACEPARENT. Any other string is passed on unchanged as _X_AMZN_TRACE_ID.
+   */
   traceId?: string;
 }
 
@@ -52,6 +56,8 @@ export interface RuntimeOptions {
    * a new environment is started (a cold start). 0 starts one at once, as Lambda does.
    */
   scaleUpDelayMs?: number;
+  /** Also receives every invocation log line (e.g. the per-function Redis streams). */
+  logSink?: LogSink;
 }
 
 export type { FunctionConfig };

@@ -4,6 +4,7 @@ import { HubError } from '../errors.js';
 import { functionArn, parseFunctionRef } from '../arn.js';
 import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
+import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from './app.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
@@ -56,13 +57,13 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     }
     const data = parsePayload(body);
     if (invocationType === 'DryRun') return reply.code(204).send();
-    const traceparent = header(request, 'traceparent') ?? header(request, 'x-amzn-trace-id');
-    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data });
+    const traceparent = traceFromHeaders(request.headers);
+    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent });
     if (invocationType === 'Event') {
-      await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', { traceparent }));
+      await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event'));
       return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
     }
-    const result = await dispatcher.invokeSync(fn, envelope, { traceId: traceparent });
+    const result = await dispatcher.invokeSync(fn, envelope);
     return sendResult(reply, result, header(request, 'x-amz-log-type') === 'Tail');
   }
 }

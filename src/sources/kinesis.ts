@@ -112,6 +112,7 @@ export class KinesisSource implements Source {
           if (!this.workers.has(shard.ShardId!) && (await state.acquire(shard.ShardId!))) this.startShard(shard, context, client, state, stream, log);
         }
         failures = 0;
+        context.report?.(this.id, { state: 'running' });
         await delay(KINESIS_TIMINGS.shardSyncMs, undefined, { signal }).catch(() => undefined);
       } catch (err) {
         if (signal.aborted) break;
@@ -119,6 +120,7 @@ export class KinesisSource implements Source {
         const retryInMs = Math.min(KINESIS_TIMINGS.backoffCapMs, KINESIS_TIMINGS.backoffBaseMs * 2 ** (failures - 1));
         log.warn({ event: 'kinesis_shards_error', attempt: failures, retryInMs, code: (err as Error).name, message: (err as Error).message },
           `cannot list the shards of ${this.settings.stream}; retrying in ${retryInMs} ms`);
+        context.report?.(this.id, { state: 'failing', lastError: `${(err as Error).name}: ${(err as Error).message}` });
         await delay(retryInMs, undefined, { signal }).catch(() => undefined);
       }
     }
@@ -148,7 +150,11 @@ export class KinesisSource implements Source {
     const done = runShard({
       client, streamName: this.settings.stream, shardId, settings: this.settings, signal: abort.signal, log: shardLog,
       position: () => this.position(shard, state, saveOrStop),
-      process: (records) => this.runBatch(records, shardId, stream, context, saveOrStop, abort.signal, shardLog),
+      process: (records) => {
+        // Iterator age as Lambda's IteratorAge: how old the batch's last record is when read.
+        context.report?.(this.id, { state: 'running', lagMs: Date.now() - (records.at(-1)?.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) });
+        return this.runBatch(records, shardId, stream, context, saveOrStop, abort.signal, shardLog);
+      },
       finish: () => saveOrStop(SHARD_END),
       onLag: (ms) => this.lag.set(shardId, ms),
     }).catch((err: unknown) => shardLog.error({ event: 'kinesis_shard_failed', err }, 'shard poller failed'))

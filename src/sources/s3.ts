@@ -37,7 +37,7 @@ class S3Source implements Source {
 
   async start(context: SourceContext): Promise<void> {
     const log = context.logger.child({ source: this.id });
-    const deps: DeliveryDeps = { fn: this.fn, context, matches: compileMatcher(this.settings), log };
+    const deps: DeliveryDeps = { fn: this.fn, context, matches: compileMatcher(this.settings), log, sourceId: this.id };
     const { via } = this.settings;
     const { signal } = this.abort;
     if ('webhook' in via) {

@@ -93,6 +93,7 @@ export class ScheduleSource implements Source {
       this.log!.info({ event: 'schedule_finished' }, `schedule ${this.settings.expression} has no more ticks`);
       return;
     }
+    this.context?.report?.(this.id, { nextEventAt: tick });
     this.wait(tick);
   }
 
@@ -113,8 +114,10 @@ export class ScheduleSource implements Source {
     try {
       await this.fire(tick);
       await this.catchUp(tick, this.clock.now());
+      this.context?.report?.(this.id, { state: 'running' });
     } catch (err) {
       this.log!.error({ event: 'schedule_tick_failed', tick: new Date(tick).toISOString(), err }, 'schedule tick failed');
+      this.context?.report?.(this.id, { state: 'failing', lastError: (err as Error).message });
     }
   }
 

@@ -2,8 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
+import type { DestinationPayload } from '../destinations/outbox.js';
+import type { DestinationSpec } from '../destinations/targets.js';
+import type { SendOptions } from '../router/destinations.js';
 import type { Delivery, Envelope } from '../router/envelope.js';
 import type { InvokeResult } from '../runtime/types.js';
+import type { SourceHealthPatch } from './health.js';
 
 /** What a source may use. Sources never touch BullMQ or the runtime directly. */
 export interface SourceContext {
@@ -11,12 +15,16 @@ export interface SourceContext {
   /** Queues an async event; resolves once Redis holds it (then acknowledge upstream). */
   enqueue(envelope: Envelope, delivery: Delivery): Promise<void>;
   /** Runs a synchronous invocation (pollers, function URLs) under the function's concurrency limit. */
-  invokeSync(fn: FunctionConfig, envelope: Envelope, options?: { traceId?: string }): Promise<InvokeResult>;
+  invokeSync(fn: FunctionConfig, envelope: Envelope): Promise<InvokeResult>;
+  /** Sends an on-failure record to its destination (any kind); resolves once Redis holds it. Set by the hub. */
+  sendToDestination?(target: DestinationSpec, record: DestinationPayload, options: SendOptions): Promise<void>;
   /** The hub's HTTP server, before it listens: push adapters register their routes here. */
   app: FastifyInstance;
   /** The hub's Redis, for leases and checkpoints (keys under `${config.queuePrefix}:`). */
   redis: Redis;
   logger: Logger;
+  /** Health of a source (state, lag, last error) for `triggerhub status` and /metrics. */
+  report?(sourceId: string, patch: SourceHealthPatch): void;
 }
 
 /** One event source mapping of one function (`functions.<fn>.events[i]`). */

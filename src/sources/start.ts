@@ -1,16 +1,19 @@
 import type { HubConfig } from '../config/load.js';
 import { SOURCE_FACTORIES } from './registry.js';
+import type { SourceHealth } from './health.js';
 import type { Source, SourceContext } from './source.js';
 
 /** Builds and starts every configured event source mapping; returns them for stopping. */
-export async function startSources(config: HubConfig, context: SourceContext): Promise<Source[]> {
+export async function startSources(config: HubConfig, context: SourceContext, health?: SourceHealth): Promise<Source[]> {
   const started: Source[] = [];
   try {
     for (const fn of Object.values(config.functions)) {
       for (const [index, mapping] of fn.events.entries()) {
         const [kind] = Object.keys(mapping);
         const source = SOURCE_FACTORIES[kind].create(fn, mapping[kind] as never, index);
-        await source.start(context);
+        health?.report(source.id, { state: 'starting' });
+        await source.start(health ? health.contextFor(context, source.id) : context);
+        health?.started(source.id);
         started.push(source);
       }
     }

@@ -107,7 +107,7 @@ export class StreamSource implements Source {
       },
     };
     log.info({ event: 'stream_source_started', stream: stream.arn, group: this.groupName, consumer }, `polling stream ${settings.key}`);
-    this.running = this.run(this.state, log).catch((err: unknown) => log.error({ event: 'stream_source_failed', err }, 'stream poller failed'));
+    this.running = this.run(this.state, log, context).catch((err: unknown) => log.error({ event: 'stream_source_failed', err }, 'stream poller failed'));
   }
 
   /** Stops reading (cutting a blocking read short), waits for the batch in flight and acknowledges it. Idempotent. */
@@ -126,7 +126,7 @@ export class StreamSource implements Source {
     return this.stopping;
   }
 
-  private async run(state: Running, log: Logger): Promise<void> {
+  private async run(state: Running, log: Logger, context: SourceContext): Promise<void> {
     const { signal } = this.abort;
     let groupReady = false;
     let failures = 0;
@@ -143,6 +143,9 @@ export class StreamSource implements Source {
         }
         const entries = await state.reader.next(signal);
         failures = 0;
+        // Iterator age as Lambda's IteratorAge: how old the batch's last entry is when read.
+        const last = entries.at(-1);
+        context.report?.(this.id, { state: 'running', ...(last && { lagMs: Date.now() - arrivalMsOf(last.id) }) });
         if (entries.length) await this.handle(entries, state);
       } catch (err) {
         if (signal.aborted) break;
@@ -150,6 +153,7 @@ export class StreamSource implements Source {
         const retryInMs = backoffDelay(failures);
         log.warn({ event: 'stream_poll_error', attempt: failures, retryInMs, message: (err as Error).message },
           `cannot read stream ${this.settings.key}; retrying in ${retryInMs} ms`);
+        context.report?.(this.id, { state: 'failing', lastError: (err as Error).message });
         await delay(retryInMs, undefined, { signal }).catch(() => undefined);
       }
     }

@@ -35,8 +35,8 @@ process.once('disconnect', () => process.exit(0));
 
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   requestId = message.requestId;
-  if (message.traceId !== undefined) process.env._X_AMZN_TRACE_ID = message.traceId;
-  else if (process.env._X_AMZN_TRACE_ID !== undefined) delete process.env._X_AMZN_TRACE_ID;
+  setEnv('_X_AMZN_TRACE_ID', message.traceId);
+  setEnv('TRACEPARENT', message.traceparent);
   const reply: Extract<ChildMessage, { type: 'result' }> = { type: 'result', maxRssKB: 0 };
   try {
     const result = await runHandler(handler, JSON.parse(message.payload), message, spec);
@@ -48,6 +48,12 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   if (broken) return;
   reply.maxRssKB = process.resourceUsage().maxRSS;
   send(reply);
+}
+
+/** Sets a per-invocation variable, or removes the previous invocation's value. */
+function setEnv(name: string, value: string | undefined): void {
+  if (value !== undefined) process.env[name] = value;
+  else delete process.env[name];
 }
 
 function serialize(result: unknown): string {

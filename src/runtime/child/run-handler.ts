@@ -28,7 +28,8 @@ export function runHandler(handler: Handler, event: unknown, message: InvokeMess
       if (error === undefined || error === null) succeed(result);
       else fail(error);
     };
-    const context: Context = {
+    // `traceparent` is triggerhub's own (W3C trace context); Lambda's context has no such field.
+    const context: Context & { traceparent?: string } = {
       ...env,
       awsRequestId: message.requestId,
       functionVersion: '$LATEST',
@@ -40,6 +41,7 @@ export function runHandler(handler: Handler, event: unknown, message: InvokeMess
       done: callback,
       succeed,
       fail: (error) => fail(error ?? 'handled'),
+      traceparent: message.traceparent,
     };
     const returned = handler(event, context, callback);
     if (isPromiseLike(returned)) returned.then(succeed, fail);

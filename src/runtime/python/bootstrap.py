@@ -119,15 +119,20 @@ def _load_handler():
     return handler, None
 
 
+def _set_env(name, value):
+    """Sets a per-invocation variable, or removes the previous invocation's value."""
+    if value is not None:
+        os.environ[name] = value
+    else:
+        os.environ.pop(name, None)
+
+
 def _invoke(api, handler, response, body):
     global _request_id
     headers = response.headers
     _request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
-    trace_id = headers.get("Lambda-Runtime-Trace-Id")
-    if trace_id is not None:
-        os.environ["_X_AMZN_TRACE_ID"] = trace_id
-    else:
-        os.environ.pop("_X_AMZN_TRACE_ID", None)
+    _set_env("_X_AMZN_TRACE_ID", headers.get("Lambda-Runtime-Trace-Id"))
+    _set_env("TRACEPARENT", headers.get("traceparent"))
     client_context = headers.get("Lambda-Runtime-Client-Context")
     identity = headers.get("Lambda-Runtime-Cognito-Identity")
     context = LambdaContext(_request_id, int(headers.get("Lambda-Runtime-Deadline-Ms", "0")),

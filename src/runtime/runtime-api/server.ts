@@ -96,6 +96,7 @@ export class RuntimeApiServer {
       'lambda-runtime-invoked-function-arn': this.#functionArn,
     };
     if (message.traceId !== undefined) headers['lambda-runtime-trace-id'] = message.traceId;
+    if (message.traceparent !== undefined) headers.traceparent = message.traceparent;
     if (message.clientContext !== undefined) headers['lambda-runtime-client-context'] = JSON.stringify(message.clientContext);
     res.writeHead(200, headers).end(message.payload);
   }

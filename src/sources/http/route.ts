@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
 import { buildEnvelope } from '../../router/envelope.js';
+import { traceFromHeaders } from '../../tracing.js';
 import type { SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
@@ -54,6 +55,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       type: HTTP_ENVELOPE_TYPE,
       subject: spec.path,
       data: null as unknown,
+      traceparent: traceFromHeaders(request.headers),
     });
     envelope.data = buildHttpEvent(request, {
       routeKey: spec.routeKey(request.method),
@@ -63,8 +65,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       pathParameters,
       stripPrefix: spec.stripPrefix,
     }, envelope.id);
-    const traceparent = request.headers.traceparent;
-    const result = await context.invokeSync(spec.fn, envelope, { traceId: typeof traceparent === 'string' ? traceparent : undefined });
+    const result = await context.invokeSync(spec.fn, envelope);
     return sendHttpResult(reply, result);
   };
   context.app.route({ method: methods, url, handler });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
-const RESERVED = ['/2015-03-31/', '/healthz', '/readyz', '/metrics', '/urls/'];
+const RESERVED = ['/2015-03-31/', '/healthz', '/readyz', '/metrics', '/urls/', '/admin/'];
 
 /** A push route must stay off the hub's own paths (Invoke API, health, default function URLs). */
 export function isOwnPath(path: string): boolean {

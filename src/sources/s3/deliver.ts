@@ -21,6 +21,8 @@ export interface DeliveryDeps {
   context: SourceContext;
   matches: RecordMatcher;
   log: Logger;
+  /** The mapping's id, for its health reports. */
+  sourceId: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface DeliveryDeps {
  * (queued ones are not queued twice: the envelope id is stable per record).
  * Throws S3RecordsInvalid, before queueing anything, when a record is not an S3 record.
  */
-export async function deliverRecords(rawRecords: unknown[], deps: DeliveryDeps): Promise<{ queued: number; skipped: number }> {
+export async function deliverRecords(rawRecords: unknown[], deps: DeliveryDeps, traceparent?: string): Promise<{ queued: number; skipped: number }> {
   const records = rawRecords.map((raw, i) => {
     const parsed = incomingRecordSchema.safeParse(raw);
     if (!parsed.success) {
@@ -47,6 +49,7 @@ export async function deliverRecords(rawRecords: unknown[], deps: DeliveryDeps):
     subject: normalised.key,
     time: new Date(normalised.record.eventTime),
     data: { Records: [normalised.record] },
+    traceparent,
   }), newDelivery(deps.fn.name, 'Event'))));
   const skipped = records.length - matched.length;
   if (matched.length || skipped) deps.log.debug({ event: 's3_records_queued', queued: matched.length, skipped }, 'S3 records queued');

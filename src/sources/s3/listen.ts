@@ -44,6 +44,7 @@ export async function listenMinio(settings: S3Settings, minio: MinioSettings, de
     } catch (err) {
       if (signal.aborted) break;
       log.warn({ event: 's3_listen_error', code: (err as Error).name, message: (err as Error).message }, `cannot listen to MinIO bucket ${settings.bucket}`);
+      deps.context.report?.(deps.sourceId, { state: 'failing', lastError: `${(err as Error).name}: ${(err as Error).message}` });
     }
     failures = records ? 0 : failures + 1;
     const retryInMs = backoffDelay(failures);

@@ -2,8 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { changeVisibility, deleteRecords } from '../sqs/acks.js';
-import { BatchCollector } from '../sqs/collector.js';
+import { ageOfOldestMs, BatchCollector } from '../sqs/collector.js';
 import { createSqsClient, resolveQueue, type QueueInfo } from '../sqs/queue.js';
+import { recordTraceparent } from '../sqs/records.js';
 import { VisibilityKeeper } from '../sqs/visibility.js';
 import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { SqsViaSettings } from './settings.js';
@@ -32,7 +33,10 @@ export async function pollS3Queue(via: SqsViaSettings, deps: DeliveryDeps, signa
       if (!connection) {
         const queue = await resolveQueue(client, via.sqs, signal);
         const keeper = new VisibilityKeeper(client, queue.url, queue.visibilityTimeoutSeconds, log);
-        const collector = new BatchCollector({ client, queue, keeper, batchSize: RECEIVE_BATCH, windowSeconds: 0, maxBytes: Infinity });
+        const collector = new BatchCollector({
+          client, queue, keeper, batchSize: RECEIVE_BATCH, windowSeconds: 0, maxBytes: Infinity,
+          onReceive: (records) => deps.context.report?.(deps.sourceId, { state: 'running', lagMs: ageOfOldestMs(records) }),
+        });
         connection = { queue, keeper, collector };
         log.info({ event: 's3_queue_polling', queue: queue.url }, `polling ${queue.url} for S3 notifications`);
       }
@@ -52,6 +56,7 @@ export async function pollS3Queue(via: SqsViaSettings, deps: DeliveryDeps, signa
       const retryInMs = backoffDelay(failures);
       const { name, message } = err as Error;
       log.warn({ event: 's3_queue_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${via.sqs}; retrying in ${retryInMs} ms`);
+      deps.context.report?.(deps.sourceId, { state: 'failing', lastError: `${name}: ${message}` });
       await delay(retryInMs, undefined, { signal }).catch(() => undefined);
     }
   }
@@ -73,7 +78,7 @@ async function handleMessages(messages: SQSRecord[], deps: DeliveryDeps): Promis
       return false;
     }
     try {
-      await deliverRecords(unwrapped.records, deps);
+      await deliverRecords(unwrapped.records, deps, recordTraceparent(message));
       return true;
     } catch (err) {
       deps.log.warn({ event: 's3_queue_enqueue_failed', messageId: message.messageId, err },

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
 import type { Logger } from '../../log.js';
 import { buildEnvelope, newDelivery } from '../../router/envelope.js';
+import { incomingTraceparent, traceFromHeaders } from '../../tracing.js';
 import type { SourceContext } from '../source.js';
 import type { CertificateCache } from './certificates.js';
 import { confirmSubscription } from './confirm.js';
@@ -98,10 +99,11 @@ async function enqueueNotification(context: SourceContext, spec: EndpointSpec, m
     subject: spec.fn.name,
     time: new Date(message.Timestamp),
     data: buildSnsEvent(message, subscriptionArn),
+    // The publisher's `traceparent` message attribute, else the request's trace headers.
+    traceparent: incomingTraceparent({ traceparent: message.MessageAttributes?.traceparent?.Value }) ?? traceFromHeaders(request.headers),
   });
-  const traceparent = request.headers.traceparent;
   try {
-    await context.enqueue(envelope, newDelivery(spec.fn.name, 'Event', typeof traceparent === 'string' ? { traceparent } : {}));
+    await context.enqueue(envelope, newDelivery(spec.fn.name, 'Event'));
   } catch (err) {
     throw new SnsRejection('enqueue_failed', `the event could not be queued: ${(err as Error).message}`, { cause: err });
   }

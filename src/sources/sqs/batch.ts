@@ -11,7 +11,7 @@ import type { SourceContext } from '../source.js';
 import { deleteRecords } from './acks.js';
 import { batchOutcome, blockFailedGroups } from './batch-response.js';
 import type { QueueInfo } from './queue.js';
-import { SQS_ENVELOPE_TYPE } from './records.js';
+import { recordTraceparent, SQS_ENVELOPE_TYPE } from './records.js';
 import type { VisibilityKeeper } from './visibility.js';
 
 export interface BatchDeps {
@@ -55,7 +55,8 @@ export async function runBatch(records: SQSRecord[], deps: BatchDeps): Promise<v
 /** Invokes the function with the records; returns those to delete. */
 async function invokeBatch(records: SQSRecord[], deps: BatchDeps): Promise<SQSRecord[]> {
   const { queue, log } = deps;
-  const envelope = buildEnvelope<SQSEvent>({ source: queue.arn, type: SQS_ENVELOPE_TYPE, data: { Records: records } });
+  // One invocation, one trace: the first record's (each record keeps its own in its attributes).
+  const envelope = buildEnvelope<SQSEvent>({ source: queue.arn, type: SQS_ENVELOPE_TYPE, data: { Records: records }, traceparent: recordTraceparent(records[0]) });
   const result = await invokeUnthrottled(envelope, deps);
   if (!result) return [];
   const outcome = batchOutcome(result, records, deps.reportItemFailures);

@@ -19,6 +19,13 @@ export interface CollectorOptions {
   /** Lambda's synchronous payload limit: a batch stops growing before its event passes it. */
   maxBytes: number;
   keeper: VisibilityKeeper;
+  /** Every successful receive (empty on a long poll that found nothing). */
+  onReceive?(records: SQSRecord[]): void;
+}
+
+/** Age of the oldest of the records (as SQS's ApproximateAgeOfOldestMessage); 0 for none. */
+export function ageOfOldestMs(records: SQSRecord[], now = Date.now()): number {
+  return records.length ? now - Math.min(...records.map((record) => Number(record.attributes.SentTimestamp))) : 0;
 }
 
 /**
@@ -90,6 +97,7 @@ export class BatchCollector {
     }), { abortSignal: signal });
     const records = Messages.map((message) => toSqsRecord(message, queue));
     keeper.hold(records);
+    this.options.onReceive?.(records);
     return records;
   }
 }

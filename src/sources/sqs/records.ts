@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import { incomingTraceparent } from '../../tracing.js';
 import type { QueueInfo } from './queue.js';
 
 /** The CloudEvents type of SQS envelopes; `data` is an SQSEvent. */
@@ -30,6 +31,11 @@ export function toSqsRecord(message: Message, queue: QueueInfo): SQSRecord {
   };
   if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
   return record;
+}
+
+/** A record's trace: its `traceparent` message attribute, else its AWSTraceHeader (converted). */
+export function recordTraceparent(record: SQSRecord): string | undefined {
+  return incomingTraceparent({ traceparent: record.messageAttributes.traceparent?.stringValue, xray: record.attributes.AWSTraceHeader });
 }
 
 function recordAttributes(received: Record<string, string>): SQSRecordAttributes {

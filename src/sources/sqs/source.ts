@@ -8,7 +8,7 @@ import { SYNC_PAYLOAD_LIMIT } from '../../server/app.js';
 import type { Source, SourceContext, SourceKind } from '../source.js';
 import { changeVisibility } from './acks.js';
 import { runBatch, type BatchDeps } from './batch.js';
-import { BatchCollector } from './collector.js';
+import { ageOfOldestMs, BatchCollector } from './collector.js';
 import { createSqsClient, resolveQueue, type QueueInfo } from './queue.js';
 import { REPORT_BATCH_ITEM_FAILURES, type SqsSettings } from './settings.js';
 import { VisibilityKeeper } from './visibility.js';
@@ -87,6 +87,7 @@ export class SqsSource implements Source {
         const retryInMs = backoffDelay(failures);
         const { name, message } = err as Error;
         log.warn({ event: 'sqs_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${this.settings.queue}; retrying in ${retryInMs} ms`);
+        context.report?.(this.id, { state: 'failing', lastError: `${name}: ${message}` });
         await delay(retryInMs, undefined, { signal }).catch(() => undefined);
       }
     }
@@ -106,6 +107,8 @@ export class SqsSource implements Source {
       batchSize: this.settings.batchSize,
       windowSeconds: this.settings.maximumBatchingWindowInSeconds,
       maxBytes: SYNC_PAYLOAD_LIMIT,
+      // Lag as SQS's ApproximateAgeOfOldestMessage, seen from here: the oldest message received (0 when none).
+      onReceive: (records) => context.report?.(this.id, { state: 'running', lagMs: ageOfOldestMs(records) }),
     });
     log.info({ event: 'sqs_source_started', queue: queue.url, queueArn: queue.arn, fifo: queue.fifo }, `polling ${queue.url}`);
     return {

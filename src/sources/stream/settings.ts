@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { streamFilterCriteriaSchema } from '../../router/patterns.js';
 import { unknownFieldError } from '../../config/issues.js';
+import { destinationSchema } from '../../destinations/targets.js';
 
 /**
  * Settings of a `stream` (Redis Streams) event source mapping: Lambda's Kinesis mapping settings
@@ -36,7 +37,7 @@ export const streamSettingsSchema = z.strictObject({
   maximumRecordAgeInSeconds: unlimitedOr(60, 604_800).default(-1),
   functionResponseTypes: z.array(z.literal(REPORT_BATCH_ITEM_FAILURES, { error: `must be ${REPORT_BATCH_ITEM_FAILURES}` }))
     .max(1, { error: `may only hold ${REPORT_BATCH_ITEM_FAILURES}` }).default([]),
-  destinations: z.strictObject({ onFailure: z.string({ error: 'must be a function name' }).min(1).optional() }).default({}),
+  destinations: z.strictObject({ onFailure: destinationSchema.optional() }, { error: unknownFieldError }).default({}),
   filterCriteria: streamFilterCriteriaSchema.optional(),
   /** The stream's Redis; default the hub's own. */
   redis: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { functionArn } from '../../arn.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { functionArn, parseFunctionRef } from '../../arn.js';
 import type { FunctionConfig, HubConfig } from '../../config/load.js';
+import { destinationText, DLQ_TARGET, missingFunction, type DestinationSpec } from '../../destinations/targets.js';
 import { HubError } from '../../errors.js';
-import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../../router/envelope.js';
 import type { SourceContext } from '../source.js';
 import type { FailureCondition, StreamBatchFailure } from './batch.js';
 
@@ -71,26 +71,34 @@ export function streamFailureRecord<InfoKey extends string, Info>(
   };
 }
 
-/** Queues the record for the destination function (async: it gets retries and a DLQ of its own). */
+/**
+ * Sends the record to the mapping's on-failure destination: a function (queued async: it gets
+ * retries and a DLQ of its own) or, through the durable outbox, an SQS queue, SNS topic, HTTP URL
+ * or Redis stream. Resolves once Redis holds it, so the batch may be checkpointed then.
+ */
 export async function sendFailureRecord(
   context: SourceContext,
-  target: string,
+  target: DestinationSpec,
   record: FailureRecordBase,
 ): Promise<void> {
-  const envelope = buildEnvelope({
-    source: record.requestContext.functionArn,
-    type: ENVELOPE_TYPES.destination,
-    subject: record.requestContext.condition,
-    data: record,
+  // Unique per record, stable for the same record: the outbox drops only true duplicates.
+  const digest = createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 16);
+  if (!context.sendToDestination) throw new HubError('TH_ERR_INTERNAL', 'this source context cannot send destination records');
+  await context.sendToDestination(target, record, {
+    id: `${record.requestContext.requestId}-fail-${digest}`,
+    function: parseFunctionRef(record.requestContext.functionArn).name,
   });
-  await context.enqueue(envelope, newDelivery(target, 'Event'));
 }
 
 /**
- * A stream mapping's `destinations.onFailure` must name a configured function (`dlq` is not a
- * destination for stream records: there is no event to dead-letter, only batch metadata).
+ * A stream mapping's `destinations.onFailure` must name a configured function or an outside
+ * target (`dlq` is not a destination for stream records: there is no event to dead-letter, only
+ * batch metadata).
  */
-export function checkOnFailureTarget(config: HubConfig, path: string, target: string | undefined): void {
-  if (target === undefined || config.functions[target]) return;
-  throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config: ${path}: "${target}" is not a configured function`);
+export function checkOnFailureTarget(config: HubConfig, path: string, target: DestinationSpec | undefined): void {
+  if (target === undefined) return;
+  const problem = destinationText(target) === DLQ_TARGET
+    ? `"${DLQ_TARGET}" is not a configured function: stream failure records carry no event to dead-letter; use a function, an SQS/SNS ARN, an http(s) URL or redis-stream:<key>`
+    : missingFunction(target, config.functions);
+  if (problem) throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config: ${path}: ${problem}`);
 }

@@ -1,0 +1,132 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { HubConfig } from '../config/load.js';
+import { DlqStore } from '../dlq/store.js';
+import { EventQueues } from '../router/queues.js';
+import { readFunctionUsage, resetFunctionUsage, statsSince, type FunctionUsage, type Pricing } from '../stats/read.js';
+import { readSourceStatus, resetSourceStatus, type SourceStatus } from '../stats/source-status.js';
+import { CliExit, EXIT, loadConfig, print, withRedis, type GlobalOptions } from './context.js';
+import { table } from './functions.js';
+
+export interface FunctionStatus extends FunctionUsage {
+  /** Async events waiting, delayed or running. */
+  queueDepth: number;
+  dlqRecords: number;
+}
+
+export interface StatusReport {
+  /** When the counters began (the first invocation after the last reset); null if none since. */
+  since: string | null;
+  pricing: Pricing;
+  functions: FunctionStatus[];
+  totals: { invocations: number; gbSeconds: number; estimatedCostUsd: number };
+  sources: SourceStatus[];
+}
+
+/** Clears a terminal and moves the cursor home (between `--watch` refreshes on a terminal). */
+const CLEAR = '\x1b[2J\x1b[H';
+
+/**
+ * `triggerhub status`: per-function counters and cost, per-source health, over every hub on the
+ * Redis. `--watch N` refreshes every N seconds until SIGINT/SIGTERM (with `--json`: one object per line).
+ */
+export async function statusCommand(options: GlobalOptions & { json?: boolean; reset?: boolean; watch?: string }): Promise<void> {
+  const config = loadConfig(options);
+  const everyMs = options.watch === undefined ? undefined : Number(options.watch) * 1000;
+  if (everyMs !== undefined && !(everyMs >= 100)) throw new CliExit(EXIT.usage, `--watch: must be a number of seconds, 0.1 or more (got ${options.watch})`);
+  await withRedis(config, async (redis) => {
+    if (options.reset) {
+      await resetFunctionUsage(redis, config.queuePrefix);
+      await resetSourceStatus(redis, config.queuePrefix);
+      return print('counters reset');
+    }
+    if (everyMs === undefined) {
+      const report = await readStatus(redis, config);
+      return print(options.json ? JSON.stringify(report, null, 2) : render(report));
+    }
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    try {
+      while (!stop.signal.aborted) {
+        const report = await readStatus(redis, config);
+        print(options.json ? JSON.stringify(report) : `${process.stdout.isTTY ? CLEAR : ''}${render(report)}`);
+        await delay(everyMs, undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
+  });
+}
+
+export async function readStatus(redis: Redis, config: HubConfig): Promise<StatusReport> {
+  const names = Object.keys(config.functions);
+  const queues = new EventQueues(redis, config.queuePrefix, config.functions);
+  try {
+    const [usage, depths, dead, since, sources] = await Promise.all([
+      readFunctionUsage(redis, config.queuePrefix, names, config.pricing),
+      Promise.all(names.map((fn) => queues.depth(fn))),
+      new DlqStore(redis, config.queuePrefix).list(),
+      statsSince(redis, config.queuePrefix),
+      readSourceStatus(redis, config.queuePrefix),
+    ]);
+    const functions = usage.map((u, i) => ({
+      ...u, queueDepth: depths[i], dlqRecords: dead.filter((record) => record.function === u.function).length,
+    }));
+    const sum = (pick: (f: FunctionStatus) => number) => functions.reduce((total, f) => total + pick(f), 0);
+    return {
+      since: since?.toISOString() ?? null,
+      pricing: config.pricing,
+      functions,
+      totals: { invocations: sum((f) => f.invocations), gbSeconds: sum((f) => f.gbSeconds), estimatedCostUsd: sum((f) => f.estimatedCostUsd) },
+      sources,
+    };
+  } finally {
+    await queues.close();
+  }
+}
+
+function render(report: StatusReport, now = Date.now()): string {
+  const fns = table(['FUNCTION', 'INVOCATIONS', 'ERRORS', 'THROTTLES', 'P50', 'P99', 'QUEUE', 'DLQ', 'GB-S', 'EST. COST'], report.functions.map((f) => [
+    f.function, String(f.invocations), String(f.errors), String(f.throttles), duration(f.p50Ms), duration(f.p99Ms),
+    String(f.queueDepth), String(f.dlqRecords), f.gbSeconds.toFixed(4), usd(f.estimatedCostUsd),
+  ]));
+  const { pricing, totals } = report;
+  const footer = [
+    `since ${report.since ?? '-'}: ${totals.invocations} invocations, ${totals.gbSeconds.toFixed(4)} GB-s,`
+      + ` estimated AWS Lambda cost ${usd(totals.estimatedCostUsd)}`,
+    `(at $${pricing.requestUsdPerMillion} per 1M requests and $${pricing.gbSecondUsd} per GB-second; no free tier)`,
+  ].join('\n');
+  const sources = report.sources.length
+    ? table(['SOURCE', 'FUNCTION', 'STATE', 'LAG', 'LAST EVENT', 'HUBS', 'NOTE'], report.sources.map((s) => [
+      s.source, s.function, s.state, s.lagMs === null ? '-' : seconds(s.lagMs), s.lastEventAt ? `${seconds(now - Date.parse(s.lastEventAt))} ago` : '-',
+      String(s.hubs.length), note(s, now),
+    ]))
+    : 'no sources reported (no hub has run one since the last reset)';
+  return `${report.functions.length ? `${fns}\n\n${footer}` : 'no functions configured'}\n\n${sources}`;
+}
+
+function note(s: SourceStatus, now: number): string {
+  if (s.state === 'failing' && s.lastError) return s.lastError.length > 80 ? `${s.lastError.slice(0, 77)}...` : s.lastError;
+  if (s.nextEventAt) return `next in ${seconds(Math.max(0, Date.parse(s.nextEventAt) - now))}`;
+  return '';
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '-';
+  return ms < 1000 ? `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms` : `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** 850ms, 12s, 4m5s, 3h2m, 2d4h. */
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}
+
+function usd(amount: number): string {
+  return amount === 0 ? '$0' : `$${amount.toFixed(amount < 0.01 ? 8 : 2)}`;
+}

@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import { LOG_LINE_TYPES, type LogEntry, type LogLineType } from './sink.js';
+
+/** One stream entry, read back: the line plus its stream id. */
+export interface StoredLogEntry extends LogEntry {
+  id: string;
+}
+
+const READ_CHUNK = 1000;
+
+type StreamEntries = Array<[id: string, fields: string[]]>;
+
+/** Entries from `sinceMs` on (all retained entries without it), oldest first, in chunks. */
+export async function* readLogRange(redis: Redis, key: string, fn: string, sinceMs?: number): AsyncGenerator<StoredLogEntry> {
+  let start = sinceMs === undefined ? '-' : String(Math.max(0, Math.floor(sinceMs)));
+  for (;;) {
+    const chunk = (await redis.xrange(key, start, '+', 'COUNT', READ_CHUNK)) as StreamEntries;
+    for (const [id, fields] of chunk) yield toEntry(fn, id, fields);
+    if (chunk.length < READ_CHUNK) return;
+    start = `(${chunk[chunk.length - 1][0]}`;
+  }
+}
+
+/** The id of the newest entry, or `0-0` for an empty or missing stream. */
+export async function lastLogId(redis: Redis, key: string): Promise<string> {
+  const [newest] = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as StreamEntries;
+  return newest ? newest[0] : '0-0';
+}
+
+/**
+ * Entries added after `afterId`, as they come (XREAD BLOCK), until `signal` aborts. The caller
+ * ends a pending read by aborting and disconnecting the client.
+ */
+export async function* followLog(redis: Redis, key: string, fn: string, afterId: string, signal: AbortSignal): AsyncGenerator<StoredLogEntry> {
+  let last = afterId;
+  while (!signal.aborted) {
+    let reply: Array<[string, StreamEntries]> | null;
+    try {
+      reply = (await redis.xread('COUNT', READ_CHUNK, 'BLOCK', 1000, 'STREAMS', key, last)) as Array<[string, StreamEntries]> | null;
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    for (const [, entries] of reply ?? []) {
+      for (const [id, fields] of entries) {
+        last = id;
+        yield toEntry(fn, id, fields);
+      }
+    }
+  }
+}
+
+function toEntry(fn: string, id: string, fields: string[]): StoredLogEntry {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i], fields[i + 1]);
+  const type = map.get('type') as LogLineType;
+  const entry: StoredLogEntry = {
+    id,
+    function: fn,
+    requestId: map.get('requestId') ?? '',
+    type: LOG_LINE_TYPES.includes(type) ? type : 'handler',
+    level: map.get('level') ?? 'INFO',
+    line: map.get('line') ?? '',
+    ts: Number(map.get('ts') ?? id.split('-')[0]),
+    environmentId: map.get('environmentId') ?? '',
+  };
+  const traceparent = map.get('traceparent');
+  if (traceparent) entry.traceparent = traceparent;
+  return entry;
+}

@@ -1,0 +1,125 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import type { LogEntry, LogSink } from './sink.js';
+
+/** The stream holding one function's log lines. */
+export function logStreamKey(prefix: string, fn: string): string {
+  return `${prefix}:logs:${fn}`;
+}
+
+export interface RedisLogSinkOptions {
+  redis: Redis;
+  prefix: string;
+  /** Approximate bound per stream (`XADD … MAXLEN ~`): Redis trims whole nodes, so a few more may stay. */
+  maxEntries: number;
+  /** When set, entries older than this are trimmed too (`XTRIM … MINID ~`). */
+  retentionSeconds?: number;
+  logger: Logger;
+  /** How long handler lines wait for others before they are written together. */
+  flushDelayMs?: number;
+}
+
+const DEFAULT_FLUSH_DELAY_MS = 100;
+/** Writes not yet answered (Redis down): beyond this, new lines are dropped, not buffered. */
+const MAX_IN_FLIGHT = 64;
+/** How long close() waits for outstanding writes. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/**
+ * Writes invocation log lines to a Redis stream per function, one entry per line. Lines are
+ * batched: handler lines wait up to `flushDelayMs` for company, and an invocation's END and
+ * REPORT go out at once, together with what is pending, in one pipeline. Invocations never wait
+ * for a write, and a failed write is logged as a warning, never thrown.
+ */
+export class RedisLogSink implements LogSink {
+  readonly #options: RedisLogSinkOptions;
+  readonly #log: Logger;
+  readonly #inFlight = new Set<Promise<void>>();
+  #pending: LogEntry[] = [];
+  #timer?: NodeJS.Timeout;
+  #dropped = 0;
+  #closed = false;
+
+  constructor(options: RedisLogSinkOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'logs' });
+  }
+
+  write(entry: LogEntry): void {
+    if (this.#closed) return;
+    this.#pending.push(entry);
+    if (entry.type === 'report') {
+      this.#flush();
+      return;
+    }
+    this.#timer ??= setTimeout(() => this.#flush(), this.#options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS);
+  }
+
+  /** Writes what is pending and waits (a bounded time) for every outstanding write. Idempotent. */
+  async close(): Promise<void> {
+    this.#flush();
+    this.#closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.#inFlight),
+      new Promise((resolve) => { timer = setTimeout(resolve, CLOSE_TIMEOUT_MS); }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (!batch.length) return;
+    if (this.#inFlight.size >= MAX_IN_FLIGHT) {
+      if (this.#dropped === 0) this.#log.warn({ event: 'log_stream_backlog' }, 'log stream writes are not answered; dropping log lines');
+      this.#dropped += batch.length;
+      return;
+    }
+    const write: Promise<void> = this.#send(batch).finally(() => this.#inFlight.delete(write));
+    this.#inFlight.add(write);
+  }
+
+  async #send(batch: LogEntry[]): Promise<void> {
+    const { redis, prefix, maxEntries, retentionSeconds } = this.#options;
+    const pipeline = redis.pipeline();
+    const keys = new Set<string>();
+    for (const entry of batch) {
+      const key = logStreamKey(prefix, entry.function);
+      keys.add(key);
+      pipeline.xadd(key, 'MAXLEN', '~', maxEntries, '*', ...fieldsOf(entry));
+    }
+    if (retentionSeconds !== undefined) {
+      const minId = Date.now() - retentionSeconds * 1000;
+      for (const key of keys) pipeline.xtrim(key, 'MINID', '~', minId);
+    }
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.slice(0, batch.length).filter(([err]) => err);
+      if (failed.length) {
+        this.#log.warn({ event: 'log_stream_write_failed', lines: failed.length, err: failed[0][0] }, `could not write ${failed.length} log line(s) to Redis`);
+      }
+      else if (this.#dropped) {
+        this.#log.warn({ event: 'log_stream_recovered', dropped: this.#dropped }, `log stream writes resumed; ${this.#dropped} line(s) were dropped`);
+        this.#dropped = 0;
+      }
+    } catch (err) {
+      this.#log.warn({ event: 'log_stream_write_failed', lines: batch.length, err }, `could not write ${batch.length} log line(s) to Redis`);
+    }
+  }
+}
+
+function fieldsOf(entry: LogEntry): string[] {
+  const fields = [
+    'requestId', entry.requestId,
+    'type', entry.type,
+    'level', entry.level,
+    'ts', String(entry.ts),
+    'environmentId', entry.environmentId,
+    'line', entry.line,
+  ];
+  if (entry.traceparent) fields.push('traceparent', entry.traceparent);
+  return fields;
+}

@@ -1,0 +1,24 @@
+/** Where an invocation's log lines go besides pino: see redis-sink.ts. */
+
+/** `init`: a cold start's lines before START; `handler`: the handler's own output. */
+export type LogLineType = 'init' | 'start' | 'handler' | 'end' | 'report';
+
+export const LOG_LINE_TYPES: readonly LogLineType[] = ['init', 'start', 'handler', 'end', 'report'];
+
+export interface LogEntry {
+  function: string;
+  requestId: string;
+  type: LogLineType;
+  /** INFO for START/END/REPORT; the handler line's level otherwise. */
+  level: string;
+  line: string;
+  /** Epoch milliseconds when the line was written. */
+  ts: number;
+  environmentId: string;
+  traceparent?: string;
+}
+
+/** Takes lines without blocking the invocation; failures are the sink's to report, never the caller's. */
+export interface LogSink {
+  write(entry: LogEntry): void;
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * W3C Trace Context (`traceparent`) for events: taken from what arrives (a `traceparent`, else an
+ * `X-Amzn-Trace-Id` converted), generated when nothing valid arrives, carried on the envelope as
+ * the CloudEvents Distributed Tracing extension, and shown to handlers in both forms. Bad input
+ * is never an error: it is replaced by a new trace.
+ */
+export interface TraceContext {
+  /** 32 lowercase hex digits, not all zero. */
+  traceId: string;
+  /** 16 lowercase hex digits, not all zero: the span that caused this event. */
+  parentId: string;
+  /** 2 hex digits; bit 0 is "sampled". */
+  flags: string;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const XRAY_ROOT = /^1-([0-9a-f]{8})-([0-9a-f]{24})$/;
+const PARENT_ID = /^[0-9a-f]{16}$/;
+const ALL_ZERO = /^0+$/;
+
+/** A valid version-00 traceparent, or undefined (anything else: absent, malformed, all-zero ids). */
+export function parseTraceparent(value: unknown): TraceContext | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = TRACEPARENT.exec(value.trim());
+  if (!match || ALL_ZERO.test(match[1]) || ALL_ZERO.test(match[2])) return undefined;
+  return { traceId: match[1], parentId: match[2], flags: match[3] };
+}
+
+/**
+ * `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>` (fields in any order, others ignored).
+ * Without a Parent the hub stands in as the parent span (a new id); `Sampled=?` or none is 0.
+ */
+export function parseXRayHeader(value: unknown): TraceContext | undefined {
+  if (typeof value !== 'string') return undefined;
+  const fields = new Map(value.split(';').map((part) => {
+    const [key, ...rest] = part.trim().split('=');
+    return [key, rest.join('=')] as const;
+  }));
+  const root = XRAY_ROOT.exec(fields.get('Root') ?? '');
+  if (!root || ALL_ZERO.test(root[1] + root[2])) return undefined;
+  const parent = fields.get('Parent');
+  return {
+    traceId: root[1] + root[2],
+    parentId: parent && PARENT_ID.test(parent) && !ALL_ZERO.test(parent) ? parent : spanId(),
+    flags: fields.get('Sampled') === '1' ? '01' : '00',
+  };
+}
+
+export function formatTraceparent(trace: TraceContext): string {
+  return `00-${trace.traceId}-${trace.parentId}-${trace.flags}`;
+}
+
+/** The value itself when it is a valid traceparent, else undefined. */
+export function validTraceparent(value: unknown): string | undefined {
+  const trace = parseTraceparent(value);
+  return trace && formatTraceparent(trace);
+}
+
+/**
+ * A new sampled trace. Its first 8 hex digits are the epoch seconds, so its X-Ray form is a
+ * trace id X-Ray accepts.
+ */
+export function newTraceparent(): string {
+  const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0').slice(-8);
+  return formatTraceparent({ traceId: seconds + randomBytes(12).toString('hex'), parentId: spanId(), flags: '01' });
+}
+
+/** The same trace with a new parent id: what a record the hub sends on behalf of `traceparent` carries. */
+export function childTraceparent(traceparent: string | undefined): string {
+  const trace = parseTraceparent(traceparent);
+  return trace ? formatTraceparent({ ...trace, parentId: spanId() }) : newTraceparent();
+}
+
+/** What arrived with an event: a valid `traceparent`, else an `X-Amzn-Trace-Id` converted; else undefined. */
+export function incomingTraceparent(sources: { traceparent?: unknown; xray?: unknown }): string | undefined {
+  const trace = parseTraceparent(sources.traceparent) ?? parseXRayHeader(sources.xray);
+  return trace && formatTraceparent(trace);
+}
+
+/** `traceparent` and `x-amzn-trace-id` of an HTTP request (Node's lower-cased headers). */
+export function traceFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  return incomingTraceparent({ traceparent: first(headers.traceparent), xray: first(headers['x-amzn-trace-id']) });
+}
+
+/** The X-Ray form Lambda puts in `_X_AMZN_TRACE_ID` and `Lambda-Runtime-Trace-Id`. */
+export function toXRayHeader(traceparent: string): string | undefined {
+  const trace = parseTraceparent(traceparent);
+  if (!trace) return undefined;
+  const sampled = Number.parseInt(trace.flags, 16) & 1;
+  return `Root=1-${trace.traceId.slice(0, 8)}-${trace.traceId.slice(8)};Parent=${trace.parentId};Sampled=${sampled}`;
+}
+
+/**
+ * What a handler sees for an invocation's trace: the X-Ray form and the W3C value. A value that
+ * is neither (a caller of the runtime that passed its own string) is passed on unchanged as the
+ * X-Ray header.
+ */
+export function handlerTrace(value: string | undefined): { xray?: string; traceparent?: string } {
+  if (value === undefined) return {};
+  const traceparent = incomingTraceparent({ traceparent: value, xray: value });
+  return traceparent ? { xray: toXRayHeader(traceparent), traceparent } : { xray: value };
+}
+
+function spanId(): string {
+  for (;;) {
+    const id = randomBytes(8).toString('hex');
+    if (!ALL_ZERO.test(id)) return id;
+  }
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildConfig, loadConfigFile } from '../src/config/load.js';
+import { startHub, type Hub } from '../src/hub.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { logStreamKey, RedisLogSink } from '../src/logs/redis-sink.js';
+import { readLogRange, type StoredLogEntry } from '../src/logs/reader.js';
+import { parseTraceparent } from '../src/tracing.js';
+import { runCli, spawnCli } from './helpers/cli.js';
+import { waitFor } from './helpers/hub.js';
+import { FIXTURES, tempDir } from './helpers/paths.js';
+
+describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, () => {
+  const dir = tempDir('th-logs-');
+  const configPath = path.join(dir, 'triggerhub.yaml');
+  const prefix = `logs-${randomUUID().slice(0, 8)}`;
+  const warnings: Array<Record<string, unknown>> = [];
+  let hub: Hub;
+  const cli = (...args: string[]) => runCli(['--config', configPath, ...args]);
+
+  beforeAll(async () => {
+    const chatty = `{ handler: ${path.join(FIXTURES, 'chatty.handler')}, timeout: 30 }`;
+    writeFileSync(configPath, [
+      `redis: ${inject('redisUrl')}`,
+      `queuePrefix: ${prefix}`,
+      'server: { port: 0 }',
+      'logs: { maxEntriesPerFunction: 100 }',
+      'functions:',
+      `  chatty: ${chatty}`,
+      `  follow: ${chatty}`,
+      `  flood: ${chatty}`,
+      `  broken: ${chatty}`,
+    ].join('\n'));
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) warnings.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    hub = await startHub(loadConfigFile(configPath), { logger: createLogger({ level: 'warn', destination }) });
+  });
+  afterAll(async () => hub?.stop());
+
+  /** Invokes through the Invoke API; returns the request id. */
+  async function invoke(fn: string, event: unknown, type: 'RequestResponse' | 'Event' = 'RequestResponse'): Promise<{ requestId: string; status: number; body: string }> {
+    const response = await fetch(`${hub.url}/2015-03-31/functions/${fn}/invocations`, {
+      method: 'POST', body: JSON.stringify(event), headers: { 'x-amz-invocation-type': type },
+    });
+    return { requestId: response.headers.get('x-amzn-requestid')!, status: response.status, body: await response.text() };
+  }
+
+  async function entries(fn: string, requestId?: string): Promise<StoredLogEntry[]> {
+    const all: StoredLogEntry[] = [];
+    for await (const entry of readLogRange(hub.redis, logStreamKey(prefix, fn), fn)) {
+      if (requestId === undefined || entry.requestId === requestId) all.push(entry);
+    }
+    return all;
+  }
+
+  const reported = async (fn: string, requestId: string) =>
+    waitFor(async () => {
+      const lines = await entries(fn, requestId);
+      return lines.some((entry) => entry.type === 'report') && lines;
+    }, 10_000, `REPORT of ${requestId}`);
+
+  it('writes START, the handler lines, END and REPORT of an invocation, in order, with their fields', async () => {
+    const { requestId } = await invoke('chatty', { lines: 3 });
+    const lines = await reported('chatty', requestId);
+    expect(lines.map((entry) => entry.type)).toEqual(['start', 'handler', 'handler', 'handler', 'end', 'report']);
+    expect(lines[0].line).toBe(`START RequestId: ${requestId} Version: $LATEST`);
+    expect(lines.slice(1, 4).map((entry) => entry.line.split('\t').slice(1))).toEqual([1, 2, 3].map((i) => [requestId, 'INFO', `line ${i} of 3`]));
+    expect(lines[4].line).toBe(`END RequestId: ${requestId}`);
+    expect(lines[5].line).toMatch(new RegExp(`^REPORT RequestId: ${requestId}\tDuration: `));
+    const environments = new Set(lines.map((entry) => entry.environmentId));
+    expect(environments.size).toBe(1);
+    expect([...environments][0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(lines.map((entry) => entry.traceparent)).size).toBe(1);
+    expect(parseTraceparent(lines[0].traceparent)).toBeDefined();
+    for (const entry of lines) expect(Math.abs(entry.ts - Date.now())).toBeLessThan(30_000);
+  });
+
+  it('`triggerhub logs FN --since` prints the lines; --request-id, --limit and --json narrow and shape them', async () => {
+    const first = await invoke('chatty', { lines: 2, tag: 'first' });
+    const second = await invoke('chatty', { lines: 2, tag: 'second' });
+    await reported('chatty', second.requestId);
+    const all = await cli('logs', 'chatty', '--since', '5m');
+    expect(all.code).toBe(0);
+    const printed = all.stdout.trim().split('\n');
+    const firstStart = printed.findIndex((line) => line.endsWith(`START RequestId: ${first.requestId} Version: $LATEST`));
+    const secondReport = printed.findIndex((line) => line.includes(`REPORT RequestId: ${second.requestId}`));
+    expect(firstStart).toBeGreaterThanOrEqual(0);
+    expect(secondReport).toBeGreaterThan(firstStart);
+    expect(printed[firstStart]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z START/);
+    expect(printed.slice(firstStart + 1, firstStart + 3).every((line) => line.includes('first'))).toBe(true);
+
+    const one = await cli('logs', 'chatty', '--request-id', second.requestId, '--json');
+    const objects = one.stdout.trim().split('\n').map((line) => JSON.parse(line) as StoredLogEntry & { time: string });
+    expect(objects.map((entry) => entry.type)).toEqual(['start', 'handler', 'handler', 'end', 'report']);
+    expect(objects.every((entry) => entry.requestId === second.requestId && entry.traceparent && entry.time)).toBe(true);
+
+    const last = await cli('logs', 'chatty', '--limit', '2');
+    expect(last.stdout.trim().split('\n')).toHaveLength(2);
+    expect(last.stdout).toContain(`REPORT RequestId: ${second.requestId}`);
+  });
+
+  it('rejects an unknown function and a bad --since with the usage exit code', async () => {
+    const unknown = await cli('logs', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no function named nope');
+    const since = await cli('logs', 'chatty', '--since', 'yesterday');
+    expect(since.code).toBe(2);
+    expect(since.stderr).toContain('--since must be');
+  });
+
+  it('--follow prints the lines of a running invocation as they come, then exits 0 on SIGINT', async () => {
+    const gate = path.join(dir, 'follow-gate');
+    const child = spawnCli(['--config', configPath, 'logs', 'follow', '--follow']);
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      // Logs every 100 ms until the gate opens (at most 25 s).
+      const { requestId } = await invoke('follow', { lines: 250, gapMs: 100, untilFile: gate }, 'Event');
+      await waitFor(() => /line \d+ of 250/.test(stdout), 20_000, 'a followed handler line');
+      // Shown while the handler is still running: its REPORT is not written yet.
+      expect((await entries('follow', requestId)).some((entry) => entry.type === 'report')).toBe(false);
+      writeFileSync(gate, '');
+      await waitFor(() => stdout.includes(`REPORT RequestId: ${requestId}`), 20_000, 'the followed REPORT');
+      expect(stdout.lastIndexOf('of 250')).toBeLessThan(stdout.indexOf(`END RequestId: ${requestId}`));
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('trims each stream to about maxEntriesPerFunction, keeping the newest lines', async () => {
+    const { requestId } = await invoke('flood', { lines: 400 });
+    await reported('flood', requestId);
+    const length = await hub.redis.xlen(logStreamKey(prefix, 'flood'));
+    // MAXLEN ~ trims whole stream nodes (100 entries by default), so up to one node more stays.
+    expect(length).toBeGreaterThanOrEqual(100);
+    expect(length).toBeLessThan(200);
+    const kept = await entries('flood');
+    expect(kept.some((entry) => entry.type === 'start')).toBe(false);
+  });
+
+  it('a failing stream write is logged as a warning and does not fail the invocation', async () => {
+    await hub.redis.set(logStreamKey(prefix, 'broken'), 'not a stream');
+    const result = await invoke('broken', { lines: 1 });
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ lines: 1 });
+    await waitFor(() => warnings.some((line) => line.event === 'log_stream_write_failed'), 10_000, 'the write warning');
+    expect(await hub.redis.get(logStreamKey(prefix, 'broken'))).toBe('not a stream');
+  });
+});
+
+describe('RedisLogSink retention', () => {
+  it('trims entries older than retentionSeconds', async () => {
+    const redis = new Redis(inject('redisUrl'));
+    const prefix = `ret-${randomUUID().slice(0, 8)}`;
+    const key = logStreamKey(prefix, 'fn');
+    try {
+      const old = Date.now() - 3_600_000;
+      // One full stream node (100 entries) of hour-old lines: MINID ~ removes whole nodes only.
+      for (let i = 0; i < 150; i += 1) await redis.xadd(key, `${old}-${i + 1}`, 'line', `old ${i}`);
+      const sink = new RedisLogSink({ redis, prefix, maxEntries: 10_000, retentionSeconds: 60, logger: silentLogger() });
+      sink.write({ function: 'fn', requestId: 'r1', type: 'report', level: 'INFO', line: 'REPORT RequestId: r1', ts: Date.now(), environmentId: 'e' });
+      await sink.close();
+      const remaining = (await redis.xrange(key, '-', '+')) as Array<[string, string[]]>;
+      expect(remaining.length).toBeLessThanOrEqual(51);
+      expect(remaining.at(-1)![1]).toContain('REPORT RequestId: r1');
+    } finally {
+      await redis.del(key);
+      redis.disconnect();
+    }
+  });
+});
+
+describe('logs config', () => {
+  it('defaults to 10000 lines per function without a time bound, and names a bad field', () => {
+    expect(buildConfig({}, { baseDir: FIXTURES }).logs).toEqual({ maxEntriesPerFunction: 10_000 });
+    expect(() => buildConfig({ logs: { maxEntriesPerFunction: 5 } }, { baseDir: FIXTURES }))
+      .toThrow('logs.maxEntriesPerFunction: must be between 100 and 10000000');
+    expect(() => buildConfig({ logs: { retentionSeconds: 10 } }, { baseDir: FIXTURES }))
+      .toThrow('logs.retentionSeconds: must be between 60 and 31536000');
+    expect(() => buildConfig({ logs: { maxEntries: 100 } }, { baseDir: FIXTURES })).toThrow(/logs/);
+  });
+});
