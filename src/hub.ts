@@ -62,8 +62,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     }
     const redis = redisClient(redisUrl);
     cleanups.push(() => redis.quit());
+    // Its own connection: a batch of log writes must not queue ahead of BullMQ's commands.
+    const logRedis = redis.duplicate();
+    cleanups.push(() => logRedis.quit());
     const logSink = new RedisLogSink({
-      redis, prefix: config.queuePrefix, logger,
+      redis: logRedis, prefix: config.queuePrefix, logger,
       maxEntries: config.logs.maxEntriesPerFunction, retentionSeconds: config.logs.retentionSeconds,
     });
     cleanups.push(() => logSink.close());

@@ -64,7 +64,7 @@ export function validTraceparent(value: unknown): string | undefined {
  */
 export function newTraceparent(): string {
   const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0').slice(-8);
-  return formatTraceparent({ traceId: seconds + randomBytes(12).toString('hex'), parentId: spanId(), flags: '01' });
+  return formatTraceparent({ traceId: seconds + randomHex(12), parentId: spanId(), flags: '01' });
 }
 
 /** The same trace with a new parent id: what a record the hub sends on behalf of `traceparent` carries. */
@@ -106,7 +106,21 @@ export function handlerTrace(value: string | undefined): { xray?: string; tracep
 
 function spanId(): string {
   for (;;) {
-    const id = randomBytes(8).toString('hex');
+    const id = randomHex(8);
     if (!ALL_ZERO.test(id)) return id;
   }
+}
+
+/** Random bytes come from a pool refilled 4 KiB at a time (as crypto.randomUUID does): every event needs 20. */
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
 }

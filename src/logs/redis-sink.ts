@@ -20,6 +20,8 @@ export interface RedisLogSinkOptions {
 }
 
 const DEFAULT_FLUSH_DELAY_MS = 100;
+/** A batch this large is written at once instead of waiting for the timer. */
+const MAX_BATCH = 512;
 /** Writes not yet answered (Redis down): beyond this, new lines are dropped, not buffered. */
 const MAX_IN_FLIGHT = 64;
 /** How long close() waits for outstanding writes. */
@@ -27,9 +29,10 @@ const CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * Writes invocation log lines to a Redis stream per function, one entry per line. Lines are
- * batched: handler lines wait up to `flushDelayMs` for company, and an invocation's END and
- * REPORT go out at once, together with what is pending, in one pipeline. Invocations never wait
- * for a write, and a failed write is logged as a warning, never thrown.
+ * batched: every line waits up to `flushDelayMs` (or until MAX_BATCH lines are pending) and the
+ * batch goes out in one pipeline, whatever invocations it holds: one Redis round trip per 100 ms
+ * under load instead of one per invocation (which cost a third of the core bench's throughput).
+ * Invocations never wait for a write, and a failed write is logged as a warning, never thrown.
  */
 export class RedisLogSink implements LogSink {
   readonly #options: RedisLogSinkOptions;
@@ -48,7 +51,7 @@ export class RedisLogSink implements LogSink {
   write(entry: LogEntry): void {
     if (this.#closed) return;
     this.#pending.push(entry);
-    if (entry.type === 'report') {
+    if (this.#pending.length >= MAX_BATCH) {
       this.#flush();
       return;
     }
