@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
@@ -9,6 +10,7 @@ import { OUTBOX_QUEUE } from '../src/destinations/outbox.js';
 import { createQueue, REGION, startFauxqs, type Fauxqs } from './helpers/fauxqs.js';
 import { FIXTURES, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 import { HttpSink, TcpProxy } from './fixtures/destinations/peers.js';
+import { runCli } from './helpers/cli.js';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 /** Small backoff so retries happen within a test. */
@@ -262,6 +264,37 @@ describe('destinations of async invocations', () => {
     expect(http.received).toHaveLength(1);
     expect(http.received[0].body).toEqual(parked.envelope.data);
     expect(http.received[0].headers).toMatchObject({ 'idempotency-key': `${id}-ok-r1`, traceparent: TRACEPARENT });
+  });
+
+  it('`triggerhub dlq redrive` sends parked records back to their destination, and --to to a function', async () => {
+    const http = await newSink();
+    http.status = 503;
+    const dir = tempDir('th-dest-cli-');
+    const callsFile = path.join(dir, 'g.log');
+    const g = { handler: 'record.handler', environment: { CALLS_FILE: callsFile } };
+    hub = await startTestHub({ destinationDelivery: { ...FAST, maxAgeSeconds: 1 }, functions: { f: sender(http.url), g } });
+    const ok = await invokeAsync('f', { n: 1 });
+    const failed = await invokeAsync('f', { fail: true, n: 2 });
+    await waitFor(async () => (await hub!.dlq.list({ reason: 'DestinationFailed' })).length === 2, 15_000, 'both records parked');
+
+    const configPath = path.join(dir, 'triggerhub.yaml');
+    writeFileSync(configPath, JSON.stringify({
+      redis: hub.redisUrl, queuePrefix: hub.config.queuePrefix, destinationDelivery: FAST,
+      functions: { f: { ...sender(http.url), handler: path.join(FIXTURES, 'maybe-fail.handler') }, g: { ...g, handler: path.join(FIXTURES, 'record.handler') } },
+    }));
+    http.status = 200;
+    const back = await runCli(['--config', configPath, 'dlq', 'redrive', `destination-${ok}-ok`]);
+    expect(back, back.stderr).toMatchObject({ code: 0 });
+    expect(back.stdout).toContain('redriven: 1');
+    await waitFor(() => http.received.length >= 1, 15_000, 'the record redriven by the CLI');
+    expect(http.received[0].body).toMatchObject({ requestContext: { requestId: ok, condition: 'Success' } });
+
+    // --to: the parked record becomes an async event of another function, its payload the record.
+    const to = await runCli(['--config', configPath, 'dlq', 'redrive', `destination-${failed}-fail`, '--to', 'g']);
+    expect(to, to.stderr).toMatchObject({ code: 0 });
+    const events = await waitFor(() => readLines(callsFile).length > 0 && readLines(callsFile), 15_000, 'g invoked with the record');
+    expect(JSON.parse(events[0])).toMatchObject({ requestContext: { requestId: failed, condition: 'RetriesExhausted' } });
+    expect(await hub.dlq.list({ reason: 'DestinationFailed' })).toEqual([]);
   });
 });
 
