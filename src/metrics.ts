@@ -52,7 +52,7 @@ export class HubMetrics {
     labelNames: ['function', 'source'], registers: [this.registry],
   });
   private readonly sourceUp = new Gauge({
-    name: 'triggerhub_source_up', help: '1 while the source runs, 0 while it is starting, failing or stopped',
+    name: 'triggerhub_source_up', help: '1 while the source runs, 0 while it is starting, throttled, failing or stopped',
     labelNames: ['function', 'source'], registers: [this.registry],
   });
 

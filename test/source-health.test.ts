@@ -11,6 +11,8 @@ import { runCli } from './helpers/cli.js';
 import { createQueue, REGION, startFauxqs, type Fauxqs } from './helpers/fauxqs.js';
 import { startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 import { kinesisCase, putRecords, startKinesisHub, startKinesalite, waitDelivered, type Kinesalite } from './helpers/kinesalite.js';
+import { TcpProxy } from './fixtures/destinations/peers.js';
+import { RefusingKinesisProxy } from './fixtures/kinesis/refusing-proxy.js';
 
 /** One sample's value from Prometheus text. */
 function sample(text: string, series: string): number | undefined {
@@ -28,6 +30,16 @@ async function closedPort(): Promise<number> {
 
 const statusOf = async (hub: TestHub, source: string): Promise<SourceStatus | undefined> =>
   (await readSourceStatus(hub.redis, hub.config.queuePrefix)).find((s) => s.source === source);
+
+/** Waits until the source reports `state`; returns its status then. */
+const waitState = (hub: TestHub, source: string, state: SourceStatus['state'], timeoutMs = 15_000): Promise<SourceStatus> =>
+  waitFor(async () => {
+    const s = await statusOf(hub, source);
+    return s?.state === state ? s : undefined;
+  }, timeoutMs, `${source} to be ${state}`);
+
+const sourceUp = async (hub: TestHub, fn: string, source: string): Promise<number | undefined> =>
+  sample(await (await fetch(`${hub.url}/metrics`)).text(), `triggerhub_source_up{function="${fn}",source="${source}"}`);
 
 describe('source health: pollers and push sources report state, lag and last event', { timeout: 90_000 }, () => {
   let sqs: Fauxqs;
@@ -147,6 +159,42 @@ describe('source health: pollers and push sources report state, lag and last eve
   });
 });
 
+describe('source health: throttled functions', { timeout: 60_000 }, () => {
+  it('shows the pollers of a function with reservedConcurrency 0 as throttled, not polling, with source_up 0', async () => {
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    const sqs = (queue: string) => ({ sqs: { queue: `${down}/000000000000/${queue}`, endpoint: down, region: REGION } });
+    const hub = await startTestHub({
+      functions: {
+        held: {
+          handler: 'echo.handler', reservedConcurrency: 0, events: [
+            sqs('held'),
+            { stream: { key: `held-${randomUUID().slice(0, 8)}`, startingPosition: 'TRIM_HORIZON' } },
+            { kinesis: { stream: 'held', startingPosition: 'TRIM_HORIZON', endpoint: down, region: REGION } },
+          ],
+        },
+        polled: { handler: 'echo.handler', events: [sqs('polled')] },
+      },
+    });
+    try {
+      // The same unreachable endpoint: once the polled source has failed, a poller of `held` would have too.
+      await waitState(hub, 'sqs:polled:0', 'failing');
+      for (const source of ['sqs:held:0', 'stream:held:1', 'kinesis:held:2']) {
+        expect(await statusOf(hub, source), source).toMatchObject({ state: 'throttled', lastError: null, lastEventAt: null });
+        expect(await sourceUp(hub, 'held', source), source).toBe(0);
+      }
+      const configPath = path.join(tempDir('th-health-'), 'triggerhub.yaml');
+      writeFileSync(configPath, JSON.stringify({ redis: inject('redisUrl'), queuePrefix: hub.config.queuePrefix }));
+      const result = await runCli(['--config', configPath, 'status']);
+      expect(result.code, result.stderr).toBe(0);
+      const row = result.stdout.split('\n').find((line) => line.startsWith('sqs:held:0 '))?.split(/\s{2,}/);
+      expect(row?.slice(1, 3)).toEqual(['held', 'throttled']);
+      expect(row?.at(-1)).toBe('reservedConcurrency is 0: not polled');
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+
 describe('source health: merging hubs', () => {
   it('shows the worst state of the live hubs, the largest lag, and ignores a dead hub', async () => {
     const redis = new Redis(inject('redisUrl'));
@@ -197,6 +245,49 @@ describe('source health: kinesis', { timeout: 60_000 }, () => {
       expect(age).toBeLessThan(60_000);
     } finally {
       await hub.stop();
+    }
+  });
+
+  it('shows a Kinesis source failing while reading its shard fails (the shard list still works), running after a good read', async () => {
+    const proxy = await new RefusingKinesisProxy(k.endpoint).up();
+    const c = await kinesisCase(k);
+    const hub = await startKinesisHub(k, c, { endpoint: proxy.endpoint });
+    try {
+      const [first] = await putRecords(k, c, [{ n: 1 }]);
+      await waitDelivered(c, [first.sequenceNumber]);
+      await waitState(hub, 'kinesis:worker:0', 'running');
+      proxy.refused.add('GetRecords').add('GetShardIterator');
+      const failing = await waitState(hub, 'kinesis:worker:0', 'failing');
+      expect(failing.lastError).toMatch(/^AccessDeniedException: Get(Records|ShardIterator) refused by the test proxy$/);
+      expect(await sourceUp(hub, 'worker', 'kinesis:worker:0')).toBe(0);
+      const [second] = await putRecords(k, c, [{ n: 2 }]);
+      proxy.refused.clear();
+      await waitDelivered(c, [second.sequenceNumber]);
+      await waitState(hub, 'kinesis:worker:0', 'running');
+      expect(await sourceUp(hub, 'worker', 'kinesis:worker:0')).toBe(1);
+    } finally {
+      await hub.stop();
+      await proxy.down();
+    }
+  });
+
+  it('shows a Kinesis source failing while Kinesis is unreachable, and running again when it is back', async () => {
+    const proxy = await new TcpProxy({ host: '127.0.0.1', port: Number(new URL(k.endpoint).port) }).up();
+    const c = await kinesisCase(k);
+    const hub = await startKinesisHub(k, c, { endpoint: proxy.endpoint });
+    try {
+      const [first] = await putRecords(k, c, [{ n: 1 }]);
+      await waitDelivered(c, [first.sequenceNumber]);
+      await proxy.down();
+      const failing = await waitState(hub, 'kinesis:worker:0', 'failing');
+      expect(failing.lastError).toMatch(/ECONNREFUSED/);
+      const [second] = await putRecords(k, c, [{ n: 2 }]);
+      await proxy.up();
+      await waitDelivered(c, [second.sequenceNumber], 20_000);
+      await waitState(hub, 'kinesis:worker:0', 'running');
+    } finally {
+      await hub.stop();
+      await proxy.down();
     }
   });
 });

@@ -108,6 +108,7 @@ function render(report: StatusReport, now = Date.now()): string {
 
 function note(s: SourceStatus, now: number): string {
   if (s.state === 'failing' && s.lastError) return s.lastError.length > 80 ? `${s.lastError.slice(0, 77)}...` : s.lastError;
+  if (s.state === 'throttled') return 'reservedConcurrency is 0: not polled';
   if (s.nextEventAt) return `next in ${seconds(Math.max(0, Date.parse(s.nextEventAt) - now))}`;
   return '';
 }

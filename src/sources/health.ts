@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { SourceContext } from './source.js';
 
-export type SourceState = 'starting' | 'running' | 'failing' | 'stopped';
+/** `throttled`: the function's reservedConcurrency is 0, so the poller does not poll. */
+export type SourceState = 'starting' | 'running' | 'throttled' | 'failing' | 'stopped';
 
 /** What a source tells about itself (times in ms since the epoch). */
 export interface SourceHealthPatch {

@@ -22,6 +22,8 @@ import { checkOnFailureTarget, sendFailureRecord, streamFailureRecord } from './
 
 export { kinesisSettingsSchema, KINESIS_TIMINGS };
 
+/** The key of shard-listing errors among the shard ids in KinesisSource.errors. */
+const LISTING = 'ListShards';
 const live = new Set<KinesisSource>();
 /** Running Kinesis sources of this process (tests simulate a crashed hub with `crash()`). */
 export const liveKinesisSources = (): KinesisSource[] => [...live];
@@ -47,6 +49,8 @@ export class KinesisSource implements Source {
   private log?: Logger;
   /** MillisBehindLatest per shard, from the last read. */
   readonly lag = new Map<string, number>();
+  /** What fails now, by shard id (LISTING: the shard listing), latest last: the source is failing while any fails. */
+  private readonly errors = new Map<string, string>();
 
   constructor(private readonly fn: FunctionConfig, private readonly settings: KinesisSettings, private readonly index: number) {
     this.id = `kinesis:${fn.name}:${index}`;
@@ -60,6 +64,7 @@ export class KinesisSource implements Source {
     this.log = log;
     if (fn.reservedConcurrency === 0) {
       log.warn({ event: 'kinesis_function_throttled', stream: settings.stream }, 'reserved concurrency is 0: the stream is not polled');
+      context.report?.(this.id, { state: 'throttled' });
       return;
     }
     this.client = kinesisClient(settings);
@@ -112,7 +117,7 @@ export class KinesisSource implements Source {
           if (!this.workers.has(shard.ShardId!) && (await state.acquire(shard.ShardId!))) this.startShard(shard, context, client, state, stream, log);
         }
         failures = 0;
-        context.report?.(this.id, { state: 'running' });
+        this.health(context, LISTING);
         await delay(KINESIS_TIMINGS.shardSyncMs, undefined, { signal }).catch(() => undefined);
       } catch (err) {
         if (signal.aborted) break;
@@ -120,10 +125,18 @@ export class KinesisSource implements Source {
         const retryInMs = Math.min(KINESIS_TIMINGS.backoffCapMs, KINESIS_TIMINGS.backoffBaseMs * 2 ** (failures - 1));
         log.warn({ event: 'kinesis_shards_error', attempt: failures, retryInMs, code: (err as Error).name, message: (err as Error).message },
           `cannot list the shards of ${this.settings.stream}; retrying in ${retryInMs} ms`);
-        context.report?.(this.id, { state: 'failing', lastError: `${(err as Error).name}: ${(err as Error).message}` });
+        this.health(context, LISTING, err as Error);
         await delay(retryInMs, undefined, { signal }).catch(() => undefined);
       }
     }
+  }
+
+  /** Records that `key` (a shard, or LISTING) now reads fine or fails; reports failing with the latest error while anything fails. */
+  private health(context: SourceContext, key: string, error?: Error): void {
+    this.errors.delete(key);
+    if (error) this.errors.set(key, `${error.name}: ${error.message}`);
+    const lastError = [...this.errors.values()].at(-1);
+    context.report?.(this.id, lastError === undefined ? { state: 'running' } : { state: 'failing', lastError });
   }
 
   private async identify(context: SourceContext, client: KinesisClient): Promise<KinesisIdentity> {
@@ -152,16 +165,18 @@ export class KinesisSource implements Source {
       position: () => this.position(shard, state, saveOrStop),
       process: (records) => {
         // Iterator age as Lambda's IteratorAge: how old the batch's last record is when read.
-        context.report?.(this.id, { state: 'running', lagMs: Date.now() - (records.at(-1)?.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) });
+        context.report?.(this.id, { lagMs: Date.now() - (records.at(-1)?.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) });
         return this.runBatch(records, shardId, stream, context, saveOrStop, abort.signal, shardLog);
       },
       finish: () => saveOrStop(SHARD_END),
       onLag: (ms) => this.lag.set(shardId, ms),
+      onHealth: (error) => this.health(context, shardId, error),
     }).catch((err: unknown) => shardLog.error({ event: 'kinesis_shard_failed', err }, 'shard poller failed'))
       .finally(async () => {
         if (!this.crashed) await state.release(shardId).catch(() => undefined);
         this.workers.delete(shardId);
         this.lag.delete(shardId);
+        this.errors.delete(shardId);
       });
     this.workers.set(shardId, { abort, done: done.then(() => undefined) });
   }

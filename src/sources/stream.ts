@@ -66,6 +66,7 @@ export class StreamSource implements Source {
     this.log = log;
     if (fn.reservedConcurrency === 0) {
       log.warn({ event: 'stream_function_throttled', key: settings.key }, 'reserved concurrency is 0: the stream is not polled');
+      context.report?.(this.id, { state: 'throttled' });
       return;
     }
     const open = (options: RedisOptions): Redis => (settings.redis ? new Redis(settings.redis, options) : context.redis.duplicate(options));

@@ -21,7 +21,7 @@ export interface SourceStatus {
 }
 
 /** Worst first: one failing hub makes the source failing. */
-const PRECEDENCE: SourceStatusState[] = ['failing', 'starting', 'running', 'stale', 'stopped'];
+const PRECEDENCE: SourceStatusState[] = ['failing', 'starting', 'throttled', 'running', 'stale', 'stopped'];
 
 /**
  * Every source's health, merged over hubs: the worst state among hubs that run it (stopped and

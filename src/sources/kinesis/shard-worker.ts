@@ -43,6 +43,8 @@ export interface ShardWorkerOptions {
   finish(): Promise<void>;
   /** MillisBehindLatest of the last GetRecords. */
   onLag?(millisBehindLatest: number): void;
+  /** After each read: no argument when it succeeded, else what failed (the worker backs off and retries). */
+  onHealth?(error?: Error): void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function runShard(options: ShardWorkerOptions): Promise<'ended' | '
       const read = await readBatch(options, iterator);
       iterator = read.next;
       failures = 0;
+      options.onHealth?.();
       if (read.records.length && !(await options.process(read.records))) return 'stopped';
       if (!iterator) {
         await options.finish();
@@ -75,6 +78,7 @@ export async function runShard(options: ShardWorkerOptions): Promise<'ended' | '
       const retryInMs = backoffDelay(failures, KINESIS_TIMINGS.backoffBaseMs, KINESIS_TIMINGS.backoffCapMs);
       log.warn({ event: 'kinesis_poll_error', shardId, attempt: failures, retryInMs, code: (err as Error).name, message: (err as Error).message },
         `cannot read shard ${shardId}; retrying in ${retryInMs} ms`);
+      options.onHealth?.(err as Error);
       await pause(retryInMs, signal);
     }
   }

@@ -49,6 +49,7 @@ export class SqsSource implements Source {
     this.log = log;
     if (this.fn.reservedConcurrency === 0) {
       log.warn({ event: 'sqs_function_throttled', queue: this.settings.queue }, 'reserved concurrency is 0: the queue is not polled');
+      context.report?.(this.id, { state: 'throttled' });
       return;
     }
     const concurrency = this.settings.maximumConcurrency
