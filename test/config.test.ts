@@ -73,6 +73,16 @@ describe('config', () => {
       .toContain('functions.f.environment.A: environment variable UNSET_VAR is not set');
   });
 
+  it('refuses environment values with a NUL character and environments over Lambda\'s 4 KB', () => {
+    expect(configError({ functions: { f: { handler: 'echo.handler', environment: { A: 'a\u0000b' } } } }))
+      .toContain('functions.f.environment.A: must not contain a NUL character');
+    const big = { A: 'x'.repeat(2000), B: 'y'.repeat(2000), C: 'z'.repeat(100) };
+    expect(configError({ functions: { f: { handler: 'echo.handler', environment: big } } }))
+      .toContain('functions.f.environment: must total at most 4 KB (names and values), as on Lambda');
+    const fits = { A: 'x'.repeat(2000), B: 'y'.repeat(2000) };
+    expect(buildConfig({ functions: { f: { handler: 'echo.handler', environment: fits } } }, { baseDir: FIXTURES }).functions.f.environment).toEqual(fits);
+  });
+
   it('loads YAML files relative to the file and reports YAML syntax errors', () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'handler.mjs'), 'export const handler = async () => 1;');

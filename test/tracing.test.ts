@@ -170,8 +170,8 @@ describe('trace context from source to handler, logs and destinations', { timeou
     expect(call.trace).toEqual({ traceparent: TRACEPARENT, xray: XRAY, context: TRACEPARENT });
   });
 
-  it('gives Python handlers TRACEPARENT and _X_AMZN_TRACE_ID', async () => {
+  it('gives Python handlers TRACEPARENT, _X_AMZN_TRACE_ID and context.traceparent', async () => {
     const response = await fetch(`${hub.url}/2015-03-31/functions/python/invocations`, { method: 'POST', body: '{}', headers: { traceparent: TRACEPARENT } });
-    expect(await response.json()).toEqual({ traceparent: TRACEPARENT, xray: XRAY });
+    expect(await response.json()).toEqual({ traceparent: TRACEPARENT, xray: XRAY, context: TRACEPARENT });
   });
 });

@@ -13,7 +13,13 @@ const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** Lambda environment values are strings; YAML numbers and booleans are stringified as SAM does. */
 const envValue = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
-  .transform(String);
+  .transform(String)
+  .refine((value) => !value.includes('\0'), { error: 'must not contain a NUL character' });
+
+/** Lambda's limit on a function's environment variables, names and values together. */
+const ENV_LIMIT_BYTES = 4096;
+const envBytes = (env: Record<string, string>) =>
+  Object.entries(env).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
 
 export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
 /** Run by src/runtime/python/bootstrap.py through the Runtime API. */
@@ -36,7 +42,9 @@ export const functionSchema = z.object({
   description: z.string().default(''),
   timeout: intBetween(1, 900).default(3),
   memorySize: intBetween(128, 10240).default(128),
-  environment: z.record(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue).default({}),
+  environment: z.record(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
+    .refine((env) => envBytes(env) <= ENV_LIMIT_BYTES, { error: `must total at most 4 KB (names and values), as on Lambda` })
+    .default({}),
   reservedConcurrency: intBetween(0, 1000).optional(),
   maximumRetryAttempts: intBetween(0, 2).default(2),
   maximumEventAgeInSeconds: intBetween(60, 21600).default(21600),

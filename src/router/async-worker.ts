@@ -1,8 +1,9 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { FunctionConfig } from '../config/load.js';
 import type { DlqReason, DlqStore } from '../dlq/store.js';
+import { isHubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { InvokeResult } from '../runtime/types.js';
+import type { InvokeResult, LambdaErrorPayload } from '../runtime/types.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender } from './destinations.js';
 import type { AttemptRecord, QueuedEvent } from './envelope.js';
@@ -24,6 +25,18 @@ export interface AsyncWorkerDeps {
 
 /** How long a throttled async event waits before it asks for a slot again. */
 const THROTTLE_DELAY_MS = 250;
+/** How long an event put back by a stopping hub waits before a worker (of any hub) takes it again. */
+const STOPPING_DELAY_MS = 1000;
+/** invokeOnce's answer when the runtime refused the call because the hub is shutting down. */
+const STOPPING = Symbol('hub stopping');
+
+/** A runtime call that threw, as an attempt: no environment ran the handler. */
+interface Thrown {
+  status: 'error';
+  durationMs: number;
+  error: LambdaErrorPayload;
+  environmentId?: undefined;
+}
 
 /**
  * Runs one async event: age check, reserved-concurrency slot, the handler, then success
@@ -50,40 +63,79 @@ export function createProcessor(deps: AsyncWorkerDeps) {
       }
     }
     const startedAt = new Date();
-    let result: InvokeResult;
+    let outcome: InvokeResult | Thrown | typeof STOPPING;
     try {
-      result = await deps.invoker.invoke(fn.name, {
-        requestId: envelope.id,
-        payload: JSON.stringify(envelope.data),
-        traceId: delivery.traceparent,
-      });
+      outcome = await invokeOnce(deps, job.data);
     } finally {
       await lease?.release();
     }
-    if (result.status === 'success') {
-      await deps.destinations.onSuccess(fn, job.data, result, attempt);
+    if (outcome === STOPPING) {
+      // The runtime refused the event because the hub is shutting down (its pool is closed): the
+      // handler never ran, so this is no attempt. Rethrowing would let BullMQ count it (attemptsMade
+      // + 1, backoff, and at the limit a failed job dead-lettered as RetriesExhausted with no
+      // record of why). Like a throttled event, it goes back to the queue instead (moveToDelayed
+      // skips the attempt count) and runs again on a live hub, its attempts untouched.
+      logger.info({ event: 'invocation_deferred', requestId: envelope.id, attempt }, 'hub stopping; event put back in the queue');
+      await job.moveToDelayed(Date.now() + STOPPING_DELAY_MS, token);
+      throw new DelayedError();
+    }
+    if (outcome.status === 'success') {
+      await deps.destinations.onSuccess(fn, job.data, outcome, attempt);
       return 'success';
     }
+    const error = outcome.error!;
     const record: AttemptRecord = {
       attempt: delivery.attempts.length + 1,
       startedAt: startedAt.toISOString(),
-      durationMs: result.durationMs,
-      status: result.status,
-      errorType: result.error?.errorType,
-      errorMessage: result.error?.errorMessage,
-      stackTrace: result.error?.stackTrace,
-      environmentId: result.environmentId,
+      durationMs: outcome.durationMs,
+      status: outcome.status,
+      errorType: error.errorType,
+      errorMessage: error.errorMessage,
+      stackTrace: error.stackTrace,
+      environmentId: outcome.environmentId,
       redrive: delivery.redrives,
     };
     const attempts = [...delivery.attempts, record];
-    const step = nextStep(fn, { attempt, firstSeenAt: delivery.firstSeenAt, now: Date.now(), error: result.error!, eventId: envelope.id });
+    const step = nextStep(fn, { attempt, firstSeenAt: delivery.firstSeenAt, now: Date.now(), error, eventId: envelope.id });
     if (step.retry) {
       await job.updateData({ envelope, delivery: { ...delivery, attempts } });
       logger.info({ event: 'invocation_retry', requestId: envelope.id, attempt, delayMs: step.delayMs }, `retrying in ${step.delayMs} ms`);
-      throw Object.assign(new Error(result.error?.errorMessage ?? 'invocation failed'), { name: result.error?.errorType ?? 'Error' });
+      throw Object.assign(new Error(error.errorMessage), { name: error.errorType });
     }
-    await giveUp(deps, job.data, attempts, step.reason, result);
+    await giveUp(deps, job.data, attempts, step.reason, error);
     return 'dead-lettered';
+  };
+}
+
+/**
+ * One call of the handler. The runtime reports handler and environment failures as results; a
+ * call that throws anyway (a bug, a runtime breaking that contract) becomes a failed attempt with
+ * the error's name, message and stack, and takes the same retry / dead-letter path. A stopping hub
+ * is not a failure.
+ */
+async function invokeOnce(deps: AsyncWorkerDeps, event: QueuedEvent): Promise<InvokeResult | Thrown | typeof STOPPING> {
+  const started = performance.now();
+  try {
+    return await deps.invoker.invoke(deps.fn.name, {
+      requestId: event.envelope.id,
+      payload: JSON.stringify(event.envelope.data),
+      traceId: event.delivery.traceparent,
+    });
+  } catch (err) {
+    if (isHubError(err, 'TH_ERR_HUB_STOPPING')) return STOPPING;
+    deps.logger.error({ event: 'invocation_threw', requestId: event.envelope.id, err }, 'the runtime call threw');
+    return { status: 'error', durationMs: Math.round((performance.now() - started) * 100) / 100, error: thrownError(err) };
+  }
+}
+
+/** A HubError that says it is not retryable (TH_ERR_FUNCTION_NOT_FOUND) dead-letters at once. */
+function thrownError(err: unknown): LambdaErrorPayload {
+  if (!(err instanceof Error)) return { errorType: 'Runtime.Unknown', errorMessage: String(err) };
+  return {
+    errorType: err.name || 'Runtime.Unknown',
+    errorMessage: err.message,
+    stackTrace: err.stack?.split('\n').slice(1).map((line) => line.trim()),
+    ...(isHubError(err) && !err.retryable ? { retryable: false } : {}),
   };
 }
 
@@ -92,7 +144,7 @@ async function giveUp(
   event: QueuedEvent,
   attempts: AttemptRecord[],
   reason: DlqReason,
-  result: InvokeResult | undefined,
+  error: LambdaErrorPayload | undefined,
 ): Promise<void> {
   const { envelope, delivery } = event;
   await deps.dlq.add({
@@ -106,5 +158,5 @@ async function giveUp(
     attempts,
   });
   deps.logger.warn({ event: 'event_dead_lettered', requestId: envelope.id, reason, attempts: attempts.length }, `event ${envelope.id} dead-lettered: ${reason}`);
-  await deps.destinations.onFailure(deps.fn, event, result, attempts.filter((a) => a.redrive === delivery.redrives).length, reason);
+  await deps.destinations.onFailure(deps.fn, event, { error }, attempts.filter((a) => a.redrive === delivery.redrives).length, reason);
 }

@@ -52,7 +52,7 @@ export class DestinationSender {
     await this.send(target, this.record(fn, event, 'Success', invokeCount, parseJson(result.payload)), options(fn, event, 'ok'));
   }
 
-  async onFailure(fn: FunctionConfig, event: QueuedEvent, result: InvokeResult | undefined, invokeCount: number, reason: DlqReason): Promise<void> {
+  async onFailure(fn: FunctionConfig, event: QueuedEvent, result: Pick<InvokeResult, 'error'> | undefined, invokeCount: number, reason: DlqReason): Promise<void> {
     const target = fn.destinations.onFailure;
     if (!target) return;
     const condition = reason === 'EventAgeExceeded' ? 'EventAgeExceeded' : 'RetriesExhausted';

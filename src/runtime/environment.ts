@@ -112,7 +112,13 @@ export class Environment {
 
   #spawn(): void {
     this.#state = 'starting';
-    const child = this.#transport.start((message) => this.#onMessage(message));
+    let child: ChildProcess;
+    try {
+      child = this.#transport.start((message) => this.#onMessage(message));
+    } catch (err) {
+      // spawn() throws some failures (E2BIG, a NUL byte in a variable) instead of emitting 'error'.
+      return this.#onError(undefined, err as Error);
+    }
     this.#child = child;
     child.on('error', (err) => this.#onError(child, err));
     child.once('exit', (code, signal) => this.#onExit(child, code, signal));
@@ -159,11 +165,11 @@ export class Environment {
     this.#dispatch(run);
   }
 
-  #onError(child: ChildProcess, err: Error): void {
+  #onError(child: ChildProcess | undefined, err: Error): void {
     this.#logger.warn({ event: 'environment_error', environmentId: this.id, err }, 'execution environment failed');
     this.#end({ kind: 'exit', code: null, signal: null });
     this.kill('error');
-    if (child.pid === undefined) this.#markExited(); // never started: no exit event will come
+    if (child?.pid === undefined) this.#markExited(); // never started: no exit event will come
   }
 
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

@@ -1,3 +1,4 @@
+import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Environment } from './environment.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
@@ -47,9 +48,9 @@ export class FunctionPool {
     return this.#environments.size;
   }
 
-  /** Resolves with every outcome, failures included; rejects only once the pool is closed. */
+  /** Resolves with every outcome, failures included; rejects (TH_ERR_HUB_STOPPING) only once the pool is closed. */
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
-    if (this.#closing) throw new Error('pool closed');
+    if (this.#closing) throw closedError();
     const env = await this.#acquire();
     try {
       return await env.invoke(req);
@@ -67,7 +68,7 @@ export class FunctionPool {
   async #shutdown(): Promise<void> {
     for (const waiter of this.#waiters.splice(0)) {
       clearTimeout(waiter.scaleUp);
-      waiter.reject(new Error('pool closed'));
+      waiter.reject(closedError());
     }
     if (this.#busy > 0) await new Promise<void>((resolve) => { this.#drained = resolve; });
     await Promise.all([...this.#environments].map((env) => env.stop()));
@@ -124,4 +125,8 @@ export class FunctionPool {
     const index = this.#idle.indexOf(env);
     if (index !== -1) this.#idle.splice(index, 1);
   }
+}
+
+function closedError(): HubError {
+  return new HubError('TH_ERR_HUB_STOPPING', 'pool closed: the hub is shutting down');
 }

@@ -26,8 +26,11 @@ export interface TestHub extends Hub {
   lambda: LambdaClient;
 }
 
-export async function startTestHub(raw: Record<string, unknown>): Promise<TestHub> {
-  const hub = await startHub(testConfig(raw), { logger: silentLogger() });
+/** `adjust` returns a changed copy of the validated (frozen) config: for what the schema would refuse. */
+export async function startTestHub(raw: Record<string, unknown>, adjust?: (config: HubConfig) => HubConfig): Promise<TestHub> {
+  const validated = testConfig(raw);
+  const config = adjust ? adjust(validated) : validated;
+  const hub = await startHub(config, { logger: silentLogger() });
   const lambda = new LambdaClient({
     endpoint: hub.url,
     region: 'us-east-1',

@@ -22,9 +22,10 @@ _request_id = None
 
 
 class LambdaContext:
-    """The context object of Lambda's Python runtime."""
+    """The context object of Lambda's Python runtime, plus triggerhub's own ``traceparent``
+    (W3C trace context, ``None`` when absent; Lambda's context has no such attribute)."""
 
-    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity, traceparent=None):
         self.aws_request_id = request_id
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
         self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -34,6 +35,7 @@ class LambdaContext:
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self.client_context = client_context
         self.identity = identity
+        self.traceparent = traceparent
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self):
@@ -132,13 +134,14 @@ def _invoke(api, handler, response, body):
     headers = response.headers
     _request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
     _set_env("_X_AMZN_TRACE_ID", headers.get("Lambda-Runtime-Trace-Id"))
-    _set_env("TRACEPARENT", headers.get("traceparent"))
+    traceparent = headers.get("traceparent")
+    _set_env("TRACEPARENT", traceparent)
     client_context = headers.get("Lambda-Runtime-Client-Context")
     identity = headers.get("Lambda-Runtime-Cognito-Identity")
     context = LambdaContext(_request_id, int(headers.get("Lambda-Runtime-Deadline-Ms", "0")),
                             headers.get("Lambda-Runtime-Invoked-Function-Arn", ""),
                             json.loads(client_context) if client_context else None,
-                            json.loads(identity) if identity else None)
+                            json.loads(identity) if identity else None, traceparent)
     path = "/invocation/%s" % _request_id
     try:
         result = handler(json.loads(body or b"null"), context)
