@@ -15,7 +15,7 @@ import {
 import { kinesisSettingsSchema, type KinesisSettings } from './kinesis/settings.js';
 import { LATEST_MARK, SHARD_END, ShardState } from './kinesis/shard-state.js';
 import { KINESIS_TIMINGS, runShard, type ShardPosition } from './kinesis/shard-worker.js';
-import type { Source, SourceContext, SourceKind } from './source.js';
+import { throttledPoller, type Source, type SourceContext, type SourceKind } from './source.js';
 import { REPORT_BATCH_ITEM_FAILURES } from './stream/settings.js';
 import { defaultRetryDelayMs, processStreamBatch, type StreamBatchDeps } from './streams-common/batch.js';
 import { checkOnFailureTarget, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
@@ -62,11 +62,7 @@ export class KinesisSource implements Source {
     checkOnFailureTarget(context.config, `functions.${fn.name}.events[${this.index}].kinesis.destinations.onFailure`, settings.destinations.onFailure);
     const log = context.logger.child({ source: this.id });
     this.log = log;
-    if (fn.reservedConcurrency === 0) {
-      log.warn({ event: 'kinesis_function_throttled', stream: settings.stream }, 'reserved concurrency is 0: the stream is not polled');
-      context.report?.(this.id, { state: 'throttled' });
-      return;
-    }
+    if (throttledPoller(context, fn, this.id, log, `Kinesis stream ${settings.stream}`)) return;
     this.client = kinesisClient(settings);
     const base = `${context.config.queuePrefix}:kinesis:${fn.name}:${settings.stream}`;
     this.state = new ShardState(context.redis, base, this.consumer, KINESIS_TIMINGS.leaseTtlMs, (shardId) => {

@@ -40,3 +40,14 @@ export interface Source {
 export interface SourceKind<Settings = unknown> {
   create(fn: FunctionConfig, settings: Settings, index: number): Source;
 }
+
+/**
+ * Pollers leave a function whose reserved concurrency is 0 alone (Lambda throttles the mapping):
+ * this logs and reports it; true when the caller must not start polling.
+ */
+export function throttledPoller(context: SourceContext, fn: FunctionConfig, sourceId: string, log: Logger, what: string): boolean {
+  if (fn.reservedConcurrency !== 0) return false;
+  log.warn({ event: 'poller_throttled', function: fn.name }, `reserved concurrency is 0: ${what} is not polled`);
+  context.report?.(sourceId, { state: 'throttled' });
+  return true;
+}

@@ -6,7 +6,7 @@ import type { FunctionConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { buildEnvelope } from '../router/envelope.js';
 import { compileFilterCriteria, type RecordFilter } from '../router/patterns.js';
-import type { Source, SourceContext, SourceKind } from './source.js';
+import { throttledPoller, type Source, type SourceContext, type SourceKind } from './source.js';
 import { GroupConsumer } from './stream/group.js';
 import { StreamLease } from './stream/lease.js';
 import { BatchReader } from './stream/reader.js';
@@ -64,11 +64,7 @@ export class StreamSource implements Source {
     checkOnFailureTarget(context.config, `functions.${fn.name}.events[${this.index}].stream.destinations.onFailure`, settings.destinations.onFailure);
     const log = context.logger.child({ source: this.id });
     this.log = log;
-    if (fn.reservedConcurrency === 0) {
-      log.warn({ event: 'stream_function_throttled', key: settings.key }, 'reserved concurrency is 0: the stream is not polled');
-      context.report?.(this.id, { state: 'throttled' });
-      return;
-    }
+    if (throttledPoller(context, fn, this.id, log, `Redis stream ${settings.key}`)) return;
     const open = (options: RedisOptions): Redis => (settings.redis ? new Redis(settings.redis, options) : context.redis.duplicate(options));
     const host = settings.redis ? new URL(settings.redis).host : `${context.redis.options.host}:${context.redis.options.port}`;
     const stream: StreamIdentity = { key: settings.key, group: this.groupName, arn: streamArn(`redis://${host}`, settings.key), region: context.config.region };

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
 import type { InvokeResult } from '../../runtime/types.js';
+import { invocationFailure, reportedItemFailures } from '../batch-item-failures.js';
 
 /**
  * Which records of an invoked batch failed, as Lambda decides it: every record when the invocation
@@ -13,32 +13,12 @@ export type BatchOutcome =
   | { failed: 'all'; reason: string }
   | { failed: Set<string> };
 
-const batchResponseSchema = z.object({
-  batchItemFailures: z.array(z.object({
-    itemIdentifier: z.string({ error: 'itemIdentifier must be a string' }).min(1, { error: 'itemIdentifier must not be empty' }),
-  }, { error: 'each entry must be an object with an itemIdentifier' })).nullish(),
-}, { error: 'the response must be an SQSBatchResponse object' }).nullable();
-
 export function batchOutcome(result: InvokeResult, records: SQSRecord[], reportItemFailures: boolean): BatchOutcome {
-  if (result.status !== 'success') {
-    return { failed: 'all', reason: `${result.error?.errorType ?? result.status}: ${result.error?.errorMessage ?? ''}` };
-  }
+  if (result.status !== 'success') return { failed: 'all', reason: invocationFailure(result) };
   if (!reportItemFailures) return { failed: new Set() };
-  let response: unknown;
-  try {
-    response = JSON.parse(result.payload ?? 'null');
-  } catch {
-    return { failed: 'all', reason: 'the response is not valid JSON' };
-  }
-  const parsed = batchResponseSchema.safeParse(response);
-  if (!parsed.success) return { failed: 'all', reason: `invalid batch response: ${parsed.error.issues[0].message}` };
   const ids = new Set(records.map((record) => record.messageId));
-  const failed = new Set<string>();
-  for (const { itemIdentifier } of parsed.data?.batchItemFailures ?? []) {
-    if (!ids.has(itemIdentifier)) return { failed: 'all', reason: `invalid batch response: itemIdentifier "${itemIdentifier}" is not in the batch` };
-    failed.add(itemIdentifier);
-  }
-  return { failed };
+  const reported = reportedItemFailures(result, (id) => ids.has(id), 'an SQSBatchResponse');
+  return 'invalid' in reported ? { failed: 'all', reason: reported.invalid } : { failed: new Set(reported.ids) };
 }
 
 /**

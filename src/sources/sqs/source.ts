@@ -5,7 +5,7 @@ import type { FunctionConfig } from '../../config/load.js';
 import type { Logger } from '../../log.js';
 import { compileFilterCriteria, type RecordFilter } from '../../router/patterns.js';
 import { SYNC_PAYLOAD_LIMIT } from '../../server/app.js';
-import type { Source, SourceContext, SourceKind } from '../source.js';
+import { throttledPoller, type Source, type SourceContext, type SourceKind } from '../source.js';
 import { changeVisibility } from './acks.js';
 import { runBatch, type BatchDeps } from './batch.js';
 import { ageOfOldestMs, BatchCollector } from './collector.js';
@@ -47,11 +47,7 @@ export class SqsSource implements Source {
   async start(context: SourceContext): Promise<void> {
     const log = context.logger.child({ source: this.id });
     this.log = log;
-    if (this.fn.reservedConcurrency === 0) {
-      log.warn({ event: 'sqs_function_throttled', queue: this.settings.queue }, 'reserved concurrency is 0: the queue is not polled');
-      context.report?.(this.id, { state: 'throttled' });
-      return;
-    }
+    if (throttledPoller(context, this.fn, this.id, log, `queue ${this.settings.queue}`)) return;
     const concurrency = this.settings.maximumConcurrency
       ?? Math.min(DEFAULT_MAXIMUM_CONCURRENCY, this.fn.reservedConcurrency ?? DEFAULT_MAXIMUM_CONCURRENCY);
     this.running = this.run(context, concurrency, log)

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { InvokeResult } from '../../runtime/types.js';
+import { invocationFailure, reportedItemFailures } from '../batch-item-failures.js';
 
 /**
  * How one invocation of an ordered stream batch ended, as Lambda decides it for Kinesis:
@@ -14,38 +14,17 @@ export type StreamOutcome =
   | { kind: 'error'; reason: string; functionError?: string }
   | { kind: 'partial'; firstFailed: number };
 
-const responseSchema = z.object({
-  batchItemFailures: z.array(z.object({
-    itemIdentifier: z.string({ error: 'itemIdentifier must be a string' }).min(1, { error: 'itemIdentifier must not be empty' }),
-  }, { error: 'each entry must be an object with an itemIdentifier' })).nullish(),
-}, { error: 'the response must be a StreamsEventResponse object' }).nullable();
-
 /**
  * `sequences` are the batch's item identifiers in order. A null or empty response, `{}` and an
  * empty list mean success; a response that is not such an object, an empty identifier or one that
  * is not in the batch fail the whole batch.
  */
 export function streamOutcome(result: InvokeResult, sequences: string[], reportItemFailures: boolean): StreamOutcome {
-  if (result.status !== 'success') {
-    return { kind: 'error', functionError: 'Unhandled', reason: `${result.error?.errorType ?? result.status}: ${result.error?.errorMessage ?? ''}` };
-  }
+  if (result.status !== 'success') return { kind: 'error', functionError: 'Unhandled', reason: invocationFailure(result) };
   if (!reportItemFailures) return { kind: 'success' };
-  let response: unknown;
-  try {
-    response = JSON.parse(result.payload ?? 'null');
-  } catch {
-    return { kind: 'error', reason: 'the response is not valid JSON' };
-  }
-  const parsed = responseSchema.safeParse(response);
-  if (!parsed.success) return { kind: 'error', reason: `invalid batch response: ${parsed.error.issues[0].message}` };
-  const failures = parsed.data?.batchItemFailures ?? [];
-  if (!failures.length) return { kind: 'success' };
   const index = new Map(sequences.map((sequence, i) => [sequence, i]));
-  let firstFailed = sequences.length;
-  for (const { itemIdentifier } of failures) {
-    const i = index.get(itemIdentifier);
-    if (i === undefined) return { kind: 'error', reason: `invalid batch response: itemIdentifier "${itemIdentifier}" is not in the batch` };
-    firstFailed = Math.min(firstFailed, i);
-  }
-  return { kind: 'partial', firstFailed };
+  const reported = reportedItemFailures(result, (id) => index.has(id), 'a StreamsEventResponse');
+  if ('invalid' in reported) return { kind: 'error', reason: reported.invalid };
+  if (!reported.ids.length) return { kind: 'success' };
+  return { kind: 'partial', firstFailed: Math.min(...reported.ids.map((id) => index.get(id)!)) };
 }
