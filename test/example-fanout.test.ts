@@ -49,7 +49,12 @@ describe('examples/fanout', () => {
       const response = await sns.post(`${hub.url}/sns/${fn}`, other);
       expect(response.status).toBe(403);
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A good notification after them: once both functions ran it and their queues are empty, any
+    // event the rejected ones had queued would have run too.
+    const marker = sns.notification({ topicArn: TOPIC, message: JSON.stringify({ customer: 'marker@example.com', total: 1 }) });
+    for (const fn of ['email', 'analytics']) expect((await sns.post(`${hub.url}/sns/${fn}`, marker)).status).toBe(200);
+    await waitFor(async () => ['email', 'analytics'].every((fn) => handlerJson(logs, fn).some((l) => l.messageId === marker.MessageId))
+      && (await hub.queues.depth('email')) + (await hub.queues.depth('analytics')) === 0, 10_000, 'the marker handled by both');
     expect([...handlerJson(logs, 'email'), ...handlerJson(logs, 'analytics')].some((l) => l.messageId === other.MessageId)).toBe(false);
   });
 });
