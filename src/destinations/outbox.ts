@@ -4,6 +4,7 @@ import type { DlqRecord, DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildEnvelope, ENVELOPE_TYPES, type AttemptRecord } from '../router/envelope.js';
+import { backoffDelay } from '../sources/backoff.js';
 import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
 
@@ -94,7 +95,7 @@ export class DestinationOutbox {
       stalledInterval: Math.max(1000, lockDurationMs / 2),
       maxStalledCount: UNLIMITED_ATTEMPTS, // a hub died mid-delivery: deliver again
       settings: {
-        backoffStrategy: (attemptsMade: number) => Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attemptsMade - 1)),
+        backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, baseDelayMs, maxDelayMs),
       },
     });
     this.worker.on('error', (err) => this.log.error({ event: 'worker_error', err }, 'destination worker error'));

@@ -15,6 +15,7 @@ import {
 import { kinesisSettingsSchema, type KinesisSettings } from './kinesis/settings.js';
 import { LATEST_MARK, SHARD_END, ShardState } from './kinesis/shard-state.js';
 import { KINESIS_TIMINGS, runShard, type ShardPosition } from './kinesis/shard-worker.js';
+import { backoffDelay } from './backoff.js';
 import { throttledPoller, type Source, type SourceContext, type SourceKind } from './source.js';
 import { REPORT_BATCH_ITEM_FAILURES } from './stream/settings.js';
 import { defaultRetryDelayMs, processStreamBatch, type StreamBatchDeps } from './streams-common/batch.js';
@@ -118,7 +119,7 @@ export class KinesisSource implements Source {
       } catch (err) {
         if (signal.aborted) break;
         failures += 1;
-        const retryInMs = Math.min(KINESIS_TIMINGS.backoffCapMs, KINESIS_TIMINGS.backoffBaseMs * 2 ** (failures - 1));
+        const retryInMs = backoffDelay(failures, KINESIS_TIMINGS.backoffBaseMs, KINESIS_TIMINGS.backoffCapMs);
         log.warn({ event: 'kinesis_shards_error', attempt: failures, retryInMs, code: (err as Error).name, message: (err as Error).message },
           `cannot list the shards of ${this.settings.stream}; retrying in ${retryInMs} ms`);
         this.health(context, LISTING, err as Error);

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isHubError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { InvokeResult } from '../../runtime/types.js';
+import { backoffDelay } from '../backoff.js';
 import { streamOutcome } from './outcome.js';
 
 /**
@@ -55,7 +56,7 @@ export interface StreamBatchDeps<R> {
 }
 
 /** Exponential retry delays: 100 ms, 200 ms, ... up to 10 s. */
-export const defaultRetryDelayMs = (retry: number): number => Math.min(10_000, 100 * 2 ** Math.max(0, retry - 1));
+export const defaultRetryDelayMs = (retry: number): number => backoffDelay(retry, 100, 10_000);
 
 interface Piece<R> {
   records: R[];
