@@ -62,10 +62,6 @@ export const ERRORS = {
     status: 503, awsType: 'ServiceException', retryable: true,
     description: 'The hub is shutting down and takes no new work.',
   },
-  TH_ERR_RUNTIME_HANDLER: {
-    status: 200, awsType: 'Unhandled', retryable: true,
-    description: 'The handler threw, timed out, ran out of memory or its environment exited.',
-  },
   TH_ERR_DLQ_NOT_FOUND: {
     status: 404, awsType: 'ResourceNotFoundException', retryable: false,
     description: 'No dead-letter record with that id.',
