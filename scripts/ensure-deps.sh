@@ -14,7 +14,6 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "triggerhub: installing npm packages" >&2
-  # `npm install` with the lockfile, not `npm ci`: npm 11 leaves other platforms' optional
-  # packages (msgpackr-extract's) out of the lockfile, which `npm ci` then refuses.
-  npm install --no-audit --no-fund --loglevel=error
+  # `npm ci`: exactly the lockfile (it lists every platform's optional packages), never rewriting it.
+  npm ci --no-audit --no-fund --loglevel=error
 fi
