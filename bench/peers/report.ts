@@ -1,0 +1,104 @@
+/** The bench's summary: Markdown tables of medians and the ratios of triggerhub to each peer. */
+import { GROUPS, type Usage } from './proc.js';
+import { scripts, top, total, type Commands } from './redis-stats.js';
+
+export interface Sample {
+  system: string;
+  kind: 'async' | 'sync';
+  round?: number;
+  events: number;
+  non2xx: number;
+  /** Accepted (async) or answered (sync) requests per second of load. */
+  rate: number;
+  /** Async: events per second from the start of the load until the backlog was empty. */
+  e2e: number;
+  p50: number;
+  p99: number;
+  cpuUs: Usage;
+  idleRss: Usage;
+  busyRss: Usage;
+  commands?: Commands;
+  logBytes: number;
+}
+
+const REFERENCE = { async: 'triggerhub', sync: 'triggerhub url' } as const;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const range = (xs: number[], digits = 0) => `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
+const mb = (bytes: number) => fmt(bytes / 2 ** 20);
+const perGroup = (runs: Sample[], pick: (s: Sample) => Usage, scaleBy: (s: Sample) => number, show: (n: number) => string) =>
+  GROUPS.map((g) => median(runs.map((s) => pick(s)[g] * scaleBy(s)))).map((n) => (n ? show(n) : '–')).join(' / ');
+
+function systemRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
+  const names = [...new Set(samples.filter((s) => s.kind === kind).map((s) => s.system))];
+  return names.map((name) => {
+    const runs = samples.filter((s) => s.system === name);
+    const cmds = runs.filter((s) => s.commands);
+    const perEvent = (s: Sample) => 1 / Math.max(1, s.events);
+    const redis = cmds.length
+      ? `${fmt(median(cmds.map((s) => total(s.commands!) / s.events)), 1)} (${fmt(median(cmds.map((s) => scripts(s.commands!) / s.events)), 1)} scripts)`
+      : '–';
+    return [
+      name,
+      range(runs.map((s) => s.rate)),
+      ...(kind === 'async' ? [range(runs.map((s) => s.e2e))] : []),
+      `${fmt(median(runs.map((s) => s.p50)))} / ${fmt(median(runs.map((s) => s.p99)))}`,
+      perGroup(runs, (s) => s.cpuUs, perEvent, (n) => fmt(n)),
+      `${mb(median(runs.map((s) => s.idleRss.front)))} / ${perGroup(runs, (s) => s.busyRss, () => 1, mb)}`,
+      redis,
+      fmt(median(runs.map((s) => s.logBytes / Math.max(1, s.events)))),
+      String(runs.reduce((n, s) => n + s.non2xx, 0)),
+    ].join(' | ');
+  }).map((row) => `| ${row} |`);
+}
+
+function ratioRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
+  const reference = samples.filter((s) => s.system === REFERENCE[kind]);
+  const peers = [...new Set(samples.filter((s) => s.kind === kind && s.system !== REFERENCE[kind]).map((s) => s.system))];
+  return peers.map((peer) => {
+    const pairs = reference.map((ref) => [ref, samples.find((s) => s.system === peer && s.round === ref.round)] as const).filter(([, p]) => p);
+    const ratio = (pick: (s: Sample) => number) => range(pairs.map(([ref, p]) => pick(ref) / pick(p!)), 2);
+    return `| ${REFERENCE[kind]} ÷ ${peer} | ${kind === 'async' ? `${ratio((s) => s.e2e)} | ${ratio((s) => s.rate)}` : ratio((s) => s.rate)} |`;
+  });
+}
+
+function commandDetail(samples: Sample[]): string[] {
+  return samples.filter((s) => s.system.startsWith('triggerhub') && s.commands).reduce<string[]>((lines, s) => {
+    const line = `${s.system} (${s.kind === 'async' ? 'per async event' : 'per sync invocation'}, round ${(s.round ?? 0) + 1}): ${top(s.commands!, s.events, 8)}`;
+    return [...lines, line];
+  }, []);
+}
+
+export function report(samples: Sample[]): string {
+  const header = 'CPU µs per event front / workers / redis | RSS MB idle front / busy front / workers / redis | Redis commands per event | stdout bytes per event | failed |';
+  return [
+    '### Async: HTTP → durable queue (202) → no-op handler, 32 connections',
+    '',
+    `| system | accepted req/s median (min–max) | end to end events/s median (min–max) | 202 latency p50 / p99 ms | ${header}`,
+    '|---|---|---|---|---|---|---|---|---|',
+    ...systemRows(samples, 'async'),
+    '',
+    '| ratio (per round) | end to end median (min–max) | accepted median (min–max) |',
+    '|---|---|---|',
+    ...ratioRows(samples, 'async'),
+    '',
+    '### Sync: function URL → no-op handler → response, 16 connections',
+    '',
+    `| system | req/s median (min–max) | latency p50 / p99 ms | ${header}`,
+    '|---|---|---|---|---|---|---|---|',
+    ...systemRows(samples, 'sync'),
+    '',
+    '| ratio (per round) | req/s median (min–max) |',
+    '|---|---|',
+    ...ratioRows(samples, 'sync'),
+    '',
+    'Redis commands by name (commands inside scripts included):',
+    ...commandDetail(samples),
+  ].join('\n');
+}

@@ -1,0 +1,155 @@
+/**
+ * The systems side by side: triggerhub as users run it (`triggerhub up`, default logging, its
+ * embedded redis-server), BullMQ behind the same HTTP front in three isolation modes,
+ * serverless-offline 13.9 in its two modes, and a plain node:http server (the floor). Each is
+ * started fresh for its phase and stopped after it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+
+export interface Running {
+  url: string;
+  root: number;
+  /** Processes outside the root's tree that belong to the system (a redis-server started for it). */
+  extra: number[];
+  redis?: Redis;
+  /** Events accepted but not yet processed. */
+  backlog?: () => Promise<number>;
+  /** The system's stdout + stderr. */
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface System {
+  name: string;
+  kind: 'async' | 'sync';
+  path: string;
+  headers?: Record<string, string>;
+  start(dir: string): Promise<Running>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function launch(command: string, args: string[], options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+  const out = openSync(options.logFile, 'a');
+  return spawn(command, args, { cwd: options.cwd, stdio: ['ignore', out, out], env: { ...process.env, ...options.env } });
+}
+
+async function ready(url: string, child: ChildProcess, name: string): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(url).then((r) => r.status < 500, () => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${name} was not ready within 60 s (${url})`);
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** A redis-server with the embedded hub's settings (AOF everysec, noeviction). */
+async function redisServer(dir: string): Promise<{ child: ChildProcess; port: number; client: Redis }> {
+  const port = await freePort();
+  mkdirSync(path.join(dir, 'redis'), { recursive: true });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(dir, 'redis'),
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null, retryStrategy: (n) => (n > 50 ? null : 100) });
+  await client.ping();
+  return { child, port, client };
+}
+
+const jobCounts = (queue: Queue) => () => queue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized', 'paused');
+
+async function triggerhub(dir: string): Promise<Running> {
+  const port = await freePort();
+  writeFileSync(path.join(dir, 'handler.mjs'), readFileSync(path.join(here, 'servers/handler.mjs')));
+  writeFileSync(path.join(dir, 'triggerhub.yaml'), [
+    `server: { port: ${port}, host: 127.0.0.1 }`, 'dataDir: data', 'functions:', '  noop: { handler: handler.handler }', '',
+  ].join('\n'));
+  const logFile = path.join(dir, 'stdout.log');
+  // As a user runs it: the CLI, default (info) logging to a file, its own redis-server.
+  const child = launch(process.execPath, [path.join(repo, 'bin/triggerhub.js'), '--config', 'triggerhub.yaml', 'up'], { cwd: dir, logFile });
+  const url = `http://127.0.0.1:${port}`;
+  await ready(`${url}/readyz`, child, 'triggerhub');
+  const state = JSON.parse(readFileSync(path.join(dir, 'data/redis/triggerhub-redis.json'), 'utf8')) as { port: number };
+  const redis = new Redis({ port: state.port, host: '127.0.0.1', maxRetriesPerRequest: null });
+  const queue = new Queue('fn-noop', { connection: redis, prefix: 'triggerhub' });
+  return {
+    url, root: child.pid!, extra: [], redis, backlog: jobCounts(queue), logFile,
+    stop: async () => { await queue.close(); redis.disconnect(); await terminate(child); },
+  };
+}
+
+async function bullmq(dir: string, mode: 'inproc' | 'sandboxed' | 'threads'): Promise<Running> {
+  const server = await redisServer(dir);
+  const port = await freePort();
+  const logFile = path.join(dir, 'stdout.log');
+  const child = launch(process.execPath, [path.join(here, 'servers/bullmq-front.mjs'), String(server.port), String(port), mode], { cwd: here, logFile });
+  const url = `http://127.0.0.1:${port}`;
+  await ready(`${url}/`, child, `bullmq ${mode}`);
+  const queue = new Queue('noop', { connection: server.client });
+  return {
+    url, root: child.pid!, extra: [server.child.pid!], redis: server.client, backlog: jobCounts(queue), logFile,
+    stop: async () => { await queue.close(); await terminate(child); server.client.disconnect(); await terminate(server.child); },
+  };
+}
+
+async function serverlessOffline(dir: string, inProcess: boolean): Promise<Running> {
+  const [port, lambdaPort] = [await freePort(), await freePort()];
+  const logFile = path.join(dir, 'stdout.log');
+  const args = [path.join(here, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start', '--httpPort', String(port),
+    '--lambdaPort', String(lambdaPort), '--host', '127.0.0.1', '--noPrependStageInUrl', ...(inProcess ? ['--useInProcess'] : [])];
+  const child = launch(process.execPath, args, {
+    cwd: path.join(here, 'sls'), logFile,
+    env: { SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', SLS_INTERACTIVE_SETUP_DISABLE: '1' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await ready(`${url}/noop`, child, 'serverless-offline');
+  return { url, root: child.pid!, extra: [], logFile, stop: () => terminate(child) };
+}
+
+async function plainHttp(dir: string): Promise<Running> {
+  const port = await freePort();
+  const logFile = path.join(dir, 'stdout.log');
+  const child = launch(process.execPath, [path.join(here, 'servers/plain-http.mjs'), String(port)], { cwd: here, logFile });
+  const url = `http://127.0.0.1:${port}`;
+  await ready(`${url}/`, child, 'node:http');
+  return { url, root: child.pid!, extra: [], logFile, stop: () => terminate(child) };
+}
+
+const EVENT = { 'x-amz-invocation-type': 'Event', 'content-type': 'application/json' };
+
+export const SYSTEMS: readonly System[] = [
+  { name: 'triggerhub', kind: 'async', path: '/2015-03-31/functions/noop/invocations', headers: EVENT, start: triggerhub },
+  { name: 'bullmq in-process', kind: 'async', path: '/invoke', headers: EVENT, start: (dir) => bullmq(dir, 'inproc') },
+  { name: 'bullmq sandboxed', kind: 'async', path: '/invoke', headers: EVENT, start: (dir) => bullmq(dir, 'sandboxed') },
+  { name: 'bullmq threads', kind: 'async', path: '/invoke', headers: EVENT, start: (dir) => bullmq(dir, 'threads') },
+  { name: 'triggerhub url', kind: 'sync', path: '/urls/noop', start: triggerhub },
+  { name: 'sls-offline', kind: 'sync', path: '/noop', start: (dir) => serverlessOffline(dir, false) },
+  { name: 'sls-offline in-proc', kind: 'sync', path: '/noop', start: (dir) => serverlessOffline(dir, true) },
+  { name: 'node:http', kind: 'sync', path: '/noop', start: plainHttp },
+];
