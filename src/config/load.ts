@@ -5,6 +5,7 @@ import { HubError } from '../errors.js';
 import { hubSchema, runtimeFamily, type RawFunctionConfig, type RawHubConfig } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
 import { formatIssues } from './issues.js';
+import { resolveLayers, resolveNamedLayers } from './layers.js';
 import { missingFunction } from '../destinations/targets.js';
 
 export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
@@ -18,9 +19,13 @@ export interface FunctionConfig extends Omit<RawFunctionConfig, 'environment'> {
   handlerExport: string;
   /** Directory the handler path is relative to (LAMBDA_TASK_ROOT). */
   taskRoot: string;
+  /** Absolute layer directories, in the configured order (later layers win, as in /opt). */
+  layers: string[];
 }
 
-export interface HubConfig extends Omit<RawHubConfig, 'functions'> {
+export interface HubConfig extends Omit<RawHubConfig, 'functions' | 'layers'> {
+  /** Top-level layers by name, as absolute directories. */
+  layers: Record<string, string>;
   /** Absolute path of the config file ('' when built in code). */
   configPath: string;
   /** Directory relative paths are resolved against. */
@@ -58,9 +63,10 @@ export function buildConfig(
     throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${formatIssues(parsed.error.issues)}`);
   }
   const problems: string[] = [];
+  const layers = resolveNamedLayers(parsed.data.layers, options.baseDir, problems);
   const functions: Record<string, FunctionConfig> = {};
   for (const [name, fn] of Object.entries(parsed.data.functions)) {
-    functions[name] = resolveFunction(name, fn, options.baseDir, problems);
+    functions[name] = { ...resolveFunction(name, fn, options.baseDir, problems), layers: resolveLayers(name, fn.layers, layers, options.baseDir, problems) };
   }
   for (const fn of Object.values(functions)) {
     for (const [kind, target] of Object.entries(fn.destinations)) {
@@ -76,6 +82,7 @@ export function buildConfig(
     configPath: options.configPath ?? '',
     baseDir: options.baseDir,
     dataDir: path.resolve(options.baseDir, parsed.data.dataDir),
+    layers: Object.fromEntries(layers),
     functions,
   };
   return deepFreeze(config);

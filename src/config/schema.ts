@@ -10,6 +10,7 @@ export const intBetween = (min: number, max: number) =>
     .max(max, { error: `must be between ${min} and ${max}` });
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
 
 /** Lambda environment values are strings; YAML numbers and booleans are stringified as SAM does. */
 const envValue = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
@@ -56,6 +57,9 @@ export const functionSchema = z.object({
     onFailure: destinationSchema.optional(),
   }).strict().default({}),
   events: z.array(eventMappingSchema).default([]),
+  /** Directories laid out like Lambda's /opt, or names from the top-level `layers:` map; at most 5, as on Lambda. */
+  layers: z.array(z.string().min(1, { error: 'must not be empty' }))
+    .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),
 }).strict();
 
 export const hubSchema = z.object({
@@ -99,6 +103,11 @@ export const hubSchema = z.object({
     requestUsdPerMillion: z.number({ error: 'must be a number' }).min(0, { error: 'must be 0 or more' }).default(0.2),
     gbSecondUsd: z.number({ error: 'must be a number' }).min(0, { error: 'must be 0 or more' }).default(0.0000166667),
   }).strict().default({ requestUsdPerMillion: 0.2, gbSecondUsd: 0.0000166667 }),
+  /** Layers by name (name → directory), for functions' `layers:` lists. */
+  layers: z.record(
+    z.string().regex(LAYER_NAME, { error: 'layer names hold 1-140 letters, digits, - and _' }),
+    z.string().min(1, { error: 'must be a directory' }),
+  ).default({}),
   functions: z.record(
     z.string().regex(FUNCTION_NAME, { error: 'function names hold 1-64 letters, digits, - and _' }),
     functionSchema,

@@ -1,4 +1,5 @@
 import { functionArn as arnOf } from '../arn.js';
+import { layerEnvironment } from './layer-paths.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
 /** Hub variables a handler may see (so it can reach LocalStack); NODE_OPTIONS is deliberately absent. */
@@ -15,8 +16,9 @@ export interface ChildEnvironmentInput {
 }
 
 /**
- * An execution environment's variables: selected hub variables, then the function's own
- * `environment` (which wins over them), then Lambda's reserved variables (which nobody overrides).
+ * An execution environment's variables: selected hub variables, its layers' search paths, then
+ * the function's own `environment` (which wins over them), then Lambda's reserved variables
+ * (which nobody overrides).
  */
 export function childEnvironment(input: ChildEnvironmentInput): Record<string, string> {
   const { fn, options } = input;
@@ -26,6 +28,7 @@ export function childEnvironment(input: ChildEnvironmentInput): Record<string, s
   }
   return {
     ...env,
+    ...layerEnvironment(fn, env.PATH),
     ...fn.environment,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),

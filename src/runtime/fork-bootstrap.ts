@@ -10,6 +10,8 @@ const SELF = fileURLToPath(import.meta.url);
 const RUNTIME_DIR = path.join(path.dirname(SELF), 'child');
 /** child/bootstrap.ts when the hub runs from sources (tsx, vitest), child/bootstrap.js in dist/. */
 const BOOTSTRAP = path.join(RUNTIME_DIR, `bootstrap${path.extname(SELF)}`);
+/** `import` from layers (plain .mjs, not compiled: always read from src/, from dist/ too). */
+const LAYER_RESOLVE = pathToFileURL(path.resolve(path.dirname(SELF), '../../src/runtime/child/layer-resolve.mjs')).href;
 
 /** Children still running, killed if the hub process exits without stopping its pools. */
 const runningChildren = new Set<ChildProcess>();
@@ -28,6 +30,7 @@ export function forkBootstrap(fn: FunctionConfig, options: RuntimeOptions, envir
   };
   const execArgv = [`--max-old-space-size=${fn.memorySize}`];
   if (BOOTSTRAP.endsWith('.ts') || fn.handlerFile.endsWith('.ts')) execArgv.unshift('--import', tsxLoader());
+  if (fn.layers.length) execArgv.push('--import', LAYER_RESOLVE);
   const child = fork(BOOTSTRAP, [JSON.stringify(spec)], {
     cwd: fn.taskRoot,
     env: childEnvironment({ fn, options, logStreamName: logStreamName(environmentId), runtimeDir: RUNTIME_DIR }),

@@ -10,8 +10,8 @@ import { FIXTURES } from './paths.js';
 
 export { FIXTURES, REPO_ROOT, tempDir } from './paths.js';
 
-/** A config on the suite's Redis with a unique queue prefix; handlers resolve under test/fixtures/hub. */
-export function testConfig(raw: Record<string, unknown>): HubConfig {
+/** A config on the suite's Redis with a unique queue prefix; handlers resolve under test/fixtures/hub (or `baseDir`). */
+export function testConfig(raw: Record<string, unknown>, baseDir = FIXTURES): HubConfig {
   return buildConfig({
     redis: inject('redisUrl'),
     queuePrefix: `t-${randomUUID().slice(0, 8)}`,
@@ -19,7 +19,7 @@ export function testConfig(raw: Record<string, unknown>): HubConfig {
     lockDurationSeconds: 2,
     shutdownTimeoutSeconds: 5,
     ...raw,
-  }, { baseDir: FIXTURES });
+  }, { baseDir });
 }
 
 export interface TestHub extends Hub {
@@ -27,8 +27,12 @@ export interface TestHub extends Hub {
 }
 
 /** `adjust` returns a changed copy of the validated (frozen) config: for what the schema would refuse. */
-export async function startTestHub(raw: Record<string, unknown>, adjust?: (config: HubConfig) => HubConfig): Promise<TestHub> {
-  const validated = testConfig(raw);
+export async function startTestHub(
+  raw: Record<string, unknown>,
+  adjust?: (config: HubConfig) => HubConfig,
+  baseDir = FIXTURES,
+): Promise<TestHub> {
+  const validated = testConfig(raw, baseDir);
   const config = adjust ? adjust(validated) : validated;
   const hub = await startHub(config, { logger: silentLogger() });
   const lambda = new LambdaClient({
