@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { APIGatewayProxyEventV2Schema, LambdaFunctionUrlSchema } from '@aws-lambda-powertools/parser/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
@@ -43,7 +44,26 @@ describe('function URLs and http routes', () => {
     expect(event.headers.cookie).toBeUndefined();
     expect(event.requestContext.time).toMatch(/^\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
     expect(event.requestContext.requestId).toBe(response.headers.get('x-amzn-requestid'));
+    expect(event.pathParameters).toBeUndefined();
     expect((await fetch(`${hub.url}/urls/show`)).status).toBe(200);
+  });
+
+  it('adds x-forwarded-* as a proxy does and passes no hop-by-hop header (function URL and HTTP API)', async () => {
+    for (const path of ['/urls/show/p', '/files/p']) {
+      const { status, body } = await rawGet(`${hub.url}${path}`, {
+        Connection: 'keep-alive, X-Hop-Secret', 'Keep-Alive': 'timeout=5', 'X-Hop-Secret': 'drop me', TE: 'trailers',
+        'X-Forwarded-For': '203.0.113.7, 10.0.0.2', 'X-Forwarded-Proto': 'https', 'X-Kept': 'yes',
+      });
+      expect(status, path).toBe(200);
+      const event = JSON.parse(body);
+      expect(() => (path.startsWith('/urls') ? LambdaFunctionUrlSchema : APIGatewayProxyEventV2Schema).parse(event)).not.toThrow();
+      expect(event.headers).toMatchObject({
+        'x-forwarded-for': '203.0.113.7, 10.0.0.2, 127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-port': new URL(hub.url).port, 'x-kept': 'yes',
+      });
+      for (const hop of ['connection', 'keep-alive', 'x-hop-secret', 'te']) expect(event.headers[hop], hop).toBeUndefined();
+    }
+    const plain = await (await fetch(`${hub.url}/urls/show`)).json();
+    expect(plain.headers['x-forwarded-for']).toBe('127.0.0.1');
   });
 
   it('routes configured paths with path parameters and a routeKey; other methods are 404', async () => {
@@ -121,3 +141,14 @@ describe('function URLs and http routes', () => {
     expect(attempt({ path: '/x', auth: { basic: 'x' } })).toThrow(/functions\.f\.events\[0\]\.http\.auth: must be \{ bearer/);
   });
 });
+
+/** A GET with exactly these headers (fetch would set its own Connection). */
+function rawGet(url: string, headers: OutgoingHttpHeaders): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject).end();
+  });
+}

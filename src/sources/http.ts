@@ -1,6 +1,7 @@
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { registerRoute } from './http/route.js';
 import { httpSettingsSchema, type HttpSettings } from './http/settings.js';
+import { functionUrlShape, httpApiShape } from './http/shapes.js';
 import type { Source, SourceContext, SourceKind } from './source.js';
 
 export { httpSettingsSchema };
@@ -8,16 +9,22 @@ export { httpSettingsSchema };
 /** Every function's default URL: `/urls/<fn>` and everything under it, any method, no auth. */
 export const DEFAULT_URL_PREFIX = '/urls';
 
+export const lambdaUrlDomain = (apiId: string, region: string) => `${apiId}.lambda-url.${region}.on.aws`;
+export const executeApiDomain = (apiId: string, region: string) => `${apiId}.execute-api.${region}.amazonaws.com`;
+
 export function registerDefaultUrls(context: SourceContext, config: HubConfig): void {
   for (const fn of Object.values(config.functions)) {
     const prefix = `${DEFAULT_URL_PREFIX}/${fn.name}`;
     for (const path of [prefix, `${prefix}/{proxy+}`]) {
-      registerRoute(context, { fn, path, methods: ['ANY'], routeKey: () => '$default', stripPrefix: prefix });
+      registerRoute(context, {
+        fn, path, methods: ['ANY'], shape: functionUrlShape, apiName: `${fn.name}:url`, defaultDomain: lambdaUrlDomain,
+        stripPrefix: prefix, noPathParameters: true,
+      });
     }
   }
 }
 
-/** `events: - http: { path, methods, cors, auth }`: a route on the hub's server, invoked synchronously. */
+/** `events: - http: { path, methods, cors, auth, payloadFormatVersion }`: an HTTP API route, invoked synchronously. */
 class HttpRouteSource implements Source {
   readonly id: string;
 
@@ -26,8 +33,11 @@ class HttpRouteSource implements Source {
   }
 
   async start(context: SourceContext): Promise<void> {
-    const { path, methods, cors, auth } = this.settings;
-    registerRoute(context, { fn: this.fn, path, methods, cors, auth, routeKey: (method) => `${methods.includes('ANY') ? 'ANY' : method} ${path}` });
+    const { path, methods, cors, auth, payloadFormatVersion } = this.settings;
+    registerRoute(context, {
+      fn: this.fn, path, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion),
+      apiName: `${this.fn.name}:http`, defaultDomain: executeApiDomain,
+    });
   }
 
   /** Intake stops when the hub's HTTP server closes; nothing of its own to stop. */

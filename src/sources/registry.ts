@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueMessage } from '../config/issues.js';
+import { apiKind, apiSettingsSchema } from './api.js';
 import { httpKind, httpSettingsSchema } from './http.js';
 import { kinesisSettingsSchema, kinesisSourceKind } from './kinesis.js';
 import { s3Kind, s3SettingsSchema } from './s3.js';
@@ -17,6 +18,7 @@ import { streamSettingsSchema, streamSourceKind } from './stream.js';
  */
 export const SOURCE_KINDS: Record<string, z.ZodType> = {
   http: httpSettingsSchema,
+  api: apiSettingsSchema,
   sqs: sqsSettingsSchema,
   stream: streamSettingsSchema,
   sns: snsSettingsSchema,
@@ -26,6 +28,7 @@ export const SOURCE_KINDS: Record<string, z.ZodType> = {
 };
 export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {
   http: httpKind as SourceKind<never>,
+  api: apiKind as SourceKind<never>,
   sqs: sqsSourceKind as SourceKind<never>,
   stream: streamSourceKind as SourceKind<never>,
   sns: snsKind as SourceKind<never>,

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
+import { isPlainObject, resultValue, sendJson } from './shape.js';
 
 interface StructuredResponse {
   statusCode: number;
@@ -10,21 +11,21 @@ interface StructuredResponse {
 }
 
 /**
- * Maps a handler result to the HTTP response as Lambda function URLs do: an object with
- * `statusCode` is used as is (headers, cookies, body, isBase64Encoded); any other value becomes a
- * 200 `application/json` response whose body is the value (a string as is, anything else as
- * JSON); a failed invocation is a 502.
+ * Maps a handler result to the HTTP response as Lambda function URLs (and HTTP APIs on payload
+ * 2.0) do: an object with `statusCode` is used as is (headers, cookies, body, isBase64Encoded);
+ * any other value becomes a 200 `application/json` response whose body is the value (a string as
+ * is, anything else as JSON); a failed invocation is a 502.
  */
 export function sendHttpResult(reply: FastifyReply, result: InvokeResult): FastifyReply {
   reply.header('x-amzn-RequestId', result.requestId);
-  if (result.status !== 'success') {
+  const parsed = resultValue(result);
+  if (!parsed) {
     reply.header('x-amzn-ErrorType', result.error?.errorType ?? 'Unhandled');
-    return reply.code(502).header('content-type', 'application/json').send(JSON.stringify({ Message: 'Internal Server Error' }));
+    return sendJson(reply, 502, { Message: 'Internal Server Error' });
   }
-  const text = result.payload ?? 'null';
-  const value = JSON.parse(text) as unknown;
+  const { value } = parsed;
   if (!isStructured(value)) {
-    return reply.code(200).header('content-type', 'application/json').send(typeof value === 'string' ? value : text);
+    return reply.code(200).header('content-type', 'application/json').send(typeof value === 'string' ? value : result.payload ?? 'null');
   }
   reply.code(value.statusCode);
   for (const [name, headerValue] of Object.entries(value.headers ?? {})) reply.header(name, String(headerValue));
@@ -35,6 +36,5 @@ export function sendHttpResult(reply: FastifyReply, result: InvokeResult): Fasti
 }
 
 function isStructured(value: unknown): value is StructuredResponse {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    && Number.isInteger((value as { statusCode?: unknown }).statusCode);
+  return isPlainObject(value) && Number.isInteger(value.statusCode);
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
 import { buildEnvelope } from '../../router/envelope.js';
@@ -6,24 +6,34 @@ import { traceFromHeaders } from '../../tracing.js';
 import type { SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
-import { buildHttpEvent } from './event.js';
-import { sendHttpResult } from './response.js';
+import { readRequest } from './request.js';
 import type { AuthSettings, CorsSettings } from './settings.js';
+import { sendJson, type AuthorizerOutcome, type HttpShape, type MatchedRoute } from './shape.js';
 
-export const HTTP_ENVELOPE_TYPE = 'aws.apigateway.http.v2';
 const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** Gates a request before the function runs (authorizer.ts): an outcome for the event, or a refusal. */
+export interface RouteAuthorizer {
+  check(request: FastifyRequest, route: MatchedRoute): Promise<{ outcome: AuthorizerOutcome } | { status: number; document: unknown }>;
+}
 
 export interface RouteSpec {
   fn: FunctionConfig;
   /** The path as configured: `/orders/{id}`, `/files/{proxy+}`. */
   path: string;
   methods: string[];
-  /** `$default` (function URL) or `METHOD /path`. */
-  routeKey: (method: string) => string;
-  /** Prefix removed from rawPath before the handler sees it (default function URLs). */
+  shape: HttpShape;
+  /** Seeds the apiId (`<fn>:<kind>`), so each kind of API of a function has its own. */
+  apiName: string;
+  /** The domain name used when the request has no Host header. */
+  defaultDomain: (apiId: string, region: string) => string;
+  /** Prefix removed from the path before the handler sees it (default function URLs). */
   stripPrefix?: string;
+  /** Function URLs: the event has no pathParameters whatever the route template. */
+  noPathParameters?: boolean;
   cors?: CorsSettings;
   auth?: AuthSettings;
+  authorizer?: RouteAuthorizer;
 }
 
 /** `/orders/{id}` → `/orders/:id`, `/files/{proxy+}` → `/files/*`; returns the param names too. */
@@ -36,37 +46,50 @@ export function toFastifyPath(path: string): { url: string; params: Array<{ name
   return { url, params };
 }
 
-/** Registers one HTTP route that invokes `spec.fn` synchronously per request. */
+/** Registers one HTTP route that invokes `spec.fn` synchronously per request, in `spec.shape`. */
 export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   const { url, params } = toFastifyPath(spec.path);
   const methods = spec.methods.includes('ANY') ? [...ALL_METHODS] : ([...spec.methods] as HTTPMethods[]);
-  const apiId = createHash('sha256').update(spec.fn.name).digest('hex').slice(0, 32);
+  const apiId = createHash('sha256').update(spec.apiName).digest('hex').slice(0, 10);
+  const { accountId, region } = context.config;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     if (spec.cors && request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
       return sendPreflight(spec.cors, request, reply);
     }
     const denied = authFailure(spec.auth, request);
-    if (denied) return reply.code(401).header('content-type', 'application/json').send(JSON.stringify({ message: `Unauthorized: ${denied}` }));
+    if (denied) return sendJson(reply, 401, { message: `Unauthorized: ${denied}` });
     applyCors(spec.cors, request, reply);
+    const incoming = readRequest(request);
     const routeParams = request.params as Record<string, string>;
-    const pathParameters = Object.fromEntries(params.map((p) => [p.name, routeParams[p.greedy ? '*' : p.name]]));
+    const route: MatchedRoute = {
+      resource: spec.path,
+      path: spec.stripPrefix && incoming.rawPath.startsWith(spec.stripPrefix) ? incoming.rawPath.slice(spec.stripPrefix.length) || '/' : incoming.rawPath,
+      pathParameters: params.length && !spec.noPathParameters
+        ? Object.fromEntries(params.map((p) => [p.name, routeParams[p.greedy ? '*' : p.name]]))
+        : undefined,
+      accountId,
+      region,
+      apiId,
+      domainName: request.headers.host ?? spec.defaultDomain(apiId, region),
+    };
+    if (spec.authorizer) {
+      const verdict = await spec.authorizer.check(request, route);
+      if (!('outcome' in verdict)) return sendJson(reply, verdict.status, verdict.document);
+      route.authorizer = verdict.outcome;
+    }
+    const id = randomUUID();
+    const time = new Date();
     const envelope = buildEnvelope({
+      id,
+      time,
       source: `triggerhub:http:${spec.fn.name}`,
-      type: HTTP_ENVELOPE_TYPE,
+      type: spec.shape.envelopeType,
       subject: spec.path,
-      data: null as unknown,
+      data: spec.shape.build(incoming, route, id, time),
       traceparent: traceFromHeaders(request.headers),
     });
-    envelope.data = buildHttpEvent(request, {
-      routeKey: spec.routeKey(request.method),
-      accountId: context.config.accountId,
-      apiId,
-      domainName: request.headers.host ?? `${apiId}.lambda-url.${context.config.region}.on.aws`,
-      pathParameters,
-      stripPrefix: spec.stripPrefix,
-    }, envelope.id);
     const result = await context.invokeSync(spec.fn, envelope);
-    return sendHttpResult(reply, result);
+    return spec.shape.send(reply, result);
   };
   context.app.route({ method: methods, url, handler });
   if (spec.cors && !methods.includes('OPTIONS')) context.app.route({ method: 'OPTIONS', url, handler });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 const RESERVED = ['/2015-03-31/', '/healthz', '/readyz', '/metrics', '/urls/', '/admin/'];
 
 /** A push route must stay off the hub's own paths (Invoke API, health, default function URLs). */
@@ -8,6 +8,12 @@ export function isOwnPath(path: string): boolean {
   return RESERVED.some((r) => path === r.replace(/\/$/, '') || path.startsWith(r));
 }
 export const OWN_PATHS_MESSAGE = `must not use the hub's own paths (${RESERVED.join(', ')})`;
+
+/** A route's path template (`/items/{id}`, `/files/{proxy+}`), off the hub's own paths. */
+export const routePathSchema = z.string()
+  .regex(/^\/[^?#\s]*$/, { error: 'must start with / and hold no query, fragment or spaces' })
+  .refine((p) => !isOwnPath(p), { error: OWN_PATHS_MESSAGE })
+  .refine((p) => !/\{[\w-]+\+\}./.test(p), { error: 'a greedy {name+} parameter must be the last segment' });
 
 /** Lambda function URL CORS settings (AWS's `Cors` fields, camelCased). */
 export const corsSchema = z.object({
@@ -32,12 +38,12 @@ export const authSchema = z.union([
 
 /** `events: - http: { path, methods, cors, auth }`: an HTTP route that invokes the function synchronously. */
 export const httpSettingsSchema = z.object({
-  path: z.string()
-    .regex(/^\/[^?#\s]*$/, { error: 'must start with / and hold no query, fragment or spaces' })
-    .refine((p) => !isOwnPath(p), { error: OWN_PATHS_MESSAGE }),
-  methods: z.array(z.enum(METHODS, { error: `must be one of ${METHODS.join(', ')}` })).min(1).default(['ANY']),
+  path: routePathSchema,
+  methods: z.array(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` })).min(1).default(['ANY']),
   cors: corsSchema.optional(),
   auth: authSchema.optional(),
+  /** The event and response format of the HTTP API integration (`1.0` is the REST-like event). */
+  payloadFormatVersion: z.enum(['1.0', '2.0'], { error: "must be '1.0' or '2.0'" }).default('2.0'),
 }).strict();
 
 export type CorsSettings = z.infer<typeof corsSchema>;

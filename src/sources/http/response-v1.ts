@@ -1,0 +1,66 @@
+import type { FastifyReply } from 'fastify';
+import type { InvokeResult } from '../../runtime/types.js';
+import { isPlainObject, resultValue, sendJson } from './shape.js';
+
+/** A Lambda proxy response as payload format 1.0 (REST APIs, HTTP APIs on 1.0, ALB) reads it. */
+export interface ProxyResponse {
+  statusCode: number;
+  statusDescription?: string;
+  /** Merged: a header's multiValueHeaders values, then its `headers` value unless already among them. */
+  headers: Map<string, string[]>;
+  body: Buffer;
+}
+
+/**
+ * Validates a handler result as a proxy response: an object with an integer `statusCode`,
+ * `headers` of scalars, `multiValueHeaders` of scalar lists, a string `body` and a boolean
+ * `isBase64Encoded`. Anything else is malformed (undefined): API Gateway's 502.
+ */
+export function parseProxyResponse(value: unknown): ProxyResponse | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const status = typeof value.statusCode === 'string' && /^\d{3}$/.test(value.statusCode) ? Number(value.statusCode) : value.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  const { headers = {}, multiValueHeaders = {}, body, isBase64Encoded = false, statusDescription } = value;
+  if (!isPlainObject(headers) || !isPlainObject(multiValueHeaders) || typeof isBase64Encoded !== 'boolean') return undefined;
+  if (body !== undefined && body !== null && typeof body !== 'string') return undefined;
+  if (statusDescription !== undefined && typeof statusDescription !== 'string') return undefined;
+  const merged = new Map<string, string[]>();
+  for (const [name, values] of Object.entries(multiValueHeaders)) {
+    if (!Array.isArray(values) || !values.every(isScalar)) return undefined;
+    merged.set(name, values.map(String));
+  }
+  for (const [name, single] of Object.entries(headers)) {
+    if (!isScalar(single)) return undefined;
+    const values = merged.get(name) ?? [];
+    if (!values.includes(String(single))) values.push(String(single));
+    merged.set(name, values);
+  }
+  const text = typeof body === 'string' ? body : '';
+  return { statusCode: status, statusDescription, headers: merged, body: Buffer.from(text, isBase64Encoded ? 'base64' : 'utf8') };
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** Writes a parsed proxy response (content-type defaults to application/json, as API Gateway's). */
+export function sendProxyResponse(reply: FastifyReply, response: ProxyResponse): FastifyReply {
+  reply.code(response.statusCode);
+  for (const [name, values] of response.headers) reply.header(name, values.length === 1 ? values[0] : values);
+  if (!reply.hasHeader('content-type')) reply.header('content-type', 'application/json');
+  return reply.send(response.body);
+}
+
+/**
+ * REST API (502 `{"message": "Internal server error"}`) and HTTP API 1.0 (500 `{"message":"Internal
+ * Server Error"}`) answers for a failed invocation or a malformed response.
+ */
+export function sendV1Result(reply: FastifyReply, result: InvokeResult, flavour: 'rest' | 'http'): FastifyReply {
+  reply.header('x-amzn-RequestId', result.requestId);
+  const parsed = resultValue(result);
+  const response = parsed && parseProxyResponse(parsed.value);
+  if (response) return sendProxyResponse(reply, response);
+  if (flavour === 'http') return sendJson(reply, 500, { message: 'Internal Server Error' });
+  reply.header('x-amzn-ErrorType', 'InternalServerErrorException');
+  return sendJson(reply, 502, { message: 'Internal server error' });
+}

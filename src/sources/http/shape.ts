@@ -1,0 +1,52 @@
+import type { FastifyReply } from 'fastify';
+import type { InvokeResult } from '../../runtime/types.js';
+import type { IncomingHttp } from './request.js';
+
+/** What an authorizer established for a request (see authorizer.ts); each shape places it its own way. */
+export type AuthorizerOutcome =
+  | { kind: 'claims'; claims: Record<string, unknown>; scopes?: string[] }
+  | { kind: 'lambda'; principalId?: string; context: Record<string, unknown>; integrationLatency: number };
+
+/** The route a request matched, as the event builders need it. */
+export interface MatchedRoute {
+  /** The configured path template: `/items/{id}`, `/files/{proxy+}`. */
+  resource: string;
+  /** The request path as the handler sees it (still percent-encoded). */
+  path: string;
+  /** Undefined when the template has none. */
+  pathParameters?: Record<string, string>;
+  accountId: string;
+  region: string;
+  apiId: string;
+  domainName: string;
+  authorizer?: AuthorizerOutcome;
+}
+
+/**
+ * One of the HTTP event shapes AWS has (function URL / HTTP API 2.0, REST and HTTP API 1.0,
+ * ALB): how a request becomes the event and how the handler's result becomes the response.
+ */
+export interface HttpShape {
+  envelopeType: string;
+  build(incoming: IncomingHttp, route: MatchedRoute, requestId: string, now: Date): unknown;
+  send(reply: FastifyReply, result: InvokeResult): FastifyReply;
+}
+
+/** Sends a JSON error document the way API Gateway and ALB answer for themselves. */
+export function sendJson(reply: FastifyReply, status: number, document: unknown): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(document));
+}
+
+/** The handler's result parsed, or undefined when it failed (or its text is not JSON). */
+export function resultValue(result: InvokeResult): { value: unknown } | undefined {
+  if (result.status !== 'success') return undefined;
+  try {
+    return { value: JSON.parse(result.payload ?? 'null') as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,50 @@
+import { buildHttpEvent } from './event.js';
+import { buildV1Event, type V1Options } from './event-v1.js';
+import { sendHttpResult } from './response.js';
+import { sendV1Result } from './response-v1.js';
+import type { HttpShape } from './shape.js';
+
+export const ENVELOPE_TYPES = {
+  url: 'aws.lambda.url',
+  httpV2: 'aws.apigateway.http.v2',
+  httpV1: 'aws.apigateway.http.v1',
+  rest: 'aws.apigateway.rest',
+} as const;
+
+/** Function URLs: payload 2.0, route key `$default`, no path parameters; results mapped as function URLs do. */
+export const functionUrlShape: HttpShape = {
+  envelopeType: ENVELOPE_TYPES.url,
+  build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, '$default', requestId, now),
+  send: sendHttpResult,
+};
+
+/** `METHOD /path` (or `ANY /path` for a route of every method), as HTTP APIs name routes. */
+export function routeKeyOf(methods: string[], path: string, method: string): string {
+  return `${methods.includes('ANY') ? 'ANY' : method} ${path}`;
+}
+
+/** An HTTP API route on payload format 2.0 or 1.0. */
+export function httpApiShape(methods: string[], path: string, version: '1.0' | '2.0'): HttpShape {
+  if (version === '2.0') {
+    return {
+      envelopeType: ENVELOPE_TYPES.httpV2,
+      build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, routeKeyOf(methods, path, incoming.method), requestId, now),
+      send: sendHttpResult,
+    };
+  }
+  return {
+    envelopeType: ENVELOPE_TYPES.httpV1,
+    build: (incoming, route, requestId, now) =>
+      buildV1Event(incoming, route, { stage: '$default', routeKey: routeKeyOf(methods, path, incoming.method) }, requestId, now),
+    send: (reply, result) => sendV1Result(reply, result, 'http'),
+  };
+}
+
+/** A REST API (API Gateway v1) proxy integration. */
+export function restShape(options: V1Options): HttpShape {
+  return {
+    envelopeType: ENVELOPE_TYPES.rest,
+    build: (incoming, route, requestId, now) => buildV1Event(incoming, route, options, requestId, now),
+    send: (reply, result) => sendV1Result(reply, result, 'rest'),
+  };
+}
