@@ -114,3 +114,37 @@ export class HubError extends Error {
 export function isHubError(err: unknown, code?: ErrorCode): err is HubError {
   return err instanceof HubError && (code === undefined || err.code === code);
 }
+
+/**
+ * Why a push endpoint (SNS HTTP subscription, MinIO webhook) turned a request away, and the HTTP
+ * status it answers with (body `{ message, reason }`). 4xx: the request is wrong and the sender
+ * should not retry it; 5xx: the hub could not do its part (SNS and MinIO retry).
+ */
+export const REJECTIONS = {
+  body_too_large: 413,
+  invalid_json: 400,
+  unknown_message_type: 400,
+  invalid_message: 400,
+  invalid_records: 400,
+  unauthorized: 401,
+  topic_mismatch: 403,
+  untrusted_cert_url: 403,
+  invalid_certificate: 403,
+  signature_invalid: 403,
+  untrusted_subscribe_url: 403,
+  certificate_unavailable: 502,
+  confirmation_failed: 502,
+  enqueue_failed: 503,
+} as const;
+
+export type RejectionReason = keyof typeof REJECTIONS;
+
+export class Rejection extends Error {
+  readonly status: number;
+
+  constructor(readonly reason: RejectionReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'Rejection';
+    this.status = REJECTIONS[reason];
+  }
+}

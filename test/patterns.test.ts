@@ -4,7 +4,7 @@ import { isHubError } from '../src/errors.js';
 import {
   compileFilterCriteria, explainPattern, filterCriteriaSchema, filterView, formatExplanation, matchPattern,
   streamFilterCriteriaSchema,
-} from '../src/router/patterns.js';
+} from '../src/filters/criteria.js';
 
 type Case = [name: string, pattern: Record<string, unknown>, event: unknown, matches: boolean];
 

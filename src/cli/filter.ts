@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { explainPattern, formatExplanation, type DataEncoding, type DataField } from '../router/patterns.js';
+import { explainPattern, formatExplanation, type DataEncoding, type DataField } from '../filters/criteria.js';
 import { CliExit, EXIT, print } from './context.js';
 
 export interface FilterTestOptions {

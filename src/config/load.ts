@@ -7,6 +7,7 @@ import { interpolateEnv } from './interpolate.js';
 import { formatIssues } from './issues.js';
 import { resolveLayers, resolveNamedLayers } from './layers.js';
 import { missingFunction } from '../destinations/targets.js';
+import { parseEvents } from './events.js';
 
 export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
 
@@ -59,18 +60,24 @@ export function buildConfig(
 ): HubConfig {
   const interpolated = interpolateEnv(raw, options.env ?? process.env);
   const parsed = hubSchema.safeParse(interpolated);
-  if (!parsed.success) {
-    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${formatIssues(parsed.error.issues)}`);
+  const events = parseEvents(interpolated);
+  if (!parsed.success || events.problems.length) {
+    const lines = [...(parsed.success ? [] : [formatIssues(parsed.error.issues)]), ...events.problems];
+    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${lines.join('\n')}`);
   }
   const problems: string[] = [];
   const layers = resolveNamedLayers(parsed.data.layers, options.baseDir, problems);
   const functions: Record<string, FunctionConfig> = {};
   for (const [name, fn] of Object.entries(parsed.data.functions)) {
-    functions[name] = { ...resolveFunction(name, fn, options.baseDir, problems), layers: resolveLayers(name, fn.layers, layers, options.baseDir, problems) };
+    functions[name] = {
+      ...resolveFunction(name, { ...fn, events: events.events.get(name) ?? [] }, options.baseDir, problems),
+      layers: resolveLayers(name, fn.layers, layers, options.baseDir, problems),
+    };
   }
+  const names = new Set(Object.keys(functions));
   for (const fn of Object.values(functions)) {
     for (const [kind, target] of Object.entries(fn.destinations)) {
-      const problem = target === undefined ? undefined : missingFunction(target, functions);
+      const problem = target === undefined ? undefined : missingFunction(target, names);
       if (problem) problems.push(`functions.${fn.name}.destinations.${kind}: ${problem}`);
     }
   }

@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import { eventMappingSchema } from '../sources/registry.js';
+import type { EventMapping } from '../sources/registry.js';
+import { intBetween, regionSchema } from '../sources/kit/settings.js';
 import { destinationSchema } from '../destinations/targets.js';
-
-/** Integer within [min, max], with the message the README documents. */
-export const intBetween = (min: number, max: number) =>
-  z.number({ error: 'must be a number' })
-    .int({ error: `must be an integer between ${min} and ${max}` })
-    .min(min, { error: `must be between ${min} and ${max}` })
-    .max(max, { error: `must be between ${min} and ${max}` });
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -56,7 +50,8 @@ export const functionSchema = z.object({
     onSuccess: destinationSchema.optional(),
     onFailure: destinationSchema.optional(),
   }).strict().default({}),
-  events: z.array(eventMappingSchema).default([]),
+  /** Each entry is validated by its source kind in a second pass (config/events.ts). */
+  events: z.array(z.custom<EventMapping>(), { error: 'must be a list of event source mappings' }).default([]),
   /** Directories laid out like Lambda's /opt, or names from the top-level `layers:` map; at most 5, as on Lambda. */
   layers: z.array(z.string().min(1, { error: 'must not be empty' }))
     .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),
@@ -72,7 +67,7 @@ export const hubSchema = z.object({
   embeddedRedis: z.object({
     appendfsync: z.enum(['always', 'everysec', 'no']).default('everysec'),
   }).strict().default({ appendfsync: 'everysec' }),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region name like us-east-1' }).default('us-east-1'),
+  region: regionSchema.default('us-east-1'),
   accountId: z.string().regex(/^\d{12}$/, { error: 'must be 12 digits' }).default('000000000000'),
   queuePrefix: z.string().regex(/^[\w-]+$/, { error: 'may hold letters, digits, _ and - only' }).default('triggerhub'),
   runtime: z.object({

@@ -91,9 +91,9 @@ export const destinationSchema = z.union([
 });
 
 /** Why a syntactically valid destination still names nothing (a function that is not configured). */
-export function missingFunction(spec: DestinationSpec, functions: Readonly<Record<string, unknown>>): string | undefined {
+export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<string>): string | undefined {
   const target = parseDestination(spec);
   if (typeof target === 'string') return target;
-  if (target.kind !== 'function' || functions[target.name]) return undefined;
+  if (target.kind !== 'function' || functions.has(target.name)) return undefined;
   return `${JSON.stringify(destinationText(spec))} is not a configured function (nor "${DLQ_TARGET}", an SQS/SNS ARN, an http(s) URL or redis-stream:<key>)`;
 }

@@ -2,10 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics.js';
 import { sendAwsError, toHubError } from './aws-errors.js';
+import { SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 
-/** Sync Invoke payload limit (6 MB); the server accepts a little more so the API can name the limit. */
-export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
-export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 
 export interface HealthProbe { (): Promise<boolean> }
 
@@ -31,6 +29,7 @@ export function createApp(logger: Logger, health: HealthProbe): FastifyInstance 
   const app = Fastify({
     // Request lines are info level; the http logger keeps warnings and errors only.
     loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    // A little over the sync Invoke limit, so the API can name the limit itself.
     bodyLimit: SYNC_PAYLOAD_LIMIT + 1,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,

@@ -6,7 +6,7 @@ import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
-import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from './app.js';
+import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
 
 const API = '/2015-03-31/functions';

@@ -4,7 +4,7 @@ import { executeApiDomain } from './http.js';
 import { registerRoute } from './http/route.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
 import { restShape } from './http/shapes.js';
-import type { Source, SourceContext, SourceKind } from './source.js';
+import { defineSourceKind, type Source, type SourceContext } from './source.js';
 
 const methodSchema = z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` });
 
@@ -42,6 +42,8 @@ class RestApiSource implements Source {
   async stop(): Promise<void> {}
 }
 
-export const apiKind: SourceKind<ApiSettings> = {
+export const apiKind = defineSourceKind({
+  name: 'api',
+  settings: apiSettingsSchema,
   create: (fn, settings, index) => new RestApiSource(fn, settings, index),
-};
+});

@@ -2,9 +2,7 @@ import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { registerRoute } from './http/route.js';
 import { httpSettingsSchema, type HttpSettings } from './http/settings.js';
 import { functionUrlShape, httpApiShape } from './http/shapes.js';
-import type { Source, SourceContext, SourceKind } from './source.js';
-
-export { httpSettingsSchema };
+import { defineSourceKind, type Source, type SourceContext } from './source.js';
 
 /** Every function's default URL: `/urls/<fn>` and everything under it, any method, no auth. */
 export const DEFAULT_URL_PREFIX = '/urls';
@@ -44,6 +42,8 @@ class HttpRouteSource implements Source {
   async stop(): Promise<void> {}
 }
 
-export const httpKind: SourceKind<HttpSettings> = {
+export const httpKind = defineSourceKind({
+  name: 'http',
+  settings: httpSettingsSchema,
   create: (fn, settings, index) => new HttpRouteSource(fn, settings, index),
-};
+});

@@ -5,7 +5,7 @@ import { DescribeStreamSummaryCommand, type _Record, type KinesisClient, type Sh
 import type { FunctionConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { buildEnvelope } from '../router/envelope.js';
-import { compileFilterCriteria, type RecordFilter } from '../router/patterns.js';
+import { compileFilterCriteria, type RecordFilter } from '../filters/criteria.js';
 import { kinesisClient, listShards, readableShards } from './kinesis/client.js';
 import { CheckpointTracker, splitLanes } from './kinesis/lanes.js';
 import {
@@ -16,12 +16,12 @@ import { kinesisSettingsSchema, type KinesisSettings } from './kinesis/settings.
 import { LATEST_MARK, SHARD_END, ShardState } from './kinesis/shard-state.js';
 import { KINESIS_TIMINGS, runShard, type ShardPosition } from './kinesis/shard-worker.js';
 import { backoffDelay } from './backoff.js';
-import { throttledPoller, type Source, type SourceContext, type SourceKind } from './source.js';
-import { REPORT_BATCH_ITEM_FAILURES } from './stream/settings.js';
+import { defineSourceKind, throttledPoller, type Source, type SourceContext } from './source.js';
+import { reportsItemFailures } from './kit/settings.js';
 import { defaultRetryDelayMs, processStreamBatch, type StreamBatchDeps } from './streams-common/batch.js';
-import { checkOnFailureTarget, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
+import { onFailureProblems, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
 
-export { kinesisSettingsSchema, KINESIS_TIMINGS };
+export { KINESIS_TIMINGS };
 
 /** The key of shard-listing errors among the shard ids in KinesisSource.errors. */
 const LISTING = 'ListShards';
@@ -53,14 +53,13 @@ export class KinesisSource implements Source {
   /** What fails now, by shard id (LISTING: the shard listing), latest last: the source is failing while any fails. */
   private readonly errors = new Map<string, string>();
 
-  constructor(private readonly fn: FunctionConfig, private readonly settings: KinesisSettings, private readonly index: number) {
+  constructor(private readonly fn: FunctionConfig, private readonly settings: KinesisSettings, index: number) {
     this.id = `kinesis:${fn.name}:${index}`;
     this.filter = compileFilterCriteria(settings.filterCriteria, 'data');
   }
 
   async start(context: SourceContext): Promise<void> {
     const { settings, fn } = this;
-    checkOnFailureTarget(context.config, `functions.${fn.name}.events[${this.index}].kinesis.destinations.onFailure`, settings.destinations.onFailure);
     const log = context.logger.child({ source: this.id });
     this.log = log;
     if (throttledPoller(context, fn, this.id, log, `Kinesis stream ${settings.stream}`)) return;
@@ -221,7 +220,7 @@ export class KinesisSource implements Source {
         maximumRetryAttempts: settings.maximumRetryAttempts,
         maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
         bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
-        reportBatchItemFailures: settings.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES),
+        reportBatchItemFailures: reportsItemFailures(settings),
         retryDelayMs: defaultRetryDelayMs,
       },
       sequenceOf,
@@ -244,6 +243,9 @@ export class KinesisSource implements Source {
 
 const sequenceOf = (record: KinesisStreamRecord): string => record.kinesis.sequenceNumber;
 
-export const kinesisSourceKind: SourceKind<KinesisSettings> = {
+export const kinesisKind = defineSourceKind({
+  name: 'kinesis',
+  settings: kinesisSettingsSchema,
+  check: onFailureProblems,
   create: (fn, settings, index) => new KinesisSource(fn, settings, index),
-};
+});

@@ -1,65 +1,48 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { issueMessage } from '../config/issues.js';
-import { apiKind, apiSettingsSchema } from './api.js';
-import { httpKind, httpSettingsSchema } from './http.js';
-import { kinesisSettingsSchema, kinesisSourceKind } from './kinesis.js';
-import { s3Kind, s3SettingsSchema } from './s3.js';
-import { scheduleKind, scheduleSettingsSchema } from './schedule.js';
-import { snsKind, snsSettingsSchema } from './sns.js';
-import type { SourceKind } from './source.js';
-import { sqsSettingsSchema } from './sqs/settings.js';
-import { sqsSourceKind } from './sqs/source.js';
-import { streamSettingsSchema, streamSourceKind } from './stream.js';
+import { apiKind } from './api.js';
+import { httpKind } from './http.js';
+import { kinesisKind } from './kinesis.js';
+import { s3Kind } from './s3.js';
+import { scheduleKind } from './schedule.js';
+import { snsKind } from './sns.js';
+import type { SettingsProblem, SourceKind } from './source.js';
+import { sqsKind } from './sqs/source.js';
+import { streamKind } from './stream.js';
+
+/** Every event source kind, by the key that names it in `events:` entries. Add a kind here, once. */
+export const SOURCE_KINDS: ReadonlyMap<string, SourceKind> = new Map(
+  ([httpKind, apiKind, sqsKind, streamKind, snsKind, scheduleKind, kinesisKind, s3Kind] as SourceKind[]).map((kind) => [kind.name, kind]),
+);
+
+/** One validated event source mapping: `{ <kind>: settings }`, as written in the config. */
+export type EventMapping = Record<string, unknown>;
+
+/** The kind of a validated mapping and its settings. */
+export function mappingKind(mapping: EventMapping): { kind: SourceKind; settings: unknown } {
+  const [name] = Object.keys(mapping);
+  return { kind: SOURCE_KINDS.get(name)!, settings: mapping[name] };
+}
 
 /**
- * Event source mappings (`functions.<fn>.events[]`). Each entry is an object with exactly one
- * key naming its kind; the kind's schema validates (and defaults) the value. Adapters add their
- * kind to both tables; a kind in neither is a config error.
+ * Validates one `events[]` entry (an object with exactly one key naming its kind) with its kind's
+ * schema and cross-checks; problems carry paths relative to the entry.
  */
-export const SOURCE_KINDS: Record<string, z.ZodType> = {
-  http: httpSettingsSchema,
-  api: apiSettingsSchema,
-  sqs: sqsSettingsSchema,
-  stream: streamSettingsSchema,
-  sns: snsSettingsSchema,
-  schedule: scheduleSettingsSchema,
-  kinesis: kinesisSettingsSchema,
-  s3: s3SettingsSchema,
-};
-export const SOURCE_FACTORIES: Record<string, SourceKind<never>> = {
-  http: httpKind as SourceKind<never>,
-  api: apiKind as SourceKind<never>,
-  sqs: sqsSourceKind as SourceKind<never>,
-  stream: streamSourceKind as SourceKind<never>,
-  sns: snsKind as SourceKind<never>,
-  schedule: scheduleKind as SourceKind<never>,
-  kinesis: kinesisSourceKind as SourceKind<never>,
-  s3: s3Kind as SourceKind<never>,
-};
+export function parseEventMapping(entry: unknown, functions: ReadonlySet<string>): { mapping?: EventMapping; problems: SettingsProblem[] } {
+  const known = [...SOURCE_KINDS.keys()].join(', ');
+  const names = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? Object.keys(entry) : [];
+  if (names.length !== 1) {
+    return { problems: [{ path: [], message: `must have exactly one key naming the source kind (known: ${known})` }] };
+  }
+  const [name] = names;
+  const kind = SOURCE_KINDS.get(name);
+  if (!kind) return { problems: [{ path: [name], message: `unknown event source kind "${name}" (known: ${known})` }] };
+  const parsed = kind.settings.safeParse((entry as Record<string, unknown>)[name]);
+  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => relativeTo(name, issue)) };
+  const problems = (kind.check?.(parsed.data, functions) ?? []).map((problem) => ({ ...problem, path: [name, ...problem.path] }));
+  return problems.length ? { problems } : { mapping: { [name]: parsed.data }, problems };
+}
 
-export const eventMappingSchema = z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {
-  const kinds = Object.keys(entry);
-  const known = Object.keys(SOURCE_KINDS);
-  const knownText = known.length ? known.join(', ') : 'none in this version';
-  if (kinds.length !== 1) {
-    ctx.addIssue({ code: 'custom', message: `must have exactly one key naming the source kind (known: ${knownText})` });
-    return;
-  }
-  const kind = kinds[0];
-  const schema = SOURCE_KINDS[kind];
-  if (!schema) {
-    ctx.addIssue({ code: 'custom', path: [kind], message: `unknown event source kind "${kind}" (known: ${knownText})` });
-    return;
-  }
-  const parsed = schema.safeParse(entry[kind]);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      ctx.addIssue({ code: 'custom', path: [kind, ...issue.path.map((p) => p as string | number)], message: issueMessage(issue) });
-    }
-  }
-}).transform((entry) => {
-  const [kind] = Object.keys(entry);
-  return { [kind]: SOURCE_KINDS[kind].parse(entry[kind]) } as EventMapping;
-});
-
-export type EventMapping = Record<string, unknown>;
+function relativeTo(name: string, issue: z.core.$ZodIssue): SettingsProblem {
+  return { path: [name, ...issue.path.map((part) => part as string | number)], message: issueMessage(issue) };
+}

@@ -1,6 +1,6 @@
 import type { FunctionConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
-import type { Source, SourceContext, SourceKind } from './source.js';
+import { defineSourceKind, type Source, type SourceContext } from './source.js';
 import { configureBucket } from './s3/configure.js';
 import type { DeliveryDeps } from './s3/deliver.js';
 import { listenMinio } from './s3/listen.js';
@@ -8,8 +8,6 @@ import { compileMatcher } from './s3/match.js';
 import { pollS3Queue } from './s3/queue.js';
 import { s3SettingsSchema, type S3Settings } from './s3/settings.js';
 import { registerS3Webhook } from './s3/webhook.js';
-
-export { s3SettingsSchema };
 
 /** Default webhook route: `/s3/<fn>`, or `/s3/<fn>/<index>` when the function has several s3 mappings. */
 export const S3_PATH_PREFIX = '/s3';
@@ -67,6 +65,8 @@ class S3Source implements Source {
   }
 }
 
-export const s3Kind: SourceKind<S3Settings> = {
+export const s3Kind = defineSourceKind({
+  name: 's3',
+  settings: s3SettingsSchema,
   create: (fn, settings, index) => new S3Source(fn, settings, index),
-};
+});

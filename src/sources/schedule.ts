@@ -7,9 +7,7 @@ import { buildTickEnvelope } from './schedule/event.js';
 import { parseExpression, ticksBetween, type TickSchedule } from './schedule/expression.js';
 import { scheduleSettingsSchema, type ScheduleSettings } from './schedule/settings.js';
 import { TickStore } from './schedule/tick-store.js';
-import type { Source, SourceContext, SourceKind } from './source.js';
-
-export { scheduleSettingsSchema };
+import { defineSourceKind, type Source, type SourceContext } from './source.js';
 
 /** `catchUp: all` fires at most this many missed ticks (the most recent ones). */
 export const MAX_CATCH_UP_TICKS = 100;
@@ -137,6 +135,8 @@ export class ScheduleSource implements Source {
   }
 }
 
-export const scheduleKind: SourceKind<ScheduleSettings> = {
+export const scheduleKind = defineSourceKind({
+  name: 'schedule',
+  settings: scheduleSettingsSchema,
   create: (fn, settings, index) => new ScheduleSource(fn, settings, index),
-};
+});

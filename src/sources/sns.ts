@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FunctionConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
-import type { Source, SourceContext, SourceKind } from './source.js';
+import { defineSourceKind, type Source, type SourceContext } from './source.js';
 import { CertificateCache } from './sns/certificates.js';
 import { registerSnsEndpoint } from './sns/endpoint.js';
 import { snsSettingsSchema, trustOf, type SnsSettings } from './sns/settings.js';
 import { subscribeOnListen } from './sns/subscribe.js';
-
-export { snsSettingsSchema };
 
 /** Default route prefix: `/sns/<fn>`, or `/sns/<fn>/<index>` when the function has several sns mappings. */
 export const SNS_PATH_PREFIX = '/sns';
@@ -67,6 +65,8 @@ function stableUuid(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-export const snsKind: SourceKind<SnsSettings> = {
+export const snsKind = defineSourceKind({
+  name: 'sns',
+  settings: snsSettingsSchema,
   create: (fn, settings, index) => new SnsSource(fn, settings, index),
-};
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import type { Redis } from 'ioredis';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
@@ -36,10 +37,26 @@ export interface Source {
   stop(): Promise<void>;
 }
 
-/** A source kind: its settings schema (validated at start-up) and how to build one. */
-export interface SourceKind<Settings = unknown> {
-  create(fn: FunctionConfig, settings: Settings, index: number): Source;
+/** A problem a kind finds in its settings against the rest of the config; `path` is under the settings. */
+export interface SettingsProblem {
+  path: Array<string | number>;
+  message: string;
 }
+
+/**
+ * A source kind (`events: - <name>: {...}`): its settings schema and cross-checks, both run when
+ * the config is loaded, and how to build one mapping from valid settings.
+ */
+export interface SourceKind<Schema extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly settings: Schema;
+  /** Checks against the rest of the config (e.g. that an on-failure target names a function); none when absent. */
+  readonly check?: (settings: z.output<Schema>, functions: ReadonlySet<string>) => SettingsProblem[];
+  create(fn: FunctionConfig, settings: z.output<Schema>, index: number): Source;
+}
+
+/** Declares a kind with its settings' types inferred from the schema. */
+export const defineSourceKind = <Schema extends z.ZodType>(kind: SourceKind<Schema>): SourceKind<Schema> => kind;
 
 /**
  * Pollers leave a function whose reserved concurrency is 0 alone (Lambda throttles the mapping):

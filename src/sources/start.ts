@@ -1,5 +1,5 @@
 import type { HubConfig } from '../config/load.js';
-import { SOURCE_FACTORIES } from './registry.js';
+import { mappingKind } from './registry.js';
 import type { SourceHealth } from './health.js';
 import type { Source, SourceContext } from './source.js';
 
@@ -9,8 +9,8 @@ export async function startSources(config: HubConfig, context: SourceContext, he
   try {
     for (const fn of Object.values(config.functions)) {
       for (const [index, mapping] of fn.events.entries()) {
-        const [kind] = Object.keys(mapping);
-        const source = SOURCE_FACTORIES[kind].create(fn, mapping[kind] as never, index);
+        const { kind, settings } = mappingKind(mapping);
+        const source = kind.create(fn, settings, index);
         health?.report(source.id, { state: 'starting' });
         await source.start(health ? health.contextFor(context, source.id) : context);
         health?.started(source.id);

@@ -5,8 +5,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { FunctionConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { buildEnvelope } from '../router/envelope.js';
-import { compileFilterCriteria, type RecordFilter } from '../router/patterns.js';
-import { throttledPoller, type Source, type SourceContext, type SourceKind } from './source.js';
+import { compileFilterCriteria, type RecordFilter } from '../filters/criteria.js';
+import { defineSourceKind, throttledPoller, type Source, type SourceContext } from './source.js';
 import { GroupConsumer } from './stream/group.js';
 import { StreamLease } from './stream/lease.js';
 import { BatchReader } from './stream/reader.js';
@@ -14,12 +14,11 @@ import {
   arrivalMsOf, filterSubject, STREAM_ENVELOPE_TYPE, streamArn, streamBatchInfo, toStreamRecord,
   type RedisStreamEvent, type RedisStreamRecord, type StreamEntry, type StreamIdentity,
 } from './stream/records.js';
-import { groupStartId, REPORT_BATCH_ITEM_FAILURES, streamSettingsSchema, type StreamSettings } from './stream/settings.js';
+import { groupStartId, streamSettingsSchema, type StreamSettings } from './stream/settings.js';
 import { defaultRetryDelayMs, processStreamBatch, type StreamBatchDeps } from './streams-common/batch.js';
-import { checkOnFailureTarget, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
+import { onFailureProblems, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
 import { backoffDelay } from './backoff.js';
-
-export { streamSettingsSchema };
+import { reportsItemFailures } from './kit/settings.js';
 
 /** Consumer names are per hub process: `<hostname>-<pid>-<random>`. */
 const PROCESS_CONSUMER = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -61,7 +60,6 @@ export class StreamSource implements Source {
 
   async start(context: SourceContext): Promise<void> {
     const { settings, fn } = this;
-    checkOnFailureTarget(context.config, `functions.${fn.name}.events[${this.index}].stream.destinations.onFailure`, settings.destinations.onFailure);
     const log = context.logger.child({ source: this.id });
     this.log = log;
     if (throttledPoller(context, fn, this.id, log, `Redis stream ${settings.key}`)) return;
@@ -82,7 +80,7 @@ export class StreamSource implements Source {
           maximumRetryAttempts: settings.maximumRetryAttempts,
           maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
           bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
-          reportBatchItemFailures: settings.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES),
+          reportBatchItemFailures: reportsItemFailures(settings),
           retryDelayMs: defaultRetryDelayMs,
         },
         sequenceOf: (record) => record.stream.sequenceNumber,
@@ -181,6 +179,9 @@ export class StreamSource implements Source {
   }
 }
 
-export const streamSourceKind: SourceKind<StreamSettings> = {
+export const streamKind = defineSourceKind({
+  name: 'stream',
+  settings: streamSettingsSchema,
+  check: onFailureProblems,
   create: (fn, settings, index) => new StreamSource(fn, settings, index),
-};
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkStartingPosition, streamSettingsSchema } from '../stream/settings.js';
 import { unknownFieldError } from '../../config/issues.js';
+import { regionSchema } from '../kit/settings.js';
 
 /**
  * Settings of a `kinesis` event source mapping: Lambda's Kinesis mapping settings with their
@@ -27,7 +28,7 @@ export const kinesisSettingsSchema = z.strictObject({
   /** Kinesis endpoint URL; default the AWS SDK's (AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, the region's). */
   endpoint: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** Default the AWS SDK's (AWS_REGION, profile). */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region name like us-east-1' }).optional(),
+  region: regionSchema.optional(),
 }, {
   error: unknownFieldError,
 }).superRefine(checkStartingPosition);

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { isOwnPath, OWN_PATHS_MESSAGE } from '../http/settings.js';
 import { unknownFieldError } from '../../config/issues.js';
+import { regionSchema } from '../kit/settings.js';
 
 /**
  * Settings of an `s3` event source mapping: which bucket events reach the function, and how they
  * come in (`via`): a MinIO webhook target POSTing to the hub (default), MinIO's
  * `listenBucketNotification` stream, or an SQS queue the bucket notifies (directly or through SNS).
- * Validated once at start-up (through the source registry), then frozen with the rest of the config.
+ * Validated once at load (through the source registry), then frozen with the rest of the config.
  */
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** S3's bucket name rules (3–63 chars, lower case, digits, dots, hyphens). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** `s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, `s3:*`, ... */
@@ -18,7 +18,6 @@ const EVENT_TYPE = /^s3:([A-Za-z]+(:[A-Za-z]+)*(:\*)?|\*)$/;
 const QUEUE_URL = /^https?:\/\/[^/\s]+\/[^/\s]+\/[\w-]{1,80}$/;
 
 const endpointUrl = z.url({ error: 'must be a URL like http://127.0.0.1:4566' });
-const region = z.string().regex(REGION, { error: 'must be an AWS region name like us-east-1' });
 
 const minioSchema = z.strictObject({
   endPoint: z.string({ error: 'is required: the MinIO host name' }).min(1),
@@ -26,13 +25,13 @@ const minioSchema = z.strictObject({
   useSSL: z.boolean().default(true),
   accessKey: z.string({ error: 'is required' }).min(1),
   secretKey: z.string({ error: 'is required' }).min(1),
-  region: region.optional(),
+  region: regionSchema.optional(),
 });
 
 const sqsViaSchema = z.strictObject({
   sqs: z.string({ error: 'is required: the queue URL' }).regex(QUEUE_URL, { error: 'must be a queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/name' }),
   endpoint: endpointUrl.optional(),
-  region: region.optional(),
+  region: regionSchema.optional(),
 });
 
 const webhookViaSchema = z.strictObject({
@@ -59,7 +58,7 @@ export const s3SettingsSchema = z.strictObject({
   configureBucket: z.boolean().default(false),
   /** The S3 endpoint and region for `configureBucket` (SDK defaults otherwise). */
   endpoint: endpointUrl.optional(),
-  region: region.optional(),
+  region: regionSchema.optional(),
 }, {
   error: unknownFieldError,
 }).superRefine((settings, ctx) => {

@@ -1,20 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ASYNC_PAYLOAD_LIMIT } from '../../server/app.js';
+import { ASYNC_PAYLOAD_LIMIT } from '../kit/limits.js';
+import { Rejection, type RejectionReason } from '../../errors.js';
+import { rejectRequest } from '../kit/reject.js';
 import type { SourceContext } from '../source.js';
 import { deliverRecords, S3RecordsInvalid, type DeliveryDeps } from './deliver.js';
 import type { WebhookSettings } from './settings.js';
-
-/** Why the webhook turned a request away, and the status MinIO sees (it retries 5xx and network errors). */
-const REJECTIONS = {
-  unauthorized: 401,
-  body_too_large: 413,
-  invalid_json: 400,
-  invalid_records: 400,
-  enqueue_failed: 503,
-} as const;
-
-type Reason = keyof typeof REJECTIONS;
 
 /**
  * `POST <path>`: MinIO's webhook target. The body is MinIO's notification
@@ -22,11 +13,9 @@ type Reason = keyof typeof REJECTIONS;
  * required. 200 only once every matching record is queued.
  */
 export function registerS3Webhook(context: SourceContext, path: string, settings: WebhookSettings, deps: DeliveryDeps): void {
-  const reject = (reply: FastifyReply, reason: Reason, message: string, err?: unknown): FastifyReply => {
-    const status = REJECTIONS[reason];
-    deps.log[status >= 500 ? 'error' : 'warn']({ event: 's3_webhook_rejected', reason, status, err }, message);
-    return reply.code(status).header('content-type', 'application/json').send(JSON.stringify({ message, reason }));
-  };
+  // MinIO retries 5xx and network errors.
+  const reject = (reply: FastifyReply, reason: RejectionReason, message: string, cause?: unknown): FastifyReply =>
+    rejectRequest(reply, deps.log, 's3_webhook_rejected', new Rejection(reason, message, { cause }));
   context.app.route({
     method: 'POST',
     url: path,

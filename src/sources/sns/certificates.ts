@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { SnsRejection } from './rejection.js';
+import { Rejection } from '../../errors.js';
 
 /** Certificates are small; anything bigger is not one. */
 const MAX_CERT_BYTES = 64 * 1024;
@@ -38,12 +38,12 @@ async function fetchCertificate(url: URL, signal?: AbortSignal): Promise<X509Cer
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     pem = Buffer.from(await response.arrayBuffer());
   } catch (err) {
-    throw new SnsRejection('certificate_unavailable', `cannot fetch the signing certificate ${url.href}: ${(err as Error).message}`, { cause: err });
+    throw new Rejection('certificate_unavailable', `cannot fetch the signing certificate ${url.href}: ${(err as Error).message}`, { cause: err });
   }
-  if (pem.length > MAX_CERT_BYTES) throw new SnsRejection('invalid_certificate', `the signing certificate ${url.href} is over ${MAX_CERT_BYTES} bytes`);
+  if (pem.length > MAX_CERT_BYTES) throw new Rejection('invalid_certificate', `the signing certificate ${url.href} is over ${MAX_CERT_BYTES} bytes`);
   try {
     return new X509Certificate(pem);
   } catch (err) {
-    throw new SnsRejection('invalid_certificate', `${url.href} is not a PEM certificate`, { cause: err });
+    throw new Rejection('invalid_certificate', `${url.href} is not a PEM certificate`, { cause: err });
   }
 }

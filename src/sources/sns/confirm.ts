@@ -1,4 +1,4 @@
-import { SnsRejection } from './rejection.js';
+import { Rejection } from '../../errors.js';
 
 const CONFIRM_TIMEOUT_MS = 10_000;
 
@@ -12,6 +12,6 @@ export async function confirmSubscription(url: URL, signal: AbortSignal): Promis
     await response.arrayBuffer();
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
   } catch (err) {
-    throw new SnsRejection('confirmation_failed', `cannot confirm the subscription at ${url.origin}${url.pathname}: ${(err as Error).message}`, { cause: err });
+    throw new Rejection('confirmation_failed', `cannot confirm the subscription at ${url.origin}${url.pathname}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -8,7 +8,8 @@ import type { CertificateCache } from './certificates.js';
 import { confirmSubscription } from './confirm.js';
 import { buildSnsEvent } from './event.js';
 import { isSnsMessageType, snsHttpMessageSchema, type SnsConfirmation, type SnsHttpMessage, type SnsNotification } from './message.js';
-import { SnsRejection, sendRejection } from './rejection.js';
+import { Rejection } from '../../errors.js';
+import { rejectRequest } from '../kit/reject.js';
 import type { SnsSettings, TrustSettings } from './settings.js';
 import { trustedUrl } from './trust.js';
 import { verifySignature } from './verify.js';
@@ -40,7 +41,7 @@ export function registerSnsEndpoint(context: SourceContext, spec: EndpointSpec):
     bodyLimit: SNS_BODY_LIMIT,
     errorHandler: (err, _request, reply) => {
       if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
-      return reject(spec.log, reply, new SnsRejection('body_too_large', `the request body is over ${SNS_BODY_LIMIT} bytes`));
+      return rejectRequest(reply, spec.log, 'sns_message_rejected', new Rejection('body_too_large', `the request body is over ${SNS_BODY_LIMIT} bytes`));
     },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       try {
@@ -50,7 +51,7 @@ export function registerSnsEndpoint(context: SourceContext, spec: EndpointSpec):
         else spec.log.info({ event: 'sns_unsubscribed', topic: message.TopicArn, messageId: message.MessageId }, `unsubscribed from ${message.TopicArn}`);
         return reply.code(200).send();
       } catch (err) {
-        if (err instanceof SnsRejection) return reject(spec.log, reply, err);
+        if (err instanceof Rejection) return rejectRequest(reply, spec.log, 'sns_message_rejected', err);
         throw err;
       }
     },
@@ -64,25 +65,25 @@ async function verifiedMessage(request: FastifyRequest, spec: EndpointSpec): Pro
   try {
     json = JSON.parse(body?.toString('utf8') ?? '');
   } catch {
-    throw new SnsRejection('invalid_json', 'the request body is not JSON');
+    throw new Rejection('invalid_json', 'the request body is not JSON');
   }
   const type = request.headers['x-amz-sns-message-type'];
   if (!isSnsMessageType(type)) {
-    throw new SnsRejection('unknown_message_type', `x-amz-sns-message-type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation (got ${JSON.stringify(type ?? null)})`);
+    throw new Rejection('unknown_message_type', `x-amz-sns-message-type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation (got ${JSON.stringify(type ?? null)})`);
   }
   const parsed = snsHttpMessageSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SnsRejection('invalid_message', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw new Rejection('invalid_message', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   const message = parsed.data;
-  if (message.Type !== type) throw new SnsRejection('invalid_message', `Type ${message.Type} does not match x-amz-sns-message-type ${type}`);
+  if (message.Type !== type) throw new Rejection('invalid_message', `Type ${message.Type} does not match x-amz-sns-message-type ${type}`);
   const topicHeader = request.headers['x-amz-sns-topic-arn'];
   if (message.TopicArn !== spec.settings.topic || (topicHeader !== undefined && topicHeader !== message.TopicArn)) {
-    throw new SnsRejection('topic_mismatch', `TopicArn ${message.TopicArn} is not this endpoint's topic ${spec.settings.topic}`);
+    throw new Rejection('topic_mismatch', `TopicArn ${message.TopicArn} is not this endpoint's topic ${spec.settings.topic}`);
   }
   const certUrl = trustedUrl(message.SigningCertURL, spec.trust.certHosts, spec.trust.allowHttp, 'untrusted_cert_url', 'SigningCertURL');
-  if (!certUrl.pathname.endsWith('.pem')) throw new SnsRejection('untrusted_cert_url', 'SigningCertURL must name a .pem file');
+  if (!certUrl.pathname.endsWith('.pem')) throw new Rejection('untrusted_cert_url', 'SigningCertURL must name a .pem file');
   verifySignature(message, await spec.certificates.get(certUrl));
   return message;
 }
@@ -105,7 +106,7 @@ async function enqueueNotification(context: SourceContext, spec: EndpointSpec, m
   try {
     await context.enqueue(envelope, newDelivery(spec.fn.name, 'Event'));
   } catch (err) {
-    throw new SnsRejection('enqueue_failed', `the event could not be queued: ${(err as Error).message}`, { cause: err });
+    throw new Rejection('enqueue_failed', `the event could not be queued: ${(err as Error).message}`, { cause: err });
   }
   spec.log.debug({ event: 'sns_notification_queued', messageId: message.MessageId }, 'notification queued');
 }
@@ -121,8 +122,3 @@ async function onSubscriptionConfirmation(spec: EndpointSpec, message: SnsConfir
   spec.log.info({ event: 'sns_subscription_confirmed', ...fields }, `subscription to ${message.TopicArn} confirmed`);
 }
 
-function reject(log: Logger, reply: FastifyReply, rejection: SnsRejection): FastifyReply {
-  const level = rejection.status >= 500 ? 'error' : 'warn';
-  log[level]({ event: 'sns_message_rejected', reason: rejection.reason, status: rejection.status, err: rejection.cause }, rejection.message);
-  return sendRejection(reply, rejection);
-}

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { isOwnPath, OWN_PATHS_MESSAGE } from '../http/settings.js';
 import { unknownFieldError } from '../../config/issues.js';
+import { regionSchema } from '../kit/settings.js';
 
 /**
  * Settings of an `sns` event source mapping: an HTTP(S) subscription endpoint on the hub's server.
- * Validated once at start-up (through the source registry), then frozen with the rest of the config.
+ * Validated once at load (through the source registry), then frozen with the rest of the config.
  */
 
 /** `arn:aws:sns:<region>:<account>:<topic>` (also `aws-cn`, `aws-us-gov` partitions). */
 const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** `host` or `host:port`, lower case; a URL's `host` is compared with it as written. */
 const HOST = /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/;
 
@@ -32,7 +32,7 @@ export const snsSettingsSchema = z.strictObject({
     endpointUrl: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL SNS should POST to, e.g. https://hub.example/sns/fn' }),
   }).optional(),
   endpoint: z.url({ error: 'must be a URL like http://127.0.0.1:4566' }).optional(),
-  region: z.string().regex(REGION, { error: 'must be an AWS region name like us-east-1' }).optional(),
+  region: regionSchema.optional(),
 }, {
   error: unknownFieldError,
 });

@@ -1,6 +1,6 @@
 import { verify, type X509Certificate } from 'node:crypto';
 import { canonicalString, type SnsHttpMessage } from './message.js';
-import { SnsRejection } from './rejection.js';
+import { Rejection } from '../../errors.js';
 
 const DIGESTS = { 1: 'sha1', 2: 'sha256' } as const;
 
@@ -11,7 +11,7 @@ const DIGESTS = { 1: 'sha1', 2: 'sha256' } as const;
 export function verifySignature(message: SnsHttpMessage, certificate: X509Certificate): void {
   const now = Date.now();
   if (Date.parse(certificate.validFrom) > now || Date.parse(certificate.validTo) < now) {
-    throw new SnsRejection('invalid_certificate', `the signing certificate is not valid now (${certificate.validFrom} – ${certificate.validTo})`);
+    throw new Rejection('invalid_certificate', `the signing certificate is not valid now (${certificate.validFrom} – ${certificate.validTo})`);
   }
   const data = Buffer.from(canonicalString(message), 'utf8');
   const signature = Buffer.from(message.Signature, 'base64');
@@ -21,5 +21,5 @@ export function verifySignature(message: SnsHttpMessage, certificate: X509Certif
   } catch {
     ok = false;
   }
-  if (!ok) throw new SnsRejection('signature_invalid', `the message signature (SignatureVersion ${message.SignatureVersion}) does not match its content and certificate`);
+  if (!ok) throw new Rejection('signature_invalid', `the message signature (SignatureVersion ${message.SignatureVersion}) does not match its content and certificate`);
 }

@@ -5,7 +5,7 @@ import type { FunctionConfig } from '../../config/load.js';
 import { isHubError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { buildEnvelope, type Envelope } from '../../router/envelope.js';
-import type { RecordFilter } from '../../router/patterns.js';
+import type { RecordFilter } from '../../filters/criteria.js';
 import type { InvokeResult } from '../../runtime/types.js';
 import type { SourceContext } from '../source.js';
 import { deleteRecords } from './acks.js';

@@ -1,26 +1,19 @@
 import { z } from 'zod';
-import { filterCriteriaSchema } from '../../router/patterns.js';
+import { filterCriteriaSchema } from '../../filters/criteria.js';
 import { unknownFieldError } from '../../config/issues.js';
+import { functionResponseTypesSchema, intBetween, REGION_PATTERN, regionSchema } from '../kit/settings.js';
 
 /**
  * Settings of an `sqs` event source mapping, with Lambda's ranges and defaults. Validated once at
- * start-up (through the source registry), then frozen with the rest of the config.
+ * load (through the source registry), then frozen with the rest of the config.
  */
 
-// Not config/schema.ts's helper: that module imports the source registry, which imports this one.
-const intBetween = (min: number, max: number) =>
-  z.number({ error: 'must be a number' })
-    .int({ error: `must be an integer between ${min} and ${max}` })
-    .min(min, { error: `must be between ${min} and ${max}` })
-    .max(max, { error: `must be between ${min} and ${max}` });
 
 /** `https://sqs.<region>.amazonaws.com/<account>/<name>` (any host: LocalStack, fauxqs, ...). */
 const QUEUE_URL = /^https?:\/\/[^/\s]+\/[^/\s]+\/[\w-]{1,80}(\.fifo)?$/;
 /** `arn:aws:sqs:<region>:<account>:<name>` */
 const QUEUE_ARN = /^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}(\.fifo)?$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-export const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
 /** Lambda's batch size limits: 10 for FIFO queues, and above 10 only with a batching window. */
 const FIFO_MAX_BATCH = 10;
 const RECEIVE_MAX = 10;
@@ -32,12 +25,11 @@ export const sqsSettingsSchema = z.strictObject({
     }),
   batchSize: intBetween(1, 10_000).default(10),
   maximumBatchingWindowInSeconds: intBetween(0, 300).default(0),
-  functionResponseTypes: z.array(z.literal(REPORT_BATCH_ITEM_FAILURES, { error: `must be ${REPORT_BATCH_ITEM_FAILURES}` }))
-    .max(1, { error: `may only hold ${REPORT_BATCH_ITEM_FAILURES}` }).default([]),
+  functionResponseTypes: functionResponseTypesSchema,
   maximumConcurrency: intBetween(2, 1000).optional(),
   filterCriteria: filterCriteriaSchema.optional(),
   endpoint: z.url({ error: 'must be a URL like http://127.0.0.1:4566' }).optional(),
-  region: z.string().regex(REGION, { error: 'must be an AWS region name like us-east-1' }).optional(),
+  region: regionSchema.optional(),
 }, {
   error: unknownFieldError,
 }).superRefine((settings, ctx) => {
@@ -64,5 +56,5 @@ export function regionOfQueue(ref: string): string | undefined {
   const host = new URL(ref).hostname.split('.');
   // sqs.<region>.amazonaws.com, sqs.<region>.localhost(.localstack.cloud), <region>.queue.amazonaws.com
   const candidate = host[0] === 'sqs' ? host[1] : host[1] === 'queue' ? host[0] : undefined;
-  return candidate && REGION.test(candidate) ? candidate : undefined;
+  return candidate && REGION_PATTERN.test(candidate) ? candidate : undefined;
 }

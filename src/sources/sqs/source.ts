@@ -3,14 +3,15 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { FunctionConfig } from '../../config/load.js';
 import type { Logger } from '../../log.js';
-import { compileFilterCriteria, type RecordFilter } from '../../router/patterns.js';
-import { SYNC_PAYLOAD_LIMIT } from '../../server/app.js';
-import { throttledPoller, type Source, type SourceContext, type SourceKind } from '../source.js';
+import { compileFilterCriteria, type RecordFilter } from '../../filters/criteria.js';
+import { SYNC_PAYLOAD_LIMIT } from '../kit/limits.js';
+import { defineSourceKind, throttledPoller, type Source, type SourceContext } from '../source.js';
 import { changeVisibility } from './acks.js';
 import { runBatch, type BatchDeps } from './batch.js';
 import { ageOfOldestMs, BatchCollector } from './collector.js';
 import { createSqsClient, resolveQueue, type QueueInfo } from './queue.js';
-import { REPORT_BATCH_ITEM_FAILURES, type SqsSettings } from './settings.js';
+import { sqsSettingsSchema, type SqsSettings } from './settings.js';
+import { reportsItemFailures } from '../kit/settings.js';
 import { VisibilityKeeper } from './visibility.js';
 import { backoffDelay } from '../backoff.js';
 
@@ -112,7 +113,7 @@ export class SqsSource implements Source {
       queue, keeper, collector,
       deps: {
         fn: this.fn, context, client, queue, keeper, log, filter: this.filter,
-        reportItemFailures: this.settings.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES),
+        reportItemFailures: reportsItemFailures(this.settings),
         signal: this.abort.signal,
       },
     };
@@ -131,6 +132,8 @@ async function release({ deps, keeper }: Connection, records: SQSRecord[]): Prom
   await changeVisibility(deps.client, deps.queue.url, records, 0);
 }
 
-export const sqsSourceKind: SourceKind<SqsSettings> = {
+export const sqsKind = defineSourceKind({
+  name: 'sqs',
+  settings: sqsSettingsSchema,
   create: (fn, settings, index) => new SqsSource(fn, settings, index),
-};
+});

@@ -1,27 +1,15 @@
 import { z } from 'zod';
-import { streamFilterCriteriaSchema } from '../../router/patterns.js';
+import { streamFilterCriteriaSchema } from '../../filters/criteria.js';
 import { unknownFieldError } from '../../config/issues.js';
 import { destinationSchema } from '../../destinations/targets.js';
+import { functionResponseTypesSchema, intBetween, unlimitedOr } from '../kit/settings.js';
 
 /**
  * Settings of a `stream` (Redis Streams) event source mapping: Lambda's Kinesis mapping settings
  * with their ranges and defaults, plus the Redis consumer group. Validated once at start-up.
  */
 
-// Not config/schema.ts's helper: that module imports the source registry, which imports this one.
-const intBetween = (min: number, max: number) =>
-  z.number({ error: 'must be a number' })
-    .int({ error: `must be an integer between ${min} and ${max}` })
-    .min(min, { error: `must be between ${min} and ${max}` })
-    .max(max, { error: `must be between ${min} and ${max}` });
 
-/** -1 (no limit) or an integer in [min, max]. */
-const unlimitedOr = (min: number, max: number) =>
-  z.number({ error: 'must be a number' }).refine((n) => n === -1 || (Number.isInteger(n) && n >= min && n <= max), {
-    error: `must be -1 (no limit) or an integer between ${min} and ${max}`,
-  });
-
-export const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
 export const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
 
 export const streamSettingsSchema = z.strictObject({
@@ -35,8 +23,7 @@ export const streamSettingsSchema = z.strictObject({
   bisectBatchOnFunctionError: z.boolean({ error: 'must be true or false' }).default(false),
   maximumRetryAttempts: unlimitedOr(0, 10_000).default(-1),
   maximumRecordAgeInSeconds: unlimitedOr(60, 604_800).default(-1),
-  functionResponseTypes: z.array(z.literal(REPORT_BATCH_ITEM_FAILURES, { error: `must be ${REPORT_BATCH_ITEM_FAILURES}` }))
-    .max(1, { error: `may only hold ${REPORT_BATCH_ITEM_FAILURES}` }).default([]),
+  functionResponseTypes: functionResponseTypesSchema,
   destinations: z.strictObject({ onFailure: destinationSchema.optional() }, { error: unknownFieldError }).default({}),
   filterCriteria: streamFilterCriteriaSchema.optional(),
   /** The stream's Redis; default the hub's own. */

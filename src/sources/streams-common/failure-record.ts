@@ -3,7 +3,7 @@ import { functionArn, parseFunctionRef } from '../../arn.js';
 import type { FunctionConfig, HubConfig } from '../../config/load.js';
 import { destinationText, DLQ_TARGET, missingFunction, type DestinationSpec } from '../../destinations/targets.js';
 import { HubError } from '../../errors.js';
-import type { SourceContext } from '../source.js';
+import type { SettingsProblem, SourceContext } from '../source.js';
 import type { FailureCondition, StreamBatchFailure } from './batch.js';
 
 /**
@@ -93,12 +93,13 @@ export async function sendFailureRecord(
 /**
  * A stream mapping's `destinations.onFailure` must name a configured function or an outside
  * target (`dlq` is not a destination for stream records: there is no event to dead-letter, only
- * batch metadata).
+ * batch metadata). Checked when the config is loaded.
  */
-export function checkOnFailureTarget(config: HubConfig, path: string, target: DestinationSpec | undefined): void {
-  if (target === undefined) return;
-  const problem = destinationText(target) === DLQ_TARGET
+export function onFailureProblems(settings: { destinations: { onFailure?: DestinationSpec } }, functions: ReadonlySet<string>): SettingsProblem[] {
+  const target = settings.destinations.onFailure;
+  if (target === undefined) return [];
+  const message = destinationText(target) === DLQ_TARGET
     ? `"${DLQ_TARGET}" is not a configured function: stream failure records carry no event to dead-letter; use a function, an SQS/SNS ARN, an http(s) URL or redis-stream:<key>`
-    : missingFunction(target, config.functions);
-  if (problem) throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config: ${path}: ${problem}`);
+    : missingFunction(target, functions);
+  return message ? [{ path: ['destinations', 'onFailure'], message }] : [];
 }

@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { HubError } from '../errors.js';
 import {
   compileTree, dataFieldIssues, formatPath, guardDataField, parsePattern, usesField, type ObjectNode, type PatternIssue,
-} from './patterns/compile.js';
-import { explainTree, type Explanation } from './patterns/explain.js';
-import { matchObject } from './patterns/match.js';
-import { isPlainObject } from './patterns/operators.js';
+} from './compile.js';
+import { explainTree, type Explanation } from './explain.js';
+import { matchObject } from './match.js';
+import { isPlainObject } from './operators.js';
 
-export type { ExplainEntry, Explanation } from './patterns/explain.js';
-export { formatExplanation } from './patterns/explain.js';
+export type { ExplainEntry, Explanation } from './explain.js';
+export { formatExplanation } from './explain.js';
 
 export type DataField = 'body' | 'data';
 export type DataEncoding = 'utf8' | 'base64';

@@ -1,0 +1,31 @@
+import { parseEventMapping, type EventMapping } from '../sources/registry.js';
+import { formatPath } from './issues.js';
+
+/**
+ * The second pass of loading a config: every `functions.<fn>.events[i]` validated by its source
+ * kind (settings schema, then cross-checks against the configured functions). It reads the
+ * interpolated config as written, so its problems are listed with the first pass's even when that
+ * failed too. Returns each function's mappings, by function name.
+ */
+export function parseEvents(raw: unknown): { events: Map<string, EventMapping[]>; problems: string[] } {
+  const events = new Map<string, EventMapping[]>();
+  const problems: string[] = [];
+  const functions = isObject(raw) && isObject(raw.functions) ? raw.functions : {};
+  const names = new Set(Object.keys(functions));
+  for (const [name, fn] of Object.entries(functions)) {
+    const entries = isObject(fn) && Array.isArray(fn.events) ? fn.events as unknown[] : [];
+    const mappings: EventMapping[] = [];
+    entries.forEach((entry, index) => {
+      const parsed = parseEventMapping(entry, names);
+      if (parsed.mapping) mappings.push(parsed.mapping);
+      for (const problem of parsed.problems) {
+        problems.push(`${formatPath(['functions', name, 'events', index, ...problem.path])}: ${problem.message}`);
+      }
+    });
+    events.set(name, mappings);
+  }
+  return { events, problems };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

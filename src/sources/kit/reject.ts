@@ -1,0 +1,14 @@
+import type { FastifyReply } from 'fastify';
+import type { Rejection } from '../../errors.js';
+import type { Logger } from '../../log.js';
+
+/**
+ * Turns a push request away: logs `event` (error for 5xx, warn otherwise) and answers
+ * `{ message, reason }` as JSON with the reason's status.
+ */
+export function rejectRequest(reply: FastifyReply, log: Logger, event: string, rejection: Rejection): FastifyReply {
+  const level = rejection.status >= 500 ? 'error' : 'warn';
+  log[level]({ event, reason: rejection.reason, status: rejection.status, err: rejection.cause }, rejection.message);
+  return reply.code(rejection.status).header('content-type', 'application/json')
+    .send(JSON.stringify({ message: rejection.message, reason: rejection.reason }));
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * Building blocks of source settings schemas (and of the hub config's own numbers): one wording
+ * of each rule, as the README documents it.
+ */
+
+/** Integer within [min, max]. */
+export const intBetween = (min: number, max: number) =>
+  z.number({ error: 'must be a number' })
+    .int({ error: `must be an integer between ${min} and ${max}` })
+    .min(min, { error: `must be between ${min} and ${max}` })
+    .max(max, { error: `must be between ${min} and ${max}` });
+
+/** -1 (no limit) or an integer in [min, max]. */
+export const unlimitedOr = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).refine((n) => n === -1 || (Number.isInteger(n) && n >= min && n <= max), {
+    error: `must be -1 (no limit) or an integer between ${min} and ${max}`,
+  });
+
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** An AWS region name; default the AWS SDK's (AWS_REGION, profile). */
+export const regionSchema = z.string().regex(REGION_PATTERN, { error: 'must be an AWS region name like us-east-1' });
+
+/** An http(s) service endpoint URL (LocalStack, an emulator, a VPC endpoint). */
+export const endpointSchema = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+export const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
+
+/** `functionResponseTypes: [ReportBatchItemFailures]` (SQS and stream mappings). */
+export const functionResponseTypesSchema = z.array(z.literal(REPORT_BATCH_ITEM_FAILURES, { error: `must be ${REPORT_BATCH_ITEM_FAILURES}` }))
+  .max(1, { error: `may only hold ${REPORT_BATCH_ITEM_FAILURES}` }).default([]);
+
+export const reportsItemFailures = (settings: { functionResponseTypes: readonly string[] }): boolean =>
+  settings.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES);
