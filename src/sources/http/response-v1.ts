@@ -43,11 +43,11 @@ function isScalar(value: unknown): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-/** Writes a parsed proxy response (content-type defaults to application/json, as API Gateway's). */
-export function sendProxyResponse(reply: FastifyReply, response: ProxyResponse): FastifyReply {
+/** Writes a parsed proxy response; API Gateway's content-type defaults to application/json, ALB's to none. */
+export function sendProxyResponse(reply: FastifyReply, response: ProxyResponse, defaultContentType?: string): FastifyReply {
   reply.code(response.statusCode);
   for (const [name, values] of response.headers) reply.header(name, values.length === 1 ? values[0] : values);
-  if (!reply.hasHeader('content-type')) reply.header('content-type', 'application/json');
+  if (defaultContentType && !reply.hasHeader('content-type')) reply.header('content-type', defaultContentType);
   return reply.send(response.body);
 }
 
@@ -59,7 +59,7 @@ export function sendV1Result(reply: FastifyReply, result: InvokeResult, flavour:
   reply.header('x-amzn-RequestId', result.requestId);
   const parsed = resultValue(result);
   const response = parsed && parseProxyResponse(parsed.value);
-  if (response) return sendProxyResponse(reply, response);
+  if (response) return sendProxyResponse(reply, response, 'application/json');
   if (flavour === 'http') return sendJson(reply, 500, { message: 'Internal Server Error' });
   reply.header('x-amzn-ErrorType', 'InternalServerErrorException');
   return sendJson(reply, 502, { message: 'Internal server error' });

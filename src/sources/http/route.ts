@@ -34,6 +34,8 @@ export interface RouteSpec {
   cors?: CorsSettings;
   auth?: AuthSettings;
   authorizer?: RouteAuthorizer;
+  /** A request body limit below the server's (ALB's 1 MB for Lambda targets) and how to refuse. */
+  bodyLimit?: { bytes: number; refuse: (reply: FastifyReply) => FastifyReply };
 }
 
 /** `/orders/{id}` → `/orders/:id`, `/files/{proxy+}` → `/files/*`; returns the param names too. */
@@ -59,6 +61,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     const denied = authFailure(spec.auth, request);
     if (denied) return sendJson(reply, 401, { message: `Unauthorized: ${denied}` });
     applyCors(spec.cors, request, reply);
+    if (spec.bodyLimit && ((request.body as Buffer | undefined)?.length ?? 0) > spec.bodyLimit.bytes) return spec.bodyLimit.refuse(reply);
     const incoming = readRequest(request);
     const routeParams = request.params as Record<string, string>;
     const route: MatchedRoute = {

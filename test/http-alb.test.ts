@@ -1,0 +1,73 @@
+import { AlbMultiValueHeadersSchema, AlbSchema } from '@aws-lambda-powertools/parser/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers/hub.js';
+
+describe('ALB Lambda targets', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      functions: {
+        single: { handler: 'http.proxy', events: [{ alb: { path: '/lb/single', methods: ['GET', 'POST'] } }] },
+        multi: { handler: 'http.proxy', events: [{ alb: { path: '/lb/multi/*', multiValueHeaders: true, targetGroupName: 'multi-targets' } }] },
+        express: { handler: 'express-app.handler', events: [{ alb: { path: '/alb/shop/*', multiValueHeaders: true } }] },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  it('sends the ALB event: single-value maps, query left percent-encoded, body always a string', async () => {
+    const response = await fetch(`${hub.url}/lb/single?q=a%20b&q=c+d&flag`, { headers: { 'X-Thing': 'yes', 'x-forwarded-for': '198.51.100.1' } });
+    expect(response.status).toBe(200);
+    const event = JSON.parse(await response.text());
+    expect(() => AlbSchema.parse(event)).not.toThrow();
+    expect(event).toMatchObject({
+      httpMethod: 'GET', path: '/lb/single', body: '', isBase64Encoded: false,
+      queryStringParameters: { q: 'c+d', flag: '' },
+      requestContext: { elb: { targetGroupArn: expect.stringMatching(/^arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup\/single-tg\/[0-9a-f]{16}$/) } },
+    });
+    expect(event.headers).toMatchObject({ 'x-thing': 'yes', 'x-forwarded-for': '198.51.100.1, 127.0.0.1', 'x-forwarded-proto': 'http' });
+    expect(event.multiValueHeaders).toBeUndefined();
+    expect(event.pathParameters).toBeUndefined();
+    const binary = JSON.parse(await (await fetch(`${hub.url}/lb/single`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([1, 2, 255]) })).text());
+    expect(binary.isBase64Encoded).toBe(true);
+    expect(Buffer.from(binary.body, 'base64')).toEqual(Buffer.from([1, 2, 255]));
+  });
+
+  it('sends only multi-value maps when the target group enables them', async () => {
+    const event = JSON.parse(await (await fetch(`${hub.url}/lb/multi/deep/path?x=1&x=%2F`)).text());
+    expect(() => AlbMultiValueHeadersSchema.parse(event)).not.toThrow();
+    expect(event.multiValueQueryStringParameters).toEqual({ x: ['1', '%2F'] });
+    expect(event.multiValueHeaders['x-forwarded-port']).toEqual([new URL(hub.url).port]);
+    expect(event.headers).toBeUndefined();
+    expect(event.queryStringParameters).toBeUndefined();
+    expect(event.requestContext.elb.targetGroupArn).toContain(':targetgroup/multi-targets/');
+  });
+
+  it('maps responses as ALB does: statusDescription, the header map of the mode, 502 when malformed or over 1 MB', async () => {
+    const described = await fetch(`${hub.url}/lb/single?mode=described`);
+    expect(described.status).toBe(418);
+    expect(described.statusText).toBe('I am a teapot');
+    expect(await described.text()).toBe('short and stout');
+    const single = await fetch(`${hub.url}/lb/single?mode=multi`);
+    expect(single.headers.getSetCookie()).toEqual(['c=3']);
+    const multi = await fetch(`${hub.url}/lb/multi/x?mode=multi`);
+    expect(multi.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    for (const mode of ['object-body', 'no-status', 'throw', 'big']) {
+      const bad = await fetch(`${hub.url}/lb/single?mode=${mode}`);
+      expect(bad.status, mode).toBe(502);
+      expect(bad.headers.get('server')).toBe('awselb/2.0');
+      expect(await bad.text()).toContain('<h1>502 Bad Gateway</h1>');
+    }
+    const tooBig = await fetch(`${hub.url}/lb/single`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
+    expect(tooBig.status).toBe(413);
+  });
+
+  it('runs an Express app through serverless-http behind the ALB (multi-value headers keep both cookies)', async () => {
+    const item = await fetch(`${hub.url}/alb/shop/items/9?q=blue`);
+    expect(item.status).toBe(200);
+    expect(await item.json()).toMatchObject({ id: '9', q: 'blue', path: '/alb/shop/items/9' });
+    const cookies = await fetch(`${hub.url}/alb/shop/cookie`);
+    expect(cookies.headers.getSetCookie().map((c) => c.split(';')[0])).toEqual(['a=1', 'b=2']);
+  });
+});
