@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { FunctionConfig } from '../config/load.js';
 import { executeApiDomain } from './http.js';
+import { createAuthorizer } from './http/authorizer.js';
+import { authorizerProblems, authorizerSchema } from './http/authorizer-settings.js';
 import { registerRoute } from './http/route.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
 import { restShape } from './http/shapes.js';
@@ -19,6 +21,7 @@ export const apiSettingsSchema = z.object({
   stageVariables: z.record(z.string().regex(/^[\w]+$/, { error: 'stage variable names hold letters, digits and _' }), z.string()).default({}),
   /** Request content types passed to the handler base64-encoded (the API's `BinaryMediaTypes`). */
   binaryMediaTypes: z.array(z.string().regex(/^[\w.+*-]+\/[\w.+*-]+$/, { error: 'must be a media type like image/png or image/*' })).default([]),
+  authorizer: authorizerSchema.optional(),
 }).strict();
 
 export type ApiSettings = z.infer<typeof apiSettingsSchema>;
@@ -31,10 +34,11 @@ class RestApiSource implements Source {
   }
 
   async start(context: SourceContext): Promise<void> {
-    const { path, method, stage, stageVariables, binaryMediaTypes } = this.settings;
+    const { path, method, stage, stageVariables, binaryMediaTypes, authorizer } = this.settings;
     registerRoute(context, {
       fn: this.fn, path, methods: method, shape: restShape({ stage, stageVariables, binaryMediaTypes }),
       apiName: `${this.fn.name}:api`, defaultDomain: executeApiDomain,
+      authorizer: authorizer && createAuthorizer(authorizer, 'rest', context),
     });
   }
 
@@ -45,5 +49,6 @@ class RestApiSource implements Source {
 export const apiKind = defineSourceKind({
   name: 'api',
   settings: apiSettingsSchema,
+  check: authorizerProblems,
   create: (fn, settings, index) => new RestApiSource(fn, settings, index),
 });

@@ -1,4 +1,6 @@
 import type { FunctionConfig, HubConfig } from '../config/load.js';
+import { createAuthorizer } from './http/authorizer.js';
+import { authorizerProblems } from './http/authorizer-settings.js';
 import { registerRoute } from './http/route.js';
 import { httpSettingsSchema, type HttpSettings } from './http/settings.js';
 import { functionUrlShape, httpApiShape } from './http/shapes.js';
@@ -31,10 +33,11 @@ class HttpRouteSource implements Source {
   }
 
   async start(context: SourceContext): Promise<void> {
-    const { path, methods, cors, auth, payloadFormatVersion } = this.settings;
+    const { path, methods, cors, auth, payloadFormatVersion, authorizer } = this.settings;
     registerRoute(context, {
       fn: this.fn, path, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion),
       apiName: `${this.fn.name}:http`, defaultDomain: executeApiDomain,
+      authorizer: authorizer && createAuthorizer(authorizer, 'http', context),
     });
   }
 
@@ -45,5 +48,6 @@ class HttpRouteSource implements Source {
 export const httpKind = defineSourceKind({
   name: 'http',
   settings: httpSettingsSchema,
+  check: authorizerProblems,
   create: (fn, settings, index) => new HttpRouteSource(fn, settings, index),
 });

@@ -12,9 +12,12 @@ import { sendJson, type AuthorizerOutcome, type HttpShape, type MatchedRoute } f
 
 const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-/** Gates a request before the function runs (authorizer.ts): an outcome for the event, or a refusal. */
+/**
+ * Gates a request before the function runs (authorizer.ts), given the route's event built without
+ * an authorizer: an outcome for the event, or the refusal to send.
+ */
 export interface RouteAuthorizer {
-  check(request: FastifyRequest, route: MatchedRoute): Promise<{ outcome: AuthorizerOutcome } | { status: number; document: unknown }>;
+  check(event: unknown, route: MatchedRoute): Promise<{ outcome: AuthorizerOutcome } | { status: number; document: unknown }>;
 }
 
 export interface RouteSpec {
@@ -75,13 +78,13 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       apiId,
       domainName: request.headers.host ?? spec.defaultDomain(apiId, region),
     };
-    if (spec.authorizer) {
-      const verdict = await spec.authorizer.check(request, route);
-      if (!('outcome' in verdict)) return sendJson(reply, verdict.status, verdict.document);
-      route.authorizer = verdict.outcome;
-    }
     const id = randomUUID();
     const time = new Date();
+    if (spec.authorizer) {
+      const verdict = await spec.authorizer.check(spec.shape.build(incoming, route, id, time), route);
+      if (!('outcome' in verdict)) return sendJson(reply.header('x-amzn-RequestId', id), verdict.status, verdict.document);
+      route.authorizer = verdict.outcome;
+    }
     const envelope = buildEnvelope({
       id,
       time,

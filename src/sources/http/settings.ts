@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authorizerSchema } from './authorizer-settings.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 const RESERVED = ['/2015-03-31/', '/healthz', '/readyz', '/metrics', '/urls/', '/admin/'];
@@ -44,6 +45,10 @@ export const httpSettingsSchema = z.object({
   auth: authSchema.optional(),
   /** The event and response format of the HTTP API integration (`1.0` is the REST-like event). */
   payloadFormatVersion: z.enum(['1.0', '2.0'], { error: "must be '1.0' or '2.0'" }).default('2.0'),
+  /** HTTP APIs have REQUEST Lambda authorizers only. */
+  authorizer: authorizerSchema
+    .refine((a) => !('type' in a) || a.type !== 'TOKEN', { error: 'HTTP APIs have REQUEST authorizers only (TOKEN is for REST APIs: use api:)' })
+    .optional(),
 }).strict();
 
 export type CorsSettings = z.infer<typeof corsSchema>;
