@@ -92,7 +92,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const dispatcher = new Dispatcher({
       config, connection: redis, queues, dlq, logger,
       gate: new ConcurrencyGate(redis, config.queuePrefix),
-      invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn).invoke(request) }),
+      invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn, request.qualifier).invoke(request) }),
       onThrottle: (fn, type) => metrics.throttled(fn, type),
       onDestination: (outcome, kind, fn) => metrics.destinationTried(fn, kind, outcome),
     });

@@ -78,7 +78,7 @@ describe('the examples', () => {
 describe('Runtime API server', () => {
   async function started() {
     const messages: ChildMessage[] = [];
-    const server = new RuntimeApiServer(ARN, (message) => messages.push(message), () => 2048);
+    const server = new RuntimeApiServer((message) => messages.push(message), () => 2048);
     const base = `http://${await server.listen()}/2018-06-01/runtime`;
     return { server, messages, base };
   }
@@ -88,7 +88,7 @@ describe('Runtime API server', () => {
     try {
       const poll = fetch(`${base}/invocation/next`);
       await expect.poll(() => messages).toEqual([{ type: 'ready' }]);
-      server.next({ requestId: 'req-1', payload: '{"a":1}', deadline: 1234, traceId: 'Root=1-abc', clientContext: { custom: { k: 'v' } } });
+      server.next({ requestId: 'req-1', payload: '{"a":1}', deadline: 1234, invokedFunctionArn: ARN, traceId: 'Root=1-abc', clientContext: { custom: { k: 'v' } } });
       const res = await poll;
       expect(await res.json()).toEqual({ a: 1 });
       expect(Object.fromEntries(res.headers)).toMatchObject({
@@ -118,7 +118,7 @@ describe('Runtime API server', () => {
   it('queues an invocation sent before the runtime polls', async () => {
     const { server, base } = await started();
     try {
-      server.next({ requestId: 'req-2', payload: '"x"', deadline: 1 });
+      server.next({ requestId: 'req-2', payload: '"x"', deadline: 1, invokedFunctionArn: ARN });
       const res = await fetch(`${base}/invocation/next`);
       expect(res.headers.get('lambda-runtime-aws-request-id')).toBe('req-2');
       expect(res.headers.get('lambda-runtime-trace-id')).toBeNull();

@@ -120,6 +120,25 @@ describe('FunctionPool concurrency and lifecycle', () => {
   });
 });
 
+describe('FunctionPool retire (hot reload)', () => {
+  it('lets a running invocation finish in its environment, stops idle ones, and starts fresh ones afterwards', async () => {
+    const pool = sleepPool({}, { scaleUpDelayMs: 0 });
+    const warm = (await Promise.all([pool.invoke(request({ ms: 100 })), pool.invoke(request({ ms: 100 }))])).map((r) => slept(r).pid);
+    expect(new Set(warm).size).toBe(2);
+    const running = pool.invoke(request({ ms: 500 }));
+    await expect.poll(() => pool.busy).toBe(1);
+    pool.retire();
+    // The idle one stops now; the busy one runs on.
+    await expect.poll(() => warm.filter(isRunning).length).toBe(1);
+    const after = slept(await pool.invoke(request({ ms: 1 })));
+    expect(warm).not.toContain(after.pid);
+    const before = slept(await running);
+    expect(warm).toContain(before.pid);
+    await expect.poll(() => isRunning(before.pid)).toBe(false);
+    expect(pool.size).toBe(1);
+  });
+});
+
 describe('RuntimeManager', () => {
   it('keeps one pool per function, rejects unknown names with a HubError, and closes every pool', async () => {
     const fast = functionConfig('handlers.mjs', 'sleeps');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childEnvironment, functionArn, logStreamName } from '../src/runtime/child-env.js';
+import { childEnvironment, invokedFunctionArn, logStreamName } from '../src/runtime/child-env.js';
 import { toErrorPayload, unhandledRejectionPayload } from '../src/runtime/child/error-payload.js';
 import { exitError, outOfMemoryError, timeoutError } from '../src/runtime/failures.js';
 import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
@@ -33,9 +33,12 @@ describe('childEnvironment', () => {
   });
 
   it('names ARNs and log streams as Lambda does', () => {
-    expect(functionArn(fn, runtimeOptions())).toBe(`arn:aws:lambda:eu-west-1:123456789012:function:${fn.name}`);
-    expect(logStreamName('0123456789abcdef0123456789abcdef', new Date('2024-03-05T23:59:00Z')))
+    expect(invokedFunctionArn(fn, runtimeOptions(), undefined)).toBe(`arn:aws:lambda:eu-west-1:123456789012:function:${fn.name}`);
+    expect(invokedFunctionArn(fn, runtimeOptions(), 'live')).toBe(`arn:aws:lambda:eu-west-1:123456789012:function:${fn.name}:live`);
+    expect(logStreamName(fn, '0123456789abcdef0123456789abcdef', new Date('2024-03-05T23:59:00Z')))
       .toBe('2024/03/05/[$LATEST]0123456789abcdef0123456789abcdef');
+    expect(logStreamName({ ...fn, version: '1' }, '0123456789abcdef0123456789abcdef', new Date('2024-03-05T23:59:00Z')))
+      .toBe('2024/03/05/[1]0123456789abcdef0123456789abcdef');
   });
 });
 

@@ -30,6 +30,22 @@ export function runtimeFamily(runtime: RuntimeName): RuntimeFamily {
   return runtime.startsWith('provided') ? 'provided' : 'node';
 }
 
+/** A function's (or an alias's) `environment`: valid names, string values, at most 4 KB as on Lambda. */
+const environmentSchema = z.record(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
+  .refine((env) => envBytes(env) <= ENV_LIMIT_BYTES, { error: `must total at most 4 KB (names and values), as on Lambda` });
+
+/** Lambda's alias names: 1-128 letters, digits, - and _, not all digits (that would be a version). */
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
+
+/** `aliases: { live: { environment, description } }`: see README, Versions and aliases. */
+const aliasesSchema = z.record(
+  z.string().regex(ALIAS_NAME, { error: 'alias names hold 1-128 letters, digits, - and _, and are not all digits' }),
+  z.object({
+    environment: environmentSchema.default({}),
+    description: z.string().default(''),
+  }).strict().nullish().transform((alias) => alias ?? { environment: {}, description: '' }),
+).default({});
+
 export const functionSchema = z.object({
   handler: z.string({ error: 'is required: path/file.export, e.g. src/index.handler' })
     .regex(/^[^\s]+\.[A-Za-z_$][\w$]*$/, { error: 'must look like path/file.export, e.g. src/index.handler' }),
@@ -37,9 +53,7 @@ export const functionSchema = z.object({
   description: z.string().default(''),
   timeout: intBetween(1, 900).default(3),
   memorySize: intBetween(128, 10240).default(128),
-  environment: z.record(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
-    .refine((env) => envBytes(env) <= ENV_LIMIT_BYTES, { error: `must total at most 4 KB (names and values), as on Lambda` })
-    .default({}),
+  environment: environmentSchema.default({}),
   reservedConcurrency: intBetween(0, 1000).optional(),
   maximumRetryAttempts: intBetween(0, 2).default(2),
   maximumEventAgeInSeconds: intBetween(60, 21600).default(21600),
@@ -55,6 +69,7 @@ export const functionSchema = z.object({
   /** Directories laid out like Lambda's /opt, or names from the top-level `layers:` map; at most 5, as on Lambda. */
   layers: z.array(z.string().min(1, { error: 'must not be empty' }))
     .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),
+  aliases: aliasesSchema,
 }).strict();
 
 export const hubSchema = z.object({

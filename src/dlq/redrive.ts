@@ -71,6 +71,8 @@ export async function redriveOne(dlq: DlqStore, queues: EventQueues, id: string,
         attempts: record.attempts,
         redrives: record.delivery.redrives + 1,
         traceparent: record.delivery.traceparent,
+        // The alias or version it was invoked as; another function (--to) runs unqualified.
+        ...(to === undefined && record.delivery.qualifier !== undefined ? { qualifier: record.delivery.qualifier } : {}),
       });
     }
   } catch (err) {

@@ -15,7 +15,7 @@ export interface DlqRecord {
   reason: DlqReason;
   failedAt: string;
   envelope: Envelope;
-  delivery: Pick<Delivery, 'invocationType' | 'firstSeenAt' | 'redrives' | 'traceparent'>;
+  delivery: Pick<Delivery, 'invocationType' | 'firstSeenAt' | 'redrives' | 'traceparent' | 'qualifier'>;
   /** Every attempt of every round, oldest first. */
   attempts: AttemptRecord[];
 }

@@ -10,7 +10,7 @@ import type { AttemptRecord, QueuedEvent } from './envelope.js';
 import { isTooOld, nextStep } from './retry.js';
 
 export interface Invoker {
-  invoke(fn: string, request: { requestId: string; payload: string; traceId?: string }): Promise<InvokeResult>;
+  invoke(fn: string, request: { requestId: string; payload: string; traceId?: string; qualifier?: string }): Promise<InvokeResult>;
 }
 
 export interface AsyncWorkerDeps {
@@ -120,6 +120,7 @@ async function invokeOnce(deps: AsyncWorkerDeps, event: QueuedEvent): Promise<In
       requestId: event.envelope.id,
       payload: JSON.stringify(event.envelope.data),
       traceId: event.delivery.traceparent,
+      qualifier: event.delivery.qualifier,
     });
   } catch (err) {
     if (isHubError(err, 'TH_ERR_HUB_STOPPING')) return STOPPING;
@@ -154,7 +155,7 @@ async function giveUp(
     reason,
     failedAt: new Date().toISOString(),
     envelope,
-    delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent },
+    delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier },
     attempts,
   });
   deps.logger.warn({ event: 'event_dead_lettered', requestId: envelope.id, reason, attempts: attempts.length }, `event ${envelope.id} dead-lettered: ${reason}`);

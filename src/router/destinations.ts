@@ -5,6 +5,7 @@ import type { DlqReason } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { functionArn } from '../arn.js';
+import { LATEST, PUBLISHED_VERSION } from '../config/versions.js';
 import { childTraceparent } from '../tracing.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery, type QueuedEvent } from './envelope.js';
 import type { EventQueues } from './queues.js';
@@ -85,17 +86,18 @@ export class DestinationSender {
   }
 
   private record(fn: FunctionConfig, event: QueuedEvent, condition: DestinationRecord['requestContext']['condition'], invokeCount: number, responsePayload: unknown): DestinationRecord {
+    const qualifier = event.delivery.qualifier ?? LATEST;
     return {
       version: '1.0',
       timestamp: new Date().toISOString(),
       requestContext: {
         requestId: event.envelope.id,
-        functionArn: `${functionArn(this.region, this.accountId, fn.name)}:$LATEST`,
+        functionArn: `${functionArn(this.region, this.accountId, fn.name)}:${qualifier}`,
         condition,
         approximateInvokeCount: invokeCount,
       },
       requestPayload: event.envelope.data,
-      responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+      responseContext: { statusCode: 200, executedVersion: qualifier === LATEST ? LATEST : PUBLISHED_VERSION },
       responsePayload,
     };
   }

@@ -87,7 +87,7 @@ export class Dispatcher {
       const reason = job.attemptsMade >= (job.opts.attempts ?? 1) ? 'RetriesExhausted' : 'Stalled';
       await this.deps.dlq.add({
         id: envelope.id, function: fn.name, source: envelope.source, reason, failedAt: new Date().toISOString(),
-        envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent },
+        envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier },
         attempts: delivery.attempts,
       });
       await job.remove();
@@ -112,8 +112,11 @@ export class Dispatcher {
     return this.deps.queues.enqueue(envelope, delivery);
   }
 
-  /** Runs a synchronous invocation now, or throws TH_ERR_THROTTLED when reserved concurrency is used up. */
-  async invokeSync(fn: FunctionConfig, envelope: Envelope): Promise<InvokeResult> {
+  /**
+   * Runs a synchronous invocation now (of the version or alias `qualifier` names, if given), or
+   * throws TH_ERR_THROTTLED when reserved concurrency is used up.
+   */
+  async invokeSync(fn: FunctionConfig, envelope: Envelope, qualifier?: string): Promise<InvokeResult> {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
     const lease = fn.reservedConcurrency === undefined
       ? undefined
@@ -127,6 +130,7 @@ export class Dispatcher {
         requestId: envelope.id,
         payload: JSON.stringify(envelope.data),
         traceId: envelope.traceparent,
+        qualifier,
       });
     } finally {
       await lease?.release();

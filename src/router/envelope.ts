@@ -50,6 +50,8 @@ export interface Delivery {
   redrives: number;
   /** A copy of the envelope's `traceparent`, kept equal to it by EventQueues.enqueue. */
   traceparent?: string;
+  /** The version or alias the caller invoked (`Qualifier`); absent for the unqualified function. */
+  qualifier?: string;
 }
 
 export interface QueuedEvent<T = unknown> {

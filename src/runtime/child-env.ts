@@ -1,4 +1,5 @@
 import { functionArn as arnOf } from '../arn.js';
+import { LATEST } from '../config/versions.js';
 import { layerEnvironment } from './layer-paths.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
@@ -32,7 +33,7 @@ export function childEnvironment(input: ChildEnvironmentInput): Record<string, s
     ...fn.environment,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: versionOf(fn),
     AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(fn.name),
     AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
     AWS_REGION: options.region,
@@ -50,11 +51,17 @@ export function logGroupName(functionName: string): string {
   return `/aws/lambda/${functionName}`;
 }
 
-export function functionArn(fn: FunctionConfig, options: RuntimeOptions): string {
-  return arnOf(options.region, options.accountId, fn.name);
+/** The ARN the handler sees as `invokedFunctionArn`: qualified when the caller gave a qualifier. */
+export function invokedFunctionArn(fn: FunctionConfig, options: RuntimeOptions, qualifier: string | undefined): string {
+  const arn = arnOf(options.region, options.accountId, fn.name);
+  return qualifier === undefined ? arn : `${arn}:${qualifier}`;
 }
 
-/** `YYYY/MM/DD/[$LATEST]<32 hex>`, one per environment. */
-export function logStreamName(environmentId: string, now = new Date()): string {
-  return `${now.toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${environmentId}`;
+export function versionOf(fn: FunctionConfig): string {
+  return fn.version ?? LATEST;
+}
+
+/** `YYYY/MM/DD/[<version>]<32 hex>`, one per environment. */
+export function logStreamName(fn: FunctionConfig, environmentId: string, now = new Date()): string {
+  return `${now.toISOString().slice(0, 10).replaceAll('-', '/')}/[${versionOf(fn)}]${environmentId}`;
 }

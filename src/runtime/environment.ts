@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { handlerTrace } from '../tracing.js';
+import { invokedFunctionArn, versionOf } from './child-env.js';
 import { outcomeOf, type Ending } from './failures.js';
 import { releaseChild } from './fork-bootstrap.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
@@ -85,7 +86,7 @@ export class Environment {
       const timer = setTimeout(() => this.#end({ kind: 'timeout' }), limit);
       const trace = handlerTrace(req.traceId);
       const log = new InvocationLog(this.#logger, {
-        requestId: req.requestId, function: this.#fn.name, environmentId: this.id, traceparent: trace.traceparent, sink: this.#options.logSink,
+        requestId: req.requestId, function: this.#fn.name, environmentId: this.id, version: versionOf(this.#fn), traceparent: trace.traceparent, sink: this.#options.logSink,
       });
       run = { req, trace, log, startedAt: performance.now(), timer, end };
       this.#run = run;
@@ -105,8 +106,8 @@ export class Environment {
   }
 
   /** Kills the process and resolves once it has exited. */
-  stop(): Promise<void> {
-    this.kill('shutdown');
+  stop(reason = 'shutdown'): Promise<void> {
+    this.kill(reason);
     return this.#exited;
   }
 
@@ -137,7 +138,10 @@ export class Environment {
     run.startedAt = performance.now();
     const { requestId, payload, clientContext } = run.req;
     const { xray: traceId, traceparent } = run.trace;
-    const message: InvokeMessage = { requestId, payload, deadline: Date.now() + this.#timeoutMs, clientContext, traceId, traceparent };
+    const message: InvokeMessage = {
+      requestId, payload, deadline: Date.now() + this.#timeoutMs, clientContext, traceId, traceparent,
+      invokedFunctionArn: invokedFunctionArn(this.#fn, this.#options, run.req.qualifier),
+    };
     this.#transport.send(message);
   }
 

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { childEnvironment, functionArn, logStreamName } from './child-env.js';
+import { childEnvironment, logStreamName } from './child-env.js';
 import type { BootstrapSpec } from './protocol.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
@@ -26,14 +26,13 @@ export function forkBootstrap(fn: FunctionConfig, options: RuntimeOptions, envir
     handlerFile: fn.handlerFile,
     handlerExport: fn.handlerExport,
     handler: fn.handler,
-    functionArn: functionArn(fn, options),
   };
   const execArgv = [`--max-old-space-size=${fn.memorySize}`];
   if (BOOTSTRAP.endsWith('.ts') || fn.handlerFile.endsWith('.ts')) execArgv.unshift('--import', tsxLoader());
   if (fn.layers.length) execArgv.push('--import', LAYER_RESOLVE);
   const child = fork(BOOTSTRAP, [JSON.stringify(spec)], {
     cwd: fn.taskRoot,
-    env: childEnvironment({ fn, options, logStreamName: logStreamName(environmentId), runtimeDir: RUNTIME_DIR }),
+    env: childEnvironment({ fn, options, logStreamName: logStreamName(fn, environmentId), runtimeDir: RUNTIME_DIR }),
     execArgv,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // JSON framing: for the small messages of most invocations it costs about 60 % of the

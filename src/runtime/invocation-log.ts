@@ -19,6 +19,8 @@ export interface InvocationLogOptions {
   requestId: string;
   function: string;
   environmentId: string;
+  /** The version running (`$LATEST`, `1`), as START names it. */
+  version: string;
   /** The invocation's W3C trace, put on every pino line and stream entry. */
   traceparent?: string;
   sink?: LogSink;
@@ -43,7 +45,7 @@ export class InvocationLog {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#emit('start', 'INFO', { event: 'invocation_start' }, `START RequestId: ${this.#options.requestId} Version: $LATEST`);
+    this.#emit('start', 'INFO', { event: 'invocation_start' }, `START RequestId: ${this.#options.requestId} Version: ${this.#options.version}`);
   }
 
   /** A line the handler (or, before START, its init) wrote. */

@@ -27,8 +27,13 @@ export class FunctionPool {
   readonly #environments = new Set<Environment>();
   readonly #idle: Environment[] = [];
   readonly #waiters: Waiter[] = [];
+  /** Busy environments running code that has changed since they started: stopped on release. */
+  readonly #stale = new Set<Environment>();
+  /** Exits of retired environments, awaited by drain(). */
+  readonly #exits = new Set<Promise<void>>();
   #busy = 0;
   #drained?: () => void;
+  #draining?: Promise<void>;
   #closing?: Promise<void>;
 
   constructor(fn: FunctionConfig, options: RuntimeOptions, logger: Logger) {
@@ -61,17 +66,36 @@ export class FunctionPool {
 
   /** Idempotent: refuses queued invokes, waits for running ones, then kills every environment. */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
+    if (!this.#closing) {
+      for (const waiter of this.#waiters.splice(0)) {
+        clearTimeout(waiter.scaleUp);
+        waiter.reject(closedError());
+      }
+      this.#closing = this.drain();
+    }
     return this.#closing;
   }
 
-  async #shutdown(): Promise<void> {
-    for (const waiter of this.#waiters.splice(0)) {
-      clearTimeout(waiter.scaleUp);
-      waiter.reject(closedError());
-    }
-    if (this.#busy > 0) await new Promise<void>((resolve) => { this.#drained = resolve; });
-    await Promise.all([...this.#environments].map((env) => env.stop()));
+  /**
+   * The code changed (hot reload): idle environments stop now, busy ones when their invocation
+   * ends, and every invocation from now on starts in a fresh environment.
+   */
+  retire(): void {
+    for (const env of this.#idle.splice(0)) this.#retireNow(env);
+    for (const env of this.#environments) if (env.alive) this.#stale.add(env);
+  }
+
+  /**
+   * For a pool no longer in use (its function was removed or reconfigured): invocations already
+   * in it (running or waiting for an environment) finish, then every environment stops. Idempotent.
+   */
+  drain(): Promise<void> {
+    this.#draining ??= (async () => {
+      this.retire();
+      if (this.#busy > 0) await new Promise<void>((resolve) => { this.#drained = resolve; });
+      await Promise.all([...[...this.#environments].map((env) => env.stop()), ...this.#exits]);
+    })();
+    return this.#draining;
   }
 
   #acquire(): Environment | Promise<Environment> {
@@ -111,7 +135,8 @@ export class FunctionPool {
 
   /** Hands the slot straight to the next waiter, so the count never dips below the queue. */
   #release(env: Environment): void {
-    if (env.alive && !this.#closing) this.#idle.push(env);
+    if (this.#stale.delete(env)) this.#retireNow(env);
+    else if (env.alive && !this.#closing) this.#idle.push(env);
     const waiter = this.#waiters.shift();
     if (waiter) {
       clearTimeout(waiter.scaleUp);
@@ -120,8 +145,14 @@ export class FunctionPool {
     else if (--this.#busy === 0) this.#drained?.();
   }
 
+  #retireNow(env: Environment): void {
+    const exited = env.stop('retired').finally(() => this.#exits.delete(exited));
+    this.#exits.add(exited);
+  }
+
   #forget(env: Environment): void {
     this.#environments.delete(env);
+    this.#stale.delete(env);
     const index = this.#idle.indexOf(env);
     if (index !== -1) this.#idle.splice(index, 1);
   }

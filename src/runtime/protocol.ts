@@ -11,7 +11,6 @@ export interface BootstrapSpec {
   handlerExport: string;
   /** The configured handler string (`_HANDLER`), used in Runtime.HandlerNotFound messages. */
   handler: string;
-  functionArn: string;
 }
 
 /** Parent → child: run one invocation. The only message the parent sends. */
@@ -21,6 +20,8 @@ export interface InvokeMessage {
   payload: string;
   /** Epoch milliseconds when the invocation times out. */
   deadline: number;
+  /** `context.invokedFunctionArn`: qualified when the caller gave a qualifier. */
+  invokedFunctionArn: string;
   clientContext?: unknown;
   /** `_X_AMZN_TRACE_ID` / Lambda-Runtime-Trace-Id: X-Ray form (`Root=1-…;Parent=…;Sampled=…`). */
   traceId?: string;

@@ -1,4 +1,4 @@
-import type { FunctionConfig } from '../config/load.js';
+import type { FunctionConfig as LoadedFunction } from '../config/load.js';
 import type { LogSink } from '../logs/sink.js';
 
 /** Lambda's error payload: what a caller sees for a failed invocation. */
@@ -24,6 +24,11 @@ export interface InvokeRequest {
    * and TRACEPARENT. Any other string is passed on unchanged as _X_AMZN_TRACE_ID.
    */
   traceId?: string;
+  /**
+   * The qualifier the caller gave (`1`, an alias, `$LATEST`): the handler's
+   * `invokedFunctionArn` is then the qualified ARN. The pool already runs the version it names.
+   */
+  qualifier?: string;
 }
 
 export interface InvokeResult {
@@ -60,4 +65,8 @@ export interface RuntimeOptions {
   logSink?: LogSink;
 }
 
-export type { FunctionConfig };
+/**
+ * A function as its execution environments run it: one variant (see config/versions.ts) with the
+ * alias's environment already applied; `version` is `$LATEST` when absent.
+ */
+export type FunctionConfig = LoadedFunction & { version?: string };

@@ -2,13 +2,20 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { functionArn } from '../arn.js';
+import { LATEST, PUBLISHED_VERSION, variantEnvironment, type FunctionVariant } from '../config/versions.js';
 
-/** Lambda's FunctionConfiguration shape (ListFunctions, GetFunction). */
-export function functionConfiguration(config: HubConfig, fn: FunctionConfig): Record<string, unknown> {
+const UNQUALIFIED: FunctionVariant = { version: LATEST };
+
+/**
+ * Lambda's FunctionConfiguration shape (ListFunctions, GetFunction, ListVersionsByFunction): of
+ * the version or alias a qualifier named, with that alias's environment.
+ */
+export function functionConfiguration(config: HubConfig, fn: FunctionConfig, variant = UNQUALIFIED): Record<string, unknown> {
   const code = codeInfo(fn.handlerFile);
+  const arn = functionArn(config.region, config.accountId, fn.name);
   return {
     FunctionName: fn.name,
-    FunctionArn: functionArn(config.region, config.accountId, fn.name),
+    FunctionArn: variant.qualifier === undefined ? arn : `${arn}:${variant.qualifier}`,
     Runtime: fn.runtime,
     Role: `arn:aws:iam::${config.accountId}:role/triggerhub`,
     Handler: fn.handler,
@@ -18,8 +25,8 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig): Re
     MemorySize: fn.memorySize,
     LastModified: code.lastModified,
     CodeSha256: code.sha256,
-    Version: '$LATEST',
-    Environment: { Variables: { ...fn.environment } },
+    Version: variant.version,
+    Environment: { Variables: { ...variantEnvironment(fn, variant) } },
     TracingConfig: { Mode: 'PassThrough' },
     State: 'Active',
     LastUpdateStatus: 'Successful',
@@ -29,15 +36,26 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig): Re
   };
 }
 
-export function getFunctionResponse(config: HubConfig, fn: FunctionConfig): Record<string, unknown> {
+export function getFunctionResponse(config: HubConfig, fn: FunctionConfig, variant = UNQUALIFIED): Record<string, unknown> {
   const response: Record<string, unknown> = {
-    Configuration: functionConfiguration(config, fn),
+    Configuration: functionConfiguration(config, fn, variant),
     Code: { RepositoryType: 'Local', Location: fn.handlerFile },
   };
   if (fn.reservedConcurrency !== undefined) {
     response.Concurrency = { ReservedConcurrentExecutions: fn.reservedConcurrency };
   }
   return response;
+}
+
+/** Lambda's AliasConfiguration (GetAlias, ListAliases): every alias points at version 1. */
+export function aliasConfiguration(config: HubConfig, fn: FunctionConfig, alias: string): Record<string, unknown> {
+  return {
+    AliasArn: `${functionArn(config.region, config.accountId, fn.name)}:${alias}`,
+    Name: alias,
+    FunctionVersion: PUBLISHED_VERSION,
+    Description: fn.aliases[alias].description,
+    RevisionId: createHash('sha256').update(`${fn.name}:${alias}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5'),
+  };
 }
 
 function codeInfo(file: string): { size: number; sha256: string; lastModified: string } {

@@ -7,6 +7,8 @@ import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.j
 import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
+import { resolveQualifier, type FunctionVariant } from '../config/versions.js';
+import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
 
 const API = '/2015-03-31/functions';
@@ -16,28 +18,53 @@ type InvocationType = (typeof INVOCATION_TYPES)[number];
 
 interface FunctionParams { name: string }
 
-/** The Lambda API subset an unmodified AWS SDK or CLI needs: Invoke, ListFunctions, GetFunction. */
-export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
-  const lookup = (ref: string, qualifier?: string): FunctionConfig => {
-    const parsed = parseFunctionRef(ref);
-    const fn = config.functions[parsed.name];
-    const version = qualifier ?? parsed.qualifier;
-    if (!fn || (version !== undefined && version !== '$LATEST')) {
-      const arn = functionArn(config.region, config.accountId, parsed.name) + (version ? `:${version}` : '');
-      throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
-    }
-    return fn;
-  };
+/** A function and the version or alias a call names. */
+interface Target { fn: FunctionConfig; variant: FunctionVariant }
 
+/** A configured function by name (own properties only), or undefined. */
+export function findFunction(config: HubConfig, name: string): FunctionConfig | undefined {
+  return Object.hasOwn(config.functions, name) ? config.functions[name] : undefined;
+}
+
+/**
+ * The function and variant of `{name}` (a name, `name:qualifier`, or a full or partial ARN) and the
+ * `Qualifier` parameter, which must agree when both are given, as Lambda checks.
+ */
+function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined): Target {
+  const parsed = parseFunctionRef(ref);
+  if (parsed.qualifier !== undefined && qualifierParam !== undefined && parsed.qualifier !== qualifierParam) {
+    throw new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', 'The derived qualifier from the function name does not match the specified qualifier.');
+  }
+  const qualifier = qualifierParam ?? parsed.qualifier;
+  const fn = findFunction(config, parsed.name);
+  const variant = fn && resolveQualifier(fn, qualifier);
+  if (!fn || !variant) {
+    const arn = functionArn(config.region, config.accountId, parsed.name) + (qualifier === undefined ? '' : `:${qualifier}`);
+    throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
+  }
+  return { fn, variant };
+}
+
+/**
+ * The Lambda API subset an unmodified AWS SDK or CLI needs: Invoke, ListFunctions, GetFunction,
+ * and the version and alias reads (aliases-api.ts).
+ */
+export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
   app.get(API, async () => ({
     Functions: Object.values(config.functions).map((fn) => functionConfiguration(config, fn)),
   }));
 
-  app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name`, async (request) =>
-    getFunctionResponse(config, lookup(request.params.name, request.query.Qualifier)));
+  app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name`, async (request) => {
+    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    return getFunctionResponse(config, fn, variant);
+  });
 
-  app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name/configuration`, async (request) =>
-    functionConfiguration(config, lookup(request.params.name, request.query.Qualifier)));
+  app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name/configuration`, async (request) => {
+    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    return functionConfiguration(config, fn, variant);
+  });
+
+  registerAliasesApi(app, config, (name) => lookup(config, name, undefined).fn);
 
   app.post<{ Params: FunctionParams; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>(
     `${API}/:name/invocations`,
@@ -48,7 +75,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     request: FastifyRequest<{ Params: FunctionParams; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const fn = lookup(request.params.name, request.query.Qualifier);
+    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
     const invocationType = parseInvocationType(request.headers['x-amz-invocation-type']);
     const body = request.body && request.body.length ? request.body : Buffer.from('{}');
     const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
@@ -60,19 +87,19 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     const traceparent = traceFromHeaders(request.headers);
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent });
     if (invocationType === 'Event') {
-      await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event'));
+      await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', variant.qualifier === undefined ? {} : { qualifier: variant.qualifier }));
       return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
     }
-    const result = await dispatcher.invokeSync(fn, envelope);
-    return sendResult(reply, result, header(request, 'x-amz-log-type') === 'Tail');
+    const result = await dispatcher.invokeSync(fn, envelope, variant.qualifier);
+    return sendResult(reply, result, variant.version, header(request, 'x-amz-log-type') === 'Tail');
   }
 }
 
-function sendResult(reply: FastifyReply, result: InvokeResult, tail: boolean): FastifyReply {
+function sendResult(reply: FastifyReply, result: InvokeResult, version: string, tail: boolean): FastifyReply {
   reply.code(200)
     .header('content-type', 'application/json')
     .header('x-amzn-RequestId', result.requestId)
-    .header('X-Amz-Executed-Version', '$LATEST');
+    .header('X-Amz-Executed-Version', version);
   if (tail) reply.header('X-Amz-Log-Result', logTail(result.logs));
   let payload = result.status === 'success' ? result.payload ?? 'null' : JSON.stringify(result.error);
   if (result.status === 'success' && Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT) {

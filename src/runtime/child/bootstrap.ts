@@ -39,7 +39,7 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   setEnv('TRACEPARENT', message.traceparent);
   const reply: Extract<ChildMessage, { type: 'result' }> = { type: 'result', maxRssKB: 0 };
   try {
-    const result = await runHandler(handler, JSON.parse(message.payload), message, spec);
+    const result = await runHandler(handler, JSON.parse(message.payload), message);
     reply.payload = serialize(result);
   } catch (err) {
     reply.error = toErrorPayload(err);

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { BootstrapSpec, InvokeMessage } from '../protocol.js';
+import type { InvokeMessage } from '../protocol.js';
 import type { Handler } from './load-handler.js';
 
 /** Read once at start, as Lambda's runtime does: later process.env edits do not change the context. */
@@ -8,6 +8,7 @@ const env = {
   memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '',
   logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME ?? '',
   logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? '',
+  functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST',
 };
 
 /**
@@ -15,7 +16,7 @@ const env = {
  * (or the legacy context.done/succeed/fail), whichever completes first. A handler that neither
  * returns a promise nor takes a callback completes with `undefined` (Lambda's `null`).
  */
-export function runHandler(handler: Handler, event: unknown, message: InvokeMessage, spec: BootstrapSpec): Promise<unknown> {
+export function runHandler(handler: Handler, event: unknown, message: InvokeMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const succeed = (result?: unknown) => {
@@ -32,8 +33,7 @@ export function runHandler(handler: Handler, event: unknown, message: InvokeMess
     const context: Context & { traceparent?: string } = {
       ...env,
       awsRequestId: message.requestId,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: spec.functionArn,
+      invokedFunctionArn: message.invokedFunctionArn,
       callbackWaitsForEmptyEventLoop: true,
       clientContext: message.clientContext as Context['clientContext'],
       identity: undefined,

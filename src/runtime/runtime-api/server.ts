@@ -21,7 +21,6 @@ const RESULT_PATH = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|erro
  */
 export class RuntimeApiServer {
   readonly #server = createServer((req, res) => this.#route(req, res));
-  readonly #functionArn: string;
   readonly #onMessage: (message: ChildMessage) => void;
   /** Peak resident memory of the environment's process, kB (for REPORT's Max Memory Used). */
   readonly #peakKB: () => number;
@@ -33,8 +32,7 @@ export class RuntimeApiServer {
   /** The request id handed out and not yet answered. */
   #current?: string;
 
-  constructor(functionArn: string, onMessage: (message: ChildMessage) => void, peakKB: () => number) {
-    this.#functionArn = functionArn;
+  constructor(onMessage: (message: ChildMessage) => void, peakKB: () => number) {
     this.#onMessage = onMessage;
     this.#peakKB = peakKB;
     this.#server.keepAliveTimeout = 0; // the runtime's connection lives as long as the environment
@@ -93,7 +91,7 @@ export class RuntimeApiServer {
       'content-type': 'application/json',
       'lambda-runtime-aws-request-id': message.requestId,
       'lambda-runtime-deadline-ms': String(message.deadline),
-      'lambda-runtime-invoked-function-arn': this.#functionArn,
+      'lambda-runtime-invoked-function-arn': message.invokedFunctionArn,
     };
     if (message.traceId !== undefined) headers['lambda-runtime-trace-id'] = message.traceId;
     if (message.traceparent !== undefined) headers.traceparent = message.traceparent;

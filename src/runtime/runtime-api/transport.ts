@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeFamily } from '../../config/schema.js';
-import { childEnvironment, functionArn, logStreamName } from '../child-env.js';
+import { childEnvironment, logStreamName } from '../child-env.js';
 import { trackChild } from '../fork-bootstrap.js';
 import { readProcMemory } from '../proc-memory.js';
 import type { ChildMessage, InvokeMessage } from '../protocol.js';
@@ -47,7 +47,6 @@ export class RuntimeApiTransport implements Transport {
   /** Never rejects: without a server the runtime finds no AWS_LAMBDA_RUNTIME_API and exits. */
   async prepare(): Promise<void> {
     const server = new RuntimeApiServer(
-      functionArn(this.#fn, this.#options),
       (message) => this.#onMessage(message),
       () => (this.#child?.pid === undefined ? 0 : readProcMemory(this.#child.pid)?.peakKB ?? 0),
     );
@@ -62,7 +61,7 @@ export class RuntimeApiTransport implements Transport {
     const env = childEnvironment({
       fn: this.#fn,
       options: this.#options,
-      logStreamName: logStreamName(this.#environmentId),
+      logStreamName: logStreamName(this.#fn, this.#environmentId),
       runtimeDir: command.runtimeDir,
     });
     if (this.#address) env.AWS_LAMBDA_RUNTIME_API = this.#address;

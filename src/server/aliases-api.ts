@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { functionArn } from '../arn.js';
+import type { FunctionConfig, HubConfig } from '../config/load.js';
+import { hasVersions, LATEST, PUBLISHED_VERSION } from '../config/versions.js';
+import { HubError } from '../errors.js';
+import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
+
+const API = '/2015-03-31/functions';
+
+interface FunctionParams { name: string }
+
+/**
+ * Versions and aliases, read-only (they come from the config's `aliases:`): GetAlias, ListAliases,
+ * ListVersionsByFunction. `find` resolves `{name}` or throws the API's 404.
+ */
+export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find: (name: string) => FunctionConfig): void {
+  app.get<{ Params: FunctionParams }>(`${API}/:name/aliases`, async (request) => {
+    const fn = find(request.params.name);
+    return { Aliases: Object.keys(fn.aliases).map((alias) => aliasConfiguration(config, fn, alias)) };
+  });
+
+  app.get<{ Params: FunctionParams & { alias: string } }>(`${API}/:name/aliases/:alias`, async (request) => {
+    const fn = find(request.params.name);
+    const { alias } = request.params;
+    if (!Object.hasOwn(fn.aliases, alias)) {
+      throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Cannot find alias arn: ${functionArn(config.region, config.accountId, fn.name)}:${alias}`);
+    }
+    return aliasConfiguration(config, fn, alias);
+  });
+
+  app.get<{ Params: FunctionParams }>(`${API}/:name/versions`, async (request) => {
+    const fn = find(request.params.name);
+    const versions = hasVersions(fn) ? [LATEST, PUBLISHED_VERSION] : [LATEST];
+    return { Versions: versions.map((version) => functionConfiguration(config, fn, { version, qualifier: version })) };
+  });
+}

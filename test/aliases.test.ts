@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  GetAliasCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand, ListAliasesCommand,
+  ListVersionsByFunctionCommand, ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decoder, encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+
+const PYTHON = fileURLToPath(new URL('./fixtures/python/', import.meta.url));
+const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
+
+describe('versions and aliases', () => {
+  let hub: TestHub;
+  const calls = path.join(tempDir('th-alias-'), 'calls.log');
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      functions: {
+        staged: {
+          handler: 'versions.handler',
+          environment: { STAGE: 'latest', SHARED: 'from-function' },
+          aliases: {
+            live: { environment: { STAGE: 'live' }, description: 'production traffic' },
+            beta: { environment: { STAGE: 'beta' } },
+          },
+        },
+        plain: { handler: 'versions.handler' },
+        recorder: { handler: 'versions.handler', environment: { CALLS_FILE: calls }, aliases: { live: { environment: { STAGE: 'live' } } } },
+        pyStaged: { handler: path.join(PYTHON, 'handlers.counter'), runtime: 'python3.12', aliases: { live: null } },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  const invoke = async (FunctionName: string, Qualifier?: string) => {
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName, Qualifier, Payload: encoder.encode('{}'), LogType: 'Tail' }));
+    expect(out.FunctionError).toBeUndefined();
+    return { version: out.ExecutedVersion, body: JSON.parse(decoder.decode(out.Payload)), logs: Buffer.from(out.LogResult!, 'base64').toString() };
+  };
+
+  it('runs an alias with its own environment overrides and its qualified ARN, as version 1', async () => {
+    const live = await invoke('staged', 'live');
+    expect(live.version).toBe('1');
+    expect(live.body).toMatchObject({
+      stage: 'live', shared: 'from-function', functionVersion: '1', envVersion: '1', invokedFunctionArn: `${ARN}:staged:live`,
+    });
+    expect(live.body.logStreamName).toMatch(/^\d{4}\/\d\d\/\d\d\/\[1\][0-9a-f]{32}$/);
+    expect(live.logs).toMatch(/^START RequestId: \S+ Version: 1$/m);
+    const beta = await invoke('staged:beta');
+    expect(beta.body).toMatchObject({ stage: 'beta', functionVersion: '1', invokedFunctionArn: `${ARN}:staged:beta` });
+    // Environments of different aliases are not shared.
+    expect(beta.body.pid).not.toBe(live.body.pid);
+    expect((await invoke('staged', 'live')).body.pid).toBe(live.body.pid);
+  });
+
+  it('runs $LATEST unqualified, as fn:$LATEST, and version 1 by number, each with the ARN the caller used', async () => {
+    const unqualified = await invoke('staged');
+    expect(unqualified.version).toBe('$LATEST');
+    expect(unqualified.body).toMatchObject({ stage: 'latest', functionVersion: '$LATEST', invokedFunctionArn: `${ARN}:staged` });
+    const latest = await invoke('staged:$LATEST');
+    expect(latest.body).toMatchObject({ stage: 'latest', functionVersion: '$LATEST', invokedFunctionArn: `${ARN}:staged:$LATEST` });
+    expect(latest.body.pid).toBe(unqualified.body.pid);
+    const one = await invoke(`${ARN}:staged:1`);
+    expect(one.version).toBe('1');
+    expect(one.body).toMatchObject({ stage: 'latest', functionVersion: '1', invokedFunctionArn: `${ARN}:staged:1` });
+  });
+
+  it('answers 404 ResourceNotFoundException for an unknown alias or version, naming the qualified ARN', async () => {
+    await expect(invoke('staged', 'nope')).rejects.toSatisfy((err) =>
+      err instanceof ResourceNotFoundException && err.message === `Function not found: ${ARN}:staged:nope`);
+    await expect(invoke('staged', '2')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    // A function without aliases has no published version.
+    await expect(invoke('plain', '1')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect((await invoke('plain', '$LATEST')).body.functionVersion).toBe('$LATEST');
+    await expect(invoke('staged:live', 'beta')).rejects.toBeInstanceOf(InvalidParameterValueException);
+  });
+
+  it('passes the qualifier of an Event invocation on to the handler', async () => {
+    await hub.lambda.send(new InvokeCommand({ FunctionName: 'recorder', Qualifier: 'live', InvocationType: 'Event', Payload: encoder.encode('{"n":1}') }));
+    const line = await waitFor(() => readLines(calls)[0], 15_000, 'the async call');
+    expect(JSON.parse(line)).toMatchObject({ event: { n: 1 }, stage: 'live', functionVersion: '1', invokedFunctionArn: `${ARN}:recorder:live` });
+  });
+
+  it('gives a Python handler the alias ARN and version', async () => {
+    const out = await invoke('pyStaged', 'live');
+    expect(out.body.context).toMatchObject({ function_version: '1', invoked_function_arn: `${ARN}:pyStaged:live` });
+  });
+
+  it('reads aliases and versions: GetAlias, ListAliases, ListVersionsByFunction, GetFunction with a qualifier', async () => {
+    const alias = await hub.lambda.send(new GetAliasCommand({ FunctionName: 'staged', Name: 'live' }));
+    expect(alias).toMatchObject({ AliasArn: `${ARN}:staged:live`, Name: 'live', FunctionVersion: '1', Description: 'production traffic' });
+    expect(alias.RevisionId).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(hub.lambda.send(new GetAliasCommand({ FunctionName: 'staged', Name: 'gamma' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    const list = await hub.lambda.send(new ListAliasesCommand({ FunctionName: 'staged' }));
+    expect(list.Aliases!.map((a) => a.Name)).toEqual(['live', 'beta']);
+    const versions = await hub.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'staged' }));
+    expect(versions.Versions!.map((v) => [v.Version, v.FunctionArn])).toEqual([['$LATEST', `${ARN}:staged:$LATEST`], ['1', `${ARN}:staged:1`]]);
+    const fn = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'staged', Qualifier: 'beta' }));
+    expect(fn.Configuration).toMatchObject({ FunctionArn: `${ARN}:staged:beta`, Version: '1', Environment: { Variables: { STAGE: 'beta', SHARED: 'from-function' } } });
+  });
+});
