@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { dlqList, dlqPurge, dlqRedrive, dlqShow } from './cli/dlq.js';
 import { DEFAULT_REDRIVE_RATE } from './dlq/redrive.js';
 import { DLQ_REASONS } from './dlq/filter.js';
-import { EXIT, exitCodeFor, printErr } from './cli/context.js';
+import { EXIT, exitCodeFor, printErr, type GlobalOptions } from './cli/context.js';
 import { filterTestCommand } from './cli/filter.js';
 import { functionsCommand } from './cli/functions.js';
 import { invokeCommand } from './cli/invoke.js';
@@ -16,9 +16,13 @@ export function buildProgram(): Command {
   const program = new Command('triggerhub')
     .description('Self-hosted event-source hub for Lambda-style handlers')
     .option('-c, --config <path>', 'config file', process.env.TRIGGERHUB_CONFIG ?? 'triggerhub.yaml')
+    .option('-t, --template <path>', 'a SAM / CloudFormation template to run (the config file is optional then)')
+    .option('--serverless <path>', 'a serverless.yml to run (the config file is optional then)')
+    .option('--stage <stage>', 'serverless.yml stage (default provider.stage, else dev)')
+    .option('--parameter-overrides <KEY=VALUE...>', 'template parameter values')
     .showHelpAfterError()
     .exitOverride();
-  const globals = () => program.opts<{ config: string }>();
+  const globals = () => program.opts<GlobalOptions>();
 
   program.command('up')
     .description('start the hub: Invoke API, sources and dispatcher; SIGINT/SIGTERM drain and stop')

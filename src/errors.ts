@@ -26,6 +26,14 @@ export const ERRORS = {
     status: 500, awsType: 'ServiceException', retryable: false,
     description: 'A ${VAR} in the config names an unset environment variable and has no default.',
   },
+  TH_ERR_CONFIG_PROJECT: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'A SAM/CloudFormation template or serverless.yml the config points at cannot be used; the message names the file, resource and property.',
+  },
+  TH_ERR_CLOUD_START_FAILED: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'The local cloud (an embedded emulator, or creating a declared resource at an endpoint) could not start.',
+  },
   TH_ERR_REDIS_NOT_INSTALLED: {
     status: 500, awsType: 'ServiceException', retryable: false,
     description: 'No redis URL is configured and redis-server is not on PATH.',

@@ -48,6 +48,7 @@ export function embeddedRedisDir(config: HubConfig): string {
 /** Thin wiring: redis → queues/dlq → runtime → dispatcher → HTTP server. */
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger();
+  for (const warning of config.project?.warnings ?? []) logger.warn({ event: 'project_warning', file: config.project!.file }, warning);
   const cleanups: Array<() => Promise<unknown>> = [];
   let stopDeadline = Date.now();
   const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };

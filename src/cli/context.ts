@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfigFile, type HubConfig } from '../config/load.js';
+import { buildConfig, loadConfigFile, type HubConfig } from '../config/load.js';
+import { projectOverrides, type ProjectOptions } from './project-options.js';
 import { HubError, isHubError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import { redisClient } from '../redis/connection.js';
@@ -25,10 +26,14 @@ export class CliExit extends Error {
   }
 }
 
-export interface GlobalOptions { config: string }
+export interface GlobalOptions extends ProjectOptions { config: string }
 
+/** The config file; with --template / --serverless and no config file, the project alone (hub defaults, data dir in the working directory). */
 export function loadConfig(options: GlobalOptions): HubConfig {
-  return loadConfigFile(options.config);
+  const overrides = projectOverrides(options);
+  if (overrides.template === undefined && overrides.serverless === undefined) return loadConfigFile(options.config, process.env, overrides);
+  if (existsSync(options.config)) return loadConfigFile(options.config, process.env, overrides);
+  return buildConfig(overrides, { baseDir: process.cwd() });
 }
 
 export function exitCodeFor(err: unknown): number {

@@ -8,6 +8,8 @@ import { formatIssues } from './issues.js';
 import { resolveLayers, resolveNamedLayers } from './layers.js';
 import { missingFunction } from '../destinations/targets.js';
 import { parseEvents } from './events.js';
+import { loadProject, withProjectFunctions } from '../project/load.js';
+import type { ProjectModel } from '../project/model.js';
 
 export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
 
@@ -34,9 +36,12 @@ export interface HubConfig extends Omit<RawHubConfig, 'functions' | 'layers'> {
   /** Absolute data directory (embedded redis, state). */
   dataDir: string;
   functions: Record<string, FunctionConfig>;
+  /** The SAM template or serverless.yml the config points at: its resources and loader warnings. */
+  project?: ProjectModel;
 }
 
-export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
+/** `overrides` (from CLI flags) replace the file's top-level keys. */
+export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): HubConfig {
   const absolute = path.resolve(configPath);
   let text: string;
   try {
@@ -50,7 +55,7 @@ export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = proc
   } catch (cause) {
     throw new HubError('TH_ERR_CONFIG_INVALID', `${absolute}: not valid YAML: ${(cause as Error).message}`, { cause });
   }
-  return buildConfig(raw, { baseDir: path.dirname(absolute), configPath: absolute, env });
+  return buildConfig(Object.keys(overrides).length ? { ...(raw as object), ...overrides } : raw, { baseDir: path.dirname(absolute), configPath: absolute, env });
 }
 
 /** Validates a parsed config object; throws one HubError listing every problem. */
@@ -58,19 +63,18 @@ export function buildConfig(
   raw: unknown,
   options: { baseDir: string; configPath?: string; env?: NodeJS.ProcessEnv },
 ): HubConfig {
-  const interpolated = interpolateEnv(raw, options.env ?? process.env);
-  const parsed = hubSchema.safeParse(interpolated);
-  const events = parseEvents(interpolated);
-  if (!parsed.success || events.problems.length) {
-    const lines = [...(parsed.success ? [] : [formatIssues(parsed.error.issues)]), ...events.problems];
-    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${lines.join('\n')}`);
-  }
+  const env = options.env ?? process.env;
+  const interpolated = interpolateEnv(raw, env) as Record<string, unknown>;
+  let { parsed, events } = parseHub(interpolated, options.configPath);
+  // The project's functions join the config's own, validated by the same schema.
+  const project = loadProject(parsed, options.baseDir, env);
+  if (project) ({ parsed, events } = parseHub(withProjectFunctions(interpolated, project), [options.configPath, `with ${project.file}`].filter(Boolean).join(' ')));
   const problems: string[] = [];
-  const layers = resolveNamedLayers(parsed.data.layers, options.baseDir, problems);
+  const layers = resolveNamedLayers(parsed.layers, options.baseDir, problems);
   const functions: Record<string, FunctionConfig> = {};
-  for (const [name, fn] of Object.entries(parsed.data.functions)) {
+  for (const [name, fn] of Object.entries(parsed.functions)) {
     functions[name] = {
-      ...resolveFunction(name, { ...fn, events: events.events.get(name) ?? [] }, options.baseDir, problems),
+      ...resolveFunction(name, { ...fn, events: events.get(name) ?? [] }, options.baseDir, problems),
       layers: resolveLayers(name, fn.layers, layers, options.baseDir, problems),
     };
   }
@@ -85,14 +89,26 @@ export function buildConfig(
     throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${problems.join('\n')}`);
   }
   const config: HubConfig = {
-    ...parsed.data,
+    ...parsed,
     configPath: options.configPath ?? '',
     baseDir: options.baseDir,
-    dataDir: path.resolve(options.baseDir, parsed.data.dataDir),
+    dataDir: path.resolve(options.baseDir, parsed.dataDir),
     layers: Object.fromEntries(layers),
     functions,
+    ...(project ? { project } : {}),
   };
   return deepFreeze(config);
+}
+
+/** The hub schema, then every event mapping against its kind (a second pass: sources validate their own settings). */
+function parseHub(raw: unknown, configPath?: string): { parsed: RawHubConfig; events: ReturnType<typeof parseEvents>['events'] } {
+  const parsed = hubSchema.safeParse(raw);
+  const events = parseEvents(raw);
+  if (!parsed.success || events.problems.length) {
+    const lines = [...(parsed.success ? [] : [formatIssues(parsed.error.issues)]), ...events.problems];
+    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${configPath ? ` ${configPath}` : ''}:\n${lines.join('\n')}`);
+  }
+  return { parsed: parsed.data, events: events.events };
 }
 
 function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, problems: string[]): FunctionConfig {
@@ -100,21 +116,22 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
   const modulePath = fn.handler.slice(0, dot);
   const handlerExport = fn.handler.slice(dot + 1);
   const family = runtimeFamily(fn.runtime);
-  if (family !== 'node') return resolveRuntimeApiFunction(name, fn, baseDir, problems);
-  const base = path.resolve(baseDir, modulePath);
+  const root = path.resolve(baseDir, fn.codeUri ?? '.');
+  if (family !== 'node') return resolveRuntimeApiFunction(name, fn, root, problems);
+  const base = path.resolve(root, modulePath);
   const candidates = path.extname(base) && HANDLER_EXTENSIONS.includes(path.extname(base) as never)
     ? [base]
     : HANDLER_EXTENSIONS.map((ext) => base + ext);
   const handlerFile = candidates.find((candidate) => existsSync(candidate));
   if (!handlerFile) {
-    problems.push(`functions.${name}.handler: no module ${path.relative(baseDir, base) || base}{${HANDLER_EXTENSIONS.join(',')}} under ${baseDir}`);
+    problems.push(`functions.${name}.handler: no module ${path.relative(root, base) || base}{${HANDLER_EXTENSIONS.join(',')}} under ${root}`);
   }
   return {
     ...fn,
     name,
     handlerFile: handlerFile ?? candidates[0],
     handlerExport,
-    taskRoot: baseDir,
+    taskRoot: root,
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EventMapping } from '../sources/registry.js';
 import { intBetween, regionSchema } from '../sources/kit/settings.js';
 import { destinationSchema } from '../destinations/targets.js';
+import { projectSettingsShape } from '../project/settings.js';
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -70,9 +71,12 @@ export const functionSchema = z.object({
   layers: z.array(z.string().min(1, { error: 'must not be empty' }))
     .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),
   aliases: aliasesSchema,
+  /** Directory the handler path is relative to (the task root), relative to the config; default the config's directory. */
+  codeUri: z.string().min(1, { error: 'must not be empty' }).optional(),
 }).strict();
 
 export const hubSchema = z.object({
+  ...projectSettingsShape,
   server: z.object({
     port: intBetween(0, 65535).default(9000),
     host: z.string().default('127.0.0.1'),

@@ -1,0 +1,112 @@
+import type { Stack } from './stack.js';
+import type { ProjectModel, RawFunction } from './model.js';
+import { mappingFromArn } from './mappings.js';
+import { destinationsOf } from './destinations.js';
+import { input } from './sam-events.js';
+import { optional, urlSettings } from './sam-function.js';
+
+/**
+ * Resources that attach to a function declared elsewhere in the template: event source mappings,
+ * EventInvokeConfig, function URLs, SNS subscriptions of protocol lambda, EventBridge schedule
+ * rules and S3 bucket notifications to Lambda. One attacher per type.
+ */
+type Props = Record<string, unknown>;
+type Attacher = (stack: Stack, model: ProjectModel, props: Props, at: string) => void;
+
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)(:.+)?$/;
+
+/** The project's function a name or ARN names; an error when the template has none. */
+function target(stack: Stack, model: ProjectModel, value: unknown, at: string): [string, RawFunction] {
+  const text = stack.resolver.string(value, at);
+  const name = FUNCTION_ARN.exec(text)?.[1] ?? text;
+  const fn = model.functions.get(name);
+  if (!fn) throw stack.resolver.error(at, `${text} is not a function of this project`);
+  return [name, fn];
+}
+
+const warn = (model: ProjectModel) => (message: string) => model.warnings.push(message);
+
+const eventSourceMapping: Attacher = (stack, model, props, at) => {
+  const [, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`);
+  if (props.Enabled === false || props.Enabled === 'false') return warn(model)(`${at}: Enabled is false: the mapping is not started`);
+  const arn = stack.resolver.string(props.EventSourceArn, `${at}.EventSourceArn`);
+  fn.events.push(...mappingFromArn({ arn, properties: props, resolver: stack.resolver, at, warn: warn(model) }));
+};
+
+const eventInvokeConfig: Attacher = (stack, model, props, at) => {
+  const [name, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`);
+  const settings = destinationsOf({ stack, model, fn: name, at }, { invokeConfig: props });
+  const destinations = { ...(fn.destinations as Props | undefined), ...(settings.destinations as Props | undefined) };
+  Object.assign(fn, settings, Object.keys(destinations).length ? { destinations } : {});
+};
+
+const url: Attacher = (stack, model, props, at) => {
+  const [, fn] = target(stack, model, props.TargetFunctionArn, `${at}.TargetFunctionArn`);
+  optional(fn, 'url', urlSettings(props), warn(model), at);
+};
+
+function subscribeFunction(stack: Stack, model: ProjectModel, topicArn: string, props: Props, at: string): void {
+  const [name, fn] = target(stack, model, props.Endpoint, `${at}.Endpoint`);
+  model.subscriptions.push({ topicArn, protocol: 'lambda', endpoint: name, rawMessageDelivery: false, filterPolicy: props.FilterPolicy, filterPolicyScope: props.FilterPolicyScope as never });
+  fn.events.push({ sns: { topic: topicArn } });
+}
+
+const subscription: Attacher = (stack, model, props, at) => {
+  if (props.Protocol === 'lambda') subscribeFunction(stack, model, stack.resolver.string(props.TopicArn, `${at}.TopicArn`), props, at);
+};
+
+const topic = (logicalId: string): Attacher => (stack, model, props, at) => {
+  const subscriptions = Array.isArray(props.Subscription) ? props.Subscription : [];
+  const topicArn = stack.resolver.string({ Ref: logicalId }, at);
+  subscriptions.forEach((sub, i) => {
+    if (isObject(sub) && sub.Protocol === 'lambda') subscribeFunction(stack, model, topicArn, sub, `${at}.Subscription[${i}]`);
+  });
+};
+
+const rule: Attacher = (stack, model, props, at) => {
+  const targets = Array.isArray(props.Targets) ? props.Targets : [];
+  if (props.ScheduleExpression === undefined) {
+    if (targets.length) warn(model)(`${at}: rules with an EventPattern are not supported locally: their targets get no events`);
+    return;
+  }
+  targets.forEach((t, i) => {
+    if (!isObject(t) || !FUNCTION_ARN.test(String(t.Arn))) return;
+    const [, fn] = target(stack, model, t.Arn, `${at}.Targets[${i}].Arn`);
+    fn.events.push({ schedule: { expression: props.ScheduleExpression, enabled: props.State !== 'DISABLED', ...input({ stack }, t.Input, `${at}.Targets[${i}].Input`) } });
+  });
+};
+
+const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
+  const notifications = isObject(props.NotificationConfiguration) ? props.NotificationConfiguration : {};
+  const configs = Array.isArray(notifications.LambdaConfigurations) ? notifications.LambdaConfigurations : [];
+  const name = stack.name(logicalId);
+  configs.forEach((config, i) => {
+    if (!isObject(config)) return;
+    const [, fn] = target(stack, model, config.Function, `${at}.NotificationConfiguration.LambdaConfigurations[${i}].Function`);
+    const rules = isObject(config.Filter) && isObject(config.Filter.S3Key) && Array.isArray(config.Filter.S3Key.Rules) ? config.Filter.S3Key.Rules : [];
+    const filter = Object.fromEntries(rules.filter(isObject).map((rule) => [String(rule.Name).toLowerCase(), String(rule.Value)]));
+    fn.events.push({ s3: { bucket: name, events: [String(config.Event)], filter } });
+  });
+  for (const key of ['QueueConfigurations', 'TopicConfigurations']) {
+    if (Array.isArray(notifications[key])) warn(model)(`${at}.NotificationConfiguration.${key}: bucket notifications to queues and topics are not delivered locally`);
+  }
+};
+
+/** Attaches every such resource of the stack to the model's functions (after the functions are loaded). */
+export function attachResources(stack: Stack, model: ProjectModel): void {
+  for (const [logicalId, resource] of stack.resources) {
+    const attach = ATTACHERS.get(resource.Type)?.(logicalId);
+    if (attach) attach(stack, model, stack.properties(logicalId), `Resources.${logicalId}.Properties`);
+  }
+}
+
+const ATTACHERS = new Map<string, (logicalId: string) => Attacher>([
+  ['AWS::Lambda::EventSourceMapping', () => eventSourceMapping],
+  ['AWS::Lambda::EventInvokeConfig', () => eventInvokeConfig],
+  ['AWS::Lambda::Url', () => url],
+  ['AWS::SNS::Subscription', () => subscription],
+  ['AWS::SNS::Topic', topic],
+  ['AWS::Events::Rule', () => rule],
+  ['AWS::S3::Bucket', bucket],
+]);

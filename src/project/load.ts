@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { HubError } from '../errors.js';
+import type { RawHubConfig } from '../config/schema.js';
+import type { ProjectModel } from './model.js';
+import { loadSamTemplate } from './sam.js';
+import { loadServerless } from './serverless.js';
+
+/**
+ * The project the config points at (`template:` or `serverless:`), loaded into the one model.
+ * Paths are relative to the config's directory.
+ */
+type ProjectSettings = Pick<RawHubConfig, 'template' | 'serverless' | 'parameters' | 'importValues' | 'stackName' | 'stage' | 'region' | 'accountId'>;
+
+export function loadProject(settings: ProjectSettings, baseDir: string, env: NodeJS.ProcessEnv): ProjectModel | undefined {
+  if (settings.template && settings.serverless) {
+    throw new HubError('TH_ERR_CONFIG_INVALID', 'template and serverless are both set: a config points at one project');
+  }
+  const identity = { region: settings.region, accountId: settings.accountId, partition: partitionOf(settings.region) };
+  if (settings.template) {
+    const file = path.resolve(baseDir, settings.template);
+    return loadSamTemplate(file, {
+      ...identity,
+      stackName: settings.stackName ?? stackNameOf(path.basename(path.dirname(file))),
+      parameters: new Map(Object.entries(settings.parameters)),
+      imports: new Map(Object.entries(settings.importValues)),
+    });
+  }
+  if (settings.serverless) {
+    return loadServerless(path.resolve(baseDir, settings.serverless), {
+      ...identity, stage: settings.stage, stackName: settings.stackName, env,
+      params: new Map(Object.entries(settings.parameters)),
+      imports: new Map(Object.entries(settings.importValues)),
+    });
+  }
+  return undefined;
+}
+
+/** The project's functions added to the config's own; a name in both is an error. */
+export function withProjectFunctions(raw: Record<string, unknown>, project: ProjectModel): Record<string, unknown> {
+  const own = typeof raw.functions === 'object' && raw.functions !== null ? raw.functions as Record<string, unknown> : {};
+  const functions: Record<string, unknown> = { ...own };
+  for (const [name, fn] of project.functions) {
+    if (Object.hasOwn(own, name)) throw new HubError('TH_ERR_CONFIG_INVALID', `functions.${name}: also declared by ${project.file}; rename one`);
+    functions[name] = fn;
+  }
+  return { ...raw, functions };
+}
+
+const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+
+/** A directory name as a stack name (letters, digits, -; starting with a letter). */
+function stackNameOf(dir: string): string {
+  const name = dir.replace(/[^A-Za-z0-9-]/g, '-').replace(/^[^A-Za-z]+/, '');
+  return name.slice(0, 128) || 'stack';
+}

@@ -1,0 +1,96 @@
+import { SOURCE_KINDS } from '../sources/registry.js';
+import type { Resolver } from './intrinsics.js';
+
+/**
+ * Event source mapping settings from Lambda's property names (SAM events, AWS::Lambda::EventSourceMapping,
+ * serverless.yml after renaming): `BatchSize` → `batchSize`, `FilterCriteria.Filters[].Pattern` →
+ * `filterCriteria.filters[].pattern`, ... per the kind the source ARN names. One place for SAM and serverless.
+ */
+export type Mapping = Record<string, Record<string, unknown>>;
+
+const STREAM = [
+  'StartingPosition', 'StartingPositionTimestamp', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'BisectBatchOnFunctionError',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'ParallelizationFactor', 'FunctionResponseTypes',
+];
+/** Lambda properties each kind takes as they are (camelCased); FilterCriteria, DestinationConfig, ScalingConfig are converted. */
+const PLAIN = new Map<string, readonly string[]>([
+  ['sqs', ['BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes']],
+  ['kinesis', STREAM],
+  ['dynamodb', [...STREAM, 'TumblingWindowInSeconds']],
+]);
+/** Properties that name the mapping, not its settings (read by the caller). */
+const ADDRESSING = new Set(['Queue', 'Stream', 'EventSourceArn', 'FunctionName', 'Enabled', 'Type']);
+
+const camel = (name: string) => name[0].toLowerCase() + name.slice(1);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The mapping kind an event source ARN names: sqs, kinesis or dynamodb (a table's stream). */
+export function kindOfArn(arn: string): 'sqs' | 'kinesis' | 'dynamodb' | undefined {
+  const service = arn.split(':')[2];
+  return service === 'sqs' ? 'sqs' : service === 'kinesis' ? 'kinesis' : service === 'dynamodb' ? 'dynamodb' : undefined;
+}
+
+export interface MappingInput {
+  arn: string;
+  /** Resolved Lambda-named properties. */
+  properties: Record<string, unknown>;
+  resolver: Resolver;
+  at: string;
+  warn: (message: string) => void;
+}
+
+/** The triggerhub mapping for a source ARN and its Lambda-named properties (none, with a warning, for a kind this build lacks). */
+export function mappingFromArn(input: MappingInput): Mapping[] {
+  const { arn, properties, resolver, at } = input;
+  const kind = kindOfArn(arn);
+  if (!kind) throw resolver.error(at, `${arn} is not an SQS queue, Kinesis stream or DynamoDB stream ARN`);
+  if (!hasEventKind(kind)) {
+    input.warn(`${at}: ${kind} event source mappings are not in this build of the hub; not started`);
+    return [];
+  }
+  const settings: Record<string, unknown> = { ...addressOf(kind, arn, resolver, at) };
+  const plain = PLAIN.get(kind)!;
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(properties)) {
+    if (ADDRESSING.has(key)) continue;
+    if (plain.includes(key)) settings[camel(key)] = key === 'StartingPositionTimestamp' ? Number(value) : value;
+    else if (key === 'FilterCriteria') settings.filterCriteria = filterCriteria(value);
+    else if (key === 'ScalingConfig' && kind === 'sqs' && isObject(value) && value.MaximumConcurrency !== undefined) settings.maximumConcurrency = value.MaximumConcurrency;
+    else if (key === 'DestinationConfig' && kind !== 'sqs') Object.assign(settings, onFailure(kind, value, resolver, `${at}.DestinationConfig`));
+    else ignored.push(key);
+  }
+  if (ignored.length) input.warn(`${at}: ${ignored.join(', ')} ignored locally`);
+  return [{ [kind]: settings }];
+}
+
+/** Lambda's `{ Filters: [{ Pattern: '<json>' }] }` (also already camelCased). */
+export function filterCriteria(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const filters = value.Filters ?? value.filters;
+  return {
+    filters: Array.isArray(filters) ? filters.map((f) => (isObject(f) ? { pattern: f.Pattern ?? f.pattern } : f)) : filters,
+  };
+}
+
+function addressOf(kind: string, arn: string, resolver: Resolver, at: string): Record<string, unknown> {
+  if (kind === 'sqs') return { queue: arn };
+  if (kind === 'kinesis') {
+    const match = /:stream\/([^/]+)$/.exec(arn);
+    if (!match) throw resolver.error(at, `${arn} is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)`);
+    return { stream: match[1] };
+  }
+  if (!/:table\/[^/]+\/stream\/.+$/.test(arn)) throw resolver.error(at, `${arn} is not a DynamoDB stream ARN (…:table/<name>/stream/<label>)`);
+  return { stream: arn };
+}
+
+function onFailure(kind: string, value: unknown, resolver: Resolver, at: string): Record<string, unknown> {
+  const target = isObject(value) && isObject(value.OnFailure) ? value.OnFailure.Destination : undefined;
+  if (target === undefined) return {};
+  const destination = resolver.string(target, `${at}.OnFailure.Destination`);
+  return kind === 'dynamodb'
+    ? { destinationConfig: { onFailure: { destination } } }
+    : { destinations: { onFailure: destination } };
+}
+
+/** Whether this build's config schema has the event kind (dynamodb comes with the sources kit). */
+const hasEventKind = (kind: string): boolean => SOURCE_KINDS.has(kind);

@@ -1,0 +1,44 @@
+/**
+ * The project model both loaders produce: functions in triggerhub.yaml's shape (validated by the
+ * same config schema afterwards) and the cloud resources the project declares, which the local
+ * cloud creates. Loader warnings are logged when the hub starts.
+ */
+export type RawFunction = Record<string, unknown> & { events: Array<Record<string, unknown>> };
+
+export interface QueueResource { kind: 'sqs'; logicalId: string; name: string; arn: string; attributes: Record<string, string> }
+export interface TopicResource { kind: 'sns'; logicalId: string; name: string; arn: string; attributes: Record<string, string> }
+export interface BucketResource { kind: 's3'; logicalId: string; name: string; arn: string }
+export interface StreamResource { kind: 'kinesis'; logicalId: string; name: string; arn: string; shardCount: number }
+export interface TableResource {
+  kind: 'dynamodb'; logicalId: string; name: string; arn: string;
+  /** CreateTable input as declared (KeySchema, AttributeDefinitions, StreamSpecification, ...). */
+  definition: Record<string, unknown>;
+}
+export type CloudResource = QueueResource | TopicResource | BucketResource | StreamResource | TableResource;
+export type CloudService = CloudResource['kind'];
+
+/** An SNS subscription the cloud makes: a queue of the project, or a function's `sns` event (delivered by the hub). */
+export interface Subscription {
+  topicArn: string;
+  protocol: 'sqs' | 'lambda';
+  /** Queue ARN, or the function name. */
+  endpoint: string;
+  rawMessageDelivery: boolean;
+  filterPolicy?: unknown;
+  filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
+}
+
+export interface ProjectModel {
+  format: 'sam' | 'serverless';
+  /** Absolute path of the template or serverless.yml. */
+  file: string;
+  stackName: string;
+  functions: Map<string, RawFunction>;
+  resources: CloudResource[];
+  subscriptions: Subscription[];
+  warnings: string[];
+}
+
+export function emptyModel(format: ProjectModel['format'], file: string, stackName: string): ProjectModel {
+  return { format, file, stackName, functions: new Map(), resources: [], subscriptions: [], warnings: [] };
+}

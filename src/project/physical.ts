@@ -1,0 +1,101 @@
+/**
+ * What a declared resource's `Ref` and `Fn::GetAtt` return, per type: its physical name (the
+ * type's name property, else a name made from the stack and logical id, as CloudFormation does
+ * without its random suffix) and the ARNs / URLs AWS would give it. One table, no switch ladder.
+ */
+export interface StackIdentity {
+  stackName: string;
+  region: string;
+  accountId: string;
+  partition: string;
+}
+
+interface TypeSpec {
+  /** The property holding the physical name, if the type has one. */
+  nameProperty?: string;
+  /** Generated names: AWS's length limit and character rules. */
+  maxLength?: number;
+  lowerCase?: boolean;
+  /** Generated name: the logical id alone (functions: the name `sam local invoke` uses). */
+  logicalIdOnly?: boolean;
+  /** The Ref value; default the physical name. */
+  ref?: (name: string, id: StackIdentity) => string;
+  attributes: Record<string, (name: string, id: StackIdentity) => string>;
+}
+
+const arn = (service: string, resource: string, id: StackIdentity, regional = true) =>
+  `arn:${id.partition}:${service}:${regional ? id.region : ''}:${id.accountId}:${resource}`;
+
+export const queueUrl = (name: string, id: StackIdentity) => `https://sqs.${id.region}.amazonaws.com/${id.accountId}/${name}`;
+const functionArn = (name: string, id: StackIdentity) => arn('lambda', `function:${name}`, id);
+const tableArn = (name: string, id: StackIdentity) => arn('dynamodb', `table/${name}`, id);
+/** DynamoDB stream label: a fixed one here; the local cloud's DynamoDB has its own (sources find the stream by table). */
+export const STREAM_LABEL = '1970-01-01T00:00:00.000';
+
+const FUNCTION: TypeSpec = { nameProperty: 'FunctionName', maxLength: 64, logicalIdOnly: true, attributes: { Arn: functionArn } };
+const TABLE: TypeSpec = {
+  nameProperty: 'TableName', maxLength: 255,
+  attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${STREAM_LABEL}` },
+};
+const LAYER: TypeSpec = {
+  nameProperty: 'LayerName', maxLength: 140,
+  ref: (name, id) => arn('lambda', `layer:${name}:1`, id),
+  attributes: {},
+};
+
+export const TYPES = new Map<string, TypeSpec>([
+  ['AWS::SQS::Queue', {
+    nameProperty: 'QueueName', maxLength: 80, ref: queueUrl,
+    attributes: { Arn: (name, id) => arn('sqs', name, id), QueueName: (name) => name, QueueUrl: queueUrl },
+  }],
+  ['AWS::SNS::Topic', {
+    nameProperty: 'TopicName', maxLength: 256, ref: (name, id) => arn('sns', name, id),
+    attributes: { TopicArn: (name, id) => arn('sns', name, id), TopicName: (name) => name },
+  }],
+  ['AWS::S3::Bucket', {
+    nameProperty: 'BucketName', maxLength: 63, lowerCase: true,
+    attributes: {
+      Arn: (name, id) => `arn:${id.partition}:s3:::${name}`,
+      DomainName: (name) => `${name}.s3.amazonaws.com`,
+      RegionalDomainName: (name, id) => `${name}.s3.${id.region}.amazonaws.com`,
+      WebsiteURL: (name, id) => `http://${name}.s3-website-${id.region}.amazonaws.com`,
+    },
+  }],
+  ['AWS::Kinesis::Stream', { nameProperty: 'Name', maxLength: 128, attributes: { Arn: (name, id) => arn('kinesis', `stream/${name}`, id) } }],
+  ['AWS::DynamoDB::Table', TABLE],
+  ['AWS::Serverless::SimpleTable', TABLE],
+  ['AWS::Serverless::Function', FUNCTION],
+  ['AWS::Lambda::Function', FUNCTION],
+  ['AWS::Serverless::LayerVersion', LAYER],
+  ['AWS::Lambda::LayerVersion', LAYER],
+  ['AWS::Events::Rule', { nameProperty: 'Name', maxLength: 64, attributes: { Arn: (name, id) => arn('events', `rule/${name}`, id) } }],
+  ['AWS::IAM::Role', { nameProperty: 'RoleName', maxLength: 64, attributes: { Arn: (name, id) => arn('iam', `role/${name}`, id, false), RoleId: (name) => name } }],
+  ['AWS::Logs::LogGroup', { nameProperty: 'LogGroupName', maxLength: 512, attributes: { Arn: (name, id) => arn('logs', `log-group:${name}:*`, id) } }],
+]);
+
+export const nameProperty = (type: string): string | undefined => TYPES.get(type)?.nameProperty;
+
+/** A name CloudFormation could have generated: `<stack>-<LogicalId>`, within the type's rules. */
+export function generatedName(type: string, logicalId: string, id: StackIdentity, fifo = false): string {
+  const spec = TYPES.get(type);
+  const max = (spec?.maxLength ?? 128) - (fifo ? 5 : 0);
+  let name = spec?.logicalIdOnly ? logicalId : `${id.stackName}-${logicalId}`;
+  if (spec?.lowerCase) name = name.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  return name.slice(0, max) + (fifo ? '.fifo' : '');
+}
+
+/** Ref of a resource whose type the table does not know: its logical id (as good as any physical id locally). */
+export function refValue(type: string, name: string, id: StackIdentity): string {
+  const ref = TYPES.get(type)?.ref;
+  return ref ? ref(name, id) : name;
+}
+
+/** The attribute's value, or undefined when this type's attribute is not known here. */
+export function attributeValue(type: string, attribute: string, name: string, id: StackIdentity): string | undefined {
+  const spec = TYPES.get(type);
+  const get = spec && Object.hasOwn(spec.attributes, attribute) ? spec.attributes[attribute] : undefined;
+  if (get) return get(name, id);
+  // Any other type's Arn: a well-formed placeholder (IAM roles, log groups ... only feed ignored properties).
+  if (attribute === 'Arn' && !spec) return arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', name, id);
+  return undefined;
+}

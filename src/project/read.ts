@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { yamlParse } from 'yaml-cfn';
+import { HubError } from '../errors.js';
+
+/**
+ * A template or serverless.yml as data: JSON when it starts with `{`, else YAML with
+ * CloudFormation's short tags (`!Ref`, `!GetAtt`, `!Sub` ...) read as their long forms.
+ */
+export function readProjectFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new HubError('TH_ERR_CONFIG_NOT_FOUND', `cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+  let data: unknown;
+  try {
+    data = text.trimStart().startsWith('{') ? JSON.parse(text) : yamlParse(text);
+  } catch (cause) {
+    throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: not valid YAML or JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: must be a mapping at the top level`);
+  }
+  return data as Record<string, unknown>;
+}

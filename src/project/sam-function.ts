@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type { Stack } from './stack.js';
+import type { ProjectModel, RawFunction } from './model.js';
+import { mergeGlobals } from './globals.js';
+import { samEvents } from './sam-events.js';
+import { destinationsOf } from './destinations.js';
+import { hasFunctionField } from './support.js';
+
+/**
+ * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
+ * triggerhub function. Properties with no local meaning (IAM, tracing, VPC ...) are listed in one
+ * warning per function; a property that would change how it runs but cannot be honoured is an error.
+ */
+type Props = Record<string, unknown>;
+
+/** Read here (Events and the Code/CodeUri/Layers family are read by their own helpers). */
+const HANDLED = new Set([
+  'Handler', 'Runtime', 'CodeUri', 'Code', 'MemorySize', 'Timeout', 'Environment', 'ReservedConcurrentExecutions',
+  'DeadLetterQueue', 'DeadLetterConfig', 'EventInvokeConfig', 'Layers', 'AutoPublishAlias', 'FunctionUrlConfig',
+  'Architectures', 'Description', 'FunctionName', 'Events', 'PackageType',
+]);
+
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function loadFunction(stack: Stack, model: ProjectModel, logicalId: string, globals: unknown, templateDir: string): void {
+  const resource = stack.resources.get(logicalId)!;
+  const sam = resource.Type === 'AWS::Serverless::Function';
+  const raw = sam ? mergeGlobals(globals, resource.Properties) : resource.Properties;
+  const at = `Resources.${logicalId}.Properties`;
+  const get = (key: string) => (raw[key] === undefined ? undefined : stack.resolver.resolve(raw[key], `${at}.${key}`));
+  const name = stack.name(logicalId);
+  const warn = (message: string) => model.warnings.push(message);
+
+  const codeUri = codeDirectory(get(sam ? 'CodeUri' : 'Code'), templateDir);
+  if (get('PackageType') === 'Image' || raw.ImageUri !== undefined || raw.InlineCode !== undefined || codeUri === undefined) {
+    warn(`Resources.${logicalId}: not loaded: only functions with local code run (CodeUri/Code a directory; no image, InlineCode, ZipFile or S3 code)`);
+    return;
+  }
+  const fn: RawFunction = { handler: get('Handler'), codeUri, events: [] };
+  const copy: Array<[string, string]> = [['Runtime', 'runtime'], ['Description', 'description'], ['MemorySize', 'memorySize'], ['Timeout', 'timeout'], ['ReservedConcurrentExecutions', 'reservedConcurrency']];
+  for (const [from, to] of copy) if (raw[from] !== undefined) fn[to] = numeric(get(from));
+  const environment = get('Environment');
+  if (isObject(environment) && environment.Variables !== undefined) fn.environment = environment.Variables;
+  Object.assign(fn, destinationsOf({ stack, model, fn: name, at }, {
+    invokeConfig: get('EventInvokeConfig'),
+    deadLetter: sam ? get('DeadLetterQueue') : deadLetterConfig(get('DeadLetterConfig')),
+  }));
+  optional(fn, 'layers', layerDirectories(stack, get('Layers'), templateDir, `${at}.Layers`), warn, `${at}.Layers`);
+  const alias = get('AutoPublishAlias');
+  if (alias !== undefined) optional(fn, 'aliases', { [String(alias)]: {} }, warn, `${at}.AutoPublishAlias`);
+  const url = get('FunctionUrlConfig');
+  if (isObject(url)) optional(fn, 'url', urlSettings(url), warn, `${at}.FunctionUrlConfig`);
+  fn.events = samEvents({ stack, model, fn: name, warn }, raw.Events, `${at}.Events`);
+  const ignored = Object.keys(raw).filter((key) => !HANDLED.has(key));
+  if (ignored.length) warn(`Resources.${logicalId}: ${ignored.join(', ')} not applied locally`);
+  model.functions.set(name, fn);
+}
+
+/** A setting other parts of the hub provide: emitted when this build's schema has it, else a warning. */
+export function optional(fn: RawFunction, key: string, value: unknown, warn: (m: string) => void, at: string): void {
+  if (value === undefined) return;
+  if (hasFunctionField(key)) fn[key] = value;
+  else warn(`${at}: the function setting "${key}" is not in this build of the hub; ignored`);
+}
+
+/** SAM's ints arrive as numbers or numeric strings (from !Ref of a Number parameter). */
+function numeric(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** The local code directory (relative to the template), or undefined for code in S3 or inline. */
+function codeDirectory(code: unknown, templateDir: string): string | undefined {
+  if (code === undefined) return templateDir;
+  return typeof code === 'string' && !code.startsWith('s3://') ? path.resolve(templateDir, code) : undefined;
+}
+
+function deadLetterConfig(value: unknown): unknown {
+  return isObject(value) && value.TargetArn !== undefined ? { TargetArn: value.TargetArn } : undefined;
+}
+
+/** Layer ARNs → the local ContentUri of the template's layer with that ARN; any other ARN is an error. */
+export function layerDirectories(stack: Stack, layers: unknown, templateDir: string, at: string): string[] | undefined {
+  if (!Array.isArray(layers) || layers.length === 0) return undefined;
+  const local = new Map<string, string>();
+  for (const [logicalId, resource] of stack.resources) {
+    if (resource.Type !== 'AWS::Serverless::LayerVersion' && resource.Type !== 'AWS::Lambda::LayerVersion') continue;
+    const content = resource.Properties.ContentUri ?? resource.Properties.Content;
+    const dir = stack.resolver.resolve(content, `Resources.${logicalId}.Properties.ContentUri`);
+    if (typeof dir === 'string' && !dir.startsWith('s3://')) local.set(stack.resolver.string({ Ref: logicalId }, `Resources.${logicalId}`), path.resolve(templateDir, dir));
+  }
+  return layers.map((arn, i) => {
+    const dir = local.get(String(arn));
+    if (!dir) throw stack.resolver.error(`${at}[${i}]`, `layer ${String(arn)} cannot be resolved locally: declare it in the template as AWS::Serverless::LayerVersion with a local ContentUri`);
+    return dir;
+  });
+}
+
+/** FunctionUrlConfig → the function's `url` settings (AuthType is informational: no IAM locally). */
+export function urlSettings(config: Props): Props {
+  const cors = isObject(config.Cors) ? Object.fromEntries(Object.entries(config.Cors).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), v])) : undefined;
+  return {
+    ...(config.InvokeMode === undefined ? {} : { invokeMode: config.InvokeMode }),
+    ...(cors ? { cors } : {}),
+  };
+}

@@ -1,0 +1,30 @@
+import path from 'node:path';
+import { declareResources } from './cfn-resources.js';
+import { attachResources } from './cfn-attachments.js';
+import { emptyModel, type ProjectModel } from './model.js';
+import { readProjectFile } from './read.js';
+import { loadFunction } from './sam-function.js';
+import { Stack, type CfnTemplate, type StackOptions } from './stack.js';
+
+/**
+ * A SAM or CloudFormation template → the project model: the declared cloud resources, every
+ * function with local code (AWS::Serverless::Function with Globals, AWS::Lambda::Function), then
+ * the resources that attach to functions (event source mappings, invoke configs, URLs, ...).
+ */
+const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
+const TRANSFORMS = new Set(['AWS::Serverless-2016-10-31']);
+
+export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'>): ProjectModel {
+  const template = readProjectFile(file) as CfnTemplate & { Transform?: unknown };
+  const model = emptyModel('sam', file, options.stackName);
+  const transforms = [template.Transform ?? []].flat().map(String).filter((t) => !TRANSFORMS.has(t));
+  if (transforms.length) model.warnings.push(`Transform ${transforms.join(', ')}: not applied locally`);
+  const stack = new Stack(template, { ...options, file });
+  const globals = typeof template.Globals === 'object' && template.Globals !== null ? template.Globals.Function : undefined;
+  declareResources(stack, model);
+  for (const [logicalId, resource] of stack.resources) {
+    if (FUNCTION_TYPES.has(resource.Type)) loadFunction(stack, model, logicalId, globals, path.dirname(file));
+  }
+  attachResources(stack, model);
+  return model;
+}

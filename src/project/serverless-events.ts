@@ -1,0 +1,137 @@
+import type { Stack } from './stack.js';
+import type { ProjectModel } from './model.js';
+import { mappingFromArn, type Mapping } from './mappings.js';
+import { attributeValue } from './physical.js';
+
+/**
+ * serverless.yml `functions.<fn>.events` → triggerhub event mappings. Pollers are renamed to
+ * Lambda's property names and go through the same mapping code as SAM; `sns: name` and `s3: bucket`
+ * declare the topic / bucket, as the framework creates them.
+ */
+type Props = Record<string, unknown>;
+
+export interface ServerlessEventContext {
+  stack: Stack;
+  model: ProjectModel;
+  fn: string;
+  stage: string;
+}
+
+type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
+
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+const warn = (ctx: ServerlessEventContext) => (message: string) => ctx.model.warnings.push(message);
+const slash = (p: unknown) => `/${String(p ?? '').replace(/^\/+/, '')}`;
+
+/** `GET users/{id}` or `{ method, path }`. */
+function route(value: unknown): { method: string; path: string; props: Props } {
+  if (typeof value === 'string') {
+    if (value === '*') return { method: 'ANY', path: '/{proxy+}', props: {} };
+    const [method, path] = value.trim().split(/\s+/);
+    return { method: method === '*' ? 'ANY' : method.toUpperCase(), path: slash(path), props: {} };
+  }
+  const props = isObject(value) ? value : {};
+  const method = props.method === undefined || props.method === '*' ? 'ANY' : String(props.method).toUpperCase();
+  return { method, path: props.path === undefined || props.path === '*' ? '/{proxy+}' : slash(props.path), props };
+}
+
+const http: Mapper = (ctx, value, at) => {
+  const { method, path, props } = route(value);
+  if (props.integration !== undefined && String(props.integration).toLowerCase() !== 'lambda-proxy' && String(props.integration).toLowerCase() !== 'aws_proxy') {
+    warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally`);
+  }
+  if (props.authorizer !== undefined || props.private === true) warn(ctx)(`${at}: authorizers and API keys are not checked locally; the route is open`);
+  return [{ api: { path, method, stage: ctx.stage } }];
+};
+
+const httpApi: Mapper = (ctx, value, at) => {
+  const { method, path, props } = route(value);
+  if (props.authorizer !== undefined) warn(ctx)(`${at}.authorizer: authorizers are not run locally; the route is open`);
+  return [{ http: { path, methods: [method] } }];
+};
+
+/** serverless's poller settings → Lambda's names, for the shared mapping code. */
+function lambdaProperties(props: Props, streamDefaults: boolean): Props {
+  const out: Props = {};
+  const rename: Array<[string, string]> = [
+    ['batchSize', 'BatchSize'], ['maximumBatchingWindow', 'MaximumBatchingWindowInSeconds'], ['batchWindow', 'MaximumBatchingWindowInSeconds'],
+    ['startingPosition', 'StartingPosition'], ['startingPositionTimestamp', 'StartingPositionTimestamp'],
+    ['maximumRetryAttempts', 'MaximumRetryAttempts'], ['bisectBatchOnFunctionError', 'BisectBatchOnFunctionError'],
+    ['parallelizationFactor', 'ParallelizationFactor'], ['maximumRecordAgeInSeconds', 'MaximumRecordAgeInSeconds'],
+    ['tumblingWindowInSeconds', 'TumblingWindowInSeconds'],
+  ];
+  for (const [from, to] of rename) if (props[from] !== undefined) out[to] = props[from];
+  if (props.functionResponseType !== undefined) out.FunctionResponseTypes = [props.functionResponseType];
+  if (Array.isArray(props.filterPatterns)) out.FilterCriteria = { Filters: props.filterPatterns.map((p) => ({ Pattern: JSON.stringify(p) })) };
+  if (props.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: props.maximumConcurrency };
+  const onFailure = isObject(props.destinations) ? props.destinations.onFailure : undefined;
+  if (onFailure !== undefined) out.DestinationConfig = { OnFailure: { Destination: isObject(onFailure) ? onFailure.arn : onFailure } };
+  if (streamDefaults && out.StartingPosition === undefined) out.StartingPosition = 'TRIM_HORIZON';
+  return out;
+}
+
+function poller(stream: boolean): Mapper {
+  return (ctx, value, at) => {
+    const props = isObject(value) ? value : { arn: value };
+    if (props.enabled === false) {
+      warn(ctx)(`${at}: enabled is false: the mapping is not started`);
+      return [];
+    }
+    const arn = ctx.stack.resolver.string(props.arn, `${at}.arn`);
+    return mappingFromArn({ arn, properties: lambdaProperties(props, stream), resolver: ctx.stack.resolver, at, warn: warn(ctx) });
+  };
+}
+
+const sns: Mapper = (ctx, value, at) => {
+  const props = isObject(value) ? value : String(value).startsWith('arn:') ? { arn: value } : { topicName: value };
+  const topicArn = props.arn !== undefined
+    ? ctx.stack.resolver.string(props.arn, `${at}.arn`)
+    : declare(ctx, 'sns', String(props.topicName), attributeValue('AWS::SNS::Topic', 'TopicArn', String(props.topicName), ctx.stack.identity)!);
+  ctx.model.subscriptions.push({ topicArn, protocol: 'lambda', endpoint: ctx.fn, rawMessageDelivery: false, filterPolicy: props.filterPolicy, filterPolicyScope: props.filterPolicyScope as never });
+  return [{ sns: { topic: topicArn } }];
+};
+
+const s3: Mapper = (ctx, value) => {
+  const props = isObject(value) ? value : { bucket: value };
+  const bucket = String(props.bucket);
+  declare(ctx, 's3', bucket, attributeValue('AWS::S3::Bucket', 'Arn', bucket, ctx.stack.identity)!);
+  const filter: Record<string, string> = {};
+  for (const rule of Array.isArray(props.rules) ? props.rules : []) if (isObject(rule)) Object.assign(filter, rule);
+  return [{ s3: { bucket, events: [String(props.event ?? 's3:ObjectCreated:*')], filter } }];
+};
+
+const schedule: Mapper = (_ctx, value) => {
+  const props = isObject(value) ? value : { rate: value };
+  const rates = Array.isArray(props.rate) ? props.rate : [props.rate];
+  return rates.map((expression) => ({
+    schedule: { expression, enabled: props.enabled !== false, ...(props.input === undefined ? {} : { input: props.input }) },
+  }));
+};
+
+/** A topic or bucket the framework would create for an event: declared unless the project already has it. */
+function declare(ctx: ServerlessEventContext, kind: 'sns' | 's3', name: string, arn: string): string {
+  if (!ctx.model.resources.some((r) => r.arn === arn)) {
+    ctx.model.resources.push(kind === 'sns' ? { kind, logicalId: name, name, arn, attributes: {} } : { kind, logicalId: name, name, arn });
+  }
+  return arn;
+}
+
+const MAPPERS = new Map<string, Mapper>([
+  ['http', http], ['httpApi', httpApi], ['sqs', poller(false)], ['stream', poller(true)],
+  ['sns', sns], ['s3', s3], ['schedule', schedule],
+]);
+
+export function serverlessEvents(ctx: ServerlessEventContext, events: unknown, at: string): Mapping[] {
+  if (events === undefined || events === null) return [];
+  if (!Array.isArray(events)) throw ctx.stack.resolver.error(at, 'must be a list of events');
+  return events.flatMap((event, i) => {
+    const [type] = isObject(event) ? Object.keys(event) : [];
+    const mapper = type === undefined ? undefined : MAPPERS.get(type);
+    if (!mapper) {
+      warn(ctx)(`${at}[${i}]: ${type ?? 'this'} events are not supported locally: this trigger does not fire`);
+      return [];
+    }
+    const value = ctx.stack.resolver.resolve((event as Props)[type], `${at}[${i}].${type}`);
+    return mapper(ctx, value, `${at}[${i}].${type}`);
+  });
+}

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { HubError } from '../errors.js';
+import { readProjectFile } from './read.js';
+
+/**
+ * serverless.yml variables: `${self:path}`, `${env:NAME}`, `${opt:stage}`, `${opt:region}`,
+ * `${sls:stage}`, `${param:name}`, `${aws:region}`, `${aws:accountId}`, `${file(./x.yml):path}`,
+ * with fallbacks (`${env:TABLE, 'orders'}`) and nesting (`${self:custom.${sls:stage}.table}`).
+ * A variable that is the whole string keeps its value's type. Sources that need AWS
+ * (`cf:`, `ssm:`, `s3:`) are an error naming the property: give a fallback or a param.
+ */
+export interface VariableSources {
+  file: string;
+  stage: string;
+  region: string;
+  accountId: string;
+  env: NodeJS.ProcessEnv;
+  params: ReadonlyMap<string, string>;
+}
+
+const INNERMOST = /\$\{([^${}]+)\}/;
+/** A serverless variable starts with its source: `self:`, `env:`, `file(...)` ... (not CloudFormation's `AWS::`). */
+const SOURCE = /^\s*(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)/;
+const KEPT = '\u0000';
+const MAX_DEPTH = 20;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export class Variables {
+  private readonly resolving = new Set<string>();
+
+  constructor(private readonly root: Record<string, unknown>, private readonly sources: VariableSources) {}
+
+  private error(at: string, message: string): HubError {
+    return new HubError('TH_ERR_CONFIG_PROJECT', `${this.sources.file}: ${at}: ${message}`);
+  }
+
+  /** The value with every variable in it resolved. */
+  resolve(value: unknown, at: string, depth = 0): unknown {
+    if (depth > MAX_DEPTH) throw this.error(at, 'variables nest too deeply (or refer to themselves)');
+    if (typeof value === 'string') return this.resolveString(value, at, depth);
+    if (Array.isArray(value)) return value.map((item, i) => this.resolve(item, `${at}[${i}]`, depth));
+    if (!isObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      Object.defineProperty(out, key, { value: this.resolve(child, at ? `${at}.${key}` : key, depth), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+
+  private resolveString(text: string, at: string, depth: number): unknown {
+    let current: unknown = text;
+    for (let round = 0; typeof current === 'string' && INNERMOST.test(current); round += 1) {
+      if (round > 100) throw this.error(at, 'too many variables in one value');
+      const match = INNERMOST.exec(current)!;
+      // `${AWS::Region}`, `${MyQueue.Arn}`: Fn::Sub's, left for the CloudFormation resolver.
+      const value = SOURCE.test(match[1]) ? this.variable(match[1], at, depth) : `${KEPT}{${match[1]}}`;
+      if (match[0] === current) current = value;
+      else if (typeof value === 'object' && value !== null) throw this.error(at, `\${${match[1]}} is an object or list inside a string`);
+      else current = current.replace(match[0], () => String(value));
+    }
+    return typeof current === 'string' ? current.replaceAll(`${KEPT}{`, '${') : current;
+  }
+
+  /** One `source:address, fallback` expression. */
+  private variable(expression: string, at: string, depth: number): unknown {
+    const comma = expression.indexOf(',');
+    const reference = (comma < 0 ? expression : expression.slice(0, comma)).trim();
+    const value = this.lookup(reference, at, depth);
+    if (value !== undefined && value !== null) return value;
+    if (comma >= 0) return literal(expression.slice(comma + 1).trim());
+    throw this.error(at, `\${${reference}} has no value (give it one, or a fallback: \${${reference}, 'default'})`);
+  }
+
+  private lookup(reference: string, at: string, depth: number): unknown {
+    const colon = reference.indexOf(':');
+    const source = colon < 0 ? reference : reference.slice(0, colon);
+    const address = colon < 0 ? '' : reference.slice(colon + 1);
+    const { sources } = this;
+    if (source === 'self') return this.self(address, at, depth);
+    if (source === 'env') return sources.env[address] === '' ? undefined : sources.env[address];
+    if (source === 'opt' || source === 'sls') return address === 'stage' ? sources.stage || undefined : address === 'region' ? sources.region : undefined;
+    if (source === 'param') return sources.params.get(address);
+    if (source === 'aws') return address === 'region' ? sources.region : address === 'accountId' ? sources.accountId : undefined;
+    const file = /^file\((.+)\)$/.exec(source);
+    if (file) return this.fromFile(file[1], address, at, depth);
+    throw this.error(at, `\${${reference}}: the ${source} variable source needs AWS and is not resolved locally (use a fallback or a param)`);
+  }
+
+  private self(address: string, at: string, depth: number): unknown {
+    if (this.resolving.has(address)) throw this.error(at, `\${self:${address}} refers to itself`);
+    this.resolving.add(address);
+    try {
+      return this.resolve(walk(this.root, address), at, depth + 1);
+    } finally {
+      this.resolving.delete(address);
+    }
+  }
+
+  private fromFile(relative: string, address: string, at: string, depth: number): unknown {
+    const file = path.resolve(path.dirname(this.sources.file), relative.trim());
+    const data = new Variables(readProjectFile(file), { ...this.sources, file });
+    return data.resolve(walk(data.root, address), at, depth + 1);
+  }
+}
+
+function walk(root: unknown, address: string): unknown {
+  let node = root;
+  for (const key of address.split('.').filter(Boolean)) {
+    if (!isObject(node) || !Object.hasOwn(node, key)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** A fallback: 'quoted' / "quoted" text, a number, true/false, else the text as written. */
+function literal(text: string): unknown {
+  const quoted = /^(['"])(.*)\1$/.exec(text);
+  if (quoted) return quoted[2];
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
+}

@@ -1,0 +1,141 @@
+import path from 'node:path';
+import { HubError } from '../errors.js';
+import { declareResources } from './cfn-resources.js';
+import { attachResources } from './cfn-attachments.js';
+import { emptyModel, type ProjectModel, type RawFunction } from './model.js';
+import { readProjectFile } from './read.js';
+import { layerDirectories, optional, urlSettings } from './sam-function.js';
+import { serverlessEvents } from './serverless-events.js';
+import { Variables } from './serverless-variables.js';
+import { Stack, type CfnTemplate } from './stack.js';
+import type { StackIdentity } from './physical.js';
+
+/**
+ * serverless.yml (v3 and v4 syntax) → the project model: variables resolved first, then the
+ * `resources:` CloudFormation and each function through the same resolver and mapping code as
+ * SAM. Function `<key>` is the hub function `<key>` (what `serverless invoke local -f` takes) and
+ * the CloudFormation resource `<Key>LambdaFunction`, so `!GetAtt HelloLambdaFunction.Arn` works.
+ */
+export interface ServerlessOptions extends Omit<StackIdentity, 'stackName'> {
+  stage?: string;
+  stackName?: string;
+  env: NodeJS.ProcessEnv;
+  params: ReadonlyMap<string, string>;
+  imports: ReadonlyMap<string, string>;
+}
+
+type Props = Record<string, unknown>;
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The framework's logical-id normalization: `my-fn_x` → `MyDashfnUnderscorex`. */
+export const normalizedName = (name: string) => (name[0].toUpperCase() + name.slice(1)).replaceAll('-', 'Dash').replaceAll('_', 'Underscore');
+
+/** Defaults the framework applies to functions (not Lambda's 128 MB / 3 s). */
+const FRAMEWORK_DEFAULTS = { memorySize: 1024, timeout: 6 };
+
+export function loadServerless(file: string, options: ServerlessOptions): ProjectModel {
+  const data = readProjectFile(file);
+  const sources = { file, region: options.region, accountId: options.accountId, env: options.env };
+  const provider = isObject(data.provider) ? data.provider : {};
+  const probe = new Variables(data, { ...sources, stage: options.stage ?? '', params: options.params });
+  const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
+  const vars = new Variables(data, { ...sources, stage, params: new Map([...stageParams(data, stage), ...options.params]) });
+  const service = String(vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service'));
+  const region = provider.region === undefined ? options.region : String(vars.resolve(provider.region, 'provider.region'));
+  const model = emptyModel('serverless', file, options.stackName ?? `${service}-${stage}`);
+  if (region !== options.region) model.warnings.push(`provider.region ${region}: the hub's region ${options.region} is used locally`);
+  const functions = isObject(data.functions) ? vars.resolve(data.functions, 'functions') as Props : {};
+  const resources = isObject(data.resources) ? vars.resolve(data.resources, 'resources') as Props : {};
+  const layers = isObject(data.layers) ? vars.resolve(data.layers, 'layers') as Props : {};
+  const template: CfnTemplate = {
+    Conditions: resources.Conditions as Props, Mappings: resources.Mappings as Props,
+    Resources: { ...syntheticResources(functions, layers), ...(resources.Resources as Props) },
+  };
+  const stack = new Stack(template, { ...options, stackName: model.stackName, file, parameters: new Map() });
+  declareResources(stack, model);
+  const defaults = {
+    runtime: vars.resolve(provider.runtime, 'provider.runtime'),
+    memorySize: vars.resolve(provider.memorySize, 'provider.memorySize') ?? FRAMEWORK_DEFAULTS.memorySize,
+    timeout: vars.resolve(provider.timeout, 'provider.timeout') ?? FRAMEWORK_DEFAULTS.timeout,
+    environment: isObject(provider.environment) ? vars.resolve(provider.environment, 'provider.environment') as Props : {},
+  };
+  for (const [key, value] of Object.entries(functions)) {
+    if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
+    model.functions.set(key, serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }));
+  }
+  attachResources(stack, model);
+  return model;
+}
+
+interface FunctionInput {
+  stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props };
+}
+
+function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
+  const at = `functions.${key}`;
+  const r = stack.resolver;
+  const environment = r.resolve({ ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }, `${at}.environment`);
+  const fn: RawFunction = {
+    handler: props.handler,
+    codeUri: dir,
+    memorySize: props.memorySize ?? defaults.memorySize,
+    timeout: props.timeout ?? defaults.timeout,
+    environment,
+    events: [],
+  };
+  if (props.runtime ?? defaults.runtime) fn.runtime = props.runtime ?? defaults.runtime;
+  if (props.description !== undefined) fn.description = props.description;
+  if (props.reservedConcurrency !== undefined) fn.reservedConcurrency = props.reservedConcurrency;
+  if (props.maximumRetryAttempts !== undefined) fn.maximumRetryAttempts = props.maximumRetryAttempts;
+  if (props.maximumEventAge !== undefined) fn.maximumEventAgeInSeconds = props.maximumEventAge;
+  const destinations = isObject(props.destinations) ? props.destinations : {};
+  const targets: Props = {};
+  for (const kind of ['onSuccess', 'onFailure']) {
+    const target = isObject(destinations[kind]) ? (destinations[kind] as Props).arn : destinations[kind];
+    if (target !== undefined) targets[kind] = r.string(target, `${at}.destinations.${kind}`);
+  }
+  if (Object.keys(targets).length) fn.destinations = targets;
+  const warn = (message: string) => model.warnings.push(message);
+  optional(fn, 'layers', layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`), warn, `${at}.layers`);
+  if (props.url) optional(fn, 'url', urlSettings(isObject(props.url) ? capitalized(props.url) : {}), warn, `${at}.url`);
+  fn.events = serverlessEvents({ stack, model, fn: key, stage }, props.events, `${at}.events`);
+  return fn;
+}
+
+/** Each function as `<Key>LambdaFunction` and each `layers:` entry as `<Key>LambdaLayer`, for Ref / GetAtt. */
+function syntheticResources(functions: Props, layers: Props): Props {
+  const out: Props = {};
+  for (const key of Object.keys(functions)) out[`${normalizedName(key)}LambdaFunction`] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: key } };
+  for (const [key, layer] of Object.entries(layers)) {
+    out[`${normalizedName(key)}LambdaLayer`] = { Type: 'AWS::Lambda::LayerVersion', Properties: { LayerName: key, Content: isObject(layer) ? layer.path : undefined } };
+  }
+  return out;
+}
+
+/** v3 `params: { default, <stage> }`, v4 `stages: { default: { params }, <stage>: { params } }`. */
+function stageParams(data: Props, stage: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (values: unknown) => {
+    if (isObject(values)) for (const [k, v] of Object.entries(values)) out.set(k, String(v));
+  };
+  const v3 = isObject(data.params) ? data.params : {};
+  const v4 = isObject(data.stages) ? data.stages : {};
+  for (const name of ['default', stage]) {
+    add(v3[name]);
+    if (isObject(v4[name])) add((v4[name] as Props).params);
+  }
+  return out;
+}
+
+function capitalized(props: Props): Props {
+  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k[0].toUpperCase() + k.slice(1), isObject(v) ? capitalized(v) : v]));
+}
+
+function optionalValue(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}

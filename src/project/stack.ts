@@ -1,0 +1,152 @@
+import { Resolver, type StackScope } from './intrinsics.js';
+import { conditionFunctions } from './conditions.js';
+import { attributeValue, generatedName, nameProperty, refValue, type StackIdentity } from './physical.js';
+
+/**
+ * A template's stack: parameters (defaults, overrides, pseudo parameters), mappings, conditions,
+ * and the resources whose condition holds, each with its physical name. Feeds the one resolver.
+ */
+export interface TemplateResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Condition?: string;
+}
+
+export interface CfnTemplate {
+  Parameters?: Record<string, unknown>;
+  Mappings?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
+  Globals?: Record<string, unknown>;
+  Resources?: Record<string, unknown>;
+}
+
+export interface StackOptions extends StackIdentity {
+  file: string;
+  parameters: ReadonlyMap<string, string>;
+  imports: ReadonlyMap<string, string>;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const ownMap = (value: unknown): Map<string, unknown> => new Map(isObject(value) ? Object.entries(value) : []);
+
+export class Stack {
+  readonly resolver: Resolver;
+  readonly identity: StackIdentity;
+  /** Declared resources whose Condition holds, by logical id (template order). */
+  readonly resources = new Map<string, TemplateResource>();
+  private readonly conditions: Map<string, unknown>;
+  private readonly conditionValues = new Map<string, boolean | 'evaluating'>();
+  private readonly names = new Map<string, string | 'resolving'>();
+  private readonly allResources: Map<string, unknown>;
+
+  constructor(template: CfnTemplate, options: StackOptions) {
+    this.identity = { stackName: options.stackName, region: options.region, accountId: options.accountId, partition: options.partition };
+    this.conditions = ownMap(template.Conditions);
+    this.allResources = ownMap(template.Resources);
+    const scope: StackScope = {
+      file: options.file,
+      parameters: this.parameters(template.Parameters, options),
+      mappings: ownMap(template.Mappings),
+      imports: options.imports,
+      ref: (logicalId) => {
+        const resource = this.resources.get(logicalId);
+        return resource && refValue(resource.Type, this.name(logicalId), this.identity);
+      },
+      attribute: (logicalId, attribute, at) => {
+        const resource = this.resources.get(logicalId);
+        if (!resource) return undefined;
+        const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity);
+        if (value === undefined) throw this.resolver.error(at, `${resource.Type} attribute ${attribute} (of ${logicalId}) is not supported locally`);
+        return value;
+      },
+      condition: (name, at) => this.condition(name, at),
+    };
+    this.resolver = new Resolver(scope);
+    for (const [logicalId, value] of this.allResources) {
+      const at = `Resources.${logicalId}`;
+      if (!isObject(value) || typeof value.Type !== 'string') throw this.resolver.error(at, 'must be an object with a Type');
+      if (value.Properties !== undefined && !isObject(value.Properties)) throw this.resolver.error(`${at}.Properties`, 'must be an object');
+      const condition = value.Condition;
+      if (condition !== undefined && typeof condition !== 'string') throw this.resolver.error(`${at}.Condition`, 'must name a condition');
+      this.resources.set(logicalId, { Type: value.Type, Properties: (value.Properties ?? {}) as Record<string, unknown>, Condition: condition });
+    }
+    for (const [logicalId, resource] of [...this.resources]) {
+      if (resource.Condition && !this.condition(resource.Condition, `Resources.${logicalId}.Condition`)) this.resources.delete(logicalId);
+    }
+  }
+
+  /** The physical name: the type's name property, else `<stack>-<LogicalId>`. */
+  name(logicalId: string): string {
+    const known = this.names.get(logicalId);
+    if (known === 'resolving') throw this.resolver.error(`Resources.${logicalId}`, 'its name refers to itself');
+    if (known !== undefined) return known;
+    const resource = this.resources.get(logicalId)!;
+    this.names.set(logicalId, 'resolving');
+    const property = nameProperty(resource.Type);
+    const given = property && resource.Properties[property] !== undefined
+      ? this.resolver.string(resource.Properties[property], `Resources.${logicalId}.Properties.${property}`)
+      : undefined;
+    const fifo = resource.Type === 'AWS::SQS::Queue' && String(resource.Properties.FifoQueue) === 'true';
+    const name = given ?? generatedName(resource.Type, logicalId, this.identity, fifo);
+    this.names.set(logicalId, name);
+    return name;
+  }
+
+  /** Resolved properties of a resource (every intrinsic in them resolved). */
+  properties(logicalId: string): Record<string, unknown> {
+    return this.resolver.resolve(this.resources.get(logicalId)!.Properties, `Resources.${logicalId}.Properties`) as Record<string, unknown>;
+  }
+
+  private condition(name: string, at: string): boolean {
+    const known = this.conditionValues.get(name);
+    if (known === 'evaluating') throw this.resolver.error(at, `condition ${name} refers to itself`);
+    if (known !== undefined) return known;
+    if (!this.conditions.has(name)) throw this.resolver.error(at, `no condition "${name}" in Conditions`);
+    this.conditionValues.set(name, 'evaluating');
+    const definition = this.conditions.get(name);
+    const [fn] = isObject(definition) ? Object.keys(definition) : [];
+    const evaluate = fn === undefined ? undefined : conditionFunctions.get(fn);
+    if (!evaluate || !isObject(definition)) throw this.resolver.error(`Conditions.${name}`, 'must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition');
+    const value = evaluate(this.resolver, definition[fn], `Conditions.${name}.${fn}`);
+    this.conditionValues.set(name, value);
+    return value;
+  }
+
+  private parameters(declared: unknown, options: StackOptions): Map<string, string | string[]> {
+    const values = new Map<string, string | string[]>([
+      ['AWS::Region', options.region],
+      ['AWS::AccountId', options.accountId],
+      ['AWS::StackName', options.stackName],
+      ['AWS::StackId', `arn:${options.partition}:cloudformation:${options.region}:${options.accountId}:stack/${options.stackName}/00000000-0000-0000-0000-000000000000`],
+      ['AWS::Partition', options.partition],
+      ['AWS::URLSuffix', 'amazonaws.com'],
+      ['AWS::NotificationARNs', []],
+    ]);
+    const definitions = ownMap(declared);
+    const fail = (at: string, message: string) => new Resolver({ ...emptyScope, file: options.file }).error(at, message);
+    for (const name of options.parameters.keys()) {
+      if (!definitions.has(name)) throw fail(`parameters.${name}`, `the template declares no parameter ${name} (it has: ${[...definitions.keys()].join(', ') || 'none'})`);
+    }
+    for (const [name, definition] of definitions) {
+      const at = `Parameters.${name}`;
+      if (!isObject(definition)) throw fail(at, 'must be an object with a Type');
+      const raw = options.parameters.get(name) ?? (definition.Default === undefined ? undefined : String(definition.Default));
+      if (raw === undefined) throw fail(at, `has no Default: pass it with --parameter-overrides ${name}=VALUE or parameters: { ${name}: VALUE }`);
+      const allowed = Array.isArray(definition.AllowedValues) ? definition.AllowedValues.map(String) : undefined;
+      if (allowed && !allowed.includes(raw)) throw fail(at, `"${raw}" is not one of its AllowedValues (${allowed.join(', ')})`);
+      if (typeof definition.AllowedPattern === 'string' && !new RegExp(`^(?:${definition.AllowedPattern})$`).test(raw)) {
+        throw fail(at, `"${raw}" does not match its AllowedPattern ${definition.AllowedPattern}`);
+      }
+      const type = String(definition.Type ?? 'String');
+      values.set(name, type.startsWith('List<') || type === 'CommaDelimitedList' ? raw.split(',').map((s) => s.trim()) : raw);
+    }
+    return values;
+  }
+}
+
+const emptyScope: Omit<StackScope, 'file'> = {
+  parameters: new Map(), mappings: new Map(), imports: new Map(),
+  ref: () => undefined, attribute: () => undefined, condition: () => false,
+};

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { isHubError } from '../src/errors.js';
+import { projectConfig, projectDir } from './helpers/template-project.js';
+
+/** A template with one function whose Environment.Variables are `variables` (YAML text, indented 10). */
+function withVariables(variables: string, extra = ''): string {
+  return `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: { Type: String, Default: dev, AllowedValues: [dev, prod] }
+  Subnets: { Type: CommaDelimitedList, Default: "a,b" }
+Mappings:
+  Sizes: { dev: { Memory: 256 }, prod: { Memory: 1024 } }
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  NotProd: !Not [!Condition IsProd]
+  Both: !And [!Condition IsProd, !Equals [a, a]]
+  Either: !Or [!Condition IsProd, !Condition NotProd]
+Resources:
+  Orders: { Type: AWS::SQS::Queue }
+  Fifo: { Type: AWS::SQS::Queue, Properties: { FifoQueue: true } }
+  Named: { Type: AWS::SQS::Queue, Properties: { QueueName: !Sub '\${AWS::StackName}-named' } }
+  Topic: { Type: AWS::SNS::Topic }
+  Stream: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 2 } }
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      StreamSpecification: { StreamViewType: NEW_IMAGE }
+  Bucket: { Type: AWS::S3::Bucket }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment:
+        Variables:
+${variables}
+${extra}`;
+}
+
+function env(variables: string, raw: Record<string, unknown> = {}): Record<string, string> {
+  const dir = projectDir({ 'stack-one/template.yaml': withVariables(variables) }, ['stack-one/src/app.mjs']);
+  return projectConfig(`${dir}/stack-one`, { template: 'template.yaml', ...raw }).functions.Fn.environment;
+}
+
+function failure(variables: string): string {
+  try {
+    env(variables);
+  } catch (err) {
+    expect(isHubError(err, 'TH_ERR_CONFIG_PROJECT') || isHubError(err, 'TH_ERR_CONFIG_INVALID')).toBe(true);
+    return (err as Error).message;
+  }
+  throw new Error('expected the template to be refused');
+}
+
+describe('CloudFormation intrinsics', () => {
+  it('Ref gives parameters, pseudo parameters and each resource type its physical id', () => {
+    expect(env(`          STAGE: !Ref Stage
+          REGION: !Ref AWS::Region
+          ACCOUNT: !Ref AWS::AccountId
+          STACK: !Ref AWS::StackName
+          PARTITION: !Ref AWS::Partition
+          SUFFIX: !Ref AWS::URLSuffix
+          QUEUE: !Ref Orders
+          FIFO: !Ref Fifo
+          NAMED: !Ref Named
+          TOPIC: !Ref Topic
+          STREAM: !Ref Stream
+          TABLE: !Ref Table
+          BUCKET: !Ref Bucket
+          SELF: !Ref Fn`, { region: 'eu-west-1', accountId: '123456789012' })).toEqual({
+      STAGE: 'dev', REGION: 'eu-west-1', ACCOUNT: '123456789012', STACK: 'stack-one', PARTITION: 'aws', SUFFIX: 'amazonaws.com',
+      QUEUE: 'https://sqs.eu-west-1.amazonaws.com/123456789012/stack-one-Orders',
+      FIFO: 'https://sqs.eu-west-1.amazonaws.com/123456789012/stack-one-Fifo.fifo',
+      NAMED: 'https://sqs.eu-west-1.amazonaws.com/123456789012/stack-one-named',
+      TOPIC: 'arn:aws:sns:eu-west-1:123456789012:stack-one-Topic',
+      STREAM: 'stack-one-Stream', TABLE: 'stack-one-Table', BUCKET: 'stack-one-bucket', SELF: 'Fn',
+    });
+  });
+
+  it('Fn::GetAtt gives ARNs, queue names and URLs, stream ARNs (both syntaxes)', () => {
+    expect(env(`          QUEUE_ARN: !GetAtt Orders.Arn
+          QUEUE_NAME: !GetAtt [Orders, QueueName]
+          QUEUE_URL: { "Fn::GetAtt": [Orders, QueueUrl] }
+          STREAM_ARN: !GetAtt Stream.Arn
+          TABLE_STREAM: !GetAtt Table.StreamArn
+          BUCKET_ARN: !GetAtt Bucket.Arn
+          FN_ARN: !GetAtt Fn.Arn`)).toEqual({
+      QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:stack-one-Orders',
+      QUEUE_NAME: 'stack-one-Orders',
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/stack-one-Orders',
+      STREAM_ARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/stack-one-Stream',
+      TABLE_STREAM: expect.stringMatching(/^arn:aws:dynamodb:us-east-1:000000000000:table\/stack-one-Table\/stream\//),
+      BUCKET_ARN: 'arn:aws:s3:::stack-one-bucket',
+      FN_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:Fn',
+    });
+  });
+
+  it('Fn::Sub in both forms, with attributes, pseudo parameters and ${!Literal}', () => {
+    expect(env(`          A: !Sub 'q=\${Orders.QueueName} r=\${AWS::Region} s=\${Stage} \${!Literal}'
+          B: !Sub ['\${Name}-\${Stage}', { Name: !GetAtt Orders.QueueName }]`)).toEqual({
+      A: 'q=stack-one-Orders r=us-east-1 s=dev ${Literal}',
+      B: 'stack-one-Orders-dev',
+    });
+  });
+
+  it('Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::GetAZs, Fn::Base64, list parameters', () => {
+    expect(env(`          JOIN: !Join ['-', [a, !Ref Stage, !Select [2, !Split [',', 'x,y,z']]]]
+          MAP: !FindInMap [Sizes, !Ref Stage, Memory]
+          AZ: !Select [0, !GetAZs '']
+          B64: !Base64 hi
+          SUBNET: !Select [1, !Ref Subnets]`)).toEqual({ JOIN: 'a-dev-z', MAP: '256', AZ: 'us-east-1a', B64: 'aGk=', SUBNET: 'b' });
+  });
+
+  it('Fn::If with Conditions (Equals, Not, And, Or), AWS::NoValue removes the variable', () => {
+    const variables = `          PROD: !If [IsProd, yes, no]
+          BOTH: !If [Both, yes, no]
+          EITHER: !If [Either, yes, no]
+          ONLY_PROD: !If [IsProd, here, !Ref AWS::NoValue]`;
+    expect(env(variables)).toEqual({ PROD: 'no', BOTH: 'no', EITHER: 'yes' });
+    expect(env(variables, { parameters: { Stage: 'prod' } })).toEqual({ PROD: 'yes', BOTH: 'yes', EITHER: 'yes', ONLY_PROD: 'here' });
+  });
+
+  it('Fn::ImportValue reads the importValues map', () => {
+    expect(env('          SHARED: !ImportValue shared-bus', { importValues: { 'shared-bus': 'arn:aws:events:us-east-1:000000000000:event-bus/shared' } }))
+      .toEqual({ SHARED: 'arn:aws:events:us-east-1:000000000000:event-bus/shared' });
+    expect(failure('          SHARED: !ImportValue shared-bus')).toMatch(/Resources\.Fn\.Properties\.Environment\.Variables\.SHARED\.Fn::ImportValue: no export "shared-bus": pass it in the config's importValues/);
+  });
+
+  it('names the resource and property of an unsupported or broken construct', () => {
+    expect(failure('          X: !Cidr [10.0.0.0/16, 2, 8]')).toMatch(/template\.yaml: Resources\.Fn\.Properties\.Environment\.Variables\.X: Fn::Cidr is not supported/);
+    expect(failure('          X: !Ref Nope')).toMatch(/Variables\.X\.Ref: "Nope" is neither a parameter nor a resource/);
+    expect(failure('          X: !GetAtt Orders.Nope')).toMatch(/Variables\.X\.Fn::GetAtt: AWS::SQS::Queue attribute Nope \(of Orders\) is not supported locally/);
+    expect(failure('          X: !FindInMap [Sizes, qa, Memory]')).toMatch(/Variables\.X\.Fn::FindInMap: Mappings has no Sizes\.qa\.Memory/);
+    expect(failure('          X: !Select [5, [a]]')).toMatch(/index 5 is outside the list of 1/);
+    expect(failure('          X: !If [Missing, a, b]')).toMatch(/no condition "Missing" in Conditions/);
+  });
+
+  it('checks parameter overrides against the template', () => {
+    expect(() => env('          S: !Ref Stage', { parameters: { Stage: 'qa' } })).toThrow(/Parameters\.Stage: "qa" is not one of its AllowedValues \(dev, prod\)/);
+    expect(() => env('          S: !Ref Stage', { parameters: { Nope: 'x' } })).toThrow(/parameters\.Nope: the template declares no parameter Nope/);
+    expect(env('          S: !Ref Stage', { parameters: { Stage: 'prod' } })).toEqual({ S: 'prod' });
+  });
+
+  it('never resolves properties that do not apply locally (IAM policies), and says they are ignored', () => {
+    const dir = projectDir({
+      'template.yaml': withVariables('          A: b', `      Policies:
+        - Statement: [{ Effect: Allow, Action: '*', Resource: !GetAtt SomethingUnknown.Arn }]
+      Tracing: Active
+      VpcConfig: { SubnetIds: !Cidr [x] }`),
+    }, ['src/app.mjs']);
+    const config = projectConfig(dir, { template: 'template.yaml' });
+    expect(config.project!.warnings).toContain('Resources.Fn: Policies, Tracing, VpcConfig not applied locally');
+  });
+});

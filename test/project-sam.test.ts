@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import { projectConfig, projectDir } from './helpers/template-project.js';
+
+const QUEUE_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Timeout: 10
+    Runtime: nodejs20.x
+    MemorySize: 256
+    Environment:
+      Variables: { LOG_LEVEL: info, TABLE: global }
+Resources:
+  OrdersQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 60
+      RedrivePolicy: { deadLetterTargetArn: !GetAtt OrdersDLQ.Arn, maxReceiveCount: 3 }
+  OrdersDLQ:
+    Type: AWS::SQS::Queue
+  Failures:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription: [{ Protocol: sqs, Endpoint: !GetAtt OrdersDLQ.Arn }]
+  ProcessOrders:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/processor/
+      Handler: index.handler
+      Timeout: 30
+      ReservedConcurrentExecutions: 5
+      Architectures: [arm64]
+      Environment:
+        Variables: { TABLE: orders }
+      EventInvokeConfig:
+        MaximumRetryAttempts: 1
+        MaximumEventAgeInSeconds: 600
+        DestinationConfig:
+          OnSuccess: { Type: Lambda, Destination: !GetAtt Audit.Arn }
+          OnFailure: { Type: SNS, Destination: !Ref Failures }
+      Events:
+        Orders:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt OrdersQueue.Arn
+            BatchSize: 20
+            MaximumBatchingWindowInSeconds: 2
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            ScalingConfig: { MaximumConcurrency: 4 }
+        Nightly:
+          Type: Schedule
+          Properties: { Schedule: cron(0 3 * * ? *), Input: '{"job":"nightly"}' }
+        Every5:
+          Type: ScheduleV2
+          Properties: { ScheduleExpression: rate(5 minutes), ScheduleExpressionTimezone: Europe/Berlin, State: DISABLED }
+  Audit:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/audit/
+      Handler: index.handler
+      DeadLetterQueue: { Type: SQS, TargetArn: !GetAtt OrdersDLQ.Arn }
+      Events:
+        Topic: { Type: SNS, Properties: { Topic: !Ref Failures, FilterPolicy: { kind: [order] } } }
+        Viaqueue: { Type: SNS, Properties: { Topic: !Ref Failures, SqsSubscription: true } }
+        Api: { Type: HttpApi, Properties: { Path: '/audit/{id}', Method: get } }
+        Any: { Type: HttpApi }
+`;
+
+function load(template: string, handlers: string[], raw: Record<string, unknown> = {}) {
+  const dir = projectDir({ 'app/template.yaml': template }, handlers.map((h) => `app/${h}`));
+  return { dir: `${dir}/app`, config: projectConfig(`${dir}/app`, { template: 'template.yaml', ...raw }) };
+}
+
+describe('SAM template loader', () => {
+  it('maps function properties, Globals and events onto the hub model', () => {
+    const { dir, config } = load(QUEUE_TEMPLATE, ['src/processor/index.mjs', 'src/audit/index.mjs']);
+    const fn = config.functions.ProcessOrders;
+    expect(fn).toMatchObject({
+      handler: 'index.handler', runtime: 'nodejs20.x', timeout: 30, memorySize: 256, reservedConcurrency: 5,
+      environment: { LOG_LEVEL: 'info', TABLE: 'orders' },
+      taskRoot: `${dir}/src/processor`, handlerFile: `${dir}/src/processor/index.mjs`,
+      maximumRetryAttempts: 1, maximumEventAgeInSeconds: 600,
+      destinations: { onSuccess: 'arn:aws:lambda:us-east-1:000000000000:function:Audit', onFailure: 'arn:aws:sns:us-east-1:000000000000:app-Failures' },
+    });
+    expect(fn.events).toEqual([
+      { sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-OrdersQueue', batchSize: 20, maximumBatchingWindowInSeconds: 2, functionResponseTypes: ['ReportBatchItemFailures'], maximumConcurrency: 4 }) },
+      { schedule: expect.objectContaining({ expression: 'cron(0 3 * * ? *)', enabled: true, input: { job: 'nightly' }, timezone: 'UTC' }) },
+      { schedule: expect.objectContaining({ expression: 'rate(5 minutes)', enabled: false, timezone: 'Europe/Berlin' }) },
+    ]);
+    const audit = config.functions.Audit;
+    expect(audit.timeout).toBe(10);
+    expect(audit.destinations).toEqual({ onFailure: 'arn:aws:sqs:us-east-1:000000000000:app-OrdersDLQ' });
+    expect(audit.events).toEqual([
+      { sns: expect.objectContaining({ topic: 'arn:aws:sns:us-east-1:000000000000:app-Failures' }) },
+      { sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-AuditViaqueueQueue' }) },
+      { http: expect.objectContaining({ path: '/audit/{id}', methods: ['GET'] }) },
+      { http: expect.objectContaining({ path: '/{proxy+}', methods: ['ANY'] }) },
+    ]);
+  });
+
+  it('declares the resources the local cloud creates, with redrive policies and subscriptions', () => {
+    const { config } = load(QUEUE_TEMPLATE, ['src/processor/index.mjs', 'src/audit/index.mjs']);
+    const project = config.project!;
+    expect(project.resources.map((r) => `${r.kind}:${r.name}`)).toEqual([
+      'sqs:app-OrdersQueue', 'sqs:app-OrdersDLQ', 'sns:app-Failures', 'sqs:app-AuditViaqueueQueue',
+    ]);
+    expect(project.resources[0]).toMatchObject({
+      attributes: { VisibilityTimeout: '60', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:app-OrdersDLQ', maxReceiveCount: 3 }) },
+    });
+    expect(project.subscriptions).toEqual([
+      { topicArn: 'arn:aws:sns:us-east-1:000000000000:app-Failures', protocol: 'sqs', endpoint: 'arn:aws:sqs:us-east-1:000000000000:app-OrdersDLQ', rawMessageDelivery: false },
+      expect.objectContaining({ protocol: 'lambda', endpoint: 'Audit', filterPolicy: { kind: ['order'] } }),
+      expect.objectContaining({ protocol: 'sqs', endpoint: 'arn:aws:sqs:us-east-1:000000000000:app-AuditViaqueueQueue' }),
+    ]);
+    expect(project.warnings).toEqual([]);
+  });
+
+  it('REST API events carry the stage of their RestApiId (SAM implicit API: Prod)', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api: { Type: AWS::Serverless::Api, Properties: { StageName: v1 } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Events:
+        Staged: { Type: Api, Properties: { Path: /items, Method: post, RestApiId: !Ref Api } }
+        Implicit: { Type: Api, Properties: { Path: /hello, Method: get } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([
+      { api: expect.objectContaining({ path: '/items', method: ['POST'], stage: 'v1' }) },
+      { api: expect.objectContaining({ path: '/hello', method: ['GET'], stage: 'Prod' }) },
+    ]);
+  });
+
+  it('attaches event source mappings, invoke configs, schedule rules, topic subscriptions and bucket notifications', () => {
+    const { config } = load(`Resources:
+  Stream: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 1 } }
+  Dlq: { Type: AWS::SQS::Queue }
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: { Subscription: [{ Protocol: lambda, Endpoint: !GetAtt Worker.Arn }] }
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: uploads-bucket
+      NotificationConfiguration:
+        LambdaConfigurations:
+          - Event: s3:ObjectCreated:*
+            Function: !GetAtt Worker.Arn
+            Filter: { S3Key: { Rules: [{ Name: prefix, Value: in/ }, { Name: suffix, Value: .jpg }] } }
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties: { Code: ./worker, Handler: index.handler, Runtime: nodejs20.x, Role: !GetAtt Role.Arn }
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: !GetAtt Stream.Arn
+      StartingPosition: TRIM_HORIZON
+      BisectBatchOnFunctionError: true
+      MaximumRetryAttempts: 3
+      DestinationConfig: { OnFailure: { Destination: !GetAtt Dlq.Arn } }
+  InvokeConfig:
+    Type: AWS::Lambda::EventInvokeConfig
+    Properties: { FunctionName: !Ref Worker, Qualifier: $LATEST, MaximumRetryAttempts: 0 }
+  Tick:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 hour)
+      Targets: [{ Id: w, Arn: !GetAtt Worker.Arn, Input: '{"tick":true}' }]
+`, ['worker/index.mjs']);
+    const worker = config.functions.Worker;
+    expect(worker.maximumRetryAttempts).toBe(0);
+    // Template order of the attaching resources.
+    expect(worker.events).toEqual([
+      { sns: expect.objectContaining({ topic: 'arn:aws:sns:us-east-1:000000000000:app-Topic' }) },
+      { s3: expect.objectContaining({ bucket: 'uploads-bucket', events: ['s3:ObjectCreated:*'], filter: { prefix: 'in/', suffix: '.jpg' } }) },
+      { kinesis: expect.objectContaining({ stream: 'app-Stream', startingPosition: 'TRIM_HORIZON', bisectBatchOnFunctionError: true, maximumRetryAttempts: 3, destinations: { onFailure: 'arn:aws:sqs:us-east-1:000000000000:app-Dlq' } }) },
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)', input: { tick: true } }) },
+    ]);
+  });
+
+  it('resolves template layers to their local ContentUri, and refuses a layer ARN it cannot fetch', () => {
+    const template = (layer: string) => `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Deps: { Type: AWS::Serverless::LayerVersion, Properties: { ContentUri: layers/deps } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Layers: [${layer}] } }
+`;
+    const { dir, config } = load(template('!Ref Deps'), ['app.mjs', 'layers/deps/nodejs/node_modules/x/index.js']);
+    expect(config.functions.Fn.layers).toEqual([`${dir}/layers/deps`]);
+    expect(() => load(template('arn:aws:lambda:us-east-1:123456789012:layer:remote:3'), ['app.mjs']))
+      .toThrow(/Resources\.Fn\.Properties\.Layers\[0\]: layer arn:aws:lambda:us-east-1:123456789012:layer:remote:3 cannot be resolved locally/);
+  });
+
+  it('skips functions without local code and events with no local trigger, saying so', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Inline: { Type: AWS::Lambda::Function, Properties: { Handler: index.handler, Runtime: nodejs20.x, Code: { ZipFile: 'exports.handler = 1' } } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Events:
+        Bus: { Type: EventBridgeRule, Properties: { Pattern: { source: [x] } } }
+        Iot: { Type: IoTRule, Properties: { Sql: select } }
+`, ['app.mjs']);
+    expect(Object.keys(config.functions)).toEqual(['Fn']);
+    expect(config.functions.Fn.events).toEqual([]);
+    expect(config.project!.warnings).toEqual([
+      expect.stringMatching(/^Resources\.Inline: not loaded: only functions with local code run/),
+      expect.stringMatching(/Events\.Bus\.Properties: EventBridgeRule \(event patterns on a bus\) events are not supported locally/),
+      expect.stringMatching(/Events\.Iot\.Properties: IoTRule events are not supported locally/),
+    ]);
+  });
+
+  it('reports a bad function setting at its hub path, with the template named', () => {
+    expect(() => load(`Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs16.x } }
+`, ['app.mjs'])).toThrow(/with .*template\.yaml:\nfunctions\.Fn\.runtime: must be one of/);
+    expect(() => load(`Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: missing.handler, Runtime: nodejs20.x } }
+`, ['app.mjs'])).toThrow(/functions\.Fn\.handler: no module missing/);
+  });
+
+  it('reads JSON templates', () => {
+    const { config } = load(JSON.stringify({
+      Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },
+    }), ['app.mjs']);
+    expect(config.functions.Fn.environment).toEqual({ A: 'x-y' });
+  });
+});

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildConfig } from '../src/config/load.js';
+import { REPO_ROOT } from './helpers/paths.js';
+import { projectConfig, projectDir } from './helpers/template-project.js';
+
+const APP = path.join(REPO_ROOT, 'examples/serverless-app');
+
+describe('serverless.yml loader', () => {
+  it('loads examples/serverless-app: provider defaults, params per stage, REST events, an SQS consumer, CloudFormation resources', () => {
+    const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: APP, env: {} });
+    expect(Object.keys(config.functions)).toEqual(['createOrder', 'getOrder', 'processOrders']);
+    expect(config.functions.createOrder).toMatchObject({
+      handler: 'src/api.createOrder', runtime: 'nodejs20.x', memorySize: 256, timeout: 6, taskRoot: APP,
+      environment: { QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/orders-api-dev-orders', GREETING: 'hello', STAGE: 'dev' },
+      events: [{ api: expect.objectContaining({ path: '/orders', method: ['POST'], stage: 'dev' }) }],
+    });
+    expect(config.functions.getOrder.events).toEqual([{ api: expect.objectContaining({ path: '/orders/{id}', method: ['GET'] }) }]);
+    expect(config.functions.processOrders).toMatchObject({
+      timeout: 10,
+      events: [{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:orders-api-dev-orders', batchSize: 5, functionResponseTypes: ['ReportBatchItemFailures'] }) }],
+    });
+    expect(config.project).toMatchObject({ format: 'serverless', stackName: 'orders-api-dev' });
+    expect(config.project!.resources.map((r) => r.name)).toEqual(['orders-api-dev-orders', 'orders-api-dev-orders-dlq']);
+  });
+
+  it('--stage picks the stage params and names', () => {
+    const config = buildConfig({ serverless: 'serverless.yml', stage: 'prod' }, { baseDir: APP, env: {} });
+    expect(config.functions.createOrder.environment).toMatchObject({ GREETING: 'welcome', STAGE: 'prod', QUEUE_URL: expect.stringMatching(/orders-api-prod-orders$/) });
+  });
+
+  it('resolves ${self:}, ${env:}, ${opt:}, ${param:}, fallbacks, nesting, file() and v4 stages params', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider:
+  name: aws
+  runtime: nodejs20.x
+  environment:
+    FROM_ENV: \${env:TH_TEST_VALUE}
+    FALLBACK: \${env:TH_UNSET, 'fallback'}
+    NESTED: \${self:custom.tables.\${sls:stage}}
+    PARAM: \${param:color}
+    FILE: \${file(./extra.yml):value}
+    REGION: \${aws:region}
+    CFN: !Sub '\${AWS::AccountId}'
+stages:
+  default: { params: { color: blue } }
+  dev: { params: { color: green } }
+custom:
+  tables: { dev: dev-table }
+functions:
+  hello:
+    handler: handler.handler
+    events:
+      - httpApi: 'GET /hello'
+      - httpApi: '*'
+      - schedule: { rate: [rate(1 hour), cron(0 12 * * ? *)], input: { a: 1 } }
+      - sns: alerts
+      - s3: { bucket: uploads-svc, event: 's3:ObjectCreated:*', rules: [{ prefix: in/ }] }
+`,
+      'extra.yml': 'value: from-file\n',
+    }, ['handler.mjs']);
+    const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: { TH_TEST_VALUE: 'from-env' } });
+    const fn = config.functions.hello;
+    expect(fn.environment).toEqual({ FROM_ENV: 'from-env', FALLBACK: 'fallback', NESTED: 'dev-table', PARAM: 'green', FILE: 'from-file', REGION: 'us-east-1', CFN: '000000000000' });
+    expect(fn.events).toEqual([
+      { http: expect.objectContaining({ path: '/hello', methods: ['GET'] }) },
+      { http: expect.objectContaining({ path: '/{proxy+}', methods: ['ANY'] }) },
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)', input: { a: 1 } }) },
+      { schedule: expect.objectContaining({ expression: 'cron(0 12 * * ? *)' }) },
+      { sns: expect.objectContaining({ topic: 'arn:aws:sns:us-east-1:000000000000:alerts' }) },
+      { s3: expect.objectContaining({ bucket: 'uploads-svc', filter: { prefix: 'in/' } }) },
+    ]);
+    expect(config.project!.resources.map((r) => `${r.kind}:${r.name}`)).toEqual(['sns:alerts', 's3:uploads-svc']);
+  });
+
+  it('names the property of a variable it cannot resolve', () => {
+    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${ssm:/path/param}", Y: "${env:NOPE}" } }\n' }, ['handler.mjs']);
+    expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\.f\.environment\.X: \$\{ssm:\/path\/param\}: the ssm variable source needs AWS/);
+  });
+});
