@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { cpu, cpuUsed, processes, rss } from './proc.js';
+import { summarizeProcess } from './profile.js';
 import { commandstats, delta, scale, type Commands } from './redis-stats.js';
 import { report, type Sample } from './report.js';
 import { SYSTEMS, type Running, type System } from './systems.js';
@@ -71,6 +72,8 @@ async function phase(system: System, dir: string): Promise<Sample> {
     };
   } finally {
     await running.stop();
+    const profile = running.profileDir && summarizeProcess(running.profileDir, running.root);
+    if (profile) console.log(`  ${system.name} main process CPU profile (whole run, self time): ${profile}`);
   }
 }
 
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'th-peers-'));
   const only = process.env.BENCH_ONLY?.split(',');
   const systems = SYSTEMS.filter((s) => !only || only.some((o) => s.name.includes(o)));
-  const git = execFileSync('git', ['log', '-1', '--format=%h %s'], { cwd: path.dirname(new URL(import.meta.url).pathname) }).toString().trim();
+  const git = execFileSync('git', ['log', '-1', '--format=%h'], { cwd: path.dirname(new URL(import.meta.url).pathname) }).toString().trim();
   console.log(`bench/peers: ${ROUNDS} rounds × ${systems.length} systems, ${SECONDS} s per phase (+1 s warm-up), node ${process.version}, ` +
     `${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GB; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}; commit ${git}`);
   const samples: Sample[] = [];

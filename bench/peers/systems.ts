@@ -25,6 +25,8 @@ export interface Running {
   backlog?: () => Promise<number>;
   /** The system's stdout + stderr. */
   logFile: string;
+  /** Where node --cpu-prof writes the front's profile (BENCH_PROFILE=1, triggerhub only). */
+  profileDir?: string;
   stop(): Promise<void>;
 }
 
@@ -92,14 +94,16 @@ async function triggerhub(dir: string): Promise<Running> {
   ].join('\n'));
   const logFile = path.join(dir, 'stdout.log');
   // As a user runs it: the CLI, default (info) logging to a file, its own redis-server.
-  const child = launch(process.execPath, [path.join(repo, 'bin/triggerhub.js'), '--config', 'triggerhub.yaml', 'up'], { cwd: dir, logFile });
+  const profileDir = process.env.BENCH_PROFILE === '1' ? path.join(dir, 'profile') : undefined;
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = launch(process.execPath, [...profile, path.join(repo, 'bin/triggerhub.js'), '--config', 'triggerhub.yaml', 'up'], { cwd: dir, logFile });
   const url = `http://127.0.0.1:${port}`;
   await ready(`${url}/readyz`, child, 'triggerhub');
   const state = JSON.parse(readFileSync(path.join(dir, 'data/redis/triggerhub-redis.json'), 'utf8')) as { port: number };
   const redis = new Redis({ port: state.port, host: '127.0.0.1', maxRetriesPerRequest: null });
   const queue = new Queue('fn-noop', { connection: redis, prefix: 'triggerhub' });
   return {
-    url, root: child.pid!, extra: [], redis, backlog: jobCounts(queue), logFile,
+    url, root: child.pid!, extra: [], redis, backlog: jobCounts(queue), logFile, profileDir,
     stop: async () => { await queue.close(); redis.disconnect(); await terminate(child); },
   };
 }
