@@ -4,8 +4,8 @@
  * serverless-offline 13.9 in its two modes, and a plain node:http server (the floor). Each is
  * started fresh for its phase and stopped after it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,7 @@ async function redisServer(dir: string): Promise<{ child: ChildProcess; port: nu
 
 const jobCounts = (queue: Queue) => () => queue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized', 'paused');
 
-async function triggerhub(dir: string): Promise<Running> {
+async function triggerhub(dir: string, hubRepo = repo): Promise<Running> {
   const port = await freePort();
   writeFileSync(path.join(dir, 'handler.mjs'), readFileSync(path.join(here, 'servers/handler.mjs')));
   writeFileSync(path.join(dir, 'triggerhub.yaml'), [
@@ -96,7 +96,7 @@ async function triggerhub(dir: string): Promise<Running> {
   // As a user runs it: the CLI, default (info) logging to a file, its own redis-server.
   const profileDir = process.env.BENCH_PROFILE === '1' ? path.join(dir, 'profile') : undefined;
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = launch(process.execPath, [...profile, path.join(repo, 'bin/triggerhub.js'), '--config', 'triggerhub.yaml', 'up'], { cwd: dir, logFile });
+  const child = launch(process.execPath, [...profile, path.join(hubRepo, 'bin/triggerhub.js'), '--config', 'triggerhub.yaml', 'up'], { cwd: dir, logFile });
   const url = `http://127.0.0.1:${port}`;
   await ready(`${url}/readyz`, child, 'triggerhub');
   const state = JSON.parse(readFileSync(path.join(dir, 'data/redis/triggerhub-redis.json'), 'utf8')) as { port: number };
@@ -146,6 +146,22 @@ async function plainHttp(dir: string): Promise<Running> {
 }
 
 const EVENT = { 'x-amz-invocation-type': 'Event', 'content-type': 'application/json' };
+
+/**
+ * BENCH_BASELINE=<git revision>: the hub at that revision too ("triggerhub base"), extracted and
+ * built in a temporary directory, so a change is measured against its parent in the same run.
+ */
+export function baseline(rev: string, root: string): System[] {
+  const dir = path.join(root, 'baseline');
+  mkdirSync(dir, { recursive: true });
+  execSync(`git archive ${rev} | tar -x -C ${dir}`, { cwd: repo, stdio: 'inherit' });
+  symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  execSync('npx tsc -p tsconfig.json', { cwd: dir, stdio: 'inherit' });
+  return [
+    { name: 'triggerhub base', kind: 'async', path: '/2015-03-31/functions/noop/invocations', headers: EVENT, start: (d) => triggerhub(d, dir) },
+    { name: 'triggerhub base url', kind: 'sync', path: '/urls/noop', start: (d) => triggerhub(d, dir) },
+  ];
+}
 
 export const SYSTEMS: readonly System[] = [
   { name: 'triggerhub', kind: 'async', path: '/2015-03-31/functions/noop/invocations', headers: EVENT, start: triggerhub },
