@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../src/log.js';
+import type { LogEntry } from '../src/logs/sink.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import { FIXTURES, functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
 
@@ -184,7 +185,7 @@ describe('FunctionPool invoke', () => {
     }
   });
 
-  it('captures console and stdout output per request, in Lambda format, and mirrors it to pino', async () => {
+  it('captures console and stdout output per request, in Lambda format, and mirrors it to pino (START and END at debug)', async () => {
     const events: Record<string, unknown>[] = [];
     const destination = new Writable({
       write(chunk, _encoding, done) {
@@ -193,7 +194,7 @@ describe('FunctionPool invoke', () => {
       },
     });
     const fn = functionConfig('handlers.mjs', 'logs');
-    const pool = new FunctionPool(fn, runtimeOptions(), createLogger({ destination, level: 'info' }));
+    const pool = new FunctionPool(fn, runtimeOptions(), createLogger({ destination, level: 'debug' }));
     pools.push(pool);
     const req = request();
     const result = await pool.invoke(req);
@@ -221,6 +222,27 @@ describe('FunctionPool invoke', () => {
       initDurationMs: expect.any(Number),
       msg: expect.stringMatching(/^REPORT RequestId: /),
     });
+  });
+
+  it('writes only handler lines and REPORT to pino at info, and every line to the log sink', async () => {
+    const events: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line) events.push(JSON.parse(line));
+        done();
+      },
+    });
+    const sunk: LogEntry[] = [];
+    const fn = functionConfig('handlers.mjs', 'logs');
+    const pool = new FunctionPool(fn, runtimeOptions({ logSink: { write: (entry) => { sunk.push(entry); } } }), createLogger({ destination, level: 'info' }));
+    pools.push(pool);
+    const req = request();
+    await pool.invoke(req);
+    const mine = events.filter((event) => event.requestId === req.requestId);
+    expect(mine.map((event) => event.event)).toEqual([...Array(7).fill('handler_log'), 'invocation_report']);
+    expect(sunk.filter((entry) => entry.requestId === req.requestId).map((entry) => entry.type)).toEqual([
+      'start', ...Array(7).fill('handler'), 'end', 'report',
+    ]);
   });
 
   it('puts init-time log lines before START with an undefined request id', async () => {

@@ -32,7 +32,8 @@ describe('triggerhub up: start-up errors and graceful shutdown', () => {
       'functions:',
       `  slow: { handler: ${path.join(FIXTURES, 'slow.handler')}, timeout: 10 }`,
     ].join('\n'));
-    const hub = spawnCli(['--config', configPath, 'up']);
+    // debug: the test waits for the second START, which the hub logs at debug.
+    const hub = spawnCli(['--config', configPath, 'up'], { env: { TRIGGERHUB_LOG_LEVEL: 'debug' } });
     let output = '';
     hub.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
     hub.stderr!.on('data', (c: Buffer) => { output += c.toString(); });

@@ -25,6 +25,6 @@ export async function upCommand(options: GlobalOptions): Promise<void> {
   await hub.stop();
   rmSync(stateFile, { force: true });
   // Everything is closed; do not wait for library timers (BullMQ's drain delay) to run out.
-  logger.flush();
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
   process.exit(0);
 }
