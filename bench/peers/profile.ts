@@ -35,9 +35,16 @@ export function summarize(file: string, limit = 14): string {
     .map(([name, us]) => `${name} ${((us / busy) * 100).toFixed(1)} %`).join(', ');
 }
 
-/** The summary of the profile process `pid` wrote into `dir` (CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile). */
+/** The profile process `pid` wrote into `dir` (CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile). */
+export function profileFile(dir: string, pid: number): string | undefined {
+  try {
+    return readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid));
+  } catch {
+    return undefined;
+  }
+}
+
 export function summarizeProcess(dir: string, pid: number): string | undefined {
-  let files: string[];
-  try { files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid)); } catch { return undefined; }
-  return files[0] && summarize(path.join(dir, files[0]));
+  const file = profileFile(dir, pid);
+  return file && summarize(path.join(dir, file));
 }

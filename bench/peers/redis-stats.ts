@@ -36,5 +36,6 @@ export function scripts(commands: Commands): number {
 }
 
 export function top(commands: Commands, per: number, n = 6): string {
-  return [...commands].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, calls]) => `${name} ${(calls / per).toFixed(2)}`).join(', ');
+  return [...commands].filter(([, calls]) => calls / per >= 0.01).sort((a, b) => b[1] - a[1]).slice(0, n)
+    .map(([name, calls]) => `${name} ${(calls / per).toFixed(2)}`).join(', ');
 }

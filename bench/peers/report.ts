@@ -68,11 +68,10 @@ function ratioRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
   });
 }
 
+/** Each system's Redis commands per event by name, from its first round. */
 function commandDetail(samples: Sample[]): string[] {
-  return samples.filter((s) => s.system.startsWith('triggerhub') && s.commands).reduce<string[]>((lines, s) => {
-    const line = `${s.system} (${s.kind === 'async' ? 'per async event' : 'per sync invocation'}, round ${(s.round ?? 0) + 1}): ${top(s.commands!, s.events, 8)}`;
-    return [...lines, line];
-  }, []);
+  return samples.filter((s) => s.commands && s.round === 0)
+    .map((s) => `- ${s.system} (${s.kind === 'async' ? 'per async event' : 'per sync invocation'}): ${top(s.commands!, s.events, 40)}`);
 }
 
 export function report(samples: Sample[]): string {

@@ -6,12 +6,12 @@
  * the hub at that revision; BENCH_PROFILE=1 prints where the hub's main process spent its CPU.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { cpu, cpuUsed, processes, rss } from './proc.js';
-import { summarizeProcess } from './profile.js';
+import { profileFile, summarizeProcess } from './profile.js';
 import { commandstats, delta, scale, type Commands } from './redis-stats.js';
 import { report, type Sample } from './report.js';
 import { baseline, SYSTEMS, type Running, type System } from './systems.js';
@@ -48,7 +48,7 @@ async function ownPerPoll(running: Running): Promise<Commands> {
 
 const fileSize = (file: string) => { try { return statSync(file).size; } catch { return 0; } };
 
-async function phase(system: System, dir: string): Promise<Sample> {
+async function phase(system: System, dir: string, round: number): Promise<Sample> {
   const running = await system.start(dir);
   try {
     const idleRss = rss(processes(running.root, running.extra));
@@ -75,7 +75,11 @@ async function phase(system: System, dir: string): Promise<Sample> {
   } finally {
     await running.stop();
     const profile = running.profileDir && summarizeProcess(running.profileDir, running.root);
-    if (profile) console.log(`  ${system.name} main process CPU profile (whole run, self time): ${profile}`);
+    if (profile) {
+      const kept = path.join(tmpdir(), `th-peers-${system.name.replace(/\W+/g, '-')}-r${round + 1}.cpuprofile`);
+      copyFileSync(path.join(running.profileDir!, profileFile(running.profileDir!, running.root)!), kept);
+      console.log(`  ${system.name} main process CPU profile (whole run, self time; ${kept}): ${profile}`);
+    }
   }
 }
 
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
       for (const system of order) {
         const dir = path.join(root, `r${round}-${system.name.replace(/\W+/g, '-')}`);
         mkdirSync(dir, { recursive: true });
-        const sample = await phase(system, dir);
+        const sample = await phase(system, dir, round);
         samples.push({ ...sample, round });
         console.log(`round ${round + 1} ${system.name.padEnd(20)} ${sample.rate.toFixed(0).padStart(6)} req/s` +
           (system.kind === 'async' ? `  end-to-end ${sample.e2e.toFixed(0).padStart(6)} events/s` : '') +
