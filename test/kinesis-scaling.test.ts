@@ -2,7 +2,7 @@ import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { liveKinesisSources, type KinesisSource } from '../src/sources/kinesis.js';
-import { ShardState } from '../src/sources/kinesis/shard-state.js';
+import { ShardState } from '../src/sources/kit/shards/shard-state.js';
 import { waitFor, type TestHub } from './helpers/hub.js';
 import {
   batches, checkpoints, decoded, delivered, events, kinesisCase, leaseOwners, putRecords, startKinesalite, startKinesisHub,

@@ -1,11 +1,13 @@
-import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../src/log.js';
-import { readableShards } from '../src/sources/kinesis/client.js';
-import { CheckpointTracker, splitLanes } from '../src/sources/kinesis/lanes.js';
+import { kinesisShardReader } from '../src/sources/kinesis/client.js';
+import { KINESIS_TIMINGS } from '../src/sources/kinesis.js';
+import { readableShards, type ShardInfo } from '../src/sources/kit/shards/reader.js';
+import { CheckpointTracker, splitLanes } from '../src/sources/kit/shards/lanes.js';
 import { kinesisSettingsSchema } from '../src/sources/kinesis/settings.js';
-import { SHARD_END } from '../src/sources/kinesis/shard-state.js';
-import { KINESIS_TIMINGS, runShard } from '../src/sources/kinesis/shard-worker.js';
+import { SHARD_END } from '../src/sources/kit/shards/shard-state.js';
+import { runShard } from '../src/sources/kit/shards/shard-worker.js';
 
 const issues = (input: unknown): string[] => {
   const parsed = kinesisSettingsSchema.safeParse(input);
@@ -53,14 +55,14 @@ describe('kinesis lanes and checkpoints', () => {
   });
 
   it('reads child shards once every listed parent is finished', () => {
-    const shards: Shard[] = [
-      { ShardId: 'p' },
-      { ShardId: 'c1', ParentShardId: 'p' },
-      { ShardId: 'c2', ParentShardId: 'p', AdjacentParentShardId: 'q' },
-      { ShardId: 'm', ParentShardId: 'gone' },
-    ] as Shard[];
-    expect(readableShards(shards, {}, SHARD_END).map((shard) => shard.ShardId)).toEqual(['p', 'm']);
-    expect(readableShards(shards, { p: SHARD_END }, SHARD_END).map((shard) => shard.ShardId)).toEqual(['c1', 'c2', 'm']);
+    const shards: ShardInfo[] = [
+      { id: 'p', parents: [] },
+      { id: 'c1', parents: ['p'] },
+      { id: 'c2', parents: ['p', 'q'] },
+      { id: 'm', parents: ['gone'] },
+    ];
+    expect(readableShards(shards, new Map(), SHARD_END).map((shard) => shard.id)).toEqual(['p', 'm']);
+    expect(readableShards(shards, new Map([['p', SHARD_END]]), SHARD_END).map((shard) => shard.id)).toEqual(['c1', 'c2', 'm']);
   });
 });
 
@@ -86,8 +88,8 @@ describe('kinesis shard poller', () => {
     const processed: string[] = [];
     let finished = false;
     const result = await runShard({
-      client, streamName: 's', shardId: 'shardId-000000000000', log: silentLogger(), signal: new AbortController().signal,
-      settings: kinesisSettingsSchema.parse({ stream: 's', startingPosition: 'TRIM_HORIZON' }),
+      reader: kinesisShardReader(client, 's'), shardId: 'shardId-000000000000', log: silentLogger(), signal: new AbortController().signal,
+      settings: kinesisSettingsSchema.parse({ stream: 's', startingPosition: 'TRIM_HORIZON' }), timings: KINESIS_TIMINGS, kind: 'kinesis',
       position: async () => ({ sequence: '5', child: false }),
       process: async (records) => { processed.push(...records.map((record) => record.SequenceNumber!)); return true; },
       finish: async () => { finished = true; },

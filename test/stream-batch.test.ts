@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { HubError } from '../src/errors.js';
 import type { InvokeResult } from '../src/runtime/types.js';
-import { processStreamBatch, type StreamBatchDeps, type StreamBatchFailure, type StreamBatchPolicy } from '../src/sources/streams-common/batch.js';
+import { processStreamBatch, type StreamBatchDeps, type StreamBatchFailure, type StreamBatchPolicy } from '../src/sources/kit/stream-batch.js';
 
 /** Records are sequence numbers; arrival is "now" unless a test says otherwise. */
 interface Rec { seq: string; arrivalMs: number }

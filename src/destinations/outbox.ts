@@ -4,7 +4,7 @@ import type { DlqRecord, DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildEnvelope, ENVELOPE_TYPES, type AttemptRecord } from '../router/envelope.js';
-import { backoffDelay } from '../sources/backoff.js';
+import { backoffDelay } from '../sources/kit/backoff.js';
 import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
 

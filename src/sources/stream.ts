@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { FunctionConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
@@ -15,10 +14,10 @@ import {
   type RedisStreamEvent, type RedisStreamRecord, type StreamEntry, type StreamIdentity,
 } from './stream/records.js';
 import { groupStartId, streamSettingsSchema, type StreamSettings } from './stream/settings.js';
-import { defaultRetryDelayMs, processStreamBatch, type StreamBatchDeps } from './streams-common/batch.js';
-import { onFailureProblems, sendFailureRecord, streamFailureRecord } from './streams-common/failure-record.js';
-import { backoffDelay } from './backoff.js';
-import { reportsItemFailures } from './kit/settings.js';
+import { processStreamBatch, type StreamBatchDeps } from './kit/stream-batch.js';
+import { onFailureTarget, streamBatchPolicy } from './kit/stream-settings.js';
+import { onFailureProblems, sendFailureRecord, streamFailureRecord } from './kit/failure-record.js';
+import { pollLoop } from './kit/poll-loop.js';
 
 /** Consumer names are per hub process: `<hostname>-<pid>-<random>`. */
 const PROCESS_CONSUMER = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -76,13 +75,7 @@ export class StreamSource implements Source {
       }),
       lease: new StreamLease(group.commands, `triggerhub:stream-lease:${this.groupName}:${settings.key}`, `${consumer}/${this.id}`, LEASE_TTL_MS),
       deps: {
-        policy: {
-          maximumRetryAttempts: settings.maximumRetryAttempts,
-          maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
-          bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
-          reportBatchItemFailures: reportsItemFailures(settings),
-          retryDelayMs: defaultRetryDelayMs,
-        },
+        policy: streamBatchPolicy(settings),
         sequenceOf: (record) => record.stream.sequenceNumber,
         arrivalMsOf: (record) => arrivalMsOf(record.stream.id),
         invoke: (records) => context.invokeSync(fn, buildEnvelope<RedisStreamEvent>({ source: stream.arn, type: STREAM_ENVELOPE_TYPE, data: { Records: records } })),
@@ -92,8 +85,8 @@ export class StreamSource implements Source {
           for (const id of ids) unacked.delete(id);
         },
         onFailure: async (failure) => {
-          const target = settings.destinations.onFailure;
-          if (!target) return;
+          const { target } = onFailureTarget(settings);
+          if (target === undefined) return;
           const info = streamBatchInfo(failure.records, stream);
           await sendFailureRecord(context, target, streamFailureRecord(failure, fn, context.config, 'StreamBatchInfo', info));
         },
@@ -124,34 +117,22 @@ export class StreamSource implements Source {
   private async run(state: Running, log: Logger, context: SourceContext): Promise<void> {
     const { signal } = this.abort;
     let groupReady = false;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        if (!groupReady) {
-          const created = await state.group.ensureGroup(groupStartId(this.settings));
-          groupReady = true;
-          if (created) log.info({ event: 'stream_group_created', group: this.groupName, startingPosition: this.settings.startingPosition }, 'consumer group created');
-        }
-        if (!(await state.lease.acquire())) {
-          await delay(LEASE_POLL_MS, undefined, { signal }).catch(() => undefined);
-          continue;
-        }
-        const entries = await state.reader.next(signal);
-        failures = 0;
-        // Iterator age as Lambda's IteratorAge: how old the batch's last entry is when read.
-        const last = entries.at(-1);
-        context.report?.(this.id, { state: 'running', ...(last && { lagMs: Date.now() - arrivalMsOf(last.id) }) });
-        if (entries.length) await this.handle(entries, state);
-      } catch (err) {
-        if (signal.aborted) break;
-        failures += 1;
-        const retryInMs = backoffDelay(failures);
-        log.warn({ event: 'stream_poll_error', attempt: failures, retryInMs, message: (err as Error).message },
-          `cannot read stream ${this.settings.key}; retrying in ${retryInMs} ms`);
-        context.report?.(this.id, { state: 'failing', lastError: (err as Error).message });
-        await delay(retryInMs, undefined, { signal }).catch(() => undefined);
+    await pollLoop({
+      signal, log, errorEvent: 'stream_poll_error', failure: `cannot read stream ${this.settings.key}`,
+      onHealth: (err) => { if (err) context.report?.(this.id, { state: 'failing', lastError: err.message }); },
+    }, async () => {
+      if (!groupReady) {
+        const created = await state.group.ensureGroup(groupStartId(this.settings));
+        groupReady = true;
+        if (created) log.info({ event: 'stream_group_created', group: this.groupName, startingPosition: this.settings.startingPosition }, 'consumer group created');
       }
-    }
+      if (!(await state.lease.acquire())) return { waitMs: LEASE_POLL_MS };
+      const entries = await state.reader.next(signal);
+      // Iterator age as Lambda's IteratorAge: how old the batch's last entry is when read.
+      const last = entries.at(-1);
+      context.report?.(this.id, { state: 'running', ...(last && { lagMs: Date.now() - arrivalMsOf(last.id) }) });
+      if (entries.length) await this.handle(entries, state);
+    });
   }
 
   /** Acks what no filter matches, runs the rest to its end; what is left unfinished is released to the group. */

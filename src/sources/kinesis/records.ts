@@ -1,6 +1,5 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { _Record as KinesisApiRecord } from '@aws-sdk/client-kinesis';
-import { batchRange, type BatchRange } from '../streams-common/failure-record.js';
 
 /** The CloudEvents type of Kinesis envelopes; `data` is a KinesisStreamEvent. Built here only. */
 export const KINESIS_ENVELOPE_TYPE = 'aws.kinesis';
@@ -33,13 +32,4 @@ export function toKinesisRecord(record: KinesisApiRecord, shardId: string, strea
     awsRegion: stream.region,
     eventSourceARN: stream.streamArn,
   };
-}
-
-export const arrivalMsOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
-
-/** Lambda's `KinesisBatchInfo` of the on-failure record. */
-export type KinesisBatchInfo = { shardId: string } & BatchRange;
-
-export function kinesisBatchInfo(records: KinesisStreamRecord[], shardId: string, streamArn: string): KinesisBatchInfo {
-  return { shardId, ...batchRange(records, (r) => r.kinesis.sequenceNumber, arrivalMsOf, streamArn) };
 }

@@ -1,12 +1,12 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'minio';
 import type { Logger } from '../../log.js';
 import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { MinioSettings, S3Settings } from './settings.js';
-import { backoffDelay } from '../backoff.js';
+import { backoffDelay } from '../kit/backoff.js';
+import { pollLoop } from '../kit/poll-loop.js';
 
 /** minio-js's default region, used to sign when none is configured. */
 const DEFAULT_REGION = 'us-east-1';
@@ -35,22 +35,19 @@ export async function listenMinio(settings: S3Settings, minio: MinioSettings, de
       .finally(() => pending.delete(delivery));
     pending.add(delivery);
   };
-  for (let failures = 0; !signal.aborted;) {
-    let records = 0;
-    try {
-      records = await listenOnce(client, settings, minio.region ?? DEFAULT_REGION, onRecord, signal, log);
-      if (signal.aborted) break;
-      log.info({ event: 's3_listen_stream_ended', records }, 'MinIO ended the notification stream');
-    } catch (err) {
-      if (signal.aborted) break;
-      log.warn({ event: 's3_listen_error', code: (err as Error).name, message: (err as Error).message }, `cannot listen to MinIO bucket ${settings.bucket}`);
-      deps.context.report?.(deps.sourceId, { state: 'failing', lastError: `${(err as Error).name}: ${(err as Error).message}` });
-    }
-    failures = records ? 0 : failures + 1;
-    const retryInMs = backoffDelay(failures);
-    log.info({ event: 's3_listen_reconnecting', retryInMs }, `reconnecting to MinIO in ${retryInMs} ms`);
-    await delay(retryInMs, undefined, { signal }).catch(() => undefined);
-  }
+  let quiet = 0;
+  await pollLoop({
+    signal, log, errorEvent: 's3_listen_error', failure: `cannot listen to MinIO bucket ${settings.bucket}`,
+    onHealth: (err) => { if (err) deps.context.report?.(deps.sourceId, { state: 'failing', lastError: `${err.name}: ${err.message}` }); },
+  }, async () => {
+    const records = await listenOnce(client, settings, minio.region ?? DEFAULT_REGION, onRecord, signal, log);
+    if (signal.aborted) return 'done';
+    // A stream that ended after records reconnects after 1 s; one that ended empty, ever later.
+    quiet = records ? 0 : quiet + 1;
+    const waitMs = backoffDelay(quiet);
+    log.info({ event: 's3_listen_stream_ended', records, retryInMs: waitMs }, `MinIO ended the notification stream; reconnecting in ${waitMs} ms`);
+    return { waitMs };
+  });
   agent.destroy();
   await Promise.all(pending);
 }

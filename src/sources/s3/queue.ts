@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { changeVisibility, deleteRecords } from '../sqs/acks.js';
@@ -8,7 +7,7 @@ import { recordTraceparent } from '../sqs/records.js';
 import { VisibilityKeeper } from '../sqs/visibility.js';
 import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { SqsViaSettings } from './settings.js';
-import { backoffDelay } from '../backoff.js';
+import { pollLoop } from '../kit/poll-loop.js';
 
 const RECEIVE_BATCH = 10;
 
@@ -27,39 +26,31 @@ export async function pollS3Queue(via: SqsViaSettings, deps: DeliveryDeps, signa
   const { log } = deps;
   let client: SQSClient | undefined;
   let connection: { queue: QueueInfo; keeper: VisibilityKeeper; collector: BatchCollector } | undefined;
-  for (let failures = 0; !signal.aborted;) {
-    try {
-      client ??= await createSqsClient({ queue: via.sqs, endpoint: via.endpoint, region: via.region }, deps.context.config.region, log);
-      if (!connection) {
-        const queue = await resolveQueue(client, via.sqs, signal);
-        const keeper = new VisibilityKeeper(client, queue.url, queue.visibilityTimeoutSeconds, log);
-        const collector = new BatchCollector({
-          client, queue, keeper, batchSize: RECEIVE_BATCH, windowSeconds: 0, maxBytes: Infinity,
-          onReceive: (records) => deps.context.report?.(deps.sourceId, { state: 'running', lagMs: ageOfOldestMs(records) }),
-        });
-        connection = { queue, keeper, collector };
-        log.info({ event: 's3_queue_polling', queue: queue.url }, `polling ${queue.url} for S3 notifications`);
-      }
-      const messages = await connection.collector.collect(signal);
-      failures = 0;
-      if (signal.aborted) {
-        connection.keeper.drop(messages);
-        await changeVisibility(client, connection.queue.url, messages, 0);
-        break;
-      }
-      const done = await handleMessages(messages, deps);
-      await deleteRecords(client, connection.queue.url, done, log);
-      connection.keeper.drop(messages);
-    } catch (err) {
-      if (signal.aborted) break;
-      failures += 1;
-      const retryInMs = backoffDelay(failures);
-      const { name, message } = err as Error;
-      log.warn({ event: 's3_queue_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${via.sqs}; retrying in ${retryInMs} ms`);
-      deps.context.report?.(deps.sourceId, { state: 'failing', lastError: `${name}: ${message}` });
-      await delay(retryInMs, undefined, { signal }).catch(() => undefined);
+  await pollLoop({
+    signal, log, errorEvent: 's3_queue_poll_error', failure: `cannot poll ${via.sqs}`,
+    onHealth: (err) => { if (err) deps.context.report?.(deps.sourceId, { state: 'failing', lastError: `${err.name}: ${err.message}` }); },
+  }, async () => {
+    client ??= await createSqsClient({ queue: via.sqs, endpoint: via.endpoint, region: via.region }, deps.context.config.region, log);
+    if (!connection) {
+      const queue = await resolveQueue(client, via.sqs, signal);
+      const keeper = new VisibilityKeeper(client, queue.url, queue.visibilityTimeoutSeconds, log);
+      const collector = new BatchCollector({
+        client, queue, keeper, batchSize: RECEIVE_BATCH, windowSeconds: 0, maxBytes: Infinity,
+        onReceive: (records) => deps.context.report?.(deps.sourceId, { state: 'running', lagMs: ageOfOldestMs(records) }),
+      });
+      connection = { queue, keeper, collector };
+      log.info({ event: 's3_queue_polling', queue: queue.url }, `polling ${queue.url} for S3 notifications`);
     }
-  }
+    const messages = await connection.collector.collect(signal);
+    if (signal.aborted) {
+      connection.keeper.drop(messages);
+      await changeVisibility(client, connection.queue.url, messages, 0);
+      return 'done';
+    }
+    const done = await handleMessages(messages, deps);
+    await deleteRecords(client, connection.queue.url, done, log);
+    connection.keeper.drop(messages);
+  });
   connection?.keeper.stop();
   client?.destroy();
 }

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { InvokeResult } from '../../runtime/types.js';
-import { invocationFailure, reportedItemFailures } from '../batch-item-failures.js';
+import { invocationFailure, reportedItemFailures } from '../kit/batch-item-failures.js';
 
 /**
  * Which records of an invoked batch failed, as Lambda decides it: every record when the invocation

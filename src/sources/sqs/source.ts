@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { FunctionConfig } from '../../config/load.js';
@@ -13,7 +12,7 @@ import { createSqsClient, resolveQueue, type QueueInfo } from './queue.js';
 import { sqsSettingsSchema, type SqsSettings } from './settings.js';
 import { reportsItemFailures } from '../kit/settings.js';
 import { VisibilityKeeper } from './visibility.js';
-import { backoffDelay } from '../backoff.js';
+import { pollLoop } from '../kit/poll-loop.js';
 
 /** Concurrent batches per mapping without `maximumConcurrency` (Lambda starts with five pollers). */
 const DEFAULT_MAXIMUM_CONCURRENCY = 5;
@@ -69,26 +68,17 @@ export class SqsSource implements Source {
     const { signal } = this.abort;
     let client: SQSClient | undefined;
     let connection: Connection | undefined;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        client ??= await createSqsClient(this.settings, context.config.region, log);
-        connection ??= await this.connect(client, context, log);
-        while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-        const records = await connection.collector.collect(signal);
-        failures = 0;
-        if (signal.aborted) await release(connection, records);
-        else this.dispatch(records, connection.deps);
-      } catch (err) {
-        if (signal.aborted) break;
-        failures += 1;
-        const retryInMs = backoffDelay(failures);
-        const { name, message } = err as Error;
-        log.warn({ event: 'sqs_poll_error', attempt: failures, retryInMs, code: name, message }, `cannot poll ${this.settings.queue}; retrying in ${retryInMs} ms`);
-        context.report?.(this.id, { state: 'failing', lastError: `${name}: ${message}` });
-        await delay(retryInMs, undefined, { signal }).catch(() => undefined);
-      }
-    }
+    await pollLoop({
+      signal, log, errorEvent: 'sqs_poll_error', failure: `cannot poll ${this.settings.queue}`,
+      onHealth: (err) => { if (err) context.report?.(this.id, { state: 'failing', lastError: `${err.name}: ${err.message}` }); },
+    }, async () => {
+      client ??= await createSqsClient(this.settings, context.config.region, log);
+      connection ??= await this.connect(client, context, log);
+      while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+      const records = await connection.collector.collect(signal);
+      if (signal.aborted) await release(connection, records);
+      else this.dispatch(records, connection.deps);
+    });
     await Promise.all(this.inFlight);
     if (connection) {
       await release(connection, connection.collector.takeCarried());

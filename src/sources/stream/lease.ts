@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LEASE_ACQUIRE as ACQUIRE, LEASE_RELEASE as RELEASE } from '../lease-scripts.js';
+import { LEASE_ACQUIRE as ACQUIRE, LEASE_RELEASE as RELEASE } from '../kit/lease-scripts.js';
 
 /**
  * A Redis lease on one stream key and consumer group, so that across every hub process only one

@@ -1,4 +1,4 @@
-import { batchRange, type BatchRange } from '../streams-common/failure-record.js';
+import { batchRange, type BatchRange } from '../kit/failure-record.js';
 
 /**
  * The Redis Streams event, Kinesis-like: one record per stream entry. Built here only.

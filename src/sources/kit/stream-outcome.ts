@@ -1,5 +1,5 @@
 import type { InvokeResult } from '../../runtime/types.js';
-import { invocationFailure, reportedItemFailures } from '../batch-item-failures.js';
+import { invocationFailure, reportedItemFailures } from './batch-item-failures.js';
 
 /**
  * How one invocation of an ordered stream batch ended, as Lambda decides it for Kinesis:

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InvokeResult } from '../runtime/types.js';
+import type { InvokeResult } from '../../runtime/types.js';
 
 /** Why a failed invocation failed its whole batch: `<errorType or status>: <message>`. */
 export function invocationFailure(result: InvokeResult): string {

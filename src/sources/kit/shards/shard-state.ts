@@ -18,7 +18,7 @@ export const SHARD_END = 'SHARD_END';
 export const LATEST_MARK = 'LATEST@';
 
 /**
- * One mapping's shared state in Redis, under `<queuePrefix>:kinesis:<function>:<stream>:`:
+ * One shard mapping's shared state in Redis, under `<queuePrefix>:<kind>:<function>:<stream>:`:
  * `checkpoints` (hash: shard id → last sequence number done, or SHARD_END), `lease:<shard>`
  * (the owner, with a time to live) and `consumers` (live pollers, to split the shards evenly).
  * The owner renews its leases and heartbeat every third of the time to live; a dead owner's leases
@@ -60,8 +60,8 @@ export class ShardState {
   }
 
   /** Every shard's checkpoint. */
-  async checkpoints(): Promise<Record<string, string>> {
-    return this.redis.hgetall(`${this.base}:checkpoints`);
+  async checkpoints(): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(`${this.base}:checkpoints`)));
   }
 
   async checkpoint(shardId: string): Promise<string | undefined> {

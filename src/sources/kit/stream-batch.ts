@@ -1,9 +1,9 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { isHubError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { InvokeResult } from '../../runtime/types.js';
-import { backoffDelay } from '../backoff.js';
-import { streamOutcome } from './outcome.js';
+import { backoffDelay } from './backoff.js';
+import { pause } from './poll-loop.js';
+import { streamOutcome } from './stream-outcome.js';
 
 /**
  * Lambda's error handling for ordered stream batches (Kinesis, DynamoDB streams), shared by the
@@ -154,10 +154,4 @@ async function giveUp<R>(piece: Piece<R>, records: R[], condition: FailureCondit
     records, condition, approximateInvokeCount: piece.invokes, requestId: piece.requestId, functionError: piece.functionError,
   });
   await deps.checkpoint(records);
-}
-
-/** Waits; false when the signal aborted meanwhile. */
-async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (ms > 0) await delay(ms, undefined, { signal }).catch(() => undefined);
-  return !signal.aborted;
 }

@@ -1,0 +1,68 @@
+import type { FunctionConfig } from '../../../config/load.js';
+import type { RecordFilter } from '../../../filters/criteria.js';
+import type { Logger } from '../../../log.js';
+import { buildEnvelope } from '../../../router/envelope.js';
+import type { SourceContext } from '../../source.js';
+import { batchRange, sendFailureRecord, streamFailureRecord } from '../failure-record.js';
+import { processStreamBatch, type StreamBatchDeps } from '../stream-batch.js';
+import { onFailureTarget, streamBatchPolicy } from '../stream-settings.js';
+import { CheckpointTracker, splitLanes } from './lanes.js';
+import type { ShardMappingSettings, ShardStream } from './shard-stream.js';
+
+export interface ShardBatchContext<R> {
+  fn: FunctionConfig;
+  settings: ShardMappingSettings;
+  stream: ShardStream<unknown, R>;
+  filter: RecordFilter;
+  context: SourceContext;
+  shardId: string;
+  /** Saves the shard's checkpoint (throws when the lease was lost). */
+  save(sequence: string): Promise<void>;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/**
+ * Runs one shard batch: drops what no filter matches, runs the rest in lanes by the stream's
+ * lane key (parallelizationFactor), each with Lambda's retry/bisect/age policy and on-failure
+ * record; the checkpoint follows the lowest unfinished record. False when the mapping stopped first.
+ */
+export async function runShardBatch<R>(records: R[], batch: ShardBatchContext<R>): Promise<boolean> {
+  const { stream, log } = batch;
+  const tracker = new CheckpointTracker(records.map((record) => stream.sequenceOf(record)), batch.save);
+  const matched = records.filter((record) => batch.filter(stream.filterSubject(record)));
+  if (matched.length < records.length) {
+    const kept = new Set(matched);
+    await tracker.markDone(records.filter((record) => !kept.has(record)).map((record) => stream.sequenceOf(record)));
+    log.debug({ event: 'shard_records_filtered', count: records.length - matched.length }, 'records matched no filter; checkpointed');
+  }
+  const deps = batchDeps(batch, tracker);
+  const lanes = splitLanes(matched, batch.settings.parallelizationFactor, (record) => stream.laneKey(record));
+  const results = await Promise.allSettled(lanes.map((lane) => processStreamBatch(lane, deps)));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.every((result) => result.status === 'fulfilled' && result.value);
+}
+
+function batchDeps<R>(batch: ShardBatchContext<R>, tracker: CheckpointTracker): StreamBatchDeps<R> {
+  const { fn, settings, stream, context, shardId } = batch;
+  const sequenceOf = (record: R): string => stream.sequenceOf(record);
+  const arrivalMsOf = (record: R): number => stream.arrivalMsOf(record);
+  return {
+    policy: streamBatchPolicy(settings),
+    sequenceOf,
+    arrivalMsOf,
+    invoke: (records) => context.invokeSync(fn, buildEnvelope({
+      source: stream.arn, type: stream.envelopeType, subject: shardId, data: { Records: records },
+    })),
+    checkpoint: (records) => tracker.markDone(records.map(sequenceOf)),
+    onFailure: async (failure) => {
+      const { target } = onFailureTarget(settings);
+      if (target === undefined) return;
+      const info = { shardId, ...batchRange(failure.records, sequenceOf, arrivalMsOf, stream.arn) };
+      await sendFailureRecord(context, target, streamFailureRecord(failure, fn, context.config, stream.batchInfoKey, info));
+    },
+    signal: batch.signal,
+    log: batch.log,
+  };
+}

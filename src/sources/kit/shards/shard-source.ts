@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { FunctionConfig } from '../../../config/load.js';
+import { compileFilterCriteria, type RecordFilter } from '../../../filters/criteria.js';
+import type { Logger } from '../../../log.js';
+import { throttledPoller, type Source, type SourceContext } from '../../source.js';
+import { pollLoop } from '../poll-loop.js';
+import { readableShards, type ShardInfo, type ShardReader } from './reader.js';
+import { runShardBatch } from './shard-batch.js';
+import { LATEST_MARK, SHARD_END, ShardState } from './shard-state.js';
+import type { ShardKindSpec, ShardStream } from './shard-stream.js';
+import { runShard, type ShardPosition } from './shard-worker.js';
+
+interface Running<Raw, R> {
+  context: SourceContext;
+  reader: ShardReader<Raw>;
+  state: ShardState;
+  stream: ShardStream<Raw, R>;
+  log: Logger;
+}
+
+/** The key of shard-listing errors among the shard ids in ShardSource.errors. */
+const LISTING = 'ListShards';
+const live = new Set<ShardSource<unknown, unknown>>();
+/** Running shard sources of this process, of one kind (tests simulate a crashed hub with `crash()`). */
+export const liveShardSources = (kind: string): Array<ShardSource<unknown, unknown>> => [...live].filter((source) => source.kind === kind);
+
+/**
+ * A sharded stream mapping (Kinesis, DynamoDB Streams) with Lambda's semantics: every shard polled
+ * in order by one consumer across all hubs (Redis shard leases, split evenly between live
+ * consumers), each batch run to its end (lanes, retries, bisect, record age, on-failure record)
+ * and checkpointed per shard in Redis; a child shard is read once its parents are finished.
+ */
+export class ShardSource<Raw, R> implements Source {
+  readonly id: string;
+  readonly kind: string;
+  /** This poller's identity in leases: `<hostname>-<pid>-<random>`. */
+  readonly consumer = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  /** How far behind the tip each shard's last read was (when the service says). */
+  readonly lag = new Map<string, number>();
+  private readonly abort = new AbortController();
+  private readonly filter: RecordFilter;
+  private readonly workers = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** What fails now, by shard id (LISTING: the shard listing), latest last: the source is failing while any fails. */
+  private readonly errors = new Map<string, string>();
+  private reader?: ShardReader<Raw>;
+  private state?: ShardState;
+  private running?: Promise<void>;
+  private stopping?: Promise<void>;
+  private crashed = false;
+  private log?: Logger;
+
+  constructor(private readonly fn: FunctionConfig, index: number, private readonly spec: ShardKindSpec<Raw, R>) {
+    this.kind = spec.kind;
+    this.id = `${spec.kind}:${fn.name}:${index}`;
+    this.filter = compileFilterCriteria(spec.settings.filterCriteria, spec.filter.dataField, spec.filter.encoding);
+  }
+
+  async start(context: SourceContext): Promise<void> {
+    const { spec, fn } = this;
+    const log = context.logger.child({ source: this.id });
+    this.log = log;
+    if (throttledPoller(context, fn, this.id, log, `${spec.kind} stream ${spec.streamName}`)) return;
+    const reader = (this.reader = spec.openReader());
+    const base = `${context.config.queuePrefix}:${spec.kind}:${fn.name}:${spec.streamName}`;
+    const state = (this.state = new ShardState(context.redis, base, this.consumer, spec.timings.leaseTtlMs, (shardId) => {
+      log.warn({ event: `${spec.kind}_lease_lost`, shardId }, `lost the lease of ${shardId}`);
+      this.workers.get(shardId)?.abort.abort();
+    }));
+    live.add(this as ShardSource<unknown, unknown>);
+    log.info({ event: `${spec.kind}_source_started`, stream: spec.streamName, consumer: this.consumer }, `polling ${spec.kind} stream ${spec.streamName}`);
+    this.running = this.coordinate(context, reader, state, log)
+      .catch((err: unknown) => log.error({ event: `${spec.kind}_source_failed`, err }, 'shard poller failed'));
+  }
+
+  /** Stops every shard poller (waiting for batches in flight), releases the leases. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      live.delete(this as ShardSource<unknown, unknown>);
+      this.abort.abort();
+      await this.running;
+      await Promise.all([...this.workers.values()].map((worker) => worker.done));
+      if (!this.crashed) await this.state?.close().catch(() => undefined);
+      this.reader?.close();
+      this.log?.info({ event: `${this.kind}_source_stopped` }, 'shard poller stopped');
+    })();
+    return this.stopping;
+  }
+
+  /** Test hook: stops polling and renewing without releasing leases, as a killed process would. */
+  crash(): Promise<void> {
+    this.crashed = true;
+    this.state?.abandon();
+    return this.stop();
+  }
+
+  /** Looks at the shards every shardSyncMs: takes free readable shards up to an even share, gives up surplus. */
+  private async coordinate(context: SourceContext, reader: ShardReader<Raw>, state: ShardState, log: Logger): Promise<void> {
+    const { signal } = this.abort;
+    const { spec } = this;
+    let stream: ShardStream<Raw, R> | undefined;
+    await pollLoop({
+      signal, log, errorEvent: `${spec.kind}_shards_error`, failure: `cannot list the shards of ${spec.streamName}`,
+      backoff: () => ({ baseMs: spec.timings.backoffBaseMs, capMs: spec.timings.backoffCapMs }),
+      onHealth: (err) => this.health(context, LISTING, err),
+    }, async () => {
+      stream ??= spec.stream(await reader.describe(signal), context);
+      const [shards, consumers, checkpoints] = await Promise.all([reader.listShards(signal), state.heartbeat(), state.checkpoints()]);
+      const readable = readableShards(shards, checkpoints, SHARD_END);
+      const share = Math.ceil(readable.length / Math.max(1, consumers));
+      for (const shardId of [...this.workers.keys()].slice(share)) this.workers.get(shardId)?.abort.abort();
+      for (const shard of readable) {
+        if (this.workers.size >= share || signal.aborted) break;
+        if (!this.workers.has(shard.id) && (await state.acquire(shard.id))) this.startShard(shard, { context, reader, state, stream, log });
+      }
+      return { waitMs: spec.timings.shardSyncMs };
+    });
+  }
+
+  /** Records that `key` (a shard, or LISTING) now reads fine or fails; reports failing with the latest error while anything fails. */
+  private health(context: SourceContext, key: string, error?: Error): void {
+    this.errors.delete(key);
+    if (error) this.errors.set(key, `${error.name}: ${error.message}`);
+    const lastError = [...this.errors.values()].at(-1);
+    context.report?.(this.id, lastError === undefined ? { state: 'running' } : { state: 'failing', lastError });
+  }
+
+  private startShard(shard: ShardInfo, running: Running<Raw, R>): void {
+    const { context, reader, state, stream, log } = running;
+    const { spec } = this;
+    const shardId = shard.id;
+    const abort = new AbortController();
+    if (this.abort.signal.aborted) abort.abort();
+    else this.abort.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const shardLog = log.child({ shardId });
+    const save = async (sequence: string): Promise<void> => {
+      if (await state.save(shardId, sequence)) return;
+      abort.abort();
+      throw new Error(`lost the lease of ${shardId}`);
+    };
+    shardLog.info({ event: `${spec.kind}_shard_taken`, consumer: this.consumer }, `reading shard ${shardId}`);
+    const done = runShard({
+      reader, shardId, settings: spec.settings, timings: spec.timings, kind: spec.kind, signal: abort.signal, log: shardLog,
+      position: () => this.position(shard, state, save),
+      process: (raw) => {
+        // Iterator age as Lambda's IteratorAge: how old the batch's last record is when read.
+        context.report?.(this.id, { lagMs: Date.now() - reader.arrivalMsOf(raw[raw.length - 1]) });
+        const records = raw.map((record) => stream.toRecord(record, shardId));
+        return runShardBatch(records, {
+          fn: this.fn, settings: spec.settings, stream, filter: this.filter, context, shardId, save, signal: abort.signal, log: shardLog,
+        });
+      },
+      finish: () => save(SHARD_END),
+      onLag: (ms) => this.lag.set(shardId, ms),
+      onHealth: (error) => this.health(context, shardId, error),
+    }).catch((err: unknown) => shardLog.error({ event: `${spec.kind}_shard_failed`, err }, 'shard poller failed'))
+      .finally(async () => {
+        if (!this.crashed) await state.release(shardId).catch(() => undefined);
+        this.workers.delete(shardId);
+        this.lag.delete(shardId);
+        this.errors.delete(shardId);
+      });
+    this.workers.set(shardId, { abort, done: done.then(() => undefined) });
+  }
+
+  /**
+   * Where a shard's reading starts: after its checkpoint; else at the startingPosition (children
+   * of resharding: TRIM_HORIZON). A first read at LATEST leaves a `LATEST@<ms>` mark, so that a
+   * restart before any record was done resumes there instead of at a later LATEST.
+   */
+  private async position(shard: ShardInfo, state: ShardState, save: (value: string) => Promise<void>): Promise<ShardPosition> {
+    const child = shard.parents.length > 0;
+    const checkpoint = await state.checkpoint(shard.id);
+    if (checkpoint?.startsWith(LATEST_MARK)) return { sinceMs: Number(checkpoint.slice(LATEST_MARK.length)), child };
+    if (checkpoint === undefined && !child && this.spec.settings.startingPosition === 'LATEST') await save(`${LATEST_MARK}${Date.now()}`);
+    return { sequence: checkpoint, child };
+  }
+}

@@ -1,0 +1,47 @@
+import type { DestinationSpec } from '../../../destinations/targets.js';
+import type { FilterCriteria } from '../../../filters/criteria.js';
+import type { SourceContext } from '../../source.js';
+import type { StreamPolicySettings } from '../stream-settings.js';
+import type { ShardReader, StreamDescription } from './reader.js';
+import type { ShardTimings, StartingPosition } from './shard-worker.js';
+
+/** The settings every shard mapping has (Lambda's Kinesis / DynamoDB Streams mapping settings). */
+export type ShardMappingSettings = StartingPosition & StreamPolicySettings & {
+  parallelizationFactor: number;
+  destinations: { onFailure?: DestinationSpec };
+  destinationConfig?: { onFailure?: DestinationSpec };
+  filterCriteria?: FilterCriteria;
+};
+
+/** One stream once described: how its records are built, filtered, ordered and reported. */
+export interface ShardStream<Raw, R> {
+  /** The stream's ARN: the envelopes' source and the on-failure records' streamArn. */
+  arn: string;
+  /** CloudEvents type of the envelopes (`data` is `{ Records }`). */
+  envelopeType: string;
+  /** Key of the batch info in on-failure records: KinesisBatchInfo, DDBStreamBatchInfo. */
+  batchInfoKey: string;
+  /** The record as Lambda delivers it. */
+  toRecord(raw: Raw, shardId: string): R;
+  /** What filter criteria see of a record. */
+  filterSubject(record: R): Record<string, unknown>;
+  /** Records with one key stay in one lane, in order (partition key, item key). */
+  laneKey(record: R): string;
+  sequenceOf(record: R): string;
+  arrivalMsOf(record: R): number;
+}
+
+/** What a shard kind (Kinesis, DynamoDB Streams) gives the generic shard source. */
+export interface ShardKindSpec<Raw, R> {
+  /** `kinesis`, `dynamodb`: source ids, log events, Redis keys. */
+  kind: string;
+  /** The stream as configured (name, ARN or table), for logs and Redis keys. */
+  streamName: string;
+  settings: ShardMappingSettings;
+  timings: ShardTimings;
+  /** How filter criteria read the record: its data field and encoding. */
+  filter: { dataField?: 'data'; encoding?: 'utf8' | 'base64' };
+  openReader(): ShardReader<Raw>;
+  /** How records of the described stream are built. */
+  stream(described: StreamDescription, context: SourceContext): ShardStream<Raw, R>;
+}

@@ -1,0 +1,135 @@
+import type { Logger } from '../../../log.js';
+import { pause, pollLoop } from '../poll-loop.js';
+import type { ShardPage, ShardReader, ShardStart } from './reader.js';
+
+/** Timings of a shard mapping kind (each kind's object is mutable for tests only). */
+export interface ShardTimings {
+  /** An idle shard (caught up) is polled this often. */
+  idlePollMs: number;
+  /** Read errors (throttling, connection) back off from this, doubling, up to the cap. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** Shard leases live this long unless renewed (every third of it). */
+  leaseTtlMs: number;
+  /** How often the shard list and the split between consumers are looked at again. */
+  shardSyncMs: number;
+}
+
+export interface ShardPosition {
+  /** The last sequence number done; reading resumes after it. */
+  sequence?: string;
+  /** Nothing done yet, but the shard was first read at LATEST at this time (epoch ms): resume there. */
+  sinceMs?: number;
+  /** The shard has parents: without a checkpoint it is read from its start (TRIM_HORIZON). */
+  child: boolean;
+}
+
+/** Where a mapping starts reading a shard with no checkpoint (Lambda's StartingPosition). */
+export interface StartingPosition {
+  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  /** Unix seconds, with AT_TIMESTAMP. */
+  startingPositionTimestamp?: number;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+}
+
+export interface ShardWorkerOptions<Raw> {
+  reader: ShardReader<Raw>;
+  shardId: string;
+  settings: StartingPosition;
+  timings: ShardTimings;
+  /** Prefix of log event names: `<kind>_poll_error`, `<kind>_shard_ended`. */
+  kind: string;
+  signal: AbortSignal;
+  log: Logger;
+  /** The shard's checkpoint (read again after an error). */
+  position(): Promise<ShardPosition>;
+  /** Runs one batch to its end (checkpointing as it goes); false when the mapping stopped first. */
+  process(records: Raw[]): Promise<boolean>;
+  /** The shard was read to its end and everything in it is done. */
+  finish(): Promise<void>;
+  /** How far behind the tip the last read was (when the service says). */
+  onLag?(behindMs: number): void;
+  /** After each read: no argument when it succeeded, else what failed (the worker backs off and retries). */
+  onHealth?(error?: Error): void;
+}
+
+/**
+ * One shard's poller: an iterator from the checkpoint, then reads in order (following the next
+ * iterator, with the batching window), each batch run to its end before the next read. A closed
+ * shard ends when a read returns no next iterator. Errors back off and resume from the checkpoint.
+ */
+export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'ended' | 'stopped'> {
+  const { signal, log, shardId, timings, reader } = options;
+  let iterator: string | undefined;
+  let skipBeforeMs = 0;
+  let ended = false;
+  await pollLoop({
+    signal, log, errorEvent: `${options.kind}_poll_error`, failure: `cannot read shard ${shardId}`, fields: { shardId },
+    backoff: () => ({ baseMs: timings.backoffBaseMs, capMs: timings.backoffCapMs }),
+    onHealth: (err) => options.onHealth?.(err),
+  }, async () => {
+    if (iterator === undefined) {
+      const position = await options.position();
+      // Without AT_TIMESTAMP, a LATEST mark resumes from the start, skipping what came before it.
+      skipBeforeMs = position.sinceMs !== undefined && !reader.timestamps ? position.sinceMs : 0;
+      iterator = await reader.iterator(shardId, iteratorStart(options.settings, position, reader.timestamps), signal);
+      if (iterator === undefined) throw new Error(`no iterator for shard ${shardId}`);
+    }
+    try {
+      const read = await readBatch(options, iterator);
+      iterator = read.next;
+      const records = skipBeforeMs ? read.records.filter((record) => reader.arrivalMsOf(record) >= skipBeforeMs) : read.records;
+      if (records.length && !(await options.process(records))) return 'done';
+      if (iterator === undefined) {
+        await options.finish();
+        ended = true;
+        log.info({ event: `${options.kind}_shard_ended`, shardId }, 'shard read to its end');
+        return 'done';
+      }
+      return !read.records.length && !read.behindMs ? { waitMs: timings.idlePollMs } : undefined;
+    } catch (err) {
+      iterator = undefined;
+      throw err;
+    }
+  });
+  return ended ? 'ended' : 'stopped';
+}
+
+/** After the checkpoint; else at the LATEST mark; else a child shard from its start; else the startingPosition. */
+function iteratorStart(settings: StartingPosition, position: ShardPosition, timestamps: boolean): ShardStart {
+  if (position.sequence) return { type: 'AFTER_SEQUENCE_NUMBER', sequence: position.sequence };
+  if (position.sinceMs !== undefined) return timestamps ? { type: 'AT_TIMESTAMP', at: new Date(position.sinceMs) } : { type: 'TRIM_HORIZON' };
+  if (position.child) return { type: 'TRIM_HORIZON' };
+  const at = settings.startingPositionTimestamp;
+  if (settings.startingPosition === 'AT_TIMESTAMP') return { type: 'AT_TIMESTAMP', at: new Date((at ?? 0) * 1000) };
+  return { type: settings.startingPosition };
+}
+
+/** A page read at the tip of the shard: not behind it (or, when the service does not say, shorter than asked). */
+function atTip(page: ShardPage<unknown>, requested: number): boolean {
+  return page.behindMs === undefined ? page.records.length < requested : !page.behindMs;
+}
+
+/**
+ * Up to batchSize records; with a batching window, reads on (at the idle poll rate while caught
+ * up) until the batch is full, the window that started with its first record has passed, or the
+ * shard ends. Returns at once when the first read finds nothing.
+ */
+async function readBatch<Raw>(options: ShardWorkerOptions<Raw>, start: string): Promise<ShardPage<Raw>> {
+  const { settings, signal, reader } = options;
+  const records: Raw[] = [];
+  let page: ShardPage<Raw> = { records, next: start };
+  let windowEndsAt = 0;
+  while (page.next !== undefined && !signal.aborted) {
+    const requested = settings.batchSize - records.length;
+    page = await reader.read(page.next, requested, signal);
+    if (!records.length && page.records.length) windowEndsAt = Date.now() + settings.maximumBatchingWindowInSeconds * 1000;
+    records.push(...page.records);
+    if (page.behindMs !== undefined) options.onLag?.(page.behindMs);
+    const remainingMs = windowEndsAt - Date.now();
+    if (!records.length || records.length >= settings.batchSize || remainingMs < 1) break;
+    if (!page.records.length || atTip(page, requested)) await pause(Math.min(options.timings.idlePollMs, remainingMs), signal);
+  }
+  return { records, next: page.next, behindMs: page.behindMs };
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { unknownFieldError } from '../../config/issues.js';
+import { destinationSchema, type DestinationSpec } from '../../destinations/targets.js';
+import { streamFilterCriteriaSchema } from '../../filters/criteria.js';
+import { functionResponseTypesSchema, intBetween, reportsItemFailures, unlimitedOr } from './settings.js';
+import { defaultRetryDelayMs, type StreamBatchPolicy } from './stream-batch.js';
+
+/**
+ * Lambda's settings of ordered stream mappings (Kinesis, DynamoDB Streams, and Redis Streams
+ * after them), with their ranges and defaults: one definition each, composed by the kinds.
+ */
+
+export const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
+
+export const streamMappingShape = {
+  startingPosition: z.enum(STARTING_POSITIONS, { error: `is required: one of ${STARTING_POSITIONS.join(', ')}` }),
+  /** Unix time in seconds (as Lambda's StartingPositionTimestamp), for AT_TIMESTAMP. */
+  startingPositionTimestamp: z.number({ error: 'must be a Unix time in seconds' }).nonnegative({ error: 'must be a Unix time in seconds' }).optional(),
+  batchSize: intBetween(1, 10_000).default(100),
+  maximumBatchingWindowInSeconds: intBetween(0, 300).default(0),
+  bisectBatchOnFunctionError: z.boolean({ error: 'must be true or false' }).default(false),
+  maximumRetryAttempts: unlimitedOr(0, 10_000).default(-1),
+  maximumRecordAgeInSeconds: unlimitedOr(60, 604_800).default(-1),
+  functionResponseTypes: functionResponseTypesSchema,
+  /** The hub's form: `destinations: { onFailure: TARGET }`. */
+  destinations: z.strictObject({ onFailure: destinationSchema.optional() }, { error: unknownFieldError }).default({}),
+  /** Lambda's (and SAM's) form: `destinationConfig: { onFailure: { destination: ARN } }`. */
+  destinationConfig: z.strictObject({
+    onFailure: destinationSchema.optional(),
+  }, { error: unknownFieldError }).optional(),
+  filterCriteria: streamFilterCriteriaSchema.optional(),
+};
+
+/** Concurrent batches per shard (Kinesis, DynamoDB); records of one key stay in order. */
+export const parallelizationFactorSchema = intBetween(1, 10).default(1);
+
+type MappingRules = {
+  startingPosition: string;
+  startingPositionTimestamp?: number;
+  destinations: { onFailure?: DestinationSpec };
+  destinationConfig?: { onFailure?: DestinationSpec };
+};
+
+/**
+ * `startingPositionTimestamp` goes with AT_TIMESTAMP and only with it; the on-failure target is
+ * given in one of the two forms.
+ */
+export function checkStreamMapping(settings: MappingRules, ctx: z.RefinementCtx): void {
+  const atTimestamp = settings.startingPosition === 'AT_TIMESTAMP';
+  if (atTimestamp && settings.startingPositionTimestamp === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is required with startingPosition AT_TIMESTAMP' });
+  }
+  if (!atTimestamp && settings.startingPositionTimestamp !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is only valid with startingPosition AT_TIMESTAMP' });
+  }
+  if (settings.destinations.onFailure !== undefined && settings.destinationConfig?.onFailure !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['destinationConfig'], message: 'give the on-failure destination once: destinations.onFailure or destinationConfig.onFailure' });
+  }
+}
+
+/** The mapping's on-failure destination, whichever form named it, and the path it was named at. */
+export function onFailureTarget(settings: MappingRules): { target?: DestinationSpec; path: string[] } {
+  const lambdaForm = settings.destinationConfig?.onFailure;
+  return lambdaForm === undefined
+    ? { target: settings.destinations.onFailure, path: ['destinations', 'onFailure'] }
+    : { target: lambdaForm, path: ['destinationConfig', 'onFailure'] };
+}
+
+export type StreamPolicySettings = {
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  bisectBatchOnFunctionError: boolean;
+  functionResponseTypes: readonly string[];
+};
+
+/** The retry policy of a stream mapping's batches. */
+export function streamBatchPolicy(settings: StreamPolicySettings): StreamBatchPolicy {
+  return {
+    maximumRetryAttempts: settings.maximumRetryAttempts,
+    maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
+    bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
+    reportBatchItemFailures: reportsItemFailures(settings),
+    retryDelayMs: defaultRetryDelayMs,
+  };
+}
