@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { parseTime } from '../dlq/filter.js';
 import { logStreamKey } from '../logs/redis-sink.js';
 import { followLog, lastLogId, readLogRange, type StoredLogEntry } from '../logs/reader.js';
+import { own } from '../own.js';
 import { CliExit, EXIT, loadConfig, print, withRedis, type GlobalOptions } from './context.js';
 
 export interface LogsOptions extends GlobalOptions {
@@ -25,7 +26,7 @@ export function parseSince(value: string, now = Date.now()): number {
  */
 export async function logsCommand(fn: string, options: LogsOptions): Promise<void> {
   const config = loadConfig(options);
-  if (!config.functions[fn]) throw new CliExit(EXIT.usage, `no function named ${fn} in ${options.config}`);
+  if (!own(config.functions, fn)) throw new CliExit(EXIT.usage, `no function named ${fn} in ${options.config}`);
   const since = options.since === undefined ? undefined : parseSince(options.since);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new CliExit(EXIT.usage, '--limit must be a positive integer');

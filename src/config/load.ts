@@ -10,6 +10,7 @@ import { missingFunction } from '../destinations/targets.js';
 import { parseEvents } from './events.js';
 import { loadProject, withProjectFunctions } from '../project/load.js';
 import type { ProjectModel } from '../project/model.js';
+import { dictionary } from '../own.js';
 
 export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
 
@@ -71,7 +72,7 @@ export function buildConfig(
   if (project) ({ parsed, events } = parseHub(withProjectFunctions(interpolated, project), [options.configPath, `with ${project.file}`].filter(Boolean).join(' ')));
   const problems: string[] = [];
   const layers = resolveNamedLayers(parsed.layers, options.baseDir, problems);
-  const functions: Record<string, FunctionConfig> = {};
+  const functions = dictionary<FunctionConfig>();
   for (const [name, fn] of Object.entries(parsed.functions)) {
     functions[name] = {
       ...resolveFunction(name, { ...fn, events: events.get(name) ?? [] }, options.baseDir, problems),

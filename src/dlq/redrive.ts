@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { HubError, isHubError } from '../errors.js';
+import { own } from '../own.js';
 import type { EventQueues } from '../router/queues.js';
 import type { DlqFilter } from './filter.js';
 import type { DlqRecord, DlqStore } from './store.js';
@@ -31,7 +32,7 @@ export interface RedriveOutcome { redriven: DlqRecord[]; failed: RedriveFailure[
 /** `--to` / `to`: must name a configured function. */
 export function checkRedriveTarget(functions: Readonly<Record<string, unknown>>, to: unknown): string | undefined {
   if (to === undefined) return undefined;
-  if (typeof to !== 'string' || !functions[to]) {
+  if (typeof to !== 'string' || !own(functions, to)) {
     const known = Object.keys(functions).join(', ') || 'none';
     throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `to: no function named ${JSON.stringify(to)} (configured: ${known})`);
   }

@@ -3,6 +3,7 @@
  * compiled once into tests of one event leaf. A test never allocates: strings are compared in
  * place, ignore-case forms use precompiled `iu` regular expressions, exact values share one Set.
  */
+import { own } from '../../own.js';
 export type Leaf = string | number | boolean | null;
 export type LeafTest = (value: Leaf) => boolean;
 type Outcome = { test: LeafTest } | { error: string };
@@ -178,7 +179,7 @@ function anythingBut(arg: unknown): Outcome {
   let inner: Outcome;
   if (isPlainObject(arg)) {
     const keys = Object.keys(arg);
-    const form = keys.length === 1 ? ANYTHING_BUT_FORMS[keys[0]] : undefined;
+    const form = keys.length === 1 ? own(ANYTHING_BUT_FORMS, keys[0]) : undefined;
     inner = form ? form(arg[keys[0]]) : fail(`${ANYTHING_BUT_USAGE} (got ${show(arg)})`);
   } else {
     const values = Array.isArray(arg) ? arg : [arg];
@@ -227,7 +228,7 @@ export function compileLeaf(values: readonly unknown[], problems: string[]): Lea
         else node.whenAbsent = true;
         continue;
       }
-      const operator = OPERATORS[name];
+      const operator = own(OPERATORS, name);
       if (!operator) {
         problems.push(`unknown operator "${name}" (known: ${OPERATOR_NAMES.join(', ')})`);
         continue;

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FunctionConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
+import { own } from '../own.js';
 import { newTraceparent, validTraceparent } from '../tracing.js';
 import type { Delivery, Envelope, QueuedEvent } from './envelope.js';
 import { BACKOFF_TYPE } from './retry.js';
@@ -32,7 +33,7 @@ export class EventQueues {
   queue(fn: string): Queue<QueuedEvent> {
     let queue = this.queues.get(fn);
     if (!queue) {
-      if (!this.functions[fn]) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${fn}`);
+      if (!own(this.functions, fn)) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${fn}`);
       queue = new Queue<QueuedEvent>(queueName(fn), { connection: this.connection, prefix: this.prefix });
       this.queues.set(fn, queue);
     }
@@ -41,7 +42,7 @@ export class EventQueues {
 
   async enqueue(envelope: Envelope, delivery: Delivery): Promise<void> {
     if (this.closing) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
-    const fn = this.functions[delivery.function];
+    const fn = own(this.functions, delivery.function);
     if (!fn) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${delivery.function}`);
     // Every queued event has a trace; the envelope's is the source of truth, the delivery a copy.
     const traceparent = validTraceparent(envelope.traceparent) ?? validTraceparent(delivery.traceparent) ?? newTraceparent();

@@ -1,6 +1,9 @@
+import type { FastifyRequest } from 'fastify';
+import { functionArn } from '../arn.js';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { createAuthorizer } from './http/authorizer.js';
 import { authorizerProblems } from './http/authorizer-settings.js';
+import { HubError } from '../errors.js';
 import { registerRoute } from './http/route.js';
 import { httpSettingsSchema, type HttpSettings } from './http/settings.js';
 import { functionUrlShape, httpApiShape } from './http/shapes.js';
@@ -22,6 +25,11 @@ export function registerDefaultUrls(context: SourceContext, config: HubConfig): 
       });
     }
   }
+  // Any other name (`/urls/toString` too) is no function: Lambda's 404, naming what was asked.
+  const notFound = async (request: FastifyRequest<{ Params: { name: string } }>) => {
+    throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${functionArn(config.region, config.accountId, request.params.name)}`);
+  };
+  for (const url of [`${DEFAULT_URL_PREFIX}/:name`, `${DEFAULT_URL_PREFIX}/:name/*`]) context.app.all(url, notFound);
 }
 
 /** `events: - http: { path, methods, cors, auth, payloadFormatVersion }`: an HTTP API route, invoked synchronously. */

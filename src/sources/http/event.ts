@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithRequestContext } from 'aws-lambda';
 import { clfTime, headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
 import type { AuthorizerOutcome, MatchedRoute } from './shape.js';
+import { dictionary } from '../../own.js';
 
 /**
  * The payload format 2.0 event (HTTP APIs, and function URLs when `routeKey` is `$default` and
@@ -8,7 +9,7 @@ import type { AuthorizerOutcome, MatchedRoute } from './shape.js';
  * cookies split out, query parameters with repeated values comma-joined, binary bodies base64.
  */
 export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, routeKey: string, requestId: string, now: Date): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
+  const headers = dictionary<string>();
   let cookies: string[] | undefined;
   for (const [name, values] of headerValues(incoming, true)) {
     if (name === 'cookie') cookies = values.flatMap((v) => v.split(/;\s*/)).filter(Boolean);

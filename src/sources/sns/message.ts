@@ -57,7 +57,7 @@ const SIGNED_FIELDS: Record<SnsMessageType, readonly string[]> = {
  * strings. Absent optional fields (a Notification's Subject) are left out.
  */
 export function canonicalString(message: Record<string, unknown>): string {
-  const fields = SIGNED_FIELDS[message.Type as SnsMessageType] ?? [];
+  const fields = isSnsMessageType(message.Type) ? SIGNED_FIELDS[message.Type] : [];
   let out = '';
   for (const field of fields) {
     const value = message[field];

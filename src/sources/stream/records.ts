@@ -1,4 +1,5 @@
 import { batchRange, type BatchRange } from '../kit/failure-record.js';
+import { dictionary } from '../../own.js';
 
 /**
  * The Redis Streams event, Kinesis-like: one record per stream entry. Built here only.
@@ -60,7 +61,7 @@ export function streamArn(redisUrl: string, key: string): string {
 export const arrivalMsOf = (id: string): number => Number(id.slice(0, id.indexOf('-')));
 
 export function toStreamRecord(entry: StreamEntry, stream: StreamIdentity): RedisStreamRecord {
-  const fields: Record<string, string> = {};
+  const fields = dictionary<string>();
   let data: Buffer | undefined;
   for (const [name, value] of entry.fields) {
     fields[name] = value.toString('utf8');
