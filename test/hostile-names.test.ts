@@ -7,7 +7,7 @@ import { buildConfig, loadConfigFile } from '../src/config/load.js';
 import { isHubError } from '../src/errors.js';
 import { startHub, type Hub } from '../src/hub.js';
 import { silentLogger } from '../src/log.js';
-import { compileFilterCriteria } from '../src/router/patterns.js';
+import { compileFilterCriteria } from '../src/filters/criteria.js';
 import { runCli } from './helpers/cli.js';
 import { encoder, FIXTURES, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 

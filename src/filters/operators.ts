@@ -3,7 +3,7 @@
  * compiled once into tests of one event leaf. A test never allocates: strings are compared in
  * place, ignore-case forms use precompiled `iu` regular expressions, exact values share one Set.
  */
-import { own } from '../../own.js';
+import { own } from '../own.js';
 export type Leaf = string | number | boolean | null;
 export type LeafTest = (value: Leaf) => boolean;
 type Outcome = { test: LeafTest } | { error: string };
