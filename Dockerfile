@@ -13,6 +13,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json ./
 COPY src ./src
+COPY console ./console
+COPY scripts/build-console.ts ./scripts/
 RUN npm run build
 
 # ---- runtime: production dependencies only (tsx is one: it loads .ts handlers) ---------------

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `npm start`: installs what is missing, builds, and starts the hub with the example functions.
+# `npm start`: installs what is missing, builds (hub and web console), and starts the hub with the example functions.
 # Without `redis:` in the config the hub starts its own redis-server (data in .triggerhub/).
 # With the default config it also runs a local S3 for the thumbnail example (scripts/local-s3.ts,
 # 127.0.0.1:9100); TRIGGERHUB_LOCAL_S3=0 leaves it out.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
-npx tsc -p tsconfig.json
+npm run build --silent
 
 pids=()
 stop() {

@@ -10,8 +10,15 @@ if [ ! -x /usr/bin/aws ]; then
   install_awscli() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq awscli >/dev/null 2>&1; }
   install_awscli || { $SUDO apt-get update -qq && install_awscli; } || echo "triggerhub: awscli not installed; its tests will be skipped" >&2
 fi
-# src, tests and scripts (tests run transpiled-only under vitest; this checks their types).
+# Debian's chromium for the web console's browser tests (playwright-core drives it).
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  install_chromium() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null 2>&1; }
+  install_chromium || { $SUDO apt-get update -qq && install_chromium; } || echo "triggerhub: chromium not installed; the console's browser tests will be skipped" >&2
+fi
+# src, tests and scripts (tests run transpiled-only under vitest; this checks their types), and the console UI.
 npx tsc -p tsconfig.test.json
+npx tsc -p console/tsconfig.json
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json "$@" || status=$?
 node scripts/summary.mjs .vitest-results.json || true

@@ -90,6 +90,18 @@ export const ERRORS = {
     status: 401, awsType: 'AccessDeniedException', retryable: false,
     description: 'admin.token is set and the request has no matching Authorization: Bearer header.',
   },
+  TH_ERR_CONSOLE_REQUEST_INVALID: {
+    status: 400, awsType: 'InvalidParameterValueException', retryable: false,
+    description: 'A console API request (query, body, edited payload) is invalid; the message names the field and rule.',
+  },
+  TH_ERR_CONSOLE_NOT_FOUND: {
+    status: 404, awsType: 'ResourceNotFoundException', retryable: false,
+    description: 'No console asset, or no function, with that name.',
+  },
+  TH_ERR_CONSOLE_BUSY: {
+    status: 429, awsType: 'TooManyRequestsException', retryable: true,
+    description: 'Too many live console streams (log follows) are open on this hub; close one and retry.',
+  },
   TH_ERR_HUB_UNREACHABLE: {
     status: 503, awsType: 'ServiceException', retryable: true,
     description: 'The CLI could not reach a running hub.',

@@ -20,6 +20,9 @@ import { registerDefaultUrls } from './sources/http.js';
 import { startSources, stopSources } from './sources/start.js';
 import { SourceHealth } from './sources/health.js';
 import { FunctionStats } from './stats/function-stats.js';
+import { HubRegistry } from './stats/hubs.js';
+import { flowNode } from './stats/series.js';
+import { registerConsole } from './console/register.js';
 import type { Delivery, Envelope } from './router/envelope.js';
 
 export interface Hub {
@@ -82,11 +85,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     // Running invocations get what is left of the shutdown deadline; children still running then
     // are killed when the hub process exits.
     cleanups.push(() => Promise.race([runtime.close(), delay(Math.max(0, stopDeadline - Date.now()), undefined, { ref: false })]));
-    const queues = new EventQueues(redis, config.queuePrefix, config.functions);
-    cleanups.push(() => queues.close());
-    const dlq = new DlqStore(redis, config.queuePrefix);
     const stats = new FunctionStats(redis, config.queuePrefix, logger);
     cleanups.push(() => stats.close());
+    // The console's live flow: every queued event, sync invocation, DLQ record and delivered destination record is an edge.
+    const queues = new EventQueues(redis, config.queuePrefix, config.functions, (envelope, delivery) =>
+      stats.edge(delivery.redrives && !delivery.attempts.some((a) => a.redrive === delivery.redrives) ? flowNode.dlq : flowNode.source(envelope.source), flowNode.fn(delivery.function)));
+    cleanups.push(() => queues.close());
+    const dlq = new DlqStore(redis, config.queuePrefix, (record) => stats.edge(flowNode.fn(record.function), flowNode.dlq));
     const metrics = new HubMetrics(Object.keys(config.functions), queues, dlq, stats);
     const health = new SourceHealth(redis, config.queuePrefix, logger, (record) => metrics.sourceReported(record));
     cleanups.push(() => health.close());
@@ -95,7 +100,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       gate: new ConcurrencyGate(redis, config.queuePrefix),
       invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn, request.qualifier).invoke(request) }),
       onThrottle: (fn, type) => metrics.throttled(fn, type),
-      onDestination: (outcome, kind, fn) => metrics.destinationTried(fn, kind, outcome),
+      onDestination: (outcome, kind, fn) => {
+        metrics.destinationTried(fn, kind, outcome);
+        if (outcome === 'delivered') stats.edge(flowNode.fn(fn), flowNode.destination(fn, kind));
+      },
+      onInvokeSync: (envelope, fn) => stats.edge(flowNode.source(envelope.source), flowNode.fn(fn)),
     });
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
@@ -104,6 +113,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     registerInvokeApi(app, config, dispatcher);
     registerAdminDlq(app, config, { dlq, queues, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     registerMetrics(app, metrics);
+    registerConsole(app, { config, redis, queues, dlq, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     let sourcesStarted = false;
     registerReadiness(app, async () => sourcesStarted && (await redis.ping()) === 'PONG');
     const sourceContext = {
@@ -122,6 +132,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+    const registry = new HubRegistry({ redis, prefix: config.queuePrefix, id: health.hub, url, functions: Object.keys(config.functions), inFlight: () => stats.inFlight(), logger });
+    cleanups.push(() => registry.close());
     logger.info({ event: 'hub_started', url, functions: Object.keys(config.functions) }, `triggerhub listening on ${url}`);
     let stopping: Promise<void> | undefined;
     return {

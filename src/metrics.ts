@@ -78,15 +78,17 @@ export class HubMetrics {
     return {
       invoke: async (fn, request) => {
         this.concurrent.inc({ function: fn });
+        this.stats?.started(fn);
         try {
           const result = await invoker.invoke(fn, request);
-          this.stats?.record(fn, result);
+          this.stats?.record(fn, result, request);
           this.invocations.inc({ function: fn, status: result.status });
           this.duration.observe({ function: fn }, result.durationMs / 1000);
           if (result.error) this.errors.inc({ function: fn, error_type: result.error.errorType });
           return result;
         } finally {
           this.concurrent.dec({ function: fn });
+          this.stats?.ended(fn);
         }
       },
     };

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient, TooManyRequestsException, type InvocationType } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readStatus, type StatusReport } from '../src/cli/status.js';
+import { readStatus, type StatusReport } from '../src/stats/status.js';
 import { buildConfig, loadConfigFile } from '../src/config/load.js';
 import { startHub, type Hub } from '../src/hub.js';
 import { silentLogger } from '../src/log.js';

@@ -1,27 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import type { HubConfig } from '../config/load.js';
-import { DlqStore } from '../dlq/store.js';
-import { EventQueues } from '../router/queues.js';
-import { readFunctionUsage, resetFunctionUsage, statsSince, type FunctionUsage, type Pricing } from '../stats/read.js';
-import { readSourceStatus, resetSourceStatus, type SourceStatus } from '../stats/source-status.js';
+import { resetFunctionUsage } from '../stats/read.js';
+import { resetSeries } from '../stats/series.js';
+import { resetSourceStatus, type SourceStatus } from '../stats/source-status.js';
+import { readStatus, type StatusReport } from '../stats/status.js';
 import { CliExit, EXIT, loadConfig, print, withRedis, type GlobalOptions } from './context.js';
 import { table } from './functions.js';
-
-export interface FunctionStatus extends FunctionUsage {
-  /** Async events waiting, delayed or running. */
-  queueDepth: number;
-  dlqRecords: number;
-}
-
-export interface StatusReport {
-  /** When the counters began (the first invocation after the last reset); null if none since. */
-  since: string | null;
-  pricing: Pricing;
-  functions: FunctionStatus[];
-  totals: { invocations: number; gbSeconds: number; estimatedCostUsd: number };
-  sources: SourceStatus[];
-}
 
 /** Clears a terminal and moves the cursor home (between `--watch` refreshes on a terminal). */
 const CLEAR = '\x1b[2J\x1b[H';
@@ -38,6 +21,7 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean; r
     if (options.reset) {
       await resetFunctionUsage(redis, config.queuePrefix);
       await resetSourceStatus(redis, config.queuePrefix);
+      await resetSeries(redis, config.queuePrefix);
       return print('counters reset');
     }
     if (everyMs === undefined) {
@@ -57,33 +41,6 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean; r
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
   });
-}
-
-export async function readStatus(redis: Redis, config: HubConfig): Promise<StatusReport> {
-  const names = Object.keys(config.functions);
-  const queues = new EventQueues(redis, config.queuePrefix, config.functions);
-  try {
-    const [usage, depths, dead, since, sources] = await Promise.all([
-      readFunctionUsage(redis, config.queuePrefix, names, config.pricing),
-      Promise.all(names.map((fn) => queues.depth(fn))),
-      new DlqStore(redis, config.queuePrefix).list(),
-      statsSince(redis, config.queuePrefix),
-      readSourceStatus(redis, config.queuePrefix),
-    ]);
-    const functions = usage.map((u, i) => ({
-      ...u, queueDepth: depths[i], dlqRecords: dead.filter((record) => record.function === u.function).length,
-    }));
-    const sum = (pick: (f: FunctionStatus) => number) => functions.reduce((total, f) => total + pick(f), 0);
-    return {
-      since: since?.toISOString() ?? null,
-      pricing: config.pricing,
-      functions,
-      totals: { invocations: sum((f) => f.invocations), gbSeconds: sum((f) => f.gbSeconds), estimatedCostUsd: sum((f) => f.estimatedCostUsd) },
-      sources,
-    };
-  } finally {
-    await queues.close();
-  }
 }
 
 function render(report: StatusReport, now = Date.now()): string {

@@ -55,25 +55,32 @@ export function parseRedriveRate(value: unknown): number | undefined {
  * to its destination through `destinations`, or, with `to`, to that function as an async event
  * whose payload is the record. The record is claimed first, so a concurrent redrive of the same id fails with
  * TH_ERR_DLQ_REDRIVE_IN_PROGRESS instead of queueing it twice; it leaves the DLQ only after the
- * event is durably queued, and stays (claim released) when queueing fails.
+ * event is durably queued, and stays (claim released) when queueing fails. With `edit`, the event
+ * goes with that payload instead, and the one it replaces is kept in `delivery.edits`.
  */
-export async function redriveOne(dlq: DlqStore, queues: EventQueues, id: string, to?: string, destinations?: ParkedRecordRedriver): Promise<DlqRecord> {
+export async function redriveOne(
+  dlq: DlqStore, queues: EventQueues, id: string, to?: string, destinations?: ParkedRecordRedriver, edit?: { payload: unknown },
+): Promise<DlqRecord> {
   const claim = await dlq.claim(id);
   const { record } = claim;
   try {
+    const redrives = record.delivery.redrives + 1;
     if (record.reason === 'DestinationFailed' && to === undefined) {
       if (!destinations) throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `${id} is a destination record: redrive it through a hub or CLI that has its destination outbox`);
+      if (edit) throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `payload: ${id} is a destination record; it goes back to its destination unchanged (redrive it with "to" to edit it)`);
       await destinations.redrive(record);
     } else {
-      await queues.enqueue(record.envelope, {
+      const edits = edit ? [...(record.delivery.edits ?? []), { at: new Date().toISOString(), redrive: redrives, previous: record.envelope.data }] : record.delivery.edits;
+      await queues.enqueue(edit ? { ...record.envelope, data: edit.payload } : record.envelope, {
         function: to ?? record.function,
         invocationType: 'Event',
         firstSeenAt: Date.now(),
         attempts: record.attempts,
-        redrives: record.delivery.redrives + 1,
+        redrives,
         traceparent: record.delivery.traceparent,
         // The alias or version it was invoked as; another function (--to) runs unqualified.
         ...(to === undefined && record.delivery.qualifier !== undefined ? { qualifier: record.delivery.qualifier } : {}),
+        ...(edits && { edits }),
       });
     }
   } catch (err) {

@@ -15,7 +15,7 @@ export interface DlqRecord {
   reason: DlqReason;
   failedAt: string;
   envelope: Envelope;
-  delivery: Pick<Delivery, 'invocationType' | 'firstSeenAt' | 'redrives' | 'traceparent' | 'qualifier'>;
+  delivery: Pick<Delivery, 'invocationType' | 'firstSeenAt' | 'redrives' | 'traceparent' | 'qualifier' | 'edits'>;
   /** Every attempt of every round, oldest first. */
   attempts: AttemptRecord[];
 }
@@ -50,7 +50,12 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * leaves one record.
  */
 export class DlqStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    /** Told of every record written (the hub counts the mesh's edges into the DLQ with it). */
+    private readonly onAdded: (record: DlqRecord) => void = () => undefined,
+  ) {}
 
   private get records(): string { return `${this.prefix}:dlq:records`; }
   private get byTime(): string { return `${this.prefix}:dlq:by-time`; }
@@ -61,6 +66,7 @@ export class DlqStore {
       .hset(this.records, record.id, JSON.stringify(record))
       .zadd(this.byTime, Date.parse(record.failedAt), record.id)
       .exec();
+    this.onAdded(record);
   }
 
   async get(id: string): Promise<DlqRecord> {

@@ -68,3 +68,17 @@ function toEntry(fn: string, id: string, fields: string[]): StoredLogEntry {
   if (traceparent) entry.traceparent = traceparent;
   return entry;
 }
+
+/**
+ * The newest lines (oldest first), at most `limit`, of those `wanted` among the last `scan`
+ * entries: the console's log view (`logs -n` with a request-id filter).
+ */
+export async function readLogTail(redis: Redis, key: string, fn: string, limit: number, wanted: (entry: StoredLogEntry) => boolean, scan = 5000): Promise<StoredLogEntry[]> {
+  const newest = (await redis.xrevrange(key, '+', '-', 'COUNT', scan)) as StreamEntries;
+  const out: StoredLogEntry[] = [];
+  for (const [id, fields] of newest) {
+    const entry = toEntry(fn, id, fields);
+    if (wanted(entry) && out.push(entry) >= limit) break;
+  }
+  return out.reverse();
+}

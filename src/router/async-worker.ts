@@ -155,7 +155,7 @@ async function giveUp(
     reason,
     failedAt: new Date().toISOString(),
     envelope,
-    delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier },
+    delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier, edits: delivery.edits },
     attempts,
   });
   deps.logger.warn({ event: 'event_dead_lettered', requestId: envelope.id, reason, attempts: attempts.length }, `event ${envelope.id} dead-lettered: ${reason}`);

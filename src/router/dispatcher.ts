@@ -26,6 +26,8 @@ export interface DispatcherDeps {
   onThrottle?: (fn: string, invocationType: 'RequestResponse' | 'Event') => void;
   /** Called per try of a record to an SQS, SNS, HTTP or Redis-stream destination (for metrics). */
   onDestination?: (outcome: DeliveryOutcome, kind: DestinationKind, fn: string) => void;
+  /** Called when a synchronous invocation is let through (the hub counts the mesh's edges with it). */
+  onInvokeSync?: (envelope: Envelope, fn: string) => void;
 }
 
 /**
@@ -87,7 +89,7 @@ export class Dispatcher {
       const reason = job.attemptsMade >= (job.opts.attempts ?? 1) ? 'RetriesExhausted' : 'Stalled';
       await this.deps.dlq.add({
         id: envelope.id, function: fn.name, source: envelope.source, reason, failedAt: new Date().toISOString(),
-        envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier },
+        envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier, edits: delivery.edits },
         attempts: delivery.attempts,
       });
       await job.remove();
@@ -125,6 +127,7 @@ export class Dispatcher {
       this.deps.onThrottle?.(fn.name, 'RequestResponse');
       throw new HubError('TH_ERR_THROTTLED', 'Rate Exceeded.');
     }
+    this.deps.onInvokeSync?.(envelope, fn.name);
     try {
       return await this.deps.invoker.invoke(fn.name, {
         requestId: envelope.id,

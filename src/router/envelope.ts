@@ -40,6 +40,15 @@ export interface AttemptRecord {
   redrive: number;
 }
 
+/** A payload changed by hand before a redrive (the console's edit), kept with the event. */
+export interface PayloadEdit {
+  at: string;
+  /** The redrive round that carried the edited payload. */
+  redrive: number;
+  /** The payload (envelope `data`) before the edit. */
+  previous: unknown;
+}
+
 /** Delivery metadata that travels beside the envelope (never inside `data`). */
 export interface Delivery {
   function: string;
@@ -52,6 +61,8 @@ export interface Delivery {
   traceparent?: string;
   /** The version or alias the caller invoked (`Qualifier`); absent for the unqualified function. */
   qualifier?: string;
+  /** Hand edits of the payload before redrives, oldest first. */
+  edits?: PayloadEdit[];
 }
 
 export interface QueuedEvent<T = unknown> {

@@ -28,6 +28,8 @@ export class EventQueues {
     private readonly connection: Redis,
     private readonly prefix: string,
     private readonly functions: Readonly<Record<string, FunctionConfig>>,
+    /** Told of every event Redis now holds (the hub counts the mesh's edges with it). */
+    private readonly onEnqueued: (envelope: Envelope, delivery: Delivery) => void = () => undefined,
   ) {}
 
   queue(fn: string): Queue<QueuedEvent> {
@@ -54,6 +56,7 @@ export class EventQueues {
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
     });
+    this.onEnqueued(envelope, delivery);
   }
 
   /** Waiting + delayed + active jobs of one function. */

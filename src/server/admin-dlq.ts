@@ -66,7 +66,7 @@ function digest(text: string): Buffer {
 }
 
 /** With `admin.token` set, every /admin request needs `Authorization: Bearer <token>`. */
-function authorizer(token: string | undefined): (request: FastifyRequest) => Promise<void> {
+export function authorizer(token: string | undefined): (request: FastifyRequest) => Promise<void> {
   const expected = token === undefined ? undefined : digest(token);
   return async (request) => {
     if (!expected) return;

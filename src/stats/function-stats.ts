@@ -2,28 +2,42 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { bucketOf } from './histogram.js';
+import { RECENT_MAX, SERIES_TTL_SECONDS, seriesBucket, type RecentInvocation } from './series.js';
 
 /** How often counts gathered in memory are added to Redis. */
 const FLUSH_EVERY_MS = 1000;
 
-/** Redis keys of the counters behind `triggerhub status` (shared by every hub on the prefix). */
+/** Redis keys of the counters behind `triggerhub status` and the console (shared by every hub on the prefix). */
 export const statsKeys = {
   /** Hash per function: invocations, errors, throttles, billedMs, mbMs, h:<bucket>. */
   fn: (prefix: string, fn: string) => `${prefix}:stats:fn:${fn}`,
   /** When the counters began (ms since the epoch; set by the first write after a reset). */
   since: (prefix: string) => `${prefix}:stats:since`,
+  /** Hash per function and 10 s bucket (the same fields but billing): the console's plots. Expires after an hour. */
+  series: (prefix: string, fn: string, bucket: number) => `${prefix}:stats:series:${fn}:${bucket}`,
+  /** Hash per 10 s bucket: `from\tto` → events that went along that edge of the mesh. Expires after an hour. */
+  flow: (prefix: string, bucket: number) => `${prefix}:stats:flow:${bucket}`,
+  /** List per function: its last RECENT_MAX invocations (JSON), newest first. */
+  recent: (prefix: string, fn: string) => `${prefix}:stats:recent:${fn}`,
 };
 
 export type StatsField = 'invocations' | 'errors' | 'throttles' | 'billedMs' | 'mbMs' | `h:${number}`;
 
+/** What an invocation was asked to do, besides its result (for the recent-invocations list). */
+export interface InvocationInfo { requestId: string; traceId?: string }
+
 /**
  * Per-function counters of every invocation of this hub, added to Redis hashes (HINCRBY) once a
  * second in one MULTI (all or nothing, so a failed write can be retried), so hubs sharing a Redis
- * add up. `mbMs` is billed duration × memory
- * size (MB·ms): GB-seconds = mbMs / 1024 / 1000.
+ * add up. `mbMs` is billed duration × memory size (MB·ms): GB-seconds = mbMs / 1024 / 1000.
+ * The same MULTI carries the console's 10 s series, its flow edges and each function's recent
+ * invocations: no extra round trip per event.
  */
 export class FunctionStats {
-  private pending = new Map<string, Map<StatsField, number>>();
+  /** Redis key → field → increment. */
+  private pending = new Map<string, Map<string, number>>();
+  private recent = new Map<string, RecentInvocation[]>();
+  private readonly running = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -31,34 +45,75 @@ export class FunctionStats {
     this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS).unref();
   }
 
-  record(fn: string, result: Pick<InvokeResult, 'status' | 'durationMs' | 'billedDurationMs' | 'memorySizeMB'>): void {
-    this.add(fn, 'invocations', 1);
-    if (result.status !== 'success') this.add(fn, 'errors', 1);
-    this.add(fn, 'billedMs', result.billedDurationMs);
-    this.add(fn, 'mbMs', result.billedDurationMs * result.memorySizeMB);
-    this.add(fn, `h:${bucketOf(result.durationMs)}`, 1);
+  /** An invocation began in this hub (ended by `record`). */
+  started(fn: string): void {
+    this.running.set(fn, (this.running.get(fn) ?? 0) + 1);
+  }
+
+  ended(fn: string): void {
+    this.running.set(fn, Math.max(0, (this.running.get(fn) ?? 1) - 1));
+  }
+
+  /** Invocations running in this hub now, per function. */
+  inFlight(): Record<string, number> {
+    return Object.fromEntries(this.running);
+  }
+
+  record(fn: string, result: Pick<InvokeResult, 'status' | 'durationMs' | 'billedDurationMs' | 'memorySizeMB'> & Partial<Pick<InvokeResult, 'error' | 'initDurationMs'>>, info?: InvocationInfo): void {
+    const series = statsKeys.series(this.prefix, fn, seriesBucket(Date.now()));
+    for (const key of [statsKeys.fn(this.prefix, fn), series]) {
+      this.add(key, 'invocations', 1);
+      if (result.status !== 'success') this.add(key, 'errors', 1);
+      this.add(key, `h:${bucketOf(result.durationMs)}`, 1);
+    }
+    const fnKey = statsKeys.fn(this.prefix, fn);
+    this.add(fnKey, 'billedMs', result.billedDurationMs);
+    this.add(fnKey, 'mbMs', result.billedDurationMs * result.memorySizeMB);
+    if (!info) return;
+    const list = this.recent.get(fn) ?? [];
+    list.push({
+      requestId: info.requestId, traceId: info.traceId ?? null, status: result.status, durationMs: result.durationMs,
+      billedDurationMs: result.billedDurationMs, coldStart: result.initDurationMs !== undefined,
+      errorType: result.error?.errorType ?? null, endedAt: new Date().toISOString(),
+    });
+    this.recent.set(fn, list.slice(-RECENT_MAX));
   }
 
   throttled(fn: string): void {
-    this.add(fn, 'throttles', 1);
+    this.add(statsKeys.fn(this.prefix, fn), 'throttles', 1);
+    this.add(statsKeys.series(this.prefix, fn, seriesBucket(Date.now())), 'throttles', 1);
+  }
+
+  /** An event went from one node of the mesh to another (see stats/flow.ts for the node names). */
+  edge(from: string, to: string): void {
+    this.add(statsKeys.flow(this.prefix, seriesBucket(Date.now())), `${from}\t${to}`, 1);
   }
 
   /** Writes what was gathered; counts that fail to reach Redis are kept for the next flush. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (!this.pending.size) return;
+      if (!this.pending.size && !this.recent.size) return;
       const batch = this.pending;
+      const recent = this.recent;
       this.pending = new Map();
+      this.recent = new Map();
+      const totals = statsKeys.fn(this.prefix, '');
       const multi = this.redis.multi().set(statsKeys.since(this.prefix), Date.now(), 'NX');
-      for (const [fn, fields] of batch) {
-        for (const [field, n] of fields) multi.hincrby(statsKeys.fn(this.prefix, fn), field, n);
+      for (const [key, fields] of batch) {
+        for (const [field, n] of fields) multi.hincrby(key, field, n);
+        if (!key.startsWith(totals)) multi.expire(key, SERIES_TTL_SECONDS);
+      }
+      for (const [fn, list] of recent) {
+        const key = statsKeys.recent(this.prefix, fn);
+        multi.lpush(key, ...list.map((item) => JSON.stringify(item))).ltrim(key, 0, RECENT_MAX - 1);
       }
       try {
         const results = await multi.exec();
         const failed = results?.find(([err]) => err);
         if (failed) throw failed[0];
       } catch (err) {
-        for (const [fn, fields] of batch) for (const [field, n] of fields) this.add(fn, field, n);
+        for (const [key, fields] of batch) for (const [field, n] of fields) this.add(key, field, n);
+        for (const [fn, list] of recent) this.recent.set(fn, [...list, ...(this.recent.get(fn) ?? [])].slice(-RECENT_MAX));
         this.log.warn({ event: 'stats_flush_failed', message: (err as Error).message }, 'could not write invocation stats; retrying');
       }
     });
@@ -71,9 +126,9 @@ export class FunctionStats {
     await this.flush();
   }
 
-  private add(fn: string, field: StatsField, n: number): void {
-    let fields = this.pending.get(fn);
-    if (!fields) this.pending.set(fn, (fields = new Map()));
+  private add(key: string, field: string, n: number): void {
+    let fields = this.pending.get(key);
+    if (!fields) this.pending.set(key, (fields = new Map()));
     fields.set(field, (fields.get(field) ?? 0) + n);
   }
 }

@@ -20,6 +20,13 @@ export function bucketLowerMs(i: number): number {
   return i === 0 ? 0 : bucketUpperMs(i - 1);
 }
 
+/** The `h:<bucket>` fields of a counters hash (as FunctionStats writes them) as a histogram. */
+export function histogramOf(hash: Record<string, string>): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const [field, n] of Object.entries(hash)) if (field.startsWith('h:')) buckets.set(Number(field.slice(2)), Number(n));
+  return buckets;
+}
+
 /**
  * The `p` quantile (0–1] of a histogram (bucket index → count), as the upper bound of the bucket
  * holding the ⌈p·n⌉-th smallest duration; undefined when empty.

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { HubConfig } from '../config/load.js';
-import { quantileMs } from './histogram.js';
+import { histogramOf, quantileMs } from './histogram.js';
 import { statsKeys } from './function-stats.js';
 
 export type Pricing = HubConfig['pricing'];
@@ -35,8 +35,7 @@ export async function readFunctionUsage(redis: Redis, prefix: string, functions:
     const [err, hash] = replies[i] as [Error | null, Record<string, string>];
     if (err) throw err;
     const num = (field: string) => Number(hash[field] ?? 0);
-    const buckets = new Map<number, number>();
-    for (const [field, n] of Object.entries(hash)) if (field.startsWith('h:')) buckets.set(Number(field.slice(2)), Number(n));
+    const buckets = histogramOf(hash);
     const invocations = num('invocations');
     const gbSeconds = num('mbMs') / 1024 / 1000;
     return {
@@ -44,8 +43,8 @@ export async function readFunctionUsage(redis: Redis, prefix: string, functions:
       invocations,
       errors: num('errors'),
       throttles: num('throttles'),
-      p50Ms: round(quantileMs(buckets, 0.5)),
-      p99Ms: round(quantileMs(buckets, 0.99)),
+      p50Ms: roundMs(quantileMs(buckets, 0.5)),
+      p99Ms: roundMs(quantileMs(buckets, 0.99)),
       billedDurationMs: num('billedMs'),
       gbSeconds,
       estimatedCostUsd: lambdaCost(invocations, gbSeconds, pricing),
@@ -66,6 +65,6 @@ export async function resetFunctionUsage(redis: Redis, prefix: string): Promise<
   await redis.del(...keys);
 }
 
-function round(ms: number | undefined): number | null {
+export function roundMs(ms: number | undefined): number | null {
   return ms === undefined ? null : Math.round(ms * 100) / 100;
 }

@@ -1,0 +1,34 @@
+/** Small formatters shared by the pages. */
+
+export function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  if (value < 1000) return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+  return `${(value / 1000).toFixed(2)} s`;
+}
+
+export function usd(amount: number): string {
+  return amount === 0 ? '$0' : `$${amount.toFixed(amount < 0.01 ? 8 : 2)}`;
+}
+
+/** 4s ago, 3m ago, 2h ago; "in 12s" for future times. */
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '–';
+  const delta = now - Date.parse(iso);
+  const abs = Math.abs(delta);
+  const text = abs < 1000 ? 'now' : abs < 60_000 ? `${Math.round(abs / 1000)}s` : abs < 3_600_000 ? `${Math.round(abs / 60_000)}m` : `${Math.round(abs / 3_600_000)}h`;
+  if (text === 'now') return text;
+  return delta >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+export function time(iso: string | number): string {
+  const d = new Date(iso);
+  return `${d.toISOString().slice(11, 19)}`;
+}
+
+export function short(text: string, max = 48): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function pretty(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}

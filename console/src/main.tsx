@@ -1,0 +1,79 @@
+import 'uplot/dist/uPlot.min.css';
+import '../styles.css';
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { auth, getJson, subscribe } from './api';
+import type { Overview } from './types';
+import { OverviewPage } from './pages/overview';
+import { FlowPage } from './pages/flow';
+import { FunctionPage } from './pages/function-page';
+import { DlqPage } from './pages/dlq';
+import { DlqRecordPage } from './pages/dlq-record';
+import { SourcesPage } from './pages/sources';
+import { Login } from './pages/login';
+
+function useRoute(): string[] {
+  const parse = () => location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean).map(decodeURIComponent);
+  const [route, setRoute] = useState(parse);
+  useEffect(() => {
+    const onHash = () => { setRoute(parse()); window.scrollTo(0, 0); };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  return route;
+}
+
+/** The overview, live: one SSE stream for the whole app (every page reads from it). */
+function useOverview(enabled: boolean): { overview: Overview | null; live: boolean } {
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    if (!enabled) return undefined;
+    const abort = new AbortController();
+    getJson<Overview>('/console/api/overview').then(setOverview, () => undefined);
+    void subscribe('/console/api/overview/stream', (event, data) => {
+      if (event === 'overview') setOverview(data as Overview);
+    }, abort.signal, setLive);
+    return () => abort.abort();
+  }, [enabled]);
+  return { overview, live };
+}
+
+const NAV: Array<[string, string]> = [['', 'Overview'], ['flow', 'Live flow'], ['dlq', 'Dead letters'], ['sources', 'Sources']];
+
+function App() {
+  const route = useRoute();
+  const [needLogin, setNeedLogin] = useState(false);
+  auth.onUnauthorized = () => setNeedLogin(true);
+  const { overview, live } = useOverview(!needLogin);
+  if (needLogin) return <Login onDone={() => setNeedLogin(false)} />;
+  const [page, arg] = route;
+  let body;
+  if (page === 'functions' && arg) body = <FunctionPage name={arg} overview={overview} />;
+  else if (page === 'flow') body = <FlowPage overview={overview} />;
+  else if (page === 'dlq' && arg) body = <DlqRecordPage id={arg} overview={overview} />;
+  else if (page === 'dlq') body = <DlqPage overview={overview} />;
+  else if (page === 'sources') body = <SourcesPage />;
+  else body = <OverviewPage overview={overview} />;
+  const current = page === 'functions' ? '' : (page ?? '');
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <header class="top">
+        <a class="brand" href="#/">triggerhub</a>
+        <nav aria-label="Console pages">
+          {NAV.map(([path, label]) => (
+            <a key={path} href={`#/${path}`} aria-current={current === path ? 'page' : undefined}>{label}</a>
+          ))}
+        </nav>
+        <span class={`live ${live ? 'on' : 'off'}`} role="status" aria-live="polite">{live ? 'live' : 'reconnecting…'}</span>
+        {auth.token() ? <button type="button" class="link" onClick={() => { auth.clear(); location.reload(); }}>Sign out</button> : null}
+      </header>
+      <main id="main" tabIndex={-1}>{body}</main>
+    </>
+  );
+}
+
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<App />, root);

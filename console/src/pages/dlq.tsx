@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'preact/hooks';
+import { getJson } from '../api';
+import { short } from '../format';
+import type { DlqRecord, Overview } from '../types';
+import { DlqActions, OutcomeNote, type DlqOutcome, type DlqTarget } from './dlq-actions';
+
+const FILTERS = ['function', 'source', 'reason', 'since', 'until'] as const;
+type Filter = Partial<Record<(typeof FILTERS)[number], string>>;
+
+function filterFromHash(): Filter {
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  return Object.fromEntries(FILTERS.filter((k) => query.get(k)).map((k) => [k, query.get(k)!]));
+}
+
+/** Dead letters: the CLI's filters, selection, redrive / purge of the selected or of every match. */
+export function DlqPage({ overview }: { overview: Overview | null }) {
+  const [filter, setFilter] = useState<Filter>(filterFromHash);
+  const [draft, setDraft] = useState<Filter>(filter);
+  const [records, setRecords] = useState<DlqRecord[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [outcome, setOutcome] = useState<DlqOutcome | Error | null>(null);
+  const [reasons, setReasons] = useState<string[]>([]);
+  const functions = overview?.functions.map((f) => f.function) ?? [];
+  const load = () => {
+    const query = new URLSearchParams({ ...filter, limit: '500' });
+    getJson<{ records: DlqRecord[] }>(`/admin/dlq?${query}`).then((d) => { setRecords(d.records); setError(null); }, (err: Error) => setError(err.message));
+  };
+  useEffect(() => { getJson<{ dlqReasons: string[] }>('/console/api/session').then((s) => setReasons(s.dlqReasons), () => undefined); }, []);
+  useEffect(load, [filter]);
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const clean = Object.fromEntries(Object.entries(draft).filter(([, v]) => v));
+    history.replaceState(null, '', `#/dlq${Object.keys(clean).length ? `?${new URLSearchParams(clean)}` : ''}`);
+    setSelected(new Set());
+    setFilter(clean);
+  };
+  const narrowed = Object.keys(filter).length > 0;
+  const selection: DlqTarget | null = selected.size ? { ids: [...selected] } : null;
+  const matching: DlqTarget | null = records?.length ? (narrowed ? { filter } : { all: true }) : null;
+  const done = (result: DlqOutcome | Error) => { setOutcome(result); setSelected(new Set()); load(); };
+  const toggle = (id: string) => setSelected((old) => { const next = new Set(old); if (next.has(id)) next.delete(id); else next.add(id); return next; });
+  return (
+    <>
+      <h1>Dead letters</h1>
+      <form class="filters" onSubmit={apply} aria-label="Filter dead-letter records">
+        <label>Function
+          <select value={draft.function ?? ''} onChange={(e) => setDraft({ ...draft, function: (e.target as HTMLSelectElement).value })}>
+            <option value="">any</option>{functions.map((f) => <option key={f} value={f}>{f}</option>)}
+          </select>
+        </label>
+        <label>Source <input type="text" placeholder="arn:aws:sns:*" value={draft.source ?? ''} onInput={(e) => setDraft({ ...draft, source: (e.target as HTMLInputElement).value })} /></label>
+        <label>Reason
+          <select value={draft.reason ?? ''} onChange={(e) => setDraft({ ...draft, reason: (e.target as HTMLSelectElement).value })}>
+            <option value="">any</option>{reasons.map((r) => <option key={r} value={r}>{r}</option>)}
+          </select>
+        </label>
+        <label>Since <input type="text" placeholder="15m, 2h, ISO time" value={draft.since ?? ''} onInput={(e) => setDraft({ ...draft, since: (e.target as HTMLInputElement).value })} /></label>
+        <label>Until <input type="text" placeholder="ISO time or 5m" value={draft.until ?? ''} onInput={(e) => setDraft({ ...draft, until: (e.target as HTMLInputElement).value })} /></label>
+        <button type="submit">Apply filters</button>
+      </form>
+      {error ? <p class="hint bad" role="alert">{error}</p> : null}
+      <OutcomeNote outcome={outcome} />
+      <div class="bulk">
+        <h2 class="small-title">{selected.size ? `${selected.size} selected` : `All ${records?.length ?? 0} matching`}</h2>
+        <DlqActions target={selection ?? matching} what={selected.size ? `${selected.size} selected` : `all ${records?.length ?? 0} matching`} functions={functions} onDone={done} />
+      </div>
+      {records === null ? <p class="loading">Loading…</p> : (
+        <div class="table-wrap">
+          <table class="dlq">
+            <thead><tr><th scope="col"><span class="sr-only">Select</span></th><th scope="col">Record</th><th scope="col">Function</th><th scope="col">Source</th><th scope="col">Reason</th><th scope="col" class="num">Attempts</th><th scope="col">Failed at</th><th scope="col">Last error</th></tr></thead>
+            <tbody>
+              {records.map((r) => {
+                const last = r.attempts[r.attempts.length - 1];
+                return (
+                  <tr key={r.id} data-record={r.id}>
+                    <td><input type="checkbox" aria-label={`select ${r.id}`} checked={selected.has(r.id)} onChange={() => toggle(r.id)} /></td>
+                    <td><a class="mono" href={`#/dlq/${encodeURIComponent(r.id)}`}>{short(r.id, 40)}</a></td>
+                    <td>{r.function}</td>
+                    <td class="small">{short(r.source, 40)}</td>
+                    <td>{r.reason}</td>
+                    <td class="num">{r.attempts.length}</td>
+                    <td class="small">{r.failedAt}</td>
+                    <td class="small bad">{last ? short(`${last.errorType ?? ''}: ${last.errorMessage ?? ''}`, 60) : '–'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {records.length ? null : <p>No dead-letter records{narrowed ? ' match these filters' : ''}.</p>}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { HubConfig } from '../config/load.js';
+import { formatIssues, unknownFieldError } from '../config/issues.js';
+import { DLQ_REASONS } from '../dlq/filter.js';
+import { checkRedriveTarget, redriveOne, type ParkedRecordRedriver } from '../dlq/redrive.js';
+import type { DlqStore } from '../dlq/store.js';
+import { HubError } from '../errors.js';
+import { toHubError } from '../server/aws-errors.js';
+import { authorizer } from '../server/admin-dlq.js';
+import type { EventQueues } from '../router/queues.js';
+import { registerAssets } from './assets.js';
+import { functionOf, readFunctionPage } from './function-page.js';
+import { registerLogRoutes } from './log-routes.js';
+import { readOverview } from './overview.js';
+import { readSourcesPage } from './sources-page.js';
+import { openSse, type SseStream } from './sse.js';
+
+export interface ConsoleDeps {
+  config: HubConfig;
+  redis: Redis;
+  queues: EventQueues;
+  dlq: DlqStore;
+  destinations: ParkedRecordRedriver;
+}
+
+/** How often the overview stream sends a fresh overview. */
+const OVERVIEW_EVERY_MS = 2000;
+
+const editSchema = z.strictObject({
+  payload: z.unknown().refine((value) => value !== undefined, { error: 'is required: the event to send instead' }),
+  to: z.string({ error: 'must be a function name' }).optional(),
+}, { error: unknownFieldError });
+
+function parseJsonBody(body: Buffer | undefined): unknown {
+  try {
+    return JSON.parse(body?.toString('utf8') || '{}');
+  } catch (cause) {
+    throw new HubError('TH_ERR_CONSOLE_REQUEST_INVALID', `body: not valid JSON (${(cause as Error).message})`, { cause });
+  }
+}
+
+/**
+ * The web console: the page at `/console` and its JSON API under `/console/api/` (behind the admin
+ * token when one is set). Every figure comes from the Redis data `triggerhub status`, `logs` and
+ * `dlq` read; the page uses the admin DLQ API and the Invoke API for what they already do.
+ */
+export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
+  const { config, redis, queues } = deps;
+  const streams = new Set<SseStream>();
+  app.addHook('preClose', async () => { for (const stream of [...streams]) stream.end(); });
+  registerAssets(app);
+  void app.register(async (api) => {
+    api.setErrorHandler((err, request, reply: FastifyReply) => {
+      const hubError = toHubError(err);
+      if (hubError.status >= 500) request.log.error({ event: 'console_api_error', err }, 'console request failed');
+      if (hubError.code === 'TH_ERR_ADMIN_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+      return reply.code(hubError.status).send({ error: hubError.code, message: hubError.message });
+    });
+    api.addHook('onRequest', authorizer(config.admin.token));
+
+    api.get('/session', async () => ({ functions: Object.keys(config.functions), dlqReasons: DLQ_REASONS, region: config.region, accountId: config.accountId }));
+
+    api.get('/overview', async () => readOverview(redis, config, queues));
+
+    /** The overview every OVERVIEW_EVERY_MS as an SSE `overview` event, until the client goes. */
+    api.get('/overview/stream', async (request, reply) => {
+      const stream = openSse(request, reply, streams);
+      while (!stream.signal.aborted) {
+        try {
+          stream.send('overview', await readOverview(redis, config, queues));
+        } catch (err) {
+          stream.send('failure', { error: toHubError(err).code, message: (err as Error).message });
+        }
+        await new Promise((resolve) => { setTimeout(resolve, OVERVIEW_EVERY_MS).unref(); });
+      }
+    });
+
+    api.get<{ Params: { name: string } }>('/functions/:name', async (request) => readFunctionPage(redis, config, request.params.name));
+
+    api.get('/sources', async () => readSourcesPage(redis, config));
+
+    registerLogRoutes(api, { config, redis, streams });
+
+    /** Redrives one record with an edited payload (the one it replaces stays in `delivery.edits`). */
+    api.post<{ Params: { id: string }; Body: Buffer }>('/dlq/:id/redrive', async (request) => {
+      const parsed = editSchema.safeParse(parseJsonBody(request.body));
+      if (!parsed.success) throw new HubError('TH_ERR_CONSOLE_REQUEST_INVALID', formatIssues(parsed.error.issues));
+      const to = checkRedriveTarget(config.functions, parsed.data.to);
+      if (to) functionOf(config, to);
+      const record = await redriveOne(deps.dlq, queues, request.params.id, to, deps.destinations, { payload: parsed.data.payload });
+      return { redriven: [record.id], failed: [] };
+    });
+  }, { prefix: '/console/api' });
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { FunctionConfig, HubConfig } from '../config/load.js';
+import { toKinesisRecord } from '../sources/kinesis/records.js';
+import { normaliseRecord } from '../sources/s3/record.js';
+import { buildScheduledEvent } from '../sources/schedule/event.js';
+import { buildSnsEvent } from '../sources/sns/event.js';
+import type { SnsNotification } from '../sources/sns/message.js';
+import { toSqsRecord } from '../sources/sqs/records.js';
+import { streamArn, toStreamRecord } from '../sources/stream/records.js';
+import { mappingsOf } from './overview.js';
+
+/** An event to start from in the console's invoke editor. */
+export interface SampleEvent { label: string; event: unknown }
+
+type Settings = Record<string, unknown>;
+const str = (settings: Settings, key: string, fallback: string) => (typeof settings[key] === 'string' ? settings[key] as string : fallback);
+const BODY = JSON.stringify({ hello: 'world' });
+
+/**
+ * One sample per kind of the function's mappings, built by the same code the sources use (so the
+ * shape is the one the handler gets), with made-up ids and a small JSON body.
+ */
+const BUILDERS = new Map<string, (config: HubConfig, fn: FunctionConfig, settings: Settings, index: number) => unknown>([
+  ['sqs', (config, _fn, s) => {
+    const queue = str(s, 'queue', 'https://sqs.us-east-1.amazonaws.com/000000000000/queue');
+    const name = queue.split(/[/:]/).pop()!;
+    const arn = queue.startsWith('arn:') ? queue : `arn:aws:sqs:${config.region}:${config.accountId}:${name}`;
+    const now = String(Date.now());
+    return { Records: [toSqsRecord({ MessageId: randomUUID(), ReceiptHandle: 'sample', Body: BODY, Attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: config.accountId, ApproximateFirstReceiveTimestamp: now } },
+      { url: queue, arn, region: config.region, fifo: name.endsWith('.fifo'), visibilityTimeoutSeconds: 30 })] };
+  }],
+  ['sns', (_config, _fn, s) => {
+    const topic = str(s, 'topic', 'arn:aws:sns:us-east-1:000000000000:topic');
+    const notification = {
+      Type: 'Notification', MessageId: randomUUID(), TopicArn: topic, Message: BODY, Timestamp: new Date().toISOString(),
+      SignatureVersion: '1', Signature: 'sample', SigningCertURL: 'https://sns.us-east-1.amazonaws.com/sample.pem', UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
+    } as SnsNotification;
+    return buildSnsEvent(notification, `${topic}:${randomUUID()}`);
+  }],
+  ['s3', (config, _fn, s) => ({ Records: [normaliseRecord({
+    eventName: 's3:ObjectCreated:Put', awsRegion: config.region, eventTime: new Date().toISOString(),
+    s3: { bucket: { name: str(s, 'bucket', 'bucket') }, object: { key: 'uploads/sample file.json', size: BODY.length, eTag: 'sample', sequencer: '0' } },
+  } as Parameters<typeof normaliseRecord>[0], config.region).record] })],
+  ['schedule', (config, fn, s, index) => (s.input !== undefined ? s.input : buildScheduledEvent(config, { fn: fn.name, index }, Date.now()))],
+  ['kinesis', (config, _fn, s) => {
+    const stream = str(s, 'stream', 'stream');
+    const arn = `arn:aws:kinesis:${config.region}:${config.accountId}:stream/${stream}`;
+    return { Records: [toKinesisRecord({ SequenceNumber: '49590338271490256608559692538361571095921575989136588898', PartitionKey: 'sample', Data: Buffer.from(BODY), ApproximateArrivalTimestamp: new Date() },
+      'shardId-000000000000', { streamArn: arn, region: config.region, identityArn: `arn:aws:iam::${config.accountId}:role/lambda-role` })] };
+  }],
+  ['stream', (config, fn, s) => {
+    const key = str(s, 'key', 'stream');
+    const id = `${Date.now()}-0`;
+    return { Records: [toStreamRecord({ id, fields: [['data', Buffer.from(BODY)]] },
+      { key, group: str(s, 'group', `triggerhub-${fn.name}`), arn: streamArn(str(s, 'redis', config.redis ?? 'redis://127.0.0.1:6379'), key), region: config.region })] };
+  }],
+]);
+
+export function samplesFor(config: HubConfig, fn: FunctionConfig): SampleEvent[] {
+  const samples: SampleEvent[] = [{ label: 'direct invoke', event: { hello: 'world' } }];
+  for (const mapping of mappingsOf(fn)) {
+    const build = BUILDERS.get(mapping.kind);
+    if (build) samples.push({ label: `${mapping.kind} (events[${mapping.index}])`, event: build(config, fn, mapping.settings as Settings, mapping.index) });
+  }
+  return samples;
+}

@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import type { HubConfig } from '../config/load.js';
+import { localIso, parseExpression } from '../sources/schedule/expression.js';
+import type { ScheduleSettings } from '../sources/schedule/settings.js';
+import { readSourceStatus, type SourceStatus } from '../stats/source-status.js';
+import { mappingsOf, type MappingRef } from './overview.js';
+
+const NEXT_TICKS = 3;
+
+export interface SourceRow extends MappingRef {
+  function: string;
+  /** The merged health of every hub (null: no hub has reported it since the last reset). */
+  status: SourceStatus | null;
+  /** Schedules: the next fire times (UTC and in the schedule's time zone). */
+  nextFires: Array<{ utc: string; local: string }>;
+  /** Kinesis: which consumer holds each shard's lease now. */
+  leases: Array<{ shard: string; holder: string }>;
+}
+
+function nextFires(settings: ScheduleSettings, now: number): SourceRow['nextFires'] {
+  const schedule = parseExpression(settings.expression, settings.timezone);
+  const out: SourceRow['nextFires'] = [];
+  for (let t = schedule.nextAfter(now); t !== null && out.length < NEXT_TICKS; t = schedule.nextAfter(t)) {
+    out.push({ utc: new Date(t).toISOString(), local: localIso(t, settings.timezone) });
+  }
+  return out;
+}
+
+/** Shard leases of a Kinesis mapping, as its ShardState keeps them (`…:kinesis:<fn>:<stream>:lease:<shard>`). */
+async function kinesisLeases(redis: Redis, prefix: string, fn: string, stream: string): Promise<SourceRow['leases']> {
+  const base = `${prefix}:kinesis:${fn}:${stream}:lease:`;
+  const keys: string[] = [];
+  for await (const batch of redis.scanStream({ match: `${base}*`, count: 100 })) keys.push(...(batch as string[]));
+  if (!keys.length) return [];
+  const holders = await redis.mget(...keys.sort());
+  return keys.flatMap((key, i) => (holders[i] === null ? [] : [{ shard: key.slice(base.length), holder: holders[i]! }]));
+}
+
+/** Every mapping of every function with its health, next fire times and shard leases. */
+export async function readSourcesPage(redis: Redis, config: HubConfig, now = Date.now()): Promise<{ sources: SourceRow[] }> {
+  const statuses = new Map((await readSourceStatus(redis, config.queuePrefix, now)).map((s) => [s.source, s]));
+  const rows: SourceRow[] = [];
+  for (const fn of Object.values(config.functions)) {
+    for (const mapping of mappingsOf(fn)) {
+      const settings = mapping.settings as Record<string, unknown>;
+      rows.push({
+        ...mapping,
+        function: fn.name,
+        status: statuses.get(mapping.id) ?? null,
+        nextFires: mapping.kind === 'schedule' && settings.enabled !== false ? nextFires(settings as unknown as ScheduleSettings, now) : [],
+        leases: mapping.kind === 'kinesis' ? await kinesisLeases(redis, config.queuePrefix, fn.name, String(settings.stream)) : [],
+      });
+    }
+  }
+  return { sources: rows };
+}

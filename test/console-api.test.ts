@@ -1,0 +1,77 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStatus } from '../src/stats/status.js';
+import { encoder, startTestHub, waitFor, type TestHub } from './helpers/hub.js';
+
+const TOKEN = 'console-test-token-0123456789';
+
+describe('console API', { timeout: 60_000 }, () => {
+  let hub: TestHub;
+  const api = (path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
+    fetch(`${hub.url}/console/api${path}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string>) } });
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      admin: { token: TOKEN },
+      functions: {
+        echo: { handler: 'echo.handler' },
+        fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  it('needs the admin token for data, not for the page shell', async () => {
+    const denied = await api('/overview', {}, null);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await denied.json()).toMatchObject({ error: 'TH_ERR_ADMIN_UNAUTHORIZED' });
+    expect((await api('/overview', {}, 'wrong-token-wrong-token')).status).toBe(401);
+    const shell = await fetch(`${hub.url}/console`);
+    expect([200, 503]).toContain(shell.status);
+    expect(shell.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
+  it('reports the same counters as `triggerhub status`, plus series, hubs and flow edges', async () => {
+    for (let i = 0; i < 2; i += 1) await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{}') }));
+    const overview = await waitFor(async () => {
+      const body = await (await api('/overview')).json() as { functions: Array<{ function: string; invocations: number; spark: { invocations: number[] } }>; hubs: unknown[]; flow: { edges: Array<{ from: string; to: string; count: number }> } };
+      return body.functions.find((f) => f.function === 'echo')?.invocations === 2 && body.flow.edges.length ? body : undefined;
+    }, 10_000, 'the invocations in the overview');
+    const status = await readStatus(hub.redis, hub.config, hub.queues);
+    const echo = overview.functions.find((f) => f.function === 'echo')!;
+    expect(echo).toMatchObject(status.functions.find((f) => f.function === 'echo')!);
+    expect(echo.spark.invocations.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(overview.hubs).toHaveLength(1);
+    expect(overview.flow.edges).toContainEqual(expect.objectContaining({ from: 'source:triggerhub:invoke', to: 'fn:echo', count: 2 }));
+    const page = await (await api('/functions/echo')).json() as { recent: Array<{ requestId: string; traceId: string; status: string }> };
+    expect(page.recent).toHaveLength(2);
+    expect(page.recent[0]).toMatchObject({ status: 'success', traceId: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/) });
+  });
+
+  it('refuses bad requests with a code and the field, and unknown names with 404', async () => {
+    expect(await (await api('/functions/__proto__')).json()).toMatchObject({ error: 'TH_ERR_CONSOLE_NOT_FOUND' });
+    expect((await api('/functions/constructor')).status).toBe(404);
+    const limit = await api('/functions/echo/logs?limit=0');
+    expect(limit.status).toBe(400);
+    expect(await limit.json()).toMatchObject({ error: 'TH_ERR_CONSOLE_REQUEST_INVALID', message: expect.stringContaining('limit') });
+    const badJson = await api('/dlq/x/redrive', { method: 'POST', body: '{"payload":', headers: { 'content-type': 'application/json' } });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({ message: expect.stringContaining('body: not valid JSON') });
+    const extra = await api('/dlq/x/redrive', { method: 'POST', body: '{"payload":{},"__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } });
+    expect(extra.status).toBe(400);
+    expect((await api('/dlq/nope/redrive', { method: 'POST', body: '{"payload":{}}' })).status).toBe(404);
+    expect(await (await api('/dlq/nope/redrive', { method: 'POST', body: '{"payload":{},"to":"ghost"}' })).json()).toMatchObject({ message: expect.stringContaining('to: no function named "ghost"') });
+  });
+
+  it('redrives a record with an edited payload and keeps the one it replaced', async () => {
+    await hub.lambda.send(new InvokeCommand({ FunctionName: 'fail', InvocationType: 'Event', Payload: encoder.encode('{"v":1}') }));
+    const [record] = await waitFor(async () => { const list = await hub.dlq.list(); return list.length ? list : undefined; }, 15_000, 'a DLQ record');
+    const response = await api(`/dlq/${record.id}/redrive`, { method: 'POST', body: JSON.stringify({ payload: { v: 2 } }) });
+    expect(await response.json()).toEqual({ redriven: [record.id], failed: [] });
+    const again = await waitFor(async () => { const list = await hub.dlq.list(); return list[0]?.delivery.redrives === 1 ? list[0] : undefined; }, 15_000, 'the redriven record back in the DLQ');
+    expect(again.envelope.data).toEqual({ v: 2 });
+    expect(again.delivery.edits).toEqual([{ at: expect.any(String), redrive: 1, previous: { v: 1 } }]);
+    expect(again.attempts.map((a) => a.redrive)).toEqual([0, 1]);
+  });
+});

@@ -1,0 +1,108 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole } from '../scripts/build-console.js';
+import { hasChromium, launchBrowser, screenshot } from './helpers/browser.js';
+import { encoder, FIXTURES, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+
+if (!hasChromium) console.warn('console.test: /usr/bin/chromium is missing (apt-get install chromium); the browser tests are skipped');
+
+describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_000 }, () => {
+  const dir = tempDir('th-console-');
+  const fixMarker = path.join(dir, 'fixed');
+  let hub: TestHub;
+  let browser: BrowserContext;
+  let page: Page;
+  const invoke = (fn: string, payload: unknown, type: 'RequestResponse' | 'Event' = 'RequestResponse') =>
+    hub.lambda.send(new InvokeCommand({ FunctionName: fn, InvocationType: type, Payload: encoder.encode(JSON.stringify(payload)) }));
+  const row = (fn: string) => page.locator(`tr[data-function="${fn}"]`);
+
+  beforeAll(async () => {
+    await buildConsole();
+    hub = await startTestHub({
+      functions: {
+        echo: { handler: 'echo.handler', memorySize: 256 },
+        fail: { handler: 'fail.handler', maximumRetryAttempts: 0, environment: { FIX_MARKER: fixMarker } },
+        ticker: { handler: 'noop.handler', events: [{ schedule: { expression: 'rate(1 hour)' } }] },
+      },
+    });
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows every function with its counts, state, sources and the hub, live', async () => {
+    for (let i = 0; i < 3; i += 1) await invoke('echo', { i });
+    await invoke('fail', { order: 7 }, 'Event');
+    await waitFor(async () => (await hub.dlq.list()).length === 1, 15_000, 'the failed event in the DLQ');
+    await page.goto(`${hub.url}/console`);
+    await expect.poll(() => row('echo').locator('[data-col="invocations"]').textContent(), { timeout: 15_000 }).toBe('3');
+    await expect.poll(() => row('fail').locator('[data-col="errors"]').textContent(), { timeout: 15_000 }).toBe('1');
+    expect(await row('fail').textContent()).toContain('failing');
+    expect(await row('ticker').locator('.chip').textContent()).toBe('schedule');
+    expect(await page.locator('#hubs-title + .table-wrap tbody tr').count()).toBe(1);
+    // Live: a new invocation shows without reloading the page.
+    await invoke('echo', { i: 3 });
+    await expect.poll(() => row('echo').locator('[data-col="invocations"]').textContent(), { timeout: 15_000 }).toBe('4');
+    await screenshot(page, 'overview');
+    await page.setViewportSize({ width: 420, height: 800 });
+    await screenshot(page, 'overview-narrow', false);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('opens a function: its live log gets a new invocation, and the page invokes it', async () => {
+    await row('echo').getByRole('link', { name: 'echo' }).click();
+    await page.getByRole('heading', { name: 'Live log' }).waitFor();
+    const logBox = page.locator('pre.log');
+    await expect.poll(() => logBox.textContent(), { timeout: 10_000 }).toContain('REPORT RequestId');
+    const { $metadata } = await invoke('echo', { marker: 'from-outside' });
+    const requestId = $metadata.requestId!;
+    await logBox.locator(`[data-request-id="${requestId}"]`).first().waitFor({ timeout: 15_000 });
+    // Invoke from the page (keyboard: focus the editor, replace its text, submit).
+    await page.getByLabel('Event (JSON)').fill('{"from": "the page"}');
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    const result = page.locator('pre.result');
+    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toContain('"from":"the page"');
+    expect(await page.locator('pre.log-tail').textContent()).toMatch(/REPORT RequestId/);
+    await expect.poll(() => page.locator('table.recent tbody tr').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(6);
+    await screenshot(page, 'function');
+  });
+
+  it('draws the live flow and lists the sources with their next fire times', async () => {
+    await page.goto(`${hub.url}/console#/flow`);
+    await page.locator('[data-edge="source:triggerhub:invoke>fn:echo"].active').waitFor({ timeout: 15_000 });
+    await page.locator('[data-edge="fn:fail>dlq"].active').waitFor({ timeout: 15_000 });
+    await screenshot(page, 'flow');
+    await page.goto(`${hub.url}/console#/sources`);
+    const ticker = page.locator('tr[data-source="schedule:ticker:0"]');
+    await expect.poll(() => ticker.textContent(), { timeout: 15_000 }).toContain('running');
+    expect(await ticker.textContent()).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+    await screenshot(page, 'sources');
+  });
+
+  it('opens the dead letter with every attempt, redrives it, and the function runs it', async () => {
+    await page.goto(`${hub.url}/console#/dlq`);
+    const [record] = await hub.dlq.list();
+    await page.locator(`tr[data-record="${record.id}"] a`).click();
+    await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();
+    expect(await page.locator('table.attempts').textContent()).toContain('BoomError');
+    expect(await page.locator('pre.code').last().textContent()).toContain('"order": 7');
+    await screenshot(page, 'dlq-record');
+    writeFileSync(fixMarker, 'fixed');
+    await page.getByRole('button', { name: 'Redrive this record' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Redrive' }).click();
+    await page.getByText('Redriven: 1').waitFor();
+    expect(await hub.dlq.list()).toEqual([]);
+    await page.goto(`${hub.url}/console#/dlq`);
+    await page.getByText('No dead-letter records').waitFor();
+    await screenshot(page, 'dlq');
+    await page.goto(`${hub.url}/console#/`);
+    await expect.poll(() => row('fail').locator('[data-col="invocations"]').textContent(), { timeout: 15_000 }).toBe('2');
+  });
+});
