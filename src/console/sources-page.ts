@@ -13,7 +13,7 @@ export interface SourceRow extends MappingRef {
   status: SourceStatus | null;
   /** Schedules: the next fire times (UTC and in the schedule's time zone). */
   nextFires: Array<{ utc: string; local: string }>;
-  /** Kinesis: which consumer holds each shard's lease now. */
+  /** Kinesis: which consumer holds each (checkpointed) shard's lease now. */
   leases: Array<{ shard: string; holder: string }>;
 }
 
@@ -26,14 +26,16 @@ function nextFires(settings: ScheduleSettings, now: number): SourceRow['nextFire
   return out;
 }
 
-/** Shard leases of a Kinesis mapping, as its ShardState keeps them (`…:kinesis:<fn>:<stream>:lease:<shard>`). */
-async function kinesisLeases(redis: Redis, prefix: string, fn: string, stream: string): Promise<SourceRow['leases']> {
-  const base = `${prefix}:kinesis:${fn}:${stream}:lease:`;
-  const keys: string[] = [];
-  for await (const batch of redis.scanStream({ match: `${base}*`, count: 100 })) keys.push(...(batch as string[]));
-  if (!keys.length) return [];
-  const holders = await redis.mget(...keys.sort());
-  return keys.flatMap((key, i) => (holders[i] === null ? [] : [{ shard: key.slice(base.length), holder: holders[i]! }]));
+/**
+ * Shard leases of a shard source (the kit's ShardState: `<prefix>:<kind>:<fn>:<stream>:lease:<shard>`),
+ * for the shards it has checkpointed: no key scan, two reads.
+ */
+async function shardLeases(redis: Redis, prefix: string, kind: string, fn: string, stream: string): Promise<SourceRow['leases']> {
+  const base = `${prefix}:${kind}:${fn}:${stream}`;
+  const shards = (await redis.hkeys(`${base}:checkpoints`)).sort();
+  if (!shards.length) return [];
+  const holders = await redis.mget(...shards.map((shard) => `${base}:lease:${shard}`));
+  return shards.flatMap((shard, i) => (holders[i] === null ? [] : [{ shard, holder: holders[i]! }]));
 }
 
 /** Every mapping of every function with its health, next fire times and shard leases. */
@@ -48,7 +50,7 @@ export async function readSourcesPage(redis: Redis, config: HubConfig, now = Dat
         function: fn.name,
         status: statuses.get(mapping.id) ?? null,
         nextFires: mapping.kind === 'schedule' && settings.enabled !== false ? nextFires(settings as unknown as ScheduleSettings, now) : [],
-        leases: mapping.kind === 'kinesis' ? await kinesisLeases(redis, config.queuePrefix, fn.name, String(settings.stream)) : [],
+        leases: mapping.kind === 'kinesis' ? await shardLeases(redis, config.queuePrefix, mapping.kind, fn.name, String(settings.stream)) : [],
       });
     }
   }
