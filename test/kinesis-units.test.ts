@@ -88,7 +88,7 @@ describe('kinesis shard poller', () => {
     const processed: string[] = [];
     let finished = false;
     const result = await runShard({
-      reader: kinesisShardReader(client, 's'), shardId: 'shardId-000000000000', log: silentLogger(), signal: new AbortController().signal,
+      reader: kinesisShardReader(async () => client, 's'), shardId: 'shardId-000000000000', log: silentLogger(), signal: new AbortController().signal,
       settings: kinesisSettingsSchema.parse({ stream: 's', startingPosition: 'TRIM_HORIZON' }), timings: KINESIS_TIMINGS, kind: 'kinesis',
       position: async () => ({ sequence: '5', child: false }),
       process: async (records) => { processed.push(...records.map((record) => record.SequenceNumber!)); return true; },

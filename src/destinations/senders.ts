@@ -1,6 +1,6 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { loadHttpHandler, loadSns, loadSqs } from '../aws/lazy-sdk.js';
 import { Redis } from 'ioredis';
 import type { DestinationTarget } from './targets.js';
 
@@ -39,7 +39,8 @@ export class TargetSenders {
   }
 
   private async toSqs(target: Target<'sqs'>, out: Outgoing): Promise<void> {
-    const client = this.client(this.sqs, target, (options) => new SQSClient(options));
+    const { GetQueueUrlCommand, SendMessageCommand, SQSClient } = await loadSqs();
+    const client = await this.client(this.sqs, target, (options) => new SQSClient(options));
     let queueUrl = this.queueUrls.get(target.arn);
     if (!queueUrl) {
       const found = await client.send(new GetQueueUrlCommand({ QueueName: target.name, QueueOwnerAWSAccountId: target.account }));
@@ -55,7 +56,8 @@ export class TargetSenders {
   }
 
   private async toSns(target: Target<'sns'>, out: Outgoing): Promise<void> {
-    const client = this.client(this.sns, target, (options) => new SNSClient(options));
+    const { PublishCommand, SNSClient } = await loadSns();
+    const client = await this.client(this.sns, target, (options) => new SNSClient(options));
     await client.send(new PublishCommand({
       TopicArn: target.arn,
       Message: out.body,
@@ -78,8 +80,9 @@ export class TargetSenders {
     await redis.xadd(target.key, '*', ...fields);
   }
 
-  private client<C>(cache: Map<string, C>, target: { region: string; endpoint?: string }, make: (options: object) => C): C {
+  private async client<C>(cache: Map<string, C>, target: { region: string; endpoint?: string }, make: (options: object) => C): Promise<C> {
     const key = `${target.region} ${target.endpoint ?? ''}`;
+    const { NodeHttpHandler } = await loadHttpHandler();
     let client = cache.get(key);
     if (!client) {
       client = make({

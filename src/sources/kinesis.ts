@@ -32,7 +32,7 @@ function kinesisSpec(fn: FunctionConfig, settings: KinesisSettings): ShardKindSp
     timings: KINESIS_TIMINGS,
     // Filters see the record's `kinesis` object, its base64 `data` parsed when it is JSON.
     filter: { dataField: 'data' },
-    openReader: () => kinesisShardReader(kinesisClient(settings), settings.stream),
+    openReader: () => kinesisShardReader(() => kinesisClient(settings), settings.stream),
     stream: ({ arn, region }, context) => {
       const identity = { streamArn: arn, region, identityArn: `arn:aws:iam::${context.config.accountId}:role/triggerhub-${fn.name}` };
       return {

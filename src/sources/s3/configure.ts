@@ -1,7 +1,8 @@
-import { PutBucketNotificationConfigurationCommand, S3Client, type FilterRule } from '@aws-sdk/client-s3';
+import type { FilterRule } from '@aws-sdk/client-s3';
 import type { Logger } from '../../log.js';
 import { arnFromUrl } from '../sqs/queue.js';
 import type { S3Settings, SqsViaSettings } from './settings.js';
+import { loadS3 } from '../../aws/lazy-sdk.js';
 
 /**
  * `configureBucket: true`: points the bucket's notifications at the mapping's queue
@@ -11,6 +12,7 @@ import type { S3Settings, SqsViaSettings } from './settings.js';
  * still polls the queue. Never throws.
  */
 export async function configureBucket(settings: S3Settings, via: SqsViaSettings, hubRegion: string, log: Logger): Promise<void> {
+  const { PutBucketNotificationConfigurationCommand, S3Client } = await loadS3();
   const region = settings.region ?? via.region ?? hubRegion;
   const client = new S3Client({ region, endpoint: settings.endpoint, forcePathStyle: Boolean(settings.endpoint) });
   const queueArn = arnFromUrl(via.sqs, region);

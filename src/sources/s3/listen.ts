@@ -1,12 +1,13 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
-import { Client } from 'minio';
+import type { Client } from 'minio';
 import type { Logger } from '../../log.js';
 import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { MinioSettings, S3Settings } from './settings.js';
 import { backoffDelay } from '../kit/backoff.js';
 import { pollLoop } from '../kit/poll-loop.js';
+import { loadMinio } from '../../aws/lazy-sdk.js';
 
 /** minio-js's default region, used to sign when none is configured. */
 const DEFAULT_REGION = 'us-east-1';
@@ -24,6 +25,7 @@ const DEFAULT_REGION = 'us-east-1';
 export async function listenMinio(settings: S3Settings, minio: MinioSettings, deps: DeliveryDeps, signal: AbortSignal): Promise<void> {
   const { log } = deps;
   const agent = minio.useSSL ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+  const { Client } = await loadMinio();
   const client = new Client({
     endPoint: minio.endPoint, port: minio.port, useSSL: minio.useSSL, transportAgent: agent,
     accessKey: minio.accessKey, secretKey: minio.secretKey, region: minio.region,

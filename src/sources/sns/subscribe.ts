@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Logger } from '../../log.js';
 import type { SourceContext } from '../source.js';
 import { regionOfTopic, type SnsSettings } from './settings.js';
 import { pollLoop } from '../kit/poll-loop.js';
+import { loadSns } from '../../aws/lazy-sdk.js';
 
 
 /**
@@ -17,6 +17,7 @@ export async function subscribeOnListen(context: SourceContext, settings: SnsSet
   if (!endpointUrl) return;
   const server = context.app.server;
   if (!server.listening) await once(server, 'listening', { signal }).catch(() => undefined);
+  const { SNSClient, SubscribeCommand } = await loadSns();
   const client = new SNSClient({ region: settings.region ?? regionOfTopic(settings.topic), endpoint: settings.endpoint });
   try {
     await pollLoop({ signal, log, errorEvent: 'sns_subscribe_error', failure: `cannot subscribe to ${settings.topic}` }, async () => {

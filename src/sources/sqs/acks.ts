@@ -1,8 +1,7 @@
-import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, type BatchResultErrorEntry, type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { BatchResultErrorEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '../../log.js';
+import { loadSqs } from '../../aws/lazy-sdk.js';
 
 /** SQS takes at most 10 entries per batch call. */
 const ENTRIES_PER_CALL = 10;
@@ -21,6 +20,7 @@ export interface EntryFailure {
  * once more; what still fails is logged and stays in the queue, to be delivered again.
  */
 export async function deleteRecords(client: SQSClient, queueUrl: string, records: SQSRecord[], log: Logger): Promise<void> {
+  const { DeleteMessageBatchCommand } = await loadSqs();
   let pending = records;
   for (let round = 1; pending.length && round <= DELETE_ROUNDS; round += 1) {
     const failures = await inChunks(pending, (chunk) => client.send(new DeleteMessageBatchCommand({
@@ -36,7 +36,8 @@ export async function deleteRecords(client: SQSClient, queueUrl: string, records
 }
 
 /** Sets the visibility timeout of records from now (0 returns them to the queue at once). */
-export function changeVisibility(client: SQSClient, queueUrl: string, records: SQSRecord[], seconds: number): Promise<EntryFailure[]> {
+export async function changeVisibility(client: SQSClient, queueUrl: string, records: SQSRecord[], seconds: number): Promise<EntryFailure[]> {
+  const { ChangeMessageVisibilityBatchCommand } = await loadSqs();
   return inChunks(records, (chunk) => client.send(new ChangeMessageVisibilityBatchCommand({
     QueueUrl: queueUrl,
     Entries: chunk.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds })),

@@ -1,9 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { QueueInfo } from './queue.js';
 import { toSqsRecord } from './records.js';
 import type { VisibilityKeeper } from './visibility.js';
+import { loadSqs } from '../../aws/lazy-sdk.js';
 
 /** SQS's limits: 10 messages per receive, long polls of at most 20 s. */
 const RECEIVE_MAX = 10;
@@ -88,6 +89,7 @@ export class BatchCollector {
 
   private async receive(max: number, waitSeconds: number, signal: AbortSignal): Promise<SQSRecord[]> {
     const { client, queue, keeper } = this.options;
+    const { ReceiveMessageCommand } = await loadSqs();
     const { Messages = [] } = await client.send(new ReceiveMessageCommand({
       QueueUrl: queue.url,
       MaxNumberOfMessages: max,

@@ -1,6 +1,7 @@
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '../../log.js';
 import { regionOfQueue, type SqsSettings } from './settings.js';
+import { loadSqs } from '../../aws/lazy-sdk.js';
 
 /** What the poller knows about its queue once it has reached it. */
 export interface QueueInfo {
@@ -19,6 +20,7 @@ export interface QueueInfo {
  * Without any endpoint, requests go to the queue URL's host (a LocalStack URL works as it is).
  */
 export async function createSqsClient(settings: Pick<SqsSettings, 'queue' | 'endpoint' | 'region'>, hubRegion: string, log: Logger): Promise<SQSClient> {
+  const { SQSClient } = await loadSqs();
   const region = settings.region ?? await sdkRegion() ?? regionOfQueue(settings.queue) ?? hubRegion;
   return new SQSClient({
     region,
@@ -35,7 +37,7 @@ export async function createSqsClient(settings: Pick<SqsSettings, 'queue' | 'end
 }
 
 async function sdkRegion(): Promise<string | undefined> {
-  const probe = new SQSClient({});
+  const probe = new (await loadSqs()).SQSClient({});
   try {
     return await probe.config.region();
   } catch {
@@ -47,6 +49,7 @@ async function sdkRegion(): Promise<string | undefined> {
 
 /** Resolves the configured URL or ARN and reads the attributes the poller needs. */
 export async function resolveQueue(client: SQSClient, ref: string, signal: AbortSignal): Promise<QueueInfo> {
+  const { GetQueueAttributesCommand } = await loadSqs();
   const url = ref.startsWith('arn:') ? await queueUrlOf(client, ref, signal) : ref;
   const { Attributes: attributes = {} } = await client.send(new GetQueueAttributesCommand({
     QueueUrl: url, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'FifoQueue'],
@@ -63,6 +66,7 @@ export async function resolveQueue(client: SQSClient, ref: string, signal: Abort
 
 async function queueUrlOf(client: SQSClient, arn: string, signal: AbortSignal): Promise<string> {
   const [, , , , account, name] = arn.split(':');
+  const { GetQueueUrlCommand } = await loadSqs();
   const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }), { abortSignal: signal });
   if (!QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${arn}`);
   return QueueUrl;
