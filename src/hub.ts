@@ -12,9 +12,11 @@ import { ConcurrencyGate } from './router/concurrency.js';
 import { Dispatcher } from './router/dispatcher.js';
 import { EventQueues } from './router/queues.js';
 import { RuntimeManager } from './runtime/manager.js';
+import type { SyncInvokeOptions } from './runtime/types.js';
 import { HubMetrics } from './metrics.js';
 import { createApp, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
+import { registerInvokeStreamApi } from './server/invoke-stream-api.js';
 import { registerAdminDlq } from './server/admin-dlq.js';
 import { registerDefaultUrls } from './sources/http.js';
 import { startSources, stopSources } from './sources/start.js';
@@ -111,6 +113,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
     const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
     registerInvokeApi(app, config, dispatcher);
+    registerInvokeStreamApi(app, config, dispatcher);
     registerAdminDlq(app, config, { dlq, queues, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     registerMetrics(app, metrics);
     registerConsole(app, { config, redis, queues, dlq, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
@@ -119,7 +122,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const sourceContext = {
       config, app, redis, logger,
       enqueue: (envelope: Envelope, delivery: Delivery) => dispatcher.enqueue(envelope, delivery),
-      invokeSync: (fn: FunctionConfig, envelope: Envelope) => dispatcher.invokeSync(fn, envelope),
+      invokeSync: (fn: FunctionConfig, envelope: Envelope, options?: SyncInvokeOptions) => dispatcher.invokeSync(fn, envelope, options),
       sendToDestination: dispatcher.sendToDestination.bind(dispatcher),
     };
     registerDefaultUrls(sourceContext, config);

@@ -67,6 +67,10 @@ export const functionSchema = z.object({
   }).strict().default({}),
   /** Each entry is validated by its source kind in a second pass (config/events.ts). */
   events: z.array(z.custom<EventMapping>(), { error: 'must be a list of event source mappings' }).default([]),
+  /** The function URL (`/urls/<fn>`): `RESPONSE_STREAM` streams a streamifyResponse handler's bytes as written. */
+  url: z.object({
+    invokeMode: z.enum(['BUFFERED', 'RESPONSE_STREAM'], { error: "must be 'BUFFERED' or 'RESPONSE_STREAM'" }).default('BUFFERED'),
+  }).strict().default({ invokeMode: 'BUFFERED' }),
   /** Directories laid out like Lambda's /opt, or names from the top-level `layers:` map; at most 5, as on Lambda. */
   layers: z.array(z.string().min(1, { error: 'must not be empty' }))
     .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),

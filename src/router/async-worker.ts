@@ -3,14 +3,14 @@ import type { FunctionConfig } from '../config/load.js';
 import type { DlqReason, DlqStore } from '../dlq/store.js';
 import { isHubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { InvokeResult, LambdaErrorPayload } from '../runtime/types.js';
+import type { InvokeRequest, InvokeResult, LambdaErrorPayload } from '../runtime/types.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender } from './destinations.js';
 import type { AttemptRecord, QueuedEvent } from './envelope.js';
 import { isTooOld, nextStep } from './retry.js';
 
 export interface Invoker {
-  invoke(fn: string, request: { requestId: string; payload: string; traceId?: string; qualifier?: string }): Promise<InvokeResult>;
+  invoke(fn: string, request: InvokeRequest): Promise<InvokeResult>;
 }
 
 export interface AsyncWorkerDeps {

@@ -4,7 +4,7 @@ import type { FunctionConfig, HubConfig } from '../config/load.js';
 import type { DlqRecord, DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { InvokeResult } from '../runtime/types.js';
+import type { InvokeResult, SyncInvokeOptions } from '../runtime/types.js';
 import { createProcessor, type Invoker } from './async-worker.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender, type SendOptions } from './destinations.js';
@@ -116,9 +116,10 @@ export class Dispatcher {
 
   /**
    * Runs a synchronous invocation now (of the version or alias `qualifier` names, if given), or
-   * throws TH_ERR_THROTTLED when reserved concurrency is used up.
+   * throws TH_ERR_THROTTLED when reserved concurrency is used up. A streaming handler's bytes go
+   * to `stream` as they are written.
    */
-  async invokeSync(fn: FunctionConfig, envelope: Envelope, qualifier?: string): Promise<InvokeResult> {
+  async invokeSync(fn: FunctionConfig, envelope: Envelope, { qualifier, stream }: SyncInvokeOptions = {}): Promise<InvokeResult> {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
     const lease = fn.reservedConcurrency === undefined
       ? undefined
@@ -134,6 +135,7 @@ export class Dispatcher {
         payload: JSON.stringify(envelope.data),
         traceId: envelope.traceparent,
         qualifier,
+        stream,
       });
     } finally {
       await lease?.release();

@@ -7,6 +7,7 @@ import { outcomeOf, type Ending } from './failures.js';
 import { releaseChild } from './fork-bootstrap.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
 import { readProcMemory } from './proc-memory.js';
+import { StreamOutput } from './stream-output.js';
 import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
 import { createTransport, type Transport } from './transport.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
@@ -25,6 +26,7 @@ interface Run {
   /** `_X_AMZN_TRACE_ID` (X-Ray form) and TRACEPARENT for the handler. */
   trace: { xray?: string; traceparent?: string };
   log: InvocationLog;
+  output: StreamOutput;
   /** When init (cold) or the invocation (warm) began. */
   startedAt: number;
   initDurationMs?: number;
@@ -88,7 +90,7 @@ export class Environment {
       const log = new InvocationLog(this.#logger, {
         requestId: req.requestId, function: this.#fn.name, environmentId: this.id, version: versionOf(this.#fn), traceparent: trace.traceparent, sink: this.#options.logSink,
       });
-      run = { req, trace, log, startedAt: performance.now(), timer, end };
+      run = { req, trace, log, output: new StreamOutput(req.stream), startedAt: performance.now(), timer, end };
       this.#run = run;
       if (this.#state === 'new') this.#spawn();
       else if (this.#state === 'dead') this.#end({ kind: 'exit', code: null, signal: null }); // killed while preparing
@@ -151,8 +153,12 @@ export class Environment {
         return this.#line(message.level, message.line);
       case 'ready':
         return this.#onReady();
+      case 'stream':
+        return this.#run?.output.start(message.contentType);
+      case 'chunk':
+        return this.#run?.output.chunk(message.data);
       case 'result':
-        return this.#end({ kind: 'result', payload: message.payload, error: message.error, maxRssKB: message.maxRssKB });
+        return this.#end({ kind: 'result', payload: this.#run?.output.payload(message.payload), error: message.error, maxRssKB: message.maxRssKB });
       case 'fatal':
         if (this.#run) return this.#end({ kind: 'fatal', error: message.error });
         this.#logger.warn({ event: 'environment_crashed', environmentId: this.id, error: message.error }, 'environment crashed between invocations');
@@ -242,7 +248,7 @@ export class Environment {
       this.#state = 'idle';
       this.#idleSince = performance.now();
     }
-    return { requestId, ...outcome, ...report, logs, environmentId: this.id };
+    return { requestId, ...outcome, ...report, logs, environmentId: this.id, ...(run.output.started ? { streamed: true } : {}) };
   }
 
   #markDead(reason: string): void {

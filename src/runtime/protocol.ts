@@ -1,5 +1,8 @@
 import type { LambdaErrorPayload } from './types.js';
 
+/** A streamed response framed for function URLs: JSON metadata, 8 NUL bytes, then the body (HttpResponseStream). */
+export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+
 /** IPC between the hub (parent) and one execution environment (the forked bootstrap). */
 
 /** Handler log levels as Lambda's Node.js runtime prints them. */
@@ -35,6 +38,10 @@ export type ChildMessage =
   | { type: 'ready' }
   /** One log line, already formatted the way Lambda writes it. */
   | { type: 'log'; level: LogLevel; line: string }
+  /** A streaming handler opened its response stream (before its first bytes). */
+  | { type: 'stream'; contentType: string }
+  /** Bytes a streaming handler wrote, base64. */
+  | { type: 'chunk'; data: string }
   /** The current invocation finished: `payload` (JSON text) or `error`. */
   | { type: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
   /** The environment is broken (init failure, uncaught exception, unhandled rejection). */

@@ -13,6 +13,24 @@ export interface LambdaErrorPayload {
 /** How an invocation ended. `error` is a handler error; the rest are environment failures. */
 export type InvocationStatus = 'success' | 'error' | 'timeout' | 'out_of_memory' | 'exited';
 
+/**
+ * Receives a streaming handler's response as it is written (InvokeWithResponseStream, function
+ * URLs in RESPONSE_STREAM mode). Without one, a streamed response is buffered into the payload.
+ */
+export interface ResponseSink {
+  /** The stream's content type, once, before the first bytes. */
+  start(contentType: string): void;
+  chunk(bytes: Buffer): void;
+}
+
+/** How a synchronous invocation runs (Dispatcher.invokeSync, SourceContext.invokeSync). */
+export interface SyncInvokeOptions {
+  /** A version or alias of the function. */
+  qualifier?: string;
+  /** Where a streaming handler's bytes go as they are written. */
+  stream?: ResponseSink;
+}
+
 export interface InvokeRequest {
   requestId: string;
   /** The event as JSON text (passed to the handler after JSON.parse). */
@@ -29,6 +47,8 @@ export interface InvokeRequest {
    * `invokedFunctionArn` is then the qualified ARN. The pool already runs the version it names.
    */
   qualifier?: string;
+  /** Where a streaming handler's bytes go as they are written. */
+  stream?: ResponseSink;
 }
 
 export interface InvokeResult {
@@ -38,6 +58,8 @@ export interface InvokeResult {
   payload?: string;
   /** Set when status is not success. */
   error?: LambdaErrorPayload;
+  /** The handler streamed its response (to the request's sink, or buffered into `payload`). */
+  streamed?: boolean;
   durationMs: number;
   billedDurationMs: number;
   memorySizeMB: number;

@@ -19,7 +19,7 @@ type InvocationType = (typeof INVOCATION_TYPES)[number];
 interface FunctionParams { name: string }
 
 /** A function and the version or alias a call names. */
-interface Target { fn: FunctionConfig; variant: FunctionVariant }
+export interface Target { fn: FunctionConfig; variant: FunctionVariant }
 
 /** A configured function by name (own properties only), or undefined. */
 export function findFunction(config: HubConfig, name: string): FunctionConfig | undefined {
@@ -30,7 +30,7 @@ export function findFunction(config: HubConfig, name: string): FunctionConfig | 
  * The function and variant of `{name}` (a name, `name:qualifier`, or a full or partial ARN) and the
  * `Qualifier` parameter, which must agree when both are given, as Lambda checks.
  */
-function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined): Target {
+export function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined): Target {
   const parsed = parseFunctionRef(ref);
   if (parsed.qualifier !== undefined && qualifierParam !== undefined && parsed.qualifier !== qualifierParam) {
     throw new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', 'The derived qualifier from the function name does not match the specified qualifier.');
@@ -90,7 +90,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
       await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', variant.qualifier === undefined ? {} : { qualifier: variant.qualifier }));
       return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
     }
-    const result = await dispatcher.invokeSync(fn, envelope, variant.qualifier);
+    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier });
     return sendResult(reply, result, variant.version, header(request, 'x-amz-log-type') === 'Tail');
   }
 }
@@ -127,7 +127,7 @@ function parseInvocationType(value: string | string[] | undefined): InvocationTy
   return type as InvocationType;
 }
 
-function parsePayload(body: Buffer): unknown {
+export function parsePayload(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (cause) {
@@ -135,7 +135,7 @@ function parsePayload(body: Buffer): unknown {
   }
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
+export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -6,7 +6,7 @@ import { authorizerProblems } from './http/authorizer-settings.js';
 import { HubError } from '../errors.js';
 import { registerRoute } from './http/route.js';
 import { httpSettingsSchema, type HttpSettings } from './http/settings.js';
-import { functionUrlShape, httpApiShape } from './http/shapes.js';
+import { functionUrlShape, httpApiShape, streamingFunctionUrlShape } from './http/shapes.js';
 import { defineSourceKind, type Source, type SourceContext } from './source.js';
 
 /** Every function's default URL: `/urls/<fn>` and everything under it, any method, no auth. */
@@ -20,7 +20,7 @@ export function registerDefaultUrls(context: SourceContext, config: HubConfig): 
     const prefix = `${DEFAULT_URL_PREFIX}/${fn.name}`;
     for (const path of [prefix, `${prefix}/{proxy+}`]) {
       registerRoute(context, {
-        fn, path, methods: ['ANY'], shape: functionUrlShape, apiName: `${fn.name}:url`, defaultDomain: lambdaUrlDomain,
+        fn, path, methods: ['ANY'], shape: fn.url.invokeMode === 'RESPONSE_STREAM' ? streamingFunctionUrlShape : functionUrlShape, apiName: `${fn.name}:url`, defaultDomain: lambdaUrlDomain,
         stripPrefix: prefix, noPathParameters: true,
       });
     }

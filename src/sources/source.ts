@@ -7,7 +7,7 @@ import type { DestinationPayload } from '../destinations/outbox.js';
 import type { DestinationSpec } from '../destinations/targets.js';
 import type { SendOptions } from '../router/destinations.js';
 import type { Delivery, Envelope } from '../router/envelope.js';
-import type { InvokeResult } from '../runtime/types.js';
+import type { InvokeResult, SyncInvokeOptions } from '../runtime/types.js';
 import type { SourceHealthPatch } from './health.js';
 
 /** What a source may use. Sources never touch BullMQ or the runtime directly. */
@@ -16,7 +16,7 @@ export interface SourceContext {
   /** Queues an async event; resolves once Redis holds it (then acknowledge upstream). */
   enqueue(envelope: Envelope, delivery: Delivery): Promise<void>;
   /** Runs a synchronous invocation (pollers, function URLs) under the function's concurrency limit. */
-  invokeSync(fn: FunctionConfig, envelope: Envelope): Promise<InvokeResult>;
+  invokeSync(fn: FunctionConfig, envelope: Envelope, options?: SyncInvokeOptions): Promise<InvokeResult>;
   /** Sends an on-failure record to its destination (any kind); resolves once Redis holds it. Set by the hub. */
   sendToDestination?(target: DestinationSpec, record: DestinationPayload, options: SendOptions): Promise<void>;
   /** The hub's HTTP server, before it listens: push adapters register their routes here. */

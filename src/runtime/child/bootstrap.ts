@@ -8,7 +8,9 @@ import type { LambdaErrorPayload } from '../types.js';
 import { toErrorPayload, unhandledRejectionPayload } from './error-payload.js';
 import { loadHandler, type Handler } from './load-handler.js';
 import { captureLogs } from './log-capture.js';
+import type { StreamEmitter } from './response-stream.js';
 import { runHandler } from './run-handler.js';
+import { installAwsLambdaGlobal } from './streaming.js';
 
 // Lambda's process.argv holds no runtime arguments; take ours out before user code runs.
 const spec = JSON.parse(process.argv.splice(2, 1)[0]) as BootstrapSpec;
@@ -19,6 +21,14 @@ const send = (message: ChildMessage): void => {
   if (process.connected) process.send!(message);
 };
 const log = captureLogs(() => requestId, (level, line) => send({ type: 'log', level, line }));
+/** A streaming handler's bytes, sent as they are written; the next write waits for the IPC send. */
+const emit: StreamEmitter = {
+  start: (contentType) => send({ type: 'stream', contentType }),
+  chunk: (bytes, done) => {
+    if (!process.connected) return done();
+    process.send!({ type: 'chunk', data: bytes.toString('base64') } satisfies ChildMessage, undefined, {}, () => done());
+  },
+};
 
 /** Reports the environment as unusable; the parent kills it and fails the current invocation. */
 function fatal(title: string, error: LambdaErrorPayload): void {
@@ -39,7 +49,7 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   setEnv('TRACEPARENT', message.traceparent);
   const reply: Extract<ChildMessage, { type: 'result' }> = { type: 'result', maxRssKB: 0 };
   try {
-    const result = await runHandler(handler, JSON.parse(message.payload), message);
+    const result = await runHandler(handler, JSON.parse(message.payload), message, emit);
     reply.payload = serialize(result);
   } catch (err) {
     reply.error = toErrorPayload(err);
@@ -65,6 +75,7 @@ function serialize(result: unknown): string {
 }
 
 try {
+  installAwsLambdaGlobal();
   const handler = await loadHandler(spec);
   process.on('message', (message: InvokeMessage) => void invoke(handler, message));
   send({ type: 'ready' });

@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import type { InvokeMessage } from '../protocol.js';
 import type { Handler } from './load-handler.js';
+import type { StreamEmitter } from './response-stream.js';
+import { isStreamingHandler, runStreamingHandler } from './streaming.js';
 
 /** Read once at start, as Lambda's runtime does: later process.env edits do not change the context. */
 const env = {
@@ -14,9 +16,10 @@ const env = {
 /**
  * Calls the handler the way Lambda's Node.js runtime does: a returned promise or the callback
  * (or the legacy context.done/succeed/fail), whichever completes first. A handler that neither
- * returns a promise nor takes a callback completes with `undefined` (Lambda's `null`).
+ * returns a promise nor takes a callback completes with `undefined` (Lambda's `null`). A handler
+ * wrapped by `awslambda.streamifyResponse` gets a response stream whose bytes go to `emit`.
  */
-export function runHandler(handler: Handler, event: unknown, message: InvokeMessage): Promise<unknown> {
+export function runHandler(handler: Handler, event: unknown, message: InvokeMessage, emit: StreamEmitter): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const succeed = (result?: unknown) => {
@@ -43,6 +46,7 @@ export function runHandler(handler: Handler, event: unknown, message: InvokeMess
       fail: (error) => fail(error ?? 'handled'),
       traceparent: message.traceparent,
     };
+    if (isStreamingHandler(handler)) return runStreamingHandler(handler, event, context, emit).then(succeed, fail);
     const returned = handler(event, context, callback);
     if (isPromiseLike(returned)) returned.then(succeed, fail);
     else if (handler.length < 3) succeed(undefined);

@@ -94,8 +94,9 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       data: spec.shape.build(incoming, route, id, time),
       traceparent: traceFromHeaders(request.headers),
     });
-    const result = await context.invokeSync(spec.fn, envelope);
-    return spec.shape.send(reply, result);
+    const responder = spec.shape.streaming?.(reply.header('x-amzn-RequestId', id));
+    const result = await context.invokeSync(spec.fn, envelope, { stream: responder });
+    return responder ? responder.finish(result) : spec.shape.send(reply, result);
   };
   context.app.route({ method: methods, url, handler });
   if (spec.cors && !methods.includes('OPTIONS')) context.app.route({ method: 'OPTIONS', url, handler });

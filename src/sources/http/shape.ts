@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
 import type { IncomingHttp } from './request.js';
+import type { StreamingResponder } from './stream-response.js';
 
 /** What an authorizer established for a request (see authorizer.ts); each shape places it its own way. */
 export type AuthorizerOutcome =
@@ -30,6 +31,8 @@ export interface HttpShape {
   envelopeType: string;
   build(incoming: IncomingHttp, route: MatchedRoute, requestId: string, now: Date): unknown;
   send(reply: FastifyReply, result: InvokeResult): FastifyReply;
+  /** Set when the response streams (RESPONSE_STREAM function URLs): replaces `send`. */
+  streaming?(reply: FastifyReply): StreamingResponder;
 }
 
 /** Sends a JSON error document the way API Gateway and ALB answer for themselves. */

@@ -3,6 +3,7 @@ import { buildV1Event, type V1Options } from './event-v1.js';
 import { sendHttpResult } from './response.js';
 import { sendV1Result } from './response-v1.js';
 import type { HttpShape } from './shape.js';
+import { functionUrlStream } from './stream-response.js';
 
 export const ENVELOPE_TYPES = {
   url: 'aws.lambda.url',
@@ -17,6 +18,9 @@ export const functionUrlShape: HttpShape = {
   build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, '$default', requestId, now),
   send: sendHttpResult,
 };
+
+/** A function URL whose invoke mode is RESPONSE_STREAM. */
+export const streamingFunctionUrlShape: HttpShape = { ...functionUrlShape, streaming: functionUrlStream };
 
 /** `METHOD /path` (or `ANY /path` for a route of every method), as HTTP APIs name routes. */
 export function routeKeyOf(methods: string[], path: string, method: string): string {

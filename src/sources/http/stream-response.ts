@@ -1,0 +1,82 @@
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { HTTP_INTEGRATION_CONTENT_TYPE } from '../../runtime/protocol.js';
+import type { InvokeResult, ResponseSink } from '../../runtime/types.js';
+import { STREAMED_RESPONSE_LIMIT } from '../kit/limits.js';
+import { sendHttpResult } from './response.js';
+import { isPlainObject } from './shape.js';
+
+const DELIMITER = Buffer.alloc(8);
+
+/** Answers one request with a streaming handler's bytes as they arrive; `finish` ends it. */
+export interface StreamingResponder extends ResponseSink {
+  finish(result: InvokeResult): FastifyReply;
+}
+
+/**
+ * A RESPONSE_STREAM function URL: the status and headers come from the
+ * `application/vnd.awslambda.http-integration-response` prelude (JSON, then 8 NUL bytes) when the
+ * handler used `awslambda.HttpResponseStream.from`, else 200 with the stream's content type; the
+ * body follows chunked, as written. A failure before the first byte is the buffered 502; after
+ * it, the connection is cut (the client sees an incomplete chunked body), as on Lambda.
+ */
+export function functionUrlStream(reply: FastifyReply): StreamingResponder {
+  let prelude: Buffer | undefined;
+  let bytes = 0;
+  let opened = false;
+  let failed = false;
+  const open = (status: number, headers: OutgoingHttpHeaders) => {
+    opened = true;
+    reply.hijack();
+    reply.raw.writeHead(status, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...headers });
+  };
+  const write = (data: Buffer) => {
+    bytes += data.length;
+    if (bytes > STREAMED_RESPONSE_LIMIT) failed = true;
+    else if (data.length && !reply.raw.destroyed) reply.raw.write(data);
+  };
+  return {
+    start(contentType) {
+      if (contentType === HTTP_INTEGRATION_CONTENT_TYPE) prelude = Buffer.alloc(0);
+      else open(200, { 'content-type': contentType });
+    },
+    chunk(data) {
+      if (!prelude) return write(data);
+      prelude = Buffer.concat([prelude, data]);
+      const at = prelude.indexOf(DELIMITER);
+      if (at === -1) return;
+      const metadata = parsePrelude(prelude.subarray(0, at));
+      const rest = prelude.subarray(at + DELIMITER.length);
+      prelude = undefined;
+      if (!metadata) { failed = true; return; }
+      open(metadata.status, metadata.headers);
+      write(rest);
+    },
+    finish(result) {
+      if (!opened && (failed || prelude || result.status !== 'success')) {
+        return sendHttpResult(reply, { ...result, status: result.status === 'success' ? 'error' : result.status });
+      }
+      if (!opened) return sendHttpResult(reply, result); // a buffered handler behind a RESPONSE_STREAM URL
+      if (failed || result.status !== 'success') reply.raw.destroy();
+      else reply.raw.end();
+      return reply;
+    },
+  };
+}
+
+/** `{ statusCode, headers, cookies }` of the prelude; undefined when it is not that. */
+function parsePrelude(text: Buffer): { status: number; headers: OutgoingHttpHeaders } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  const status = value.statusCode ?? 200;
+  if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) return undefined;
+  const headers: OutgoingHttpHeaders = {};
+  if (isPlainObject(value.headers)) for (const [name, v] of Object.entries(value.headers)) headers[name.toLowerCase()] = String(v);
+  if (Array.isArray(value.cookies) && value.cookies.length) headers['set-cookie'] = value.cookies.map(String);
+  return { status: status as number, headers };
+}

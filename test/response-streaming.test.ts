@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { InvokeCommand, InvokeWithResponseStreamCommand, type InvokeWithResponseStreamResponseEvent } from '@aws-sdk/client-lambda';
+import { LambdaFunctionUrlSchema } from '@aws-lambda-powertools/parser/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decoder, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+
+describe('response streaming', () => {
+  let hub: TestHub;
+  let dir: string;
+  const stream = { url: { invokeMode: 'RESPONSE_STREAM' } };
+
+  beforeAll(async () => {
+    dir = tempDir('streaming');
+    hub = await startTestHub({
+      functions: {
+        gated: { handler: 'streaming.gated', ...stream },
+        failing: { handler: 'streaming.failing', ...stream },
+        failsFirst: { handler: 'streaming.failsFirst', ...stream },
+        http: { handler: 'streaming.http', ...stream },
+        notAsync: { handler: 'streaming.notAsync' },
+        buffered: { handler: 'streaming.buffered', ...stream },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  const invokeStream = (name: string, payload: unknown, logType?: 'Tail') => hub.lambda.send(new InvokeWithResponseStreamCommand({
+    FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), LogType: logType,
+  }));
+
+  it('InvokeWithResponseStream delivers PayloadChunk events as the handler writes them, then InvokeComplete', async () => {
+    const gate = path.join(dir, 'invoke-gate');
+    const response = await invokeStream('gated', { gate }, 'Tail');
+    expect(response.StatusCode).toBe(200);
+    expect(response.ExecutedVersion).toBe('$LATEST');
+    const events = response.EventStream![Symbol.asyncIterator]();
+    const first = (await events.next()).value as InvokeWithResponseStreamResponseEvent;
+    // The handler is still waiting for the gate: this chunk was streamed, not buffered.
+    expect(decoder.decode(first.PayloadChunk!.Payload)).toBe('first;');
+    writeFileSync(gate, '');
+    const rest: InvokeWithResponseStreamResponseEvent[] = [];
+    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
+    const text = rest.filter((e) => e.PayloadChunk).map((e) => decoder.decode(e.PayloadChunk!.Payload)).join('');
+    expect(text).toBe('second;last');
+    const complete = rest.at(-1)!.InvokeComplete!;
+    expect(complete.ErrorCode).toBeUndefined();
+    expect(Buffer.from(complete.LogResult!, 'base64').toString()).toMatch(/REPORT RequestId: /);
+  });
+
+  it('ends the stream with the error in InvokeComplete when the handler fails mid-stream', async () => {
+    const response = await invokeStream('failing', {});
+    const events: InvokeWithResponseStreamResponseEvent[] = [];
+    for await (const event of response.EventStream!) events.push(event);
+    expect(decoder.decode(events[0].PayloadChunk!.Payload)).toBe('partial;');
+    expect(events.at(-1)!.InvokeComplete).toEqual({ ErrorCode: 'TypeError', ErrorDetails: 'broke mid-stream' });
+  });
+
+  it('streams a buffered handler\'s payload as one chunk, and refuses non-async streaming handlers', async () => {
+    const events: InvokeWithResponseStreamResponseEvent[] = [];
+    for await (const event of (await invokeStream('buffered', { a: 1 })).EventStream!) events.push(event);
+    expect(JSON.parse(decoder.decode(events[0].PayloadChunk!.Payload))).toEqual({ echo: { a: 1 } });
+    expect(events[1].InvokeComplete).toEqual({});
+    const sync: InvokeWithResponseStreamResponseEvent[] = [];
+    for await (const event of (await invokeStream('notAsync', {})).EventStream!) sync.push(event);
+    expect(sync.at(-1)!.InvokeComplete).toMatchObject({ ErrorCode: 'Runtime.MalformedStreamingHandler', ErrorDetails: 'Streaming does not support non-async handlers.' });
+    await expect(invokeStream('ghost', {})).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('a plain Invoke of a streaming handler returns the whole stream', async () => {
+    const gate = path.join(dir, 'plain-gate');
+    writeFileSync(gate, '');
+    const result = await hub.lambda.send(new InvokeCommand({ FunctionName: 'gated', Payload: Buffer.from(JSON.stringify({ gate })) }));
+    expect(decoder.decode(result.Payload)).toBe('first;second;last');
+  });
+
+  it('RESPONSE_STREAM function URLs send bytes chunked as written', async () => {
+    const gate = path.join(dir, 'url-gate');
+    const response = await fetch(`${hub.url}/urls/gated?gate=${encodeURIComponent(gate)}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(response.headers.get('transfer-encoding')).toBe('chunked');
+    const reader = response.body!.getReader();
+    expect(decoder.decode((await reader.read()).value)).toBe('first;');
+    writeFileSync(gate, '');
+    let rest = '';
+    for (let next = await reader.read(); !next.done; next = await reader.read()) rest += decoder.decode(next.value);
+    expect(rest).toBe('second;last');
+  });
+
+  it('takes status, headers and cookies from HttpResponseStream metadata', async () => {
+    const response = await fetch(`${hub.url}/urls/http`);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('content-type')).toBe('text/csv');
+    expect(response.headers.get('x-stream')).toBe('yes');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(response.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await response.text()).toBe('id,name\n1,ada\n2,grace\n');
+  });
+
+  it('answers 502 for a failure before the first byte and cuts the connection after it', async () => {
+    const early = await fetch(`${hub.url}/urls/failsFirst`);
+    expect(early.status).toBe(502);
+    expect(await early.json()).toEqual({ Message: 'Internal Server Error' });
+    const mid = await fetch(`${hub.url}/urls/failing`);
+    expect(mid.status).toBe(200);
+    await expect(mid.text()).rejects.toThrow();
+    const event = await (await fetch(`${hub.url}/urls/buffered/x`)).json();
+    expect(() => LambdaFunctionUrlSchema.parse(event.echo)).not.toThrow();
+  });
+});
