@@ -102,6 +102,10 @@ export const ERRORS = {
     status: 429, awsType: 'TooManyRequestsException', retryable: true,
     description: 'Too many live console streams (log follows) are open on this hub; close one and retry.',
   },
+  TH_ERR_SOURCE_UNAVAILABLE: {
+    status: 502, awsType: 'ServiceException', retryable: true,
+    description: 'An event source cannot be read yet (e.g. a dynamodb mapping\'s table has no stream); the poller reports it failing and retries.',
+  },
   TH_ERR_HUB_UNREACHABLE: {
     status: 503, awsType: 'ServiceException', retryable: true,
     description: 'The CLI could not reach a running hub.',

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { issueMessage } from '../config/issues.js';
 import { albKind } from './alb.js';
 import { apiKind } from './api.js';
+import { dynamodbKind } from './dynamodb.js';
 import { httpKind } from './http.js';
 import { kinesisKind } from './kinesis.js';
 import { s3Kind } from './s3.js';
@@ -13,7 +14,7 @@ import { streamKind } from './stream.js';
 
 /** Every event source kind, by the key that names it in `events:` entries. Add a kind here, once. */
 export const SOURCE_KINDS: ReadonlyMap<string, SourceKind> = new Map(
-  ([httpKind, apiKind, albKind, sqsKind, streamKind, snsKind, scheduleKind, kinesisKind, s3Kind] as SourceKind[]).map((kind) => [kind.name, kind]),
+  ([httpKind, apiKind, albKind, sqsKind, streamKind, snsKind, scheduleKind, kinesisKind, dynamodbKind, s3Kind] as SourceKind[]).map((kind) => [kind.name, kind]),
 );
 
 /** One validated event source mapping: `{ <kind>: settings }`, as written in the config. */

@@ -61,7 +61,7 @@ export class ShardSource<Raw, R> implements Source {
     const log = context.logger.child({ source: this.id });
     this.log = log;
     if (throttledPoller(context, fn, this.id, log, `${spec.kind} stream ${spec.streamName}`)) return;
-    const reader = (this.reader = spec.openReader());
+    const reader = (this.reader = spec.openReader(context));
     const base = `${context.config.queuePrefix}:${spec.kind}:${fn.name}:${spec.streamName}`;
     const state = (this.state = new ShardState(context.redis, base, this.consumer, spec.timings.leaseTtlMs, (shardId) => {
       log.warn({ event: `${spec.kind}_lease_lost`, shardId }, `lost the lease of ${shardId}`);

@@ -41,7 +41,7 @@ export interface ShardKindSpec<Raw, R> {
   timings: ShardTimings;
   /** How filter criteria read the record: its data field and encoding. */
   filter: { dataField?: 'data'; encoding?: 'utf8' | 'base64' };
-  openReader(): ShardReader<Raw>;
+  openReader(context: SourceContext): ShardReader<Raw>;
   /** How records of the described stream are built. */
   stream(described: StreamDescription, context: SourceContext): ShardStream<Raw, R>;
 }

@@ -1,0 +1,95 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand,
+  type _Record, type GetShardIteratorCommandInput, type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { HubError } from '../../errors.js';
+import type { ShardInfo, ShardReader, ShardStart } from '../kit/shards/reader.js';
+import type { DynamodbSettings } from './settings.js';
+
+/** GetRecords returns at most 1,000 records. */
+const MAX_PAGE = 1000;
+
+export interface DynamodbEndpoints {
+  /** The Streams API (DescribeStream, GetShardIterator, GetRecords). */
+  streams?: string;
+  /** The DynamoDB API (DescribeTable, for `table:`). */
+  dynamodb?: string;
+  region: string;
+}
+
+/**
+ * Where the mapping's clients go: its `endpoint` for both; else AWS_ENDPOINT_URL_DYNAMODB_STREAMS
+ * (then AWS_ENDPOINT_URL_DYNAMODB: DynamoDB Local serves both on one port) for Streams and
+ * AWS_ENDPOINT_URL_DYNAMODB for DescribeTable; else the SDK's (AWS_ENDPOINT_URL, the region's).
+ * The region: the setting, else the stream ARN's, else the hub's.
+ */
+export function dynamodbEndpoints(settings: DynamodbSettings, hubRegion: string, env: NodeJS.ProcessEnv = process.env): DynamodbEndpoints {
+  const tableEndpoint = settings.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB;
+  return {
+    streams: settings.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ?? tableEndpoint,
+    dynamodb: tableEndpoint,
+    region: settings.region ?? settings.stream?.split(':')[3] ?? hubRegion,
+  };
+}
+
+/** DynamoDB Streams behind the shard reader port: the stream by ARN, or the table's latest stream. */
+export function dynamodbShardReader(settings: DynamodbSettings, endpoints: DynamodbEndpoints): ShardReader<_Record> {
+  const options = { region: endpoints.region, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30_000 }) };
+  const streams = new DynamoDBStreamsClient({ ...options, ...(endpoints.streams ? { endpoint: endpoints.streams } : {}) });
+  const tables = settings.table ? new DynamoDBClient({ ...options, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) }) : undefined;
+  let arn = settings.stream;
+  const streamArn = (): string => {
+    if (!arn) throw new HubError('TH_ERR_INTERNAL', 'the stream was not described yet');
+    return arn;
+  };
+  return {
+    timestamps: false,
+    async describe(signal) {
+      if (tables && settings.table) arn = await latestStream(tables, settings.table, signal);
+      return { arn: streamArn(), region: await streams.config.region() };
+    },
+    listShards: (signal) => listShards(streams, streamArn(), signal),
+    async iterator(shardId, start, signal) {
+      const out = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn(), ShardId: shardId, ...iteratorInput(start) }), { abortSignal: signal });
+      return out.ShardIterator;
+    },
+    async read(iterator, limit, signal) {
+      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, MAX_PAGE) }), { abortSignal: signal });
+      return { records: out.Records ?? [], next: out.NextShardIterator };
+    },
+    sequenceOf: (record) => record.dynamodb?.SequenceNumber ?? '',
+    arrivalMsOf: (record) => record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now(),
+    close: () => {
+      streams.destroy();
+      tables?.destroy();
+    },
+  };
+}
+
+/** The table's current stream (DescribeTable's LatestStreamArn); a table without a stream fails the listing, which is retried. */
+async function latestStream(client: DynamoDBClient, table: string, signal: AbortSignal): Promise<string> {
+  const out = await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal });
+  const arn = out.Table?.StreamSpecification?.StreamEnabled ? out.Table.LatestStreamArn : undefined;
+  if (!arn) throw new HubError('TH_ERR_SOURCE_UNAVAILABLE', `table ${table} has no stream enabled (StreamSpecification)`);
+  return arn;
+}
+
+/** Every shard of the stream (DescribeStream, all pages), with its parent. */
+async function listShards(client: DynamoDBStreamsClient, streamArn: string, signal: AbortSignal): Promise<ShardInfo[]> {
+  const shards: Shard[] = [];
+  let after: string | undefined;
+  do {
+    const out = await client.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: after }), { abortSignal: signal });
+    shards.push(...(out.StreamDescription?.Shards ?? []));
+    after = out.StreamDescription?.LastEvaluatedShardId;
+  } while (after);
+  return shards.map((shard) => ({ id: shard.ShardId!, parents: shard.ParentShardId ? [shard.ParentShardId] : [] }));
+}
+
+function iteratorInput(start: ShardStart): Omit<GetShardIteratorCommandInput, 'ShardId' | 'StreamArn'> {
+  if (start.type === 'AFTER_SEQUENCE_NUMBER') return { ShardIteratorType: start.type, SequenceNumber: start.sequence };
+  // The shard kit asks for AT_TIMESTAMP only of readers with `timestamps`.
+  return { ShardIteratorType: start.type === 'AT_TIMESTAMP' ? 'TRIM_HORIZON' : start.type };
+}

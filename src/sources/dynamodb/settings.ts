@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { unknownFieldError } from '../../config/issues.js';
+import { filterCriteriaSchema } from '../../filters/criteria.js';
+import { endpointSchema, regionSchema } from '../kit/settings.js';
+import { checkStreamMapping, parallelizationFactorSchema, streamMappingShape } from '../kit/stream-settings.js';
+
+/** `arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>` (DynamoDB Local's region is `ddblocal`). */
+const STREAM_ARN = /^arn:aws[\w-]*:dynamodb:[\w-]+:\d{12}:table\/([\w.-]{3,255})\/stream\/[\w:.-]+$/;
+const TABLE_NAME = /^[\w.-]{3,255}$/;
+/** Lambda's DynamoDB Streams mappings start at TRIM_HORIZON or LATEST (no AT_TIMESTAMP). */
+const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST'] as const;
+
+/**
+ * Settings of a `dynamodb` event source mapping: Lambda's DynamoDB Streams mapping settings (the
+ * kit's stream mapping settings) and where the stream is: its ARN, or a table whose latest stream
+ * is read. Filter patterns apply to the whole record, images in DynamoDB JSON, as on Lambda.
+ */
+export const dynamodbSettingsSchema = z.strictObject({
+  stream: z.string({ error: 'must be a string' }).regex(STREAM_ARN, {
+    error: 'must be a DynamoDB stream ARN like arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000',
+  }).optional(),
+  table: z.string({ error: 'must be a string' }).regex(TABLE_NAME, { error: 'must be a DynamoDB table name (3-255 letters, digits, _ . -)' }).optional(),
+  ...streamMappingShape,
+  startingPosition: z.enum(STARTING_POSITIONS, { error: `is required: one of ${STARTING_POSITIONS.join(', ')}` }),
+  startingPositionTimestamp: z.never({ error: 'is not supported for DynamoDB streams (Lambda starts them at TRIM_HORIZON or LATEST)' }).optional(),
+  filterCriteria: filterCriteriaSchema.optional(),
+  parallelizationFactor: parallelizationFactorSchema,
+  /** DynamoDB (Streams) endpoint; default AWS_ENDPOINT_URL_DYNAMODB_STREAMS, then AWS_ENDPOINT_URL_DYNAMODB, then the SDK's. */
+  endpoint: endpointSchema.optional(),
+  /** Default the stream ARN's region, else the hub's `region`. */
+  region: regionSchema.optional(),
+}, {
+  error: unknownFieldError,
+}).superRefine((settings, ctx) => {
+  if ((settings.stream === undefined) === (settings.table === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'needs exactly one of stream (the stream ARN) or table (read its latest stream)' });
+  }
+  checkStreamMapping(settings, ctx);
+});
+
+export type DynamodbSettings = z.infer<typeof dynamodbSettingsSchema>;
+
+/** The table a stream ARN belongs to. */
+export const tableOfStream = (arn: string): string => STREAM_ARN.exec(arn)?.[1] ?? '';
