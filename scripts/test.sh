@@ -16,6 +16,12 @@ if [ ! -x /usr/bin/chromium ]; then
   install_chromium() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null 2>&1; }
   install_chromium || { $SUDO apt-get update -qq && install_chromium; } || echo "triggerhub: chromium not installed; the console's browser tests will be skipped" >&2
 fi
+# Java (Debian's default-jre-headless) runs DynamoDB Local, the DynamoDB Streams tests' peer.
+if ! command -v java >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  install_java() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jre-headless >/dev/null 2>&1; }
+  install_java || { $SUDO apt-get update -qq && install_java; } || echo "triggerhub: java not installed; the DynamoDB Streams tests will be skipped" >&2
+fi
 # src, tests and scripts (tests run transpiled-only under vitest; this checks their types), and the console UI.
 npx tsc -p tsconfig.test.json
 npx tsc -p console/tsconfig.json
