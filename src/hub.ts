@@ -11,6 +11,7 @@ import { EmbeddedRedis } from './redis/embedded.js';
 import { ConcurrencyGate } from './router/concurrency.js';
 import { Dispatcher } from './router/dispatcher.js';
 import { EventQueues } from './router/queues.js';
+import { killRunningChildren } from './runtime/children.js';
 import { RuntimeManager } from './runtime/manager.js';
 import type { SyncInvokeOptions } from './runtime/types.js';
 import { HubMetrics } from './metrics.js';
@@ -39,6 +40,12 @@ export interface Hub {
   app: FastifyInstance;
   /** Stops intake, drains in-flight work under the shutdown deadline, closes everything. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * A forced stop, synchronous (a second Ctrl-C): kills the execution environments and tells the
+   * embedded redis-server to shut down (it writes its AOF). Queued events stay in Redis; events
+   * running now are retried after a restart. Call process.exit after it.
+   */
+  kill(): void;
 }
 
 export interface HubOptions {
@@ -59,12 +66,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };
   try {
     let redisUrl = config.redis;
+    let embedded: EmbeddedRedis | undefined;
     if (redisUrl) {
       await checkRedis(redisUrl, logger);
     } else {
-      const embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger });
-      redisUrl = await embedded.start();
-      cleanups.push(() => embedded.stop());
+      embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger });
+      const server = embedded;
+      redisUrl = await server.start();
+      cleanups.push(() => server.stop());
     }
     const redis = redisClient(redisUrl);
     cleanups.push(() => redis.quit());
@@ -147,6 +156,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
           stopping = cleanup().then(() => logger.info({ event: 'hub_stopped' }, 'triggerhub stopped'));
         }
         return stopping;
+      },
+      kill: () => {
+        killRunningChildren();
+        embedded?.terminate();
       },
     };
   } catch (err) {

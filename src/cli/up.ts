@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { startHub } from '../hub.js';
 import { createLogger } from '../log.js';
 import { hubStateFile, loadConfig, type GlobalOptions } from './context.js';
@@ -13,10 +14,19 @@ export async function upCommand(options: GlobalOptions): Promise<void> {
   const stateFile = hubStateFile(config);
   writeFileSync(stateFile, JSON.stringify({ pid: process.pid, url: hub.url }));
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ event: 'hub_stopping', signal }, `${signal}: stopping intake and draining in-flight work`);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      if (stopping) {
+        // A second Ctrl-C: stop now. Running events are retried after a restart; queued ones wait in Redis.
+        logger.warn({ event: 'hub_stop_forced', signal }, `${signal} again: stopping at once; events still running are retried after a restart`);
+        hub.kill();
+        rmSync(stateFile, { force: true });
+        logger.flush();
+        process.exit(128 + constants.signals[signal]);
+      }
+      stopping = true;
+      logger.info({ event: 'hub_stopping', signal, deadlineSeconds: config.shutdownTimeoutSeconds },
+        `${signal}: stopping intake and draining in-flight work (up to ${config.shutdownTimeoutSeconds} s; ${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop at once)`);
       resolve();
     };
     process.on('SIGINT', onSignal);

@@ -55,17 +55,24 @@ export class EmbeddedRedis {
       return this.url;
     }
     const port = await freePort();
+    // Its own process group (detached): a terminal's Ctrl-C reaches the hub only, which drains with
+    // Redis still up and then stops it. After a kill -9 of the hub it keeps running and is adopted.
     const child = spawn(this.options.binary ?? 'redis-server', [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', this.options.dir,
       '--appendonly', 'yes', '--appendfsync', this.options.appendfsync, '--save', '',
       '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes', '--daemonize', 'no',
-    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     await waitReady(child, port);
     this.state = { pid: child.pid!, port };
     writeFileSync(this.stateFile, JSON.stringify(this.state));
     this.options.logger.info({ event: 'redis_started', port, dir: this.options.dir }, 'embedded redis-server started');
     return this.url;
+  }
+
+  /** A forced stop: SIGTERM now (redis-server then writes its AOF and exits by itself). */
+  terminate(): void {
+    if (this.state) killQuietly(this.state.pid);
   }
 
   /** Shuts the server down (SHUTDOWN keeps the AOF consistent). Idempotent. */

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { handlerTrace } from '../tracing.js';
 import { invokedFunctionArn, versionOf } from './child-env.js';
 import { outcomeOf, type Ending } from './failures.js';
-import { releaseChild } from './fork-bootstrap.js';
+import { releaseChild } from './children.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
 import { readProcMemory } from './proc-memory.js';
 import { StreamOutput } from './stream-output.js';

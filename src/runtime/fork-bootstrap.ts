@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { trackChild } from './children.js';
 import { childEnvironment, logStreamName } from './child-env.js';
 import type { BootstrapSpec } from './protocol.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
@@ -13,8 +14,6 @@ const BOOTSTRAP = path.join(RUNTIME_DIR, `bootstrap${path.extname(SELF)}`);
 /** `import` from layers (plain .mjs, not compiled: always read from src/, from dist/ too). */
 const LAYER_RESOLVE = pathToFileURL(path.resolve(path.dirname(SELF), '../../src/runtime/child/layer-resolve.mjs')).href;
 
-/** Children still running, killed if the hub process exits without stopping its pools. */
-const runningChildren = new Set<ChildProcess>();
 let tsxUrl: string | undefined;
 
 /**
@@ -38,24 +37,12 @@ export function forkBootstrap(fn: FunctionConfig, options: RuntimeOptions, envir
     // JSON framing: for the small messages of most invocations it costs about 60 % of the
     // structured-clone ('advanced') framing in the hub; payloads travel as JSON text either way.
     serialization: 'json',
+    // Its own process group: Ctrl-C reaches the hub only, which lets the invocation finish. The
+    // bootstrap exits when the IPC channel closes, so it cannot outlive a killed hub.
+    detached: true,
   });
   trackChild(child);
   return child;
-}
-
-/** Registers an environment's process to be killed if the hub exits without stopping it. */
-export function trackChild(child: ChildProcess): void {
-  if (runningChildren.size === 0) process.once('exit', killRunningChildren);
-  runningChildren.add(child);
-}
-
-/** Call once the child has exited. */
-export function releaseChild(child: ChildProcess): void {
-  if (runningChildren.delete(child) && runningChildren.size === 0) process.off('exit', killRunningChildren);
-}
-
-function killRunningChildren(): void {
-  for (const child of runningChildren) child.kill('SIGKILL');
 }
 
 /** tsx's loader, resolved from the hub (a handler's directory need not have tsx installed). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeFamily } from '../../config/schema.js';
 import { childEnvironment, logStreamName } from '../child-env.js';
-import { trackChild } from '../fork-bootstrap.js';
+import { trackChild } from '../children.js';
 import { readProcMemory } from '../proc-memory.js';
 import type { ChildMessage, InvokeMessage } from '../protocol.js';
 import type { Transport } from '../transport.js';
@@ -71,7 +71,6 @@ export class RuntimeApiTransport implements Transport {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    killGroupOnKill(child);
     trackChild(child);
     this.#child = child;
     return child;
@@ -102,19 +101,5 @@ function commandFor(fn: FunctionConfig): Command {
     file: python,
     args: [PYTHON_BOOTSTRAP, codeDir, path.basename(modulePath), fn.handlerExport],
     runtimeDir: PYTHON_RUNTIME_DIR,
-  };
-}
-
-/** kill() signals the whole process group (the child leads it: `detached`). */
-function killGroupOnKill(child: ChildProcess): void {
-  const killChild = child.kill.bind(child);
-  child.kill = (signal?: NodeJS.Signals | number): boolean => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return killChild(signal);
-    try {
-      process.kill(-child.pid, signal ?? 'SIGTERM');
-      return true;
-    } catch {
-      return killChild(signal);
-    }
   };
 }
