@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InvokeCommand, InvokeWithResponseStreamCommand, type InvokeWithResponseStreamResponseEvent } from '@aws-sdk/client-lambda';
 import { LambdaFunctionUrlSchema } from '@aws-lambda-powertools/parser/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decoder, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+import { decoder, FIXTURES, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 
 describe('response streaming', () => {
   let hub: TestHub;
@@ -20,6 +20,7 @@ describe('response streaming', () => {
         http: { handler: 'streaming.http', ...stream },
         notAsync: { handler: 'streaming.notAsync' },
         buffered: { handler: 'streaming.buffered', ...stream },
+        provided: { handler: path.join(FIXTURES, '../provided/streaming/function.handler'), runtime: 'provided.al2023', ...stream },
       },
     });
   });
@@ -107,5 +108,27 @@ describe('response streaming', () => {
     await expect(mid.text()).rejects.toThrow();
     const event = await (await fetch(`${hub.url}/urls/buffered/x`)).json();
     expect(() => LambdaFunctionUrlSchema.parse(event.echo)).not.toThrow();
+  });
+
+  it('streams a custom runtime\'s Runtime API streaming response, with its error trailers in InvokeComplete', async () => {
+    const gate = path.join(dir, 'provided-gate');
+    const response = await invokeStream('provided', { gate });
+    const events = response.EventStream![Symbol.asyncIterator]();
+    const first = (await events.next()).value as InvokeWithResponseStreamResponseEvent;
+    expect(decoder.decode(first.PayloadChunk!.Payload)).toBe('data: first\n\n');
+    writeFileSync(gate, '');
+    const rest: InvokeWithResponseStreamResponseEvent[] = [];
+    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
+    expect(rest.filter((e) => e.PayloadChunk).map((e) => decoder.decode(e.PayloadChunk!.Payload)).join('')).toBe('data: second\n\n');
+    expect(rest.at(-1)!.InvokeComplete).toEqual({});
+
+    const url = await fetch(`${hub.url}/urls/provided`);
+    expect(url.headers.get('content-type')).toBe('text/event-stream');
+    expect(await url.text()).toBe('data: first\n\ndata: second\n\n');
+
+    const failed: InvokeWithResponseStreamResponseEvent[] = [];
+    for await (const event of (await invokeStream('provided', { fail: true })).EventStream!) failed.push(event);
+    expect(decoder.decode(failed[0].PayloadChunk!.Payload)).toBe('data: first\n\n');
+    expect(failed.at(-1)!.InvokeComplete).toEqual({ ErrorCode: 'StreamError', ErrorDetails: 'gave up mid-stream' });
   });
 });

@@ -69,6 +69,9 @@ export class RuntimeApiServer {
     if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) return this.#next(res);
     if (req.method !== 'POST') return reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
     const result = RESULT_PATH.exec(url);
+    if (result && result[2] === 'response' && req.headers['lambda-runtime-function-response-mode'] === 'streaming') {
+      return this.#streamed(req, res, decodeURIComponent(result[1]));
+    }
     if (result) return readBody(req, (body) => this.#result(req, res, decodeURIComponent(result[1]), result[2], body));
     if (url === `${PREFIX}/init/error`) return readBody(req, (body) => this.#initError(req, res, body ?? ''));
     reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
@@ -108,28 +111,51 @@ export class RuntimeApiServer {
     const maxRssKB = this.#peakKB();
     const message: ChildMessage = body === undefined ? { type: 'result', error: TOO_LARGE, maxRssKB }
       : kind === 'response' ? { type: 'result', payload: body === '' ? 'null' : body, maxRssKB }
-      : { type: 'result', error: errorPayload(req, body), maxRssKB };
+      : { type: 'result', error: errorPayload(body, req.headers['lambda-runtime-function-error-type']), maxRssKB };
     // Output the runtime wrote before posting is already in its stdout pipe: let it be read
     // first, so the invocation's log holds it.
     setImmediate(() => this.#onMessage(message));
+  }
+
+  /**
+   * A streaming response (`Lambda-Runtime-Function-Response-Mode: streaming`): the body's bytes are
+   * passed on as they arrive; the `Lambda-Runtime-Function-Error-Type` / `-Error-Body` (base64
+   * JSON) trailers, when sent, fail the invocation after what was streamed.
+   */
+  #streamed(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    if (requestId !== this.#current) {
+      req.resume();
+      return reply(res, 400, 'InvalidRequestID', `unknown request id ${requestId}`);
+    }
+    this.#current = undefined;
+    this.#onMessage({ type: 'stream', contentType: req.headers['content-type'] ?? 'application/octet-stream' });
+    req.on('data', (chunk: Buffer) => this.#onMessage({ type: 'chunk', data: chunk.toString('base64') }));
+    req.once('end', () => {
+      reply(res, 202);
+      const type = req.trailers['lambda-runtime-function-error-type'];
+      const body = req.trailers['lambda-runtime-function-error-body'];
+      const maxRssKB = this.#peakKB();
+      const message: ChildMessage = type === undefined && body === undefined ? { type: 'result', maxRssKB }
+        : { type: 'result', error: errorPayload(Buffer.from(body ?? '', 'base64').toString('utf8'), type), maxRssKB };
+      setImmediate(() => this.#onMessage(message));
+    });
   }
 
   #initError(req: IncomingMessage, res: ServerResponse, body: string): void {
     if (this.#initialized) return reply(res, 403, 'InvalidStateTransition', 'init already completed');
     this.#initialized = true;
     reply(res, 202);
-    const error = errorPayload(req, body);
+    const error = errorPayload(body, req.headers['lambda-runtime-function-error-type']);
     setImmediate(() => this.#onMessage({ type: 'fatal', error }));
   }
 }
 
-/** The runtime's `{errorMessage, errorType, stackTrace}`; the type header fills in a missing type. */
-function errorPayload(req: IncomingMessage, body: string): LambdaErrorPayload {
+/** The runtime's `{errorMessage, errorType, stackTrace}`; the type header (or trailer) fills in a missing type. */
+function errorPayload(body: string, header: string | string[] | undefined): LambdaErrorPayload {
   let parsed: Partial<Record<keyof LambdaErrorPayload, unknown>> = {};
   try {
     parsed = JSON.parse(body) ?? {};
   } catch { /* a runtime may post any body; the header still names the type */ }
-  const header = req.headers['lambda-runtime-function-error-type'];
   const error: LambdaErrorPayload = {
     errorType: typeof parsed.errorType === 'string' ? parsed.errorType : typeof header === 'string' ? header : 'Runtime.Unknown',
     errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : body,
