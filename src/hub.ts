@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
 import { EmbeddedRedis } from './redis/embedded.js';
+import { startLocalCloud } from './cloud/local-cloud.js';
 import { ConcurrencyGate } from './router/concurrency.js';
 import { Dispatcher } from './router/dispatcher.js';
 import { EventQueues } from './router/queues.js';
@@ -58,13 +59,17 @@ export function embeddedRedisDir(config: HubConfig): string {
 }
 
 /** Thin wiring: redis → queues/dlq → runtime → dispatcher → HTTP server. */
-export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
+export async function startHub(loaded: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger();
-  for (const warning of config.project?.warnings ?? []) logger.warn({ event: 'project_warning', file: config.project!.file }, warning);
+  for (const warning of loaded.project?.warnings ?? []) logger.warn({ event: 'project_warning', file: loaded.project!.file }, warning);
   const cleanups: Array<() => Promise<unknown>> = [];
   let stopDeadline = Date.now();
   const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };
   try {
+    // The project's resources first: the config the hub runs is bound to their endpoints.
+    const cloud = await startLocalCloud(loaded, logger);
+    if (cloud) cleanups.push(() => cloud.stop());
+    const config = cloud?.config ?? loaded;
     let redisUrl = config.redis;
     let embedded: EmbeddedRedis | undefined;
     if (redisUrl) {
@@ -138,6 +143,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     const sources = await startSources(config, sourceContext, health);
     cleanups.push(() => stopSources(sources));
     await app.listen({ port: config.server.port, host: config.server.host });
+    if (cloud) {
+      cleanups.push(() => cloud.disconnect());
+      await cloud.connect({
+        post: async (url, payload, token) => (await app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } })).statusCode,
+        enqueue: (envelope, delivery) => dispatcher.enqueue(envelope, delivery),
+      });
+    }
     sourcesStarted = true;
     // Stopping runs in reverse: the HTTP server (push intake) closes, pollers stop, then the drain.
     cleanups.push(() => app.close());

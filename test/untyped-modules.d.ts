@@ -1,13 +1,3 @@
 // Test peers and tools that ship without type declarations: the parts the tests use.
-declare module 's3rver' {
-  import type { EventEmitter } from 'node:events';
-  export default class S3rver extends EventEmitter {
-    constructor(options: Record<string, unknown>);
-    run(): Promise<import('node:net').AddressInfo>;
-    close(): Promise<void>;
-    httpServer: import('node:http').Server;
-  }
-}
-declare module 's3rver/lib/models/account.js';
-declare module 'kinesalite';
+// (s3rver and kinesalite: src/cloud/untyped-modules.d.ts, the local cloud runs them.)
 declare module 'autocannon';

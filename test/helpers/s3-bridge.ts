@@ -1,6 +1,9 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { S3rverPeer } from './s3rver.js';
+import { awsFormEncode, goQueryEscape, toAwsRecord } from '../../src/cloud/s3-records.js';
+
+export { awsFormEncode, goQueryEscape, toAwsRecord };
 
 /**
  * Test-side stand-in for a bucket's notification targets. s3rver implements no bucket
@@ -87,30 +90,6 @@ export function toMinioRecord(record: S3rverRecord): S3rverRecord {
     },
     source: { host: '127.0.0.1', port: '', userAgent: 'test' },
   };
-}
-
-/** An s3rver record as AWS S3 would send it. */
-export function toAwsRecord(record: S3rverRecord): S3rverRecord {
-  return {
-    ...record,
-    eventVersion: '2.1',
-    requestParameters: { sourceIPAddress: '127.0.0.1' },
-    s3: {
-      ...record.s3,
-      bucket: { ...record.s3.bucket, arn: `arn:aws:s3:::${record.s3.bucket.name}` },
-      object: { ...record.s3.object, key: awsFormEncode(record.s3.object.key) },
-    },
-  };
-}
-
-/** Go's url.QueryEscape (MinIO): only A-Z a-z 0-9 - _ . ~ kept, space → '+', '/' escaped too. */
-export function goQueryEscape(key: string): string {
-  return encodeURIComponent(key).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
-}
-
-/** AWS's key encoding in S3 events: like a form, but '/' kept. */
-export function awsFormEncode(key: string): string {
-  return goQueryEscape(key).replace(/%2F/g, '/').replace(/~/g, '%7E').replace(/%2A/g, '*');
 }
 
 /** A MinIO-shaped record for a key, without s3rver (for direct webhook posts). */

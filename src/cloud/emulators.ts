@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { HubError } from '../errors.js';
+import { freePort } from './ports.js';
+import { onLoopback } from './loopback.js';
+import { CLOUD_CREDENTIALS } from './credentials.js';
+
+/**
+ * The embedded, loopback-only emulators of the local cloud, one starter per service: fauxqs
+ * (SQS and SNS, in memory), s3rver (S3, objects on disk), kinesalite (Kinesis, LevelDB on disk) and
+ * DynamoDB Local (Java, tables on disk). Each keeps its data under `<dataDir>/cloud/<service>`.
+ */
+export interface Emulator {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface S3Emulator extends Emulator {
+  /** s3rver's in-process object events (AWS-shaped records with s3rver's quirks). */
+  onEvent(listener: (event: { Records: Array<Record<string, unknown>> }) => void): void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** fauxqs serves SQS and SNS (and an S3 API we do not use: it has no notifications). */
+export async function startFauxqs(): Promise<Emulator> {
+  const { startFauxqs: start } = await import('fauxqs');
+  const server = await onLoopback(() => start({ port: 0, logger: false, host: '127.0.0.1' }));
+  return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+}
+
+export async function startS3rver(dir: string): Promise<S3Emulator> {
+  const { default: S3rver } = await import('s3rver');
+  const { default: account } = await import('s3rver/lib/models/account.js');
+  // Handlers and tools sign with the local cloud's test credentials.
+  (account as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } }).DUMMY_ACCOUNT
+    .createKeyPair(CLOUD_CREDENTIALS.accessKeyId, CLOUD_CREDENTIALS.secretAccessKey);
+  mkdirSync(dir, { recursive: true });
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, resetOnClose: false });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    onEvent: (listener) => { server.on('event', listener); },
+    stop: () => server.close(),
+  };
+}
+
+export async function startKinesalite(dir: string): Promise<Emulator> {
+  mkdirSync(dir, { recursive: true });
+  const kinesalite = (await import('kinesalite')).default as (options: object) => Server;
+  const server = kinesalite({ path: dir, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections?.();
+    }),
+  };
+}
+
+const DYNAMODB_READY_MS = 60_000;
+
+/** DynamoDB Local (the official jar inside amplify-dynamodb-simulator); needs `java` on PATH. */
+export async function startDynamoDbLocal(dir: string): Promise<Emulator> {
+  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).error) {
+    throw new HubError('TH_ERR_CLOUD_START_FAILED', 'the project declares DynamoDB tables, and DynamoDB Local needs Java: install it (Debian: apt-get install default-jre-headless) or set endpoints.dynamodb');
+  }
+  mkdirSync(dir, { recursive: true });
+  const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  const port = await freePort();
+  const child: ChildProcess = spawn('java', ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-sharedDb', '-dbPath', dir, '-port', String(port)], {
+    cwd: emulatorDir, stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CLOUD_CREDENTIALS, maxAttempts: 1 });
+  try {
+    for (const until = Date.now() + DYNAMODB_READY_MS; ;) {
+      if (child.exitCode !== null) throw new HubError('TH_ERR_CLOUD_START_FAILED', `DynamoDB Local exited with code ${child.exitCode} before it was ready`);
+      const ready = await client.send(new ListTablesCommand({})).then(() => true, () => false);
+      if (ready) break;
+      if (Date.now() > until) throw new HubError('TH_ERR_CLOUD_START_FAILED', `DynamoDB Local was not ready after ${DYNAMODB_READY_MS / 1000} s`);
+      await delay(200);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, stop };
+}
