@@ -1,14 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HubError } from '../errors.js';
 import { freePort } from './ports.js';
-import { onLoopback } from './loopback.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
 
 /**
@@ -28,11 +28,37 @@ export interface S3Emulator extends Emulator {
 
 const require = createRequire(import.meta.url);
 
-/** fauxqs serves SQS and SNS (and an S3 API we do not use: it has no notifications). */
+/**
+ * fauxqs serves SQS and SNS (its S3 has no notifications; s3rver serves S3). SQS finds a queue by
+ * account and name whatever host its URL names; fauxqs only by the exact URL it made
+ * (`http://sqs.<region>.localhost:<port>/...`, a host that does not resolve here). Handlers get
+ * `http://127.0.0.1:<port>/<account>/<name>` (the SDK sends to a queue URL's host), so fauxqs runs
+ * with a queue store that falls back to the name in the URL, as SQS does.
+ */
 export async function startFauxqs(): Promise<Emulator> {
-  const { startFauxqs: start } = await import('fauxqs');
-  const server = await onLoopback(() => start({ port: 0, logger: false, host: '127.0.0.1' }));
-  return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+  const { buildApp } = await import('fauxqs');
+  const app = buildApp({ logger: false, stores: await fauxqsStores() });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => app.close() };
+}
+
+type Stores = NonNullable<NonNullable<Parameters<typeof import('fauxqs').buildApp>[0]>['stores']>;
+interface SqsStoreClass { new (): Stores['sqsStore']; prototype: Stores['sqsStore'] }
+let sqsStoreClass: SqsStoreClass | undefined;
+
+async function fauxqsStores(): Promise<Stores> {
+  const dist = path.dirname(realpathSync(fileURLToPath(import.meta.resolve('fauxqs'))));
+  const load = (file: string) => import(pathToFileURL(path.join(dist, file)).href);
+  const [{ SqsStore }, { SnsStore }, { S3Store }] = await Promise.all([load('sqs/sqsStore.js'), load('sns/snsStore.js'), load('s3/s3Store.js')]);
+  if (!sqsStoreClass) {
+    sqsStoreClass = class extends (SqsStore as SqsStoreClass) {
+      getQueue(url: string) {
+        return super.getQueue(url) ?? this.getQueueByName(String(url).split('/').pop() ?? '') as ReturnType<SqsStoreClass['prototype']['getQueue']>;
+      }
+    } as unknown as SqsStoreClass;
+  }
+  return { sqsStore: new sqsStoreClass(), snsStore: new SnsStore(), s3Store: new S3Store() };
 }
 
 export async function startS3rver(dir: string): Promise<S3Emulator> {

@@ -7,7 +7,7 @@ import { buildEnvelope, newDelivery, type Delivery, type Envelope } from '../rou
 import { SNS_ENVELOPE_TYPE } from '../sources/sns/endpoint.js';
 import { buildSnsEvent } from '../sources/sns/event.js';
 import { snsHttpMessageSchema } from '../sources/sns/message.js';
-import { backoffDelay } from '../sources/backoff.js';
+import { backoffDelay } from '../sources/kit/backoff.js';
 import type { CloudClients } from './clients.js';
 import { subscribeQueue } from './create.js';
 

@@ -21,8 +21,13 @@ const QUEUE_ATTRIBUTES = [
 
 function attributes(props: Props, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of names) if (props[name] !== undefined) out[name] = text(props[name]);
+  for (const name of names) if (props[name] !== undefined) out[name] = text(name === 'RedrivePolicy' ? redrivePolicy(props[name]) : props[name]);
   return out;
+}
+
+/** `maxReceiveCount` is a number in SQS's policy (a `!Ref` of a Number parameter arrives as text). */
+function redrivePolicy(policy: unknown): unknown {
+  return isObject(policy) && typeof policy.maxReceiveCount === 'string' ? { ...policy, maxReceiveCount: Number(policy.maxReceiveCount) } : policy;
 }
 
 const arnOf = (stack: Stack, type: string, logicalId: string, attribute = 'Arn') =>
