@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { unknownFieldError } from '../../config/issues.js';
 import { filterCriteriaSchema } from '../../filters/criteria.js';
 import { endpointSchema, regionSchema } from '../kit/settings.js';
-import { checkStreamMapping, parallelizationFactorSchema, streamMappingShape } from '../kit/stream-settings.js';
+import { checkShardMapping, checkStreamMapping, shardMappingShape, streamMappingShape } from '../kit/stream-settings.js';
 
 /** `arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>` (DynamoDB Local's region is `ddblocal`). */
 const STREAM_ARN = /^arn:aws[\w-]*:dynamodb:[\w-]+:\d{12}:table\/([\w.-]{3,255})\/stream\/[\w:.-]+$/;
@@ -24,7 +24,7 @@ export const dynamodbSettingsSchema = z.strictObject({
   startingPosition: z.enum(STARTING_POSITIONS, { error: `is required: one of ${STARTING_POSITIONS.join(', ')}` }),
   startingPositionTimestamp: z.never({ error: 'is not supported for DynamoDB streams (Lambda starts them at TRIM_HORIZON or LATEST)' }).optional(),
   filterCriteria: filterCriteriaSchema.optional(),
-  parallelizationFactor: parallelizationFactorSchema,
+  ...shardMappingShape,
   /** DynamoDB (Streams) endpoint; default AWS_ENDPOINT_URL_DYNAMODB_STREAMS, then AWS_ENDPOINT_URL_DYNAMODB, then the SDK's. */
   endpoint: endpointSchema.optional(),
   /** Default the stream ARN's region, else the hub's `region`. */
@@ -36,6 +36,7 @@ export const dynamodbSettingsSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: [], message: 'needs exactly one of stream (the stream ARN) or table (read its latest stream)' });
   }
   checkStreamMapping(settings, ctx);
+  checkShardMapping(settings, ctx);
 });
 
 export type DynamodbSettings = z.infer<typeof dynamodbSettingsSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkStreamMapping, parallelizationFactorSchema, streamMappingShape } from '../kit/stream-settings.js';
+import { checkShardMapping, checkStreamMapping, shardMappingShape, streamMappingShape } from '../kit/stream-settings.js';
 import { unknownFieldError } from '../../config/issues.js';
 import { endpointSchema, regionSchema } from '../kit/settings.js';
 
@@ -11,14 +11,16 @@ import { endpointSchema, regionSchema } from '../kit/settings.js';
 export const kinesisSettingsSchema = z.strictObject({
   stream: z.string({ error: 'is required: the stream name' }).regex(/^[a-zA-Z0-9_.-]{1,128}$/, { error: 'must be a Kinesis stream name' }),
   ...streamMappingShape,
-  /** Concurrent batches per shard; records of one partition key stay in order. */
-  parallelizationFactor: parallelizationFactorSchema,
+  ...shardMappingShape,
   /** Kinesis endpoint URL; default the AWS SDK's (AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, the region's). */
   endpoint: endpointSchema.optional(),
   /** Default the AWS SDK's (AWS_REGION, profile). */
   region: regionSchema.optional(),
 }, {
   error: unknownFieldError,
-}).superRefine(checkStreamMapping);
+}).superRefine((settings, ctx) => {
+  checkStreamMapping(settings, ctx);
+  checkShardMapping(settings, ctx);
+});
 
 export type KinesisSettings = z.infer<typeof kinesisSettingsSchema>;

@@ -31,8 +31,20 @@ export const streamMappingShape = {
   filterCriteria: streamFilterCriteriaSchema.optional(),
 };
 
-/** Concurrent batches per shard (Kinesis, DynamoDB); records of one key stay in order. */
-export const parallelizationFactorSchema = intBetween(1, 10).default(1);
+/** What shard mappings (Kinesis, DynamoDB Streams) add to the stream mapping settings. */
+export const shardMappingShape = {
+  /** Concurrent batches per shard; records of one key stay in order. */
+  parallelizationFactor: intBetween(1, 10).default(1),
+  /** Lambda's tumbling windows: 0 (off) or 1–900 seconds; state is carried per shard. */
+  tumblingWindowInSeconds: intBetween(0, 900).default(0),
+};
+
+/** The hub keeps one window state per shard, so windows run one batch at a time (no lanes). */
+export function checkShardMapping(settings: { parallelizationFactor: number; tumblingWindowInSeconds: number }, ctx: z.RefinementCtx): void {
+  if (settings.tumblingWindowInSeconds > 0 && settings.parallelizationFactor > 1) {
+    ctx.addIssue({ code: 'custom', path: ['parallelizationFactor'], message: 'must be 1 with tumblingWindowInSeconds (the window state is per shard)' });
+  }
+}
 
 type MappingRules = {
   startingPosition: string;

@@ -1,13 +1,15 @@
 import type { FunctionConfig } from '../../../config/load.js';
 import type { RecordFilter } from '../../../filters/criteria.js';
 import type { Logger } from '../../../log.js';
-import { buildEnvelope } from '../../../router/envelope.js';
+import type { InvokeResult } from '../../../runtime/types.js';
 import type { SourceContext } from '../../source.js';
 import { batchRange, sendFailureRecord, streamFailureRecord } from '../failure-record.js';
 import { processStreamBatch, type StreamBatchDeps } from '../stream-batch.js';
 import { onFailureTarget, streamBatchPolicy } from '../stream-settings.js';
 import { CheckpointTracker, splitLanes } from './lanes.js';
-import type { ShardMappingSettings, ShardStream } from './shard-stream.js';
+import { envelopeOf, type ShardMappingSettings, type ShardStream } from './shard-stream.js';
+import { closeWindow, invokeInWindow } from './window-invoke.js';
+import type { ShardWindows } from './tumbling-window.js';
 
 export interface ShardBatchContext<R> {
   fn: FunctionConfig;
@@ -16,6 +18,8 @@ export interface ShardBatchContext<R> {
   filter: RecordFilter;
   context: SourceContext;
   shardId: string;
+  /** The shard's tumbling windows (tumblingWindowInSeconds > 0). */
+  windows?: ShardWindows;
   /** Saves the shard's checkpoint (throws when the lease was lost). */
   save(sequence: string): Promise<void>;
   signal: AbortSignal;
@@ -24,11 +28,12 @@ export interface ShardBatchContext<R> {
 
 /**
  * Runs one shard batch: drops what no filter matches, runs the rest in lanes by the stream's
- * lane key (parallelizationFactor), each with Lambda's retry/bisect/age policy and on-failure
- * record; the checkpoint follows the lowest unfinished record. False when the mapping stopped first.
+ * lane key (parallelizationFactor) or, with tumbling windows, window by window; each piece with
+ * Lambda's retry/bisect/age policy and on-failure record; the checkpoint follows the lowest
+ * unfinished record. False when the mapping stopped first.
  */
 export async function runShardBatch<R>(records: R[], batch: ShardBatchContext<R>): Promise<boolean> {
-  const { stream, log } = batch;
+  const { stream, log, windows } = batch;
   const tracker = new CheckpointTracker(records.map((record) => stream.sequenceOf(record)), batch.save);
   const matched = records.filter((record) => batch.filter(stream.filterSubject(record)));
   if (matched.length < records.length) {
@@ -36,7 +41,15 @@ export async function runShardBatch<R>(records: R[], batch: ShardBatchContext<R>
     await tracker.markDone(records.filter((record) => !kept.has(record)).map((record) => stream.sequenceOf(record)));
     log.debug({ event: 'shard_records_filtered', count: records.length - matched.length }, 'records matched no filter; checkpointed');
   }
-  const deps = batchDeps(batch, tracker);
+  if (windows) {
+    for (const run of windowRuns(matched, windows, stream)) {
+      const open = await windows.current();
+      if (open && open.startMs !== run.startMs && !(await closeWindow(batch, windows, open))) return false;
+      if (!(await processStreamBatch(run.records, batchDeps(batch, tracker, (piece) => invokeInWindow(batch, windows, run.startMs, piece))))) return false;
+    }
+    return true;
+  }
+  const deps = batchDeps(batch, tracker, (piece) => batch.context.invokeSync(batch.fn, envelopeOf(batch, { Records: piece })));
   const lanes = splitLanes(matched, batch.settings.parallelizationFactor, (record) => stream.laneKey(record));
   const results = await Promise.allSettled(lanes.map((lane) => processStreamBatch(lane, deps)));
   const failed = results.find((result) => result.status === 'rejected');
@@ -44,7 +57,18 @@ export async function runShardBatch<R>(records: R[], batch: ShardBatchContext<R>
   return results.every((result) => result.status === 'fulfilled' && result.value);
 }
 
-function batchDeps<R>(batch: ShardBatchContext<R>, tracker: CheckpointTracker): StreamBatchDeps<R> {
+/** Consecutive records of one window. */
+function windowRuns<R>(records: R[], windows: ShardWindows, stream: ShardStream<unknown, R>): Array<{ startMs: number; records: R[] }> {
+  const runs: Array<{ startMs: number; records: R[] }> = [];
+  for (const record of records) {
+    const startMs = windows.startOf(stream.arrivalMsOf(record));
+    if (runs.at(-1)?.startMs === startMs) runs.at(-1)!.records.push(record);
+    else runs.push({ startMs, records: [record] });
+  }
+  return runs;
+}
+
+function batchDeps<R>(batch: ShardBatchContext<R>, tracker: CheckpointTracker, invoke: (records: R[]) => Promise<InvokeResult>): StreamBatchDeps<R> {
   const { fn, settings, stream, context, shardId } = batch;
   const sequenceOf = (record: R): string => stream.sequenceOf(record);
   const arrivalMsOf = (record: R): number => stream.arrivalMsOf(record);
@@ -52,9 +76,7 @@ function batchDeps<R>(batch: ShardBatchContext<R>, tracker: CheckpointTracker): 
     policy: streamBatchPolicy(settings),
     sequenceOf,
     arrivalMsOf,
-    invoke: (records) => context.invokeSync(fn, buildEnvelope({
-      source: stream.arn, type: stream.envelopeType, subject: shardId, data: { Records: records },
-    })),
+    invoke,
     checkpoint: (records) => tracker.markDone(records.map(sequenceOf)),
     onFailure: async (failure) => {
       const { target } = onFailureTarget(settings);

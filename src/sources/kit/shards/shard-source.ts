@@ -6,7 +6,9 @@ import type { Logger } from '../../../log.js';
 import { throttledPoller, type Source, type SourceContext } from '../../source.js';
 import { pollLoop } from '../poll-loop.js';
 import { readableShards, type ShardInfo, type ShardReader } from './reader.js';
-import { runShardBatch } from './shard-batch.js';
+import { runShardBatch, type ShardBatchContext } from './shard-batch.js';
+import { ShardWindows } from './tumbling-window.js';
+import { closeEndedWindow } from './window-invoke.js';
 import { LATEST_MARK, SHARD_END, ShardState } from './shard-state.js';
 import type { ShardKindSpec, ShardStream } from './shard-stream.js';
 import { runShard, type ShardPosition } from './shard-worker.js';
@@ -16,6 +18,8 @@ interface Running<Raw, R> {
   reader: ShardReader<Raw>;
   state: ShardState;
   stream: ShardStream<Raw, R>;
+  /** Redis key prefix of the mapping's shared state. */
+  base: string;
   log: Logger;
 }
 
@@ -69,7 +73,7 @@ export class ShardSource<Raw, R> implements Source {
     }));
     live.add(this as ShardSource<unknown, unknown>);
     log.info({ event: `${spec.kind}_source_started`, stream: spec.streamName, consumer: this.consumer }, `polling ${spec.kind} stream ${spec.streamName}`);
-    this.running = this.coordinate(context, reader, state, log)
+    this.running = this.coordinate(context, reader, state, base, log)
       .catch((err: unknown) => log.error({ event: `${spec.kind}_source_failed`, err }, 'shard poller failed'));
   }
 
@@ -95,7 +99,7 @@ export class ShardSource<Raw, R> implements Source {
   }
 
   /** Looks at the shards every shardSyncMs: takes free readable shards up to an even share, gives up surplus. */
-  private async coordinate(context: SourceContext, reader: ShardReader<Raw>, state: ShardState, log: Logger): Promise<void> {
+  private async coordinate(context: SourceContext, reader: ShardReader<Raw>, state: ShardState, base: string, log: Logger): Promise<void> {
     const { signal } = this.abort;
     const { spec } = this;
     let stream: ShardStream<Raw, R> | undefined;
@@ -111,7 +115,7 @@ export class ShardSource<Raw, R> implements Source {
       for (const shardId of [...this.workers.keys()].slice(share)) this.workers.get(shardId)?.abort.abort();
       for (const shard of readable) {
         if (this.workers.size >= share || signal.aborted) break;
-        if (!this.workers.has(shard.id) && (await state.acquire(shard.id))) this.startShard(shard, { context, reader, state, stream, log });
+        if (!this.workers.has(shard.id) && (await state.acquire(shard.id))) this.startShard(shard, { context, reader, state, stream, base, log });
       }
       return { waitMs: spec.timings.shardSyncMs };
     });
@@ -138,6 +142,11 @@ export class ShardSource<Raw, R> implements Source {
       abort.abort();
       throw new Error(`lost the lease of ${shardId}`);
     };
+    const windowMs = spec.settings.tumblingWindowInSeconds * 1000;
+    const batch: ShardBatchContext<R> = {
+      fn: this.fn, settings: spec.settings, stream, filter: this.filter, context, shardId, save, signal: abort.signal, log: shardLog,
+      windows: windowMs ? new ShardWindows(context.redis, `${running.base}:windows`, shardId, windowMs) : undefined,
+    };
     shardLog.info({ event: `${spec.kind}_shard_taken`, consumer: this.consumer }, `reading shard ${shardId}`);
     const done = runShard({
       reader, shardId, settings: spec.settings, timings: spec.timings, kind: spec.kind, signal: abort.signal, log: shardLog,
@@ -145,11 +154,9 @@ export class ShardSource<Raw, R> implements Source {
       process: (raw) => {
         // Iterator age as Lambda's IteratorAge: how old the batch's last record is when read.
         context.report?.(this.id, { lagMs: Date.now() - reader.arrivalMsOf(raw[raw.length - 1]) });
-        const records = raw.map((record) => stream.toRecord(record, shardId));
-        return runShardBatch(records, {
-          fn: this.fn, settings: spec.settings, stream, filter: this.filter, context, shardId, save, signal: abort.signal, log: shardLog,
-        });
+        return runShardBatch(raw.map((record) => stream.toRecord(record, shardId)), batch);
       },
+      idle: async () => { if (batch.windows) await closeEndedWindow(batch, batch.windows); },
       finish: () => save(SHARD_END),
       onLag: (ms) => this.lag.set(shardId, ms),
       onHealth: (error) => this.health(context, shardId, error),

@@ -1,5 +1,6 @@
 import type { DestinationSpec } from '../../../destinations/targets.js';
 import type { FilterCriteria } from '../../../filters/criteria.js';
+import { buildEnvelope, type Envelope } from '../../../router/envelope.js';
 import type { SourceContext } from '../../source.js';
 import type { StreamPolicySettings } from '../stream-settings.js';
 import type { ShardReader, StreamDescription } from './reader.js';
@@ -8,6 +9,7 @@ import type { ShardTimings, StartingPosition } from './shard-worker.js';
 /** The settings every shard mapping has (Lambda's Kinesis / DynamoDB Streams mapping settings). */
 export type ShardMappingSettings = StartingPosition & StreamPolicySettings & {
   parallelizationFactor: number;
+  tumblingWindowInSeconds: number;
   destinations: { onFailure?: DestinationSpec };
   destinationConfig?: { onFailure?: DestinationSpec };
   filterCriteria?: FilterCriteria;
@@ -29,6 +31,11 @@ export interface ShardStream<Raw, R> {
   laneKey(record: R): string;
   sequenceOf(record: R): string;
   arrivalMsOf(record: R): number;
+}
+
+/** The envelope of one invocation of a shard's function (`data`: the event as Lambda builds it). */
+export function envelopeOf<R>(batch: { stream: ShardStream<unknown, R>; shardId: string }, data: { Records: R[] } & object): Envelope {
+  return buildEnvelope({ source: batch.stream.arn, type: batch.stream.envelopeType, subject: batch.shardId, data });
 }
 
 /** What a shard kind (Kinesis, DynamoDB Streams) gives the generic shard source. */

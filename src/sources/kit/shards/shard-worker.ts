@@ -46,6 +46,8 @@ export interface ShardWorkerOptions<Raw> {
   position(): Promise<ShardPosition>;
   /** Runs one batch to its end (checkpointing as it goes); false when the mapping stopped first. */
   process(records: Raw[]): Promise<boolean>;
+  /** After a read that found nothing (tumbling windows close here once their time is over). */
+  idle?(): Promise<void>;
   /** The shard was read to its end and everything in it is done. */
   finish(): Promise<void>;
   /** How far behind the tip the last read was (when the service says). */
@@ -81,6 +83,7 @@ export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'
       iterator = read.next;
       const records = skipBeforeMs ? read.records.filter((record) => reader.arrivalMsOf(record) >= skipBeforeMs) : read.records;
       if (records.length && !(await options.process(records))) return 'done';
+      if (!records.length) await options.idle?.();
       if (iterator === undefined) {
         await options.finish();
         ended = true;
