@@ -18,7 +18,7 @@ describe('kinesis settings', () => {
   it('applies Lambda defaults', () => {
     expect(kinesisSettingsSchema.parse({ stream: 's', startingPosition: 'LATEST' })).toEqual({
       stream: 's', startingPosition: 'LATEST', batchSize: 100, maximumBatchingWindowInSeconds: 0, bisectBatchOnFunctionError: false,
-      maximumRetryAttempts: -1, maximumRecordAgeInSeconds: -1, parallelizationFactor: 1, functionResponseTypes: [], destinations: {},
+      maximumRetryAttempts: -1, maximumRecordAgeInSeconds: -1, parallelizationFactor: 1, tumblingWindowInSeconds: 0, functionResponseTypes: [], destinations: {},
     });
   });
 
