@@ -26,7 +26,8 @@ export function buildProgram(): Command {
 
   program.command('up')
     .description('start the hub: Invoke API, sources and dispatcher; SIGINT/SIGTERM drain and stop')
-    .action(async () => upCommand(globals()));
+    .option('-w, --watch', 'hot reload: new invocations run edited code; config edits add, remove and rewire functions')
+    .action(async (options: { watch?: boolean }) => upCommand(globals(), options));
 
   program.command('invoke')
     .description('invoke a function through the running hub and print its result (log tail on stderr)')

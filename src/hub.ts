@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { FunctionConfig, HubConfig } from './config/load.js';
+import { loadConfigFile, type FunctionConfig, type HubConfig } from './config/load.js';
 import { DlqStore } from './dlq/store.js';
 import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
@@ -16,12 +16,14 @@ import { killRunningChildren } from './runtime/children.js';
 import { RuntimeManager } from './runtime/manager.js';
 import type { SyncInvokeOptions } from './runtime/types.js';
 import { HubMetrics } from './metrics.js';
+import { dictionary } from './own.js';
 import { createApp, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
 import { registerInvokeStreamApi } from './server/invoke-stream-api.js';
 import { registerAdminDlq } from './server/admin-dlq.js';
-import { registerDefaultUrls } from './sources/http.js';
-import { startSources, stopSources } from './sources/start.js';
+import { HotReload, type ReloadEvent } from './reload/hot-reload.js';
+import { LiveFunctions } from './reload/live-functions.js';
+import { RouteTable } from './reload/route-table.js';
 import { SourceHealth } from './sources/health.js';
 import { FunctionStats } from './stats/function-stats.js';
 import { HubRegistry } from './stats/hubs.js';
@@ -51,6 +53,12 @@ export interface Hub {
 
 export interface HubOptions {
   logger?: Logger;
+  /** Hot reload (`up --watch`); default: the config's `watch`. */
+  watch?: boolean;
+  /** How hot reload loads the config again; default: the config file, when there is one. */
+  reload?: () => HubConfig;
+  /** Called after each hot reload (also logged as `reload`). */
+  onReload?: (event: ReloadEvent) => void;
 }
 
 /** Where the embedded redis-server keeps its files. */
@@ -62,6 +70,7 @@ export function embeddedRedisDir(config: HubConfig): string {
 export async function startHub(loaded: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger();
   for (const warning of loaded.project?.warnings ?? []) logger.warn({ event: 'project_warning', file: loaded.project!.file }, warning);
+  const watch = options.watch ?? loaded.watch;
   const cleanups: Array<() => Promise<unknown>> = [];
   let stopDeadline = Date.now();
   const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };
@@ -69,7 +78,9 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     // The project's resources first: the config the hub runs is bound to their endpoints.
     const cloud = await startLocalCloud(loaded, logger);
     if (cloud) cleanups.push(() => cloud.stop());
-    const config = cloud?.config ?? loaded;
+    // Hot reload adds and removes functions in this copy's `functions`; everything reads it.
+    const bound = cloud?.config ?? loaded;
+    const config: HubConfig = { ...bound, functions: Object.assign(dictionary<FunctionConfig>(), bound.functions) };
     let redisUrl = config.redis;
     let embedded: EmbeddedRedis | undefined;
     if (redisUrl) {
@@ -108,7 +119,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       stats.edge(delivery.redrives && !delivery.attempts.some((a) => a.redrive === delivery.redrives) ? flowNode.dlq : flowNode.source(envelope.source), flowNode.fn(delivery.function)));
     cleanups.push(() => queues.close());
     const dlq = new DlqStore(redis, config.queuePrefix, (record) => stats.edge(flowNode.fn(record.function), flowNode.dlq));
-    const metrics = new HubMetrics(Object.keys(config.functions), queues, dlq, stats);
+    const metrics = new HubMetrics(() => Object.keys(config.functions), queues, dlq, stats);
     const health = new SourceHealth(redis, config.queuePrefix, logger, (record) => metrics.sourceReported(record));
     cleanups.push(() => health.close());
     const dispatcher = new Dispatcher({
@@ -139,9 +150,12 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       invokeSync: (fn: FunctionConfig, envelope: Envelope, options?: SyncInvokeOptions) => dispatcher.invokeSync(fn, envelope, options),
       sendToDestination: dispatcher.sendToDestination.bind(dispatcher),
     };
-    registerDefaultUrls(sourceContext, config);
-    const sources = await startSources(config, sourceContext, health);
-    cleanups.push(() => stopSources(sources));
+    // Fastify takes no routes once listening: with hot reload, push routes live in a RouteTable.
+    const routes = watch ? new RouteTable() : undefined;
+    if (routes) app.setNotFoundHandler((request, reply) => routes.dispatch(request, reply));
+    const functions = new LiveFunctions({ config, runtime, dispatcher, context: sourceContext, health, routes });
+    cleanups.push(() => functions.stop());
+    await functions.start();
     await app.listen({ port: config.server.port, host: config.server.host });
     if (cloud) {
       cleanups.push(() => cloud.disconnect());
@@ -151,6 +165,17 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       });
     }
     sourcesStarted = true;
+    if (watch) {
+      const read = options.reload ?? (config.configPath ? () => loadConfigFile(config.configPath) : undefined);
+      // A reloaded project is bound to the running local cloud (resources it adds need a restart).
+      const load = read && (() => {
+        const next = read();
+        return cloud ? cloud.rebind(next) : next;
+      });
+      const reload = new HotReload({ config, functions, runtime, load, logger, onReload: options.onReload });
+      await reload.start();
+      cleanups.push(() => reload.close());
+    }
     // Stopping runs in reverse: the HTTP server (push intake) closes, pollers stop, then the drain.
     cleanups.push(() => app.close());
     const address = app.server.address();

@@ -56,15 +56,17 @@ export class HubMetrics {
     labelNames: ['function', 'source'], registers: [this.registry],
   });
 
-  constructor(functions: string[], queues: EventQueues, dlq: DlqStore, private readonly stats?: FunctionStats) {
+  /** `functions` names the configured functions now (hot reload changes them). */
+  constructor(functions: () => string[], queues: EventQueues, dlq: DlqStore, private readonly stats?: FunctionStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'triggerhub_' });
-    for (const fn of functions) this.concurrent.set({ function: fn }, 0);
+    for (const fn of functions()) this.concurrent.set({ function: fn }, 0);
     new Gauge({
       name: 'triggerhub_queue_depth', help: 'Async events waiting, delayed or running, per function',
       labelNames: ['function'], registers: [this.registry],
       async collect() {
-        const depths = await Promise.all(functions.map((fn) => queues.depth(fn)));
-        functions.forEach((fn, i) => this.set({ function: fn }, depths[i]));
+        const names = functions();
+        const depths = await Promise.all(names.map((fn) => queues.depth(fn)));
+        names.forEach((fn, i) => this.set({ function: fn }, depths[i]));
       },
     });
     new Gauge({

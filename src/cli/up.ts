@@ -5,11 +5,12 @@ import { createLogger } from '../log.js';
 import { hubStateFile, loadConfig, type GlobalOptions } from './context.js';
 
 /** `triggerhub up`: runs until SIGINT/SIGTERM, then stops intake, drains and closes. */
-export async function upCommand(options: GlobalOptions): Promise<void> {
+export async function upCommand(options: GlobalOptions, up: { watch?: boolean } = {}): Promise<void> {
   const config = loadConfig(options);
   const logger = createLogger();
   process.on('unhandledRejection', (err) => logger.error({ event: 'unhandled_rejection', err }, 'unhandled rejection (the hub keeps running)'));
-  const hub = await startHub(config, { logger });
+  // Hot reload loads the config again the way it was loaded here.
+  const hub = await startHub(config, { logger, watch: up.watch || undefined, reload: () => loadConfig(options) });
   mkdirSync(config.dataDir, { recursive: true });
   const stateFile = hubStateFile(config);
   writeFileSync(stateFile, JSON.stringify({ pid: process.pid, url: hub.url }));

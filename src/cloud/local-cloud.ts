@@ -22,6 +22,8 @@ export interface LocalCloud {
   config: HubConfig;
   endpoints: ReadonlyMap<CloudService, CloudEndpoint>;
   connect(hub: { post: Post; enqueue: Enqueue }): Promise<void>;
+  /** A config loaded again (hot reload) bound to these endpoints; resources it adds are not created. */
+  rebind(config: HubConfig): HubConfig;
   /** Stops SNS deliveries and bucket notifications (intake). Idempotent. */
   disconnect(): Promise<void>;
   /** Stops the emulators. Idempotent. */
@@ -82,6 +84,7 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
   return {
     config: bindConfig(config, project, endpoints),
     endpoints,
+    rebind: (next) => (next.project ? bindConfig(next, next.project, endpoints) : next),
     connect: async (hub) => {
       notifications.connect(hub.post);
       await bridge.start(project.subscriptions, hub.enqueue);

@@ -104,6 +104,8 @@ export const hubSchema = z.object({
     retentionSeconds: intBetween(60, 31_536_000).optional(),
   }).strict().default({ maxEntriesPerFunction: 10_000 }),
   shutdownTimeoutSeconds: intBetween(0, 900).default(30),
+  /** Hot reload (also `triggerhub up --watch`): see README, Hot reload. */
+  watch: z.boolean({ error: 'must be true or false' }).default(false),
   lockDurationSeconds: intBetween(1, 600).default(30),
   /** Retries of records to SQS, SNS, HTTP and Redis-stream destinations (see README, Destinations). */
   destinationDelivery: z.object({

@@ -35,7 +35,9 @@ export interface DispatcherDeps {
  * invocations directly under the same reserved-concurrency limit.
  */
 export class Dispatcher {
-  private readonly workers: Worker<QueuedEvent>[] = [];
+  private readonly workers = new Map<string, Worker<QueuedEvent>>();
+  /** Workers of removed or reconfigured functions (hot reload), finishing their running jobs. */
+  private readonly retiring = new Set<Promise<void>>();
   private readonly destinations: DestinationSender;
   private readonly outbox: DestinationOutbox;
   private stopping?: Promise<void>;
@@ -50,10 +52,25 @@ export class Dispatcher {
 
   start(): void {
     this.outbox.start(this.deps.config.runtime.maxEnvironments, this.deps.config.lockDurationSeconds * 1000);
-    for (const fn of Object.values(this.deps.config.functions)) {
-      if (fn.reservedConcurrency === 0) continue; // throttled function: events wait in its queue
-      this.workers.push(this.startWorker(fn));
-    }
+    for (const fn of Object.values(this.deps.config.functions)) this.startFunction(fn);
+  }
+
+  /** Starts taking the function's queued events (at start, and when hot reload adds or changes it). */
+  startFunction(fn: FunctionConfig): void {
+    if (fn.reservedConcurrency === 0) return; // throttled function: events wait in its queue
+    this.workers.set(fn.name, this.startWorker(fn));
+  }
+
+  /**
+   * Hot reload: stops taking the function's queued events; its running jobs finish in the
+   * background (stop() still waits for them). Events stay queued for the next startFunction.
+   */
+  stopFunction(name: string): void {
+    const worker = this.workers.get(name);
+    if (!worker) return;
+    this.workers.delete(name);
+    const closed = worker.close().finally(() => this.retiring.delete(closed));
+    this.retiring.add(closed);
   }
 
   private startWorker(fn: FunctionConfig): Worker<QueuedEvent> {
@@ -149,11 +166,12 @@ export class Dispatcher {
   stop(deadlineMs: number): Promise<void> {
     this.stopping ??= (async () => {
       // Handlers finish first (they may add destination records), then the outbox drains.
-      const graceful = Promise.all(this.workers.map((w) => w.close())).then(() => this.outbox.stop()).then(() => true);
+      const workers = [...this.workers.values()];
+      const graceful = Promise.all([...workers.map((w) => w.close()), ...this.retiring]).then(() => this.outbox.stop()).then(() => true);
       const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadlineMs).unref());
       if (!(await Promise.race([graceful, timedOut]))) {
         this.deps.logger.warn({ event: 'drain_deadline' }, 'drain deadline passed; unfinished events will be retried after restart');
-        await Promise.all(this.workers.map((w) => w.close(true)));
+        await Promise.all(workers.map((w) => w.close(true)));
         await this.outbox.stop(true);
       }
     })();

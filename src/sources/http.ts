@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { functionArn } from '../arn.js';
-import type { FunctionConfig, HubConfig } from '../config/load.js';
+import type { FunctionConfig } from '../config/load.js';
 import { createAuthorizer } from './http/authorizer.js';
 import { authorizerProblems } from './http/authorizer-settings.js';
 import { HubError } from '../errors.js';
-import { registerRoute } from './http/route.js';
+import { ALL_METHODS, registerRoute } from './http/route.js';
 import { httpSettingsSchema, type HttpSettings } from './http/settings.js';
 import { functionUrlShape, httpApiShape, streamingFunctionUrlShape } from './http/shapes.js';
 import { defineSourceKind, type Source, type SourceContext } from './source.js';
@@ -15,21 +15,25 @@ export const DEFAULT_URL_PREFIX = '/urls';
 export const lambdaUrlDomain = (apiId: string, region: string) => `${apiId}.lambda-url.${region}.on.aws`;
 export const executeApiDomain = (apiId: string, region: string) => `${apiId}.execute-api.${region}.amazonaws.com`;
 
-export function registerDefaultUrls(context: SourceContext, config: HubConfig): void {
-  for (const fn of Object.values(config.functions)) {
-    const prefix = `${DEFAULT_URL_PREFIX}/${fn.name}`;
-    for (const path of [prefix, `${prefix}/{proxy+}`]) {
-      registerRoute(context, {
-        fn, path, methods: ['ANY'], shape: fn.url.invokeMode === 'RESPONSE_STREAM' ? streamingFunctionUrlShape : functionUrlShape, apiName: `${fn.name}:url`, defaultDomain: lambdaUrlDomain,
-        stripPrefix: prefix, noPathParameters: true,
-      });
-    }
+/** One function's default URL (at start, or when hot reload adds the function). */
+export function registerDefaultUrl(context: SourceContext, fn: FunctionConfig): void {
+  const prefix = `${DEFAULT_URL_PREFIX}/${fn.name}`;
+  for (const path of [prefix, `${prefix}/{proxy+}`]) {
+    registerRoute(context, {
+      fn, path, methods: ['ANY'], shape: fn.url.invokeMode === 'RESPONSE_STREAM' ? streamingFunctionUrlShape : functionUrlShape, apiName: `${fn.name}:url`, defaultDomain: lambdaUrlDomain,
+      stripPrefix: prefix, noPathParameters: true,
+    });
   }
-  // Any other name (`/urls/toString` too) is no function: Lambda's 404, naming what was asked.
-  const notFound = async (request: FastifyRequest<{ Params: { name: string } }>) => {
-    throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${functionArn(config.region, config.accountId, request.params.name)}`);
+}
+
+/** `/urls/<any other name>` (`/urls/toString` too) is no function: Lambda's 404, naming what was asked. */
+export function registerUnknownUrls(context: SourceContext): void {
+  const { config } = context;
+  const notFound = async (request: FastifyRequest) => {
+    const { name } = request.params as { name: string };
+    throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${functionArn(config.region, config.accountId, name)}`);
   };
-  for (const url of [`${DEFAULT_URL_PREFIX}/:name`, `${DEFAULT_URL_PREFIX}/:name/*`]) context.app.all(url, notFound);
+  for (const url of [`${DEFAULT_URL_PREFIX}/:name`, `${DEFAULT_URL_PREFIX}/:name/*`]) context.app.route({ method: ALL_METHODS, url, handler: notFound });
 }
 
 /** `events: - http: { path, methods, cors, auth, payloadFormatVersion }`: an HTTP API route, invoked synchronously. */

@@ -1,21 +1,19 @@
-import type { HubConfig } from '../config/load.js';
+import type { FunctionConfig } from '../config/load.js';
 import { mappingKind } from './registry.js';
 import type { SourceHealth } from './health.js';
 import type { Source, SourceContext } from './source.js';
 
-/** Builds and starts every configured event source mapping; returns them for stopping. */
-export async function startSources(config: HubConfig, context: SourceContext, health?: SourceHealth): Promise<Source[]> {
+/** Builds and starts one function's event source mappings (at start, or when hot reload adds it). */
+export async function startFunctionSources(fn: FunctionConfig, context: SourceContext, health?: SourceHealth): Promise<Source[]> {
   const started: Source[] = [];
   try {
-    for (const fn of Object.values(config.functions)) {
-      for (const [index, mapping] of fn.events.entries()) {
-        const { kind, settings } = mappingKind(mapping);
-        const source = kind.create(fn, settings, index);
-        health?.report(source.id, { state: 'starting' });
-        await source.start(health ? health.contextFor(context, source.id) : context);
-        health?.started(source.id);
-        started.push(source);
-      }
+    for (const [index, mapping] of fn.events.entries()) {
+      const { kind, settings } = mappingKind(mapping);
+      const source = kind.create(fn, settings, index);
+      health?.report(source.id, { state: 'starting' });
+      await source.start(health ? health.contextFor(context, source.id) : context);
+      health?.started(source.id);
+      started.push(source);
     }
   } catch (err) {
     await stopSources(started);

@@ -10,7 +10,7 @@ import { readRequest } from './request.js';
 import type { AuthSettings, CorsSettings } from './settings.js';
 import { sendJson, type AuthorizerOutcome, type HttpShape, type MatchedRoute } from './shape.js';
 
-const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+export const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 /**
  * Gates a request before the function runs (authorizer.ts), given the route's event built without
