@@ -108,6 +108,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
       scaleUpDelayMs: config.runtime.scaleUpDelayMs,
       logSink,
+      buildDir: path.join(config.dataDir, 'build'),
     }, logger);
     // Running invocations get what is left of the shutdown deadline; children still running then
     // are killed when the hub process exits.

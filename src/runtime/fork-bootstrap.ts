@@ -20,14 +20,16 @@ let tsxUrl: string | undefined;
  * Forks one execution environment: the bootstrap with the function's variables, its task root as
  * cwd, V8's heap capped at the memory size, and tsx loaded when TypeScript must run.
  */
-export function forkBootstrap(fn: FunctionConfig, options: RuntimeOptions, environmentId: string): ChildProcess {
+export function forkBootstrap(fn: FunctionConfig, options: RuntimeOptions, environmentId: string, handlerFile = fn.handlerFile): ChildProcess {
   const spec: BootstrapSpec = {
-    handlerFile: fn.handlerFile,
+    handlerFile,
     handlerExport: fn.handlerExport,
     handler: fn.handler,
   };
   const execArgv = [`--max-old-space-size=${fn.memorySize}`];
-  if (BOOTSTRAP.endsWith('.ts') || fn.handlerFile.endsWith('.ts')) execArgv.unshift('--import', tsxLoader());
+  if (BOOTSTRAP.endsWith('.ts') || handlerFile.endsWith('.ts')) execArgv.unshift('--import', tsxLoader());
+  // A compiled TypeScript handler carries an inline source map: stack traces name the .ts lines.
+  if (handlerFile !== fn.handlerFile) execArgv.push('--enable-source-maps');
   if (fn.layers.length) execArgv.push('--import', LAYER_RESOLVE);
   const child = fork(BOOTSTRAP, [JSON.stringify(spec)], {
     cwd: fn.taskRoot,

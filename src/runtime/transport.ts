@@ -3,6 +3,7 @@ import { runtimeFamily } from '../config/schema.js';
 import { forkBootstrap } from './fork-bootstrap.js';
 import type { ChildMessage, InvokeMessage } from './protocol.js';
 import { RuntimeApiTransport } from './runtime-api/transport.js';
+import { compiledHandler } from './ts-build.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
 /**
@@ -31,15 +32,23 @@ class ForkTransport implements Transport {
   readonly #options: RuntimeOptions;
   readonly #environmentId: string;
   #child?: ChildProcess;
+  /** What the process imports: the handler file, or its compiled build (TypeScript; see ts-build.ts). */
+  #handlerFile: string;
 
   constructor(fn: FunctionConfig, options: RuntimeOptions, environmentId: string) {
     this.#fn = fn;
     this.#options = options;
     this.#environmentId = environmentId;
+    this.#handlerFile = fn.handlerFile;
+  }
+
+  async prepare(): Promise<void> {
+    const { buildDir } = this.#options;
+    if (buildDir && this.#fn.handlerFile.endsWith('.ts')) this.#handlerFile = await compiledHandler(this.#fn.handlerFile, buildDir) ?? this.#fn.handlerFile;
   }
 
   start(onMessage: (message: ChildMessage) => void): ChildProcess {
-    this.#child = forkBootstrap(this.#fn, this.#options, this.#environmentId);
+    this.#child = forkBootstrap(this.#fn, this.#options, this.#environmentId, this.#handlerFile);
     this.#child.on('message', onMessage);
     return this.#child;
   }

@@ -85,6 +85,8 @@ export interface RuntimeOptions {
   scaleUpDelayMs?: number;
   /** Also receives every invocation log line (e.g. the per-function Redis streams). */
   logSink?: LogSink;
+  /** Where TypeScript handlers are compiled to (`<dataDir>/build`); without it they run through tsx. */
+  buildDir?: string;
 }
 
 /**

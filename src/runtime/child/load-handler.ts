@@ -27,7 +27,8 @@ export async function loadHandler(spec: BootstrapSpec): Promise<Handler> {
 }
 
 function classifyImportError(err: unknown): unknown {
-  if (err instanceof SyntaxError) return runtimeError('Runtime.UserCodeSyntaxError', String(err));
+  // tsx reports TypeScript it cannot parse as esbuild's TransformError.
+  if (err instanceof SyntaxError || (err as Error | null)?.name === 'TransformError') return runtimeError('Runtime.UserCodeSyntaxError', String(err));
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && MODULE_NOT_FOUND.has(code)) return runtimeError('Runtime.ImportModuleError', String(err));
   return err;
