@@ -8,7 +8,6 @@ import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
 import { EmbeddedRedis } from './redis/embedded.js';
-import { startLocalCloud } from './cloud/local-cloud.js';
 import { ConcurrencyGate } from './router/concurrency.js';
 import { Dispatcher } from './router/dispatcher.js';
 import { EventQueues } from './router/queues.js';
@@ -75,8 +74,11 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
   let stopDeadline = Date.now();
   const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };
   try {
-    // The project's resources first: the config the hub runs is bound to their endpoints.
-    const cloud = await startLocalCloud(loaded, logger);
+    // The project's resources first: the config the hub runs is bound to their endpoints. The
+    // local cloud (emulators and AWS SDK clients) is loaded only for a project that may need it.
+    const cloud = loaded.project && loaded.localCloud !== false
+      ? await (await import('./cloud/local-cloud.js')).startLocalCloud(loaded, logger)
+      : undefined;
     if (cloud) cleanups.push(() => cloud.stop());
     // Hot reload adds and removes functions in this copy's `functions`; everything reads it.
     const bound = cloud?.config ?? loaded;

@@ -5,26 +5,28 @@ import { REPO_ROOT } from './helpers/paths.js';
 
 /**
  * In a fresh process (this one's module cache holds whatever other tests loaded): the CommonJS
- * modules of the AWS SDK and MinIO that are loaded after importing the CLI and the hub, then after
+ * modules of the AWS SDK clients and MinIO that are loaded after importing the CLI and the hub, then after
  * a source needs SQS.
  */
 const SCRIPT = `
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const loaded = () => Object.keys(require.cache).filter((file) => /node_modules\\/(@aws-sdk|@smithy|minio)\\//.test(file)).length;
+const loaded = () => Object.keys(require.cache).filter((file) => /node_modules\\/(@aws-sdk\\/client-[^/]+|@smithy\\/node-http-handler|minio)\\//.test(file)).length;
 await import('./src/cli.ts');
 await import('./src/hub.ts');
 const atStart = loaded();
 const { loadSqs } = await import('./src/aws/lazy-sdk.ts');
 await loadSqs();
-console.log(JSON.stringify({ atStart, afterSqs: loaded() }));
+const sqsLoaded = Object.keys(require.cache).some((file) => file.includes('node_modules/@aws-sdk/client-sqs/'));
+console.log(JSON.stringify({ atStart, afterSqs: loaded(), sqsLoaded }));
 `;
 
 describe('AWS SDK loading', () => {
   it('loads no AWS SDK or MinIO module until a source or destination of that kind needs one', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { cwd: REPO_ROOT });
-    const { atStart, afterSqs } = JSON.parse(stdout) as { atStart: number; afterSqs: number };
+    const { atStart, afterSqs, sqsLoaded } = JSON.parse(stdout) as { atStart: number; afterSqs: number; sqsLoaded: boolean };
     expect(atStart).toBe(0);
+    expect(sqsLoaded).toBe(true);
     expect(afterSqs).toBeGreaterThan(0);
   });
 });

@@ -1,9 +1,6 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand,
-  type _Record, type GetShardIteratorCommandInput, type Shard,
-} from '@aws-sdk/client-dynamodb-streams';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { _Record, DynamoDBStreamsClient, GetShardIteratorCommandInput, Shard } from '@aws-sdk/client-dynamodb-streams';
+import { loadDynamodb, loadDynamodbStreams, loadHttpHandler } from '../../aws/lazy-sdk.js';
 import { HubError } from '../../errors.js';
 import type { ShardInfo, ShardReader, ShardStart } from '../kit/shards/reader.js';
 import type { DynamodbSettings } from './settings.js';
@@ -34,11 +31,29 @@ export function dynamodbEndpoints(settings: DynamodbSettings, hubRegion: string,
   };
 }
 
+type StreamsSdk = typeof import('@aws-sdk/client-dynamodb-streams');
+
+interface Clients {
+  streams: DynamoDBStreamsClient;
+  tables?: DynamoDBClient;
+  sdk: StreamsSdk;
+}
+
+/** The mapping's clients, made (and the SDK loaded) when the reader is first used. */
+async function connect(settings: DynamodbSettings, endpoints: DynamodbEndpoints): Promise<Clients> {
+  const [sdk, { NodeHttpHandler }] = await Promise.all([loadDynamodbStreams(), loadHttpHandler()]);
+  const options = { region: endpoints.region, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30_000 }) };
+  const streams = new sdk.DynamoDBStreamsClient({ ...options, ...(endpoints.streams ? { endpoint: endpoints.streams } : {}) });
+  const tables = settings.table
+    ? new (await loadDynamodb()).DynamoDBClient({ ...options, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) })
+    : undefined;
+  return { streams, tables, sdk };
+}
+
 /** DynamoDB Streams behind the shard reader port: the stream by ARN, or the table's latest stream. */
 export function dynamodbShardReader(settings: DynamodbSettings, endpoints: DynamodbEndpoints): ShardReader<_Record> {
-  const options = { region: endpoints.region, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30_000 }) };
-  const streams = new DynamoDBStreamsClient({ ...options, ...(endpoints.streams ? { endpoint: endpoints.streams } : {}) });
-  const tables = settings.table ? new DynamoDBClient({ ...options, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) }) : undefined;
+  let connected: Promise<Clients> | undefined;
+  const use = () => (connected ??= connect(settings, endpoints));
   let arn = settings.stream;
   const streamArn = (): string => {
     if (!arn) throw new HubError('TH_ERR_INTERNAL', 'the stream was not described yet');
@@ -47,29 +62,38 @@ export function dynamodbShardReader(settings: DynamodbSettings, endpoints: Dynam
   return {
     timestamps: false,
     async describe(signal) {
+      const { streams, tables } = await use();
       if (tables && settings.table) arn = await latestStream(tables, settings.table, signal);
       return { arn: streamArn(), region: await streams.config.region() };
     },
-    listShards: (signal) => listShards(streams, streamArn(), signal),
+    listShards: async (signal) => {
+      const { streams, sdk } = await use();
+      return listShards(streams, sdk, streamArn(), signal);
+    },
     async iterator(shardId, start, signal) {
+      const { streams, sdk: { GetShardIteratorCommand } } = await use();
       const out = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn(), ShardId: shardId, ...iteratorInput(start) }), { abortSignal: signal });
       return out.ShardIterator;
     },
     async read(iterator, limit, signal) {
+      const { streams, sdk: { GetRecordsCommand } } = await use();
       const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, MAX_PAGE) }), { abortSignal: signal });
       return { records: out.Records ?? [], next: out.NextShardIterator };
     },
     sequenceOf: (record) => record.dynamodb?.SequenceNumber ?? '',
     arrivalMsOf: (record) => record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now(),
     close: () => {
-      streams.destroy();
-      tables?.destroy();
+      void connected?.then(({ streams, tables }) => {
+        streams.destroy();
+        tables?.destroy();
+      }, () => undefined);
     },
   };
 }
 
 /** The table's current stream (DescribeTable's LatestStreamArn); a table without a stream fails the listing, which is retried. */
 async function latestStream(client: DynamoDBClient, table: string, signal: AbortSignal): Promise<string> {
+  const { DescribeTableCommand } = await loadDynamodb();
   const out = await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal });
   const arn = out.Table?.StreamSpecification?.StreamEnabled ? out.Table.LatestStreamArn : undefined;
   if (!arn) throw new HubError('TH_ERR_SOURCE_UNAVAILABLE', `table ${table} has no stream enabled (StreamSpecification)`);
@@ -77,7 +101,7 @@ async function latestStream(client: DynamoDBClient, table: string, signal: Abort
 }
 
 /** Every shard of the stream (DescribeStream, all pages), with its parent. */
-async function listShards(client: DynamoDBStreamsClient, streamArn: string, signal: AbortSignal): Promise<ShardInfo[]> {
+async function listShards(client: DynamoDBStreamsClient, { DescribeStreamCommand }: StreamsSdk, streamArn: string, signal: AbortSignal): Promise<ShardInfo[]> {
   const shards: Shard[] = [];
   let after: string | undefined;
   do {
