@@ -119,7 +119,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     cleanups.push(() => stats.close());
     // The console's live flow: every queued event, sync invocation, DLQ record and delivered destination record is an edge.
     const queues = new EventQueues(redis, config.queuePrefix, config.functions, (envelope, delivery) =>
-      stats.edge(delivery.redrives && !delivery.attempts.some((a) => a.redrive === delivery.redrives) ? flowNode.dlq : flowNode.source(envelope.source), flowNode.fn(delivery.function)));
+      stats.edge(flowNode.origin(envelope, delivery), flowNode.fn(delivery.function)));
     cleanups.push(() => queues.close());
     const dlq = new DlqStore(redis, config.queuePrefix, (record) => stats.edge(flowNode.fn(record.function), flowNode.dlq));
     const metrics = new HubMetrics(() => Object.keys(config.functions), queues, dlq, stats);

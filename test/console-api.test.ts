@@ -1,3 +1,4 @@
+import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema, EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStatus } from '../src/stats/status.js';
@@ -16,6 +17,10 @@ describe('console API', { timeout: 60_000 }, () => {
       functions: {
         echo: { handler: 'echo.handler' },
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
+        web: {
+          handler: 'echo.handler',
+          events: [{ http: { path: '/items/{id}', methods: ['POST'] } }, { api: { path: '/orders' } }, { schedule: { expression: 'rate(1 hour)' } }],
+        },
       },
     });
   });
@@ -64,6 +69,17 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(await (await api('/dlq/nope/redrive', { method: 'POST', body: '{"payload":{},"to":"ghost"}' })).json()).toMatchObject({ message: expect.stringContaining('to: no function named "ghost"') });
   });
 
+  it('offers a sample event per source kind, built by the sources own builders', async () => {
+    const echo = await (await api('/functions/echo')).json() as { samples: Array<{ label: string; event: unknown }> };
+    expect(echo.samples).toEqual([{ label: 'direct invoke', event: { hello: 'world' } }]);
+    const web = await (await api('/functions/web')).json() as { samples: Array<{ label: string; event: unknown }> };
+    expect(web.samples.map((s) => s.label)).toEqual(['direct invoke', 'http (events[0])', 'api (events[1])', 'schedule (events[2])']);
+    const http = APIGatewayProxyEventV2Schema.parse(web.samples[1].event);
+    expect(http).toMatchObject({ routeKey: 'POST /items/{id}', rawPath: '/items/sample', pathParameters: { id: 'sample' }, body: '{"hello":"world"}' });
+    expect(APIGatewayProxyEventSchema.parse(web.samples[2].event)).toMatchObject({ resource: '/orders', httpMethod: 'POST' });
+    expect(EventBridgeSchema.parse(web.samples[3].event)).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+  });
+
   it('redrives a record with an edited payload and keeps the one it replaced', async () => {
     await hub.lambda.send(new InvokeCommand({ FunctionName: 'fail', InvocationType: 'Event', Payload: encoder.encode('{"v":1}') }));
     const [record] = await waitFor(async () => { const list = await hub.dlq.list(); return list.length ? list : undefined; }, 15_000, 'a DLQ record');
@@ -73,5 +89,17 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(again.envelope.data).toEqual({ v: 2 });
     expect(again.delivery.edits).toEqual([{ at: expect.any(String), redrive: 1, previous: { v: 1 } }]);
     expect(again.attempts.map((a) => a.redrive)).toEqual([0, 1]);
+  });
+
+  it('ends open streams when the hub stops', async () => {
+    const response = await api('/overview/stream');
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('event: overview')) text += (await reader.read()).value ?? '';
+    const logs = await api('/functions/echo/logs/stream');
+    expect(logs.status).toBe(200);
+    await hub.stop();
+    for (;;) if ((await reader.read()).done) break;
   });
 });

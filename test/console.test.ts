@@ -26,6 +26,7 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
         echo: { handler: 'echo.handler', memorySize: 256 },
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0, environment: { FIX_MARKER: fixMarker } },
         ticker: { handler: 'noop.handler', events: [{ schedule: { expression: 'rate(1 hour)' } }] },
+        orders: { handler: 'echo.handler', events: [{ http: { path: '/orders', methods: ['POST'] } }], destinations: { onSuccess: 'ticker' } },
       },
     });
     browser = await launchBrowser();
@@ -40,12 +41,20 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
   it('shows every function with its counts, state, sources and the hub, live', async () => {
     for (let i = 0; i < 3; i += 1) await invoke('echo', { i });
     await invoke('fail', { order: 7 }, 'Event');
+    await invoke('orders', { n: 9 }, 'Event');
+    for (let i = 0; i < 2; i += 1) expect((await fetch(`${hub.url}/orders`, { method: 'POST', body: JSON.stringify({ n: i }) })).status).toBe(200);
     await waitFor(async () => (await hub.dlq.list()).length === 1, 15_000, 'the failed event in the DLQ');
     await page.goto(`${hub.url}/console`);
+    // Keyboard: the first Tab reaches the skip link, Enter moves focus to the page's content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     await expect.poll(() => row('echo').locator('[data-col="invocations"]').textContent(), { timeout: 15_000 }).toBe('3');
     await expect.poll(() => row('fail').locator('[data-col="errors"]').textContent(), { timeout: 15_000 }).toBe('1');
     expect(await row('fail').textContent()).toContain('failing');
     expect(await row('ticker').locator('.chip').textContent()).toBe('schedule');
+    expect(await row('orders').locator('.chip').textContent()).toBe('http');
     expect(await page.locator('#hubs-title + .table-wrap tbody tr').count()).toBe(1);
     // Live: a new invocation shows without reloading the page.
     await invoke('echo', { i: 3 });
@@ -78,6 +87,9 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     await page.goto(`${hub.url}/console#/flow`);
     await page.locator('[data-edge="source:triggerhub:invoke>fn:echo"].active').waitFor({ timeout: 15_000 });
     await page.locator('[data-edge="fn:fail>dlq"].active').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-edge^="source:"][data-edge$=">fn:orders"].active').count()).toBeGreaterThanOrEqual(1);
+    // orders' on-success destination is the function ticker: an edge to its right-hand copy.
+    await page.locator('[data-edge="fn:orders>fn:ticker#dest"].active').waitFor({ timeout: 15_000 });
     await screenshot(page, 'flow');
     await page.goto(`${hub.url}/console#/sources`);
     const ticker = page.locator('tr[data-source="schedule:ticker:0"]');
@@ -86,23 +98,75 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     await screenshot(page, 'sources');
   });
 
-  it('opens the dead letter with every attempt, redrives it, and the function runs it', async () => {
+  it('opens the dead letter with every attempt, redrives it edited and then fixed, and the function runs it', async () => {
     await page.goto(`${hub.url}/console#/dlq`);
     const [record] = await hub.dlq.list();
+    await page.locator(`tr[data-record="${record.id}"]`).waitFor();
+    await screenshot(page, 'dlq');
     await page.locator(`tr[data-record="${record.id}"] a`).click();
     await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();
     expect(await page.locator('table.attempts').textContent()).toContain('BoomError');
     expect(await page.locator('pre.code').last().textContent()).toContain('"order": 7');
+    // Edit the payload and redrive: it fails again (not fixed yet) and comes back with the edit in its history.
+    await page.getByRole('button', { name: 'Edit the payload, then redrive…' }).click();
+    await page.getByLabel(/Payload to redrive/).fill('{"order": 8}');
+    await page.getByRole('button', { name: 'Redrive edited' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Redrive edited' }).click();
+    await page.getByText('Redriven: 1').waitFor();
+    await waitFor(async () => (await hub.dlq.list())[0]?.delivery.redrives === 1, 15_000, 'the edited event back in the DLQ');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Attempts (2)' }).waitFor();
+    expect(await page.locator('pre.code').last().textContent()).toContain('"order": 8');
+    expect(await page.getByRole('heading', { name: 'Payload edits' }).count()).toBe(1);
     await screenshot(page, 'dlq-record');
     writeFileSync(fixMarker, 'fixed');
-    await page.getByRole('button', { name: 'Redrive this record' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Redrive' }).click();
+    // Keyboard only: Enter opens the confirmation, Esc cancels it, Enter again and Enter confirms.
+    await page.getByRole('button', { name: 'Redrive this record' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await hub.dlq.list()).toHaveLength(1);
+    await page.getByRole('button', { name: 'Redrive this record' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Enter');
     await page.getByText('Redriven: 1').waitFor();
     expect(await hub.dlq.list()).toEqual([]);
     await page.goto(`${hub.url}/console#/dlq`);
     await page.getByText('No dead-letter records').waitFor();
-    await screenshot(page, 'dlq');
     await page.goto(`${hub.url}/console#/`);
-    await expect.poll(() => row('fail').locator('[data-col="invocations"]').textContent(), { timeout: 15_000 }).toBe('2');
+    await expect.poll(() => row('fail').locator('[data-col="invocations"]').textContent(), { timeout: 15_000 }).toBe('3');
+  });
+});
+
+describe.skipIf(!hasChromium)('web console behind an admin token', { timeout: 60_000 }, () => {
+  const token = 'console-browser-token-42-42-42';
+  let hub: TestHub;
+  let browser: BrowserContext;
+  beforeAll(async () => {
+    await buildConsole();
+    hub = await startTestHub({ admin: { token }, functions: { echo: { handler: 'echo.handler' } } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  it('asks for the token, refuses a wrong one, and shows the overview with the right one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${hub.url}/console`);
+    const field = page.getByLabel('Admin token');
+    await field.waitFor();
+    await field.fill('not-the-token-at-all');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('Bearer');
+    await screenshot(page, 'login', false);
+    await field.fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('tr[data-function="echo"]').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('triggerhub.adminToken'))).toBe(token);
   });
 });

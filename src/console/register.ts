@@ -28,6 +28,29 @@ export interface ConsoleDeps {
 /** How often the overview stream sends a fresh overview. */
 const OVERVIEW_EVERY_MS = 2000;
 
+/**
+ * Sends `read()` as an `overview` event to every stream in `open` every OVERVIEW_EVERY_MS, while
+ * there is one; `wake()` starts it (a new stream gets the next reading at once).
+ */
+function broadcaster(open: Set<SseStream>, read: () => Promise<unknown>): { wake(): void } {
+  let running = false;
+  const loop = async () => {
+    running = true;
+    while (open.size) {
+      let event: [string, unknown];
+      try {
+        event = ['overview', await read()];
+      } catch (err) {
+        event = ['failure', { error: toHubError(err).code, message: (err as Error).message }];
+      }
+      for (const stream of open) stream.send(...event);
+      await new Promise((resolve) => { setTimeout(resolve, OVERVIEW_EVERY_MS).unref(); });
+    }
+    running = false;
+  };
+  return { wake: () => { if (!running) void loop(); } };
+}
+
 const editSchema = z.strictObject({
   payload: z.unknown().refine((value) => value !== undefined, { error: 'is required: the event to send instead' }),
   to: z.string({ error: 'must be a function name' }).optional(),
@@ -49,6 +72,9 @@ function parseJsonBody(body: Buffer | undefined): unknown {
 export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   const { config, redis, queues } = deps;
   const streams = new Set<SseStream>();
+  // One reader of the overview for every open overview stream (not one per browser tab).
+  const overviewStreams = new Set<SseStream>();
+  const overviews = broadcaster(overviewStreams, () => readOverview(redis, config, queues));
   app.addHook('preClose', async () => { for (const stream of [...streams]) stream.end(); });
   registerAssets(app);
   void app.register(async (api) => {
@@ -66,15 +92,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
 
     /** The overview every OVERVIEW_EVERY_MS as an SSE `overview` event, until the client goes. */
     api.get('/overview/stream', async (request, reply) => {
-      const stream = openSse(request, reply, streams);
-      while (!stream.signal.aborted) {
-        try {
-          stream.send('overview', await readOverview(redis, config, queues));
-        } catch (err) {
-          stream.send('failure', { error: toHubError(err).code, message: (err as Error).message });
-        }
-        await new Promise((resolve) => { setTimeout(resolve, OVERVIEW_EVERY_MS).unref(); });
-      }
+      const stream = openSse(request, reply, overviewStreams);
+      streams.add(stream);
+      stream.signal.addEventListener('abort', () => streams.delete(stream));
+      overviews.wake();
     });
 
     api.get<{ Params: { name: string } }>('/functions/:name', async (request) => readFunctionPage(redis, config, request.params.name));

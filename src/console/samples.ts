@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
+import { buildAlbEvent } from '../sources/alb/event.js';
+import { buildHttpEvent } from '../sources/http/event.js';
+import { buildV1Event } from '../sources/http/event-v1.js';
+import type { IncomingHttp } from '../sources/http/request.js';
+import type { MatchedRoute } from '../sources/http/shape.js';
 import { toKinesisRecord } from '../sources/kinesis/records.js';
 import { normaliseRecord } from '../sources/s3/record.js';
 import { buildScheduledEvent } from '../sources/schedule/event.js';
@@ -16,11 +21,38 @@ type Settings = Record<string, unknown>;
 const str = (settings: Settings, key: string, fallback: string) => (typeof settings[key] === 'string' ? settings[key] as string : fallback);
 const BODY = JSON.stringify({ hello: 'world' });
 
+/** A JSON POST to the mapping's path (parameters filled with `sample`), as the HTTP shapes read requests. */
+function sampleRequest(config: HubConfig, settings: Settings): { incoming: IncomingHttp; route: MatchedRoute } {
+  const resource = str(settings, 'path', '/');
+  const pathParameters: Record<string, string> = {};
+  const path = resource.replace(/\{(\w+)\+?\}/g, (_m, name: string) => { pathParameters[name] = 'sample'; return 'sample'; });
+  const incoming: IncomingHttp = {
+    method: 'POST', rawPath: path, rawQueryString: '', sourceIp: '127.0.0.1', userAgent: 'curl/8.0', protocol: 'HTTP/1.1',
+    headers: [['host', '127.0.0.1:9000'], ['content-type', 'application/json'], ['user-agent', 'curl/8.0']],
+    body: Buffer.from(BODY), contentType: 'application/json',
+  };
+  const route: MatchedRoute = {
+    resource, path, accountId: config.accountId, region: config.region, apiId: 'sample', domainName: '127.0.0.1',
+    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
+  };
+  return { incoming, route };
+}
+
 /**
  * One sample per kind of the function's mappings, built by the same code the sources use (so the
  * shape is the one the handler gets), with made-up ids and a small JSON body.
  */
 const BUILDERS = new Map<string, (config: HubConfig, fn: FunctionConfig, settings: Settings, index: number) => unknown>([
+  ['http', (config, _fn, s) => {
+    const { incoming, route } = sampleRequest(config, s);
+    return buildHttpEvent(incoming, route, `POST ${route.resource}`, randomUUID(), new Date());
+  }],
+  ['api', (config, _fn, s) => {
+    const { incoming, route } = sampleRequest(config, s);
+    return buildV1Event(incoming, route, { stage: str(s, 'stage', 'Prod') }, randomUUID(), new Date());
+  }],
+  ['alb', (config, fn, s) => buildAlbEvent(sampleRequest(config, s).incoming,
+    `arn:aws:elasticloadbalancing:${config.region}:${config.accountId}:targetgroup/${fn.name}/sample`, s.multiValueHeaders === true)],
   ['sqs', (config, _fn, s) => {
     const queue = str(s, 'queue', 'https://sqs.us-east-1.amazonaws.com/000000000000/queue');
     const name = queue.split(/[/:]/).pop()!;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Delivery, Envelope } from '../router/envelope.js';
 import type { InvocationStatus } from '../runtime/types.js';
 import { histogramOf, quantileMs } from './histogram.js';
 import { statsKeys } from './function-stats.js';
@@ -108,6 +109,9 @@ export const flowNode = {
     const fn = LAMBDA_ARN.exec(source)?.[1];
     return fn ? `fn:${fn}` : `source:${source}`;
   },
+  /** Where a queued event came from: the DLQ for a redrive (a new round without attempts yet), else its source. */
+  origin: (envelope: Pick<Envelope, 'source'>, delivery: Pick<Delivery, 'redrives' | 'attempts'>): string =>
+    (delivery.redrives > 0 && !delivery.attempts.some((a) => a.redrive === delivery.redrives) ? flowNode.dlq : flowNode.source(envelope.source)),
   fn: (name: string): string => `fn:${name}`,
   dlq: 'dlq',
   destination: (fn: string, kind: string): string => `dest:${fn}:${kind}`,
