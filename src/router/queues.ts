@@ -7,6 +7,12 @@ import { newTraceparent, validTraceparent } from '../tracing.js';
 import type { Delivery, Envelope, QueuedEvent } from './envelope.js';
 import { BACKOFF_TYPE } from './retry.js';
 
+/**
+ * Entries kept in each queue's BullMQ events stream (BullMQ's default is 10,000). The hub reads no
+ * queue events (no QueueEvents listener): the stream is only written, so keep it short.
+ */
+export const EVENTS_MAX_LEN = 100;
+
 export function queueName(fn: string): string {
   return `fn-${fn}`;
 }
@@ -36,7 +42,7 @@ export class EventQueues {
     let queue = this.queues.get(fn);
     if (!queue) {
       if (!own(this.functions, fn)) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${fn}`);
-      queue = new Queue<QueuedEvent>(queueName(fn), { connection: this.connection, prefix: this.prefix });
+      queue = new Queue<QueuedEvent>(queueName(fn), { connection: this.connection, prefix: this.prefix, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
       this.queues.set(fn, queue);
     }
     return queue;
