@@ -6,6 +6,7 @@ import { DLQ_REASONS } from './dlq/filter.js';
 import { EXIT, exitCodeFor, printErr, type GlobalOptions } from './cli/context.js';
 import { filterTestCommand } from './cli/filter.js';
 import { functionsCommand } from './cli/functions.js';
+import { resourcesCommand } from './cli/resources.js';
 import { invokeCommand } from './cli/invoke.js';
 import { logsCommand } from './cli/logs.js';
 import { schedulesCommand } from './cli/schedules.js';
@@ -45,6 +46,11 @@ export function buildProgram(): Command {
     .description('list the configured functions')
     .option('--json', 'JSON output')
     .action((options) => functionsCommand({ ...globals(), ...options }));
+
+  program.command('resources')
+    .description("list the queues, topics, buckets, streams and tables the project declares, and where they live (no hub needed)")
+    .option('--json', 'JSON output')
+    .action((options) => resourcesCommand({ ...globals(), ...options }));
 
   program.command('schedules')
     .description("list each schedule's next fire times, in its time zone and in UTC (from the config; no hub needed)")

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeSchema, SnsSchema } from '@aws-lambda-powertools/parser/schemas';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../src/hub.js';
@@ -66,5 +68,36 @@ describe('scheduled job template, on the local cloud', () => {
     const report = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const event = EventBridgeSchema.parse(JSON.parse(await report.Body!.transformToString()));
     expect(event).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', region: 'us-east-1' });
+  });
+});
+
+describe('SNS events on the local cloud', () => {
+  let hub: Hub;
+  let sns: SNSClient;
+  let sqs: SQSClient;
+  beforeAll(async () => {
+    hub = await startProjectHub({ template: path.join(PROJECTS, 'sam-sns/template.yaml') });
+    const endpoint = hub.config.functions.OnAlert.environment.AWS_ENDPOINT_URL_SNS;
+    sns = new SNSClient({ endpoint, region: 'us-east-1', credentials });
+    sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
+  });
+  afterAll(async () => {
+    sns?.destroy();
+    sqs?.destroy();
+    await hub?.stop();
+  });
+
+  it("a topic's messages reach its function as SNSEvents, through the subscription's filter policy", async () => {
+    const topic = hub.config.functions.OnAlert.events[0].sns as { topic: string };
+    const attributes = (severity: string) => ({ severity: { DataType: 'String', StringValue: severity } });
+    await sns.send(new PublishCommand({ TopicArn: topic.topic, Message: 'disk almost full', MessageAttributes: attributes('warning') }));
+    await sns.send(new PublishCommand({ TopicArn: topic.topic, Subject: 'db', Message: 'database down', MessageAttributes: attributes('critical') }));
+    const seen = hub.config.functions.OnAlert.environment.SEEN_URL;
+    const message = await waitFor(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: seen, WaitTimeSeconds: 1 }))).Messages?.[0], 20_000, 'the forwarded event');
+    const event = SnsSchema.parse(JSON.parse(message.Body!));
+    expect(event.Records).toHaveLength(1);
+    expect(event.Records[0]).toMatchObject({ EventSource: 'aws:sns', Sns: { TopicArn: topic.topic, Subject: 'db', Message: 'database down' } });
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: seen, WaitTimeSeconds: 2 }));
+    expect(Messages).toEqual([]);
   });
 });

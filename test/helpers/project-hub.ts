@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { buildConfig } from '../../src/config/load.js';
 import { startHub, type Hub } from '../../src/hub.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { tempDir } from './paths.js';
 
 export const PROJECTS = fileURLToPath(new URL('../fixtures/projects/', import.meta.url));
@@ -22,5 +22,5 @@ export async function startProjectHub(raw: Record<string, unknown>, options: { d
     dataDir: options.dataDir ?? tempDir('th-cloud-'),
     ...raw,
   }, { baseDir: process.cwd() });
-  return startHub(config, { logger: silentLogger() });
+  return startHub(config, { logger: process.env.TH_TEST_LOG ? createLogger({ pretty: false }) : silentLogger() });
 }

@@ -1,0 +1,51 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { runCli, spawnCli } from './helpers/cli.js';
+import { tempDir, waitFor } from './helpers/hub.js';
+import { PROJECTS } from './helpers/project-hub.js';
+
+const QUEUE_TEMPLATE = path.join(PROJECTS, 'sam-queue/template.yaml');
+
+describe('CLI with a project', () => {
+  const children: Array<ReturnType<typeof spawnCli>> = [];
+  afterAll(() => { for (const child of children) child.kill('SIGTERM'); });
+
+  it('functions and resources read a template without any config file', async () => {
+    // No such config file: the template alone, with the hub's defaults.
+    const missing = ['--config', path.join(tempDir('th-nocfg-'), 'triggerhub.yaml')];
+    const functions = await runCli([...missing, 'functions', '--template', QUEUE_TEMPLATE, '--json']);
+    expect(functions.code, functions.stderr).toBe(0);
+    expect(JSON.parse(functions.stdout)).toEqual([expect.objectContaining({ name: 'OrderProcessorFunction', handler: 'processor.handler', timeout: 10, memorySize: 256, events: ['sqs'] })]);
+    const resources = await runCli([...missing, 'resources', '--template', QUEUE_TEMPLATE, '--parameter-overrides', 'MaxReceiveCount=5']);
+    expect(resources.code, resources.stderr).toBe(0);
+    expect(resources.stdout).toMatch(/^KIND\s+NAME\s+LOGICAL ID\s+ARN\s+ENDPOINT/);
+    expect(resources.stdout).toMatch(/sqs\s+sam-queue-OrdersQueue\s+OrdersQueue\s+arn:aws:sqs:us-east-1:000000000000:sam-queue-OrdersQueue\s+\(local cloud not running\)/);
+  });
+
+  it('a bad parameter override exits 2 naming the parameter', async () => {
+    const result = await runCli(['--config', path.join(tempDir('th-nocfg-'), 'none.yaml'), 'functions', '--template', QUEUE_TEMPLATE, '--parameter-overrides', 'Nope=1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('parameters.Nope: the template declares no parameter Nope');
+  });
+
+  it('up --template with a config holding only hub settings: the local cloud runs, resources shows its endpoints', async () => {
+    const dir = tempDir('th-upcfg-');
+    const configPath = path.join(dir, 'triggerhub.yaml');
+    writeFileSync(configPath, `redis: ${inject('redisUrl')}\nqueuePrefix: t-cli-${path.basename(dir)}\nserver: { port: 0 }\n`);
+    const child = spawnCli(['--config', configPath, 'up', '--template', QUEUE_TEMPLATE]);
+    children.push(child);
+    let log = '';
+    child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+    await waitFor(() => log.includes('"event":"hub_started"'), 30_000, 'the hub to start');
+    expect(log).toMatch(/"event":"cloud_endpoint","service":"sqs","url":"http:\/\/127\.0\.0\.1:\d+","embedded":true/);
+    const result = await runCli(['--config', configPath, 'resources', '--template', QUEUE_TEMPLATE, '--json']);
+    const rows = JSON.parse(result.stdout) as Array<{ name: string; endpoint: string; url: string }>;
+    expect(rows.map((r) => r.name)).toEqual(['sam-queue-OrdersQueue', 'sam-queue-OrdersDeadLetterQueue', 'sam-queue-ProcessedQueue']);
+    expect(rows[0].url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/000000000000\/sam-queue-OrdersQueue$/);
+    expect(JSON.parse(readFileSync(path.join(dir, '.triggerhub/cloud.json'), 'utf8')).endpoints.sqs.url).toBe(rows[0].endpoint);
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  });
+});
