@@ -5,6 +5,7 @@ import { DEFAULT_REDRIVE_RATE } from './dlq/redrive.js';
 import { DLQ_REASONS } from './dlq/filter.js';
 import { EXIT, exitCodeFor, printErr, type GlobalOptions } from './cli/context.js';
 import { filterTestCommand } from './cli/filter.js';
+import { sourcesExplainCommand } from './cli/sources.js';
 import { functionsCommand } from './cli/functions.js';
 import { resourcesCommand } from './cli/resources.js';
 import { invokeCommand } from './cli/invoke.js';
@@ -100,6 +101,14 @@ export function buildProgram(): Command {
     .option('--request-id <id>', 'only lines of this invocation')
     .option('--json', 'one JSON object per line (requestId, type, level, ts, traceparent, ...)')
     .action(async (fn: string, options) => logsCommand(fn, { ...globals(), ...options }));
+
+  program.command('sources').description('event source mappings')
+    .command('explain')
+    .description('for the last records of a function\'s Kinesis and DynamoDB mappings: why each was or was not delivered')
+    .argument('<function>', 'function name')
+    .option('-n, --last <n>', 'how many records (1-1000)', '20')
+    .option('--json', 'JSON output: each record with every step')
+    .action(async (fn: string, options) => sourcesExplainCommand(fn, { ...globals(), ...options }));
 
   program.command('filter').description('event filter criteria (Lambda / EventBridge pattern syntax)')
     .command('test')

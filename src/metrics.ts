@@ -3,6 +3,13 @@ import type { DlqStore } from './dlq/store.js';
 import type { Invoker } from './router/async-worker.js';
 import type { EventQueues } from './router/queues.js';
 import type { SourceHealthRecord } from './sources/health.js';
+import { ZERO_COUNTS, type MappingCounts } from './sources/kit/journal.js';
+
+/** Sources whose lag is an iterator age (Lambda's IteratorAge). */
+const STREAM_KINDS = new Set(['kinesis', 'dynamodb', 'stream']);
+const COUNT_LABELS: Array<[keyof MappingCounts, string]> = [
+  ['polled', 'polled'], ['filteredOut', 'filtered_out'], ['invoked', 'invoked'], ['failed', 'failed'], ['dropped', 'dropped'],
+];
 import type { FunctionStats } from './stats/function-stats.js';
 
 /**
@@ -44,9 +51,16 @@ export class HubMetrics {
     labelNames: ['function', 'source'], registers: [this.registry],
   });
   private readonly iteratorAge = new Gauge({
-    name: 'triggerhub_iterator_age_milliseconds', help: "Kinesis and Redis Streams sources: age of the last record of the last batch when it was read (Lambda's IteratorAge)",
+    name: 'triggerhub_iterator_age_milliseconds', help: "Kinesis, DynamoDB Streams and Redis Streams sources: age of the last record of the last batch when it was read (Lambda's IteratorAge)",
     labelNames: ['function', 'source'], registers: [this.registry],
   });
+  private readonly mappingRecords = new Counter({
+    name: 'triggerhub_mapping_records_total',
+    help: "Kinesis and DynamoDB Streams mappings: records polled, filtered_out, invoked, failed (in failed invocations) and dropped (given up), as Lambda's PolledEventCount, FilteredOutEventCount, InvokedEventCount, FailedInvokeEventCount and DroppedEventCount",
+    labelNames: ['function', 'source', 'outcome'], registers: [this.registry],
+  });
+  /** The counts of each source last seen, to turn its running totals into counter increments. */
+  private readonly lastCounts = new Map<string, MappingCounts>();
   private readonly sourceLastEvent = new Gauge({
     name: 'triggerhub_source_last_event_timestamp_seconds', help: 'When the source last queued or invoked an event (Unix time)',
     labelNames: ['function', 'source'], registers: [this.registry],
@@ -111,8 +125,18 @@ export class HubMetrics {
     const labels = { function: record.function, source: record.source };
     this.sourceUp.set(labels, record.state === 'running' ? 1 : 0);
     if (record.lastEventAt) this.sourceLastEvent.set(labels, Date.parse(record.lastEventAt) / 1000);
+    if (record.counts) this.countMapping(labels, record.counts);
     if (record.lagMs === null) return;
     this.sourceLag.set(labels, record.lagMs / 1000);
-    if (record.kind === 'kinesis' || record.kind === 'stream') this.iteratorAge.set(labels, record.lagMs);
+    if (STREAM_KINDS.has(record.kind)) this.iteratorAge.set(labels, record.lagMs);
+  }
+
+  private countMapping(labels: { function: string; source: string }, counts: MappingCounts): void {
+    const last = this.lastCounts.get(labels.source) ?? ZERO_COUNTS;
+    this.lastCounts.set(labels.source, counts);
+    for (const [key, outcome] of COUNT_LABELS) {
+      const delta = counts[key] - last[key];
+      if (delta > 0) this.mappingRecords.inc({ ...labels, outcome }, delta);
+    }
   }
 }

@@ -60,7 +60,14 @@ function render(report: StatusReport, now = Date.now()): string {
       String(s.hubs.length), note(s, now),
     ]))
     : 'no sources reported (no hub has run one since the last reset)';
-  return `${report.functions.length ? `${fns}\n\n${footer}` : 'no functions configured'}\n\n${sources}`;
+  const mapped = report.sources.filter((s) => s.counts);
+  const mappings = mapped.length
+    ? `\n\n${table(['MAPPING', 'POLLED', 'FILTERED OUT', 'INVOKED', 'FAILED', 'DROPPED', 'ITERATOR AGE'], mapped.map((s) => [
+      s.source, String(s.counts!.polled), String(s.counts!.filteredOut), String(s.counts!.invoked), String(s.counts!.failed),
+      String(s.counts!.dropped), s.lagMs === null ? '-' : seconds(s.lagMs),
+    ]))}`
+    : '';
+  return `${report.functions.length ? `${fns}\n\n${footer}` : 'no functions configured'}\n\n${sources}${mappings}`;
 }
 
 function note(s: SourceStatus, now: number): string {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { SourceContext } from './source.js';
+import { addCounts, ZERO_COUNTS, type MappingCounts } from './kit/journal.js';
 
 /** `throttled`: the function's reservedConcurrency is 0, so the poller does not poll. */
 export type SourceState = 'starting' | 'running' | 'throttled' | 'failing' | 'stopped';
@@ -16,6 +17,8 @@ export interface SourceHealthPatch {
   lastError?: string;
   /** Schedules: the next tick. */
   nextEventAt?: number;
+  /** Stream mappings: records counted since the last report (added up). */
+  counts?: Partial<MappingCounts>;
 }
 
 /** One source on one hub, as kept in the `<prefix>:sources` hash (field `<source id>@<hub>`). */
@@ -29,6 +32,8 @@ export interface SourceHealthRecord {
   lagMs: number | null;
   lastError: string | null;
   nextEventAt: string | null;
+  /** Stream mappings (Kinesis, DynamoDB): Lambda's mapping metrics on this hub since it started the source. */
+  counts?: MappingCounts;
   updatedAt: string;
 }
 
@@ -69,6 +74,7 @@ export class SourceHealth {
       ...(patch.lagMs !== undefined && { lagMs: Math.max(0, Math.round(patch.lagMs)) }),
       ...(patch.lastError !== undefined && { lastError: patch.lastError }),
       ...(patch.nextEventAt !== undefined && { nextEventAt: new Date(patch.nextEventAt).toISOString() }),
+      ...(patch.counts && { counts: addCounts(current.counts ?? ZERO_COUNTS, patch.counts) }),
     };
     if (this.records.has(sourceId) && JSON.stringify(next) === JSON.stringify(current)) return;
     this.records.set(sourceId, next);

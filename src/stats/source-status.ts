@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { addCounts, ZERO_COUNTS, type MappingCounts } from '../sources/kit/journal.js';
 import { HEARTBEAT_MS, sourcesKey, type SourceHealthRecord, type SourceState } from '../sources/health.js';
 
 /** A record not rewritten for three heartbeats belongs to a hub that died without stopping. */
@@ -16,6 +17,8 @@ export interface SourceStatus {
   lastEventAt: string | null;
   lastError: string | null;
   nextEventAt: string | null;
+  /** Stream mappings: Lambda's mapping metrics added up over every hub record (since the last reset). */
+  counts: MappingCounts | null;
   /** The per-hub records it was merged from, with their own state. */
   hubs: Array<Omit<SourceHealthRecord, 'state'> & { state: SourceStatusState }>;
 }
@@ -52,6 +55,7 @@ export async function readSourceStatus(redis: Redis, prefix: string, now = Date.
       lastEventAt: maxIso(rows.map((row) => row.lastEventAt)),
       lastError: (latest.find((row) => row.state === 'failing') ?? latest.find((row) => row.lastError))?.lastError ?? null,
       nextEventAt: current.map((row) => row.nextEventAt).filter((t): t is string => t !== null).sort()[0] ?? null,
+      counts: rows.some((row) => row.counts) ? rows.reduce((sum, row) => addCounts(sum, row.counts ?? ZERO_COUNTS), ZERO_COUNTS) : null,
       hubs: rows,
     };
   });

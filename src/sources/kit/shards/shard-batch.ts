@@ -5,6 +5,9 @@ import type { InvokeResult } from '../../../runtime/types.js';
 import type { SourceContext } from '../../source.js';
 import { batchRange, sendFailureRecord, streamFailureRecord } from '../failure-record.js';
 import { processStreamBatch, type StreamBatchDeps } from '../stream-batch.js';
+import type { MappingJournal } from '../journal.js';
+import { reportsItemFailures } from '../settings.js';
+import { streamOutcome } from '../stream-outcome.js';
 import { onFailureTarget, streamBatchPolicy } from '../stream-settings.js';
 import { CheckpointTracker, splitLanes } from './lanes.js';
 import { envelopeOf, type ShardMappingSettings, type ShardStream } from './shard-stream.js';
@@ -18,6 +21,8 @@ export interface ShardBatchContext<R> {
   filter: RecordFilter;
   context: SourceContext;
   shardId: string;
+  /** The mapping's counts and record journal (`triggerhub sources explain`). */
+  journal: MappingJournal;
   /** The shard's tumbling windows (tumblingWindowInSeconds > 0). */
   windows?: ShardWindows;
   /** Saves the shard's checkpoint (throws when the lease was lost). */
@@ -36,9 +41,12 @@ export async function runShardBatch<R>(records: R[], batch: ShardBatchContext<R>
   const { stream, log, windows } = batch;
   const tracker = new CheckpointTracker(records.map((record) => stream.sequenceOf(record)), batch.save);
   const matched = records.filter((record) => batch.filter(stream.filterSubject(record)));
+  batch.journal.polled(records.length);
   if (matched.length < records.length) {
     const kept = new Set(matched);
-    await tracker.markDone(records.filter((record) => !kept.has(record)).map((record) => stream.sequenceOf(record)));
+    const filtered = records.filter((record) => !kept.has(record)).map((record) => stream.sequenceOf(record));
+    batch.journal.note('filtered', filtered, { shardId: batch.shardId, reason: 'matched no filter' });
+    await tracker.markDone(filtered);
     log.debug({ event: 'shard_records_filtered', count: records.length - matched.length }, 'records matched no filter; checkpointed');
   }
   if (windows) {
@@ -55,6 +63,16 @@ export async function runShardBatch<R>(records: R[], batch: ShardBatchContext<R>
   const failed = results.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
   return results.every((result) => result.status === 'fulfilled' && result.value);
+}
+
+/** Journals how an invocation ended for its records (as the batch policy will read it). */
+function noteInvocation<R>(batch: ShardBatchContext<R>, sequences: string[], result: InvokeResult): void {
+  const detail = { shardId: batch.shardId, requestId: result.requestId };
+  const outcome = streamOutcome(result, sequences, reportsItemFailures(batch.settings));
+  if (outcome.kind === 'success') return batch.journal.note('delivered', sequences, detail);
+  if (outcome.kind === 'error') return batch.journal.note('failed', sequences, { ...detail, reason: outcome.reason });
+  batch.journal.note('delivered', sequences.slice(0, outcome.firstFailed), detail);
+  batch.journal.note('failed', sequences.slice(outcome.firstFailed), { ...detail, reason: 'reported in batchItemFailures (retried from the lowest)' });
 }
 
 /** Consecutive records of one window. */
@@ -76,13 +94,20 @@ function batchDeps<R>(batch: ShardBatchContext<R>, tracker: CheckpointTracker, i
     policy: streamBatchPolicy(settings),
     sequenceOf,
     arrivalMsOf,
-    invoke,
+    invoke: async (records) => {
+      const result = await invoke(records);
+      noteInvocation(batch, records.map(sequenceOf), result);
+      return result;
+    },
     checkpoint: (records) => tracker.markDone(records.map(sequenceOf)),
     onFailure: async (failure) => {
       const { target } = onFailureTarget(settings);
-      if (target === undefined) return;
-      const info = { shardId, ...batchRange(failure.records, sequenceOf, arrivalMsOf, stream.arn) };
-      await sendFailureRecord(context, target, streamFailureRecord(failure, fn, context.config, stream.batchInfoKey, info));
+      const sequences = failure.records.map(sequenceOf);
+      if (target !== undefined) {
+        const info = { shardId, ...batchRange(failure.records, sequenceOf, arrivalMsOf, stream.arn) };
+        await sendFailureRecord(context, target, streamFailureRecord(failure, fn, context.config, stream.batchInfoKey, info));
+      }
+      batch.journal.note(target === undefined ? 'dropped' : 'on-failure', sequences, { shardId, reason: failure.condition, requestId: failure.requestId });
     },
     signal: batch.signal,
     log: batch.log,

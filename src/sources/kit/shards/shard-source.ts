@@ -4,6 +4,7 @@ import type { FunctionConfig } from '../../../config/load.js';
 import { compileFilterCriteria, type RecordFilter } from '../../../filters/criteria.js';
 import type { Logger } from '../../../log.js';
 import { throttledPoller, type Source, type SourceContext } from '../../source.js';
+import { MappingJournal } from '../journal.js';
 import { pollLoop } from '../poll-loop.js';
 import { readableShards, type ShardInfo, type ShardReader } from './reader.js';
 import { runShardBatch, type ShardBatchContext } from './shard-batch.js';
@@ -20,6 +21,7 @@ interface Running<Raw, R> {
   stream: ShardStream<Raw, R>;
   /** Redis key prefix of the mapping's shared state. */
   base: string;
+  journal: MappingJournal;
   log: Logger;
 }
 
@@ -103,6 +105,7 @@ export class ShardSource<Raw, R> implements Source {
     const { signal } = this.abort;
     const { spec } = this;
     let stream: ShardStream<Raw, R> | undefined;
+    const journal = new MappingJournal(context, this.id, log);
     await pollLoop({
       signal, log, errorEvent: `${spec.kind}_shards_error`, failure: `cannot list the shards of ${spec.streamName}`,
       backoff: () => ({ baseMs: spec.timings.backoffBaseMs, capMs: spec.timings.backoffCapMs }),
@@ -115,7 +118,7 @@ export class ShardSource<Raw, R> implements Source {
       for (const shardId of [...this.workers.keys()].slice(share)) this.workers.get(shardId)?.abort.abort();
       for (const shard of readable) {
         if (this.workers.size >= share || signal.aborted) break;
-        if (!this.workers.has(shard.id) && (await state.acquire(shard.id))) this.startShard(shard, { context, reader, state, stream, base, log });
+        if (!this.workers.has(shard.id) && (await state.acquire(shard.id))) this.startShard(shard, { context, reader, state, stream, base, journal, log });
       }
       return { waitMs: spec.timings.shardSyncMs };
     });
@@ -145,6 +148,7 @@ export class ShardSource<Raw, R> implements Source {
     const windowMs = spec.settings.tumblingWindowInSeconds * 1000;
     const batch: ShardBatchContext<R> = {
       fn: this.fn, settings: spec.settings, stream, filter: this.filter, context, shardId, save, signal: abort.signal, log: shardLog,
+      journal: running.journal,
       windows: windowMs ? new ShardWindows(context.redis, `${running.base}:windows`, shardId, windowMs) : undefined,
     };
     shardLog.info({ event: `${spec.kind}_shard_taken`, consumer: this.consumer }, `reading shard ${shardId}`);
