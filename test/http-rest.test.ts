@@ -17,7 +17,7 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
             { api: { path: '/files/{proxy+}', stage: 'v1', stageVariables: { table: 'files' }, binaryMediaTypes: ['image/*'] } },
           ],
         },
-        proxy: { handler: 'http.proxy', events: [{ api: { path: '/proxy', method: ['GET', 'POST'] } }, { http: { path: '/proxy-http', payloadFormatVersion: '1.0' } }] },
+        proxy: { handler: 'http.proxy', events: [{ api: { path: '/proxy', method: ['GET', 'POST'] } }, { http: { path: '/proxy-http', payloadFormatVersion: '1.0' } }, { http: { path: '/proxy-v2' } }] },
         express: { handler: 'express-app.handler', events: [{ api: { path: '/shop/{proxy+}' } }, { http: { path: '/h2/shop/{proxy+}' } }] },
         middy: { handler: 'middy-api.handler', events: [{ api: { path: '/middy', method: 'POST' } }, { http: { path: '/middy2', methods: ['POST'] } }] },
       },
@@ -86,7 +86,7 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
     }
   });
 
-  it('sends payload 1.0 on HTTP API routes with payloadFormatVersion 1.0 (500 when malformed)', async () => {
+  it('sends payload 1.0 on HTTP API routes with payloadFormatVersion 1.0; HTTP APIs answer failures with 500', async () => {
     const response = await fetch(`${hub.url}/proxy-http?a=1`);
     const event = JSON.parse(await response.text());
     expect(() => APIGatewayProxyEventSchema.parse(event)).not.toThrow();
@@ -97,6 +97,9 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
     const bad = await fetch(`${hub.url}/proxy-http?mode=no-status`);
     expect(bad.status).toBe(500);
     expect(await bad.json()).toEqual({ message: 'Internal Server Error' });
+    const failedV2 = await fetch(`${hub.url}/proxy-v2?mode=throw`);
+    expect(failedV2.status).toBe(500);
+    expect(await failedV2.json()).toEqual({ message: 'Internal Server Error' });
   });
 
   it('runs an Express app through serverless-http on REST and HTTP API routes', async () => {

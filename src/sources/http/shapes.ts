@@ -2,7 +2,7 @@ import { buildHttpEvent } from './event.js';
 import { buildV1Event, type V1Options } from './event-v1.js';
 import { sendHttpResult } from './response.js';
 import { sendV1Result } from './response-v1.js';
-import type { HttpShape } from './shape.js';
+import { sendJson, type HttpShape } from './shape.js';
 import { functionUrlStream } from './stream-response.js';
 
 export const ENVELOPE_TYPES = {
@@ -33,7 +33,10 @@ export function httpApiShape(methods: string[], path: string, version: '1.0' | '
     return {
       envelopeType: ENVELOPE_TYPES.httpV2,
       build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, routeKeyOf(methods, path, incoming.method), requestId, now),
-      send: sendHttpResult,
+      // A failed invocation is HTTP APIs' 500, not function URLs' 502.
+      send: (reply, result) => (result.status === 'success'
+        ? sendHttpResult(reply, result)
+        : sendJson(reply.header('x-amzn-RequestId', result.requestId), 500, { message: 'Internal Server Error' })),
     };
   }
   return {
