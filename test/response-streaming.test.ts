@@ -35,16 +35,9 @@ describe('response streaming', () => {
     const response = await invokeStream('gated', { gate }, 'Tail');
     expect(response.StatusCode).toBe(200);
     expect(response.ExecutedVersion).toBe('$LATEST');
-    const events = response.EventStream![Symbol.asyncIterator]();
-    const first = (await events.next()).value as InvokeWithResponseStreamResponseEvent;
-    // The handler is still waiting for the gate: this chunk was streamed, not buffered.
-    expect(decoder.decode(first.PayloadChunk!.Payload)).toBe('first;');
-    writeFileSync(gate, '');
-    const rest: InvokeWithResponseStreamResponseEvent[] = [];
-    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
-    const text = rest.filter((e) => e.PayloadChunk).map((e) => decoder.decode(e.PayloadChunk!.Payload)).join('');
+    const { first, text, complete } = await readPastGate(response.EventStream!, gate);
+    expect(first).toBe('first;');
     expect(text).toBe('second;last');
-    const complete = rest.at(-1)!.InvokeComplete!;
     expect(complete.ErrorCode).toBeUndefined();
     expect(Buffer.from(complete.LogResult!, 'base64').toString()).toMatch(/REPORT RequestId: /);
   });
@@ -113,14 +106,7 @@ describe('response streaming', () => {
   it('streams a custom runtime\'s Runtime API streaming response, with its error trailers in InvokeComplete', async () => {
     const gate = path.join(dir, 'provided-gate');
     const response = await invokeStream('provided', { gate });
-    const events = response.EventStream![Symbol.asyncIterator]();
-    const first = (await events.next()).value as InvokeWithResponseStreamResponseEvent;
-    expect(decoder.decode(first.PayloadChunk!.Payload)).toBe('data: first\n\n');
-    writeFileSync(gate, '');
-    const rest: InvokeWithResponseStreamResponseEvent[] = [];
-    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
-    expect(rest.filter((e) => e.PayloadChunk).map((e) => decoder.decode(e.PayloadChunk!.Payload)).join('')).toBe('data: second\n\n');
-    expect(rest.at(-1)!.InvokeComplete).toEqual({});
+    expect(await readPastGate(response.EventStream!, gate)).toEqual({ first: 'data: first\n\n', text: 'data: second\n\n', complete: {} });
 
     const url = await fetch(`${hub.url}/urls/provided`);
     expect(url.headers.get('content-type')).toBe('text/event-stream');
@@ -132,3 +118,17 @@ describe('response streaming', () => {
     expect(failed.at(-1)!.InvokeComplete).toEqual({ ErrorCode: 'StreamError', ErrorDetails: 'gave up mid-stream' });
   });
 });
+
+/**
+ * Reads the first PayloadChunk while the handler still waits for `gate` (so it was streamed, not
+ * buffered), then opens the gate and reads the rest.
+ */
+async function readPastGate(stream: AsyncIterable<InvokeWithResponseStreamResponseEvent>, gate: string) {
+  const events = stream[Symbol.asyncIterator]();
+  const first = decoder.decode(((await events.next()).value as InvokeWithResponseStreamResponseEvent).PayloadChunk!.Payload);
+  writeFileSync(gate, '');
+  const rest: InvokeWithResponseStreamResponseEvent[] = [];
+  for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
+  const text = rest.filter((e) => e.PayloadChunk).map((e) => decoder.decode(e.PayloadChunk!.Payload)).join('');
+  return { first, text, complete: rest.at(-1)!.InvokeComplete! };
+}

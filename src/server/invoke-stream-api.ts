@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
 import type { Dispatcher } from '../router/dispatcher.js';
@@ -12,7 +12,6 @@ import { header, logTail, lookup, parsePayload } from './invoke-api.js';
 const PATH = '/2021-11-15/functions/:name/response-streaming-invocations';
 
 interface Params { name: string }
-type StreamRequest = FastifyRequest<{ Params: Params; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>;
 
 /**
  * InvokeWithResponseStream: the response is an event stream of `PayloadChunk` events (the bytes a

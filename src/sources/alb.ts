@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { FunctionConfig } from '../config/load.js';
 import { buildAlbEvent } from './alb/event.js';
 import { ALB_LAMBDA_LIMIT, sendAlbError, sendAlbResult } from './alb/response.js';
-import { registerRoute } from './http/route.js';
+import { registerRoute, routeSource } from './http/route.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
 import type { HttpShape } from './http/shape.js';
-import { defineSourceKind, type Source, type SourceContext } from './source.js';
+import { defineSourceKind, type SourceContext } from './source.js';
 
 const ALB_ENVELOPE_TYPE = 'aws.elasticloadbalancing.alb';
 
@@ -24,36 +24,26 @@ export const albSettingsSchema = z.object({
 
 export type AlbSettings = z.infer<typeof albSettingsSchema>;
 
-class AlbTargetSource implements Source {
-  readonly id: string;
-
-  constructor(private readonly fn: FunctionConfig, private readonly settings: AlbSettings, index: number) {
-    this.id = `alb:${fn.name}:${index}`;
-  }
-
-  async start(context: SourceContext): Promise<void> {
-    const { path, methods, multiValueHeaders, targetGroupName } = this.settings;
-    const { region, accountId } = context.config;
-    const name = targetGroupName ?? `${this.fn.name.slice(0, 29)}-tg`;
-    const suffix = createHash('sha256').update(`${this.fn.name}:${this.id}`).digest('hex').slice(0, 16);
-    const targetGroupArn = `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${name}/${suffix}`;
-    const shape: HttpShape = {
-      envelopeType: ALB_ENVELOPE_TYPE,
-      build: (incoming) => buildAlbEvent(incoming, targetGroupArn, multiValueHeaders),
-      send: (reply, result) => sendAlbResult(reply, result, multiValueHeaders),
-    };
-    registerRoute(context, {
-      fn: this.fn, path, methods, shape, apiName: `${this.fn.name}:alb`, defaultDomain: () => 'localhost', noPathParameters: true,
-      bodyLimit: { bytes: ALB_LAMBDA_LIMIT, refuse: (reply) => sendAlbError(reply, 413, 'Request Entity Too Large') },
-    });
-  }
-
-  /** Intake stops when the hub's HTTP server closes. */
-  async stop(): Promise<void> {}
-}
-
 export const albKind = defineSourceKind({
   name: 'alb',
   settings: albSettingsSchema,
-  create: (fn, settings, index) => new AlbTargetSource(fn, settings, index),
+  create: (fn, settings, index) => routeSource('alb', fn, index, (context) => registerAlbRoute(context, fn, settings, index)),
 });
+
+/** The listener rule: requests on `path` become ALB events for `fn`'s target group. */
+function registerAlbRoute(context: SourceContext, fn: FunctionConfig, settings: AlbSettings, index: number): void {
+  const { path, methods, multiValueHeaders, targetGroupName } = settings;
+  const { region, accountId } = context.config;
+  const name = targetGroupName ?? `${fn.name.slice(0, 29)}-tg`;
+  const suffix = createHash('sha256').update(`${fn.name}:alb:${index}`).digest('hex').slice(0, 16);
+  const targetGroupArn = `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${name}/${suffix}`;
+  const shape: HttpShape = {
+    envelopeType: ALB_ENVELOPE_TYPE,
+    build: (incoming) => buildAlbEvent(incoming, targetGroupArn, multiValueHeaders),
+    send: (reply, result) => sendAlbResult(reply, result, multiValueHeaders),
+  };
+  registerRoute(context, {
+    fn, path, methods, shape, apiName: `${fn.name}:alb`, defaultDomain: () => 'localhost', noPathParameters: true,
+    bodyLimit: { bytes: ALB_LAMBDA_LIMIT, refuse: (reply) => sendAlbError(reply, 413, 'Request Entity Too Large') },
+  });
+}

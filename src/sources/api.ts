@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { FunctionConfig } from '../config/load.js';
 import { executeApiDomain } from './http.js';
 import { createAuthorizer } from './http/authorizer.js';
 import { authorizerProblems, authorizerSchema } from './http/authorizer-settings.js';
-import { registerRoute } from './http/route.js';
+import { registerRoute, routeSource } from './http/route.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
 import { restShape } from './http/shapes.js';
-import { defineSourceKind, type Source, type SourceContext } from './source.js';
+import { defineSourceKind } from './source.js';
 
 const methodSchema = z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` });
 
@@ -26,29 +25,13 @@ export const apiSettingsSchema = z.object({
 
 export type ApiSettings = z.infer<typeof apiSettingsSchema>;
 
-class RestApiSource implements Source {
-  readonly id: string;
-
-  constructor(private readonly fn: FunctionConfig, private readonly settings: ApiSettings, index: number) {
-    this.id = `api:${fn.name}:${index}`;
-  }
-
-  async start(context: SourceContext): Promise<void> {
-    const { path, method, stage, stageVariables, binaryMediaTypes, authorizer } = this.settings;
-    registerRoute(context, {
-      fn: this.fn, path, methods: method, shape: restShape({ stage, stageVariables, binaryMediaTypes }),
-      apiName: `${this.fn.name}:api`, defaultDomain: executeApiDomain,
-      authorizer: authorizer && createAuthorizer(authorizer, 'rest', context),
-    });
-  }
-
-  /** Intake stops when the hub's HTTP server closes. */
-  async stop(): Promise<void> {}
-}
-
 export const apiKind = defineSourceKind({
   name: 'api',
   settings: apiSettingsSchema,
   check: authorizerProblems,
-  create: (fn, settings, index) => new RestApiSource(fn, settings, index),
+  create: (fn, { path, method, stage, stageVariables, binaryMediaTypes, authorizer }, index) => routeSource('api', fn, index, (context) => registerRoute(context, {
+    fn, path, methods: method, shape: restShape({ stage, stageVariables, binaryMediaTypes }),
+    apiName: `${fn.name}:api`, defaultDomain: executeApiDomain,
+    authorizer: authorizer && createAuthorizer(authorizer, 'rest', context),
+  })),
 });

@@ -4,10 +4,10 @@ import type { FunctionConfig } from '../config/load.js';
 import { createAuthorizer } from './http/authorizer.js';
 import { authorizerProblems } from './http/authorizer-settings.js';
 import { HubError } from '../errors.js';
-import { ALL_METHODS, registerRoute } from './http/route.js';
-import { httpSettingsSchema, type HttpSettings } from './http/settings.js';
+import { ALL_METHODS, registerRoute, routeSource } from './http/route.js';
+import { httpSettingsSchema } from './http/settings.js';
 import { functionUrlShape, httpApiShape, streamingFunctionUrlShape } from './http/shapes.js';
-import { defineSourceKind, type Source, type SourceContext } from './source.js';
+import { defineSourceKind, type SourceContext } from './source.js';
 
 /** Every function's default URL: `/urls/<fn>` and everything under it, any method, no auth. */
 export const DEFAULT_URL_PREFIX = '/urls';
@@ -36,30 +36,14 @@ export function registerUnknownUrls(context: SourceContext): void {
   for (const url of [`${DEFAULT_URL_PREFIX}/:name`, `${DEFAULT_URL_PREFIX}/:name/*`]) context.app.route({ method: ALL_METHODS, url, handler: notFound });
 }
 
-/** `events: - http: { path, methods, cors, auth, payloadFormatVersion }`: an HTTP API route, invoked synchronously. */
-class HttpRouteSource implements Source {
-  readonly id: string;
-
-  constructor(private readonly fn: FunctionConfig, private readonly settings: HttpSettings, index: number) {
-    this.id = `http:${fn.name}:${index}`;
-  }
-
-  async start(context: SourceContext): Promise<void> {
-    const { path, methods, cors, auth, payloadFormatVersion, authorizer } = this.settings;
-    registerRoute(context, {
-      fn: this.fn, path, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion),
-      apiName: `${this.fn.name}:http`, defaultDomain: executeApiDomain,
-      authorizer: authorizer && createAuthorizer(authorizer, 'http', context),
-    });
-  }
-
-  /** Intake stops when the hub's HTTP server closes; nothing of its own to stop. */
-  async stop(): Promise<void> {}
-}
-
 export const httpKind = defineSourceKind({
   name: 'http',
   settings: httpSettingsSchema,
   check: authorizerProblems,
-  create: (fn, settings, index) => new HttpRouteSource(fn, settings, index),
+  /** `events: - http: { path, methods, cors, auth, payloadFormatVersion, authorizer }`: an HTTP API route. */
+  create: (fn, { path, methods, cors, auth, payloadFormatVersion, authorizer }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
+    fn, path, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion),
+    apiName: `${fn.name}:http`, defaultDomain: executeApiDomain,
+    authorizer: authorizer && createAuthorizer(authorizer, 'http', context),
+  })),
 });

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
 import { buildEnvelope } from '../../router/envelope.js';
 import { traceFromHeaders } from '../../tracing.js';
-import type { SourceContext } from '../source.js';
+import type { Source, SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
 import { readRequest } from './request.js';
@@ -39,6 +39,11 @@ export interface RouteSpec {
   authorizer?: RouteAuthorizer;
   /** A request body limit below the server's (ALB's 1 MB for Lambda targets) and how to refuse. */
   bodyLimit?: { bytes: number; refuse: (reply: FastifyReply) => FastifyReply };
+}
+
+/** A source that only adds routes to the hub's server (intake stops when the server closes). */
+export function routeSource(kind: string, fn: FunctionConfig, index: number, register: (context: SourceContext) => void): Source {
+  return { id: `${kind}:${fn.name}:${index}`, start: async (context) => register(context), stop: async () => {} };
 }
 
 /** `/orders/{id}` → `/orders/:id`, `/files/{proxy+}` → `/files/*`; returns the param names too. */
