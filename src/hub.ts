@@ -184,7 +184,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-    const registry = new HubRegistry({ redis, prefix: config.queuePrefix, id: health.hub, url, functions: Object.keys(config.functions), inFlight: () => stats.inFlight(), logger });
+    const registry = new HubRegistry({ redis, prefix: config.queuePrefix, id: health.hub, url, functions: () => Object.keys(config.functions), inFlight: () => stats.inFlight(), logger });
     cleanups.push(() => registry.close());
     logger.info({ event: 'hub_started', url, functions: Object.keys(config.functions) }, `triggerhub listening on ${url}`);
     let stopping: Promise<void> | undefined;

@@ -27,7 +27,8 @@ export interface HubRegistryOptions {
   /** The same id as the hub's source-health records. */
   id: string;
   url: string;
-  functions: string[];
+  /** The hub's functions now (hot reload changes them). */
+  functions: () => string[];
   inFlight: () => Record<string, number>;
   logger: Logger;
 }
@@ -50,7 +51,7 @@ export class HubRegistry {
   private beat(): Promise<void> {
     const { redis, prefix, id, url, functions, inFlight, logger } = this.options;
     const record: HubRecord = {
-      id, url, host: hostname(), pid: process.pid, startedAt: this.startedAt, updatedAt: new Date().toISOString(), functions, inFlight: inFlight(),
+      id, url, host: hostname(), pid: process.pid, startedAt: this.startedAt, updatedAt: new Date().toISOString(), functions: functions(), inFlight: inFlight(),
     };
     this.beating = this.beating.then(() => redis.hset(hubsKey(prefix), id, JSON.stringify(record)).then(() => undefined, (err: unknown) => {
       logger.warn({ event: 'hub_register_failed', message: (err as Error).message }, 'could not write the hub record; retrying');
