@@ -49,9 +49,10 @@ describe('triggerhub up --watch with a SAM template', () => {
     hub = spawnCli(['up', '--watch', '--config', path.join(dir, 'triggerhub.yaml')]);
     hub.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     hub.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
-    await waitFor(() => log.includes('"event":"watch_started"'), 30_000, 'the hub to start watching');
+    // A cold CLI start (tsx compiling the hub) on a loaded machine.
+    await waitFor(() => log.includes('"event":"watch_started"'), 55_000, 'the hub to start watching');
     url = (JSON.parse(readFileSync(path.join(dir, '.triggerhub', 'hub.json'), 'utf8')) as { url: string }).url;
-  });
+  }, 60_000);
   afterAll(async () => {
     if (hub && hub.exitCode === null) {
       const exited = new Promise((resolve) => hub.once('exit', resolve));
