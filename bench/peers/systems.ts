@@ -80,6 +80,7 @@ async function redisServer(dir: string): Promise<{ child: ChildProcess; port: nu
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(dir, 'redis'),
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
   const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null, retryStrategy: (n) => (n > 50 ? null : 100) });
+  client.on('error', () => undefined); // refused until redis-server listens; ping() waits for it
   await client.ping();
   return { child, port, client };
 }
@@ -101,6 +102,7 @@ async function triggerhub(dir: string, hubRepo = repo): Promise<Running> {
   await ready(`${url}/readyz`, child, 'triggerhub');
   const state = JSON.parse(readFileSync(path.join(dir, 'data/redis/triggerhub-redis.json'), 'utf8')) as { port: number };
   const redis = new Redis({ port: state.port, host: '127.0.0.1', maxRetriesPerRequest: null });
+  redis.on('error', () => undefined);
   const queue = new Queue('fn-noop', { connection: redis, prefix: 'triggerhub' });
   return {
     url, root: child.pid!, extra: [], redis, backlog: jobCounts(queue), logFile, profileDir,
