@@ -230,3 +230,37 @@ Resources:
     expect(config.functions.Fn.environment).toEqual({ A: 'x-y' });
   });
 });
+
+describe('SAM settings other parts of the hub run', () => {
+  it('AutoPublishAlias is one alias, FunctionUrlConfig the URL invoke mode, DynamoDB events read the table stream', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      AutoPublishAlias: live
+      FunctionUrlConfig: { AuthType: AWS_IAM, InvokeMode: RESPONSE_STREAM }
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties: { Stream: !GetAtt Orders.StreamArn, StartingPosition: LATEST, BatchSize: 50, TumblingWindowInSeconds: 30 }
+`, ['app.mjs']);
+    const fn = config.functions.Fn;
+    expect(Object.keys(fn.aliases)).toEqual(['live']);
+    expect(fn.url).toEqual({ invokeMode: 'RESPONSE_STREAM' });
+    expect(fn.events).toEqual([{ dynamodb: expect.objectContaining({ table: 'app-Orders', startingPosition: 'LATEST', batchSize: 50, tumblingWindowInSeconds: 30 }) }]);
+    expect(config.project!.resources).toEqual([expect.objectContaining({
+      kind: 'dynamodb', name: 'app-Orders',
+      definition: expect.objectContaining({ StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+    })]);
+    expect(config.project!.warnings).toEqual(['Resources.Fn.Properties.FunctionUrlConfig.AuthType: AWS_IAM is not checked locally; the URL is open']);
+  });
+});

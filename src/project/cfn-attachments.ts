@@ -3,7 +3,7 @@ import type { ProjectModel, RawFunction } from './model.js';
 import { mappingFromArn } from './mappings.js';
 import { destinationsOf } from './destinations.js';
 import { input } from './sam-events.js';
-import { optional, urlSettings } from './sam-function.js';
+import { urlSettings } from './sam-function.js';
 
 /**
  * Resources that attach to a function declared elsewhere in the template: event source mappings,
@@ -43,7 +43,7 @@ const eventInvokeConfig: Attacher = (stack, model, props, at) => {
 
 const url: Attacher = (stack, model, props, at) => {
   const [, fn] = target(stack, model, props.TargetFunctionArn, `${at}.TargetFunctionArn`);
-  optional(fn, 'url', urlSettings(props), warn(model), at);
+  fn.url = urlSettings(props, warn(model), at);
 };
 
 function subscribeFunction(stack: Stack, model: ProjectModel, topicArn: string, props: Props, at: string): void {

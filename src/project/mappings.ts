@@ -1,4 +1,3 @@
-import { SOURCE_KINDS } from '../sources/registry.js';
 import type { Resolver } from './intrinsics.js';
 
 /**
@@ -10,13 +9,13 @@ export type Mapping = Record<string, Record<string, unknown>>;
 
 const STREAM = [
   'StartingPosition', 'StartingPositionTimestamp', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'ParallelizationFactor', 'FunctionResponseTypes',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'ParallelizationFactor', 'FunctionResponseTypes', 'TumblingWindowInSeconds',
 ];
 /** Lambda properties each kind takes as they are (camelCased); FilterCriteria, DestinationConfig, ScalingConfig are converted. */
 const PLAIN = new Map<string, readonly string[]>([
   ['sqs', ['BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes']],
   ['kinesis', STREAM],
-  ['dynamodb', [...STREAM, 'TumblingWindowInSeconds']],
+  ['dynamodb', STREAM],
 ]);
 /** Properties that name the mapping, not its settings (read by the caller). */
 const ADDRESSING = new Set(['Queue', 'Stream', 'EventSourceArn', 'FunctionName', 'Enabled', 'Type']);
@@ -39,15 +38,11 @@ export interface MappingInput {
   warn: (message: string) => void;
 }
 
-/** The triggerhub mapping for a source ARN and its Lambda-named properties (none, with a warning, for a kind this build lacks). */
+/** The triggerhub mapping for a source ARN and its Lambda-named properties. */
 export function mappingFromArn(input: MappingInput): Mapping[] {
   const { arn, properties, resolver, at } = input;
   const kind = kindOfArn(arn);
   if (!kind) throw resolver.error(at, `${arn} is not an SQS queue, Kinesis stream or DynamoDB stream ARN`);
-  if (!hasEventKind(kind)) {
-    input.warn(`${at}: ${kind} event source mappings are not in this build of the hub; not started`);
-    return [];
-  }
   const settings: Record<string, unknown> = { ...addressOf(kind, arn, resolver, at) };
   const plain = PLAIN.get(kind)!;
   const ignored: string[] = [];
@@ -56,7 +51,7 @@ export function mappingFromArn(input: MappingInput): Mapping[] {
     if (plain.includes(key)) settings[camel(key)] = key === 'StartingPositionTimestamp' ? Number(value) : value;
     else if (key === 'FilterCriteria') settings.filterCriteria = filterCriteria(value);
     else if (key === 'ScalingConfig' && kind === 'sqs' && isObject(value) && value.MaximumConcurrency !== undefined) settings.maximumConcurrency = value.MaximumConcurrency;
-    else if (key === 'DestinationConfig' && kind !== 'sqs') Object.assign(settings, onFailure(kind, value, resolver, `${at}.DestinationConfig`));
+    else if (key === 'DestinationConfig' && kind !== 'sqs') Object.assign(settings, onFailure(value, resolver, `${at}.DestinationConfig`));
     else ignored.push(key);
   }
   if (ignored.length) input.warn(`${at}: ${ignored.join(', ')} ignored locally`);
@@ -79,18 +74,14 @@ function addressOf(kind: string, arn: string, resolver: Resolver, at: string): R
     if (!match) throw resolver.error(at, `${arn} is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)`);
     return { stream: match[1] };
   }
-  if (!/:table\/[^/]+\/stream\/.+$/.test(arn)) throw resolver.error(at, `${arn} is not a DynamoDB stream ARN (…:table/<name>/stream/<label>)`);
-  return { stream: arn };
+  const table = /:table\/([^/]+)\/stream\/.+$/.exec(arn)?.[1];
+  if (!table) throw resolver.error(at, `${arn} is not a DynamoDB stream ARN (…:table/<name>/stream/<label>)`);
+  // The table's latest stream: a local table's stream label is not the one a template can know.
+  return { table };
 }
 
-function onFailure(kind: string, value: unknown, resolver: Resolver, at: string): Record<string, unknown> {
+function onFailure(value: unknown, resolver: Resolver, at: string): Record<string, unknown> {
   const target = isObject(value) && isObject(value.OnFailure) ? value.OnFailure.Destination : undefined;
-  if (target === undefined) return {};
-  const destination = resolver.string(target, `${at}.OnFailure.Destination`);
-  return kind === 'dynamodb'
-    ? { destinationConfig: { onFailure: { destination } } }
-    : { destinations: { onFailure: destination } };
+  return target === undefined ? {} : { destinations: { onFailure: resolver.string(target, `${at}.OnFailure.Destination`) } };
 }
 
-/** Whether this build's config schema has the event kind (dynamodb comes with the sources kit). */
-const hasEventKind = (kind: string): boolean => SOURCE_KINDS.has(kind);

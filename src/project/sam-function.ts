@@ -4,7 +4,6 @@ import type { ProjectModel, RawFunction } from './model.js';
 import { mergeGlobals } from './globals.js';
 import { samEvents } from './sam-events.js';
 import { destinationsOf } from './destinations.js';
-import { hasFunctionField } from './support.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
@@ -45,22 +44,17 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     invokeConfig: get('EventInvokeConfig'),
     deadLetter: sam ? get('DeadLetterQueue') : deadLetterConfig(get('DeadLetterConfig')),
   }));
-  optional(fn, 'layers', layerDirectories(stack, get('Layers'), templateDir, `${at}.Layers`), warn, `${at}.Layers`);
+  const layers = layerDirectories(stack, get('Layers'), templateDir, `${at}.Layers`);
+  if (layers) fn.layers = layers;
+  // SAM publishes a version and points the alias at it: one alias of that name here.
   const alias = get('AutoPublishAlias');
-  if (alias !== undefined) optional(fn, 'aliases', { [String(alias)]: {} }, warn, `${at}.AutoPublishAlias`);
+  if (alias !== undefined) fn.aliases = { [String(alias)]: {} };
   const url = get('FunctionUrlConfig');
-  if (isObject(url)) optional(fn, 'url', urlSettings(url), warn, `${at}.FunctionUrlConfig`);
+  if (isObject(url)) fn.url = urlSettings(url, warn, `${at}.FunctionUrlConfig`);
   fn.events = samEvents({ stack, model, fn: name, warn }, raw.Events, `${at}.Events`);
   const ignored = Object.keys(raw).filter((key) => !HANDLED.has(key));
   if (ignored.length) warn(`Resources.${logicalId}: ${ignored.join(', ')} not applied locally`);
   model.functions.set(name, fn);
-}
-
-/** A setting other parts of the hub provide: emitted when this build's schema has it, else a warning. */
-export function optional(fn: RawFunction, key: string, value: unknown, warn: (m: string) => void, at: string): void {
-  if (value === undefined) return;
-  if (hasFunctionField(key)) fn[key] = value;
-  else warn(`${at}: the function setting "${key}" is not in this build of the hub; ignored`);
 }
 
 /** SAM's ints arrive as numbers or numeric strings (from !Ref of a Number parameter). */
@@ -95,11 +89,12 @@ export function layerDirectories(stack: Stack, layers: unknown, templateDir: str
   });
 }
 
-/** FunctionUrlConfig → the function's `url` settings (AuthType is informational: no IAM locally). */
-export function urlSettings(config: Props): Props {
-  const cors = isObject(config.Cors) ? Object.fromEntries(Object.entries(config.Cors).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), v])) : undefined;
-  return {
-    ...(config.InvokeMode === undefined ? {} : { invokeMode: config.InvokeMode }),
-    ...(cors ? { cors } : {}),
-  };
+/**
+ * FunctionUrlConfig / AWS::Lambda::Url → the function's `url` settings (every function has its URL
+ * at /urls/<fn>). AWS_IAM auth and Cors are not applied to it locally: a warning says so.
+ */
+export function urlSettings(config: Props, warn: (m: string) => void, at: string): Props {
+  if (config.AuthType === 'AWS_IAM') warn(`${at}.AuthType: AWS_IAM is not checked locally; the URL is open`);
+  if (config.Cors !== undefined) warn(`${at}.Cors: not applied to the function URL locally`);
+  return config.InvokeMode === undefined ? {} : { invokeMode: config.InvokeMode };
 }

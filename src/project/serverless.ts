@@ -4,7 +4,7 @@ import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
 import { emptyModel, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
-import { layerDirectories, optional, urlSettings } from './sam-function.js';
+import { layerDirectories, urlSettings } from './sam-function.js';
 import { serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
 import { Stack, type CfnTemplate } from './stack.js';
@@ -97,8 +97,9 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   }
   if (Object.keys(targets).length) fn.destinations = targets;
   const warn = (message: string) => model.warnings.push(message);
-  optional(fn, 'layers', layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`), warn, `${at}.layers`);
-  if (props.url) optional(fn, 'url', urlSettings(isObject(props.url) ? capitalized(props.url) : {}), warn, `${at}.url`);
+  const layers = layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
+  if (layers) fn.layers = layers;
+  if (props.url) fn.url = urlSettings(isObject(props.url) ? capitalized(props.url) : {}, warn, `${at}.url`);
   fn.events = serverlessEvents({ stack, model, fn: key, stage }, props.events, `${at}.events`);
   return fn;
 }
