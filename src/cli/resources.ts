@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cloudStateFile } from '../cloud/local-cloud.js';
+import { cloudStateFile } from '../cloud/state-file.js';
 import type { CloudService } from '../project/model.js';
 import { loadConfig, print, type GlobalOptions } from './context.js';
 import { table } from './functions.js';

@@ -8,6 +8,7 @@ import { bindConfig } from './bind.js';
 import { cloudClients, type CloudClients, type CloudEndpoint } from './clients.js';
 import { createResources } from './create.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
+import { cloudStateFile } from './state-file.js';
 import { startDynamoDbLocal, startFauxqs, startKinesalite, startS3rver, type Emulator } from './emulators.js';
 import { S3Notifications, type Post } from './s3-notifications.js';
 import { SnsBridge, type Enqueue } from './sns-bridge.js';
@@ -31,9 +32,6 @@ export interface LocalCloud {
 }
 
 const EMULATOR_NAMES: Record<CloudService, string> = { sqs: 'fauxqs', sns: 'fauxqs', s3: 's3rver', kinesis: 'kinesalite', dynamodb: 'DynamoDB Local' };
-
-/** Where `triggerhub resources` finds the running cloud's endpoints. */
-export const cloudStateFile = (config: HubConfig) => path.join(config.dataDir, 'cloud.json');
 
 /** The services a project needs: its resources', plus SQS and SNS for deliveries from topics to functions. */
 export function neededServices(project: ProjectModel): Set<CloudService> {
