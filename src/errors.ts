@@ -46,6 +46,10 @@ export const ERRORS = {
     status: 503, awsType: 'ServiceException', retryable: true,
     description: 'The configured Redis cannot be reached.',
   },
+  TH_ERR_REDIS_UNAVAILABLE: {
+    status: 503, awsType: 'ServiceException', retryable: true,
+    description: 'Redis is down or did not answer within server.durableWriteTimeoutMs while the hub runs: an async event was not queued (and not acknowledged), or a sync invocation could not take its concurrency lease. Retry.',
+  },
   TH_ERR_FUNCTION_NOT_FOUND: {
     status: 404, awsType: 'ResourceNotFoundException', retryable: false,
     description: 'No function with that name (or ARN) is configured.',

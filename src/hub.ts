@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
 import { EmbeddedRedis } from './redis/embedded.js';
+import { RedisOutage, redisAnswers } from './redis/outage.js';
 import { ConcurrencyGate } from './router/concurrency.js';
 import { Dispatcher } from './router/dispatcher.js';
 import { EventQueues } from './router/queues.js';
@@ -94,9 +95,12 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       cleanups.push(() => server.stop());
     }
     const redis = redisClient(redisUrl);
+    const outage = new RedisOutage(logger);
+    outage.watch(redis, 'main');
     cleanups.push(() => redis.quit());
     // Its own connection: a batch of log writes must not queue ahead of BullMQ's commands.
     const logRedis = redis.duplicate();
+    outage.watch(logRedis, 'logs');
     cleanups.push(() => logRedis.quit());
     const logSink = new RedisLogSink({
       redis: logRedis, prefix: config.queuePrefix, logger,
@@ -139,14 +143,14 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
-    const app = createApp(logger, async () => (await redis.ping()) === 'PONG');
+    const app = createApp(logger, () => redisAnswers(redis));
     registerInvokeApi(app, config, dispatcher);
     registerInvokeStreamApi(app, config, dispatcher);
     registerAdminDlq(app, config, { dlq, queues, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     registerMetrics(app, metrics);
     registerConsole(app, { config, redis, queues, dlq, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     let sourcesStarted = false;
-    registerReadiness(app, async () => sourcesStarted && (await redis.ping()) === 'PONG');
+    registerReadiness(app, async () => sourcesStarted && redisAnswers(redis));
     const sourceContext = {
       config, app, redis, logger,
       enqueue: (envelope: Envelope, delivery: Delivery) => dispatcher.enqueue(envelope, delivery),

@@ -84,7 +84,9 @@ export const hubSchema = z.object({
   server: z.object({
     port: intBetween(0, 65535).default(9000),
     host: z.string().default('127.0.0.1'),
-  }).strict().default({ port: 9000, host: '127.0.0.1' }),
+    /** How long an async event (Invoke API, push sources) may wait for Redis before the caller gets 503. */
+    durableWriteTimeoutMs: intBetween(100, 60_000).default(5000),
+  }).strict().default({ port: 9000, host: '127.0.0.1', durableWriteTimeoutMs: 5000 }),
   redis: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
   dataDir: z.string().default('.triggerhub'),
   embeddedRedis: z.object({

@@ -7,6 +7,7 @@ import { buildEnvelope, ENVELOPE_TYPES, type AttemptRecord } from '../router/env
 import { backoffDelay } from '../sources/kit/backoff.js';
 import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
+import { ignoreQueueErrors, workerErrorHandler } from '../redis/outage.js';
 
 /** Hub-level `destinationDelivery`: how records to SQS, SNS, HTTP and Redis-stream targets are retried. */
 export interface DeliverySettings {
@@ -69,6 +70,7 @@ export class DestinationOutbox {
 
   constructor(private readonly deps: OutboxDeps) {
     this.queue = new Queue<OutboxJob>(OUTBOX_QUEUE, { connection: deps.connection, prefix: deps.prefix });
+    this.queue.on('error', ignoreQueueErrors);
     this.senders = new TargetSenders(deps.connection, deps.settings.timeoutMs);
     this.log = deps.logger.child({ component: 'destinations' });
   }
@@ -98,7 +100,7 @@ export class DestinationOutbox {
         backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, baseDelayMs, maxDelayMs),
       },
     });
-    this.worker.on('error', (err) => this.log.error({ event: 'worker_error', err }, 'destination worker error'));
+    this.worker.on('error', workerErrorHandler(this.log, 'worker_error'));
   }
 
   private async process(job: Job<OutboxJob>): Promise<string> {

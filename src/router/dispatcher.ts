@@ -5,6 +5,7 @@ import type { DlqRecord, DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { InvokeResult, SyncInvokeOptions } from '../runtime/types.js';
+import { withinRedisTimeout, workerErrorHandler } from '../redis/outage.js';
 import { createProcessor, type Invoker } from './async-worker.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender, type SendOptions } from './destinations.js';
@@ -91,7 +92,7 @@ export class Dispatcher {
           type === BACKOFF_TYPE && job ? retryDelayMs(fn, attemptsMade, (job.data as QueuedEvent).envelope.id) : 0,
       },
     });
-    worker.on('error', (err) => log.error({ event: 'worker_error', err }, 'queue worker error'));
+    worker.on('error', workerErrorHandler(log, 'worker_error'));
     worker.on('failed', (job, err) => {
       if (job) void this.onBullFailure(fn, job, err, log);
     });
@@ -128,7 +129,12 @@ export class Dispatcher {
 
   /** Queues an async event; resolves once Redis holds it. */
   enqueue(envelope: Envelope, delivery: Delivery): Promise<void> {
-    return this.deps.queues.enqueue(envelope, delivery);
+    return this.#redisBound(`event ${envelope.id} was not queued`, () => this.deps.queues.enqueue(envelope, delivery));
+  }
+
+  /** A Redis operation a caller waits on, bounded by server.durableWriteTimeoutMs (see withinRedisTimeout). */
+  #redisBound<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    return withinRedisTimeout(this.deps.connection, this.deps.config.server.durableWriteTimeoutMs, what, operation);
   }
 
   /**
@@ -140,7 +146,7 @@ export class Dispatcher {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
     const lease = fn.reservedConcurrency === undefined
       ? undefined
-      : await this.deps.gate.tryAcquire(fn.name, fn.reservedConcurrency, envelope.id, fn.timeout);
+      : await this.#redisBound(`no concurrency lease for ${fn.name}`, () => this.deps.gate.tryAcquire(fn.name, fn.reservedConcurrency!, envelope.id, fn.timeout));
     if (fn.reservedConcurrency !== undefined && !lease) {
       this.deps.onThrottle?.(fn.name, 'RequestResponse');
       throw new HubError('TH_ERR_THROTTLED', 'Rate Exceeded.');
@@ -155,7 +161,8 @@ export class Dispatcher {
         stream,
       });
     } finally {
-      await lease?.release();
+      // Without Redis the lease is not released but expires (function timeout + grace).
+      await lease?.release().catch(() => undefined);
     }
   }
 

@@ -8,7 +8,7 @@ import { checkRedriveTarget, parseRedriveRate, redriveMany, redriveOne, type Par
 import type { DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { EventQueues } from '../router/queues.js';
-import { toHubError } from './aws-errors.js';
+import { logRequestFailure, toHubError } from './aws-errors.js';
 
 export interface AdminDlqDeps {
   dlq: DlqStore;
@@ -94,7 +94,7 @@ export function registerAdminDlq(app: FastifyInstance, config: HubConfig, deps: 
   void app.register(async (admin) => {
     admin.setErrorHandler((err, request, reply) => {
       const hubError = toHubError(err);
-      if (hubError.status >= 500) request.log.error({ event: 'http_error', err }, 'admin request failed');
+      logRequestFailure(request, err, hubError);
       return sendAdminError(reply, hubError);
     });
     admin.addHook('onRequest', authorizer(config.admin.token));

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics.js';
-import { sendAwsError, toHubError } from './aws-errors.js';
+import { logRequestFailure, sendAwsError, toHubError } from './aws-errors.js';
 import { SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 
 
@@ -39,7 +39,7 @@ export function createApp(logger: Logger, health: HealthProbe): FastifyInstance 
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err, request, reply) => {
     const hubError = toHubError(err);
-    if (hubError.status >= 500) request.log.error({ event: 'http_error', err }, 'request failed');
+    logRequestFailure(request, err, hubError);
     return sendAwsError(reply, hubError);
   });
   // Keep-alive clients (the AWS SDK) would hold close() open forever: once closing, every response

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../errors.js';
 
 /**
@@ -28,4 +28,27 @@ export function toHubError(err: unknown): HubError {
     return new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', message, { cause: err });
   }
   return new HubError('TH_ERR_INTERNAL', message, { cause: err });
+}
+
+/** The client went away mid-request (ECONNRESET / "aborted"): nothing to answer, nothing wrong here. */
+export function isClientAbort(err: unknown, request: FastifyRequest): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  // Node's own error for a request body cut short: `Error: aborted` with code ECONNRESET.
+  if (code === 'ECONNRESET' && message === 'aborted') return true;
+  return request.raw.aborted || request.raw.socket?.destroyed === true;
+}
+
+/**
+ * Logs a failed request by what it says about the hub: a client abort or a Redis outage (reported
+ * once by the outage watcher) at debug without a stack, so that no client can flood the log;
+ * anything else at 5xx as an error with its stack.
+ */
+export function logRequestFailure(request: FastifyRequest, err: unknown, hubError: HubError): void {
+  if (isClientAbort(err, request)) {
+    request.log.debug({ event: 'client_aborted', url: request.url, message: (err as Error).message }, 'client closed the connection mid-request');
+  } else if (hubError.code === 'TH_ERR_REDIS_UNAVAILABLE') {
+    request.log.debug({ event: 'request_redis_unavailable', url: request.url }, hubError.message);
+  } else if (hubError.status >= 500) {
+    request.log.error({ event: 'http_error', err }, 'request failed');
+  }
 }

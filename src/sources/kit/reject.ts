@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { Rejection } from '../../errors.js';
+import { isHubError, type Rejection } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
 /**
@@ -7,8 +7,13 @@ import type { Logger } from '../../log.js';
  * `{ message, reason }` as JSON with the reason's status.
  */
 export function rejectRequest(reply: FastifyReply, log: Logger, event: string, rejection: Rejection): FastifyReply {
-  const level = rejection.status >= 500 ? 'error' : 'warn';
-  log[level]({ event, reason: rejection.reason, status: rejection.status, err: rejection.cause }, rejection.message);
+  if (isHubError(rejection.cause, 'TH_ERR_REDIS_UNAVAILABLE')) {
+    // A Redis outage, reported once by the hub: one line per refused request would flood the log.
+    log.debug({ event, reason: rejection.reason, status: rejection.status }, rejection.message);
+  } else {
+    const level = rejection.status >= 500 ? 'error' : 'warn';
+    log[level]({ event, reason: rejection.reason, status: rejection.status, err: rejection.cause }, rejection.message);
+  }
   return reply.code(rejection.status).header('content-type', 'application/json')
     .send(JSON.stringify({ message: rejection.message, reason: rejection.reason }));
 }
