@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
 import { EmbeddedRedis } from './redis/embedded.js';
-import { RedisOutage, redisAnswers } from './redis/outage.js';
+import { ready, RedisOutage, redisAnswers } from './redis/outage.js';
 import { ConcurrencyGate } from './router/concurrency.js';
 import { Dispatcher } from './router/dispatcher.js';
 import { EventQueues } from './router/queues.js';
@@ -122,9 +122,17 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     const stats = new FunctionStats(redis, config.queuePrefix, logger);
     cleanups.push(() => stats.close());
     // The console's live flow: every queued event, sync invocation, DLQ record and delivered destination record is an edge.
-    const queues = new EventQueues(redis, config.queuePrefix, config.functions, (envelope, delivery) =>
+    // Async events go in through a connection without an offline queue: during an outage a write
+    // fails at once (the caller answers 503) instead of waiting in ioredis to be sent later, after
+    // the caller was told it failed. Every function's queue is opened now, for the same reason.
+    const producer = redisClient(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    outage.watch(producer, 'queue');
+    cleanups.push(() => producer.quit());
+    await ready(producer);
+    const queues = new EventQueues(producer, config.queuePrefix, config.functions, (envelope, delivery) =>
       stats.edge(flowNode.origin(envelope, delivery), flowNode.fn(delivery.function)));
     cleanups.push(() => queues.close());
+    for (const name of Object.keys(config.functions)) queues.queue(name);
     const dlq = new DlqStore(redis, config.queuePrefix, (record) => stats.edge(flowNode.fn(record.function), flowNode.dlq));
     const metrics = new HubMetrics(() => Object.keys(config.functions), queues, dlq, stats);
     const health = new SourceHealth(redis, config.queuePrefix, logger, (record) => metrics.sourceReported(record));

@@ -119,8 +119,8 @@ describe('Ctrl-C of triggerhub up (SIGINT to the whole process group)', { timeou
     hub.ctrlC();
     expect(await hub.exited).toBe(130);
     expect(hub.events().find((e) => e.event === 'hub_stop_forced')?.msg).toContain('stopping at once');
-    await waitFor(() => !isRunning(redis.pid), 10_000, 'redis-server to exit');
-    for (const pid of hub.environmentPids()) await waitFor(() => !isRunning(pid), 10_000, `environment ${pid} to exit`);
+    await waitFor(() => !isRunning(redis.pid), 30_000, 'redis-server to exit');
+    for (const pid of hub.environmentPids()) await waitFor(() => !isRunning(pid), 30_000, `environment ${pid} to exit`);
     expect(lines(calls)).toEqual([expect.stringMatching(/^start /)]);
 
     const again = new UpProcess(dir);
@@ -143,7 +143,7 @@ describe('Ctrl-C of triggerhub up (SIGINT to the whole process group)', { timeou
 
     hub.child.kill('SIGKILL');
     await hub.exited;
-    await waitFor(() => !isRunning(environment), 10_000, 'the orphaned environment to exit');
+    await waitFor(() => !isRunning(environment), 30_000, 'the orphaned environment to exit');
     expect(isRunning(redis.pid)).toBe(true);
 
     const again = new UpProcess(dir);
@@ -151,6 +151,6 @@ describe('Ctrl-C of triggerhub up (SIGINT to the whole process group)', { timeou
     expect(again.events().map((e) => e.event)).toContain('redis_adopted');
     again.ctrlC();
     expect(await again.exited).toBe(0);
-    await waitFor(() => !isRunning(redis.pid), 10_000, 'redis-server to exit');
+    await waitFor(() => !isRunning(redis.pid), 30_000, 'redis-server to exit');
   });
 });

@@ -97,6 +97,15 @@ export async function withinRedisTimeout<T>(redis: Redis, timeoutMs: number, wha
   }
 }
 
+/** Resolves once the connection is ready (a connection without an offline queue refuses commands before). */
+export function ready(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('end', () => reject(new HubError('TH_ERR_REDIS_UNAVAILABLE', 'Redis is unavailable: the connection ended before it was ready')));
+  });
+}
+
 /** Health probes answer within a second: false at once while the connection is down, else PING within 1 s. */
 export async function redisAnswers(redis: Redis): Promise<boolean> {
   if (redis.status !== 'ready') return false;
