@@ -217,11 +217,12 @@ describe('Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) expect(stage.from).toMatch(/^FROM node:20\.\d+\.\d+-bookworm-slim\b/);
     const build = stages[0].lines.join('\n');
-    expect(build).toMatch(/RUN npm install\b(?!.*--omit)/);
+    // npm ci: exactly the lockfile, which lists every platform's optional packages.
+    expect(build).toMatch(/RUN npm ci\b(?!.*--omit)/);
     expect(build).toMatch(/RUN npm run build/);
     const runtime = final.lines.join('\n');
-    expect(runtime).toMatch(/RUN npm install --omit=dev/);
-    expect(runtime).not.toMatch(/npm ci/);
+    expect(runtime).toMatch(/RUN npm ci --omit=dev/);
+    expect(runtime).not.toMatch(/npm install/);
     expect(runtime).toMatch(/COPY --from=\w+ \/app\/dist/);
     const deps = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
     expect(deps.tsx).toBeDefined();                                       // .ts handlers run in the runtime stage
