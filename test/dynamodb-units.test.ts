@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
 import { dynamodbEndpoints } from '../src/sources/dynamodb/client.js';
 import { itemKey, toDynamodbRecord } from '../src/sources/dynamodb/records.js';
-import { dynamodbSettingsSchema } from '../src/sources/dynamodb/settings.js';
+import { dynamodbSettingsSchema, latestStreamTable } from '../src/sources/dynamodb/settings.js';
 import { FIXTURES } from './helpers/paths.js';
 
 const ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000';
@@ -49,6 +49,12 @@ describe('dynamodb settings', () => {
       .toEqual({ streams: 'http://s:2', dynamodb: 'http://d:1', region: 'eu-west-1' });
     const table = dynamodbSettingsSchema.parse({ table: 'orders', startingPosition: 'LATEST', endpoint: 'http://e:3' });
     expect(dynamodbEndpoints(table, 'us-east-1', { AWS_ENDPOINT_URL_DYNAMODB_STREAMS: 'http://s:2' })).toEqual({ streams: 'http://e:3', dynamodb: 'http://e:3', region: 'us-east-1' });
+  });
+
+  it('reads the latest stream of `table:`, and of a stream ARN with the templates\' placeholder label', () => {
+    expect(latestStreamTable({ table: 'orders' })).toBe('orders');
+    expect(latestStreamTable({ stream: ARN })).toBeUndefined();
+    expect(latestStreamTable({ stream: 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1970-01-01T00:00:00.000' })).toBe('orders');
   });
 });
 

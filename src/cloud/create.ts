@@ -56,6 +56,10 @@ const createTable: Creator<Extract<CloudResource, { kind: 'dynamodb' }>> = async
   const definition = { ...table.definition } as Omit<CreateTableCommandInput, 'TableName'>;
   // DynamoDB Local needs a billing mode or throughput; PAY_PER_REQUEST is what templates usually mean.
   if (!definition.BillingMode && !definition.ProvisionedThroughput) definition.BillingMode = 'PAY_PER_REQUEST';
+  // CloudFormation's StreamSpecification has only StreamViewType; the API also wants StreamEnabled.
+  if (definition.StreamSpecification?.StreamViewType && definition.StreamSpecification.StreamEnabled === undefined) {
+    definition.StreamSpecification = { ...definition.StreamSpecification, StreamEnabled: true };
+  }
   await ignoreExisting(need(clients.dynamodb, table).send(new CreateTableCommand({ ...definition, TableName: table.name })));
 };
 

@@ -3,7 +3,7 @@ import type { _Record, DynamoDBStreamsClient, GetShardIteratorCommandInput, Shar
 import { loadDynamodb, loadDynamodbStreams, loadHttpHandler } from '../../aws/lazy-sdk.js';
 import { HubError } from '../../errors.js';
 import type { ShardInfo, ShardReader, ShardStart } from '../kit/shards/reader.js';
-import type { DynamodbSettings } from './settings.js';
+import { latestStreamTable, type DynamodbSettings } from './settings.js';
 
 /** GetRecords returns at most 1,000 records. */
 const MAX_PAGE = 1000;
@@ -44,17 +44,18 @@ async function connect(settings: DynamodbSettings, endpoints: DynamodbEndpoints)
   const [sdk, { NodeHttpHandler }] = await Promise.all([loadDynamodbStreams(), loadHttpHandler()]);
   const options = { region: endpoints.region, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30_000 }) };
   const streams = new sdk.DynamoDBStreamsClient({ ...options, ...(endpoints.streams ? { endpoint: endpoints.streams } : {}) });
-  const tables = settings.table
+  const tables = latestStreamTable(settings)
     ? new (await loadDynamodb()).DynamoDBClient({ ...options, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) })
     : undefined;
   return { streams, tables, sdk };
 }
 
-/** DynamoDB Streams behind the shard reader port: the stream by ARN, or the table's latest stream. */
+/** DynamoDB Streams behind the shard reader port: the stream by ARN, or the table's latest stream (`table:`, LATEST_STREAM_LABEL). */
 export function dynamodbShardReader(settings: DynamodbSettings, endpoints: DynamodbEndpoints): ShardReader<_Record> {
   let connected: Promise<Clients> | undefined;
   const use = () => (connected ??= connect(settings, endpoints));
-  let arn = settings.stream;
+  const table = latestStreamTable(settings);
+  let arn = table ? undefined : settings.stream;
   const streamArn = (): string => {
     if (!arn) throw new HubError('TH_ERR_INTERNAL', 'the stream was not described yet');
     return arn;
@@ -63,7 +64,7 @@ export function dynamodbShardReader(settings: DynamodbSettings, endpoints: Dynam
     timestamps: false,
     async describe(signal) {
       const { streams, tables } = await use();
-      if (tables && settings.table) arn = await latestStream(tables, settings.table, signal);
+      if (tables && table) arn = await latestStream(tables, table, signal);
       return { arn: streamArn(), region: await streams.config.region() };
     },
     listShards: async (signal) => {

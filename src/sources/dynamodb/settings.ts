@@ -41,5 +41,15 @@ export const dynamodbSettingsSchema = z.strictObject({
 
 export type DynamodbSettings = z.infer<typeof dynamodbSettingsSchema>;
 
-/** The table a stream ARN belongs to. */
-export const tableOfStream = (arn: string): string => STREAM_ARN.exec(arn)?.[1] ?? '';
+/**
+ * The stream label of ARNs that name "the table's latest stream": what project templates resolve
+ * `!GetAtt Table.StreamArn` to (a local table's real label is only known once it exists).
+ */
+export const LATEST_STREAM_LABEL = '1970-01-01T00:00:00.000';
+
+/** The table whose latest stream the mapping reads: `table:`, or a stream ARN with LATEST_STREAM_LABEL. */
+export function latestStreamTable(settings: Pick<DynamodbSettings, 'stream' | 'table'>): string | undefined {
+  if (settings.table) return settings.table;
+  const match = settings.stream === undefined ? null : STREAM_ARN.exec(settings.stream);
+  return match && settings.stream!.endsWith(`/stream/${LATEST_STREAM_LABEL}`) ? match[1] : undefined;
+}
