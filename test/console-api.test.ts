@@ -1,8 +1,10 @@
 import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema, EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import path from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStatus } from '../src/stats/status.js';
 import { encoder, startTestHub, waitFor, type TestHub } from './helpers/hub.js';
+import { PROJECTS, startProjectHub } from './helpers/project-hub.js';
 
 const TOKEN = 'console-test-token-0123456789';
 
@@ -78,6 +80,19 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(http).toMatchObject({ routeKey: 'POST /items/{id}', rawPath: '/items/sample', pathParameters: { id: 'sample' }, body: '{"hello":"world"}' });
     expect(APIGatewayProxyEventSchema.parse(web.samples[2].event)).toMatchObject({ resource: '/orders', httpMethod: 'POST' });
     expect(EventBridgeSchema.parse(web.samples[3].event)).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+  });
+
+  it('shows a SAM function as the hub resolved it, with a sample of its API event', async () => {
+    const sam = await startProjectHub({ template: path.join(PROJECTS, 'sam-hello-node/template.yaml') });
+    try {
+      const page = await (await fetch(`${sam.url}/console/api/functions/HelloWorldFunction`)).json() as {
+        config: { handler: string; timeout: number; runtime: string; events: unknown[] }; samples: Array<{ label: string; event: unknown }>;
+      };
+      expect(page.config).toMatchObject({ handler: 'app.lambdaHandler', timeout: 3, runtime: 'nodejs20.x', events: [{ api: expect.objectContaining({ path: '/hello' }) }] });
+      expect(APIGatewayProxyEventSchema.parse(page.samples[1].event)).toMatchObject({ resource: '/hello', path: '/hello' });
+    } finally {
+      await sam.stop();
+    }
   });
 
   it('redrives a record with an edited payload and keeps the one it replaced', async () => {

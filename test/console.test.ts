@@ -81,6 +81,18 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     expect(await page.locator('pre.log-tail').textContent()).toMatch(/REPORT RequestId/);
     await expect.poll(() => page.locator('table.recent tbody tr').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(6);
     await screenshot(page, 'function');
+    // Async from the page: 202 with a request id, and the live log narrowed to that invocation shows its lines.
+    await page.getByLabel('Event (async)').check();
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    const asyncId = await page.locator('.invoke-result code[data-request-id]').getAttribute('data-request-id', { timeout: 15_000 });
+    await page.getByRole('button', { name: 'Show only its lines in the live log' }).click();
+    expect(await page.getByLabel('Request id').inputValue()).toBe(asyncId);
+    await logBox.locator(`[data-request-id="${asyncId}"]`).filter({ hasText: 'REPORT' }).waitFor({ timeout: 15_000 });
+    expect(await logBox.locator('.log-line').evaluateAll((lines, id) => lines.every((l) => l.getAttribute('data-request-id') === id), asyncId)).toBe(true);
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'function-narrow', false);
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('draws the live flow and lists the sources with their next fire times', async () => {

@@ -5,6 +5,7 @@ import { buildHttpEvent } from '../sources/http/event.js';
 import { buildV1Event } from '../sources/http/event-v1.js';
 import type { IncomingHttp } from '../sources/http/request.js';
 import type { MatchedRoute } from '../sources/http/shape.js';
+import { toDynamodbRecord } from '../sources/dynamodb/records.js';
 import { toKinesisRecord } from '../sources/kinesis/records.js';
 import { normaliseRecord } from '../sources/s3/record.js';
 import { buildScheduledEvent } from '../sources/schedule/event.js';
@@ -71,6 +72,8 @@ const BUILDERS = new Map<string, (config: HubConfig, fn: FunctionConfig, setting
   }],
   ['s3', (config, _fn, s) => ({ Records: [normaliseRecord({
     eventName: 's3:ObjectCreated:Put', awsRegion: config.region, eventTime: new Date().toISOString(),
+    userIdentity: { principalId: 'AWS:SAMPLE' }, requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': 'SAMPLE', 'x-amz-id-2': 'SAMPLE' },
     s3: { bucket: { name: str(s, 'bucket', 'bucket') }, object: { key: 'uploads/sample file.json', size: BODY.length, eTag: 'sample', sequencer: '0' } },
   } as Parameters<typeof normaliseRecord>[0], config.region).record] })],
   ['schedule', (config, fn, s, index) => (s.input !== undefined ? s.input : buildScheduledEvent(config, { fn: fn.name, index }, Date.now()))],
@@ -79,6 +82,16 @@ const BUILDERS = new Map<string, (config: HubConfig, fn: FunctionConfig, setting
     const arn = `arn:aws:kinesis:${config.region}:${config.accountId}:stream/${stream}`;
     return { Records: [toKinesisRecord({ SequenceNumber: '49590338271490256608559692538361571095921575989136588898', PartitionKey: 'sample', Data: Buffer.from(BODY), ApproximateArrivalTimestamp: new Date() },
       'shardId-000000000000', { streamArn: arn, region: config.region, identityArn: `arn:aws:iam::${config.accountId}:role/lambda-role` })] };
+  }],
+  ['dynamodb', (config, _fn, s) => {
+    const arn = str(s, 'stream', `arn:aws:dynamodb:${config.region}:${config.accountId}:table/${str(s, 'table', 'table')}/stream/2026-01-01T00:00:00.000`);
+    return { Records: [toDynamodbRecord({
+      eventID: randomUUID().replaceAll('-', ''), eventName: 'INSERT', eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: config.region,
+      dynamodb: {
+        ApproximateCreationDateTime: new Date(), Keys: { id: { S: 'sample' } }, NewImage: { id: { S: 'sample' }, hello: { S: 'world' } },
+        SequenceNumber: '100000000000000000001', SizeBytes: 26, StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    }, arn, config.region)] };
   }],
   ['stream', (config, fn, s) => {
     const key = str(s, 'key', 'stream');

@@ -7,13 +7,19 @@ import { mappingsOf, type MappingRef } from './overview.js';
 
 const NEXT_TICKS = 3;
 
+/** Shard kinds and the stream name their ShardKindSpec keys leases under (kinesis.ts, dynamodb.ts). */
+const SHARD_STREAMS = new Map<string, (settings: Record<string, unknown>) => string>([
+  ['kinesis', (s) => String(s.stream)],
+  ['dynamodb', (s) => String(s.stream ?? `table/${String(s.table)}`)],
+]);
+
 export interface SourceRow extends MappingRef {
   function: string;
   /** The merged health of every hub (null: no hub has reported it since the last reset). */
   status: SourceStatus | null;
   /** Schedules: the next fire times (UTC and in the schedule's time zone). */
   nextFires: Array<{ utc: string; local: string }>;
-  /** Kinesis: which consumer holds each (checkpointed) shard's lease now. */
+  /** Kinesis, DynamoDB Streams: which consumer holds each (checkpointed) shard's lease now. */
   leases: Array<{ shard: string; holder: string }>;
 }
 
@@ -50,7 +56,7 @@ export async function readSourcesPage(redis: Redis, config: HubConfig, now = Dat
         function: fn.name,
         status: statuses.get(mapping.id) ?? null,
         nextFires: mapping.kind === 'schedule' && settings.enabled !== false ? nextFires(settings as unknown as ScheduleSettings, now) : [],
-        leases: mapping.kind === 'kinesis' ? await shardLeases(redis, config.queuePrefix, mapping.kind, fn.name, String(settings.stream)) : [],
+        leases: SHARD_STREAMS.has(mapping.kind) ? await shardLeases(redis, config.queuePrefix, mapping.kind, fn.name, SHARD_STREAMS.get(mapping.kind)!(settings)) : [],
       });
     }
   }

@@ -41,10 +41,10 @@ export function FunctionPage({ name, overview }: { name: string; overview: Overv
           <div><dt>Errors</dt><dd class={row.errors ? 'bad' : ''}>{row.errors}</dd></div>
           <div><dt>Throttles</dt><dd>{row.throttles}</dd></div>
           <div><dt>p50 / p99</dt><dd>{ms(row.p50Ms)} / {ms(row.p99Ms)}</dd></div>
-          <div><dt>Concurrency</dt><dd>{row.inUse} / {row.reservedConcurrency ?? 'unreserved'}</dd></div>
+          <div><dt>Running / reserved</dt><dd>{row.inUse} / {row.reservedConcurrency ?? '–'}</dd></div>
           <div><dt>Queue</dt><dd>{row.queueDepth}</dd></div>
           <div><dt>DLQ</dt><dd>{row.dlqRecords ? <a href={`#/dlq?function=${encodeURIComponent(name)}`}>{row.dlqRecords}</a> : 0}</dd></div>
-          <div><dt>Cost</dt><dd>{usd(row.estimatedCostUsd)} <span class="muted small">({row.gbSeconds.toFixed(4)} GB-s)</span></dd></div>
+          <div><dt>Est. cost</dt><dd>{usd(row.estimatedCostUsd)}<div class="muted small">{row.gbSeconds.toFixed(4)} GB-s</div></dd></div>
         </dl>
       ) : null}
       <section aria-labelledby="plots-title">
@@ -68,7 +68,7 @@ export function FunctionPage({ name, overview }: { name: string; overview: Overv
         </div>
       </section>
       <div class="two-col">
-        <InvokePanel name={name} samples={data.samples} />
+        <InvokePanel name={name} samples={data.samples} onShowLogs={setRequestFilter} />
         <LogPanel name={name} filter={requestFilter} onFilter={setRequestFilter} />
       </div>
       <section aria-labelledby="recent-title">

@@ -5,7 +5,7 @@ import { pretty } from '../format';
 import type { FunctionPageData } from '../types';
 
 /** Invoke from the page: a JSON editor (samples per source kind), sync or async, result and log tail. */
-export function InvokePanel({ name, samples }: { name: string; samples: FunctionPageData['samples'] }) {
+export function InvokePanel({ name, samples, onShowLogs }: { name: string; samples: FunctionPageData['samples']; onShowLogs: (requestId: string) => void }) {
   const [text, setText] = useState(() => pretty(samples[0]?.event ?? {}));
   const [async, setAsync] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -46,8 +46,10 @@ export function InvokePanel({ name, samples }: { name: string; samples: Function
             <p>
               <strong class={outcome.functionError ? 'bad' : 'ok'}>{outcome.status}{outcome.functionError ? ` · ${outcome.functionError}` : ''}</strong>
               {outcome.requestId ? <> · request id <code data-request-id={outcome.requestId}>{outcome.requestId}</code></> : null}
-              {outcome.status === 202 ? ' · queued; its log lines appear in the live log' : ''}
             </p>
+            {outcome.status === 202 && outcome.requestId
+              ? <p>Queued. <button type="button" class="link" onClick={() => onShowLogs(outcome.requestId!)}>Show only its lines in the live log</button></p>
+              : null}
             {outcome.status !== 202 ? <><h3>Result</h3><pre class="code result">{outcome.payload}</pre></> : null}
             {outcome.logTail ? <><h3>Log tail</h3><pre class="code log-tail">{outcome.logTail}</pre></> : null}
           </>
