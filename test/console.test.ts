@@ -84,8 +84,10 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     // Async from the page: 202 with a request id, and the live log narrowed to that invocation shows its lines.
     await page.getByLabel('Event (async)').check();
     await page.getByRole('button', { name: 'Invoke' }).click();
-    const asyncId = await page.locator('.invoke-result code[data-request-id]').getAttribute('data-request-id', { timeout: 15_000 });
-    await page.getByRole('button', { name: 'Show only its lines in the live log' }).click();
+    const showLines = page.getByRole('button', { name: 'Show only its lines in the live log' });
+    await showLines.waitFor({ timeout: 15_000 });
+    const asyncId = await page.locator('.invoke-result code[data-request-id]').getAttribute('data-request-id');
+    await showLines.click();
     expect(await page.getByLabel('Request id').inputValue()).toBe(asyncId);
     await logBox.locator(`[data-request-id="${asyncId}"]`).filter({ hasText: 'REPORT' }).waitFor({ timeout: 15_000 });
     expect(await logBox.locator('.log-line').evaluateAll((lines, id) => lines.every((l) => l.getAttribute('data-request-id') === id), asyncId)).toBe(true);

@@ -15,6 +15,7 @@ export function InvokePanel({ name, samples, onShowLogs }: { name: string; sampl
     e.preventDefault();
     setBusy(true);
     setError(null);
+    setOutcome(null);
     try {
       setOutcome(await invoke(name, text, async));
     } catch (err) {
