@@ -155,3 +155,34 @@ describe('CloudFormation intrinsics', () => {
     expect(config.project!.warnings).toContain('Resources.Fn: Policies, Tracing, VpcConfig not applied locally');
   });
 });
+
+describe('hostile templates', () => {
+  it('refuses deep nesting with an error naming the path, not a crash', () => {
+    let nested = '"x"';
+    for (let i = 0; i < 200; i += 1) nested = `{ "Fn::Join": ["", [${nested}]] }`;
+    expect(failure(`          DEEP: ${nested}`)).toMatch(/Variables\.DEEP\.Fn::Join.*nests deeper than 64 levels/);
+  });
+
+  it('treats __proto__ and constructor as plain names', () => {
+    const dir = projectDir({
+      'template.yaml': `Parameters:
+  constructor: { Type: String, Default: c }
+Mappings:
+  __proto__: { polluted: { yes: "1" } }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment:
+        Variables:
+          A: !Ref constructor
+          B: !FindInMap [__proto__, polluted, "yes"]
+`,
+    }, ['app.mjs']);
+    expect(projectConfig(dir, { template: 'template.yaml' }).functions.Fn.environment).toEqual({ A: 'c', B: '1' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(() => projectConfig(dir, { template: 'template.yaml', parameters: { toString: 'x' } })).toThrow(/parameters\.toString: the template declares no parameter toString/);
+  });
+});

@@ -1,6 +1,6 @@
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -35,8 +35,11 @@ const createTopic: Creator<Extract<CloudResource, { kind: 'sns' }>> = async (cli
   await need(clients.sns, topic).send(new CreateTopicCommand({ Name: topic.name, Attributes: topic.attributes }));
 };
 
+/** A bucket we can already read is kept (s3rver answers BucketAlreadyExists, AWS that only when someone else owns it). */
 const createBucket: Creator<Extract<CloudResource, { kind: 's3' }>> = async (clients, bucket) => {
-  await need(clients.s3, bucket).send(new CreateBucketCommand({ Bucket: bucket.name }));
+  const s3 = need(clients.s3, bucket);
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket.name })).then(() => true, () => false);
+  if (!exists) await s3.send(new CreateBucketCommand({ Bucket: bucket.name }));
 };
 
 const STREAM_ACTIVE_MS = 30_000;

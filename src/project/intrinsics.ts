@@ -29,6 +29,9 @@ export interface StackScope {
 
 type Fn = (resolver: Resolver, args: unknown, at: string) => unknown;
 
+/** Deeper values (or Ref/GetAtt chains) are hostile or broken: an error, not a stack overflow. */
+const MAX_DEPTH = 64;
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -39,8 +42,20 @@ export class Resolver {
     return new HubError('TH_ERR_CONFIG_PROJECT', `${this.scope.file}: ${at}: ${message}`);
   }
 
+  private depth = 0;
+
   /** The value with every intrinsic resolved; NO_VALUE entries dropped from objects and lists. */
   resolve(value: unknown, at: string): unknown {
+    if (this.depth >= MAX_DEPTH) throw this.error(at, `nests deeper than ${MAX_DEPTH} levels`);
+    this.depth += 1;
+    try {
+      return this.resolveValue(value, at);
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  private resolveValue(value: unknown, at: string): unknown {
     if (Array.isArray(value)) {
       return value.map((item, i) => this.resolve(item, `${at}[${i}]`)).filter((item) => item !== NO_VALUE);
     }

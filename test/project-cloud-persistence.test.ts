@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers/hub.js';
+import { startProjectHub } from './helpers/project-hub.js';
+import { projectDir } from './helpers/template-project.js';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** Resources only: what the local cloud creates and keeps under the data dir. */
+const TEMPLATE = `Resources:
+  Uploads: { Type: AWS::S3::Bucket }
+  Clicks: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 2 } }
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: orders-table
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES }
+`;
+
+describe('local cloud data across restarts', () => {
+  it('creates buckets, streams and tables (with their stream) and finds their data again on the next start', async () => {
+    const dir = projectDir({ 'template.yaml': TEMPLATE });
+    const dataDir = tempDir('th-cloud-data-');
+    const template = path.join(dir, 'template.yaml');
+    const start = async () => {
+      const hub = await startProjectHub({ template }, { dataDir });
+      const state = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(path.join(dataDir, 'cloud.json'), 'utf8'))) as { endpoints: Record<string, { url: string }> };
+      const clients = {
+        s3: new S3Client({ endpoint: state.endpoints.s3.url, region: 'us-east-1', credentials, forcePathStyle: true }),
+        kinesis: new KinesisClient({ endpoint: state.endpoints.kinesis.url, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler() }),
+        dynamodb: new DynamoDBClient({ endpoint: state.endpoints.dynamodb.url, region: 'us-east-1', credentials }),
+      };
+      return { hub, ...clients, stop: async () => { for (const c of Object.values(clients)) c.destroy(); await hub.stop(); } };
+    };
+    const bucket = path.basename(dir).toLowerCase().replace(/[^a-z0-9.-]/g, '-') + '-uploads';
+
+    const first = await start();
+    const stream = await first.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: `${path.basename(dir)}-Clicks` }));
+    expect(stream.StreamDescriptionSummary).toMatchObject({ StreamStatus: 'ACTIVE', OpenShardCount: 2 });
+    const table = await first.dynamodb.send(new DescribeTableCommand({ TableName: 'orders-table' }));
+    expect(table.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    await first.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept.txt', Body: 'still here' }));
+    await first.dynamodb.send(new PutItemCommand({ TableName: 'orders-table', Item: { id: { S: 'o-1' } } }));
+    await first.stop();
+
+    const second = await start();
+    try {
+      const object = await second.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'kept.txt' }));
+      expect(await object.Body!.transformToString()).toBe('still here');
+      expect((await second.dynamodb.send(new GetItemCommand({ TableName: 'orders-table', Key: { id: { S: 'o-1' } } }))).Item).toEqual({ id: { S: 'o-1' } });
+      const again = await second.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: `${path.basename(dir)}-Clicks` }));
+      expect(again.StreamDescriptionSummary?.StreamCreationTimestamp).toEqual(stream.StreamDescriptionSummary?.StreamCreationTimestamp);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+});
