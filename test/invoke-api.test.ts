@@ -45,7 +45,9 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     const body = JSON.parse(decoder.decode(out.Payload));
     expect(body.errorType).toBe('ValidationError');
     expect(body.errorMessage).toContain('cannot handle');
-    expect(Array.isArray(body.stackTrace)).toBe(true);
+    expect(body.trace[0]).toBe(`ValidationError: ${body.errorMessage}`);
+    expect(body.trace[1]).toMatch(/^ {4}at /);
+    expect(body).not.toHaveProperty('stackTrace');
   });
 
   it('returns the log tail with LogType Tail', async () => {

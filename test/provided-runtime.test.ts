@@ -45,6 +45,14 @@ describe('custom runtimes (provided) through the hub', () => {
     expect(failed.body).toEqual({ errorMessage: 'asked to fail', errorType: 'EchoError', stackTrace: [] });
   });
 
+  it("passes the runtime's error document through unchanged, the type header naming a missing errorType", async () => {
+    const failed = await invoke('echo', { ric: true });
+    expect(failed.FunctionError).toBe('Unhandled');
+    expect(failed.body).toEqual({
+      errorType: 'TypeError', errorMessage: 'boom', trace: ['TypeError: boom', '    at handler (/var/task/index.js:2:9)'], code: 'E_BOOM', extra: { n: 1 },
+    });
+  });
+
   it('runs the examples', async () => {
     expect((await invoke('example', { a: 1 })).body).toMatchObject({ echo: { a: 1 } });
     expect((await invoke('example', null)).body).toMatchObject({ errorType: 'EmptyEvent' });

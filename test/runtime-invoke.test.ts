@@ -87,8 +87,9 @@ describe('FunctionPool invoke', () => {
     expect(failed.status).toBe('error');
     expect(failed.payload).toBeUndefined();
     expect(failed.error).toMatchObject({ errorType: 'ValidationError', errorMessage: 'bad input', retryable: false });
-    expect(failed.error!.stackTrace!.length).toBeGreaterThan(0);
-    expect(failed.error!.stackTrace![0]).toMatch(/^at .*handlers\.mjs/);
+    expect(failed.error!.trace![0]).toBe('ValidationError: bad input');
+    expect(failed.error!.trace![1]).toMatch(/^ {4}at .*handlers\.mjs/);
+    expect(failed.error).not.toHaveProperty('stackTrace');
     expect(failed.logs).toContain('\tERROR\tInvoke Error \t{"errorType":"ValidationError"');
 
     const again = await pool.invoke(request());
@@ -98,7 +99,7 @@ describe('FunctionPool invoke', () => {
 
   it('reports thrown non-errors and unserialisable results as errors', async () => {
     const thrown = await poolFor('handlers.mjs', 'throwsString').invoke(request());
-    expect(thrown.error).toEqual({ errorType: 'Error', errorMessage: 'plain string' });
+    expect(thrown.error).toEqual({ errorType: 'string', errorMessage: 'plain string', trace: [] });
 
     const circular = await poolFor('handlers.mjs', 'circular').invoke(request());
     expect(circular.status).toBe('error');

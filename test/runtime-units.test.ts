@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { childEnvironment, invokedFunctionArn, logStreamName } from '../src/runtime/child-env.js';
-import { toErrorPayload, unhandledRejectionPayload } from '../src/runtime/child/error-payload.js';
+import { formatError, toErrorPayload, UnhandledPromiseRejection } from '../src/runtime/child/error-payload.js';
 import { exitError, outOfMemoryError, timeoutError } from '../src/runtime/failures.js';
 import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
 
@@ -43,22 +43,34 @@ describe('childEnvironment', () => {
 });
 
 describe('error payloads', () => {
-  it('keeps name, message, trimmed frames and retryable=false only', () => {
-    const err = Object.assign(new Error('two\nlines'), { retryable: false });
+  it("is the Node.js runtime's document: name, message, the stack's lines as trace (first `Type: message`), retryable=false only", () => {
+    const err = Object.assign(new TypeError('two\nlines'), { retryable: false });
     const payload = toErrorPayload(err);
-    expect(payload).toMatchObject({ errorType: 'Error', errorMessage: 'two\nlines', retryable: false });
-    expect(payload.stackTrace!.every((line) => line.startsWith('at '))).toBe(true);
+    expect(payload).toEqual({ errorType: 'TypeError', errorMessage: 'two\nlines', trace: err.stack!.split('\n'), retryable: false });
+    expect(payload.trace!.slice(0, 2)).toEqual(['TypeError: two', 'lines']);
+    expect(payload.trace![2]).toMatch(/^ {4}at /);
+    expect(payload).not.toHaveProperty('stackTrace');
     expect(toErrorPayload(Object.assign(new Error('x'), { retryable: true }))).not.toHaveProperty('retryable');
   });
 
-  it('falls back to the constructor name and describes non-errors', () => {
-    class Custom extends Error {}
-    const nameless = new Custom('m');
-    nameless.name = '';
-    expect(toErrorPayload(nameless).errorType).toBe('Custom');
-    expect(toErrorPayload(42)).toEqual({ errorType: 'Error', errorMessage: '42' });
-    expect(toErrorPayload(Object.create(null))).toEqual({ errorType: 'Error', errorMessage: '[object Object]' });
-    expect(unhandledRejectionPayload('why')).toEqual({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'why', stackTrace: [] });
+  it('names a thrown non-error by its typeof, as the Node.js runtime does', () => {
+    expect(toErrorPayload(42)).toEqual({ errorType: 'number', errorMessage: '42', trace: [] });
+    expect(toErrorPayload('boom')).toEqual({ errorType: 'string', errorMessage: 'boom', trace: [] });
+    expect(toErrorPayload({ message: 'no stack' })).toEqual({ errorType: 'object', errorMessage: '[object Object]', trace: [] });
+    expect(toErrorPayload(null)).toMatchObject({ errorType: 'handled' });
+  });
+
+  it('reports an unhandled rejection as Runtime.UnhandledPromiseRejection with the reason as text', () => {
+    const payload = toErrorPayload(new UnhandledPromiseRejection(new Error('why')));
+    expect(payload).toMatchObject({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'Error: why' });
+    expect(payload.trace![0]).toBe('Runtime.UnhandledPromiseRejection: Error: why');
+  });
+
+  it('logs the error with its own enumerable fields and its stack as lines', () => {
+    const err = Object.assign(new Error('bad'), { code: 'E_BAD', detail: { field: 'x' } });
+    const logged = JSON.parse(formatError(err));
+    expect(logged).toMatchObject({ errorType: 'Error', errorMessage: 'bad', code: 'E_BAD', detail: { field: 'x' } });
+    expect(logged.stack[0]).toBe('Error: bad');
   });
 
   it('words platform failures as Lambda does', () => {

@@ -51,7 +51,7 @@ describe('TypeScript handlers', () => {
     expect(builtFiles(buildDir)).toHaveLength(1);
     const failed = await invoke(fn, buildDir, { name: 'x', fail: true });
     expect(failed.error).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad name' });
-    expect(failed.error!.stackTrace!.join('\n')).toMatch(/index\.ts:4/);
+    expect(failed.error!.trace!.join('\n')).toMatch(/index\.ts:4/);
   });
 
   it('rebuilds when a local input changes', async () => {

@@ -91,6 +91,7 @@ export function createProcessor(deps: AsyncWorkerDeps) {
       status: outcome.status,
       errorType: error.errorType,
       errorMessage: error.errorMessage,
+      trace: error.trace,
       stackTrace: error.stackTrace,
       environmentId: outcome.environmentId,
       redrive: delivery.redrives,

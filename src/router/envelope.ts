@@ -34,6 +34,8 @@ export interface AttemptRecord {
   status: string;
   errorType?: string;
   errorMessage?: string;
+  /** The error document's stack as the runtime sent it: `trace` (Node.js) or `stackTrace` (Python, hub errors). */
+  trace?: string[];
   stackTrace?: string[];
   environmentId?: string;
   /** Which redrive round this attempt belongs to (0 = the original delivery). */

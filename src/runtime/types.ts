@@ -5,9 +5,14 @@ import type { LogSink } from '../logs/sink.js';
 export interface LambdaErrorPayload {
   errorType: string;
   errorMessage: string;
+  /** Node.js runtimes: the stack's lines, the first one `Type: message` (as AWS's Node runtimes send it). */
+  trace?: string[];
+  /** Python runtimes (and the hub's own thrown errors): the stack frames. */
   stackTrace?: string[];
   /** Set to false when the handler's error said so (`err.retryable === false`): do not retry. */
   retryable?: boolean;
+  /** A custom runtime's own fields (the document it posted is passed on unchanged). */
+  [field: string]: unknown;
 }
 
 /** How an invocation ended. `error` is a handler error; the rest are environment failures. */

@@ -4,8 +4,7 @@
  * module scope across invocations like a warm Lambda sandbox.
  */
 import type { BootstrapSpec, ChildMessage, InvokeMessage } from '../protocol.js';
-import type { LambdaErrorPayload } from '../types.js';
-import { toErrorPayload, unhandledRejectionPayload } from './error-payload.js';
+import { formatError, toErrorPayload, UnhandledPromiseRejection } from './error-payload.js';
 import { loadHandler, type Handler } from './load-handler.js';
 import { captureLogs } from './log-capture.js';
 import type { StreamEmitter } from './response-stream.js';
@@ -31,15 +30,15 @@ const emit: StreamEmitter = {
 };
 
 /** Reports the environment as unusable; the parent kills it and fails the current invocation. */
-function fatal(title: string, error: LambdaErrorPayload): void {
-  log('ERROR', `${title} \t${JSON.stringify(error)}`);
+function fatal(title: string, err: unknown): void {
+  log('ERROR', `${title} \t${formatError(err)}`);
   if (broken) return;
   broken = true;
-  send({ type: 'fatal', error });
+  send({ type: 'fatal', error: toErrorPayload(err) });
 }
 
-process.on('uncaughtException', (err) => fatal('Uncaught Exception', toErrorPayload(err)));
-process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection', unhandledRejectionPayload(reason)));
+process.on('uncaughtException', (err) => fatal('Uncaught Exception', err));
+process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason)));
 // The hub went away without killing us: do not outlive it.
 process.once('disconnect', () => process.exit(0));
 
@@ -53,7 +52,7 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
     reply.payload = serialize(result);
   } catch (err) {
     reply.error = toErrorPayload(err);
-    log('ERROR', `Invoke Error \t${JSON.stringify(reply.error)}`);
+    log('ERROR', `Invoke Error \t${formatError(err)}`);
   }
   if (broken) return;
   reply.maxRssKB = process.resourceUsage().maxRSS;
@@ -80,5 +79,5 @@ try {
   process.on('message', (message: InvokeMessage) => void invoke(handler, message));
   send({ type: 'ready' });
 } catch (err) {
-  fatal('Uncaught Exception', toErrorPayload(err));
+  fatal('Uncaught Exception', err);
 }

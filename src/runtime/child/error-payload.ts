@@ -1,50 +1,67 @@
+import { types } from 'node:util';
 import type { LambdaErrorPayload } from '../types.js';
 
-interface ErrorLike {
-  name?: unknown;
-  message?: unknown;
-  stack?: unknown;
+/**
+ * The error documents of AWS's Node.js runtimes (aws-lambda-nodejs-runtime-interface-client,
+ * Errors.js): what a caller gets back is `{errorType, errorMessage, trace}`, `trace` being the
+ * stack's lines as they are (`TypeError: boom`, `    at …`); the log line carries the error's own
+ * enumerable fields and its stack as `stack`. (Python's runtime answers `stackTrace`; see
+ * src/runtime/python.)
+ */
+
+interface ErrorShaped {
+  name: string;
+  message: string;
+  stack: string;
   retryable?: unknown;
-  constructor?: { name?: unknown };
 }
 
-/** Lambda's error payload for a value a handler threw, rejected with or passed to its callback. */
+/** `toRapidResponse`: the document for a value a handler threw, rejected with or passed to its callback. */
 export function toErrorPayload(err: unknown): LambdaErrorPayload {
-  if (!isErrorLike(err)) return { errorType: 'Error', errorMessage: describe(err) };
-  const errorMessage = typeof err.message === 'string' ? err.message : describe(err.message);
-  const payload: LambdaErrorPayload = {
-    errorType: errorType(err),
-    errorMessage,
-    stackTrace: stackFrames(err.stack, errorMessage),
-  };
-  if (err.retryable === false) payload.retryable = false;
-  return payload;
+  try {
+    if (types.isNativeError(err) || isErrorShaped(err)) {
+      const shaped = err as ErrorShaped;
+      const payload: LambdaErrorPayload = { errorType: shaped.name, errorMessage: shaped.message, trace: shaped.stack.split('\n') };
+      // The hub's one addition: `retryable: false` on the error skips async retries.
+      if (shaped.retryable === false) payload.retryable = false;
+      return payload;
+    }
+    return { errorType: typeof err, errorMessage: (err as { toString(): string }).toString(), trace: [] };
+  } catch {
+    return {
+      errorType: 'handled',
+      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
+  }
 }
 
-/** What Lambda reports when a promise rejection goes unhandled during an invocation. */
-export function unhandledRejectionPayload(reason: unknown): LambdaErrorPayload {
-  return {
-    errorType: 'Runtime.UnhandledPromiseRejection',
-    errorMessage: describe(reason),
-    stackTrace: isErrorLike(reason) ? stackFrames(reason.stack, describe(reason.message)) : [],
-  };
+/** AWS's `Runtime.UnhandledPromiseRejection`: an error made where the rejection is noticed, its message the reason as text. */
+export class UnhandledPromiseRejection extends Error {
+  constructor(reason: unknown) {
+    super(describe(reason));
+    this.name = 'Runtime.UnhandledPromiseRejection';
+  }
 }
 
-function isErrorLike(value: unknown): value is ErrorLike {
-  return value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value && 'stack' in value);
+/** `toFormatted`: the JSON of an error log line (`Invoke Error \t{…}`), with the error's own enumerable fields. */
+export function formatError(err: unknown): string {
+  try {
+    return JSON.stringify(err, (_key, value: unknown) => withEnumerableProperties(value));
+  } catch {
+    return JSON.stringify(toErrorPayload(err));
+  }
 }
 
-function errorType(err: ErrorLike): string {
-  if (typeof err.name === 'string' && err.name) return err.name;
-  const ctor = err.constructor?.name;
-  return typeof ctor === 'string' && ctor ? ctor : 'Error';
+function withEnumerableProperties(value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const out: Record<string, unknown> = { errorType: value.name, errorMessage: value.message, code: (value as { code?: unknown }).code, ...value };
+  if (typeof value.stack === 'string') out.stack = value.stack.split('\n');
+  return out;
 }
 
-/** Stack lines after the `Name: message` header (which spans as many lines as the message). */
-function stackFrames(stack: unknown, message: string): string[] {
-  if (typeof stack !== 'string') return [];
-  const headerLines = message.split('\n').length;
-  return stack.split('\n').slice(headerLines).map((line) => line.trim()).filter(Boolean);
+function isErrorShaped(value: unknown): value is ErrorShaped {
+  const { name, message, stack } = (value ?? {}) as Partial<Record<keyof ErrorShaped, unknown>>;
+  return typeof name === 'string' && name !== '' && typeof message === 'string' && message !== '' && typeof stack === 'string' && stack !== '';
 }
 
 function describe(value: unknown): string {

@@ -150,18 +150,24 @@ export class RuntimeApiServer {
   }
 }
 
-/** The runtime's `{errorMessage, errorType, stackTrace}`; the type header (or trailer) fills in a missing type. */
+/**
+ * The error document the runtime posted, passed on unchanged (`trace`, `stackTrace`, fields of its
+ * own), as Lambda does; only a missing `errorType` is filled in from the
+ * Lambda-Runtime-Function-Error-Type header (or trailer). A body that is not a JSON object
+ * becomes the message of a document of that type.
+ */
 function errorPayload(body: string, header: string | string[] | undefined): LambdaErrorPayload {
-  let parsed: Partial<Record<keyof LambdaErrorPayload, unknown>> = {};
+  const typeHeader = typeof header === 'string' && header !== '' ? header : undefined;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(body) ?? {};
+    parsed = JSON.parse(body);
   } catch { /* a runtime may post any body; the header still names the type */ }
-  const error: LambdaErrorPayload = {
-    errorType: typeof parsed.errorType === 'string' ? parsed.errorType : typeof header === 'string' ? header : 'Runtime.Unknown',
-    errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : body,
-  };
-  if (Array.isArray(parsed.stackTrace)) error.stackTrace = parsed.stackTrace.map(String);
-  return error;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { errorType: typeHeader ?? 'Runtime.Unknown', errorMessage: body };
+  }
+  const document = parsed as LambdaErrorPayload;
+  if (typeof document.errorType !== 'string') document.errorType = typeHeader ?? 'Runtime.Unknown';
+  return document;
 }
 
 /** Calls `done` with the body, or undefined when it is over the limit. */
