@@ -11,6 +11,7 @@ import {
 import { explainTree, type Explanation } from './explain.js';
 import { matchObject } from './match.js';
 import { isPlainObject } from './operators.js';
+import { parseJson } from '../json.js';
 
 export type { ExplainEntry, Explanation } from './explain.js';
 export { formatExplanation } from './explain.js';
@@ -136,13 +137,16 @@ export function filterView(record: Record<string, unknown>, dataField: DataField
 
 const JSON_WHITESPACE = ' \t\n\r';
 
-/** Parses text that is a JSON object or array; skips JSON.parse for anything else. */
+/**
+ * Parses text that is a JSON object or array; skips JSON.parse for anything else. Text nested
+ * deeper than MAX_JSON_DEPTH stays text (matching walks nested arrays recursively).
+ */
 function parseJsonContainer(text: string): object | undefined {
   let i = 0;
   while (i < text.length && JSON_WHITESPACE.includes(text[i])) i++;
   if (text[i] !== '{' && text[i] !== '[') return undefined;
   try {
-    const value = JSON.parse(text) as unknown;
+    const value = parseJson(text);
     return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
     return undefined;

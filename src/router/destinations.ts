@@ -9,6 +9,7 @@ import { LATEST, PUBLISHED_VERSION } from '../config/versions.js';
 import { childTraceparent } from '../tracing.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery, type QueuedEvent } from './envelope.js';
 import type { EventQueues } from './queues.js';
+import { parseJson } from '../json.js';
 
 /** Lambda's asynchronous invocation record, as destinations receive it. */
 export interface DestinationRecord {
@@ -50,7 +51,7 @@ export class DestinationSender {
   async onSuccess(fn: FunctionConfig, event: QueuedEvent, result: InvokeResult, invokeCount: number): Promise<void> {
     const target = fn.destinations.onSuccess;
     if (!target) return;
-    await this.send(target, this.record(fn, event, 'Success', invokeCount, parseJson(result.payload)), options(fn, event, 'ok'));
+    await this.send(target, this.record(fn, event, 'Success', invokeCount, parsePayload(result.payload)), options(fn, event, 'ok'));
   }
 
   async onFailure(fn: FunctionConfig, event: QueuedEvent, result: Pick<InvokeResult, 'error'> | undefined, invokeCount: number, reason: DlqReason): Promise<void> {
@@ -109,10 +110,10 @@ function options(fn: FunctionConfig, event: QueuedEvent, outcome: 'ok' | 'fail')
   return { id: `${event.envelope.id}-${outcome}${redrives ? `-${redrives}` : ''}`, function: fn.name, traceparent, redrives };
 }
 
-function parseJson(text: string | undefined): unknown {
+function parsePayload(text: string | undefined): unknown {
   if (text === undefined) return null;
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return text;
   }

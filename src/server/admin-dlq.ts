@@ -9,6 +9,7 @@ import type { DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { EventQueues } from '../router/queues.js';
 import { logRequestFailure, toHubError } from './aws-errors.js';
+import { parseJson } from '../json.js';
 
 export interface AdminDlqDeps {
   dlq: DlqStore;
@@ -41,7 +42,7 @@ interface TargetBody {
 function parseBody(body: Body): unknown {
   if (!body?.length) return {};
   try {
-    return JSON.parse(body.toString('utf8'));
+    return parseJson(body.toString('utf8'));
   } catch (cause) {
     throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `body: not valid JSON (${(cause as Error).message})`, { cause });
   }

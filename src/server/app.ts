@@ -37,9 +37,10 @@ export function createApp(logger: Logger, health: HealthProbe): FastifyInstance 
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const httpLog = logger.child({ component: 'http' });
   app.setErrorHandler((err, request, reply) => {
     const hubError = toHubError(err);
-    logRequestFailure(request, err, hubError);
+    logRequestFailure(request, err, hubError, httpLog);
     return sendAwsError(reply, hubError);
   });
   // Keep-alive clients (the AWS SDK) would hold close() open forever: once closing, every response

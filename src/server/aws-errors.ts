@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 /**
  * Sends an error the way the Lambda API does: `x-amzn-ErrorType` names the exception (the AWS SDK
@@ -40,14 +41,15 @@ export function isClientAbort(err: unknown, request: FastifyRequest): boolean {
 
 /**
  * Logs a failed request by what it says about the hub: a client abort or a Redis outage (reported
- * once by the outage watcher) at debug without a stack, so that no client can flood the log;
+ * once by the outage watcher) at debug without a stack (to `debugLog`: the request's own logger
+ * keeps warnings and errors only), so that no client can flood the log;
  * anything else at 5xx as an error with its stack.
  */
-export function logRequestFailure(request: FastifyRequest, err: unknown, hubError: HubError): void {
+export function logRequestFailure(request: FastifyRequest, err: unknown, hubError: HubError, debugLog: Logger = request.log as Logger): void {
   if (isClientAbort(err, request)) {
-    request.log.debug({ event: 'client_aborted', url: request.url, message: (err as Error).message }, 'client closed the connection mid-request');
+    debugLog.debug({ event: 'client_aborted', url: request.url, message: (err as Error).message }, 'client closed the connection mid-request');
   } else if (hubError.code === 'TH_ERR_REDIS_UNAVAILABLE') {
-    request.log.debug({ event: 'request_redis_unavailable', url: request.url }, hubError.message);
+    debugLog.debug({ event: 'request_redis_unavailable', url: request.url }, hubError.message);
   } else if (hubError.status >= 500) {
     request.log.error({ event: 'http_error', err }, 'request failed');
   }

@@ -10,6 +10,7 @@ import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.j
 import { resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
+import { parseJson } from '../json.js';
 
 const API = '/2015-03-31/functions';
 const LOG_TAIL_BYTES = 4096;
@@ -129,7 +130,7 @@ function parseInvocationType(value: string | string[] | undefined): InvocationTy
 
 export function parsePayload(body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return parseJson(body.toString('utf8'));
   } catch (cause) {
     throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: ${(cause as Error).message}`, { cause });
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ChildMessage, InvokeMessage } from '../protocol.js';
 import type { LambdaErrorPayload } from '../types.js';
+import { parseJson } from '../../json.js';
 
 /** Lambda's 6 MB limit on a synchronous response (and on what a runtime may post). */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -160,7 +161,7 @@ function errorPayload(body: string, header: string | string[] | undefined): Lamb
   const typeHeader = typeof header === 'string' && header !== '' ? header : undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = parseJson(body);
   } catch { /* a runtime may post any body; the header still names the type */ }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { errorType: typeHeader ?? 'Runtime.Unknown', errorMessage: body };

@@ -8,6 +8,7 @@ import type { MinioSettings, S3Settings } from './settings.js';
 import { backoffDelay } from '../kit/backoff.js';
 import { pollLoop } from '../kit/poll-loop.js';
 import { loadMinio } from '../../aws/lazy-sdk.js';
+import { parseJson } from '../../json.js';
 
 /** minio-js's default region, used to sign when none is configured. */
 const DEFAULT_REGION = 'us-east-1';
@@ -74,7 +75,7 @@ async function listenOnce(
     if (!text) return; // keep-alive
     let parsed: { Records?: unknown[] | null };
     try {
-      parsed = JSON.parse(text) as typeof parsed;
+      parsed = parseJson(text) as typeof parsed;
     } catch {
       log.warn({ event: 's3_listen_line_invalid', length: text.length }, 'skipped a notification line that is not JSON');
       return;

@@ -8,6 +8,7 @@ import { VisibilityKeeper } from '../sqs/visibility.js';
 import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { SqsViaSettings } from './settings.js';
 import { pollLoop } from '../kit/poll-loop.js';
+import { parseJson } from '../../json.js';
 
 const RECEIVE_BATCH = 10;
 
@@ -82,17 +83,17 @@ async function handleMessages(messages: SQSRecord[], deps: DeliveryDeps): Promis
 
 /** An S3 event body, or an SNS notification envelope whose `Message` is one. */
 export function unwrap(body: string): Unwrapped {
-  let json = parseJson(body);
-  if (isObject(json) && json.Type === 'Notification' && typeof json.Message === 'string') json = parseJson(json.Message);
+  let json = parseMessage(body);
+  if (isObject(json) && json.Type === 'Notification' && typeof json.Message === 'string') json = parseMessage(json.Message);
   if (!isObject(json)) return { kind: 'invalid', reason: 'the body is not a JSON object' };
   if (json.Event === 's3:TestEvent') return { kind: 'test' };
   if (!Array.isArray(json.Records)) return { kind: 'invalid', reason: 'no Records array' };
   return { kind: 'records', records: json.Records };
 }
 
-function parseJson(text: string): unknown {
+function parseMessage(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return undefined;
   }

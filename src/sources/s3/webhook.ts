@@ -6,6 +6,7 @@ import { rejectRequest } from '../kit/reject.js';
 import type { SourceContext } from '../source.js';
 import { deliverRecords, S3RecordsInvalid, type DeliveryDeps } from './deliver.js';
 import type { WebhookSettings } from './settings.js';
+import { JsonTooDeepError, parseJson } from '../../json.js';
 
 /**
  * `POST <path>`: MinIO's webhook target. The body is MinIO's notification
@@ -30,9 +31,9 @@ export function registerS3Webhook(context: SourceContext, path: string, settings
       }
       let body: unknown;
       try {
-        body = JSON.parse((request.body as Buffer | undefined)?.toString('utf8') ?? '');
-      } catch {
-        return reject(reply, 'invalid_json', 'the request body is not JSON');
+        body = parseJson((request.body as Buffer | undefined)?.toString('utf8') ?? '');
+      } catch (err) {
+        return reject(reply, 'invalid_json', err instanceof JsonTooDeepError ? `the request body is not usable JSON: ${err.message}` : 'the request body is not JSON');
       }
       const records = (body as { Records?: unknown } | null)?.Records;
       if (!Array.isArray(records)) return reject(reply, 'invalid_records', 'Records: must be an array of S3 event records');

@@ -13,6 +13,7 @@ import { rejectRequest } from '../kit/reject.js';
 import type { SnsSettings, TrustSettings } from './settings.js';
 import { trustedUrl } from './trust.js';
 import { verifySignature } from './verify.js';
+import { JsonTooDeepError, parseJson } from '../../json.js';
 
 export const SNS_ENVELOPE_TYPE = 'aws.sns';
 /**
@@ -63,9 +64,9 @@ async function verifiedMessage(request: FastifyRequest, spec: EndpointSpec): Pro
   const body = request.body as Buffer | undefined;
   let json: unknown;
   try {
-    json = JSON.parse(body?.toString('utf8') ?? '');
-  } catch {
-    throw new Rejection('invalid_json', 'the request body is not JSON');
+    json = parseJson(body?.toString('utf8') ?? '');
+  } catch (err) {
+    throw new Rejection('invalid_json', err instanceof JsonTooDeepError ? `the request body is not usable JSON: ${err.message}` : 'the request body is not JSON');
   }
   const type = request.headers['x-amz-sns-message-type'];
   if (!isSnsMessageType(type)) {
