@@ -34,6 +34,8 @@ export class FunctionPool {
   #busy = 0;
   #drained?: () => void;
   #draining?: Promise<void>;
+  /** Why retired environments stop (their environment_stop log line): a reload, or shutdown. */
+  #stopReason = 'retired';
   #closing?: Promise<void>;
 
   constructor(fn: FunctionConfig, options: RuntimeOptions, logger: Logger) {
@@ -71,6 +73,7 @@ export class FunctionPool {
         clearTimeout(waiter.scaleUp);
         waiter.reject(closedError());
       }
+      this.#stopReason = 'shutdown';
       this.#closing = this.drain();
     }
     return this.#closing;
@@ -146,7 +149,7 @@ export class FunctionPool {
   }
 
   #retireNow(env: Environment): void {
-    const exited = env.stop('retired').finally(() => this.#exits.delete(exited));
+    const exited = env.stop(this.#stopReason).finally(() => this.#exits.delete(exited));
     this.#exits.add(exited);
   }
 
