@@ -99,7 +99,8 @@ function commandFor(fn: FunctionConfig): Command {
   const python = process.env.PYTHON || 'python3';
   return {
     file: python,
-    args: [PYTHON_BOOTSTRAP, codeDir, path.basename(modulePath), fn.handlerExport],
+    // -B: no __pycache__ written into the user's handler folders (Lambda's task root is read-only).
+    args: ['-B', PYTHON_BOOTSTRAP, codeDir, path.basename(modulePath), fn.handlerExport],
     runtimeDir: PYTHON_RUNTIME_DIR,
   };
 }
