@@ -82,7 +82,7 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
                       <td class="num">{ms(a.durationMs)}</td><td>{a.status}</td>
                       <td>
                         <strong>{a.errorType}</strong> {a.errorMessage}
-                        {a.stackTrace?.length ? <details><summary>stack</summary><pre class="code">{a.stackTrace.join('\n')}</pre></details> : null}
+                        {(a.trace ?? a.stackTrace)?.length ? <details><summary>stack</summary><pre class="code">{(a.trace ?? a.stackTrace)!.join('\n')}</pre></details> : null}
                       </td>
                       <td class="mono small">{a.environmentId ?? '–'}</td>
                     </tr>
