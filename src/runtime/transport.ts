@@ -40,12 +40,14 @@ class ForkTransport implements Transport {
     this.#options = options;
     this.#environmentId = environmentId;
     this.#handlerFile = fn.handlerFile;
+    // A TypeScript handler is compiled before its environment starts (see ts-build.ts); others start at once.
+    const { buildDir } = options;
+    if (buildDir && fn.handlerFile.endsWith('.ts')) {
+      this.prepare = async () => { this.#handlerFile = await compiledHandler(fn.handlerFile, buildDir) ?? fn.handlerFile; };
+    }
   }
 
-  async prepare(): Promise<void> {
-    const { buildDir } = this.#options;
-    if (buildDir && this.#fn.handlerFile.endsWith('.ts')) this.#handlerFile = await compiledHandler(this.#fn.handlerFile, buildDir) ?? this.#fn.handlerFile;
-  }
+  readonly prepare?: () => Promise<void>;
 
   start(onMessage: (message: ChildMessage) => void): ChildProcess {
     this.#child = forkBootstrap(this.#fn, this.#options, this.#environmentId, this.#handlerFile);
