@@ -81,6 +81,22 @@ describe.skipIf(unavailable)('dynamodb event source: delivery from DynamoDB Loca
     expect(records(c).every((r) => r.eventSourceARN === c.streamArn)).toBe(true);
   });
 
+  it('with LATEST, skips what the stream held before the first start, and a restart before any record loses nothing', async () => {
+    const c = await dynamodbCase(d);
+    await putItems(d, c, [{ id: 'before' }]);
+    hub = await startDynamodbHub(d, c, { startingPosition: 'LATEST' });
+    // No AT_TIMESTAMP in the Streams API: the first start pins LATEST as a checkpoint at the shard's last record.
+    const [pinned] = await waitFor(async () => { const values = Object.values(await checkpoints(redis, c)); return values.length ? values : undefined; }, 10_000, 'the pinned LATEST');
+    await hub.stop();
+    hub = undefined;
+    await putItems(d, c, [{ id: 'while-stopped' }]);
+    hub = await startDynamodbHub(d, c, { startingPosition: 'LATEST' });
+    await putItems(d, c, [{ id: 'after' }]);
+    await waitFor(() => ids(c).includes('after'), 10_000, 'the record written after the restart');
+    expect(ids(c)).toEqual(['while-stopped', 'after']);
+    expect(records(c)[0].dynamodb.SequenceNumber > pinned).toBe(true);
+  });
+
   it('retries a failing batch, sends DDBStreamBatchInfo to the on-failure destination (Lambda\'s destinationConfig form) and moves on', async () => {
     const c = await dynamodbCase(d);
     await putItems(d, c, [{ id: 'p', cmd: 'throw' }, { id: 'q' }]);

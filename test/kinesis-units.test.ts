@@ -90,7 +90,7 @@ describe('kinesis shard poller', () => {
     const result = await runShard({
       reader: kinesisShardReader(async () => client, 's'), shardId: 'shardId-000000000000', log: silentLogger(), signal: new AbortController().signal,
       settings: kinesisSettingsSchema.parse({ stream: 's', startingPosition: 'TRIM_HORIZON' }), timings: KINESIS_TIMINGS, kind: 'kinesis',
-      position: async () => ({ sequence: '5', child: false }),
+      position: async () => ({ sequence: '5', fromStart: false }),
       process: async (records) => { processed.push(...records.map((record) => record.SequenceNumber!)); return true; },
       finish: async () => { finished = true; },
     });

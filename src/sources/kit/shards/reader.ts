@@ -48,6 +48,19 @@ export interface ShardReader<Raw> {
   close(): void;
 }
 
+/** The sequence number of the shard's last record now (reading it to its tip once), or undefined when it is empty. */
+export async function lastSequence<Raw>(reader: ShardReader<Raw>, shardId: string, signal: AbortSignal): Promise<string | undefined> {
+  let iterator = await reader.iterator(shardId, { type: 'TRIM_HORIZON' }, signal);
+  let last: string | undefined;
+  while (iterator !== undefined && !signal.aborted) {
+    const page = await reader.read(iterator, Number.MAX_SAFE_INTEGER, signal);
+    if (!page.records.length) break;
+    last = reader.sequenceOf(page.records[page.records.length - 1]);
+    iterator = page.next;
+  }
+  return last;
+}
+
 /** Shards that may be read now: not finished, and every parent still listed is finished. */
 export function readableShards(shards: ShardInfo[], checkpoints: ReadonlyMap<string, string>, finished: string): ShardInfo[] {
   const listed = new Set(shards.map((shard) => shard.id));

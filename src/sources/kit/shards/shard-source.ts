@@ -6,11 +6,11 @@ import type { Logger } from '../../../log.js';
 import { throttledPoller, type Source, type SourceContext } from '../../source.js';
 import { MappingJournal } from '../journal.js';
 import { pollLoop } from '../poll-loop.js';
-import { readableShards, type ShardInfo, type ShardReader } from './reader.js';
+import { lastSequence, readableShards, type ShardInfo, type ShardReader } from './reader.js';
 import { runShardBatch, type ShardBatchContext } from './shard-batch.js';
 import { ShardWindows } from './tumbling-window.js';
 import { closeEndedWindow } from './window-invoke.js';
-import { LATEST_MARK, SHARD_END, ShardState } from './shard-state.js';
+import { FROM_START, LATEST_MARK, SHARD_END, ShardState } from './shard-state.js';
 import type { ShardKindSpec, ShardStream } from './shard-stream.js';
 import { runShard, type ShardPosition } from './shard-worker.js';
 
@@ -154,7 +154,7 @@ export class ShardSource<Raw, R> implements Source {
     shardLog.info({ event: `${spec.kind}_shard_taken`, consumer: this.consumer }, `reading shard ${shardId}`);
     const done = runShard({
       reader, shardId, settings: spec.settings, timings: spec.timings, kind: spec.kind, signal: abort.signal, log: shardLog,
-      position: () => this.position(shard, state, save),
+      position: () => this.position(shard, reader, state, save),
       process: (raw) => {
         // Iterator age as Lambda's IteratorAge: how old the batch's last record is when read.
         context.report?.(this.id, { lagMs: Date.now() - reader.arrivalMsOf(raw[raw.length - 1]) });
@@ -176,14 +176,20 @@ export class ShardSource<Raw, R> implements Source {
 
   /**
    * Where a shard's reading starts: after its checkpoint; else at the startingPosition (children
-   * of resharding: TRIM_HORIZON). A first read at LATEST leaves a `LATEST@<ms>` mark, so that a
-   * restart before any record was done resumes there instead of at a later LATEST.
+   * of resharding: TRIM_HORIZON). A first read at LATEST is pinned, so that a restart before any
+   * record was done resumes there instead of at a later LATEST: a `LATEST@<ms>` mark where
+   * iterators can start AT_TIMESTAMP, else a checkpoint at the shard's last record (or FROM_START
+   * for an empty shard), found by reading the shard to its tip once.
    */
-  private async position(shard: ShardInfo, state: ShardState, save: (value: string) => Promise<void>): Promise<ShardPosition> {
-    const child = shard.parents.length > 0;
-    const checkpoint = await state.checkpoint(shard.id);
-    if (checkpoint?.startsWith(LATEST_MARK)) return { sinceMs: Number(checkpoint.slice(LATEST_MARK.length)), child };
-    if (checkpoint === undefined && !child && this.spec.settings.startingPosition === 'LATEST') await save(`${LATEST_MARK}${Date.now()}`);
-    return { sequence: checkpoint, child };
+  private async position(shard: ShardInfo, reader: ShardReader<Raw>, state: ShardState, save: (value: string) => Promise<void>): Promise<ShardPosition> {
+    const fromStart = shard.parents.length > 0;
+    let checkpoint = await state.checkpoint(shard.id);
+    if (checkpoint?.startsWith(LATEST_MARK)) return { sinceMs: Number(checkpoint.slice(LATEST_MARK.length)), fromStart };
+    if (checkpoint === undefined && !fromStart && this.spec.settings.startingPosition === 'LATEST') {
+      checkpoint = reader.timestamps ? `${LATEST_MARK}${Date.now()}` : (await lastSequence(reader, shard.id, this.abort.signal)) ?? FROM_START;
+      await save(checkpoint);
+      if (checkpoint.startsWith(LATEST_MARK)) return { fromStart };
+    }
+    return checkpoint === FROM_START ? { fromStart: true } : { sequence: checkpoint, fromStart };
   }
 }

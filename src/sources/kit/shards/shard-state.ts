@@ -16,6 +16,8 @@ return redis.call('ZCARD', KEYS[1])`;
 export const SHARD_END = 'SHARD_END';
 /** The checkpoint `LATEST@<epoch ms>` of a shard first read at LATEST with nothing done yet. */
 export const LATEST_MARK = 'LATEST@';
+/** The checkpoint of a shard that was empty when first read at LATEST (by a reader without AT_TIMESTAMP). */
+export const FROM_START = 'FROM_START';
 
 /**
  * One shard mapping's shared state in Redis, under `<queuePrefix>:<kind>:<function>:<stream>:`:

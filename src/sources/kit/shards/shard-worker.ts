@@ -20,8 +20,8 @@ export interface ShardPosition {
   sequence?: string;
   /** Nothing done yet, but the shard was first read at LATEST at this time (epoch ms): resume there. */
   sinceMs?: number;
-  /** The shard has parents: without a checkpoint it is read from its start (TRIM_HORIZON). */
-  child: boolean;
+  /** Read from the shard's start (TRIM_HORIZON): a child shard, or a shard that was empty when first read at LATEST. */
+  fromStart: boolean;
 }
 
 /** Where a mapping starts reading a shard with no checkpoint (Lambda's StartingPosition). */
@@ -64,7 +64,6 @@ export interface ShardWorkerOptions<Raw> {
 export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'ended' | 'stopped'> {
   const { signal, log, shardId, timings, reader } = options;
   let iterator: string | undefined;
-  let skipBeforeMs = 0;
   let ended = false;
   await pollLoop({
     signal, log, errorEvent: `${options.kind}_poll_error`, failure: `cannot read shard ${shardId}`, fields: { shardId },
@@ -72,16 +71,13 @@ export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'
     onHealth: (err) => options.onHealth?.(err),
   }, async () => {
     if (iterator === undefined) {
-      const position = await options.position();
-      // Without AT_TIMESTAMP, a LATEST mark resumes from the start, skipping what came before it.
-      skipBeforeMs = position.sinceMs !== undefined && !reader.timestamps ? position.sinceMs : 0;
-      iterator = await reader.iterator(shardId, iteratorStart(options.settings, position, reader.timestamps), signal);
+      iterator = await reader.iterator(shardId, iteratorStart(options.settings, await options.position()), signal);
       if (iterator === undefined) throw new Error(`no iterator for shard ${shardId}`);
     }
     try {
       const read = await readBatch(options, iterator);
       iterator = read.next;
-      const records = skipBeforeMs ? read.records.filter((record) => reader.arrivalMsOf(record) >= skipBeforeMs) : read.records;
+      const { records } = read;
       if (records.length && !(await options.process(records))) return 'done';
       if (!records.length) await options.idle?.();
       if (iterator === undefined) {
@@ -99,11 +95,11 @@ export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'
   return ended ? 'ended' : 'stopped';
 }
 
-/** After the checkpoint; else at the LATEST mark; else a child shard from its start; else the startingPosition. */
-function iteratorStart(settings: StartingPosition, position: ShardPosition, timestamps: boolean): ShardStart {
+/** After the checkpoint; else at the LATEST mark; else from the start; else the startingPosition. */
+function iteratorStart(settings: StartingPosition, position: ShardPosition): ShardStart {
   if (position.sequence) return { type: 'AFTER_SEQUENCE_NUMBER', sequence: position.sequence };
-  if (position.sinceMs !== undefined) return timestamps ? { type: 'AT_TIMESTAMP', at: new Date(position.sinceMs) } : { type: 'TRIM_HORIZON' };
-  if (position.child) return { type: 'TRIM_HORIZON' };
+  if (position.sinceMs !== undefined) return { type: 'AT_TIMESTAMP', at: new Date(position.sinceMs) };
+  if (position.fromStart) return { type: 'TRIM_HORIZON' };
   const at = settings.startingPositionTimestamp;
   if (settings.startingPosition === 'AT_TIMESTAMP') return { type: 'AT_TIMESTAMP', at: new Date((at ?? 0) * 1000) };
   return { type: settings.startingPosition };
