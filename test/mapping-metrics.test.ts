@@ -68,5 +68,5 @@ describe('mapping metrics and `sources explain`', () => {
     const unknown = await cli('sources', 'explain', 'ghost');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no function "ghost" in the config');
-  });
+  }, 120_000); // five CLI runs, a few seconds each on a loaded machine
 });
