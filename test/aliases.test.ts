@@ -5,7 +5,7 @@ import {
   ListVersionsByFunctionCommand, ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decoder, encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { decoder, encoder, readLines, startTestHub, tempDir, testConfig, waitFor, type TestHub } from './helpers/hub.js';
 
 const PYTHON = fileURLToPath(new URL('./fixtures/python/', import.meta.url));
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
@@ -26,6 +26,12 @@ describe('versions and aliases', () => {
           },
         },
         plain: { handler: 'versions.handler' },
+        routed: {
+          handler: 'versions.handler',
+          environment: { STAGE: 'latest' },
+          aliases: { live: { environment: { STAGE: 'live' } } },
+          events: [{ http: { path: '/routed/live', methods: ['GET'], alias: 'live' } }, { http: { path: '/routed/latest', methods: ['GET'] } }],
+        },
         recorder: { handler: 'versions.handler', environment: { CALLS_FILE: calls }, aliases: { live: { environment: { STAGE: 'live' } } } },
         pyStaged: { handler: path.join(PYTHON, 'handlers.counter'), runtime: 'python3.12', aliases: { live: null } },
       },
@@ -98,5 +104,19 @@ describe('versions and aliases', () => {
     expect(versions.Versions!.map((v) => [v.Version, v.FunctionArn])).toEqual([['$LATEST', `${ARN}:staged:$LATEST`], ['1', `${ARN}:staged:1`]]);
     const fn = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'staged', Qualifier: 'beta' }));
     expect(fn.Configuration).toMatchObject({ FunctionArn: `${ARN}:staged:beta`, Version: '1', Environment: { Variables: { STAGE: 'beta', SHARED: 'from-function' } } });
+  });
+
+  it('invokes the alias an event mapping names (alias:), and $LATEST without one', async () => {
+    const live = await (await fetch(`${hub.url}/routed/live`)).json();
+    expect(live).toMatchObject({ stage: 'live', functionVersion: '1', invokedFunctionArn: `${ARN}:routed:live` });
+    const latest = await (await fetch(`${hub.url}/routed/latest`)).json();
+    expect(latest).toMatchObject({ stage: 'latest', functionVersion: '$LATEST', invokedFunctionArn: `${ARN}:routed` });
+  });
+});
+
+describe('event mapping alias errors', () => {
+  it('names a mapping alias the function does not have', () => {
+    expect(() => testConfig({ functions: { fn: { handler: 'versions.handler', aliases: { live: {} }, events: [{ http: { path: '/x', alias: 'beta' } }] } } }))
+      .toThrow('functions.fn.events[0].http.alias: function fn has no alias "beta"');
   });
 });

@@ -1,5 +1,6 @@
 import { parseEventMapping, type EventMapping } from '../sources/registry.js';
 import { formatPath } from './issues.js';
+import { aliasProblem, takeAlias, withAlias } from './mapping-alias.js';
 
 /**
  * The second pass of loading a config: every `functions.<fn>.events[i]` validated by its source
@@ -16,8 +17,11 @@ export function parseEvents(raw: unknown): { events: Map<string, EventMapping[]>
     const entries = isObject(fn) && Array.isArray(fn.events) ? fn.events as unknown[] : [];
     const mappings: EventMapping[] = [];
     entries.forEach((entry, index) => {
-      const parsed = parseEventMapping(entry, names);
-      if (parsed.mapping) mappings.push(parsed.mapping);
+      const { entry: settings, alias } = takeAlias(entry);
+      const parsed = parseEventMapping(settings, names);
+      const aliasIssue = alias === undefined ? undefined : aliasProblem(alias, name, fn);
+      if (aliasIssue) problems.push(`${formatPath(['functions', name, 'events', index, Object.keys(settings as object)[0], 'alias'])}: ${aliasIssue}`);
+      else if (parsed.mapping) mappings.push(alias === undefined ? parsed.mapping : withAlias(parsed.mapping, alias as string));
       for (const problem of parsed.problems) {
         problems.push(`${formatPath(['functions', name, 'events', index, ...problem.path])}: ${problem.message}`);
       }

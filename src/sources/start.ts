@@ -1,4 +1,5 @@
 import type { FunctionConfig } from '../config/load.js';
+import { mappingAlias } from '../config/mapping-alias.js';
 import { mappingKind } from './registry.js';
 import type { SourceHealth } from './health.js';
 import type { Source, SourceContext } from './source.js';
@@ -11,7 +12,9 @@ export async function startFunctionSources(fn: FunctionConfig, context: SourceCo
       const { kind, settings } = mappingKind(mapping);
       const source = kind.create(fn, settings, index);
       health?.report(source.id, { state: 'starting' });
-      await source.start(health ? health.contextFor(context, source.id) : context);
+      const base = health ? health.contextFor(context, source.id) : context;
+      const alias = mappingAlias(settings);
+      await source.start(alias === undefined ? base : invokingAlias(base, alias));
       health?.started(source.id);
       started.push(source);
     }
@@ -20,6 +23,15 @@ export async function startFunctionSources(fn: FunctionConfig, context: SourceCo
     throw err;
   }
   return started;
+}
+
+/** A mapping with `alias:` invokes that alias of its function, sync and async. */
+function invokingAlias(context: SourceContext, alias: string): SourceContext {
+  return {
+    ...context,
+    invokeSync: (fn, envelope, options) => context.invokeSync(fn, envelope, { ...options, qualifier: alias }),
+    enqueue: (envelope, delivery) => context.enqueue(envelope, { ...delivery, qualifier: alias }),
+  };
 }
 
 /** Stops every source (intake first), in parallel; idempotent per source. */
