@@ -24,19 +24,21 @@ function useRoute(): string[] {
 }
 
 /** The overview, live: one SSE stream for the whole app (every page reads from it). */
-function useOverview(enabled: boolean): { overview: Overview | null; live: boolean } {
+function useOverview(enabled: boolean): { overview: Overview | null; live: boolean; failure: string | null } {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [live, setLive] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     if (!enabled) return undefined;
     const abort = new AbortController();
     getJson<Overview>('/console/api/overview').then(setOverview, () => undefined);
     void subscribe('/console/api/overview/stream', (event, data) => {
-      if (event === 'overview') setOverview(data as Overview);
+      if (event === 'overview') { setOverview(data as Overview); setFailure(null); }
+      if (event === 'failure') setFailure((data as { message: string }).message);
     }, abort.signal, setLive);
     return () => abort.abort();
   }, [enabled]);
-  return { overview, live };
+  return { overview, live, failure };
 }
 
 const NAV: Array<[string, string]> = [['', 'Overview'], ['flow', 'Live flow'], ['dlq', 'Dead letters'], ['sources', 'Sources']];
@@ -45,7 +47,7 @@ function App() {
   const route = useRoute();
   const [needLogin, setNeedLogin] = useState(false);
   auth.onUnauthorized = () => setNeedLogin(true);
-  const { overview, live } = useOverview(!needLogin);
+  const { overview, live, failure } = useOverview(!needLogin);
   if (needLogin) return <Login onDone={() => setNeedLogin(false)} />;
   const [page, arg] = route;
   let body;
@@ -69,7 +71,10 @@ function App() {
         <span class={`live ${live ? 'on' : 'off'}`} role="status" aria-live="polite">{live ? 'live' : 'reconnecting…'}</span>
         {auth.token() ? <button type="button" class="link" onClick={() => { auth.clear(); location.reload(); }}>Sign out</button> : null}
       </header>
-      <main id="main" tabIndex={-1}>{body}</main>
+      <main id="main" tabIndex={-1}>
+        {failure ? <p class="banner bad" role="alert">The hub cannot read its data right now ({failure}); the figures below are from before.</p> : null}
+        {body}
+      </main>
     </>
   );
 }

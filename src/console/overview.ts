@@ -10,8 +10,8 @@ import { readStatus, type FunctionStatus, type StatusReport } from '../stats/sta
 const SPARK_BUCKETS = 30;
 /** A function with errors (or throttles) in the last minute is failing (or throttled). */
 const RECENT_BUCKETS = 6;
-/** The live flow's window: rates are events per second over the last 20-30 s. */
-const FLOW_BUCKETS = 3;
+/** The live flow's window: rates are events per second over the last 50-60 s. */
+const FLOW_BUCKETS = 6;
 
 export type FunctionState = 'running' | 'failing' | 'throttled' | 'idle';
 
