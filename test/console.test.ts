@@ -116,6 +116,15 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     await page.goto(`${hub.url}/console#/dlq`);
     const [record] = await hub.dlq.list();
     await page.locator(`tr[data-record="${record.id}"]`).waitFor();
+    // The CLI's filters: typed key by key (the field keeps focus), applied with Enter.
+    await page.getByLabel('Function').selectOption('echo');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No dead-letter records match these filters').waitFor();
+    await page.getByLabel('Function').selectOption('fail');
+    await page.getByLabel('Source').pressSequentially('triggerhub:*');
+    await page.keyboard.press('Enter');
+    await page.locator(`tr[data-record="${record.id}"]`).waitFor();
+    expect(page.url()).toContain('function=fail');
     await screenshot(page, 'dlq');
     await page.locator(`tr[data-record="${record.id}"] a`).click();
     await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();

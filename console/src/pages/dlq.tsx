@@ -40,23 +40,27 @@ export function DlqPage({ overview }: { overview: Overview | null }) {
   const matching: DlqTarget | null = records?.length ? (narrowed ? { filter } : { all: true }) : null;
   const done = (result: DlqOutcome | Error) => { setOutcome(result); setSelected(new Set()); load(); };
   const toggle = (id: string) => setSelected((old) => { const next = new Set(old); if (next.has(id)) next.delete(id); else next.add(id); return next; });
+  const set = (field: keyof Filter) => (e: Event) => setDraft({ ...draft, [field]: (e.target as HTMLInputElement | HTMLSelectElement).value });
+  // Plain functions, not components: inputs keep their identity (and focus) across renders.
+  const choice = (label: string, field: keyof Filter, options: string[]) => (
+    <label>{label}
+      <select value={draft[field] ?? ''} onChange={set(field)}>
+        <option value="">any</option>{options.map((o) => <option key={o} value={o}>{o}</option>)}
+      </select>
+    </label>
+  );
+  const text = (label: string, field: keyof Filter, placeholder: string) => (
+    <label>{label} <input type="text" placeholder={placeholder} value={draft[field] ?? ''} onInput={set(field)} /></label>
+  );
   return (
     <>
       <h1>Dead letters</h1>
       <form class="filters" onSubmit={apply} aria-label="Filter dead-letter records">
-        <label>Function
-          <select value={draft.function ?? ''} onChange={(e) => setDraft({ ...draft, function: (e.target as HTMLSelectElement).value })}>
-            <option value="">any</option>{functions.map((f) => <option key={f} value={f}>{f}</option>)}
-          </select>
-        </label>
-        <label>Source <input type="text" placeholder="arn:aws:sns:*" value={draft.source ?? ''} onInput={(e) => setDraft({ ...draft, source: (e.target as HTMLInputElement).value })} /></label>
-        <label>Reason
-          <select value={draft.reason ?? ''} onChange={(e) => setDraft({ ...draft, reason: (e.target as HTMLSelectElement).value })}>
-            <option value="">any</option>{reasons.map((r) => <option key={r} value={r}>{r}</option>)}
-          </select>
-        </label>
-        <label>Since <input type="text" placeholder="15m, 2h, ISO time" value={draft.since ?? ''} onInput={(e) => setDraft({ ...draft, since: (e.target as HTMLInputElement).value })} /></label>
-        <label>Until <input type="text" placeholder="ISO time or 5m" value={draft.until ?? ''} onInput={(e) => setDraft({ ...draft, until: (e.target as HTMLInputElement).value })} /></label>
+        {choice('Function', 'function', functions)}
+        {text('Source', 'source', 'arn:aws:sns:*')}
+        {choice('Reason', 'reason', reasons)}
+        {text('Since', 'since', '15m, 2h, ISO time')}
+        {text('Until', 'until', 'ISO time or 5m')}
         <button type="submit">Apply filters</button>
       </form>
       {error ? <p class="hint bad" role="alert">{error}</p> : null}
