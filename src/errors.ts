@@ -46,6 +46,10 @@ export const ERRORS = {
     status: 503, awsType: 'ServiceException', retryable: true,
     description: 'The configured Redis cannot be reached.',
   },
+  TH_ERR_REDIS_VERSION: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: 'The Redis server is older than 5.0.0, the oldest BullMQ runs on.',
+  },
   TH_ERR_REDIS_UNAVAILABLE: {
     status: 503, awsType: 'ServiceException', retryable: true,
     description: 'Redis is down or did not answer within server.durableWriteTimeoutMs while the hub runs: an async event was not queued (and not acknowledged), or a sync invocation could not take its concurrency lease. Retry.',

@@ -93,6 +93,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       const server = embedded;
       redisUrl = await server.start();
       cleanups.push(() => server.stop());
+      await checkRedis(redisUrl, logger);
     }
     const redis = redisClient(redisUrl);
     const outage = new RedisOutage(logger);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -51,7 +51,10 @@ describe('triggerhub up --watch with a SAM template', () => {
     hub.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     // A cold CLI start (tsx compiling the hub) on a loaded machine.
     await waitFor(() => log.includes('"event":"watch_started"'), 55_000, 'the hub to start watching');
-    url = (JSON.parse(readFileSync(path.join(dir, '.triggerhub', 'hub.json'), 'utf8')) as { url: string }).url;
+    // `up` writes hub.json once startHub has returned, which is after the watcher logged its start.
+    const hubFile = path.join(dir, '.triggerhub', 'hub.json');
+    await waitFor(() => existsSync(hubFile), 10_000, 'the hub to write hub.json');
+    url = (JSON.parse(readFileSync(hubFile, 'utf8')) as { url: string }).url;
   }, 60_000);
   afterAll(async () => {
     if (hub && hub.exitCode === null) {

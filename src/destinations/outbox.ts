@@ -7,6 +7,7 @@ import { buildEnvelope, ENVELOPE_TYPES, type AttemptRecord } from '../router/env
 import { backoffDelay } from '../sources/kit/backoff.js';
 import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
+import { BULLMQ_OPTIONS } from '../redis/connection.js';
 import { ignoreQueueErrors, workerErrorHandler } from '../redis/outage.js';
 
 /** Hub-level `destinationDelivery`: how records to SQS, SNS, HTTP and Redis-stream targets are retried. */
@@ -69,7 +70,7 @@ export class DestinationOutbox {
   private closed?: Promise<void>;
 
   constructor(private readonly deps: OutboxDeps) {
-    this.queue = new Queue<OutboxJob>(OUTBOX_QUEUE, { connection: deps.connection, prefix: deps.prefix });
+    this.queue = new Queue<OutboxJob>(OUTBOX_QUEUE, { ...BULLMQ_OPTIONS, connection: deps.connection, prefix: deps.prefix });
     this.queue.on('error', ignoreQueueErrors);
     this.senders = new TargetSenders(deps.connection, deps.settings.timeoutMs);
     this.log = deps.logger.child({ component: 'destinations' });
@@ -90,6 +91,7 @@ export class DestinationOutbox {
   start(concurrency: number, lockDurationMs: number): void {
     const { baseDelayMs, maxDelayMs } = this.deps.settings;
     this.worker = new Worker<OutboxJob>(OUTBOX_QUEUE, (job) => this.process(job), {
+      ...BULLMQ_OPTIONS,
       connection: this.deps.connection,
       prefix: this.deps.prefix,
       concurrency,

@@ -5,6 +5,7 @@ import type { DlqRecord, DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { InvokeResult, SyncInvokeOptions } from '../runtime/types.js';
+import { BULLMQ_OPTIONS } from '../redis/connection.js';
 import { withinRedisTimeout, workerErrorHandler } from '../redis/outage.js';
 import { createProcessor, type Invoker } from './async-worker.js';
 import type { ConcurrencyGate } from './concurrency.js';
@@ -81,6 +82,7 @@ export class Dispatcher {
       fn, invoker: this.deps.invoker, gate: this.deps.gate, dlq: this.deps.dlq, destinations: this.destinations, logger: log,
       onThrottle: () => this.deps.onThrottle?.(fn.name, 'Event'),
     }), {
+      ...BULLMQ_OPTIONS,
       connection,
       prefix: config.queuePrefix,
       concurrency: fn.reservedConcurrency ?? config.runtime.maxEnvironments,

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { FunctionConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
 import { own } from '../own.js';
+import { BULLMQ_OPTIONS } from '../redis/connection.js';
 import { ignoreQueueErrors } from '../redis/outage.js';
 import { newTraceparent, validTraceparent } from '../tracing.js';
 import type { Delivery, Envelope, QueuedEvent } from './envelope.js';
@@ -43,7 +44,7 @@ export class EventQueues {
     let queue = this.queues.get(fn);
     if (!queue) {
       if (!own(this.functions, fn)) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${fn}`);
-      queue = new Queue<QueuedEvent>(queueName(fn), { connection: this.connection, prefix: this.prefix, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
+      queue = new Queue<QueuedEvent>(queueName(fn), { ...BULLMQ_OPTIONS, connection: this.connection, prefix: this.prefix, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
       queue.on('error', ignoreQueueErrors);
       this.queues.set(fn, queue);
     }
