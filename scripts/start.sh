@@ -12,7 +12,11 @@ pids=()
 stop() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 }
-trap stop INT TERM
+# Ctrl-C in a terminal sends SIGINT to the whole process group: the hub has it already and drains
+# its in-flight work; sending it another signal here would be its "second Ctrl-C" (stop at once).
+# A SIGTERM sent to this script alone (a process manager) is passed on.
+trap ':' INT
+trap stop TERM
 
 if [[ -z "${TRIGGERHUB_CONFIG:-}" && "${TRIGGERHUB_LOCAL_S3:-1}" != 0 ]]; then
   node --import tsx scripts/local-s3.ts &
