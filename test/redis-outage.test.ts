@@ -16,7 +16,9 @@ class TestRedis {
   #child?: ChildProcess;
   constructor(readonly port: number, readonly dir: string) {}
 
+  /** Starts the server unless it runs (a second one could not bind and would hide the first from stop()). */
   async start(): Promise<void> {
+    if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) return;
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
       '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#child = child;
