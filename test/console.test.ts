@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../scripts/build-console.js';
 import { hasChromium, launchBrowser, screenshot } from './helpers/browser.js';
-import { encoder, FIXTURES, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { encoder, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 
 if (!hasChromium) console.warn('console.test: /usr/bin/chromium is missing (apt-get install chromium); the browser tests are skipped');
 

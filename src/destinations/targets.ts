@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { unknownFieldError } from '../config/issues.js';
-import { own } from '../own.js';
 
 /**
  * Where an on-success / on-failure record goes. In config a destination is a string (a function

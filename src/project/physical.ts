@@ -1,3 +1,7 @@
+// A local table's real stream label is known only once it exists: the dynamodb source reads the
+// table's latest stream for an ARN with this label.
+import { LATEST_STREAM_LABEL } from '../sources/dynamodb/settings.js';
+
 /**
  * What a declared resource's `Ref` and `Fn::GetAtt` return, per type: its physical name (the
  * type's name property, else a name made from the stack and logical id, as CloudFormation does
@@ -29,13 +33,11 @@ const arn = (service: string, resource: string, id: StackIdentity, regional = tr
 export const queueUrl = (name: string, id: StackIdentity) => `https://sqs.${id.region}.amazonaws.com/${id.accountId}/${name}`;
 const functionArn = (name: string, id: StackIdentity) => arn('lambda', `function:${name}`, id);
 const tableArn = (name: string, id: StackIdentity) => arn('dynamodb', `table/${name}`, id);
-/** DynamoDB stream label: a fixed one here; the local cloud's DynamoDB has its own (sources find the stream by table). */
-export const STREAM_LABEL = '1970-01-01T00:00:00.000';
 
 const FUNCTION: TypeSpec = { nameProperty: 'FunctionName', maxLength: 64, logicalIdOnly: true, attributes: { Arn: functionArn } };
 const TABLE: TypeSpec = {
   nameProperty: 'TableName', maxLength: 255,
-  attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${STREAM_LABEL}` },
+  attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${LATEST_STREAM_LABEL}` },
 };
 const LAYER: TypeSpec = {
   nameProperty: 'LayerName', maxLength: 140,
