@@ -55,6 +55,12 @@ describe('deeply nested JSON (200,000 levels) is refused at the edge, never reac
     expect((await response.json()).message).toContain('nested deeper than');
   });
 
+  it('the console API answers 400 (the DLQ edit body is parsed with the same guard)', async () => {
+    const response = await fetch(`${hub.url}/console/api/dlq/x/redrive`, { method: 'POST', body: `{"payload":${HOSTILE}}` });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'TH_ERR_CONSOLE_REQUEST_INVALID', message: expect.stringContaining('nested deeper than') });
+  });
+
   it(`an event nested exactly ${MAX_JSON_DEPTH} levels deep runs, sync and async`, async () => {
     const deepest = nested(MAX_JSON_DEPTH, '"bottom"');
     const sync = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode(deepest) }));

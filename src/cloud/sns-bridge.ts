@@ -9,6 +9,7 @@ import { buildSnsEvent } from '../sources/sns/event.js';
 import { snsHttpMessageSchema } from '../sources/sns/message.js';
 import { backoffDelay } from '../sources/kit/backoff.js';
 import type { CloudClients } from './clients.js';
+import { parseJson as parseGuarded } from '../json.js';
 import { subscribeQueue } from './create.js';
 
 /**
@@ -79,7 +80,7 @@ export class SnsBridge {
 
 function parseJson(text: string | undefined): unknown {
   try {
-    return JSON.parse(text ?? '');
+    return parseGuarded(text ?? '');
   } catch {
     return undefined;
   }

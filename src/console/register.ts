@@ -7,6 +7,7 @@ import { DLQ_REASONS } from '../dlq/filter.js';
 import { checkRedriveTarget, redriveOne, type ParkedRecordRedriver } from '../dlq/redrive.js';
 import type { DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { toHubError } from '../server/aws-errors.js';
 import { authorizer } from '../server/admin-dlq.js';
 import type { EventQueues } from '../router/queues.js';
@@ -58,7 +59,7 @@ const editSchema = z.strictObject({
 
 function parseJsonBody(body: Buffer | undefined): unknown {
   try {
-    return JSON.parse(body?.toString('utf8') || '{}');
+    return parseJson(body?.toString('utf8') || '{}');
   } catch (cause) {
     throw new HubError('TH_ERR_CONSOLE_REQUEST_INVALID', `body: not valid JSON (${(cause as Error).message})`, { cause });
   }

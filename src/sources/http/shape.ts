@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { parseJson } from '../../json.js';
 import type { InvokeResult } from '../../runtime/types.js';
 import type { IncomingHttp } from './request.js';
 import type { StreamingResponder } from './stream-response.js';
@@ -44,7 +45,7 @@ export function sendJson(reply: FastifyReply, status: number, document: unknown)
 export function resultValue(result: InvokeResult): { value: unknown } | undefined {
   if (result.status !== 'success') return undefined;
   try {
-    return { value: JSON.parse(result.payload ?? 'null') as unknown };
+    return { value: parseJson(result.payload ?? 'null') };
   } catch {
     return undefined;
   }

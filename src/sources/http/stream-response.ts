@@ -5,6 +5,7 @@ import type { InvokeResult, ResponseSink } from '../../runtime/types.js';
 import { STREAMED_RESPONSE_LIMIT } from '../kit/limits.js';
 import { sendHttpResult } from './response.js';
 import { isPlainObject } from './shape.js';
+import { parseJson } from '../../json.js';
 
 const DELIMITER = Buffer.alloc(8);
 
@@ -68,7 +69,7 @@ export function functionUrlStream(reply: FastifyReply): StreamingResponder {
 function parsePrelude(text: Buffer): { status: number; headers: OutgoingHttpHeaders } | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text.toString('utf8'));
+    value = parseJson(text.toString('utf8'));
   } catch {
     return undefined;
   }

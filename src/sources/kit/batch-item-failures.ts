@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InvokeResult } from '../../runtime/types.js';
+import { parseJson } from '../../json.js';
 
 /** Why a failed invocation failed its whole batch: `<errorType or status>: <message>`. */
 export function invocationFailure(result: InvokeResult): string {
@@ -26,7 +27,7 @@ export function reportedItemFailures(
 ): { ids: string[] } | { invalid: string } {
   let response: unknown;
   try {
-    response = JSON.parse(result.payload ?? 'null');
+    response = parseJson(result.payload ?? 'null');
   } catch {
     return { invalid: 'the response is not valid JSON' };
   }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { InvokeResult } from '../../../runtime/types.js';
+import { parseJson } from '../../../json.js';
 
 /** Lambda's limit on a shard's tumbling-window state; above it the window is terminated early. */
 export const MAX_STATE_BYTES = 1024 * 1024;
@@ -80,7 +81,7 @@ export function windowResult(result: InvokeResult): { result: InvokeResult; stat
   if (result.status !== 'success') return { result };
   let response: unknown;
   try {
-    response = JSON.parse(result.payload ?? 'null');
+    response = parseJson(result.payload ?? 'null');
   } catch {
     response = null;
   }
