@@ -12,6 +12,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import S3rver from 's3rver';
 import account from 's3rver/lib/models/account.js';
+import { writeObjectsAtomically } from '../src/cloud/s3rver-atomic-put.js';
 import { postMinio, toMinioRecord } from '../test/helpers/s3-bridge.js';
 
 const port = Number(process.env.LOCAL_S3_PORT ?? 9100);
@@ -28,6 +29,8 @@ const server = new S3rver({
   port, address: '127.0.0.1', silent: true, directory, resetOnClose: false,
   configureBuckets: [{ name: images, configs: [] }, { name: thumbnails, configs: [] }],
 });
+// S3's PUT is atomic (a GET during an upload never reads it short): as in the hub's local cloud.
+writeObjectsAtomically(server.store);
 
 /** Events wait here in order until the hub accepts them. */
 const pending: Array<Record<string, unknown>> = [];

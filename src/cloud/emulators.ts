@@ -10,6 +10,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HubError } from '../errors.js';
 import { freePort } from './ports.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
+import { writeObjectsAtomically } from './s3rver-atomic-put.js';
 
 /**
  * The embedded, loopback-only emulators of the local cloud, one starter per service: fauxqs
@@ -69,6 +70,7 @@ export async function startS3rver(dir: string): Promise<S3Emulator> {
     .createKeyPair(CLOUD_CREDENTIALS.accessKeyId, CLOUD_CREDENTIALS.secretAccessKey);
   mkdirSync(dir, { recursive: true });
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, resetOnClose: false });
+  writeObjectsAtomically(server.store);
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

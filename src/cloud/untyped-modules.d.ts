@@ -6,6 +6,7 @@ declare module 's3rver' {
     run(): Promise<import('node:net').AddressInfo>;
     close(): Promise<void>;
     httpServer: import('node:http').Server;
+    store: import('./s3rver-atomic-put.js').S3rverFileStore;
   }
 }
 declare module 's3rver/lib/models/account.js';
