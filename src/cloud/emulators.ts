@@ -1,21 +1,24 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HubError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { fauxqsStores } from './fauxqs-stores.js';
 import { freePort } from './ports.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
 import { writeObjectsAtomically } from './s3rver-atomic-put.js';
+import { sqsSnsPersistence } from './sqs-sns-persistence.js';
 
 /**
  * The embedded, loopback-only emulators of the local cloud, one starter per service: fauxqs
- * (SQS and SNS, in memory), s3rver (S3, objects on disk), kinesalite (Kinesis, LevelDB on disk) and
- * DynamoDB Local (Java, tables on disk). Each keeps its data under `<dataDir>/cloud/<service>`.
+ * (SQS and SNS, in memory, snapshotted to disk), s3rver (S3, objects on disk), kinesalite (Kinesis,
+ * LevelDB on disk) and DynamoDB Local (Java, tables on disk). Each keeps its data in the directory
+ * it is given (`<dataDir>/cloud/<service>`).
  */
 export interface Emulator {
   endpoint: string;
@@ -29,37 +32,23 @@ export interface S3Emulator extends Emulator {
 
 const require = createRequire(import.meta.url);
 
-/**
- * fauxqs serves SQS and SNS (its S3 has no notifications; s3rver serves S3). SQS finds a queue by
- * account and name whatever host its URL names; fauxqs only by the exact URL it made
- * (`http://sqs.<region>.localhost:<port>/...`, a host that does not resolve here). Handlers get
- * `http://127.0.0.1:<port>/<account>/<name>` (the SDK sends to a queue URL's host), so fauxqs runs
- * with a queue store that falls back to the name in the URL, as SQS does.
- */
-export async function startFauxqs(): Promise<Emulator> {
+/** fauxqs serves SQS and SNS (its S3 has no notifications; s3rver serves S3), its state kept under `dir`. */
+export async function startFauxqs(dir: string, log: Logger): Promise<Emulator> {
   const { buildApp } = await import('fauxqs');
-  const app = buildApp({ logger: false, stores: await fauxqsStores() });
+  const stores = await fauxqsStores();
+  const persistence = sqsSnsPersistence(stores, dir, log);
+  const app = buildApp({ logger: false, stores });
+  persistence.watch(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => app.close() };
-}
-
-type Stores = NonNullable<NonNullable<Parameters<typeof import('fauxqs').buildApp>[0]>['stores']>;
-interface SqsStoreClass { new (): Stores['sqsStore']; prototype: Stores['sqsStore'] }
-let sqsStoreClass: SqsStoreClass | undefined;
-
-async function fauxqsStores(): Promise<Stores> {
-  const dist = path.dirname(realpathSync(fileURLToPath(import.meta.resolve('fauxqs'))));
-  const load = (file: string) => import(pathToFileURL(path.join(dist, file)).href);
-  const [{ SqsStore }, { SnsStore }, { S3Store }] = await Promise.all([load('sqs/sqsStore.js'), load('sns/snsStore.js'), load('s3/s3Store.js')]);
-  if (!sqsStoreClass) {
-    sqsStoreClass = class extends (SqsStore as SqsStoreClass) {
-      getQueue(url: string) {
-        return super.getQueue(url) ?? this.getQueueByName(String(url).split('/').pop() ?? '') as ReturnType<SqsStoreClass['prototype']['getQueue']>;
-      }
-    } as unknown as SqsStoreClass;
-  }
-  return { sqsStore: new sqsStoreClass(), snsStore: new SnsStore(), s3Store: new S3Store() };
+  persistence.restore(port);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await app.close();
+      await persistence.close();
+    },
+  };
 }
 
 export async function startS3rver(dir: string): Promise<S3Emulator> {

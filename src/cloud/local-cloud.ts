@@ -60,7 +60,7 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
     for (const service of services) {
       const given = config.endpoints[service];
       if (given) endpoints.set(service, { url: given, embedded: false });
-      else endpoints.set(service, { url: await embedded(service, config, emulators, endpoints, notifications), embedded: true });
+      else endpoints.set(service, { url: await embedded(service, config, emulators, endpoints, notifications, log), embedded: true });
       log.info({ event: 'cloud_endpoint', service, url: endpoints.get(service)!.url, embedded: !given },
         `${service.toUpperCase()} ${endpoints.get(service)!.url} (${given ? 'configured endpoint' : `embedded ${EMULATOR_NAMES[service]}`})`);
     }
@@ -92,7 +92,7 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
   };
 }
 
-async function embedded(service: CloudService, config: HubConfig, emulators: Emulator[], endpoints: ReadonlyMap<CloudService, CloudEndpoint>, notifications: S3Notifications): Promise<string> {
+async function embedded(service: CloudService, config: HubConfig, emulators: Emulator[], endpoints: ReadonlyMap<CloudService, CloudEndpoint>, notifications: S3Notifications, log: Logger): Promise<string> {
   const dir = (name: string) => path.join(config.dataDir, 'cloud', name);
   // One fauxqs serves SQS and SNS.
   const shared = service === 'sns' ? endpoints.get('sqs') : service === 'sqs' ? endpoints.get('sns') : undefined;
@@ -105,7 +105,7 @@ async function embedded(service: CloudService, config: HubConfig, emulators: Emu
   }
   const emulator = service === 'kinesis' ? await startKinesalite(dir('kinesis'))
     : service === 'dynamodb' ? await startDynamoDbLocal(dir('dynamodb'))
-      : await startFauxqs();
+      : await startFauxqs(dir('sqs-sns'), log);
   emulators.push(emulator);
   return emulator.endpoint;
 }

@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import type { Logger } from '../log.js';
+
+/**
+ * A JSON snapshot of in-memory state kept in one file, as LocalStack's persistence keeps its
+ * services': read once at start; written after changes (debounced: `changed()` schedules a write
+ * `delayMs` later, changes meanwhile join it) and on `close()`. Each write goes to a temporary file
+ * that is flushed to disk and then renamed over the snapshot, so the file is always a whole snapshot,
+ * the previous or the new one, even after a kill -9 in the middle of a write.
+ */
+export const SNAPSHOT_DELAY_MS = 500;
+
+export class SnapshotFile {
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+  private closed: Promise<void> | undefined;
+  private lastWritten: string | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly take: () => unknown,
+    private readonly log: Logger,
+    private readonly delayMs = SNAPSHOT_DELAY_MS,
+  ) {}
+
+  /**
+   * The snapshot the file holds, or undefined when there is none. A file that is not a snapshot
+   * (unreadable, not JSON, wrong shape) is moved aside to `<file>.corrupt-<time>` and logged, and the
+   * state starts empty: a bad file never stops the hub from starting (LocalStack, too, logs a
+   * snapshot it cannot load and starts without it), and nothing is overwritten.
+   */
+  read<T>(schema: z.ZodType<T>): T | undefined {
+    if (!existsSync(this.file)) return undefined;
+    let problem: string;
+    try {
+      const parsed = schema.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0];
+      problem = `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(this.file, aside);
+    this.log.error({ event: 'cloud_snapshot_unreadable', file: this.file, movedTo: aside, problem },
+      `${this.file} is not a usable snapshot (${problem}); moved to ${aside}, starting empty`);
+    return undefined;
+  }
+
+  /** Schedules a write (no-op after close). */
+  changed(): void {
+    if (this.closed) return;
+    this.dirty = true;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.save();
+    }, this.delayMs).unref();
+  }
+
+  /** Writes what is pending now and stops scheduling. Idempotent. */
+  close(): Promise<void> {
+    return (this.closed ??= (async () => {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.dirty = true;
+      await this.save();
+    })());
+  }
+
+  /**
+   * One write at a time; the state is serialized when its turn comes, so the latest is written (and
+   * not written again when nothing changed: an empty long poll counts as a change).
+   */
+  private save(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (!this.dirty) return;
+      this.dirty = false;
+      const text = JSON.stringify(this.take());
+      if (text === this.lastWritten) return;
+      await writeAtomically(this.file, text);
+      this.lastWritten = text;
+    }).catch((err: unknown) => {
+      this.log.error({ event: 'cloud_snapshot_write_failed', file: this.file, err }, `could not write ${this.file}; the next change tries again`);
+    });
+    return this.writing;
+  }
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+}
