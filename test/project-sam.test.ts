@@ -255,12 +255,64 @@ Resources:
 `, ['app.mjs']);
     const fn = config.functions.Fn;
     expect(Object.keys(fn.aliases)).toEqual(['live']);
-    expect(fn.url).toEqual({ invokeMode: 'RESPONSE_STREAM' });
+    expect(fn.url).toEqual({ invokeMode: 'RESPONSE_STREAM', authType: 'AWS_IAM' });
     expect(fn.events).toEqual([{ dynamodb: expect.objectContaining({ table: 'app-Orders', startingPosition: 'LATEST', batchSize: 50, tumblingWindowInSeconds: 30 }) }]);
     expect(config.project!.resources).toEqual([expect.objectContaining({
       kind: 'dynamodb', name: 'app-Orders',
       definition: expect.objectContaining({ StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
     })]);
-    expect(config.project!.warnings).toEqual(['Resources.Fn.Properties.FunctionUrlConfig.AuthType: AWS_IAM is not checked locally; the URL is open']);
+    expect(config.project!.warnings).toEqual([]);
+  });
+
+  it('FunctionUrlConfig.Cors and AWS::Lambda::Url map onto the url settings (absent lists empty, as on AWS)', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Open:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      FunctionUrlConfig:
+        AuthType: NONE
+        Cors:
+          AllowOrigins: [https://app.example.com]
+          AllowMethods: [GET, POST]
+          AllowHeaders: [content-type, x-custom]
+          ExposeHeaders: [x-request-id]
+          MaxAge: 300
+          AllowCredentials: true
+  Signed:
+    Type: AWS::Lambda::Function
+    Properties: { Code: ., Handler: app.handler, Runtime: nodejs20.x }
+  SignedUrl:
+    Type: AWS::Lambda::Url
+    Properties:
+      TargetFunctionArn: !GetAtt Signed.Arn
+      AuthType: AWS_IAM
+      Cors: { AllowOrigins: ['*'] }
+  Unsure:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionUrlConfig: { Cors: { AllowOrigins: ['*'] } } }
+`, ['app.mjs']);
+    expect(config.functions.Open.url).toEqual({
+      invokeMode: 'BUFFERED', authType: 'NONE',
+      cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', 'x-custom'], exposeHeaders: ['x-request-id'], maxAge: 300, allowCredentials: true },
+    });
+    expect(config.functions.Signed.url).toEqual({
+      invokeMode: 'BUFFERED', authType: 'AWS_IAM',
+      cors: { allowOrigins: ['*'], allowMethods: [], allowHeaders: [], exposeHeaders: [], maxAge: 0, allowCredentials: false },
+    });
+    expect(config.functions.Unsure.url.authType).toBe('NONE');
+    expect(config.project!.warnings).toContain('Resources.Unsure.Properties.FunctionUrlConfig.AuthType: missing (SAM requires it); NONE assumed');
+  });
+
+  it('a bad AuthType or Cors value is an error naming the setting', () => {
+    const template = (url: string) => `Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionUrlConfig: ${url} }
+`;
+    expect(() => load(template('{ AuthType: IAM }'), ['app.mjs'])).toThrow(/functions\.Fn\.url\.authType: must be 'NONE' or 'AWS_IAM'/);
+    expect(() => load(template('{ AuthType: NONE, Cors: { MaxAge: 100000 } }'), ['app.mjs'])).toThrow(/functions\.Fn\.url\.cors\.maxAge: must be between 0 and 86400/);
   });
 });

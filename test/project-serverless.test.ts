@@ -74,6 +74,41 @@ functions:
     expect(config.project!.resources.map((r) => `${r.kind}:${r.name}`)).toEqual(['sns:alerts', 's3:uploads-svc']);
   });
 
+  it('maps url: true, url.authorizer: aws_iam and url.cors (true: the Framework defaults; an object: merged over them) onto the url settings', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  open: { handler: handler.handler, url: true }
+  signed:
+    handler: handler.handler
+    url: { authorizer: aws_iam, cors: true, invokeMode: RESPONSE_STREAM }
+  custom:
+    handler: handler.handler
+    url:
+      cors:
+        allowedOrigins: https://app.example.com
+        allowedHeaders: null
+        exposedResponseHeaders: [x-request-id]
+        allowCredentials: true
+        maxAge: 600
+`,
+    }, ['handler.mjs']);
+    const { functions } = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: {} });
+    expect(functions.open.url).toEqual({ invokeMode: 'BUFFERED', authType: 'NONE' });
+    expect(functions.signed.url).toEqual({
+      invokeMode: 'RESPONSE_STREAM', authType: 'AWS_IAM',
+      cors: {
+        allowOrigins: ['*'], allowMethods: ['*'], allowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token'],
+        exposeHeaders: [], maxAge: 0, allowCredentials: false,
+      },
+    });
+    expect(functions.custom.url).toEqual({
+      invokeMode: 'BUFFERED', authType: 'NONE',
+      cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['*'], allowHeaders: [], exposeHeaders: ['x-request-id'], maxAge: 600, allowCredentials: true },
+    });
+  });
+
   it('names the property of a variable it cannot resolve', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${ssm:/path/param}", Y: "${env:NOPE}" } }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\.f\.environment\.X: \$\{ssm:\/path\/param\}: the ssm variable source needs AWS/);

@@ -3,6 +3,7 @@ import type { EventMapping } from '../sources/registry.js';
 import { intBetween, regionSchema } from '../sources/kit/settings.js';
 import { destinationSchema } from '../destinations/targets.js';
 import { projectSettingsShape } from '../project/settings.js';
+import { functionUrlSchema, iamSettingsSchema } from '../sources/http/url-settings.js';
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -67,10 +68,8 @@ export const functionSchema = z.object({
   }).strict().default({}),
   /** Each entry is validated by its source kind in a second pass (config/events.ts). */
   events: z.array(z.custom<EventMapping>(), { error: 'must be a list of event source mappings' }).default([]),
-  /** The function URL (`/urls/<fn>`): `RESPONSE_STREAM` streams a streamifyResponse handler's bytes as written. */
-  url: z.object({
-    invokeMode: z.enum(['BUFFERED', 'RESPONSE_STREAM'], { error: "must be 'BUFFERED' or 'RESPONSE_STREAM'" }).default('BUFFERED'),
-  }).strict().default({ invokeMode: 'BUFFERED' }),
+  /** The function URL (`/urls/<fn>`): invoke mode, auth type (NONE or AWS_IAM, SigV4-checked) and CORS. */
+  url: functionUrlSchema.default({ invokeMode: 'BUFFERED', authType: 'NONE' }),
   /** Directories laid out like Lambda's /opt, or names from the top-level `layers:` map; at most 5, as on Lambda. */
   layers: z.array(z.string().min(1, { error: 'must not be empty' }))
     .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),
@@ -94,6 +93,8 @@ export const hubSchema = z.object({
   }).strict().default({ appendfsync: 'everysec' }),
   region: regionSchema.default('us-east-1'),
   accountId: z.string().regex(/^\d{12}$/, { error: 'must be 12 digits' }).default('000000000000'),
+  /** Credentials AWS_IAM function URLs check SigV4 signatures against (see README, Function URLs). */
+  iam: iamSettingsSchema.default({ testCredentials: true, credentials: [] }),
   queuePrefix: z.string().regex(/^[\w-]+$/, { error: 'may hold letters, digits, _ and - only' }).default('triggerhub'),
   runtime: z.object({
     maxEnvironments: intBetween(1, 1000).default(10),

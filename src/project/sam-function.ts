@@ -89,12 +89,31 @@ export function layerDirectories(stack: Stack, layers: unknown, templateDir: str
   });
 }
 
+/** FunctionUrlConfig.Cors (and AWS::Lambda::Url's) property → the url's `cors` setting; absent lists are empty, as on AWS. */
+const CORS_PROPERTIES: Array<[string, string]> = [
+  ['AllowOrigins', 'allowOrigins'], ['AllowMethods', 'allowMethods'], ['AllowHeaders', 'allowHeaders'],
+  ['ExposeHeaders', 'exposeHeaders'], ['MaxAge', 'maxAge'], ['AllowCredentials', 'allowCredentials'],
+];
+const CORS_LISTS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders']);
+
 /**
  * FunctionUrlConfig / AWS::Lambda::Url → the function's `url` settings (every function has its URL
- * at /urls/<fn>). AWS_IAM auth and Cors are not applied to it locally: a warning says so.
+ * at /urls/<fn>): AuthType (SAM requires it; NONE when absent, with a warning), Cors, InvokeMode.
+ * Values are passed on as written: the config schema names what is wrong.
  */
 export function urlSettings(config: Props, warn: (m: string) => void, at: string): Props {
-  if (config.AuthType === 'AWS_IAM') warn(`${at}.AuthType: AWS_IAM is not checked locally; the URL is open`);
-  if (config.Cors !== undefined) warn(`${at}.Cors: not applied to the function URL locally`);
-  return config.InvokeMode === undefined ? {} : { invokeMode: config.InvokeMode };
+  if (config.AuthType === undefined) warn(`${at}.AuthType: missing (SAM requires it); NONE assumed`);
+  const url: Props = { authType: config.AuthType ?? 'NONE' };
+  if (config.InvokeMode !== undefined) url.invokeMode = config.InvokeMode;
+  if (isObject(config.Cors)) {
+    const cors: Props = {};
+    for (const [from, to] of CORS_PROPERTIES) {
+      if (config.Cors[from] !== undefined) cors[to] = numeric(config.Cors[from]);
+      else if (CORS_LISTS.has(to)) cors[to] = [];
+    }
+    url.cors = cors;
+  } else if (config.Cors !== undefined) {
+    url.cors = config.Cors;
+  }
+  return url;
 }

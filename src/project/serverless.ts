@@ -99,7 +99,7 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   const warn = (message: string) => model.warnings.push(message);
   const layers = layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
   if (layers) fn.layers = layers;
-  if (props.url) fn.url = urlSettings(isObject(props.url) ? capitalized(props.url) : {}, warn, `${at}.url`);
+  if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
   fn.events = serverlessEvents({ stack, model, fn: key, stage }, props.events, `${at}.events`);
   return fn;
 }
@@ -129,8 +129,29 @@ function stageParams(data: Props, stage: string): Map<string, string> {
   return out;
 }
 
-function capitalized(props: Props): Props {
-  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k[0].toUpperCase() + k.slice(1), isObject(v) ? capitalized(v) : v]));
+/** What the Framework puts in AWS::Lambda::Url.Cors for `cors: true`, and under the fields an object leaves out. */
+const URL_CORS_DEFAULTS: Props = {
+  allowedOrigins: ['*'],
+  allowedHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token'],
+  allowedMethods: ['*'],
+};
+
+/** `url: true | { authorizer: aws_iam, cors: true | {...}, invokeMode }` → a FunctionUrlConfig, as the Framework compiles it. */
+function serverlessUrl(url: unknown, warn: (m: string) => void, at: string): Props {
+  if (!isObject(url)) return { AuthType: 'NONE' };
+  if (url.authorizer !== undefined && url.authorizer !== 'aws_iam') warn(`${at}.authorizer: only aws_iam is known; the URL is open (NONE)`);
+  const config: Props = { AuthType: url.authorizer === 'aws_iam' ? 'AWS_IAM' : 'NONE' };
+  if (url.invokeMode !== undefined) config.InvokeMode = url.invokeMode;
+  if (url.cors) {
+    // An explicit null removes a default, as in the Framework.
+    const cors: Props = { ...URL_CORS_DEFAULTS, ...(isObject(url.cors) ? url.cors : {}) };
+    const list = (value: unknown) => (value == null ? undefined : Array.isArray(value) ? value : [value]);
+    config.Cors = {
+      AllowOrigins: list(cors.allowedOrigins), AllowHeaders: list(cors.allowedHeaders), AllowMethods: list(cors.allowedMethods),
+      ExposeHeaders: list(cors.exposedResponseHeaders), MaxAge: cors.maxAge, AllowCredentials: cors.allowCredentials,
+    };
+  }
+  return config;
 }
 
 function optionalValue(read: () => unknown): unknown {

@@ -7,9 +7,10 @@ import { HubError } from '../errors.js';
 import { ALL_METHODS, registerRoute, routeSource } from './http/route.js';
 import { httpSettingsSchema } from './http/settings.js';
 import { functionUrlShape, httpApiShape, streamingFunctionUrlShape } from './http/shapes.js';
+import { urlIamCheck } from './http/url-iam.js';
 import { defineSourceKind, type SourceContext } from './source.js';
 
-/** Every function's default URL: `/urls/<fn>` and everything under it, any method, no auth. */
+/** Every function's URL: `/urls/<fn>` and everything under it, any method; auth and CORS as its `url:` says. */
 export const DEFAULT_URL_PREFIX = '/urls';
 
 export const lambdaUrlDomain = (apiId: string, region: string) => `${apiId}.lambda-url.${region}.on.aws`;
@@ -21,7 +22,8 @@ export function registerDefaultUrl(context: SourceContext, fn: FunctionConfig): 
   for (const path of [prefix, `${prefix}/{proxy+}`]) {
     registerRoute(context, {
       fn, path, methods: ['ANY'], shape: fn.url.invokeMode === 'RESPONSE_STREAM' ? streamingFunctionUrlShape : functionUrlShape, apiName: `${fn.name}:url`, defaultDomain: lambdaUrlDomain,
-      stripPrefix: prefix, noPathParameters: true,
+      stripPrefix: prefix, noPathParameters: true, cors: fn.url.cors,
+      iam: fn.url.authType === 'AWS_IAM' ? urlIamCheck(context.config) : undefined,
     });
   }
 }

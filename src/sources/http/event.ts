@@ -38,6 +38,7 @@ export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, rout
     isBase64Encoded: binary,
   };
   if (route.authorizer) event.requestContext.authorizer = v2Authorizer(route.authorizer);
+  if (route.iam) event.requestContext.authorizer = { iam: route.iam };
   if (cookies?.length) event.cookies = cookies;
   const query = queryValues(incoming.rawQueryString);
   if (query.size) event.queryStringParameters = Object.fromEntries([...query].map(([k, v]) => [k, v.join(',')]));

@@ -8,6 +8,7 @@ import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
 import { readRequest } from './request.js';
 import type { AuthSettings, CorsSettings } from './settings.js';
+import { sendForbidden, type UrlIamCheck } from './url-iam.js';
 import { sendJson, type AuthorizerOutcome, type HttpShape, type MatchedRoute } from './shape.js';
 
 export const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -37,6 +38,8 @@ export interface RouteSpec {
   cors?: CorsSettings;
   auth?: AuthSettings;
   authorizer?: RouteAuthorizer;
+  /** AWS_IAM function URLs: the SigV4 check; a refused request gets Lambda's 403 and never runs the function. */
+  iam?: UrlIamCheck;
   /** A request body limit below the server's (ALB's 1 MB for Lambda targets) and how to refuse. */
   bodyLimit?: { bytes: number; refuse: (reply: FastifyReply) => FastifyReply };
 }
@@ -66,11 +69,17 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     if (spec.cors && request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
       return sendPreflight(spec.cors, request, reply);
     }
+    applyCors(spec.cors, request, reply);
     const denied = authFailure(spec.auth, request);
     if (denied) return sendJson(reply, 401, { message: `Unauthorized: ${denied}` });
-    applyCors(spec.cors, request, reply);
     if (spec.bodyLimit && ((request.body as Buffer | undefined)?.length ?? 0) > spec.bodyLimit.bytes) return spec.bodyLimit.refuse(reply);
     const incoming = readRequest(request);
+    const id = randomUUID();
+    const signer = spec.iam && await spec.iam(incoming);
+    if (signer && 'reason' in signer) {
+      context.logger.debug({ event: 'function_url_auth_denied', function: spec.fn.name, reason: signer.reason }, 'function URL request refused (AWS_IAM)');
+      return sendForbidden(reply, id);
+    }
     const routeParams = request.params as Record<string, string>;
     const route: MatchedRoute = {
       resource: spec.path,
@@ -82,8 +91,8 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       region,
       apiId,
       domainName: request.headers.host ?? spec.defaultDomain(apiId, region),
+      iam: signer?.identity,
     };
-    const id = randomUUID();
     const time = new Date();
     if (spec.authorizer) {
       const verdict = await spec.authorizer.check(spec.shape.build(incoming, route, id, time), route);

@@ -3,6 +3,7 @@ import { parseJson } from '../../json.js';
 import type { InvokeResult } from '../../runtime/types.js';
 import type { IncomingHttp } from './request.js';
 import type { StreamingResponder } from './stream-response.js';
+import type { IamIdentity } from './url-iam.js';
 
 /** What an authorizer established for a request (see authorizer.ts); each shape places it its own way. */
 export type AuthorizerOutcome =
@@ -22,6 +23,8 @@ export interface MatchedRoute {
   apiId: string;
   domainName: string;
   authorizer?: AuthorizerOutcome;
+  /** The verified caller of an AWS_IAM function URL (`requestContext.authorizer.iam`). */
+  iam?: IamIdentity;
 }
 
 /**
