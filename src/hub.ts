@@ -178,13 +178,14 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       await cloud.connect({
         post: async (url, payload, token) => (await app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } })).statusCode,
         enqueue: (envelope, delivery) => dispatcher.enqueue(envelope, delivery),
+        onNotification: (target, outcome) => metrics.cloudNotification(target, outcome),
       });
     }
     sourcesStarted = true;
     if (watch) {
       const read = options.reload ?? (config.configPath ? () => loadConfigFile(config.configPath) : undefined);
-      // A reloaded project is bound to the running local cloud (resources it adds need a restart).
-      const load = read && (() => {
+      // A reloaded project is bound to the running local cloud, which first creates what it adds.
+      const load = read && (async () => {
         const next = read();
         return cloud ? cloud.rebind(next) : next;
       });

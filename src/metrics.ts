@@ -40,6 +40,11 @@ export class HubMetrics {
     help: 'Tries to deliver a destination record to SQS, SNS, HTTP or a Redis stream, by outcome (delivered, retrying, parked in the DLQ)',
     labelNames: ['function', 'kind', 'outcome'], registers: [this.registry],
   });
+  private readonly cloudNotifications = new Counter({
+    name: 'triggerhub_cloud_notifications_total',
+    help: "The local cloud's bucket notifications by target kind (webhook, sqs, sns) and outcome (delivered, retried, failed)",
+    labelNames: ['target', 'outcome'], registers: [this.registry],
+  });
   private readonly concurrent = new Gauge({
     name: 'triggerhub_concurrent_executions', help: 'Invocations running in this hub now',
     labelNames: ['function'], registers: [this.registry],
@@ -118,6 +123,10 @@ export class HubMetrics {
   /** One try of the destination outbox (Dispatcher's onDestination). */
   destinationTried(fn: string, kind: string, outcome: 'delivered' | 'retrying' | 'parked'): void {
     this.destinationTries.inc({ function: fn, kind, outcome });
+  }
+
+  cloudNotification(target: string, outcome: 'delivered' | 'retried' | 'failed'): void {
+    this.cloudNotifications.inc({ target, outcome });
   }
 
   /** Source health reports (from SourceHealth) as gauges. */

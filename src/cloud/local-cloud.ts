@@ -3,14 +3,16 @@ import path from 'node:path';
 import type { HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CloudService, ProjectModel } from '../project/model.js';
+import type { CloudResource, CloudService, ProjectModel, Subscription } from '../project/model.js';
 import { bindConfig } from './bind.js';
 import { cloudClients, type CloudClients, type CloudEndpoint } from './clients.js';
 import { createResources } from './create.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
 import { cloudStateFile } from './state-file.js';
 import { startDynamoDbLocal, startFauxqs, startKinesalite, startS3rver, type Emulator } from './emulators.js';
+import { NotificationOutbox, type Outcome } from './notification-outbox.js';
 import { S3Notifications, type Post } from './s3-notifications.js';
+import type { S3rverRecord } from './s3-records.js';
 import { SnsBridge, type Enqueue } from './sns-bridge.js';
 
 /**
@@ -22,9 +24,13 @@ import { SnsBridge, type Enqueue } from './sns-bridge.js';
 export interface LocalCloud {
   config: HubConfig;
   endpoints: ReadonlyMap<CloudService, CloudEndpoint>;
-  connect(hub: { post: Post; enqueue: Enqueue }): Promise<void>;
-  /** A config loaded again (hot reload) bound to these endpoints; resources it adds are not created. */
-  rebind(config: HubConfig): HubConfig;
+  connect(hub: { post: Post; enqueue: Enqueue; onNotification?: (target: string, outcome: Outcome) => void }): Promise<void>;
+  /**
+   * A config loaded again (hot reload), bound to the cloud: resources and subscriptions it adds are
+   * created first (emulators of services it adds started), bucket notifications rerouted. Resources
+   * it no longer declares are kept (logged), as a stack keeps a retained resource.
+   */
+  rebind(config: HubConfig): Promise<HubConfig>;
   /** Stops SNS deliveries and bucket notifications (intake). Idempotent. */
   disconnect(): Promise<void>;
   /** Stops the emulators. Idempotent. */
@@ -33,73 +39,115 @@ export interface LocalCloud {
 
 const EMULATOR_NAMES: Record<CloudService, string> = { sqs: 'fauxqs', sns: 'fauxqs', s3: 's3rver', kinesis: 'kinesalite', dynamodb: 'DynamoDB Local' };
 
-/** The services a project needs: its resources', plus SQS and SNS for deliveries from topics to functions. */
+/** The services a project needs: its resources', SQS and SNS for deliveries from topics to functions, and its buckets' notification targets'. */
 export function neededServices(project: ProjectModel): Set<CloudService> {
   const services = new Set<CloudService>(project.resources.map((r) => r.kind));
   if (project.subscriptions.length) services.add('sns');
   if (project.subscriptions.some((s) => s.protocol === 'lambda')) services.add('sqs');
+  for (const r of project.resources) if (r.kind === 's3') for (const n of r.notifications) services.add(n.target.kind);
   return services;
 }
 
+const resourceKey = (r: CloudResource) => `${r.kind} ${r.name}`;
+const subscriptionKey = (s: Subscription) => `${s.protocol} ${s.topicArn} ${s.endpoint}`;
+
 export async function startLocalCloud(config: HubConfig, logger: Logger): Promise<LocalCloud | undefined> {
-  const project = config.project;
-  if (!project || config.localCloud === false) return undefined;
-  const services = neededServices(project);
-  if (!services.size) return undefined;
+  if (!config.project || config.localCloud === false) return undefined;
+  let project = config.project;
   const log = logger.child({ component: 'cloud' });
   const emulators: Emulator[] = [];
   const endpoints = new Map<CloudService, CloudEndpoint>();
-  const notifications = new S3Notifications(config, log);
-  let clients: CloudClients | undefined;
+  let count: (target: string, outcome: Outcome) => void = () => {};
+  const outbox = new NotificationOutbox(path.join(config.dataDir, 'cloud', 's3-notifications.jsonl'), log, (target, outcome) => count(target, outcome));
+  let notifications: S3Notifications | undefined;
+  let clients: CloudClients = cloudClients(endpoints, config.region);
+  // Clients replaced when a reload adds a service: pollers may still hold them.
+  const replaced: CloudClients[] = [];
   const stopEmulators = async () => {
-    clients?.destroy();
+    for (const old of [...replaced, clients]) old.destroy();
     for (const emulator of emulators.reverse()) await emulator.stop().catch((err: unknown) => log.warn({ event: 'cloud_stop_failed', err }, 'an emulator did not stop cleanly'));
     emulators.length = 0;
   };
-  try {
-    for (const service of services) {
+  /** Endpoints of the services `model` needs that the cloud does not serve yet. */
+  const serve = async (model: ProjectModel) => {
+    const missing = [...neededServices(model)].filter((service) => !endpoints.has(service));
+    for (const service of missing) {
       const given = config.endpoints[service];
-      if (given) endpoints.set(service, { url: given, embedded: false });
-      else endpoints.set(service, { url: await embedded(service, config, emulators, endpoints, notifications, log), embedded: true });
+      const onS3Event = (event: { Records: S3rverRecord[] }) => notifications?.onEvent(event);
+      endpoints.set(service, given ? { url: given, embedded: false } : { url: await embedded(service, config, emulators, endpoints, onS3Event, log), embedded: true });
       log.info({ event: 'cloud_endpoint', service, url: endpoints.get(service)!.url, embedded: !given },
         `${service.toUpperCase()} ${endpoints.get(service)!.url} (${given ? 'configured endpoint' : `embedded ${EMULATOR_NAMES[service]}`})`);
     }
+    if (!missing.length) return;
     if ([...endpoints.values()].some((e) => e.embedded)) {
       // The hub's own pollers and senders use the SDK's credential chain; the emulators take any key.
       process.env.AWS_ACCESS_KEY_ID ??= CLOUD_CREDENTIALS.accessKeyId;
       process.env.AWS_SECRET_ACCESS_KEY ??= CLOUD_CREDENTIALS.secretAccessKey;
     }
+    replaced.push(clients);
     clients = cloudClients(endpoints, config.region);
+  };
+  try {
+    await serve(project);
     await createResources(clients, project.resources, project.subscriptions, log);
+    notifications = new S3Notifications(config, outbox, path.join(config.dataDir, 'cloud', 's3-notification-configs.json'));
   } catch (err) {
     await stopEmulators();
     throw err instanceof HubError ? err : new HubError('TH_ERR_CLOUD_START_FAILED', `local cloud: ${(err as Error).message}`, { cause: err });
   }
-  const bridge = new SnsBridge(clients, log);
+  const bridge = new SnsBridge(() => clients, log);
+  const bridged = new Set<string>();
+  let enqueue: Enqueue | undefined;
+  const bridgeNew = async (subscriptions: readonly Subscription[]) => {
+    const fresh = subscriptions.filter((s) => s.protocol === 'lambda' && !bridged.has(subscriptionKey(s)));
+    for (const s of fresh) bridged.add(subscriptionKey(s));
+    if (enqueue) await bridge.start(fresh, enqueue);
+  };
   writeState(config, project, endpoints);
   let disconnecting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   return {
     config: bindConfig(config, project, endpoints),
     endpoints,
-    rebind: (next) => (next.project ? bindConfig(next, next.project, endpoints) : next),
-    connect: async (hub) => {
-      notifications.connect(hub.post);
-      await bridge.start(project.subscriptions, hub.enqueue);
+    rebind: async (next) => {
+      if (!next.project) return next;
+      const before = new Set(project.resources.map(resourceKey));
+      const after = new Set(next.project.resources.map(resourceKey));
+      const known = new Set(project.subscriptions.map(subscriptionKey));
+      try {
+        await serve(next.project);
+        await createResources(clients, next.project.resources.filter((r) => !before.has(resourceKey(r))), next.project.subscriptions.filter((s) => !known.has(subscriptionKey(s))), log);
+      } catch (err) {
+        throw err instanceof HubError ? err : new HubError('TH_ERR_CLOUD_START_FAILED', `local cloud: ${(err as Error).message}`, { cause: err });
+      }
+      const retained = [...before].filter((key) => !after.has(key));
+      if (retained.length) log.info({ event: 'cloud_resources_retained', resources: retained }, `no longer declared, kept until the hub stops: ${retained.join(', ')}`);
+      // Resources the template dropped stay known: their notifications and ARNs keep working.
+      project = { ...next.project, resources: [...next.project.resources, ...project.resources.filter((r) => !after.has(resourceKey(r)))] };
+      notifications!.update(next);
+      await bridgeNew(next.project.subscriptions);
+      writeState(config, project, endpoints);
+      return bindConfig(next, next.project, endpoints);
     },
-    disconnect: () => (disconnecting ??= Promise.all([bridge.stop(), notifications.stop()]).then(() => undefined)),
+    connect: async (hub) => {
+      count = hub.onNotification ?? count;
+      enqueue = hub.enqueue;
+      notifications!.connect({ post: hub.post, clients: () => clients, endpoints });
+      await bridgeNew(project.subscriptions);
+    },
+    disconnect: () => (disconnecting ??= Promise.all([bridge.stop(), outbox.stop()]).then(() => undefined)),
     stop: () => (stopping ??= stopEmulators().then(() => rmSync(cloudStateFile(config), { force: true }))),
   };
 }
 
-async function embedded(service: CloudService, config: HubConfig, emulators: Emulator[], endpoints: ReadonlyMap<CloudService, CloudEndpoint>, notifications: S3Notifications, log: Logger): Promise<string> {
+async function embedded(service: CloudService, config: HubConfig, emulators: Emulator[], endpoints: ReadonlyMap<CloudService, CloudEndpoint>, onS3Event: (event: { Records: S3rverRecord[] }) => void, log: Logger): Promise<string> {
   const dir = (name: string) => path.join(config.dataDir, 'cloud', name);
   // One fauxqs serves SQS and SNS.
   const shared = service === 'sns' ? endpoints.get('sqs') : service === 'sqs' ? endpoints.get('sns') : undefined;
   if (shared?.embedded) return shared.url;
   if (service === 's3') {
     const s3 = await startS3rver(dir('s3'));
-    s3.onEvent(notifications.onEvent);
+    s3.onEvent(onS3Event);
     emulators.push(s3);
     return s3.endpoint;
   }

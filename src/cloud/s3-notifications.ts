@@ -1,83 +1,164 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { HubConfig } from '../config/load.js';
-import type { Logger } from '../log.js';
+import type { BucketResource, ProjectModel } from '../project/model.js';
 import { s3WebhookPath } from '../sources/s3.js';
+import { compileMatcher, type RecordMatcher } from '../sources/s3/match.js';
+import { incomingRecordSchema, normaliseRecord } from '../sources/s3/record.js';
 import type { S3Settings } from '../sources/s3/settings.js';
+import type { CloudClients, CloudEndpoint } from './clients.js';
+import type { NotificationOutbox, OutboxItem, Send } from './notification-outbox.js';
 import { toAwsRecord, type S3rverRecord } from './s3-records.js';
 
 /**
- * Bucket notifications for the embedded S3 (s3rver has none of its own): each object event of a
- * bucket some function's `s3` mapping watches is posted, in order, to that mapping's webhook route
- * on the hub, as a notification target would; a refusal the hub may get over (not listening yet,
- * Redis busy) is retried with backoff. Events wait in memory until the hub takes them.
+ * Bucket notifications for the embedded S3 (s3rver has none of its own), as S3 sends them: each
+ * object event of a bucket goes, one record per notification, to every target whose events and
+ * key filter match it: a function's `s3` mapping (posted to its webhook route on the hub, which
+ * filters), a queue of the bucket's QueueConfigurations (the S3 event JSON as the message body) or
+ * a topic of its TopicConfigurations (that JSON as the Message, Subject `Amazon S3 Notification`).
+ * A queue or topic configuration that is new (or changed) first gets S3's `s3:TestEvent`. The
+ * outbox makes delivery durable and retried.
  */
 export type Post = (path: string, body: string, token?: string) => Promise<number>;
 
-interface Route { path: string; token?: string }
+type Target =
+  | { kind: 'webhook'; path: string; token?: string }
+  | { kind: 'sqs' | 'sns'; arn: string; id: string; match: RecordMatcher };
 
-const MAX_BACKOFF_MS = 5000;
+const keyOf = (target: Target) => (target.kind === 'webhook' ? `webhook ${target.path}` : `${target.kind} ${target.arn}`);
+
+export interface NotificationDeps {
+  post: Post;
+  clients: () => CloudClients;
+  endpoints: ReadonlyMap<string, CloudEndpoint>;
+}
 
 export class S3Notifications {
-  private readonly routes = new Map<string, Route[]>();
-  private readonly pending: Array<{ route: Route; records: S3rverRecord[] }> = [];
-  private post?: Post;
-  private draining?: Promise<void>;
-  private stopped = false;
+  #routes = new Map<string, Target[]>();
+  #targets = new Map<string, Target>();
 
-  constructor(config: HubConfig, private readonly log: Logger) {
+  readonly #region: string;
+
+  /** `configsFile` records which bucket configurations got their test event. */
+  constructor(config: HubConfig, private readonly outbox: NotificationOutbox, private readonly configsFile: string) {
+    this.#region = config.region;
+    this.#route(config);
+    outbox.restore((target) => this.#targets.has(target));
+    this.#testEvents(config);
+  }
+
+  /** A config loaded again (hot reload): its routes; what waits for a target it no longer has is dropped. */
+  update(config: HubConfig): void {
+    this.#route(config);
+    this.outbox.retain((target) => this.#targets.has(target));
+    this.#testEvents(config);
+  }
+
+  /** Targets of `config`'s functions' `s3` mappings and of its project's bucket configurations. */
+  #route(config: HubConfig): void {
+    const routes = new Map<string, Target[]>();
+    const add = (bucket: string, target: Target) => routes.set(bucket, [...(routes.get(bucket) ?? []), target]);
     for (const fn of Object.values(config.functions)) {
       fn.events.forEach((mapping, index) => {
         const settings = mapping.s3 as S3Settings | undefined;
-        if (!settings || !('webhook' in settings.via)) return;
-        const list = this.routes.get(settings.bucket) ?? [];
-        list.push({ path: s3WebhookPath(fn, settings, index), token: settings.via.webhook.authToken });
-        this.routes.set(settings.bucket, list);
+        if (settings && 'webhook' in settings.via) add(settings.bucket, { kind: 'webhook', path: s3WebhookPath(fn, settings, index), token: settings.via.webhook.authToken });
       });
     }
+    for (const bucket of buckets(config.project)) {
+      for (const { id, target, events, filter } of bucket.notifications) {
+        add(bucket.name, { kind: target.kind, arn: target.arn, id, match: compileMatcher({ bucket: bucket.name, events, filter }) });
+      }
+    }
+    this.#routes = routes;
+    this.#targets = new Map([...routes.values()].flat().map((target) => [keyOf(target), target]));
   }
 
-  /** s3rver's 'event' listener. */
+  /** s3rver's 'event' listener: runs inside the PUT / DELETE request, so the notifications are journaled before it is answered. */
   readonly onEvent = (event: { Records: S3rverRecord[] }): void => {
-    for (const record of event.Records) {
-      for (const route of this.routes.get(record.s3?.bucket?.name) ?? []) this.pending.push({ route, records: [toAwsRecord(record)] });
+    const region = this.#region;
+    const items: OutboxItem[] = [];
+    for (const raw of event.Records) {
+      const fixed = toAwsRecord(raw);
+      const parsed = incomingRecordSchema.safeParse({ ...fixed, awsRegion: region });
+      for (const target of this.#routes.get(raw.s3?.bucket?.name) ?? []) {
+        if (target.kind === 'webhook') {
+          items.push({ target: keyOf(target), body: JSON.stringify({ Records: [fixed] }), at: Date.now() });
+          continue;
+        }
+        if (!parsed.success) continue;
+        const record = normaliseRecord(parsed.data, region);
+        if (!target.match(record)) continue;
+        record.record.s3.configurationId = target.id;
+        items.push({ target: keyOf(target), body: JSON.stringify({ Records: [record.record] }), at: Date.now() });
+      }
     }
-    this.drain();
+    this.outbox.add(items);
   };
 
   /** Starts delivering (the hub listens now). */
-  connect(post: Post): void {
-    this.post = post;
-    this.drain();
+  connect(deps: NotificationDeps): void {
+    this.outbox.start(sender(deps, (key) => this.#targets.get(key)));
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.draining;
-    if (this.pending.length) this.log.warn({ event: 'cloud_s3_events_dropped', count: this.pending.length }, `${this.pending.length} S3 events not delivered before stop`);
-  }
-
-  private drain(): void {
-    if (this.draining || !this.post || this.stopped) return;
-    const post = this.post;
-    this.draining = (async () => {
-      let wait = 100;
-      while (this.pending.length && !this.stopped) {
-        const { route, records } = this.pending[0];
-        const status = await post(route.path, JSON.stringify({ Records: records }), route.token).catch(() => 0);
-        if (status >= 200 && status < 300) {
-          this.pending.shift();
-          wait = 100;
-        } else if (status >= 400 && status < 500 && status !== 404 && status !== 429) {
-          this.log.error({ event: 'cloud_s3_event_refused', status, path: route.path }, `the hub refused an S3 event for ${route.path} (${status}); dropped`);
-          this.pending.shift();
-        } else {
-          await delay(wait);
-          wait = Math.min(wait * 2, MAX_BACKOFF_MS);
-        }
+  /** S3 sends `s3:TestEvent` to a queue or topic when a bucket's configuration naming it is put: here when it first appears or changes. */
+  #testEvents(config: HubConfig): void {
+    const applied = readApplied(this.configsFile);
+    const items: OutboxItem[] = [];
+    for (const bucket of buckets(config.project)) {
+      const fingerprint = createHash('sha256').update(JSON.stringify(bucket.notifications)).digest('hex');
+      if (applied[bucket.name] === fingerprint) continue;
+      applied[bucket.name] = fingerprint;
+      for (const target of new Set(bucket.notifications.map((n) => `${n.target.kind} ${n.target.arn}`))) {
+        items.push({ target, body: JSON.stringify(testEvent(bucket.name)), at: Date.now() });
       }
-    })().finally(() => {
-      this.draining = undefined;
-      if (this.pending.length && !this.stopped) this.drain();
-    });
+    }
+    this.outbox.add(items);
+    writeFileSync(this.configsFile, JSON.stringify(applied));
   }
+}
+
+const buckets = (project: ProjectModel | undefined) => (project?.resources ?? []).filter((r): r is BucketResource => r.kind === 's3');
+
+function readApplied(file: string): Record<string, string> {
+  try {
+    const applied = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof applied === 'object' && applied !== null ? Object.assign(Object.create(null) as Record<string, string>, applied) : Object.create(null) as Record<string, string>;
+  } catch {
+    return Object.create(null) as Record<string, string>;
+  }
+}
+
+/** The message S3 sends a notification target when the configuration is set. */
+function testEvent(bucket: string) {
+  return {
+    Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: bucket,
+    RequestId: randomBytes(8).toString('hex').toUpperCase(), HostId: randomBytes(48).toString('base64'),
+  };
+}
+
+/** How each kind of target takes a notification. */
+function sender(deps: NotificationDeps, targetOf: (key: string) => Target | undefined): Send {
+  return async (item) => {
+    const target = targetOf(item.target);
+    if (!target) return 'refused';
+    if (target.kind === 'webhook') {
+      const status = await deps.post(target.path, item.body, target.token);
+      if (status >= 200 && status < 300) return 'done';
+      // 404: the route may not be registered yet (start, hot reload); 429, 5xx: busy.
+      return status >= 400 && status < 500 && status !== 404 && status !== 429 ? 'refused' : 'retry';
+    }
+    const clients = deps.clients();
+    if (target.kind === 'sqs') {
+      const [, , , , account, name] = target.arn.split(':');
+      const endpoint = deps.endpoints.get('sqs');
+      if (!clients.sqs || !endpoint) throw new Error('no SQS endpoint');
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint.url.replace(/\/$/, '')}/${account}/${name}`, MessageBody: item.body }));
+    } else {
+      if (!clients.sns) throw new Error('no SNS endpoint');
+      await clients.sns.send(new PublishCommand({ TopicArn: target.arn, Subject: 'Amazon S3 Notification', Message: item.body }));
+    }
+    return 'done';
+  };
 }

@@ -26,17 +26,18 @@ export class SnsBridge {
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
 
-  constructor(private readonly clients: CloudClients, private readonly log: Logger) {}
+  /** `clients`: the cloud's current clients (a reload that adds a service makes new ones). */
+  constructor(private readonly clients: () => CloudClients, private readonly log: Logger) {}
 
   /** Creates and subscribes each function's queue, then polls it into `enqueue`. */
   async start(subscriptions: readonly Subscription[], enqueue: Enqueue): Promise<void> {
-    const sqs = this.clients.sqs;
+    const sqs = this.clients().sqs;
     for (const sub of subscriptions.filter((s) => s.protocol === 'lambda')) {
       if (!sqs) throw new Error(`no sqs endpoint to deliver ${sub.topicArn} to ${sub.endpoint}`);
       const name = `triggerhub-sns-${sub.endpoint}-${createHash('sha256').update(sub.topicArn).digest('hex').slice(0, 8)}`.slice(0, 80);
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-      await subscribeQueue(this.clients, sub.topicArn, Attributes!.QueueArn!, { rawMessageDelivery: false, filterPolicy: sub.filterPolicy, filterPolicyScope: sub.filterPolicyScope });
+      await subscribeQueue(this.clients(), sub.topicArn, Attributes!.QueueArn!, { rawMessageDelivery: false, filterPolicy: sub.filterPolicy, filterPolicyScope: sub.filterPolicyScope });
       const subscriptionArn = `${sub.topicArn}:${name}`;
       this.loops.push(this.poll(sqs, QueueUrl!, sub.endpoint, subscriptionArn, enqueue));
       this.log.info({ event: 'cloud_sns_bridge_started', topic: sub.topicArn, function: sub.endpoint }, `SNS ${sub.topicArn} → ${sub.endpoint}`);

@@ -88,9 +88,6 @@ const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
     const filter = Object.fromEntries(rules.filter(isObject).map((rule) => [String(rule.Name).toLowerCase(), String(rule.Value)]));
     fn.events.push({ s3: { bucket: name, events: [String(config.Event)], filter } });
   });
-  for (const key of ['QueueConfigurations', 'TopicConfigurations']) {
-    if (Array.isArray(notifications[key])) warn(model)(`${at}.NotificationConfiguration.${key}: bucket notifications to queues and topics are not delivered locally`);
-  }
 };
 
 /** Attaches every such resource of the stack to the model's functions (after the functions are loaded). */

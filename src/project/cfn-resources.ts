@@ -1,6 +1,7 @@
 import type { Stack } from './stack.js';
 import type { CloudResource, ProjectModel } from './model.js';
 import { attributeValue, generatedName } from './physical.js';
+import { bucketNotifications } from './bucket-notifications.js';
 
 /**
  * The cloud resources a template declares (queues, topics, buckets, streams, tables), with what
@@ -42,7 +43,9 @@ const topic: Declarer = (stack, logicalId, props) => ({
   attributes: attributes(props, ['FifoTopic', 'ContentBasedDeduplication']),
 });
 
-const bucket: Declarer = (stack, logicalId) => ({ kind: 's3', logicalId, name: stack.name(logicalId), arn: arnOf(stack, 'AWS::S3::Bucket', logicalId) });
+const bucket: Declarer = (stack, logicalId, props) => ({
+  kind: 's3', logicalId, name: stack.name(logicalId), arn: arnOf(stack, 'AWS::S3::Bucket', logicalId), notifications: bucketNotifications(stack, logicalId, props),
+});
 
 const stream: Declarer = (stack, logicalId, props) => ({
   kind: 'kinesis', logicalId, name: stack.name(logicalId), arn: arnOf(stack, 'AWS::Kinesis::Stream', logicalId), shardCount: Number(props.ShardCount ?? 1),

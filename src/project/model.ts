@@ -7,7 +7,19 @@ export type RawFunction = Record<string, unknown> & { events: Array<Record<strin
 
 export interface QueueResource { kind: 'sqs'; logicalId: string; name: string; arn: string; attributes: Record<string, string> }
 export interface TopicResource { kind: 'sns'; logicalId: string; name: string; arn: string; attributes: Record<string, string> }
-export interface BucketResource { kind: 's3'; logicalId: string; name: string; arn: string }
+export interface BucketResource {
+  kind: 's3'; logicalId: string; name: string; arn: string;
+  /** Its NotificationConfiguration's queue and topic targets (functions' are their `s3` events). */
+  notifications: BucketNotification[];
+}
+/** One QueueConfiguration / TopicConfiguration of a bucket. */
+export interface BucketNotification {
+  /** S3's `configurationId` in the records: the configuration's `Id`, else `<LogicalId>-Queue-<n>` / `-Topic-<n>`. */
+  id: string;
+  target: { kind: 'sqs' | 'sns'; arn: string };
+  events: string[];
+  filter: { prefix?: string; suffix?: string };
+}
 export interface StreamResource { kind: 'kinesis'; logicalId: string; name: string; arn: string; shardCount: number }
 export interface TableResource {
   kind: 'dynamodb'; logicalId: string; name: string; arn: string;

@@ -111,7 +111,7 @@ const schedule: Mapper = (_ctx, value) => {
 /** A topic or bucket the framework would create for an event: declared unless the project already has it. */
 function declare(ctx: ServerlessEventContext, kind: 'sns' | 's3', name: string, arn: string): string {
   if (!ctx.model.resources.some((r) => r.arn === arn)) {
-    ctx.model.resources.push(kind === 'sns' ? { kind, logicalId: name, name, arn, attributes: {} } : { kind, logicalId: name, name, arn });
+    ctx.model.resources.push(kind === 'sns' ? { kind, logicalId: name, name, arn, attributes: {} } : { kind, logicalId: name, name, arn, notifications: [] });
   }
   return arn;
 }

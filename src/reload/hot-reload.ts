@@ -29,8 +29,8 @@ export interface HotReloadOptions {
   config: HubConfig;
   functions: LiveFunctions;
   runtime: RuntimeManager;
-  /** Loads the config again (the same way `up` did); without it config edits are not applied. */
-  load?: () => HubConfig;
+  /** Loads the config again (the same way `up` did; with a local cloud, creating what it adds); without it config edits are not applied. */
+  load?: () => HubConfig | Promise<HubConfig>;
   logger: Logger;
   onReload?: (event: ReloadEvent) => void;
 }
@@ -104,7 +104,7 @@ export class HotReload {
   async #reloadConfig(paths: string[]): Promise<Set<string>> {
     let next: HubConfig;
     try {
-      next = this.#options.load!();
+      next = await this.#options.load!();
     } catch (err) {
       const error = (err as Error).message;
       this.#emit({ reason: 'config', paths, functions: [], error }, `config not reloaded (the running functions stay as they were): ${error}`, 'warn');

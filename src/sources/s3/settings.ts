@@ -13,7 +13,7 @@ import { regionSchema } from '../kit/settings.js';
 /** S3's bucket name rules (3–63 chars, lower case, digits, dots, hyphens). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** `s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, `s3:*`, ... */
-const EVENT_TYPE = /^s3:([A-Za-z]+(:[A-Za-z]+)*(:\*)?|\*)$/;
+export const S3_EVENT_TYPE = /^s3:([A-Za-z]+(:[A-Za-z]+)*(:\*)?|\*)$/;
 /** Like the SQS mapping's queue URL rule: any host (LocalStack, fauxqs, ...). */
 const QUEUE_URL = /^https?:\/\/[^/\s]+\/[^/\s]+\/[\w-]{1,80}$/;
 
@@ -47,7 +47,7 @@ const webhookViaSchema = z.strictObject({
 
 export const s3SettingsSchema = z.strictObject({
   bucket: z.string({ error: 'is required: the bucket name' }).regex(BUCKET, { error: 'must be an S3 bucket name (3-63 characters: a-z 0-9 . -)' }),
-  events: z.array(z.string().regex(EVENT_TYPE, { error: 'must be an S3 event type like s3:ObjectCreated:* or s3:ObjectRemoved:Delete' }))
+  events: z.array(z.string().regex(S3_EVENT_TYPE, { error: 'must be an S3 event type like s3:ObjectCreated:* or s3:ObjectRemoved:Delete' }))
     .min(1, { error: 'must list at least one event type' })
     .default(['s3:ObjectCreated:*']),
   filter: z.strictObject({ prefix: z.string().optional(), suffix: z.string().optional() }).default({}),
