@@ -28,7 +28,7 @@ COPY bin ./bin
 COPY examples ./examples
 # Read from src/ at run time (tsc does not compile them): the Python bootstrap, ESM imports from layers
 COPY src/runtime/python ./src/runtime/python
-COPY src/runtime/child/layer-resolve.mjs ./src/runtime/child/
+COPY src/runtime/child/layer-register.mjs src/runtime/child/layer-resolve.mjs ./src/runtime/child/
 RUN mkdir -p /config /var/lib/triggerhub && chown node:node /var/lib/triggerhub
 ENV TRIGGERHUB_DATA_DIR=/var/lib/triggerhub
 # the official image's unprivileged user (uid 1000)

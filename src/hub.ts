@@ -114,6 +114,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       maxEnvironments: config.runtime.maxEnvironments,
       idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
       scaleUpDelayMs: config.runtime.scaleUpDelayMs,
+      isolation: config.runtime.isolation,
       logSink,
       buildDir: path.join(config.dataDir, 'build'),
     }, logger);

@@ -51,6 +51,20 @@ describe('config', () => {
     expect(configError({ functions: { f: { handler: 'echo.handler', runtime: 'cobol85' } } })).toContain('functions.f.runtime: must be one of');
   });
 
+  it('takes runtime.isolation and a per-function isolation for Node.js handlers only', () => {
+    const config = buildConfig({
+      runtime: { isolation: 'thread' },
+      functions: { a: { handler: 'echo.handler' }, b: { handler: 'echo.handler', isolation: 'process' } },
+    }, { baseDir: FIXTURES });
+    expect(config.runtime.isolation).toBe('thread');
+    expect(config.functions.a.isolation).toBeUndefined();
+    expect(config.functions.b.isolation).toBe('process');
+    expect(buildConfig({}, { baseDir: FIXTURES }).runtime.isolation).toBe('process');
+    expect(configError({ runtime: { isolation: 'fork' } })).toContain("runtime.isolation: must be 'process' or 'thread'");
+    expect(configError({ functions: { py: { handler: 'python/handlers.handler', runtime: 'python3.12', isolation: 'thread' } } }))
+      .toContain("functions.py.isolation: 'thread' runs Node.js handlers only; python3.12 runs in a process");
+  });
+
   it('reports a handler module that does not exist and destinations that name no function', () => {
     const message = configError({
       functions: { f: { handler: 'missing/index.handler', destinations: { onSuccess: 'ghost', onFailure: 'dlq' } } },

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ISOLATIONS, type Isolation } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { InvokeResult } from '../src/runtime/types.js';
@@ -7,12 +8,11 @@ import { isRunning } from './helpers/paths.js';
 
 const pools: FunctionPool[] = [];
 
-function poolFor(file: string, exportName: string, raw: Record<string, unknown> = {}): FunctionPool {
-  const pool = new FunctionPool(functionConfig(file, exportName, raw), runtimeOptions(), silentLogger());
+function poolFor(file: string, exportName: string, raw: Record<string, unknown> = {}, isolation: Isolation = 'process'): FunctionPool {
+  const pool = new FunctionPool(functionConfig(file, exportName, raw), runtimeOptions({ isolation }), silentLogger());
   pools.push(pool);
   return pool;
 }
-
 
 function pidOf(result: InvokeResult): number {
   return (JSON.parse(result.payload!) as { pid: number }).pid;
@@ -26,13 +26,28 @@ async function expectRecovers(pool: FunctionPool, failed: InvokeResult): Promise
   expect(next.initDurationMs).toBeGreaterThan(0);
 }
 
+/** The invocation fails as Runtime.OutOfMemory, and the pool goes on in a new environment. */
+async function expectOutOfMemory(pool: FunctionPool): Promise<void> {
+  const req = request();
+  const result = await pool.invoke(req);
+  expect(result.status).toBe('out_of_memory');
+  expect(result.error).toEqual({
+    errorType: 'Runtime.OutOfMemory',
+    errorMessage: `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed`,
+  });
+  expect(result.maxMemoryUsedMB).toBe(128);
+  expect(result.logs).toMatch(/\tStatus: error\tError Type: Runtime\.OutOfMemory\n$/);
+  await expectRecovers(pool, result);
+}
+
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()));
 });
 
-describe('FunctionPool environment failures', () => {
+/** Processes and worker threads fail alike; what only a process can do is in the next block. */
+describe.each(ISOLATIONS)('FunctionPool environment failures with %s isolation', (isolation) => {
   it.each(['hangs', 'spins'])('times out a handler that %s and starts a fresh environment next time', async (exportName) => {
-    const pool = poolFor('handlers.mjs', exportName, { timeout: 1 });
+    const pool = poolFor('handlers.mjs', exportName, { timeout: 1 }, isolation);
     const req = request();
     const result = await pool.invoke(req);
 
@@ -52,27 +67,13 @@ describe('FunctionPool environment failures', () => {
 
   it.each([
     ['grows the V8 heap past its limit', 'heap'],
-    ['grows RSS outside the heap (watchdog)', 'offHeap'],
-    ['dies with V8\'s heap OOM message', 'fakeHeapOom'],
+    ['grows memory outside the heap (watchdog: RSS of a process, heap + external memory of a thread)', 'offHeap'],
   ])('reports out_of_memory when a handler %s, and keeps serving', async (_case, exportName) => {
-    const fn = functionConfig('memory.mjs', exportName, { memorySize: 128, timeout: 10 });
-    const pool = new FunctionPool(fn, runtimeOptions(), silentLogger());
-    pools.push(pool);
-    const req = request();
-    const result = await pool.invoke(req);
-
-    expect(result.status).toBe('out_of_memory');
-    expect(result.error).toEqual({
-      errorType: 'Runtime.OutOfMemory',
-      errorMessage: `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed`,
-    });
-    expect(result.maxMemoryUsedMB).toBe(128);
-    expect(result.logs).toMatch(/\tStatus: error\tError Type: Runtime\.OutOfMemory\n$/);
-    await expectRecovers(pool, result);
+    await expectOutOfMemory(poolFor('memory.mjs', exportName, { memorySize: 128, timeout: 10 }, isolation));
   });
 
   it('reports process.exit as exited with its status, keeping the output, and keeps serving', async () => {
-    const pool = poolFor('handlers.mjs', 'exits');
+    const pool = poolFor('handlers.mjs', 'exits', {}, isolation);
     const req = request({ code: 3 });
     const result = await pool.invoke(req);
 
@@ -91,7 +92,7 @@ describe('FunctionPool environment failures', () => {
   });
 
   it('fails the invocation on an uncaught exception and recycles the environment', async () => {
-    const pool = poolFor('handlers.mjs', 'uncaught');
+    const pool = poolFor('handlers.mjs', 'uncaught', {}, isolation);
     const result = await pool.invoke(request());
 
     expect(result.status).toBe('error');
@@ -106,7 +107,7 @@ describe('FunctionPool environment failures', () => {
   });
 
   it('fails the invocation on an unhandled rejection as Runtime.UnhandledPromiseRejection', async () => {
-    const pool = poolFor('handlers.mjs', 'unhandled');
+    const pool = poolFor('handlers.mjs', 'unhandled', {}, isolation);
     const result = await pool.invoke(request());
 
     expect(result.status).toBe('error');
@@ -117,6 +118,13 @@ describe('FunctionPool environment failures', () => {
     expect(result.error!.trace![0]).toBe('Runtime.UnhandledPromiseRejection: Error: nobody catches me');
     expect(result.logs).toContain('\tERROR\tUnhandled Promise Rejection \t');
     expect(pool.size).toBe(0);
+  });
+
+});
+
+describe('FunctionPool environment failures of a process', () => {
+  it('reports out_of_memory when a handler dies with V8\'s heap OOM message, and keeps serving', async () => {
+    await expectOutOfMemory(poolFor('memory.mjs', 'fakeHeapOom', { memorySize: 128, timeout: 10 }));
   });
 
   it('kills the child process of a timed-out environment', async () => {

@@ -142,6 +142,7 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
  * (`dir/` of `dir/anything.name`; the task root for `function.handler`).
  */
 function resolveRuntimeApiFunction(name: string, fn: RawFunctionConfig, baseDir: string, problems: string[]): FunctionConfig {
+  if (fn.isolation === 'thread') problems.push(`functions.${name}.isolation: 'thread' runs Node.js handlers only; ${fn.runtime} runs in a process`);
   const dot = fn.handler.lastIndexOf('.');
   const modulePath = fn.handler.slice(0, dot);
   const dir = path.resolve(baseDir, path.dirname(modulePath));

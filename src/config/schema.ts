@@ -32,6 +32,11 @@ export function runtimeFamily(runtime: RuntimeName): RuntimeFamily {
   return runtime.startsWith('provided') ? 'provided' : 'node';
 }
 
+/** Where a Node.js execution environment runs: its own process (default) or a worker thread in the hub's. */
+export const ISOLATIONS = ['process', 'thread'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+const isolationSchema = z.enum(ISOLATIONS, { error: "must be 'process' or 'thread'" });
+
 /** A function's (or an alias's) `environment`: valid names, string values, at most 4 KB as on Lambda. */
 const environmentSchema = z.record(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
   .refine((env) => envBytes(env) <= ENV_LIMIT_BYTES, { error: `must total at most 4 KB (names and values), as on Lambda` });
@@ -74,6 +79,8 @@ export const functionSchema = z.object({
   layers: z.array(z.string().min(1, { error: 'must not be empty' }))
     .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),
   aliases: aliasesSchema,
+  /** Overrides `runtime.isolation` for this function (Node.js runtimes only). */
+  isolation: isolationSchema.optional(),
   /** Directory the handler path is relative to (the task root), relative to the config; default the config's directory. */
   codeUri: z.string().min(1, { error: 'must not be empty' }).optional(),
 }).strict();
@@ -100,7 +107,9 @@ export const hubSchema = z.object({
     maxEnvironments: intBetween(1, 1000).default(10),
     idleTimeoutSeconds: intBetween(1, 86400).default(300),
     scaleUpDelayMs: intBetween(0, 10000).default(10),
-  }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300, scaleUpDelayMs: 10 }),
+    /** Node.js environments as processes or worker threads: see README, Thread isolation. */
+    isolation: isolationSchema.default('process'),
+  }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300, scaleUpDelayMs: 10, isolation: 'process' }),
   /** Invocation log lines in a Redis stream per function (`triggerhub logs`). */
   logs: z.object({
     maxEntriesPerFunction: intBetween(100, 10_000_000).default(10_000),

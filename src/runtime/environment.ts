@@ -1,14 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { handlerTrace } from '../tracing.js';
 import { invokedFunctionArn, versionOf } from './child-env.js';
 import { outcomeOf, type Ending } from './failures.js';
-import { releaseChild } from './children.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
-import { readProcMemory } from './proc-memory.js';
 import { StreamOutput } from './stream-output.js';
 import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
+import type { Sandbox, SandboxExit } from './sandbox.js';
 import { createTransport, type Transport } from './transport.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
 
@@ -35,9 +33,9 @@ interface Run {
 }
 
 /**
- * One execution environment: a process (a forked Node bootstrap, or a Runtime API client for other
- * runtimes: see transport.ts) that runs one invocation at a time and keeps its module scope
- * between invocations. Started lazily by the first invoke (cold start);
+ * One execution environment: a sandbox (a forked Node bootstrap or a worker thread running it, or
+ * a Runtime API client process for other runtimes: see transport.ts) that runs one invocation at
+ * a time and keeps its module scope between invocations. Started lazily by the first invoke (cold start);
  * killed on timeout, out-of-memory, a crash, idleness or stop().
  */
 export class Environment {
@@ -51,7 +49,7 @@ export class Environment {
   readonly #exited: Promise<void>;
   #markExited!: () => void;
   #state: State = 'new';
-  #child?: ChildProcess;
+  #sandbox?: Sandbox;
   #run?: Run;
   #monitor?: NodeJS.Timeout;
   #idleSince = 0;
@@ -99,15 +97,15 @@ export class Environment {
     return this.#complete(run, ending);
   }
 
-  /** Kills the process now (an invocation in flight ends as exited); idempotent. */
+  /** Kills the sandbox now (an invocation in flight ends as exited); idempotent. */
   kill(reason: string): void {
     if (this.#state === 'dead') return;
     this.#markDead(reason);
-    if (this.#child) this.#child.kill('SIGKILL');
+    if (this.#sandbox) this.#sandbox.kill();
     else this.#markExited();
   }
 
-  /** Kills the process and resolves once it has exited. */
+  /** Kills the sandbox and resolves once it has exited. */
   stop(reason = 'shutdown'): Promise<void> {
     this.kill(reason);
     return this.#exited;
@@ -115,23 +113,21 @@ export class Environment {
 
   #spawn(): void {
     this.#state = 'starting';
-    let child: ChildProcess;
+    let sandbox: Sandbox;
     try {
-      child = this.#transport.start((message) => this.#onMessage(message));
+      sandbox = this.#transport.start({
+        message: (message) => this.#onMessage(message),
+        output: (stream, text) => this.#output(stream, text),
+        error: (err, started) => this.#onError(err, started),
+        exit: (exit, drained) => this.#onExit(exit, drained),
+      });
     } catch (err) {
       // spawn() throws some failures (E2BIG, a NUL byte in a variable) instead of emitting 'error'.
-      return this.#onError(undefined, err as Error);
+      return this.#onError(err as Error, false);
     }
-    this.#child = child;
-    child.on('error', (err) => this.#onError(child, err));
-    child.once('exit', (code, signal) => this.#onExit(child, code, signal));
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => this.#output('INFO', text));
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      this.#stderrTail = (this.#stderrTail + text).slice(-4096);
-      this.#output('ERROR', text);
-    });
+    this.#sandbox = sandbox;
     this.#monitor = setInterval(() => this.#tick(), MONITOR_INTERVAL_MS).unref();
-    this.#logger.info({ event: 'environment_start', environmentId: this.id, pid: child.pid }, 'execution environment starting');
+    this.#logger.info({ event: 'environment_start', environmentId: this.id, ...sandbox.label }, 'execution environment starting');
   }
 
   #dispatch(run: Run): void {
@@ -159,6 +155,8 @@ export class Environment {
         return this.#run?.output.chunk(message.data);
       case 'result':
         return this.#end({ kind: 'result', payload: this.#run?.output.payload(message.payload), error: message.error, maxRssKB: message.maxRssKB });
+      case 'memory':
+        return; // read by the thread sandbox (node-bootstrap.ts)
       case 'fatal':
         if (this.#run) return this.#end({ kind: 'fatal', error: message.error });
         this.#logger.warn({ event: 'environment_crashed', environmentId: this.id, error: message.error }, 'environment crashed between invocations');
@@ -175,29 +173,25 @@ export class Environment {
     this.#dispatch(run);
   }
 
-  #onError(child: ChildProcess | undefined, err: Error): void {
+  #onError(err: Error, started: boolean): void {
     this.#logger.warn({ event: 'environment_error', environmentId: this.id, err }, 'execution environment failed');
     this.#end({ kind: 'exit', code: null, signal: null });
     this.kill('error');
-    if (child?.pid === undefined) this.#markExited(); // never started: no exit event will come
+    if (!started) this.#markExited(); // no exit event will come
   }
 
-  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    releaseChild(child);
-    if (this.alive) this.#logger.warn({ event: 'environment_exited', environmentId: this.id, code, signal }, 'execution environment exited');
+  #onExit(exit: SandboxExit, drained: Promise<void>): void {
+    if (this.alive) this.#logger.warn({ event: 'environment_exited', environmentId: this.id, code: exit.code, signal: exit.signal }, 'execution environment exited');
     this.#markDead('exited');
     this.#markExited();
     if (!this.#run) return;
-    // Let the last stderr (V8's OOM report) and IPC messages arrive before judging the exit.
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
+    // Let the last stderr (V8's OOM report) and messages arrive before judging the exit.
+    const ending = exit.outOfMemory ? { kind: 'oom' as const } : { kind: 'exit' as const, code: exit.code, signal: exit.signal };
+    const timer = setTimeout(() => this.#end(ending), EXIT_DRAIN_MS);
+    void drained.then(() => {
       clearTimeout(timer);
-      this.#end({ kind: 'exit', code, signal });
-    };
-    const timer = setTimeout(finish, EXIT_DRAIN_MS);
-    child.once('close', finish);
+      this.#end(ending);
+    });
   }
 
   #tick(): void {
@@ -205,14 +199,15 @@ export class Environment {
       if (performance.now() - this.#idleSince >= this.#options.idleTimeoutMs) this.kill('idle');
       return;
     }
-    const pid = this.#child?.pid;
-    const memory = this.#run && pid !== undefined ? readProcMemory(pid) : undefined;
+    const memory = this.#run ? this.#sandbox?.memory() : undefined;
     if (!memory) return;
     this.#peakKB = Math.max(this.#peakKB, memory.peakKB);
     if (memory.rssKB > this.#fn.memorySize * 1024) this.#end({ kind: 'oom' });
   }
 
-  #output(level: LogLevel, text: string): void {
+  #output(stream: 'stdout' | 'stderr', text: string): void {
+    if (stream === 'stderr') this.#stderrTail = (this.#stderrTail + text).slice(-4096);
+    const level: LogLevel = stream === 'stderr' ? 'ERROR' : 'INFO';
     for (const line of text.split('\n')) if (line) this.#line(level, line);
   }
 

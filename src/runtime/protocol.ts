@@ -3,7 +3,7 @@ import type { LambdaErrorPayload } from './types.js';
 /** A streamed response framed for function URLs: JSON metadata, 8 NUL bytes, then the body (HttpResponseStream). */
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 
-/** IPC between the hub (parent) and one execution environment (the forked bootstrap). */
+/** Messages between the hub (parent) and one execution environment (the bootstrap, forked or in a worker thread). */
 
 /** Handler log levels as Lambda's Node.js runtime prints them. */
 export type LogLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'TRACE';
@@ -45,4 +45,6 @@ export type ChildMessage =
   /** The current invocation finished: `payload` (JSON text) or `error`. */
   | { type: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
   /** The environment is broken (init failure, uncaught exception, unhandled rejection). */
-  | { type: 'fatal'; error: LambdaErrorPayload };
+  | { type: 'fatal'; error: LambdaErrorPayload }
+  /** A worker thread's own memory (V8 heap + external), every 100 ms of an invocation: its watchdog's input. */
+  | { type: 'memory'; kB: number };

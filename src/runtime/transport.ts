@@ -1,38 +1,39 @@
-import type { ChildProcess } from 'node:child_process';
 import { runtimeFamily } from '../config/schema.js';
-import { forkBootstrap } from './fork-bootstrap.js';
-import type { ChildMessage, InvokeMessage } from './protocol.js';
+import { startNodeBootstrap, type NodeSandbox } from './node-bootstrap.js';
+import type { InvokeMessage } from './protocol.js';
 import { RuntimeApiTransport } from './runtime-api/transport.js';
+import type { Sandbox, SandboxEvents } from './sandbox.js';
 import { compiledHandler } from './ts-build.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
 /**
- * How an Environment talks to its process. Node handlers: a forked bootstrap over IPC. Python and
- * custom runtimes: a spawned process that polls the Lambda Runtime API served by the hub. Either
- * way the Environment sees the same ChildMessages, so timeouts, watchdogs and logs are shared.
+ * How an Environment talks to its sandbox. Node handlers: the bootstrap in a forked process over
+ * IPC, or in a worker thread over its message port (`isolation: thread`). Python and custom
+ * runtimes: a spawned process that polls the Lambda Runtime API served by the hub. Either way
+ * the Environment sees the same ChildMessages, so timeouts, watchdogs and logs are shared.
  */
 export interface Transport {
-  /** Work to finish before start() (the Runtime API server's listen); absent for Node. */
+  /** Work to finish before start() (the Runtime API server's listen, a TypeScript build). */
   prepare?(): Promise<void>;
-  /** Starts the process; its messages go to `onMessage`. */
-  start(onMessage: (message: ChildMessage) => void): ChildProcess;
+  /** Starts the sandbox; what it says goes to `events`. May throw (spawn or Worker errors). */
+  start(events: SandboxEvents): Sandbox;
   send(message: InvokeMessage): void;
-  /** Releases what the transport holds besides the process; idempotent. */
+  /** Releases what the transport holds besides the sandbox; idempotent. */
   close?(): void;
 }
 
 export function createTransport(fn: FunctionConfig, options: RuntimeOptions, environmentId: string): Transport {
   return runtimeFamily(fn.runtime) === 'node'
-    ? new ForkTransport(fn, options, environmentId)
+    ? new NodeTransport(fn, options, environmentId)
     : new RuntimeApiTransport(fn, options, environmentId);
 }
 
-class ForkTransport implements Transport {
+class NodeTransport implements Transport {
   readonly #fn: FunctionConfig;
   readonly #options: RuntimeOptions;
   readonly #environmentId: string;
-  #child?: ChildProcess;
-  /** What the process imports: the handler file, or its compiled build (TypeScript; see ts-build.ts). */
+  #started?: NodeSandbox;
+  /** What the bootstrap imports: the handler file, or its compiled build (TypeScript; see ts-build.ts). */
   #handlerFile: string;
 
   constructor(fn: FunctionConfig, options: RuntimeOptions, environmentId: string) {
@@ -49,13 +50,12 @@ class ForkTransport implements Transport {
 
   readonly prepare?: () => Promise<void>;
 
-  start(onMessage: (message: ChildMessage) => void): ChildProcess {
-    this.#child = forkBootstrap(this.#fn, this.#options, this.#environmentId, this.#handlerFile);
-    this.#child.on('message', onMessage);
-    return this.#child;
+  start(events: SandboxEvents): Sandbox {
+    this.#started = startNodeBootstrap(this.#fn, this.#options, this.#environmentId, this.#handlerFile, events);
+    return this.#started.sandbox;
   }
 
   send(message: InvokeMessage): void {
-    this.#child!.send(message);
+    this.#started!.post(message);
   }
 }

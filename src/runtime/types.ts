@@ -1,4 +1,5 @@
 import type { FunctionConfig as LoadedFunction } from '../config/load.js';
+import type { Isolation } from '../config/schema.js';
 import type { LogSink } from '../logs/sink.js';
 
 /** Lambda's error payload: what a caller sees for a failed invocation. */
@@ -90,6 +91,8 @@ export interface RuntimeOptions {
   scaleUpDelayMs?: number;
   /** Also receives every invocation log line (e.g. the per-function Redis streams). */
   logSink?: LogSink;
+  /** Node.js environments as processes (default) or worker threads; a function's `isolation` wins. */
+  isolation?: Isolation;
   /** Where TypeScript handlers are compiled to (`<dataDir>/build`); without it they run through tsx. */
   buildDir?: string;
 }

@@ -1,32 +1,27 @@
 /**
- * Entry point of one execution environment, forked by the hub (never imported by it). Loads the
- * handler module once (init), says `ready`, then runs one invocation per IPC message, reusing
- * module scope across invocations like a warm Lambda sandbox.
+ * Entry point of one execution environment, forked by the hub or run in a worker thread (never
+ * imported by it). Loads the handler module once (init), says `ready`, then runs one invocation
+ * per message from the hub (see host.ts), reusing module scope across invocations like a warm
+ * Lambda sandbox.
  */
-import type { BootstrapSpec, ChildMessage, InvokeMessage } from '../protocol.js';
+import type { ChildMessage, InvokeMessage } from '../protocol.js';
 import { formatError, toErrorPayload, UnhandledPromiseRejection } from './error-payload.js';
+import { host } from './host.js';
 import { loadHandler, type Handler } from './load-handler.js';
 import { captureLogs } from './log-capture.js';
 import type { StreamEmitter } from './response-stream.js';
 import { runHandler } from './run-handler.js';
 import { installAwsLambdaGlobal } from './streaming.js';
 
-// Lambda's process.argv holds no runtime arguments; take ours out before user code runs.
-const spec = JSON.parse(process.argv.splice(2, 1)[0]) as BootstrapSpec;
+const { spec } = host;
 let requestId: string | undefined;
 let broken = false;
 
-const send = (message: ChildMessage): void => {
-  if (process.connected) process.send!(message);
-};
-const log = captureLogs(() => requestId, (level, line) => send({ type: 'log', level, line }));
-/** A streaming handler's bytes, sent as they are written; the next write waits for the IPC send. */
+const log = captureLogs(() => requestId, (level, line) => host.send({ type: 'log', level, line }));
+/** A streaming handler's bytes, sent as they are written; the next write waits for the send. */
 const emit: StreamEmitter = {
-  start: (contentType) => send({ type: 'stream', contentType }),
-  chunk: (bytes, done) => {
-    if (!process.connected) return done();
-    process.send!({ type: 'chunk', data: bytes.toString('base64') } satisfies ChildMessage, undefined, {}, () => done());
-  },
+  start: (contentType) => host.send({ type: 'stream', contentType }),
+  chunk: (bytes, done) => host.sendThen({ type: 'chunk', data: bytes.toString('base64') }, done),
 };
 
 /** Reports the environment as unusable; the parent kills it and fails the current invocation. */
@@ -34,13 +29,11 @@ function fatal(title: string, err: unknown): void {
   log('ERROR', `${title} \t${formatError(err)}`);
   if (broken) return;
   broken = true;
-  send({ type: 'fatal', error: toErrorPayload(err) });
+  host.send({ type: 'fatal', error: toErrorPayload(err) });
 }
 
 process.on('uncaughtException', (err) => fatal('Uncaught Exception', err));
 process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason)));
-// The hub went away without killing us: do not outlive it.
-process.once('disconnect', () => process.exit(0));
 
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   requestId = message.requestId;
@@ -55,8 +48,8 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
     log('ERROR', `Invoke Error \t${formatError(err)}`);
   }
   if (broken) return;
-  reply.maxRssKB = process.resourceUsage().maxRSS;
-  send(reply);
+  reply.maxRssKB = host.peakMemoryKB();
+  host.send(reply);
 }
 
 /** Sets a per-invocation variable, or removes the previous invocation's value. */
@@ -76,8 +69,8 @@ function serialize(result: unknown): string {
 try {
   installAwsLambdaGlobal();
   const handler = await loadHandler(spec);
-  process.on('message', (message: InvokeMessage) => void invoke(handler, message));
-  send({ type: 'ready' });
+  host.onInvoke((message) => void invoke(handler, message));
+  host.send({ type: 'ready' });
 } catch (err) {
   fatal('Uncaught Exception', err);
 }

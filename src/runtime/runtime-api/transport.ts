@@ -6,6 +6,7 @@ import { childEnvironment, logStreamName } from '../child-env.js';
 import { trackChild } from '../children.js';
 import { readProcMemory } from '../proc-memory.js';
 import type { ChildMessage, InvokeMessage } from '../protocol.js';
+import { processSandbox, type Sandbox, type SandboxEvents } from '../sandbox.js';
 import type { Transport } from '../transport.js';
 import type { FunctionConfig, RuntimeOptions } from '../types.js';
 import { RuntimeApiServer } from './server.js';
@@ -55,8 +56,8 @@ export class RuntimeApiTransport implements Transport {
     if (this.#closed) server.close(); // the environment was killed meanwhile
   }
 
-  start(onMessage: (message: ChildMessage) => void): ChildProcess {
-    this.#onMessage = onMessage;
+  start(events: SandboxEvents): Sandbox {
+    this.#onMessage = events.message;
     const command = commandFor(this.#fn);
     const env = childEnvironment({
       fn: this.#fn,
@@ -73,7 +74,7 @@ export class RuntimeApiTransport implements Transport {
     });
     trackChild(child);
     this.#child = child;
-    return child;
+    return processSandbox(child, events);
   }
 
   send(message: InvokeMessage): void {

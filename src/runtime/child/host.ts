@@ -1,0 +1,72 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { BootstrapSpec, ChildMessage, InvokeMessage } from '../protocol.js';
+
+/**
+ * The bootstrap's side of its Transport: the IPC channel of a forked process, or the message port
+ * of a worker thread (`isolation: thread`). The rest of the bootstrap is the same code for both.
+ */
+export interface Host {
+  /** What to load: the process's one argument (taken out of process.argv, as Lambda's has none), or the worker's data. */
+  spec: BootstrapSpec;
+  send(message: ChildMessage): void;
+  /** Sends, then calls `done` once the message has left (a stream's next write waits for it). */
+  sendThen(message: ChildMessage, done: () => void): void;
+  onInvoke(listener: (message: InvokeMessage) => void): void;
+  /** REPORT's Max Memory Used, kB: the process's peak RSS, or a thread's peak V8 heap + external memory. */
+  peakMemoryKB(): number;
+}
+
+export const host: Host = parentPort ? threadHost(parentPort) : processHost();
+
+function processHost(): Host {
+  // The hub went away without killing us: do not outlive it.
+  process.once('disconnect', () => process.exit(0));
+  return {
+    spec: JSON.parse(process.argv.splice(2, 1)[0]) as BootstrapSpec,
+    send: (message) => {
+      if (process.connected) process.send!(message);
+    },
+    sendThen: (message, done) => {
+      if (!process.connected) return done();
+      process.send!(message, undefined, {}, () => done());
+    },
+    onInvoke: (listener) => process.on('message', listener),
+    peakMemoryKB: () => process.resourceUsage().maxRSS,
+  };
+}
+
+/** How often a worker reports its memory while it runs an invocation (the process watchdog's period). */
+const MEMORY_REPORT_MS = 100;
+
+/**
+ * A worker shares the hub's process, whose RSS says nothing about it: its memory is its isolate's
+ * V8 heap plus external memory (Buffers, ArrayBuffers), reported to the hub while an invocation
+ * runs so the hub's watchdog applies to it as to a process's RSS.
+ */
+function threadHost(port: MessagePort): Host {
+  let peakKB = 0;
+  let reporting: NodeJS.Timeout | undefined;
+  const measure = (): number => {
+    const { heapTotal, external } = process.memoryUsage();
+    const kB = Math.round((heapTotal + external) / 1024);
+    peakKB = Math.max(peakKB, kB);
+    return kB;
+  };
+  const send = (message: ChildMessage): void => {
+    if (message.type === 'result') reporting = void clearInterval(reporting);
+    port.postMessage(message);
+  };
+  return {
+    spec: workerData as BootstrapSpec,
+    send,
+    sendThen: (message, done) => {
+      send(message);
+      setImmediate(done);
+    },
+    onInvoke: (listener) => port.on('message', (message: InvokeMessage) => {
+      reporting ??= setInterval(() => port.postMessage({ type: 'memory', kB: measure() } satisfies ChildMessage), MEMORY_REPORT_MS).unref();
+      listener(message);
+    }),
+    peakMemoryKB: () => Math.max(measure(), peakKB),
+  };
+}
