@@ -49,7 +49,11 @@ describe('layers', () => {
       layers: { tools: 'layers/tools' },
       functions: {
         nodeLayers: { handler: 'src/uses-layers.handler', layers: ['layers/base', 'layers/override', 'tools'] },
+        nodeLayersThread: { handler: 'src/uses-layers.handler', layers: ['layers/base', 'layers/override', 'tools'], isolation: 'thread' },
         esmLayers: { handler: 'src/esm.handler', layers: ['layers/base'] },
+        esmLayersThread: { handler: 'src/esm.handler', layers: ['layers/base'], isolation: 'thread' },
+        // A thread without layers beside threads with them: the layer hook is per worker.
+        esmNoLayersThread: { handler: 'src/esm.handler', isolation: 'thread' },
         pyLayers: { handler: 'src/py_layers.handler', runtime: 'python3.12', layers: ['./layers/py'] },
       },
     }, undefined, dir);
@@ -62,8 +66,9 @@ describe('layers', () => {
     return JSON.parse(decoder.decode(out.Payload));
   };
 
-  it('resolves require() from nodejs/node_modules and nodejs/node20/node_modules, later layers first, and bin on PATH', async () => {
-    const body = await invoke('nodeLayers', { name: 'Ada' });
+  // `…Thread`: the same handler in a worker thread (isolation: thread).
+  it.each(['nodeLayers', 'nodeLayersThread'])('resolves require() from nodejs/node_modules and nodejs/node20/node_modules, later layers first, and bin on PATH (%s)', async (name) => {
+    const body = await invoke(name, { name: 'Ada' });
     expect(body).toMatchObject({
       greeting: 'hello Ada from the base layer',
       node20: 'node20 path',
@@ -73,8 +78,15 @@ describe('layers', () => {
     expect(body.ldLibraryPath.split(':')).toEqual([`${dir}/layers/tools/lib`, `${dir}/layers/override/lib`, `${dir}/layers/base/lib`]);
   });
 
-  it('resolves an ES module import from a layer, as Lambda does for Node.js 18 and later', async () => {
-    expect(await invoke('esmLayers', { name: 'Grace' })).toBe('esm hello Grace');
+  it.each(['esmLayers', 'esmLayersThread'])('resolves an ES module import from a layer, as Lambda does for Node.js 18 and later (%s)', async (name) => {
+    expect(await invoke(name, { name: 'Grace' })).toBe('esm hello Grace');
+  });
+
+  it('keeps a thread without layers from resolving what another thread\'s layers hold', async () => {
+    await invoke('esmLayersThread', { name: 'first' });
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'esmNoLayersThread', Payload: encoder.encode('{}') }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringContaining("Cannot find package 'esm-greeter'") });
   });
 
   it('puts python/ and python/lib/python3.x/site-packages of a layer on a Python handler\'s path', async () => {

@@ -15,9 +15,12 @@ describe('response streaming', () => {
     hub = await startTestHub({
       functions: {
         gated: { handler: 'streaming.gated', ...stream },
+        gatedThread: { handler: 'streaming.gated', ...stream, isolation: 'thread' },
         failing: { handler: 'streaming.failing', ...stream },
+        failingThread: { handler: 'streaming.failing', ...stream, isolation: 'thread' },
         failsFirst: { handler: 'streaming.failsFirst', ...stream },
         http: { handler: 'streaming.http', ...stream },
+        httpThread: { handler: 'streaming.http', ...stream, isolation: 'thread' },
         notAsync: { handler: 'streaming.notAsync' },
         buffered: { handler: 'streaming.buffered', ...stream },
         provided: { handler: path.join(FIXTURES, '../provided/streaming/function.handler'), runtime: 'provided.al2023', ...stream },
@@ -30,9 +33,10 @@ describe('response streaming', () => {
     FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), LogType: logType,
   }));
 
-  it('InvokeWithResponseStream delivers PayloadChunk events as the handler writes them, then InvokeComplete', async () => {
-    const gate = path.join(dir, 'invoke-gate');
-    const response = await invokeStream('gated', { gate }, 'Tail');
+  // `…Thread`: the same handler in a worker thread (isolation: thread).
+  it.each(['gated', 'gatedThread'])('InvokeWithResponseStream delivers PayloadChunk events as the handler writes them, then InvokeComplete (%s)', async (name) => {
+    const gate = path.join(dir, `invoke-gate-${name}`);
+    const response = await invokeStream(name, { gate }, 'Tail');
     expect(response.StatusCode).toBe(200);
     expect(response.ExecutedVersion).toBe('$LATEST');
     const { first, text, complete } = await readPastGate(response.EventStream!, gate);
@@ -42,8 +46,8 @@ describe('response streaming', () => {
     expect(Buffer.from(complete.LogResult!, 'base64').toString()).toMatch(/REPORT RequestId: /);
   });
 
-  it('ends the stream with the error in InvokeComplete when the handler fails mid-stream', async () => {
-    const response = await invokeStream('failing', {});
+  it.each(['failing', 'failingThread'])('ends the stream with the error in InvokeComplete when the handler fails mid-stream (%s)', async (name) => {
+    const response = await invokeStream(name, {});
     const events: InvokeWithResponseStreamResponseEvent[] = [];
     for await (const event of response.EventStream!) events.push(event);
     expect(decoder.decode(events[0].PayloadChunk!.Payload)).toBe('partial;');
@@ -82,8 +86,8 @@ describe('response streaming', () => {
     expect(rest).toBe('second;last');
   });
 
-  it('takes status, headers and cookies from HttpResponseStream metadata', async () => {
-    const response = await fetch(`${hub.url}/urls/http`);
+  it.each(['http', 'httpThread'])('takes status, headers and cookies from HttpResponseStream metadata (%s)', async (name) => {
+    const response = await fetch(`${hub.url}/urls/${name}`);
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toBe('text/csv');
     expect(response.headers.get('x-stream')).toBe('yes');
