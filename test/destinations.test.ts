@@ -266,6 +266,34 @@ describe('destinations of async invocations', () => {
     expect(http.received[0].headers).toMatchObject({ 'idempotency-key': `${id}-ok-r1`, traceparent: TRACEPARENT });
   });
 
+  it('a dead-letter message its queue never took is parked, and redriven it still arrives as the raw event with Lambda\'s attributes', async () => {
+    const queue = await createQueue(fauxqs.client, 'dead-letters-down');
+    const proxy = await new TcpProxy({ host: '127.0.0.1', port: Number(new URL(fauxqs.endpoint).port) }).up();
+    proxies.push(proxy);
+    await proxy.down();
+    hub = await startTestHub({
+      destinationDelivery: { ...FAST, maxAgeSeconds: 1 },
+      functions: { f: { handler: 'maybe-fail.handler', maximumRetryAttempts: 0, deadLetterQueue: { destination: queue.arn, endpoint: proxy.endpoint } } },
+    });
+    const event = { fail: true, n: 3 };
+    const id = await invokeAsync('f', event);
+    const parked = await waitFor(() => hub!.dlq.get(`destination-${id}-dead-letter`).catch(() => undefined), 15_000, 'the parked dead letter');
+    expect(parked).toMatchObject({ reason: 'DestinationFailed', envelope: { type: 'aws.lambda.dead-letter', data: { requestPayload: event } } });
+
+    await proxy.up();
+    const redrive = await fetch(`${hub.url}/admin/dlq/${parked.id}/redrive`, { method: 'POST' });
+    expect(await redrive.json()).toEqual({ redriven: [parked.id], failed: [] });
+    const messages: Message[] = [];
+    await waitFor(async () => (await drain(queue.url, messages)).length >= 1, 15_000, 'the redriven dead letter');
+    expect(messages).toHaveLength(1);
+    expect(JSON.parse(messages[0].Body!)).toEqual(event);
+    expect(messages[0].MessageAttributes).toEqual({
+      RequestID: { DataType: 'String', StringValue: id },
+      ErrorCode: { DataType: 'Number', StringValue: '200' },
+      ErrorMessage: { DataType: 'String', StringValue: `asked to fail: ${JSON.stringify(event)}` },
+    });
+  });
+
   it('`triggerhub dlq redrive` sends parked records back to their destination, and --to to a function', async () => {
     const http = await newSink();
     http.status = 503;

@@ -89,7 +89,9 @@ describe('SAM template loader', () => {
     ]);
     const audit = config.functions.Audit;
     expect(audit.timeout).toBe(10);
-    expect(audit.destinations).toEqual({ onFailure: 'arn:aws:sqs:us-east-1:000000000000:app-OrdersDLQ' });
+    // A dead-letter queue stays one (it gets the event itself); it is not the on-failure destination.
+    expect(audit.destinations).toEqual({});
+    expect(audit.deadLetterQueue).toBe('arn:aws:sqs:us-east-1:000000000000:app-OrdersDLQ');
     expect(audit.events).toEqual([
       { sns: expect.objectContaining({ topic: 'arn:aws:sns:us-east-1:000000000000:app-Failures' }) },
       { sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-AuditViaqueueQueue' }) },

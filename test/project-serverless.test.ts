@@ -74,12 +74,12 @@ functions:
     expect(config.project!.resources.map((r) => `${r.kind}:${r.name}`)).toEqual(['sns:alerts', 's3:uploads-svc']);
   });
 
-  it('maps url: true, url.authorizer: aws_iam and url.cors (true: the Framework defaults; an object: merged over them) onto the url settings', () => {
+  it('maps onError to the dead-letter queue, and url: true, url.authorizer: aws_iam and url.cors (true: the Framework defaults; an object: merged over them) onto the url settings', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc
 provider: { name: aws, runtime: nodejs20.x }
 functions:
-  open: { handler: handler.handler, url: true }
+  open: { handler: handler.handler, url: true, onError: arn:aws:sns:us-east-1:000000000000:failures }
   signed:
     handler: handler.handler
     url: { authorizer: aws_iam, cors: true, invokeMode: RESPONSE_STREAM }
@@ -96,6 +96,9 @@ functions:
     }, ['handler.mjs']);
     const { functions } = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: {} });
     expect(functions.open.url).toEqual({ invokeMode: 'BUFFERED', authType: 'NONE' });
+    // onError is the function's dead-letter queue (the event itself goes there), not an on-failure destination.
+    expect(functions.open.deadLetterQueue).toBe('arn:aws:sns:us-east-1:000000000000:failures');
+    expect(functions.open.destinations).toEqual({});
     expect(functions.signed.url).toEqual({
       invokeMode: 'RESPONSE_STREAM', authType: 'AWS_IAM',
       cors: {

@@ -31,6 +31,7 @@ export function bindConfig(config: HubConfig, project: ProjectModel, endpoints: 
       ...fn,
       environment: environment(fn.environment, endpoints, urls),
       destinations: destinations(fn.destinations as Settings, endpoints) as FunctionConfig['destinations'],
+      ...(fn.deadLetterQueue ? { deadLetterQueue: destinations({ dlq: fn.deadLetterQueue }, endpoints).dlq as FunctionConfig['deadLetterQueue'] } : {}),
       events: fn.events.map((mapping) => {
         const [kind] = Object.keys(mapping);
         return { [kind]: eventSettings(kind, mapping[kind] as Settings, endpoints) };

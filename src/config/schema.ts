@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventMapping } from '../sources/registry.js';
 import { intBetween, regionSchema } from '../sources/kit/settings.js';
-import { destinationSchema } from '../destinations/targets.js';
+import { deadLetterSchema, destinationSchema } from '../destinations/targets.js';
 import { projectSettingsShape } from '../project/settings.js';
 import { functionUrlSchema, iamSettingsSchema } from '../sources/http/url-settings.js';
 
@@ -71,6 +71,8 @@ export const functionSchema = z.object({
     onSuccess: destinationSchema.optional(),
     onFailure: destinationSchema.optional(),
   }).strict().default({}),
+  /** After the last retry the event itself goes here, with RequestID / ErrorCode / ErrorMessage attributes (Lambda's DLQ). */
+  deadLetterQueue: deadLetterSchema.optional(),
   /** Each entry is validated by its source kind in a second pass (config/events.ts). */
   events: z.array(z.custom<EventMapping>(), { error: 'must be a list of event source mappings' }).default([]),
   /** The function URL (`/urls/<fn>`): invoke mode, auth type (NONE or AWS_IAM, SigV4-checked) and CORS. */

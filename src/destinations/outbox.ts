@@ -5,6 +5,7 @@ import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildEnvelope, ENVELOPE_TYPES, type AttemptRecord } from '../router/envelope.js';
 import { backoffDelay } from '../sources/kit/backoff.js';
+import { deadLetterMessage } from './dead-letter.js';
 import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
 import { BULLMQ_OPTIONS } from '../redis/connection.js';
@@ -32,6 +33,8 @@ export interface OutboxJob {
   recordId?: string;
   firstSeenAt: number;
   redrives: number;
+  /** A function's dead-letter queue: the event itself goes (with Lambda's attributes), not the record. */
+  deadLetter?: boolean;
   /** The latest failed tries (at most MAX_KEPT_ATTEMPTS), for the DLQ record if it comes to that. */
   attempts: AttemptRecord[];
 }
@@ -113,7 +116,8 @@ export class DestinationOutbox {
     const startedAt = new Date();
     try {
       if (typeof target === 'string') throw new Error(target); // queued by a hub version that read targets differently
-      await this.senders.deliver(target, { id: job.id!, body: JSON.stringify(data.record), function: data.function, traceparent: data.traceparent });
+      const message = data.deadLetter ? deadLetterMessage(data.record) : { body: JSON.stringify(data.record) };
+      await this.senders.deliver(target, { id: job.id!, function: data.function, traceparent: data.traceparent, ...message });
       this.deps.onOutcome?.('delivered', target.kind, data.function);
       log.debug({ event: 'destination_delivered', attempt: job.attemptsMade + 1 }, `record delivered to ${text}`);
       return 'delivered';
@@ -139,7 +143,7 @@ export class DestinationOutbox {
 
   /** The record goes to the DLQ store (reason DestinationFailed), so it is never lost. */
   private async park(job: Job<OutboxJob>, attempts: AttemptRecord[]): Promise<void> {
-    const { record, target, traceparent, firstSeenAt, redrives } = job.data;
+    const { record, target, traceparent, firstSeenAt, redrives, deadLetter } = job.data;
     const source = record.requestContext.functionArn;
     const id = job.data.recordId ?? job.id!;
     await this.deps.dlq.add({
@@ -148,7 +152,7 @@ export class DestinationOutbox {
       source,
       reason: 'DestinationFailed',
       failedAt: new Date().toISOString(),
-      envelope: buildEnvelope({ id, source, type: ENVELOPE_TYPES.destination, subject: typeof target === 'string' ? target : JSON.stringify(target), data: record, traceparent }),
+      envelope: buildEnvelope({ id, source, type: deadLetter ? ENVELOPE_TYPES.deadLetter : ENVELOPE_TYPES.destination, subject: typeof target === 'string' ? target : JSON.stringify(target), data: record, traceparent }),
       delivery: { invocationType: 'Event', firstSeenAt, redrives, traceparent },
       attempts,
     });
@@ -164,7 +168,7 @@ export class DestinationOutbox {
     const redrives = parked.delivery.redrives + 1;
     await this.add(`${parked.envelope.id}-r${redrives}`, {
       target, record: parked.envelope.data as DestinationPayload, function: parked.function, traceparent: parked.delivery.traceparent,
-      recordId: parked.envelope.id, firstSeenAt: Date.now(), redrives,
+      recordId: parked.envelope.id, firstSeenAt: Date.now(), redrives, deadLetter: parked.envelope.type === ENVELOPE_TYPES.deadLetter,
     });
   }
 

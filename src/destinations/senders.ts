@@ -3,6 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadHttpHandler, loadSns, loadSqs } from '../aws/lazy-sdk.js';
 import { Redis } from 'ioredis';
 import type { DestinationTarget } from './targets.js';
+import type { MessageAttribute } from './dead-letter.js';
 
 /** One record on its way out: the JSON body plus what travels beside it. */
 export interface Outgoing {
@@ -12,6 +13,8 @@ export interface Outgoing {
   /** The function whose record it is: the FIFO message group. */
   function: string;
   traceparent?: string;
+  /** SQS/SNS message attributes to send instead of the traceparent one (dead letters carry Lambda's own). */
+  attributes?: Record<string, MessageAttribute>;
 }
 
 type Target<K extends DestinationTarget['kind']> = Extract<DestinationTarget, { kind: K }>;
@@ -112,6 +115,7 @@ export class TargetSenders {
   }
 }
 
-function attributes(out: Outgoing): Record<string, { DataType: 'String'; StringValue: string }> | undefined {
+function attributes(out: Outgoing): Record<string, MessageAttribute> | undefined {
+  if (out.attributes) return out.attributes;
   return out.traceparent ? { traceparent: { DataType: 'String', StringValue: out.traceparent } } : undefined;
 }

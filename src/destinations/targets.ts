@@ -97,3 +97,14 @@ export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<st
   if (target.kind !== 'function' || functions.has(target.name)) return undefined;
   return `${JSON.stringify(destinationText(spec))} is not a configured function (nor "${DLQ_TARGET}", an SQS/SNS ARN, an http(s) URL or redis-stream:<key>)`;
 }
+
+/**
+ * A function's dead-letter queue (SAM `DeadLetterQueue`, CFN `DeadLetterConfig.TargetArn`,
+ * serverless.yml `onError`): an SQS queue or SNS topic ARN, as on Lambda.
+ */
+export const deadLetterSchema = destinationSchema.superRefine((spec, ctx) => {
+  const target = parseDestination(spec);
+  if (typeof target !== 'string' && target.kind !== 'sqs' && target.kind !== 'sns') {
+    ctx.addIssue({ code: 'custom', message: 'a dead-letter queue is an SQS queue or SNS topic ARN, as on Lambda (use destinations.onFailure for other targets)', path: typeof spec === 'string' ? [] : ['destination'] });
+  }
+});

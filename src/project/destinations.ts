@@ -6,7 +6,7 @@ import { declareQueue } from './cfn-resources.js';
  * EventInvokeConfig (retries, event age, OnSuccess/OnFailure) and a dead-letter queue → the
  * function's async settings. Destination ARNs of queues, topics and functions become triggerhub
  * destinations as they are; SAM's "Type: SQS without Destination" gets a queue of its own, as SAM
- * creates one. A dead-letter queue becomes the on-failure destination (see README for the record shape).
+ * creates one. A dead-letter queue stays one (`deadLetterQueue`): it gets the event itself, as on Lambda.
  */
 type Props = Record<string, unknown>;
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -31,9 +31,7 @@ export function destinationsOf(ctx: DestinationContext, input: { invokeConfig?: 
     const arn = destinationArn(ctx, destination, `${ctx.at}.EventInvokeConfig.DestinationConfig.${key}`, key);
     if (arn) destinations[target] = arn;
   }
-  if (isObject(input.deadLetter) && input.deadLetter.TargetArn !== undefined && destinations.onFailure === undefined) {
-    destinations.onFailure = String(input.deadLetter.TargetArn);
-  }
+  if (isObject(input.deadLetter) && input.deadLetter.TargetArn !== undefined) out.deadLetterQueue = input.deadLetter.TargetArn;
   if (Object.keys(destinations).length) out.destinations = destinations;
   return out;
 }

@@ -96,6 +96,8 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
     if (target !== undefined) targets[kind] = r.string(target, `${at}.destinations.${kind}`);
   }
   if (Object.keys(targets).length) fn.destinations = targets;
+  // The Framework's onError is the function's DeadLetterConfig (an SNS ARN, or an SQS one via a CloudFormation function).
+  if (props.onError !== undefined) fn.deadLetterQueue = r.string(props.onError, `${at}.onError`);
   const warn = (message: string) => model.warnings.push(message);
   const layers = layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
   if (layers) fn.layers = layers;

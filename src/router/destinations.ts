@@ -54,13 +54,21 @@ export class DestinationSender {
     await this.send(target, this.record(fn, event, 'Success', invokeCount, parsePayload(result.payload)), options(fn, event, 'ok'));
   }
 
+  /**
+   * An async event finally failed: the on-failure destination gets the invocation record and the
+   * function's dead-letter queue the event itself (both, when both are set, as on Lambda).
+   */
   async onFailure(fn: FunctionConfig, event: QueuedEvent, result: Pick<InvokeResult, 'error'> | undefined, invokeCount: number, reason: DlqReason): Promise<void> {
     const target = fn.destinations.onFailure;
-    if (!target) return;
+    if (!target && !fn.deadLetterQueue) return;
     const condition = reason === 'EventAgeExceeded' ? 'EventAgeExceeded' : 'RetriesExhausted';
     const record = this.record(fn, event, condition, invokeCount, result?.error);
     if (result?.error) record.responseContext.functionError = 'Unhandled';
-    await this.send(target, record, options(fn, event, 'fail'));
+    if (target) await this.send(target, record, options(fn, event, 'fail'));
+    if (fn.deadLetterQueue) {
+      const { id, traceparent, redrives } = options(fn, event, 'dead-letter');
+      await this.outbox.add(id, { target: fn.deadLetterQueue, record, function: fn.name, traceparent, firstSeenAt: Date.now(), redrives: redrives ?? 0, deadLetter: true });
+    }
   }
 
   /** Resolves once the record is durable in Redis (queued for a function, or in the outbox). */
@@ -105,7 +113,7 @@ export class DestinationSender {
 }
 
 /** A stable id: a crash after sending and before completing re-sends the same id (dropped as a duplicate). */
-function options(fn: FunctionConfig, event: QueuedEvent, outcome: 'ok' | 'fail'): SendOptions {
+function options(fn: FunctionConfig, event: QueuedEvent, outcome: 'ok' | 'fail' | 'dead-letter'): SendOptions {
   const { redrives, traceparent } = event.delivery;
   return { id: `${event.envelope.id}-${outcome}${redrives ? `-${redrives}` : ''}`, function: fn.name, traceparent, redrives };
 }

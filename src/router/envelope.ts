@@ -106,4 +106,6 @@ export function newDelivery(fn: string, invocationType: InvocationType, extra: P
 export const ENVELOPE_TYPES = {
   invoke: 'aws.lambda.invoke',
   destination: 'aws.lambda.destination',
+  /** A dead-letter queue message parked by the outbox (its data is the failure record it is made from). */
+  deadLetter: 'aws.lambda.dead-letter',
 } as const;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { functionArn } from '../arn.js';
+import { destinationText } from '../destinations/targets.js';
 import { LATEST, PUBLISHED_VERSION, variantEnvironment, type FunctionVariant } from '../config/versions.js';
 
 const UNQUALIFIED: FunctionVariant = { version: LATEST };
@@ -33,6 +34,7 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig, var
     PackageType: 'Zip',
     Architectures: [process.arch === 'arm64' ? 'arm64' : 'x86_64'],
     EphemeralStorage: { Size: 512 },
+    ...(fn.deadLetterQueue ? { DeadLetterConfig: { TargetArn: destinationText(fn.deadLetterQueue) } } : {}),
   };
 }
 
