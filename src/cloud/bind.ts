@@ -34,17 +34,18 @@ export function bindConfig(config: HubConfig, project: ProjectModel, endpoints: 
       ...(fn.deadLetterQueue ? { deadLetterQueue: destinations({ dlq: fn.deadLetterQueue }, endpoints).dlq as FunctionConfig['deadLetterQueue'] } : {}),
       events: fn.events.map((mapping) => {
         const [kind] = Object.keys(mapping);
-        return { [kind]: eventSettings(kind, mapping[kind] as Settings, endpoints) };
+        return { [kind]: eventSettings(kind, mapping[kind] as Settings, endpoints, config.region) };
       }),
     };
   }
   return deepFreeze({ ...config, functions });
 }
 
-function eventSettings(kind: string, settings: Settings, endpoints: Endpoints): Settings {
+/** The cloud's endpoint, in the hub's region (the SDK finds none by itself where AWS_REGION is unset). */
+function eventSettings(kind: string, settings: Settings, endpoints: Endpoints, region: string): Settings {
   const service = EVENT_SERVICE[kind];
   const endpoint = service && endpoints.get(service);
-  const out: Settings = endpoint && settings.endpoint === undefined ? { ...settings, endpoint: endpoint.url } : { ...settings };
+  const out: Settings = endpoint && settings.endpoint === undefined ? { region, ...settings, endpoint: endpoint.url } : { ...settings };
   if (out.destinations && typeof out.destinations === 'object') out.destinations = destinations(out.destinations as Settings, endpoints);
   return out;
 }

@@ -79,9 +79,12 @@ export class SnsBridge {
   }
 }
 
+/** The notification in a queue message; `"Subject": null` (fauxqs and LocalStack, for a message published without one) is no subject. */
 function parseJson(text: string | undefined): unknown {
   try {
-    return parseGuarded(text ?? '');
+    const body = parseGuarded(text ?? '');
+    if (typeof body === 'object' && body !== null && (body as { Subject?: unknown }).Subject === null) delete (body as { Subject?: unknown }).Subject;
+    return body;
   } catch {
     return undefined;
   }
