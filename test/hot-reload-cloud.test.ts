@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { KinesisDataStreamSchema, S3Schema, SnsSchema, SqsSchema } from '@aws-lambda-powertools/parser/schemas';
+import { DynamoDBStreamSchema, KinesisDataStreamSchema, S3Schema, SnsSchema, SqsSchema } from '@aws-lambda-powertools/parser/schemas';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { spawnCli } from './helpers/cli.js';
@@ -67,6 +68,17 @@ const withMore = `${withQueue}
     Properties:
       Events:
         Clicks: { Type: Kinesis, Properties: { Stream: !GetAtt ClicksStream.Arn, StartingPosition: TRIM_HORIZON, BatchSize: 10 } }
+  OrdersTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      StreamSpecification: { StreamViewType: NEW_IMAGE }
+  OrdersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Orders: { Type: DynamoDB, Properties: { Stream: !GetAtt OrdersTable.StreamArn, StartingPosition: TRIM_HORIZON } }
 `;
 
 /** `triggerhub up --watch` on a SAM template to which the user adds resources and their consumers. */
@@ -125,18 +137,20 @@ describe('triggerhub up --watch: resources a template edit adds are created in t
     }
   }, 90_000);
 
-  it('adds a topic, a bucket and a stream with their functions: each delivers to its new handler', async () => {
+  it('adds a topic, a bucket, a stream and a table with their functions: each delivers to its new handler', async () => {
     const reloaded = nextReload();
     writeFileSync(path.join(dir, 'template.yaml'), withMore);
-    expect((await reloaded).changes).toMatchObject({ added: ['AlertsFunction', 'DropFunction', 'ClicksFunction'], failed: [] });
+    expect((await reloaded).changes).toMatchObject({ added: ['AlertsFunction', 'DropFunction', 'ClicksFunction', 'OrdersFunction'], failed: [] });
     const stack = path.basename(dir);
     const sns = new SNSClient({ endpoint: endpoint('sns'), region: 'us-east-1', credentials });
     const s3 = new S3Client({ endpoint: endpoint('s3'), region: 'us-east-1', credentials, forcePathStyle: true });
     const kinesis = new KinesisClient({ endpoint: endpoint('kinesis'), region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler() });
+    const dynamodb = new DynamoDBClient({ endpoint: endpoint('dynamodb'), region: 'us-east-1', credentials });
     try {
       await sns.send(new PublishCommand({ TopicArn: `arn:aws:sns:us-east-1:000000000000:${stack}-AlertsTopic`, Message: 'disk full' }));
       await s3.send(new PutObjectCommand({ Bucket: 'watch-drop', Key: 'a.txt', Body: 'a' }));
       await kinesis.send(new PutRecordCommand({ StreamName: `${stack}-ClicksStream`, PartitionKey: 'p', Data: Buffer.from('click') }));
+      await dynamodb.send(new PutItemCommand({ TableName: `${stack}-OrdersTable`, Item: { id: { S: 'o-1' } } }));
       const [alert] = await waitFor(() => events('AlertsFunction').length && events('AlertsFunction'), 30_000, 'the SNS event');
       expect(SnsSchema.parse(alert).Records[0].Sns.Message).toBe('disk full');
       const [drop] = await waitFor(() => events('DropFunction').length && events('DropFunction'), 30_000, 'the S3 event');
@@ -144,7 +158,10 @@ describe('triggerhub up --watch: resources a template edit adds are created in t
       const [click] = await waitFor(() => events('ClicksFunction').length && events('ClicksFunction'), 30_000, 'the Kinesis event');
       expect(KinesisDataStreamSchema.parse(click).Records[0].kinesis.partitionKey).toBe('p');
       expect(Buffer.from((click as { Records: Array<{ kinesis: { data: string } }> }).Records[0].kinesis.data, 'base64').toString()).toBe('click');
+      const [order] = await waitFor(() => events('OrdersFunction').length && events('OrdersFunction'), 30_000, 'the DynamoDB stream event');
+      expect(DynamoDBStreamSchema.parse(order).Records[0]).toMatchObject({ eventName: 'INSERT', dynamodb: { Keys: { id: 'o-1' } } }); // Powertools unmarshalls the keys
     } finally {
+      dynamodb.destroy();
       sns.destroy();
       s3.destroy();
       kinesis.destroy();
@@ -154,7 +171,7 @@ describe('triggerhub up --watch: resources a template edit adds are created in t
   it('removes them from the template: functions stop, the resources are kept (logged)', async () => {
     const reloaded = nextReload();
     writeFileSync(path.join(dir, 'template.yaml'), base);
-    expect((await reloaded).changes).toMatchObject({ removed: expect.arrayContaining(['JobsFunction', 'AlertsFunction', 'DropFunction', 'ClicksFunction']) });
+    expect((await reloaded).changes).toMatchObject({ removed: expect.arrayContaining(['JobsFunction', 'AlertsFunction', 'DropFunction', 'ClicksFunction', 'OrdersFunction']) });
     const retained = log.split('\n').find((line) => line.includes('"event":"cloud_resources_retained"'));
     expect(JSON.parse(retained!).resources).toEqual(expect.arrayContaining([`sqs ${path.basename(dir)}-JobsQueue`, 's3 watch-drop']));
   }, 60_000);
