@@ -70,6 +70,9 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
   };
   /** Endpoints of the services `model` needs that the cloud does not serve yet. */
   const serve = async (model: ProjectModel) => {
+    if (model.subscriptions.length && Boolean(config.endpoints.sqs) !== Boolean(config.endpoints.sns)) {
+      throw new HubError('TH_ERR_CLOUD_START_FAILED', 'the project subscribes queues or functions to topics, so its SQS and SNS must be one cloud: set both endpoints.sqs and endpoints.sns (LocalStack: the same URL) or neither (the embedded SNS delivers only to the embedded SQS)');
+    }
     const missing = [...neededServices(model)].filter((service) => !endpoints.has(service));
     for (const service of missing) {
       const given = config.endpoints[service];
