@@ -136,3 +136,18 @@ describe.skipIf(unavailable)('a project whose resources live at configured endpo
     expect(recorded().slice(seen).map((r) => r.payload)).toEqual(['after the restart']);
   }, 90_000);
 });
+
+describe('endpoints for one of SQS and SNS', () => {
+  it('is refused when the project subscribes to topics: the embedded SNS cannot deliver to a queue elsewhere', async () => {
+    const dir = tempDir('th-split-cloud-');
+    writeFileSync(path.join(dir, 'template.yaml'), `Resources:
+  Alerts: { Type: AWS::SNS::Topic }
+  Inbox: { Type: AWS::SQS::Queue }
+  InboxSubscription:
+    Type: AWS::SNS::Subscription
+    Properties: { TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt Inbox.Arn }
+`);
+    const start = startProjectHub({ template: path.join(dir, 'template.yaml'), endpoints: { sqs: 'http://127.0.0.1:4566' } });
+    await expect(start).rejects.toMatchObject({ code: 'TH_ERR_CLOUD_START_FAILED', message: expect.stringContaining('set both endpoints.sqs and endpoints.sns') });
+  });
+});
