@@ -17,7 +17,7 @@ export function createLogger(options: LogOptions = {}): Logger {
     level,
     base: { name: 'triggerhub' },
     redact: {
-      paths: ['*.password', '*.secret', '*.token', '*.authorization', 'redis.url'],
+      paths: ['*.password', '*.secret', '*.secretAccessKey', '*.token', '*.authorization', 'redis.url'],
       censor: '[redacted]',
     },
   };

@@ -78,6 +78,13 @@ describe('AWS_IAM function URLs verify SigV4 against the credentials the hub kno
     const headers = await signRequest(hub.url, { path: '/urls/secure/a', credentials: ALICE });
     expectForbidden(await send(hub.url, 'GET', '/urls/secure/b', headers));
     expectForbidden(await send(hub.url, 'GET', '/urls/secure/a?admin=1', headers));
+    // Hostile: a signed-header list naming __proto__, a malformed query, an oversized garbage header.
+    const proto = await signRequest(hub.url, { path: '/urls/secure', credentials: ALICE, headers: { 'x-a': '1' } });
+    proto.authorization = proto.authorization.replace('SignedHeaders=', 'SignedHeaders=__proto__;');
+    expectForbidden(await send(hub.url, 'GET', '/urls/secure', proto));
+    const query = await signRequest(hub.url, { path: '/urls/secure', query: { a: 'b' }, credentials: ALICE });
+    expectForbidden(await send(hub.url, 'GET', '/urls/secure?a=%E0%A4%A', query));
+    expectForbidden(await send(hub.url, 'GET', '/urls/secure', { authorization: `AWS4-HMAC-SHA256 Credential=${'A'.repeat(10_000)}` }));
     expect(calls(callsFile).length).toBe(before);
   });
 

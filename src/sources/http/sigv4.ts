@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'n
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { IncomingHttp } from './request.js';
 import { headerValues } from './request.js';
+import { dictionary } from '../../own.js';
 
 /** `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, SignedHeaders=a;b, Signature=<hex>`. */
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
@@ -43,7 +44,7 @@ export async function verifySigV4(
   const claimed = one('x-amz-content-sha256');
   if (claimed !== undefined && claimed !== bodyHash) return { reason: 'X-Amz-Content-Sha256 does not match the body' };
   const signed = signedList.split(';');
-  const signedHeaders: Record<string, string> = {};
+  const signedHeaders = dictionary<string>();
   for (const name of signed) {
     const value = one(name);
     if (value === undefined) return { reason: `signed header ${name} is missing` };
