@@ -7,6 +7,7 @@ import { DlqStore } from './dlq/store.js';
 import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
+import { coalesceWrites } from './redis/coalesce.js';
 import { EmbeddedRedis } from './redis/embedded.js';
 import { ready, RedisOutage, redisAnswers } from './redis/outage.js';
 import { ConcurrencyGate } from './router/concurrency.js';
@@ -96,6 +97,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       await checkRedis(redisUrl, logger);
     }
     const redis = redisClient(redisUrl);
+    coalesceWrites(redis);
     const outage = new RedisOutage(logger);
     outage.watch(redis, 'main');
     cleanups.push(() => redis.quit());
@@ -128,6 +130,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     // fails at once (the caller answers 503) instead of waiting in ioredis to be sent later, after
     // the caller was told it failed. Every function's queue is opened now, for the same reason.
     const producer = redisClient(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    coalesceWrites(producer);
     outage.watch(producer, 'queue');
     cleanups.push(() => producer.quit());
     await ready(producer);
