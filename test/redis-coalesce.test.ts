@@ -34,7 +34,7 @@ describe('coalesced Redis writes', () => {
     // Commands issued from separate I/O-like callbacks of one turn (here: microtasks and ticks).
     const replies = await Promise.all(Array.from({ length: 50 }, (_, i) =>
       (i % 2 ? Promise.resolve().then(() => redis.rpush(key, String(i))) : redis.rpush(key, String(i)))));
-    expect(replies.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect([...replies].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(counts.chunks).toBe(50);
     expect(counts.writes).toBe(1);
     expect(await redis.lrange(key, 0, -1)).toHaveLength(50);
