@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers/hub.js';
+import { describe, expect, inject, it } from 'vitest';
+import { dynamoDbLocalUnavailable } from './helpers/dynamodb-local.js';
+import { tempDir, waitFor } from './helpers/hub.js';
+import { isRunning } from './helpers/paths.js';
 import { startProjectHub } from './helpers/project-hub.js';
 import { projectDir } from './helpers/template-project.js';
+import { upChild } from './helpers/up-child.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -58,6 +63,56 @@ describe('local cloud data across restarts', () => {
       expect(again.StreamDescriptionSummary?.StreamCreationTimestamp).toEqual(stream.StreamDescriptionSummary?.StreamCreationTimestamp);
     } finally {
       await second.stop();
+    }
+  }, 120_000);
+});
+
+/** Pids of processes whose command line holds `text` (/proc). */
+function pidsWith(text: string): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text) ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe.skipIf(dynamoDbLocalUnavailable())('DynamoDB Local after a kill -9 of the hub', () => {
+  it('exits with the hub (no Java left behind) and has its items on the next start', async () => {
+    const dir = projectDir({ 'template.yaml': `Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: orders-kept
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+` });
+    const dataDir = path.join(dir, 'data');
+    writeFileSync(path.join(dir, 'triggerhub.yaml'), JSON.stringify({
+      redis: inject('redisUrl'), queuePrefix: `t-${randomUUID().slice(0, 8)}`, server: { port: 0, host: '127.0.0.1' }, dataDir, template: 'template.yaml',
+    }));
+    const hub = upChild(dir);
+    await hub.started;
+    const [java] = pidsWith(path.join(dataDir, 'cloud', 'dynamodb')).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('java'));
+    expect(java).toBeGreaterThan(0);
+    const endpoint = JSON.parse(readFileSync(path.join(dataDir, 'cloud.json'), 'utf8')).endpoints.dynamodb.url as string;
+    const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+    await dynamodb.send(new PutItemCommand({ TableName: 'orders-kept', Item: { id: { S: 'o-9' } } }));
+    dynamodb.destroy();
+
+    hub.child.kill('SIGKILL');
+    await hub.exited;
+    await waitFor(() => !isRunning(java), 30_000, 'DynamoDB Local to exit');
+
+    const again = await startProjectHub({ template: path.join(dir, 'template.yaml') }, { dataDir });
+    try {
+      const state = JSON.parse(readFileSync(path.join(dataDir, 'cloud.json'), 'utf8')) as { endpoints: { dynamodb: { url: string } } };
+      const client = new DynamoDBClient({ endpoint: state.endpoints.dynamodb.url, region: 'us-east-1', credentials });
+      expect((await client.send(new GetItemCommand({ TableName: 'orders-kept', Key: { id: { S: 'o-9' } } }))).Item).toEqual({ id: { S: 'o-9' } });
+      client.destroy();
+    } finally {
+      await again.stop();
     }
   }, 120_000);
 });

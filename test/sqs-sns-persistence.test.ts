@@ -13,10 +13,10 @@ import { describe, expect, inject, it } from 'vitest';
 import type { Hub } from '../src/hub.js';
 import { createLogger } from '../src/log.js';
 import { sqsClient } from './helpers/fauxqs.js';
-import { spawnCli } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/hub.js';
 import { startProjectHub } from './helpers/project-hub.js';
 import { projectDir } from './helpers/template-project.js';
+import { upChild } from './helpers/up-child.js';
 
 const TEMPLATE = `Resources:
   Jobs: { Type: AWS::SQS::Queue, Properties: { QueueName: jobs } }
@@ -147,17 +147,6 @@ describe('the embedded SQS and SNS keep their state across a graceful restart', 
   }, 60_000);
 });
 
-/** `triggerhub up` as a child process (its own pid, so that a kill -9 hits the hub and nothing else). */
-function up(dir: string) {
-  const child = spawnCli(['--config', path.join(dir, 'triggerhub.yaml'), 'up']);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const started = waitFor(() => output.includes('"event":"hub_started"'), 60_000, 'hub_started').catch((err: Error) => { throw new Error(`${err.message}\n${output}`); });
-  return { child, exited, started };
-}
-
 describe('the embedded SQS after a kill -9 of the hub', () => {
   it('has every message whose snapshot was written (within the debounce of its send)', async () => {
     const dir = projectDir({ 'template.yaml': TEMPLATE });
@@ -168,7 +157,7 @@ describe('the embedded SQS after a kill -9 of the hub', () => {
     const endpoint = () => JSON.parse(readFileSync(path.join(dataDir, 'cloud.json'), 'utf8')).endpoints.sqs.url as string;
     const bodies = ['m1', 'm2', 'm3', 'm4', 'm5'];
 
-    const first = up(dir);
+    const first = upChild(dir);
     await first.started;
     const sqs = sqsClient(endpoint());
     for (const body of bodies) await sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint()}/000000000000/jobs`, MessageBody: body }));
@@ -180,7 +169,7 @@ describe('the embedded SQS after a kill -9 of the hub', () => {
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const second = up(dir);
+    const second = upChild(dir);
     try {
       await second.started;
       const again = sqsClient(endpoint());

@@ -85,6 +85,13 @@ export async function startKinesalite(dir: string): Promise<Emulator> {
 
 const DYNAMODB_READY_MS = 60_000;
 
+/**
+ * Runs a command ("$@") that goes when the hub goes: it is killed once its stdin (the hub's pipe)
+ * closes, which happens on stop and when the hub dies, even by kill -9 (Java does not watch its
+ * stdin itself; the hub's environments exit the same way). Exits with the command's code.
+ */
+const EXIT_WITH_PARENT = 'exec 3<&0; "$@" </dev/null & pid=$!; (read _ <&3; kill $pid 2>/dev/null) & wait $pid';
+
 /** DynamoDB Local (the official jar inside amplify-dynamodb-simulator); needs `java` on PATH. */
 export async function startDynamoDbLocal(dir: string): Promise<Emulator> {
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).error) {
@@ -93,13 +100,13 @@ export async function startDynamoDbLocal(dir: string): Promise<Emulator> {
   mkdirSync(dir, { recursive: true });
   const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   const port = await freePort();
-  const child: ChildProcess = spawn('java', ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-sharedDb', '-dbPath', dir, '-port', String(port)], {
-    cwd: emulatorDir, stdio: 'ignore',
+  const child: ChildProcess = spawn('sh', ['-c', EXIT_WITH_PARENT, 'sh', 'java', '-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-sharedDb', '-dbPath', dir, '-port', String(port)], {
+    cwd: emulatorDir, stdio: ['pipe', 'ignore', 'ignore'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    child.stdin!.end();
     await exited;
   };
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CLOUD_CREDENTIALS, maxAttempts: 1 });

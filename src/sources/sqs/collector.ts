@@ -8,7 +8,7 @@ import { loadSqs } from '../../aws/lazy-sdk.js';
 
 /** SQS's limits: 10 messages per receive, long polls of at most 20 s. */
 const RECEIVE_MAX = 10;
-const LONG_POLL_SECONDS = 20;
+export const LONG_POLL_SECONDS = 20;
 /** `{"Records":[]}` around the records. */
 const EVENT_OVERHEAD_BYTES = 14;
 
