@@ -2,8 +2,10 @@
  * `npx tsx bench/ipc-framing.ts`: the hop to an execution environment, one message in flight at a
  * time as the runtime does it, framed three ways: child.send with 'json' serialization (what the
  * runtime uses), child.send with 'advanced' (structured clone), and length-prefixed JSON frames on
- * a dedicated pipe (stdio fd 3). Prints round trips per second and the parent's CPU µs per round
- * trip (the hub's side of the cost). BENCH_SECONDS (default 3) per variant, BENCH_ROUNDS (3).
+ * a dedicated pipe (stdio fd 3). Then a handler that logs: three log-line messages and the result
+ * per invocation, sent one by one (as the runtime does) or coalesced into one send. Prints round
+ * trips per second and the parent's CPU µs per round trip (the hub's side of the cost).
+ * BENCH_SECONDS (default 3) per variant, BENCH_ROUNDS (3); BENCH_VARIANTS=a,b picks variants.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -33,17 +35,27 @@ if (mode === 'pipe') {
     }
   });
 } else {
-  process.on('message', (message) => process.send({ type: 'result', payload: 'null', maxRssKB: 1, id: message.requestId }));
+  const logs = mode === 'logs' || mode === 'coalesced' ? 3 : 0;
+  process.on('message', (message) => {
+    const out = [];
+    for (let i = 0; i < logs; i += 1) out.push({ type: 'log', level: 'INFO', line: new Date().toISOString() + '\t' + message.requestId + '\tINFO\tline ' + i });
+    out.push({ type: 'result', payload: 'null', maxRssKB: 1, id: message.requestId });
+    if (mode === 'coalesced') process.send({ type: 'batch', messages: out });
+    else for (const reply of out) process.send(reply);
+  });
 }
 `;
 
-type Variant = 'send json' | 'send advanced' | 'pipe frames';
+type Variant = 'send json' | 'send advanced' | 'pipe frames' | 'json 3 logs' | 'json 3 logs coalesced';
+const CHILD_MODE: Record<Variant, string> = {
+  'send json': 'ipc', 'send advanced': 'ipc', 'pipe frames': 'pipe', 'json 3 logs': 'logs', 'json 3 logs coalesced': 'coalesced',
+};
 const childFile = path.join(mkdtempSync(path.join(tmpdir(), 'th-ipc-')), 'child.cjs');
 writeFileSync(childFile, CHILD);
 
 function start(variant: Variant): { child: ChildProcess; roundTrip: () => Promise<void> } {
   const pipe = variant === 'pipe frames';
-  const child = fork(childFile, [pipe ? 'pipe' : 'ipc'], {
+  const child = fork(childFile, [CHILD_MODE[variant]], {
     stdio: pipe ? ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: variant === 'send advanced' ? 'advanced' : 'json',
   });
@@ -72,7 +84,9 @@ function start(variant: Variant): { child: ChildProcess; roundTrip: () => Promis
       }),
     };
   }
-  child.on('message', () => waiting?.());
+  child.on('message', (message: { type: string }) => {
+    if (message.type === 'result' || message.type === 'batch') waiting?.();
+  });
   return { child, roundTrip: () => new Promise<void>((resolve) => { waiting = resolve; child.send(MESSAGE); }) };
 }
 
@@ -92,12 +106,12 @@ async function measure(variant: Variant): Promise<{ rate: number; cpuUs: number 
   return { rate: n / elapsed, cpuUs: (cpu.user + cpu.system) / n };
 }
 
-const variants: Variant[] = ['send json', 'send advanced', 'pipe frames'];
+const variants = (process.env.BENCH_VARIANTS?.split(',') ?? Object.keys(CHILD_MODE)) as Variant[];
 const results = new Map<Variant, Array<{ rate: number; cpuUs: number }>>(variants.map((v) => [v, []]));
 for (let round = 0; round < ROUNDS; round += 1) {
   for (const variant of variants) results.get(variant)!.push(await measure(variant));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [variant, runs] of results) {
-  console.log(`${variant.padEnd(14)} ${median(runs.map((r) => r.rate)).toFixed(0).padStart(6)} round trips/s   parent CPU ${median(runs.map((r) => r.cpuUs)).toFixed(1).padStart(5)} µs per round trip (median of ${ROUNDS})`);
+  console.log(`${variant.padEnd(22)} ${median(runs.map((r) => r.rate)).toFixed(0).padStart(6)} round trips/s   parent CPU ${median(runs.map((r) => r.cpuUs)).toFixed(1).padStart(5)} µs per round trip (median of ${ROUNDS})`);
 }
