@@ -137,15 +137,38 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
     expect(await exited).toBe(0);
   });
 
-  it('trims each stream to about maxEntriesPerFunction, keeping the newest lines', async () => {
-    const { requestId } = await invoke('flood', { lines: 400 });
+  it('writes an invocation\'s lines together: one stream entry per (up to) 8 lines', async () => {
+    const { requestId } = await invoke('chatty', { lines: 3 });
+    await reported('chatty', requestId);
+    const stored = (await hub.redis.xrange(logStreamKey(prefix, 'chatty'), '-', '+')) as Array<[string, string[]]>;
+    const own = stored.filter(([, fields]) => fields[1] === requestId);
+    // START, 3 handler lines, END, REPORT: six lines, written in one batch, in at most two entries.
+    expect(own.length).toBeLessThanOrEqual(2);
+    const lines = await entries('chatty', requestId);
+    expect(lines).toHaveLength(6);
+    expect(lines.map((entry) => `${entry.id}.${entry.part}`)).toEqual([...new Set(lines.map((entry) => `${entry.id}.${entry.part}`))]);
+  });
+
+  it('reads entries of the older one-line-per-entry format too', async () => {
+    const key = logStreamKey(prefix, 'chatty');
+    const id = await hub.redis.xadd(key, '*', 'requestId', 'old-1', 'type', 'report', 'level', 'INFO', 'ts', '1700000000000', 'environmentId', 'e1', 'line', 'REPORT RequestId: old-1');
+    const [line] = await entries('chatty', 'old-1');
+    expect(line).toMatchObject({ id, part: 0, type: 'report', level: 'INFO', ts: 1700000000000, environmentId: 'e1', line: 'REPORT RequestId: old-1' });
+  });
+
+  it('trims each stream to about maxEntriesPerFunction entries, keeping the newest lines', async () => {
+    const { requestId } = await invoke('flood', { lines: 2000 });
     await reported('flood', requestId);
-    const length = await hub.redis.xlen(logStreamKey(prefix, 'flood'));
+    const key = logStreamKey(prefix, 'flood');
+    const length = await hub.redis.xlen(key);
     // MAXLEN ~ trims whole stream nodes (100 entries by default), so up to one node more stays.
     expect(length).toBeGreaterThanOrEqual(100);
     expect(length).toBeLessThan(200);
     const kept = await entries('flood');
     expect(kept.some((entry) => entry.type === 'start')).toBe(false);
+    // Each entry holds at most 8 lines, so the stream holds at most 8 x maxEntriesPerFunction lines.
+    expect(kept.every((entry) => entry.part < 8)).toBe(true);
+    expect(kept.length).toBeLessThanOrEqual(8 * length);
   });
 
   it('a failing stream write is logged as a warning and does not fail the invocation', async () => {
@@ -172,7 +195,7 @@ describe('RedisLogSink retention', () => {
       await sink.close();
       const remaining = (await redis.xrange(key, '-', '+')) as Array<[string, string[]]>;
       expect(remaining.length).toBeLessThanOrEqual(51);
-      expect(remaining.at(-1)![1]).toContain('REPORT RequestId: r1');
+      expect(remaining.at(-1)![1].join(' ')).toContain('REPORT RequestId: r1');
     } finally {
       await redis.del(key);
       redis.disconnect();

@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
-import { LOG_LINE_TYPES, type LogEntry, type LogLineType } from './sink.js';
+import { parseJson } from '../json.js';
+import { LINES_FIELD, LOG_LINE_TYPES, type LogEntry, type LogLineType } from './sink.js';
 
-/** One stream entry, read back: the line plus its stream id. */
+/** One line, read back, with the id of the stream entry holding it and its place in that entry. */
 export interface StoredLogEntry extends LogEntry {
   id: string;
+  /** The line's index within its stream entry (an entry holds an invocation's lines written together). */
+  part: number;
 }
 
 const READ_CHUNK = 1000;
@@ -15,7 +18,7 @@ export async function* readLogRange(redis: Redis, key: string, fn: string, since
   let start = sinceMs === undefined ? '-' : String(Math.max(0, Math.floor(sinceMs)));
   for (;;) {
     const chunk = (await redis.xrange(key, start, '+', 'COUNT', READ_CHUNK)) as StreamEntries;
-    for (const [id, fields] of chunk) yield toEntry(fn, id, fields);
+    for (const [id, fields] of chunk) yield* toEntries(fn, id, fields);
     if (chunk.length < READ_CHUNK) return;
     start = `(${chunk[chunk.length - 1][0]}`;
   }
@@ -44,29 +47,38 @@ export async function* followLog(redis: Redis, key: string, fn: string, afterId:
     for (const [, entries] of reply ?? []) {
       for (const [id, fields] of entries) {
         last = id;
-        yield toEntry(fn, id, fields);
+        yield* toEntries(fn, id, fields);
       }
     }
   }
 }
 
-function toEntry(fn: string, id: string, fields: string[]): StoredLogEntry {
+/** The lines of one stream entry: an invocation's `lines` (JSON tuples), or one line (older entries). */
+function toEntries(fn: string, id: string, fields: string[]): StoredLogEntry[] {
   const map = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i], fields[i + 1]);
-  const type = map.get('type') as LogLineType;
-  const entry: StoredLogEntry = {
-    id,
-    function: fn,
-    requestId: map.get('requestId') ?? '',
-    type: LOG_LINE_TYPES.includes(type) ? type : 'handler',
-    level: map.get('level') ?? 'INFO',
-    line: map.get('line') ?? '',
-    ts: Number(map.get('ts') ?? id.split('-')[0]),
-    environmentId: map.get('environmentId') ?? '',
-  };
+  const common = { id, function: fn, requestId: map.get('requestId') ?? '', environmentId: map.get('environmentId') ?? '' };
   const traceparent = map.get('traceparent');
-  if (traceparent) entry.traceparent = traceparent;
-  return entry;
+  const lines = map.has(LINES_FIELD) ? storedLines(map.get(LINES_FIELD)!) : [[map.get('type'), map.get('level'), Number(map.get('ts') ?? id.split('-')[0]), map.get('line')]];
+  return lines.map(([type, level, ts, line], part) => ({
+    ...common,
+    part,
+    type: LOG_LINE_TYPES.includes(type as LogLineType) ? type as LogLineType : 'handler',
+    level: typeof level === 'string' ? level : 'INFO',
+    line: typeof line === 'string' ? line : '',
+    ts: typeof ts === 'number' && Number.isFinite(ts) ? ts : Number(id.split('-')[0]),
+    ...(traceparent ? { traceparent } : {}),
+  }));
+}
+
+/** The `[type, level, ts, line]` tuples of a `lines` field; anything else reads as no lines. */
+function storedLines(text: string): unknown[][] {
+  try {
+    const parsed = parseJson(text);
+    return Array.isArray(parsed) ? parsed.filter((tuple): tuple is unknown[] => Array.isArray(tuple)) : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -77,8 +89,9 @@ export async function readLogTail(redis: Redis, key: string, fn: string, limit: 
   const newest = (await redis.xrevrange(key, '+', '-', 'COUNT', scan)) as StreamEntries;
   const out: StoredLogEntry[] = [];
   for (const [id, fields] of newest) {
-    const entry = toEntry(fn, id, fields);
-    if (wanted(entry) && out.push(entry) >= limit) break;
+    for (const entry of toEntries(fn, id, fields).reverse()) {
+      if (wanted(entry) && out.push(entry) >= limit) return out.reverse();
+    }
   }
   return out.reverse();
 }

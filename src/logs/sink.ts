@@ -5,6 +5,9 @@ export type LogLineType = 'init' | 'start' | 'handler' | 'end' | 'report';
 
 export const LOG_LINE_TYPES: readonly LogLineType[] = ['init', 'start', 'handler', 'end', 'report'];
 
+/** The stream entry field holding an invocation's lines (entries written before it hold one line each). */
+export const LINES_FIELD = 'lines';
+
 export interface LogEntry {
   function: string;
   requestId: string;

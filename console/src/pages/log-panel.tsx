@@ -38,7 +38,7 @@ export function LogPanel({ name, filter, onFilter }: { name: string; filter: str
       </div>
       <pre class="code log" ref={box} tabIndex={0} aria-label={`log lines of ${name}`} data-lines={lines.length}>
         {lines.map((l) => (
-          <div key={l.id} class={`log-line type-${l.type} level-${l.level.toLowerCase()}`} data-request-id={l.requestId}>
+          <div key={`${l.id}.${l.part}`} class={`log-line type-${l.type} level-${l.level.toLowerCase()}`} data-request-id={l.requestId}>
             <span class="ts">{time(l.ts)}</span> {l.line}
           </div>
         ))}
