@@ -37,6 +37,9 @@ functions:
     environment: { STARTED_FILE: "\${STARTED_FILE}", GO_FILE: "\${GO_FILE}" }
     events:
       - http: { path: /greet, methods: [GET] }
+  greetThread:
+    handler: greet-thread/index.handler
+    isolation: thread
   py:
     handler: py/app.handler
     runtime: python3.12
@@ -70,6 +73,7 @@ describe('hot reload (watch: true)', () => {
     writeTree(dir, {
       'triggerhub.yaml': configYaml(prefix),
       'greet/index.mjs': nodeHandler('v1'),
+      'greet-thread/index.mjs': nodeHandler('thread v1'),
       'py/app.py': pyHandler('py v1'),
     });
     hub = await startHub(loadConfigFile(configFile), { logger: silentLogger(), onReload: (event) => events.push(event) });
@@ -86,6 +90,14 @@ describe('hot reload (watch: true)', () => {
     const after = await invoke('greet');
     expect(after.version).toBe('v2');
     expect(after.pid).not.toBe(before.pid);
+  });
+
+  it('runs an edited handler in a fresh worker thread (isolation: thread: each worker has its own module cache)', async () => {
+    expect((await invoke('greetThread')).version).toBe('thread v1');
+    const reloaded = nextReload((e) => e.reason === 'code');
+    writeFileSync(path.join(dir, 'greet-thread/index.mjs'), nodeHandler('thread v2'));
+    expect(await reloaded).toMatchObject({ functions: ['greetThread'] });
+    expect((await invoke('greetThread')).version).toBe('thread v2');
   });
 
   it('lets an invocation in flight during the edit finish on the old code', async () => {
