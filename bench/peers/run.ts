@@ -3,7 +3,8 @@
  * systems within each round. BENCH_ROUNDS (default 3) and BENCH_SECONDS (default 6, per measured
  * phase) set the length: about 5 minutes by default. Prints everything the README's table needs.
  * BENCH_ONLY=name,… runs the systems whose names contain one of those; BENCH_BASELINE=<rev> adds
- * the hub at that revision; BENCH_PROFILE=1 prints where the hub's main process spent its CPU.
+ * the hub at that revision; BENCH_THREADS=1 adds the hub with `runtime.isolation: thread`;
+ * BENCH_PROFILE=1 prints where the hub's main process spent its CPU.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { cpu, cpuUsed, processes, rss } from './proc.js';
 import { profileFile, summarizeProcess } from './profile.js';
 import { commandstats, delta, scale, type Commands } from './redis-stats.js';
 import { report, type Sample } from './report.js';
-import { baseline, SYSTEMS, type Running, type System } from './systems.js';
+import { baseline, SYSTEMS, THREAD_SYSTEMS, type Running, type System } from './systems.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'th-peers-'));
   const only = process.env.BENCH_ONLY?.split(',');
   const base = process.env.BENCH_BASELINE ? baseline(process.env.BENCH_BASELINE, root) : [];
-  const systems = [...SYSTEMS, ...base].filter((s) => !only || only.some((o) => s.name.includes(o)));
+  const threads = process.env.BENCH_THREADS === '1' ? THREAD_SYSTEMS : [];
+  const systems = [...SYSTEMS, ...threads, ...base].filter((s) => !only || only.some((o) => s.name.includes(o)));
   const git = execFileSync('git', ['log', '-1', '--format=%h'], { cwd: path.dirname(new URL(import.meta.url).pathname) }).toString().trim();
   console.log(`bench/peers: ${ROUNDS} rounds × ${systems.length} systems, ${SECONDS} s per phase (+1 s warm-up), node ${process.version}, ` +
     `${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GB; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}; commit ${git}`);

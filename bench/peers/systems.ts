@@ -87,11 +87,12 @@ async function redisServer(dir: string): Promise<{ child: ChildProcess; port: nu
 
 const jobCounts = (queue: Queue) => () => queue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized', 'paused');
 
-async function triggerhub(dir: string, hubRepo = repo): Promise<Running> {
+async function triggerhub(dir: string, hubRepo = repo, isolation: 'process' | 'thread' = 'process'): Promise<Running> {
   const port = await freePort();
   writeFileSync(path.join(dir, 'handler.mjs'), readFileSync(path.join(here, 'servers/handler.mjs')));
   writeFileSync(path.join(dir, 'triggerhub.yaml'), [
-    `server: { port: ${port}, host: 127.0.0.1 }`, 'dataDir: data', 'functions:', '  noop: { handler: handler.handler }', '',
+    `server: { port: ${port}, host: 127.0.0.1 }`, 'dataDir: data', `runtime: { isolation: ${isolation} }`,
+    'functions:', '  noop: { handler: handler.handler }', '',
   ].join('\n'));
   const logFile = path.join(dir, 'stdout.log');
   // As a user runs it: the CLI, default (info) logging to a file, its own redis-server.
@@ -164,6 +165,15 @@ export function baseline(rev: string, root: string): System[] {
     { name: 'triggerhub base url', kind: 'sync', path: '/urls/noop', start: (d) => triggerhub(d, dir) },
   ];
 }
+
+/**
+ * BENCH_THREADS=1: the hub with `runtime.isolation: thread` too ("triggerhub threads"): its
+ * environments are worker threads, so their CPU is counted in the front's column.
+ */
+export const THREAD_SYSTEMS: readonly System[] = [
+  { name: 'triggerhub threads', kind: 'async', path: '/2015-03-31/functions/noop/invocations', headers: EVENT, start: (d) => triggerhub(d, repo, 'thread') },
+  { name: 'triggerhub threads url', kind: 'sync', path: '/urls/noop', start: (d) => triggerhub(d, repo, 'thread') },
+];
 
 export const SYSTEMS: readonly System[] = [
   { name: 'triggerhub', kind: 'async', path: '/2015-03-31/functions/noop/invocations', headers: EVENT, start: triggerhub },
