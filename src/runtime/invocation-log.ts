@@ -26,6 +26,24 @@ export interface InvocationLogOptions {
   sink?: LogSink;
 }
 
+/** Per logger, its child that skips redaction (see unredacted). */
+const plainChildren = new WeakMap<Logger, Logger>();
+
+/**
+ * The logger's child without the root's redact paths, for invocation lines: their fields are known
+ * (ids, trace, REPORT figures, a handler line's level) and hold no secrets, and pino's wildcard
+ * redaction walks every key of every line: ~12 us per line instead of ~2 us (measured on pino 10
+ * with the hub's paths), on the REPORT line every invocation writes.
+ */
+function unredacted(logger: Logger): Logger {
+  let child = plainChildren.get(logger);
+  if (!child) {
+    child = logger.child({}, { redact: [] });
+    plainChildren.set(logger, child);
+  }
+  return child;
+}
+
 /**
  * One invocation's log text as CloudWatch would hold it (init lines of a cold start, START,
  * handler lines, END, REPORT). Every line goes to the log sink (the function's Redis log stream,
@@ -43,7 +61,7 @@ export class InvocationLog {
     const { requestId, traceparent } = options;
     // Bindings on each call instead of a child logger per invocation (pino serialises a child's
     // bindings when it is made, which costs more than the one or two lines written at info).
-    this.#logger = logger;
+    this.#logger = unredacted(logger);
     this.#bindings = traceparent ? { requestId, traceparent } : { requestId };
     this.#options = options;
   }
