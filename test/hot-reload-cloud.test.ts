@@ -154,7 +154,7 @@ describe('triggerhub up --watch: resources a template edit adds are created in t
       const [alert] = await waitFor(() => events('AlertsFunction').length && events('AlertsFunction'), 30_000, 'the SNS event');
       expect(SnsSchema.parse(alert).Records[0].Sns.Message).toBe('disk full');
       const [drop] = await waitFor(() => events('DropFunction').length && events('DropFunction'), 30_000, 'the S3 event');
-      expect(S3Schema.parse(drop).Records[0].s3.object.key).toBe('a.txt');
+      expect(S3Schema.parse(drop).Records[0].s3).toMatchObject({ configurationId: 'DropFunction-0', object: { key: 'a.txt' } });
       const [click] = await waitFor(() => events('ClicksFunction').length && events('ClicksFunction'), 30_000, 'the Kinesis event');
       expect(KinesisDataStreamSchema.parse(click).Records[0].kinesis.partitionKey).toBe('p');
       expect(Buffer.from((click as { Records: Array<{ kinesis: { data: string } }> }).Records[0].kinesis.data, 'base64').toString()).toBe('click');

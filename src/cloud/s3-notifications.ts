@@ -24,7 +24,7 @@ import { toAwsRecord, type S3rverRecord } from './s3-records.js';
 export type Post = (path: string, body: string, token?: string) => Promise<number>;
 
 type Target =
-  | { kind: 'webhook'; path: string; token?: string }
+  | { kind: 'webhook'; path: string; token?: string; id: string }
   | { kind: 'sqs' | 'sns'; arn: string; id: string; match: RecordMatcher };
 
 const keyOf = (target: Target) => (target.kind === 'webhook' ? `webhook ${target.path}` : `${target.kind} ${target.arn}`);
@@ -63,7 +63,7 @@ export class S3Notifications {
     for (const fn of Object.values(config.functions)) {
       fn.events.forEach((mapping, index) => {
         const settings = mapping.s3 as S3Settings | undefined;
-        if (settings && 'webhook' in settings.via) add(settings.bucket, { kind: 'webhook', path: s3WebhookPath(fn, settings, index), token: settings.via.webhook.authToken });
+        if (settings && 'webhook' in settings.via) add(settings.bucket, { kind: 'webhook', path: s3WebhookPath(fn, settings, index), token: settings.via.webhook.authToken, id: `${fn.name}-${index}` });
       });
     }
     for (const bucket of buckets(config.project)) {
@@ -84,7 +84,9 @@ export class S3Notifications {
       const parsed = incomingRecordSchema.safeParse({ ...fixed, awsRegion: region });
       for (const target of this.#routes.get(raw.s3?.bucket?.name) ?? []) {
         if (target.kind === 'webhook') {
-          items.push({ target: keyOf(target), body: JSON.stringify({ Records: [fixed] }), at: Date.now() });
+          // s3rver's own configurationId is `testConfigId`.
+          const record = { ...fixed, s3: { ...fixed.s3, configurationId: target.id } };
+          items.push({ target: keyOf(target), body: JSON.stringify({ Records: [record] }), at: Date.now() });
           continue;
         }
         if (!parsed.success) continue;
