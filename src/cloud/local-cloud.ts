@@ -107,6 +107,8 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
     if (enqueue) await bridge.start(fresh, enqueue);
   };
   writeState(config, project, endpoints);
+  // What the template declared last (resources it dropped since are retained, not declared).
+  let declared = new Set(project.resources.map(resourceKey));
   let disconnecting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   return {
@@ -114,16 +116,17 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
     endpoints,
     rebind: async (next) => {
       if (!next.project) return next;
-      const before = new Set(project.resources.map(resourceKey));
+      const existing = new Set(project.resources.map(resourceKey));
       const after = new Set(next.project.resources.map(resourceKey));
       const known = new Set(project.subscriptions.map(subscriptionKey));
       try {
         await serve(next.project);
-        await createResources(clients, next.project.resources.filter((r) => !before.has(resourceKey(r))), next.project.subscriptions.filter((s) => !known.has(subscriptionKey(s))), log);
+        await createResources(clients, next.project.resources.filter((r) => !existing.has(resourceKey(r))), next.project.subscriptions.filter((s) => !known.has(subscriptionKey(s))), log);
       } catch (err) {
         throw err instanceof HubError ? err : new HubError('TH_ERR_CLOUD_START_FAILED', `local cloud: ${(err as Error).message}`, { cause: err });
       }
-      const retained = [...before].filter((key) => !after.has(key));
+      const retained = [...declared].filter((key) => !after.has(key));
+      declared = after;
       if (retained.length) log.info({ event: 'cloud_resources_retained', resources: retained }, `no longer declared, kept until the hub stops: ${retained.join(', ')}`);
       // Resources the template dropped stay known: their notifications and ARNs keep working.
       project = { ...next.project, resources: [...next.project.resources, ...project.resources.filter((r) => !after.has(resourceKey(r)))] };
