@@ -58,14 +58,25 @@ function systemRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
   }).map((row) => `| ${row} |`);
 }
 
+/**
+ * Per-round ratios: the primary hub (REFERENCE) to every other system, and every other hub variant
+ * (threads, base) to each peer that is not a hub.
+ */
 function ratioRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
-  const reference = samples.filter((s) => s.system === REFERENCE[kind]);
-  const peers = [...new Set(samples.filter((s) => s.kind === kind && s.system !== REFERENCE[kind]).map((s) => s.system))];
-  return peers.map((peer) => {
-    const pairs = reference.map((ref) => [ref, samples.find((s) => s.system === peer && s.round === ref.round)] as const).filter(([, p]) => p);
-    const ratio = (pick: (s: Sample) => number) => range(pairs.map(([ref, p]) => pick(ref) / pick(p!)), 2);
-    return `| ${REFERENCE[kind]} ÷ ${peer} | ${kind === 'async' ? `${ratio((s) => s.e2e)} | ${ratio((s) => s.rate)}` : ratio((s) => s.rate)} |`;
-  });
+  const names = [...new Set(samples.filter((s) => s.kind === kind).map((s) => s.system))];
+  const isHub = (name: string) => name.startsWith('triggerhub');
+  const rows = names.filter((n) => n !== REFERENCE[kind]).map((peer) => ratioRow(samples, kind, REFERENCE[kind], peer));
+  for (const hub of names.filter((n) => isHub(n) && n !== REFERENCE[kind])) {
+    rows.push(...names.filter((n) => !isHub(n)).map((peer) => ratioRow(samples, kind, hub, peer)));
+  }
+  return rows;
+}
+
+function ratioRow(samples: Sample[], kind: 'async' | 'sync', hub: string, peer: string): string {
+  const pairs = samples.filter((s) => s.system === hub)
+    .map((ref) => [ref, samples.find((s) => s.system === peer && s.round === ref.round)] as const).filter(([, p]) => p);
+  const ratio = (pick: (s: Sample) => number) => range(pairs.map(([ref, p]) => pick(ref) / pick(p!)), 2);
+  return `| ${hub} ÷ ${peer} | ${kind === 'async' ? `${ratio((s) => s.e2e)} | ${ratio((s) => s.rate)}` : ratio((s) => s.rate)} |`;
 }
 
 /** Each system's Redis commands per event by name, from its first round. */
