@@ -3,6 +3,7 @@ import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { KINESIS_TIMINGS } from '../src/sources/kinesis.js';
 import { exhaustedFailureRecord } from './helpers/failure-record.js';
 import { waitFor, type TestHub } from './helpers/hub.js';
 import {
@@ -175,6 +176,10 @@ describe('kinesis event source: delivery', () => {
   });
 
   it('backs off while Kinesis drops connections and still stops promptly', async () => {
+    const LONG_BACKOFF_MS = 60_000;
+    const timings = { ...KINESIS_TIMINGS };
+    // One connection per failed call (no SDK retries in between): a new connection is a new failure.
+    process.env.AWS_MAX_ATTEMPTS = '1';
     const c = await kinesisCase(k);
     let connections = 0;
     const broken = createServer((socket) => { connections += 1; socket.destroy(); });
@@ -185,11 +190,17 @@ describe('kinesis event source: delivery', () => {
       await waitFor(() => connections >= 3, 5000, 'a few attempts');
       await new Promise((resolve) => setTimeout(resolve, 1000)); // time itself: attempts must thin out
       expect(connections).toBeLessThan(25);
+      // From the next failure on, the poller waits a minute before it tries again: stop must cut that wait short.
+      Object.assign(KINESIS_TIMINGS, { backoffBaseMs: LONG_BACKOFF_MS, backoffCapMs: LONG_BACKOFF_MS });
+      const seen = connections;
+      await waitFor(() => connections > seen, 40_000, 'one more attempt');
       const stopping = Date.now();
       await hub.stop();
       hub = undefined;
-      expect(Date.now() - stopping).toBeLessThan(2000);
+      expect(Date.now() - stopping).toBeLessThan(LONG_BACKOFF_MS);
     } finally {
+      delete process.env.AWS_MAX_ATTEMPTS;
+      Object.assign(KINESIS_TIMINGS, timings);
       await new Promise<void>((resolve) => broken.close(() => resolve()));
     }
   });
