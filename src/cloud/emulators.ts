@@ -45,8 +45,11 @@ export async function startFauxqs(dir: string, log: Logger): Promise<Emulator> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: async () => {
-      await app.close();
-      await persistence.close();
+      try {
+        await app.close();
+      } finally {
+        await persistence.close();
+      }
     },
   };
 }
