@@ -146,12 +146,14 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       config, connection: redis, queues, dlq, logger,
       gate: new ConcurrencyGate(redis, config.queuePrefix),
       invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn, request.qualifier).invoke(request) }),
-      onThrottle: (fn, type) => metrics.throttled(fn, type),
-      onDestination: (outcome, kind, fn) => {
-        metrics.destinationTried(fn, kind, outcome);
-        if (outcome === 'delivered') stats.edge(flowNode.fn(fn), flowNode.destination(fn, kind));
+      observer: {
+        throttled: (fn, type) => metrics.throttled(fn, type),
+        destinationTried: (outcome, kind, fn) => {
+          metrics.destinationTried(fn, kind, outcome);
+          if (outcome === 'delivered') stats.edge(flowNode.fn(fn), flowNode.destination(fn, kind));
+        },
+        invokedSync: (envelope, fn) => stats.edge(flowNode.source(envelope.source), flowNode.fn(fn)),
       },
-      onInvokeSync: (envelope, fn) => stats.edge(flowNode.source(envelope.source), flowNode.fn(fn)),
     });
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;

@@ -8,7 +8,7 @@ import { silentLogger } from '../src/log.js';
 import { redisClient } from '../src/redis/connection.js';
 import type { Invoker } from '../src/router/async-worker.js';
 import { ConcurrencyGate } from '../src/router/concurrency.js';
-import { Dispatcher } from '../src/router/dispatcher.js';
+import { Dispatcher, UNOBSERVED } from '../src/router/dispatcher.js';
 import { buildEnvelope, newDelivery, type Envelope } from '../src/router/envelope.js';
 import { EventQueues } from '../src/router/queues.js';
 import type { InvokeResult } from '../src/runtime/types.js';
@@ -64,7 +64,7 @@ describe('async attempts when the runtime call itself throws', { timeout: 30_000
     redis = redisClient(config.redis!);
     queues = new EventQueues(redis, config.queuePrefix, config.functions);
     dlq = new DlqStore(redis, config.queuePrefix);
-    dispatcher = new Dispatcher({ config, connection: redis, queues, invoker, gate: new ConcurrencyGate(redis, config.queuePrefix), dlq, logger: silentLogger() });
+    dispatcher = new Dispatcher({ config, connection: redis, queues, invoker, gate: new ConcurrencyGate(redis, config.queuePrefix), dlq, logger: silentLogger(), observer: UNOBSERVED });
     dispatcher.start();
   });
   afterEach(() => scripts.clear());

@@ -20,7 +20,7 @@ export interface AsyncWorkerDeps {
   dlq: DlqStore;
   destinations: DestinationSender;
   logger: Logger;
-  onThrottle?: () => void;
+  onThrottle: () => void;
 }
 
 /** How long a throttled async event waits before it asks for a slot again. */
@@ -57,7 +57,7 @@ export function createProcessor(deps: AsyncWorkerDeps) {
     if (fn.reservedConcurrency !== undefined) {
       lease = await deps.gate.tryAcquire(fn.name, fn.reservedConcurrency, envelope.id, fn.timeout);
       if (!lease) {
-        deps.onThrottle?.();
+        deps.onThrottle();
         await job.moveToDelayed(Date.now() + THROTTLE_DELAY_MS + Math.random() * THROTTLE_DELAY_MS, token);
         throw new DelayedError();
       }

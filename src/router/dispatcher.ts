@@ -24,13 +24,25 @@ export interface DispatcherDeps {
   gate: ConcurrencyGate;
   dlq: DlqStore;
   logger: Logger;
-  /** Called when reserved concurrency refuses (sync) or delays (async) an invocation. */
-  onThrottle?: (fn: string, invocationType: 'RequestResponse' | 'Event') => void;
-  /** Called per try of a record to an SQS, SNS, HTTP or Redis-stream destination (for metrics). */
-  onDestination?: (outcome: DeliveryOutcome, kind: DestinationKind, fn: string) => void;
-  /** Called when a synchronous invocation is let through (the hub counts the mesh's edges with it). */
-  onInvokeSync?: (envelope: Envelope, fn: string) => void;
+  observer: DispatchObserver;
 }
+
+/** What the dispatcher tells the hub as it works: metrics and the console's flow edges. */
+export interface DispatchObserver {
+  /** Reserved concurrency refused (sync) or delayed (async) an invocation. */
+  throttled(fn: string, invocationType: 'RequestResponse' | 'Event'): void;
+  /** One try of a record to an SQS, SNS, HTTP or Redis-stream destination. */
+  destinationTried(outcome: DeliveryOutcome, kind: DestinationKind, fn: string): void;
+  /** A synchronous invocation was let through. */
+  invokedSync(envelope: Envelope, fn: string): void;
+}
+
+/** An observer that notes nothing (tests, library use). */
+export const UNOBSERVED: DispatchObserver = {
+  throttled: () => undefined,
+  destinationTried: () => undefined,
+  invokedSync: () => undefined,
+};
 
 /**
  * Runs handlers for queued (async) events with one BullMQ worker per function, and synchronous
@@ -47,7 +59,8 @@ export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {
     const { config, connection, dlq, logger } = deps;
     this.outbox = new DestinationOutbox({
-      connection, prefix: config.queuePrefix, dlq, logger, settings: config.destinationDelivery, onOutcome: deps.onDestination,
+      connection, prefix: config.queuePrefix, dlq, logger, settings: config.destinationDelivery,
+      onOutcome: (outcome, kind, fn) => deps.observer.destinationTried(outcome, kind, fn),
     });
     this.destinations = new DestinationSender(deps.queues, this.outbox, config.region, config.accountId);
   }
@@ -80,7 +93,7 @@ export class Dispatcher {
     const log = logger.child({ component: 'dispatcher', function: fn.name });
     const worker = new Worker<QueuedEvent>(queueName(fn.name), createProcessor({
       fn, invoker: this.deps.invoker, gate: this.deps.gate, dlq: this.deps.dlq, destinations: this.destinations, logger: log,
-      onThrottle: () => this.deps.onThrottle?.(fn.name, 'Event'),
+      onThrottle: () => this.deps.observer.throttled(fn.name, 'Event'),
     }), {
       ...BULLMQ_OPTIONS,
       connection,
@@ -150,10 +163,10 @@ export class Dispatcher {
       ? undefined
       : await this.#redisBound(`no concurrency lease for ${fn.name}`, () => this.deps.gate.tryAcquire(fn.name, fn.reservedConcurrency!, envelope.id, fn.timeout));
     if (fn.reservedConcurrency !== undefined && !lease) {
-      this.deps.onThrottle?.(fn.name, 'RequestResponse');
+      this.deps.observer.throttled(fn.name, 'RequestResponse');
       throw new HubError('TH_ERR_THROTTLED', 'Rate Exceeded.');
     }
-    this.deps.onInvokeSync?.(envelope, fn.name);
+    this.deps.observer.invokedSync(envelope, fn.name);
     try {
       return await this.deps.invoker.invoke(fn.name, {
         requestId: envelope.id,
