@@ -5,7 +5,7 @@ import { RuntimeManager } from '../src/runtime/manager.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { InvokeResult, RuntimeOptions } from '../src/runtime/types.js';
 import { functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
-import { isRunning } from './helpers/paths.js';
+import { isRunning, tempDir } from './helpers/paths.js';
 
 interface Slept {
   start: number;
@@ -76,10 +76,15 @@ describe('FunctionPool concurrency and lifecycle', () => {
   });
 
   it('with scaleUpDelayMs, long invocations still scale out to maxEnvironments', async () => {
-    const pool = sleepPool({}, { maxEnvironments: 3, scaleUpDelayMs: 20 });
-    const spans = (await Promise.all(Array.from({ length: 3 }, () => pool.invoke(request({ ms: 1500 }))))).map(slept);
+    // Each invocation waits until all three run at once (at most 20 s): only a pool that scales out
+    // to three environments lets them, however long the cold starts take on a loaded machine.
+    const pool = new FunctionPool(functionConfig('handlers.mjs', 'gathers', { timeout: 30 }), runtimeOptions({ maxEnvironments: 3, scaleUpDelayMs: 20 }), silentLogger());
+    pools.push(pool);
+    const dir = tempDir('th-gather-');
+    const spans = (await Promise.all(Array.from({ length: 3 }, () => pool.invoke(request({ dir, count: 3 }))))).map(slept);
     expect(new Set(spans.map((s) => s.pid)).size).toBe(3);
     expect(maxOverlap(spans)).toBe(3);
+    expect(spans.every((s) => s.end - s.start < 20_000)).toBe(true);
   });
 
   it('serves waiting invocations in FIFO order', async () => {
