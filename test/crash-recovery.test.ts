@@ -75,7 +75,8 @@ describe('crash recovery with the embedded redis', () => {
     expect(seen(calls).size).toBeLessThan(20);
 
     const second = await startHub(configPath, stateFile);
-    expect(second.output()).toContain('redis_adopted');
+    // stdout lines reach the pipe within 100 ms (coalesced writes), not necessarily before hub.json.
+    await waitFor(() => second.output().includes('redis_adopted'), 5_000, 'the redis_adopted line');
     await waitFor(() => seen(calls).size === 20, 30_000, 'all 20 events');
 
     const exited = new Promise<number | null>((resolve) => second.child.once('exit', resolve));
@@ -94,7 +95,7 @@ describe('crash recovery with the embedded redis', () => {
     await new Promise((resolve) => first.child.once('exit', resolve));
 
     const second = await startHub(configPath, stateFile);
-    expect(second.output()).toContain('redis_started');
+    await waitFor(() => second.output().includes('redis_started'), 5_000, 'the redis_started line');
     await waitFor(() => seen(calls).size === 12, 30_000, 'all 12 events');
   });
 });
