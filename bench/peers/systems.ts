@@ -91,7 +91,8 @@ async function triggerhub(dir: string, hubRepo = repo, isolation: 'process' | 't
   const port = await freePort();
   writeFileSync(path.join(dir, 'handler.mjs'), readFileSync(path.join(here, 'servers/handler.mjs')));
   writeFileSync(path.join(dir, 'triggerhub.yaml'), [
-    `server: { port: ${port}, host: 127.0.0.1 }`, 'dataDir: data', `runtime: { isolation: ${isolation} }`,
+    // The isolation line only when it is not the default: a baseline from before it would refuse the key.
+    `server: { port: ${port}, host: 127.0.0.1 }`, 'dataDir: data', ...(isolation === 'thread' ? ['runtime: { isolation: thread }'] : []),
     'functions:', '  noop: { handler: handler.handler }', '',
   ].join('\n'));
   const logFile = path.join(dir, 'stdout.log');
