@@ -29,7 +29,7 @@ export function bindConfig(config: HubConfig, project: ProjectModel, endpoints: 
   for (const [name, fn] of Object.entries(config.functions)) {
     functions[name] = {
       ...fn,
-      environment: environment(fn.environment, endpoints, urls),
+      environment: environment(fn.environment, endpoints, urls, config.endpoints.default),
       destinations: destinations(fn.destinations as Settings, endpoints) as FunctionConfig['destinations'],
       ...(fn.deadLetterQueue ? { deadLetterQueue: destinations({ dlq: fn.deadLetterQueue }, endpoints).dlq as FunctionConfig['deadLetterQueue'] } : {}),
       events: fn.events.map((mapping) => {
@@ -61,8 +61,9 @@ function destinations(targets: Settings, endpoints: Endpoints): Settings {
   return out;
 }
 
-function environment(env: Record<string, string>, endpoints: Endpoints, urls: ReadonlyMap<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+function environment(env: Record<string, string>, endpoints: Endpoints, urls: ReadonlyMap<string, string>, all: string | undefined): Record<string, string> {
+  // endpoints.default reaches every service (SSM, STS, ...), not only the ones the project declares.
+  const out: Record<string, string> = all === undefined ? {} : { AWS_ENDPOINT_URL: all };
   for (const [service, endpoint] of endpoints) for (const name of ENV_NAMES[service]) out[name] = endpoint.url;
   if ([...endpoints.values()].some((e) => e.embedded)) {
     out.AWS_ACCESS_KEY_ID = CLOUD_CREDENTIALS.accessKeyId;
