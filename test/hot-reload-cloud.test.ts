@@ -10,7 +10,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBStreamSchema, KinesisDataStreamSchema, S3Schema, SnsSchema, SqsSchema } from '@aws-lambda-powertools/parser/schemas';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { spawnCli } from './helpers/cli.js';
+import { spawnCli, stopChild } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/hub.js';
 import { writeTree } from './helpers/project.js';
 
@@ -108,13 +108,7 @@ describe('triggerhub up --watch: resources a template edit adds are created in t
     hub.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     await waitFor(() => log.includes('"event":"watch_started"'), 55_000, 'the hub to start watching');
   }, 60_000);
-  afterAll(async () => {
-    if (hub && hub.exitCode === null) {
-      const exited = new Promise((resolve) => hub.once('exit', resolve));
-      hub.kill('SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => stopChild(hub));
 
   it('adds a queue and its consumer: the queue exists before the poller starts, and a message sent to it reaches the new handler', async () => {
     const reloaded = nextReload();

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { spawnCli } from './helpers/cli.js';
+import { spawnCli, stopChild } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/hub.js';
 import { writeTree } from './helpers/project.js';
 
@@ -56,13 +56,7 @@ describe('triggerhub up --watch with a SAM template', () => {
     await waitFor(() => existsSync(hubFile), 10_000, 'the hub to write hub.json');
     url = (JSON.parse(readFileSync(hubFile, 'utf8')) as { url: string }).url;
   }, 60_000);
-  afterAll(async () => {
-    if (hub && hub.exitCode === null) {
-      const exited = new Promise((resolve) => hub.once('exit', resolve));
-      hub.kill('SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => stopChild(hub));
 
   it('serves an edited handler under CodeUri on the next request', async () => {
     expect(await get('/hello')).toEqual({ status: 200, text: '{"message":"hello v1"}' });

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runCli, spawnCli } from './helpers/cli.js';
+import { runCli, spawnCli, stopChild } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/hub.js';
 import { PROJECTS } from './helpers/project-hub.js';
 
@@ -10,7 +10,7 @@ const QUEUE_TEMPLATE = path.join(PROJECTS, 'sam-queue/template.yaml');
 
 describe('CLI with a project', () => {
   const children: Array<ReturnType<typeof spawnCli>> = [];
-  afterAll(() => { for (const child of children) child.kill('SIGTERM'); });
+  afterAll(() => Promise.all(children.map(stopChild)));
 
   it('functions and resources read a template without any config file', async () => {
     // No such config file: the template alone, with the hub's defaults.
@@ -45,7 +45,6 @@ describe('CLI with a project', () => {
     expect(rows.map((r) => r.name)).toEqual(['sam-queue-OrdersQueue', 'sam-queue-OrdersDeadLetterQueue', 'sam-queue-ProcessedQueue']);
     expect(rows[0].url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/000000000000\/sam-queue-OrdersQueue$/);
     expect(JSON.parse(readFileSync(path.join(dir, '.triggerhub/cloud.json'), 'utf8')).endpoints.sqs.url).toBe(rows[0].endpoint);
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await stopChild(child);
   });
 });

@@ -9,20 +9,11 @@ import { FIXTURES, readLines, tempDir, waitFor } from './helpers/hub.js';
 import { startProjectHub } from './helpers/project-hub.js';
 import { projectDir } from './helpers/template-project.js';
 
-/** `endpoints:` names where a service lives (LocalStack, AWS ...): the hub creates what is missing there, starts no emulator. */
-describe('a project on a configured endpoint', () => {
-  let peer: Fauxqs;
-  let hub: Hub;
-  const calls = path.join(tempDir('th-endpoint-'), 'calls.jsonl');
-
-  beforeAll(async () => {
-    peer = await startFauxqs();
-    const dir = projectDir({
-      'template.yaml': `Resources:
+/** A queue `Jobs` consumed (batch 1) by `Worker`, which records its events in `calls`; `more` goes after the queue. */
+const workerTemplate = (calls: string, more = '') => `Resources:
   Jobs:
     Type: AWS::SQS::Queue
-    Properties: { VisibilityTimeout: 7 }
-  Worker:
+${more}  Worker:
     Type: AWS::Lambda::Function
     Properties:
       Code: ${FIXTURES}
@@ -32,8 +23,17 @@ describe('a project on a configured endpoint', () => {
   JobsMapping:
     Type: AWS::Lambda::EventSourceMapping
     Properties: { FunctionName: !Ref Worker, EventSourceArn: !GetAtt Jobs.Arn, BatchSize: 1 }
-`,
-    });
+`;
+
+/** `endpoints:` names where a service lives (LocalStack, AWS ...): the hub creates what is missing there, starts no emulator. */
+describe('a project on a configured endpoint', () => {
+  let peer: Fauxqs;
+  let hub: Hub;
+  const calls = path.join(tempDir('th-endpoint-'), 'calls.jsonl');
+
+  beforeAll(async () => {
+    peer = await startFauxqs();
+    const dir = projectDir({ 'template.yaml': workerTemplate(calls, '    Properties: { VisibilityTimeout: 7 }\n') });
     hub = await startProjectHub({ template: path.join(dir, 'template.yaml'), endpoints: { sqs: peer.endpoint } });
   });
   afterAll(async () => {
@@ -65,25 +65,12 @@ describe('a project on one default endpoint', () => {
   beforeAll(async () => {
     peer = await startFauxqs();
     const dir = projectDir({
-      'template.yaml': `Resources:
-  Jobs:
-    Type: AWS::SQS::Queue
-  Alerts:
+      'template.yaml': workerTemplate(calls, `  Alerts:
     Type: AWS::SNS::Topic
   AlertsToJobs:
     Type: AWS::SNS::Subscription
     Properties: { TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt Jobs.Arn }
-  Worker:
-    Type: AWS::Lambda::Function
-    Properties:
-      Code: ${FIXTURES}
-      Handler: record.handler
-      Runtime: nodejs20.x
-      Environment: { Variables: { CALLS_FILE: ${calls} } }
-  JobsMapping:
-    Type: AWS::Lambda::EventSourceMapping
-    Properties: { FunctionName: !Ref Worker, EventSourceArn: !GetAtt Jobs.Arn, BatchSize: 1 }
-`,
+`),
     });
     hub = await startProjectHub({ template: path.join(dir, 'template.yaml'), endpoints: { default: peer.endpoint } });
   });

@@ -24,3 +24,11 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   child.stdin!.end(options.input ?? '');
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
+
+/** Sends a spawned CLI SIGTERM (if it still runs) and resolves once it has exited. */
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
