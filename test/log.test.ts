@@ -1,22 +1,11 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { InvocationLog } from '../src/runtime/invocation-log.js';
-
-function capture(): { lines: Array<Record<string, unknown>>; destination: Writable } {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, destination };
-}
+import { jsonLogLines } from './helpers/log-capture.js';
 
 describe('hub logger', () => {
   it('redacts secrets in the hub\'s own lines, while invocation lines (written without the redaction pass) keep their bindings and figures', () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = jsonLogLines();
     const logger = createLogger({ destination, level: 'info' }).child({ function: 'resize' });
     logger.warn({ event: 'config_check', redis: { url: 'redis://:pw@h:6379' }, target: { password: 'p', secretAccessKey: 's', token: 't' } }, 'checked');
     const log = new InvocationLog(logger, { requestId: 'r-1', function: 'resize', environmentId: 'e-1', version: '$LATEST' });

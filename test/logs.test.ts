@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildConfig, loadConfigFile } from '../src/config/load.js';
@@ -12,13 +11,14 @@ import { readLogRange, type StoredLogEntry } from '../src/logs/reader.js';
 import { parseTraceparent } from '../src/tracing.js';
 import { runCli, spawnCli } from './helpers/cli.js';
 import { waitFor } from './helpers/hub.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 import { FIXTURES, tempDir } from './helpers/paths.js';
 
 describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, () => {
   const dir = tempDir('th-logs-');
   const configPath = path.join(dir, 'triggerhub.yaml');
   const prefix = `logs-${randomUUID().slice(0, 8)}`;
-  const warnings: Array<Record<string, unknown>> = [];
+  const { lines: warnings, destination } = jsonLogLines();
   let hub: Hub;
   const cli = (...args: string[]) => runCli(['--config', configPath, ...args]);
 
@@ -35,12 +35,6 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
       `  flood: ${chatty}`,
       `  broken: ${chatty}`,
     ].join('\n'));
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) warnings.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
     hub = await startHub(loadConfigFile(configPath), { logger: createLogger({ level: 'warn', destination }) });
   });
   afterAll(async () => hub?.stop());

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../src/log.js';
 import type { LogEntry } from '../src/logs/sink.js';
@@ -7,6 +6,7 @@ import { ISOLATIONS } from '../src/config/schema.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { RuntimeOptions } from '../src/runtime/types.js';
 import { FIXTURES, functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 
 const pools: FunctionPool[] = [];
 
@@ -194,13 +194,7 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
     });
 
     it('captures console and stdout output per request, in Lambda format, and mirrors it to pino (START and END at debug)', async () => {
-      const events: Record<string, unknown>[] = [];
-      const destination = new Writable({
-        write(chunk, _encoding, done) {
-          for (const line of String(chunk).split('\n')) if (line) events.push(JSON.parse(line));
-          done();
-        },
-      });
+      const { lines: events, destination } = jsonLogLines();
       const fn = functionConfig('handlers.mjs', 'logs');
       const pool = new FunctionPool(fn, options(), createLogger({ destination, level: 'debug' }));
       pools.push(pool);
@@ -233,13 +227,7 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
     });
 
     it('writes only handler lines and REPORT to pino at info, and every line to the log sink', async () => {
-      const events: Record<string, unknown>[] = [];
-      const destination = new Writable({
-        write(chunk, _encoding, done) {
-          for (const line of String(chunk).split('\n')) if (line) events.push(JSON.parse(line));
-          done();
-        },
-      });
+      const { lines: events, destination } = jsonLogLines();
       const sunk: LogEntry[] = [];
       const fn = functionConfig('handlers.mjs', 'logs');
       const pool = new FunctionPool(fn, options({ logSink: { write: (entry) => { sunk.push(entry); } } }), createLogger({ destination, level: 'info' }));

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import {
   CreateTopicCommand, GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient, SubscribeCommand,
 } from '@aws-sdk/client-sns';
@@ -17,6 +16,7 @@ import { tempDir, waitFor } from './helpers/hub.js';
 import { startProjectHub } from './helpers/project-hub.js';
 import { projectDir } from './helpers/template-project.js';
 import { upChild } from './helpers/up-child.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 
 const TEMPLATE = `Resources:
   Jobs: { Type: AWS::SQS::Queue, Properties: { QueueName: jobs } }
@@ -128,11 +128,11 @@ describe('the embedded SQS and SNS keep their state across a graceful restart', 
     const dataDir = tempDir('th-sqs-corrupt-');
     mkdirSync(path.dirname(snapshotFile(dataDir)), { recursive: true });
     writeFileSync(snapshotFile(dataDir), '{"version":1,"queues":[{"name":"jo');
-    const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({ write: (chunk, _enc, done) => { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } }) });
+    const { lines, destination } = jsonLogLines();
+    const logger = createLogger({ destination });
     const hub = await start(dataDir, template, logger);
     try {
-      const logged = lines.map((line) => JSON.parse(line)).find((entry) => entry.event === 'cloud_snapshot_unreadable');
+      const logged = lines.find((entry) => entry.event === 'cloud_snapshot_unreadable') as { msg: string; movedTo: string };
       expect(logged).toMatchObject({ file: snapshotFile(dataDir), level: 50 });
       expect(logged.msg).toContain(snapshotFile(dataDir));
       expect(readFileSync(logged.movedTo, 'utf8')).toBe('{"version":1,"queues":[{"name":"jo');
