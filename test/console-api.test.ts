@@ -2,6 +2,7 @@ import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema, EventBridgeSc
 import path from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logStreamKey } from '../src/logs/redis-sink.js';
 import { readStatus } from '../src/stats/status.js';
 import { encoder, startTestHub, waitFor, type TestHub } from './helpers/hub.js';
 import { PROJECTS, startProjectHub } from './helpers/project-hub.js';
@@ -104,6 +105,23 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(again.envelope.data).toEqual({ v: 2 });
     expect(again.delivery.edits).toEqual([{ at: expect.any(String), redrive: 1, previous: { v: 1 } }]);
     expect(again.attempts.map((a) => a.redrive)).toEqual([0, 1]);
+  });
+
+  it('answers a log page with the id of its newest entry, so following from it misses nothing written meanwhile', async () => {
+    const key = logStreamKey(hub.config.queuePrefix, 'fail');
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i += 1) await hub.redis.xadd(key, '*', 'requestId', `r${i}`, 'type', 'handler', 'level', 'INFO', 'ts', String(Date.now()), 'line', `line ${i}`);
+    })();
+    try {
+      for (let i = 0; i < 40; i += 1) {
+        const { entries, last } = await (await api('/functions/fail/logs?limit=1')).json() as { entries: Array<{ id: string }>; last: string };
+        expect(last).toBe(entries[entries.length - 1].id);
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
   });
 
   it('ends open streams when the hub stops', async () => {

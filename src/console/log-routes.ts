@@ -33,7 +33,7 @@ export function registerLogRoutes(api: FastifyInstance, deps: { config: HubConfi
     const { limit, requestId } = parseQuery(request.query);
     const key = logStreamKey(config.queuePrefix, fn.name);
     const wanted = (entry: StoredLogEntry) => requestId === undefined || entry.requestId === requestId;
-    return { entries: await readLogTail(redis, key, fn.name, limit, wanted), last: await lastLogId(redis, key) };
+    return readLogTail(redis, key, fn.name, limit, wanted);
   });
 
   api.get<{ Params: { name: string }; Querystring: LogQuery }>('/functions/:name/logs/stream', async (request, reply) => {

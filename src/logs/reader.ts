@@ -83,15 +83,18 @@ function storedLines(text: string): unknown[][] {
 
 /**
  * The newest lines (oldest first), at most `limit`, of those `wanted` among the last `scan`
- * entries: the console's log view (`logs -n` with a request-id filter).
+ * entries (the console's log view: `logs -n` with a request-id filter), and the id of the newest
+ * entry read. Following from that id misses nothing: reading the id separately would lose an entry
+ * written between the two reads.
  */
-export async function readLogTail(redis: Redis, key: string, fn: string, limit: number, wanted: (entry: StoredLogEntry) => boolean, scan = 5000): Promise<StoredLogEntry[]> {
+export async function readLogTail(redis: Redis, key: string, fn: string, limit: number, wanted: (entry: StoredLogEntry) => boolean, scan = 5000): Promise<{ entries: StoredLogEntry[]; last: string }> {
   const newest = (await redis.xrevrange(key, '+', '-', 'COUNT', scan)) as StreamEntries;
+  const last = newest.length > 0 ? newest[0][0] : '0-0';
   const out: StoredLogEntry[] = [];
   for (const [id, fields] of newest) {
     for (const entry of toEntries(fn, id, fields).reverse()) {
-      if (wanted(entry) && out.push(entry) >= limit) return out.reverse();
+      if (wanted(entry) && out.push(entry) >= limit) return { entries: out.reverse(), last };
     }
   }
-  return out.reverse();
+  return { entries: out.reverse(), last };
 }
