@@ -49,9 +49,25 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Systems and redis-servers started (each in its own session): killed if the bench exits first. */
+const started = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of started) child.kill('SIGKILL'); });
+// Ctrl-C reaches only this process (the systems lead sessions of their own): stop them, then exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    const exits = [...started].map((child) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }));
+    void Promise.race([Promise.all(exits), sleep(20_000)]).then(() => process.exit(130));
+  });
+}
+
 function launch(command: string, args: string[], options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv }): ChildProcess {
   const out = openSync(options.logFile, 'a');
-  return spawn(command, args, { cwd: options.cwd, stdio: ['ignore', out, out], env: { ...process.env, ...options.env } });
+  // Its own session, as started from a terminal of its own: with Linux's autogroup scheduling a
+  // session is a CPU share, and the load generator (this process) must not share the system's.
+  const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', out, out], env: { ...process.env, ...options.env }, detached: true });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
 }
 
 async function ready(url: string, child: ChildProcess, name: string): Promise<void> {
@@ -78,7 +94,9 @@ async function redisServer(dir: string): Promise<{ child: ChildProcess; port: nu
   const port = await freePort();
   mkdirSync(path.join(dir, 'redis'), { recursive: true });
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(dir, 'redis'),
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore', detached: true });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null, retryStrategy: (n) => (n > 50 ? null : 100) });
   client.on('error', () => undefined); // refused until redis-server listens; ping() waits for it
   await client.ping();
