@@ -1,14 +1,16 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { backoffDelay } from '../sources/kit/backoff.js';
+import { appendFileDurably, writeFileDurably } from './durable-file.js';
 
 /**
  * The local cloud's bucket notifications on their way to a target (a function's webhook route, a
  * queue, a topic): at least once, in order per target. Each notification is appended to a journal
- * file before the S3 PUT that made it is answered (s3rver emits its event synchronously inside the
- * request), so neither a stop nor a crash loses it; on start the journal is read again. One lane per
+ * file, and synced to the disk, before the S3 PUT that made it is answered (s3rver emits its event
+ * synchronously inside the request), so neither a stop, a crash nor a power loss loses it; on start
+ * the journal is read again. One lane per
  * target, so a target that is down holds up only its own notifications: they are retried with
  * backoff (100 ms doubling to 5 s) for up to MAX_AGE_MS, then dropped, logged and counted.
  */
@@ -63,10 +65,10 @@ export class NotificationOutbox {
     this.#compact();
   }
 
-  /** Journals the items (synchronously: they are durable when this returns), then delivers them. */
+  /** Journals the items (synchronously: they are on the disk when this returns), then delivers them. */
   add(items: readonly OutboxItem[]): void {
     if (!items.length) return;
-    appendFileSync(this.file, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    appendFileDurably(this.file, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
     for (const item of items) this.#lane(item.target).push(item);
     this.#drainAll();
   }
@@ -154,13 +156,10 @@ export class NotificationOutbox {
     if ([...this.#lanes.values()].every((lane) => !lane.length)) this.#compact();
   }
 
-  /** Rewrites the journal with what is still to deliver (write, then rename: never a half file). */
+  /** Rewrites the journal with what is still to deliver (atomically and durably: never a half file). */
   #compact(): void {
     this.#sinceCompaction = 0;
-    const lines = [...this.#lanes.values()].flat().map((item) => `${JSON.stringify(item)}\n`).join('');
-    const temp = `${this.file}.tmp`;
-    writeFileSync(temp, lines);
-    renameSync(temp, this.file);
+    writeFileDurably(this.file, [...this.#lanes.values()].flat().map((item) => `${JSON.stringify(item)}\n`).join(''));
   }
 }
 

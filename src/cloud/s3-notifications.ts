@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { HubConfig } from '../config/load.js';
@@ -9,6 +9,7 @@ import { compileMatcher, type RecordMatcher } from '../sources/s3/match.js';
 import { incomingRecordSchema, normaliseRecord } from '../sources/s3/record.js';
 import type { S3Settings } from '../sources/s3/settings.js';
 import type { CloudClients, CloudEndpoint } from './clients.js';
+import { writeFileDurably } from './durable-file.js';
 import type { NotificationOutbox, OutboxItem, Send } from './notification-outbox.js';
 import { toAwsRecord, type S3rverRecord } from './s3-records.js';
 
@@ -117,7 +118,7 @@ export class S3Notifications {
       }
     }
     this.outbox.add(items);
-    writeFileSync(this.configsFile, JSON.stringify(applied));
+    writeFileDurably(this.configsFile, JSON.stringify(applied));
   }
 }
 

@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
-import path from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
+import { writeFileDurably } from './durable-file.js';
 
 /**
  * A JSON snapshot of in-memory state kept in one file, as LocalStack's persistence keeps its
  * services': read once at start; written after changes (debounced: `changed()` schedules a write
- * `delayMs` later, changes meanwhile join it) and on `close()`. Each write goes to a temporary file
- * that is flushed to disk and then renamed over the snapshot, so the file is always a whole snapshot,
- * the previous or the new one, even after a kill -9 in the middle of a write.
+ * `delayMs` later, changes meanwhile join it) and on `close()`. Each write is `writeFileDurably`'s
+ * (temporary file, fsync, rename, fsync of the directory), so the file is always a whole snapshot,
+ * the previous or the new one, even after a kill -9 or a power loss in the middle of a write.
  */
 export const SNAPSHOT_DELAY_MS = 500;
 
@@ -76,29 +75,16 @@ export class SnapshotFile {
    * not written again when nothing changed: an empty long poll counts as a change).
    */
   private save(): Promise<void> {
-    this.writing = this.writing.then(async () => {
+    this.writing = this.writing.then(() => {
       if (!this.dirty) return;
       this.dirty = false;
       const text = JSON.stringify(this.take());
       if (text === this.lastWritten) return;
-      await writeAtomically(this.file, text);
+      writeFileDurably(this.file, text);
       this.lastWritten = text;
     }).catch((err: unknown) => {
       this.log.error({ event: 'cloud_snapshot_write_failed', file: this.file, err }, `could not write ${this.file}; the next change tries again`);
     });
     return this.writing;
   }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
 }

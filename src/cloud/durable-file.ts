@@ -1,0 +1,62 @@
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Files the local cloud keeps under the data dir that must survive a power loss or an OS crash, not
+ * only a kill of the hub: what these functions wrote is on the disk when they return (fsync), and a
+ * new file's directory entry too. Synchronous, because the journal's append runs inside the S3
+ * request that it must precede; an fsync costs about a millisecond on an SSD, more on a slow disk.
+ */
+
+/**
+ * Replaces `file` with `data`, atomically and durably: written to `<file>.<pid>.tmp`, fsynced,
+ * renamed over `file`, then the directory fsynced (so the rename itself is on disk). A reader, a
+ * kill or a power loss sees the whole old file or the whole new one, never a part. When a step fails
+ * the temporary file is removed, `file` is as it was, and the error is thrown.
+ */
+export function writeFileDurably(file: string, data: string): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  syncDirectory(dir);
+}
+
+/**
+ * Appends `data` to `file` (created when missing) and returns once it is on the disk (fdatasync:
+ * the data and the file's size, not its times); creating the file also fsyncs its directory. Opened
+ * per call, so a file that `writeFileDurably` replaced meanwhile is the one appended to, and no
+ * descriptor outlives the call (opening is microseconds beside the sync).
+ */
+export function appendFileDurably(file: string, data: string): void {
+  const created = !existsSync(file);
+  const fd = openSync(file, 'a');
+  try {
+    writeFileSync(fd, data);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (created) syncDirectory(path.dirname(file));
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
