@@ -1,12 +1,18 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { CLOUD_CREDENTIALS } from '../src/cloud/credentials.js';
 import { NotificationOutbox, type OutboxItem } from '../src/cloud/notification-outbox.js';
 import { silentLogger } from '../src/log.js';
-import { tempDir, waitFor } from './helpers/hub.js';
+import { REPO_ROOT, tempDir, waitFor } from './helpers/hub.js';
 
 const item = (target: string, body: string): OutboxItem => ({ target, body, at: Date.now() });
-const journal = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as OutboxItem).body);
+const items = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxItem);
+const journal = (file: string) => items(file).map((i) => i.body);
 
 /** The local cloud's bucket-notification outbox: journal, lanes, restore. */
 describe('NotificationOutbox', () => {
@@ -42,4 +48,54 @@ describe('NotificationOutbox', () => {
     await next.stop();
     expect(journal(file)).toEqual([]);
   });
+});
+
+describe('the notification journal after a kill -9', () => {
+  it('holds every notification whose PUT was answered, with compactions between the appends', async () => {
+    const dir = tempDir('th-outbox-kill-');
+    const file = path.join(dir, 'cloud', 's3-notifications.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/fixtures/cloud/notification-journal.ts'), file, path.join(dir, 's3')], {
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    const [line] = await once(createInterface({ input: child.stdout! }), 'line') as [string];
+    const s3 = new S3Client({ endpoint: (JSON.parse(line) as { endpoint: string }).endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CLOUD_CREDENTIALS, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'journal' }));
+
+    // Eight writers PUT until 300 PUTs were answered; then the kill lands while the others' PUTs are in flight.
+    const answered: string[] = [];
+    const writer = async (w: number) => {
+      for (let i = 0; child.signalCode === null && !child.killed; i++) {
+        const key = `w${w}/${i}`;
+        try {
+          await s3.send(new PutObjectCommand({ Bucket: 'journal', Key: key, Body: key }));
+        } catch {
+          return;
+        }
+        answered.push(key);
+        if (answered.length >= 300 && !child.killed) child.kill('SIGKILL');
+      }
+    };
+    await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(writer));
+    await exited;
+    s3.destroy();
+
+    const held = new Set(items(file).filter((i) => i.target === 'webhook /held').map((i) => i.body));
+    expect(answered.filter((key) => !held.has(key))).toEqual([]);
+    // The delivered lane was compacted away meanwhile (200 deliveries per compaction).
+    expect(items(file).filter((i) => i.target === 'webhook /taken').length).toBeLessThan(answered.length - 150);
+
+    // The next start restores them all.
+    const next = new NotificationOutbox(file, silentLogger());
+    next.restore(() => true);
+    const restored: string[] = [];
+    next.start(async ({ target, body }) => {
+      if (target === 'webhook /held') restored.push(body);
+      return 'done';
+    });
+    await waitFor(() => restored.length === held.size, 10_000, 'the restored notifications');
+    await next.stop();
+    expect(new Set(restored)).toEqual(held);
+    expect(journal(file)).toEqual([]);
+  }, 60_000);
 });
