@@ -45,10 +45,8 @@ export class HubMetrics {
     help: "The local cloud's bucket notifications by target kind (webhook, sqs, sns) and outcome (delivered, retried, failed)",
     labelNames: ['target', 'outcome'], registers: [this.registry],
   });
-  private readonly concurrent = new Gauge({
-    name: 'triggerhub_concurrent_executions', help: 'Invocations running in this hub now',
-    labelNames: ['function'], registers: [this.registry],
-  });
+  /** Invocations running in this hub now, per function: read by the concurrent-executions gauge at scrape time. */
+  private readonly running = new Map<string, number>();
 
   private readonly sourceLag = new Gauge({
     name: 'triggerhub_source_lag_seconds',
@@ -78,7 +76,14 @@ export class HubMetrics {
   /** `functions` names the configured functions now (hot reload changes them). */
   constructor(functions: () => string[], queues: EventQueues, dlq: DlqStore, private readonly stats?: FunctionStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'triggerhub_' });
-    for (const fn of functions()) this.concurrent.set({ function: fn }, 0);
+    const running = this.running;
+    new Gauge({
+      name: 'triggerhub_concurrent_executions', help: 'Invocations running in this hub now',
+      labelNames: ['function'], registers: [this.registry],
+      collect() {
+        for (const fn of new Set([...functions(), ...running.keys()])) this.set({ function: fn }, running.get(fn) ?? 0);
+      },
+    });
     new Gauge({
       name: 'triggerhub_queue_depth', help: 'Async events waiting, delayed or running, per function',
       labelNames: ['function'], registers: [this.registry],
@@ -98,7 +103,7 @@ export class HubMetrics {
   instrument(invoker: Invoker): Invoker {
     return {
       invoke: async (fn, request) => {
-        this.concurrent.inc({ function: fn });
+        this.running.set(fn, (this.running.get(fn) ?? 0) + 1);
         this.stats?.started(fn);
         try {
           const result = await invoker.invoke(fn, request);
@@ -108,7 +113,7 @@ export class HubMetrics {
           if (result.error) this.errors.inc({ function: fn, error_type: result.error.errorType });
           return result;
         } finally {
-          this.concurrent.dec({ function: fn });
+          this.running.set(fn, this.running.get(fn)! - 1);
           this.stats?.ended(fn);
         }
       },

@@ -88,7 +88,10 @@ export function traceFromHeaders(headers: Record<string, string | string[] | und
 /** The X-Ray form Lambda puts in `_X_AMZN_TRACE_ID` and `Lambda-Runtime-Trace-Id`. */
 export function toXRayHeader(traceparent: string): string | undefined {
   const trace = parseTraceparent(traceparent);
-  if (!trace) return undefined;
+  return trace && xrayOf(trace);
+}
+
+function xrayOf(trace: TraceContext): string {
   const sampled = Number.parseInt(trace.flags, 16) & 1;
   return `Root=1-${trace.traceId.slice(0, 8)}-${trace.traceId.slice(8)};Parent=${trace.parentId};Sampled=${sampled}`;
 }
@@ -100,8 +103,8 @@ export function toXRayHeader(traceparent: string): string | undefined {
  */
 export function handlerTrace(value: string | undefined): { xray?: string; traceparent?: string } {
   if (value === undefined) return {};
-  const traceparent = incomingTraceparent({ traceparent: value, xray: value });
-  return traceparent ? { xray: toXRayHeader(traceparent), traceparent } : { xray: value };
+  const trace = parseTraceparent(value) ?? parseXRayHeader(value);
+  return trace ? { xray: xrayOf(trace), traceparent: formatTraceparent(trace) } : { xray: value };
 }
 
 function spanId(): string {

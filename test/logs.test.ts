@@ -185,7 +185,7 @@ describe('RedisLogSink retention', () => {
       // One full stream node (100 entries) of hour-old lines: MINID ~ removes whole nodes only.
       for (let i = 0; i < 150; i += 1) await redis.xadd(key, `${old}-${i + 1}`, 'line', `old ${i}`);
       const sink = new RedisLogSink({ redis, prefix, maxEntries: 10_000, retentionSeconds: 60, logger: silentLogger() });
-      sink.write({ function: 'fn', requestId: 'r1', type: 'report', level: 'INFO', line: 'REPORT RequestId: r1', ts: Date.now(), environmentId: 'e' });
+      sink.write({ function: 'fn', requestId: 'r1', environmentId: 'e' }, ['report', 'INFO', Date.now(), 'REPORT RequestId: r1']);
       await sink.close();
       const remaining = (await redis.xrange(key, '-', '+')) as Array<[string, string[]]>;
       expect(remaining.length).toBeLessThanOrEqual(51);

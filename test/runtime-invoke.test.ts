@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../src/log.js';
-import type { LogEntry } from '../src/logs/sink.js';
+import type { LogLine, LogSource } from '../src/logs/sink.js';
 import { ISOLATIONS } from '../src/config/schema.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { RuntimeOptions } from '../src/runtime/types.js';
@@ -228,15 +228,15 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
 
     it('writes only handler lines and REPORT to pino at info, and every line to the log sink', async () => {
       const { lines: events, destination } = jsonLogLines();
-      const sunk: LogEntry[] = [];
+      const sunk: Array<[LogSource, LogLine]> = [];
       const fn = functionConfig('handlers.mjs', 'logs');
-      const pool = new FunctionPool(fn, options({ logSink: { write: (entry) => { sunk.push(entry); } } }), createLogger({ destination, level: 'info' }));
+      const pool = new FunctionPool(fn, options({ logSink: { write: (source, line) => { sunk.push([source, line]); } } }), createLogger({ destination, level: 'info' }));
       pools.push(pool);
       const req = request();
       await pool.invoke(req);
       const mine = events.filter((event) => event.requestId === req.requestId);
       expect(mine.map((event) => event.event)).toEqual([...Array(7).fill('handler_log'), 'invocation_report']);
-      expect(sunk.filter((entry) => entry.requestId === req.requestId).map((entry) => entry.type)).toEqual([
+      expect(sunk.filter(([source]) => source.requestId === req.requestId).map(([, [type]]) => type)).toEqual([
         'start', ...Array(7).fill('handler'), 'end', 'report',
       ]);
     });

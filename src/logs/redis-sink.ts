@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import { LINES_FIELD, type LogEntry, type LogSink } from './sink.js';
+import { LINES_FIELD, type LogLine, type LogSink, type LogSource } from './sink.js';
 
 /** The stream holding one function's log lines. */
 export function logStreamKey(prefix: string, fn: string): string {
@@ -41,7 +41,8 @@ export class RedisLogSink implements LogSink {
   readonly #options: RedisLogSinkOptions;
   readonly #log: Logger;
   readonly #inFlight = new Set<Promise<void>>();
-  #pending: LogEntry[] = [];
+  /** Lines waiting for the next flush, each after its source: [source, line, source, line, …]. */
+  #pending: Array<LogSource | LogLine> = [];
   #timer?: NodeJS.Timeout;
   #dropped = 0;
   #closed = false;
@@ -51,10 +52,10 @@ export class RedisLogSink implements LogSink {
     this.#log = options.logger.child({ component: 'logs' });
   }
 
-  write(entry: LogEntry): void {
+  write(source: LogSource, line: LogLine): void {
     if (this.#closed) return;
-    this.#pending.push(entry);
-    if (this.#pending.length >= MAX_BATCH) {
+    this.#pending.push(source, line);
+    if (this.#pending.length >= MAX_BATCH * 2) {
       this.#flush();
       return;
     }
@@ -81,22 +82,22 @@ export class RedisLogSink implements LogSink {
     if (!batch.length) return;
     if (this.#inFlight.size >= MAX_IN_FLIGHT) {
       if (this.#dropped === 0) this.#log.warn({ event: 'log_stream_backlog' }, 'log stream writes are not answered; dropping log lines');
-      this.#dropped += batch.length;
+      this.#dropped += batch.length / 2;
       return;
     }
     const write: Promise<void> = this.#send(batch).finally(() => this.#inFlight.delete(write));
     this.#inFlight.add(write);
   }
 
-  async #send(batch: LogEntry[]): Promise<void> {
+  async #send(batch: Array<LogSource | LogLine>): Promise<void> {
     const { redis, prefix, maxEntries, retentionSeconds } = this.#options;
     const pipeline = redis.pipeline();
     const keys = new Set<string>();
     const groups = byInvocation(batch);
-    for (const group of groups) {
-      const key = logStreamKey(prefix, group[0].function);
+    for (const [source, lines] of groups) {
+      const key = logStreamKey(prefix, source.function);
       keys.add(key);
-      pipeline.xadd(key, 'MAXLEN', '~', maxEntries, '*', ...fieldsOf(group));
+      pipeline.xadd(key, 'MAXLEN', '~', maxEntries, '*', ...fieldsOf(source, lines));
     }
     if (retentionSeconds !== undefined) {
       const minId = Date.now() - retentionSeconds * 1000;
@@ -113,37 +114,37 @@ export class RedisLogSink implements LogSink {
         this.#dropped = 0;
       }
     } catch (err) {
-      this.#log.warn({ event: 'log_stream_write_failed', lines: batch.length, err }, `could not write ${batch.length} log line(s) to Redis`);
+      this.#log.warn({ event: 'log_stream_write_failed', lines: batch.length / 2, err }, `could not write ${batch.length / 2} log line(s) to Redis`);
     }
   }
 }
 
 /**
- * The batch's lines grouped per invocation and environment, in order of first appearance: one
- * stream entry each (START, END and REPORT of a short invocation are one XADD instead of three).
+ * The batch's lines grouped per invocation (its source object), in order of first appearance: one
+ * stream entry each (START, END and REPORT of a short invocation are one XADD instead of three), at
+ * most MAX_LINES_PER_ENTRY lines.
  */
-function byInvocation(batch: LogEntry[]): LogEntry[][] {
-  const open = new Map<string, LogEntry[]>();
-  const groups: LogEntry[][] = [];
-  for (const entry of batch) {
-    const key = `${entry.function}\n${entry.requestId}\n${entry.environmentId}\n${entry.traceparent ?? ''}`;
-    const group = open.get(key);
+function byInvocation(batch: Array<LogSource | LogLine>): Array<[LogSource, LogLine[]]> {
+  const open = new Map<LogSource, LogLine[]>();
+  const groups: Array<[LogSource, LogLine[]]> = [];
+  for (let i = 0; i + 1 < batch.length; i += 2) {
+    const source = batch[i] as LogSource;
+    const line = batch[i + 1] as LogLine;
+    const group = open.get(source);
     if (group && group.length < MAX_LINES_PER_ENTRY) {
-      group.push(entry);
+      group.push(line);
       continue;
     }
-    const fresh = [entry];
-    open.set(key, fresh);
-    groups.push(fresh);
+    const fresh = [line];
+    open.set(source, fresh);
+    groups.push([source, fresh]);
   }
   return groups;
 }
 
-/** A stream entry: the invocation's ids once, and its lines as JSON `[type, level, ts, line]` tuples. */
-function fieldsOf(group: LogEntry[]): string[] {
-  const [first] = group;
-  const fields = ['requestId', first.requestId, 'environmentId', first.environmentId];
-  if (first.traceparent) fields.push('traceparent', first.traceparent);
-  fields.push(LINES_FIELD, JSON.stringify(group.map((e) => [e.type, e.level, e.ts, e.line])));
+function fieldsOf(source: LogSource, lines: LogLine[]): string[] {
+  const fields = ['requestId', source.requestId, 'environmentId', source.environmentId];
+  if (source.traceparent) fields.push('traceparent', source.traceparent);
+  fields.push(LINES_FIELD, JSON.stringify(lines));
   return fields;
 }

@@ -21,7 +21,18 @@ export interface LogEntry {
   traceparent?: string;
 }
 
+/** The invocation lines belong to: one object per invocation, shared by all its lines. */
+export interface LogSource {
+  function: string;
+  requestId: string;
+  environmentId: string;
+  traceparent?: string;
+}
+
+/** One line as a stream entry's `lines` field stores it: type, level, epoch ms, text. */
+export type LogLine = [type: LogLineType, level: string, ts: number, line: string];
+
 /** Takes lines without blocking the invocation; failures are the sink's to report, never the caller's. */
 export interface LogSink {
-  write(entry: LogEntry): void;
+  write(source: LogSource, line: LogLine): void;
 }

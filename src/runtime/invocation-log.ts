@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { LogLineType, LogSink } from '../logs/sink.js';
+import type { LogLineType, LogSink, LogSource } from '../logs/sink.js';
 import type { LogLevel } from './protocol.js';
 import type { InvocationStatus, InvokeResult } from './types.js';
 
@@ -55,14 +55,17 @@ export class InvocationLog {
   readonly #logger: Logger;
   readonly #options: InvocationLogOptions;
   readonly #bindings: { requestId: string; traceparent?: string };
+  /** What the sink groups this invocation's lines by (one stream entry for the lines of a batch). */
+  readonly #source: LogSource;
   #started = false;
 
   constructor(logger: Logger, options: InvocationLogOptions) {
-    const { requestId, traceparent } = options;
+    const { requestId, traceparent, environmentId } = options;
     // Bindings on each call instead of a child logger per invocation (pino serialises a child's
     // bindings when it is made, which costs more than the one or two lines written at info).
     this.#logger = unredacted(logger);
     this.#bindings = traceparent ? { requestId, traceparent } : { requestId };
+    this.#source = traceparent ? { function: options.function, requestId, environmentId, traceparent } : { function: options.function, requestId, environmentId };
     this.#options = options;
   }
 
@@ -93,7 +96,6 @@ export class InvocationLog {
   #emit(type: LogLineType, level: string, pinoLevel: 'info' | 'debug', event: string, fields: object | undefined, line: string): void {
     this.#lines.push(line);
     if (this.#logger.isLevelEnabled(pinoLevel)) this.#logger[pinoLevel]({ ...this.#bindings, event, ...fields }, line);
-    const { sink, requestId, environmentId, traceparent } = this.#options;
-    sink?.write({ function: this.#options.function, requestId, type, level, line, ts: Date.now(), environmentId, traceparent });
+    this.#options.sink?.write(this.#source, [type, level, Date.now(), line]);
   }
 }
