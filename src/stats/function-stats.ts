@@ -70,13 +70,14 @@ export class FunctionStats {
     this.add(fnKey, 'billedMs', result.billedDurationMs);
     this.add(fnKey, 'mbMs', result.billedDurationMs * result.memorySizeMB);
     if (!info) return;
-    const list = this.recent.get(fn) ?? [];
+    let list = this.recent.get(fn);
+    if (!list) this.recent.set(fn, (list = []));
     list.push({
       requestId: info.requestId, traceId: info.traceId ?? null, status: result.status, durationMs: result.durationMs,
       billedDurationMs: result.billedDurationMs, coldStart: result.initDurationMs !== undefined,
       errorType: result.error?.errorType ?? null, endedAt: new Date().toISOString(),
     });
-    this.recent.set(fn, list.slice(-RECENT_MAX));
+    if (list.length > RECENT_MAX) list.shift();
   }
 
   throttled(fn: string): void {
