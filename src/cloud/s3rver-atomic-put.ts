@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,14 +36,26 @@ export function writeObjectsAtomically(store: S3rverFileStore): void {
     });
     try {
       const body = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
-      await pipeline(body, measure, createWriteStream(partial));
+      // flush: fsync before the stream finishes, so an answered PUT's bytes survive a power loss (as S3's do).
+      await pipeline(body, measure, createWriteStream(partial, { flush: true }));
       const digest = md5.digest('hex');
       await store.putMetadata(object.bucket, object.key, object.metadata, digest);
       await rename(partial, file);
+      await syncDirectory(path.dirname(file));
       return { size, md5: digest };
     } catch (err) {
       await rm(partial, { force: true });
       throw err;
     }
   };
+}
+
+/** fsyncs a directory, so that a rename into it is on the disk. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
