@@ -81,7 +81,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   void app.register(async (api) => {
     api.setErrorHandler((err, request, reply: FastifyReply) => {
       const hubError = toHubError(err);
-      if (hubError.status >= 500) request.log.error({ event: 'console_api_error', err }, 'console request failed');
+      if (hubError.status >= 500) request.log.error({ event: 'console_api_error', reqId: request.id, url: request.url, err }, 'console request failed');
       if (hubError.code === 'TH_ERR_ADMIN_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
       return reply.code(hubError.status).send({ error: hubError.code, message: hubError.message });
     });

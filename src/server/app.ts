@@ -29,6 +29,10 @@ export function createApp(logger: Logger, health: HealthProbe): FastifyInstance 
   const app = Fastify({
     // Request lines are info level; the http logger keeps warnings and errors only.
     loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    // Fastify's default makes a child logger per request (its bindings serialised through the
+    // redaction paths): allocations and microseconds on every call for lines that are warnings and
+    // errors only. request.log is that http logger; a line about a request names it (reqId).
+    childLoggerFactory: (httpLogger) => httpLogger,
     // A little over the sync Invoke limit, so the API can name the limit itself.
     bodyLimit: SYNC_PAYLOAD_LIMIT + 1,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },

@@ -51,6 +51,6 @@ export function logRequestFailure(request: FastifyRequest, err: unknown, hubErro
   } else if (hubError.code === 'TH_ERR_REDIS_UNAVAILABLE') {
     debugLog.debug({ event: 'request_redis_unavailable', url: request.url }, hubError.message);
   } else if (hubError.status >= 500) {
-    request.log.error({ event: 'http_error', err }, 'request failed');
+    request.log.error({ event: 'http_error', reqId: request.id, url: request.url, err }, 'request failed');
   }
 }
