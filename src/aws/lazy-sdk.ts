@@ -16,3 +16,5 @@ export const loadDynamodb = once(() => import('@aws-sdk/client-dynamodb'));
 export const loadDynamodbStreams = once(() => import('@aws-sdk/client-dynamodb-streams'));
 export const loadMinio = once(() => import('minio'));
 export const loadHttpHandler = once(() => import('@smithy/node-http-handler'));
+/** SigV4 signing, for function URLs with `authType: AWS_IAM` only. */
+export const loadSignatureV4 = once(() => import('@smithy/signature-v4'));

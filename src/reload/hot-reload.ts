@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { HubConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { RuntimeManager } from '../runtime/manager.js';
@@ -59,6 +59,7 @@ export class HotReload {
   }
 
   async start(): Promise<void> {
+    const { watch } = await import('chokidar'); // loaded for --watch only
     const watcher = watch(watchedPaths(this.#plan), { ignoreInitial: true, ignored: (file) => isIgnored(this.#plan, file) });
     this.#watcher = watcher;
     watcher.on('all', (_event, file) => this.#changed(file));

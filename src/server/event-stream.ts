@@ -1,13 +1,22 @@
-import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { createRequire } from 'node:module';
+import type { EventStreamCodec } from '@smithy/eventstream-codec';
 
-const codec = new EventStreamCodec(
-  (bytes) => Buffer.from(bytes).toString('utf8'),
-  (text) => new Uint8Array(Buffer.from(text, 'utf8')),
-);
+/** The codec, made on the first streamed response (the package is not loaded before). */
+let codec: EventStreamCodec | undefined;
+function eventCodec(): EventStreamCodec {
+  if (!codec) {
+    const { EventStreamCodec: Codec } = createRequire(import.meta.url)('@smithy/eventstream-codec') as typeof import('@smithy/eventstream-codec');
+    codec = new Codec(
+      (bytes) => Buffer.from(bytes).toString('utf8'),
+      (text) => new Uint8Array(Buffer.from(text, 'utf8')),
+    );
+  }
+  return codec;
+}
 
 /** One `application/vnd.amazon.eventstream` event message (`:message-type` event). */
 export function eventMessage(eventType: string, contentType: string, body: Uint8Array): Uint8Array {
-  return codec.encode({
+  return eventCodec().encode({
     headers: {
       ':event-type': { type: 'string', value: eventType },
       ':content-type': { type: 'string', value: contentType },

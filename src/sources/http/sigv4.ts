@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { loadSignatureV4 } from '../../aws/lazy-sdk.js';
 import type { IncomingHttp } from './request.js';
 import { headerValues } from './request.js';
 import { dictionary } from '../../own.js';
@@ -52,6 +52,7 @@ export async function verifySigV4(
   }
   const query = queryOf(incoming.rawQueryString);
   if (!query) return { reason: 'query string is not valid percent-encoding' };
+  const { SignatureV4 } = await loadSignatureV4();
   const signer = new SignatureV4({
     service, region, sha256: Sha256, applyChecksum: false,
     credentials: { accessKeyId, secretAccessKey: key.secretAccessKey, sessionToken: signedHeaders['x-amz-security-token'] },
