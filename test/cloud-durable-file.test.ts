@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendFileDurably, writeFileDurably } from '../src/cloud/durable-file.js';
+import { appendFileDurably, removeStaleTemps, writeFileDurably } from '../src/cloud/durable-file.js';
 import { tempDir } from './helpers/hub.js';
 
 /** Reads what an open descriptor's file holds now (from the start). */
@@ -76,5 +77,19 @@ describe('appendFileDurably', () => {
     const dir = tempDir('th-durable-');
     mkdirSync(path.join(dir, 'outbox.jsonl'));
     expect(() => appendFileDurably(path.join(dir, 'outbox.jsonl'), 'a\n')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+  });
+});
+
+describe('removeStaleTemps', () => {
+  it("removes the temporary files of writers that are gone, and keeps a live writer's and other files", () => {
+    const dir = tempDir('th-durable-');
+    const file = path.join(dir, 'snapshot.json');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid; // exited by now
+    for (const name of ['snapshot.json', `snapshot.json.${gone}.tmp`, `snapshot.json.${process.pid}.tmp`, 'snapshot.json.corrupt-1.tmp', 'other.json.1.tmp']) {
+      writeFileSync(path.join(dir, name), '{}');
+    }
+    removeStaleTemps(file);
+    expect(readdirSync(dir).sort()).toEqual(['other.json.1.tmp', 'snapshot.json', `snapshot.json.${process.pid}.tmp`, 'snapshot.json.corrupt-1.tmp'].sort());
+    removeStaleTemps(path.join(dir, 'missing', 'x.json')); // no directory: nothing to do
   });
 });

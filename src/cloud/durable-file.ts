@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -50,6 +50,34 @@ export function appendFileDurably(file: string, data: string): void {
     closeSync(fd);
   }
   if (created) syncDirectory(path.dirname(file));
+}
+
+/**
+ * Removes the temporary files that a write of `file` killed before its rename left behind
+ * (`<file>.<pid>.tmp` of a process no longer running); the hub calls it before it reads `file`.
+ */
+export function removeStaleTemps(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no directory yet: nothing was written
+  }
+  for (const name of names) {
+    const pid = /^(\d+)\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1];
+    if (pid && !running(Number(pid))) rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
 }
 
 function syncDirectory(dir: string): void {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { backoffDelay } from '../sources/kit/backoff.js';
-import { appendFileDurably, writeFileDurably } from './durable-file.js';
+import { appendFileDurably, removeStaleTemps, writeFileDurably } from './durable-file.js';
 
 /**
  * The local cloud's bucket notifications on their way to a target (a function's webhook route, a
@@ -47,6 +47,7 @@ export class NotificationOutbox {
 
   /** Notifications a previous run left undelivered (those whose target `keep` rejects are dropped). */
   restore(keep: (target: string) => boolean): void {
+    removeStaleTemps(this.file);
     let text = '';
     try {
       text = readFileSync(this.file, 'utf8');

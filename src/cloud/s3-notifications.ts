@@ -9,7 +9,7 @@ import { compileMatcher, type RecordMatcher } from '../sources/s3/match.js';
 import { incomingRecordSchema, normaliseRecord } from '../sources/s3/record.js';
 import type { S3Settings } from '../sources/s3/settings.js';
 import type { CloudClients, CloudEndpoint } from './clients.js';
-import { writeFileDurably } from './durable-file.js';
+import { removeStaleTemps, writeFileDurably } from './durable-file.js';
 import type { NotificationOutbox, OutboxItem, Send } from './notification-outbox.js';
 import { toAwsRecord, type S3rverRecord } from './s3-records.js';
 
@@ -125,6 +125,7 @@ export class S3Notifications {
 const buckets = (project: ProjectModel | undefined) => (project?.resources ?? []).filter((r): r is BucketResource => r.kind === 's3');
 
 function readApplied(file: string): Record<string, string> {
+  removeStaleTemps(file);
   try {
     const applied = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     return typeof applied === 'object' && applied !== null ? Object.assign(Object.create(null) as Record<string, string>, applied) : Object.create(null) as Record<string, string>;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
-import { writeFileDurably } from './durable-file.js';
+import { removeStaleTemps, writeFileDurably } from './durable-file.js';
 
 /**
  * A JSON snapshot of in-memory state kept in one file, as LocalStack's persistence keeps its
@@ -33,6 +33,7 @@ export class SnapshotFile {
    * snapshot it cannot load and starts without it), and nothing is overwritten.
    */
   read<T>(schema: z.ZodType<T>): T | undefined {
+    removeStaleTemps(this.file);
     if (!existsSync(this.file)) return undefined;
     let problem: string;
     try {
