@@ -19,13 +19,7 @@ export function writeFileDurably(file: string, data: string): void {
   mkdirSync(dir, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    const fd = openSync(temp, 'w');
-    try {
-      writeFileSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(temp, 'w', data, fsyncSync);
     renameSync(temp, file);
   } catch (err) {
     rmSync(temp, { force: true });
@@ -42,13 +36,7 @@ export function writeFileDurably(file: string, data: string): void {
  */
 export function appendFileDurably(file: string, data: string): void {
   const created = !existsSync(file);
-  const fd = openSync(file, 'a');
-  try {
-    writeFileSync(fd, data);
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeSynced(file, 'a', data, fdatasyncSync);
   if (created) syncDirectory(path.dirname(file));
 }
 
@@ -77,6 +65,17 @@ function running(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/** Opens `file` (`w`: truncated, `a`: appended to), writes `data`, syncs it with `sync` and closes it. */
+function writeSynced(file: string, flags: 'w' | 'a', data: string, sync: (fd: number) => void): void {
+  const fd = openSync(file, flags);
+  try {
+    writeFileSync(fd, data);
+    sync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
