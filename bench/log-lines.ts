@@ -4,8 +4,11 @@
  * the REPORT line is written, without the redaction pass), beside a REPORT line's fields written
  * through the hub's root logger (with its redact paths) and through a child that drops them. Lines
  * go to a Writable that discards them, so only the hub's and pino's own work is timed. Prints µs per
- * line (per invocation for finish), BENCH_ROUNDS (3) rounds of BENCH_LINES (200000) each.
+ * line (per invocation for finish), BENCH_ROUNDS (3) rounds of BENCH_LINES (200000) each. A last
+ * variant writes through the hub's real stdout path (coalescing, asynchronous writes) to /dev/null
+ * and prints the process's CPU per line, the writes included.
  */
+import { openSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createLogger } from '../dist/log.js';
 import { InvocationLog } from '../dist/runtime/invocation-log.js';
@@ -35,4 +38,18 @@ for (let round = 1; round <= ROUNDS; round += 1) {
     const us = Number(process.hrtime.bigint() - started) / LINES / 1000;
     console.log(`round ${round}  ${name.padEnd(50)} ${us.toFixed(2)} µs per line`);
   }
+}
+
+// The stdout path: lines coalesced and written by sonic-boom off the main thread; CPU (user +
+// system, all threads) per line, the loop yielding now and then as the hub's does.
+const stdoutPath = createLogger({ fd: openSync('/dev/null', 'w'), pretty: false, level: 'info' }).child({ function: 'noop' }, { redact: [] });
+for (let round = 1; round <= ROUNDS; round += 1) {
+  const before = process.cpuUsage();
+  for (let i = 0; i < LINES; i += 1) {
+    stdoutPath.info(FIELDS, LINE);
+    if (i % 32 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the last writes
+  const { user, system } = process.cpuUsage(before);
+  console.log(`round ${round}  ${'stdout path to /dev/null (CPU, writes included)'.padEnd(50)} ${((user + system) / LINES).toFixed(2)} µs per line`);
 }

@@ -8,6 +8,8 @@ export interface LogOptions {
   pretty?: boolean;
   /** Write to this destination instead of stdout (tests). */
   destination?: NodeJS.WritableStream;
+  /** The file descriptor the coalescing stdout path writes to (default 1; bench/log-lines.ts uses /dev/null). */
+  fd?: number;
 }
 
 /** Characters of log lines that go to stdout in one write under load (sonic-boom writes at most 16 KB at once). */
@@ -40,7 +42,7 @@ export function createLogger(options: LogOptions = {}): Logger {
   // of one per line. sonic-boom's own accumulation costs about 3 us per line (it recounts its
   // buffer's bytes on every write), the array about 0.1. pino's exit handler calls flushSync, which
   // hands over what is pending first.
-  const destination = pino.destination({ dest: 1, sync: false });
+  const destination = pino.destination({ dest: options.fd ?? 1, sync: false });
   const write = destination.write.bind(destination);
   const flush = destination.flush.bind(destination);
   const flushSync = destination.flushSync.bind(destination);
