@@ -87,6 +87,10 @@ export async function startKinesalite(dir: string): Promise<Emulator> {
 }
 
 const DYNAMODB_READY_MS = 60_000;
+/** One readiness probe of DynamoDB Local at most. */
+const DYNAMODB_PROBE_MS = 2000;
+/** How long Java gets to exit on SIGTERM at stop before it is killed. */
+const DYNAMODB_STOP_MS = 10_000;
 
 /**
  * Runs a command ("$@") that goes when the hub goes: it is killed once its stdin (the hub's pipe)
@@ -103,20 +107,29 @@ export async function startDynamoDbLocal(dir: string): Promise<Emulator> {
   mkdirSync(dir, { recursive: true });
   const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   const port = await freePort();
+  // Its own process group (detached): a terminal's Ctrl-C reaches the hub only, which stops Java
+  // after its sources; and a Java that does not go on SIGTERM can be killed with its wrapper.
   const child: ChildProcess = spawn('sh', ['-c', EXIT_WITH_PARENT, 'sh', 'java', '-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-sharedDb', '-dbPath', dir, '-port', String(port)], {
-    cwd: emulatorDir, stdio: ['pipe', 'ignore', 'ignore'],
+    cwd: emulatorDir, stdio: ['pipe', 'ignore', 'ignore'], detached: true,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     child.stdin!.end();
+    const kill = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch { /* already gone */ }
+    }, DYNAMODB_STOP_MS);
     await exited;
+    clearTimeout(kill);
   };
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CLOUD_CREDENTIALS, maxAttempts: 1 });
   try {
     for (const until = Date.now() + DYNAMODB_READY_MS; ;) {
       if (child.exitCode !== null) throw new HubError('TH_ERR_CLOUD_START_FAILED', `DynamoDB Local exited with code ${child.exitCode} before it was ready`);
-      const ready = await client.send(new ListTablesCommand({})).then(() => true, () => false);
+      // Each probe bounded: a JVM still starting may take the connection and not answer yet.
+      const ready = await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(DYNAMODB_PROBE_MS) }).then(() => true, () => false);
       if (ready) break;
       if (Date.now() > until) throw new HubError('TH_ERR_CLOUD_START_FAILED', `DynamoDB Local was not ready after ${DYNAMODB_READY_MS / 1000} s`);
       await delay(200);
