@@ -55,11 +55,12 @@ export function removeStaleTemps(file: string): void {
   }
   for (const name of names) {
     const pid = /^(\d+)\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1];
-    if (pid && !running(Number(pid))) rmSync(path.join(dir, name), { force: true });
+    if (pid && !processRunning(Number(pid))) rmSync(path.join(dir, name), { force: true });
   }
 }
 
-function running(pid: number): boolean {
+/** Whether a process with this pid exists (this user's or another's). */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

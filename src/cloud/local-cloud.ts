@@ -8,6 +8,7 @@ import { bindConfig } from './bind.js';
 import { cloudClients, type CloudClients, type CloudEndpoint } from './clients.js';
 import { createResources } from './create.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
+import { claimCloudDir } from './dir-lock.js';
 import { cloudStateFile } from './state-file.js';
 import { startDynamoDbLocal, startFauxqs, startKinesalite, startS3rver, type Emulator } from './emulators.js';
 import { NotificationOutbox, type Outcome } from './notification-outbox.js';
@@ -63,10 +64,14 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
   let clients: CloudClients = cloudClients(endpoints, config.region);
   // Clients replaced when a reload adds a service: pollers may still hold them.
   const replaced: CloudClients[] = [];
+  /** Set once an embedded emulator runs: <dataDir>/cloud is this hub's until stop (dir-lock.ts). */
+  let releaseDir: (() => void) | undefined;
   const stopEmulators = async () => {
     for (const old of [...replaced, clients]) old.destroy();
     for (const emulator of emulators.reverse()) await emulator.stop().catch((err: unknown) => log.warn({ event: 'cloud_stop_failed', err }, 'an emulator did not stop cleanly'));
     emulators.length = 0;
+    releaseDir?.();
+    releaseDir = undefined;
   };
   /** Endpoints of the services `model` needs that the cloud does not serve yet. */
   const serve = async (model: ProjectModel) => {
@@ -76,6 +81,7 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
     const missing = [...neededServices(model)].filter((service) => !endpoints.has(service));
     for (const service of missing) {
       const given = config.endpoints[service];
+      if (!given) releaseDir ??= claimCloudDir(path.join(config.dataDir, 'cloud'));
       const onS3Event = (event: { Records: S3rverRecord[] }) => notifications?.onEvent(event);
       endpoints.set(service, given ? { url: given, embedded: false } : { url: await embedded(service, config, emulators, endpoints, onS3Event, log), embedded: true });
       log.info({ event: 'cloud_endpoint', service, url: endpoints.get(service)!.url, embedded: !given },
