@@ -23,6 +23,8 @@ export const statsKeys = {
 
 export type StatsField = 'invocations' | 'errors' | 'throttles' | 'billedMs' | 'mbMs' | `h:${number}`;
 
+type PendingRecent = Omit<RecentInvocation, 'endedAt'> & { endedAt: number };
+
 /** What an invocation was asked to do, besides its result (for the recent-invocations list). */
 export interface InvocationInfo { requestId: string; traceId?: string }
 
@@ -36,7 +38,8 @@ export interface InvocationInfo { requestId: string; traceId?: string }
 export class FunctionStats {
   /** Redis key → field → increment. */
   private pending = new Map<string, Map<string, number>>();
-  private recent = new Map<string, RecentInvocation[]>();
+  /** Each function's last invocations since the flush; `endedAt` as epoch ms, formatted when written (most are dropped before). */
+  private recent = new Map<string, PendingRecent[]>();
   private readonly running = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -75,7 +78,7 @@ export class FunctionStats {
     list.push({
       requestId: info.requestId, traceId: info.traceId ?? null, status: result.status, durationMs: result.durationMs,
       billedDurationMs: result.billedDurationMs, coldStart: result.initDurationMs !== undefined,
-      errorType: result.error?.errorType ?? null, endedAt: new Date().toISOString(),
+      errorType: result.error?.errorType ?? null, endedAt: Date.now(),
     });
     if (list.length > RECENT_MAX) list.shift();
   }
@@ -106,7 +109,7 @@ export class FunctionStats {
       }
       for (const [fn, list] of recent) {
         const key = statsKeys.recent(this.prefix, fn);
-        multi.lpush(key, ...list.map((item) => JSON.stringify(item))).ltrim(key, 0, RECENT_MAX - 1);
+        multi.lpush(key, ...list.map((item) => JSON.stringify({ ...item, endedAt: new Date(item.endedAt).toISOString() } satisfies RecentInvocation))).ltrim(key, 0, RECENT_MAX - 1);
       }
       try {
         const results = await multi.exec();
