@@ -45,9 +45,6 @@ export class HubMetrics {
     help: "The local cloud's bucket notifications by target kind (webhook, sqs, sns) and outcome (delivered, retried, failed)",
     labelNames: ['target', 'outcome'], registers: [this.registry],
   });
-  /** Invocations running in this hub now, per function: read by the concurrent-executions gauge at scrape time. */
-  private readonly running = new Map<string, number>();
-
   private readonly sourceLag = new Gauge({
     name: 'triggerhub_source_lag_seconds',
     help: 'Poller lag: age of the oldest message of the last SQS batch (ApproximateAgeOfOldestMessage), or the iterator age of a Kinesis / Redis Streams source',
@@ -74,13 +71,14 @@ export class HubMetrics {
   });
 
   /** `functions` names the configured functions now (hot reload changes them). */
-  constructor(functions: () => string[], queues: EventQueues, dlq: DlqStore, private readonly stats?: FunctionStats) {
+  constructor(functions: () => string[], queues: EventQueues, dlq: DlqStore, private readonly stats: FunctionStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'triggerhub_' });
-    const running = this.running;
+    // Read at scrape time from the stats' own count (no labelled update per invocation).
     new Gauge({
       name: 'triggerhub_concurrent_executions', help: 'Invocations running in this hub now',
       labelNames: ['function'], registers: [this.registry],
       collect() {
+        const running = stats.runningByFunction();
         for (const fn of new Set([...functions(), ...running.keys()])) this.set({ function: fn }, running.get(fn) ?? 0);
       },
     });
@@ -103,18 +101,16 @@ export class HubMetrics {
   instrument(invoker: Invoker): Invoker {
     return {
       invoke: async (fn, request) => {
-        this.running.set(fn, (this.running.get(fn) ?? 0) + 1);
-        this.stats?.started(fn);
+        this.stats.started(fn);
         try {
           const result = await invoker.invoke(fn, request);
-          this.stats?.record(fn, result, request);
+          this.stats.record(fn, result, request);
           this.invocations.inc({ function: fn, status: result.status });
           this.duration.observe({ function: fn }, result.durationMs / 1000);
           if (result.error) this.errors.inc({ function: fn, error_type: result.error.errorType });
           return result;
         } finally {
-          this.running.set(fn, this.running.get(fn)! - 1);
-          this.stats?.ended(fn);
+          this.stats.ended(fn);
         }
       },
     };
@@ -122,7 +118,7 @@ export class HubMetrics {
 
   throttled(fn: string, invocationType: 'RequestResponse' | 'Event'): void {
     this.throttles.inc({ function: fn, invocation_type: invocationType });
-    this.stats?.throttled(fn);
+    this.stats.throttled(fn);
   }
 
   /** One try of the destination outbox (Dispatcher's onDestination). */

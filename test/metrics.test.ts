@@ -18,6 +18,7 @@ describe('/metrics and /readyz', () => {
         echo: { handler: 'echo.handler' },
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
         closed: { handler: 'echo.handler', reservedConcurrency: 0 },
+        sleeper: { handler: 'sleeper.handler' },
       },
     });
   });
@@ -41,6 +42,13 @@ describe('/metrics and /readyz', () => {
     expect(sample(text, 'triggerhub_dlq_records')).toBe(1);
     expect(sample(text, 'triggerhub_queue_depth{function="echo"}')).toBe(0);
     expect(text).toContain('triggerhub_process_resident_memory_bytes');
+  });
+
+  it('counts an invocation as a concurrent execution while it runs, and not after', async () => {
+    const running = hub.lambda.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: encoder.encode('{"ms":1500}') }));
+    await waitFor(async () => sample(await scrape(), 'triggerhub_concurrent_executions{function="sleeper"}') === 1, 10_000, 'the running invocation counted');
+    await running;
+    expect(sample(await scrape(), 'triggerhub_concurrent_executions{function="sleeper"}')).toBe(0);
   });
 
   it('reports readiness once sources are started and Redis answers', async () => {

@@ -62,6 +62,11 @@ export class FunctionStats {
     return Object.fromEntries(this.running);
   }
 
+  /** The same count, as the map it is kept in (the metrics' concurrent-executions gauge). */
+  runningByFunction(): ReadonlyMap<string, number> {
+    return this.running;
+  }
+
   record(fn: string, result: Pick<InvokeResult, 'status' | 'durationMs' | 'billedDurationMs' | 'memorySizeMB'> & Partial<Pick<InvokeResult, 'error' | 'initDurationMs'>>, info?: InvocationInfo): void {
     const series = statsKeys.series(this.prefix, fn, seriesBucket(Date.now()));
     for (const key of [statsKeys.fn(this.prefix, fn), series]) {
