@@ -26,6 +26,9 @@ const MAX_BATCH = 512;
 export const MAX_LINES_PER_ENTRY = 8;
 /** Writes not yet answered (Redis down): beyond this, new lines are dropped, not buffered. */
 const MAX_IN_FLIGHT = 64;
+/** Lines waiting to be written, each with (same index) the invocation it belongs to. */
+interface Batch { sources: LogSource[]; lines: LogLine[] }
+
 /** How long close() waits for outstanding writes. */
 const CLOSE_TIMEOUT_MS = 2000;
 
@@ -41,8 +44,8 @@ export class RedisLogSink implements LogSink {
   readonly #options: RedisLogSinkOptions;
   readonly #log: Logger;
   readonly #inFlight = new Set<Promise<void>>();
-  /** Lines waiting for the next flush, each after its source: [source, line, source, line, …]. */
-  #pending: Array<LogSource | LogLine> = [];
+  /** Lines waiting for the next flush, and beside each (same index) the invocation it belongs to. */
+  #pending: Batch = { sources: [], lines: [] };
   #timer?: NodeJS.Timeout;
   #dropped = 0;
   #closed = false;
@@ -54,8 +57,8 @@ export class RedisLogSink implements LogSink {
 
   write(source: LogSource, line: LogLine): void {
     if (this.#closed) return;
-    this.#pending.push(source, line);
-    if (this.#pending.length >= MAX_BATCH * 2) {
+    this.#pending.sources.push(source);
+    if (this.#pending.lines.push(line) >= MAX_BATCH) {
       this.#flush();
       return;
     }
@@ -78,18 +81,18 @@ export class RedisLogSink implements LogSink {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const batch = this.#pending;
-    this.#pending = [];
-    if (!batch.length) return;
+    this.#pending = { sources: [], lines: [] };
+    if (!batch.lines.length) return;
     if (this.#inFlight.size >= MAX_IN_FLIGHT) {
       if (this.#dropped === 0) this.#log.warn({ event: 'log_stream_backlog' }, 'log stream writes are not answered; dropping log lines');
-      this.#dropped += batch.length / 2;
+      this.#dropped += batch.lines.length;
       return;
     }
     const write: Promise<void> = this.#send(batch).finally(() => this.#inFlight.delete(write));
     this.#inFlight.add(write);
   }
 
-  async #send(batch: Array<LogSource | LogLine>): Promise<void> {
+  async #send(batch: Batch): Promise<void> {
     const { redis, prefix, maxEntries, retentionSeconds } = this.#options;
     const pipeline = redis.pipeline();
     const keys = new Set<string>();
@@ -114,7 +117,7 @@ export class RedisLogSink implements LogSink {
         this.#dropped = 0;
       }
     } catch (err) {
-      this.#log.warn({ event: 'log_stream_write_failed', lines: batch.length / 2, err }, `could not write ${batch.length / 2} log line(s) to Redis`);
+      this.#log.warn({ event: 'log_stream_write_failed', lines: batch.lines.length, err }, `could not write ${batch.lines.length} log line(s) to Redis`);
     }
   }
 }
@@ -124,12 +127,12 @@ export class RedisLogSink implements LogSink {
  * stream entry each (START, END and REPORT of a short invocation are one XADD instead of three), at
  * most MAX_LINES_PER_ENTRY lines.
  */
-function byInvocation(batch: Array<LogSource | LogLine>): Array<[LogSource, LogLine[]]> {
+function byInvocation({ sources, lines }: Batch): Array<[LogSource, LogLine[]]> {
   const open = new Map<LogSource, LogLine[]>();
   const groups: Array<[LogSource, LogLine[]]> = [];
-  for (let i = 0; i + 1 < batch.length; i += 2) {
-    const source = batch[i] as LogSource;
-    const line = batch[i + 1] as LogLine;
+  for (let i = 0; i < lines.length; i += 1) {
+    const source = sources[i];
+    const line = lines[i];
     const group = open.get(source);
     if (group && group.length < MAX_LINES_PER_ENTRY) {
       group.push(line);
@@ -142,6 +145,7 @@ function byInvocation(batch: Array<LogSource | LogLine>): Array<[LogSource, LogL
   return groups;
 }
 
+/** A stream entry: the invocation's ids once, and its lines as JSON `[type, level, ts, line]` tuples. */
 function fieldsOf(source: LogSource, lines: LogLine[]): string[] {
   const fields = ['requestId', source.requestId, 'environmentId', source.environmentId];
   if (source.traceparent) fields.push('traceparent', source.traceparent);
