@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { requireYamlCfn } from '../aws/lazy-sdk.js';
 import { HubError } from '../errors.js';
-
-/** yaml-cfn (and js-yaml under it), loaded when a project file is read: a plain config never needs it. */
-const requireModule = createRequire(import.meta.url);
 
 /**
  * A template or serverless.yml as data: JSON when it starts with `{`, else YAML with
@@ -18,7 +15,7 @@ export function readProjectFile(file: string): Record<string, unknown> {
   }
   let data: unknown;
   try {
-    data = text.trimStart().startsWith('{') ? JSON.parse(text) : (requireModule('yaml-cfn') as typeof import('yaml-cfn')).yamlParse(text);
+    data = text.trimStart().startsWith('{') ? JSON.parse(text) : requireYamlCfn().yamlParse(text);
   } catch (cause) {
     throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: not valid YAML or JSON: ${(cause as Error).message}`, { cause });
   }

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FSWatcher } from 'chokidar';
+import { loadChokidar } from '../aws/lazy-sdk.js';
 import type { HubConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { RuntimeManager } from '../runtime/manager.js';
@@ -59,7 +60,7 @@ export class HotReload {
   }
 
   async start(): Promise<void> {
-    const { watch } = await import('chokidar'); // loaded for --watch only
+    const { watch } = await loadChokidar();
     const watcher = watch(watchedPaths(this.#plan), { ignoreInitial: true, ignored: (file) => isIgnored(this.#plan, file) });
     this.#watcher = watcher;
     watcher.on('all', (_event, file) => this.#changed(file));

@@ -1,11 +1,11 @@
-import { createRequire } from 'node:module';
 import type { EventStreamCodec } from '@smithy/eventstream-codec';
+import { requireEventStreamCodec } from '../aws/lazy-sdk.js';
 
 /** The codec, made on the first streamed response (the package is not loaded before). */
 let codec: EventStreamCodec | undefined;
 function eventCodec(): EventStreamCodec {
   if (!codec) {
-    const { EventStreamCodec: Codec } = createRequire(import.meta.url)('@smithy/eventstream-codec') as typeof import('@smithy/eventstream-codec');
+    const { EventStreamCodec: Codec } = requireEventStreamCodec();
     codec = new Codec(
       (bytes) => Buffer.from(bytes).toString('utf8'),
       (text) => new Uint8Array(Buffer.from(text, 'utf8')),
