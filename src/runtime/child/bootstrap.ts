@@ -8,12 +8,15 @@ import type { ChildMessage, InvokeMessage } from '../protocol.js';
 import { formatError, toErrorPayload, UnhandledPromiseRejection } from './error-payload.js';
 import { host } from './host.js';
 import { loadHandler, type Handler } from './load-handler.js';
+import { invocationVariables } from './invocation-env.js';
 import { captureLogs } from './log-capture.js';
 import type { StreamEmitter } from './response-stream.js';
 import { runHandler } from './run-handler.js';
 import { installAwsLambdaGlobal } from './streaming.js';
 
 const { spec } = host;
+/** Sets a per-invocation variable, or removes the previous invocation's value (without setenv: see invocation-env.ts). */
+const setEnv = invocationVariables(['_X_AMZN_TRACE_ID', 'TRACEPARENT']);
 let requestId: string | undefined;
 let broken = false;
 
@@ -50,12 +53,6 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   if (broken) return;
   reply.maxRssKB = host.peakMemoryKB();
   host.send(reply);
-}
-
-/** Sets a per-invocation variable, or removes the previous invocation's value. */
-function setEnv(name: string, value: string | undefined): void {
-  if (value !== undefined) process.env[name] = value;
-  else delete process.env[name];
 }
 
 function serialize(result: unknown): string {
