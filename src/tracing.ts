@@ -20,11 +20,16 @@ const XRAY_ROOT = /^1-([0-9a-f]{8})-([0-9a-f]{24})$/;
 const PARENT_ID = /^[0-9a-f]{16}$/;
 const ALL_ZERO = /^0+$/;
 
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_PARENT_ID = '0'.repeat(16);
+/** The length of a version-00 traceparent. */
+const TRACEPARENT_LENGTH = 55;
+
 /** A valid version-00 traceparent, or undefined (anything else: absent, malformed, all-zero ids). */
 export function parseTraceparent(value: unknown): TraceContext | undefined {
   if (typeof value !== 'string') return undefined;
-  const match = TRACEPARENT.exec(value.trim());
-  if (!match || ALL_ZERO.test(match[1]) || ALL_ZERO.test(match[2])) return undefined;
+  const match = TRACEPARENT.exec(value.length === TRACEPARENT_LENGTH ? value : value.trim());
+  if (!match || match[1] === ZERO_TRACE_ID || match[2] === ZERO_PARENT_ID) return undefined;
   return { traceId: match[1], parentId: match[2], flags: match[3] };
 }
 
@@ -52,10 +57,11 @@ export function formatTraceparent(trace: TraceContext): string {
   return `00-${trace.traceId}-${trace.parentId}-${trace.flags}`;
 }
 
-/** The value itself when it is a valid traceparent, else undefined. */
+/** The value itself when it is a valid traceparent (trimmed), else undefined. */
 export function validTraceparent(value: unknown): string | undefined {
   const trace = parseTraceparent(value);
-  return trace && formatTraceparent(trace);
+  // Matched as it is (no blanks around it), the value is already in canonical form: no new string.
+  return trace && ((value as string).length === TRACEPARENT_LENGTH ? (value as string) : formatTraceparent(trace));
 }
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { FunctionStats, statsKeys } from '../src/stats/function-stats.js';
-import { readRecent, RECENT_MAX } from '../src/stats/series.js';
+import { readRecent, RECENT_MAX, SERIES_BUCKET_MS, seriesBucket } from '../src/stats/series.js';
 
 describe('FunctionStats', () => {
   const redis = new Redis(inject('redisUrl'));
@@ -23,5 +23,28 @@ describe('FunctionStats', () => {
     expect(recent[0].endedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Date.parse(recent[0].endedAt)).toBeGreaterThanOrEqual(before - 1);
     expect(await redis.hget(statsKeys.fn(prefix, 'fn'), 'invocations')).toBe(String(total));
+  });
+
+  it('counts each invocation in the 10 s series bucket it ended in, per function, with its duration bucket', async () => {
+    const prefix = `fs-${randomUUID().slice(0, 8)}`;
+    const stats = new FunctionStats(redis, prefix, silentLogger());
+    const first = seriesBucket(Date.now()) + SERIES_BUCKET_MS;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(first + 1);
+      stats.record('a', { status: 'success', durationMs: 0.5, billedDurationMs: 1, memorySizeMB: 128 });
+      stats.record('b', { status: 'error', durationMs: 3, billedDurationMs: 3, memorySizeMB: 256 });
+      vi.setSystemTime(first + SERIES_BUCKET_MS + 1);
+      stats.record('a', { status: 'success', durationMs: 3, billedDurationMs: 3, memorySizeMB: 128 });
+      stats.throttled('a');
+    } finally {
+      vi.useRealTimers();
+    }
+    await stats.close();
+    const series = (fn: string, bucket: number) => redis.hgetall(statsKeys.series(prefix, fn, bucket));
+    expect(await series('a', first)).toEqual({ invocations: '1', 'h:0': '1' });
+    expect(await series('b', first)).toEqual({ invocations: '1', errors: '1', 'h:7': '1' });
+    expect(await series('a', first + SERIES_BUCKET_MS)).toEqual({ invocations: '1', 'h:7': '1', throttles: '1' });
+    expect(await redis.hgetall(statsKeys.fn(prefix, 'a'))).toEqual({ invocations: '2', 'h:0': '1', 'h:7': '1', billedMs: '4', mbMs: '512', throttles: '1' });
   });
 });

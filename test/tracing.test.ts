@@ -5,7 +5,7 @@ import { logStreamKey } from '../src/logs/redis-sink.js';
 import { readLogRange, type StoredLogEntry } from '../src/logs/reader.js';
 import { recordTraceparent, toSqsRecord } from '../src/sources/sqs/records.js';
 import {
-  childTraceparent, incomingTraceparent, newTraceparent, parseTraceparent, parseXRayHeader, toXRayHeader,
+  childTraceparent, incomingTraceparent, newTraceparent, parseTraceparent, parseXRayHeader, toXRayHeader, validTraceparent,
 } from '../src/tracing.js';
 import { createQueue, REGION, startFauxqs, type Fauxqs } from './helpers/fauxqs.js';
 import { readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
@@ -28,6 +28,10 @@ describe('traceparent parsing and conversion', () => {
       undefined, '', 'garbage', `01-${TRACE_ID}-${PARENT_ID}-01`, `00-${'0'.repeat(32)}-${PARENT_ID}-01`,
       `00-${TRACE_ID}-${'0'.repeat(16)}-01`, `00-${TRACE_ID.toUpperCase()}-${PARENT_ID}-01`, `00-${TRACE_ID}-${PARENT_ID}-01-extra`,
     ]) expect(parseTraceparent(bad), String(bad)).toBeUndefined();
+    // Blanks around a value are dropped; a valid value comes back as the same string.
+    expect(validTraceparent(` ${TRACEPARENT}\t`)).toBe(TRACEPARENT);
+    expect(validTraceparent(TRACEPARENT)).toBe(TRACEPARENT);
+    expect(validTraceparent(`00-${TRACE_ID}-${PARENT_ID}-0`)).toBeUndefined();
   });
 
   it('converts to and from the X-Ray header form', () => {

@@ -23,6 +23,14 @@ export const statsKeys = {
 
 export type StatsField = 'invocations' | 'errors' | 'throttles' | 'billedMs' | 'mbMs' | `h:${number}`;
 
+interface FunctionKeys { fn: string; bucket: number; series: string }
+
+/** `h:<bucket>` field names, made once each. */
+const HISTOGRAM_FIELDS: string[] = [];
+function histogramField(bucket: number): string {
+  return (HISTOGRAM_FIELDS[bucket] ??= `h:${bucket}`);
+}
+
 type PendingRecent = Omit<RecentInvocation, 'endedAt'> & { endedAt: number };
 
 /** What an invocation was asked to do, besides its result (for the recent-invocations list). */
@@ -41,6 +49,8 @@ export class FunctionStats {
   /** Each function's last invocations since the flush; `endedAt` as epoch ms, formatted when written (most are dropped before). */
   private recent = new Map<string, PendingRecent[]>();
   private readonly running = new Map<string, number>();
+  /** Per function, its Redis keys (see keysOf). */
+  private readonly keys = new Map<string, FunctionKeys>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -68,29 +78,47 @@ export class FunctionStats {
   }
 
   record(fn: string, result: Pick<InvokeResult, 'status' | 'durationMs' | 'billedDurationMs' | 'memorySizeMB'> & Partial<Pick<InvokeResult, 'error' | 'initDurationMs'>>, info?: InvocationInfo): void {
-    const series = statsKeys.series(this.prefix, fn, seriesBucket(Date.now()));
-    for (const key of [statsKeys.fn(this.prefix, fn), series]) {
+    const now = Date.now();
+    const keys = this.keysOf(fn, now);
+    const histogram = histogramField(bucketOf(result.durationMs));
+    for (const key of [keys.fn, keys.series]) {
       this.add(key, 'invocations', 1);
       if (result.status !== 'success') this.add(key, 'errors', 1);
-      this.add(key, `h:${bucketOf(result.durationMs)}`, 1);
+      this.add(key, histogram, 1);
     }
-    const fnKey = statsKeys.fn(this.prefix, fn);
-    this.add(fnKey, 'billedMs', result.billedDurationMs);
-    this.add(fnKey, 'mbMs', result.billedDurationMs * result.memorySizeMB);
+    this.add(keys.fn, 'billedMs', result.billedDurationMs);
+    this.add(keys.fn, 'mbMs', result.billedDurationMs * result.memorySizeMB);
     if (!info) return;
     let list = this.recent.get(fn);
     if (!list) this.recent.set(fn, (list = []));
     list.push({
       requestId: info.requestId, traceId: info.traceId ?? null, status: result.status, durationMs: result.durationMs,
       billedDurationMs: result.billedDurationMs, coldStart: result.initDurationMs !== undefined,
-      errorType: result.error?.errorType ?? null, endedAt: Date.now(),
+      errorType: result.error?.errorType ?? null, endedAt: now,
     });
     if (list.length > RECENT_MAX) list.shift();
   }
 
+  /**
+   * The function's counters key and the series key of the current 10 s bucket, built once per
+   * function and bucket: the same string objects every time, so their Map lookups do not build and
+   * hash a new string per invocation.
+   */
+  private keysOf(fn: string, now: number): FunctionKeys {
+    const bucket = seriesBucket(now);
+    let keys = this.keys.get(fn);
+    if (!keys) this.keys.set(fn, (keys = { fn: statsKeys.fn(this.prefix, fn), bucket: -1, series: '' }));
+    if (keys.bucket !== bucket) {
+      keys.bucket = bucket;
+      keys.series = statsKeys.series(this.prefix, fn, bucket);
+    }
+    return keys;
+  }
+
   throttled(fn: string): void {
-    this.add(statsKeys.fn(this.prefix, fn), 'throttles', 1);
-    this.add(statsKeys.series(this.prefix, fn, seriesBucket(Date.now())), 'throttles', 1);
+    const keys = this.keysOf(fn, Date.now());
+    this.add(keys.fn, 'throttles', 1);
+    this.add(keys.series, 'throttles', 1);
   }
 
   /** An event went from one node of the mesh to another (see stats/flow.ts for the node names). */
