@@ -59,8 +59,9 @@ function systemRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
 }
 
 /**
- * Per-round ratios: the primary hub (REFERENCE) to every other system, and every other hub variant
- * (threads, base) to each peer that is not a hub.
+ * Per-round ratios: the primary hub (REFERENCE) to every other system, every other hub variant
+ * (threads, base) to each peer that is not a hub, and the floor of process isolation (FLOORS) to
+ * the peers the issue's aims name: what no process-isolated system can beat on this machine.
  */
 function ratioRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
   const names = [...new Set(samples.filter((s) => s.kind === kind).map((s) => s.system))];
@@ -69,8 +70,14 @@ function ratioRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
   for (const hub of names.filter((n) => isHub(n) && n !== REFERENCE[kind])) {
     rows.push(...names.filter((n) => !isHub(n)).map((peer) => ratioRow(samples, kind, hub, peer)));
   }
+  for (const [floor, peer] of FLOORS) {
+    if (names.includes(floor) && names.includes(peer)) rows.push(ratioRow(samples, kind, floor, peer));
+  }
   return rows;
 }
+
+/** The isolation floor and the peer it is measured against. */
+const FLOORS: ReadonlyArray<readonly [string, string]> = [['node:http + child', 'sls-offline in-proc']];
 
 function ratioRow(samples: Sample[], kind: 'async' | 'sync', hub: string, peer: string): string {
   const pairs = samples.filter((s) => s.system === hub)

@@ -1,7 +1,8 @@
 /**
  * The systems side by side: triggerhub as users run it (`triggerhub up`, default logging, its
  * embedded redis-server), BullMQ behind the same HTTP front in three isolation modes,
- * serverless-offline 13.9 in its two modes, and a plain node:http server (the floor). Each is
+ * serverless-offline 13.9 in its two modes, and a plain node:http server (the floor), calling the
+ * handler in-process or in child processes over IPC (the floor of process isolation). Each is
  * started fresh for its phase and stopped after it.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
@@ -158,10 +159,10 @@ async function serverlessOffline(dir: string, inProcess: boolean): Promise<Runni
   return { url, root: child.pid!, extra: [], logFile, stop: () => terminate(child) };
 }
 
-async function plainHttp(dir: string): Promise<Running> {
+async function plainHttp(dir: string, isolated = false): Promise<Running> {
   const port = await freePort();
   const logFile = path.join(dir, 'stdout.log');
-  const child = launch(process.execPath, [path.join(here, 'servers/plain-http.mjs'), String(port)], { cwd: here, logFile });
+  const child = launch(process.execPath, [path.join(here, 'servers/plain-http.mjs'), String(port), ...(isolated ? ['child'] : [])], { cwd: here, logFile });
   const url = `http://127.0.0.1:${port}`;
   await ready(`${url}/`, child, 'node:http');
   return { url, root: child.pid!, extra: [], logFile, stop: () => terminate(child) };
@@ -202,5 +203,6 @@ export const SYSTEMS: readonly System[] = [
   { name: 'triggerhub url', kind: 'sync', path: '/urls/noop', start: triggerhub },
   { name: 'sls-offline', kind: 'sync', path: '/noop', start: (dir) => serverlessOffline(dir, false) },
   { name: 'sls-offline in-proc', kind: 'sync', path: '/noop', start: (dir) => serverlessOffline(dir, true) },
-  { name: 'node:http', kind: 'sync', path: '/noop', start: plainHttp },
+  { name: 'node:http', kind: 'sync', path: '/noop', start: (dir) => plainHttp(dir) },
+  { name: 'node:http + child', kind: 'sync', path: '/noop', start: (dir) => plainHttp(dir, true) },
 ];
