@@ -62,7 +62,19 @@ export function createLogger(options: LogOptions = {}): Logger {
     return true;
   };
   destination.flush = (cb?: (err?: Error) => unknown) => { release(); flush(cb); };
-  destination.flushSync = () => { release(); flushSync(); };
+  // At exit, pending lines go out synchronously: released as usual they would start an asynchronous
+  // write that sonic-boom's flushSync leaves in flight and an exiting process may never finish.
+  const mode = destination as unknown as { sync: boolean };
+  destination.flushSync = () => {
+    const sync = mode.sync;
+    mode.sync = true;
+    try {
+      release();
+      flushSync();
+    } finally {
+      mode.sync = sync;
+    }
+  };
   const timer = setInterval(release, FLUSH_EVERY_MS).unref();
   destination.once('close', () => clearInterval(timer));
   return pino(base, destination);

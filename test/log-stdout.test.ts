@@ -1,6 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
+import { pbkdf2 } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/log.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { waitFor } from './helpers/hub.js';
 
@@ -34,6 +40,24 @@ describe('hub logger on stdout', () => {
       expect(numbers(text)).toEqual([1, 2]);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('has every pending line in the file when flushSync returns (the exit path)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'th-log-'));
+    const file = path.join(dir, 'out.log');
+    const fd = openSync(file, 'w');
+    try {
+      const log = createLogger({ pretty: false, fd });
+      for (let n = 0; n < 7; n += 1) log.info({ n }, 'line');
+      // Every thread of libuv's pool busy, as in a loaded process: an asynchronous write would wait.
+      const busy = Array.from({ length: 4 }, () => promisify(pbkdf2)('x', 'salt', 400_000, 32, 'sha256'));
+      (log as unknown as Record<symbol, { flushSync(): void }>)[pino.symbols.streamSym].flushSync();
+      expect(numbers(readFileSync(file, 'utf8'))).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      await Promise.all(busy);
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -88,10 +88,13 @@ describe('triggerhub status', { timeout: 120_000 }, () => {
 
     const report = await waitFor(async () => {
       const r = await status();
-      // The last thing each hub counted: everything before it on that hub was written with or before it.
-      const last = r.functions.find((f) => f.function === 'fail')?.invocations === 2 && r.functions.find((f) => f.function === 'parked')?.throttles === 1;
-      return last ? r : undefined;
-    }, 30_000, 'the last invocation and throttle of each hub counted');
+      // Each hub writes its counts once a second, and either hub's worker may run the async
+      // failure: wait for every count, not for the last one of a hub.
+      const counted = (fn: string) => r.functions.find((f) => f.function === fn);
+      const all = counted('sleepy')?.invocations === sleeps.length && counted('echo')?.invocations === 3
+        && counted('fail')?.invocations === 2 && counted('parked')?.throttles === 1;
+      return all ? r : undefined;
+    }, 30_000, 'every invocation and throttle of both hubs counted');
     const byName = Object.fromEntries(report.functions.map((f) => [f.function, f]));
 
     expect(byName.sleepy).toMatchObject({ invocations: sleeps.length, errors: 0, throttles: 0, queueDepth: 0, dlqRecords: 0 });
