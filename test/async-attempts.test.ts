@@ -8,6 +8,7 @@ import { silentLogger } from '../src/log.js';
 import { redisClient } from '../src/redis/connection.js';
 import type { Invoker } from '../src/router/async-worker.js';
 import { ConcurrencyGate } from '../src/router/concurrency.js';
+import { payloadText } from '../src/runtime/protocol.js';
 import { Dispatcher, UNOBSERVED } from '../src/router/dispatcher.js';
 import { buildEnvelope, newDelivery, type Envelope } from '../src/router/envelope.js';
 import { EventQueues } from '../src/router/queues.js';
@@ -23,7 +24,7 @@ const failedResult = (call: Call, errorType: string, environmentId: string): Inv
   durationMs: 3, billedDurationMs: 3, memorySizeMB: 128, maxMemoryUsedMB: 10, logs: '', environmentId,
 });
 const successResult = (call: Call): InvokeResult => ({
-  requestId: call.requestId, status: 'success', payload: call.payload,
+  requestId: call.requestId, status: 'success', payload: payloadText(call),
   durationMs: 1, billedDurationMs: 1, memorySizeMB: 128, maxMemoryUsedMB: 10, logs: '', environmentId: 'env-sink',
 });
 
@@ -82,7 +83,7 @@ describe('async attempts when the runtime call itself throws', { timeout: 30_000
   };
   const sinkRecord = (requestId: string, condition: string) => waitFor(() => calls
     .filter((c) => c.fn === 'sink')
-    .map((c) => JSON.parse(c.call.payload))
+    .map((c) => JSON.parse(payloadText(c.call)))
     .find((r) => r.requestContext.requestId === requestId && r.requestContext.condition === condition), 10_000, `the ${condition} record`);
 
   it('records a thrown call as an attempt (name, message, stack, no environment), retries it and dead-letters it with every attempt', async () => {

@@ -44,6 +44,19 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
       expect(pool.busy).toBe(0);
     });
 
+    it('gives the handler an event passed as a value exactly as its JSON text would arrive', async () => {
+      const pool = poolFor('handlers.mjs', 'inspect');
+      const event = { body: 'a "quoted" \\ line\n', dropped: undefined, when: new Date(0), list: [1, undefined, 'x'], nested: { n: 1.5 } };
+      const asValue = await pool.invoke({ requestId: randomUUID(), event });
+      const asText = await pool.invoke(request(event));
+      expect(JSON.parse(asValue.payload!)).toEqual({
+        keys: ['body', 'when', 'list', 'nested'],
+        kinds: { body: 'string', when: 'string', list: 'array', nested: 'object' },
+        list: ['number', 'null', 'string'],
+      });
+      expect(asValue.payload).toBe(asText.payload);
+    });
+
     it('writes START, END and REPORT lines with Lambda-style numbers', async () => {
       const pool = poolFor('handlers.mjs', 'counter', { memorySize: 256 });
       const req = request();

@@ -119,7 +119,7 @@ async function invokeOnce(deps: AsyncWorkerDeps, event: QueuedEvent): Promise<In
   try {
     return await deps.invoker.invoke(deps.fn.name, {
       requestId: event.envelope.id,
-      payload: JSON.stringify(event.envelope.data),
+      event: event.envelope.data,
       traceId: event.delivery.traceparent,
       qualifier: event.delivery.qualifier,
     });

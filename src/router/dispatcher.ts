@@ -170,7 +170,7 @@ export class Dispatcher {
     try {
       return await this.deps.invoker.invoke(fn.name, {
         requestId: envelope.id,
-        payload: JSON.stringify(envelope.data),
+        event: envelope.data,
         traceId: envelope.traceparent,
         qualifier,
         stream,

@@ -134,10 +134,10 @@ export class Environment {
     this.#state = 'busy';
     run.log.start();
     run.startedAt = performance.now();
-    const { requestId, payload, clientContext } = run.req;
+    const { requestId, payload, event, clientContext } = run.req;
     const { xray: traceId, traceparent } = run.trace;
     const message: InvokeMessage = {
-      requestId, payload, deadline: Date.now() + this.#timeoutMs, clientContext, traceId, traceparent,
+      requestId, payload, event, deadline: Date.now() + this.#timeoutMs, clientContext, traceId, traceparent,
       invokedFunctionArn: invokedFunctionArn(this.#fn, this.#options, run.req.qualifier),
     };
     this.#transport.send(message);

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { trackChild } from './children.js';
 import { childEnvironment, logStreamName } from './child-env.js';
 import type { ProcMemory } from './proc-memory.js';
-import type { BootstrapSpec, ChildMessage, InvokeMessage } from './protocol.js';
+import { payloadText, type BootstrapSpec, type ChildMessage, type InvokeMessage } from './protocol.js';
 import { processSandbox, readText, type Sandbox, type SandboxEvents } from './sandbox.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
@@ -104,7 +104,7 @@ function startThread({ spec, env, preload, tsx, fn }: Launch, events: SandboxEve
   });
   return {
     sandbox: { label: { threadId: worker.threadId }, kill: () => void worker.terminate(), memory: () => memory },
-    post: (message) => worker.postMessage(message),
+    post: (message) => worker.postMessage(message.payload === undefined ? { ...message, payload: payloadText(message), event: undefined } : message),
   };
 }
 

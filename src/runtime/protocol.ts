@@ -19,8 +19,10 @@ export interface BootstrapSpec {
 /** Parent → child: run one invocation. The only message the parent sends. */
 export interface InvokeMessage {
   requestId: string;
-  /** The event as JSON text. */
-  payload: string;
+  /** The event as JSON text; or, instead, `event` (over a process's JSON IPC channel). */
+  payload?: string;
+  /** The event as a value: JSON.parse(payload) would give the same. */
+  event?: unknown;
   /** Epoch milliseconds when the invocation times out. */
   deadline: number;
   /** `context.invokedFunctionArn`: qualified when the caller gave a qualifier. */
@@ -48,3 +50,12 @@ export type ChildMessage =
   | { type: 'fatal'; error: LambdaErrorPayload }
   /** A worker thread's own memory (V8 heap + external), every 100 ms of an invocation: its watchdog's input. */
   | { type: 'memory'; kB: number };
+
+/**
+ * An invocation's event as JSON text, for the transports that carry text: the Runtime API (its
+ * body) and worker threads (whose structured clone would keep what JSON drops: undefined
+ * properties, Dates, Maps).
+ */
+export function payloadText(message: Pick<InvokeMessage, 'payload' | 'event'>): string {
+  return message.payload ?? JSON.stringify(message.event) ?? 'null';
+}

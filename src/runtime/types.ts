@@ -39,8 +39,14 @@ export interface SyncInvokeOptions {
 
 export interface InvokeRequest {
   requestId: string;
-  /** The event as JSON text (passed to the handler after JSON.parse). */
-  payload: string;
+  /** The event as JSON text (passed to the handler after JSON.parse); or, instead, `event`. */
+  payload?: string;
+  /**
+   * The event as a value, when the caller holds it parsed (a queued envelope's data, a built HTTP
+   * event): a process environment gets it inside its IPC message, encoded once, instead of JSON
+   * text encoded again as a string of that message (see payloadText for the others).
+   */
+  event?: unknown;
   /** Lambda client context (base64 JSON in X-Amz-Client-Context), already decoded. */
   clientContext?: unknown;
   /**

@@ -44,7 +44,8 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   setEnv('TRACEPARENT', message.traceparent);
   const reply: Extract<ChildMessage, { type: 'result' }> = { type: 'result', maxRssKB: 0 };
   try {
-    const result = await runHandler(handler, JSON.parse(message.payload), message, emit);
+    const event = message.payload === undefined ? message.event : JSON.parse(message.payload);
+    const result = await runHandler(handler, event, message, emit);
     reply.payload = serialize(result);
   } catch (err) {
     reply.error = toErrorPayload(err);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChildMessage, InvokeMessage } from '../protocol.js';
+import { payloadText, type ChildMessage, type InvokeMessage } from '../protocol.js';
 import type { LambdaErrorPayload } from '../types.js';
 import { parseJson } from '../../json.js';
 
@@ -100,7 +100,7 @@ export class RuntimeApiServer {
     if (message.traceId !== undefined) headers['lambda-runtime-trace-id'] = message.traceId;
     if (message.traceparent !== undefined) headers.traceparent = message.traceparent;
     if (message.clientContext !== undefined) headers['lambda-runtime-client-context'] = JSON.stringify(message.clientContext);
-    res.writeHead(200, headers).end(message.payload);
+    res.writeHead(200, headers).end(payloadText(message));
   }
 
   /** `body` is undefined when it was over the size limit. */
