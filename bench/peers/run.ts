@@ -49,6 +49,15 @@ async function ownPerPoll(running: Running): Promise<Commands> {
 
 const fileSize = (file: string) => { try { return statSync(file).size; } catch { return 0; } };
 
+/**
+ * Between phases: the stopped system's dirty pages (its redis-server's AOF: up to 100,000 jobs) are
+ * written back now, not during the next system's phase, which would otherwise pay for them (the
+ * order repeats every round, so that cost fell on the same system each time).
+ */
+function settle(): void {
+  execFileSync('sync');
+}
+
 async function phase(system: System, dir: string, round: number): Promise<Sample> {
   const running = await system.start(dir);
   try {
@@ -75,6 +84,7 @@ async function phase(system: System, dir: string, round: number): Promise<Sample
     };
   } finally {
     await running.stop();
+    settle();
     const profile = running.profileDir && summarizeProcess(running.profileDir, running.root);
     if (profile) {
       const kept = path.join(tmpdir(), `th-peers-${system.name.replace(/\W+/g, '-')}-r${round + 1}.cpuprofile`);
