@@ -138,7 +138,8 @@ describe('Ctrl-C of triggerhub up (SIGINT to the whole process group)', { timeou
     const redis = redisPid(dir);
     const response = await fetch(`${url}/2015-03-31/functions/marked/invocations`, { method: 'POST', body: '{"ms":1}' });
     expect(response.status).toBe(200);
-    const [environment] = hub.environmentPids();
+    // stdout lines are coalesced (up to 100 ms): wait for the environment_start line.
+    const environment = await waitFor(() => hub.environmentPids()[0], 10_000, 'the environment_start line');
     expect(isRunning(environment)).toBe(true);
 
     hub.child.kill('SIGKILL');
