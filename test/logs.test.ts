@@ -197,6 +197,34 @@ describe('RedisLogSink retention', () => {
   });
 });
 
+describe('RedisLogSink batches', () => {
+  it('writes each invocation of a batch as its own entry, in order, per function, with the same fields as an XADD each', async () => {
+    const redis = new Redis(inject('redisUrl'));
+    const prefix = `batch-${randomUUID().slice(0, 8)}`;
+    try {
+      const sink = new RedisLogSink({ redis, prefix, maxEntries: 10_000, logger: silentLogger() });
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      for (let i = 0; i < 120; i += 1) {
+        const source = { function: i % 3 === 0 ? 'b' : 'a', requestId: `r${i}`, environmentId: `e${i % 2}`, ...(i % 2 ? { traceparent } : {}) };
+        sink.write(source, ['start', 'INFO', 1000 + i, `START RequestId: r${i}`]);
+        sink.write(source, ['report', 'INFO', 1001 + i, `REPORT RequestId: r${i}`]);
+      }
+      await sink.close();
+      for (const fn of ['a', 'b']) {
+        const stored = (await redis.xrange(logStreamKey(prefix, fn), '-', '+')) as Array<[string, string[]]>;
+        const expected = Array.from({ length: 120 }, (_, i) => i).filter((i) => (i % 3 === 0) === (fn === 'b')).map((i) => [
+          'requestId', `r${i}`, 'environmentId', `e${i % 2}`, ...(i % 2 ? ['traceparent', traceparent] : []),
+          'lines', JSON.stringify([['start', 'INFO', 1000 + i, `START RequestId: r${i}`], ['report', 'INFO', 1001 + i, `REPORT RequestId: r${i}`]]),
+        ]);
+        expect(stored.map(([, fields]) => fields)).toEqual(expected);
+      }
+    } finally {
+      await redis.del(logStreamKey(prefix, 'a'), logStreamKey(prefix, 'b'));
+      redis.disconnect();
+    }
+  });
+});
+
 describe('logs config', () => {
   it('defaults to 10000 lines per function without a time bound, and names a bad field', () => {
     expect(buildConfig({}, { baseDir: FIXTURES }).logs).toEqual({ maxEntriesPerFunction: 10_000 });
