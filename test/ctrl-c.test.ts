@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT, tempDir, waitFor } from './helpers/hub.js';
 import { isRunning } from './helpers/paths.js';
 
@@ -11,6 +11,8 @@ import { isRunning } from './helpers/paths.js';
  * of its own like a terminal's foreground job, so that `process.kill(-pid)` is Ctrl-C.
  */
 class UpProcess {
+  /** Every hub started, so a failed test leaves none behind (afterEach). */
+  static readonly started = new Set<UpProcess>();
   readonly child: ChildProcess;
   output = '';
   readonly exited: Promise<number | null>;
@@ -22,6 +24,15 @@ class UpProcess {
     this.child.stdout!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
     this.child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    UpProcess.started.add(this);
+  }
+
+  /** After a failed test: the hub's process group and its redis-server (a session of its own), at once. */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    try { process.kill(redisPid(this.dir).pid, 'SIGKILL'); } catch { /* none started, or gone */ }
   }
 
   /** The URL the hub logs once it listens. */
@@ -69,6 +80,11 @@ const invokeAsync = (url: string, event: unknown) =>
   fetch(`${url}/2015-03-31/functions/marked/invocations`, { method: 'POST', headers: { 'x-amz-invocation-type': 'Event' }, body: JSON.stringify(event) });
 
 describe('Ctrl-C of triggerhub up (SIGINT to the whole process group)', { timeout: 120_000 }, () => {
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') for (const hub of UpProcess.started) hub.kill();
+    UpProcess.started.clear();
+  });
+
   it('lets the in-flight invocation finish, stops redis-server and environments itself, exits 0 with no error lines', async () => {
     const { dir, calls } = project({ shutdownTimeoutSeconds: 30 });
     const hub = new UpProcess(dir);
