@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendFileDurably, removeStaleTemps, writeFileDurably } from '../src/cloud/durable-file.js';
+import { appendFileDurably, removeStaleTemps, writeFileDurably, writeFileDurablyAsync } from '../src/cloud/durable-file.js';
 import { tempDir } from './helpers/hub.js';
 
 /** Reads what an open descriptor's file holds now (from the start). */
@@ -18,21 +18,26 @@ function readFd(fd: number): string {
 }
 
 /** The local cloud's one way to write its journal and snapshots so that they survive a power loss. */
-describe('writeFileDurably', () => {
-  it('creates the file (and its directory) and leaves no temporary file beside it', () => {
+const WRITERS: Array<[string, (file: string, data: string) => Promise<void>]> = [
+  ['writeFileDurably', async (file, data) => writeFileDurably(file, data)],
+  ['writeFileDurablyAsync', writeFileDurablyAsync],
+];
+
+describe.each(WRITERS)('%s', (_name, write) => {
+  it('creates the file (and its directory) and leaves no temporary file beside it', async () => {
     const file = path.join(tempDir('th-durable-'), 'cloud', 'state.json');
-    writeFileDurably(file, '{"v":1}');
+    await write(file, '{"v":1}');
     expect(readFileSync(file, 'utf8')).toBe('{"v":1}');
     expect(readdirSync(path.dirname(file))).toEqual(['state.json']);
   });
 
-  it('replaces an existing file whole: a reader that opened the old one still reads all of the old content', () => {
+  it('replaces an existing file whole: a reader that opened the old one still reads all of the old content', async () => {
     const file = path.join(tempDir('th-durable-'), 'journal.jsonl');
     const old = `${'old line\n'.repeat(20_000)}`;
     writeFileSync(file, old);
     const reader = openSync(file, 'r');
     try {
-      writeFileDurably(file, 'new\n');
+      await write(file, 'new\n');
       // Written in place (truncate, then write) this reader would see `new\n` or nothing: a rename
       // leaves the old file whole under it.
       expect(readFd(reader)).toBe(old);
@@ -43,13 +48,13 @@ describe('writeFileDurably', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['journal.jsonl']);
   });
 
-  it('leaves what was there and no temporary file when the rename fails (as after a crash before it)', () => {
+  it('leaves what was there and no temporary file when the rename fails (as after a crash before it)', async () => {
     const dir = tempDir('th-durable-');
     // A directory where the file should go: the temporary file is written, the rename is refused.
     const target = path.join(dir, 'snapshot.json');
     mkdirSync(target);
     writeFileSync(path.join(target, 'inside'), 'kept');
-    expect(() => writeFileDurably(target, 'never seen')).toThrow(expect.objectContaining({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/) }));
+    await expect(write(target, 'never seen')).rejects.toMatchObject({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/) });
     expect(readdirSync(dir)).toEqual(['snapshot.json']);
     expect(readFileSync(path.join(target, 'inside'), 'utf8')).toBe('kept');
   });

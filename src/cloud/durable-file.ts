@@ -1,11 +1,13 @@
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * Files the local cloud keeps under the data dir that must survive a power loss or an OS crash, not
  * only a kill of the hub: what these functions wrote is on the disk when they return (fsync), and a
- * new file's directory entry too. Synchronous, because the journal's append runs inside the S3
- * request that it must precede; an fsync costs about a millisecond on an SSD, more on a slow disk.
+ * new file's directory entry too. Synchronous where the journal's append runs inside the S3 request
+ * that it must precede; an fsync costs about a millisecond on an SSD, more on a slow disk, so what
+ * need not block the event loop (snapshots, objects) uses the asynchronous forms.
  */
 
 /**
@@ -26,6 +28,37 @@ export function writeFileDurably(file: string, data: string): void {
     throw err;
   }
   syncDirectory(dir);
+}
+
+/** `writeFileDurably`, without blocking the event loop while the file is written and synced. */
+export async function writeFileDurablyAsync(file: string, data: string): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await syncPath(dir);
+}
+
+/** fsyncs a file or directory (a directory: so that a rename or a new file in it is on the disk). */
+export async function syncPath(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

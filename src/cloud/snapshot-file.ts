@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
-import { removeStaleTemps, writeFileDurably } from './durable-file.js';
+import { removeStaleTemps, writeFileDurablyAsync } from './durable-file.js';
 
 /**
  * A JSON snapshot of in-memory state kept in one file, as LocalStack's persistence keeps its
  * services': read once at start; written after changes (debounced: `changed()` schedules a write
- * `delayMs` later, changes meanwhile join it) and on `close()`. Each write is `writeFileDurably`'s
+ * `delayMs` later, changes meanwhile join it) and on `close()`. Each write is `writeFileDurablyAsync`'s
  * (temporary file, fsync, rename, fsync of the directory), so the file is always a whole snapshot,
  * the previous or the new one, even after a kill -9 or a power loss in the middle of a write.
  */
@@ -76,12 +76,12 @@ export class SnapshotFile {
    * not written again when nothing changed: an empty long poll counts as a change).
    */
   private save(): Promise<void> {
-    this.writing = this.writing.then(() => {
+    this.writing = this.writing.then(async () => {
       if (!this.dirty) return;
       this.dirty = false;
       const text = JSON.stringify(this.take());
       if (text === this.lastWritten) return;
-      writeFileDurably(this.file, text);
+      await writeFileDurablyAsync(this.file, text);
       this.lastWritten = text;
     }).catch((err: unknown) => {
       this.log.error({ event: 'cloud_snapshot_write_failed', file: this.file, err }, `could not write ${this.file}; the next change tries again`);
