@@ -5,8 +5,8 @@
  * Node's `process.env` writes go to the C environment, and glibc's setenv keeps every
  * `NAME=value` string it was ever given (pointers getenv handed out must stay valid): a new trace
  * id per invocation grew an environment by about 450 bytes per invocation, for good, and an
- * environment that ran a few hundred thousand invocations was killed by the memory limit (128 MB
- * by default) with nothing wrong in its handler. Here `process.env` becomes a view of the real
+ * environment that had run about 150,000 no-op invocations was stopped by the memory limit (128 MB
+ * by default), failing an invocation with nothing wrong in its handler. Here `process.env` becomes a view of the real
  * environment in which these names hold JavaScript strings: reads, `in`, `Object.keys`, spreads,
  * JSON and child processes the handler spawns (which copy `process.env`) see them as before;
  * every other name, `TZ` included, still goes to the real environment. Only native code calling
