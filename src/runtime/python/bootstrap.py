@@ -121,12 +121,55 @@ def _load_handler():
     return handler, None
 
 
+def _libc_env():
+    """putenv(3) and unsetenv(3) of the C library, or None where ctypes cannot reach them."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.putenv.argtypes = [ctypes.c_char_p]
+        libc.putenv.restype = ctypes.c_int
+        libc.unsetenv.argtypes = [ctypes.c_char_p]
+        libc.unsetenv.restype = ctypes.c_int
+        return ctypes, libc
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+_LIBC_ENV = _libc_env()
+# name -> the buffer environ points at for it: kept alive while it is the variable's value.
+_ENV_BUFFERS = {}
+
+
 def _set_env(name, value):
-    """Sets a per-invocation variable, or removes the previous invocation's value."""
-    if value is not None:
-        os.environ[name] = value
-    else:
-        os.environ.pop(name, None)
+    """Sets a per-invocation variable, or removes the previous invocation's value.
+
+    Not with ``os.environ[name] = value``: that calls setenv(3), and glibc keeps every string
+    setenv was ever given, so a new trace id per invocation would grow the environment for good
+    (about 270 bytes per invocation for the two variables). putenv(3) takes a buffer of ours
+    instead; the previous one is released once environ points at the new one. os.environ's own
+    mapping is updated without calling setenv, so Python code and subprocesses both see the value.
+    """
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    if _LIBC_ENV is None or data is None:
+        if value is not None:
+            environ[name] = value
+        else:
+            environ.pop(name, None)
+        return
+    ctypes, libc = _LIBC_ENV
+    key = environ.encodekey(name)
+    if value is None:
+        libc.unsetenv(os.fsencode(name))
+        data.pop(key, None)
+        _ENV_BUFFERS.pop(name, None)
+        return
+    buffer = ctypes.create_string_buffer(os.fsencode(name) + b"=" + os.fsencode(value))
+    if libc.putenv(buffer) != 0:
+        environ[name] = value
+        return
+    _ENV_BUFFERS[name] = buffer
+    data[key] = environ.encodevalue(value)
 
 
 def _invoke(api, handler, response, body):
