@@ -3,6 +3,7 @@ import { cloudStateFile } from '../cloud/state-file.js';
 import type { CloudService } from '../project/model.js';
 import { loadConfig, print, type GlobalOptions } from './context.js';
 import { table } from './functions.js';
+import { processRunning } from '../pid.js';
 
 /**
  * `triggerhub resources`: the queues, topics, buckets, streams and tables the project declares,
@@ -33,8 +34,7 @@ function runningEndpoints(config: Parameters<typeof cloudStateFile>[0]): Partial
   if (!existsSync(file)) return undefined;
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; endpoints: Partial<Record<CloudService, { url: string }>> };
-    process.kill(state.pid, 0);
-    return state.endpoints;
+    return processRunning(state.pid) ? state.endpoints : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HubError } from '../errors.js';
-import { processRunning } from './durable-file.js';
+import { processRunning } from '../pid.js';
 
 /** Cloud directories claimed by hubs of this process (a lock file cannot tell them apart: one pid). */
 const claimed = new Set<string>();

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { processRunning } from '../pid.js';
 
 /**
  * Files the local cloud keeps under the data dir that must survive a power loss or an OS crash, not
@@ -89,16 +90,6 @@ export function removeStaleTemps(file: string): void {
   for (const name of names) {
     const pid = /^(\d+)\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1];
     if (pid && !processRunning(Number(pid))) rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-/** Whether a process with this pid exists (this user's or another's). */
-export function processRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
   }
 }
 

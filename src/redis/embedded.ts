@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { processRunning } from '../pid.js';
 
 export interface EmbeddedRedisOptions {
   /** Directory for AOF data and the state file. */
@@ -114,7 +115,7 @@ export class EmbeddedRedis {
     } catch {
       return undefined;
     }
-    if (!isAlive(state.pid)) return undefined;
+    if (!processRunning(state.pid)) return undefined;
     const client = new Redis(state.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
     try {
@@ -168,19 +169,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function killQuietly(pid: number): void {
   try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
 }
 
 async function waitGone(pid: number): Promise<void> {
-  for (let i = 0; i < 100 && isAlive(pid); i += 1) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && processRunning(pid); i += 1) await new Promise((r) => setTimeout(r, 50));
 }
