@@ -84,3 +84,30 @@ export function createLogger(options: LogOptions = {}): Logger {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+type Internals = Record<symbol, unknown>;
+const S = pino.symbols;
+
+/**
+ * Writes the line `logger.info(fields, msg)` would write, given `fields` already serialised as
+ * pino serialises an object's properties (`,"name":value` each, in order), from the logger's own
+ * level label, time function, bindings, message key and ending (pino.symbols, its interface for
+ * integrations). For a fixed-shape line written per invocation, where pino's generic walk over an
+ * object costs more than building the text. A logger whose lines pino would change further (a
+ * mixin, a log formatter, a nested key, a stream-write hook, a destination wanting per-line
+ * metadata) gets `logger.info` instead.
+ */
+export function writeInfo(logger: Logger, fields: string, msg: string): void {
+  if (!logger.isLevelEnabled('info')) return;
+  const internals = logger as unknown as Internals;
+  const stream = internals[S.streamSym] as { write(line: string): void } & Internals;
+  const formatters = internals[S.formattersSym] as { log?: unknown };
+  const hooks = internals[S.hooksSym] as { streamWrite?: unknown };
+  if (stream[S.needsMetadataGsym] || internals[S.mixinSym] || formatters.log || hooks.streamWrite || internals[S.nestedKeySym]) {
+    logger.info(JSON.parse(`{${fields.slice(1)}}`), msg);
+    return;
+  }
+  const level = (internals[S.lsCacheSym] as Record<number, string>)[logger.levels.values.info];
+  const time = (internals[S.timeSym] as () => string)();
+  stream.write(`${level}${time}${internals[S.chindingsSym] as string}${fields},"${internals[S.messageKeySym] as string}":${JSON.stringify(msg)}${internals[S.endSym] as string}`);
+}

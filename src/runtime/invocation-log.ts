@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import { writeInfo, type Logger } from '../log.js';
 import type { LogLineType, LogSink, LogSource } from '../logs/sink.js';
 import type { LogLevel } from './protocol.js';
 import type { InvocationStatus, InvokeResult } from './types.js';
@@ -98,9 +98,11 @@ export class InvocationLog {
       + `\tBilled Duration: ${billedDurationMs} ms\tMemory Size: ${memorySizeMB} MB`
       + `\tMax Memory Used: ${maxMemoryUsedMB} MB${init}${REPORT_STATUS[status]}`;
     this.#emit('report', 'INFO', line);
-    if (this.#logger.isLevelEnabled('info')) {
-      this.#logger.info({ requestId, traceparent, event: 'invocation_report', status, durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs }, line);
-    }
+    // The fields pino would write for { requestId, traceparent, event, status, durationMs,
+    // billedDurationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs } (undefined ones left out).
+    writeInfo(this.#logger, `,"requestId":${JSON.stringify(requestId)}${traceparent === undefined ? '' : `,"traceparent":${JSON.stringify(traceparent)}`}`
+      + `,"event":"invocation_report","status":"${status}","durationMs":${durationMs},"billedDurationMs":${billedDurationMs}`
+      + `,"memorySizeMB":${memorySizeMB},"maxMemoryUsedMB":${maxMemoryUsedMB}${initDurationMs === undefined ? '' : `,"initDurationMs":${initDurationMs}`}`, line);
     return `${this.#lines.join('\n')}\n`;
   }
 
