@@ -4,8 +4,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sourcesKey, type SourceHealthRecord } from '../src/sources/health.js';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { silentLogger } from '../src/log.js';
+import { SourceHealth, sourcesKey, type SourceHealthRecord } from '../src/sources/health.js';
+import type { SourceContext } from '../src/sources/source.js';
 import { readSourceStatus, STALE_AFTER_MS, type SourceStatus } from '../src/stats/source-status.js';
 import { runCli } from './helpers/cli.js';
 import { createQueue, REGION, startFauxqs, type Fauxqs } from './helpers/fauxqs.js';
@@ -289,5 +291,28 @@ describe('source health: kinesis', { timeout: 60_000 }, () => {
       await hub.stop();
       await proxy.down();
     }
+  });
+});
+
+describe('SourceHealth.contextFor: last event', () => {
+  it('records each event\'s millisecond; further events of the same millisecond change nothing and report nothing', async () => {
+    const changes: SourceHealthRecord[] = [];
+    // No state change, so nothing is written before the (unreferenced) flush timer: no Redis needed.
+    const health = new SourceHealth(undefined as unknown as Redis, 'p', silentLogger(), (record) => changes.push(record));
+    const calls: string[] = [];
+    const context = health.contextFor({ invokeSync: async () => calls.push('invoked') } as unknown as SourceContext, 'route:fn:0');
+    const reports = vi.spyOn(health, 'report');
+    let now = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      for (let i = 0; i < 3; i += 1) await context.invokeSync(undefined as never, undefined as never);
+      now += 1;
+      await context.invokeSync(undefined as never, undefined as never);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(calls).toHaveLength(4);
+    expect(reports).toHaveBeenCalledTimes(2); // not once per event
+    expect(changes.map((record) => record.lastEventAt)).toEqual(['2026-01-02T03:04:05.006Z', '2026-01-02T03:04:05.007Z']);
   });
 });

@@ -90,7 +90,16 @@ export class SourceHealth {
 
   /** A context whose events (queued or invoked) count as the source's last event. */
   contextFor(context: SourceContext, sourceId: string): SourceContext {
-    const seen = () => this.report(sourceId, { lastEventAt: Date.now() });
+    // The record keeps milliseconds: further events of the same millisecond change nothing, and
+    // under load most do (building and comparing the record for each cost about 1.8 us, and the
+    // metrics update it triggers about as much again).
+    let lastMs = -1;
+    const seen = () => {
+      const now = Date.now();
+      if (now === lastMs) return;
+      lastMs = now;
+      this.report(sourceId, { lastEventAt: now });
+    };
     return {
       ...context,
       enqueue: (...args) => { seen(); return context.enqueue(...args); },
