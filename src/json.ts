@@ -22,7 +22,8 @@ export class JsonTooDeepError extends SyntaxError {
 
 /** JSON.parse, refusing nesting deeper than MAX_JSON_DEPTH (JsonTooDeepError, a SyntaxError). */
 export function parseJson(text: string): unknown {
-  checkDepth(text);
+  // Each level takes at least one character: a text this short cannot nest too deep.
+  if (text.length > MAX_JSON_DEPTH) checkDepth(text);
   return JSON.parse(text);
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isoTime } from '../time.js';
 import { newTraceparent, validTraceparent } from '../tracing.js';
 
 /**
@@ -89,7 +90,7 @@ export function buildEnvelope<T>(input: EnvelopeInput<T>): Envelope<T> {
     id: input.id ?? randomUUID(),
     source: input.source,
     type: input.type,
-    time: (input.time ?? new Date()).toISOString(),
+    time: isoTime(input.time?.getTime() ?? Date.now()),
     datacontenttype: 'application/json',
     traceparent: validTraceparent(input.traceparent) ?? newTraceparent(),
     data: input.data,

@@ -1,5 +1,6 @@
 import { format } from 'node:util';
 import type { LogLevel } from '../protocol.js';
+import { isoTime } from '../../time.js';
 
 /** Writes one message as Lambda's runtime does: `<ISO time>\t<requestId>\t<LEVEL>\t<message>`. */
 export type LogWriter = (level: LogLevel, message: string) => void;
@@ -20,7 +21,7 @@ const CONSOLE_LEVELS = [
  */
 export function captureLogs(requestId: () => string | undefined, emit: Emit): LogWriter {
   const write: LogWriter = (level, message) => {
-    emit(level, `${new Date().toISOString()}\t${requestId()}\t${level}\t${message}`);
+    emit(level, `${isoTime(Date.now())}\t${requestId()}\t${level}\t${message}`);
   };
   const target = console as unknown as Record<string, (...args: unknown[]) => void>;
   for (const [method, level] of CONSOLE_LEVELS) {

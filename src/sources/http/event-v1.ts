@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { clfTime, headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
+import { headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
 import type { AuthorizerOutcome, MatchedRoute } from './shape.js';
+import { clfTime } from '../../time.js';
 
 /** Where the 1.0 event differs between a REST API and an HTTP API using payload format 1.0. */
 export interface V1Options {
@@ -37,7 +38,7 @@ export function buildV1Event(incoming: IncomingHttp, route: MatchedRoute, option
     path: http || options.stage === '$default' ? route.path : `/${options.stage}${route.path}`,
     protocol: incoming.protocol,
     requestId,
-    requestTime: clfTime(now),
+    requestTime: clfTime(now.getTime()),
     requestTimeEpoch: now.getTime(),
     resourceId: http ? options.routeKey! : randomBytes(3).toString('hex'),
     resourcePath: route.resource,

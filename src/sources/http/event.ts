@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithRequestContext } from 'aws-lambda';
-import { clfTime, headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
+import { headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
 import type { AuthorizerOutcome, MatchedRoute } from './shape.js';
 import { dictionary } from '../../own.js';
+import { clfTime } from '../../time.js';
 
 /**
  * The payload format 2.0 event (HTTP APIs, and function URLs when `routeKey` is `$default` and
@@ -32,7 +33,7 @@ export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, rout
       requestId,
       routeKey,
       stage: '$default',
-      time: clfTime(now),
+      time: clfTime(now.getTime()),
       timeEpoch: now.getTime(),
     },
     isBase64Encoded: binary,
