@@ -1,6 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { installFastCommand } from './fast-command.js';
+
+// Before any client is made: ioredis then builds every command (BullMQ's scripts too) without
+// Array#flat's cost (see fast-command.ts).
+installFastCommand();
 
 /** Options BullMQ needs on every connection it is handed. */
 export const BULLMQ_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
