@@ -53,7 +53,14 @@ describe('ioredis commands built without Array#flat (fast-command.ts)', () => {
     }
     const plain = ['k', 'v'];
     expect(new Built('set', plain).args).not.toBe(plain); // a copy, as Array#flat() makes
-    expect((commandModule.default as { checkFlag(flag: string, name: string): boolean }).checkFlag('BLOCKING_COMMANDS', 'BRPOP')).toBe(true);
+    const flags = commandModule.default as { checkFlag(flag: string, name: string): boolean };
+    const original = ioredisCommand() as unknown as typeof flags;
+    for (const flag of ['BLOCKING_COMMANDS', 'VALID_IN_SUBSCRIBER_MODE', 'WILL_DISCONNECT', 'ENTER_SUBSCRIBER_MODE']) {
+      for (const name of ['brpop', 'BRPOP', 'bzPopMin', 'subscribe', 'Ping', 'quit', 'evalsha', 'get', 'nosuch']) {
+        expect(flags.checkFlag(flag, name)).toBe(original.checkFlag(flag, name));
+      }
+    }
+    expect(flags.checkFlag('BLOCKING_COMMANDS', 'BRPOP')).toBe(true);
   });
 
   it('sends what ioredis sent: flattened arrays, argument and reply transformers, key prefixes (string and Buffer keys), scripts, MULTI', async () => {

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
  * what ioredis' does, flattening one level only when an argument is an array, before any command
  * is built: ioredis' modules and BullMQ's script commands (`class extends Command`) construct
  * through `Command_1.default`, which is looked up when used. Instances keep ioredis' prototype,
- * so `instanceof Command`, its statics (through the prototype chain) and methods are unchanged.
+ * so `instanceof Command`, its statics (through the prototype chain) and methods are unchanged;
+ * `checkFlag` skips its toLowerCase when the name is found as given.
  *
  * test/fast-command.test.ts fails if the installed ioredis constructor is not the one this copies.
  */
@@ -85,6 +86,14 @@ export function installFastCommand(): boolean {
   const original = commandModule.default;
   FastCommand.prototype = original.prototype;
   Object.setPrototypeOf(FastCommand, original); // statics: FLAGS, checkFlag, _transformer, …
+  // Called four or five times per command (subscriber mode, blocking, …) with a lower-case name
+  // (ioredis' and BullMQ's are): looked up as given first, lower-cased only when that misses.
+  Object.defineProperty(FastCommand, 'checkFlag', {
+    value: function checkFlag(this: { getFlagMap(): Record<string, Record<string, boolean>> }, flagName: string, commandName: string): boolean {
+      const commands = this.getFlagMap()[flagName];
+      return !!(commands[commandName] || commands[commandName.toLowerCase()]);
+    },
+  });
   commandModule.default = FastCommand as unknown as CommandClass;
   commandModule.fastCommand = true;
   return true;
