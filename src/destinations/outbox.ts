@@ -82,7 +82,10 @@ export class DestinationOutbox {
   /** Resolves once Redis holds the record. The same id twice (a crash re-send) is one delivery. */
   async add(id: string, job: Omit<OutboxJob, 'attempts'>): Promise<void> {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
-    await this.queue.add('record', { ...job, attempts: [] }, {
+    // `attempts` named before the spread and set after it (see EventQueues.enqueue).
+    const record: OutboxJob = { attempts: [], ...job };
+    record.attempts = [];
+    await this.queue.add('record', record, {
       jobId: id,
       attempts: UNLIMITED_ATTEMPTS,
       backoff: { type: BACKOFF_TYPE },

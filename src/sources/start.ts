@@ -29,8 +29,17 @@ export async function startFunctionSources(fn: FunctionConfig, context: SourceCo
 function invokingAlias(context: SourceContext, alias: string): SourceContext {
   return {
     ...context,
-    invokeSync: (fn, envelope, options) => context.invokeSync(fn, envelope, { ...options, qualifier: alias }),
-    enqueue: (envelope, delivery) => context.enqueue(envelope, { ...delivery, qualifier: alias }),
+    // Named before the spread, set after it: see EventQueues.enqueue.
+    invokeSync: (fn, envelope, options) => {
+      const aliased = { qualifier: alias, ...options };
+      aliased.qualifier = alias;
+      return context.invokeSync(fn, envelope, aliased);
+    },
+    enqueue: (envelope, delivery) => {
+      const aliased = { qualifier: alias, ...delivery };
+      aliased.qualifier = alias;
+      return context.enqueue(envelope, aliased);
+    },
   };
 }
 
