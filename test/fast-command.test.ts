@@ -45,11 +45,14 @@ describe('ioredis commands built without Array#flat (fast-command.ts)', () => {
     expect(commandModule.default).not.toBe(ioredisCommand());
     const Built = commandModule.default as new (name: string, args: unknown[]) => { args: unknown[] };
     const Original = ioredisCommand() as unknown as typeof Built;
-    const lists: unknown[][] = [[], ['k', 'v'], ['k', ['a', 'b'], 'c', [['nested']], 5, Buffer.from('x')], [{ f: 'v', g: 1 }]];
+    // eslint-disable-next-line no-sparse-arrays
+    const holey = [['k', , 'v'], 'x', , 'y'];
+    const lists: unknown[][] = [[], ['k', 'v'], ['k', ['a', 'b'], 'c', [['nested']], 5, Buffer.from('x')], [['s', 'k', 1, Buffer.from('p')]], [{ f: 'v', g: 1 }], holey, [[]]];
     for (const [name, args] of lists.flatMap((list) => [['rpush', list], ['hset', list], ['mset', list]] as const)) {
-      const command = new Built(name, [...args]);
+      const command = new Built(name, args.slice());
       expect(command).toBeInstanceOf(ioredisCommand());
-      expect(command.args).toEqual(new Original(name, [...args]).args);
+      expect(command.args).toEqual(new Original(name, args.slice()).args);
+      expect(command.args).toHaveLength(new Original(name, args.slice()).args.length);
     }
     const plain = ['k', 'v'];
     expect(new Built('set', plain).args).not.toBe(plain); // a copy, as Array#flat() makes

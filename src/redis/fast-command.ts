@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
  * builtin: about 1 µs for a BullMQ script's 15 arguments and 47 µs for a log-stream batch's 682
  * (a loop that finds no nested array and copies: 32 ns and 1 µs), so an async event paid 2-3 µs
  * of the hub's main thread for it (addJob, moveToFinished). This swaps in a constructor that does
- * what ioredis' does, flattening one level only when an argument is an array, before any command
+ * what ioredis' does, flattening one level with a loop (flatOnce), before any command
  * is built: ioredis' modules and BullMQ's script commands (`class extends Command`) construct
  * through `Command_1.default`, which is looked up when used. Instances keep ioredis' prototype,
  * so `instanceof Command`, its statics (through the prototype chain) and methods are unchanged;
@@ -41,12 +41,26 @@ type CommandClass = (new (name: string, args?: unknown[], options?: CommandOptio
 const require = createRequire(import.meta.url);
 const commandModule = require('ioredis/built/Command.js') as { default: CommandClass; fastCommand?: true };
 
-/** Array#flat's one level, without its cost when no argument is an array (the usual case). */
+/**
+ * What Array#flat() gives (one level; holes skipped, at the top and in nested arrays), by a loop:
+ * 70 ns instead of 1.2 us for BullMQ's scripts, which pass their 15 arguments as one array.
+ */
 function flatOnce(args: unknown[]): unknown[] {
+  let out: unknown[] | null = null;
   for (let i = 0; i < args.length; i += 1) {
-    if (Array.isArray(args[i])) return args.flat();
+    if (!(i in args)) {
+      out ??= args.slice(0, i);
+      continue;
+    }
+    const arg = args[i];
+    if (Array.isArray(arg)) {
+      out ??= args.slice(0, i);
+      for (let j = 0; j < arg.length; j += 1) if (j in arg) out.push(arg[j]);
+    } else if (out) {
+      out.push(arg);
+    }
   }
-  return args.slice();
+  return out ?? args.slice();
 }
 
 function FastCommand(this: CommandInstance, name: string, args: unknown[] = [], options: CommandOptions = {}, callback?: unknown): void {
