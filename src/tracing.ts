@@ -15,7 +15,8 @@ export interface TraceContext {
   flags: string;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+/** What parseTraceparent accepts (before its all-zero checks); it checks this without the regex. */
+export const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const XRAY_ROOT = /^1-([0-9a-f]{8})-([0-9a-f]{24})$/;
 const PARENT_ID = /^[0-9a-f]{16}$/;
 const ALL_ZERO = /^0+$/;
@@ -25,12 +26,29 @@ const ZERO_PARENT_ID = '0'.repeat(16);
 /** The length of a version-00 traceparent. */
 const TRACEPARENT_LENGTH = 55;
 
-/** A valid version-00 traceparent, or undefined (anything else: absent, malformed, all-zero ids). */
+/**
+ * A valid version-00 traceparent, or undefined (anything else: absent, malformed, all-zero ids).
+ * The TRACEPARENT pattern checked character by character: parsed two or three times per event,
+ * where the regular expression and its match array cost a few hundred nanoseconds.
+ */
 export function parseTraceparent(value: unknown): TraceContext | undefined {
   if (typeof value !== 'string') return undefined;
-  const match = TRACEPARENT.exec(value.length === TRACEPARENT_LENGTH ? value : value.trim());
-  if (!match || match[1] === ZERO_TRACE_ID || match[2] === ZERO_PARENT_ID) return undefined;
-  return { traceId: match[1], parentId: match[2], flags: match[3] };
+  const text = value.length === TRACEPARENT_LENGTH ? value : value.trim();
+  if (text.length !== TRACEPARENT_LENGTH || !text.startsWith('00-') || text[35] !== '-' || text[52] !== '-'
+    || !lowerHex(text, 3, 35) || !lowerHex(text, 36, 52) || !lowerHex(text, 53, 55)) return undefined;
+  const traceId = text.slice(3, 35);
+  const parentId = text.slice(36, 52);
+  if (traceId === ZERO_TRACE_ID || parentId === ZERO_PARENT_ID) return undefined;
+  return { traceId, parentId, flags: text.slice(53, 55) };
+}
+
+/** Whether text[from, to) is all lower-case hex digits. */
+function lowerHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /**
@@ -109,7 +127,10 @@ function xrayOf(trace: TraceContext): string {
  */
 export function handlerTrace(value: string | undefined): { xray?: string; traceparent?: string } {
   if (value === undefined) return {};
-  const trace = parseTraceparent(value) ?? parseXRayHeader(value);
+  const w3c = parseTraceparent(value);
+  // A traceparent as it came (no blanks around it) is already in canonical form: no new string.
+  if (w3c) return { xray: xrayOf(w3c), traceparent: value.length === TRACEPARENT_LENGTH ? value : formatTraceparent(w3c) };
+  const trace = parseXRayHeader(value);
   return trace ? { xray: xrayOf(trace), traceparent: formatTraceparent(trace) } : { xray: value };
 }
 

@@ -5,7 +5,7 @@ import { logStreamKey } from '../src/logs/redis-sink.js';
 import { readLogRange, type StoredLogEntry } from '../src/logs/reader.js';
 import { recordTraceparent, toSqsRecord } from '../src/sources/sqs/records.js';
 import {
-  childTraceparent, incomingTraceparent, newTraceparent, parseTraceparent, parseXRayHeader, toXRayHeader, validTraceparent,
+  childTraceparent, handlerTrace, incomingTraceparent, newTraceparent, parseTraceparent, parseXRayHeader, toXRayHeader, TRACEPARENT as TRACEPARENT_PATTERN, validTraceparent,
 } from '../src/tracing.js';
 import { createQueue, REGION, startFauxqs, type Fauxqs } from './helpers/fauxqs.js';
 import { readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
@@ -32,6 +32,28 @@ describe('traceparent parsing and conversion', () => {
     expect(validTraceparent(` ${TRACEPARENT}\t`)).toBe(TRACEPARENT);
     expect(validTraceparent(TRACEPARENT)).toBe(TRACEPARENT);
     expect(validTraceparent(`00-${TRACE_ID}-${PARENT_ID}-0`)).toBeUndefined();
+  });
+
+  it('accepts exactly what the TRACEPARENT pattern matches (the parser checks it without the regex)', () => {
+    const valid = `00-${TRACE_ID}-${PARENT_ID}-01`;
+    const variants = new Set<string>([valid, ` ${valid}`, `${valid}\n`, `\t${valid} `, valid.slice(1), `${valid}0`, `0${valid}`]);
+    // Every character position replaced by characters from each class the pattern tells apart.
+    for (let i = 0; i < valid.length; i += 1) {
+      for (const c of ['0', '9', 'a', 'f', 'g', 'A', 'F', '-', ' ', '/', ':', '`', 'é', '\n']) variants.add(valid.slice(0, i) + c + valid.slice(i + 1));
+    }
+    for (const value of variants) {
+      const match = TRACEPARENT_PATTERN.exec(value.trim());
+      const expected = match && match[1] !== '0'.repeat(32) && match[2] !== '0'.repeat(16) ? { traceId: match[1], parentId: match[2], flags: match[3] } : undefined;
+      expect(parseTraceparent(value), JSON.stringify(value)).toEqual(expected);
+    }
+  });
+
+  it('hands the handler the traceparent as it came, and the X-Ray form of either header form', () => {
+    const valid = `00-${TRACE_ID}-${PARENT_ID}-01`;
+    expect(handlerTrace(valid)).toEqual({ xray: XRAY, traceparent: valid });
+    expect(handlerTrace(` ${valid} `)).toEqual({ xray: XRAY, traceparent: valid });
+    expect(handlerTrace(XRAY)).toEqual({ xray: XRAY, traceparent: valid });
+    expect(handlerTrace('not a trace')).toEqual({ xray: 'not a trace' });
   });
 
   it('converts to and from the X-Ray header form', () => {
