@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { FunctionStats, statsKeys } from '../src/stats/function-stats.js';
-import { readRecent, RECENT_MAX, SERIES_BUCKET_MS, seriesBucket } from '../src/stats/series.js';
+import { flowNode, readRecent, RECENT_MAX, SERIES_BUCKET_MS, seriesBucket } from '../src/stats/series.js';
 
 describe('FunctionStats', () => {
   const redis = new Redis(inject('redisUrl'));
@@ -46,5 +46,26 @@ describe('FunctionStats', () => {
     expect(await series('b', first)).toEqual({ invocations: '1', errors: '1', 'h:7': '1' });
     expect(await series('a', first + SERIES_BUCKET_MS)).toEqual({ invocations: '1', 'h:7': '1', throttles: '1' });
     expect(await redis.hgetall(statsKeys.fn(prefix, 'a'))).toEqual({ invocations: '2', 'h:0': '1', 'h:7': '1', billedMs: '4', mbMs: '512', throttles: '1' });
+  });
+
+  it('counts flow edges per 10 s bucket and per pair of nodes', async () => {
+    const prefix = `fs-${randomUUID().slice(0, 8)}`;
+    const stats = new FunctionStats(redis, prefix, silentLogger());
+    const first = seriesBucket(Date.now()) + SERIES_BUCKET_MS;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(first + 1);
+      stats.edge(flowNode.source('triggerhub:invoke'), flowNode.fn('a'));
+      stats.edge(flowNode.source('triggerhub:invoke'), flowNode.fn('a'));
+      stats.edge(flowNode.source('arn:aws:lambda:us-east-1:000000000000:function:a'), flowNode.fn('b'));
+      vi.setSystemTime(first + SERIES_BUCKET_MS + 1);
+      stats.edge(flowNode.source('triggerhub:invoke'), flowNode.fn('a'));
+      stats.edge(flowNode.fn('b'), flowNode.dlq);
+    } finally {
+      vi.useRealTimers();
+    }
+    await stats.close();
+    expect(await redis.hgetall(statsKeys.flow(prefix, first))).toEqual({ 'source:triggerhub:invoke\tfn:a': '2', 'fn:a\tfn:b': '1' });
+    expect(await redis.hgetall(statsKeys.flow(prefix, first + SERIES_BUCKET_MS))).toEqual({ 'source:triggerhub:invoke\tfn:a': '1', 'fn:b\tdlq': '1' });
   });
 });

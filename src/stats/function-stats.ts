@@ -31,6 +31,9 @@ function histogramField(bucket: number): string {
   return (HISTOGRAM_FIELDS[bucket] ??= `h:${bucket}`);
 }
 
+/** Edge names kept per origin node at most (the mesh has far fewer; never unbounded). */
+const EDGE_FIELDS_MAX = 10_000;
+
 type PendingRecent = Omit<RecentInvocation, 'endedAt'> & { endedAt: number };
 
 /** What an invocation was asked to do, besides its result (for the recent-invocations list). */
@@ -51,6 +54,10 @@ export class FunctionStats {
   private readonly running = new Map<string, number>();
   /** Per function, its Redis keys (see keysOf). */
   private readonly keys = new Map<string, FunctionKeys>();
+  /** The current 10 s bucket's flow key, and each edge's field name (`from\tto`), made once each. */
+  private flowBucket = -1;
+  private flowKey = '';
+  private readonly edgeFields = new Map<string, Map<string, string>>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -81,11 +88,8 @@ export class FunctionStats {
     const now = Date.now();
     const keys = this.keysOf(fn, now);
     const histogram = histogramField(bucketOf(result.durationMs));
-    for (const key of [keys.fn, keys.series]) {
-      this.add(key, 'invocations', 1);
-      if (result.status !== 'success') this.add(key, 'errors', 1);
-      this.add(key, histogram, 1);
-    }
+    this.count(keys.fn, result.status, histogram);
+    this.count(keys.series, result.status, histogram);
     this.add(keys.fn, 'billedMs', result.billedDurationMs);
     this.add(keys.fn, 'mbMs', result.billedDurationMs * result.memorySizeMB);
     if (!info) return;
@@ -121,9 +125,21 @@ export class FunctionStats {
     this.add(keys.series, 'throttles', 1);
   }
 
-  /** An event went from one node of the mesh to another (see stats/flow.ts for the node names). */
+  /** An event went from one node of the mesh to another (see flowNode in series.ts for the node names). */
   edge(from: string, to: string): void {
-    this.add(statsKeys.flow(this.prefix, seriesBucket(Date.now())), `${from}\t${to}`, 1);
+    const bucket = seriesBucket(Date.now());
+    if (bucket !== this.flowBucket) {
+      this.flowBucket = bucket;
+      this.flowKey = statsKeys.flow(this.prefix, bucket);
+    }
+    let byTo = this.edgeFields.get(from);
+    if (!byTo) this.edgeFields.set(from, (byTo = new Map()));
+    let field = byTo.get(to);
+    if (field === undefined) {
+      if (byTo.size >= EDGE_FIELDS_MAX) byTo.clear();
+      byTo.set(to, (field = `${from}\t${to}`));
+    }
+    this.add(this.flowKey, field, 1);
   }
 
   /** Writes what was gathered; counts that fail to reach Redis are kept for the next flush. */
@@ -161,6 +177,13 @@ export class FunctionStats {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+  }
+
+  /** One invocation in a counters hash: invocations, errors, its duration bucket. */
+  private count(key: string, status: string, histogram: string): void {
+    this.add(key, 'invocations', 1);
+    if (status !== 'success') this.add(key, 'errors', 1);
+    this.add(key, histogram, 1);
   }
 
   private add(key: string, field: string, n: number): void {
