@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildConfig, loadConfigFile } from '../src/config/load.js';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger, silentLogger } from '../src/log.js';
-import { logStreamKey, RedisLogSink } from '../src/logs/redis-sink.js';
+import { linesJson, logStreamKey, RedisLogSink } from '../src/logs/redis-sink.js';
 import { readLogRange, type StoredLogEntry } from '../src/logs/reader.js';
 import { parseTraceparent } from '../src/tracing.js';
+import type { LogLine } from '../src/logs/sink.js';
 import { runCli, spawnCli } from './helpers/cli.js';
 import { waitFor } from './helpers/hub.js';
 import { jsonLogLines } from './helpers/log-capture.js';
@@ -233,5 +234,20 @@ describe('logs config', () => {
     expect(() => buildConfig({ logs: { retentionSeconds: 10 } }, { baseDir: FIXTURES }))
       .toThrow('logs.retentionSeconds: must be between 60 and 31536000');
     expect(() => buildConfig({ logs: { maxEntries: 100 } }, { baseDir: FIXTURES })).toThrow(/logs/);
+  });
+});
+
+describe('linesJson', () => {
+  it('is JSON.stringify of the lines, whatever their types, levels, stamps and text', () => {
+    const lines = [
+      ['start', 'INFO', 1796153129021, 'START RequestId: r Version: $LATEST'],
+      ['handler', 'WARN', 1.5, 'tab\tquote" backslash\\ newline\n é ✓ \u0000 \ud800 lone'],
+      ['handler', '"],["injected', -0, ''],
+      ['report', 'INFO', Number.NaN, 'REPORT'],
+      ['end', '__proto__', Number.POSITIVE_INFINITY, 'END'],
+    ] as unknown as LogLine[];
+    expect(linesJson(lines)).toBe(JSON.stringify(lines));
+    expect(linesJson([])).toBe('[]');
+    expect(JSON.parse(linesJson(lines))[2][1]).toBe('"],["injected');
   });
 });
