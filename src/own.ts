@@ -12,3 +12,15 @@ export function own<T>(record: Readonly<Record<string, T>>, key: string): T | un
 export function dictionary<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/**
+ * Stores `value` under `key` as an own, enumerable property of a plain object, even for
+ * `__proto__` (which an assignment takes as the prototype). For per-event records with
+ * user-given keys: unlike dictionary(), whose objects V8 keeps in dictionary mode, the object
+ * keeps fast properties, and building it and JSON.stringify over it cost less (a function URL
+ * event: about 0.5 us).
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,10 +48,18 @@ describe('names of Object.prototype members are not functions', { timeout: 60_00
   });
 
   it('headers and query parameters named like prototype members reach the handler as themselves', async () => {
-    const response = await fetch(`${hub.url}/urls/echo/x?constructor=1&__proto__=2&toString=3&toString=4`, { headers: { constructor: 'c' } });
-    const { event } = await response.json();
+    // node:http, whose header object has no prototype (fetch drops a `__proto__` header).
+    const { event } = await new Promise<{ event: { queryStringParameters: unknown; headers: Record<string, string> } }>((resolve, reject) => {
+      const headers: Record<string, string> = { constructor: 'c' };
+      Object.defineProperty(headers, '__proto__', { value: 'p', enumerable: true });
+      http.get(`${hub.url}/urls/echo/x?constructor=1&__proto__=2&toString=3&toString=4`, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => resolve(JSON.parse(body)));
+      }).on('error', reject);
+    });
     expect(event.queryStringParameters).toEqual({ constructor: '1', ['__proto__']: '2', toString: '3,4' });
     expect(event.headers.constructor).toBe('c');
+    expect(Object.hasOwn(event.headers, '__proto__') && event.headers['__proto__']).toBe('p');
   });
 
   it('the DLQ admin API refuses a redrive to such a name and filters on it as on any name', async () => {

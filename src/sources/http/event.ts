@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithRequestContext } from 'aws-lambda';
 import { headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
 import type { AuthorizerOutcome, MatchedRoute } from './shape.js';
-import { dictionary } from '../../own.js';
+import { setOwn } from '../../own.js';
 import { clfTime } from '../../time.js';
 
 /**
@@ -10,11 +10,11 @@ import { clfTime } from '../../time.js';
  * cookies split out, query parameters with repeated values comma-joined, binary bodies base64.
  */
 export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, routeKey: string, requestId: string, now: Date): APIGatewayProxyEventV2 {
-  const headers = dictionary<string>();
+  const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, values] of headerValues(incoming, true)) {
     if (name === 'cookie') cookies = values.flatMap((v) => v.split(/;\s*/)).filter(Boolean);
-    else headers[name] = values.join(',');
+    else setOwn(headers, name, values.join(','));
   }
   const hasBody = incoming.body.length > 0;
   const binary = hasBody && !isTextType(incoming.contentType);

@@ -1,5 +1,5 @@
 import { batchRange, type BatchRange } from '../kit/failure-record.js';
-import { dictionary } from '../../own.js';
+import { setOwn } from '../../own.js';
 
 /**
  * The Redis Streams event, Kinesis-like: one record per stream entry. Built here only.
@@ -61,10 +61,10 @@ export function streamArn(redisUrl: string, key: string): string {
 export const arrivalMsOf = (id: string): number => Number(id.slice(0, id.indexOf('-')));
 
 export function toStreamRecord(entry: StreamEntry, stream: StreamIdentity): RedisStreamRecord {
-  const fields = dictionary<string>();
+  const fields: Record<string, string> = {};
   let data: Buffer | undefined;
   for (const [name, value] of entry.fields) {
-    fields[name] = value.toString('utf8');
+    setOwn(fields, name, value.toString('utf8'));
     if (name === 'data') data = value;
   }
   return {
