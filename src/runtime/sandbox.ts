@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { releaseChild } from './children.js';
-import { readProcMemory, type ProcMemory } from './proc-memory.js';
+import { ProcMemoryReader, type ProcMemory } from './proc-memory.js';
 import type { ChildMessage } from './protocol.js';
 
 /** How a sandbox ended. */
@@ -39,7 +39,9 @@ export interface Sandbox {
 /** A child process as a Sandbox. */
 export function processSandbox(child: ChildProcess, events: SandboxEvents): Sandbox {
   child.on('error', (err) => events.error(err, child.pid !== undefined));
+  const memory = child.pid === undefined ? undefined : new ProcMemoryReader(child.pid);
   child.once('exit', (code, signal) => {
+    memory?.close();
     releaseChild(child);
     events.exit({ code, signal }, new Promise((resolve) => child.once('close', () => resolve())));
   });
@@ -48,7 +50,7 @@ export function processSandbox(child: ChildProcess, events: SandboxEvents): Sand
   return {
     label: { pid: child.pid },
     kill: () => child.kill('SIGKILL'),
-    memory: () => (child.pid === undefined ? undefined : readProcMemory(child.pid)),
+    memory: () => memory?.read(),
   };
 }
 

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeFamily } from '../../config/schema.js';
 import { childEnvironment, logStreamName } from '../child-env.js';
 import { trackChild } from '../children.js';
-import { readProcMemory } from '../proc-memory.js';
 import type { ChildMessage, InvokeMessage } from '../protocol.js';
 import { processSandbox, type Sandbox, type SandboxEvents } from '../sandbox.js';
 import type { Transport } from '../transport.js';
@@ -36,7 +35,7 @@ export class RuntimeApiTransport implements Transport {
   #server?: RuntimeApiServer;
   #address = '';
   #onMessage: (message: ChildMessage) => void = () => {};
-  #child?: ChildProcess;
+  #sandbox?: Sandbox;
   #closed = false;
 
   constructor(fn: FunctionConfig, options: RuntimeOptions, environmentId: string) {
@@ -49,7 +48,7 @@ export class RuntimeApiTransport implements Transport {
   async prepare(): Promise<void> {
     const server = new RuntimeApiServer(
       (message) => this.#onMessage(message),
-      () => (this.#child?.pid === undefined ? 0 : readProcMemory(this.#child.pid)?.peakKB ?? 0),
+      () => this.#sandbox?.memory()?.peakKB ?? 0,
     );
     this.#server = server;
     this.#address = await server.listen().catch(() => '');
@@ -73,8 +72,8 @@ export class RuntimeApiTransport implements Transport {
       detached: true,
     });
     trackChild(child);
-    this.#child = child;
-    return processSandbox(child, events);
+    this.#sandbox = processSandbox(child, events);
+    return this.#sandbox;
   }
 
   send(message: InvokeMessage): void {
