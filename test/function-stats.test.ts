@@ -9,6 +9,24 @@ describe('FunctionStats', () => {
   const redis = new Redis(inject('redisUrl'));
   afterAll(() => redis.disconnect());
 
+  /** A FunctionStats on a fresh prefix: `inFirst` runs in one 10 s bucket, `inSecond` in the next; flushed on return. */
+  async function acrossTwoBuckets(inFirst: (stats: FunctionStats) => void, inSecond: (stats: FunctionStats) => void): Promise<{ prefix: string; first: number }> {
+    const prefix = `fs-${randomUUID().slice(0, 8)}`;
+    const stats = new FunctionStats(redis, prefix, silentLogger());
+    const first = seriesBucket(Date.now()) + SERIES_BUCKET_MS;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(first + 1);
+      inFirst(stats);
+      vi.setSystemTime(first + SERIES_BUCKET_MS + 1);
+      inSecond(stats);
+    } finally {
+      vi.useRealTimers();
+    }
+    await stats.close();
+    return { prefix, first };
+  }
+
   it('keeps the newest RECENT_MAX invocations of a flush, newest first, and counts every one', async () => {
     const prefix = `fs-${randomUUID().slice(0, 8)}`;
     const stats = new FunctionStats(redis, prefix, silentLogger());
@@ -26,21 +44,13 @@ describe('FunctionStats', () => {
   });
 
   it('counts each invocation in the 10 s series bucket it ended in, per function, with its duration bucket', async () => {
-    const prefix = `fs-${randomUUID().slice(0, 8)}`;
-    const stats = new FunctionStats(redis, prefix, silentLogger());
-    const first = seriesBucket(Date.now()) + SERIES_BUCKET_MS;
-    vi.useFakeTimers({ toFake: ['Date'] });
-    try {
-      vi.setSystemTime(first + 1);
+    const { prefix, first } = await acrossTwoBuckets((stats) => {
       stats.record('a', { status: 'success', durationMs: 0.5, billedDurationMs: 1, memorySizeMB: 128 });
       stats.record('b', { status: 'error', durationMs: 3, billedDurationMs: 3, memorySizeMB: 256 });
-      vi.setSystemTime(first + SERIES_BUCKET_MS + 1);
+    }, (stats) => {
       stats.record('a', { status: 'success', durationMs: 3, billedDurationMs: 3, memorySizeMB: 128 });
       stats.throttled('a');
-    } finally {
-      vi.useRealTimers();
-    }
-    await stats.close();
+    });
     const series = (fn: string, bucket: number) => redis.hgetall(statsKeys.series(prefix, fn, bucket));
     expect(await series('a', first)).toEqual({ invocations: '1', 'h:0': '1' });
     expect(await series('b', first)).toEqual({ invocations: '1', errors: '1', 'h:7': '1' });
@@ -49,22 +59,14 @@ describe('FunctionStats', () => {
   });
 
   it('counts flow edges per 10 s bucket and per pair of nodes', async () => {
-    const prefix = `fs-${randomUUID().slice(0, 8)}`;
-    const stats = new FunctionStats(redis, prefix, silentLogger());
-    const first = seriesBucket(Date.now()) + SERIES_BUCKET_MS;
-    vi.useFakeTimers({ toFake: ['Date'] });
-    try {
-      vi.setSystemTime(first + 1);
+    const { prefix, first } = await acrossTwoBuckets((stats) => {
       stats.edge(flowNode.source('triggerhub:invoke'), flowNode.fn('a'));
       stats.edge(flowNode.source('triggerhub:invoke'), flowNode.fn('a'));
       stats.edge(flowNode.source('arn:aws:lambda:us-east-1:000000000000:function:a'), flowNode.fn('b'));
-      vi.setSystemTime(first + SERIES_BUCKET_MS + 1);
+    }, (stats) => {
       stats.edge(flowNode.source('triggerhub:invoke'), flowNode.fn('a'));
       stats.edge(flowNode.fn('b'), flowNode.dlq);
-    } finally {
-      vi.useRealTimers();
-    }
-    await stats.close();
+    });
     expect(await redis.hgetall(statsKeys.flow(prefix, first))).toEqual({ 'source:triggerhub:invoke\tfn:a': '2', 'fn:a\tfn:b': '1' });
     expect(await redis.hgetall(statsKeys.flow(prefix, first + SERIES_BUCKET_MS))).toEqual({ 'source:triggerhub:invoke\tfn:a': '1', 'fn:b\tdlq': '1' });
   });
