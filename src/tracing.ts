@@ -78,8 +78,12 @@ export function formatTraceparent(trace: TraceContext): string {
 /** The value itself when it is a valid traceparent (trimmed), else undefined. */
 export function validTraceparent(value: unknown): string | undefined {
   const trace = parseTraceparent(value);
-  // Matched as it is (no blanks around it), the value is already in canonical form: no new string.
-  return trace && ((value as string).length === TRACEPARENT_LENGTH ? (value as string) : formatTraceparent(trace));
+  return trace && canonical(value as string, trace);
+}
+
+/** A parsed traceparent's text: the value itself when it had no blanks around it (no new string). */
+function canonical(value: string, trace: TraceContext): string {
+  return value.length === TRACEPARENT_LENGTH ? value : formatTraceparent(trace);
 }
 
 /**
@@ -128,8 +132,7 @@ function xrayOf(trace: TraceContext): string {
 export function handlerTrace(value: string | undefined): { xray?: string; traceparent?: string } {
   if (value === undefined) return {};
   const w3c = parseTraceparent(value);
-  // A traceparent as it came (no blanks around it) is already in canonical form: no new string.
-  if (w3c) return { xray: xrayOf(w3c), traceparent: value.length === TRACEPARENT_LENGTH ? value : formatTraceparent(w3c) };
+  if (w3c) return { xray: xrayOf(w3c), traceparent: canonical(value, w3c) };
   const trace = parseXRayHeader(value);
   return trace ? { xray: xrayOf(trace), traceparent: formatTraceparent(trace) } : { xray: value };
 }

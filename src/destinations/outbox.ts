@@ -10,6 +10,7 @@ import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
 import { BULLMQ_OPTIONS } from '../redis/connection.js';
 import { ignoreQueueErrors, workerErrorHandler } from '../redis/outage.js';
+import { copyWith } from '../own.js';
 
 /** Hub-level `destinationDelivery`: how records to SQS, SNS, HTTP and Redis-stream targets are retried. */
 export interface DeliverySettings {
@@ -82,10 +83,7 @@ export class DestinationOutbox {
   /** Resolves once Redis holds the record. The same id twice (a crash re-send) is one delivery. */
   async add(id: string, job: Omit<OutboxJob, 'attempts'>): Promise<void> {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
-    // `attempts` named before the spread and set after it (see EventQueues.enqueue).
-    const record: OutboxJob = { attempts: [], ...job };
-    record.attempts = [];
-    await this.queue.add('record', record, {
+    await this.queue.add('record', copyWith(job, 'attempts', []), {
       jobId: id,
       attempts: UNLIMITED_ATTEMPTS,
       backoff: { type: BACKOFF_TYPE },

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import { memo } from '../memo.js';
 import { LINES_FIELD, LOG_LINE_TYPES, type LogLine, type LogSink, type LogSource } from './sink.js';
 
 /** The stream holding one function's log lines. */
@@ -24,8 +25,6 @@ const DEFAULT_FLUSH_DELAY_MS = 100;
 const MAX_BATCH = 512;
 /** Lines of one invocation in one stream entry at most: `maxEntries` bounds the stream at this many times as many lines. */
 export const MAX_LINES_PER_ENTRY = 8;
-/** Stream keys kept at most (one per function; never unbounded). */
-const MAX_CACHED_KEYS = 10_000;
 /** Writes not yet answered (Redis down): beyond this, new lines are dropped, not buffered. */
 const MAX_IN_FLIGHT = 64;
 /** Lines waiting to be written, each with (same index) the invocation it belongs to. */
@@ -50,6 +49,7 @@ export class RedisLogSink implements LogSink {
   /** Lines waiting for the next flush, and beside each (same index) the invocation it belongs to. */
   #pending: Batch = { sources: [], lines: [] };
   #timer?: NodeJS.Timeout;
+  /** Each function's stream key, made once. */
   readonly #keys = new Map<string, string>();
   #dropped = 0;
   #closed = false;
@@ -96,16 +96,6 @@ export class RedisLogSink implements LogSink {
     this.#inFlight.add(write);
   }
 
-  /** Each function's stream key, made once (the batch's Map then finds it without hashing a new string). */
-  #streamKey(fn: string): string {
-    let key = this.#keys.get(fn);
-    if (key === undefined) {
-      if (this.#keys.size >= MAX_CACHED_KEYS) this.#keys.clear();
-      this.#keys.set(fn, (key = logStreamKey(this.#options.prefix, fn)));
-    }
-    return key;
-  }
-
   async #send(batch: Batch): Promise<void> {
     const { redis, prefix, maxEntries, retentionSeconds } = this.#options;
     // Per function stream: one script call adding every entry of the batch (one command instead of
@@ -113,7 +103,7 @@ export class RedisLogSink implements LogSink {
     const streams = new Map<string, string[]>();
     let entries = 0;
     for (const [source, lines] of byInvocation(batch)) {
-      const key = this.#streamKey(source.function);
+      const key = memo(this.#keys, source.function, (fn) => logStreamKey(prefix, fn));
       let args = streams.get(key);
       if (!args) streams.set(key, (args = [String(maxEntries)]));
       args.push(source.requestId, source.environmentId, source.traceparent ?? '', linesJson(lines));

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FunctionConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
-import { own } from '../own.js';
+import { copyWith, own } from '../own.js';
 import { BULLMQ_OPTIONS } from '../redis/connection.js';
 import { ignoreQueueErrors } from '../redis/outage.js';
 import { newTraceparent, validTraceparent } from '../tracing.js';
@@ -57,14 +57,7 @@ export class EventQueues {
     if (!fn) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `function not found: ${delivery.function}`);
     // Every queued event has a trace; the envelope's is the source of truth, the delivery a copy.
     const traceparent = validTraceparent(envelope.traceparent) ?? validTraceparent(delivery.traceparent) ?? newTraceparent();
-    // The trace is named before the spread and set after it: a property added after a spread
-    // (`{ ...delivery, traceparent }`, the delivery usually without one) takes V8 (Node 20) about
-    // 0.7 us per object against 0.09 this way. The copy's value is the trace either way.
-    const queuedEnvelope = { traceparent, ...envelope };
-    queuedEnvelope.traceparent = traceparent;
-    const queuedDelivery = { traceparent, ...delivery };
-    queuedDelivery.traceparent = traceparent;
-    const event = { envelope: queuedEnvelope, delivery: queuedDelivery };
+    const event = { envelope: copyWith(envelope, 'traceparent', traceparent), delivery: copyWith(delivery, 'traceparent', traceparent) };
     await this.queue(fn.name).add('event', event, {
       jobId: jobId(envelope, delivery),
       attempts: 1 + fn.maximumRetryAttempts,

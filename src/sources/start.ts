@@ -3,6 +3,7 @@ import { mappingAlias } from '../config/mapping-alias.js';
 import { mappingKind } from './registry.js';
 import type { SourceHealth } from './health.js';
 import type { Source, SourceContext } from './source.js';
+import { copyWith } from '../own.js';
 
 /** Builds and starts one function's event source mappings (at start, or when hot reload adds it). */
 export async function startFunctionSources(fn: FunctionConfig, context: SourceContext, health?: SourceHealth): Promise<Source[]> {
@@ -29,17 +30,8 @@ export async function startFunctionSources(fn: FunctionConfig, context: SourceCo
 function invokingAlias(context: SourceContext, alias: string): SourceContext {
   return {
     ...context,
-    // Named before the spread, set after it: see EventQueues.enqueue.
-    invokeSync: (fn, envelope, options) => {
-      const aliased = { qualifier: alias, ...options };
-      aliased.qualifier = alias;
-      return context.invokeSync(fn, envelope, aliased);
-    },
-    enqueue: (envelope, delivery) => {
-      const aliased = { qualifier: alias, ...delivery };
-      aliased.qualifier = alias;
-      return context.enqueue(envelope, aliased);
-    },
+    invokeSync: (fn, envelope, options) => context.invokeSync(fn, envelope, copyWith(options ?? {}, 'qualifier', alias)),
+    enqueue: (envelope, delivery) => context.enqueue(envelope, copyWith(delivery, 'qualifier', alias)),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import { memo } from '../memo.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { bucketOf } from './histogram.js';
 import { RECENT_MAX, SERIES_TTL_SECONDS, seriesBucket, type RecentInvocation } from './series.js';
@@ -30,9 +31,6 @@ const HISTOGRAM_FIELDS: string[] = [];
 function histogramField(bucket: number): string {
   return (HISTOGRAM_FIELDS[bucket] ??= `h:${bucket}`);
 }
-
-/** Edge names kept per origin node at most (the mesh has far fewer; never unbounded). */
-const EDGE_FIELDS_MAX = 10_000;
 
 type PendingRecent = Omit<RecentInvocation, 'endedAt'> & { endedAt: number };
 
@@ -132,14 +130,8 @@ export class FunctionStats {
       this.flowBucket = bucket;
       this.flowKey = statsKeys.flow(this.prefix, bucket);
     }
-    let byTo = this.edgeFields.get(from);
-    if (!byTo) this.edgeFields.set(from, (byTo = new Map()));
-    let field = byTo.get(to);
-    if (field === undefined) {
-      if (byTo.size >= EDGE_FIELDS_MAX) byTo.clear();
-      byTo.set(to, (field = `${from}\t${to}`));
-    }
-    this.add(this.flowKey, field, 1);
+    const byTo = memo(this.edgeFields, from, () => new Map<string, string>());
+    this.add(this.flowKey, memo(byTo, to, () => `${from}\t${to}`), 1);
   }
 
   /** Writes what was gathered; counts that fail to reach Redis are kept for the next flush. */

@@ -4,6 +4,7 @@ import type { InvocationStatus } from '../runtime/types.js';
 import { histogramOf, quantileMs } from './histogram.js';
 import { statsKeys } from './function-stats.js';
 import { roundMs } from './read.js';
+import { memo } from '../memo.js';
 
 /** The console's time resolution: counts are kept per 10 s bucket, for an hour. */
 export const SERIES_BUCKET_MS = 10_000;
@@ -103,31 +104,20 @@ export async function resetSeries(redis: Redis, prefix: string): Promise<void> {
 const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)/;
 
 /** Node names already made, per source or function name: every event names two (a regex and two new strings otherwise). */
-const NODE_CACHE_MAX = 10_000;
 const sourceNodes = new Map<string, string>();
 const fnNodes = new Map<string, string>();
-
-function cached(cache: Map<string, string>, key: string, make: (key: string) => string): string {
-  let node = cache.get(key);
-  if (node === undefined) {
-    if (cache.size >= NODE_CACHE_MAX) cache.clear(); // sources and functions are few; never unbounded
-    node = make(key);
-    cache.set(key, node);
-  }
-  return node;
-}
 
 /** Names of the mesh's nodes in flow edges. */
 export const flowNode = {
   /** Where an event came from: its envelope source, or the function whose destination record it is. */
-  source: (source: string): string => cached(sourceNodes, source, (key) => {
+  source: (source: string): string => memo(sourceNodes, source, (key) => {
     const fn = LAMBDA_ARN.exec(key)?.[1];
     return fn ? `fn:${fn}` : `source:${key}`;
   }),
   /** Where a queued event came from: the DLQ for a redrive (a new round without attempts yet), else its source. */
   origin: (envelope: Pick<Envelope, 'source'>, delivery: Pick<Delivery, 'redrives' | 'attempts'>): string =>
     (delivery.redrives > 0 && !delivery.attempts.some((a) => a.redrive === delivery.redrives) ? flowNode.dlq : flowNode.source(envelope.source)),
-  fn: (name: string): string => cached(fnNodes, name, (key) => `fn:${key}`),
+  fn: (name: string): string => memo(fnNodes, name, (key) => `fn:${key}`),
   dlq: 'dlq',
   destination: (fn: string, kind: string): string => `dest:${fn}:${kind}`,
 };

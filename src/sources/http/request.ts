@@ -89,7 +89,6 @@ export function queryValues(rawQueryString: string): Map<string, string[]> {
   return out;
 }
 
-
 /** Content types whose bodies HTTP APIs and function URLs pass as text; anything else is base64. */
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|graphql|ld\+json|[\w.+-]+\+(json|xml)))/i;
 export function isTextType(contentType: string): boolean {
