@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +117,18 @@ describe('kinesis event source: delivery', () => {
     hub = await startKinesisHub(k, c, { batchSize: 2, startingPosition: 'LATEST' });
     await waitDelivered(c, after.map((put) => put.sequenceNumber));
     expect(delivered(c)).toEqual([...before, ...after].map((put) => put.sequenceNumber));
+  });
+
+  it('keeps each event within the 6 MB synchronous payload: what does not fit starts the next batch, in order', async () => {
+    const c = await kinesisCase(k);
+    // Six records of 900 KB (1.2 MB each in base64): 7.2 MB in all, more than one invocation may carry.
+    const puts = await putRecords(k, c, Array.from({ length: 6 }, (_, n) => ({ n, pad: 'x'.repeat(900_000) })));
+    hub = await startKinesisHub(k, c, { batchSize: 100 });
+    await waitDelivered(c, puts.map((put) => put.sequenceNumber), 30_000);
+    const sizes = readFileSync(c.callsFile, 'utf8').split('\n').filter(Boolean).map((line) => Buffer.byteLength(line));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(6 * 1024 * 1024);
+    expect(batches(c).flat()).toEqual(puts.map((put) => put.sequenceNumber));
+    expect(batches(c).length).toBe(2);
   });
 
   it('invokes only records matching the filter criteria and checkpoints past the others', async () => {

@@ -91,6 +91,7 @@ describe('kinesis shard poller', () => {
       reader: kinesisShardReader(async () => client, 's'), shardId: 'shardId-000000000000', log: silentLogger(), signal: new AbortController().signal,
       settings: kinesisSettingsSchema.parse({ stream: 's', startingPosition: 'TRIM_HORIZON' }), timings: KINESIS_TIMINGS, kind: 'kinesis',
       position: async () => ({ sequence: '5', fromStart: false }),
+      build: (raw) => raw,
       process: async (records) => { processed.push(...records.map((record) => record.SequenceNumber!)); return true; },
       finish: async () => { finished = true; },
     });
@@ -104,5 +105,28 @@ describe('kinesis shard poller', () => {
     expect(reads[1] - reads[0]).toBeGreaterThanOrEqual(35);
     expect(reads[2] - reads[1]).toBeGreaterThanOrEqual(75);
     expect(reads[3] - reads[2]).toBeGreaterThanOrEqual(155);
+  });
+
+  it('runs what did not fit in a batch\'s 6 MB before it ends a closed shard', async () => {
+    const big = (n: number) => ({ SequenceNumber: String(n), PartitionKey: 'k', Data: Buffer.alloc(2_000_000) }); // 2.7 MB in base64
+    const pages = [{ Records: [big(1), big(2), big(3)] }, { Records: [] }]; // then closed: no next iterator
+    const client = {
+      send: async (command: { constructor: { name: string } }) => (command.constructor.name === 'GetShardIteratorCommand'
+        ? { ShardIterator: 'it' }
+        : { ...pages.shift(), NextShardIterator: undefined, MillisBehindLatest: 0 }),
+    } as unknown as KinesisClient;
+    const batches: string[][] = [];
+    let finishedAfter: number | undefined;
+    const result = await runShard({
+      reader: kinesisShardReader(async () => client, 's'), shardId: 'shardId-000000000000', log: silentLogger(), signal: new AbortController().signal,
+      settings: kinesisSettingsSchema.parse({ stream: 's', startingPosition: 'TRIM_HORIZON' }), timings: KINESIS_TIMINGS, kind: 'kinesis',
+      position: async () => ({ fromStart: true }),
+      build: (raw) => ({ kinesis: { sequenceNumber: raw.SequenceNumber!, data: Buffer.from(raw.Data!).toString('base64') } }),
+      process: async (records) => { batches.push(records.map((record) => record.kinesis.sequenceNumber)); return true; },
+      finish: async () => { finishedAfter = batches.length; },
+    });
+    expect(result).toBe('ended');
+    expect(batches).toEqual([['1', '2'], ['3']]);
+    expect(finishedAfter).toBe(2);
   });
 });

@@ -155,10 +155,11 @@ export class ShardSource<Raw, R> implements Source {
     const done = runShard({
       reader, shardId, settings: spec.settings, timings: spec.timings, kind: spec.kind, signal: abort.signal, log: shardLog,
       position: () => this.position(shard, reader, state, save),
-      process: (raw) => {
+      build: (raw) => stream.toRecord(raw, shardId),
+      process: (records) => {
         // Iterator age as Lambda's IteratorAge: how old the batch's last record is when read.
-        context.report?.(this.id, { lagMs: Date.now() - reader.arrivalMsOf(raw[raw.length - 1]) });
-        return runShardBatch(raw.map((record) => stream.toRecord(record, shardId)), batch);
+        context.report?.(this.id, { lagMs: Date.now() - stream.arrivalMsOf(records[records.length - 1]) });
+        return runShardBatch(records, batch);
       },
       idle: async () => { if (batch.windows) await closeEndedWindow(batch, batch.windows); },
       finish: () => save(SHARD_END),

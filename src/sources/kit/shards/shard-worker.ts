@@ -1,4 +1,5 @@
 import type { Logger } from '../../../log.js';
+import { SYNC_PAYLOAD_LIMIT } from '../limits.js';
 import { pause, pollLoop } from '../poll-loop.js';
 import type { ShardPage, ShardReader, ShardStart } from './reader.js';
 
@@ -33,7 +34,7 @@ export interface StartingPosition {
   maximumBatchingWindowInSeconds: number;
 }
 
-export interface ShardWorkerOptions<Raw> {
+export interface ShardWorkerOptions<Raw, R> {
   reader: ShardReader<Raw>;
   shardId: string;
   settings: StartingPosition;
@@ -44,8 +45,10 @@ export interface ShardWorkerOptions<Raw> {
   log: Logger;
   /** The shard's checkpoint (read again after an error). */
   position(): Promise<ShardPosition>;
+  /** A record read, as the function gets it (built once; its JSON counts towards the payload limit). */
+  build(raw: Raw): R;
   /** Runs one batch to its end (checkpointing as it goes); false when the mapping stopped first. */
-  process(records: Raw[]): Promise<boolean>;
+  process(records: R[]): Promise<boolean>;
   /** After a read that found nothing (tumbling windows close here once their time is over). */
   idle?(): Promise<void>;
   /** The shard was read to its end and everything in it is done. */
@@ -58,12 +61,16 @@ export interface ShardWorkerOptions<Raw> {
 
 /**
  * One shard's poller: an iterator from the checkpoint, then reads in order (following the next
- * iterator, with the batching window), each batch run to its end before the next read. A closed
- * shard ends when a read returns no next iterator. Errors back off and resume from the checkpoint.
+ * iterator, with the batching window), each batch run to its end before the next read. Records
+ * read that did not fit in a batch's payload start the next one. A closed shard ends when a read
+ * returns no next iterator and every record read is done. Errors back off and resume from the
+ * checkpoint.
  */
-export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'ended' | 'stopped'> {
+export async function runShard<Raw, R>(options: ShardWorkerOptions<Raw, R>): Promise<'ended' | 'stopped'> {
   const { signal, log, shardId, timings, reader } = options;
-  let iterator: string | undefined;
+  /** null: the shard was read to its end (what was carried is still to run). */
+  let iterator: string | null | undefined;
+  let carried: R[] = [];
   let ended = false;
   await pollLoop({
     signal, log, errorEvent: `${options.kind}_poll_error`, failure: `cannot read shard ${shardId}`, fields: { shardId },
@@ -75,12 +82,14 @@ export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'
       if (iterator === undefined) throw new Error(`no iterator for shard ${shardId}`);
     }
     try {
-      const read = await readBatch(options, iterator);
-      iterator = read.next;
+      const read = await readBatch(options, iterator ?? undefined, carried);
+      iterator = read.next ?? null;
+      carried = read.rest;
       const { records } = read;
       if (records.length && !(await options.process(records))) return 'done';
       if (!records.length) await options.idle?.();
-      if (iterator === undefined) {
+      if (carried.length) return undefined;
+      if (iterator === null) {
         await options.finish();
         ended = true;
         log.info({ event: `${options.kind}_shard_ended`, shardId }, 'shard read to its end');
@@ -88,7 +97,8 @@ export async function runShard<Raw>(options: ShardWorkerOptions<Raw>): Promise<'
       }
       return !read.records.length && !read.behindMs ? { waitMs: timings.idlePollMs } : undefined;
     } catch (err) {
-      iterator = undefined;
+      iterator = undefined; // read again from the checkpoint, carried records too
+      carried = [];
       throw err;
     }
   });
@@ -110,25 +120,44 @@ function atTip(page: ShardPage<unknown>, requested: number): boolean {
   return page.behindMs === undefined ? page.records.length < requested : !page.behindMs;
 }
 
+/** `{"Records":[]}` around a batch's records. */
+const EVENT_OVERHEAD_BYTES = 14;
+
 /**
- * Up to batchSize records; with a batching window, reads on (at the idle poll rate while caught
- * up) until the batch is full, the window that started with its first record has passed, or the
- * shard ends. Returns at once when the first read finds nothing.
+ * Up to batchSize records, and no more than Lambda's 6 MB synchronous payload (a single larger
+ * record goes alone); with a batching window, reads on (at the idle poll rate while caught up)
+ * until the batch is full, the window that started with its first record has passed, or the shard
+ * ends. `carried` records (read before, not fitting then) come first. Returns at once when the
+ * first read finds nothing; `rest` holds what was read but did not fit.
  */
-async function readBatch<Raw>(options: ShardWorkerOptions<Raw>, start: string): Promise<ShardPage<Raw>> {
+async function readBatch<Raw, R>(options: ShardWorkerOptions<Raw, R>, start: string | undefined, carried: R[]): Promise<ShardPage<R> & { rest: R[] }> {
   const { settings, signal, reader } = options;
-  const records: Raw[] = [];
-  let page: ShardPage<Raw> = { records, next: start };
-  let windowEndsAt = 0;
-  while (page.next !== undefined && !signal.aborted) {
+  const records: R[] = [];
+  const rest: R[] = [];
+  let bytes = EVENT_OVERHEAD_BYTES;
+  const full = (): boolean => rest.length > 0 || records.length >= settings.batchSize;
+  const take = (incoming: R[]): void => {
+    for (const record of incoming) {
+      const size = Buffer.byteLength(JSON.stringify(record)) + 1;
+      if (full() || (records.length && bytes + size > SYNC_PAYLOAD_LIMIT)) rest.push(record);
+      else {
+        records.push(record);
+        bytes += size;
+      }
+    }
+  };
+  take(carried);
+  let page: ShardPage<Raw> = { records: [], next: start };
+  let windowEndsAt = records.length ? Date.now() + settings.maximumBatchingWindowInSeconds * 1000 : 0;
+  while (!full() && page.next !== undefined && !signal.aborted) {
+    if (records.length && windowEndsAt - Date.now() < 1) break;
     const requested = settings.batchSize - records.length;
     page = await reader.read(page.next, requested, signal);
     if (!records.length && page.records.length) windowEndsAt = Date.now() + settings.maximumBatchingWindowInSeconds * 1000;
-    records.push(...page.records);
+    take(page.records.map((raw) => options.build(raw)));
     if (page.behindMs !== undefined) options.onLag?.(page.behindMs);
-    const remainingMs = windowEndsAt - Date.now();
-    if (!records.length || records.length >= settings.batchSize || remainingMs < 1) break;
-    if (!page.records.length || atTip(page, requested)) await pause(Math.min(options.timings.idlePollMs, remainingMs), signal);
+    if (!records.length || full() || windowEndsAt - Date.now() < 1) break;
+    if (!page.records.length || atTip(page, requested)) await pause(Math.min(options.timings.idlePollMs, windowEndsAt - Date.now()), signal);
   }
-  return { records, next: page.next, behindMs: page.behindMs };
+  return { records, rest, next: page.next, behindMs: page.behindMs };
 }
