@@ -30,7 +30,9 @@ describe('dynamodb settings', () => {
     expect(configError({ stream: ARN, table: 'orders', startingPosition: 'LATEST' })).toContain('needs exactly one of stream');
     expect(configError({ stream: 'orders', startingPosition: 'LATEST' })).toContain('functions.f.events[0].dynamodb.stream: must be a DynamoDB stream ARN');
     expect(configError({ table: 'o', startingPosition: 'LATEST' })).toContain('dynamodb.table: must be a DynamoDB table name');
-    expect(configError({ table: 'orders', startingPosition: 'AT_TIMESTAMP' })).toContain('dynamodb.startingPosition: is required: one of TRIM_HORIZON, LATEST');
+    expect(configError({ table: 'orders', startingPosition: 'AT_TIMESTAMP' }))
+      .toContain('dynamodb.startingPosition: must be one of TRIM_HORIZON, LATEST, not "AT_TIMESTAMP" (Lambda starts DynamoDB streams at TRIM_HORIZON or LATEST only)');
+    expect(configError({ table: 'orders' })).toContain('dynamodb.startingPosition: is required: one of TRIM_HORIZON, LATEST');
     expect(configError({ table: 'orders', startingPosition: 'LATEST', batchSize: 10_001 })).toContain('dynamodb.batchSize: must be between 1 and 10000');
     expect(configError({ table: 'orders', startingPosition: 'LATEST', parallelizationFactor: 11 })).toContain('dynamodb.parallelizationFactor: must be between 1 and 10');
     expect(configError({ table: 'orders', startingPosition: 'LATEST', maximumRecordAgeInSeconds: 30 })).toContain('must be -1 (no limit) or an integer between 60 and 604800');

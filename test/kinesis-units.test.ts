@@ -28,6 +28,9 @@ describe('kinesis settings', () => {
     expect(issues({ stream: 's', startingPosition: 'LATEST', endpoint: 'ftp://x' })).toEqual(['endpoint: must be an http:// or https:// URL']);
     expect(issues({ stream: 's', startingPosition: 'LATEST', shards: 2 })).toEqual([': unknown field "shards"']);
     expect(issues({ startingPosition: 'LATEST' })).toEqual(['stream: is required: the stream name']);
+    expect(issues({ stream: 's', startingPosition: 'EARLIEST' })).toEqual(['startingPosition: must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP, not "EARLIEST"']);
+    expect(issues({ stream: 's', startingPosition: 3 })).toEqual(['startingPosition: must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP']);
+    expect(issues({ stream: 's' })).toEqual(['startingPosition: is required: one of TRIM_HORIZON, LATEST, AT_TIMESTAMP']);
   });
 });
 

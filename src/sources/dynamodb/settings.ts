@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { unknownFieldError } from '../../config/issues.js';
 import { filterCriteriaSchema } from '../../filters/criteria.js';
-import { endpointSchema, regionSchema } from '../kit/settings.js';
+import { endpointSchema, oneOf, regionSchema } from '../kit/settings.js';
 import { checkShardMapping, checkStreamMapping, shardMappingShape, streamMappingShape } from '../kit/stream-settings.js';
 
 /** `arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>` (DynamoDB Local's region is `ddblocal`). */
@@ -21,7 +21,7 @@ export const dynamodbSettingsSchema = z.strictObject({
   }).optional(),
   table: z.string({ error: 'must be a string' }).regex(TABLE_NAME, { error: 'must be a DynamoDB table name (3-255 letters, digits, _ . -)' }).optional(),
   ...streamMappingShape,
-  startingPosition: z.enum(STARTING_POSITIONS, { error: `is required: one of ${STARTING_POSITIONS.join(', ')}` }),
+  startingPosition: oneOf(STARTING_POSITIONS, ' (Lambda starts DynamoDB streams at TRIM_HORIZON or LATEST only)'),
   startingPositionTimestamp: z.never({ error: 'is not supported for DynamoDB streams (Lambda starts them at TRIM_HORIZON or LATEST)' }).optional(),
   filterCriteria: filterCriteriaSchema.optional(),
   ...shardMappingShape,

@@ -12,6 +12,14 @@ export const intBetween = (min: number, max: number) =>
     .min(min, { error: `must be between ${min} and ${max}` })
     .max(max, { error: `must be between ${min} and ${max}` });
 
+/** One of `values`: a missing value is "required", another one names the choices (and what it was). */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, note = '') =>
+  z.enum(values, {
+    error: (issue) => (issue.input === undefined
+      ? `is required: one of ${values.join(', ')}`
+      : `must be one of ${values.join(', ')}${typeof issue.input === 'string' ? `, not ${JSON.stringify(issue.input.slice(0, 40))}` : ''}${note}`),
+  });
+
 /** -1 (no limit) or an integer in [min, max]. */
 export const unlimitedOr = (min: number, max: number) =>
   z.number({ error: 'must be a number' }).refine((n) => n === -1 || (Number.isInteger(n) && n >= min && n <= max), {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { unknownFieldError } from '../../config/issues.js';
 import { destinationSchema, type DestinationSpec } from '../../destinations/targets.js';
 import { streamFilterCriteriaSchema } from '../../filters/criteria.js';
-import { functionResponseTypesSchema, intBetween, reportsItemFailures, unlimitedOr } from './settings.js';
+import { functionResponseTypesSchema, intBetween, oneOf, reportsItemFailures, unlimitedOr } from './settings.js';
 import { defaultRetryDelayMs, type StreamBatchPolicy } from './stream-batch.js';
 
 /**
@@ -13,7 +13,7 @@ import { defaultRetryDelayMs, type StreamBatchPolicy } from './stream-batch.js';
 export const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
 
 export const streamMappingShape = {
-  startingPosition: z.enum(STARTING_POSITIONS, { error: `is required: one of ${STARTING_POSITIONS.join(', ')}` }),
+  startingPosition: oneOf(STARTING_POSITIONS),
   /** Unix time in seconds (as Lambda's StartingPositionTimestamp), for AT_TIMESTAMP. */
   startingPositionTimestamp: z.number({ error: 'must be a Unix time in seconds' }).nonnegative({ error: 'must be a Unix time in seconds' }).optional(),
   batchSize: intBetween(1, 10_000).default(100),
