@@ -266,6 +266,42 @@ Resources:
     expect(config.project!.warnings).toEqual([]);
   });
 
+  it('event source mapping numbers and booleans given as strings (a !Ref of a Number parameter) are read as CloudFormation reads them', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Batch: { Type: Number, Default: 5 }
+  Retries: { Type: Number, Default: -1 }
+Resources:
+  Q:
+    Type: AWS::SQS::Queue
+  S:
+    Type: AWS::Kinesis::Stream
+    Properties: { ShardCount: 1 }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Jobs:
+          Type: SQS
+          Properties: { Queue: !GetAtt Q.Arn, BatchSize: !Ref Batch, MaximumBatchingWindowInSeconds: "0", ScalingConfig: { MaximumConcurrency: "3" } }
+        Clicks:
+          Type: Kinesis
+          Properties:
+            Stream: !GetAtt S.Arn
+            StartingPosition: TRIM_HORIZON
+            BatchSize: "200"
+            MaximumRetryAttempts: !Ref Retries
+            BisectBatchOnFunctionError: "true"
+            ParallelizationFactor: "2"
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([
+      { sqs: expect.objectContaining({ batchSize: 5, maximumBatchingWindowInSeconds: 0, maximumConcurrency: 3 }) },
+      { kinesis: expect.objectContaining({ batchSize: 200, maximumRetryAttempts: -1, bisectBatchOnFunctionError: true, parallelizationFactor: 2 }) },
+    ]);
+  });
+
   it('FunctionUrlConfig.Cors and AWS::Lambda::Url map onto the url settings (absent lists empty, as on AWS)', () => {
     const { config } = load(`Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -48,14 +48,24 @@ export function mappingFromArn(input: MappingInput): Mapping[] {
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(properties)) {
     if (ADDRESSING.has(key)) continue;
-    if (plain.includes(key)) settings[camel(key)] = key === 'StartingPositionTimestamp' ? Number(value) : value;
+    if (plain.includes(key)) settings[camel(key)] = key === 'StartingPositionTimestamp' ? Number(value) : scalar(value);
     else if (key === 'FilterCriteria') settings.filterCriteria = filterCriteria(value);
-    else if (key === 'ScalingConfig' && kind === 'sqs' && isObject(value) && value.MaximumConcurrency !== undefined) settings.maximumConcurrency = value.MaximumConcurrency;
+    else if (key === 'ScalingConfig' && kind === 'sqs' && isObject(value) && value.MaximumConcurrency !== undefined) settings.maximumConcurrency = scalar(value.MaximumConcurrency);
     else if (key === 'DestinationConfig' && kind !== 'sqs') Object.assign(settings, onFailure(value, resolver, `${at}.DestinationConfig`));
     else ignored.push(key);
   }
   if (ignored.length) input.warn(`${at}: ${ignored.join(', ')} ignored locally`);
   return [{ [kind]: settings }];
+}
+
+/**
+ * CloudFormation takes integer and boolean properties as strings too (`BatchSize: "10"`, and a
+ * `!Ref` of a Number parameter is a string): `"10"` → 10, `"-1"` → -1, `"true"` → true.
+ */
+function scalar(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (/^-?\d+$/.test(value)) return Number(value);
+  return value === 'true' ? true : value === 'false' ? false : value;
 }
 
 /** Lambda's `{ Filters: [{ Pattern: '<json>' }] }` (also already camelCased). */
