@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { KINESIS_TIMINGS } from '../src/sources/kinesis.js';
 import { exhaustedFailureRecord } from './helpers/failure-record.js';
@@ -75,6 +75,24 @@ describe('kinesis event source: delivery', () => {
     } }, 3));
     const [later] = await putRecords(k, c, [{ n: 3 }]);
     await waitDelivered(c, [later.sequenceNumber]);
+  });
+
+  it('with the default (unlimited) retries gives a failing batch up once it expired from the stream (its retention), as Lambda does', async () => {
+    const c = await kinesisCase(k);
+    const puts = await putRecords(k, c, [{ cmd: 'throw' }, { n: 2 }]);
+    hub = await startKinesisHub(k, c, { destinations: { onFailure: 'failures' } });
+    await waitFor(() => batches(c).length >= 2, 10_000, 'a retry');
+    // Time itself: a day passes while the batch is retried (kinesalite keeps records 24 h, as Kinesis does by default).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 24 * 3600_000 + 1000, shouldAdvanceTime: true });
+    try {
+      const [failure] = await waitFor(() => failureRecords(c), 15_000, 'the on-failure record');
+      expect(failure.requestContext.condition).toBe('RecordAgeExceeded');
+      expect(failure.KinesisBatchInfo).toMatchObject({ startSequenceNumber: puts[0].sequenceNumber, endSequenceNumber: puts[1].sequenceNumber, batchSize: 2 });
+      const [later] = await putRecords(k, c, [{ n: 3 }]);
+      await waitDelivered(c, [later.sequenceNumber]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('bisects a failing batch: good records are processed, the bad one ends in the destination', async () => {

@@ -3,6 +3,8 @@ import { silentLogger } from '../src/log.js';
 import { HubError } from '../src/errors.js';
 import type { InvokeResult } from '../src/runtime/types.js';
 import { processStreamBatch, type StreamBatchDeps, type StreamBatchFailure, type StreamBatchPolicy } from '../src/sources/kit/stream-batch.js';
+import { streamBatchPolicy } from '../src/sources/kit/stream-settings.js';
+import { DYNAMODB_STREAM_RETENTION_SECONDS } from '../src/sources/dynamodb/client.js';
 
 /** Records are sequence numbers; arrival is "now" unless a test says otherwise. */
 interface Rec { seq: string; arrivalMs: number }
@@ -141,5 +143,17 @@ describe('stream batches (shared Kinesis-style logic)', () => {
     const h = harness(() => { throw new HubError('TH_ERR_HUB_STOPPING', 'stopping'); });
     expect(await processStreamBatch(recs(1), h.deps)).toBe(false);
     expect(h.acked()).toEqual([]);
+  });
+});
+
+describe('streamBatchPolicy', () => {
+  const settings = { maximumRetryAttempts: -1, maximumRecordAgeInSeconds: -1, bisectBatchOnFunctionError: false, functionResponseTypes: [] };
+
+  it('retries records until they expire from the stream: its retention bounds the record age', () => {
+    expect(streamBatchPolicy(settings, DYNAMODB_STREAM_RETENTION_SECONDS).maximumRecordAgeInSeconds).toBe(86_400);
+    expect(streamBatchPolicy({ ...settings, maximumRecordAgeInSeconds: 600 }, 86_400).maximumRecordAgeInSeconds).toBe(600);
+    expect(streamBatchPolicy({ ...settings, maximumRecordAgeInSeconds: 604_800 }, 86_400).maximumRecordAgeInSeconds).toBe(86_400);
+    // A stream without a retention of its own (Redis Streams) keeps the setting.
+    expect(streamBatchPolicy(settings).maximumRecordAgeInSeconds).toBe(-1);
   });
 });

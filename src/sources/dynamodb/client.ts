@@ -7,6 +7,8 @@ import { latestStreamTable, type DynamodbSettings } from './settings.js';
 
 /** GetRecords returns at most 1,000 records. */
 const MAX_PAGE = 1000;
+/** DynamoDB Streams keep a record for 24 hours. */
+export const DYNAMODB_STREAM_RETENTION_SECONDS = 24 * 3600;
 
 export interface DynamodbEndpoints {
   /** The Streams API (DescribeStream, GetShardIterator, GetRecords). */
@@ -65,7 +67,7 @@ export function dynamodbShardReader(settings: DynamodbSettings, endpoints: Dynam
     async describe(signal) {
       const { streams, tables } = await use();
       if (tables && table) arn = await latestStream(tables, table, signal);
-      return { arn: streamArn(), region: await streams.config.region() };
+      return { arn: streamArn(), region: await streams.config.region(), retentionSeconds: DYNAMODB_STREAM_RETENTION_SECONDS };
     },
     listShards: async (signal) => {
       const { streams, sdk } = await use();

@@ -28,7 +28,8 @@ export function kinesisShardReader(connect: () => Promise<KinesisClient>, stream
     async describe(signal) {
       const { client, sdk: { DescribeStreamSummaryCommand } } = await use();
       const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }), { abortSignal: signal });
-      return { arn: out.StreamDescriptionSummary!.StreamARN!, region: await client.config.region() };
+      const summary = out.StreamDescriptionSummary!;
+      return { arn: summary.StreamARN!, region: await client.config.region(), retentionSeconds: (summary.RetentionPeriodHours ?? 24) * 3600 };
     },
     async listShards(signal) {
       const { client, sdk } = await use();

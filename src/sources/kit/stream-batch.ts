@@ -76,7 +76,7 @@ interface Piece<R> {
  */
 export async function processStreamBatch<R>(records: R[], deps: StreamBatchDeps<R>): Promise<boolean> {
   const { policy, log, signal } = deps;
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => Date.now());
   const pending: Piece<R>[] = records.length ? [{ records, retries: 0, invokes: 0 }] : [];
   let waits = 0;
   while (pending.length) {

@@ -85,11 +85,16 @@ export type StreamPolicySettings = {
   functionResponseTypes: readonly string[];
 };
 
-/** The retry policy of a stream mapping's batches. */
-export function streamBatchPolicy(settings: StreamPolicySettings): StreamBatchPolicy {
+/**
+ * The retry policy of a stream mapping's batches. With the stream's retention, records are given
+ * up once they expire from it, as on Lambda ("-1 means infinite: failed records are retried until
+ * the record expires"), so a failing record blocks its shard for at most that long.
+ */
+export function streamBatchPolicy(settings: StreamPolicySettings, retentionSeconds?: number): StreamBatchPolicy {
+  const maxAge = settings.maximumRecordAgeInSeconds;
   return {
     maximumRetryAttempts: settings.maximumRetryAttempts,
-    maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
+    maximumRecordAgeInSeconds: retentionSeconds === undefined ? maxAge : maxAge < 0 ? retentionSeconds : Math.min(maxAge, retentionSeconds),
     bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
     reportBatchItemFailures: reportsItemFailures(settings),
     retryDelayMs: defaultRetryDelayMs,

@@ -29,6 +29,8 @@ export interface StreamDescription {
   arn: string;
   /** The region records name (`awsRegion`). */
   region: string;
+  /** How long the stream keeps a record: failing records are retried at most this long (Lambda's "until the record expires"). */
+  retentionSeconds: number;
 }
 
 export interface ShardReader<Raw> {

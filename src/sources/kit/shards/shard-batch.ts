@@ -91,7 +91,7 @@ function batchDeps<R>(batch: ShardBatchContext<R>, tracker: CheckpointTracker, i
   const sequenceOf = (record: R): string => stream.sequenceOf(record);
   const arrivalMsOf = (record: R): number => stream.arrivalMsOf(record);
   return {
-    policy: streamBatchPolicy(settings),
+    policy: streamBatchPolicy(settings, stream.retentionSeconds),
     sequenceOf,
     arrivalMsOf,
     invoke: async (records) => {

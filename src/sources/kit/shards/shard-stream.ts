@@ -23,6 +23,8 @@ export interface ShardStream<Raw, R> {
   envelopeType: string;
   /** Key of the batch info in on-failure records: KinesisBatchInfo, DDBStreamBatchInfo. */
   batchInfoKey: string;
+  /** The stream's retention: records older than this have expired (given up as RecordAgeExceeded). */
+  retentionSeconds: number;
   /** The record as Lambda delivers it. */
   toRecord(raw: Raw, shardId: string): R;
   /** What filter criteria see of a record. */
