@@ -25,6 +25,11 @@ describe('kinesis settings', () => {
   it('names the bad field', () => {
     expect(issues({ stream: 's', startingPosition: 'LATEST', parallelizationFactor: 11 })).toEqual(['parallelizationFactor: must be between 1 and 10']);
     expect(issues({ stream: 's', startingPosition: 'AT_TIMESTAMP' })).toEqual(['startingPositionTimestamp: is required with startingPosition AT_TIMESTAMP']);
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    expect(issues({ stream: 's', startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: inAnHour })).toEqual(['startingPositionTimestamp: cannot be in the future']);
+    expect(issues({ stream: 's', startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: Date.now() }))
+      .toEqual(['startingPositionTimestamp: cannot be in the future (it is in seconds: this looks like milliseconds)']);
+    expect(issues({ stream: 's', startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: Date.now() / 1000 - 60 })).toEqual([]);
     expect(issues({ stream: 's', startingPosition: 'LATEST', endpoint: 'ftp://x' })).toEqual(['endpoint: must be an http:// or https:// URL']);
     expect(issues({ stream: 's', startingPosition: 'LATEST', shards: 2 })).toEqual([': unknown field "shards"']);
     expect(issues({ startingPosition: 'LATEST' })).toEqual(['stream: is required: the stream name']);

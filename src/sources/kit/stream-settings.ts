@@ -54,13 +54,18 @@ type MappingRules = {
 };
 
 /**
- * `startingPositionTimestamp` goes with AT_TIMESTAMP and only with it; the on-failure target is
- * given in one of the two forms.
+ * `startingPositionTimestamp` goes with AT_TIMESTAMP and only with it, and is not in the future;
+ * the on-failure target is given in one of the two forms.
  */
 export function checkStreamMapping(settings: MappingRules, ctx: z.RefinementCtx): void {
   const atTimestamp = settings.startingPosition === 'AT_TIMESTAMP';
   if (atTimestamp && settings.startingPositionTimestamp === undefined) {
     ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is required with startingPosition AT_TIMESTAMP' });
+  }
+  // Lambda refuses a start in the future; a value in milliseconds would start some 50,000 years on, reading nothing.
+  if (atTimestamp && settings.startingPositionTimestamp !== undefined && settings.startingPositionTimestamp > Date.now() / 1000) {
+    const ms = settings.startingPositionTimestamp > 1e11 ? ' (it is in seconds: this looks like milliseconds)' : '';
+    ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: `cannot be in the future${ms}` });
   }
   if (!atTimestamp && settings.startingPositionTimestamp !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['startingPositionTimestamp'], message: 'is only valid with startingPosition AT_TIMESTAMP' });
