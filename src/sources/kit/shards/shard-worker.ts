@@ -149,8 +149,9 @@ async function readBatch<Raw, R>(options: ShardWorkerOptions<Raw, R>, start: str
   take(carried);
   let page: ShardPage<Raw> = { records: [], next: start };
   let windowEndsAt = records.length ? Date.now() + settings.maximumBatchingWindowInSeconds * 1000 : 0;
+  // Carried records without a batching window go at once; otherwise the window is read to its end.
+  if (records.length && !settings.maximumBatchingWindowInSeconds) return { records, rest, next: start };
   while (!full() && page.next !== undefined && !signal.aborted) {
-    if (records.length && windowEndsAt - Date.now() < 1) break;
     const requested = settings.batchSize - records.length;
     page = await reader.read(page.next, requested, signal);
     if (!records.length && page.records.length) windowEndsAt = Date.now() + settings.maximumBatchingWindowInSeconds * 1000;
