@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas';
+import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
@@ -133,6 +134,22 @@ describe('kinesis event source: delivery', () => {
     await hub.stop();
     const after = await putRecords(k, c, [{ n: 4 }, { n: 5 }]);
     hub = await startKinesisHub(k, c, { batchSize: 2, startingPosition: 'LATEST' });
+    await waitDelivered(c, after.map((put) => put.sequenceNumber));
+    expect(delivered(c)).toEqual([...before, ...after].map((put) => put.sequenceNumber));
+  });
+
+  it('reads a stream deleted and created again under the same name from its start: the old checkpoints are dropped', async () => {
+    const c = await kinesisCase(k);
+    const before = await putRecords(k, c, [{ n: 1 }]);
+    hub = await startKinesisHub(k, c);
+    await waitFor(async () => (await checkpoints(redis, c))['shardId-000000000000'] === before[0].sequenceNumber, 10_000, 'the checkpoint');
+    await hub.stop();
+    await k.client.send(new DeleteStreamCommand({ StreamName: c.stream }));
+    await waitFor(async () => !(await k.client.send(new ListStreamsCommand({}))).StreamNames?.includes(c.stream), 5000, 'the stream deleted');
+    await k.client.send(new CreateStreamCommand({ StreamName: c.stream, ShardCount: 1 }));
+    await waitFor(async () => (await k.client.send(new DescribeStreamSummaryCommand({ StreamName: c.stream }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE', 5000, 'the new stream');
+    const after = await putRecords(k, c, [{ n: 2 }]); // the same shard id as before, a sequence number of the new stream
+    hub = await startKinesisHub(k, c);
     await waitDelivered(c, after.map((put) => put.sequenceNumber));
     expect(delivered(c)).toEqual([...before, ...after].map((put) => put.sequenceNumber));
   });

@@ -67,7 +67,8 @@ export function dynamodbShardReader(settings: DynamodbSettings, endpoints: Dynam
     async describe(signal) {
       const { streams, tables } = await use();
       if (tables && table) arn = await latestStream(tables, table, signal);
-      return { arn: streamArn(), region: await streams.config.region(), retentionSeconds: DYNAMODB_STREAM_RETENTION_SECONDS };
+      // A stream's ARN ends with its creation time (the label): it names one incarnation.
+      return { arn: streamArn(), region: await streams.config.region(), incarnation: streamArn(), retentionSeconds: DYNAMODB_STREAM_RETENTION_SECONDS };
     },
     listShards: async (signal) => {
       const { streams, sdk } = await use();

@@ -29,7 +29,12 @@ export function kinesisShardReader(connect: () => Promise<KinesisClient>, stream
       const { client, sdk: { DescribeStreamSummaryCommand } } = await use();
       const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }), { abortSignal: signal });
       const summary = out.StreamDescriptionSummary!;
-      return { arn: summary.StreamARN!, region: await client.config.region(), retentionSeconds: (summary.RetentionPeriodHours ?? 24) * 3600 };
+      return {
+        arn: summary.StreamARN!,
+        region: await client.config.region(),
+        incarnation: `${summary.StreamARN}@${summary.StreamCreationTimestamp?.getTime() ?? 0}`,
+        retentionSeconds: (summary.RetentionPeriodHours ?? 24) * 3600,
+      };
     },
     async listShards(signal) {
       const { client, sdk } = await use();

@@ -29,6 +29,8 @@ export interface StreamDescription {
   arn: string;
   /** The region records name (`awsRegion`). */
   region: string;
+  /** Tells apart a stream from one deleted and created again under the same name (ARN and creation time). */
+  incarnation: string;
   /** How long the stream keeps a record: failing records are retried at most this long (Lambda's "until the record expires"). */
   retentionSeconds: number;
 }

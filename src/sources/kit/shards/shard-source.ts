@@ -111,7 +111,7 @@ export class ShardSource<Raw, R> implements Source {
       backoff: () => ({ baseMs: spec.timings.backoffBaseMs, capMs: spec.timings.backoffCapMs }),
       onHealth: (err) => this.health(context, LISTING, err),
     }, async () => {
-      stream ??= spec.stream(await reader.describe(signal), context);
+      stream ??= await this.describe(reader, state, context, log);
       const [shards, consumers, checkpoints] = await Promise.all([reader.listShards(signal), state.heartbeat(), state.checkpoints()]);
       const readable = readableShards(shards, checkpoints, SHARD_END);
       const share = Math.ceil(readable.length / Math.max(1, consumers));
@@ -122,6 +122,16 @@ export class ShardSource<Raw, R> implements Source {
       }
       return { waitMs: spec.timings.shardSyncMs };
     });
+  }
+
+  /** The stream as described, its state in Redis bound to it (checkpoints of a former stream of that name dropped). */
+  private async describe(reader: ShardReader<Raw>, state: ShardState, context: SourceContext, log: Logger): Promise<ShardStream<Raw, R>> {
+    const described = await reader.describe(this.abort.signal);
+    if (await state.adopt(described.incarnation)) {
+      log.warn({ event: `${this.kind}_stream_recreated`, stream: described.arn, incarnation: described.incarnation },
+        'the stream was created again since the checkpoints were saved: they are dropped and it is read from the starting position');
+    }
+    return this.spec.stream(described, context);
   }
 
   /** Records that `key` (a shard, or LISTING) now reads fine or fails; reports failing with the latest error while anything fails. */

@@ -12,6 +12,18 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return redis.call('ZCARD', KEYS[1])`;
 
+/**
+ * Binds the state to one incarnation of the stream: a stream deleted and created again under the
+ * same name reuses its shard ids, and the old checkpoints (and windows) would point nowhere.
+ */
+const ADOPT = `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+if not current then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
+return 1`;
+
 /** The checkpoint of a shard read to its end (its children may start). */
 export const SHARD_END = 'SHARD_END';
 /** The checkpoint `LATEST@<epoch ms>` of a shard first read at LATEST with nothing done yet. */
@@ -21,7 +33,8 @@ export const FROM_START = 'FROM_START';
 
 /**
  * One shard mapping's shared state in Redis, under `<queuePrefix>:<kind>:<function>:<stream>:`:
- * `checkpoints` (hash: shard id → last sequence number done, or SHARD_END), `lease:<shard>`
+ * `checkpoints` (hash: shard id → last sequence number done, or SHARD_END), `incarnation` (the
+ * stream they belong to), `lease:<shard>`
  * (the owner, with a time to live) and `consumers` (live pollers, to split the shards evenly).
  * The owner renews its leases and heartbeat every third of the time to live; a dead owner's leases
  * run out and other consumers take its shards over from their checkpoints.
@@ -59,6 +72,15 @@ export class ShardState {
   async release(shardId: string): Promise<void> {
     if (!this.held.delete(shardId)) return;
     await this.redis.eval(RELEASE, 1, this.leaseKey(shardId), this.owner);
+  }
+
+  /**
+   * Records which incarnation of the stream the checkpoints belong to; true when they belonged to
+   * another one (the stream was created again) and were dropped, with the tumbling windows.
+   */
+  async adopt(incarnation: string): Promise<boolean> {
+    const keys = ['incarnation', 'checkpoints', 'windows'].map((name) => `${this.base}:${name}`);
+    return (await this.redis.eval(ADOPT, keys.length, ...keys, incarnation)) === 1;
   }
 
   /** Every shard's checkpoint. */
