@@ -112,6 +112,8 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     const result = await context.invokeSync(spec.fn, envelope, { stream: responder });
     return responder ? responder.finish(result) : spec.shape.send(reply, result);
   };
-  context.app.route({ method: methods, url, handler });
-  if (spec.cors && !methods.includes('OPTIONS')) context.app.route({ method: 'OPTIONS', url, handler });
+  // A route serves the methods it names: HEAD only when it names HEAD (or ANY), as API Gateway and
+  // ALB listener rules match methods (fastify would otherwise serve HEAD with a GET route's handler).
+  context.app.route({ method: methods, url, handler, exposeHeadRoute: false });
+  if (spec.cors && !methods.includes('OPTIONS')) context.app.route({ method: 'OPTIONS', url, handler, exposeHeadRoute: false });
 }
