@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  GetFunctionCommand, InvokeCommand, ListFunctionsCommand, ResourceNotFoundException,
+  GetFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
   TooManyRequestsException, InvalidRequestContentException,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     hub = await startTestHub({
       functions: {
         echo: { handler: 'echo.handler', description: 'echoes' },
+        context: { handler: 'echo.clientContext' },
+        contextThread: { handler: 'echo.clientContext', isolation: 'thread' },
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
         record: { handler: 'record.handler', environment: { CALLS_FILE: calls } },
         single: { handler: 'sleeper.handler', reservedConcurrency: 1, timeout: 10 },
@@ -101,6 +103,37 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect(out.StatusCode).toBe(200);
   });
 
+  it('passes ClientContext (base64 JSON) to the handler as context.clientContext, on Invoke and InvokeWithResponseStream', async () => {
+    const clientContext = { client: { installation_id: 'i-1', app_title: 'probe' }, custom: { tenant: 't-9' }, env: { locale: 'en' } };
+    const ClientContext = Buffer.from(JSON.stringify(clientContext)).toString('base64');
+    for (const name of ['context', 'contextThread']) {
+      const out = await hub.lambda.send(new InvokeCommand({ FunctionName: name, ClientContext, Payload: encoder.encode('{}') }));
+      expect(JSON.parse(decoder.decode(out.Payload)), name).toEqual({ clientContext });
+    }
+    const none = await hub.lambda.send(new InvokeCommand({ FunctionName: 'context', Payload: encoder.encode('{}') }));
+    expect(JSON.parse(decoder.decode(none.Payload))).toEqual({ clientContext: null });
+    const streamed = await hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'context', ClientContext, Payload: encoder.encode('{}') }));
+    let text = '';
+    for await (const event of streamed.EventStream!) if (event.PayloadChunk?.Payload) text += decoder.decode(event.PayloadChunk.Payload);
+    expect(JSON.parse(text)).toEqual({ clientContext });
+    const queued = await hub.lambda.send(new InvokeCommand({ FunctionName: 'context', InvocationType: 'Event', ClientContext, Payload: encoder.encode('{}') }));
+    expect(queued.StatusCode).toBe(202);
+  });
+
+  it('refuses a ClientContext that is not base64 of a JSON object with Lambda\'s InvalidRequestContentException', async () => {
+    const invalid = ['not base64!', Buffer.from('not json').toString('base64'), Buffer.from('[1,2]').toString('base64'), Buffer.from('"text"').toString('base64')];
+    for (const ClientContext of invalid) {
+      for (const command of [
+        new InvokeCommand({ FunctionName: 'context', ClientContext, Payload: encoder.encode('{}') }),
+        new InvokeWithResponseStreamCommand({ FunctionName: 'context', ClientContext, Payload: encoder.encode('{}') }),
+      ]) {
+        const err = await hub.lambda.send(command as InvokeCommand).catch((e: unknown) => e);
+        expect(err, ClientContext).toBeInstanceOf(InvalidRequestContentException);
+        expect((err as Error).message).toBe('Client context must be a valid Base64-encoded JSON object.');
+      }
+    }
+  });
+
   it('throttles a second concurrent sync call with reservedConcurrency 1 (429)', async () => {
     const first = hub.lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: encoder.encode('{"ms":1500}') }));
     await waitFor(async () => (await hub.redis.zcard(`${hub.config.queuePrefix}:concurrency:single`)) === 1, 5000, 'first call running');
@@ -134,7 +167,7 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
 
   it('lists and describes functions in AWS\'s shape', async () => {
     const list = await hub.lambda.send(new ListFunctionsCommand({}));
-    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['echo', 'fail', 'hog', 'record', 'single', 'sleepy']);
+    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'record', 'single', 'sleepy']);
     const got = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
     expect(got.Configuration).toMatchObject({
       FunctionName: 'echo', Handler: 'echo.handler', Runtime: 'nodejs20.x', Timeout: 3, MemorySize: 128,

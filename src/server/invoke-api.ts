@@ -84,6 +84,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
     }
     const data = parsePayload(body);
+    const clientContext = parseClientContext(request);
     if (invocationType === 'DryRun') return reply.code(204).send();
     const traceparent = traceFromHeaders(request.headers);
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent });
@@ -91,7 +92,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
       await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', variant.qualifier === undefined ? {} : { qualifier: variant.qualifier }));
       return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
     }
-    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier });
+    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, clientContext });
     return sendResult(reply, result, variant.version, header(request, 'x-amz-log-type') === 'Tail');
   }
 }
@@ -134,6 +135,28 @@ export function parsePayload(body: Buffer): unknown {
   } catch (cause) {
     throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: ${(cause as Error).message}`, { cause });
   }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * `X-Amz-Client-Context` (the SDK's ClientContext): base64 of a JSON object, which the handler gets
+ * as `context.clientContext` (Lambda passes it on synchronous invocations only). Anything else is
+ * Lambda's 400 InvalidRequestContentException.
+ */
+export function parseClientContext(request: FastifyRequest): Record<string, unknown> | undefined {
+  const encoded = header(request, 'x-amz-client-context');
+  if (encoded === undefined || encoded === '') return undefined;
+  let value: unknown;
+  try {
+    value = BASE64.test(encoded) ? parseJson(Buffer.from(encoded, 'base64').toString('utf8')) : undefined;
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HubError('TH_ERR_REQUEST_INVALID_JSON', 'Client context must be a valid Base64-encoded JSON object.');
+  }
+  return value as Record<string, unknown>;
 }
 
 export function header(request: FastifyRequest, name: string): string | undefined {
