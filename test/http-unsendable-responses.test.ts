@@ -54,6 +54,12 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
           ],
         },
         streamed: { handler: 'streaming.spelledPrelude', url: { invokeMode: 'RESPONSE_STREAM' } },
+        sized: {
+          handler: 'http.sized',
+          memorySize: 1024,
+          url: { invokeMode: 'RESPONSE_STREAM' }, // a handler that does not stream: buffered, and under the same limit
+          events: [{ http: { path: '/sized-v2' } }, { api: { path: '/sized-rest' } }],
+        },
       },
     }), { logger: createLogger({ destination, level: 'info' }) });
   });
@@ -107,5 +113,19 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
     }
     const streamed = await post(`${hub.url}/urls/streamed`, JSON.stringify({ statusCode: 201, headers: { 'content-length': '3', connection: 'close', 'x-kept': 'yes' } }));
     expect({ status: streamed.status, text: streamed.text, kept: streamed.headers['x-kept'] }).toEqual({ status: 201, text: 'streamed', kept: 'yes' });
+  });
+
+  it('fails a result over Lambda\'s 6291556-byte response limit as each service fails the invocation', async () => {
+    const limit = 6 * 1024 * 1024 + 100;
+    const get = async (path: string) => {
+      const response = await fetch(`${hub.url}${path}`);
+      return { status: response.status, bytes: (await response.arrayBuffer()).byteLength };
+    };
+    // The result's JSON text is measured: a string of `bytes` characters in quotes.
+    expect(await get(`/urls/sized?bytes=${limit}`)).toEqual({ status: 200, bytes: limit - 2 });
+    expect((await get(`/urls/sized?bytes=${limit + 1}`)).status).toBe(502);
+    expect((await get(`/sized-v2?bytes=${limit + 1}`)).status).toBe(500);
+    expect(await get(`/sized-rest?proxy&bytes=${6 * 1024 * 1024}`)).toEqual({ status: 200, bytes: 6 * 1024 * 1024 });
+    expect((await get(`/sized-rest?proxy&bytes=${limit}`)).status).toBe(502);
   });
 });

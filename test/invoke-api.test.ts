@@ -14,6 +14,7 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     hub = await startTestHub({
       functions: {
         echo: { handler: 'echo.handler', description: 'echoes' },
+        sized: { handler: 'http.sized', memorySize: 1024 },
         context: { handler: 'echo.clientContext' },
         contextThread: { handler: 'echo.clientContext', isolation: 'thread' },
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
@@ -89,9 +90,30 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     const medium = encoder.encode(JSON.stringify({ s: 'x'.repeat(1024 * 1024 + 10) }));
     const async = await hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'Event', Payload: medium })).catch((e: unknown) => e);
     expect(async).toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
+    // What Lambda says since its async limit became 1 MB.
+    expect((async as Error).message).toBe(`${medium.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`);
     // the same payload is fine synchronously
     const ok = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: medium }));
     expect(ok.StatusCode).toBe(200);
+  });
+
+  it('fails a result over Lambda\'s 6291556-byte response limit with Function.ResponseSizeTooLarge, on Invoke and InvokeWithResponseStream', async () => {
+    const limit = 6 * 1024 * 1024 + 100;
+    // `sized` answers a JSON string of n bytes (quotes included).
+    const fits = await hub.lambda.send(new InvokeCommand({ FunctionName: 'sized', Payload: encoder.encode(JSON.stringify({ bytes: limit })) }));
+    expect(fits.FunctionError).toBeUndefined();
+    expect(fits.Payload?.length).toBe(limit);
+    const over = await hub.lambda.send(new InvokeCommand({ FunctionName: 'sized', Payload: encoder.encode(JSON.stringify({ bytes: limit + 1 })) }));
+    expect(over.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(decoder.decode(over.Payload))).toEqual({
+      errorMessage: `Response payload size (${limit + 1} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
+    const streamed = await hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'sized', Payload: encoder.encode(JSON.stringify({ bytes: limit + 1 })) }));
+    const events = [];
+    for await (const event of streamed.EventStream!) events.push(event);
+    expect(events.filter((event) => event.PayloadChunk)).toEqual([]);
+    expect(events.at(-1)?.InvokeComplete).toMatchObject({ ErrorCode: 'Function.ResponseSizeTooLarge' });
   });
 
   it('rejects an invalid JSON payload with InvalidRequestContentException', async () => {
@@ -167,7 +189,7 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
 
   it('lists and describes functions in AWS\'s shape', async () => {
     const list = await hub.lambda.send(new ListFunctionsCommand({}));
-    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'record', 'single', 'sleepy']);
+    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'record', 'single', 'sized', 'sleepy']);
     const got = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
     expect(got.Configuration).toMatchObject({
       FunctionName: 'echo', Handler: 'echo.handler', Runtime: 'nodejs20.x', Timeout: 3, MemorySize: 128,

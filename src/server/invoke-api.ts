@@ -6,7 +6,7 @@ import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
-import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
+import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
@@ -81,7 +81,8 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     const body = request.body && request.body.length ? request.body : Buffer.from('{}');
     const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     if (body.length > limit) {
-      throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+      // Lambda's words; bodies past the server's own limit get its front end's (app.ts).
+      throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `${body.length} byte payload is too large for the ${invocationType} invocation type (limit ${limit} bytes)`);
     }
     const data = parsePayload(body);
     const clientContext = parseClientContext(request);
@@ -103,16 +104,9 @@ function sendResult(reply: FastifyReply, result: InvokeResult, version: string, 
     .header('x-amzn-RequestId', result.requestId)
     .header('X-Amz-Executed-Version', version);
   if (tail) reply.header('X-Amz-Log-Result', logTail(result.logs));
-  let payload = result.status === 'success' ? result.payload ?? 'null' : JSON.stringify(result.error);
-  if (result.status === 'success' && Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT) {
-    payload = JSON.stringify({
-      errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT} bytes).`,
-      errorType: 'Function.ResponseSizeTooLarge',
-    });
-    reply.header('X-Amz-Function-Error', 'Unhandled');
-  }
-  if (result.status !== 'success') reply.header('X-Amz-Function-Error', 'Unhandled');
-  return reply.send(payload);
+  const checked = withinResponseLimit(result);
+  if (checked.status !== 'success') reply.header('X-Amz-Function-Error', 'Unhandled');
+  return reply.send(checked.status === 'success' ? checked.payload ?? 'null' : JSON.stringify(checked.error));
 }
 
 /** The last 4 KB of the invocation's log, base64, as `X-Amz-Log-Result` carries it. */

@@ -5,7 +5,7 @@ import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES } from '../router/envelope.js';
 import type { InvokeResult, ResponseSink } from '../runtime/types.js';
 import { traceFromHeaders } from '../tracing.js';
-import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
+import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { eventMessage } from './event-stream.js';
 import { header, logTail, lookup, parseClientContext, parsePayload } from './invoke-api.js';
 
@@ -65,8 +65,10 @@ class EventStreamReply implements ResponseSink {
     this.reply.raw.write(eventMessage('PayloadChunk', 'application/octet-stream', bytes));
   }
 
-  complete(result: InvokeResult, tail: boolean): void {
+  complete(outcome: InvokeResult, tail: boolean): void {
     this.start();
+    // A handler that did not stream answered with one payload, under the buffered response limit.
+    const result = outcome.streamed ? outcome : withinResponseLimit(outcome);
     const done: Record<string, string> = {};
     if (result.status !== 'success') {
       done.ErrorCode = result.error?.errorType ?? 'Unhandled';
@@ -75,11 +77,7 @@ class EventStreamReply implements ResponseSink {
       done.ErrorCode = 'Function.ResponseSizeTooLarge';
       done.ErrorDetails = `Response payload size exceeded maximum allowed payload size (${STREAMED_RESPONSE_LIMIT} bytes).`;
     } else if (!result.streamed) {
-      const payload = Buffer.from(result.payload ?? 'null');
-      if (payload.length > SYNC_PAYLOAD_LIMIT) {
-        done.ErrorCode = 'Function.ResponseSizeTooLarge';
-        done.ErrorDetails = `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT} bytes).`;
-      } else this.chunk(payload);
+      this.chunk(Buffer.from(result.payload ?? 'null'));
     }
     if (tail) done.LogResult = logTail(result.logs);
     if (this.reply.raw.destroyed) return;

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
 import { buildEnvelope } from '../../router/envelope.js';
+import { withinResponseLimit } from '../kit/limits.js';
 import { traceFromHeaders } from '../../tracing.js';
 import type { Source, SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
@@ -109,7 +110,8 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     });
     const responder = spec.shape.streaming?.(reply.header('x-amzn-RequestId', id));
     const result = await context.invokeSync(spec.fn, envelope, { stream: responder });
-    return responder ? responder.finish(result) : spec.shape.send(reply, result);
+    // Lambda fails a buffered response over its limit (Function.ResponseSizeTooLarge): each service's failure answer.
+    return responder ? responder.finish(result.streamed ? result : withinResponseLimit(result)) : spec.shape.send(reply, withinResponseLimit(result));
   };
   // A route serves the methods it names: HEAD only when it names HEAD (or ANY), as API Gateway and
   // ALB listener rules match methods (fastify would otherwise serve HEAD with a GET route's handler).
