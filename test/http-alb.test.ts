@@ -61,6 +61,18 @@ describe('ALB Lambda targets', () => {
     }
     const tooBig = await fetch(`${hub.url}/lb/single`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
     expect(tooBig.status).toBe(413);
+    expect(tooBig.headers.get('server')).toBe('awselb/2.0');
+  });
+
+  it('answers any request body over 1 MB with ALB\'s 413 page, past the Invoke API\'s 6 MB too', async () => {
+    for (const bytes of [1024 * 1024 + 1, 7 * 1024 * 1024]) {
+      const tooBig = await fetch(`${hub.url}/lb/single`, { method: 'POST', body: 'x'.repeat(bytes) });
+      expect(tooBig.status, String(bytes)).toBe(413);
+      expect(tooBig.headers.get('server')).toBe('awselb/2.0');
+      expect(await tooBig.text()).toContain('<h1>413 Request Entity Too Large</h1>');
+    }
+    // Exactly 1 MB reaches the function (whose echo of it is then too big a response: 502).
+    expect((await fetch(`${hub.url}/lb/single`, { method: 'POST', body: 'x'.repeat(1024 * 1024) })).status).toBe(502);
   });
 
   it('runs an Express app through serverless-http behind the ALB (multi-value headers keep both cookies)', async () => {

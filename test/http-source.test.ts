@@ -12,7 +12,10 @@ describe('function URLs and http routes', () => {
   beforeAll(async () => {
     hub = await startTestHub({
       functions: {
-        show: { handler: 'http.event', events: [{ http: { path: '/orders/{id}', methods: ['POST'] } }, { http: { path: '/files/{proxy+}' } }] },
+        show: {
+          handler: 'http.event',
+          events: [{ http: { path: '/orders/{id}', methods: ['POST'] } }, { http: { path: '/files/{proxy+}' } }, { http: { path: '/only-get', methods: ['GET'] } }],
+        },
         respond: { handler: 'http.respond' },
         guarded: {
           handler: 'http.event',
@@ -74,6 +77,14 @@ describe('function URLs and http routes', () => {
     const greedy = await (await fetch(`${hub.url}/files/a/b/c.txt`, { method: 'DELETE' })).json();
     expect(greedy).toMatchObject({ routeKey: 'ANY /files/{proxy+}', pathParameters: { proxy: 'a/b/c.txt' } });
     expect((await fetch(`${hub.url}/orders/42`)).status).toBe(404);
+  });
+
+  it('serves HEAD only on routes that name HEAD or ANY, as API Gateway matches methods', async () => {
+    expect((await fetch(`${hub.url}/only-get`)).status).toBe(200);
+    expect((await fetch(`${hub.url}/only-get`, { method: 'HEAD' })).status).toBe(404);
+    const head = await fetch(`${hub.url}/files/a.txt`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-amzn-requestid')).toBeTruthy();
   });
 
   it('base64-encodes binary request bodies', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  GetFunctionCommand, InvokeCommand, ListFunctionsCommand, ResourceNotFoundException,
+  GetFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
   TooManyRequestsException, InvalidRequestContentException,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,9 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     hub = await startTestHub({
       functions: {
         echo: { handler: 'echo.handler', description: 'echoes' },
+        sized: { handler: 'http.sized', memorySize: 1024 },
+        context: { handler: 'echo.clientContext' },
+        contextThread: { handler: 'echo.clientContext', isolation: 'thread' },
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
         record: { handler: 'record.handler', environment: { CALLS_FILE: calls } },
         single: { handler: 'sleeper.handler', reservedConcurrency: 1, timeout: 10 },
@@ -87,9 +90,30 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     const medium = encoder.encode(JSON.stringify({ s: 'x'.repeat(1024 * 1024 + 10) }));
     const async = await hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'Event', Payload: medium })).catch((e: unknown) => e);
     expect(async).toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
+    // What Lambda says since its async limit became 1 MB.
+    expect((async as Error).message).toBe(`${medium.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`);
     // the same payload is fine synchronously
     const ok = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: medium }));
     expect(ok.StatusCode).toBe(200);
+  });
+
+  it('fails a result over Lambda\'s 6291556-byte response limit with Function.ResponseSizeTooLarge, on Invoke and InvokeWithResponseStream', async () => {
+    const limit = 6 * 1024 * 1024 + 100;
+    // `sized` answers a JSON string of n bytes (quotes included).
+    const fits = await hub.lambda.send(new InvokeCommand({ FunctionName: 'sized', Payload: encoder.encode(JSON.stringify({ bytes: limit })) }));
+    expect(fits.FunctionError).toBeUndefined();
+    expect(fits.Payload?.length).toBe(limit);
+    const over = await hub.lambda.send(new InvokeCommand({ FunctionName: 'sized', Payload: encoder.encode(JSON.stringify({ bytes: limit + 1 })) }));
+    expect(over.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(decoder.decode(over.Payload))).toEqual({
+      errorMessage: `Response payload size (${limit + 1} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
+    const streamed = await hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'sized', Payload: encoder.encode(JSON.stringify({ bytes: limit + 1 })) }));
+    const events = [];
+    for await (const event of streamed.EventStream!) events.push(event);
+    expect(events.filter((event) => event.PayloadChunk)).toEqual([]);
+    expect(events.at(-1)?.InvokeComplete).toMatchObject({ ErrorCode: 'Function.ResponseSizeTooLarge' });
   });
 
   it('rejects an invalid JSON payload with InvalidRequestContentException', async () => {
@@ -99,6 +123,37 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     // the hub keeps serving
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{}') }));
     expect(out.StatusCode).toBe(200);
+  });
+
+  it('passes ClientContext (base64 JSON) to the handler as context.clientContext, on Invoke and InvokeWithResponseStream', async () => {
+    const clientContext = { client: { installation_id: 'i-1', app_title: 'probe' }, custom: { tenant: 't-9' }, env: { locale: 'en' } };
+    const ClientContext = Buffer.from(JSON.stringify(clientContext)).toString('base64');
+    for (const name of ['context', 'contextThread']) {
+      const out = await hub.lambda.send(new InvokeCommand({ FunctionName: name, ClientContext, Payload: encoder.encode('{}') }));
+      expect(JSON.parse(decoder.decode(out.Payload)), name).toEqual({ clientContext });
+    }
+    const none = await hub.lambda.send(new InvokeCommand({ FunctionName: 'context', Payload: encoder.encode('{}') }));
+    expect(JSON.parse(decoder.decode(none.Payload))).toEqual({ clientContext: null });
+    const streamed = await hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'context', ClientContext, Payload: encoder.encode('{}') }));
+    let text = '';
+    for await (const event of streamed.EventStream!) if (event.PayloadChunk?.Payload) text += decoder.decode(event.PayloadChunk.Payload);
+    expect(JSON.parse(text)).toEqual({ clientContext });
+    const queued = await hub.lambda.send(new InvokeCommand({ FunctionName: 'context', InvocationType: 'Event', ClientContext, Payload: encoder.encode('{}') }));
+    expect(queued.StatusCode).toBe(202);
+  });
+
+  it('refuses a ClientContext that is not base64 of a JSON object with Lambda\'s InvalidRequestContentException', async () => {
+    const invalid = ['not base64!', Buffer.from('not json').toString('base64'), Buffer.from('[1,2]').toString('base64'), Buffer.from('"text"').toString('base64')];
+    for (const ClientContext of invalid) {
+      for (const command of [
+        new InvokeCommand({ FunctionName: 'context', ClientContext, Payload: encoder.encode('{}') }),
+        new InvokeWithResponseStreamCommand({ FunctionName: 'context', ClientContext, Payload: encoder.encode('{}') }),
+      ]) {
+        const err = await hub.lambda.send(command as InvokeCommand).catch((e: unknown) => e);
+        expect(err, ClientContext).toBeInstanceOf(InvalidRequestContentException);
+        expect((err as Error).message).toBe('Client context must be a valid Base64-encoded JSON object.');
+      }
+    }
   });
 
   it('throttles a second concurrent sync call with reservedConcurrency 1 (429)', async () => {
@@ -134,7 +189,7 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
 
   it('lists and describes functions in AWS\'s shape', async () => {
     const list = await hub.lambda.send(new ListFunctionsCommand({}));
-    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['echo', 'fail', 'hog', 'record', 'single', 'sleepy']);
+    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'record', 'single', 'sized', 'sleepy']);
     const got = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
     expect(got.Configuration).toMatchObject({
       FunctionName: 'echo', Handler: 'echo.handler', Runtime: 'nodejs20.x', Timeout: 3, MemorySize: 128,

@@ -19,6 +19,7 @@ describe('Python handlers through the hub', () => {
         pyCounter: { handler: path.join(PYTHON, 'handlers.counter'), runtime: 'python3.12' },
         pyFail: { handler: path.join(PYTHON, 'handlers.fail'), runtime: 'python3.11', maximumRetryAttempts: 0 },
         pyRecord: { handler: path.join(PYTHON, 'handlers.record'), runtime: 'python3.13', environment: { CALLS_FILE: callsFile } },
+        pyContext: { handler: path.join(PYTHON, 'handlers.client_context'), runtime: 'python3.12' },
       },
     });
   });
@@ -37,6 +38,17 @@ describe('Python handlers through the hub', () => {
     expect(second.body.count).toBe(2);
     expect(first.logs).toContain('Init Duration');
     expect(second.logs).toContain('event {"a": 2}');
+  });
+
+  it('gives the handler ClientContext and identity as the attribute objects of Lambda\'s Python runtime', async () => {
+    const ClientContext = Buffer.from(JSON.stringify({ custom: { tenant: 't-1' }, env: { locale: 'en' }, client: { installation_id: 'i-9' } })).toString('base64');
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'pyContext', ClientContext, Payload: encoder.encode('{}') }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(decoder.decode(out.Payload))).toEqual({
+      custom: { tenant: 't-1' }, env: { locale: 'en' }, installation_id: 'i-9', app_title: null, cognito_identity_id: null,
+    });
+    const none = await hub.lambda.send(new InvokeCommand({ FunctionName: 'pyContext', Payload: encoder.encode('{}') }));
+    expect(JSON.parse(decoder.decode(none.Payload))).toEqual({ custom: null, env: null, installation_id: null, app_title: null, cognito_identity_id: null });
   });
 
   it('returns a Python error as FunctionError Unhandled with Lambda\'s shape', async () => {

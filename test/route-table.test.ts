@@ -17,6 +17,7 @@ describe('RouteTable', () => {
     const a = table.appFor(app, 'a');
     a.route({ method: 'GET', url: '/items/:id', handler: echo('param') });
     a.route({ method: 'GET', url: '/items/special', handler: echo('static') });
+    a.route({ method: 'GET', url: '/get-only', handler: echo('get-only'), exposeHeadRoute: false });
     a.route({ method: ['GET', 'POST'], url: '/files/*', handler: echo('wildcard') });
     table.appFor(app, 'b').route({
       method: 'POST', url: '/hook', bodyLimit: 4, handler: echo('hook'),
@@ -40,6 +41,11 @@ describe('RouteTable', () => {
   it('ignores a trailing slash and serves HEAD from a GET route, as the hub\'s fastify does', async () => {
     expect((await call('GET', '/items/7/')).body).toMatchObject({ params: { id: '7' } });
     expect((await app.inject({ method: 'HEAD', url: '/items/7' })).statusCode).toBe(200);
+  });
+
+  it('serves no HEAD from a GET route registered with exposeHeadRoute: false, as fastify does', async () => {
+    expect((await call('GET', '/get-only')).status).toBe(200);
+    expect((await app.inject({ method: 'HEAD', url: '/get-only' })).statusCode).toBe(404);
   });
 
   it('answers fastify\'s 404 document for an unknown path or method', async () => {

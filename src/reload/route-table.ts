@@ -18,7 +18,7 @@ const HEAD_FROM_GET = 'GET';
  * takes no routes once it listens, so with `--watch` sources register into this table (through
  * `appFor(owner)`), and the hub's not-found handler dispatches to it: a reload adds and removes a
  * function's routes while the server runs. Matching follows fastify's for the paths sources use
- * (`/a/:id`, `/files/*`, trailing slash ignored, HEAD served by GET routes); a route's bodyLimit
+ * (`/a/:id`, `/files/*`, trailing slash ignored, HEAD served by GET routes unless `exposeHeadRoute: false`); a route's bodyLimit
  * is checked here (the server's own limit is the 6 MB Invoke limit).
  */
 export class RouteTable {
@@ -73,7 +73,7 @@ export class RouteTable {
   #match(method: string, parts: string[]): { entry: Entry; params: Record<string, string> } | undefined {
     for (const wanted of method === 'HEAD' ? ['HEAD', HEAD_FROM_GET] : [method]) {
       for (const entry of this.#entries) {
-        if (!entry.methods.has(wanted)) continue;
+        if (!entry.methods.has(wanted) || (wanted !== method && entry.options.exposeHeadRoute === false)) continue;
         const params = matchSegments(entry.segments, parts);
         if (params) return { entry, params };
       }

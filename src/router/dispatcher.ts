@@ -157,7 +157,7 @@ export class Dispatcher {
    * throws TH_ERR_THROTTLED when reserved concurrency is used up. A streaming handler's bytes go
    * to `stream` as they are written.
    */
-  async invokeSync(fn: FunctionConfig, envelope: Envelope, { qualifier, stream }: SyncInvokeOptions = {}): Promise<InvokeResult> {
+  async invokeSync(fn: FunctionConfig, envelope: Envelope, { qualifier, stream, clientContext }: SyncInvokeOptions = {}): Promise<InvokeResult> {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
     const lease = fn.reservedConcurrency === undefined
       ? undefined
@@ -174,6 +174,7 @@ export class Dispatcher {
         traceId: envelope.traceparent,
         qualifier,
         stream,
+        clientContext,
       });
     } finally {
       // Without Redis the lease is not released but expires (function timeout + grace).

@@ -35,6 +35,8 @@ export interface SyncInvokeOptions {
   qualifier?: string;
   /** Where a streaming handler's bytes go as they are written. */
   stream?: ResponseSink;
+  /** The Invoke API's ClientContext, decoded: the handler's `context.clientContext`. */
+  clientContext?: Record<string, unknown>;
 }
 
 export interface InvokeRequest {

@@ -6,7 +6,7 @@ import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
-import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
+import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
@@ -81,9 +81,11 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     const body = request.body && request.body.length ? request.body : Buffer.from('{}');
     const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     if (body.length > limit) {
-      throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+      // Lambda's words; bodies past the server's own limit get its front end's (app.ts).
+      throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `${body.length} byte payload is too large for the ${invocationType} invocation type (limit ${limit} bytes)`);
     }
     const data = parsePayload(body);
+    const clientContext = parseClientContext(request);
     if (invocationType === 'DryRun') return reply.code(204).send();
     const traceparent = traceFromHeaders(request.headers);
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent });
@@ -91,7 +93,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
       await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', variant.qualifier === undefined ? {} : { qualifier: variant.qualifier }));
       return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
     }
-    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier });
+    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, clientContext });
     return sendResult(reply, result, variant.version, header(request, 'x-amz-log-type') === 'Tail');
   }
 }
@@ -102,16 +104,9 @@ function sendResult(reply: FastifyReply, result: InvokeResult, version: string, 
     .header('x-amzn-RequestId', result.requestId)
     .header('X-Amz-Executed-Version', version);
   if (tail) reply.header('X-Amz-Log-Result', logTail(result.logs));
-  let payload = result.status === 'success' ? result.payload ?? 'null' : JSON.stringify(result.error);
-  if (result.status === 'success' && Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT) {
-    payload = JSON.stringify({
-      errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT} bytes).`,
-      errorType: 'Function.ResponseSizeTooLarge',
-    });
-    reply.header('X-Amz-Function-Error', 'Unhandled');
-  }
-  if (result.status !== 'success') reply.header('X-Amz-Function-Error', 'Unhandled');
-  return reply.send(payload);
+  const checked = withinResponseLimit(result);
+  if (checked.status !== 'success') reply.header('X-Amz-Function-Error', 'Unhandled');
+  return reply.send(checked.status === 'success' ? checked.payload ?? 'null' : JSON.stringify(checked.error));
 }
 
 /** The last 4 KB of the invocation's log, base64, as `X-Amz-Log-Result` carries it. */
@@ -134,6 +129,28 @@ export function parsePayload(body: Buffer): unknown {
   } catch (cause) {
     throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: ${(cause as Error).message}`, { cause });
   }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * `X-Amz-Client-Context` (the SDK's ClientContext): base64 of a JSON object, which the handler gets
+ * as `context.clientContext` (Lambda passes it on synchronous invocations only). Anything else is
+ * Lambda's 400 InvalidRequestContentException.
+ */
+export function parseClientContext(request: FastifyRequest): Record<string, unknown> | undefined {
+  const encoded = header(request, 'x-amz-client-context');
+  if (encoded === undefined || encoded === '') return undefined;
+  let value: unknown;
+  try {
+    value = BASE64.test(encoded) ? parseJson(Buffer.from(encoded, 'base64').toString('utf8')) : undefined;
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HubError('TH_ERR_REQUEST_INVALID_JSON', 'Client context must be a valid Base64-encoded JSON object.');
+  }
+  return value as Record<string, unknown>;
 }
 
 export function header(request: FastifyRequest, name: string): string | undefined {

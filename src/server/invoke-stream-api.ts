@@ -5,9 +5,9 @@ import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES } from '../router/envelope.js';
 import type { InvokeResult, ResponseSink } from '../runtime/types.js';
 import { traceFromHeaders } from '../tracing.js';
-import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
+import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { eventMessage } from './event-stream.js';
-import { header, logTail, lookup, parsePayload } from './invoke-api.js';
+import { header, logTail, lookup, parseClientContext, parsePayload } from './invoke-api.js';
 
 const PATH = '/2021-11-15/functions/:name/response-streaming-invocations';
 
@@ -31,10 +31,11 @@ export function registerInvokeStreamApi(app: FastifyInstance, config: HubConfig,
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeWithResponseStream operation`);
     }
     const data = parsePayload(body);
+    const clientContext = parseClientContext(request);
     if (type === 'DryRun') return reply.code(204).send();
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent: traceFromHeaders(request.headers) });
     const out = new EventStreamReply(reply, envelope.id, variant.version);
-    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, stream: out });
+    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, stream: out, clientContext });
     out.complete(result, header(request, 'x-amz-log-type') === 'Tail');
     return reply;
   });
@@ -64,8 +65,10 @@ class EventStreamReply implements ResponseSink {
     this.reply.raw.write(eventMessage('PayloadChunk', 'application/octet-stream', bytes));
   }
 
-  complete(result: InvokeResult, tail: boolean): void {
+  complete(outcome: InvokeResult, tail: boolean): void {
     this.start();
+    // A handler that did not stream answered with one payload, under the buffered response limit.
+    const result = outcome.streamed ? outcome : withinResponseLimit(outcome);
     const done: Record<string, string> = {};
     if (result.status !== 'success') {
       done.ErrorCode = result.error?.errorType ?? 'Unhandled';
@@ -74,11 +77,7 @@ class EventStreamReply implements ResponseSink {
       done.ErrorCode = 'Function.ResponseSizeTooLarge';
       done.ErrorDetails = `Response payload size exceeded maximum allowed payload size (${STREAMED_RESPONSE_LIMIT} bytes).`;
     } else if (!result.streamed) {
-      const payload = Buffer.from(result.payload ?? 'null');
-      if (payload.length > SYNC_PAYLOAD_LIMIT) {
-        done.ErrorCode = 'Function.ResponseSizeTooLarge';
-        done.ErrorDetails = `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT} bytes).`;
-      } else this.chunk(payload);
+      this.chunk(Buffer.from(result.payload ?? 'null'));
     }
     if (tail) done.LogResult = logTail(result.logs);
     if (this.reply.raw.destroyed) return;

@@ -21,6 +21,48 @@ PREFIX = "/2018-06-01/runtime"
 _request_id = None
 
 
+def _attributes(kind, names, values):
+    """An object of ``kind`` with each of ``names`` set from the dict ``values`` (``None`` when absent)."""
+    obj = kind()
+    for name in names:
+        setattr(obj, name, values.get(name) if isinstance(values, dict) else None)
+    return obj
+
+
+class Client:
+    """``context.client_context.client``: the calling app, as the AWS Mobile SDK describes it."""
+
+    __slots__ = ("installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name")
+
+
+class ClientContext:
+    """``context.client_context``: the Invoke call's ClientContext, attributes as on Lambda."""
+
+    __slots__ = ("custom", "env", "client")
+
+    @classmethod
+    def parse(cls, values):
+        if values is None:
+            return None
+        context = _attributes(cls, cls.__slots__, values)
+        if context.client is not None:
+            context.client = _attributes(Client, Client.__slots__, context.client)
+        return context
+
+
+class CognitoIdentity:
+    """``context.identity``: always present on Lambda, its ids ``None`` without a Cognito caller."""
+
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    @classmethod
+    def parse(cls, values):
+        identity = cls()
+        identity.cognito_identity_id = values.get("cognitoIdentityId") if isinstance(values, dict) else None
+        identity.cognito_identity_pool_id = values.get("cognitoIdentityPoolId") if isinstance(values, dict) else None
+        return identity
+
+
 class LambdaContext:
     """The context object of Lambda's Python runtime, plus triggerhub's own ``traceparent``
     (W3C trace context, ``None`` when absent; Lambda's context has no such attribute)."""
@@ -33,8 +75,8 @@ class LambdaContext:
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self.client_context = client_context
-        self.identity = identity
+        self.client_context = ClientContext.parse(client_context)
+        self.identity = CognitoIdentity.parse(identity)
         self.traceparent = traceparent
         self._deadline_ms = deadline_ms
 

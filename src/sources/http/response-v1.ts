@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
-import { isPlainObject, resultValue, sendJson } from './shape.js';
+import { isHopByHop, isPlainObject, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
 
 /** A Lambda proxy response as payload format 1.0 (REST APIs, HTTP APIs on 1.0, ALB) reads it. */
 export interface ProxyResponse {
@@ -14,16 +14,18 @@ export interface ProxyResponse {
 /**
  * Validates a handler result as a proxy response: an object with an integer `statusCode`,
  * `headers` of scalars, `multiValueHeaders` of scalar lists, a string `body` and a boolean
- * `isBase64Encoded`. Anything else is malformed (undefined): API Gateway's 502.
+ * `isBase64Encoded`. Anything else, or what no HTTP server can send (a status outside 100-599, a
+ * header name that is no token, a value or `statusDescription` with CR, LF or NUL), is malformed
+ * (undefined): API Gateway's 502. Hop-by-hop headers are the hub's own: a handler's are dropped.
  */
 export function parseProxyResponse(value: unknown): ProxyResponse | undefined {
   if (!isPlainObject(value)) return undefined;
   const status = typeof value.statusCode === 'string' && /^\d{3}$/.test(value.statusCode) ? Number(value.statusCode) : value.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  if (!isStatusCode(status)) return undefined;
   const { headers = {}, multiValueHeaders = {}, body, isBase64Encoded = false, statusDescription } = value;
   if (!isPlainObject(headers) || !isPlainObject(multiValueHeaders) || typeof isBase64Encoded !== 'boolean') return undefined;
   if (body !== undefined && body !== null && typeof body !== 'string') return undefined;
-  if (statusDescription !== undefined && typeof statusDescription !== 'string') return undefined;
+  if (statusDescription !== undefined && (typeof statusDescription !== 'string' || !isSendableHeader('status', statusDescription))) return undefined;
   const merged = new Map<string, string[]>();
   for (const [name, values] of Object.entries(multiValueHeaders)) {
     if (!Array.isArray(values) || !values.every(isScalar)) return undefined;
@@ -34,6 +36,10 @@ export function parseProxyResponse(value: unknown): ProxyResponse | undefined {
     const values = merged.get(name) ?? [];
     if (!values.includes(String(single))) values.push(String(single));
     merged.set(name, values);
+  }
+  for (const [name, values] of merged) {
+    if (!values.every((v) => isSendableHeader(name, v))) return undefined;
+    if (isHopByHop(name)) merged.delete(name);
   }
   const text = typeof body === 'string' ? body : '';
   return { statusCode: status, statusDescription, headers: merged, body: Buffer.from(text, isBase64Encoded ? 'base64' : 'utf8') };

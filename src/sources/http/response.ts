@@ -1,40 +1,58 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
-import { isPlainObject, resultValue, sendJson } from './shape.js';
+import { isHopByHop, isPlainObject, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
 
 interface StructuredResponse {
   statusCode: number;
-  headers?: Record<string, string | number | boolean>;
-  cookies?: string[];
+  headers: Array<[name: string, value: string]>;
+  cookies: string[];
   body?: string;
   isBase64Encoded?: boolean;
 }
+
+/** How a shape answers a failed invocation or a malformed response. */
+export type HttpFailure = (reply: FastifyReply, result: InvokeResult) => FastifyReply;
+
+/** Function URLs: 502 `{"Message":"Internal Server Error"}`, the error type in `x-amzn-ErrorType`. */
+const functionUrlFailure: HttpFailure = (reply, result) =>
+  sendJson(reply.header('x-amzn-ErrorType', result.error?.errorType ?? 'Unhandled'), 502, { Message: 'Internal Server Error' });
 
 /**
  * Maps a handler result to the HTTP response as Lambda function URLs (and HTTP APIs on payload
  * 2.0) do: an object with `statusCode` is used as is (headers, cookies, body, isBase64Encoded);
  * any other value becomes a 200 `application/json` response whose body is the value (a string as
- * is, anything else as JSON); a failed invocation is a 502.
+ * is, anything else as JSON). A failed invocation, or a response no HTTP server can send (a status
+ * outside 100-599, a header name that is no token, a value with CR, LF or NUL), is `fail`'s answer.
+ * Hop-by-hop headers are the hub's own: a handler's are dropped.
  */
-export function sendHttpResult(reply: FastifyReply, result: InvokeResult): FastifyReply {
+export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: HttpFailure = functionUrlFailure): FastifyReply {
   reply.header('x-amzn-RequestId', result.requestId);
   const parsed = resultValue(result);
-  if (!parsed) {
-    reply.header('x-amzn-ErrorType', result.error?.errorType ?? 'Unhandled');
-    return sendJson(reply, 502, { Message: 'Internal Server Error' });
-  }
+  if (!parsed) return fail(reply, result);
   const { value } = parsed;
-  if (!isStructured(value)) {
+  if (!isPlainObject(value) || !Number.isInteger(value.statusCode)) {
     return reply.code(200).header('content-type', 'application/json').send(typeof value === 'string' ? value : result.payload ?? 'null');
   }
-  reply.code(value.statusCode);
-  for (const [name, headerValue] of Object.entries(value.headers ?? {})) reply.header(name, String(headerValue));
-  if (value.cookies?.length) reply.header('set-cookie', value.cookies);
-  if (value.body === undefined || value.body === null) return reply.send();
+  const response = structuredResponse(value);
+  if (!response) return fail(reply, result);
+  reply.code(response.statusCode);
+  for (const [name, headerValue] of response.headers) reply.header(name, headerValue);
+  if (response.cookies.length) reply.header('set-cookie', response.cookies);
+  if (response.body === undefined || response.body === null) return reply.send();
   if (!reply.hasHeader('content-type')) reply.header('content-type', 'application/json');
-  return reply.send(value.isBase64Encoded ? Buffer.from(value.body, 'base64') : String(value.body));
+  return reply.send(response.isBase64Encoded ? Buffer.from(response.body, 'base64') : String(response.body));
 }
 
-function isStructured(value: unknown): value is StructuredResponse {
-  return isPlainObject(value) && Number.isInteger(value.statusCode);
+/** The response to send, or undefined when it cannot be sent as given. */
+function structuredResponse(value: Record<string, unknown>): StructuredResponse | undefined {
+  if (!isStatusCode(value.statusCode)) return undefined;
+  const headers: Array<[string, string]> = [];
+  for (const [name, headerValue] of Object.entries(isPlainObject(value.headers) ? value.headers : {})) {
+    const text = String(headerValue);
+    if (!isSendableHeader(name, text)) return undefined;
+    if (!isHopByHop(name)) headers.push([name, text]);
+  }
+  const cookies = Array.isArray(value.cookies) ? value.cookies.map(String) : typeof value.cookies === 'string' ? [value.cookies] : [];
+  if (!cookies.every((cookie) => isSendableHeader('set-cookie', cookie))) return undefined;
+  return { statusCode: value.statusCode, headers, cookies, body: value.body as string | undefined, isBase64Encoded: Boolean(value.isBase64Encoded) };
 }

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
 import { buildEnvelope } from '../../router/envelope.js';
+import { withinResponseLimit } from '../kit/limits.js';
 import { traceFromHeaders } from '../../tracing.js';
 import type { Source, SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
@@ -72,7 +73,6 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     applyCors(spec.cors, request, reply);
     const denied = authFailure(spec.auth, request);
     if (denied) return sendJson(reply, 401, { message: `Unauthorized: ${denied}` });
-    if (spec.bodyLimit && ((request.body as Buffer | undefined)?.length ?? 0) > spec.bodyLimit.bytes) return spec.bodyLimit.refuse(reply);
     const incoming = readRequest(request);
     const id = randomUUID();
     const signer = spec.iam && await spec.iam(incoming);
@@ -110,8 +110,20 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     });
     const responder = spec.shape.streaming?.(reply.header('x-amzn-RequestId', id));
     const result = await context.invokeSync(spec.fn, envelope, { stream: responder });
-    return responder ? responder.finish(result) : spec.shape.send(reply, result);
+    // Lambda fails a buffered response over its limit (Function.ResponseSizeTooLarge): each service's failure answer.
+    return responder ? responder.finish(result.streamed ? result : withinResponseLimit(result)) : spec.shape.send(reply, withinResponseLimit(result));
   };
-  context.app.route({ method: methods, url, handler });
-  if (spec.cors && !methods.includes('OPTIONS')) context.app.route({ method: 'OPTIONS', url, handler });
+  // A route serves the methods it names: HEAD only when it names HEAD (or ANY), as API Gateway and
+  // ALB listener rules match methods (fastify would otherwise serve HEAD with a GET route's handler).
+  // A route's own body limit (ALB's 1 MB) stops reading there and answers its way, whatever the size.
+  const { bodyLimit } = spec;
+  const limit: Partial<RouteOptions> = bodyLimit ? {
+    bodyLimit: bodyLimit.bytes,
+    errorHandler: (err, _request, reply) => {
+      if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+      return bodyLimit.refuse(reply);
+    },
+  } : {};
+  context.app.route({ method: methods, url, handler, exposeHeadRoute: false, ...limit });
+  if (spec.cors && !methods.includes('OPTIONS')) context.app.route({ method: 'OPTIONS', url, handler, exposeHeadRoute: false, ...limit });
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { parseJson } from '../../json.js';
 import type { InvokeResult } from '../../runtime/types.js';
 import type { IncomingHttp } from './request.js';
@@ -56,4 +57,30 @@ export function resultValue(result: InvokeResult): { value: unknown } | undefine
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) frame the hub's own connection: a gateway never takes them
+ * from a handler's response (a handler's `Transfer-Encoding: chunked` over a body sent with a
+ * length would corrupt the response).
+ */
+const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+export function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP_RESPONSE.has(name.toLowerCase());
+}
+
+/** Whether a header line can be sent as a handler gave it: a token name, a value without CR, LF or NUL. */
+export function isSendableHeader(name: string, value: string): boolean {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An HTTP status code a response line can carry. */
+export function isStatusCode(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599;
 }

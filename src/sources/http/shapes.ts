@@ -33,10 +33,8 @@ export function httpApiShape(methods: string[], path: string, version: '1.0' | '
     return {
       envelopeType: ENVELOPE_TYPES.httpV2,
       build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, routeKeyOf(methods, path, incoming.method), requestId, now),
-      // A failed invocation is HTTP APIs' 500, not function URLs' 502.
-      send: (reply, result) => (result.status === 'success'
-        ? sendHttpResult(reply, result)
-        : sendJson(reply.header('x-amzn-RequestId', result.requestId), 500, { message: 'Internal Server Error' })),
+      // A failed invocation or a malformed response is HTTP APIs' 500, not function URLs' 502.
+      send: (reply, result) => sendHttpResult(reply, result, (failed) => sendJson(failed, 500, { message: 'Internal Server Error' })),
     };
   }
   return {

@@ -4,7 +4,7 @@ import { HTTP_INTEGRATION_CONTENT_TYPE } from '../../runtime/protocol.js';
 import type { InvokeResult, ResponseSink } from '../../runtime/types.js';
 import { STREAMED_RESPONSE_LIMIT } from '../kit/limits.js';
 import { sendHttpResult } from './response.js';
-import { isPlainObject } from './shape.js';
+import { isHopByHop, isPlainObject, isSendableHeader, isStatusCode } from './shape.js';
 import { parseJson } from '../../json.js';
 
 const DELIMITER = Buffer.alloc(8);
@@ -42,6 +42,7 @@ export function functionUrlStream(reply: FastifyReply): StreamingResponder {
       else open(200, { 'content-type': contentType });
     },
     chunk(data) {
+      if (failed) return; // a prelude that cannot be sent, or the size limit passed: nothing more goes out
       if (!prelude) return write(data);
       prelude = Buffer.concat([prelude, data]);
       const at = prelude.indexOf(DELIMITER);
@@ -65,7 +66,7 @@ export function functionUrlStream(reply: FastifyReply): StreamingResponder {
   };
 }
 
-/** `{ statusCode, headers, cookies }` of the prelude; undefined when it is not that. */
+/** `{ statusCode, headers, cookies }` of the prelude; undefined when it is not that, or cannot be sent as given. */
 function parsePrelude(text: Buffer): { status: number; headers: OutgoingHttpHeaders } | undefined {
   let value: unknown;
   try {
@@ -75,9 +76,16 @@ function parsePrelude(text: Buffer): { status: number; headers: OutgoingHttpHead
   }
   if (!isPlainObject(value)) return undefined;
   const status = value.statusCode ?? 200;
-  if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) return undefined;
+  if (!isStatusCode(status)) return undefined;
   const headers: OutgoingHttpHeaders = {};
-  if (isPlainObject(value.headers)) for (const [name, v] of Object.entries(value.headers)) headers[name.toLowerCase()] = String(v);
-  if (Array.isArray(value.cookies) && value.cookies.length) headers['set-cookie'] = value.cookies.map(String);
-  return { status: status as number, headers };
+  for (const [name, v] of Object.entries(isPlainObject(value.headers) ? value.headers : {})) {
+    if (!isSendableHeader(name, String(v))) return undefined;
+    // The body goes out chunked: a handler's Content-Length would cut it short (and the bytes left over
+    // would poison the client's keep-alive connection).
+    if (!isHopByHop(name) && name.toLowerCase() !== 'content-length') headers[name.toLowerCase()] = String(v);
+  }
+  const cookies = Array.isArray(value.cookies) ? value.cookies.map(String) : [];
+  if (!cookies.every((cookie) => isSendableHeader('set-cookie', cookie))) return undefined;
+  if (cookies.length) headers['set-cookie'] = cookies;
+  return { status, headers };
 }
