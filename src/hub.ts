@@ -158,7 +158,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
-    const app = createApp(logger, () => redisAnswers(redis));
+    const app = createApp(logger, () => redisAnswers(redis), config.server.requestTimeoutMs);
     registerInvokeApi(app, config, dispatcher);
     registerInvokeStreamApi(app, config, dispatcher);
     registerAdminDlq(app, config, { dlq, queues, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });

@@ -137,7 +137,7 @@ describe('docker-compose.yml', () => {
 describe('compose/triggerhub.yaml (the hub\'s config in the mesh)', () => {
   it('is a valid hub config: loadConfigFile with the hub container\'s environment', () => {
     const config = loadHubConfig();
-    expect(config.server).toEqual({ port: 9000, host: '0.0.0.0', durableWriteTimeoutMs: 5000 });
+    expect(config.server).toEqual({ port: 9000, host: '0.0.0.0', durableWriteTimeoutMs: 5000, requestTimeoutMs: 300_000 });
     expect(config.redis).toBe('redis://redis:6379');
     expect(config.dataDir).toBe('/var/lib/triggerhub');
     const kinds = new Set(Object.values(config.functions).flatMap((fn) => fn.events.map((e) => Object.keys(e)[0])));

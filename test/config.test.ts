@@ -18,7 +18,7 @@ const configError = (raw: unknown, env: NodeJS.ProcessEnv = {}): string => {
 describe('config', () => {
   it('applies Lambda defaults and resolves the handler module', () => {
     const config = buildConfig({ functions: { hello: { handler: 'echo.handler' } } }, { baseDir: FIXTURES });
-    expect(config.server).toEqual({ port: 9000, host: '127.0.0.1', durableWriteTimeoutMs: 5000 });
+    expect(config.server).toEqual({ port: 9000, host: '127.0.0.1', durableWriteTimeoutMs: 5000, requestTimeoutMs: 300_000 });
     expect(config.functions.hello).toMatchObject({
       name: 'hello', runtime: 'nodejs20.x', timeout: 3, memorySize: 128, maximumRetryAttempts: 2,
       maximumEventAgeInSeconds: 21600, retryBackoffSeconds: 60, handlerExport: 'handler',

@@ -94,7 +94,9 @@ export const hubSchema = z.object({
     host: z.string().default('127.0.0.1'),
     /** How long an async event (Invoke API, push sources) may wait for Redis before the caller gets 503. */
     durableWriteTimeoutMs: intBetween(100, 60_000).default(5000),
-  }).strict().default({ port: 9000, host: '127.0.0.1', durableWriteTimeoutMs: 5000 }),
+    /** How long a client may take to send a whole request (Node's own default; fastify's is none). */
+    requestTimeoutMs: intBetween(1000, 3_600_000).default(300_000),
+  }).strict().default({ port: 9000, host: '127.0.0.1', durableWriteTimeoutMs: 5000, requestTimeoutMs: 300_000 }),
   redis: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
   dataDir: z.string().default('.triggerhub'),
   embeddedRedis: z.object({

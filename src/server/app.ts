@@ -25,7 +25,7 @@ export function registerReadiness(app: FastifyInstance, ready: HealthProbe): voi
  * The hub's one HTTP server: Invoke API, health, and (later) function URLs and push sources.
  * Bodies arrive as raw buffers whatever their content type; each route validates its own.
  */
-export function createApp(logger: Logger, health: HealthProbe): FastifyInstance {
+export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs = 300_000): FastifyInstance {
   const app = Fastify({
     // Request lines are info level; the http logger keeps warnings and errors only.
     loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
@@ -38,6 +38,12 @@ export function createApp(logger: Logger, health: HealthProbe): FastifyInstance 
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A client that trickles its request in (slowloris) is answered 408 and cut off once it took
+    // this long, as by Node's own server by default (fastify turns that off). Node checks open
+    // requests every 30 s (sooner for a short limit) and applies the limit only when it is not
+    // below the one on headers (60 s).
+    requestTimeout: requestTimeoutMs,
+    http: { headersTimeout: Math.min(60_000, requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeoutMs / 2)) },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
