@@ -4,7 +4,8 @@ import { createAuthorizer } from './http/authorizer.js';
 import { authorizerProblems, authorizerSchema } from './http/authorizer-settings.js';
 import { registerRoute, routeSource } from './http/route.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
-import { restShape } from './http/shapes.js';
+import { restShape, restTimeout } from './http/shapes.js';
+import { intBetween } from './kit/settings.js';
 import { defineSourceKind } from './source.js';
 
 const methodSchema = z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` });
@@ -21,6 +22,11 @@ export const apiSettingsSchema = z.object({
   /** Request content types passed to the handler base64-encoded (the API's `BinaryMediaTypes`). */
   binaryMediaTypes: z.array(z.string().regex(/^[\w.+*-]+\/[\w.+*-]+$/, { error: 'must be a media type like image/png or image/*' })).default([]),
   authorizer: authorizerSchema.optional(),
+  /**
+   * The integration's timeout: 50-29000 ms, 29 s by default; Regional and private REST APIs may
+   * raise it (a quota increase), so up to Lambda's 900 s is taken. Past it the caller gets 504.
+   */
+  timeoutInMillis: intBetween(50, 900_000).default(29_000),
 }).strict();
 
 export type ApiSettings = z.infer<typeof apiSettingsSchema>;
@@ -29,8 +35,8 @@ export const apiKind = defineSourceKind({
   name: 'api',
   settings: apiSettingsSchema,
   check: authorizerProblems,
-  create: (fn, { path, method, stage, stageVariables, binaryMediaTypes, authorizer }, index) => routeSource('api', fn, index, (context) => registerRoute(context, {
-    fn, path, methods: method, shape: restShape({ stage, stageVariables, binaryMediaTypes }),
+  create: (fn, { path, method, stage, stageVariables, binaryMediaTypes, authorizer, timeoutInMillis }, index) => routeSource('api', fn, index, (context) => registerRoute(context, {
+    fn, path, methods: method, shape: restShape({ stage, stageVariables, binaryMediaTypes }), integrationTimeout: restTimeout(timeoutInMillis),
     apiName: `${fn.name}:api`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'rest', context),
   })),

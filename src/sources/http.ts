@@ -6,7 +6,7 @@ import { authorizerProblems } from './http/authorizer-settings.js';
 import { HubError } from '../errors.js';
 import { ALL_METHODS, registerRoute, routeSource } from './http/route.js';
 import { httpSettingsSchema } from './http/settings.js';
-import { functionUrlShape, httpApiShape, streamingFunctionUrlShape } from './http/shapes.js';
+import { functionUrlShape, httpApiShape, httpApiTimeout, streamingFunctionUrlShape } from './http/shapes.js';
 import { urlIamCheck } from './http/url-iam.js';
 import { defineSourceKind, type SourceContext } from './source.js';
 
@@ -43,8 +43,8 @@ export const httpKind = defineSourceKind({
   settings: httpSettingsSchema,
   check: authorizerProblems,
   /** `events: - http: { path, methods, cors, auth, payloadFormatVersion, authorizer }`: an HTTP API route. */
-  create: (fn, { path, methods, cors, auth, payloadFormatVersion, authorizer }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
-    fn, path, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion),
+  create: (fn, { path, methods, cors, auth, payloadFormatVersion, authorizer, timeoutInMillis }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
+    fn, path, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion), integrationTimeout: httpApiTimeout(timeoutInMillis),
     apiName: `${fn.name}:http`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'http', context),
   })),

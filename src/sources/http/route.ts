@@ -43,6 +43,31 @@ export interface RouteSpec {
   iam?: UrlIamCheck;
   /** A request body limit below the server's (ALB's 1 MB for Lambda targets) and how to refuse. */
   bodyLimit?: { bytes: number; refuse: (reply: FastifyReply) => FastifyReply };
+  /**
+   * API Gateway's integration timeout: past it the caller gets the API's own answer while the
+   * invocation runs on to its end (its result is dropped), as on AWS.
+   */
+  integrationTimeout?: IntegrationTimeout;
+}
+
+export interface IntegrationTimeout {
+  ms: number;
+  answer: (reply: FastifyReply) => FastifyReply;
+}
+
+const TIMED_OUT = Symbol('integration timed out');
+
+/** The invocation's result, or TIMED_OUT once `ms` passed first (a later failure of the invocation is then dropped too). */
+async function within<T>(invocation: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), ms); });
+  try {
+    const first = await Promise.race([invocation, timedOut]);
+    if (first === TIMED_OUT) invocation.catch(() => undefined);
+    return first;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A source that only adds routes to the hub's server (intake stops when the server closes). */
@@ -109,7 +134,14 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       traceparent: traceFromHeaders(request.headers),
     });
     const responder = spec.shape.streaming?.(reply.header('x-amzn-RequestId', id));
-    const result = await context.invokeSync(spec.fn, envelope, { stream: responder });
+    const invocation = context.invokeSync(spec.fn, envelope, { stream: responder });
+    const timeout = responder ? undefined : spec.integrationTimeout;
+    const result = timeout ? await within(invocation, timeout.ms) : await invocation;
+    if (result === TIMED_OUT) {
+      context.logger.info({ event: 'integration_timeout', function: spec.fn.name, requestId: id, timeoutMs: timeout!.ms },
+        `${spec.path}: the function did not answer within the integration timeout (${timeout!.ms} ms); it runs on, its result is dropped`);
+      return timeout!.answer(reply.header('x-amzn-RequestId', id));
+    }
     // Lambda fails a buffered response over its limit (Function.ResponseSizeTooLarge): each service's failure answer.
     return responder ? responder.finish(result.streamed ? result : withinResponseLimit(result)) : spec.shape.send(reply, withinResponseLimit(result));
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intBetween } from '../kit/settings.js';
 import { authorizerSchema } from './authorizer-settings.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
@@ -43,6 +44,8 @@ export const httpSettingsSchema = z.object({
   methods: z.array(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` })).min(1).default(['ANY']),
   cors: corsSchema.optional(),
   auth: authSchema.optional(),
+  /** The integration's timeout (HTTP APIs: 50-30000 ms, 30 s by default); past it the caller gets 503. */
+  timeoutInMillis: intBetween(50, 30_000).default(30_000),
   /** The event and response format of the HTTP API integration (`1.0` is the REST-like event). */
   payloadFormatVersion: z.enum(['1.0', '2.0'], { error: "must be '1.0' or '2.0'" }).default('2.0'),
   /** HTTP APIs have REQUEST Lambda authorizers only. */

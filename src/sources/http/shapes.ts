@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { buildHttpEvent } from './event.js';
 import { buildV1Event, type V1Options } from './event-v1.js';
 import { sendHttpResult } from './response.js';
@@ -53,3 +54,9 @@ export function restShape(options: V1Options): HttpShape {
     send: (reply, result) => sendV1Result(reply, result, 'rest'),
   };
 }
+
+/** HTTP APIs answer an integration that took too long with 503 (both payload versions). */
+export const httpApiTimeout = (ms: number) => ({ ms, answer: (reply: FastifyReply) => sendJson(reply, 503, { message: 'Service Unavailable' }) });
+
+/** REST APIs answer an integration that took too long with 504. */
+export const restTimeout = (ms: number) => ({ ms, answer: (reply: FastifyReply) => sendJson(reply, 504, { message: 'Endpoint request timed out' }) });
