@@ -70,6 +70,7 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
     'a status under 100': { statusCode: 99, body: 'x' },
     'a header name with a space': { statusCode: 200, headers: { 'bad name': '1' }, multiValueHeaders: { 'bad name': ['1'] }, body: 'x' },
     'a header value with CR LF': { statusCode: 200, headers: { 'x-split': 'a\r\nx-injected: 1' }, multiValueHeaders: { 'x-split': ['a\r\nx-injected: 1'] }, body: 'x' },
+    'a body that is an object, not text': { statusCode: 200, body: { a: 1 } },
   };
   for (const [what, response] of Object.entries(unsendable)) {
     it(`answers ${what} as each service answers a malformed response, and logs no error`, async () => {

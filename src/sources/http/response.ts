@@ -22,7 +22,8 @@ const functionUrlFailure: HttpFailure = (reply, result) =>
  * 2.0) do: an object with `statusCode` is used as is (headers, cookies, body, isBase64Encoded);
  * any other value becomes a 200 `application/json` response whose body is the value (a string as
  * is, anything else as JSON). A failed invocation, or a response no HTTP server can send (a status
- * outside 100-599, a header name that is no token, a value with CR, LF or NUL), is `fail`'s answer.
+ * outside 100-599, a header name that is no token, a value with CR, LF or NUL, a body that is not
+ * text), is `fail`'s answer.
  * Hop-by-hop headers are the hub's own: a handler's are dropped.
  */
 export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: HttpFailure = functionUrlFailure): FastifyReply {
@@ -46,6 +47,8 @@ export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: 
 /** The response to send, or undefined when it cannot be sent as given. */
 function structuredResponse(value: Record<string, unknown>): StructuredResponse | undefined {
   if (!isStatusCode(value.statusCode)) return undefined;
+  // "Lambda body contains the wrong type for field body": API Gateway's 500, not the text [object Object].
+  if (value.body !== undefined && value.body !== null && typeof value.body !== 'string') return undefined;
   const headers: Array<[string, string]> = [];
   for (const [name, headerValue] of Object.entries(isPlainObject(value.headers) ? value.headers : {})) {
     const text = String(headerValue);
