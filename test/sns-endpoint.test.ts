@@ -83,6 +83,20 @@ describe('SNS HTTP subscription endpoint', () => {
     expect(event.Records[0].EventSubscriptionArn).toMatch(new RegExp(`^${TOPIC}:[0-9a-f-]{36}$`));
   });
 
+  it('keeps message attributes named __proto__ and constructor (valid SNS names) as attributes', async () => {
+    const attributes = JSON.parse('{"__proto__":{"Type":"String","Value":"p"},"constructor":{"Type":"Number","Value":"1"}}') as Record<string, { Type: string; Value: string }>;
+    const message = sns.notification({ topicArn: TOPIC, attributes });
+    expect((await sns.post(url('recorder'), message)).status).toBe(200);
+    const received = (await waitFor(
+      () => readLines(calls).find((line) => line.includes(message.MessageId)), 10_000, `handler call for ${message.MessageId}`,
+    ));
+    const event = JSON.parse(received) as SNSEvent;
+    const got = event.Records[0].Sns.MessageAttributes;
+    expect(Object.keys(got)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(got, '__proto__')?.value).toEqual({ Type: 'String', Value: 'p' });
+    expect(Object.getOwnPropertyDescriptor(got, 'constructor')?.value).toEqual({ Type: 'Number', Value: '1' });
+  });
+
   it('confirms a subscription by fetching SubscribeURL from a trusted host (v1 and v2)', async () => {
     for (const signatureVersion of ['1', '2'] as const) {
       const message = sns.confirmation('SubscriptionConfirmation', { topicArn: TOPIC, signatureVersion });
