@@ -71,8 +71,9 @@ export function normaliseRecord(raw: IncomingRecord, fallbackRegion: string): No
       },
     },
   };
-  // Deletes carry neither size nor eTag on AWS.
-  if (object.size === undefined) delete (record.s3.object as Partial<typeof record.s3.object>).size;
+  // Deletes carry neither size nor eTag on AWS. MinIO also leaves out the size of a 0-byte object
+  // (Go's omitempty), which AWS sends as 0: a created object always has its size.
+  if (object.size === undefined && !record.eventName.startsWith('ObjectCreated:')) delete (record.s3.object as Partial<typeof record.s3.object>).size;
   if (object.eTag === undefined) delete (record.s3.object as Partial<typeof record.s3.object>).eTag;
   return { record, key, bucket };
 }
