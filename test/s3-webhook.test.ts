@@ -120,6 +120,14 @@ describe('S3 notifications through a MinIO webhook target', () => {
     expect(await hub.queues.depth('parked')).toBe(depth + 1);
   });
 
+  it('does not run an s3:ObjectCreated:* mapping for a MinIO tag change (S3 sends it as ObjectTagging:Put)', async () => {
+    const url = `${hub.url}/s3/parked`;
+    const depth = await hub.queues.depth('parked');
+    const tagged = [minioRecord(bucket, 'tagged.jpg', 's3:ObjectCreated:PutTagging'), minioRecord(bucket, 'untagged.jpg', 's3:ObjectCreated:DeleteTagging')];
+    expect((await postMinio(url, tagged, TOKEN)).status).toBe(200);
+    expect(await hub.queues.depth('parked')).toBe(depth);
+  });
+
   it('queues a redelivered MinIO record once (the envelope id is stable per record)', async () => {
     const url = `${hub.url}/s3/parked`;
     const depth = await hub.queues.depth('parked');
