@@ -170,6 +170,11 @@ describe('SNS HTTP subscription endpoint', () => {
     expect(await rejected(message, { 'x-amz-sns-message-type': 'Telegram' })).toMatchObject({ status: 400, body: { reason: 'unknown_message_type' } });
     expect(await rejected(message, { 'x-amz-sns-message-type': undefined })).toMatchObject({ status: 400, body: { reason: 'unknown_message_type' } });
     expect(await rejected(message, { 'x-amz-sns-message-type': 'SubscriptionConfirmation' })).toMatchObject({ status: 400, body: { reason: 'invalid_message' } });
+    // A subscription with RawMessageDelivery: the bare message, SNS's headers, nothing signed.
+    for (const raw of ['{"order":1}', 'plain text']) {
+      expect(await rejected(raw, { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-topic-arn': TOPIC, 'x-amz-sns-rawdelivery': 'true' }))
+        .toMatchObject({ status: 400, body: { reason: 'invalid_message', message: expect.stringContaining('RawMessageDelivery') } });
+    }
     const huge = sns.notification({ topicArn: TOPIC, message: 'x'.repeat(600 * 1024) });
     expect(await rejected(huge)).toMatchObject({ status: 413, body: { reason: 'body_too_large' } });
   });
