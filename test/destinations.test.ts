@@ -175,6 +175,27 @@ describe('destinations of async invocations', () => {
     for (const f of fields) expect(f.traceparent).toBe(TRACEPARENT);
   });
 
+  it('sends an SNS destination a record over 256 KB without its payloads, as Lambda does, instead of retrying it', async () => {
+    const topicQueue = await createQueue(fauxqs.client, 'big-topic');
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `big-${randomUUID().slice(0, 8)}` }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: topicQueue.arn }));
+    hub = await startTestHub({ destinationDelivery: FAST, functions: { viaSns: sender({ destination: TopicArn, endpoint: fauxqs.endpoint }) } });
+    // 150 KB in, echoed back: a 300 KB record, which SNS (fauxqs too) refuses whole.
+    const big = await invokeAsync('viaSns', { n: 1, pad: 'x'.repeat(150_000) });
+    const small = await invokeAsync('viaSns', { n: 2 });
+    const messages: Message[] = [];
+    await waitFor(async () => (await drain(topicQueue.url, messages)).length >= 2, 15_000, 'SNS notifications');
+    const records = messages.map((m) => JSON.parse(JSON.parse(m.Body!).Message));
+    expect(records.find((r) => r.requestContext.requestId === big)).toEqual({
+      version: '1.0',
+      timestamp: expect.any(String),
+      requestContext: { requestId: big, functionArn: arnOf('viaSns'), condition: 'Success', approximateInvokeCount: 1 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+    });
+    expectSuccess(records.find((r) => r.requestContext.requestId === small), 'viaSns', small, 2);
+    expect(await outboxBacklog(hub.config.queuePrefix)).toEqual({ pending: 0, tried: 0 });
+  });
+
   it('HTTP destination refusing connections, then answering 503, then up: every record arrives exactly once', async () => {
     const http = await newSink();
     await http.down();

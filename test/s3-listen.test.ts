@@ -77,3 +77,37 @@ describe('S3 notifications through MinIO listenBucketNotification', () => {
     await received('up/after-end.txt');
   });
 });
+
+describe('S3 tagging events through MinIO listenBucketNotification', () => {
+  let hub: TestHub;
+  let minio: MinioListenFixture;
+  const calls = path.join(tempDir(), 'calls.log');
+
+  beforeAll(async () => {
+    minio = await MinioListenFixture.start();
+    hub = await startTestHub({
+      functions: {
+        tagger: {
+          handler: 'record.handler', environment: { CALLS_FILE: calls },
+          events: [{ s3: { bucket: BUCKET, events: ['s3:ObjectTagging:*'], via: { minio: { endPoint: '127.0.0.1', port: minio.port, useSSL: false, accessKey: minio.accessKey, secretKey: 'minio-secret-key' } } } }],
+        },
+      },
+    });
+    await minio.connected(1);
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await minio?.stop();
+  });
+
+  it('asks MinIO for its names of S3\'s tagging events and delivers them as ObjectTagging:Put / :Delete', async () => {
+    expect(minio.requests[0].searchParams.getAll('events')).toEqual(['s3:ObjectCreated:DeleteTagging', 's3:ObjectCreated:PutTagging']);
+    minio.send([minioRecord(BUCKET, 'tagged.jpg', 's3:ObjectCreated:PutTagging'), minioRecord(BUCKET, 'put.jpg')]);
+    minio.send([minioRecord(BUCKET, 'untagged.jpg', 's3:ObjectCreated:DeleteTagging')]);
+    const names = await waitFor(() => {
+      const got = readLines(calls).map((line) => (JSON.parse(line) as S3Event).Records[0]).map((r) => `${r.eventName} ${r.s3.object.key}`);
+      return got.length >= 2 ? got.sort() : undefined;
+    }, 10_000, 'two tagging events');
+    expect(names).toEqual(['ObjectTagging:Delete untagged.jpg', 'ObjectTagging:Put tagged.jpg']);
+  });
+});

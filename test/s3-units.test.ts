@@ -41,6 +41,18 @@ describe('S3 record normalisation', () => {
     expect(matches(record('b-2', 'in put/a.jpg'))).toBe(false);
   });
 
+  it('names MinIO\'s tag events as S3 does (ObjectTagging:Put / :Delete), outside s3:ObjectCreated:*', () => {
+    const record = (name: string) => normaliseRecord(minioRecord('b-1', 'a.jpg', name) as never, 'us-east-1');
+    expect(record('s3:ObjectCreated:PutTagging').record.eventName).toBe('ObjectTagging:Put');
+    expect(record('s3:ObjectCreated:DeleteTagging').record.eventName).toBe('ObjectTagging:Delete');
+    expect(record('s3:ObjectCreated:Put').record.eventName).toBe('ObjectCreated:Put');
+    const created = compileMatcher({ bucket: 'b-1', events: ['s3:ObjectCreated:*'], filter: {} });
+    const tagging = compileMatcher({ bucket: 'b-1', events: ['s3:ObjectTagging:*'], filter: {} });
+    expect(created(record('s3:ObjectCreated:PutTagging'))).toBe(false);
+    expect(tagging(record('s3:ObjectCreated:PutTagging'))).toBe(true);
+    expect(tagging(record('s3:ObjectCreated:DeleteTagging'))).toBe(true);
+  });
+
   it('unwraps S3 events from SQS bodies and SNS envelopes; recognises test events', () => {
     const event = { Records: [{ eventName: 'ObjectCreated:Put' }] };
     expect(unwrap(JSON.stringify(event))).toEqual({ kind: 'records', records: event.Records });

@@ -75,6 +75,14 @@ describe('S3 notifications through a MinIO webhook target', () => {
     expect(removed.Records[0].s3.object).not.toHaveProperty('size');
   });
 
+  it('gives an empty object size 0, as AWS does, though MinIO leaves the size of a 0-byte object out', async () => {
+    await s3.put(bucket, 'empty/marker', '');
+    await bridge.flush();
+    const put = await received(calls, 'ObjectCreated:Put', 'empty/marker');
+    expect(put.Records[0].s3.object).toMatchObject({ key: 'empty/marker', size: 0, eTag: expect.any(String) });
+    expect(() => S3Schema.parse(put)).not.toThrow();
+  });
+
   it('encodes keys with spaces and unicode as AWS does (space → +, other reserved bytes %XX, / kept)', async () => {
     await s3.put(bucket, 'photos/red flower (1).jpg');
     await s3.put(bucket, 'ünï cødé/日本 é=1.txt');
@@ -110,6 +118,14 @@ describe('S3 notifications through a MinIO webhook target', () => {
     expect(await hub.queues.depth('parked')).toBe(depth);
     expect((await postMinio(url, records, TOKEN)).status).toBe(200);
     expect(await hub.queues.depth('parked')).toBe(depth + 1);
+  });
+
+  it('does not run an s3:ObjectCreated:* mapping for a MinIO tag change (S3 sends it as ObjectTagging:Put)', async () => {
+    const url = `${hub.url}/s3/parked`;
+    const depth = await hub.queues.depth('parked');
+    const tagged = [minioRecord(bucket, 'tagged.jpg', 's3:ObjectCreated:PutTagging'), minioRecord(bucket, 'untagged.jpg', 's3:ObjectCreated:DeleteTagging')];
+    expect((await postMinio(url, tagged, TOKEN)).status).toBe(200);
+    expect(await hub.queues.depth('parked')).toBe(depth);
   });
 
   it('queues a redelivered MinIO record once (the envelope id is stable per record)', async () => {

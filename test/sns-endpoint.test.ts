@@ -83,6 +83,20 @@ describe('SNS HTTP subscription endpoint', () => {
     expect(event.Records[0].EventSubscriptionArn).toMatch(new RegExp(`^${TOPIC}:[0-9a-f-]{36}$`));
   });
 
+  it('keeps message attributes named __proto__ and constructor (valid SNS names) as attributes', async () => {
+    const attributes = JSON.parse('{"__proto__":{"Type":"String","Value":"p"},"constructor":{"Type":"Number","Value":"1"}}') as Record<string, { Type: string; Value: string }>;
+    const message = sns.notification({ topicArn: TOPIC, attributes });
+    expect((await sns.post(url('recorder'), message)).status).toBe(200);
+    const received = (await waitFor(
+      () => readLines(calls).find((line) => line.includes(message.MessageId)), 10_000, `handler call for ${message.MessageId}`,
+    ));
+    const event = JSON.parse(received) as SNSEvent;
+    const got = event.Records[0].Sns.MessageAttributes;
+    expect(Object.keys(got)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(got, '__proto__')?.value).toEqual({ Type: 'String', Value: 'p' });
+    expect(Object.getOwnPropertyDescriptor(got, 'constructor')?.value).toEqual({ Type: 'Number', Value: '1' });
+  });
+
   it('confirms a subscription by fetching SubscribeURL from a trusted host (v1 and v2)', async () => {
     for (const signatureVersion of ['1', '2'] as const) {
       const message = sns.confirmation('SubscriptionConfirmation', { topicArn: TOPIC, signatureVersion });
@@ -156,6 +170,11 @@ describe('SNS HTTP subscription endpoint', () => {
     expect(await rejected(message, { 'x-amz-sns-message-type': 'Telegram' })).toMatchObject({ status: 400, body: { reason: 'unknown_message_type' } });
     expect(await rejected(message, { 'x-amz-sns-message-type': undefined })).toMatchObject({ status: 400, body: { reason: 'unknown_message_type' } });
     expect(await rejected(message, { 'x-amz-sns-message-type': 'SubscriptionConfirmation' })).toMatchObject({ status: 400, body: { reason: 'invalid_message' } });
+    // A subscription with RawMessageDelivery: the bare message, SNS's headers, nothing signed.
+    for (const raw of ['{"order":1}', 'plain text']) {
+      expect(await rejected(raw, { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-topic-arn': TOPIC, 'x-amz-sns-rawdelivery': 'true' }))
+        .toMatchObject({ status: 400, body: { reason: 'invalid_message', message: expect.stringContaining('RawMessageDelivery') } });
+    }
     const huge = sns.notification({ topicArn: TOPIC, message: 'x'.repeat(600 * 1024) });
     expect(await rejected(huge)).toMatchObject({ status: 413, body: { reason: 'body_too_large' } });
   });

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { buildEnvelope, ENVELOPE_TYPES, type AttemptRecord } from '../router/envelope.js';
 import { backoffDelay } from '../sources/kit/backoff.js';
 import { deadLetterMessage } from './dead-letter.js';
+import { recordBody } from './record-body.js';
 import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
 import { BULLMQ_OPTIONS } from '../redis/connection.js';
@@ -117,7 +118,7 @@ export class DestinationOutbox {
     const startedAt = new Date();
     try {
       if (typeof target === 'string') throw new Error(target); // queued by a hub version that read targets differently
-      const message = data.deadLetter ? deadLetterMessage(data.record) : { body: JSON.stringify(data.record) };
+      const message = data.deadLetter ? deadLetterMessage(data.record) : { body: recordBody(target, data.record) };
       await this.senders.deliver(target, { id: job.id!, function: data.function, traceparent: data.traceparent, ...message });
       this.deps.onOutcome?.('delivered', target.kind, data.function);
       log.debug({ event: 'destination_delivered', attempt: job.attemptsMade + 1 }, `record delivered to ${text}`);

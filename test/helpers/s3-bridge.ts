@@ -86,10 +86,16 @@ export function toMinioRecord(record: S3rverRecord): S3rverRecord {
     s3: {
       ...record.s3,
       bucket: { ...record.s3.bucket, arn: `arn:aws:s3:::${record.s3.bucket.name}` },
-      object: { ...record.s3.object, key: goQueryEscape(record.s3.object.key), contentType: 'text/plain', userMetadata: {} },
+      object: minioObject({ ...record.s3.object, key: goQueryEscape(record.s3.object.key), contentType: 'text/plain', userMetadata: {} }),
     },
     source: { host: '127.0.0.1', port: '', userAgent: 'test' },
   };
+}
+
+/** MinIO's event object is a Go struct with `size` and `eTag` tagged omitempty: a 0-byte object's record has no size. */
+function minioObject<T extends { size?: number; eTag?: string }>(object: T): T {
+  const { size, eTag, ...rest } = object;
+  return { ...rest, ...(size ? { size } : {}), ...(eTag ? { eTag } : {}) } as T;
 }
 
 /** A MinIO-shaped record for a key, without s3rver (for direct webhook posts). */

@@ -62,7 +62,7 @@ async function listenOnce(
   const query = [
     ...(settings.filter.prefix ? [`prefix=${escape(settings.filter.prefix)}`] : []),
     ...(settings.filter.suffix ? [`suffix=${escape(settings.filter.suffix)}`] : []),
-    ...settings.events.map((event) => `events=${escape(event)}`),
+    ...settings.events.flatMap(minioEventNames).map((event) => `events=${escape(event)}`),
   ].sort().join('&');
   const response = await client.makeRequestAsync({ method: 'GET', bucketName: settings.bucket, query }, '', [200], region);
   const abort = () => response.destroy();
@@ -99,6 +99,18 @@ async function listenOnce(
     signal.removeEventListener('abort', abort);
   }
   return records;
+}
+
+/** S3's tagging event types, which MinIO knows only under ObjectCreated (and refuses by S3's names). */
+const MINIO_TAGGING_NAMES = new Map([
+  ['s3:ObjectTagging:*', ['s3:ObjectCreated:PutTagging', 's3:ObjectCreated:DeleteTagging']],
+  ['s3:ObjectTagging:Put', ['s3:ObjectCreated:PutTagging']],
+  ['s3:ObjectTagging:Delete', ['s3:ObjectCreated:DeleteTagging']],
+]);
+
+/** The event types a listen request names for one of the mapping's: MinIO's names for S3's tagging types. */
+function minioEventNames(event: string): string[] {
+  return MINIO_TAGGING_NAMES.get(event) ?? [event];
 }
 
 /** RFC 3986 escaping, as minio-js escapes query values. */

@@ -42,6 +42,22 @@ export interface NormalisedRecord {
   bucket: string;
 }
 
+/**
+ * MinIO files object tag changes under ObjectCreated (its `s3:ObjectCreated:*` fires on them); S3
+ * sends them as ObjectTagging events, which `s3:ObjectCreated:*` does not match. A handler that tags
+ * the objects it processes would otherwise invoke itself again on every tag it sets.
+ */
+const MINIO_EVENT_NAMES = new Map([
+  ['ObjectCreated:PutTagging', 'ObjectTagging:Put'],
+  ['ObjectCreated:DeleteTagging', 'ObjectTagging:Delete'],
+]);
+
+/** The event name as S3 writes it: without `s3:`, MinIO's tagging names mapped to S3's. */
+function awsEventName(name: string): S3EventRecord['eventName'] {
+  const bare = name.replace(/^s3:/, '');
+  return (MINIO_EVENT_NAMES.get(bare) ?? bare) as S3EventRecord['eventName'];
+}
+
 export function normaliseRecord(raw: IncomingRecord, fallbackRegion: string): NormalisedRecord {
   const key = decodeS3Key(raw.s3.object.key);
   const bucket = raw.s3.bucket.name;
@@ -51,7 +67,7 @@ export function normaliseRecord(raw: IncomingRecord, fallbackRegion: string): No
     eventSource: 'aws:s3',
     awsRegion: raw.awsRegion || fallbackRegion,
     eventTime: isoTime(raw.eventTime),
-    eventName: raw.eventName.replace(/^s3:/, '') as S3EventRecord['eventName'],
+    eventName: awsEventName(raw.eventName),
     userIdentity: { principalId: raw.userIdentity?.principalId ?? '' },
     requestParameters: { sourceIPAddress: (raw.requestParameters?.sourceIPAddress ?? '').replace(/^::ffff:/, '') },
     responseElements: {
@@ -71,8 +87,9 @@ export function normaliseRecord(raw: IncomingRecord, fallbackRegion: string): No
       },
     },
   };
-  // Deletes carry neither size nor eTag on AWS.
-  if (object.size === undefined) delete (record.s3.object as Partial<typeof record.s3.object>).size;
+  // Deletes carry neither size nor eTag on AWS. MinIO also leaves out the size of a 0-byte object
+  // (Go's omitempty), which AWS sends as 0: a created object always has its size.
+  if (object.size === undefined && !record.eventName.startsWith('ObjectCreated:')) delete (record.s3.object as Partial<typeof record.s3.object>).size;
   if (object.eTag === undefined) delete (record.s3.object as Partial<typeof record.s3.object>).eTag;
   return { record, key, bucket };
 }

@@ -61,6 +61,10 @@ export function registerSnsEndpoint(context: SourceContext, spec: EndpointSpec):
 
 /** Parses and checks a request: JSON, message type, fields, topic, certificate trust, signature. */
 async function verifiedMessage(request: FastifyRequest, spec: EndpointSpec): Promise<SnsHttpMessage> {
+  if (request.headers['x-amz-sns-rawdelivery'] === 'true') {
+    // The body is the bare message: no topic, id or signature to check.
+    throw new Rejection('invalid_message', 'raw message delivery (x-amz-sns-rawdelivery: true) carries no signature to verify: set the subscription\'s RawMessageDelivery to false');
+  }
   const body = request.body as Buffer | undefined;
   let json: unknown;
   try {

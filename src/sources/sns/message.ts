@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { setOwn } from '../../own.js';
 
 /**
  * The JSON document SNS POSTs to an HTTP(S) subscription (the `SigningCertURL` / `UnsubscribeURL`
@@ -23,12 +24,31 @@ const common = {
 
 const attribute = z.strictObject({ Type: required, Value: text });
 
+/**
+ * MessageAttributes by name. Not z.record: it assigns each key, so an attribute named `__proto__`
+ * (a valid SNS attribute name) became the map's prototype and vanished from the event.
+ */
+const attributes = z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
+  error: 'must be an object of { Type, Value } by attribute name',
+}).transform((raw, ctx) => {
+  const out: Record<string, z.infer<typeof attribute>> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const parsed = attribute.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [name, ...issue.path] });
+      return z.NEVER;
+    }
+    setOwn(out, name, parsed.data);
+  }
+  return out;
+});
+
 const notificationSchema = z.object({
   Type: z.literal('Notification'),
   ...common,
   Subject: text.optional(),
   UnsubscribeURL: required,
-  MessageAttributes: z.record(z.string(), attribute).optional(),
+  MessageAttributes: attributes.optional(),
 });
 
 const confirmationSchema = z.object({
