@@ -7,21 +7,28 @@ const FETCH_TIMEOUT_MS = 10_000;
 /** AWS rotates certificates under new URLs; a handful per topic is plenty. */
 const MAX_ENTRIES = 32;
 
+/** How long a failed fetch answers for its URL before the next request may try again. */
+const FAILURE_TTL_MS = 60_000;
+
 /**
  * Signing certificates by URL, fetched once (concurrent requests share the fetch) and kept while
- * the mapping runs. Call only with URLs that passed the trust check. A failed fetch is not cached.
+ * the mapping runs. Call only with URLs that passed the trust check. A failed fetch is kept for a
+ * minute: forged messages naming a trusted host's missing file do not each make the hub fetch it.
  */
 export class CertificateCache {
   private readonly entries = new Map<string, Promise<X509Certificate>>();
 
-  constructor(private readonly signal?: AbortSignal) {}
+  constructor(private readonly signal?: AbortSignal, private readonly failureTtlMs = FAILURE_TTL_MS) {}
 
   get(url: URL): Promise<X509Certificate> {
     const key = url.href;
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = fetchCertificate(url, this.signal);
-      entry.catch(() => this.entries.delete(key));
+      const fetched = fetchCertificate(url, this.signal);
+      entry = fetched;
+      fetched.catch(() => {
+        setTimeout(() => { if (this.entries.get(key) === fetched) this.entries.delete(key); }, this.failureTtlMs).unref();
+      });
       this.entries.set(key, entry);
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     }
