@@ -148,10 +148,12 @@ describe('kinesis event source: delivery', () => {
     await waitFor(async () => !(await k.client.send(new ListStreamsCommand({}))).StreamNames?.includes(c.stream), 5000, 'the stream deleted');
     await k.client.send(new CreateStreamCommand({ StreamName: c.stream, ShardCount: 1 }));
     await waitFor(async () => (await k.client.send(new DescribeStreamSummaryCommand({ StreamName: c.stream }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE', 5000, 'the new stream');
-    const after = await putRecords(k, c, [{ n: 2 }]); // the same shard id as before, a sequence number of the new stream
+    await putRecords(k, c, [{ n: 2 }]); // the same shard id as before, a sequence number of the new stream
     hub = await startKinesisHub(k, c);
-    await waitDelivered(c, after.map((put) => put.sequenceNumber));
-    expect(delivered(c)).toEqual([...before, ...after].map((put) => put.sequenceNumber));
+    // A stream created again within the same second may number its first record as the old one's:
+    // wait for a second delivery and tell the records apart by their data.
+    await waitFor(() => delivered(c).length >= 2, 10_000, 'the new stream\'s record');
+    expect(events(c.callsFile).flatMap((event) => event.Records.map((r: { kinesis: { data: string } }) => decoded(r).n))).toEqual([1, 2]);
   });
 
   it('keeps each event within the 6 MB synchronous payload: what does not fit starts the next batch, in order', async () => {
