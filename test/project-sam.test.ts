@@ -225,6 +225,38 @@ Resources:
 `, ['app.mjs'])).toThrow(/functions\.Fn\.handler: no module missing/);
   });
 
+  it('a property that resolves to AWS::NoValue is absent, and Number/Boolean parameters feed integer and boolean mapping properties', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: { Type: String, Default: dev }
+  Batch: { Type: Number, Default: 5 }
+  Bisect: { Type: String, Default: 'true', AllowedValues: ['true', 'false'] }
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Globals:
+  Function: { Runtime: nodejs20.x, Timeout: 10, MemorySize: 256 }
+Resources:
+  Q: { Type: AWS::SQS::Queue }
+  S: { Type: AWS::Kinesis::Stream }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Timeout: !If [IsProd, 30, !Ref AWS::NoValue]
+      ReservedConcurrentExecutions: !Ref AWS::NoValue
+      Events:
+        Q: { Type: SQS, Properties: { Queue: !GetAtt Q.Arn, BatchSize: !Ref Batch, ScalingConfig: { MaximumConcurrency: !Ref Batch } } }
+        K:
+          Type: Kinesis
+          Properties: { Stream: !GetAtt S.Arn, StartingPosition: LATEST, BatchSize: !Ref Batch, BisectBatchOnFunctionError: !Ref Bisect, MaximumRetryAttempts: !Ref Batch }
+`, ['app.mjs']);
+    // SAM merges Globals first, then CloudFormation drops the property: Lambda's default, not the global 10.
+    expect(config.functions.Fn).toMatchObject({ timeout: 3, memorySize: 256 });
+    expect(config.functions.Fn.reservedConcurrency).toBeUndefined();
+    expect(config.functions.Fn.events[0]).toMatchObject({ sqs: { batchSize: 5, maximumConcurrency: 5 } });
+    expect(config.functions.Fn.events[1]).toMatchObject({ kinesis: { batchSize: 5, bisectBatchOnFunctionError: true, maximumRetryAttempts: 5 } });
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },

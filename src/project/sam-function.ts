@@ -4,6 +4,7 @@ import type { ProjectModel, RawFunction } from './model.js';
 import { mergeGlobals } from './globals.js';
 import { samEvents } from './sam-events.js';
 import { destinationsOf } from './destinations.js';
+import { NO_VALUE } from './intrinsics.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
@@ -26,7 +27,11 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   const sam = resource.Type === 'AWS::Serverless::Function';
   const raw = sam ? mergeGlobals(globals, resource.Properties) : resource.Properties;
   const at = `Resources.${logicalId}.Properties`;
-  const get = (key: string) => (raw[key] === undefined ? undefined : stack.resolver.resolve(raw[key], `${at}.${key}`));
+  // A property that resolves to AWS::NoValue (`!If [Cond, 30, !Ref AWS::NoValue]`) is absent, as in CloudFormation.
+  const get = (key: string) => {
+    const value = raw[key] === undefined ? undefined : stack.resolver.resolve(raw[key], `${at}.${key}`);
+    return value === NO_VALUE ? undefined : value;
+  };
   const name = stack.name(logicalId);
   const warn = (message: string) => model.warnings.push(message);
 
@@ -37,7 +42,10 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   }
   const fn: RawFunction = { handler: get('Handler'), codeUri, events: [] };
   const copy: Array<[string, string]> = [['Runtime', 'runtime'], ['Description', 'description'], ['MemorySize', 'memorySize'], ['Timeout', 'timeout'], ['ReservedConcurrentExecutions', 'reservedConcurrency']];
-  for (const [from, to] of copy) if (raw[from] !== undefined) fn[to] = numeric(get(from));
+  for (const [from, to] of copy) {
+    const value = get(from);
+    if (value !== undefined) fn[to] = numeric(value);
+  }
   const environment = get('Environment');
   if (isObject(environment) && environment.Variables !== undefined) fn.environment = environment.Variables;
   Object.assign(fn, destinationsOf({ stack, model, fn: name, at }, {
@@ -57,8 +65,8 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   model.functions.set(name, fn);
 }
 
-/** SAM's ints arrive as numbers or numeric strings (from !Ref of a Number parameter). */
-function numeric(value: unknown): unknown {
+/** Integers arrive as numbers or numeric strings (a !Ref of a Number parameter, an env variable): CloudFormation takes both. */
+export function numeric(value: unknown): unknown {
   return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
