@@ -144,6 +144,25 @@ describe('CloudFormation intrinsics', () => {
     expect(env('          S: !Ref Stage', { parameters: { Stage: 'prod' } })).toEqual({ S: 'prod' });
   });
 
+  it('checks a list parameter\'s AllowedValues and AllowedPattern against each of its values, and names a bad pattern', () => {
+    const template = (constraints: string) => `Parameters:
+  Zones: { Type: CommaDelimitedList, Default: "a,b", ${constraints} }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { Z: !Join [':', !Ref Zones] } } }
+`;
+    const load = (constraints: string, parameters: Record<string, string> = {}) => {
+      const dir = projectDir({ 'template.yaml': template(constraints) }, ['app.mjs']);
+      return projectConfig(dir, { template: 'template.yaml', parameters }).functions.Fn.environment;
+    };
+    expect(load('AllowedValues: [a, b, c]')).toEqual({ Z: 'a:b' });
+    expect(load('AllowedPattern: "[a-c]"', { Zones: 'c, a' })).toEqual({ Z: 'c:a' });
+    expect(() => load('AllowedValues: [a, b]', { Zones: 'a,x' })).toThrow(/Parameters\.Zones: "x" is not one of its AllowedValues \(a, b\)/);
+    expect(() => load('AllowedPattern: "[a-c]"', { Zones: 'a,bb' })).toThrow(/Parameters\.Zones: "bb" does not match its AllowedPattern \[a-c\]/);
+    expect(() => load('AllowedPattern: "([a-c"')).toThrow(/template\.yaml: Parameters\.Zones\.AllowedPattern: is not a valid regular expression/);
+  });
+
   it('never resolves properties that do not apply locally (IAM policies), and says they are ignored', () => {
     const dir = projectDir({
       'template.yaml': withVariables('          A: b', `      Policies:

@@ -134,15 +134,27 @@ export class Stack {
       if (!isObject(definition)) throw fail(at, 'must be an object with a Type');
       const raw = options.parameters.get(name) ?? (definition.Default === undefined ? undefined : String(definition.Default));
       if (raw === undefined) throw fail(at, `has no Default: pass it with --parameter-overrides ${name}=VALUE or parameters: { ${name}: VALUE }`);
-      const allowed = Array.isArray(definition.AllowedValues) ? definition.AllowedValues.map(String) : undefined;
-      if (allowed && !allowed.includes(raw)) throw fail(at, `"${raw}" is not one of its AllowedValues (${allowed.join(', ')})`);
-      if (typeof definition.AllowedPattern === 'string' && !new RegExp(`^(?:${definition.AllowedPattern})$`).test(raw)) {
-        throw fail(at, `"${raw}" does not match its AllowedPattern ${definition.AllowedPattern}`);
-      }
       const type = String(definition.Type ?? 'String');
-      values.set(name, type.startsWith('List<') || type === 'CommaDelimitedList' ? raw.split(',').map((s) => s.trim()) : raw);
+      const list = type.startsWith('List<') || type === 'CommaDelimitedList';
+      const value = list ? raw.split(',').map((s) => s.trim()) : raw;
+      // A list's constraints apply to each of its values, as CloudFormation checks them.
+      const allowed = Array.isArray(definition.AllowedValues) ? definition.AllowedValues.map(String) : undefined;
+      const pattern = typeof definition.AllowedPattern === 'string' ? allowedPattern(definition.AllowedPattern, (reason) => fail(`${at}.AllowedPattern`, `is not a valid regular expression: ${reason}`)) : undefined;
+      for (const item of [value].flat()) {
+        if (allowed && !allowed.includes(item)) throw fail(at, `"${item}" is not one of its AllowedValues (${allowed.join(', ')})`);
+        if (pattern && !pattern.test(item)) throw fail(at, `"${item}" does not match its AllowedPattern ${definition.AllowedPattern}`);
+      }
+      values.set(name, value);
     }
     return values;
+  }
+}
+
+function allowedPattern(pattern: string, invalid: (reason: string) => Error): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (cause) {
+    throw invalid((cause as Error).message);
   }
 }
 
