@@ -112,8 +112,31 @@ functions:
     });
   });
 
+  it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider:
+  name: aws
+  runtime: nodejs20.x
+  environment:
+    SSM: \${ssm:/path/param, 'from-ssm-fallback'}
+    CF: \${cf:other-stack.Output, 'from-cf-fallback'}
+    MISSING: \${file(./missing.yml):value, 'from-file-fallback'}
+    JS: \${file(./config.js):value, 'from-js-fallback'}
+functions:
+  f: { handler: handler.handler }
+`,
+      'config.js': 'module.exports = { value: 1 };\n',
+    }, ['handler.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({
+      SSM: 'from-ssm-fallback', CF: 'from-cf-fallback', MISSING: 'from-file-fallback', JS: 'from-js-fallback',
+    });
+  });
+
   it('names the property of a variable it cannot resolve', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${ssm:/path/param}", Y: "${env:NOPE}" } }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\.f\.environment\.X: \$\{ssm:\/path\/param\}: the ssm variable source needs AWS/);
+    const js = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${file(./config.js):value}", Y: "${file(./missing.yml):value}" } }\n', 'config.js': '' }, ['handler.mjs']);
+    expect(() => projectConfig(js, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.environment\.X: \$\{file\(\.\/config\.js\):value\}: JavaScript files are not evaluated locally/);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HubError } from '../errors.js';
 import { readProjectFile } from './read.js';
@@ -15,13 +16,17 @@ export interface VariableSources {
   region: string;
   accountId: string;
   env: NodeJS.ProcessEnv;
-  params: ReadonlyMap<string, string>;
+  params: ReadonlyMap<string, unknown>;
 }
 
 const INNERMOST = /\$\{([^${}]+)\}/;
 /** A serverless variable starts with its source: `self:`, `env:`, `file(...)` ... (not CloudFormation's `AWS::`). */
 const SOURCE = /^\s*(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)/;
 const KEPT = '\u0000';
+/** A variable the hub cannot resolve (a source only AWS answers, a JavaScript file): its fallback, if any, is the value. */
+class Unresolvable {
+  constructor(readonly reason: string) {}
+}
 const MAX_DEPTH = 20;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -67,8 +72,9 @@ export class Variables {
     const comma = expression.indexOf(',');
     const reference = (comma < 0 ? expression : expression.slice(0, comma)).trim();
     const value = this.lookup(reference, at, depth);
-    if (value !== undefined && value !== null) return value;
+    if (value !== undefined && value !== null && !(value instanceof Unresolvable)) return value;
     if (comma >= 0) return literal(expression.slice(comma + 1).trim());
+    if (value instanceof Unresolvable) throw this.error(at, `\${${reference}}: ${value.reason} (use a fallback or a param)`);
     throw this.error(at, `\${${reference}} has no value (give it one, or a fallback: \${${reference}, 'default'})`);
   }
 
@@ -84,7 +90,7 @@ export class Variables {
     if (source === 'aws') return address === 'region' ? sources.region : address === 'accountId' ? sources.accountId : undefined;
     const file = /^file\((.+)\)$/.exec(source);
     if (file) return this.fromFile(file[1], address, at, depth);
-    throw this.error(at, `\${${reference}}: the ${source} variable source needs AWS and is not resolved locally (use a fallback or a param)`);
+    return new Unresolvable(`the ${source} variable source needs AWS and is not resolved locally`);
   }
 
   private self(address: string, at: string, depth: number): unknown {
@@ -99,6 +105,9 @@ export class Variables {
 
   private fromFile(relative: string, address: string, at: string, depth: number): unknown {
     const file = path.resolve(path.dirname(this.sources.file), relative.trim());
+    // A file that is not there has no value (its fallback, if any, applies), as in the Framework.
+    if (!existsSync(file)) return undefined;
+    if (/\.[cm]?[jt]s$/.test(file)) return new Unresolvable('JavaScript files are not evaluated locally');
     const data = new Variables(readProjectFile(file), { ...this.sources, file });
     return data.resolve(walk(data.root, address), at, depth + 1);
   }
