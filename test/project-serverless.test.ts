@@ -112,6 +112,26 @@ functions:
     });
   });
 
+  it('a param keeps its YAML type, and integers written as text (env variables, parameters:) are integers, as CloudFormation takes them', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+params:
+  default: { batch: 7, timeout: 20 }
+provider: { name: aws, runtime: nodejs20.x, memorySize: '\${env:MEMORY, 512}' }
+functions:
+  f:
+    handler: handler.handler
+    timeout: \${param:timeout}
+    reservedConcurrency: \${param:concurrency}
+    events:
+      - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:q', batchSize: '\${param:batch}', maximumBatchingWindow: '\${env:WINDOW}' }
+`,
+    }, ['handler.mjs']);
+    const fn = buildConfig({ serverless: 'serverless.yml', parameters: { concurrency: 4 } }, { baseDir: dir, env: { MEMORY: '256', WINDOW: '3' } }).functions.f;
+    expect(fn).toMatchObject({ timeout: 20, memorySize: 256, reservedConcurrency: 4 });
+    expect(fn.events).toEqual([{ sqs: expect.objectContaining({ batchSize: 7, maximumBatchingWindowInSeconds: 3 }) }]);
+  });
+
   it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc

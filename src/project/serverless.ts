@@ -4,7 +4,7 @@ import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
 import { emptyModel, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
-import { layerDirectories, urlSettings } from './sam-function.js';
+import { layerDirectories, numeric, urlSettings } from './sam-function.js';
 import { serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
 import { Stack, type CfnTemplate } from './stack.js';
@@ -79,16 +79,16 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   const fn: RawFunction = {
     handler: props.handler,
     codeUri: dir,
-    memorySize: props.memorySize ?? defaults.memorySize,
-    timeout: props.timeout ?? defaults.timeout,
+    memorySize: numeric(props.memorySize ?? defaults.memorySize),
+    timeout: numeric(props.timeout ?? defaults.timeout),
     environment,
     events: [],
   };
   if (props.runtime ?? defaults.runtime) fn.runtime = props.runtime ?? defaults.runtime;
   if (props.description !== undefined) fn.description = props.description;
-  if (props.reservedConcurrency !== undefined) fn.reservedConcurrency = props.reservedConcurrency;
-  if (props.maximumRetryAttempts !== undefined) fn.maximumRetryAttempts = props.maximumRetryAttempts;
-  if (props.maximumEventAge !== undefined) fn.maximumEventAgeInSeconds = props.maximumEventAge;
+  if (props.reservedConcurrency !== undefined) fn.reservedConcurrency = numeric(props.reservedConcurrency);
+  if (props.maximumRetryAttempts !== undefined) fn.maximumRetryAttempts = numeric(props.maximumRetryAttempts);
+  if (props.maximumEventAge !== undefined) fn.maximumEventAgeInSeconds = numeric(props.maximumEventAge);
   const destinations = isObject(props.destinations) ? props.destinations : {};
   const targets: Props = {};
   for (const kind of ['onSuccess', 'onFailure']) {
@@ -117,10 +117,11 @@ function syntheticResources(functions: Props, layers: Props): Props {
 }
 
 /** v3 `params: { default, <stage> }`, v4 `stages: { default: { params }, <stage>: { params } }`. */
-function stageParams(data: Props, stage: string): Map<string, string> {
-  const out = new Map<string, string>();
+function stageParams(data: Props, stage: string): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  // A param keeps its YAML type (`batch: 10` is the number 10), as in the Framework.
   const add = (values: unknown) => {
-    if (isObject(values)) for (const [k, v] of Object.entries(values)) out.set(k, String(v));
+    if (isObject(values)) for (const [k, v] of Object.entries(values)) if (v !== null && v !== undefined) out.set(k, v);
   };
   const v3 = isObject(data.params) ? data.params : {};
   const v4 = isObject(data.stages) ? data.stages : {};
