@@ -132,6 +132,30 @@ functions:
     expect(fn.events).toEqual([{ sqs: expect.objectContaining({ batchSize: 7, maximumBatchingWindowInSeconds: 3 }) }]);
   });
 
+  it('schedule: a string input is the JSON text of the event, and timezone applies with method: scheduler', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f:
+    handler: handler.handler
+    events:
+      - schedule: { rate: rate(1 hour), input: '{"job":"cleanup"}' }
+      - schedule: { rate: [cron(0 9 * * ? *)], method: scheduler, roleArn: arn:aws:iam::000000000000:role/r, timezone: Europe/Berlin }
+      - schedule: { rate: [cron(0 9 * * ? *)], timezone: Europe/Berlin }
+`,
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(config.functions.f.events).toEqual([
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)', input: { job: 'cleanup' } }) },
+      { schedule: expect.objectContaining({ expression: 'cron(0 9 * * ? *)', timezone: 'Europe/Berlin' }) },
+      { schedule: expect.objectContaining({ expression: 'cron(0 9 * * ? *)', timezone: 'UTC' }) },
+    ]);
+    expect(config.project!.warnings).toEqual(['functions.f.events[2].schedule.timezone: applies with method: scheduler only; the rule runs in UTC']);
+    const bad = projectDir({ 'serverless.yml': `service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler, events: [{ schedule: { rate: rate(1 hour), input: 'not json' } }] }\n` }, ['handler.mjs']);
+    expect(() => projectConfig(bad, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.events\[0\]\.schedule\.input: must be JSON text/);
+  });
+
   it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc

@@ -2,6 +2,7 @@ import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { mappingFromArn, type Mapping } from './mappings.js';
 import { attributeValue } from './physical.js';
+import { input } from './sam-events.js';
 
 /**
  * serverless.yml `functions.<fn>.events` → triggerhub event mappings. Pollers are renamed to
@@ -100,12 +101,18 @@ const s3: Mapper = (ctx, value) => {
   return [{ s3: { bucket, events: [String(props.event ?? 's3:ObjectCreated:*')], filter } }];
 };
 
-const schedule: Mapper = (_ctx, value) => {
+/**
+ * `rate(...)`/`cron(...)` or `{ rate, enabled, input, method, timezone }`. The Framework makes `input`
+ * the target's Input: an object as its JSON, a string as the JSON text it is (the event is what it
+ * parses to). `timezone` applies with `method: scheduler` (EventBridge Scheduler); rules run in UTC.
+ */
+const schedule: Mapper = (ctx, value, at) => {
   const props = isObject(value) ? value : { rate: value };
   const rates = Array.isArray(props.rate) ? props.rate : [props.rate];
-  return rates.map((expression) => ({
-    schedule: { expression, enabled: props.enabled !== false, ...(props.input === undefined ? {} : { input: props.input }) },
-  }));
+  const timezone = props.method === 'scheduler' && props.timezone !== undefined ? { timezone: props.timezone } : {};
+  if (props.method !== 'scheduler' && props.timezone !== undefined) warn(ctx)(`${at}.timezone: applies with method: scheduler only; the rule runs in UTC`);
+  const event = typeof props.input === 'string' ? input(ctx, props.input, `${at}.input`) : props.input === undefined ? {} : { input: props.input };
+  return rates.map((expression) => ({ schedule: { expression, ...timezone, enabled: props.enabled !== false, ...event } }));
 };
 
 /** A topic or bucket the framework would create for an event: declared unless the project already has it. */
