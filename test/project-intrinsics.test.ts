@@ -204,4 +204,21 @@ Resources:
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(() => projectConfig(dir, { template: 'template.yaml', parameters: { toString: 'x' } })).toThrow(/parameters\.toString: the template declares no parameter toString/);
   });
+
+  it('a function named __proto__ is refused by name, not lost; constructor runs as itself', () => {
+    const sam = projectDir({ 'template.yaml': `Resources:
+  __proto__: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  Other: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: constructor } }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sam, { template: 'template.yaml' })).toThrow(/template\.yaml: function __proto__: this name cannot be used locally/);
+    const sls = projectDir({ 'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  constructor: { handler: app.handler }
+  __proto__: { handler: app.handler }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sls, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: function __proto__: this name cannot be used locally/);
+    const ok = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  constructor: { handler: app.handler }\n' }, ['app.mjs']);
+    expect(Object.keys(projectConfig(ok, { serverless: 'serverless.yml' }).functions)).toEqual(['constructor']);
+  });
 });
