@@ -257,6 +257,37 @@ Resources:
     expect(config.functions.Fn.events[1]).toMatchObject({ kinesis: { batchSize: 5, bisectBatchOnFunctionError: true, maximumRetryAttempts: 5 } });
   });
 
+  it('an AWS::Scheduler::Schedule invoking a function is its schedule event; one with another target is a warning', () => {
+    const { config } = load(`Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  Nightly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: cron(0 3 * * ? *)
+      ScheduleExpressionTimezone: Europe/Berlin
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt Fn.Arn, RoleArn: arn:aws:iam::000000000000:role/scheduler, Input: '{"job":"nightly"}' }
+  Paused:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(1 hour)
+      State: DISABLED
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt Fn.Arn, RoleArn: arn:aws:iam::000000000000:role/scheduler }
+  ToQueue:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(1 hour)
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: arn:aws:sqs:us-east-1:000000000000:q, RoleArn: arn:aws:iam::000000000000:role/scheduler }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([
+      { schedule: expect.objectContaining({ expression: 'cron(0 3 * * ? *)', timezone: 'Europe/Berlin', enabled: true, input: { job: 'nightly' } }) },
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)', timezone: 'UTC', enabled: false }) },
+    ]);
+    expect(config.project!.warnings).toEqual(['Resources.ToQueue.Properties.Target.Arn: only schedules that invoke a function of this project run locally']);
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },
