@@ -156,6 +156,31 @@ functions:
     expect(() => projectConfig(bad, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.events\[0\]\.schedule\.input: must be JSON text/);
   });
 
+  it('functions, resources and provider.environment may come from files, and functions and resources from lists merged in order', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, environment: '\${file(./env.yml)}' }
+functions:
+  - \${file(./functions.yml)}
+  - other: { handler: handler.handler }
+    empty:
+resources:
+  - \${file(./resources.yml)}
+  - Resources: { Topic: { Type: AWS::SNS::Topic } }
+`,
+      'env.yml': 'FROM_FILE: yes-file\n',
+      'functions.yml': 'hello:\n  handler: handler.handler\n  events:\n    - sqs: !GetAtt Queue.Arn\n',
+      'resources.yml': 'Resources:\n  Queue: { Type: AWS::SQS::Queue }\n',
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions)).toEqual(['hello', 'other']);
+    expect(config.functions.hello.environment).toEqual({ FROM_FILE: 'yes-file' });
+    expect(config.functions.hello.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:svc-dev-Queue' }) }]);
+    expect(config.project!.resources.map((r) => `${r.kind}:${r.logicalId}`)).toEqual(['sqs:Queue', 'sns:Topic']);
+    const bad = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions: [ "not a mapping" ]\n' }, ['handler.mjs']);
+    expect(() => projectConfig(bad, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\[0\]: must be a mapping/);
+  });
+
   it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc

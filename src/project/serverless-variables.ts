@@ -20,8 +20,8 @@ export interface VariableSources {
 }
 
 const INNERMOST = /\$\{([^${}]+)\}/;
-/** A serverless variable starts with its source: `self:`, `env:`, `file(...)` ... (not CloudFormation's `AWS::`). */
-const SOURCE = /^\s*(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)/;
+/** A serverless variable starts with its source: `self:`, `env:`, `file(...)` (whole file: no address) ... (not CloudFormation's `AWS::`). */
+const SOURCE = /^\s*(?:(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)|file\([^)]*\)\s*(?:,|$))/;
 const KEPT = '\u0000';
 /** A variable the hub cannot resolve (a source only AWS answers, a JavaScript file): its fallback, if any, is the value. */
 class Unresolvable {

@@ -44,9 +44,12 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const region = provider.region === undefined ? options.region : String(vars.resolve(provider.region, 'provider.region'));
   const model = emptyModel('serverless', file, options.stackName ?? `${service}-${stage}`);
   if (region !== options.region) model.warnings.push(`provider.region ${region}: the hub's region ${options.region} is used locally`);
-  const functions = isObject(data.functions) ? vars.resolve(data.functions, 'functions') as Props : {};
-  const resources = isObject(data.resources) ? vars.resolve(data.resources, 'resources') as Props : {};
-  const layers = isObject(data.layers) ? vars.resolve(data.layers, 'layers') as Props : {};
+  const section = (key: string, value: unknown) => mapping(vars.resolve(value, key), key, file);
+  const functions = section('functions', data.functions);
+  // The Framework drops a function whose entry is empty (`hello:` with nothing under it, or null from a file).
+  for (const [key, value] of Object.entries(functions)) if (value === null) delete functions[key];
+  const resources = section('resources', data.resources);
+  const layers = section('layers', data.layers);
   const template: CfnTemplate = {
     Conditions: resources.Conditions as Props, Mappings: resources.Mappings as Props,
     Resources: { ...syntheticResources(functions, layers), ...(resources.Resources as Props) },
@@ -57,7 +60,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     runtime: vars.resolve(provider.runtime, 'provider.runtime'),
     memorySize: vars.resolve(provider.memorySize, 'provider.memorySize') ?? FRAMEWORK_DEFAULTS.memorySize,
     timeout: vars.resolve(provider.timeout, 'provider.timeout') ?? FRAMEWORK_DEFAULTS.timeout,
-    environment: isObject(provider.environment) ? vars.resolve(provider.environment, 'provider.environment') as Props : {},
+    environment: section('provider.environment', provider.environment),
   };
   for (const [key, value] of Object.entries(functions)) {
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
@@ -155,6 +158,30 @@ function serverlessUrl(url: unknown, warn: (m: string) => void, at: string): Pro
     };
   }
   return config;
+}
+
+/**
+ * A top-level section once its variables are resolved (`functions: ${file(./functions.yml)}`): a
+ * mapping, or a list of mappings merged in order as the Framework merges `functions` and
+ * `resources` lists; absent or null is empty.
+ */
+function mapping(value: unknown, at: string, file: string): Props {
+  if (value === undefined || value === null) return {};
+  const parts = Array.isArray(value) ? value : [value];
+  return parts.reduce<Props>((merged, part, i) => {
+    if (part === null || part === undefined) return merged;
+    if (!isObject(part)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: ${Array.isArray(value) ? `${at}[${i}]` : at}: must be a mapping`);
+    return deepMerge(merged, part);
+  }, {});
+}
+
+function deepMerge(into: Props, from: Props): Props {
+  const out: Props = { ...into };
+  for (const [key, value] of Object.entries(from)) {
+    const merged = isObject(value) && Object.hasOwn(into, key) && isObject(into[key]) ? deepMerge(into[key] as Props, value) : value;
+    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 function optionalValue(read: () => unknown): unknown {
