@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
+import { watchPlan } from '../src/reload/watch-plan.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { projectConfig, projectDir } from './helpers/template-project.js';
 
@@ -177,6 +178,8 @@ resources:
     expect(config.functions.hello.environment).toEqual({ FROM_FILE: 'yes-file' });
     expect(config.functions.hello.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:svc-dev-Queue' }) }]);
     expect(config.project!.resources.map((r) => `${r.kind}:${r.logicalId}`)).toEqual(['sqs:Queue', 'sns:Topic']);
+    // Hot reload loads the project again when one of those files changes, as when serverless.yml does.
+    expect(watchPlan(config).configFiles).toEqual(['serverless.yml', 'functions.yml', 'resources.yml', 'env.yml'].map((f) => path.join(dir, f)));
     const bad = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions: [ "not a mapping" ]\n' }, ['handler.mjs']);
     expect(() => projectConfig(bad, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\[0\]: must be a mapping/);
   });

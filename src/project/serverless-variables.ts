@@ -17,6 +17,8 @@ export interface VariableSources {
   accountId: string;
   env: NodeJS.ProcessEnv;
   params: ReadonlyMap<string, unknown>;
+  /** Told each `${file(...)}` file read. */
+  included?: (file: string) => void;
 }
 
 const INNERMOST = /\$\{([^${}]+)\}/;
@@ -109,6 +111,7 @@ export class Variables {
     if (!existsSync(file)) return undefined;
     if (/\.[cm]?[jt]s$/.test(file)) return new Unresolvable('JavaScript files are not evaluated locally');
     const data = new Variables(readProjectFile(file), { ...this.sources, file });
+    this.sources.included?.(file);
     return data.resolve(walk(data.root, address), at, depth + 1);
   }
 }

@@ -35,7 +35,8 @@ const FRAMEWORK_DEFAULTS = { memorySize: 1024, timeout: 6 };
 
 export function loadServerless(file: string, options: ServerlessOptions): ProjectModel {
   const data = readProjectFile(file);
-  const sources = { file, region: options.region, accountId: options.accountId, env: options.env };
+  const includes = new Set<string>();
+  const sources = { file, region: options.region, accountId: options.accountId, env: options.env, included: (read: string) => includes.add(read) };
   const provider = isObject(data.provider) ? data.provider : {};
   const probe = new Variables(data, { ...sources, stage: options.stage ?? '', params: options.params });
   const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
@@ -67,6 +68,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     model.functions.set(key, serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }));
   }
   attachResources(stack, model);
+  model.includes.push(...includes);
   return model;
 }
 

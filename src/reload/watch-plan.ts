@@ -6,7 +6,7 @@ const IGNORED_SEGMENTS = new Set(['.git', '__pycache__', 'node_modules']);
 
 /** What hot reload watches for one config: the config file(s) and each function's code. */
 export interface WatchPlan {
-  /** Files whose change means loading the config again (the config file, the template or serverless.yml it names). */
+  /** Files whose change means loading the config again (the config file, the template or serverless.yml it names, the files that includes). */
   configFiles: string[];
   /** Function → directories whose change retires its environments (code root, layers). */
   functions: Map<string, string[]>;
@@ -28,7 +28,7 @@ export function codeRoot(fn: FunctionConfig, config: HubConfig): string {
 export function watchPlan(config: HubConfig): WatchPlan {
   const functions = new Map(Object.values(config.functions).map((fn) => [fn.name, [codeRoot(fn, config), ...fn.layers]]));
   return {
-    configFiles: [config.configPath, config.project?.file ?? ''].filter(Boolean),
+    configFiles: [config.configPath, config.project?.file ?? '', ...config.project?.includes ?? []].filter(Boolean),
     functions,
     layers: [...new Set(Object.values(config.functions).flatMap((fn) => fn.layers))],
     dataDir: config.dataDir,
