@@ -39,9 +39,13 @@ export function watchedPaths(plan: WatchPlan): string[] {
   return [...new Set([...plan.configFiles, ...[...plan.functions.values()].flat()])];
 }
 
-/** chokidar's `ignored`: see IGNORED_SEGMENTS; compiled bytecode; the data directory. */
+/**
+ * chokidar's `ignored`: see IGNORED_SEGMENTS; compiled bytecode; the data directory; log files
+ * (`triggerhub up --watch > hub.log` in the project: each reload's log line would be a change
+ * that reloads again, for ever).
+ */
 export function isIgnored(plan: WatchPlan, file: string): boolean {
-  if (isUnder(file, plan.dataDir) || file.endsWith('.pyc')) return true;
+  if (isUnder(file, plan.dataDir) || file.endsWith('.pyc') || file.endsWith('.log')) return true;
   const inLayer = plan.layers.some((dir) => isUnder(file, dir));
   return file.split(path.sep).some((part) => IGNORED_SEGMENTS.has(part) && !(inLayer && part === 'node_modules'));
 }
