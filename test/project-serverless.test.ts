@@ -184,6 +184,20 @@ resources:
     expect(() => projectConfig(bad, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\[0\]: must be a mapping/);
   });
 
+  it('httpApi events carry the payload version of provider.httpApi.payload or the function\'s httpApi.payload (default 2.0)', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, httpApi: { payload: '1.0' } }
+functions:
+  legacy: { handler: handler.handler, events: [{ httpApi: 'GET /legacy' }] }
+  modern: { handler: handler.handler, httpApi: { payload: '2.0' }, events: [{ httpApi: 'GET /modern' }] }
+`,
+    }, ['handler.mjs']);
+    const { functions } = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(functions.legacy.events).toEqual([{ http: expect.objectContaining({ path: '/legacy', payloadFormatVersion: '1.0' }) }]);
+    expect(functions.modern.events).toEqual([{ http: expect.objectContaining({ path: '/modern', payloadFormatVersion: '2.0' }) }]);
+  });
+
   it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc

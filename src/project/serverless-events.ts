@@ -16,6 +16,8 @@ export interface ServerlessEventContext {
   model: ProjectModel;
   fn: string;
   stage: string;
+  /** The function's `httpApi.payload`, else the provider's: the payload version of its httpApi events (the Framework's default 2.0). */
+  httpApiPayload?: string;
 }
 
 type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
@@ -48,7 +50,7 @@ const http: Mapper = (ctx, value, at) => {
 const httpApi: Mapper = (ctx, value, at) => {
   const { method, path, props } = route(value);
   if (props.authorizer !== undefined) warn(ctx)(`${at}.authorizer: authorizers are not run locally; the route is open`);
-  return [{ http: { path, methods: [method] } }];
+  return [{ http: { path, methods: [method], ...(ctx.httpApiPayload === undefined ? {} : { payloadFormatVersion: ctx.httpApiPayload }) } }];
 };
 
 /** serverless's poller settings → Lambda's names, for the shared mapping code. */

@@ -62,6 +62,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     memorySize: vars.resolve(provider.memorySize, 'provider.memorySize') ?? FRAMEWORK_DEFAULTS.memorySize,
     timeout: vars.resolve(provider.timeout, 'provider.timeout') ?? FRAMEWORK_DEFAULTS.timeout,
     environment: section('provider.environment', provider.environment),
+    httpApiPayload: isObject(provider.httpApi) ? vars.resolve(provider.httpApi.payload, 'provider.httpApi.payload') : undefined,
   };
   for (const [key, value] of Object.entries(functions)) {
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
@@ -74,7 +75,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
 
 interface FunctionInput {
   stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
-  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props };
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown };
 }
 
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
@@ -107,7 +108,9 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   const layers = layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
   if (layers) fn.layers = layers;
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
-  fn.events = serverlessEvents({ stack, model, fn: key, stage }, props.events, `${at}.events`);
+  const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
+  const httpApiPayload = payload === undefined ? undefined : String(payload);
+  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload }, props.events, `${at}.events`);
   return fn;
 }
 
