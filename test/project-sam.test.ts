@@ -223,6 +223,9 @@ Resources:
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: missing.handler, Runtime: nodejs20.x } }
 `, ['app.mjs'])).toThrow(/functions\.Fn\.handler: no module missing/);
+    expect(() => load(`Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Method: get } } } } }
+`, ['app.mjs'])).toThrow(/template\.yaml: Resources\.Fn\.Properties\.Events\.Get\.Properties\.Path: must be the resource path/);
   });
 
   it('a property that resolves to AWS::NoValue is absent, and Number/Boolean parameters feed integer and boolean mapping properties', () => {

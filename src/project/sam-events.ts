@@ -44,7 +44,8 @@ const method = (value: unknown) => (value === undefined ? 'ANY' : String(value).
 
 const api: Mapper = (ctx, props, at) => {
   ignoreAuth(ctx, props, at);
-  return [{ api: { path: String(props.Path), method: method(props.Method), stage: props.stage } }];
+  if (typeof props.Path !== 'string') throw ctx.stack.resolver.error(`${at}.Path`, 'must be the resource path (SAM requires it), e.g. /orders/{id}');
+  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage } }];
 };
 
 const httpApi: Mapper = (ctx, props, at) => {
