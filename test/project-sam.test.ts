@@ -222,7 +222,7 @@ Resources:
 `, ['app.mjs'])).toThrow(/with .*template\.yaml:\nfunctions\.Fn\.runtime: must be one of/);
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: missing.handler, Runtime: nodejs20.x } }
-`, ['app.mjs'])).toThrow(/functions\.Fn\.handler: no module missing/);
+`, ['app.mjs'])).toThrow(/with .*template\.yaml:\nfunctions\.Fn\.handler: no module missing/);
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Method: get } } } } }
 `, ['app.mjs'])).toThrow(/template\.yaml: Resources\.Fn\.Properties\.Events\.Get\.Properties\.Path: must be the resource path/);

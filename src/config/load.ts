@@ -87,7 +87,8 @@ export function buildConfig(
     }
   }
   if (problems.length) {
-    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${problems.join('\n')}`);
+    const source = [options.configPath, project && `with ${project.file}`].filter(Boolean).join(' ');
+    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${source ? ` ${source}` : ''}:\n${problems.join('\n')}`);
   }
   const config: HubConfig = {
     ...parsed,
