@@ -30,6 +30,21 @@ describe('CLI with a project', () => {
     expect(result.stderr).toContain('parameters.Nope: the template declares no parameter Nope');
   });
 
+  it('--parameter-overrides reads SAM CLI\'s one-string form and overrides the config\'s parameters: key by key', async () => {
+    const dir = tempDir('th-params-');
+    writeFileSync(path.join(dir, 'template.yaml'), `Parameters:
+  A: { Type: String }
+  B: { Type: String, Default: b }
+  C: { Type: String, Default: c }
+Resources:
+  Queue: { Type: AWS::SQS::Queue, Properties: { QueueName: !Sub '\${A}-\${B}-\${C}' } }
+`);
+    writeFileSync(path.join(dir, 'triggerhub.yaml'), 'template: template.yaml\nparameters: { A: from-config, B: from-config }\n');
+    const resources = await runCli(['--config', path.join(dir, 'triggerhub.yaml'), 'resources', '--json', '--parameter-overrides', "B=cli-one C='cli-two'"]);
+    expect(resources.code, resources.stderr).toBe(0);
+    expect((JSON.parse(resources.stdout) as Array<{ name: string }>).map((r) => r.name)).toEqual(['from-config-cli-one-cli-two']);
+  });
+
   it('up --template with a config holding only hub settings: the local cloud runs, resources shows its endpoints', async () => {
     const dir = tempDir('th-upcfg-');
     const configPath = path.join(dir, 'triggerhub.yaml');
