@@ -289,6 +289,18 @@ Resources:
       { schedule: expect.objectContaining({ expression: 'rate(1 hour)', timezone: 'UTC', enabled: false }) },
     ]);
     expect(config.project!.warnings).toEqual(['Resources.ToQueue.Properties.Target.Arn: only schedules that invoke a function of this project run locally']);
+    // ScheduleV2's one-time schedules (EventBridge Scheduler's at()) load and run once.
+    const once = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Once: { Type: ScheduleV2, Properties: { ScheduleExpression: 'at(2030-01-01T09:00:00)', ScheduleExpressionTimezone: Europe/Berlin } }
+`, ['app.mjs']);
+    expect(once.config.functions.Fn.events).toEqual([{ schedule: expect.objectContaining({ expression: 'at(2030-01-01T09:00:00)', timezone: 'Europe/Berlin' }) }]);
   });
 
   it('reads JSON templates', () => {
