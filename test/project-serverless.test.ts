@@ -198,6 +198,30 @@ functions:
     expect(functions.modern.events).toEqual([{ http: expect.objectContaining({ path: '/modern', payloadFormatVersion: '2.0' }) }]);
   });
 
+  it('a fallback may be another source: ${opt:stage, self:custom.defaultStage}, ${env:A, env:B, \'c\'}', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+custom: { defaultStage: qa, queueArn: 'arn:aws:sqs:us-east-1:000000000000:q' }
+provider:
+  name: aws
+  runtime: nodejs20.x
+  stage: \${opt:stage, self:custom.defaultStage}
+  environment:
+    STAGE: \${sls:stage}
+    CHAIN: \${env:TH_UNSET_1, env:TH_SET, 'last'}
+    LAST: \${env:TH_UNSET_1, env:TH_UNSET_2, 'last'}
+    ARN: \${env:TH_UNSET_1, \${self:custom.queueArn}}
+functions:
+  f: { handler: handler.handler }
+`,
+    }, ['handler.mjs']);
+    const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: { TH_SET: 'from-env' } });
+    expect(config.project!.stackName).toBe('svc-qa');
+    expect(config.functions.f.environment).toEqual({ STAGE: 'qa', CHAIN: 'from-env', LAST: 'last', ARN: 'arn:aws:sqs:us-east-1:000000000000:q' });
+    const none = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${env:TH_UNSET_1, env:TH_UNSET_2}" } }\n' }, ['handler.mjs']);
+    expect(() => projectConfig(none, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.environment\.X: \$\{env:TH_UNSET_1, env:TH_UNSET_2\} has no value/);
+  });
+
   it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc

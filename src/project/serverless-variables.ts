@@ -24,6 +24,8 @@ export interface VariableSources {
 const INNERMOST = /\$\{([^${}]+)\}/;
 /** A serverless variable starts with its source: `self:`, `env:`, `file(...)` (whole file: no address) ... (not CloudFormation's `AWS::`). */
 const SOURCE = /^\s*(?:(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)|file\([^)]*\)\s*(?:,|$))/;
+/** A fallback that is another source, not a literal (text a nested variable gave, such as an ARN, stays a literal). */
+const FALLBACK_SOURCE = /^(?:(?:self|env|opt|sls|param|aws|cf|ssm|s3):|file\()/;
 const KEPT = '\u0000';
 /** A variable the hub cannot resolve (a source only AWS answers, a JavaScript file): its fallback, if any, is the value. */
 class Unresolvable {
@@ -69,15 +71,26 @@ export class Variables {
     return typeof current === 'string' ? current.replaceAll(`${KEPT}{`, '${') : current;
   }
 
-  /** One `source:address, fallback` expression. */
+  /**
+   * One `source:address, fallback` expression. As in the Framework, a fallback may be another
+   * source (`${opt:stage, self:provider.stage}`, `${env:A, env:B, 'c'}`): the first with a value wins.
+   */
   private variable(expression: string, at: string, depth: number): unknown {
-    const comma = expression.indexOf(',');
-    const reference = (comma < 0 ? expression : expression.slice(0, comma)).trim();
-    const value = this.lookup(reference, at, depth);
-    if (value !== undefined && value !== null && !(value instanceof Unresolvable)) return value;
-    if (comma >= 0) return literal(expression.slice(comma + 1).trim());
-    if (value instanceof Unresolvable) throw this.error(at, `\${${reference}}: ${value.reason} (use a fallback or a param)`);
-    throw this.error(at, `\${${reference}} has no value (give it one, or a fallback: \${${reference}, 'default'})`);
+    let unresolvable: [string, Unresolvable] | undefined;
+    const references: string[] = [];
+    for (let rest: string | undefined = expression; rest !== undefined;) {
+      const comma = rest.indexOf(',');
+      const reference = (comma < 0 ? rest : rest.slice(0, comma)).trim();
+      references.push(reference);
+      const value = this.lookup(reference, at, depth);
+      if (value instanceof Unresolvable) unresolvable ??= [reference, value];
+      else if (value !== undefined && value !== null) return value;
+      rest = comma < 0 ? undefined : rest.slice(comma + 1).trim();
+      if (rest !== undefined && !FALLBACK_SOURCE.test(rest)) return literal(rest);
+    }
+    if (unresolvable) throw this.error(at, `\${${unresolvable[0]}}: ${unresolvable[1].reason} (use a fallback or a param)`);
+    const shown = references.join(', ');
+    throw this.error(at, `\${${shown}} has no value (give it one, or a fallback: \${${shown}, 'default'})`);
   }
 
   private lookup(reference: string, at: string, depth: number): unknown {
