@@ -309,6 +309,13 @@ Resources:
     }), ['app.mjs']);
     expect(config.functions.Fn.environment).toEqual({ A: 'x-y' });
   });
+
+  it('reads a JSON template saved with a byte order mark, and YAML that starts with a flow mapping', () => {
+    const json = JSON.stringify({ Resources: { Fn: { Type: 'AWS::Serverless::Function', Properties: { Handler: 'app.handler', Runtime: 'nodejs20.x' } } } });
+    expect(Object.keys(load(`\uFEFF${json}`, ['app.mjs']).config.functions)).toEqual(['Fn']);
+    const flow = '{ Resources: { Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Timeout: !Ref Seconds } } },\n  Parameters: { Seconds: { Type: Number, Default: 7 } } }\n';
+    expect(load(flow, ['app.mjs']).config.functions.Fn.timeout).toBe(7);
+  });
 });
 
 describe('SAM settings other parts of the hub run', () => {
