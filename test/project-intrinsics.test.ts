@@ -136,6 +136,13 @@ describe('CloudFormation intrinsics', () => {
     expect(failure('          X: !FindInMap [Sizes, qa, Memory]')).toMatch(/Variables\.X\.Fn::FindInMap: Mappings has no Sizes\.qa\.Memory/);
     expect(failure('          X: !Select [5, [a]]')).toMatch(/index 5 is outside the list of 1/);
     expect(failure('          X: !If [Missing, a, b]')).toMatch(/no condition "Missing" in Conditions/);
+    // As in CloudFormation, a table without a stream has no StreamArn: an error at load, not a poller failing later.
+    expect(failure(`          X: !GetAtt Plain.StreamArn
+  Plain:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]`)).toMatch(/Variables\.X\.Fn::GetAtt: Plain has no StreamSpecification, so no StreamArn/);
   });
 
   it('checks parameter overrides against the template', () => {

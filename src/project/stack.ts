@@ -57,6 +57,10 @@ export class Stack {
       attribute: (logicalId, attribute, at) => {
         const resource = this.resources.get(logicalId);
         if (!resource) return undefined;
+        // CloudFormation has no StreamArn for a table without a stream: the template fails, not a poller later.
+        if (attribute === 'StreamArn' && resource.Type === 'AWS::DynamoDB::Table' && resource.Properties.StreamSpecification === undefined) {
+          throw this.resolver.error(at, `${logicalId} has no StreamSpecification, so no StreamArn (enable its stream: StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES })`);
+        }
         const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity);
         if (value === undefined) throw this.resolver.error(at, `${resource.Type} attribute ${attribute} (of ${logicalId}) is not supported locally`);
         return value;
