@@ -243,6 +243,11 @@ functions:
     });
   });
 
+  it('a serverless.yml without a service name is refused, not run as the stack undefined-dev', () => {
+    const dir = projectDir({ 'serverless.yml': 'provider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n' }, ['handler.mjs']);
+    expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: service: is required/);
+  });
+
   it('names the property of a variable it cannot resolve', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${ssm:/path/param}", Y: "${env:NOPE}" } }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\.f\.environment\.X: \$\{ssm:\/path\/param\}: the ssm variable source needs AWS/);

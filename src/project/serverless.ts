@@ -41,7 +41,9 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const probe = new Variables(data, { ...sources, stage: options.stage ?? '', params: options.params });
   const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
   const vars = new Variables(data, { ...sources, stage, params: new Map([...stageParams(data, stage), ...options.params]) });
-  const service = String(vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service'));
+  const service = vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service');
+  // The Framework refuses a service without a name; it names the stack and every resource.
+  if (typeof service !== 'string' || service === '') throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: service: is required: the service name (service: my-service)`);
   const region = provider.region === undefined ? options.region : String(vars.resolve(provider.region, 'provider.region'));
   const model = emptyModel('serverless', file, options.stackName ?? `${service}-${stage}`);
   if (region !== options.region) model.warnings.push(`provider.region ${region}: the hub's region ${options.region} is used locally`);
