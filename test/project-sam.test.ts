@@ -303,6 +303,19 @@ Resources:
     expect(once.config.functions.Fn.events).toEqual([{ schedule: expect.objectContaining({ expression: 'at(2030-01-01T09:00:00)', timezone: 'Europe/Berlin' }) }]);
   });
 
+  it('two functions with one name (FunctionName, or a FunctionName that is another\'s logical id) are an error, not one lost', () => {
+    const twice = (second: string) => () => load(`Resources:
+  A: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: orders } }
+  B: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: ${second} } }
+`, ['app.mjs']);
+    expect(twice('orders')).toThrow(/template\.yaml: Resources\.B: function name orders is already the name of another function/);
+    expect(twice('A')).not.toThrow();
+    expect(() => load(`Resources:
+  C: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: D } }
+  D: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+`, ['app.mjs'])).toThrow(/Resources\.D: function name D is already the name of another function/);
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },

@@ -62,6 +62,8 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   fn.events = samEvents({ stack, model, fn: name, warn }, raw.Events, `${at}.Events`);
   const ignored = Object.keys(raw).filter((key) => !HANDLED.has(key));
   if (ignored.length) warn(`Resources.${logicalId}: ${ignored.join(', ')} not applied locally`);
+  // Lambda names are unique per account and region: CloudFormation fails the second; here it would replace the first.
+  if (model.functions.has(name)) throw stack.resolver.error(`Resources.${logicalId}`, `function name ${name} is already the name of another function of this template`);
   model.functions.set(name, fn);
 }
 
