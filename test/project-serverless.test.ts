@@ -243,6 +243,22 @@ functions:
     });
   });
 
+  it('provider.layers apply to every function without layers of its own', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, layers: [{ Ref: DepsLambdaLayer }] }
+layers:
+  deps: { path: layers/deps }
+functions:
+  inherits: { handler: handler.handler }
+  own: { handler: handler.handler, layers: [] }
+`,
+    }, ['handler.mjs', 'layers/deps/nodejs/node_modules/dep/index.js']);
+    const { functions } = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(functions.inherits.layers).toEqual([path.join(dir, 'layers/deps')]);
+    expect(functions.own.layers).toEqual([]);
+  });
+
   it('a serverless.yml without a service name is refused, not run as the stack undefined-dev', () => {
     const dir = projectDir({ 'serverless.yml': 'provider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: service: is required/);

@@ -65,6 +65,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     timeout: vars.resolve(provider.timeout, 'provider.timeout') ?? FRAMEWORK_DEFAULTS.timeout,
     environment: section('provider.environment', provider.environment),
     httpApiPayload: isObject(provider.httpApi) ? vars.resolve(provider.httpApi.payload, 'provider.httpApi.payload') : undefined,
+    layers: vars.resolve(provider.layers, 'provider.layers'),
   };
   for (const [key, value] of Object.entries(functions)) {
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
@@ -77,7 +78,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
 
 interface FunctionInput {
   stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
-  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown };
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; layers: unknown };
 }
 
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
@@ -107,7 +108,10 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   // The Framework's onError is the function's DeadLetterConfig (an SNS ARN, or an SQS one via a CloudFormation function).
   if (props.onError !== undefined) fn.deadLetterQueue = r.string(props.onError, `${at}.onError`);
   const warn = (message: string) => model.warnings.push(message);
-  const layers = layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
+  // The function's own list replaces provider.layers, as in the Framework.
+  const layers = props.layers === undefined
+    ? layerDirectories(stack, r.resolve(defaults.layers, 'provider.layers'), dir, 'provider.layers')
+    : layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
   if (layers) fn.layers = layers;
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
   const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
