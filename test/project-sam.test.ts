@@ -316,6 +316,24 @@ Resources:
 `, ['app.mjs'])).toThrow(/Resources\.D: function name D is already the name of another function/);
   });
 
+  it('!Ref MyFunction.Alias / .Version and the generated MyFunctionAlias<alias> give the alias and version ARNs, as SAM resolves them', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Q: { Type: AWS::SQS::Queue }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, AutoPublishAlias: live } }
+  Mapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { FunctionName: !Ref Fn.Alias, EventSourceArn: !GetAtt Q.Arn } }
+  Caller:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { ALIAS: !Ref Fn.Alias, VERSION: !Ref Fn.Version, BY_ID: !Ref FnAliaslive, IN_SUB: !Sub '\${Fn.Alias}' } }
+`, ['app.mjs']);
+    const alias = 'arn:aws:lambda:us-east-1:000000000000:function:Fn:live';
+    expect(config.functions.Caller.environment).toEqual({ ALIAS: alias, VERSION: 'arn:aws:lambda:us-east-1:000000000000:function:Fn:1', BY_ID: alias, IN_SUB: alias });
+    expect(config.functions.Fn.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-Q' }) }]);
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },

@@ -1,6 +1,7 @@
 import { Resolver, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
 import { attributeValue, generatedName, nameProperty, refValue, type StackIdentity } from './physical.js';
+import { samReference } from './sam-references.js';
 
 /**
  * A template's stack: parameters (defaults, overrides, pseudo parameters), mappings, conditions,
@@ -52,11 +53,13 @@ export class Stack {
       imports: options.imports,
       ref: (logicalId) => {
         const resource = this.resources.get(logicalId);
-        return resource && refValue(resource.Type, this.name(logicalId), this.identity);
+        return resource ? refValue(resource.Type, this.name(logicalId), this.identity) : samReference(this, logicalId);
       },
       attribute: (logicalId, attribute, at) => {
         const resource = this.resources.get(logicalId);
         if (!resource) return undefined;
+        const generated = resource.Type === 'AWS::Serverless::Function' ? samReference(this, `${logicalId}.${attribute}`) : undefined;
+        if (generated !== undefined) return generated;
         // CloudFormation has no StreamArn for a table without a stream: the template fails, not a poller later.
         if (attribute === 'StreamArn' && resource.Type === 'AWS::DynamoDB::Table' && resource.Properties.StreamSpecification === undefined) {
           throw this.resolver.error(at, `${logicalId} has no StreamSpecification, so no StreamArn (enable its stream: StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES })`);
