@@ -170,6 +170,24 @@ Resources:
     expect(() => load('AllowedPattern: "([a-c"')).toThrow(/template\.yaml: Parameters\.Zones\.AllowedPattern: is not a valid regular expression/);
   });
 
+  it('an AWS::SSM::Parameter::Value parameter is an error where it is used, unless given a value; unused, it stops nothing', () => {
+    const load = (variables: string, parameters: Record<string, string> = {}) => {
+      const dir = projectDir({ 'template.yaml': `Parameters:
+  Secret: { Type: 'AWS::SSM::Parameter::Value<String>', Default: /app/secret }
+  Ami: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: ${variables} } }
+` }, ['app.mjs']);
+      return projectConfig(dir, { template: 'template.yaml', parameters }).functions.Fn.environment;
+    };
+    expect(load('{ PLAIN: x }')).toEqual({ PLAIN: 'x' });
+    expect(() => load('{ SECRET: !Ref Secret }')).toThrow(/Variables\.SECRET\.Ref: parameter Secret \(AWS::SSM::Parameter::Value<String>\) is read from SSM Parameter Store \(\/app\/secret\) on AWS: pass its value/);
+    expect(() => load("{ SECRET: !Sub 'x-\${Secret}' }")).toThrow(/is read from SSM Parameter Store/);
+    expect(load('{ SECRET: !Ref Secret }', { Secret: 's3cr3t' })).toEqual({ SECRET: 's3cr3t' });
+  });
+
   it('never resolves properties that do not apply locally (IAM policies), and says they are ignored', () => {
     const dir = projectDir({
       'template.yaml': withVariables('          A: b', `      Policies:

@@ -1,4 +1,4 @@
-import { Resolver, type StackScope } from './intrinsics.js';
+import { Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
 import { attributeValue, generatedName, nameProperty, refValue, type StackIdentity } from './physical.js';
 import { samReference } from './sam-references.js';
@@ -121,8 +121,8 @@ export class Stack {
     return value;
   }
 
-  private parameters(declared: unknown, options: StackOptions): Map<string, string | string[]> {
-    const values = new Map<string, string | string[]>([
+  private parameters(declared: unknown, options: StackOptions): Map<string, string | string[] | ValueFromAws> {
+    const values = new Map<string, string | string[] | ValueFromAws>([
       ['AWS::Region', options.region],
       ['AWS::AccountId', options.accountId],
       ['AWS::StackName', options.stackName],
@@ -142,6 +142,11 @@ export class Stack {
       const raw = options.parameters.get(name) ?? (definition.Default === undefined ? undefined : String(definition.Default));
       if (raw === undefined) throw fail(at, `has no Default: pass it with --parameter-overrides ${name}=VALUE or parameters: { ${name}: VALUE }`);
       const type = String(definition.Type ?? 'String');
+      if (type.startsWith('AWS::SSM::Parameter::Value<') && !options.parameters.has(name)) {
+        // On AWS the value is read from Parameter Store under this name; locally there is none to read.
+        values.set(name, new ValueFromAws(`parameter ${name} (${type}) is read from SSM Parameter Store (${raw}) on AWS: pass its value with --parameter-overrides ${name}=VALUE or parameters: { ${name}: VALUE }`));
+        continue;
+      }
       const list = type.startsWith('List<') || type === 'CommaDelimitedList';
       const value = list ? raw.split(',').map((s) => s.trim()) : raw;
       // A list's constraints apply to each of its values, as CloudFormation checks them.
