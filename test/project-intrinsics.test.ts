@@ -170,6 +170,28 @@ Resources:
     expect(() => load('AllowedPattern: "([a-c"')).toThrow(/template\.yaml: Parameters\.Zones\.AllowedPattern: is not a valid regular expression/);
   });
 
+  it('checks MinLength, MaxLength, a Number\'s text, MinValue and MaxValue, as CloudFormation does', () => {
+    const load = (parameters: Record<string, string>) => {
+      const dir = projectDir({ 'template.yaml': `Parameters:
+  Name: { Type: String, Default: orders, MinLength: 3, MaxLength: 8 }
+  Size: { Type: Number, Default: 256, MinValue: 128, MaxValue: 10240 }
+  Sizes: { Type: List<Number>, Default: "1,2" }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, MemorySize: !Ref Size, Environment: { Variables: { NAME: !Ref Name } } }
+` }, ['app.mjs']);
+      return projectConfig(dir, { template: 'template.yaml', parameters }).functions.Fn;
+    };
+    expect(load({})).toMatchObject({ memorySize: 256, environment: { NAME: 'orders' } });
+    expect(() => load({ Name: 'ab' })).toThrow(/Parameters\.Name: "ab" is shorter than its MinLength 3/);
+    expect(() => load({ Name: 'much-too-long' })).toThrow(/Parameters\.Name: "much-too-long" is longer than its MaxLength 8/);
+    expect(() => load({ Size: 'big' })).toThrow(/Parameters\.Size: "big" is not a number \(Type Number\)/);
+    expect(() => load({ Size: '64' })).toThrow(/Parameters\.Size: 64 is below its MinValue 128/);
+    expect(() => load({ Size: '20000' })).toThrow(/Parameters\.Size: 20000 is above its MaxValue 10240/);
+    expect(() => load({ Sizes: '1,x' })).toThrow(/Parameters\.Sizes: "x" is not a number \(Type List<Number>\)/);
+  });
+
   it('an AWS::SSM::Parameter::Value parameter is an error where it is used, unless given a value; unused, it stops nothing', () => {
     const load = (variables: string, parameters: Record<string, string> = {}) => {
       const dir = projectDir({ 'template.yaml': `Parameters:

@@ -2,6 +2,7 @@ import { Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
 import { attributeValue, generatedName, nameProperty, refValue, type StackIdentity } from './physical.js';
 import { samReference } from './sam-references.js';
+import { checkParameter } from './parameter-constraints.js';
 
 /**
  * A template's stack: parameters (defaults, overrides, pseudo parameters), mappings, conditions,
@@ -149,24 +150,10 @@ export class Stack {
       }
       const list = type.startsWith('List<') || type === 'CommaDelimitedList';
       const value = list ? raw.split(',').map((s) => s.trim()) : raw;
-      // A list's constraints apply to each of its values, as CloudFormation checks them.
-      const allowed = Array.isArray(definition.AllowedValues) ? definition.AllowedValues.map(String) : undefined;
-      const pattern = typeof definition.AllowedPattern === 'string' ? allowedPattern(definition.AllowedPattern, (reason) => fail(`${at}.AllowedPattern`, `is not a valid regular expression: ${reason}`)) : undefined;
-      for (const item of [value].flat()) {
-        if (allowed && !allowed.includes(item)) throw fail(at, `"${item}" is not one of its AllowedValues (${allowed.join(', ')})`);
-        if (pattern && !pattern.test(item)) throw fail(at, `"${item}" does not match its AllowedPattern ${definition.AllowedPattern}`);
-      }
+      checkParameter(at, type, definition, value, fail);
       values.set(name, value);
     }
     return values;
-  }
-}
-
-function allowedPattern(pattern: string, invalid: (reason: string) => Error): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch (cause) {
-    throw invalid((cause as Error).message);
   }
 }
 
