@@ -334,6 +334,32 @@ Resources:
     expect(config.functions.Fn.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-Q' }) }]);
   });
 
+  it('HttpApi events get the CorsConfiguration of their API (ApiId\'s, else Globals.HttpApi\'s); true allows every origin only', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  HttpApi:
+    CorsConfiguration: { AllowOrigins: [https://app.example], AllowMethods: [GET, POST], AllowHeaders: [content-type], MaxAge: 600 }
+Resources:
+  Open: { Type: AWS::Serverless::HttpApi, Properties: { CorsConfiguration: true } }
+  Plain: { Type: AWS::Serverless::HttpApi }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Implicit: { Type: HttpApi, Properties: { Path: /a, Method: get } }
+        OnOpen: { Type: HttpApi, Properties: { Path: /b, Method: get, ApiId: !Ref Open } }
+        OnPlain: { Type: HttpApi, Properties: { Path: /c, Method: get, ApiId: !Ref Plain } }
+`, ['app.mjs']);
+    const globals = { allowOrigins: ['https://app.example'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'], exposeHeaders: [], maxAge: 600, allowCredentials: false };
+    expect(config.functions.Fn.events.map((e) => (e as { http: { cors?: unknown } }).http.cors)).toEqual([
+      globals,
+      { allowOrigins: ['*'], allowMethods: [], allowHeaders: [], exposeHeaders: [], maxAge: 0, allowCredentials: false },
+      globals,
+    ]);
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },

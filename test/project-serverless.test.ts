@@ -222,6 +222,26 @@ functions:
     expect(() => projectConfig(none, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.environment\.X: \$\{env:TH_UNSET_1, env:TH_UNSET_2\} has no value/);
   });
 
+  it('provider.httpApi.cors gives every httpApi route the Framework\'s CORS (true: its defaults, methods from the routes)', () => {
+    const service = (cors: string) => projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, httpApi: { cors: ${cors} } }
+functions:
+  a: { handler: handler.handler, events: [{ httpApi: 'GET /a' }, { httpApi: { method: post, path: /a } }] }
+  b: { handler: handler.handler, events: [{ httpApi: 'DELETE /b' }] }
+`,
+    }, ['handler.mjs']);
+    const corsOf = (cors: string) => projectConfig(service(cors), { serverless: 'serverless.yml' }).functions.b.events[0];
+    expect(corsOf('true')).toEqual({ http: expect.objectContaining({ cors: {
+      allowOrigins: ['*'], allowMethods: ['OPTIONS', 'GET', 'POST', 'DELETE'],
+      allowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'],
+      exposeHeaders: [], maxAge: 0, allowCredentials: false,
+    } }) });
+    expect(corsOf('{ allowedOrigins: [https://app.example], allowedMethods: [GET], allowCredentials: true, maxAge: 300 }')).toEqual({ http: expect.objectContaining({ cors: expect.objectContaining({
+      allowOrigins: ['https://app.example'], allowMethods: ['GET'], allowCredentials: true, maxAge: 300,
+    }) }) });
+  });
+
   it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc

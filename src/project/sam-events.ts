@@ -2,6 +2,7 @@ import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { mappingFromArn, type Mapping } from './mappings.js';
 import { declareQueue } from './cfn-resources.js';
+import { httpApiCors } from './http-api-cors.js';
 
 /**
  * A SAM function's `Events:` → triggerhub event mappings, one mapper per SAM event type (SAM's
@@ -55,6 +56,7 @@ const httpApi: Mapper = (ctx, props, at) => {
       path: props.Path === undefined ? '/{proxy+}' : String(props.Path),
       methods: [method(props.Method)],
       ...(props.PayloadFormatVersion === undefined ? {} : { payloadFormatVersion: String(props.PayloadFormatVersion) }),
+      ...(props.cors === undefined ? {} : { cors: props.cors }),
     },
   }];
 };
@@ -138,6 +140,7 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
     const props = isObject(event.Properties) ? event.Properties : {};
     const resolved = ctx.stack.resolver.resolve(props, `${eventAt}.Properties`) as Props;
     if (event.Type === 'Api') resolved.stage = restStage(ctx, props);
+    if (event.Type === 'HttpApi') resolved.cors = httpApiCors(ctx.stack, props, `${eventAt}.Properties`);
     out.push(...mapper(ctx, resolved, `${eventAt}.Properties`, name));
   }
   return out;

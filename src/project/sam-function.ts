@@ -99,12 +99,21 @@ export function layerDirectories(stack: Stack, layers: unknown, templateDir: str
   });
 }
 
-/** FunctionUrlConfig.Cors (and AWS::Lambda::Url's) property → the url's `cors` setting; absent lists are empty, as on AWS. */
 const CORS_PROPERTIES: Array<[string, string]> = [
   ['AllowOrigins', 'allowOrigins'], ['AllowMethods', 'allowMethods'], ['AllowHeaders', 'allowHeaders'],
   ['ExposeHeaders', 'exposeHeaders'], ['MaxAge', 'maxAge'], ['AllowCredentials', 'allowCredentials'],
 ];
 const CORS_LISTS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders']);
+
+/** AWS's CORS fields (`Cors` of a function URL, `CorsConfiguration` of an HTTP API) → a `cors` setting; absent lists are empty, as on AWS. */
+export function corsSettings(cors: Props): Props {
+  const out: Props = {};
+  for (const [from, to] of CORS_PROPERTIES) {
+    if (cors[from] !== undefined) out[to] = numeric(cors[from]);
+    else if (CORS_LISTS.has(to)) out[to] = [];
+  }
+  return out;
+}
 
 /**
  * FunctionUrlConfig / AWS::Lambda::Url → the function's `url` settings (every function has its URL
@@ -116,12 +125,7 @@ export function urlSettings(config: Props, warn: (m: string) => void, at: string
   const url: Props = { authType: config.AuthType ?? 'NONE' };
   if (config.InvokeMode !== undefined) url.invokeMode = config.InvokeMode;
   if (isObject(config.Cors)) {
-    const cors: Props = {};
-    for (const [from, to] of CORS_PROPERTIES) {
-      if (config.Cors[from] !== undefined) cors[to] = numeric(config.Cors[from]);
-      else if (CORS_LISTS.has(to)) cors[to] = [];
-    }
-    url.cors = cors;
+    url.cors = corsSettings(config.Cors);
   } else if (config.Cors !== undefined) {
     url.cors = config.Cors;
   }

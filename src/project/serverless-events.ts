@@ -18,6 +18,8 @@ export interface ServerlessEventContext {
   stage: string;
   /** The function's `httpApi.payload`, else the provider's: the payload version of its httpApi events (the Framework's default 2.0). */
   httpApiPayload?: string;
+  /** The CORS of the service's HTTP API (`provider.httpApi.cors`), for each httpApi route. */
+  httpApiCors?: Props;
 }
 
 type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
@@ -50,8 +52,51 @@ const http: Mapper = (ctx, value, at) => {
 const httpApi: Mapper = (ctx, value, at) => {
   const { method, path, props } = route(value);
   if (props.authorizer !== undefined) warn(ctx)(`${at}.authorizer: authorizers are not run locally; the route is open`);
-  return [{ http: { path, methods: [method], ...(ctx.httpApiPayload === undefined ? {} : { payloadFormatVersion: ctx.httpApiPayload }) } }];
+  return [{
+    http: {
+      path, methods: [method],
+      ...(ctx.httpApiPayload === undefined ? {} : { payloadFormatVersion: ctx.httpApiPayload }),
+      ...(ctx.httpApiCors === undefined ? {} : { cors: ctx.httpApiCors }),
+    },
+  }];
 };
+
+/** What the Framework's http-api.js allows for `cors: true`, and where an object leaves a field out. */
+const HTTP_API_CORS_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'];
+const HTTP_API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'HEAD', 'DELETE'];
+
+/**
+ * `provider.httpApi.cors` (`true` or `{ allowedOrigins, allowedHeaders, allowedMethods,
+ * allowCredentials, exposedResponseHeaders, maxAge }`) → the routes' `cors`, as the Framework
+ * compiles it: origins `*` and its header list by default, methods OPTIONS plus every httpApi
+ * route's method (ANY: all) unless given.
+ */
+export function frameworkHttpApiCors(cors: unknown, functions: Props): Props | undefined {
+  if (!cors) return undefined;
+  const given = isObject(cors) ? cors : {};
+  const list = (value: unknown) => (value === undefined || value === null ? undefined : [value].flat().map(String));
+  return {
+    allowOrigins: list(given.allowedOrigins) ?? ['*'],
+    allowHeaders: list(given.allowedHeaders) ?? HTTP_API_CORS_HEADERS,
+    allowMethods: list(given.allowedMethods) ?? routeMethods(functions),
+    exposeHeaders: list(given.exposedResponseHeaders) ?? [],
+    allowCredentials: given.allowCredentials === true,
+    ...(given.maxAge === undefined ? {} : { maxAge: Number(given.maxAge) }),
+  };
+}
+
+function routeMethods(functions: Props): string[] {
+  const methods = new Set(['OPTIONS']);
+  for (const fn of Object.values(functions)) {
+    const events = isObject(fn) && Array.isArray(fn.events) ? fn.events : [];
+    for (const event of events) {
+      if (!isObject(event) || event.httpApi === undefined) continue;
+      const { method } = route(event.httpApi);
+      for (const m of method === 'ANY' ? HTTP_API_METHODS : [method]) methods.add(m);
+    }
+  }
+  return [...methods];
+}
 
 /** serverless's poller settings → Lambda's names, for the shared mapping code. */
 function lambdaProperties(props: Props, streamDefaults: boolean): Props {

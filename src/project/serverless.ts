@@ -5,7 +5,7 @@ import { attachResources } from './cfn-attachments.js';
 import { emptyModel, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
 import { layerDirectories, numeric, urlSettings } from './sam-function.js';
-import { serverlessEvents } from './serverless-events.js';
+import { frameworkHttpApiCors, serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
@@ -65,6 +65,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     timeout: vars.resolve(provider.timeout, 'provider.timeout') ?? FRAMEWORK_DEFAULTS.timeout,
     environment: section('provider.environment', provider.environment),
     httpApiPayload: isObject(provider.httpApi) ? vars.resolve(provider.httpApi.payload, 'provider.httpApi.payload') : undefined,
+    httpApiCors: isObject(provider.httpApi) ? frameworkHttpApiCors(vars.resolve(provider.httpApi.cors, 'provider.httpApi.cors'), functions) : undefined,
     layers: vars.resolve(provider.layers, 'provider.layers'),
   };
   for (const [key, value] of Object.entries(functions)) {
@@ -78,7 +79,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
 
 interface FunctionInput {
   stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
-  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; layers: unknown };
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; layers: unknown };
 }
 
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
@@ -116,7 +117,7 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
   const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
   const httpApiPayload = payload === undefined ? undefined : String(payload);
-  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload }, props.events, `${at}.events`);
+  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors }, props.events, `${at}.events`);
   return fn;
 }
 

@@ -36,6 +36,8 @@ const ownMap = (value: unknown): Map<string, unknown> => new Map(isObject(value)
 export class Stack {
   readonly resolver: Resolver;
   readonly identity: StackIdentity;
+  /** SAM's `Globals` sections (Function, HttpApi, ...), by name. */
+  readonly globals: ReadonlyMap<string, unknown>;
   /** Declared resources whose Condition holds, by logical id (template order). */
   readonly resources = new Map<string, TemplateResource>();
   private readonly conditions: Map<string, unknown>;
@@ -46,6 +48,7 @@ export class Stack {
   constructor(template: CfnTemplate, options: StackOptions) {
     this.identity = { stackName: options.stackName, region: options.region, accountId: options.accountId, partition: options.partition };
     this.conditions = ownMap(template.Conditions);
+    this.globals = ownMap(template.Globals);
     this.allResources = ownMap(template.Resources);
     const scope: StackScope = {
       file: options.file,
