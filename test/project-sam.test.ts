@@ -360,6 +360,22 @@ Resources:
     ]);
   });
 
+  it('a dynamic reference ({{resolve:ssm:...}}) in an environment variable is a warning: locally the variable holds its text', () => {
+    const { config } = load(`Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { DB: '{{resolve:ssm:/app/db}}', PASS: !Sub '{{resolve:secretsmanager:\${AWS::StackName}-db:SecretString:password}}', PLAIN: x } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.environment.DB).toBe('{{resolve:ssm:/app/db}}');
+    expect(config.project!.warnings).toEqual([
+      'Resources.Fn.Properties.Environment.Variables.DB: {{resolve:ssm:/app/db}} is resolved by CloudFormation from AWS; locally the variable holds that text',
+      'Resources.Fn.Properties.Environment.Variables.PASS: {{resolve:secretsmanager:app-db:SecretString:password}} is resolved by CloudFormation from AWS; locally the variable holds that text',
+    ]);
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },

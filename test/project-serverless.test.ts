@@ -279,6 +279,13 @@ functions:
     expect(functions.own.layers).toEqual([]);
   });
 
+  it('a dynamic reference in an environment variable is a warning', () => {
+    const dir = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { DB: '{{resolve:ssm:/app/db}}' } }\nfunctions:\n  f: { handler: handler.handler }\n" }, ['handler.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
+      'functions.f.environment.DB: {{resolve:ssm:/app/db}} is resolved by CloudFormation from AWS; locally the variable holds that text',
+    ]);
+  });
+
   it('a serverless.yml without a service name is refused, not run as the stack undefined-dev', () => {
     const dir = projectDir({ 'serverless.yml': 'provider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: service: is required/);

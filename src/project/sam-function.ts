@@ -47,7 +47,10 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     if (value !== undefined) fn[to] = numeric(value);
   }
   const environment = get('Environment');
-  if (isObject(environment) && environment.Variables !== undefined) fn.environment = environment.Variables;
+  if (isObject(environment) && environment.Variables !== undefined) {
+    fn.environment = environment.Variables;
+    warnDynamicReferences(environment.Variables, `${at}.Environment.Variables`, warn);
+  }
   Object.assign(fn, destinationsOf({ stack, model, fn: name, at }, {
     invokeConfig: get('EventInvokeConfig'),
     deadLetter: sam ? get('DeadLetterQueue') : deadLetterConfig(get('DeadLetterConfig')),
@@ -65,6 +68,18 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   // Lambda names are unique per account and region: CloudFormation fails the second; here it would replace the first.
   if (model.functions.has(name)) throw stack.resolver.error(`Resources.${logicalId}`, `function name ${name} is already the name of another function of this template`);
   model.functions.set(name, fn);
+}
+
+/**
+ * `{{resolve:ssm:/name}}`, `{{resolve:secretsmanager:...}}`: CloudFormation puts the value from AWS
+ * there at deploy time; locally the variable holds the reference text, so say so.
+ */
+export function warnDynamicReferences(variables: unknown, at: string, warn: (message: string) => void): void {
+  if (!isObject(variables)) return;
+  for (const [name, value] of Object.entries(variables)) {
+    const reference = typeof value === 'string' ? /\{\{resolve:[^}]*\}\}/.exec(value)?.[0] : undefined;
+    if (reference) warn(`${at}.${name}: ${reference} is resolved by CloudFormation from AWS; locally the variable holds that text`);
+  }
 }
 
 /** Integers arrive as numbers or numeric strings (a !Ref of a Number parameter, an env variable): CloudFormation takes both. */

@@ -4,7 +4,7 @@ import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
 import { emptyModel, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
-import { layerDirectories, numeric, urlSettings } from './sam-function.js';
+import { layerDirectories, numeric, urlSettings, warnDynamicReferences } from './sam-function.js';
 import { frameworkHttpApiCors, serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
 import { Stack, type CfnTemplate } from './stack.js';
@@ -86,6 +86,7 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   const at = `functions.${key}`;
   const r = stack.resolver;
   const environment = r.resolve({ ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }, `${at}.environment`);
+  warnDynamicReferences(environment, `${at}.environment`, (message) => model.warnings.push(message));
   const fn: RawFunction = {
     handler: props.handler,
     codeUri: dir,
