@@ -286,6 +286,13 @@ functions:
     ]);
   });
 
+  it('a container image function (image:) is not loaded, with a warning, as a SAM PackageType: Image one', () => {
+    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, ecr: { images: { app: { path: ./ } } } }\nfunctions:\n  fromImage: { image: app }\n  plain: { handler: handler.handler }\n' }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions)).toEqual(['plain']);
+    expect(config.project!.warnings).toEqual(['functions.fromImage: not loaded: only functions with local code run (image: is a container image)']);
+  });
+
   it('a serverless.yml without a service name is refused, not run as the stack undefined-dev', () => {
     const dir = projectDir({ 'serverless.yml': 'provider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: service: is required/);

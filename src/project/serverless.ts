@@ -70,6 +70,10 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   };
   for (const [key, value] of Object.entries(functions)) {
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
+    if (value.image !== undefined && value.handler === undefined) {
+      model.warnings.push(`functions.${key}: not loaded: only functions with local code run (image: is a container image)`);
+      continue;
+    }
     model.functions.set(key, serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }));
   }
   attachResources(stack, model);
