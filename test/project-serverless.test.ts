@@ -293,6 +293,19 @@ functions:
     expect(config.project!.warnings).toEqual(['functions.fromImage: not loaded: only functions with local code run (image: is a container image)']);
   });
 
+  it('useDotenv: true reads .env.<stage>, else .env, under the environment (which wins), and hot reload watches it', () => {
+    const service = (files: Record<string, string>) => projectDir({
+      'serverless.yml': 'service: svc\nuseDotenv: true\nprovider: { name: aws, runtime: nodejs20.x, stage: qa, environment: { A: "${env:TH_DOTENV_A}", B: "${env:TH_DOTENV_B}" } }\nfunctions:\n  f: { handler: handler.handler }\n',
+      ...files,
+    }, ['handler.mjs']);
+    const staged = service({ '.env.qa': 'TH_DOTENV_A=from-stage-file\nTH_DOTENV_B=from-file\n', '.env': 'TH_DOTENV_A=from-default-file\n' });
+    const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: staged, env: { TH_DOTENV_B: 'from-environment' } });
+    expect(config.functions.f.environment).toEqual({ A: 'from-stage-file', B: 'from-environment' });
+    expect(watchPlan(config).configFiles).toContain(path.join(staged, '.env.qa'));
+    const plain = service({ '.env': 'TH_DOTENV_A=from-default-file\nTH_DOTENV_B=b\n' });
+    expect(projectConfig(plain, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ A: 'from-default-file', B: 'b' });
+  });
+
   it('a serverless.yml without a service name is refused, not run as the stack undefined-dev', () => {
     const dir = projectDir({ 'serverless.yml': 'provider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: service: is required/);

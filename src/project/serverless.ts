@@ -7,6 +7,7 @@ import { readProjectFile } from './read.js';
 import { layerDirectories, numeric, urlSettings, warnDynamicReferences } from './sam-function.js';
 import { frameworkHttpApiCors, serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
+import { withDotenv } from './serverless-dotenv.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
 
@@ -40,7 +41,9 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const provider = isObject(data.provider) ? data.provider : {};
   const probe = new Variables(data, { ...sources, stage: options.stage ?? '', params: options.params });
   const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
-  const vars = new Variables(data, { ...sources, stage, params: new Map([...stageParams(data, stage), ...options.params]) });
+  const dotenv = data.useDotenv === true ? withDotenv(options.env, path.dirname(file), stage) : { env: options.env };
+  if (dotenv.file) includes.add(dotenv.file);
+  const vars = new Variables(data, { ...sources, env: dotenv.env, stage, params: new Map([...stageParams(data, stage), ...options.params]) });
   const service = vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service');
   // The Framework refuses a service without a name; it names the stack and every resource.
   if (typeof service !== 'string' || service === '') throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: service: is required: the service name (service: my-service)`);
