@@ -376,6 +376,15 @@ Resources:
     ]);
   });
 
+  it('a FIFO topic without TopicName gets a generated name ending in .fifo, as CloudFormation makes it', () => {
+    const { config } = load(`Resources:
+  Events: { Type: AWS::SNS::Topic, Properties: { FifoTopic: true } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { TOPIC: !Ref Events } } } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.environment.TOPIC).toBe('arn:aws:sns:us-east-1:000000000000:app-Events.fifo');
+    expect(config.project!.resources).toEqual([expect.objectContaining({ kind: 'sns', name: 'app-Events.fifo' })]);
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },

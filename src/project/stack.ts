@@ -99,7 +99,9 @@ export class Stack {
     const given = property && resource.Properties[property] !== undefined
       ? this.resolver.string(resource.Properties[property], `Resources.${logicalId}.Properties.${property}`)
       : undefined;
-    const fifo = resource.Type === 'AWS::SQS::Queue' && String(resource.Properties.FifoQueue) === 'true';
+    // A generated FIFO queue or topic name ends in .fifo, as CloudFormation makes it (SQS and SNS require it).
+    const fifo = (resource.Type === 'AWS::SQS::Queue' && String(resource.Properties.FifoQueue) === 'true')
+      || (resource.Type === 'AWS::SNS::Topic' && String(resource.Properties.FifoTopic) === 'true');
     const name = given ?? generatedName(resource.Type, logicalId, this.identity, fifo);
     this.names.set(logicalId, name);
     return name;
