@@ -385,6 +385,24 @@ Resources:
     expect(config.project!.resources).toEqual([expect.objectContaining({ kind: 'sns', name: 'app-Events.fifo' })]);
   });
 
+  it('REST API Cors (the API\'s or Globals.Api\'s) and serverless http cors are a warning: they are not applied locally', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api: { Cors: "'*'" }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Path: /a, Method: get } } } }
+`, ['app.mjs']);
+    expect(config.project!.warnings).toEqual([
+      "Resources.Fn.Properties.Events.Get.Properties: the REST API's Cors is not applied locally: preflights get no Access-Control-* answer",
+    ]);
+    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, cors: true } }] }\n' }, ['app.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
+      'functions.f.events[0].http.cors: REST API CORS is not applied locally: preflights get no Access-Control-* answer',
+    ]);
+  });
+
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },

@@ -46,6 +46,7 @@ const http: Mapper = (ctx, value, at) => {
     warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally`);
   }
   if (props.authorizer !== undefined || props.private === true) warn(ctx)(`${at}: authorizers and API keys are not checked locally; the route is open`);
+  if (props.cors !== undefined && props.cors !== false) warn(ctx)(`${at}.cors: REST API CORS is not applied locally: preflights get no Access-Control-* answer`);
   return [{ api: { path, method, stage: ctx.stage } }];
 };
 
