@@ -143,6 +143,8 @@ describe('CloudFormation intrinsics', () => {
     Properties:
       KeySchema: [{ AttributeName: id, KeyType: HASH }]
       AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]`)).toMatch(/Variables\.X\.Fn::GetAtt: Plain has no StreamSpecification, so no StreamArn/);
+    expect(failure(`          X: !GetAtt Simple.StreamArn
+  Simple: { Type: AWS::Serverless::SimpleTable }`)).toMatch(/Variables\.X\.Fn::GetAtt: Simple has no StreamSpecification, so no StreamArn/);
   });
 
   it('checks parameter overrides against the template', () => {

@@ -28,6 +28,8 @@ export interface StackOptions extends StackIdentity {
   imports: ReadonlyMap<string, string>;
 }
 
+const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable']);
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -65,7 +67,8 @@ export class Stack {
         const generated = resource.Type === 'AWS::Serverless::Function' ? samReference(this, `${logicalId}.${attribute}`) : undefined;
         if (generated !== undefined) return generated;
         // CloudFormation has no StreamArn for a table without a stream: the template fails, not a poller later.
-        if (attribute === 'StreamArn' && resource.Type === 'AWS::DynamoDB::Table' && resource.Properties.StreamSpecification === undefined) {
+        // (SAM's SimpleTable has no StreamSpecification at all.)
+        if (attribute === 'StreamArn' && TABLE_TYPES.has(resource.Type) && resource.Properties.StreamSpecification === undefined) {
           throw this.resolver.error(at, `${logicalId} has no StreamSpecification, so no StreamArn (enable its stream: StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES })`);
         }
         const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity);
