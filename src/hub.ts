@@ -179,6 +179,10 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     cleanups.push(() => functions.stop());
     await functions.start();
     await app.listen({ port: config.server.port, host: config.server.host });
+    // Pushed now, so that a start that fails from here on (the local cloud refusing a subscription)
+    // closes the server too: stopping runs in reverse, the HTTP server (push intake) closing before
+    // the pollers stop and the drain.
+    cleanups.push(() => app.close());
     if (cloud) {
       cleanups.push(() => cloud.disconnect());
       await cloud.connect({
@@ -199,8 +203,6 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       await reload.start();
       cleanups.push(() => reload.close());
     }
-    // Stopping runs in reverse: the HTTP server (push intake) closes, pollers stop, then the drain.
-    cleanups.push(() => app.close());
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;

@@ -3,6 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { buildConfig } from '../src/config/load.js';
+import { isIgnored, watchPlan } from '../src/reload/watch-plan.js';
 import { spawnCli, stopChild } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/hub.js';
 import { writeTree } from './helpers/project.js';
@@ -85,5 +87,16 @@ describe('triggerhub up --watch with a SAM template', () => {
     expect((await reloaded).changes).toMatchObject({ removed: ['ByeFunction'] });
     expect((await get('/bye')).status).toBe(404);
     expect(await get('/hello')).toEqual({ status: 200, text: '{"message":"hello v2"}' });
+  });
+});
+
+describe('what hot reload of a project ignores', () => {
+  it('a log file in the code tree (up --watch > hub.log) is not a change, so the hub does not reload on its own log', () => {
+    const dir = tempDir('th-watch-log-');
+    writeTree(dir, { 'template.yaml': 'Resources:\n  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }\n', 'app.mjs': 'export const handler = async () => 1;\n' });
+    const plan = watchPlan(buildConfig({ template: 'template.yaml' }, { baseDir: dir, env: {} }));
+    expect(plan.functions.get('Fn')).toEqual([dir]);
+    expect(isIgnored(plan, path.join(dir, 'hub.log'))).toBe(true);
+    expect(isIgnored(plan, path.join(dir, 'app.mjs'))).toBe(false);
   });
 });

@@ -30,6 +30,42 @@ describe('CLI with a project', () => {
     expect(result.stderr).toContain('parameters.Nope: the template declares no parameter Nope');
   });
 
+  it('--parameter-overrides reads SAM CLI\'s one-string form and overrides the config\'s parameters: key by key', async () => {
+    const dir = tempDir('th-params-');
+    writeFileSync(path.join(dir, 'template.yaml'), `Parameters:
+  A: { Type: String }
+  B: { Type: String, Default: b }
+  C: { Type: String, Default: c }
+Resources:
+  Queue: { Type: AWS::SQS::Queue, Properties: { QueueName: !Sub '\${A}-\${B}-\${C}' } }
+`);
+    writeFileSync(path.join(dir, 'triggerhub.yaml'), 'template: template.yaml\nparameters: { A: from-config, B: from-config }\n');
+    const resources = await runCli(['--config', path.join(dir, 'triggerhub.yaml'), 'resources', '--json', '--parameter-overrides', "B=cli-one C='cli-two'"]);
+    expect(resources.code, resources.stderr).toBe(0);
+    expect((JSON.parse(resources.stdout) as Array<{ name: string }>).map((r) => r.name)).toEqual(['from-config-cli-one-cli-two']);
+  });
+
+  it('up exits with the error, not hangs, when the local cloud refuses a subscription at start (an SNS event on a topic the template does not declare)', async () => {
+    const dir = tempDir('th-upfail-');
+    writeFileSync(path.join(dir, 'app.mjs'), 'export const handler = async () => 1;\n');
+    writeFileSync(path.join(dir, 'template.yaml'), `Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events: { Ext: { Type: SNS, Properties: { Topic: !Sub 'arn:aws:sns:\${AWS::Region}:\${AWS::AccountId}:not-declared' } } }
+`);
+    writeFileSync(path.join(dir, 'triggerhub.yaml'), `redis: ${inject('redisUrl')}\nqueuePrefix: t-fail-${path.basename(dir)}\nserver: { port: 0 }\ntemplate: template.yaml\n`);
+    const child = spawnCli(['--config', path.join(dir, 'triggerhub.yaml'), 'up']);
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    await waitFor(() => child.exitCode !== null, 30_000, 'up to exit after its failed start');
+    expect(child.exitCode).toBe(1);
+    expect(stderr).toContain('not-declared: Topic does not exist');
+  });
+
   it('up --template with a config holding only hub settings: the local cloud runs, resources shows its endpoints', async () => {
     const dir = tempDir('th-upcfg-');
     const configPath = path.join(dir, 'triggerhub.yaml');

@@ -136,12 +136,80 @@ describe('CloudFormation intrinsics', () => {
     expect(failure('          X: !FindInMap [Sizes, qa, Memory]')).toMatch(/Variables\.X\.Fn::FindInMap: Mappings has no Sizes\.qa\.Memory/);
     expect(failure('          X: !Select [5, [a]]')).toMatch(/index 5 is outside the list of 1/);
     expect(failure('          X: !If [Missing, a, b]')).toMatch(/no condition "Missing" in Conditions/);
+    // As in CloudFormation, a table without a stream has no StreamArn: an error at load, not a poller failing later.
+    expect(failure(`          X: !GetAtt Plain.StreamArn
+  Plain:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]`)).toMatch(/Variables\.X\.Fn::GetAtt: Plain has no StreamSpecification, so no StreamArn/);
+    expect(failure(`          X: !GetAtt Simple.StreamArn
+  Simple: { Type: AWS::Serverless::SimpleTable }`)).toMatch(/Variables\.X\.Fn::GetAtt: Simple has no StreamSpecification, so no StreamArn/);
   });
 
   it('checks parameter overrides against the template', () => {
     expect(() => env('          S: !Ref Stage', { parameters: { Stage: 'qa' } })).toThrow(/Parameters\.Stage: "qa" is not one of its AllowedValues \(dev, prod\)/);
     expect(() => env('          S: !Ref Stage', { parameters: { Nope: 'x' } })).toThrow(/parameters\.Nope: the template declares no parameter Nope/);
     expect(env('          S: !Ref Stage', { parameters: { Stage: 'prod' } })).toEqual({ S: 'prod' });
+  });
+
+  it('checks a list parameter\'s AllowedValues and AllowedPattern against each of its values, and names a bad pattern', () => {
+    const template = (constraints: string) => `Parameters:
+  Zones: { Type: CommaDelimitedList, Default: "a,b", ${constraints} }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { Z: !Join [':', !Ref Zones] } } }
+`;
+    const load = (constraints: string, parameters: Record<string, string> = {}) => {
+      const dir = projectDir({ 'template.yaml': template(constraints) }, ['app.mjs']);
+      return projectConfig(dir, { template: 'template.yaml', parameters }).functions.Fn.environment;
+    };
+    expect(load('AllowedValues: [a, b, c]')).toEqual({ Z: 'a:b' });
+    expect(load('AllowedPattern: "[a-c]"', { Zones: 'c, a' })).toEqual({ Z: 'c:a' });
+    expect(() => load('AllowedValues: [a, b]', { Zones: 'a,x' })).toThrow(/Parameters\.Zones: "x" is not one of its AllowedValues \(a, b\)/);
+    expect(() => load('AllowedPattern: "[a-c]"', { Zones: 'a,bb' })).toThrow(/Parameters\.Zones: "bb" does not match its AllowedPattern \[a-c\]/);
+    expect(() => load('AllowedPattern: "([a-c"')).toThrow(/template\.yaml: Parameters\.Zones\.AllowedPattern: is not a valid regular expression/);
+  });
+
+  it('checks MinLength, MaxLength, a Number\'s text, MinValue and MaxValue, as CloudFormation does', () => {
+    const load = (parameters: Record<string, string>) => {
+      const dir = projectDir({ 'template.yaml': `Parameters:
+  Name: { Type: String, Default: orders, MinLength: 3, MaxLength: 8 }
+  Size: { Type: Number, Default: 256, MinValue: 128, MaxValue: 10240 }
+  Sizes: { Type: List<Number>, Default: "1,2" }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, MemorySize: !Ref Size, Environment: { Variables: { NAME: !Ref Name } } }
+` }, ['app.mjs']);
+      return projectConfig(dir, { template: 'template.yaml', parameters }).functions.Fn;
+    };
+    expect(load({})).toMatchObject({ memorySize: 256, environment: { NAME: 'orders' } });
+    expect(() => load({ Name: 'ab' })).toThrow(/Parameters\.Name: "ab" is shorter than its MinLength 3/);
+    expect(() => load({ Name: 'much-too-long' })).toThrow(/Parameters\.Name: "much-too-long" is longer than its MaxLength 8/);
+    expect(() => load({ Size: 'big' })).toThrow(/Parameters\.Size: "big" is not a number \(Type Number\)/);
+    expect(() => load({ Size: '64' })).toThrow(/Parameters\.Size: 64 is below its MinValue 128/);
+    expect(() => load({ Size: '20000' })).toThrow(/Parameters\.Size: 20000 is above its MaxValue 10240/);
+    expect(() => load({ Sizes: '1,x' })).toThrow(/Parameters\.Sizes: "x" is not a number \(Type List<Number>\)/);
+  });
+
+  it('an AWS::SSM::Parameter::Value parameter is an error where it is used, unless given a value; unused, it stops nothing', () => {
+    const load = (variables: string, parameters: Record<string, string> = {}) => {
+      const dir = projectDir({ 'template.yaml': `Parameters:
+  Secret: { Type: 'AWS::SSM::Parameter::Value<String>', Default: /app/secret }
+  Ami: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: ${variables} } }
+` }, ['app.mjs']);
+      return projectConfig(dir, { template: 'template.yaml', parameters }).functions.Fn.environment;
+    };
+    expect(load('{ PLAIN: x }')).toEqual({ PLAIN: 'x' });
+    expect(() => load('{ SECRET: !Ref Secret }')).toThrow(/Variables\.SECRET\.Ref: parameter Secret \(AWS::SSM::Parameter::Value<String>\) is read from SSM Parameter Store \(\/app\/secret\) on AWS: pass its value/);
+    expect(() => load("{ SECRET: !Sub 'x-\${Secret}' }")).toThrow(/is read from SSM Parameter Store/);
+    expect(load('{ SECRET: !Ref Secret }', { Secret: 's3cr3t' })).toEqual({ SECRET: 's3cr3t' });
   });
 
   it('never resolves properties that do not apply locally (IAM policies), and says they are ignored', () => {
@@ -184,5 +252,22 @@ Resources:
     expect(projectConfig(dir, { template: 'template.yaml' }).functions.Fn.environment).toEqual({ A: 'c', B: '1' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(() => projectConfig(dir, { template: 'template.yaml', parameters: { toString: 'x' } })).toThrow(/parameters\.toString: the template declares no parameter toString/);
+  });
+
+  it('a function named __proto__ is refused by name, not lost; constructor runs as itself', () => {
+    const sam = projectDir({ 'template.yaml': `Resources:
+  __proto__: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  Other: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: constructor } }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sam, { template: 'template.yaml' })).toThrow(/template\.yaml: function __proto__: this name cannot be used locally/);
+    const sls = projectDir({ 'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  constructor: { handler: app.handler }
+  __proto__: { handler: app.handler }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sls, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: function __proto__: this name cannot be used locally/);
+    const ok = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  constructor: { handler: app.handler }\n' }, ['app.mjs']);
+    expect(Object.keys(projectConfig(ok, { serverless: 'serverless.yml' }).functions)).toEqual(['constructor']);
   });
 });

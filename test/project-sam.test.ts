@@ -222,7 +222,185 @@ Resources:
 `, ['app.mjs'])).toThrow(/with .*template\.yaml:\nfunctions\.Fn\.runtime: must be one of/);
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: missing.handler, Runtime: nodejs20.x } }
-`, ['app.mjs'])).toThrow(/functions\.Fn\.handler: no module missing/);
+`, ['app.mjs'])).toThrow(/with .*template\.yaml:\nfunctions\.Fn\.handler: no module missing/);
+    expect(() => load(`Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Method: get } } } } }
+`, ['app.mjs'])).toThrow(/template\.yaml: Resources\.Fn\.Properties\.Events\.Get\.Properties\.Path: must be the resource path/);
+  });
+
+  it('a property that resolves to AWS::NoValue is absent, and Number/Boolean parameters feed integer and boolean mapping properties', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: { Type: String, Default: dev }
+  Batch: { Type: Number, Default: 5 }
+  Bisect: { Type: String, Default: 'true', AllowedValues: ['true', 'false'] }
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Globals:
+  Function: { Runtime: nodejs20.x, Timeout: 10, MemorySize: 256 }
+Resources:
+  Q: { Type: AWS::SQS::Queue }
+  S: { Type: AWS::Kinesis::Stream }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Timeout: !If [IsProd, 30, !Ref AWS::NoValue]
+      ReservedConcurrentExecutions: !Ref AWS::NoValue
+      Events:
+        Q: { Type: SQS, Properties: { Queue: !GetAtt Q.Arn, BatchSize: !Ref Batch, ScalingConfig: { MaximumConcurrency: !Ref Batch } } }
+        K:
+          Type: Kinesis
+          Properties: { Stream: !GetAtt S.Arn, StartingPosition: LATEST, BatchSize: !Ref Batch, BisectBatchOnFunctionError: !Ref Bisect, MaximumRetryAttempts: !Ref Batch }
+`, ['app.mjs']);
+    // SAM merges Globals first, then CloudFormation drops the property: Lambda's default, not the global 10.
+    expect(config.functions.Fn).toMatchObject({ timeout: 3, memorySize: 256 });
+    expect(config.functions.Fn.reservedConcurrency).toBeUndefined();
+    expect(config.functions.Fn.events[0]).toMatchObject({ sqs: { batchSize: 5, maximumConcurrency: 5 } });
+    expect(config.functions.Fn.events[1]).toMatchObject({ kinesis: { batchSize: 5, bisectBatchOnFunctionError: true, maximumRetryAttempts: 5 } });
+  });
+
+  it('an AWS::Scheduler::Schedule invoking a function is its schedule event; one with another target is a warning', () => {
+    const { config } = load(`Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  Nightly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: cron(0 3 * * ? *)
+      ScheduleExpressionTimezone: Europe/Berlin
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt Fn.Arn, RoleArn: arn:aws:iam::000000000000:role/scheduler, Input: '{"job":"nightly"}' }
+  Paused:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(1 hour)
+      State: DISABLED
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt Fn.Arn, RoleArn: arn:aws:iam::000000000000:role/scheduler }
+  ToQueue:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(1 hour)
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: arn:aws:sqs:us-east-1:000000000000:q, RoleArn: arn:aws:iam::000000000000:role/scheduler }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([
+      { schedule: expect.objectContaining({ expression: 'cron(0 3 * * ? *)', timezone: 'Europe/Berlin', enabled: true, input: { job: 'nightly' } }) },
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)', timezone: 'UTC', enabled: false }) },
+    ]);
+    expect(config.project!.warnings).toEqual(['Resources.ToQueue.Properties.Target.Arn: only schedules that invoke a function of this project run locally']);
+    // ScheduleV2's one-time schedules (EventBridge Scheduler's at()) load and run once.
+    const once = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Once: { Type: ScheduleV2, Properties: { ScheduleExpression: 'at(2030-01-01T09:00:00)', ScheduleExpressionTimezone: Europe/Berlin } }
+`, ['app.mjs']);
+    expect(once.config.functions.Fn.events).toEqual([{ schedule: expect.objectContaining({ expression: 'at(2030-01-01T09:00:00)', timezone: 'Europe/Berlin' }) }]);
+  });
+
+  it('two functions with one name (FunctionName, or a FunctionName that is another\'s logical id) are an error, not one lost', () => {
+    const twice = (second: string) => () => load(`Resources:
+  A: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: orders } }
+  B: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: ${second} } }
+`, ['app.mjs']);
+    expect(twice('orders')).toThrow(/template\.yaml: Resources\.B: function name orders is already the name of another function/);
+    expect(twice('A')).not.toThrow();
+    expect(() => load(`Resources:
+  C: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionName: D } }
+  D: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+`, ['app.mjs'])).toThrow(/Resources\.D: function name D is already the name of another function/);
+  });
+
+  it('!Ref MyFunction.Alias / .Version and the generated MyFunctionAlias<alias> give the alias and version ARNs, as SAM resolves them', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Q: { Type: AWS::SQS::Queue }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, AutoPublishAlias: live } }
+  Mapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { FunctionName: !Ref Fn.Alias, EventSourceArn: !GetAtt Q.Arn } }
+  Caller:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { ALIAS: !Ref Fn.Alias, VERSION: !Ref Fn.Version, BY_ID: !Ref FnAliaslive, IN_SUB: !Sub '\${Fn.Alias}' } }
+`, ['app.mjs']);
+    const alias = 'arn:aws:lambda:us-east-1:000000000000:function:Fn:live';
+    expect(config.functions.Caller.environment).toEqual({ ALIAS: alias, VERSION: 'arn:aws:lambda:us-east-1:000000000000:function:Fn:1', BY_ID: alias, IN_SUB: alias });
+    expect(config.functions.Fn.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-Q' }) }]);
+  });
+
+  it('HttpApi events get the CorsConfiguration of their API (ApiId\'s, else Globals.HttpApi\'s); true allows every origin only', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  HttpApi:
+    CorsConfiguration: { AllowOrigins: [https://app.example], AllowMethods: [GET, POST], AllowHeaders: [content-type], MaxAge: 600 }
+Resources:
+  Open: { Type: AWS::Serverless::HttpApi, Properties: { CorsConfiguration: true } }
+  Plain: { Type: AWS::Serverless::HttpApi }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Implicit: { Type: HttpApi, Properties: { Path: /a, Method: get } }
+        OnOpen: { Type: HttpApi, Properties: { Path: /b, Method: get, ApiId: !Ref Open } }
+        OnPlain: { Type: HttpApi, Properties: { Path: /c, Method: get, ApiId: !Ref Plain } }
+`, ['app.mjs']);
+    const globals = { allowOrigins: ['https://app.example'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'], exposeHeaders: [], maxAge: 600, allowCredentials: false };
+    expect(config.functions.Fn.events.map((e) => (e as { http: { cors?: unknown } }).http.cors)).toEqual([
+      globals,
+      { allowOrigins: ['*'], allowMethods: [], allowHeaders: [], exposeHeaders: [], maxAge: 0, allowCredentials: false },
+      globals,
+    ]);
+  });
+
+  it('a dynamic reference ({{resolve:ssm:...}}) in an environment variable is a warning: locally the variable holds its text', () => {
+    const { config } = load(`Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { DB: '{{resolve:ssm:/app/db}}', PASS: !Sub '{{resolve:secretsmanager:\${AWS::StackName}-db:SecretString:password}}', PLAIN: x } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.environment.DB).toBe('{{resolve:ssm:/app/db}}');
+    expect(config.project!.warnings).toEqual([
+      'Resources.Fn.Properties.Environment.Variables.DB: {{resolve:ssm:/app/db}} is resolved by CloudFormation from AWS; locally the variable holds that text',
+      'Resources.Fn.Properties.Environment.Variables.PASS: {{resolve:secretsmanager:app-db:SecretString:password}} is resolved by CloudFormation from AWS; locally the variable holds that text',
+    ]);
+  });
+
+  it('a FIFO topic without TopicName gets a generated name ending in .fifo, as CloudFormation makes it', () => {
+    const { config } = load(`Resources:
+  Events: { Type: AWS::SNS::Topic, Properties: { FifoTopic: true } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { TOPIC: !Ref Events } } } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.environment.TOPIC).toBe('arn:aws:sns:us-east-1:000000000000:app-Events.fifo');
+    expect(config.project!.resources).toEqual([expect.objectContaining({ kind: 'sns', name: 'app-Events.fifo' })]);
+  });
+
+  it('REST API Cors (the API\'s or Globals.Api\'s) and serverless http cors are a warning: they are not applied locally', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api: { Cors: "'*'" }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Path: /a, Method: get } } } }
+`, ['app.mjs']);
+    expect(config.project!.warnings).toEqual([
+      "Resources.Fn.Properties.Events.Get.Properties: the REST API's Cors is not applied locally: preflights get no Access-Control-* answer",
+    ]);
+    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, cors: true } }] }\n' }, ['app.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
+      'functions.f.events[0].http.cors: REST API CORS is not applied locally: preflights get no Access-Control-* answer',
+    ]);
   });
 
   it('reads JSON templates', () => {
@@ -230,6 +408,13 @@ Resources:
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },
     }), ['app.mjs']);
     expect(config.functions.Fn.environment).toEqual({ A: 'x-y' });
+  });
+
+  it('reads a JSON template saved with a byte order mark, and YAML that starts with a flow mapping', () => {
+    const json = JSON.stringify({ Resources: { Fn: { Type: 'AWS::Serverless::Function', Properties: { Handler: 'app.handler', Runtime: 'nodejs20.x' } } } });
+    expect(Object.keys(load(`\uFEFF${json}`, ['app.mjs']).config.functions)).toEqual(['Fn']);
+    const flow = '{ Resources: { Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Timeout: !Ref Seconds } } },\n  Parameters: { Seconds: { Type: Number, Default: 7 } } }\n';
+    expect(load(flow, ['app.mjs']).config.functions.Fn.timeout).toBe(7);
   });
 });
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
+import { watchPlan } from '../src/reload/watch-plan.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { projectConfig, projectDir } from './helpers/template-project.js';
 
@@ -112,8 +113,208 @@ functions:
     });
   });
 
+  it('a param keeps its YAML type, and integers written as text (env variables, parameters:) are integers, as CloudFormation takes them', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+params:
+  default: { batch: 7, timeout: 20 }
+provider: { name: aws, runtime: nodejs20.x, memorySize: '\${env:MEMORY, 512}' }
+functions:
+  f:
+    handler: handler.handler
+    timeout: \${param:timeout}
+    reservedConcurrency: \${param:concurrency}
+    events:
+      - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:q', batchSize: '\${param:batch}', maximumBatchingWindow: '\${env:WINDOW}' }
+`,
+    }, ['handler.mjs']);
+    const fn = buildConfig({ serverless: 'serverless.yml', parameters: { concurrency: 4 } }, { baseDir: dir, env: { MEMORY: '256', WINDOW: '3' } }).functions.f;
+    expect(fn).toMatchObject({ timeout: 20, memorySize: 256, reservedConcurrency: 4 });
+    expect(fn.events).toEqual([{ sqs: expect.objectContaining({ batchSize: 7, maximumBatchingWindowInSeconds: 3 }) }]);
+  });
+
+  it('schedule: a string input is the JSON text of the event, and timezone applies with method: scheduler', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f:
+    handler: handler.handler
+    events:
+      - schedule: { rate: rate(1 hour), input: '{"job":"cleanup"}' }
+      - schedule: { rate: [cron(0 9 * * ? *)], method: scheduler, roleArn: arn:aws:iam::000000000000:role/r, timezone: Europe/Berlin }
+      - schedule: { rate: [cron(0 9 * * ? *)], timezone: Europe/Berlin }
+`,
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(config.functions.f.events).toEqual([
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)', input: { job: 'cleanup' } }) },
+      { schedule: expect.objectContaining({ expression: 'cron(0 9 * * ? *)', timezone: 'Europe/Berlin' }) },
+      { schedule: expect.objectContaining({ expression: 'cron(0 9 * * ? *)', timezone: 'UTC' }) },
+    ]);
+    expect(config.project!.warnings).toEqual(['functions.f.events[2].schedule.timezone: applies with method: scheduler only; the rule runs in UTC']);
+    const bad = projectDir({ 'serverless.yml': `service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler, events: [{ schedule: { rate: rate(1 hour), input: 'not json' } }] }\n` }, ['handler.mjs']);
+    expect(() => projectConfig(bad, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.events\[0\]\.schedule\.input: must be JSON text/);
+  });
+
+  it('functions, resources and provider.environment may come from files, and functions and resources from lists merged in order', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, environment: '\${file(./env.yml)}' }
+functions:
+  - \${file(./functions.yml)}
+  - other: { handler: handler.handler }
+    empty:
+resources:
+  - \${file(./resources.yml)}
+  - Resources: { Topic: { Type: AWS::SNS::Topic } }
+`,
+      'env.yml': 'FROM_FILE: yes-file\n',
+      'functions.yml': 'hello:\n  handler: handler.handler\n  events:\n    - sqs: !GetAtt Queue.Arn\n',
+      'resources.yml': 'Resources:\n  Queue: { Type: AWS::SQS::Queue }\n',
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions)).toEqual(['hello', 'other']);
+    expect(config.functions.hello.environment).toEqual({ FROM_FILE: 'yes-file' });
+    expect(config.functions.hello.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:svc-dev-Queue' }) }]);
+    expect(config.project!.resources.map((r) => `${r.kind}:${r.logicalId}`)).toEqual(['sqs:Queue', 'sns:Topic']);
+    // Hot reload loads the project again when one of those files changes, as when serverless.yml does.
+    expect(watchPlan(config).configFiles).toEqual(['serverless.yml', 'functions.yml', 'resources.yml', 'env.yml'].map((f) => path.join(dir, f)));
+    const bad = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions: [ "not a mapping" ]\n' }, ['handler.mjs']);
+    expect(() => projectConfig(bad, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\[0\]: must be a mapping/);
+  });
+
+  it('httpApi events carry the payload version of provider.httpApi.payload or the function\'s httpApi.payload (default 2.0)', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, httpApi: { payload: '1.0' } }
+functions:
+  legacy: { handler: handler.handler, events: [{ httpApi: 'GET /legacy' }] }
+  modern: { handler: handler.handler, httpApi: { payload: '2.0' }, events: [{ httpApi: 'GET /modern' }] }
+`,
+    }, ['handler.mjs']);
+    const { functions } = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(functions.legacy.events).toEqual([{ http: expect.objectContaining({ path: '/legacy', payloadFormatVersion: '1.0' }) }]);
+    expect(functions.modern.events).toEqual([{ http: expect.objectContaining({ path: '/modern', payloadFormatVersion: '2.0' }) }]);
+  });
+
+  it('a fallback may be another source: ${opt:stage, self:custom.defaultStage}, ${env:A, env:B, \'c\'}', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+custom: { defaultStage: qa, queueArn: 'arn:aws:sqs:us-east-1:000000000000:q' }
+provider:
+  name: aws
+  runtime: nodejs20.x
+  stage: \${opt:stage, self:custom.defaultStage}
+  environment:
+    STAGE: \${sls:stage}
+    CHAIN: \${env:TH_UNSET_1, env:TH_SET, 'last'}
+    LAST: \${env:TH_UNSET_1, env:TH_UNSET_2, 'last'}
+    ARN: \${env:TH_UNSET_1, \${self:custom.queueArn}}
+functions:
+  f: { handler: handler.handler }
+`,
+    }, ['handler.mjs']);
+    const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: { TH_SET: 'from-env' } });
+    expect(config.project!.stackName).toBe('svc-qa');
+    expect(config.functions.f.environment).toEqual({ STAGE: 'qa', CHAIN: 'from-env', LAST: 'last', ARN: 'arn:aws:sqs:us-east-1:000000000000:q' });
+    const none = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${env:TH_UNSET_1, env:TH_UNSET_2}" } }\n' }, ['handler.mjs']);
+    expect(() => projectConfig(none, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.environment\.X: \$\{env:TH_UNSET_1, env:TH_UNSET_2\} has no value/);
+  });
+
+  it('provider.httpApi.cors gives every httpApi route the Framework\'s CORS (true: its defaults, methods from the routes)', () => {
+    const service = (cors: string) => projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, httpApi: { cors: ${cors} } }
+functions:
+  a: { handler: handler.handler, events: [{ httpApi: 'GET /a' }, { httpApi: { method: post, path: /a } }] }
+  b: { handler: handler.handler, events: [{ httpApi: 'DELETE /b' }] }
+`,
+    }, ['handler.mjs']);
+    const corsOf = (cors: string) => projectConfig(service(cors), { serverless: 'serverless.yml' }).functions.b.events[0];
+    expect(corsOf('true')).toEqual({ http: expect.objectContaining({ cors: {
+      allowOrigins: ['*'], allowMethods: ['OPTIONS', 'GET', 'POST', 'DELETE'],
+      allowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'],
+      exposeHeaders: [], maxAge: 0, allowCredentials: false,
+    } }) });
+    expect(corsOf('{ allowedOrigins: [https://app.example], allowedMethods: [GET], allowCredentials: true, maxAge: 300 }')).toEqual({ http: expect.objectContaining({ cors: expect.objectContaining({
+      allowOrigins: ['https://app.example'], allowMethods: ['GET'], allowCredentials: true, maxAge: 300,
+    }) }) });
+  });
+
+  it('a variable it cannot resolve locally (${ssm:}, ${cf:}, a JavaScript or missing file) takes its fallback', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider:
+  name: aws
+  runtime: nodejs20.x
+  environment:
+    SSM: \${ssm:/path/param, 'from-ssm-fallback'}
+    CF: \${cf:other-stack.Output, 'from-cf-fallback'}
+    MISSING: \${file(./missing.yml):value, 'from-file-fallback'}
+    JS: \${file(./config.js):value, 'from-js-fallback'}
+functions:
+  f: { handler: handler.handler }
+`,
+      'config.js': 'module.exports = { value: 1 };\n',
+    }, ['handler.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({
+      SSM: 'from-ssm-fallback', CF: 'from-cf-fallback', MISSING: 'from-file-fallback', JS: 'from-js-fallback',
+    });
+  });
+
+  it('provider.layers apply to every function without layers of its own', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, layers: [{ Ref: DepsLambdaLayer }] }
+layers:
+  deps: { path: layers/deps }
+functions:
+  inherits: { handler: handler.handler }
+  own: { handler: handler.handler, layers: [] }
+`,
+    }, ['handler.mjs', 'layers/deps/nodejs/node_modules/dep/index.js']);
+    const { functions } = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(functions.inherits.layers).toEqual([path.join(dir, 'layers/deps')]);
+    expect(functions.own.layers).toEqual([]);
+  });
+
+  it('a dynamic reference in an environment variable is a warning', () => {
+    const dir = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { DB: '{{resolve:ssm:/app/db}}' } }\nfunctions:\n  f: { handler: handler.handler }\n" }, ['handler.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
+      'functions.f.environment.DB: {{resolve:ssm:/app/db}} is resolved by CloudFormation from AWS; locally the variable holds that text',
+    ]);
+  });
+
+  it('a container image function (image:) is not loaded, with a warning, as a SAM PackageType: Image one', () => {
+    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, ecr: { images: { app: { path: ./ } } } }\nfunctions:\n  fromImage: { image: app }\n  plain: { handler: handler.handler }\n' }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions)).toEqual(['plain']);
+    expect(config.project!.warnings).toEqual(['functions.fromImage: not loaded: only functions with local code run (image: is a container image)']);
+  });
+
+  it('useDotenv: true reads .env.<stage>, else .env, under the environment (which wins), and hot reload watches it', () => {
+    const service = (files: Record<string, string>) => projectDir({
+      'serverless.yml': 'service: svc\nuseDotenv: true\nprovider: { name: aws, runtime: nodejs20.x, stage: qa, environment: { A: "${env:TH_DOTENV_A}", B: "${env:TH_DOTENV_B}" } }\nfunctions:\n  f: { handler: handler.handler }\n',
+      ...files,
+    }, ['handler.mjs']);
+    const staged = service({ '.env.qa': 'TH_DOTENV_A=from-stage-file\nTH_DOTENV_B=from-file\n', '.env': 'TH_DOTENV_A=from-default-file\n' });
+    const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: staged, env: { TH_DOTENV_B: 'from-environment' } });
+    expect(config.functions.f.environment).toEqual({ A: 'from-stage-file', B: 'from-environment' });
+    expect(watchPlan(config).configFiles).toContain(path.join(staged, '.env.qa'));
+    const plain = service({ '.env': 'TH_DOTENV_A=from-default-file\nTH_DOTENV_B=b\n' });
+    expect(projectConfig(plain, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ A: 'from-default-file', B: 'b' });
+  });
+
+  it('a serverless.yml without a service name is refused, not run as the stack undefined-dev', () => {
+    const dir = projectDir({ 'serverless.yml': 'provider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n' }, ['handler.mjs']);
+    expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: service: is required/);
+  });
+
   it('names the property of a variable it cannot resolve', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${ssm:/path/param}", Y: "${env:NOPE}" } }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\.f\.environment\.X: \$\{ssm:\/path\/param\}: the ssm variable source needs AWS/);
+    const js = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${file(./config.js):value}", Y: "${file(./missing.yml):value}" } }\n', 'config.js': '' }, ['handler.mjs']);
+    expect(() => projectConfig(js, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.environment\.X: \$\{file\(\.\/config\.js\):value\}: JavaScript files are not evaluated locally/);
   });
 });

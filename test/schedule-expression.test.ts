@@ -55,6 +55,18 @@ describe('schedule expressions', () => {
     expect(localIso(Date.parse('2026-07-01T07:00:00Z'), 'Europe/Berlin')).toBe('2026-07-01T09:00:00+02:00');
   });
 
+  it('EventBridge Scheduler one-time at(): one tick, at that local time in the schedule time zone', () => {
+    expect(next('at(2027-03-11T10:21:00)', '2027-01-01T00:00:00Z')).toEqual(['2027-03-11T10:21:00.000Z']);
+    expect(next('at(2027-07-01T09:00:00)', '2027-01-01T00:00:00Z', 3, 'Europe/Berlin')).toEqual(['2027-07-01T07:00:00.000Z']);
+    expect(next('at(2027-01-15T09:00:00)', '2027-01-01T00:00:00Z', 3, 'America/New_York')).toEqual(['2027-01-15T14:00:00.000Z']);
+    const once = parseExpression('at(2027-03-11T10:21:00)');
+    expect(once.nextAfter(Date.parse('2027-03-11T10:21:00Z'))).toBeNull();
+    expect(once.atOrBefore(Date.parse('2027-03-12T00:00:00Z'))).toBe(Date.parse('2027-03-11T10:21:00Z'));
+    expect(once.atOrBefore(Date.parse('2027-03-11T10:20:59Z'))).toBeNull();
+    expect(() => parseExpression('at(2027-02-30T10:00:00)')).toThrow(/2027-02-30T10:00:00 is not a valid date and time/);
+    expect(() => parseExpression('at(tomorrow)')).toThrow(/at must be at\(yyyy-mm-ddThh:mm:ss\)/);
+  });
+
   it('DST spring forward: a local time the clocks skip does not fire that day', () => {
     // America/New_York: 2026-03-08 02:00 EST -> 03:00 EDT
     expect(next('cron(30 2 * * ? *)', '2026-03-07T00:00:00Z', 3, 'America/New_York')).toEqual(['2026-03-07T07:30:00.000Z', '2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);

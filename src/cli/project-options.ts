@@ -19,15 +19,25 @@ export function projectOverrides(options: ProjectOptions): Record<string, unknow
   return out;
 }
 
+/**
+ * One pair, as SAM CLI reads its --parameter-overrides string: pairs separated by spaces (so
+ * `--parameter-overrides "Stage=prod Env=dev"` is two), a value in double or single quotes may
+ * hold spaces, and a backslash escapes a space or a quote.
+ */
+const PAIR = /(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\\.|[^\s"'\\])+/g;
+
+const unquote = (value: string) =>
+  (/^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value).replace(/\\([ "'])/g, '$1');
+
 /** `K=V` pairs (also SAM's `ParameterKey=K,ParameterValue=V`). */
-function parameterOverrides(pairs: readonly string[]): Record<string, string> {
+function parameterOverrides(args: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const sam = /^ParameterKey=([^,]+),ParameterValue=(.*)$/.exec(pair);
+  for (const pair of args.flatMap((arg) => arg.match(PAIR) ?? [])) {
+    const sam = /^ParameterKey=([^,]+),ParameterValue=(.*)$/s.exec(pair);
     const eq = pair.indexOf('=');
     if (!sam && eq < 1) throw new CliExit(EXIT.usage, `--parameter-overrides: "${pair}" is not KEY=VALUE`);
     const [key, value] = sam ? [sam[1], sam[2]] : [pair.slice(0, eq), pair.slice(eq + 1)];
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, { value: unquote(value), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -41,7 +41,7 @@ export interface HubConfig extends Omit<RawHubConfig, 'functions' | 'layers'> {
   project?: ProjectModel;
 }
 
-/** `overrides` (from CLI flags) replace the file's top-level keys. */
+/** `overrides` (from CLI flags) replace the file's top-level keys; `parameters` key by key (`--parameter-overrides B=x` keeps the file's A). */
 export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): HubConfig {
   const absolute = path.resolve(configPath);
   let text: string;
@@ -56,7 +56,15 @@ export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = proc
   } catch (cause) {
     throw new HubError('TH_ERR_CONFIG_INVALID', `${absolute}: not valid YAML: ${(cause as Error).message}`, { cause });
   }
-  return buildConfig(Object.keys(overrides).length ? { ...(raw as object), ...overrides } : raw, { baseDir: path.dirname(absolute), configPath: absolute, env });
+  return buildConfig(Object.keys(overrides).length ? withOverrides(raw, overrides) : raw, { baseDir: path.dirname(absolute), configPath: absolute, env });
+}
+
+function withOverrides(raw: unknown, overrides: Record<string, unknown>): Record<string, unknown> {
+  const file = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const merged = { ...file, ...overrides };
+  const isMap = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isMap(file.parameters) && isMap(overrides.parameters)) merged.parameters = { ...file.parameters, ...overrides.parameters };
+  return merged;
 }
 
 /** Validates a parsed config object; throws one HubError listing every problem. */
@@ -87,7 +95,8 @@ export function buildConfig(
     }
   }
   if (problems.length) {
-    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${problems.join('\n')}`);
+    const source = [options.configPath, project && `with ${project.file}`].filter(Boolean).join(' ');
+    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${source ? ` ${source}` : ''}:\n${problems.join('\n')}`);
   }
   const config: HubConfig = {
     ...parsed,

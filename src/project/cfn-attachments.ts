@@ -8,7 +8,7 @@ import { urlSettings } from './sam-function.js';
 /**
  * Resources that attach to a function declared elsewhere in the template: event source mappings,
  * EventInvokeConfig, function URLs, SNS subscriptions of protocol lambda, EventBridge schedule
- * rules and S3 bucket notifications to Lambda. One attacher per type.
+ * rules and Scheduler schedules, and S3 bucket notifications to Lambda. One attacher per type.
  */
 type Props = Record<string, unknown>;
 type Attacher = (stack: Stack, model: ProjectModel, props: Props, at: string) => void;
@@ -77,6 +77,24 @@ const rule: Attacher = (stack, model, props, at) => {
   });
 };
 
+/** EventBridge Scheduler (what SAM's ScheduleV2 becomes): a schedule event of the function its Target names. */
+const scheduler: Attacher = (stack, model, props, at) => {
+  const invoked = isObject(props.Target) ? props.Target : {};
+  if (!FUNCTION_ARN.test(String(invoked.Arn))) {
+    warn(model)(`${at}.Target.Arn: only schedules that invoke a function of this project run locally`);
+    return;
+  }
+  const [, fn] = target(stack, model, invoked.Arn, `${at}.Target.Arn`);
+  fn.events.push({
+    schedule: {
+      expression: props.ScheduleExpression,
+      ...(props.ScheduleExpressionTimezone === undefined ? {} : { timezone: props.ScheduleExpressionTimezone }),
+      enabled: props.State !== 'DISABLED',
+      ...input({ stack }, invoked.Input, `${at}.Target.Input`),
+    },
+  });
+};
+
 const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
   const notifications = isObject(props.NotificationConfiguration) ? props.NotificationConfiguration : {};
   const configs = Array.isArray(notifications.LambdaConfigurations) ? notifications.LambdaConfigurations : [];
@@ -105,5 +123,6 @@ const ATTACHERS = new Map<string, (logicalId: string) => Attacher>([
   ['AWS::SNS::Subscription', () => subscription],
   ['AWS::SNS::Topic', topic],
   ['AWS::Events::Rule', () => rule],
+  ['AWS::Scheduler::Schedule', () => scheduler],
   ['AWS::S3::Bucket', bucket],
 ]);

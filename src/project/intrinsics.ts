@@ -15,7 +15,7 @@ export interface StackScope {
   /** For messages: the template file. */
   file: string;
   /** Parameters and pseudo parameters, by name. Lists are string arrays. */
-  parameters: ReadonlyMap<string, string | string[]>;
+  parameters: ReadonlyMap<string, string | string[] | ValueFromAws>;
   mappings: ReadonlyMap<string, unknown>;
   /** Fn::ImportValue values (the `importValues:` setting). */
   imports: ReadonlyMap<string, string>;
@@ -25,6 +25,11 @@ export interface StackScope {
   attribute(logicalId: string, attribute: string, at: string): string | undefined;
   /** A named condition's value. */
   condition(name: string, at: string): boolean;
+}
+
+/** A parameter whose value only AWS has (an AWS::SSM::Parameter::Value<...> read from Parameter Store): an error where it is used. */
+export class ValueFromAws {
+  constructor(readonly reason: string) {}
 }
 
 type Fn = (resolver: Resolver, args: unknown, at: string) => unknown;
@@ -104,7 +109,11 @@ function ref(resolver: Resolver, args: unknown, at: string): unknown {
   if (typeof args !== 'string') throw resolver.error(at, 'must name a parameter or resource');
   if (args === 'AWS::NoValue') return NO_VALUE;
   const { scope } = resolver;
-  if (scope.parameters.has(args)) return scope.parameters.get(args);
+  if (scope.parameters.has(args)) {
+    const value = scope.parameters.get(args);
+    if (value instanceof ValueFromAws) throw resolver.error(at, value.reason);
+    return value;
+  }
   const value = scope.ref(args);
   if (value === undefined) throw resolver.error(at, `"${args}" is neither a parameter nor a resource of this template`);
   return value;

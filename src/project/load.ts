@@ -41,6 +41,8 @@ export function withProjectFunctions(raw: Record<string, unknown>, project: Proj
   const functions: Record<string, unknown> = { ...own };
   for (const [name, fn] of project.functions) {
     if (Object.hasOwn(own, name)) throw new HubError('TH_ERR_CONFIG_INVALID', `functions.${name}: also declared by ${project.file}; rename one`);
+    // The hub's config records cannot hold this key: refused by name rather than lost without a word.
+    if (name === '__proto__') throw new HubError('TH_ERR_CONFIG_PROJECT', `${project.file}: function ${name}: this name cannot be used locally; give the function another name (FunctionName, or another key in functions:)`);
     functions[name] = fn;
   }
   return { ...raw, functions };

@@ -17,6 +17,24 @@ const PLAIN = new Map<string, readonly string[]>([
   ['kinesis', STREAM],
   ['dynamodb', STREAM],
 ]);
+/**
+ * Integer and Boolean properties: CloudFormation converts a string value (a `!Ref` of a Number
+ * parameter is one, `${param:x}` of serverless.yml may be one) to the property's type.
+ */
+const INTEGERS = new Set([
+  'BatchSize', 'MaximumBatchingWindowInSeconds', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds',
+  'ParallelizationFactor', 'TumblingWindowInSeconds', 'MaximumConcurrency',
+]);
+const BOOLEANS = new Set(['BisectBatchOnFunctionError']);
+
+/** The value as its property's type when it is that type written as text; anything else as it is (the schema names it). */
+export function typed(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (INTEGERS.has(key) && /^-?\d+$/.test(value.trim())) return Number(value);
+  if (BOOLEANS.has(key) && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
 /** Properties that name the mapping, not its settings (read by the caller). */
 const ADDRESSING = new Set(['Queue', 'Stream', 'EventSourceArn', 'FunctionName', 'Enabled', 'Type']);
 
@@ -48,24 +66,14 @@ export function mappingFromArn(input: MappingInput): Mapping[] {
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(properties)) {
     if (ADDRESSING.has(key)) continue;
-    if (plain.includes(key)) settings[camel(key)] = key === 'StartingPositionTimestamp' ? Number(value) : scalar(value);
+    if (plain.includes(key)) settings[camel(key)] = key === 'StartingPositionTimestamp' ? Number(value) : typed(key, value);
     else if (key === 'FilterCriteria') settings.filterCriteria = filterCriteria(value);
-    else if (key === 'ScalingConfig' && kind === 'sqs' && isObject(value) && value.MaximumConcurrency !== undefined) settings.maximumConcurrency = scalar(value.MaximumConcurrency);
+    else if (key === 'ScalingConfig' && kind === 'sqs' && isObject(value) && value.MaximumConcurrency !== undefined) settings.maximumConcurrency = typed('MaximumConcurrency', value.MaximumConcurrency);
     else if (key === 'DestinationConfig' && kind !== 'sqs') Object.assign(settings, onFailure(value, resolver, `${at}.DestinationConfig`));
     else ignored.push(key);
   }
   if (ignored.length) input.warn(`${at}: ${ignored.join(', ')} ignored locally`);
   return [{ [kind]: settings }];
-}
-
-/**
- * CloudFormation takes integer and boolean properties as strings too (`BatchSize: "10"`, and a
- * `!Ref` of a Number parameter is a string): `"10"` → 10, `"-1"` → -1, `"true"` → true.
- */
-function scalar(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  if (/^-?\d+$/.test(value)) return Number(value);
-  return value === 'true' ? true : value === 'false' ? false : value;
 }
 
 /** Lambda's `{ Filters: [{ Pattern: '<json>' }] }` (also already camelCased). */

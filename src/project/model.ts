@@ -49,8 +49,10 @@ export interface ProjectModel {
   resources: CloudResource[];
   subscriptions: Subscription[];
   warnings: string[];
+  /** Other files the project reads (serverless.yml `${file(...)}`): hot reload watches them with the project file. */
+  includes: string[];
 }
 
 export function emptyModel(format: ProjectModel['format'], file: string, stackName: string): ProjectModel {
-  return { format, file, stackName, functions: new Map(), resources: [], subscriptions: [], warnings: [] };
+  return { format, file, stackName, functions: new Map(), resources: [], subscriptions: [], warnings: [], includes: [] };
 }

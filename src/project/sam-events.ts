@@ -2,6 +2,7 @@ import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { mappingFromArn, type Mapping } from './mappings.js';
 import { declareQueue } from './cfn-resources.js';
+import { httpApiCors } from './http-api-cors.js';
 
 /**
  * A SAM function's `Events:` → triggerhub event mappings, one mapper per SAM event type (SAM's
@@ -35,16 +36,29 @@ function pollerEvent(addressKey: string): Mapper {
 
 /** The stage of a REST API event: its RestApiId's StageName, else SAM's implicit API stage `Prod`. */
 function restStage(ctx: EventContext, raw: Props): string {
-  const id = isObject(raw.RestApiId) && typeof raw.RestApiId.Ref === 'string' ? raw.RestApiId.Ref : undefined;
-  const api = id === undefined ? undefined : ctx.stack.resources.get(id);
+  const { id, api } = restApi(ctx, raw);
   return api?.Properties.StageName === undefined ? 'Prod' : ctx.stack.resolver.string(api.Properties.StageName, `Resources.${id}.Properties.StageName`);
+}
+
+/** The API an Api event's `RestApiId: !Ref X` names (none: SAM's implicit API). */
+function restApi(ctx: EventContext, raw: Props) {
+  const id = isObject(raw.RestApiId) && typeof raw.RestApiId.Ref === 'string' ? raw.RestApiId.Ref : undefined;
+  return { id, api: id === undefined ? undefined : ctx.stack.resources.get(id) };
+}
+
+/** Whether the REST API of an Api event (its RestApiId's, else SAM's implicit one) declares Cors (its own, or Globals.Api's). */
+function restCors(ctx: EventContext, raw: Props): boolean {
+  const { id, api } = restApi(ctx, raw);
+  const globals = ctx.stack.globals.get('Api');
+  return api?.Properties.Cors !== undefined || (isObject(globals) && globals.Cors !== undefined && (id === undefined || api?.Type === 'AWS::Serverless::Api'));
 }
 
 const method = (value: unknown) => (value === undefined ? 'ANY' : String(value).toUpperCase());
 
 const api: Mapper = (ctx, props, at) => {
   ignoreAuth(ctx, props, at);
-  return [{ api: { path: String(props.Path), method: method(props.Method), stage: props.stage } }];
+  if (typeof props.Path !== 'string') throw ctx.stack.resolver.error(`${at}.Path`, 'must be the resource path (SAM requires it), e.g. /orders/{id}');
+  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage } }];
 };
 
 const httpApi: Mapper = (ctx, props, at) => {
@@ -54,6 +68,7 @@ const httpApi: Mapper = (ctx, props, at) => {
       path: props.Path === undefined ? '/{proxy+}' : String(props.Path),
       methods: [method(props.Method)],
       ...(props.PayloadFormatVersion === undefined ? {} : { payloadFormatVersion: String(props.PayloadFormatVersion) }),
+      ...(props.cors === undefined ? {} : { cors: props.cors }),
     },
   }];
 };
@@ -136,7 +151,11 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
     const mapper = MAPPERS.get(event.Type) ?? unsupported(event.Type);
     const props = isObject(event.Properties) ? event.Properties : {};
     const resolved = ctx.stack.resolver.resolve(props, `${eventAt}.Properties`) as Props;
-    if (event.Type === 'Api') resolved.stage = restStage(ctx, props);
+    if (event.Type === 'Api') {
+      resolved.stage = restStage(ctx, props);
+      if (restCors(ctx, props)) ctx.warn(`${eventAt}.Properties: the REST API's Cors is not applied locally: preflights get no Access-Control-* answer`);
+    }
+    if (event.Type === 'HttpApi') resolved.cors = httpApiCors(ctx.stack, props, `${eventAt}.Properties`);
     out.push(...mapper(ctx, resolved, `${eventAt}.Properties`, name));
   }
   return out;

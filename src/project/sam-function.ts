@@ -4,6 +4,7 @@ import type { ProjectModel, RawFunction } from './model.js';
 import { mergeGlobals } from './globals.js';
 import { samEvents } from './sam-events.js';
 import { destinationsOf } from './destinations.js';
+import { NO_VALUE } from './intrinsics.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
@@ -26,7 +27,11 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   const sam = resource.Type === 'AWS::Serverless::Function';
   const raw = sam ? mergeGlobals(globals, resource.Properties) : resource.Properties;
   const at = `Resources.${logicalId}.Properties`;
-  const get = (key: string) => (raw[key] === undefined ? undefined : stack.resolver.resolve(raw[key], `${at}.${key}`));
+  // A property that resolves to AWS::NoValue (`!If [Cond, 30, !Ref AWS::NoValue]`) is absent, as in CloudFormation.
+  const get = (key: string) => {
+    const value = raw[key] === undefined ? undefined : stack.resolver.resolve(raw[key], `${at}.${key}`);
+    return value === NO_VALUE ? undefined : value;
+  };
   const name = stack.name(logicalId);
   const warn = (message: string) => model.warnings.push(message);
 
@@ -37,9 +42,15 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   }
   const fn: RawFunction = { handler: get('Handler'), codeUri, events: [] };
   const copy: Array<[string, string]> = [['Runtime', 'runtime'], ['Description', 'description'], ['MemorySize', 'memorySize'], ['Timeout', 'timeout'], ['ReservedConcurrentExecutions', 'reservedConcurrency']];
-  for (const [from, to] of copy) if (raw[from] !== undefined) fn[to] = numeric(get(from));
+  for (const [from, to] of copy) {
+    const value = get(from);
+    if (value !== undefined) fn[to] = numeric(value);
+  }
   const environment = get('Environment');
-  if (isObject(environment) && environment.Variables !== undefined) fn.environment = environment.Variables;
+  if (isObject(environment) && environment.Variables !== undefined) {
+    fn.environment = environment.Variables;
+    warnDynamicReferences(environment.Variables, `${at}.Environment.Variables`, warn);
+  }
   Object.assign(fn, destinationsOf({ stack, model, fn: name, at }, {
     invokeConfig: get('EventInvokeConfig'),
     deadLetter: sam ? get('DeadLetterQueue') : deadLetterConfig(get('DeadLetterConfig')),
@@ -54,11 +65,25 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   fn.events = samEvents({ stack, model, fn: name, warn }, raw.Events, `${at}.Events`);
   const ignored = Object.keys(raw).filter((key) => !HANDLED.has(key));
   if (ignored.length) warn(`Resources.${logicalId}: ${ignored.join(', ')} not applied locally`);
+  // Lambda names are unique per account and region: CloudFormation fails the second; here it would replace the first.
+  if (model.functions.has(name)) throw stack.resolver.error(`Resources.${logicalId}`, `function name ${name} is already the name of another function of this template`);
   model.functions.set(name, fn);
 }
 
-/** SAM's ints arrive as numbers or numeric strings (from !Ref of a Number parameter). */
-function numeric(value: unknown): unknown {
+/**
+ * `{{resolve:ssm:/name}}`, `{{resolve:secretsmanager:...}}`: CloudFormation puts the value from AWS
+ * there at deploy time; locally the variable holds the reference text, so say so.
+ */
+export function warnDynamicReferences(variables: unknown, at: string, warn: (message: string) => void): void {
+  if (!isObject(variables)) return;
+  for (const [name, value] of Object.entries(variables)) {
+    const reference = typeof value === 'string' ? /\{\{resolve:[^}]*\}\}/.exec(value)?.[0] : undefined;
+    if (reference) warn(`${at}.${name}: ${reference} is resolved by CloudFormation from AWS; locally the variable holds that text`);
+  }
+}
+
+/** Integers arrive as numbers or numeric strings (a !Ref of a Number parameter, an env variable): CloudFormation takes both. */
+export function numeric(value: unknown): unknown {
   return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
@@ -89,12 +114,21 @@ export function layerDirectories(stack: Stack, layers: unknown, templateDir: str
   });
 }
 
-/** FunctionUrlConfig.Cors (and AWS::Lambda::Url's) property → the url's `cors` setting; absent lists are empty, as on AWS. */
 const CORS_PROPERTIES: Array<[string, string]> = [
   ['AllowOrigins', 'allowOrigins'], ['AllowMethods', 'allowMethods'], ['AllowHeaders', 'allowHeaders'],
   ['ExposeHeaders', 'exposeHeaders'], ['MaxAge', 'maxAge'], ['AllowCredentials', 'allowCredentials'],
 ];
 const CORS_LISTS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders']);
+
+/** AWS's CORS fields (`Cors` of a function URL, `CorsConfiguration` of an HTTP API) → a `cors` setting; absent lists are empty, as on AWS. */
+export function corsSettings(cors: Props): Props {
+  const out: Props = {};
+  for (const [from, to] of CORS_PROPERTIES) {
+    if (cors[from] !== undefined) out[to] = numeric(cors[from]);
+    else if (CORS_LISTS.has(to)) out[to] = [];
+  }
+  return out;
+}
 
 /**
  * FunctionUrlConfig / AWS::Lambda::Url → the function's `url` settings (every function has its URL
@@ -106,12 +140,7 @@ export function urlSettings(config: Props, warn: (m: string) => void, at: string
   const url: Props = { authType: config.AuthType ?? 'NONE' };
   if (config.InvokeMode !== undefined) url.invokeMode = config.InvokeMode;
   if (isObject(config.Cors)) {
-    const cors: Props = {};
-    for (const [from, to] of CORS_PROPERTIES) {
-      if (config.Cors[from] !== undefined) cors[to] = numeric(config.Cors[from]);
-      else if (CORS_LISTS.has(to)) cors[to] = [];
-    }
-    url.cors = cors;
+    url.cors = corsSettings(config.Cors);
   } else if (config.Cors !== undefined) {
     url.cors = config.Cors;
   }

@@ -2,6 +2,7 @@ import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { mappingFromArn, type Mapping } from './mappings.js';
 import { attributeValue } from './physical.js';
+import { input } from './sam-events.js';
 
 /**
  * serverless.yml `functions.<fn>.events` → triggerhub event mappings. Pollers are renamed to
@@ -15,6 +16,10 @@ export interface ServerlessEventContext {
   model: ProjectModel;
   fn: string;
   stage: string;
+  /** The function's `httpApi.payload`, else the provider's: the payload version of its httpApi events (the Framework's default 2.0). */
+  httpApiPayload?: string;
+  /** The CORS of the service's HTTP API (`provider.httpApi.cors`), for each httpApi route. */
+  httpApiCors?: Props;
 }
 
 type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
@@ -41,14 +46,58 @@ const http: Mapper = (ctx, value, at) => {
     warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally`);
   }
   if (props.authorizer !== undefined || props.private === true) warn(ctx)(`${at}: authorizers and API keys are not checked locally; the route is open`);
+  if (props.cors !== undefined && props.cors !== false) warn(ctx)(`${at}.cors: REST API CORS is not applied locally: preflights get no Access-Control-* answer`);
   return [{ api: { path, method, stage: ctx.stage } }];
 };
 
 const httpApi: Mapper = (ctx, value, at) => {
   const { method, path, props } = route(value);
   if (props.authorizer !== undefined) warn(ctx)(`${at}.authorizer: authorizers are not run locally; the route is open`);
-  return [{ http: { path, methods: [method] } }];
+  return [{
+    http: {
+      path, methods: [method],
+      ...(ctx.httpApiPayload === undefined ? {} : { payloadFormatVersion: ctx.httpApiPayload }),
+      ...(ctx.httpApiCors === undefined ? {} : { cors: ctx.httpApiCors }),
+    },
+  }];
 };
+
+/** What the Framework's http-api.js allows for `cors: true`, and where an object leaves a field out. */
+const HTTP_API_CORS_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'];
+const HTTP_API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'HEAD', 'DELETE'];
+
+/**
+ * `provider.httpApi.cors` (`true` or `{ allowedOrigins, allowedHeaders, allowedMethods,
+ * allowCredentials, exposedResponseHeaders, maxAge }`) → the routes' `cors`, as the Framework
+ * compiles it: origins `*` and its header list by default, methods OPTIONS plus every httpApi
+ * route's method (ANY: all) unless given.
+ */
+export function frameworkHttpApiCors(cors: unknown, functions: Props): Props | undefined {
+  if (!cors) return undefined;
+  const given = isObject(cors) ? cors : {};
+  const list = (value: unknown) => (value === undefined || value === null ? undefined : [value].flat().map(String));
+  return {
+    allowOrigins: list(given.allowedOrigins) ?? ['*'],
+    allowHeaders: list(given.allowedHeaders) ?? HTTP_API_CORS_HEADERS,
+    allowMethods: list(given.allowedMethods) ?? routeMethods(functions),
+    exposeHeaders: list(given.exposedResponseHeaders) ?? [],
+    allowCredentials: given.allowCredentials === true,
+    ...(given.maxAge === undefined ? {} : { maxAge: Number(given.maxAge) }),
+  };
+}
+
+function routeMethods(functions: Props): string[] {
+  const methods = new Set(['OPTIONS']);
+  for (const fn of Object.values(functions)) {
+    const events = isObject(fn) && Array.isArray(fn.events) ? fn.events : [];
+    for (const event of events) {
+      if (!isObject(event) || event.httpApi === undefined) continue;
+      const { method } = route(event.httpApi);
+      for (const m of method === 'ANY' ? HTTP_API_METHODS : [method]) methods.add(m);
+    }
+  }
+  return [...methods];
+}
 
 /** serverless's poller settings → Lambda's names, for the shared mapping code. */
 function lambdaProperties(props: Props, streamDefaults: boolean): Props {
@@ -100,12 +149,18 @@ const s3: Mapper = (ctx, value) => {
   return [{ s3: { bucket, events: [String(props.event ?? 's3:ObjectCreated:*')], filter } }];
 };
 
-const schedule: Mapper = (_ctx, value) => {
+/**
+ * `rate(...)`/`cron(...)` or `{ rate, enabled, input, method, timezone }`. The Framework makes `input`
+ * the target's Input: an object as its JSON, a string as the JSON text it is (the event is what it
+ * parses to). `timezone` applies with `method: scheduler` (EventBridge Scheduler); rules run in UTC.
+ */
+const schedule: Mapper = (ctx, value, at) => {
   const props = isObject(value) ? value : { rate: value };
   const rates = Array.isArray(props.rate) ? props.rate : [props.rate];
-  return rates.map((expression) => ({
-    schedule: { expression, enabled: props.enabled !== false, ...(props.input === undefined ? {} : { input: props.input }) },
-  }));
+  const timezone = props.method === 'scheduler' && props.timezone !== undefined ? { timezone: props.timezone } : {};
+  if (props.method !== 'scheduler' && props.timezone !== undefined) warn(ctx)(`${at}.timezone: applies with method: scheduler only; the rule runs in UTC`);
+  const event = typeof props.input === 'string' ? input(ctx, props.input, `${at}.input`) : props.input === undefined ? {} : { input: props.input };
+  return rates.map((expression) => ({ schedule: { expression, ...timezone, enabled: props.enabled !== false, ...event } }));
 };
 
 /** A topic or bucket the framework would create for an event: declared unless the project already has it. */

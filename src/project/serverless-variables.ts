@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HubError } from '../errors.js';
 import { readProjectFile } from './read.js';
@@ -15,13 +16,21 @@ export interface VariableSources {
   region: string;
   accountId: string;
   env: NodeJS.ProcessEnv;
-  params: ReadonlyMap<string, string>;
+  params: ReadonlyMap<string, unknown>;
+  /** Told each `${file(...)}` file read. */
+  included?: (file: string) => void;
 }
 
 const INNERMOST = /\$\{([^${}]+)\}/;
-/** A serverless variable starts with its source: `self:`, `env:`, `file(...)` ... (not CloudFormation's `AWS::`). */
-const SOURCE = /^\s*(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)/;
+/** A serverless variable starts with its source: `self:`, `env:`, `file(...)` (whole file: no address) ... (not CloudFormation's `AWS::`). */
+const SOURCE = /^\s*(?:(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)|file\([^)]*\)\s*(?:,|$))/;
+/** A fallback that is another source, not a literal (text a nested variable gave, such as an ARN, stays a literal). */
+const FALLBACK_SOURCE = /^(?:(?:self|env|opt|sls|param|aws|cf|ssm|s3):|file\()/;
 const KEPT = '\u0000';
+/** A variable the hub cannot resolve (a source only AWS answers, a JavaScript file): its fallback, if any, is the value. */
+class Unresolvable {
+  constructor(readonly reason: string) {}
+}
 const MAX_DEPTH = 20;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -62,14 +71,26 @@ export class Variables {
     return typeof current === 'string' ? current.replaceAll(`${KEPT}{`, '${') : current;
   }
 
-  /** One `source:address, fallback` expression. */
+  /**
+   * One `source:address, fallback` expression. As in the Framework, a fallback may be another
+   * source (`${opt:stage, self:provider.stage}`, `${env:A, env:B, 'c'}`): the first with a value wins.
+   */
   private variable(expression: string, at: string, depth: number): unknown {
-    const comma = expression.indexOf(',');
-    const reference = (comma < 0 ? expression : expression.slice(0, comma)).trim();
-    const value = this.lookup(reference, at, depth);
-    if (value !== undefined && value !== null) return value;
-    if (comma >= 0) return literal(expression.slice(comma + 1).trim());
-    throw this.error(at, `\${${reference}} has no value (give it one, or a fallback: \${${reference}, 'default'})`);
+    let unresolvable: [string, Unresolvable] | undefined;
+    const references: string[] = [];
+    for (let rest: string | undefined = expression; rest !== undefined;) {
+      const comma = rest.indexOf(',');
+      const reference = (comma < 0 ? rest : rest.slice(0, comma)).trim();
+      references.push(reference);
+      const value = this.lookup(reference, at, depth);
+      if (value instanceof Unresolvable) unresolvable ??= [reference, value];
+      else if (value !== undefined && value !== null) return value;
+      rest = comma < 0 ? undefined : rest.slice(comma + 1).trim();
+      if (rest !== undefined && !FALLBACK_SOURCE.test(rest)) return literal(rest);
+    }
+    if (unresolvable) throw this.error(at, `\${${unresolvable[0]}}: ${unresolvable[1].reason} (use a fallback or a param)`);
+    const shown = references.join(', ');
+    throw this.error(at, `\${${shown}} has no value (give it one, or a fallback: \${${shown}, 'default'})`);
   }
 
   private lookup(reference: string, at: string, depth: number): unknown {
@@ -84,7 +105,7 @@ export class Variables {
     if (source === 'aws') return address === 'region' ? sources.region : address === 'accountId' ? sources.accountId : undefined;
     const file = /^file\((.+)\)$/.exec(source);
     if (file) return this.fromFile(file[1], address, at, depth);
-    throw this.error(at, `\${${reference}}: the ${source} variable source needs AWS and is not resolved locally (use a fallback or a param)`);
+    return new Unresolvable(`the ${source} variable source needs AWS and is not resolved locally`);
   }
 
   private self(address: string, at: string, depth: number): unknown {
@@ -99,7 +120,11 @@ export class Variables {
 
   private fromFile(relative: string, address: string, at: string, depth: number): unknown {
     const file = path.resolve(path.dirname(this.sources.file), relative.trim());
+    // A file that is not there has no value (its fallback, if any, applies), as in the Framework.
+    if (!existsSync(file)) return undefined;
+    if (/\.[cm]?[jt]s$/.test(file)) return new Unresolvable('JavaScript files are not evaluated locally');
     const data = new Variables(readProjectFile(file), { ...this.sources, file });
+    this.sources.included?.(file);
     return data.resolve(walk(data.root, address), at, depth + 1);
   }
 }

@@ -4,9 +4,10 @@ import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
 import { emptyModel, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
-import { layerDirectories, urlSettings } from './sam-function.js';
-import { serverlessEvents } from './serverless-events.js';
+import { layerDirectories, numeric, urlSettings, warnDynamicReferences } from './sam-function.js';
+import { frameworkHttpApiCors, serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
+import { withDotenv } from './serverless-dotenv.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
 
@@ -35,18 +36,26 @@ const FRAMEWORK_DEFAULTS = { memorySize: 1024, timeout: 6 };
 
 export function loadServerless(file: string, options: ServerlessOptions): ProjectModel {
   const data = readProjectFile(file);
-  const sources = { file, region: options.region, accountId: options.accountId, env: options.env };
+  const includes = new Set<string>();
+  const sources = { file, region: options.region, accountId: options.accountId, env: options.env, included: (read: string) => includes.add(read) };
   const provider = isObject(data.provider) ? data.provider : {};
   const probe = new Variables(data, { ...sources, stage: options.stage ?? '', params: options.params });
   const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
-  const vars = new Variables(data, { ...sources, stage, params: new Map([...stageParams(data, stage), ...options.params]) });
-  const service = String(vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service'));
+  const dotenv = data.useDotenv === true ? withDotenv(options.env, path.dirname(file), stage) : { env: options.env };
+  if (dotenv.file) includes.add(dotenv.file);
+  const vars = new Variables(data, { ...sources, env: dotenv.env, stage, params: new Map([...stageParams(data, stage), ...options.params]) });
+  const service = vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service');
+  // The Framework refuses a service without a name; it names the stack and every resource.
+  if (typeof service !== 'string' || service === '') throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: service: is required: the service name (service: my-service)`);
   const region = provider.region === undefined ? options.region : String(vars.resolve(provider.region, 'provider.region'));
   const model = emptyModel('serverless', file, options.stackName ?? `${service}-${stage}`);
   if (region !== options.region) model.warnings.push(`provider.region ${region}: the hub's region ${options.region} is used locally`);
-  const functions = isObject(data.functions) ? vars.resolve(data.functions, 'functions') as Props : {};
-  const resources = isObject(data.resources) ? vars.resolve(data.resources, 'resources') as Props : {};
-  const layers = isObject(data.layers) ? vars.resolve(data.layers, 'layers') as Props : {};
+  const section = (key: string, value: unknown) => mapping(vars.resolve(value, key), key, file);
+  const functions = section('functions', data.functions);
+  // The Framework drops a function whose entry is empty (`hello:` with nothing under it, or null from a file).
+  for (const [key, value] of Object.entries(functions)) if (value === null) delete functions[key];
+  const resources = section('resources', data.resources);
+  const layers = section('layers', data.layers);
   const template: CfnTemplate = {
     Conditions: resources.Conditions as Props, Mappings: resources.Mappings as Props,
     Resources: { ...syntheticResources(functions, layers), ...(resources.Resources as Props) },
@@ -57,38 +66,47 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     runtime: vars.resolve(provider.runtime, 'provider.runtime'),
     memorySize: vars.resolve(provider.memorySize, 'provider.memorySize') ?? FRAMEWORK_DEFAULTS.memorySize,
     timeout: vars.resolve(provider.timeout, 'provider.timeout') ?? FRAMEWORK_DEFAULTS.timeout,
-    environment: isObject(provider.environment) ? vars.resolve(provider.environment, 'provider.environment') as Props : {},
+    environment: section('provider.environment', provider.environment),
+    httpApiPayload: isObject(provider.httpApi) ? vars.resolve(provider.httpApi.payload, 'provider.httpApi.payload') : undefined,
+    httpApiCors: isObject(provider.httpApi) ? frameworkHttpApiCors(vars.resolve(provider.httpApi.cors, 'provider.httpApi.cors'), functions) : undefined,
+    layers: vars.resolve(provider.layers, 'provider.layers'),
   };
   for (const [key, value] of Object.entries(functions)) {
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
+    if (value.image !== undefined && value.handler === undefined) {
+      model.warnings.push(`functions.${key}: not loaded: only functions with local code run (image: is a container image)`);
+      continue;
+    }
     model.functions.set(key, serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }));
   }
   attachResources(stack, model);
+  model.includes.push(...includes);
   return model;
 }
 
 interface FunctionInput {
   stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
-  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props };
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; layers: unknown };
 }
 
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
   const at = `functions.${key}`;
   const r = stack.resolver;
   const environment = r.resolve({ ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }, `${at}.environment`);
+  warnDynamicReferences(environment, `${at}.environment`, (message) => model.warnings.push(message));
   const fn: RawFunction = {
     handler: props.handler,
     codeUri: dir,
-    memorySize: props.memorySize ?? defaults.memorySize,
-    timeout: props.timeout ?? defaults.timeout,
+    memorySize: numeric(props.memorySize ?? defaults.memorySize),
+    timeout: numeric(props.timeout ?? defaults.timeout),
     environment,
     events: [],
   };
   if (props.runtime ?? defaults.runtime) fn.runtime = props.runtime ?? defaults.runtime;
   if (props.description !== undefined) fn.description = props.description;
-  if (props.reservedConcurrency !== undefined) fn.reservedConcurrency = props.reservedConcurrency;
-  if (props.maximumRetryAttempts !== undefined) fn.maximumRetryAttempts = props.maximumRetryAttempts;
-  if (props.maximumEventAge !== undefined) fn.maximumEventAgeInSeconds = props.maximumEventAge;
+  if (props.reservedConcurrency !== undefined) fn.reservedConcurrency = numeric(props.reservedConcurrency);
+  if (props.maximumRetryAttempts !== undefined) fn.maximumRetryAttempts = numeric(props.maximumRetryAttempts);
+  if (props.maximumEventAge !== undefined) fn.maximumEventAgeInSeconds = numeric(props.maximumEventAge);
   const destinations = isObject(props.destinations) ? props.destinations : {};
   const targets: Props = {};
   for (const kind of ['onSuccess', 'onFailure']) {
@@ -99,10 +117,15 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   // The Framework's onError is the function's DeadLetterConfig (an SNS ARN, or an SQS one via a CloudFormation function).
   if (props.onError !== undefined) fn.deadLetterQueue = r.string(props.onError, `${at}.onError`);
   const warn = (message: string) => model.warnings.push(message);
-  const layers = layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
+  // The function's own list replaces provider.layers, as in the Framework.
+  const layers = props.layers === undefined
+    ? layerDirectories(stack, r.resolve(defaults.layers, 'provider.layers'), dir, 'provider.layers')
+    : layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
   if (layers) fn.layers = layers;
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
-  fn.events = serverlessEvents({ stack, model, fn: key, stage }, props.events, `${at}.events`);
+  const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
+  const httpApiPayload = payload === undefined ? undefined : String(payload);
+  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors }, props.events, `${at}.events`);
   return fn;
 }
 
@@ -117,10 +140,11 @@ function syntheticResources(functions: Props, layers: Props): Props {
 }
 
 /** v3 `params: { default, <stage> }`, v4 `stages: { default: { params }, <stage>: { params } }`. */
-function stageParams(data: Props, stage: string): Map<string, string> {
-  const out = new Map<string, string>();
+function stageParams(data: Props, stage: string): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  // A param keeps its YAML type (`batch: 10` is the number 10), as in the Framework.
   const add = (values: unknown) => {
-    if (isObject(values)) for (const [k, v] of Object.entries(values)) out.set(k, String(v));
+    if (isObject(values)) for (const [k, v] of Object.entries(values)) if (v !== null && v !== undefined) out.set(k, v);
   };
   const v3 = isObject(data.params) ? data.params : {};
   const v4 = isObject(data.stages) ? data.stages : {};
@@ -154,6 +178,30 @@ function serverlessUrl(url: unknown, warn: (m: string) => void, at: string): Pro
     };
   }
   return config;
+}
+
+/**
+ * A top-level section once its variables are resolved (`functions: ${file(./functions.yml)}`): a
+ * mapping, or a list of mappings merged in order as the Framework merges `functions` and
+ * `resources` lists; absent or null is empty.
+ */
+function mapping(value: unknown, at: string, file: string): Props {
+  if (value === undefined || value === null) return {};
+  const parts = Array.isArray(value) ? value : [value];
+  return parts.reduce<Props>((merged, part, i) => {
+    if (part === null || part === undefined) return merged;
+    if (!isObject(part)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: ${Array.isArray(value) ? `${at}[${i}]` : at}: must be a mapping`);
+    return deepMerge(merged, part);
+  }, {});
+}
+
+function deepMerge(into: Props, from: Props): Props {
+  const out: Props = { ...into };
+  for (const [key, value] of Object.entries(from)) {
+    const merged = isObject(value) && Object.hasOwn(into, key) && isObject(into[key]) ? deepMerge(into[key] as Props, value) : value;
+    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 function optionalValue(read: () => unknown): unknown {

@@ -1,6 +1,8 @@
-import { Resolver, type StackScope } from './intrinsics.js';
+import { Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
 import { attributeValue, generatedName, nameProperty, refValue, type StackIdentity } from './physical.js';
+import { samReference } from './sam-references.js';
+import { checkParameter } from './parameter-constraints.js';
 
 /**
  * A template's stack: parameters (defaults, overrides, pseudo parameters), mappings, conditions,
@@ -26,6 +28,8 @@ export interface StackOptions extends StackIdentity {
   imports: ReadonlyMap<string, string>;
 }
 
+const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable']);
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -34,6 +38,8 @@ const ownMap = (value: unknown): Map<string, unknown> => new Map(isObject(value)
 export class Stack {
   readonly resolver: Resolver;
   readonly identity: StackIdentity;
+  /** SAM's `Globals` sections (Function, HttpApi, ...), by name. */
+  readonly globals: ReadonlyMap<string, unknown>;
   /** Declared resources whose Condition holds, by logical id (template order). */
   readonly resources = new Map<string, TemplateResource>();
   private readonly conditions: Map<string, unknown>;
@@ -44,6 +50,7 @@ export class Stack {
   constructor(template: CfnTemplate, options: StackOptions) {
     this.identity = { stackName: options.stackName, region: options.region, accountId: options.accountId, partition: options.partition };
     this.conditions = ownMap(template.Conditions);
+    this.globals = ownMap(template.Globals);
     this.allResources = ownMap(template.Resources);
     const scope: StackScope = {
       file: options.file,
@@ -52,11 +59,18 @@ export class Stack {
       imports: options.imports,
       ref: (logicalId) => {
         const resource = this.resources.get(logicalId);
-        return resource && refValue(resource.Type, this.name(logicalId), this.identity);
+        return resource ? refValue(resource.Type, this.name(logicalId), this.identity) : samReference(this, logicalId);
       },
       attribute: (logicalId, attribute, at) => {
         const resource = this.resources.get(logicalId);
         if (!resource) return undefined;
+        const generated = resource.Type === 'AWS::Serverless::Function' ? samReference(this, `${logicalId}.${attribute}`) : undefined;
+        if (generated !== undefined) return generated;
+        // CloudFormation has no StreamArn for a table without a stream: the template fails, not a poller later.
+        // (SAM's SimpleTable has no StreamSpecification at all.)
+        if (attribute === 'StreamArn' && TABLE_TYPES.has(resource.Type) && resource.Properties.StreamSpecification === undefined) {
+          throw this.resolver.error(at, `${logicalId} has no StreamSpecification, so no StreamArn (enable its stream: StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES })`);
+        }
         const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity);
         if (value === undefined) throw this.resolver.error(at, `${resource.Type} attribute ${attribute} (of ${logicalId}) is not supported locally`);
         return value;
@@ -88,7 +102,9 @@ export class Stack {
     const given = property && resource.Properties[property] !== undefined
       ? this.resolver.string(resource.Properties[property], `Resources.${logicalId}.Properties.${property}`)
       : undefined;
-    const fifo = resource.Type === 'AWS::SQS::Queue' && String(resource.Properties.FifoQueue) === 'true';
+    // A generated FIFO queue or topic name ends in .fifo, as CloudFormation makes it (SQS and SNS require it).
+    const fifo = (resource.Type === 'AWS::SQS::Queue' && String(resource.Properties.FifoQueue) === 'true')
+      || (resource.Type === 'AWS::SNS::Topic' && String(resource.Properties.FifoTopic) === 'true');
     const name = given ?? generatedName(resource.Type, logicalId, this.identity, fifo);
     this.names.set(logicalId, name);
     return name;
@@ -114,8 +130,8 @@ export class Stack {
     return value;
   }
 
-  private parameters(declared: unknown, options: StackOptions): Map<string, string | string[]> {
-    const values = new Map<string, string | string[]>([
+  private parameters(declared: unknown, options: StackOptions): Map<string, string | string[] | ValueFromAws> {
+    const values = new Map<string, string | string[] | ValueFromAws>([
       ['AWS::Region', options.region],
       ['AWS::AccountId', options.accountId],
       ['AWS::StackName', options.stackName],
@@ -134,13 +150,16 @@ export class Stack {
       if (!isObject(definition)) throw fail(at, 'must be an object with a Type');
       const raw = options.parameters.get(name) ?? (definition.Default === undefined ? undefined : String(definition.Default));
       if (raw === undefined) throw fail(at, `has no Default: pass it with --parameter-overrides ${name}=VALUE or parameters: { ${name}: VALUE }`);
-      const allowed = Array.isArray(definition.AllowedValues) ? definition.AllowedValues.map(String) : undefined;
-      if (allowed && !allowed.includes(raw)) throw fail(at, `"${raw}" is not one of its AllowedValues (${allowed.join(', ')})`);
-      if (typeof definition.AllowedPattern === 'string' && !new RegExp(`^(?:${definition.AllowedPattern})$`).test(raw)) {
-        throw fail(at, `"${raw}" does not match its AllowedPattern ${definition.AllowedPattern}`);
-      }
       const type = String(definition.Type ?? 'String');
-      values.set(name, type.startsWith('List<') || type === 'CommaDelimitedList' ? raw.split(',').map((s) => s.trim()) : raw);
+      if (type.startsWith('AWS::SSM::Parameter::Value<') && !options.parameters.has(name)) {
+        // On AWS the value is read from Parameter Store under this name; locally there is none to read.
+        values.set(name, new ValueFromAws(`parameter ${name} (${type}) is read from SSM Parameter Store (${raw}) on AWS: pass its value with --parameter-overrides ${name}=VALUE or parameters: { ${name}: VALUE }`));
+        continue;
+      }
+      const list = type.startsWith('List<') || type === 'CommaDelimitedList';
+      const value = list ? raw.split(',').map((s) => s.trim()) : raw;
+      checkParameter(at, type, definition, value, fail);
+      values.set(name, value);
     }
     return values;
   }

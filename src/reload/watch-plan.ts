@@ -6,7 +6,7 @@ const IGNORED_SEGMENTS = new Set(['.git', '__pycache__', 'node_modules']);
 
 /** What hot reload watches for one config: the config file(s) and each function's code. */
 export interface WatchPlan {
-  /** Files whose change means loading the config again (the config file, the template or serverless.yml it names). */
+  /** Files whose change means loading the config again (the config file, the template or serverless.yml it names, the files that includes). */
   configFiles: string[];
   /** Function → directories whose change retires its environments (code root, layers). */
   functions: Map<string, string[]>;
@@ -28,7 +28,7 @@ export function codeRoot(fn: FunctionConfig, config: HubConfig): string {
 export function watchPlan(config: HubConfig): WatchPlan {
   const functions = new Map(Object.values(config.functions).map((fn) => [fn.name, [codeRoot(fn, config), ...fn.layers]]));
   return {
-    configFiles: [config.configPath, config.project?.file ?? ''].filter(Boolean),
+    configFiles: [config.configPath, config.project?.file ?? '', ...config.project?.includes ?? []].filter(Boolean),
     functions,
     layers: [...new Set(Object.values(config.functions).flatMap((fn) => fn.layers))],
     dataDir: config.dataDir,
@@ -39,9 +39,13 @@ export function watchedPaths(plan: WatchPlan): string[] {
   return [...new Set([...plan.configFiles, ...[...plan.functions.values()].flat()])];
 }
 
-/** chokidar's `ignored`: see IGNORED_SEGMENTS; compiled bytecode; the data directory. */
+/**
+ * chokidar's `ignored`: see IGNORED_SEGMENTS; compiled bytecode; the data directory; log files
+ * (`triggerhub up --watch > hub.log` in the project: each reload's log line would be a change
+ * that reloads again, for ever).
+ */
 export function isIgnored(plan: WatchPlan, file: string): boolean {
-  if (isUnder(file, plan.dataDir) || file.endsWith('.pyc')) return true;
+  if (isUnder(file, plan.dataDir) || file.endsWith('.pyc') || file.endsWith('.log')) return true;
   const inLayer = plan.layers.some((dir) => isUnder(file, dir));
   return file.split(path.sep).some((part) => IGNORED_SEGMENTS.has(part) && !(inLayer && part === 'node_modules'));
 }

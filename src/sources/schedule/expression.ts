@@ -1,7 +1,8 @@
 import { Cron, type CronOptions } from 'croner';
 
 /**
- * Schedule expressions: EventBridge `rate(...)` and `cron(...)`, and plain 5- or 6-field cron.
+ * Schedule expressions: EventBridge `rate(...)` and `cron(...)`, EventBridge Scheduler's one-time
+ * `at(...)`, and plain 5- or 6-field cron.
  * A parsed expression answers "the next tick after t" and "the last tick at or before t" in epoch
  * ms; cron ticks are computed in the schedule's IANA time zone.
  *
@@ -28,11 +29,12 @@ const MAX_CANDIDATES = 1000;
 export function parseExpression(expression: string, timezone = 'UTC'): TickSchedule {
   const text = expression.trim();
   if (text.startsWith('rate(')) return rateSchedule(text);
+  if (text.startsWith('at(')) return oneTimeSchedule(text, timezone);
   const eventBridge = EVENTBRIDGE_CRON.exec(text);
   if (eventBridge) return cronSchedule(eventBridgePattern(eventBridge[1]), { mode: '7-part', alternativeWeekdays: true, sloppyRanges: true }, timezone);
   const fields = text.split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) {
-    throw new ExpressionError('must be rate(value unit), cron(minutes hours day-of-month month day-of-week year), or a 5- or 6-field cron string');
+    throw new ExpressionError('must be rate(value unit), cron(minutes hours day-of-month month day-of-week year), at(yyyy-mm-ddThh:mm:ss), or a 5- or 6-field cron string');
   }
   return cronSchedule(text, { mode: fields.length === 5 ? '5-part' : '6-part' }, timezone);
 }
@@ -50,6 +52,27 @@ function rateSchedule(text: string): TickSchedule {
   return {
     nextAfter: (t) => (Math.floor(t / period) + 1) * period,
     atOrBefore: (t) => Math.floor(t / period) * period,
+  };
+}
+
+const AT = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/;
+
+/** EventBridge Scheduler's one-time `at(2026-03-11T10:21:00)`: one tick, that local time in the schedule's zone. */
+function oneTimeSchedule(text: string, timezone: string): TickSchedule {
+  const match = AT.exec(text);
+  if (!match) throw new ExpressionError('at must be at(yyyy-mm-ddThh:mm:ss), e.g. at(2026-03-11T10:21:00)');
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(wall);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw new ExpressionError(`at: ${text.slice(3, -1)} is not a valid date and time`);
+  }
+  // The instant whose local time in the zone is `wall` (the offset read twice: once near it, once at it).
+  const offsets = new OffsetCache(timezone);
+  const tick = wall - offsets.at(wall - offsets.at(wall));
+  return {
+    nextAfter: (t) => (tick > t ? tick : null),
+    atOrBefore: (t) => (tick <= t ? tick : null),
   };
 }
 

@@ -1,0 +1,27 @@
+import type { Stack } from './stack.js';
+import { corsSettings } from './sam-function.js';
+
+type Props = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The `CorsConfiguration` of the HTTP API a SAM HttpApi event (its unresolved properties) is on:
+ * its `ApiId`'s, else `Globals.HttpApi`'s (SAM's implicit API, and any AWS::Serverless::HttpApi
+ * without its own) → the `cors` setting of the event's route. `true` allows every origin and
+ * nothing else, as samtranslator's `_add_cors` sets it.
+ */
+export function httpApiCors(stack: Stack, event: Props, at: string): Props | undefined {
+  const apiId = isObject(event.ApiId) && typeof event.ApiId.Ref === 'string' ? event.ApiId.Ref : undefined;
+  const api = apiId === undefined ? undefined : stack.resources.get(apiId);
+  const globals = stack.globals.get('HttpApi');
+  const [raw, where] = api?.Properties.CorsConfiguration !== undefined
+    ? [api.Properties.CorsConfiguration, `Resources.${apiId}.Properties.CorsConfiguration`]
+    : apiId === undefined || api?.Type === 'AWS::Serverless::HttpApi'
+      ? [isObject(globals) ? globals.CorsConfiguration : undefined, 'Globals.HttpApi.CorsConfiguration']
+      : [undefined, at];
+  if (raw === undefined) return undefined;
+  const value = stack.resolver.resolve(raw, where);
+  if (value === true || value === 'true') return corsSettings({ AllowOrigins: ['*'] });
+  return isObject(value) ? corsSettings(value) : undefined;
+}
