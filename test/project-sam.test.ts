@@ -135,6 +135,27 @@ Resources:
     ]);
   });
 
+  it('Api and HttpApi events carry their TimeoutInMillis (a Number parameter too) as the route\'s integration timeout', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Patience: { Type: Number, Default: 5000 }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Events:
+        Rest: { Type: Api, Properties: { Path: /items, Method: get, TimeoutInMillis: 12000 } }
+        Http: { Type: HttpApi, Properties: { Path: /h, Method: get, TimeoutInMillis: !Ref Patience } }
+        Default: { Type: HttpApi, Properties: { Path: /d, Method: get } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([
+      { api: expect.objectContaining({ path: '/items', timeoutInMillis: 12_000 }) },
+      { http: expect.objectContaining({ path: '/h', timeoutInMillis: 5000 }) },
+      { http: expect.objectContaining({ path: '/d', timeoutInMillis: 30_000 }) },
+    ]);
+  });
+
   it('attaches event source mappings, invoke configs, schedule rules, topic subscriptions and bucket notifications', () => {
     const { config } = load(`Resources:
   Stream: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 1 } }

@@ -23,7 +23,7 @@ const PLAIN = new Map<string, readonly string[]>([
  */
 const INTEGERS = new Set([
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds',
-  'ParallelizationFactor', 'TumblingWindowInSeconds', 'MaximumConcurrency',
+  'ParallelizationFactor', 'TumblingWindowInSeconds', 'MaximumConcurrency', 'TimeoutInMillis',
 ]);
 const BOOLEANS = new Set(['BisectBatchOnFunctionError']);
 

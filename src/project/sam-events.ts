@@ -1,6 +1,6 @@
 import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
-import { mappingFromArn, type Mapping } from './mappings.js';
+import { mappingFromArn, typed, type Mapping } from './mappings.js';
 import { declareQueue } from './cfn-resources.js';
 import { httpApiCors } from './http-api-cors.js';
 
@@ -54,11 +54,13 @@ function restCors(ctx: EventContext, raw: Props): boolean {
 }
 
 const method = (value: unknown) => (value === undefined ? 'ANY' : String(value).toUpperCase());
+/** The event's integration timeout (`TimeoutInMillis`), when it sets one. */
+const integrationTimeout = (props: Props) => (props.TimeoutInMillis === undefined ? {} : { timeoutInMillis: typed('TimeoutInMillis', props.TimeoutInMillis) });
 
 const api: Mapper = (ctx, props, at) => {
   ignoreAuth(ctx, props, at);
   if (typeof props.Path !== 'string') throw ctx.stack.resolver.error(`${at}.Path`, 'must be the resource path (SAM requires it), e.g. /orders/{id}');
-  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage } }];
+  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage, ...integrationTimeout(props) } }];
 };
 
 const httpApi: Mapper = (ctx, props, at) => {
@@ -69,6 +71,7 @@ const httpApi: Mapper = (ctx, props, at) => {
       methods: [method(props.Method)],
       ...(props.PayloadFormatVersion === undefined ? {} : { payloadFormatVersion: String(props.PayloadFormatVersion) }),
       ...(props.cors === undefined ? {} : { cors: props.cors }),
+      ...integrationTimeout(props),
     },
   }];
 };
