@@ -21,6 +21,8 @@ describe('custom runtimes (provided) through the hub', () => {
         example: { handler: path.join(REPO_ROOT, 'examples/custom-runtime/function.handler'), runtime: 'provided.al2023' },
         pyExample: { handler: path.join(REPO_ROOT, 'examples/python-hello/lambda_function.lambda_handler'), runtime: 'python3.12' },
         initFails: { handler: path.join(PROVIDED, 'init-fails/function.handler'), runtime: 'provided.al2' },
+        // SAM's Go and Rust starters: Handler: bootstrap, the executable at the code root.
+        bare: { handler: 'bootstrap', codeUri: path.join(PROVIDED, 'echo'), runtime: 'provided.al2023' },
       },
     });
   });
@@ -43,6 +45,12 @@ describe('custom runtimes (provided) through the hub', () => {
     const failed = await invoke('echo', { fail: true });
     expect(failed.FunctionError).toBe('Unhandled');
     expect(failed.body).toEqual({ errorMessage: 'asked to fail', errorType: 'EchoError', stackTrace: [] });
+  });
+
+  it('runs a custom runtime whose handler is the bare word bootstrap (no module.export), with that _HANDLER', async () => {
+    const out = await invoke('bare', { n: 1 });
+    expect(out.FunctionError).toBeUndefined();
+    expect(out.body).toEqual({ handler: 'bootstrap', event: { n: 1 } });
   });
 
   it("passes the runtime's error document through unchanged, the type header naming a missing errorType", async () => {
@@ -143,6 +151,13 @@ describe('handler resolution for Runtime API runtimes', () => {
     expect(resolve({ handler: 'echo/function.handler', runtime: 'provided' }).handlerFile).toBe(path.join(PROVIDED, 'echo/bootstrap'));
     const python = buildConfig({ functions: { f: { handler: '../python/handlers.counter', runtime: 'python3.12' } } }, { baseDir: PROVIDED });
     expect(python.functions.f).toMatchObject({ handlerFile: path.join(PROVIDED, '../python/handlers.py'), handlerExport: 'counter' });
+  });
+
+  it('takes any handler text for a custom runtime, and path/file.export for Node.js and Python', () => {
+    expect(resolve({ handler: 'bootstrap', runtime: 'provided.al2023', codeUri: 'echo' }).handlerFile).toBe(path.join(PROVIDED, 'echo/bootstrap'));
+    expect(() => resolve({ handler: 'bootstrap', runtime: 'nodejs20.x' })).toThrow('functions.f.handler: must look like path/file.export');
+    expect(() => resolve({ handler: 'handler', runtime: 'python3.12' })).toThrow('functions.f.handler: must look like path/file.export');
+    expect(() => resolve({ handler: 'two words', runtime: 'provided' })).toThrow('functions.f.handler: must not be empty or hold spaces');
   });
 
   it('names the missing bootstrap or module', () => {

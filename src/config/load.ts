@@ -122,17 +122,29 @@ function parseHub(raw: unknown, configPath?: string): { parsed: RawHubConfig; ev
 }
 
 function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, problems: string[]): FunctionConfig {
-  const dot = fn.handler.lastIndexOf('.');
-  const modulePath = fn.handler.slice(0, dot);
-  const handlerExport = fn.handler.slice(dot + 1);
   const family = runtimeFamily(fn.runtime);
   const root = path.resolve(baseDir, fn.codeUri ?? '.');
   if (family !== 'node') return resolveRuntimeApiFunction(name, fn, root, problems);
+  // Lambda's Node.js runtime takes the module up to the handler's first dot and the rest as the
+  // export's path (`index.handlers.main` is `handlers.main` of index); a module whose own path holds
+  // a dot (`v1.2/app.handler`, which Lambda cannot load) is still found by the last dot.
+  const splits = [fn.handler.indexOf('.'), fn.handler.lastIndexOf('.')];
+  let found: { handlerFile: string; dot: number } | undefined;
+  let candidates: string[] = [];
+  for (const dot of splits) {
+    candidates = moduleCandidates(path.resolve(root, fn.handler.slice(0, dot)));
+    const handlerFile = candidates.find((candidate) => existsSync(candidate));
+    if (handlerFile) {
+      found = { handlerFile, dot };
+      break;
+    }
+  }
+  const dot = found?.dot ?? splits[0];
+  const modulePath = fn.handler.slice(0, dot);
+  const handlerExport = fn.handler.slice(dot + 1);
   const base = path.resolve(root, modulePath);
-  const candidates = path.extname(base) && HANDLER_EXTENSIONS.includes(path.extname(base) as never)
-    ? [base]
-    : HANDLER_EXTENSIONS.map((ext) => base + ext);
-  const handlerFile = candidates.find((candidate) => existsSync(candidate));
+  if (!found) candidates = moduleCandidates(base);
+  const handlerFile = found?.handlerFile;
   if (!handlerFile) {
     problems.push(`functions.${name}.handler: no module ${path.relative(root, base) || base}{${HANDLER_EXTENSIONS.join(',')}} under ${root}`);
   }
@@ -153,7 +165,8 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
 function resolveRuntimeApiFunction(name: string, fn: RawFunctionConfig, baseDir: string, problems: string[]): FunctionConfig {
   if (fn.isolation === 'thread') problems.push(`functions.${name}.isolation: 'thread' runs Node.js handlers only; ${fn.runtime} runs in a process`);
   const dot = fn.handler.lastIndexOf('.');
-  const modulePath = fn.handler.slice(0, dot);
+  // A custom runtime's handler may have no dot at all (`bootstrap`): it names no module then.
+  const modulePath = dot < 0 ? fn.handler : fn.handler.slice(0, dot);
   const dir = path.resolve(baseDir, path.dirname(modulePath));
   const handlerFile = runtimeFamily(fn.runtime) === 'python'
     ? path.join(dir, `${path.basename(modulePath).replaceAll('.', '/')}.py`)
@@ -162,7 +175,14 @@ function resolveRuntimeApiFunction(name: string, fn: RawFunctionConfig, baseDir:
     const what = handlerFile.endsWith('.py') ? 'no module' : 'no executable';
     problems.push(`functions.${name}.handler: ${what} ${path.relative(baseDir, handlerFile) || handlerFile} under ${baseDir}`);
   }
-  return { ...fn, name, handlerFile, handlerExport: fn.handler.slice(dot + 1), taskRoot: baseDir };
+  return { ...fn, name, handlerFile, handlerExport: dot < 0 ? '' : fn.handler.slice(dot + 1), taskRoot: baseDir };
+}
+
+/** The files a handler's module path may be: itself when it has a handler extension, else with each. */
+function moduleCandidates(base: string): string[] {
+  return path.extname(base) && HANDLER_EXTENSIONS.includes(path.extname(base) as never)
+    ? [base]
+    : HANDLER_EXTENSIONS.map((ext) => base + ext);
 }
 
 function isExecutableOrModule(file: string): boolean {

@@ -54,8 +54,10 @@ const aliasesSchema = z.record(
 ).default({});
 
 export const functionSchema = z.object({
+  // Node.js and Python handlers name a module and an export (checked below); a custom runtime's
+  // handler is any text its bootstrap reads from _HANDLER (SAM's Go and Rust starters: `bootstrap`).
   handler: z.string({ error: 'is required: path/file.export, e.g. src/index.handler' })
-    .regex(/^[^\s]+\.[A-Za-z_$][\w$]*$/, { error: 'must look like path/file.export, e.g. src/index.handler' }),
+    .regex(/^\S+$/, { error: 'must not be empty or hold spaces' }),
   runtime: z.enum(RUNTIMES, { error: `must be one of ${RUNTIMES.join(', ')}` }).default('nodejs20.x'),
   description: z.string().default(''),
   timeout: intBetween(1, 900).default(3),
@@ -85,7 +87,11 @@ export const functionSchema = z.object({
   isolation: isolationSchema.optional(),
   /** Directory the handler path is relative to (the task root), relative to the config; default the config's directory. */
   codeUri: z.string().min(1, { error: 'must not be empty' }).optional(),
-}).strict();
+}).strict().superRefine((fn, ctx) => {
+  if (runtimeFamily(fn.runtime) !== 'provided' && !/^[^\s]+\.[A-Za-z_$][\w$]*$/.test(fn.handler)) {
+    ctx.addIssue({ code: 'custom', path: ['handler'], message: 'must look like path/file.export, e.g. src/index.handler' });
+  }
+});
 
 export const hubSchema = z.object({
   ...projectSettingsShape,

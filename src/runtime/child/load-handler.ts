@@ -19,11 +19,25 @@ export async function loadHandler(spec: BootstrapSpec): Promise<Handler> {
     throw classifyImportError(err);
   }
   // A CJS module's `module.exports` is `default`; named exports are only what Node could detect.
-  const fromDefault = mod.default as Record<string, unknown> | null | undefined;
-  const handler = mod[spec.handlerExport] ?? fromDefault?.[spec.handlerExport];
+  const handler = exported(mod, spec.handlerExport) ?? exported(mod.default, spec.handlerExport);
   if (handler === undefined) throw runtimeError('Runtime.HandlerNotFound', `${spec.handler} is undefined or not exported`);
   if (typeof handler !== 'function') throw runtimeError('Runtime.HandlerNotFound', `${spec.handler} is not a function`);
   return handler as Handler;
+}
+
+/**
+ * The export a handler's path names: `handler`, or `handlers.main` (each dot a property further
+ * in, as Lambda's runtime resolves it; a method of an exported instance counts), never a member
+ * every object has (`index.toString`).
+ */
+function exported(container: unknown, exportPath: string): unknown {
+  let value = container;
+  for (const key of exportPath.split('.')) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+    if (!Object.hasOwn(value, key) && (Object.hasOwn(Object.prototype, key) || Object.hasOwn(Function.prototype, key))) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
 function classifyImportError(err: unknown): unknown {
