@@ -115,6 +115,15 @@ describe('config names that are Object.prototype members', () => {
     expect(config.functions.constructor.name).toBe('constructor');
   });
 
+  it('a function or layer named __proto__ in a config file is refused by name, not lost', () => {
+    const dir = tempDir('proto-config-');
+    const file = path.join(dir, 'triggerhub.yaml');
+    writeFileSync(file, `functions:\n  __proto__: { handler: ${path.join(FIXTURES, 'echo.handler')} }\n  echo: { handler: ${path.join(FIXTURES, 'echo.handler')} }\n`);
+    expect(() => loadConfigFile(file)).toThrow(`${file}:\nfunctions.__proto__: this name cannot be used; rename it`);
+    writeFileSync(file, `layers:\n  __proto__: ${dir}\nfunctions:\n  echo: { handler: ${path.join(FIXTURES, 'echo.handler')} }\n`);
+    expect(() => loadConfigFile(file)).toThrow('layers.__proto__: this name cannot be used; rename it');
+  });
+
   it('an event source kind named toString is an unknown kind, not a crash', () => {
     let caught: unknown;
     try {

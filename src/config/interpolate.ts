@@ -1,3 +1,4 @@
+import { setOwn } from '../own.js';
 import { HubError } from '../errors.js';
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -13,9 +14,8 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, at = ''):
   if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, `${at}[${i}]`));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) {
-      out[key] = interpolateEnv(child, env, at ? `${at}.${key}` : key);
-    }
+    // setOwn: a key named __proto__ stays a key (an assignment would set the prototype and lose it).
+    for (const [key, child] of Object.entries(value)) setOwn(out, key, interpolateEnv(child, env, at ? `${at}.${key}` : key));
     return out;
   }
   return value;
