@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger } from '../src/log.js';
 import { testConfig, waitFor } from './helpers/hub.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 
 /** Sends the head of a POST and part of its body, then drops the connection. */
 function abortMidBody(url: string, route: string): Promise<void> {
@@ -18,14 +18,10 @@ function abortMidBody(url: string, route: string): Promise<void> {
 }
 
 describe('clients that drop the connection mid-request', { timeout: 60_000 }, () => {
-  const lines: Array<{ level: number; event?: string; err?: unknown; msg?: string }> = [];
+  const { lines, destination } = jsonLogLines();
   let hub: Hub;
 
   beforeAll(async () => {
-    const destination = new PassThrough();
-    destination.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-    });
     hub = await startHub(testConfig({
       functions: { echo: { handler: 'echo.handler', events: [{ s3: { bucket: 'abort-bucket', via: { webhook: { path: '/minio' } } } }] } },
     }), { logger: createLogger({ destination, level: 'debug' }) });
@@ -38,7 +34,7 @@ describe('clients that drop the connection mid-request', { timeout: 60_000 }, ()
     const routes = ['/admin/dlq/redrive', '/2015-03-31/functions/echo/invocations', '/urls/echo/x', '/minio'];
     for (let i = 0; i < 5; i++) for (const route of routes) await abortMidBody(hub.url, route);
     await waitFor(() => lines.filter((line) => line.event === 'client_aborted').length >= (routes.length - 1) * 5, 15_000, 'every abort logged');
-    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+    expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
     expect(lines.filter((line) => line.event === 'client_aborted').every((line) => line.level === 20 && line.err === undefined)).toBe(true);
     // The hub serves on.
     expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);

@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger } from '../src/log.js';
 import { testConfig } from './helpers/hub.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 
 /** POSTs `body` and reads the whole answer, within `timeoutMs` (a response that never comes fails the test). */
 function post(url: string, body: string, timeoutMs = 5_000): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; raw: string }> {
@@ -33,14 +33,10 @@ const FAILURES = [
 ];
 
 describe('handler responses no HTTP server can send as given', { timeout: 60_000 }, () => {
-  const lines: Array<{ level: number; event?: string }> = [];
+  const { lines, destination } = jsonLogLines();
   let hub: Hub;
 
   beforeAll(async () => {
-    const destination = new PassThrough();
-    destination.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-    });
     hub = await startHub(testConfig({
       functions: {
         spelled: {
@@ -80,7 +76,7 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
         expect({ path, status: answer.status, text: answer.text }).toEqual({ path, status, text: body });
         expect(answer.headers['x-injected'], path).toBeUndefined();
       }
-      expect(lines.slice(before).filter((line) => line.level >= 40)).toEqual([]);
+      expect(lines.slice(before).filter((line) => (line.level as number) >= 40)).toEqual([]);
     });
   }
 
