@@ -93,3 +93,45 @@ describe('dynamodb records', () => {
     expect(key({ pk: { S: 'a' }, sk: { N: '1' } })).not.toBe(key({ pk: { S: 'a' }, sk: { N: '2' } }));
   });
 });
+
+describe('a DynamoDB checkpoint whose records have left the stream', () => {
+  it('reads on from the oldest record the stream keeps (TRIM_HORIZON), with a warning, instead of failing for ever', async () => {
+    const { TrimmedDataAccessException } = await import('@aws-sdk/client-dynamodb-streams');
+    const { runShard } = await import('../src/sources/kit/shards/shard-worker.js');
+    const { DYNAMODB_TIMINGS } = await import('../src/sources/dynamodb.js');
+    const { jsonLogLines } = await import('./helpers/log-capture.js');
+    const { createLogger } = await import('../src/log.js');
+    const starts: unknown[] = [];
+    const record = { eventID: '1', dynamodb: { SequenceNumber: '900', ApproximateCreationDateTime: new Date() } } as _Record;
+    const reader = {
+      timestamps: false,
+      describe: async () => ({ arn: 'arn', region: 'r', incarnation: 'arn', retentionSeconds: 86_400 }),
+      listShards: async () => [],
+      iterator: async (_shard: string, start: { type: string }) => {
+        starts.push(start);
+        // What the service answers for a sequence number past its trim horizon.
+        if (start.type === 'AFTER_SEQUENCE_NUMBER') throw new TrimmedDataAccessException({ message: 'The operation attempted to read past the oldest stream record in a shard.', $metadata: {} });
+        return 'from-the-oldest';
+      },
+      read: async () => ({ records: [record], next: undefined }), // the shard then ends (closed)
+      sequenceOf: (r: _Record) => r.dynamodb!.SequenceNumber!,
+      arrivalMsOf: () => Date.now(),
+      close: () => undefined,
+    };
+    const { lines, destination } = jsonLogLines();
+    const processed: string[] = [];
+    const result = await runShard({
+      reader, shardId: 'shardId-1', log: createLogger({ destination, level: 'info' }), signal: new AbortController().signal,
+      settings: dynamodbSettingsSchema.parse({ stream: 'arn:aws:dynamodb:ddblocal:000000000000:table/orders/stream/2020-01-01T00:00:00.000', startingPosition: 'LATEST' }),
+      timings: DYNAMODB_TIMINGS, kind: 'dynamodb',
+      position: async () => ({ sequence: '100', fromStart: false }), // a checkpoint from before a long stop
+      build: (raw) => raw,
+      process: async (records) => { processed.push(...records.map((r) => r.dynamodb!.SequenceNumber!)); return true; },
+      finish: async () => undefined,
+    });
+    expect(result).toBe('ended');
+    expect(starts).toEqual([{ type: 'AFTER_SEQUENCE_NUMBER', sequence: '100' }, { type: 'TRIM_HORIZON' }]);
+    expect(processed).toEqual(['900']);
+    expect(lines.filter((line) => line.event === 'dynamodb_checkpoint_trimmed')).toEqual([expect.objectContaining({ level: 40, shardId: 'shardId-1', sequence: '100' })]);
+  });
+});

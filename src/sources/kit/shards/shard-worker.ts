@@ -78,7 +78,7 @@ export async function runShard<Raw, R>(options: ShardWorkerOptions<Raw, R>): Pro
     onHealth: (err) => options.onHealth?.(err),
   }, async () => {
     if (iterator === undefined) {
-      iterator = await reader.iterator(shardId, iteratorStart(options.settings, await options.position()), signal);
+      iterator = await startIterator(options, iteratorStart(options.settings, await options.position()));
       if (iterator === undefined) throw new Error(`no iterator for shard ${shardId}`);
     }
     try {
@@ -106,6 +106,23 @@ export async function runShard<Raw, R>(options: ShardWorkerOptions<Raw, R>): Pro
 }
 
 /** After the checkpoint; else at the LATEST mark; else from the start; else the startingPosition. */
+/**
+ * An iterator at `start`. A checkpoint whose next records have left the stream (a DynamoDB stream
+ * keeps them 24 hours: a hub stopped longer) is refused with TrimmedDataAccessException; as Lambda
+ * resumes a mapping, reading goes on from the oldest record the stream still has.
+ */
+async function startIterator<Raw, R>(options: ShardWorkerOptions<Raw, R>, start: ShardStart): Promise<string | undefined> {
+  const { reader, shardId, signal } = options;
+  try {
+    return await reader.iterator(shardId, start, signal);
+  } catch (err) {
+    if (start.type !== 'AFTER_SEQUENCE_NUMBER' || (err as Error | null)?.name !== 'TrimmedDataAccessException') throw err;
+    options.log.warn({ event: `${options.kind}_checkpoint_trimmed`, shardId, sequence: start.sequence },
+      `the records after shard ${shardId}'s checkpoint have left the stream: reading on from the oldest record it keeps`);
+    return reader.iterator(shardId, { type: 'TRIM_HORIZON' }, signal);
+  }
+}
+
 function iteratorStart(settings: StartingPosition, position: ShardPosition): ShardStart {
   if (position.sequence) return { type: 'AFTER_SEQUENCE_NUMBER', sequence: position.sequence };
   if (position.sinceMs !== undefined) return { type: 'AT_TIMESTAMP', at: new Date(position.sinceMs) };
