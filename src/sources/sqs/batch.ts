@@ -34,22 +34,25 @@ const THROTTLE_BACKOFF_MS = [100, 200, 500, 1000, 2000];
  * One batch, as Lambda's SQS poller handles it: records no filter matches are deleted without an
  * invocation; the rest go to the function synchronously; what succeeded is deleted. Failed records
  * stay in flight until their visibility timeout, so the queue's redrive policy counts them.
- * Never throws.
+ * Never throws; resolves with the records left in the queue (those that did not succeed).
  */
-export async function runBatch(records: SQSRecord[], deps: BatchDeps): Promise<void> {
+export async function runBatch(records: SQSRecord[], deps: BatchDeps): Promise<SQSRecord[]> {
   const { client, queue, keeper, log } = deps;
+  const done: SQSRecord[] = [];
   try {
     const matched: SQSRecord[] = [];
-    const done: SQSRecord[] = [];
     for (const record of records) (deps.filter(record as unknown as Record<string, unknown>) ? matched : done).push(record);
     if (done.length) log.debug({ event: 'sqs_records_filtered', count: done.length }, 'records matched no filter; deleted');
     if (matched.length) done.push(...await invokeBatch(matched, deps));
     await deleteRecords(client, queue.url, done, log);
   } catch (err) {
     log.error({ event: 'sqs_batch_error', err }, 'unexpected error while handling a batch; its messages return to the queue');
+    done.length = 0;
   } finally {
     keeper.drop(records);
   }
+  const deleted = new Set(done);
+  return records.filter((record) => !deleted.has(record));
 }
 
 /** Invokes the function with the records; returns those to delete. */

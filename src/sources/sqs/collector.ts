@@ -87,6 +87,20 @@ export class BatchCollector {
     return this.carried.splice(0);
   }
 
+  /** Whether records of an earlier receive wait for the next batch. */
+  get carrying(): boolean {
+    return this.carried.length > 0;
+  }
+
+  /** Takes out the carried records of these message groups (FIFO: they must not run before their group's failed ones). */
+  takeGroups(groups: ReadonlySet<string>): SQSRecord[] {
+    const kept: SQSRecord[] = [];
+    const taken: SQSRecord[] = [];
+    for (const record of this.carried) (groups.has(record.attributes.MessageGroupId ?? '') ? taken : kept).push(record);
+    this.carried = kept;
+    return taken;
+  }
+
   private async receive(max: number, waitSeconds: number, signal: AbortSignal): Promise<SQSRecord[]> {
     const { client, queue, keeper } = this.options;
     const { ReceiveMessageCommand } = await loadSqs();

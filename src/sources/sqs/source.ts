@@ -34,6 +34,8 @@ export class SqsSource implements Source {
   readonly id: string;
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
+  /** FIFO: message groups with records a finished batch left in the queue (see holdBackFailedGroups). */
+  private readonly failedGroups = new Set<string>();
   private running?: Promise<void>;
   private stopping?: Promise<void>;
   private readonly filter: RecordFilter;
@@ -75,6 +77,11 @@ export class SqsSource implements Source {
       client ??= await createSqsClient(this.settings, context.config.region, log);
       connection ??= await this.connect(client, context, log);
       while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+      if (connection.queue.fifo) {
+        // Failures of batches finished before this receive do not concern its records (SQS held their groups back).
+        if (connection.collector.carrying) await this.holdBackFailedGroups(connection);
+        else this.failedGroups.clear();
+      }
       const records = await connection.collector.collect(signal);
       if (signal.aborted) await release(connection, records);
       else this.dispatch(records, connection.deps);
@@ -110,8 +117,25 @@ export class SqsSource implements Source {
   }
 
   private dispatch(records: SQSRecord[], deps: BatchDeps): void {
-    const batch: Promise<void> = runBatch(records, deps).finally(() => this.inFlight.delete(batch));
+    const batch: Promise<void> = runBatch(records, deps)
+      .then((left) => { if (deps.queue.fifo) for (const record of left) this.failedGroups.add(record.attributes.MessageGroupId ?? ''); })
+      .finally(() => this.inFlight.delete(batch));
     this.inFlight.add(batch);
+  }
+
+  /**
+   * FIFO: records carried over from a receive (they did not fit in its batch's 6 MB) come after
+   * that batch in their message groups. They wait until the batches in flight are done, and those
+   * of a group that failed there are not run: they stay in flight until their visibility timeout
+   * and come back after the failed ones, in order (as SQS holds a group back).
+   */
+  private async holdBackFailedGroups(connection: Connection): Promise<void> {
+    await Promise.all(this.inFlight);
+    const held = connection.collector.takeGroups(this.failedGroups);
+    this.failedGroups.clear();
+    if (!held.length) return;
+    connection.keeper.drop(held);
+    connection.deps.log.info({ event: 'sqs_fifo_records_held', count: held.length }, 'records of a message group that failed wait for their turn in the queue');
   }
 }
 
