@@ -135,6 +135,18 @@ Resources:
     ]);
   });
 
+  it('a function whose runtime does not run here (java21, from Globals too) is left out with a warning; the rest runs', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: { Runtime: java21 }
+Resources:
+  Report: { Type: AWS::Serverless::Function, Properties: { CodeUri: ., Handler: 'report.App::handleRequest' } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { CodeUri: ., Handler: app.handler, Runtime: nodejs20.x } }
+`, ['app.mjs']);
+    expect(Object.keys(config.functions)).toEqual(['Fn']);
+    expect(config.project!.warnings).toEqual([expect.stringMatching(/^Resources\.Report: not loaded: runtime java21 does not run here/)]);
+  });
+
   it('Api and HttpApi events carry their TimeoutInMillis (a Number parameter too) as the route\'s integration timeout', () => {
     const { config } = load(`Transform: AWS::Serverless-2016-10-31
 Parameters:

@@ -293,6 +293,16 @@ functions:
     expect(config.project!.warnings).toEqual(['functions.fromImage: not loaded: only functions with local code run (image: is a container image)']);
   });
 
+  it('a function whose runtime does not run here (java21, the provider\'s dotnet8) is left out with a warning; the rest runs', () => {
+    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: dotnet8 }\nfunctions:\n  billing: { handler: Billing::Handler }\n  report: { handler: Report::Run, runtime: java21 }\n  plain: { handler: handler.handler, runtime: nodejs20.x }\n' }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions)).toEqual(['plain']);
+    expect(config.project!.warnings).toEqual([
+      expect.stringMatching(/^functions\.billing: not loaded: runtime dotnet8 does not run here \(Node\.js nodejs18\.x/),
+      expect.stringMatching(/^functions\.report: not loaded: runtime java21 does not run here/),
+    ]);
+  });
+
   it('useDotenv: true reads .env.<stage>, else .env, under the environment (which wins), and hot reload watches it', () => {
     const service = (files: Record<string, string>) => projectDir({
       'serverless.yml': 'service: svc\nuseDotenv: true\nprovider: { name: aws, runtime: nodejs20.x, stage: qa, environment: { A: "${env:TH_DOTENV_A}", B: "${env:TH_DOTENV_B}" } }\nfunctions:\n  f: { handler: handler.handler }\n',

@@ -1,3 +1,4 @@
+import { NODE_RUNTIMES, PROVIDED_RUNTIMES, PYTHON_RUNTIMES, RUNTIMES } from '../config/schema.js';
 /**
  * The project model both loaders produce: functions in triggerhub.yaml's shape (validated by the
  * same config schema afterwards) and the cloud resources the project declares, which the local
@@ -55,4 +56,14 @@ export interface ProjectModel {
 
 export function emptyModel(format: ProjectModel['format'], file: string, stackName: string): ProjectModel {
   return { format, file, stackName, functions: new Map(), resources: [], subscriptions: [], warnings: [], includes: [] };
+}
+
+/**
+ * Why a project function whose runtime the hub does not run (java21, dotnet8, ruby3.3 ...) is left
+ * out, or undefined when it runs: the rest of the project runs without it, as functions with a
+ * container image do.
+ */
+export function unsupportedRuntime(runtime: unknown): string | undefined {
+  if (typeof runtime !== 'string' || (RUNTIMES as readonly string[]).includes(runtime)) return undefined;
+  return `not loaded: runtime ${runtime} does not run here (Node.js ${NODE_RUNTIMES.join(', ')}, Python ${PYTHON_RUNTIMES.join(', ')} and ${PROVIDED_RUNTIMES.join(', ')} do)`;
 }

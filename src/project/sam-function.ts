@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Stack } from './stack.js';
-import type { ProjectModel, RawFunction } from './model.js';
+import { unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { mergeGlobals } from './globals.js';
 import { samEvents } from './sam-events.js';
 import { destinationsOf } from './destinations.js';
@@ -38,6 +38,11 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   const codeUri = codeDirectory(get(sam ? 'CodeUri' : 'Code'), templateDir);
   if (get('PackageType') === 'Image' || raw.ImageUri !== undefined || raw.InlineCode !== undefined || codeUri === undefined) {
     warn(`Resources.${logicalId}: not loaded: only functions with local code run (CodeUri/Code a directory; no image, InlineCode, ZipFile or S3 code)`);
+    return;
+  }
+  const skipped = unsupportedRuntime(get('Runtime'));
+  if (skipped) {
+    warn(`Resources.${logicalId}: ${skipped}`);
     return;
   }
   const fn: RawFunction = { handler: get('Handler'), codeUri, events: [] };

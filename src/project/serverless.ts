@@ -2,7 +2,7 @@ import path from 'node:path';
 import { HubError } from '../errors.js';
 import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
-import { emptyModel, type ProjectModel, type RawFunction } from './model.js';
+import { emptyModel, unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
 import { layerDirectories, numeric, urlSettings, warnDynamicReferences } from './sam-function.js';
 import { frameworkHttpApiCors, serverlessEvents } from './serverless-events.js';
@@ -75,6 +75,11 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
     if (value.image !== undefined && value.handler === undefined) {
       model.warnings.push(`functions.${key}: not loaded: only functions with local code run (image: is a container image)`);
+      continue;
+    }
+    const skipped = unsupportedRuntime(value.runtime ?? defaults.runtime);
+    if (skipped) {
+      model.warnings.push(`functions.${key}: ${skipped}`);
       continue;
     }
     model.functions.set(key, serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }));
