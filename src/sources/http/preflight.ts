@@ -1,0 +1,44 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { HubError } from '../../errors.js';
+
+/** One route's claim on the OPTIONS method of its path, for its CORS preflight answer. */
+export interface PreflightClaim {
+  /** Who claims, named in a conflict: `<fn>:<kind> <path>`. */
+  by: string;
+  /** The route's methods (ANY as is): the path's methods are every claim's. */
+  methods: string[];
+  /** The route's CORS settings: the claims on one path must agree (one path, one OPTIONS answer). */
+  settings: unknown;
+  answer(request: FastifyRequest, reply: FastifyReply, pathMethods: string[]): unknown;
+}
+
+const byApp = new WeakMap<FastifyInstance, Map<string, PreflightClaim[]>>();
+
+/**
+ * Claims OPTIONS on `url` for a route with CORS. The first claim registers the OPTIONS route and
+ * answers; later claims with the same settings share it (two functions' GET and POST /items on
+ * one API with CORS), adding their methods; other settings are refused by name. Claims are kept per
+ * `app`: with hot reload each function's routes are their own view of the server.
+ */
+export function claimPreflight(app: FastifyInstance, url: string, claim: PreflightClaim, options: Partial<RouteOptions> = {}): void {
+  let paths = byApp.get(app);
+  if (!paths) byApp.set(app, paths = new Map());
+  const claims = paths.get(url);
+  if (claims) {
+    if (!isDeepStrictEqual(claims[0].settings, claim.settings)) {
+      throw new HubError('TH_ERR_CONFIG_INVALID', `${claim.by}: its cors differs from that of ${claims[0].by} on the same path (a path has one OPTIONS answer)`);
+    }
+    claims.push(claim);
+    return;
+  }
+  const shared = [claim];
+  paths.set(url, shared);
+  app.route({
+    ...options,
+    method: 'OPTIONS',
+    url,
+    exposeHeadRoute: false,
+    handler: async (request, reply) => shared[0].answer(request, reply, shared.flatMap((c) => c.methods)),
+  });
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConfig } from '../src/config/load.js';
+import { isHubError } from '../src/errors.js';
+import { FIXTURES } from './helpers/paths.js';
+import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+
+const ITEMS_CORS = { allowOrigin: 'https://app.example', allowHeaders: ['Content-Type', 'X-Api-Key'], maxAge: 600 };
+
+/** The Access-Control-* and Cache-Control headers of a response. */
+const corsHeaders = (response: Response) => Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-') || name === 'cache-control'));
+
+describe('REST API (api) routes with cors', () => {
+  let hub: TestHub;
+  let callsFile: string;
+
+  beforeAll(async () => {
+    callsFile = path.join(tempDir('th-rest-cors-'), 'calls.log');
+    hub = await startTestHub({
+      functions: {
+        list: { handler: 'record.handler', environment: { CALLS_FILE: callsFile }, events: [{ api: { path: '/items', method: 'GET', cors: ITEMS_CORS } }] },
+        create: { handler: 'record.handler', environment: { CALLS_FILE: callsFile }, events: [{ api: { path: '/items', method: 'POST', cors: ITEMS_CORS } }] },
+        proxy: {
+          handler: 'http.proxy',
+          events: [
+            { api: { path: '/files/{proxy+}', cors: { allowOrigin: ['https://*.example.com', 'https://b.example'], allowCredentials: true, cacheControl: 'max-age=60' } } },
+            { api: { path: '/plain', method: 'GET', cors: { allowMethods: 'GET, PUT' } } },
+          ],
+        },
+        hA: { handler: 'http.proxy', events: [{ http: { path: '/shared', methods: ['GET'], cors: { allowOrigins: ['*'] } } }] },
+        hB: { handler: 'http.proxy', events: [{ http: { path: '/shared', methods: ['POST'], cors: { allowOrigins: ['*'] } } }] },
+      },
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  it('answers OPTIONS with the static headers of the path, its methods from every route on it, without invoking', async () => {
+    const preflight = await fetch(`${hub.url}/items`, { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'DELETE' } });
+    expect(preflight.status).toBe(200);
+    expect(corsHeaders(preflight)).toEqual({
+      'access-control-allow-origin': 'https://app.example',
+      'access-control-allow-headers': 'Content-Type,X-Api-Key',
+      'access-control-allow-methods': 'GET,OPTIONS,POST',
+      'access-control-max-age': '600',
+    });
+    expect(preflight.headers.get('content-type')).toBe('application/json');
+    expect(preflight.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await preflight.text()).toBe('{}');
+    // Not a preflight (no Origin): the MOCK integration answers the same.
+    const bare = await fetch(`${hub.url}/items`, { method: 'OPTIONS' });
+    expect(bare.status).toBe(200);
+    expect(bare.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(readFileSync(callsFile, { flag: 'a+' }).toString()).toBe('');
+  });
+
+  it('gives the function\'s own responses no CORS headers (a proxy integration sets them itself)', async () => {
+    const response = await fetch(`${hub.url}/files/a.txt`, { headers: { origin: 'https://b.example' } });
+    expect(response.status).toBe(200);
+    expect(corsHeaders(response)).toEqual({});
+    expect((await response.json()).httpMethod).toBe('GET');
+    const listed = await fetch(`${hub.url}/items`, { headers: { origin: 'https://app.example' } });
+    expect(corsHeaders(listed)).toEqual({});
+    expect(readFileSync(callsFile, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('takes OPTIONS from an ANY route; a list of origins echoes a matching Origin, else names the first', async () => {
+    const matching = await fetch(`${hub.url}/files/x/y`, { method: 'OPTIONS', headers: { origin: 'https://shop.example.com' } });
+    expect(corsHeaders(matching)).toEqual({
+      'access-control-allow-origin': 'https://shop.example.com',
+      'access-control-allow-methods': 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT',
+      'access-control-allow-credentials': 'true',
+      'cache-control': 'max-age=60',
+    });
+    expect(await matching.text()).toBe('{}');
+    const other = await fetch(`${hub.url}/files/x/y`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBe('https://*.example.com');
+    const dotted = await fetch(`${hub.url}/files/x`, { method: 'OPTIONS', headers: { origin: 'https://bXexample' } });
+    expect(dotted.headers.get('access-control-allow-origin')).toBe('https://*.example.com');
+  });
+
+  it('sends allowMethods as given and allows every origin by default', async () => {
+    const preflight = await fetch(`${hub.url}/plain`, { method: 'OPTIONS', headers: { origin: 'https://a.example' } });
+    expect(corsHeaders(preflight)).toEqual({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, PUT' });
+    expect((await fetch(`${hub.url}/plain`, { method: 'PUT' })).status).toBe(404);
+  });
+
+  it('starts with two functions\' HTTP API routes on one path with the same cors (they share the preflight)', async () => {
+    const preflight = await fetch(`${hub.url}/shared`, { method: 'OPTIONS', headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+describe('REST API cors settings', () => {
+  const attempt = (api: unknown) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events: [{ api }] } } }, { baseDir: FIXTURES });
+
+  it('refuses bad values by field', () => {
+    expect(attempt({ path: '/x', method: 'OPTIONS', cors: {} })).toThrow(/functions\.f\.events\[0\]\.api\.cors: a route whose method is OPTIONS answers OPTIONS itself/);
+    expect(attempt({ path: '/x', cors: { allowOrigin: 'https://a.example\r\nx-injected: 1' } })).toThrow(/api\.cors\.allowOrigin: must be printable ASCII text/);
+    expect(attempt({ path: '/x', cors: { allowOrigin: [] } })).toThrow(/api\.cors\.allowOrigin: must not be empty/);
+    expect(attempt({ path: '/x', cors: { maxAge: -1 } })).toThrow(/api\.cors\.maxAge: must be between 0 and/);
+    expect(attempt({ path: '/x', cors: { allowHeaders: 42 } })).toThrow(/api\.cors\.allowHeaders: must be text or a list of texts/);
+    expect(attempt({ path: '/x', cors: { allowOrigins: ['*'] } })).toThrow(/api\.cors: .*allowOrigins/);
+  });
+
+  it('refuses, at start, two routes on one path whose cors differ, naming both', async () => {
+    let thrown: unknown;
+    try {
+      const hub = await startTestHub({
+        functions: {
+          a: { handler: 'http.proxy', events: [{ api: { path: '/p', method: 'GET', cors: { allowOrigin: 'https://a.example' } } }] },
+          b: { handler: 'http.proxy', events: [{ api: { path: '/p', method: 'POST', cors: { allowOrigin: 'https://b.example' } } }] },
+        },
+      });
+      await hub.stop();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isHubError(thrown, 'TH_ERR_CONFIG_INVALID') && thrown.message).toBe('b:api /p: its cors differs from that of a:api /p on the same path (a path has one OPTIONS answer)');
+  });
+});
