@@ -24,7 +24,9 @@ const byApp = new WeakMap<FastifyInstance, Map<string, PreflightClaim[]>>();
 export function claimPreflight(app: FastifyInstance, url: string, claim: PreflightClaim, options: Partial<RouteOptions> = {}): void {
   let paths = byApp.get(app);
   if (!paths) byApp.set(app, paths = new Map());
-  const claims = paths.get(url);
+  // The hub's server ignores a trailing slash: /items/ and /items are one path.
+  const key = url.length > 1 ? url.replace(/\/$/, '') : url;
+  const claims = paths.get(key);
   if (claims) {
     if (!isDeepStrictEqual(claims[0].settings, claim.settings)) {
       throw new HubError('TH_ERR_CONFIG_INVALID', `${claim.by}: its cors differs from that of ${claims[0].by} on the same path (a path has one OPTIONS answer)`);
@@ -33,7 +35,7 @@ export function claimPreflight(app: FastifyInstance, url: string, claim: Preflig
     return;
   }
   const shared = [claim];
-  paths.set(url, shared);
+  paths.set(key, shared);
   app.route({
     ...options,
     method: 'OPTIONS',
