@@ -92,6 +92,26 @@ describe('REST API (api) routes with cors', () => {
   });
 });
 
+describe('REST API cors with hot reload (routes in the route table)', () => {
+  it('shares one path\'s OPTIONS answer between two functions\' routes', async () => {
+    const hub = await startTestHub({
+      watch: true,
+      functions: {
+        list: { handler: 'http.proxy', events: [{ api: { path: '/items', method: 'GET', cors: { ...ITEMS_CORS, allowMethods: 'GET,OPTIONS,POST' } } }] },
+        create: { handler: 'http.proxy', events: [{ api: { path: '/items', method: 'POST', cors: { ...ITEMS_CORS, allowMethods: 'GET,OPTIONS,POST' } } }] },
+      },
+    });
+    try {
+      const preflight = await fetch(`${hub.url}/items`, { method: 'OPTIONS', headers: { origin: 'https://app.example' } });
+      expect(preflight.status).toBe(200);
+      expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,OPTIONS,POST');
+      expect((await fetch(`${hub.url}/items`, { method: 'POST' })).status).toBe(200);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+
 describe('REST API cors settings', () => {
   const attempt = (api: unknown) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events: [{ api }] } } }, { baseDir: FIXTURES });
 

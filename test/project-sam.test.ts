@@ -425,7 +425,7 @@ Resources:
       Runtime: nodejs20.x
       Events:
         Get: { Type: Api, Properties: { Path: /a, Method: get } }
-        Post: { Type: Api, Properties: { Path: /a, Method: post } }
+        Post: { Type: Api, Properties: { Path: /a/, Method: post } }
         Shop: { Type: Api, Properties: { Path: /s, Method: get, RestApiId: !Ref Shop } }
         Text: { Type: Api, Properties: { Path: /t, RestApiId: !Ref Text } }
         Plain: { Type: Api, Properties: { Path: /p, Method: get, RestApiId: !Ref Plain } }
@@ -433,11 +433,11 @@ Resources:
         OwnOptions: { Type: Api, Properties: { Path: /o, Method: options } }
 `, ['app.mjs']);
     const cors = config.functions.Fn.events.map((e) => (e as { api: { cors?: unknown } }).api.cors);
-    const implicit = { allowOrigin: 'https://app.example', allowHeaders: 'Content-Type,X-Api-Key', maxAge: 600, allowCredentials: false, cacheControl: undefined };
+    const implicit = { allowOrigin: 'https://app.example', allowMethods: 'GET,OPTIONS,POST', allowHeaders: 'Content-Type,X-Api-Key', maxAge: 600, allowCredentials: false };
     expect(JSON.parse(JSON.stringify(cors))).toEqual(JSON.parse(JSON.stringify([
       implicit, implicit,
       { allowOrigin: 'https://shop.example', allowMethods: 'GET, POST', allowHeaders: 'Content-Type,X-Api-Key', maxAge: 600, allowCredentials: true },
-      { allowOrigin: 'www.example.com', allowCredentials: false },
+      { allowOrigin: 'www.example.com', allowMethods: 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT', allowCredentials: false },
       undefined, undefined, undefined,
     ])));
     expect(config.project!.warnings).toEqual([]);

@@ -1,3 +1,4 @@
+import { pathAllowMethods } from '../sources/http/rest-cors.js';
 import { mergeGlobals } from './globals.js';
 import type { Stack } from './stack.js';
 
@@ -22,25 +23,26 @@ function unquote(stack: Stack, value: unknown, at: string): string {
   return quoted[1];
 }
 
-/** Whether an Api event on the same API has `path` with Method OPTIONS: SAM then adds no CORS to the path. */
-function pathServesOptions(stack: Stack, apiId: string | undefined, path: string): boolean {
+/** The methods of every Api event on the same API and path (a trailing slash aside), as SAM's path item holds them. */
+function pathMethods(stack: Stack, apiId: string | undefined, path: string): string[] {
   const trim = (p: unknown) => (p === '/' ? p : String(p).replace(/\/$/, ''));
+  const methods: string[] = [];
   for (const resource of stack.resources.values()) {
     if (resource.Type !== 'AWS::Serverless::Function' || !isObject(resource.Properties.Events)) continue;
     for (const event of Object.values(resource.Properties.Events)) {
       if (!isObject(event) || event.Type !== 'Api' || !isObject(event.Properties)) continue;
       const props = event.Properties;
-      if (restApiOf(stack, props).id === apiId && trim(props.Path) === trim(path) && String(props.Method).toLowerCase() === 'options') return true;
+      if (restApiOf(stack, props).id === apiId && trim(props.Path) === trim(path)) methods.push(props.Method === undefined ? 'ANY' : String(props.Method).toUpperCase());
     }
   }
-  return false;
+  return methods;
 }
 
 /**
  * The `cors` of a SAM Api event's route: its API's `Cors` (an AWS::Serverless::Api's, merged over
  * `Globals.Api.Cors`; the implicit API has Globals' only), as samtranslator's `_add_cors` compiles
- * it: a string is the origin; AllowOrigin defaults to '*'; AllowMethods absent → the path's methods
- * and OPTIONS (the hub's default); no CORS on a path that has an OPTIONS method of its own.
+ * it: a string is the origin; AllowOrigin defaults to '*'; AllowMethods absent → the methods of the
+ * path's events on that API and OPTIONS; no CORS on a path that has an OPTIONS method of its own.
  */
 export function samRestCors(stack: Stack, event: Props, path: string): Props | undefined {
   const { id, api } = restApiOf(stack, event);
@@ -60,12 +62,13 @@ export function samRestCors(stack: Stack, event: Props, path: string): Props | u
   if (cors.AllowCredentials === true && origin === WILDCARD) {
     throw stack.resolver.error(where, "AllowCredentials can not be true when AllowOrigin is \"'*'\" or not set (SAM refuses it)");
   }
-  if (pathServesOptions(stack, id, path)) return undefined;
+  const methods = pathMethods(stack, id, path);
+  if (methods.includes('OPTIONS')) return undefined;
   const maxAge = typeof cors.MaxAge === 'number' || cors.MaxAge === undefined ? cors.MaxAge : unquote(stack, cors.MaxAge, `${where}.MaxAge`);
   if (typeof maxAge === 'string' && !/^\d+$/.test(maxAge)) throw stack.resolver.error(`${where}.MaxAge`, `must be a number of seconds ("'600'"), not ${JSON.stringify(cors.MaxAge)}`);
   return {
     allowOrigin: unquote(stack, origin, `${where}.AllowOrigin`),
-    ...(cors.AllowMethods ? { allowMethods: unquote(stack, cors.AllowMethods, `${where}.AllowMethods`) } : {}),
+    allowMethods: cors.AllowMethods ? unquote(stack, cors.AllowMethods, `${where}.AllowMethods`) : pathAllowMethods(methods),
     ...(cors.AllowHeaders ? { allowHeaders: unquote(stack, cors.AllowHeaders, `${where}.AllowHeaders`) } : {}),
     ...(maxAge === undefined ? {} : { maxAge: Number(maxAge) }),
     allowCredentials: cors.AllowCredentials === true,

@@ -19,7 +19,9 @@ const byApp = new WeakMap<FastifyInstance, Map<string, PreflightClaim[]>>();
  * Claims OPTIONS on `url` for a route with CORS. The first claim registers the OPTIONS route and
  * answers; later claims with the same settings share it (two functions' GET and POST /items on
  * one API with CORS), adding their methods; other settings are refused by name. Claims are kept per
- * `app`: with hot reload each function's routes are their own view of the server.
+ * `app`: with hot reload each function's routes are their own view of the server, and the route
+ * table shares the OPTIONS route between functions (the first function's answer is given, with
+ * its own routes' methods by default).
  */
 export function claimPreflight(app: FastifyInstance, url: string, claim: PreflightClaim, options: Partial<RouteOptions> = {}): void {
   let paths = byApp.get(app);
@@ -41,6 +43,8 @@ export function claimPreflight(app: FastifyInstance, url: string, claim: Preflig
     method: 'OPTIONS',
     url,
     exposeHeadRoute: false,
+    // With hot reload, several functions' views register it: the route table keeps one, the others standing by.
+    config: { shared: true } as RouteOptions['config'],
     handler: async (request, reply) => shared[0].answer(request, reply, shared.flatMap((c) => c.methods)),
   });
 }
