@@ -5,6 +5,8 @@ import { buildConfig } from '../src/config/load.js';
 import { isHubError } from '../src/errors.js';
 import { FIXTURES } from './helpers/paths.js';
 import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+import { startProjectHub } from './helpers/project-hub.js';
+import { projectDir } from './helpers/template-project.js';
 
 const ITEMS_CORS = { allowOrigin: 'https://app.example', allowHeaders: ['Content-Type', 'X-Api-Key'], maxAge: 600 };
 
@@ -106,6 +108,57 @@ describe('REST API cors with hot reload (routes in the route table)', () => {
       expect(preflight.status).toBe(200);
       expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,OPTIONS,POST');
       expect((await fetch(`${hub.url}/items`, { method: 'POST' })).status).toBe(200);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+
+describe('REST API CORS of a project, end to end', () => {
+  it('a SAM template\'s Globals.Api.Cors answers preflights on the implicit API; the functions\' responses are theirs', async () => {
+    const dir = projectDir({
+      'template.yaml': `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api: { Cors: { AllowOrigin: "'https://app.example'", AllowHeaders: "'Content-Type'", MaxAge: "'300'" } }
+Resources:
+  List: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Path: /items, Method: get } } } } }
+  Create: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Post: { Type: Api, Properties: { Path: /items, Method: post } } } } }
+`,
+      'app.mjs': "export const handler = async () => ({ statusCode: 200, body: 'ok' });\n",
+    });
+    const hub = await startProjectHub({ template: path.join(dir, 'template.yaml') });
+    try {
+      const preflight = await fetch(`${hub.url}/items`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+      expect(preflight.status).toBe(200);
+      expect(corsHeaders(preflight)).toEqual({
+        'access-control-allow-origin': 'https://app.example', 'access-control-allow-headers': 'Content-Type',
+        'access-control-allow-methods': 'GET,OPTIONS,POST', 'access-control-max-age': '300',
+      });
+      const created = await fetch(`${hub.url}/items`, { method: 'POST', headers: { origin: 'https://app.example' } });
+      expect(await created.text()).toBe('ok');
+      expect(corsHeaders(created)).toEqual({});
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('a serverless.yml http event with cors: true answers with the Framework\'s defaults', async () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f: { handler: app.handler, events: [{ http: { path: items, method: get, cors: true } }] }
+`,
+      'app.mjs': "export const handler = async () => ({ statusCode: 200, body: 'ok' });\n",
+    });
+    const hub = await startProjectHub({ serverless: path.join(dir, 'serverless.yml') });
+    try {
+      const preflight = await fetch(`${hub.url}/items`, { method: 'OPTIONS', headers: { origin: 'https://a.example' } });
+      expect(corsHeaders(preflight)).toEqual({
+        'access-control-allow-origin': '*',
+        'access-control-allow-headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,X-Amzn-Trace-Id',
+        'access-control-allow-methods': 'OPTIONS,GET',
+      });
     } finally {
       await hub.stop();
     }
