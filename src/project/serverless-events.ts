@@ -66,7 +66,8 @@ export function restApiCors(stack: Stack, functions: Props): Map<string, Props> 
 const http: Mapper = (ctx, value, at) => {
   const { method, path, props } = restRoute(value);
   if (props.integration !== undefined && String(props.integration).toLowerCase() !== 'lambda-proxy' && String(props.integration).toLowerCase() !== 'aws_proxy') {
-    warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally`);
+    const cors = props.cors ? ' (its responses get no Access-Control-Allow-Origin, which the Framework adds to a lambda integration\'s)' : '';
+    warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally${cors}`);
   }
   if (props.authorizer !== undefined || props.private === true) warn(ctx)(`${at}: authorizers and API keys are not checked locally; the route is open`);
   const cors = props.cors ? ctx.restCors?.get(path) : undefined;
