@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
 import { isHubError } from '../src/errors.js';
+import { originMatches } from '../src/sources/http/rest-cors.js';
 import { FIXTURES } from './helpers/paths.js';
 import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 import { startProjectHub } from './helpers/project-hub.js';
@@ -162,6 +163,25 @@ functions:
     } finally {
       await hub.stop();
     }
+  });
+});
+
+describe('REST API cors origins', () => {
+  it('match as the Framework\'s template does: * is one or more characters, a dot a dot, the whole Origin', () => {
+    expect(originMatches('https://*.example.com', 'https://shop.example.com')).toBe(true);
+    expect(originMatches('https://*.example.com', 'https://a.b.example.com')).toBe(true);
+    expect(originMatches('https://*.example.com', 'https://.example.com')).toBe(false);
+    expect(originMatches('https://*.example.com', 'https://shop.example.com.evil')).toBe(false);
+    expect(originMatches('https://*.example.com', 'https://shopXexample.com')).toBe(false);
+    expect(originMatches('https://a.example', 'https://a.example')).toBe(true);
+    expect(originMatches('*', 'null')).toBe(true);
+    expect(originMatches('*', '')).toBe(false);
+  });
+
+  it('a hostile Origin against a pattern of many stars is answered at once, not after backtracking', () => {
+    const started = Date.now();
+    expect(originMatches('https://*.*.*.*.*.*.*.*.*.*.example.com', `https://${'a.'.repeat(4000)}x`)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
