@@ -493,6 +493,8 @@ functions:
     ]);
     expect(config.functions.g.events).toEqual([{ api: expect.objectContaining({ path: '/a', cors: expect.objectContaining(a) }) }]);
     expect(config.project!.warnings).toEqual([]);
+    const commas = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, cors: { origin: 'https://a.example, https://b.example' } } }] }\n" }, ['app.mjs']);
+    expect(projectConfig(commas, { serverless: 'serverless.yml' }).functions.f.events[0]).toEqual({ api: expect.objectContaining({ cors: expect.objectContaining({ allowOrigin: ['https://a.example', 'https://b.example'] }) }) });
     const lambda = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, integration: lambda, cors: true } }] }\n' }, ['app.mjs']);
     expect(projectConfig(lambda, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
       "functions.f.events[0].http.integration: lambda integrations run as lambda-proxy locally (its responses get no Access-Control-Allow-Origin, which the Framework adds to a lambda integration's)",
