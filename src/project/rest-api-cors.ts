@@ -75,8 +75,8 @@ export function samRestCors(stack: Stack, event: Props, path: string): Props | u
   };
 }
 
-/** The Framework's Access-Control-Allow-Headers when `cors` gives none. */
-const FRAMEWORK_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'];
+/** The Framework's Access-Control-Allow-Headers when `cors` gives none (REST and HTTP APIs alike). */
+export const FRAMEWORK_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'];
 
 /** `cors: true | {...}` of one http event, as the Framework's getCors reads it. */
 function frameworkEventCors(cors: unknown, method: string): Props {

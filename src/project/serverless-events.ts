@@ -2,7 +2,7 @@ import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { mappingFromArn, type Mapping } from './mappings.js';
 import { attributeValue } from './physical.js';
-import { frameworkRestCors } from './rest-api-cors.js';
+import { FRAMEWORK_HEADERS, frameworkRestCors } from './rest-api-cors.js';
 import { input } from './sam-events.js';
 
 /**
@@ -86,8 +86,6 @@ const httpApi: Mapper = (ctx, value, at) => {
   }];
 };
 
-/** What the Framework's http-api.js allows for `cors: true`, and where an object leaves a field out. */
-const HTTP_API_CORS_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'];
 const HTTP_API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'HEAD', 'DELETE'];
 
 /**
@@ -102,7 +100,7 @@ export function frameworkHttpApiCors(cors: unknown, functions: Props): Props | u
   const list = (value: unknown) => (value === undefined || value === null ? undefined : [value].flat().map(String));
   return {
     allowOrigins: list(given.allowedOrigins) ?? ['*'],
-    allowHeaders: list(given.allowedHeaders) ?? HTTP_API_CORS_HEADERS,
+    allowHeaders: list(given.allowedHeaders) ?? FRAMEWORK_HEADERS,
     allowMethods: list(given.allowedMethods) ?? routeMethods(functions),
     exposeHeaders: list(given.exposedResponseHeaders) ?? [],
     allowCredentials: given.allowCredentials === true,
