@@ -418,21 +418,98 @@ Resources:
     expect(config.project!.resources).toEqual([expect.objectContaining({ kind: 'sns', name: 'app-Events.fifo' })]);
   });
 
-  it('REST API Cors (the API\'s or Globals.Api\'s) and serverless http cors are a warning: they are not applied locally', () => {
+  it('REST API Cors (Globals.Api\'s for the implicit API, an Api resource\'s merged over it) becomes the api routes\' cors, unquoted', () => {
     const { config } = load(`Transform: AWS::Serverless-2016-10-31
 Globals:
-  Api: { Cors: "'*'" }
+  Api: { Cors: { AllowOrigin: "'https://app.example'", AllowHeaders: "'Content-Type,X-Api-Key'", MaxAge: "'600'" } }
+Resources:
+  Shop:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: { AllowOrigin: "'https://shop.example'", AllowMethods: "'GET, POST'", AllowCredentials: true } }
+  Text:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v2, Cors: "'www.example.com'" }
+  Plain: { Type: AWS::ApiGateway::RestApi, Properties: { Name: plain } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Get: { Type: Api, Properties: { Path: /a, Method: get } }
+        Post: { Type: Api, Properties: { Path: /a/, Method: post } }
+        Shop: { Type: Api, Properties: { Path: /s, Method: get, RestApiId: !Ref Shop } }
+        Text: { Type: Api, Properties: { Path: /t, RestApiId: !Ref Text } }
+        Plain: { Type: Api, Properties: { Path: /p, Method: get, RestApiId: !Ref Plain } }
+        Own: { Type: Api, Properties: { Path: /o, Method: get } }
+        OwnOptions: { Type: Api, Properties: { Path: /o, Method: options } }
+`, ['app.mjs']);
+    const cors = config.functions.Fn.events.map((e) => (e as { api: { cors?: unknown } }).api.cors);
+    const implicit = { allowOrigin: 'https://app.example', allowMethods: 'GET,OPTIONS,POST', allowHeaders: 'Content-Type,X-Api-Key', maxAge: 600, allowCredentials: false };
+    expect(JSON.parse(JSON.stringify(cors))).toEqual(JSON.parse(JSON.stringify([
+      implicit, implicit,
+      { allowOrigin: 'https://shop.example', allowMethods: 'GET, POST', allowHeaders: 'Content-Type,X-Api-Key', maxAge: 600, allowCredentials: true },
+      { allowOrigin: 'www.example.com', allowMethods: 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT', allowCredentials: false },
+      undefined, undefined, undefined,
+    ])));
+    expect(config.project!.warnings).toEqual([]);
+  });
+
+  it('a bad REST API Cors is an error naming it, as SAM refuses it', () => {
+    const template = (cors: string) => `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api: { Cors: ${cors} }
 Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Path: /a, Method: get } } } }
-`, ['app.mjs']);
-    expect(config.project!.warnings).toEqual([
-      "Resources.Fn.Properties.Events.Get.Properties: the REST API's Cors is not applied locally: preflights get no Access-Control-* answer",
+`;
+    expect(() => load(template('www.example.com'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors\.AllowOrigin: must be a quoted string such as "'https:\/\/www\.example\.com'"/);
+    expect(() => load(template('{ AllowOrigin: "\'*\'", AllowCredentials: true }'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors: AllowCredentials can not be true when AllowOrigin is "'\*'"/);
+    expect(() => load(template('{ AllowOrigin: "\'a\'", AllowOrigins: ["b"] }'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors\.AllowOrigins: is not a Cors property/);
+    expect(() => load(template('{ AllowOrigin: "\'a\'", MaxAge: "\'ten\'" }'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors\.MaxAge: must be a number of seconds/);
+    expect(() => load(template('[a]'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors: must be the allowed origin/);
+    expect(() => load(template('"\'https://a.example\\r\'"'), ['app.mjs'])).toThrow(/api\.cors\.allowOrigin: must be printable ASCII text/);
+  });
+
+  it('serverless http cors (true: the Framework\'s defaults; objects merged per path as the Framework does) becomes the api routes\' cors', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f:
+    handler: app.handler
+    events:
+      - http: { path: a, method: get, cors: true }
+      - http: { path: /b, method: any, cors: { origins: ['https://*.example.com', 'https://x.example'], headers: X-Token, allowCredentials: true, maxAge: 60, cacheControl: 'max-age=60' } }
+      - http: { path: c, method: get }
+  g:
+    handler: app.handler
+    events:
+      - http: { path: a/, method: post, cors: { origin: 'https://app.example', headers: [X-One], methods: [PUT] } }
+`,
+    }, ['app.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    const a = {
+      allowOrigin: 'https://app.example',
+      allowHeaders: 'X-One,Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,X-Amzn-Trace-Id',
+      allowMethods: 'PUT,OPTIONS,POST,GET', allowCredentials: false,
+    };
+    expect(config.functions.f.events.map((e) => (e as { api: { cors?: unknown } }).api.cors)).toEqual([
+      expect.objectContaining(a),
+      expect.objectContaining({
+        allowOrigin: ['https://*.example.com', 'https://x.example'], allowHeaders: 'X-Token', allowMethods: 'OPTIONS,DELETE,GET,HEAD,PATCH,POST,PUT',
+        allowCredentials: true, maxAge: 60, cacheControl: 'max-age=60',
+      }),
+      undefined,
     ]);
-    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, cors: true } }] }\n' }, ['app.mjs']);
-    expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
-      'functions.f.events[0].http.cors: REST API CORS is not applied locally: preflights get no Access-Control-* answer',
+    expect(config.functions.g.events).toEqual([{ api: expect.objectContaining({ path: '/a', cors: expect.objectContaining(a) }) }]);
+    expect(config.project!.warnings).toEqual([]);
+    const commas = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, cors: { origin: 'https://a.example, https://b.example' } } }] }\n" }, ['app.mjs']);
+    expect(projectConfig(commas, { serverless: 'serverless.yml' }).functions.f.events[0]).toEqual({ api: expect.objectContaining({ cors: expect.objectContaining({ allowOrigin: ['https://a.example', 'https://b.example'] }) }) });
+    const lambda = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, integration: lambda, cors: true } }] }\n' }, ['app.mjs']);
+    expect(projectConfig(lambda, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
+      "functions.f.events[0].http.integration: lambda integrations run as lambda-proxy locally (its responses get no Access-Control-Allow-Origin, which the Framework adds to a lambda integration's)",
     ]);
   });
 

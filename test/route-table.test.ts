@@ -70,4 +70,17 @@ describe('RouteTable', () => {
     expect((await call('POST', '/hook', 'x')).status).toBe(404);
     expect((await call('GET', '/items/special')).body.name).toBe('static');
   });
+
+  it('shares a route marked config.shared between owners: the first answers, the next takes over when it goes', async () => {
+    const shared = { method: 'OPTIONS' as const, url: '/shared', config: { shared: true } };
+    table.appFor(app, 'd').route({ ...shared, handler: echo('d') });
+    table.appFor(app, 'e').route({ ...shared, handler: echo('e') });
+    expect((await call('OPTIONS', '/shared')).body.name).toBe('d');
+    table.removeOwner('d');
+    expect((await call('OPTIONS', '/shared')).body.name).toBe('e');
+    table.removeOwner('e');
+    expect((await call('OPTIONS', '/shared')).status).toBe(404);
+    table.appFor(app, 'f').route({ method: 'OPTIONS', url: '/unshared', handler: echo('f') });
+    expect(() => table.appFor(app, 'g').route({ ...shared, url: '/unshared', handler: echo('g') })).toThrow(/route OPTIONS \/unshared is already registered \(by f\)/);
+  });
 });

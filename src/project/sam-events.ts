@@ -3,6 +3,7 @@ import type { ProjectModel } from './model.js';
 import { mappingFromArn, typed, type Mapping } from './mappings.js';
 import { declareQueue } from './cfn-resources.js';
 import { httpApiCors } from './http-api-cors.js';
+import { restApiOf, samRestCors } from './rest-api-cors.js';
 
 /**
  * A SAM function's `Events:` → triggerhub event mappings, one mapper per SAM event type (SAM's
@@ -36,21 +37,8 @@ function pollerEvent(addressKey: string): Mapper {
 
 /** The stage of a REST API event: its RestApiId's StageName, else SAM's implicit API stage `Prod`. */
 function restStage(ctx: EventContext, raw: Props): string {
-  const { id, api } = restApi(ctx, raw);
+  const { id, api } = restApiOf(ctx.stack, raw);
   return api?.Properties.StageName === undefined ? 'Prod' : ctx.stack.resolver.string(api.Properties.StageName, `Resources.${id}.Properties.StageName`);
-}
-
-/** The API an Api event's `RestApiId: !Ref X` names (none: SAM's implicit API). */
-function restApi(ctx: EventContext, raw: Props) {
-  const id = isObject(raw.RestApiId) && typeof raw.RestApiId.Ref === 'string' ? raw.RestApiId.Ref : undefined;
-  return { id, api: id === undefined ? undefined : ctx.stack.resources.get(id) };
-}
-
-/** Whether the REST API of an Api event (its RestApiId's, else SAM's implicit one) declares Cors (its own, or Globals.Api's). */
-function restCors(ctx: EventContext, raw: Props): boolean {
-  const { id, api } = restApi(ctx, raw);
-  const globals = ctx.stack.globals.get('Api');
-  return api?.Properties.Cors !== undefined || (isObject(globals) && globals.Cors !== undefined && (id === undefined || api?.Type === 'AWS::Serverless::Api'));
 }
 
 const method = (value: unknown) => (value === undefined ? 'ANY' : String(value).toUpperCase());
@@ -60,7 +48,7 @@ const integrationTimeout = (props: Props) => (props.TimeoutInMillis === undefine
 const api: Mapper = (ctx, props, at) => {
   ignoreAuth(ctx, props, at);
   if (typeof props.Path !== 'string') throw ctx.stack.resolver.error(`${at}.Path`, 'must be the resource path (SAM requires it), e.g. /orders/{id}');
-  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage, ...integrationTimeout(props) } }];
+  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage, ...integrationTimeout(props), ...(props.cors === undefined ? {} : { cors: props.cors }) } }];
 };
 
 const httpApi: Mapper = (ctx, props, at) => {
@@ -156,7 +144,7 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
     const resolved = ctx.stack.resolver.resolve(props, `${eventAt}.Properties`) as Props;
     if (event.Type === 'Api') {
       resolved.stage = restStage(ctx, props);
-      if (restCors(ctx, props)) ctx.warn(`${eventAt}.Properties: the REST API's Cors is not applied locally: preflights get no Access-Control-* answer`);
+      if (typeof resolved.Path === 'string') resolved.cors = samRestCors(ctx.stack, props, resolved.Path);
     }
     if (event.Type === 'HttpApi') resolved.cors = httpApiCors(ctx.stack, props, `${eventAt}.Properties`);
     out.push(...mapper(ctx, resolved, `${eventAt}.Properties`, name));

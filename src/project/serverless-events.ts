@@ -2,6 +2,7 @@ import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { mappingFromArn, type Mapping } from './mappings.js';
 import { attributeValue } from './physical.js';
+import { FRAMEWORK_HEADERS, frameworkRestCors } from './rest-api-cors.js';
 import { input } from './sam-events.js';
 
 /**
@@ -20,6 +21,8 @@ export interface ServerlessEventContext {
   httpApiPayload?: string;
   /** The CORS of the service's HTTP API (`provider.httpApi.cors`), for each httpApi route. */
   httpApiCors?: Props;
+  /** The REST API's CORS by path (`http` events' `cors`, merged per path: restApiCors). */
+  restCors?: Map<string, Props>;
 }
 
 type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
@@ -40,14 +43,35 @@ function route(value: unknown): { method: string; path: string; props: Props } {
   return { method, path: props.path === undefined || props.path === '*' ? '/{proxy+}' : slash(props.path), props };
 }
 
+/** An http event's route; the Framework drops a trailing slash (`users/` is the resource /users). */
+function restRoute(value: unknown): { method: string; path: string; props: Props } {
+  const found = route(value);
+  return { ...found, path: found.path.length > 1 ? found.path.replace(/\/+$/, '') || '/' : found.path };
+}
+
+/** Every function's `http` events' CORS, merged per path as the Framework merges it. */
+export function restApiCors(stack: Stack, functions: Props): Map<string, Props> {
+  const events: Array<{ path: string; method: string; cors: unknown }> = [];
+  for (const [key, fn] of Object.entries(functions)) {
+    if (!isObject(fn) || !Array.isArray(fn.events)) continue;
+    for (const [i, event] of fn.events.entries()) {
+      if (!isObject(event) || event.http === undefined) continue;
+      const { path, method, props } = restRoute(stack.resolver.resolve(event.http, `functions.${key}.events[${i}].http`));
+      events.push({ path, method, cors: props.cors });
+    }
+  }
+  return frameworkRestCors(events);
+}
+
 const http: Mapper = (ctx, value, at) => {
-  const { method, path, props } = route(value);
+  const { method, path, props } = restRoute(value);
   if (props.integration !== undefined && String(props.integration).toLowerCase() !== 'lambda-proxy' && String(props.integration).toLowerCase() !== 'aws_proxy') {
-    warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally`);
+    const cors = props.cors ? ' (its responses get no Access-Control-Allow-Origin, which the Framework adds to a lambda integration\'s)' : '';
+    warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally${cors}`);
   }
   if (props.authorizer !== undefined || props.private === true) warn(ctx)(`${at}: authorizers and API keys are not checked locally; the route is open`);
-  if (props.cors !== undefined && props.cors !== false) warn(ctx)(`${at}.cors: REST API CORS is not applied locally: preflights get no Access-Control-* answer`);
-  return [{ api: { path, method, stage: ctx.stage } }];
+  const cors = props.cors ? ctx.restCors?.get(path) : undefined;
+  return [{ api: { path, method, stage: ctx.stage, ...(cors ? { cors } : {}) } }];
 };
 
 const httpApi: Mapper = (ctx, value, at) => {
@@ -62,8 +86,6 @@ const httpApi: Mapper = (ctx, value, at) => {
   }];
 };
 
-/** What the Framework's http-api.js allows for `cors: true`, and where an object leaves a field out. */
-const HTTP_API_CORS_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'];
 const HTTP_API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'HEAD', 'DELETE'];
 
 /**
@@ -78,7 +100,7 @@ export function frameworkHttpApiCors(cors: unknown, functions: Props): Props | u
   const list = (value: unknown) => (value === undefined || value === null ? undefined : [value].flat().map(String));
   return {
     allowOrigins: list(given.allowedOrigins) ?? ['*'],
-    allowHeaders: list(given.allowedHeaders) ?? HTTP_API_CORS_HEADERS,
+    allowHeaders: list(given.allowedHeaders) ?? FRAMEWORK_HEADERS,
     allowMethods: list(given.allowedMethods) ?? routeMethods(functions),
     exposeHeaders: list(given.exposedResponseHeaders) ?? [],
     allowCredentials: given.allowCredentials === true,

@@ -5,7 +5,7 @@ import { attachResources } from './cfn-attachments.js';
 import { emptyModel, unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
 import { layerDirectories, numeric, urlSettings, warnDynamicReferences } from './sam-function.js';
-import { frameworkHttpApiCors, serverlessEvents } from './serverless-events.js';
+import { frameworkHttpApiCors, restApiCors, serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
 import { withDotenv } from './serverless-dotenv.js';
 import { Stack, type CfnTemplate } from './stack.js';
@@ -70,6 +70,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     httpApiPayload: isObject(provider.httpApi) ? vars.resolve(provider.httpApi.payload, 'provider.httpApi.payload') : undefined,
     httpApiCors: isObject(provider.httpApi) ? frameworkHttpApiCors(vars.resolve(provider.httpApi.cors, 'provider.httpApi.cors'), functions) : undefined,
     layers: vars.resolve(provider.layers, 'provider.layers'),
+    restCors: restApiCors(stack, functions),
   };
   for (const [key, value] of Object.entries(functions)) {
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
@@ -91,7 +92,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
 
 interface FunctionInput {
   stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
-  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; layers: unknown };
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; layers: unknown; restCors: Map<string, Props> };
 }
 
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
@@ -130,7 +131,7 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
   const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
   const httpApiPayload = payload === undefined ? undefined : String(payload);
-  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors }, props.events, `${at}.events`);
+  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors, restCors: defaults.restCors }, props.events, `${at}.events`);
   return fn;
 }
 

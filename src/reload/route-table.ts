@@ -3,6 +3,8 @@ import { HubError } from '../errors.js';
 
 interface Entry {
   owner: string;
+  /** Owners of the same shared route waiting to answer when the current owner's routes go. */
+  standby: Array<{ owner: string; options: RouteOptions }>;
   methods: Set<string>;
   url: string;
   /** Per segment: a literal, `:name` or `*`; ranks static over parametric over wildcard, as fastify does. */
@@ -19,7 +21,9 @@ const HEAD_FROM_GET = 'GET';
  * `appFor(owner)`), and the hub's not-found handler dispatches to it: a reload adds and removes a
  * function's routes while the server runs. Matching follows fastify's for the paths sources use
  * (`/a/:id`, `/files/*`, trailing slash ignored, HEAD served by GET routes unless `exposeHeadRoute: false`); a route's bodyLimit
- * is checked here (the server's own limit is the 6 MB Invoke limit).
+ * is checked here (the server's own limit is the 6 MB Invoke limit). A route whose `config.shared`
+ * is true (a path's CORS OPTIONS answer, one per path however many functions' routes have CORS)
+ * may be registered by several owners: the first answers, the others stand by in order.
  */
 export class RouteTable {
   readonly #entries: Entry[] = [];
@@ -36,17 +40,28 @@ export class RouteTable {
     const segments = split(options.url ?? '/');
     for (const entry of this.#entries) {
       if (entry.url === options.url && [...methods].some((m) => entry.methods.has(m))) {
+        if (isShared(entry.options) && isShared(options)) {
+          entry.standby.push({ owner, options });
+          return;
+        }
         throw new HubError('TH_ERR_CONFIG_INVALID', `route ${[...methods].join(',')} ${options.url} is already registered (by ${entry.owner})`);
       }
     }
     const rank = segments.map((s) => (s === '*' ? 2 : s.startsWith(':') ? 1 : 0));
-    this.#entries.push({ owner, methods, url: options.url ?? '/', segments, rank, options });
+    this.#entries.push({ owner, standby: [], methods, url: options.url ?? '/', segments, rank, options });
     this.#entries.sort((a, b) => compareRanks(a.rank, b.rank));
   }
 
   /** Removes every route `owner` registered; requests in flight on them finish. */
   removeOwner(owner: string): void {
-    for (let i = this.#entries.length - 1; i >= 0; i--) if (this.#entries[i].owner === owner) this.#entries.splice(i, 1);
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const entry = this.#entries[i];
+      entry.standby = entry.standby.filter((s) => s.owner !== owner);
+      if (entry.owner !== owner) continue;
+      const next = entry.standby.shift();
+      if (next) Object.assign(entry, next);
+      else this.#entries.splice(i, 1);
+    }
   }
 
   /** The not-found handler: runs the matching route, else fastify's own 404 document. */
@@ -81,6 +96,8 @@ export class RouteTable {
     return undefined;
   }
 }
+
+const isShared = (options: RouteOptions) => (options.config as { shared?: unknown } | undefined)?.shared === true;
 
 /** `/a/b/` → ['a', 'b'] (a trailing slash is ignored, as the hub's fastify is told to). */
 function split(path: string): string[] {

@@ -3,6 +3,7 @@ import { executeApiDomain } from './http.js';
 import { createAuthorizer } from './http/authorizer.js';
 import { authorizerProblems, authorizerSchema } from './http/authorizer-settings.js';
 import { registerRoute, routeSource } from './http/route.js';
+import { restCorsSchema } from './http/rest-cors.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
 import { restShape, restTimeout } from './http/shapes.js';
 import { intBetween } from './kit/settings.js';
@@ -27,7 +28,13 @@ export const apiSettingsSchema = z.object({
    * raise it (a quota increase), so up to Lambda's 900 s is taken. Past it the caller gets 504.
    */
   timeoutInMillis: intBetween(50, 900_000).default(29_000),
-}).strict();
+  /** CORS as a REST API has it: OPTIONS on the path answered with static headers, the function not invoked. */
+  cors: restCorsSchema.optional(),
+}).strict()
+  .refine((s) => !(s.cors && s.method.includes('OPTIONS')), {
+    path: ['cors'],
+    error: 'a route whose method is OPTIONS answers OPTIONS itself: leave cors out (SAM adds no CORS to such a path)',
+  });
 
 export type ApiSettings = z.infer<typeof apiSettingsSchema>;
 
@@ -35,8 +42,8 @@ export const apiKind = defineSourceKind({
   name: 'api',
   settings: apiSettingsSchema,
   check: authorizerProblems,
-  create: (fn, { path, method, stage, stageVariables, binaryMediaTypes, authorizer, timeoutInMillis }, index) => routeSource('api', fn, index, (context) => registerRoute(context, {
-    fn, path, methods: method, shape: restShape({ stage, stageVariables, binaryMediaTypes }), integrationTimeout: restTimeout(timeoutInMillis),
+  create: (fn, { path, method, stage, stageVariables, binaryMediaTypes, authorizer, timeoutInMillis, cors }, index) => routeSource('api', fn, index, (context) => registerRoute(context, {
+    fn, path, methods: method, restCors: cors, shape: restShape({ stage, stageVariables, binaryMediaTypes }), integrationTimeout: restTimeout(timeoutInMillis),
     apiName: `${fn.name}:api`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'rest', context),
   })),

@@ -7,7 +7,9 @@ import { traceFromHeaders } from '../../tracing.js';
 import type { Source, SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
+import { claimPreflight } from './preflight.js';
 import { readRequest } from './request.js';
+import { sendRestPreflight, type RestCors } from './rest-cors.js';
 import type { AuthSettings, CorsSettings } from './settings.js';
 import { sendForbidden, type UrlIamCheck } from './url-iam.js';
 import { sendJson, type AuthorizerOutcome, type HttpShape, type MatchedRoute } from './shape.js';
@@ -37,6 +39,8 @@ export interface RouteSpec {
   /** Function URLs: the event has no pathParameters whatever the route template. */
   noPathParameters?: boolean;
   cors?: CorsSettings;
+  /** REST API CORS: OPTIONS on the path is answered from it (a MOCK integration), never by the function. */
+  restCors?: RestCors;
   auth?: AuthSettings;
   authorizer?: RouteAuthorizer;
   /** AWS_IAM function URLs: the SigV4 check; a refused request gets Lambda's 403 and never runs the function. */
@@ -88,7 +92,9 @@ export function toFastifyPath(path: string): { url: string; params: Array<{ name
 /** Registers one HTTP route that invokes `spec.fn` synchronously per request, in `spec.shape`. */
 export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   const { url, params } = toFastifyPath(spec.path);
-  const methods = spec.methods.includes('ANY') ? [...ALL_METHODS] : ([...spec.methods] as HTTPMethods[]);
+  const served = spec.methods.includes('ANY') ? [...ALL_METHODS] : ([...spec.methods] as HTTPMethods[]);
+  // A REST API's CORS OPTIONS method takes OPTIONS from an ANY route, as on API Gateway.
+  const methods = spec.restCors ? served.filter((m) => m !== 'OPTIONS') : served;
   const apiId = createHash('sha256').update(spec.apiName).digest('hex').slice(0, 10);
   const { accountId, region } = context.config;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -157,5 +163,11 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     },
   } : {};
   context.app.route({ method: methods, url, handler, exposeHeadRoute: false, ...limit });
-  if (spec.cors && !methods.includes('OPTIONS')) context.app.route({ method: 'OPTIONS', url, handler, exposeHeadRoute: false, ...limit });
+  const by = `${spec.apiName} ${spec.path}`;
+  const { restCors, cors } = spec;
+  if (restCors) {
+    claimPreflight(context.app, url, { by, methods: spec.methods, settings: restCors, answer: (request, reply, pathMethods) => sendRestPreflight(restCors, pathMethods, request, reply) }, limit);
+  } else if (cors && !methods.includes('OPTIONS')) {
+    claimPreflight(context.app, url, { by, methods: spec.methods, settings: cors, answer: (request, reply) => handler(request, reply) }, limit);
+  }
 }

@@ -1,0 +1,130 @@
+import { pathAllowMethods } from '../sources/http/rest-cors.js';
+import { mergeGlobals } from './globals.js';
+import type { Stack } from './stack.js';
+
+type Props = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+const CORS_FIELDS = new Set(['AllowMethods', 'AllowHeaders', 'AllowOrigin', 'MaxAge', 'AllowCredentials']);
+const WILDCARD = "'*'";
+
+/** The API an Api event's `RestApiId: !Ref X` names (none: SAM's implicit API). */
+export function restApiOf(stack: Stack, event: Props): { id?: string; api?: { Type: string; Properties: Props } } {
+  const id = isObject(event.RestApiId) && typeof event.RestApiId.Ref === 'string' ? event.RestApiId.Ref : undefined;
+  return { id, api: id === undefined ? undefined : stack.resources.get(id) };
+}
+
+/** SAM's value for a response header: a quoted static string (`"'www.example.com'"`), unquoted. */
+function unquote(stack: Stack, value: unknown, at: string): string {
+  const quoted = typeof value === 'string' ? /^'(.*)'$/s.exec(value) : null;
+  if (!quoted) {
+    throw stack.resolver.error(at, `must be a quoted string such as "'https://www.example.com'" (API Gateway reads an unquoted value as a mapping expression), not ${JSON.stringify(value)}`);
+  }
+  return quoted[1];
+}
+
+/** The methods of every Api event on the same API and path (a trailing slash aside), as SAM's path item holds them. */
+function pathMethods(stack: Stack, apiId: string | undefined, path: string): string[] {
+  const trim = (p: unknown) => (p === '/' ? p : String(p).replace(/\/$/, ''));
+  const methods: string[] = [];
+  for (const resource of stack.resources.values()) {
+    if (resource.Type !== 'AWS::Serverless::Function' || !isObject(resource.Properties.Events)) continue;
+    for (const event of Object.values(resource.Properties.Events)) {
+      if (!isObject(event) || event.Type !== 'Api' || !isObject(event.Properties)) continue;
+      const props = event.Properties;
+      if (restApiOf(stack, props).id === apiId && trim(props.Path) === trim(path)) methods.push(props.Method === undefined ? 'ANY' : String(props.Method).toUpperCase());
+    }
+  }
+  return methods;
+}
+
+/**
+ * The `cors` of a SAM Api event's route: its API's `Cors` (an AWS::Serverless::Api's, merged over
+ * `Globals.Api.Cors`; the implicit API has Globals' only), as samtranslator's `_add_cors` compiles
+ * it: a string is the origin; AllowOrigin defaults to '*'; AllowMethods absent → the methods of the
+ * path's events on that API and OPTIONS; no CORS on a path that has an OPTIONS method of its own.
+ */
+export function samRestCors(stack: Stack, event: Props, path: string): Props | undefined {
+  const { id, api } = restApiOf(stack, event);
+  if (id !== undefined && api?.Type !== 'AWS::Serverless::Api') return undefined;
+  const globals = stack.globals.get('Api');
+  const own = api?.Properties.Cors;
+  const where = own === undefined ? 'Globals.Api.Cors' : `Resources.${id}.Properties.Cors`;
+  const merged = mergeGlobals(isObject(globals) && globals.Cors !== undefined ? { Cors: globals.Cors } : {}, own === undefined ? {} : { Cors: own }).Cors;
+  const value = stack.resolver.resolve(merged, where);
+  if (!value) return undefined;
+  if (typeof value !== 'string' && !isObject(value)) {
+    throw stack.resolver.error(where, `must be the allowed origin ("'www.example.com'") or { AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials }`);
+  }
+  const cors: Props = typeof value === 'string' ? { AllowOrigin: value } : value;
+  for (const key of Object.keys(cors)) if (!CORS_FIELDS.has(key)) throw stack.resolver.error(`${where}.${key}`, `is not a Cors property (${[...CORS_FIELDS].join(', ')})`);
+  const origin = cors.AllowOrigin ?? WILDCARD;
+  if (cors.AllowCredentials === true && origin === WILDCARD) {
+    throw stack.resolver.error(where, "AllowCredentials can not be true when AllowOrigin is \"'*'\" or not set (SAM refuses it)");
+  }
+  const methods = pathMethods(stack, id, path);
+  if (methods.includes('OPTIONS')) return undefined;
+  const maxAge = typeof cors.MaxAge === 'number' || cors.MaxAge === undefined ? cors.MaxAge : unquote(stack, cors.MaxAge, `${where}.MaxAge`);
+  if (typeof maxAge === 'string' && !/^\d+$/.test(maxAge)) throw stack.resolver.error(`${where}.MaxAge`, `must be a number of seconds ("'600'"), not ${JSON.stringify(cors.MaxAge)}`);
+  return {
+    allowOrigin: unquote(stack, origin, `${where}.AllowOrigin`),
+    allowMethods: cors.AllowMethods ? unquote(stack, cors.AllowMethods, `${where}.AllowMethods`) : pathAllowMethods(methods),
+    ...(cors.AllowHeaders ? { allowHeaders: unquote(stack, cors.AllowHeaders, `${where}.AllowHeaders`) } : {}),
+    ...(maxAge === undefined ? {} : { maxAge: Number(maxAge) }),
+    allowCredentials: cors.AllowCredentials === true,
+  };
+}
+
+/** The Framework's Access-Control-Allow-Headers when `cors` gives none (REST and HTTP APIs alike). */
+export const FRAMEWORK_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'];
+
+/** `cors: true | {...}` of one http event, as the Framework's getCors reads it. */
+function frameworkEventCors(cors: unknown, method: string): Props {
+  const given = isObject(cors) ? cors : {};
+  const out: Props = { origin: given.origins === undefined ? '*' : undefined, ...given };
+  out.headers = given.headers ? [given.headers].flat().map(String) : FRAMEWORK_HEADERS;
+  const methods = Array.isArray(given.methods) ? given.methods.map((m) => String(m).toUpperCase()) : ['OPTIONS'];
+  out.methods = [...new Set([...methods, 'OPTIONS', method])];
+  out.allowCredentials = Boolean(given.allowCredentials);
+  return out;
+}
+
+const union = (first: unknown, second: unknown) => [...new Set([...(Array.isArray(first) ? first : []), ...(Array.isArray(second) ? second : [])])];
+
+/**
+ * serverless.yml `http` events' `cors` → each path's `cors` setting, merged over the path's events
+ * as the Framework's api-gateway validate.js and cors.js do: headers, methods and origins united,
+ * credentials if any event allows them, the last origin, maxAge and cacheControl; `origins` (or an
+ * `origin` holding commas) answer with the request's matching Origin. Keys are `/path` as routed.
+ */
+export function frameworkRestCors(events: Array<{ path: string; method: string; cors: unknown }>): Map<string, Props> {
+  const merged = new Map<string, Props>();
+  for (const { path, method, cors } of events) {
+    if (!cors) continue;
+    const next = frameworkEventCors(cors, method);
+    const acc = merged.get(path) ?? {};
+    acc.headers = union(next.headers, acc.headers);
+    acc.methods = union(next.methods, acc.methods);
+    acc.origins = union(next.origins, acc.origins);
+    acc.origin = next.origin;
+    acc.allowCredentials = Boolean(acc.allowCredentials) || next.allowCredentials === true;
+    if (next.maxAge) acc.maxAge = next.maxAge;
+    if (next.cacheControl) acc.cacheControl = next.cacheControl;
+    merged.set(path, acc);
+  }
+  return new Map([...merged].map(([path, cors]) => [path, frameworkSettings(cors)]));
+}
+
+function frameworkSettings(cors: Props): Props {
+  const origin = cors.origin === undefined ? undefined : String(cors.origin);
+  const origins = origin?.includes(',') ? origin.split(',').map((o) => o.trim()) : (cors.origins as unknown[]).map(String);
+  const headers = (cors.headers as string[]).join(',');
+  return {
+    allowOrigin: origins.length ? origins : origin,
+    ...(headers ? { allowHeaders: headers } : {}),
+    allowMethods: (cors.methods as string[]).join(',').replace('ANY', 'DELETE,GET,HEAD,PATCH,POST,PUT'),
+    allowCredentials: cors.allowCredentials,
+    ...(cors.maxAge ? { maxAge: cors.maxAge } : {}),
+    ...(cors.cacheControl ? { cacheControl: cors.cacheControl } : {}),
+  };
+}
