@@ -59,11 +59,11 @@ export function emptyModel(format: ProjectModel['format'], file: string, stackNa
 }
 
 /**
- * Why a project function whose runtime the hub does not run (java21, dotnet8, ruby3.3 ...) is left
- * out, or undefined when it runs: the rest of the project runs without it, as functions with a
- * container image do.
+ * Why a project function of a language the hub does not run (java21, dotnet8, ruby3.3, go1.x ...)
+ * is left out, or undefined: the rest of the project runs without it, as functions with a container
+ * image do. A Node.js or Python version the hub lacks (nodejs16.x) stays an error naming the ones it has.
  */
 export function unsupportedRuntime(runtime: unknown): string | undefined {
-  if (typeof runtime !== 'string' || (RUNTIMES as readonly string[]).includes(runtime)) return undefined;
+  if (typeof runtime !== 'string' || (RUNTIMES as readonly string[]).includes(runtime) || /^(nodejs|python|provided)/.test(runtime)) return undefined;
   return `not loaded: runtime ${runtime} does not run here (Node.js ${NODE_RUNTIMES.join(', ')}, Python ${PYTHON_RUNTIMES.join(', ')} and ${PROVIDED_RUNTIMES.join(', ')} do)`;
 }
