@@ -158,6 +158,10 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
     cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
+    // Runs just before it (cleanups run in reverse), once push intake and pollers have stopped:
+    // events a worker fetched ahead and that wait for an environment go back to their queue
+    // instead of holding the stop until they ran.
+    cleanups.push(async () => runtime.quiesce());
     const app = createApp(logger, () => redisAnswers(redis), config.server.requestTimeoutMs);
     registerInvokeApi(app, config, dispatcher);
     registerInvokeStreamApi(app, config, dispatcher);

@@ -56,6 +56,22 @@ describe('FunctionPool concurrency and lifecycle', () => {
     expect(pool.busy).toBe(0);
   });
 
+  it('quiesce: invocations waiting for an environment are refused (hub stopping), running ones finish, later ones do not wait', async () => {
+    const pool = sleepPool({ reservedConcurrency: 1 });
+    const running = pool.invoke(request({ ms: 400 }));
+    const waiting = pool.invoke(request({ ms: 10 }));
+    expect(pool.busy).toBe(1);
+    pool.quiesce();
+    const refused = await waiting.then(() => undefined, (err: unknown) => err);
+    expect(isHubError(refused, 'TH_ERR_HUB_STOPPING')).toBe(true);
+    // One that would wait is refused at once; the running one is untouched.
+    const late = await pool.invoke(request({ ms: 10 })).then(() => undefined, (err: unknown) => err);
+    expect(isHubError(late, 'TH_ERR_HUB_STOPPING')).toBe(true);
+    expect(slept(await running).end).toBeGreaterThan(0);
+    // An idle environment still takes an invocation that needs no wait.
+    expect(slept(await pool.invoke(request({ ms: 10 }))).pid).toBeGreaterThan(0);
+  });
+
   it('bounds environments by maxEnvironments without reserved concurrency, and treats 0 as 1', async () => {
     const pool = sleepPool({}, { maxEnvironments: 3 });
     const results = await Promise.all([1, 2, 3, 4, 5].map(() => pool.invoke(request({ ms: 200 }))));

@@ -38,6 +38,18 @@ export interface DispatchObserver {
 }
 
 /** An observer that notes nothing (tests, library use). */
+/**
+ * Jobs a function's worker holds at once: twice its environments, so an environment that frees up
+ * finds its next event already fetched instead of waiting for a Redis round trip (the async
+ * pipeline is latency-bound more than CPU-bound: see README, Performance). With reserved
+ * concurrency, exactly the reservation: a job fetched beyond it could only be throttled (its
+ * lease is taken when it runs). Fetched jobs waiting for an environment go back to the queue when
+ * the hub stops (RuntimeManager.quiesce).
+ */
+export function workerConcurrency(fn: Pick<FunctionConfig, 'reservedConcurrency'>, maxEnvironments: number): number {
+  return fn.reservedConcurrency ?? 2 * maxEnvironments;
+}
+
 export const UNOBSERVED: DispatchObserver = {
   throttled: () => undefined,
   destinationTried: () => undefined,
@@ -98,7 +110,7 @@ export class Dispatcher {
       ...BULLMQ_OPTIONS,
       connection,
       prefix: config.queuePrefix,
-      concurrency: fn.reservedConcurrency ?? config.runtime.maxEnvironments,
+      concurrency: workerConcurrency(fn, config.runtime.maxEnvironments),
       lockDuration: config.lockDurationSeconds * 1000,
       stalledInterval: Math.max(1000, (config.lockDurationSeconds * 1000) / 2),
       maxStalledCount: 3,

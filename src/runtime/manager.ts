@@ -24,6 +24,8 @@ export class RuntimeManager {
   readonly #options: RuntimeOptions;
   readonly #logger: Logger;
   #closing?: Promise<void>;
+  /** The hub is stopping (see quiesce): new pools are created quiesced too. */
+  #quiescing = false;
 
   constructor(functions: FunctionConfig[], options: RuntimeOptions, logger: Logger) {
     this.#options = options;
@@ -48,6 +50,7 @@ export class RuntimeManager {
       if (this.#closing) throw new HubError('TH_ERR_HUB_STOPPING', 'pool closed: the hub is shutting down');
       const fn = { ...entry.fn, environment: variantEnvironment(entry.fn, variant), version: variant.version };
       pool = new FunctionPool(fn, this.#options, this.#logger);
+      if (this.#quiescing) pool.quiesce();
       entry.pools.set(key, pool);
     }
     return pool;
@@ -73,6 +76,12 @@ export class RuntimeManager {
   /** The function's code changed: new invocations get fresh environments, running ones finish on the old. */
   retire(name: string): void {
     for (const pool of this.#entries.get(name)?.pools.values() ?? []) pool.retire();
+  }
+
+  /** The hub is stopping: invocations waiting for an environment are refused, running ones finish (FunctionPool.quiesce). */
+  quiesce(): void {
+    this.#quiescing = true;
+    for (const entry of this.#entries.values()) for (const pool of entry.pools.values()) pool.quiesce();
   }
 
   /** Idempotent: closes every pool (each waits for its running invocations). */

@@ -32,6 +32,8 @@ export class FunctionPool {
   /** Exits of retired environments, awaited by drain(). */
   readonly #exits = new Set<Promise<void>>();
   #busy = 0;
+  /** The hub is stopping: nothing waits for an environment any more (see quiesce). */
+  #quiescing = false;
   #drained?: () => void;
   #draining?: Promise<void>;
   /** Why retired environments stop (their environment_stop log line): a reload, or shutdown. */
@@ -63,6 +65,19 @@ export class FunctionPool {
       return await env.invoke(req);
     } finally {
       this.#release(env);
+    }
+  }
+
+  /**
+   * The hub is stopping: invocations waiting for an environment are refused (TH_ERR_HUB_STOPPING:
+   * an async event goes back to its queue, no attempt counted), and so is every invoke from now on
+   * that would wait; running invocations finish. Idempotent.
+   */
+  quiesce(): void {
+    this.#quiescing = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.scaleUp);
+      waiter.reject(closedError());
     }
   }
 
@@ -107,6 +122,7 @@ export class FunctionPool {
       this.#busy++;
       return this.#take();
     }
+    if (this.#quiescing) throw closedError();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
       if (this.#busy < this.#max) waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), delay);

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { workerConcurrency } from '../src/router/dispatcher.js';
+import { encoder, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+
+/** slow.mjs sleeps event.ms, then appends the event to CALLS_FILE. */
+describe('async events a worker fetches ahead of a free environment', { timeout: 60_000 }, () => {
+  const hubs: TestHub[] = [];
+  afterEach(async () => { await Promise.all(hubs.splice(0).map((hub) => hub.stop())); });
+
+  it('a function\'s worker holds twice its environments, or exactly its reserved concurrency', () => {
+    expect(workerConcurrency({}, 10)).toBe(20);
+    expect(workerConcurrency({ reservedConcurrency: 3 }, 10)).toBe(3);
+  });
+
+  it('go back to the queue when the hub stops (no attempt counted) and run once on the next hub', async () => {
+    const calls = path.join(tempDir('fetched-ahead-'), 'calls.jsonl');
+    const raw = {
+      queuePrefix: `t-${randomUUID().slice(0, 8)}`,
+      runtime: { maxEnvironments: 1 },
+      functions: { slow: { handler: 'slow.handler', timeout: 10, environment: { CALLS_FILE: calls } } },
+    };
+    const ran = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { n: number }) : []);
+    const first = await startTestHub(raw);
+    hubs.push(first);
+    for (let n = 1; n <= 4; n++) {
+      await first.lambda.send(new InvokeCommand({ FunctionName: 'slow', InvocationType: 'Event', Payload: encoder.encode(JSON.stringify({ ms: 1500, n })) }));
+    }
+    // One event runs in the one environment; the worker has fetched a second, which waits for it.
+    await waitFor(async () => (await first.redis.llen(`${raw.queuePrefix}:fn-slow:active`)) === 2, 10_000, 'two active jobs');
+    await first.stop();
+    hubs.splice(0);
+    // The stop let the running event finish and did not run the one fetched ahead.
+    expect(ran().map((event) => event.n)).toHaveLength(1);
+    const second = await startTestHub(raw);
+    hubs.push(second);
+    await waitFor(() => ran().length >= 4, 30_000, 'every event to run');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ran().map((event) => event.n).sort()).toEqual([1, 2, 3, 4]);
+  });
+});
