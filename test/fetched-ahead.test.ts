@@ -37,8 +37,8 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
     expect(ran().map((event) => event.n)).toHaveLength(1);
     const second = await startTestHub(raw);
     hubs.push(second);
-    await waitFor(() => ran().length >= 4, 30_000, 'every event to run');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Once the queue holds nothing (waiting, delayed or active), no event can run again.
+    await waitFor(async () => ran().length >= 4 && (await second.queues.depth('slow')) === 0, 30_000, 'every event to run and the queue to empty');
     expect(ran().map((event) => event.n).sort()).toEqual([1, 2, 3, 4]);
   });
 });
