@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CliExit, EXIT } from './context.js';
+import { setOwn } from '../own.js';
 
 /** `--template`, `--serverless`, `--stage`, `--parameter-overrides K=V ...`: a project on the command line. */
 export interface ProjectOptions {
@@ -37,7 +38,7 @@ function parameterOverrides(args: readonly string[]): Record<string, string> {
     const eq = pair.indexOf('=');
     if (!sam && eq < 1) throw new CliExit(EXIT.usage, `--parameter-overrides: "${pair}" is not KEY=VALUE`);
     const [key, value] = sam ? [sam[1], sam[2]] : [pair.slice(0, eq), pair.slice(eq + 1)];
-    Object.defineProperty(out, key, { value: unquote(value), enumerable: true, writable: true, configurable: true });
+    setOwn(out, key, unquote(value));
   }
   return out;
 }

@@ -31,5 +31,5 @@ export function parseEvents(raw: unknown): { events: Map<string, EventMapping[]>
   return { events, problems };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -7,7 +7,7 @@ import { interpolateEnv } from './interpolate.js';
 import { formatIssues } from './issues.js';
 import { resolveLayers, resolveNamedLayers } from './layers.js';
 import { missingFunction } from '../destinations/targets.js';
-import { parseEvents } from './events.js';
+import { isObject, parseEvents } from './events.js';
 import { loadProject, withProjectFunctions } from '../project/load.js';
 import type { ProjectModel } from '../project/model.js';
 import { dictionary } from '../own.js';
@@ -62,8 +62,7 @@ export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = proc
 function withOverrides(raw: unknown, overrides: Record<string, unknown>): Record<string, unknown> {
   const file = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const merged = { ...file, ...overrides };
-  const isMap = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (isMap(file.parameters) && isMap(overrides.parameters)) merged.parameters = { ...file.parameters, ...overrides.parameters };
+  if (isObject(file.parameters) && isObject(overrides.parameters)) merged.parameters = { ...file.parameters, ...overrides.parameters };
   return merged;
 }
 
@@ -110,10 +109,10 @@ export function buildConfig(
   return deepFreeze(config);
 }
 
-/** The hub schema, then every event mapping against its kind (a second pass: sources validate their own settings). */
 /** Maps of user-named entries whose records cannot hold the key `__proto__`: refused by name rather than lost. */
 const NAMED_MAPS = ['functions', 'layers'] as const;
 
+/** The hub schema, then every event mapping against its kind (a second pass: sources validate their own settings). */
 function parseHub(raw: unknown, configPath?: string): { parsed: RawHubConfig; events: ReturnType<typeof parseEvents>['events'] } {
   for (const map of NAMED_MAPS) {
     const entries = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[map] : undefined;
@@ -138,21 +137,12 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
   // export's path (`index.handlers.main` is `handlers.main` of index); a module whose own path holds
   // a dot (`v1.2/app.handler`, which Lambda cannot load) is still found by the last dot.
   const splits = [fn.handler.indexOf('.'), fn.handler.lastIndexOf('.')];
-  let found: { handlerFile: string; dot: number } | undefined;
-  let candidates: string[] = [];
-  for (const dot of splits) {
-    candidates = moduleCandidates(path.resolve(root, fn.handler.slice(0, dot)));
-    const handlerFile = candidates.find((candidate) => existsSync(candidate));
-    if (handlerFile) {
-      found = { handlerFile, dot };
-      break;
-    }
-  }
+  const found = splits
+    .map((dot) => ({ dot, handlerFile: moduleCandidates(path.resolve(root, fn.handler.slice(0, dot))).find((file) => existsSync(file)) }))
+    .find((split) => split.handlerFile !== undefined);
   const dot = found?.dot ?? splits[0];
-  const modulePath = fn.handler.slice(0, dot);
   const handlerExport = fn.handler.slice(dot + 1);
-  const base = path.resolve(root, modulePath);
-  if (!found) candidates = moduleCandidates(base);
+  const base = path.resolve(root, fn.handler.slice(0, dot));
   const handlerFile = found?.handlerFile;
   if (!handlerFile) {
     problems.push(`functions.${name}.handler: no module ${path.relative(root, base) || base}{${HANDLER_EXTENSIONS.join(',')}} under ${root}`);
@@ -160,7 +150,7 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
   return {
     ...fn,
     name,
-    handlerFile: handlerFile ?? candidates[0],
+    handlerFile: handlerFile ?? moduleCandidates(base)[0],
     handlerExport,
     taskRoot: root,
   };

@@ -10,6 +10,7 @@ import { Variables } from './serverless-variables.js';
 import { withDotenv } from './serverless-dotenv.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
+import { setOwn } from '../own.js';
 
 /**
  * serverless.yml (v3 and v4 syntax) → the project model: variables resolved first, then the
@@ -205,7 +206,7 @@ function deepMerge(into: Props, from: Props): Props {
   const out: Props = { ...into };
   for (const [key, value] of Object.entries(from)) {
     const merged = isObject(value) && Object.hasOwn(into, key) && isObject(into[key]) ? deepMerge(into[key] as Props, value) : value;
-    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
+    setOwn(out, key, merged);
   }
   return out;
 }
