@@ -9,6 +9,7 @@ import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
 import { claimPreflight } from './preflight.js';
 import { readRequest } from './request.js';
+import { bodyLimitRoute } from '../kit/reject.js';
 import { sendRestPreflight, type RestCors } from './rest-cors.js';
 import type { AuthSettings, CorsSettings } from './settings.js';
 import { sendForbidden, type UrlIamCheck } from './url-iam.js';
@@ -155,13 +156,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   // ALB listener rules match methods (fastify would otherwise serve HEAD with a GET route's handler).
   // A route's own body limit (ALB's 1 MB) stops reading there and answers its way, whatever the size.
   const { bodyLimit } = spec;
-  const limit: Partial<RouteOptions> = bodyLimit ? {
-    bodyLimit: bodyLimit.bytes,
-    errorHandler: (err, _request, reply) => {
-      if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
-      return bodyLimit.refuse(reply);
-    },
-  } : {};
+  const limit: Partial<RouteOptions> = bodyLimit ? bodyLimitRoute(bodyLimit.bytes, bodyLimit.refuse) : {};
   context.app.route({ method: methods, url, handler, exposeHeadRoute: false, ...limit });
   const by = `${spec.apiName} ${spec.path}`;
   const { restCors, cors } = spec;

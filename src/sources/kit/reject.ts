@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, RouteOptions } from 'fastify';
 import { isHubError, type Rejection } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
@@ -16,4 +16,18 @@ export function rejectRequest(reply: FastifyReply, log: Logger, event: string, r
   }
   return reply.code(rejection.status).header('content-type', 'application/json')
     .send(JSON.stringify({ message: rejection.message, reason: rejection.reason }));
+}
+
+/**
+ * A route's own body limit: fastify stops reading at `bytes` and `refuse` answers the request its
+ * source's way; any other error goes on to the hub's error handler.
+ */
+export function bodyLimitRoute(bytes: number, refuse: (reply: FastifyReply) => FastifyReply): Pick<RouteOptions, 'bodyLimit' | 'errorHandler'> {
+  return {
+    bodyLimit: bytes,
+    errorHandler: (err, _request, reply) => {
+      if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+      return refuse(reply);
+    },
+  };
 }

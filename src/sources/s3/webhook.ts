@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ASYNC_PAYLOAD_LIMIT } from '../kit/limits.js';
 import { Rejection, type RejectionReason } from '../../errors.js';
-import { rejectRequest } from '../kit/reject.js';
+import { bodyLimitRoute, rejectRequest } from '../kit/reject.js';
 import type { SourceContext } from '../source.js';
 import { deliverRecords, S3RecordsInvalid, type DeliveryDeps } from './deliver.js';
 import type { WebhookSettings } from './settings.js';
@@ -20,11 +20,7 @@ export function registerS3Webhook(context: SourceContext, path: string, settings
   context.app.route({
     method: 'POST',
     url: path,
-    bodyLimit: ASYNC_PAYLOAD_LIMIT,
-    errorHandler: (err, _request, reply) => {
-      if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
-      return reject(reply, 'body_too_large', `the request body is over ${ASYNC_PAYLOAD_LIMIT} bytes`);
-    },
+    ...bodyLimitRoute(ASYNC_PAYLOAD_LIMIT, (reply) => reject(reply, 'body_too_large', `the request body is over ${ASYNC_PAYLOAD_LIMIT} bytes`)),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       if (settings.authToken && !bearerMatches(request.headers.authorization, settings.authToken)) {
         return reject(reply, 'unauthorized', 'missing or wrong Authorization: Bearer token');

@@ -9,7 +9,7 @@ import { confirmSubscription } from './confirm.js';
 import { buildSnsEvent } from './event.js';
 import { isSnsMessageType, snsHttpMessageSchema, type SnsConfirmation, type SnsHttpMessage, type SnsNotification } from './message.js';
 import { Rejection } from '../../errors.js';
-import { rejectRequest } from '../kit/reject.js';
+import { bodyLimitRoute, rejectRequest } from '../kit/reject.js';
 import type { SnsSettings, TrustSettings } from './settings.js';
 import { trustedUrl } from './trust.js';
 import { verifySignature } from './verify.js';
@@ -39,11 +39,8 @@ export function registerSnsEndpoint(context: SourceContext, spec: EndpointSpec):
   context.app.route({
     method: 'POST',
     url: spec.path,
-    bodyLimit: SNS_BODY_LIMIT,
-    errorHandler: (err, _request, reply) => {
-      if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
-      return rejectRequest(reply, spec.log, 'sns_message_rejected', new Rejection('body_too_large', `the request body is over ${SNS_BODY_LIMIT} bytes`));
-    },
+    ...bodyLimitRoute(SNS_BODY_LIMIT, (reply) =>
+      rejectRequest(reply, spec.log, 'sns_message_rejected', new Rejection('body_too_large', `the request body is over ${SNS_BODY_LIMIT} bytes`))),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       try {
         const message = await verifiedMessage(request, spec);
