@@ -37,7 +37,6 @@ export interface DispatchObserver {
   invokedSync(envelope: Envelope, fn: string): void;
 }
 
-/** An observer that notes nothing (tests, library use). */
 /**
  * Jobs a function's worker holds at once: twice its environments, so an environment that frees up
  * finds its next event already fetched instead of waiting for a Redis round trip (the async
@@ -50,6 +49,7 @@ export function workerConcurrency(fn: Pick<FunctionConfig, 'reservedConcurrency'
   return fn.reservedConcurrency ?? 2 * maxEnvironments;
 }
 
+/** An observer that notes nothing (tests, library use). */
 export const UNOBSERVED: DispatchObserver = {
   throttled: () => undefined,
   destinationTried: () => undefined,

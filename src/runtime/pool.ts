@@ -84,10 +84,7 @@ export class FunctionPool {
   /** Idempotent: refuses queued invokes, waits for running ones, then kills every environment. */
   close(): Promise<void> {
     if (!this.#closing) {
-      for (const waiter of this.#waiters.splice(0)) {
-        clearTimeout(waiter.scaleUp);
-        waiter.reject(closedError());
-      }
+      this.quiesce();
       this.#stopReason = 'shutdown';
       this.#closing = this.drain();
     }

@@ -32,11 +32,10 @@ function dynamodbSpec(settings: DynamodbSettings): ShardKindSpec<_Record, Dynamo
     // Patterns match the whole record (eventName, dynamodb.NewImage in DynamoDB JSON, ...).
     filter: {},
     openReader: (context) => dynamodbShardReader(settings, dynamodbEndpoints(settings, context.config.region)),
-    stream: ({ arn, region, retentionSeconds }) => ({
+    stream: ({ arn, region }) => ({
       arn,
       envelopeType: DYNAMODB_ENVELOPE_TYPE,
       batchInfoKey: 'DDBStreamBatchInfo',
-      retentionSeconds,
       toRecord: (record) => toDynamodbRecord(record, arn, region),
       filterSubject: (record) => record as Record<string, unknown>,
       laneKey: itemKey,

@@ -33,13 +33,12 @@ function kinesisSpec(fn: FunctionConfig, settings: KinesisSettings): ShardKindSp
     // Filters see the record's `kinesis` object, its base64 `data` parsed when it is JSON.
     filter: { dataField: 'data' },
     openReader: () => kinesisShardReader(() => kinesisClient(settings), settings.stream),
-    stream: ({ arn, region, retentionSeconds }, context) => {
+    stream: ({ arn, region }, context) => {
       const identity = { streamArn: arn, region, identityArn: `arn:aws:iam::${context.config.accountId}:role/triggerhub-${fn.name}` };
       return {
         arn,
         envelopeType: KINESIS_ENVELOPE_TYPE,
         batchInfoKey: 'KinesisBatchInfo',
-        retentionSeconds,
         toRecord: (record, shardId) => toKinesisRecord(record, shardId, identity),
         filterSubject: (record) => record.kinesis as unknown as Record<string, unknown>,
         laneKey: (record) => record.kinesis.partitionKey,

@@ -19,8 +19,6 @@ interface Running<Raw, R> {
   reader: ShardReader<Raw>;
   state: ShardState;
   stream: ShardStream<Raw, R>;
-  /** Redis key prefix of the mapping's shared state. */
-  base: string;
   journal: MappingJournal;
   log: Logger;
 }
@@ -75,7 +73,7 @@ export class ShardSource<Raw, R> implements Source {
     }));
     live.add(this as ShardSource<unknown, unknown>);
     log.info({ event: `${spec.kind}_source_started`, stream: spec.streamName, consumer: this.consumer }, `polling ${spec.kind} stream ${spec.streamName}`);
-    this.running = this.coordinate(context, reader, state, base, log)
+    this.running = this.coordinate(context, reader, state, log)
       .catch((err: unknown) => log.error({ event: `${spec.kind}_source_failed`, err }, 'shard poller failed'));
   }
 
@@ -101,7 +99,7 @@ export class ShardSource<Raw, R> implements Source {
   }
 
   /** Looks at the shards every shardSyncMs: takes free readable shards up to an even share, gives up surplus. */
-  private async coordinate(context: SourceContext, reader: ShardReader<Raw>, state: ShardState, base: string, log: Logger): Promise<void> {
+  private async coordinate(context: SourceContext, reader: ShardReader<Raw>, state: ShardState, log: Logger): Promise<void> {
     const { signal } = this.abort;
     const { spec } = this;
     let stream: ShardStream<Raw, R> | undefined;
@@ -118,7 +116,7 @@ export class ShardSource<Raw, R> implements Source {
       for (const shardId of [...this.workers.keys()].slice(share)) this.workers.get(shardId)?.abort.abort();
       for (const shard of readable) {
         if (this.workers.size >= share || signal.aborted) break;
-        if (!this.workers.has(shard.id) && (await state.acquire(shard.id))) this.startShard(shard, { context, reader, state, stream, base, journal, log });
+        if (!this.workers.has(shard.id) && (await state.acquire(shard.id))) this.startShard(shard, { context, reader, state, stream, journal, log });
       }
       return { waitMs: spec.timings.shardSyncMs };
     });
@@ -131,7 +129,7 @@ export class ShardSource<Raw, R> implements Source {
       log.warn({ event: `${this.kind}_stream_recreated`, stream: described.arn, incarnation: described.incarnation },
         'the stream was created again since the checkpoints were saved: they are dropped and it is read from the starting position');
     }
-    return this.spec.stream(described, context);
+    return { ...this.spec.stream(described, context), retentionSeconds: described.retentionSeconds };
   }
 
   /** Records that `key` (a shard, or LISTING) now reads fine or fails; reports failing with the latest error while anything fails. */
@@ -159,7 +157,7 @@ export class ShardSource<Raw, R> implements Source {
     const batch: ShardBatchContext<R> = {
       fn: this.fn, settings: spec.settings, stream, filter: this.filter, context, shardId, save, signal: abort.signal, log: shardLog,
       journal: running.journal,
-      windows: windowMs ? new ShardWindows(context.redis, `${running.base}:windows`, shardId, windowMs) : undefined,
+      windows: windowMs ? new ShardWindows(context.redis, running.state.windowsKey, shardId, windowMs) : undefined,
     };
     shardLog.info({ event: `${spec.kind}_shard_taken`, consumer: this.consumer }, `reading shard ${shardId}`);
     const done = runShard({

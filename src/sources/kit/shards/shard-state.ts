@@ -34,7 +34,7 @@ export const FROM_START = 'FROM_START';
 /**
  * One shard mapping's shared state in Redis, under `<queuePrefix>:<kind>:<function>:<stream>:`:
  * `checkpoints` (hash: shard id → last sequence number done, or SHARD_END), `incarnation` (the
- * stream they belong to), `lease:<shard>`
+ * stream they belong to), `windows` (tumbling windows' state, see windowsKey), `lease:<shard>`
  * (the owner, with a time to live) and `consumers` (live pollers, to split the shards evenly).
  * The owner renews its leases and heartbeat every third of the time to live; a dead owner's leases
  * run out and other consumers take its shards over from their checkpoints.
@@ -79,8 +79,13 @@ export class ShardState {
    * another one (the stream was created again) and were dropped, with the tumbling windows.
    */
   async adopt(incarnation: string): Promise<boolean> {
-    const keys = ['incarnation', 'checkpoints', 'windows'].map((name) => `${this.base}:${name}`);
+    const keys = [`${this.base}:incarnation`, `${this.base}:checkpoints`, this.windowsKey];
     return (await this.redis.eval(ADOPT, keys.length, ...keys, incarnation)) === 1;
+  }
+
+  /** Where the mapping's tumbling windows keep their state (ShardWindows). */
+  get windowsKey(): string {
+    return `${this.base}:windows`;
   }
 
   /** Every shard's checkpoint. */

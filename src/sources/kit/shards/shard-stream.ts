@@ -23,7 +23,7 @@ export interface ShardStream<Raw, R> {
   envelopeType: string;
   /** Key of the batch info in on-failure records: KinesisBatchInfo, DDBStreamBatchInfo. */
   batchInfoKey: string;
-  /** The stream's retention: records older than this have expired (given up as RecordAgeExceeded). */
+  /** The stream's retention (from its description): records older than this have expired (given up as RecordAgeExceeded). */
   retentionSeconds: number;
   /** The record as Lambda delivers it. */
   toRecord(raw: Raw, shardId: string): R;
@@ -52,5 +52,5 @@ export interface ShardKindSpec<Raw, R> {
   filter: { dataField?: 'data'; encoding?: 'utf8' | 'base64' };
   openReader(context: SourceContext): ShardReader<Raw>;
   /** How records of the described stream are built. */
-  stream(described: StreamDescription, context: SourceContext): ShardStream<Raw, R>;
+  stream(described: StreamDescription, context: SourceContext): Omit<ShardStream<Raw, R>, 'retentionSeconds'>;
 }

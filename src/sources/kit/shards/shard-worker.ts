@@ -105,7 +105,6 @@ export async function runShard<Raw, R>(options: ShardWorkerOptions<Raw, R>): Pro
   return ended ? 'ended' : 'stopped';
 }
 
-/** After the checkpoint; else at the LATEST mark; else from the start; else the startingPosition. */
 /**
  * An iterator at `start`. A checkpoint whose next records have left the stream (a DynamoDB stream
  * keeps them 24 hours: a hub stopped longer) is refused with TrimmedDataAccessException; as Lambda
@@ -123,6 +122,7 @@ async function startIterator<Raw, R>(options: ShardWorkerOptions<Raw, R>, start:
   }
 }
 
+/** After the checkpoint; else at the LATEST mark; else from the start; else the startingPosition. */
 function iteratorStart(settings: StartingPosition, position: ShardPosition): ShardStart {
   if (position.sequence) return { type: 'AFTER_SEQUENCE_NUMBER', sequence: position.sequence };
   if (position.sinceMs !== undefined) return { type: 'AT_TIMESTAMP', at: new Date(position.sinceMs) };
