@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workerConcurrency } from '../src/router/dispatcher.js';
-import { encoder, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { queueName } from '../src/router/queues.js';
+import { encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 
 /** slow.mjs sleeps event.ms, then appends the event to CALLS_FILE. */
 describe('async events a worker fetches ahead of a free environment', { timeout: 60_000 }, () => {
@@ -23,14 +23,14 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
       runtime: { maxEnvironments: 1 },
       functions: { slow: { handler: 'slow.handler', timeout: 10, environment: { CALLS_FILE: calls } } },
     };
-    const ran = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { n: number }) : []);
+    const ran = () => readLines(calls).map((line) => JSON.parse(line) as { n: number });
     const first = await startTestHub(raw);
     hubs.push(first);
     for (let n = 1; n <= 4; n++) {
       await first.lambda.send(new InvokeCommand({ FunctionName: 'slow', InvocationType: 'Event', Payload: encoder.encode(JSON.stringify({ ms: 1500, n })) }));
     }
     // One event runs in the one environment; the worker has fetched a second, which waits for it.
-    await waitFor(async () => (await first.redis.llen(`${raw.queuePrefix}:fn-slow:active`)) === 2, 10_000, 'two active jobs');
+    await waitFor(async () => (await first.redis.llen(`${raw.queuePrefix}:${queueName('slow')}:active`)) === 2, 10_000, 'two active jobs');
     await first.stop();
     hubs.splice(0);
     // The stop let the running event finish and did not run the one fetched ahead.

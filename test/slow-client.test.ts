@@ -44,10 +44,4 @@ describe('a client that trickles its request in (slowloris)', { timeout: 30_000 
     // Node checks open requests every requestTimeoutMs / 2 here: cut off well before the 10 s the client would go on.
     expect(closedAfterMs).toBeLessThan(5000);
   });
-
-  it('the default is Node\'s own 300 s, not none', async () => {
-    expect(hub.config.server.requestTimeoutMs).toBe(1000);
-    const { buildConfig } = await import('../src/config/load.js');
-    expect(buildConfig({ functions: {} }, { baseDir: '/tmp' }).server.requestTimeoutMs).toBe(300_000);
-  });
 });

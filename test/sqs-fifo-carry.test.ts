@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger } from '../src/log.js';
-import { tempDir, testConfig, waitFor } from './helpers/hub.js';
+import { readLines, tempDir, testConfig, waitFor } from './helpers/hub.js';
 import { jsonLogLines } from './helpers/log-capture.js';
 
 /**
@@ -91,7 +91,7 @@ export const handler = async (event) => {
   it('runs the records that did not fit only after their group\'s batch, and not at all when the group failed there', async () => {
     // The carried record is decided on once the first batch is done: held back, as its group failed.
     await waitFor(() => lines.some((line) => line.event === 'sqs_fifo_records_held' && line.count === 1), 20_000, 'the carried record held back');
-    const invocations = readFileSync(calls, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]);
+    const invocations = readLines(calls).map((line) => JSON.parse(line) as string[]);
     expect(invocations).toEqual([['m1', 'm2', 'm3', 'm4', 'm5', 'm6']]);
     // m7 came after the failed m1 in group g: neither run nor deleted, it waits for its visibility timeout.
     expect(fixture.seen.deleted).toEqual([]);

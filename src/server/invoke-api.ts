@@ -81,7 +81,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     const body = request.body && request.body.length ? request.body : Buffer.from('{}');
     const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     if (body.length > limit) {
-      // Lambda's words; bodies past the server's own limit get its front end's (app.ts).
+      // Lambda's words; bodies past the server's own limit get its front end's (aws-errors.ts toHubError).
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `${body.length} byte payload is too large for the ${invocationType} invocation type (limit ${limit} bytes)`);
     }
     const data = parsePayload(body);
