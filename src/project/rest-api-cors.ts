@@ -1,6 +1,7 @@
 import { pathAllowMethods } from '../sources/http/rest-cors.js';
 import { mergeGlobals } from './globals.js';
 import type { Stack } from './stack.js';
+import { ALL_METHODS } from '../sources/http/settings.js';
 
 type Props = Record<string, unknown>;
 
@@ -122,7 +123,7 @@ function frameworkSettings(cors: Props): Props {
   return {
     allowOrigin: origins.length ? origins : origin,
     ...(headers ? { allowHeaders: headers } : {}),
-    allowMethods: (cors.methods as string[]).join(',').replace('ANY', 'DELETE,GET,HEAD,PATCH,POST,PUT'),
+    allowMethods: (cors.methods as string[]).join(',').replace('ANY', ALL_METHODS.filter((m) => m !== 'OPTIONS').sort().join(',')),
     allowCredentials: cors.allowCredentials,
     ...(cors.maxAge ? { maxAge: cors.maxAge } : {}),
     ...(cors.cacheControl ? { cacheControl: cors.cacheControl } : {}),

@@ -4,6 +4,7 @@ import { mappingFromArn, type Mapping } from './mappings.js';
 import { attributeValue } from './physical.js';
 import { FRAMEWORK_HEADERS, frameworkRestCors } from './rest-api-cors.js';
 import { input } from './sam-events.js';
+import { ALL_METHODS } from '../sources/http/settings.js';
 
 /**
  * serverless.yml `functions.<fn>.events` → triggerhub event mappings. Pollers are renamed to
@@ -86,7 +87,6 @@ const httpApi: Mapper = (ctx, value, at) => {
   }];
 };
 
-const HTTP_API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'HEAD', 'DELETE'];
 
 /**
  * `provider.httpApi.cors` (`true` or `{ allowedOrigins, allowedHeaders, allowedMethods,
@@ -115,7 +115,7 @@ function routeMethods(functions: Props): string[] {
     for (const event of events) {
       if (!isObject(event) || event.httpApi === undefined) continue;
       const { method } = route(event.httpApi);
-      for (const m of method === 'ANY' ? HTTP_API_METHODS : [method]) methods.add(m);
+      for (const m of method === 'ANY' ? ALL_METHODS : [method]) methods.add(m);
     }
   }
   return [...methods];

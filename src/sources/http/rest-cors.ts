@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { intBetween } from '../kit/settings.js';
+import { ALL_METHODS } from './settings.js';
 
 /** A header value API Gateway would send: printable ASCII, no line breaks. */
 const headerValue = z.string()
@@ -38,12 +39,12 @@ export const restCorsSchema = z.object({
 
 export type RestCors = z.infer<typeof restCorsSchema>;
 
-const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+const SORTED_METHODS = [...ALL_METHODS].sort();
 
 /** samtranslator's default Allow-Methods: the path's methods and OPTIONS, upper case, unique, sorted (ANY: every method). */
 export function pathAllowMethods(methods: string[]): string {
   const upper = methods.map((m) => m.toUpperCase());
-  return (upper.includes('ANY') ? ALL_METHODS : [...new Set([...upper, 'OPTIONS'])].sort()).join(',');
+  return (upper.includes('ANY') ? SORTED_METHODS : [...new Set([...upper, 'OPTIONS'])].sort()).join(',');
 }
 
 const ANY_CHAR = Symbol('any character');

@@ -11,11 +11,11 @@ import { claimPreflight } from './preflight.js';
 import { readRequest } from './request.js';
 import { bodyLimitRoute } from '../kit/reject.js';
 import { sendRestPreflight, type RestCors } from './rest-cors.js';
-import type { AuthSettings, CorsSettings } from './settings.js';
+import { ALL_METHODS, type AuthSettings, type CorsSettings } from './settings.js';
 import { sendForbidden, type UrlIamCheck } from './url-iam.js';
 import { sendJson, type AuthorizerOutcome, type HttpShape, type MatchedRoute } from './shape.js';
 
-export const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+export { ALL_METHODS };
 
 /**
  * Gates a request before the function runs (authorizer.ts), given the route's event built without
@@ -93,7 +93,7 @@ export function toFastifyPath(path: string): { url: string; params: Array<{ name
 /** Registers one HTTP route that invokes `spec.fn` synchronously per request, in `spec.shape`. */
 export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   const { url, params } = toFastifyPath(spec.path);
-  const served = spec.methods.includes('ANY') ? [...ALL_METHODS] : ([...spec.methods] as HTTPMethods[]);
+  const served = (spec.methods.includes('ANY') ? [...ALL_METHODS] : [...spec.methods]) as HTTPMethods[];
   // A REST API's CORS OPTIONS method takes OPTIONS from an ANY route, as on API Gateway.
   const methods = spec.restCors ? served.filter((m) => m !== 'OPTIONS') : served;
   const apiId = createHash('sha256').update(spec.apiName).digest('hex').slice(0, 10);

@@ -3,6 +3,8 @@ import { intBetween } from '../kit/settings.js';
 import { authorizerSchema } from './authorizer-settings.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+/** Every method a route of ANY serves. */
+export const ALL_METHODS = HTTP_METHODS.filter((method) => method !== 'ANY');
 const RESERVED = ['/2015-03-31/', '/healthz', '/readyz', '/metrics', '/urls/', '/admin/'];
 
 /** A push route must stay off the hub's own paths (Invoke API, health, default function URLs). */
