@@ -29,10 +29,17 @@ const BOOLEANS = new Set(['BisectBatchOnFunctionError']);
 
 /** The value as its property's type when it is that type written as text; anything else as it is (the schema names it). */
 export function typed(key: string, value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  if (INTEGERS.has(key) && /^-?\d+$/.test(value.trim())) return Number(value);
+  if (INTEGERS.has(key)) return numeric(value);
   if (BOOLEANS.has(key) && (value === 'true' || value === 'false')) return value === 'true';
   return value;
+}
+
+/**
+ * An integer property written as text (a !Ref of a Number parameter, an env variable) as the
+ * number CloudFormation makes of it; anything else as it is (the schema names it).
+ */
+export function numeric(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 }
 
 /** Properties that name the mapping, not its settings (read by the caller). */

@@ -5,6 +5,7 @@ import { mergeGlobals } from './globals.js';
 import { samEvents } from './sam-events.js';
 import { destinationsOf } from './destinations.js';
 import { NO_VALUE } from './intrinsics.js';
+import { numeric } from './mappings.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
@@ -87,10 +88,6 @@ export function warnDynamicReferences(variables: unknown, at: string, warn: (mes
   }
 }
 
-/** Integers arrive as numbers or numeric strings (a !Ref of a Number parameter, an env variable): CloudFormation takes both. */
-export function numeric(value: unknown): unknown {
-  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-}
 
 /** The local code directory (relative to the template), or undefined for code in S3 or inline. */
 function codeDirectory(code: unknown, templateDir: string): string | undefined {
