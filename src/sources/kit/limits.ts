@@ -26,3 +26,34 @@ export function withinResponseLimit(result: InvokeResult): InvokeResult {
     },
   };
 }
+
+/** `{"Records":[]}` around a batch's records. */
+const EVENT_OVERHEAD_BYTES = 14;
+
+/**
+ * A poller's batch as Lambda fills it: up to `batchSize` records and no more than `maxBytes` of
+ * event (Lambda's 6 MB synchronous payload; a single larger record goes alone). Records offered
+ * once it is full, or that would take it over, go to `rest`, in order, for the next batch.
+ */
+export class PayloadBatch<R> {
+  readonly records: R[] = [];
+  readonly rest: R[] = [];
+  #bytes = EVENT_OVERHEAD_BYTES;
+
+  constructor(private readonly batchSize: number, private readonly maxBytes = SYNC_PAYLOAD_LIMIT) {}
+
+  get full(): boolean {
+    return this.rest.length > 0 || this.records.length >= this.batchSize;
+  }
+
+  take(incoming: Iterable<R>): void {
+    for (const record of incoming) {
+      const size = Buffer.byteLength(JSON.stringify(record)) + 1;
+      if (this.full || (this.records.length && this.#bytes + size > this.maxBytes)) this.rest.push(record);
+      else {
+        this.records.push(record);
+        this.#bytes += size;
+      }
+    }
+  }
+}

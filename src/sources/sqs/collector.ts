@@ -5,12 +5,11 @@ import type { QueueInfo } from './queue.js';
 import { toSqsRecord } from './records.js';
 import type { VisibilityKeeper } from './visibility.js';
 import { loadSqs } from '../../aws/lazy-sdk.js';
+import { PayloadBatch } from '../kit/limits.js';
 
 /** SQS's limits: 10 messages per receive, long polls of at most 20 s. */
 const RECEIVE_MAX = 10;
 export const LONG_POLL_SECONDS = 20;
-/** `{"Records":[]}` around the records. */
-const EVENT_OVERHEAD_BYTES = 14;
 
 export interface CollectorOptions {
   client: SQSClient;
@@ -43,25 +42,11 @@ export class BatchCollector {
   /** The next batch; empty only when `signal` aborted before anything arrived. */
   async collect(signal: AbortSignal): Promise<SQSRecord[]> {
     const { batchSize, windowSeconds } = this.options;
-    const batch: SQSRecord[] = [];
-    let bytes = EVENT_OVERHEAD_BYTES;
-    let full = false;
-    const take = (records: SQSRecord[]) => {
-      for (const record of records) {
-        const size = Buffer.byteLength(JSON.stringify(record)) + 1;
-        if (full || (batch.length && bytes + size > this.options.maxBytes)) {
-          full = true;
-          this.carried.push(record);
-        } else {
-          batch.push(record);
-          bytes += size;
-        }
-      }
-      if (batch.length >= batchSize) full = true;
-    };
-    take(this.carried.splice(0));
+    const filling = new PayloadBatch<SQSRecord>(batchSize, this.options.maxBytes);
+    const batch = filling.records;
+    filling.take(this.carried.splice(0));
     let windowEndsAt = batch.length ? Date.now() + windowSeconds * 1000 : Infinity;
-    while (!full && !signal.aborted) {
+    while (!filling.full && !signal.aborted) {
       if (batch.length && windowSeconds === 0) break;
       const remainingMs = windowEndsAt - Date.now();
       if (remainingMs <= 0) break;
@@ -76,9 +61,10 @@ export class BatchCollector {
         throw err;
       }
       if (received.length && !batch.length) windowEndsAt = Date.now() + windowSeconds * 1000;
-      take(received);
+      filling.take(received);
       if (batch.length && waitSeconds === 0) break;
     }
+    this.carried = filling.rest;
     return batch;
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../../log.js';
-import { SYNC_PAYLOAD_LIMIT } from '../limits.js';
+import { PayloadBatch } from '../limits.js';
 import { pause, pollLoop } from '../poll-loop.js';
 import type { ShardPage, ShardReader, ShardStart } from './reader.js';
 
@@ -137,9 +137,6 @@ function atTip(page: ShardPage<unknown>, requested: number): boolean {
   return page.behindMs === undefined ? page.records.length < requested : !page.behindMs;
 }
 
-/** `{"Records":[]}` around a batch's records. */
-const EVENT_OVERHEAD_BYTES = 14;
-
 /**
  * Up to batchSize records, and no more than Lambda's 6 MB synchronous payload (a single larger
  * record goes alone); with a batching window, reads on (at the idle poll rate while caught up)
@@ -149,32 +146,20 @@ const EVENT_OVERHEAD_BYTES = 14;
  */
 async function readBatch<Raw, R>(options: ShardWorkerOptions<Raw, R>, start: string | undefined, carried: R[]): Promise<ShardPage<R> & { rest: R[] }> {
   const { settings, signal, reader } = options;
-  const records: R[] = [];
-  const rest: R[] = [];
-  let bytes = EVENT_OVERHEAD_BYTES;
-  const full = (): boolean => rest.length > 0 || records.length >= settings.batchSize;
-  const take = (incoming: R[]): void => {
-    for (const record of incoming) {
-      const size = Buffer.byteLength(JSON.stringify(record)) + 1;
-      if (full() || (records.length && bytes + size > SYNC_PAYLOAD_LIMIT)) rest.push(record);
-      else {
-        records.push(record);
-        bytes += size;
-      }
-    }
-  };
-  take(carried);
+  const batch = new PayloadBatch<R>(settings.batchSize);
+  const { records, rest } = batch;
+  batch.take(carried);
   let page: ShardPage<Raw> = { records: [], next: start };
   let windowEndsAt = records.length ? Date.now() + settings.maximumBatchingWindowInSeconds * 1000 : 0;
   // Carried records without a batching window go at once; otherwise the window is read to its end.
   if (records.length && !settings.maximumBatchingWindowInSeconds) return { records, rest, next: start };
-  while (!full() && page.next !== undefined && !signal.aborted) {
+  while (!batch.full && page.next !== undefined && !signal.aborted) {
     const requested = settings.batchSize - records.length;
     page = await reader.read(page.next, requested, signal);
     if (!records.length && page.records.length) windowEndsAt = Date.now() + settings.maximumBatchingWindowInSeconds * 1000;
-    take(page.records.map((raw) => options.build(raw)));
+    batch.take(page.records.map((raw) => options.build(raw)));
     if (page.behindMs !== undefined) options.onLag?.(page.behindMs);
-    if (!records.length || full() || windowEndsAt - Date.now() < 1) break;
+    if (!records.length || batch.full || windowEndsAt - Date.now() < 1) break;
     if (!page.records.length || atTip(page, requested)) await pause(Math.min(options.timings.idlePollMs, windowEndsAt - Date.now()), signal);
   }
   return { records, rest, next: page.next, behindMs: page.behindMs };
