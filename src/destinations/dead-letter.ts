@@ -10,7 +10,7 @@ export interface MessageAttribute {
 export const DEAD_LETTER_ERROR_MESSAGE_BYTES = 1024;
 
 /** The invocation record a dead letter is made from (the on-failure record: the event and the error). */
-interface FailureRecord extends DestinationPayload {
+export interface FailureRecord extends DestinationPayload {
   requestPayload?: unknown;
   responsePayload?: unknown;
   responseContext?: { statusCode?: number };

@@ -1,8 +1,8 @@
 import type { DestinationTarget } from './targets.js';
 import type { DestinationPayload } from './outbox.js';
+import type { FailureRecord } from './dead-letter.js';
+import { SNS_MESSAGE_BYTES } from '../sources/kit/limits.js';
 
-/** SNS takes messages of at most 256 KiB, message attributes included. */
-export const SNS_MESSAGE_BYTES = 256 * 1024;
 /** Room left for the message attributes sent beside the record (a `traceparent` takes 72 bytes). */
 const ATTRIBUTE_ROOM = 1024;
 
@@ -15,6 +15,6 @@ const ATTRIBUTE_ROOM = 1024;
 export function recordBody(target: DestinationTarget, record: DestinationPayload): string {
   const body = JSON.stringify(record);
   if (target.kind !== 'sns' || Buffer.byteLength(body, 'utf8') <= SNS_MESSAGE_BYTES - ATTRIBUTE_ROOM) return body;
-  const { requestPayload: _request, responsePayload: _response, ...rest } = record as DestinationPayload & { requestPayload?: unknown; responsePayload?: unknown };
+  const { requestPayload: _request, responsePayload: _response, ...rest } = record as FailureRecord;
   return JSON.stringify(rest);
 }

@@ -3,6 +3,8 @@ import type { InvokeResult } from '../../runtime/types.js';
 /** Lambda's invocation payload limits: 6 MB synchronous, 1 MB asynchronous. */
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+/** SNS takes messages of at most 256 KiB, message attributes included. */
+export const SNS_MESSAGE_BYTES = 256 * 1024;
 /** Lambda's limit on a synchronous response: 6 MB and 100 bytes (6291556), the figure its error names. */
 export const SYNC_RESPONSE_LIMIT = SYNC_PAYLOAD_LIMIT + 100;
 /** A streamed response (InvokeWithResponseStream, RESPONSE_STREAM function URLs). */

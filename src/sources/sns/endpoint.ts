@@ -10,6 +10,7 @@ import { buildSnsEvent } from './event.js';
 import { isSnsMessageType, snsHttpMessageSchema, type SnsConfirmation, type SnsHttpMessage, type SnsNotification } from './message.js';
 import { Rejection } from '../../errors.js';
 import { bodyLimitRoute, rejectRequest } from '../kit/reject.js';
+import { SNS_MESSAGE_BYTES } from '../kit/limits.js';
 import type { SnsSettings, TrustSettings } from './settings.js';
 import { trustedUrl } from './trust.js';
 import { verifySignature } from './verify.js';
@@ -20,7 +21,7 @@ export const SNS_ENVELOPE_TYPE = 'aws.sns';
  * Largest request body accepted: SNS messages are at most 256 KB, and JSON escaping (`\"`, `\\`,
  * `\n`) can at most double that; 64 KB more covers the other fields (signature, URLs, ids).
  */
-export const SNS_BODY_LIMIT = 2 * 256 * 1024 + 64 * 1024;
+export const SNS_BODY_LIMIT = 2 * SNS_MESSAGE_BYTES + 64 * 1024;
 
 export interface EndpointSpec {
   fn: FunctionConfig;
