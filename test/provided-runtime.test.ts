@@ -142,6 +142,35 @@ describe('Runtime API server', () => {
       server.close();
     }
   });
+
+  it("takes a response up to Lambda's 6291556-byte limit and fails one over it with the size, as Lambda's error says", async () => {
+    const { server, messages, base } = await started();
+    const post = async (requestId: string, bytes: number) => {
+      const poll = fetch(`${base}/invocation/next`);
+      server.next({ requestId, payload: '{}', deadline: 1, invokedFunctionArn: ARN });
+      await (await poll).text();
+      return fetch(`${base}/invocation/${requestId}/response`, { method: 'POST', body: `"${'x'.repeat(bytes - 2)}"` });
+    };
+    try {
+      // In the band between 6 MiB and Lambda's limit (6 MiB and 100 bytes): a response.
+      expect((await post('req-fits', 6 * 1024 * 1024 + 100)).status).toBe(202);
+      await expect.poll(() => messages.filter((m) => m.type === 'result').length).toBe(1);
+      const fits = messages.find((m) => m.type === 'result');
+      expect(fits && 'payload' in fits && fits.payload?.length).toBe(6 * 1024 * 1024 + 100);
+      const over = await post('req-over', 6 * 1024 * 1024 + 101);
+      expect(over.status).toBe(413);
+      expect(await over.json()).toEqual({ errorType: 'RequestEntityTooLarge', errorMessage: 'Exceeded maximum allowed payload size (6291556 bytes).' });
+      await expect.poll(() => messages.filter((m) => m.type === 'result').length).toBe(2);
+      expect(messages.filter((m) => m.type === 'result')[1]).toMatchObject({
+        error: {
+          errorType: 'Function.ResponseSizeTooLarge',
+          errorMessage: 'Response payload size (6291557 bytes) exceeded maximum allowed payload size (6291556 bytes).',
+        },
+      });
+    } finally {
+      server.close();
+    }
+  });
 });
 
 describe('handler resolution for Runtime API runtimes', () => {

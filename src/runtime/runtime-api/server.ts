@@ -3,14 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { payloadText, type ChildMessage, type InvokeMessage } from '../protocol.js';
 import type { LambdaErrorPayload } from '../types.js';
 import { parseJson } from '../../json.js';
+import { responseTooLarge, SYNC_RESPONSE_LIMIT } from '../../sources/kit/limits.js';
 
-/** Lambda's 6 MB limit on a synchronous response (and on what a runtime may post). */
-const MAX_BODY_BYTES = 6 * 1024 * 1024;
 const PREFIX = '/2018-06-01/runtime';
-const TOO_LARGE: LambdaErrorPayload = {
-  errorType: 'Function.ResponseSizeTooLarge',
-  errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_BODY_BYTES} bytes).`,
-};
 const RESULT_PATH = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
 
 /**
@@ -73,7 +68,7 @@ export class RuntimeApiServer {
     if (result && result[2] === 'response' && req.headers['lambda-runtime-function-response-mode'] === 'streaming') {
       return this.#streamed(req, res, decodeURIComponent(result[1]));
     }
-    if (result) return readBody(req, (body) => this.#result(req, res, decodeURIComponent(result[1]), result[2], body));
+    if (result) return readBody(req, (body, size) => this.#result(req, res, decodeURIComponent(result[1]), result[2], body, size));
     if (url === `${PREFIX}/init/error`) return readBody(req, (body) => this.#initError(req, res, body ?? ''));
     reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
   }
@@ -103,14 +98,14 @@ export class RuntimeApiServer {
     res.writeHead(200, headers).end(payloadText(message));
   }
 
-  /** `body` is undefined when it was over the size limit. */
-  #result(req: IncomingMessage, res: ServerResponse, requestId: string, kind: string, body: string | undefined): void {
+  /** `body` is undefined when it was over the size limit (`size` bytes). */
+  #result(req: IncomingMessage, res: ServerResponse, requestId: string, kind: string, body: string | undefined, size: number): void {
     if (requestId !== this.#current) return reply(res, 400, 'InvalidRequestID', `unknown request id ${requestId}`);
     this.#current = undefined;
-    if (body === undefined) reply(res, 413, 'RequestEntityTooLarge', `body over ${MAX_BODY_BYTES} bytes`);
+    if (body === undefined) reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${SYNC_RESPONSE_LIMIT} bytes).`);
     else reply(res, 202);
     const maxRssKB = this.#peakKB();
-    const message: ChildMessage = body === undefined ? { type: 'result', error: TOO_LARGE, maxRssKB }
+    const message: ChildMessage = body === undefined ? { type: 'result', error: responseTooLarge(size), maxRssKB }
       : kind === 'response' ? { type: 'result', payload: body === '' ? 'null' : body, maxRssKB }
       : { type: 'result', error: errorPayload(body, req.headers['lambda-runtime-function-error-type']), maxRssKB };
     // Output the runtime wrote before posting is already in its stdout pipe: let it be read
@@ -171,16 +166,19 @@ function errorPayload(body: string, header: string | string[] | undefined): Lamb
   return document;
 }
 
-/** Calls `done` with the body, or undefined when it is over the limit. */
-function readBody(req: IncomingMessage, done: (body: string | undefined) => void): void {
+/**
+ * Calls `done` with the body and its size, the body undefined when it is over Lambda's response
+ * limit (what a runtime posts is the function's response).
+ */
+function readBody(req: IncomingMessage, done: (body: string | undefined, size: number) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
     size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    if (size <= SYNC_RESPONSE_LIMIT) chunks.push(chunk);
   });
   req.once('end', () => {
-    done(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8'));
+    done(size > SYNC_RESPONSE_LIMIT ? undefined : Buffer.concat(chunks).toString('utf8'), size);
   });
 }
 

@@ -1,4 +1,4 @@
-import type { InvokeResult } from '../../runtime/types.js';
+import type { InvokeResult, LambdaErrorPayload } from '../../runtime/types.js';
 
 /** Lambda's invocation payload limits: 6 MB synchronous, 1 MB asynchronous. */
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -18,14 +18,14 @@ export const STREAMED_RESPONSE_LIMIT = 200 * 1024 * 1024;
 export function withinResponseLimit(result: InvokeResult): InvokeResult {
   const size = result.status === 'success' ? Buffer.byteLength(result.payload ?? 'null') : 0;
   if (size <= SYNC_RESPONSE_LIMIT) return result;
+  return { ...result, status: 'error', payload: undefined, error: responseTooLarge(size) };
+}
+
+/** Lambda's error for a response of `size` bytes over its limit. */
+export function responseTooLarge(size: number): LambdaErrorPayload {
   return {
-    ...result,
-    status: 'error',
-    payload: undefined,
-    error: {
-      errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${SYNC_RESPONSE_LIMIT} bytes).`,
-      errorType: 'Function.ResponseSizeTooLarge',
-    },
+    errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${SYNC_RESPONSE_LIMIT} bytes).`,
+    errorType: 'Function.ResponseSizeTooLarge',
   };
 }
 
