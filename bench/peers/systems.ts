@@ -71,9 +71,13 @@ function launch(command: string, args: string[], options: { cwd: string; logFile
   return child;
 }
 
-async function ready(url: string, child: ChildProcess, name: string): Promise<void> {
+/** Waits for `url` to answer; when the system exits first, the error ends with its log's last lines. */
+async function ready(url: string, child: ChildProcess, name: string, logFile: string): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null) {
+      const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready; the end of ${logFile}:\n${tail}`);
+    }
     const ok = await fetch(url).then((r) => r.status < 500, () => false);
     if (ok) return;
     await sleep(100);
@@ -120,7 +124,7 @@ async function triggerhub(dir: string, hubRepo = repo, isolation: 'process' | 't
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = launch(process.execPath, [...profile, path.join(hubRepo, 'bin/triggerhub.js'), '--config', 'triggerhub.yaml', 'up'], { cwd: dir, logFile });
   const url = `http://127.0.0.1:${port}`;
-  await ready(`${url}/readyz`, child, 'triggerhub');
+  await ready(`${url}/readyz`, child, 'triggerhub', logFile);
   const state = JSON.parse(readFileSync(path.join(dir, 'data/redis/triggerhub-redis.json'), 'utf8')) as { port: number };
   const redis = new Redis({ port: state.port, host: '127.0.0.1', maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
@@ -137,7 +141,7 @@ async function bullmq(dir: string, mode: 'inproc' | 'sandboxed' | 'threads'): Pr
   const logFile = path.join(dir, 'stdout.log');
   const child = launch(process.execPath, [path.join(here, 'servers/bullmq-front.mjs'), String(server.port), String(port), mode], { cwd: here, logFile });
   const url = `http://127.0.0.1:${port}`;
-  await ready(`${url}/`, child, `bullmq ${mode}`);
+  await ready(`${url}/`, child, `bullmq ${mode}`, logFile);
   const queue = new Queue('noop', { connection: server.client });
   return {
     url, root: child.pid!, extra: [server.child.pid!], redis: server.client, backlog: jobCounts(queue), logFile,
@@ -155,7 +159,7 @@ async function serverlessOffline(dir: string, inProcess: boolean): Promise<Runni
     env: { SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', SLS_INTERACTIVE_SETUP_DISABLE: '1' },
   });
   const url = `http://127.0.0.1:${port}`;
-  await ready(`${url}/noop`, child, 'serverless-offline');
+  await ready(`${url}/noop`, child, 'serverless-offline', logFile);
   return { url, root: child.pid!, extra: [], logFile, stop: () => terminate(child) };
 }
 
@@ -164,7 +168,7 @@ async function plainHttp(dir: string, isolated = false): Promise<Running> {
   const logFile = path.join(dir, 'stdout.log');
   const child = launch(process.execPath, [path.join(here, 'servers/plain-http.mjs'), String(port), ...(isolated ? ['child'] : [])], { cwd: here, logFile });
   const url = `http://127.0.0.1:${port}`;
-  await ready(`${url}/`, child, 'node:http');
+  await ready(`${url}/`, child, 'node:http', logFile);
   return { url, root: child.pid!, extra: [], logFile, stop: () => terminate(child) };
 }
 
