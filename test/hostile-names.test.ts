@@ -124,6 +124,20 @@ describe('config names that are Object.prototype members', () => {
     expect(() => loadConfigFile(file)).toThrow('layers.__proto__: this name cannot be used; rename it');
   });
 
+  it('an environment variable, alias or stage variable named __proto__ is refused by name, not dropped', () => {
+    const dir = tempDir('proto-env-');
+    const file = path.join(dir, 'triggerhub.yaml');
+    const handler = path.join(FIXTURES, 'echo.handler');
+    writeFileSync(file, `functions:\n  echo:\n    handler: ${handler}\n    environment: { __proto__: x, OK: y }\n`);
+    expect(() => loadConfigFile(file)).toThrow(`${file}:\nfunctions.echo.environment.__proto__: this name cannot be used; rename it`);
+    writeFileSync(file, `functions:\n  echo:\n    handler: ${handler}\n    aliases: { live: { environment: { __proto__: x } } }\n`);
+    expect(() => loadConfigFile(file)).toThrow('functions.echo.aliases.live.environment.__proto__: this name cannot be used; rename it');
+    writeFileSync(file, `functions:\n  echo:\n    handler: ${handler}\n    aliases: { __proto__: {} }\n`);
+    expect(() => loadConfigFile(file)).toThrow('functions.echo.aliases.__proto__: this name cannot be used; rename it');
+    writeFileSync(file, `functions:\n  echo:\n    handler: ${handler}\n    events:\n      - api: { path: /x, stageVariables: { __proto__: v } }\n`);
+    expect(() => loadConfigFile(file)).toThrow(/stageVariables\.__proto__: this name cannot be used; rename it/);
+  });
+
   it('an event source kind named toString is an unknown kind, not a crash', () => {
     let caught: unknown;
     try {

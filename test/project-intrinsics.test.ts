@@ -270,4 +270,17 @@ functions:
     const ok = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  constructor: { handler: app.handler }\n' }, ['app.mjs']);
     expect(Object.keys(projectConfig(ok, { serverless: 'serverless.yml' }).functions)).toEqual(['constructor']);
   });
+
+  it('an environment variable named __proto__ is refused by name, not dropped (SAM and serverless.yml)', () => {
+    const sam = projectDir({ 'template.yaml': `Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { __proto__: x, OK: y } } } }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sam, { template: 'template.yaml' })).toThrow(/functions\.Fn\.environment\.__proto__: this name cannot be used; rename it/);
+    const sls = projectDir({ 'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, environment: { __proto__: x } }
+functions:
+  fn: { handler: app.handler }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sls, { serverless: 'serverless.yml' })).toThrow(/functions\.fn\.environment\.__proto__: this name cannot be used; rename it/);
+  });
 });

@@ -109,17 +109,8 @@ export function buildConfig(
   return deepFreeze(config);
 }
 
-/** Maps of user-named entries whose records cannot hold the key `__proto__`: refused by name rather than lost. */
-const NAMED_MAPS = ['functions', 'layers'] as const;
-
 /** The hub schema, then every event mapping against its kind (a second pass: sources validate their own settings). */
 function parseHub(raw: unknown, configPath?: string): { parsed: RawHubConfig; events: ReturnType<typeof parseEvents>['events'] } {
-  for (const map of NAMED_MAPS) {
-    const entries = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[map] : undefined;
-    if (typeof entries === 'object' && entries !== null && Object.hasOwn(entries, '__proto__')) {
-      throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${configPath ? ` ${configPath}` : ''}:\n${map}.__proto__: this name cannot be used; rename it`);
-    }
-  }
   const parsed = hubSchema.safeParse(raw);
   const events = parseEvents(raw);
   if (!parsed.success || events.problems.length) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EventMapping } from '../sources/registry.js';
-import { intBetween, regionSchema } from '../sources/kit/settings.js';
+import { intBetween, namedRecord, regionSchema } from '../sources/kit/settings.js';
 import { deadLetterSchema, destinationSchema } from '../destinations/targets.js';
 import { projectSettingsShape } from '../project/settings.js';
 import { functionUrlSchema, iamSettingsSchema } from '../sources/http/url-settings.js';
@@ -38,14 +38,14 @@ export type Isolation = (typeof ISOLATIONS)[number];
 const isolationSchema = z.enum(ISOLATIONS, { error: "must be 'process' or 'thread'" });
 
 /** A function's (or an alias's) `environment`: valid names, string values, at most 4 KB as on Lambda. */
-const environmentSchema = z.record(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
+const environmentSchema = namedRecord(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
   .refine((env) => envBytes(env) <= ENV_LIMIT_BYTES, { error: `must total at most 4 KB (names and values), as on Lambda` });
 
 /** Lambda's alias names: 1-128 letters, digits, - and _, not all digits (that would be a version). */
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
 
 /** `aliases: { live: { environment, description } }`: see README, Versions and aliases. */
-const aliasesSchema = z.record(
+const aliasesSchema = namedRecord(
   z.string().regex(ALIAS_NAME, { error: 'alias names hold 1-128 letters, digits, - and _, and are not all digits' }),
   z.object({
     environment: environmentSchema.default({}),
@@ -146,11 +146,11 @@ export const hubSchema = z.object({
     gbSecondUsd: z.number({ error: 'must be a number' }).min(0, { error: 'must be 0 or more' }).default(0.0000166667),
   }).strict().default({ requestUsdPerMillion: 0.2, gbSecondUsd: 0.0000166667 }),
   /** Layers by name (name → directory), for functions' `layers:` lists. */
-  layers: z.record(
+  layers: namedRecord(
     z.string().regex(LAYER_NAME, { error: 'layer names hold 1-140 letters, digits, - and _' }),
     z.string().min(1, { error: 'must be a directory' }),
   ).default({}),
-  functions: z.record(
+  functions: namedRecord(
     z.string().regex(FUNCTION_NAME, { error: 'function names hold 1-64 letters, digits, - and _' }),
     functionSchema,
   ).default({}),

@@ -6,7 +6,7 @@ import { registerRoute, routeSource } from './http/route.js';
 import { restCorsSchema } from './http/rest-cors.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
 import { restShape, restTimeout } from './http/shapes.js';
-import { intBetween } from './kit/settings.js';
+import { intBetween, namedRecord } from './kit/settings.js';
 import { defineSourceKind } from './source.js';
 
 const methodSchema = z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` });
@@ -19,7 +19,7 @@ export const apiSettingsSchema = z.object({
   path: routePathSchema,
   method: z.preprocess((m) => (typeof m === 'string' ? [m] : m), z.array(methodSchema).min(1)).default(['ANY']),
   stage: z.string().regex(/^[\w-]{1,128}$/, { error: 'may hold letters, digits, _ and - only' }).default('Prod'),
-  stageVariables: z.record(z.string().regex(/^[\w]+$/, { error: 'stage variable names hold letters, digits and _' }), z.string()).default({}),
+  stageVariables: namedRecord(z.string().regex(/^[\w]+$/, { error: 'stage variable names hold letters, digits and _' }), z.string()).default({}),
   /** Request content types passed to the handler base64-encoded (the API's `BinaryMediaTypes`). */
   binaryMediaTypes: z.array(z.string().regex(/^[\w.+*-]+\/[\w.+*-]+$/, { error: 'must be a media type like image/png or image/*' })).default([]),
   authorizer: authorizerSchema.optional(),

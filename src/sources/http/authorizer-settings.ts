@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SettingsProblem } from '../source.js';
+import { namedRecord } from '../kit/settings.js';
 
 const IDENTITY_SOURCE = /^(method\.request\.(header|querystring)\.|\$request\.(header|querystring)\.)[\w.-]+$/;
 const identitySource = z.string().regex(IDENTITY_SOURCE, {
@@ -12,7 +13,7 @@ const identitySource = z.string().regex(IDENTITY_SOURCE, {
  */
 export const authorizerSchema = z.union([
   z.object({
-    claims: z.record(z.string(), z.unknown()),
+    claims: namedRecord(z.string(), z.unknown()),
     scopes: z.array(z.string()).optional(),
   }).strict(),
   z.object({

@@ -12,6 +12,19 @@ export const intBetween = (min: number, max: number) =>
     .min(min, { error: `must be between ${min} and ${max}` })
     .max(max, { error: `must be between ${min} and ${max}` });
 
+/**
+ * A map of user-chosen names (functions, layers, environment variables, aliases, stage variables).
+ * z.record skips a key `__proto__` without a word (its output could not hold it as a key), so the
+ * entry would vanish: refused by name instead, as an issue at that key.
+ */
+export const namedRecord = <K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V) =>
+  z.preprocess((input, ctx) => {
+    if (typeof input === 'object' && input !== null && Object.hasOwn(input, '__proto__')) {
+      ctx.addIssue({ code: 'custom', message: 'this name cannot be used; rename it', path: ['__proto__'], input });
+    }
+    return input;
+  }, z.record(key, value));
+
 /** One of `values`: a missing value is "required", another one names the choices (and what it was). */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, note = '') =>
   z.enum(values, {
