@@ -34,6 +34,10 @@ export const ERRORS = {
     status: 500, awsType: 'ServiceException', retryable: false,
     description: 'The local cloud (an embedded emulator, or creating a declared resource at an endpoint) could not start.',
   },
+  TH_ERR_SERVER_LISTEN_FAILED: {
+    status: 500, awsType: 'ServiceException', retryable: false,
+    description: "The hub's HTTP server could not listen on server.host:server.port (the port is in use, or not permitted).",
+  },
   TH_ERR_REDIS_NOT_INSTALLED: {
     status: 500, awsType: 'ServiceException', retryable: false,
     description: 'No redis URL is configured and redis-server is not on PATH.',

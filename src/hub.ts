@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { loadConfigFile, type FunctionConfig, type HubConfig } from './config/load.js';
 import { DlqStore } from './dlq/store.js';
+import { HubError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
@@ -182,7 +183,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     const functions = new LiveFunctions({ config, runtime, dispatcher, context: sourceContext, health, routes });
     cleanups.push(() => functions.stop());
     await functions.start();
-    await app.listen({ port: config.server.port, host: config.server.host });
+    await listen(app, config.server);
     // Pushed now, so that a start that fails from here on (the local cloud refusing a subscription)
     // closes the server too: stopping runs in reverse, the HTTP server (push intake) closing before
     // the pollers stop and the drain.
@@ -231,5 +232,16 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
   } catch (err) {
     await cleanup();
     throw err;
+  }
+}
+
+/** Listens on server.host:server.port; a port in use or not permitted is a HubError naming the setting. */
+async function listen(app: FastifyInstance, server: { host: string; port: number }): Promise<void> {
+  try {
+    await app.listen({ port: server.port, host: server.host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'is not permitted for this user' : `cannot be used (${(err as Error).message})`;
+    throw new HubError('TH_ERR_SERVER_LISTEN_FAILED', `server.port ${server.port} on ${server.host} ${why}: stop what holds it or set another server.port`, { cause: err });
   }
 }

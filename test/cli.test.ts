@@ -90,6 +90,15 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect(down.stderr).toContain('no hub answering at http://127.0.0.1:9');
   });
 
+  it('up exits 1 naming server.port when the port is in use', async () => {
+    const busy = path.join(dir, 'busy.yaml');
+    const port = new URL(hub.url).port;
+    writeFileSync(busy, [`redis: ${inject('redisUrl')}`, `queuePrefix: busy-${randomUUID().slice(0, 8)}`, `server: { port: ${port}, host: 127.0.0.1 }`, 'functions: {}'].join('\n'));
+    const result = await runCli(['--config', busy, 'up']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`server.port ${port} on 127.0.0.1 is in use by another process: stop what holds it or set another server.port`);
+  });
+
   it('lists, shows, redrives and purges dead letters', async () => {
     const queued = await cliAt('invoke', 'fail', '--async', '--payload', '{"dlq":1}');
     expect(queued.code).toBe(0);
