@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema, APIGatewayRequestAuthorizerEventV2Schema } from '@aws-lambda-powertools/parser/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
@@ -5,6 +6,8 @@ import { samplesFor } from '../src/console/samples.js';
 import { readSourcesPage } from '../src/console/sources-page.js';
 import { FIXTURES } from './helpers/paths.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
+import { startProjectHub } from './helpers/project-hub.js';
+import { projectDir } from './helpers/template-project.js';
 
 const preflight = (origin: string) => ({ method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET' } });
 
@@ -142,5 +145,37 @@ describe('the http stage setting', () => {
     expect(attempt({ path: '/fn', stage: 'urls' })).toThrow(/functions\.f\.events\[0\]\.http\.stage: puts the route at \/urls\/fn, which must not use the hub's own paths/);
     expect(attempt({ path: '/', stage: 'admin' })).toThrow(/http\.stage: puts the route at \/admin\/, which must not use the hub's own paths/);
     expect(attempt({ path: '/x', stage: 'x'.repeat(128) })).not.toThrow();
+  });
+});
+
+describe('a SAM template\'s AWS::Serverless::HttpApi with a StageName', () => {
+  it('serves the events on it at /{StageName}/path, with the stage in the event', async () => {
+    const dir = projectDir({
+      'template.yaml': `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: { Type: String, Default: dev }
+Resources:
+  Api: { Type: AWS::Serverless::HttpApi, Properties: { StageName: !Ref Stage } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Get: { Type: HttpApi, Properties: { Path: '/items/{id}', Method: get, ApiId: !Ref Api } }
+        Implicit: { Type: HttpApi, Properties: { Path: /health, Method: get } }
+`,
+    }, ['app.mjs']);
+    const hub = await startProjectHub({ template: path.join(dir, 'template.yaml') });
+    try {
+      const event = await (await fetch(`${hub.url}/dev/items/9`)).json();
+      expect(() => APIGatewayProxyEventV2Schema.parse(event)).not.toThrow();
+      expect(event).toMatchObject({ routeKey: 'GET /items/{id}', rawPath: '/dev/items/9', pathParameters: { id: '9' }, requestContext: { stage: 'dev' } });
+      expect((await fetch(`${hub.url}/items/9`)).status).toBe(404);
+      // SAM's implicit HTTP API is on $default.
+      expect(await (await fetch(`${hub.url}/health`)).json()).toMatchObject({ rawPath: '/health', requestContext: { stage: '$default' } });
+    } finally {
+      await hub.stop();
+    }
   });
 });
