@@ -393,6 +393,62 @@ Resources:
     ]);
   });
 
+  it('HttpApi events are on the StageName of their ApiId (a literal, a !Ref parameter; none, empty or $default, and the implicit API: $default)', () => {
+    const template = `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  StageParam: { Type: String, Default: beta }
+Resources:
+  Literal: { Type: AWS::Serverless::HttpApi, Properties: { StageName: dev } }
+  FromParam: { Type: AWS::Serverless::HttpApi, Properties: { StageName: !Ref StageParam } }
+  Default: { Type: AWS::Serverless::HttpApi, Properties: { StageName: $default } }
+  Empty: { Type: AWS::Serverless::HttpApi, Properties: { StageName: '' } }
+  Plain: { Type: AWS::Serverless::HttpApi }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        OnLiteral: { Type: HttpApi, Properties: { Path: '/items/{id}', Method: get, ApiId: !Ref Literal } }
+        OnParam: { Type: HttpApi, Properties: { Path: /b, Method: get, ApiId: !Ref FromParam, PayloadFormatVersion: '1.0' } }
+        OnDefault: { Type: HttpApi, Properties: { Path: /c, Method: get, ApiId: !Ref Default } }
+        OnEmpty: { Type: HttpApi, Properties: { Path: /d, Method: get, ApiId: !Ref Empty } }
+        OnPlain: { Type: HttpApi, Properties: { Path: /e, Method: get, ApiId: !Ref Plain } }
+        Implicit: { Type: HttpApi, Properties: { Path: /f, Method: get } }
+`;
+    const stages = (raw: Record<string, unknown> = {}) => load(template, ['app.mjs'], raw).config.functions.Fn.events.map((e) => (e as { http: { path: string; stage: string } }).http);
+    expect(stages()).toEqual([
+      expect.objectContaining({ path: '/items/{id}', stage: 'dev' }),
+      expect.objectContaining({ path: '/b', stage: 'beta', payloadFormatVersion: '1.0' }),
+      expect.objectContaining({ path: '/c', stage: '$default' }),
+      expect.objectContaining({ path: '/d', stage: '$default' }),
+      expect.objectContaining({ path: '/e', stage: '$default' }),
+      expect.objectContaining({ path: '/f', stage: '$default' }),
+    ]);
+    expect(stages({ parameters: { StageParam: 'qa' } })[1].stage).toBe('qa');
+  });
+
+  it('a StageName API Gateway would refuse, and StageName in Globals.HttpApi (SAM refuses it), are errors naming the property', () => {
+    const withApi = (stageName: string, globals = '') => `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  StageParam: { Type: String, Default: 'a/b' }
+${globals}Resources:
+  Api: { Type: AWS::Serverless::HttpApi, Properties: { StageName: ${stageName} } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Get: { Type: HttpApi, Properties: { Path: /a, Method: get, ApiId: !Ref Api } }
+`;
+    expect(() => load(withApi('dev stage'), ['app.mjs'])).toThrow(/template\.yaml: Resources\.Api\.Properties\.StageName: must be \$default or 1-128 letters, digits, - and _ .*, not "dev stage"/);
+    expect(() => load(withApi('!Ref StageParam'), ['app.mjs'])).toThrow(/Resources\.Api\.Properties\.StageName: must be \$default or 1-128 .*, not "a\/b"/);
+    expect(() => load(withApi('__proto__'), ['app.mjs'])).not.toThrow();
+    expect(() => load(withApi('dev', 'Globals:\n  HttpApi: { StageName: dev }\n'), ['app.mjs']))
+      .toThrow(/template\.yaml: Globals\.HttpApi\.StageName: is not a supported property of Globals\.HttpApi \(SAM refuses it\)/);
+  });
+
   it('a dynamic reference ({{resolve:ssm:...}}) in an environment variable is a warning: locally the variable holds its text', () => {
     const { config } = load(`Resources:
   Fn:

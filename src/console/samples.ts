@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { buildAlbEvent } from '../sources/alb/event.js';
-import { buildHttpEvent } from '../sources/http/event.js';
 import { buildV1Event } from '../sources/http/event-v1.js';
 import type { IncomingHttp } from '../sources/http/request.js';
 import type { MatchedRoute } from '../sources/http/shape.js';
+import { httpApiShape } from '../sources/http/shapes.js';
+import { DEFAULT_STAGE } from '../sources/http/stage.js';
 import { toDynamodbRecord } from '../sources/dynamodb/records.js';
 import { toKinesisRecord } from '../sources/kinesis/records.js';
 import { normaliseRecord } from '../sources/s3/record.js';
@@ -22,13 +23,13 @@ type Settings = Record<string, unknown>;
 const str = (settings: Settings, key: string, fallback: string) => (typeof settings[key] === 'string' ? settings[key] as string : fallback);
 const BODY = JSON.stringify({ hello: 'world' });
 
-/** A JSON POST to the mapping's path (parameters filled with `sample`), as the HTTP shapes read requests. */
-function sampleRequest(config: HubConfig, settings: Settings): { incoming: IncomingHttp; route: MatchedRoute } {
+/** A JSON request (POST unless said) to the mapping's path (parameters filled with `sample`), as the HTTP shapes read requests. */
+function sampleRequest(config: HubConfig, settings: Settings, method = 'POST'): { incoming: IncomingHttp; route: MatchedRoute } {
   const resource = str(settings, 'path', '/');
   const pathParameters: Record<string, string> = {};
   const path = resource.replace(/\{(\w+)\+?\}/g, (_m, name: string) => { pathParameters[name] = 'sample'; return 'sample'; });
   const incoming: IncomingHttp = {
-    method: 'POST', rawPath: path, rawQueryString: '', sourceIp: '127.0.0.1', userAgent: 'curl/8.0', protocol: 'HTTP/1.1',
+    method, rawPath: path, rawQueryString: '', sourceIp: '127.0.0.1', userAgent: 'curl/8.0', protocol: 'HTTP/1.1',
     headers: [['host', '127.0.0.1:9000'], ['content-type', 'application/json'], ['user-agent', 'curl/8.0']],
     body: Buffer.from(BODY), contentType: 'application/json',
   };
@@ -45,8 +46,10 @@ function sampleRequest(config: HubConfig, settings: Settings): { incoming: Incom
  */
 const BUILDERS = new Map<string, (config: HubConfig, fn: FunctionConfig, settings: Settings, index: number) => unknown>([
   ['http', (config, _fn, s) => {
-    const { incoming, route } = sampleRequest(config, s);
-    return buildHttpEvent(incoming, route, `POST ${route.resource}`, randomUUID(), new Date());
+    const methods = Array.isArray(s.methods) ? s.methods.map(String) : ['ANY'];
+    const { incoming, route } = sampleRequest(config, s, methods.includes('ANY') ? 'POST' : methods[0]);
+    const shape = httpApiShape(methods, route.resource, s.payloadFormatVersion === '1.0' ? '1.0' : '2.0', str(s, 'stage', DEFAULT_STAGE));
+    return shape.build(incoming, route, randomUUID(), new Date());
   }],
   ['api', (config, _fn, s) => {
     const { incoming, route } = sampleRequest(config, s);

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { HubConfig } from '../config/load.js';
 import { localIso, parseExpression } from '../sources/schedule/expression.js';
 import type { ScheduleSettings } from '../sources/schedule/settings.js';
+import type { HttpSettings } from '../sources/http/settings.js';
+import { stagePath } from '../sources/http/stage.js';
 import { readSourceStatus, type SourceStatus } from '../stats/source-status.js';
 import { mappingsOf, type MappingRef } from './overview.js';
 
@@ -21,6 +23,8 @@ export interface SourceRow extends MappingRef {
   nextFires: Array<{ utc: string; local: string }>;
   /** Kinesis, DynamoDB Streams: which consumer holds each (checkpointed) shard's lease now. */
   leases: Array<{ shard: string; holder: string }>;
+  /** HTTP API routes: the path the hub serves them at (a named stage's under `/{stage}`). */
+  servedAt: string | null;
 }
 
 function nextFires(settings: ScheduleSettings, now: number): SourceRow['nextFires'] {
@@ -31,6 +35,9 @@ function nextFires(settings: ScheduleSettings, now: number): SourceRow['nextFire
   }
   return out;
 }
+
+/** Where the hub serves an HTTP API route: under its stage, unless that is `$default`. */
+const servedAt = ({ stage, path }: HttpSettings) => stagePath(stage, path);
 
 /**
  * Shard leases of a shard source (the kit's ShardState: `<prefix>:<kind>:<fn>:<stream>:lease:<shard>`),
@@ -57,6 +64,7 @@ export async function readSourcesPage(redis: Redis, config: HubConfig, now = Dat
         status: statuses.get(mapping.id) ?? null,
         nextFires: mapping.kind === 'schedule' && settings.enabled !== false ? nextFires(settings as unknown as ScheduleSettings, now) : [],
         leases: SHARD_STREAMS.has(mapping.kind) ? await shardLeases(redis, config.queuePrefix, mapping.kind, fn.name, SHARD_STREAMS.get(mapping.kind)!(settings)) : [],
+        servedAt: mapping.kind === 'http' ? servedAt(settings as HttpSettings) : null,
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { Stack } from './stack.js';
+import { httpApiOf } from './http-api.js';
 import { corsSettings } from './sam-function.js';
 
 type Props = Record<string, unknown>;
@@ -12,8 +13,7 @@ const isObject = (value: unknown): value is Props => typeof value === 'object' &
  * nothing else, as samtranslator's `_add_cors` sets it.
  */
 export function httpApiCors(stack: Stack, event: Props, at: string): Props | undefined {
-  const apiId = isObject(event.ApiId) && typeof event.ApiId.Ref === 'string' ? event.ApiId.Ref : undefined;
-  const api = apiId === undefined ? undefined : stack.resources.get(apiId);
+  const { id: apiId, api } = httpApiOf(stack, event);
   const globals = stack.globals.get('HttpApi');
   const [raw, where] = api?.Properties.CorsConfiguration !== undefined
     ? [api.Properties.CorsConfiguration, `Resources.${apiId}.Properties.CorsConfiguration`]

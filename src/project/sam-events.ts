@@ -2,6 +2,7 @@ import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { mappingFromArn, typed, type Mapping } from './mappings.js';
 import { declareQueue } from './cfn-resources.js';
+import { httpApiStage } from './http-api.js';
 import { httpApiCors } from './http-api-cors.js';
 import { restApiOf, samRestCors } from './rest-api-cors.js';
 
@@ -56,6 +57,7 @@ const httpApi: Mapper = (ctx, props, at) => {
   return [{
     http: {
       path: props.Path === undefined ? '/{proxy+}' : String(props.Path),
+      stage: props.stage,
       methods: [method(props.Method)],
       ...(props.PayloadFormatVersion === undefined ? {} : { payloadFormatVersion: String(props.PayloadFormatVersion) }),
       ...(props.cors === undefined ? {} : { cors: props.cors }),
@@ -146,7 +148,10 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
       resolved.stage = restStage(ctx, props);
       if (typeof resolved.Path === 'string') resolved.cors = samRestCors(ctx.stack, props, resolved.Path);
     }
-    if (event.Type === 'HttpApi') resolved.cors = httpApiCors(ctx.stack, props, `${eventAt}.Properties`);
+    if (event.Type === 'HttpApi') {
+      resolved.stage = httpApiStage(ctx.stack, props);
+      resolved.cors = httpApiCors(ctx.stack, props, `${eventAt}.Properties`);
+    }
     out.push(...mapper(ctx, resolved, `${eventAt}.Properties`, name));
   }
   return out;

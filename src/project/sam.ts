@@ -3,6 +3,7 @@ import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
 import { emptyModel, type ProjectModel } from './model.js';
 import { readProjectFile } from './read.js';
+import { refuseGlobalStageName } from './http-api.js';
 import { loadFunction } from './sam-function.js';
 import { Stack, type CfnTemplate, type StackOptions } from './stack.js';
 
@@ -20,6 +21,7 @@ export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'
   const transforms = [template.Transform ?? []].flat().map(String).filter((t) => !TRANSFORMS.has(t));
   if (transforms.length) model.warnings.push(`Transform ${transforms.join(', ')}: not applied locally`);
   const stack = new Stack(template, { ...options, file });
+  refuseGlobalStageName(stack);
   const globals = typeof template.Globals === 'object' && template.Globals !== null ? template.Globals.Function : undefined;
   declareResources(stack, model);
   for (const [logicalId, resource] of stack.resources) {

@@ -42,9 +42,9 @@ export const httpKind = defineSourceKind({
   name: 'http',
   settings: httpSettingsSchema,
   check: authorizerProblems,
-  /** `events: - http: { path, methods, cors, auth, payloadFormatVersion, authorizer }`: an HTTP API route. */
-  create: (fn, { path, methods, cors, auth, payloadFormatVersion, authorizer, timeoutInMillis }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
-    fn, path, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion), integrationTimeout: httpApiTimeout(timeoutInMillis),
+  /** `events: - http: { path, stage, methods, cors, auth, payloadFormatVersion, authorizer }`: an HTTP API route. */
+  create: (fn, { path, stage, methods, cors, auth, payloadFormatVersion, authorizer, timeoutInMillis }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
+    fn, path, stage, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion, stage), integrationTimeout: httpApiTimeout(timeoutInMillis),
     apiName: `${fn.name}:http`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'http', context),
   })),

@@ -50,8 +50,9 @@ export function SourcesPage() {
   );
 }
 
-/** The mapping's main setting: queue, topic, bucket, stream, schedule expression, route. */
+/** The mapping's main setting: queue, topic, bucket, stream, schedule expression, route (an HTTP API's as served, with its stage). */
 function describe(row: SourceRow): string {
+  if (row.servedAt !== null) return `path: ${row.servedAt}`;
   const s = row.settings as Record<string, unknown>;
   const main = ['queue', 'topic', 'bucket', 'stream', 'key', 'expression', 'path', 'route'].find((k) => typeof s[k] === 'string');
   return main ? `${main}: ${String(s[main])}` : row.kind;

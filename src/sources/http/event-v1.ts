@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
 import type { AuthorizerOutcome, MatchedRoute } from './shape.js';
+import { stagePath } from './stage.js';
 import { clfTime } from '../../time.js';
 
 /** Where the 1.0 event differs between a REST API and an HTTP API using payload format 1.0. */
 export interface V1Options {
-  /** REST: the stage (`Prod`), in requestContext.path; HTTP API: `$default`. */
+  /**
+   * The stage (REST: `Prod`; HTTP API: `$default` or a named one), in requestContext.path; an HTTP
+   * API's named stage is in `path` too, as HTTP APIs serve it (REST's `path` is the resource's).
+   */
   stage: string;
   stageVariables?: Record<string, string>;
   /** REST: content types passed base64 (`binaryMediaTypes`, wildcards allowed); HTTP API: undefined (non-text types are). */
@@ -18,7 +22,7 @@ export interface V1Options {
 /**
  * The payload format 1.0 (REST API proxy integration) event: header and query names as sent,
  * single values (the last one) beside multiValue lists, null where a part is absent, the stage
- * in requestContext.path.
+ * in requestContext.path (and an HTTP API's in path).
  */
 export function buildV1Event(incoming: IncomingHttp, route: MatchedRoute, options: V1Options, requestId: string, now: Date): APIGatewayProxyEvent {
   const headers = headerValues(incoming, false);
@@ -35,7 +39,7 @@ export function buildV1Event(incoming: IncomingHttp, route: MatchedRoute, option
     extendedRequestId: randomBytes(8).toString('base64url').slice(0, 10) + '=',
     httpMethod: incoming.method,
     identity: identity(incoming),
-    path: http || options.stage === '$default' ? route.path : `/${options.stage}${route.path}`,
+    path: stagePath(options.stage, route.path),
     protocol: incoming.protocol,
     requestId,
     requestTime: clfTime(now.getTime()),
@@ -48,7 +52,7 @@ export function buildV1Event(incoming: IncomingHttp, route: MatchedRoute, option
   if (http) requestContext.routeKey = options.routeKey;
   const event: APIGatewayProxyEvent & { version?: string } = {
     resource: route.resource,
-    path: route.path,
+    path: http ? stagePath(options.stage, route.path) : route.path,
     httpMethod: incoming.method,
     headers: Object.fromEntries([...headers].map(([name, values]) => [name, values.at(-1)!])),
     multiValueHeaders: Object.fromEntries(headers),

@@ -1,15 +1,24 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithRequestContext } from 'aws-lambda';
 import { headerValues, isTextType, queryValues, type IncomingHttp } from './request.js';
 import type { AuthorizerOutcome, MatchedRoute } from './shape.js';
+import { stagePath } from './stage.js';
 import { setOwn } from '../../own.js';
 import { clfTime } from '../../time.js';
+
+/** Where 2.0 events differ: HTTP API routes (and their stage), function URLs (`$default` both). */
+export interface V2Options {
+  /** `GET /items/{id}` (the route's own path, never the stage), or `$default`. */
+  routeKey: string;
+  /** A named stage is in rawPath and requestContext.http.path, as HTTP APIs send it; `$default` is not. */
+  stage: string;
+}
 
 /**
  * The payload format 2.0 event (HTTP APIs, and function URLs when `routeKey` is `$default` and
  * there are no path parameters) for one request: lower-cased headers (repeats joined by commas),
  * cookies split out, query parameters with repeated values comma-joined, binary bodies base64.
  */
-export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, routeKey: string, requestId: string, now: Date): APIGatewayProxyEventV2 {
+export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, { routeKey, stage }: V2Options, requestId: string, now: Date): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, values] of headerValues(incoming, true)) {
@@ -18,10 +27,11 @@ export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, rout
   }
   const hasBody = incoming.body.length > 0;
   const binary = hasBody && !isTextType(incoming.contentType);
+  const path = stagePath(stage, route.path);
   const event: APIGatewayProxyEventV2WithRequestContext<APIGatewayProxyEventV2['requestContext'] & { authorizer?: unknown }> = {
     version: '2.0',
     routeKey,
-    rawPath: route.path,
+    rawPath: path,
     rawQueryString: incoming.rawQueryString,
     headers,
     requestContext: {
@@ -29,10 +39,10 @@ export function buildHttpEvent(incoming: IncomingHttp, route: MatchedRoute, rout
       apiId: route.apiId,
       domainName: route.domainName,
       domainPrefix: route.domainName.split('.')[0],
-      http: { method: incoming.method, path: route.path, protocol: incoming.protocol, sourceIp: incoming.sourceIp, userAgent: incoming.userAgent },
+      http: { method: incoming.method, path, protocol: incoming.protocol, sourceIp: incoming.sourceIp, userAgent: incoming.userAgent },
       requestId,
       routeKey,
-      stage: '$default',
+      stage,
       time: clfTime(now.getTime()),
       timeEpoch: now.getTime(),
     },

@@ -14,6 +14,7 @@ import { sendRestPreflight, type RestCors } from './rest-cors.js';
 import { ALL_METHODS, type AuthSettings, type CorsSettings } from './settings.js';
 import { sendForbidden, type UrlIamCheck } from './url-iam.js';
 import { sendJson, type AuthorizerOutcome, type HttpShape, type MatchedRoute } from './shape.js';
+import { DEFAULT_STAGE, stagePath } from './stage.js';
 
 export { ALL_METHODS };
 
@@ -29,6 +30,12 @@ export interface RouteSpec {
   fn: FunctionConfig;
   /** The path as configured: `/orders/{id}`, `/files/{proxy+}`. */
   path: string;
+  /**
+   * HTTP APIs: a named stage serves the route at `/{stage}{path}`, as its invoke URL has it
+   * (`$default`, the default, at `path`). REST routes are served without their stage (as `sam
+   * local start-api` serves them), so `api` routes leave it out.
+   */
+  stage?: string;
   methods: string[];
   shape: HttpShape;
   /** Seeds the apiId (`<fn>:<kind>`), so each kind of API of a function has its own. */
@@ -90,9 +97,23 @@ export function toFastifyPath(path: string): { url: string; params: Array<{ name
   return { url, params };
 }
 
+/**
+ * The request path as the event builders take it (MatchedRoute.path): a named stage's route without
+ * its first segment (`/dev/items/1` → `/items/1`, `/dev` → `/`, however the client encoded the
+ * stage), a function URL's without `/urls/<fn>`.
+ */
+function pathWithin(spec: RouteSpec, rawPath: string): string {
+  if ((spec.stage ?? DEFAULT_STAGE) !== DEFAULT_STAGE) {
+    const next = rawPath.indexOf('/', 1);
+    return next === -1 ? '/' : rawPath.slice(next);
+  }
+  return spec.stripPrefix && rawPath.startsWith(spec.stripPrefix) ? rawPath.slice(spec.stripPrefix.length) || '/' : rawPath;
+}
+
 /** Registers one HTTP route that invokes `spec.fn` synchronously per request, in `spec.shape`. */
 export function registerRoute(context: SourceContext, spec: RouteSpec): void {
-  const { url, params } = toFastifyPath(spec.path);
+  const servedAt = stagePath(spec.stage ?? DEFAULT_STAGE, spec.path);
+  const { url, params } = toFastifyPath(servedAt);
   const served = (spec.methods.includes('ANY') ? [...ALL_METHODS] : [...spec.methods]) as HTTPMethods[];
   // A REST API's CORS OPTIONS method takes OPTIONS from an ANY route, as on API Gateway.
   const methods = spec.restCors ? served.filter((m) => m !== 'OPTIONS') : served;
@@ -115,7 +136,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     const routeParams = request.params as Record<string, string>;
     const route: MatchedRoute = {
       resource: spec.path,
-      path: spec.stripPrefix && incoming.rawPath.startsWith(spec.stripPrefix) ? incoming.rawPath.slice(spec.stripPrefix.length) || '/' : incoming.rawPath,
+      path: pathWithin(spec, incoming.rawPath),
       pathParameters: params.length && !spec.noPathParameters
         ? Object.fromEntries(params.map((p) => [p.name, routeParams[p.greedy ? '*' : p.name]]))
         : undefined,
@@ -158,7 +179,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   const { bodyLimit } = spec;
   const limit: Partial<RouteOptions> = bodyLimit ? bodyLimitRoute(bodyLimit.bytes, bodyLimit.refuse) : {};
   context.app.route({ method: methods, url, handler, exposeHeadRoute: false, ...limit });
-  const by = `${spec.apiName} ${spec.path}`;
+  const by = `${spec.apiName} ${servedAt}`;
   const { restCors, cors } = spec;
   if (restCors) {
     claimPreflight(context.app, url, { by, methods: spec.methods, settings: restCors, answer: (request, reply, pathMethods) => sendRestPreflight(restCors, pathMethods, request, reply) }, limit);

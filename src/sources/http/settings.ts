@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { intBetween } from '../kit/settings.js';
 import { authorizerSchema } from './authorizer-settings.js';
+import { DEFAULT_STAGE, httpStageSchema, stagePath } from './stage.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 /** Every method a route of ANY serves. */
@@ -43,6 +44,8 @@ export const authSchema = z.union([
 /** `events: - http: { path, methods, cors, auth }`: an HTTP route that invokes the function synchronously. */
 export const httpSettingsSchema = z.object({
   path: routePathSchema,
+  /** The HTTP API's stage: a named one serves the route at `/{stage}{path}`, as its invoke URL has it; `$default` at `path`. */
+  stage: httpStageSchema.default(DEFAULT_STAGE),
   methods: z.array(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` })).min(1).default(['ANY']),
   cors: corsSchema.optional(),
   auth: authSchema.optional(),
@@ -54,7 +57,10 @@ export const httpSettingsSchema = z.object({
   authorizer: authorizerSchema
     .refine((a) => !('type' in a) || a.type !== 'TOKEN', { error: 'HTTP APIs have REQUEST authorizers only (TOKEN is for REST APIs: use api:)' })
     .optional(),
-}).strict();
+}).strict().superRefine((s, ctx) => {
+  const served = stagePath(s.stage, s.path);
+  if (isOwnPath(served)) ctx.addIssue({ code: 'custom', path: ['stage'], message: `puts the route at ${served}, which ${OWN_PATHS_MESSAGE}` });
+});
 
 export type CorsSettings = z.infer<typeof corsSchema>;
 export type AuthSettings = z.infer<typeof authSchema>;

@@ -15,7 +15,10 @@ export type AuthorizerOutcome =
 export interface MatchedRoute {
   /** The configured path template: `/items/{id}`, `/files/{proxy+}`. */
   resource: string;
-  /** The request path as the handler sees it (still percent-encoded). */
+  /**
+   * The request path within the API's stage (still percent-encoded): a function URL's without its
+   * `/urls/<fn>`, an HTTP API named stage's without `/{stage}` (its event builder puts that back).
+   */
   path: string;
   /** Undefined when the template has none. */
   pathParameters?: Record<string, string>;

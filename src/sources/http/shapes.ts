@@ -4,6 +4,7 @@ import { buildV1Event, type V1Options } from './event-v1.js';
 import { sendHttpResult } from './response.js';
 import { sendV1Result } from './response-v1.js';
 import { sendJson, type HttpShape } from './shape.js';
+import { DEFAULT_STAGE } from './stage.js';
 import { functionUrlStream } from './stream-response.js';
 
 export const ENVELOPE_TYPES = {
@@ -16,7 +17,7 @@ export const ENVELOPE_TYPES = {
 /** Function URLs: payload 2.0, route key `$default`, no path parameters; results mapped as function URLs do. */
 export const functionUrlShape: HttpShape = {
   envelopeType: ENVELOPE_TYPES.url,
-  build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, '$default', requestId, now),
+  build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, { routeKey: '$default', stage: DEFAULT_STAGE }, requestId, now),
   send: sendHttpResult,
 };
 
@@ -28,12 +29,12 @@ export function routeKeyOf(methods: string[], path: string, method: string): str
   return `${methods.includes('ANY') ? 'ANY' : method} ${path}`;
 }
 
-/** An HTTP API route on payload format 2.0 or 1.0. */
-export function httpApiShape(methods: string[], path: string, version: '1.0' | '2.0'): HttpShape {
+/** An HTTP API route on payload format 2.0 or 1.0, on `stage` (its route key is the path without the stage). */
+export function httpApiShape(methods: string[], path: string, version: '1.0' | '2.0', stage: string): HttpShape {
   if (version === '2.0') {
     return {
       envelopeType: ENVELOPE_TYPES.httpV2,
-      build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, routeKeyOf(methods, path, incoming.method), requestId, now),
+      build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, { routeKey: routeKeyOf(methods, path, incoming.method), stage }, requestId, now),
       // A failed invocation or a malformed response is HTTP APIs' 500, not function URLs' 502.
       send: (reply, result) => sendHttpResult(reply, result, (failed) => sendJson(failed, 500, { message: 'Internal Server Error' })),
     };
@@ -41,7 +42,7 @@ export function httpApiShape(methods: string[], path: string, version: '1.0' | '
   return {
     envelopeType: ENVELOPE_TYPES.httpV1,
     build: (incoming, route, requestId, now) =>
-      buildV1Event(incoming, route, { stage: '$default', routeKey: routeKeyOf(methods, path, incoming.method) }, requestId, now),
+      buildV1Event(incoming, route, { stage, routeKey: routeKeyOf(methods, path, incoming.method) }, requestId, now),
     send: (reply, result) => sendV1Result(reply, result, 'http'),
   };
 }

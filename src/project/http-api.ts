@@ -1,0 +1,40 @@
+import { DEFAULT_STAGE, isHttpStageName, STAGE_NAME_MESSAGE } from '../sources/http/stage.js';
+import type { Stack, TemplateResource } from './stack.js';
+
+type Props = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The API a SAM HttpApi event's `ApiId: !Ref X` names (no id: SAM's implicit HTTP API). */
+export function httpApiOf(stack: Stack, event: Props): { id?: string; api?: TemplateResource } {
+  const id = isObject(event.ApiId) && typeof event.ApiId.Ref === 'string' ? event.ApiId.Ref : undefined;
+  return { id, api: id === undefined ? undefined : stack.resources.get(id) };
+}
+
+/**
+ * The stage of a SAM HttpApi event (its unresolved properties): the `StageName` of the
+ * AWS::Serverless::HttpApi its ApiId names, resolved (`!Ref StageParam`); without one, or an empty
+ * one, `$default`, as samtranslator makes it. SAM's implicit HTTP API is always on `$default` (its
+ * stage cannot be set, and Globals.HttpApi takes no StageName).
+ */
+export function httpApiStage(stack: Stack, event: Props): string {
+  const { id, api } = httpApiOf(stack, event);
+  if (api?.Type !== 'AWS::Serverless::HttpApi' || api.Properties.StageName === undefined) return DEFAULT_STAGE;
+  const at = `Resources.${id}.Properties.StageName`;
+  const stage = stack.resolver.string(api.Properties.StageName, at);
+  if (stage === '') return DEFAULT_STAGE;
+  if (!isHttpStageName(stage)) throw stack.resolver.error(at, `${STAGE_NAME_MESSAGE}, not ${JSON.stringify(stage)}`);
+  return stage;
+}
+
+/**
+ * SAM refuses a template whose Globals.HttpApi has a StageName ("'StageName' is not a supported
+ * property of 'HttpApi'"): it would not deploy, so it does not run here either.
+ */
+export function refuseGlobalStageName(stack: Stack): void {
+  const globals = stack.globals.get('HttpApi');
+  if (isObject(globals) && Object.hasOwn(globals, 'StageName')) {
+    throw stack.resolver.error('Globals.HttpApi.StageName',
+      'is not a supported property of Globals.HttpApi (SAM refuses it): set StageName on the AWS::Serverless::HttpApi the events name with ApiId (SAM\'s implicit HTTP API is always on $default)');
+  }
+}
