@@ -5,11 +5,18 @@ type Props = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The API a SAM HttpApi event's `ApiId: !Ref X` names (no id: SAM's implicit HTTP API). */
-export function httpApiOf(stack: Stack, event: Props): { id?: string; api?: TemplateResource } {
-  const id = isObject(event.ApiId) && typeof event.ApiId.Ref === 'string' ? event.ApiId.Ref : undefined;
+/**
+ * The API a SAM event names with `ApiId: !Ref X` (HttpApi) or `RestApiId: !Ref X` (Api); no id:
+ * SAM's implicit API of that kind.
+ */
+export function apiOf(stack: Stack, event: Props, key: 'ApiId' | 'RestApiId'): { id?: string; api?: TemplateResource } {
+  const ref = event[key];
+  const id = isObject(ref) && typeof ref.Ref === 'string' ? ref.Ref : undefined;
   return { id, api: id === undefined ? undefined : stack.resources.get(id) };
 }
+
+/** The HTTP API a SAM HttpApi event names. */
+export const httpApiOf = (stack: Stack, event: Props) => apiOf(stack, event, 'ApiId');
 
 /**
  * The stage of a SAM HttpApi event (its unresolved properties): the `StageName` of the

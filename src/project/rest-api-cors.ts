@@ -1,5 +1,6 @@
 import { pathAllowMethods } from '../sources/http/rest-cors.js';
 import { mergeGlobals } from './globals.js';
+import { apiOf } from './http-api.js';
 import type { Stack } from './stack.js';
 import { ALL_METHODS } from '../sources/http/settings.js';
 
@@ -9,11 +10,8 @@ const isObject = (value: unknown): value is Props => typeof value === 'object' &
 const CORS_FIELDS = new Set(['AllowMethods', 'AllowHeaders', 'AllowOrigin', 'MaxAge', 'AllowCredentials']);
 const WILDCARD = "'*'";
 
-/** The API an Api event's `RestApiId: !Ref X` names (none: SAM's implicit API). */
-export function restApiOf(stack: Stack, event: Props): { id?: string; api?: { Type: string; Properties: Props } } {
-  const id = isObject(event.RestApiId) && typeof event.RestApiId.Ref === 'string' ? event.RestApiId.Ref : undefined;
-  return { id, api: id === undefined ? undefined : stack.resources.get(id) };
-}
+/** The REST API an Api event names. */
+export const restApiOf = (stack: Stack, event: Props) => apiOf(stack, event, 'RestApiId');
 
 /** SAM's value for a response header: a quoted static string (`"'www.example.com'"`), unquoted. */
 function unquote(stack: Stack, value: unknown, at: string): string {
