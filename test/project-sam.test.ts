@@ -447,6 +447,8 @@ ${globals}Resources:
     expect(() => load(withApi('__proto__'), ['app.mjs'])).not.toThrow();
     expect(() => load(withApi('dev', 'Globals:\n  HttpApi: { StageName: dev }\n'), ['app.mjs']))
       .toThrow(/template\.yaml: Globals\.HttpApi\.StageName: is not a supported property of Globals\.HttpApi \(SAM refuses it\)/);
+    expect(() => load(withApi('dev', 'Globals:\n  Api: { StageName: dev }\n'), ['app.mjs']))
+      .toThrow(/template\.yaml: Globals\.Api\.StageName: is not a supported property of Globals\.Api \(SAM refuses it\): set StageName on the AWS::Serverless::Api/);
   });
 
   it('a dynamic reference ({{resolve:ssm:...}}) in an environment variable is a warning: locally the variable holds its text', () => {

@@ -34,14 +34,21 @@ export function httpApiStage(stack: Stack, event: Props): string {
   return stage;
 }
 
+/** What to do instead of a StageName in Globals, by section. */
+const GLOBAL_STAGE_ADVICE = new Map([
+  ['Api', "set StageName on the AWS::Serverless::Api the events name with RestApiId (SAM's implicit API is on Prod)"],
+  ['HttpApi', "set StageName on the AWS::Serverless::HttpApi the events name with ApiId (SAM's implicit HTTP API is always on $default)"],
+]);
+
 /**
- * SAM refuses a template whose Globals.HttpApi has a StageName ("'StageName' is not a supported
- * property of 'HttpApi'"): it would not deploy, so it does not run here either.
+ * SAM refuses a template whose Globals.Api or Globals.HttpApi has a StageName ("'StageName' is not
+ * a supported property of 'HttpApi'"): it would not deploy, so it does not run here either.
  */
 export function refuseGlobalStageName(stack: Stack): void {
-  const globals = stack.globals.get('HttpApi');
-  if (isObject(globals) && Object.hasOwn(globals, 'StageName')) {
-    throw stack.resolver.error('Globals.HttpApi.StageName',
-      'is not a supported property of Globals.HttpApi (SAM refuses it): set StageName on the AWS::Serverless::HttpApi the events name with ApiId (SAM\'s implicit HTTP API is always on $default)');
+  for (const [section, advice] of GLOBAL_STAGE_ADVICE) {
+    const globals = stack.globals.get(section);
+    if (isObject(globals) && Object.hasOwn(globals, 'StageName')) {
+      throw stack.resolver.error(`Globals.${section}.StageName`, `is not a supported property of Globals.${section} (SAM refuses it): ${advice}`);
+    }
   }
 }
