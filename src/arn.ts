@@ -1,3 +1,5 @@
+import { HubError } from './errors.js';
+
 /** `arn:aws:lambda:us-east-1:000000000000:function:hello` */
 export function functionArn(region: string, accountId: string, name: string): string {
   return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
@@ -12,4 +14,26 @@ export function parseFunctionRef(ref: string): { name: string; qualifier?: strin
   if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7] };
   if (parts[1] === 'function') return { name: parts[2] ?? '', qualifier: parts[3] };
   return { name: parts[0], qualifier: parts[1] };
+}
+
+/** The Lambda API's patterns for a FunctionName (a name, partial or full ARN, with a qualifier) and a Qualifier. */
+const FUNCTION_NAME_PATTERN = '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
+const QUALIFIER_PATTERN = '(|[a-zA-Z0-9$_-]+)';
+const FUNCTION_NAME = { pattern: FUNCTION_NAME_PATTERN, test: new RegExp(`^(?:${FUNCTION_NAME_PATTERN})$`), max: 170 };
+const QUALIFIER = { pattern: QUALIFIER_PATTERN, test: /^[a-zA-Z0-9$_-]{1,128}$/, max: 128 };
+
+/**
+ * Refuses a function reference or Qualifier parameter the Lambda API's own validation would, with
+ * its 400 ValidationException and wording, before any lookup (an unknown but well-formed name is a
+ * 404 later).
+ */
+export function checkFunctionRef(ref: string, qualifier: string | undefined): void {
+  const fields: Array<[string, string | undefined, typeof QUALIFIER]> = [['functionName', ref, FUNCTION_NAME], ['qualifier', qualifier, QUALIFIER]];
+  for (const [field, value, rule] of fields) {
+    if (value === undefined) continue;
+    const constraint = value.length > rule.max || value.length === 0
+      ? `Member must have length between 1 and ${rule.max}`
+      : rule.test.test(value) ? undefined : `Member must satisfy regular expression pattern: ${rule.pattern}`;
+    if (constraint) throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`);
+  }
 }

@@ -70,6 +70,10 @@ export const ERRORS = {
     status: 400, awsType: 'InvalidRequestContentException', retryable: false,
     description: 'The payload is not valid JSON.',
   },
+  TH_ERR_REQUEST_VALIDATION: {
+    status: 400, awsType: 'ValidationException', retryable: false,
+    description: "A function name or qualifier does not match the Lambda API's pattern for it (checked before any lookup, as Lambda does).",
+  },
   TH_ERR_REQUEST_INVALID_PARAMETER: {
     status: 400, awsType: 'InvalidParameterValueException', retryable: false,
     description: 'A header or parameter has a value the API does not accept.',

@@ -82,6 +82,20 @@ describe('versions and aliases', () => {
     await expect(invoke('staged:live', 'beta')).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 
+  it('answers 400 ValidationException for a qualifier or function name Lambda\'s patterns refuse, before any lookup', async () => {
+    const refused = (err: unknown, field: string, value: string) => {
+      const { name, message, $metadata } = err as { name: string; message: string; $metadata: { httpStatusCode: number } };
+      return name === 'ValidationException' && $metadata.httpStatusCode === 400
+        && message.startsWith(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: `);
+    };
+    await expect(invoke('staged', 'bad qualifier')).rejects.toSatisfy((err) => refused(err, 'qualifier', 'bad qualifier'));
+    await expect(invoke('staged', 'x'.repeat(129))).rejects.toSatisfy((err) => (err as Error).name === 'ValidationException');
+    await expect(invoke('no such name')).rejects.toSatisfy((err) => refused(err, 'functionName', 'no such name'));
+    await expect(invoke('staged:li ve')).rejects.toSatisfy((err) => refused(err, 'functionName', 'staged:li ve'));
+    await expect(hub.lambda.send(new GetFunctionCommand({ FunctionName: 'staged', Qualifier: 'a/b' })))
+      .rejects.toSatisfy((err) => refused(err, 'qualifier', 'a/b'));
+  });
+
   it('passes the qualifier of an Event invocation on to the handler', async () => {
     await hub.lambda.send(new InvokeCommand({ FunctionName: 'recorder', Qualifier: 'live', InvocationType: 'Event', Payload: encoder.encode('{"n":1}') }));
     const line = await waitFor(() => readLines(calls)[0], 15_000, 'the async call');

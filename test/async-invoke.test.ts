@@ -13,6 +13,7 @@ describe('async invocations: retries, max event age, dead letters, destinations'
   const marker = path.join(dir, 'fixed');
   const destinationCalls = path.join(dir, 'destination.log');
   const agedCalls = path.join(dir, 'aged.log');
+  const pausedCalls = path.join(dir, 'paused.log');
 
   beforeAll(async () => {
     hub = await startTestHub({
@@ -25,6 +26,10 @@ describe('async invocations: retries, max event age, dead letters, destinations'
         aged: {
           handler: 'fail.handler', maximumRetryAttempts: 2, retryBackoffSeconds: 1, maximumEventAgeInSeconds: 60,
           environment: { CALLS_FILE: agedCalls },
+        },
+        paused: {
+          handler: 'fail.handler', reservedConcurrency: 0, maximumEventAgeInSeconds: 60,
+          environment: { CALLS_FILE: pausedCalls }, destinations: { onFailure: 'sink' },
         },
         strict: { handler: 'fail.handler', retryBackoffSeconds: 0.05, nonRetryableErrors: ['ConfigError'] },
         sink: { handler: 'record.handler', environment: { CALLS_FILE: destinationCalls } },
@@ -100,5 +105,20 @@ describe('async invocations: retries, max event age, dead letters, destinations'
     expect(record.reason).toBe('EventAgeExceeded');
     expect(record.attempts).toHaveLength(0);
     expect(readLines(agedCalls)).not.toContain(envelope.id);
+  });
+
+  it('holds the events of a function throttled to zero until their maximum age, then dead-letters them unrun', async () => {
+    const envelope = buildEnvelope({ source: 'test', type: 'test', data: { paused: true } });
+    await hub.dispatcher.enqueue(envelope, newDelivery('paused', 'Event', { firstSeenAt: Date.now() - 58_500 }));
+    expect(await hub.queues.depth('paused')).toBe(1);
+    const record = await waitFor(() => hub.dlq.get(envelope.id).catch(() => undefined), 10_000, 'DLQ record');
+    expect(record.reason).toBe('EventAgeExceeded');
+    expect(record.attempts).toHaveLength(0);
+    expect(Date.parse(record.failedAt) - record.delivery.firstSeenAt).toBeGreaterThanOrEqual(60_000);
+    expect(readLines(pausedCalls)).toEqual([]);
+    const failure = await waitFor(() => destinationRecords().find((r) => r.requestContext.requestId === envelope.id), 10_000, 'on-failure record');
+    expect(failure.requestContext).toMatchObject({ condition: 'EventAgeExceeded', approximateInvokeCount: 0 });
+    expect(failure.requestPayload).toEqual({ paused: true });
+    expect(await hub.queues.depth('paused')).toBe(0);
   });
 });

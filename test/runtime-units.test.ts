@@ -77,6 +77,7 @@ describe('error payloads', () => {
     expect(timeoutError('r1', 3).errorMessage).toBe('RequestId: r1 Error: Task timed out after 3.00 seconds');
     expect(outOfMemoryError('r1').errorMessage).toBe('RequestId: r1 Error: Runtime exited with error: signal: killed');
     expect(exitError('r1', 2, null).errorMessage).toBe('RequestId: r1 Error: Runtime exited with error: exit status 2');
+    expect(exitError('r1', 0, null).errorMessage).toBe('RequestId: r1 Error: Runtime exited without providing a reason');
     expect(exitError('r1', null, 'SIGSEGV').errorMessage).toBe('RequestId: r1 Error: Runtime exited with error: signal: segmentation fault');
     expect(exitError('r1', null, 'SIGUSR2').errorMessage).toBe('RequestId: r1 Error: Runtime exited with error: signal: SIGUSR2');
   });

@@ -25,6 +25,12 @@ export interface AsyncWorkerDeps {
 
 /** How long a throttled async event waits before it asks for a slot again. */
 const THROTTLE_DELAY_MS = 250;
+/**
+ * A function throttled to zero runs nothing: its events wait in the queue and are looked at again
+ * this often (a hot reload may have raised the concurrency) or at their maximum age, whichever is
+ * first; then they are dead-lettered as EventAgeExceeded, never run.
+ */
+const PAUSED_RECHECK_MS = 60_000;
 /** How long an event put back by a stopping hub waits before a worker (of any hub) takes it again. */
 const STOPPING_DELAY_MS = 1000;
 /** invokeOnce's answer when the runtime refused the call because the hub is shutting down. */
@@ -58,7 +64,7 @@ export function createProcessor(deps: AsyncWorkerDeps) {
       lease = await deps.gate.tryAcquire(fn.name, fn.reservedConcurrency, envelope.id, fn.timeout);
       if (!lease) {
         deps.onThrottle();
-        await job.moveToDelayed(Date.now() + THROTTLE_DELAY_MS + Math.random() * THROTTLE_DELAY_MS, token);
+        await job.moveToDelayed(throttledUntil(fn, delivery.firstSeenAt, Date.now()), token);
         throw new DelayedError();
       }
     }
@@ -106,6 +112,12 @@ export function createProcessor(deps: AsyncWorkerDeps) {
     await giveUp(deps, job.data, attempts, step.reason, error);
     return 'dead-lettered';
   };
+}
+
+/** When a throttled event asks again: shortly, or (throttled to zero) once it is too old to run. */
+function throttledUntil(fn: FunctionConfig, firstSeenAt: number, now: number): number {
+  if (fn.reservedConcurrency !== 0) return now + THROTTLE_DELAY_MS + Math.random() * THROTTLE_DELAY_MS;
+  return Math.min(firstSeenAt + fn.maximumEventAgeInSeconds * 1000 + 1, now + PAUSED_RECHECK_MS);
 }
 
 /**

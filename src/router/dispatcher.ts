@@ -42,11 +42,12 @@ export interface DispatchObserver {
  * finds its next event already fetched instead of waiting for a Redis round trip (the async
  * pipeline is latency-bound more than CPU-bound: see README, Performance). With reserved
  * concurrency, exactly the reservation: a job fetched beyond it could only be throttled (its
- * lease is taken when it runs). Fetched jobs waiting for an environment go back to the queue when
+ * lease is taken when it runs); one for a function throttled to zero, whose worker only parks its
+ * events until their maximum age. Fetched jobs waiting for an environment go back to the queue when
  * the hub stops (RuntimeManager.quiesce).
  */
 export function workerConcurrency(fn: Pick<FunctionConfig, 'reservedConcurrency'>, maxEnvironments: number): number {
-  return fn.reservedConcurrency ?? 2 * maxEnvironments;
+  return Math.max(1, fn.reservedConcurrency ?? 2 * maxEnvironments);
 }
 
 /** An observer that notes nothing (tests, library use). */
@@ -82,9 +83,11 @@ export class Dispatcher {
     for (const fn of Object.values(this.deps.config.functions)) this.startFunction(fn);
   }
 
-  /** Starts taking the function's queued events (at start, and when hot reload adds or changes it). */
+  /**
+   * Starts taking the function's queued events (at start, and when hot reload adds or changes it); a
+   * function throttled to zero gets a worker too, which holds its events until their maximum age.
+   */
   startFunction(fn: FunctionConfig): void {
-    if (fn.reservedConcurrency === 0) return; // throttled function: events wait in its queue
     this.workers.set(fn.name, this.startWorker(fn));
   }
 

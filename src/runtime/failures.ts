@@ -55,11 +55,12 @@ export function outOfMemoryError(requestId: string): LambdaErrorPayload {
   };
 }
 
-/** The environment's process ended during the invocation (process.exit, a crash, a signal). */
+/**
+ * The environment's process ended during the invocation (process.exit, a crash, a signal). As
+ * Lambda's runtime supervisor words it, a zero exit status gives no error, only no reason.
+ */
 export function exitError(requestId: string, code: number | null, signal: NodeJS.Signals | null): LambdaErrorPayload {
   const how = signal ? `signal: ${SIGNAL_WORDS[signal] ?? signal}` : `exit status ${code ?? 'unknown'}`;
-  return {
-    errorType: 'Runtime.ExitError',
-    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}`,
-  };
+  const why = !signal && code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${how}`;
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${why}` };
 }

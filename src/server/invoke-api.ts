@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
-import { functionArn, parseFunctionRef } from '../arn.js';
+import { checkFunctionRef, functionArn, parseFunctionRef } from '../arn.js';
 import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import { traceFromHeaders } from '../tracing.js';
@@ -29,9 +29,11 @@ export function findFunction(config: HubConfig, name: string): FunctionConfig | 
 
 /**
  * The function and variant of `{name}` (a name, `name:qualifier`, or a full or partial ARN) and the
- * `Qualifier` parameter, which must agree when both are given, as Lambda checks.
+ * `Qualifier` parameter, which must agree when both are given, as Lambda checks. Either one
+ * malformed is Lambda's 400 ValidationException; well-formed but unknown, its 404.
  */
 export function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined): Target {
+  checkFunctionRef(ref, qualifierParam);
   const parsed = parseFunctionRef(ref);
   if (parsed.qualifier !== undefined && qualifierParam !== undefined && parsed.qualifier !== qualifierParam) {
     throw new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', 'The derived qualifier from the function name does not match the specified qualifier.');
