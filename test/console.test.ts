@@ -167,7 +167,7 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     page.on('pageerror', (err) => errors.push(err.message));
     const base = {
       function: 'fail', source: 'triggerhub:invoke', reason: 'RetriesExhausted' as const, failedAt: new Date().toISOString(),
-      envelope: { specversion: '1.0', id: 'x', source: 'triggerhub:invoke', type: 'aws.lambda.invoke', time: new Date().toISOString(), datacontenttype: 'application/json', data: { n: 1 } },
+      envelope: { specversion: '1.0', id: 'x', source: 'triggerhub:invoke', type: 'aws.lambda.invoke', time: new Date().toISOString(), datacontenttype: 'application/json', data: { n: 1 } } as DlqRecord['envelope'],
       delivery: { invocationType: 'Event' as const, firstSeenAt: Date.now(), redrives: 0 },
     };
     // As hubs before the fix kept them: the runtime's document as posted.
