@@ -4,6 +4,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../scripts/build-console.js';
+import type { DlqRecord } from '../src/dlq/store.js';
 import { hasChromium, launchBrowser, screenshot } from './helpers/browser.js';
 import { encoder, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 
@@ -160,6 +161,37 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     await page.getByText('No dead-letter records').waitFor();
     await page.goto(`${hub.url}/console#/`);
     await expect.poll(() => row('fail').locator('[data-col="invocations"]').textContent(), { timeout: 15_000 }).toBe('3');
+  });
+  it('shows a record a custom runtime failed with a stack string and an object message; a broken address or record names the problem instead of blanking the console', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const base = {
+      function: 'fail', source: 'triggerhub:invoke', reason: 'RetriesExhausted' as const, failedAt: new Date().toISOString(),
+      envelope: { specversion: '1.0', id: 'x', source: 'triggerhub:invoke', type: 'aws.lambda.invoke', time: new Date().toISOString(), datacontenttype: 'application/json', data: { n: 1 } } as DlqRecord['envelope'],
+      delivery: { invocationType: 'Event' as const, firstSeenAt: Date.now(), redrives: 0 },
+    };
+    // As hubs before the fix kept them: the runtime's document as posted.
+    const loose = { attempt: 1, startedAt: base.failedAt, durationMs: 1, status: 'error', errorType: 'LooseError', redrive: 0 };
+    await hub.dlq.add({ ...base, id: 'loose-record', envelope: { ...base.envelope, id: 'loose-record' },
+      attempts: [{ ...loose, errorMessage: { why: '<b>bad</b>' }, stackTrace: 'at one\nat two' } as unknown as DlqRecord['attempts'][number]] });
+    await page.goto(`${hub.url}/console#/dlq/loose-record`);
+    await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();
+    expect(await page.locator('table.attempts').textContent()).toContain('LooseError {"why":"<b>bad</b>"}');
+    expect(await page.locator('table.attempts pre.code').textContent()).toBe('at one\nat two');
+    await page.goto(`${hub.url}/console#/dlq`);
+    expect(await page.locator('tr[data-record="loose-record"]').textContent()).toContain('LooseError: {"why":');
+    // A record with no delivery at all: the page says it cannot be shown; the rest of the console works.
+    await hub.dlq.add({ ...base, id: 'broken-record', delivery: undefined } as unknown as DlqRecord);
+    await page.goto(`${hub.url}/console#/dlq/broken-record`);
+    await page.locator('[data-page-error]').waitFor();
+    expect(await page.locator('[data-page-error]').textContent()).toContain('This page could not be shown');
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await row('echo').waitFor();
+    // A broken escape in the address is the name as typed (no such function), not a blank page.
+    await page.goto(`${hub.url}/console#/functions/%E0%A4%A`);
+    await page.getByRole('heading', { name: '%E0%A4%A' }).waitFor();
+    await hub.dlq.purge({});
+    expect(errors).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, loadConfigFile } from '../src/config/load.js';
 import type { ChildMessage } from '../src/runtime/protocol.js';
 import { RuntimeApiServer } from '../src/runtime/runtime-api/server.js';
-import { decoder, encoder, REPO_ROOT, startTestHub, type TestHub } from './helpers/hub.js';
+import { decoder, encoder, REPO_ROOT, startTestHub, waitFor, type TestHub } from './helpers/hub.js';
 
 const PROVIDED = fileURLToPath(new URL('./fixtures/provided/', import.meta.url));
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:f';
@@ -17,6 +17,7 @@ describe('custom runtimes (provided) through the hub', () => {
     hub = await startTestHub({
       functions: {
         echo: { handler: path.join(PROVIDED, 'echo/function.handler'), runtime: 'provided.al2023' },
+        echoAsync: { handler: path.join(PROVIDED, 'echo/function.handler'), runtime: 'provided.al2023', maximumRetryAttempts: 0 },
         sleepy: { handler: path.join(PROVIDED, 'sleepy/function.handler'), runtime: 'provided', timeout: 1 },
         example: { handler: path.join(REPO_ROOT, 'examples/custom-runtime/function.handler'), runtime: 'provided.al2023' },
         pyExample: { handler: path.join(REPO_ROOT, 'examples/python-hello/lambda_function.lambda_handler'), runtime: 'python3.12' },
@@ -59,6 +60,17 @@ describe('custom runtimes (provided) through the hub', () => {
     expect(failed.body).toEqual({
       errorType: 'TypeError', errorMessage: 'boom', trace: ['TypeError: boom', '    at handler (/var/task/index.js:2:9)'], code: 'E_BOOM', extra: { n: 1 },
     });
+  });
+
+  it('keeps a hand-written error document\'s stack string and object message as lines and text in the DLQ record (the caller gets the document as posted)', async () => {
+    const failed = await invoke('echo', { loose: true });
+    expect(failed.body).toEqual({ errorMessage: { code: 7, why: '<b>bad</b>' }, errorType: 'LooseError', stackTrace: 'at one\nat two' });
+    await hub.lambda.send(new InvokeCommand({ FunctionName: 'echoAsync', InvocationType: 'Event', Payload: encoder.encode('{"loose":true}') }));
+    const [record] = await waitFor(async () => {
+      const records = await hub.dlq.list({ function: 'echoAsync' });
+      return records.length ? records : undefined;
+    }, 15_000, 'the dead-lettered event');
+    expect(record.attempts[0]).toMatchObject({ errorType: 'LooseError', errorMessage: '{"code":7,"why":"<b>bad</b>"}', stackTrace: ['at one', 'at two'] });
   });
 
   it('runs the examples', async () => {

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../src/log.js';
 import { checkRedis } from '../src/redis/connection.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded.js';
-import { tempDir } from './helpers/paths.js';
+import { waitFor } from './helpers/hub.js';
+import { REPO_ROOT, tempDir } from './helpers/paths.js';
 
 describe('embedded redis-server', () => {
   it('names the Debian package when redis-server is missing', async () => {
@@ -42,6 +43,40 @@ describe('embedded redis-server', () => {
     again.disconnect();
     await third.stop();
     await first.stop();
+  });
+
+  it('a hub killed while its redis-server starts leaves a server the next start adopts, not a second server on the directory', async () => {
+    const dir = tempDir();
+    const marker = path.join(dir, 'spawned');
+    // redis-server, but a moment late to be ready (exec keeps the pid the hub recorded); it ignores
+    // SIGPIPE from the start, as redis-server does once running, so its dead hub's pipe does not end it.
+    const slow = path.join(dir, 'slow-redis-server');
+    writeFileSync(slow, `#!/bin/sh\ntrap '' PIPE\ntouch '${marker}'\nsleep 0.5\nexec redis-server "$@"\n`, { mode: 0o755 });
+    const dataDir = path.join(dir, 'redis');
+    const hub = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      import { EmbeddedRedis } from ${JSON.stringify(path.join(REPO_ROOT, 'src/redis/embedded.ts'))};
+      import { silentLogger } from ${JSON.stringify(path.join(REPO_ROOT, 'src/log.ts'))};
+      await new EmbeddedRedis({ dir: ${JSON.stringify(dataDir)}, appendfsync: 'everysec', logger: silentLogger(), binary: ${JSON.stringify(slow)} }).start();
+      setInterval(() => undefined, 1000);
+    `], { cwd: REPO_ROOT, stdio: 'ignore' });
+    // redis-server renames its process and works in its --dir: the servers on this directory.
+    const pids = (...args: string[]) => {
+      try { return execFileSync('pgrep', args, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number); } catch { return []; }
+    };
+    const servers = () => pids('-x', 'redis-server').filter((pid) => { try { return readlinkSync(`/proc/${pid}/cwd`) === dataDir; } catch { return false; } });
+    try {
+      await waitFor(() => existsSync(marker), 20_000, 'the server spawned');
+      hub.kill('SIGKILL');
+      const next = new EmbeddedRedis({ dir: dataDir, appendfsync: 'everysec', logger: silentLogger() });
+      await next.start();
+      expect(next.adopted).toBe(true);
+      expect(servers()).toHaveLength(1);
+      await next.stop();
+    } finally {
+      hub.kill('SIGKILL');
+      // Whatever is left on the directory, or still the wrapper (its path is this test's own).
+      for (const pid of [...pids('-f', slow), ...servers()]) process.kill(pid, 'SIGKILL');
+    }
   });
 });
 

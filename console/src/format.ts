@@ -32,3 +32,15 @@ export function short(text: string, max = 48): string {
 export function pretty(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
+
+/** A field shown as text whatever it holds (records written by custom runtimes or older hubs). */
+export function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+}
+
+/** A stack as lines: an array of lines, or one string holding them. */
+export function lines(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(text);
+  return typeof value === 'string' && value !== '' ? value.split('\n') : [];
+}

@@ -1,8 +1,10 @@
 import 'uplot/dist/uPlot.min.css';
 import '../styles.css';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { auth, getJson, subscribe } from './api';
+import { text } from './format';
 import type { Overview } from './types';
 import { OverviewPage } from './pages/overview';
 import { FlowPage } from './pages/flow';
@@ -12,8 +14,17 @@ import { DlqRecordPage } from './pages/dlq-record';
 import { SourcesPage } from './pages/sources';
 import { Login } from './pages/login';
 
+/** A part of the address as typed: `%E0%A4%A` (a broken escape) stays as it is instead of throwing. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 function useRoute(): string[] {
-  const parse = () => location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean).map(decodeURIComponent);
+  const parse = () => location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean).map(decodePart);
   const [route, setRoute] = useState(parse);
   useEffect(() => {
     const onHash = () => { setRoute(parse()); window.scrollTo(0, 0); };
@@ -39,6 +50,19 @@ function useOverview(enabled: boolean): { overview: Overview | null; live: boole
     return () => abort.abort();
   }, [enabled]);
   return { overview, live, failure };
+}
+
+/**
+ * A page that throws while rendering (data no page expected) shows what failed instead of
+ * blanking the whole console; the header and the other pages keep working (keyed by the route without its query, so
+ * moving to another page starts afresh).
+ */
+function PageBoundary({ children }: { children: ComponentChildren }) {
+  const [error] = useErrorBoundary();
+  if (error) {
+    return <p class="banner bad" role="alert" data-page-error>This page could not be shown: {text((error as Error)?.message ?? error)}. The other pages still work.</p>;
+  }
+  return <>{children}</>;
 }
 
 const NAV: Array<[string, string]> = [['', 'Overview'], ['flow', 'Live flow'], ['dlq', 'Dead letters'], ['sources', 'Sources']];
@@ -73,7 +97,7 @@ function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {failure ? <p class="banner bad" role="alert">The hub cannot read its data right now ({failure}); the figures below are from before.</p> : null}
-        {body}
+        <PageBoundary key={route.join('/')}>{body}</PageBoundary>
       </main>
     </>
   );

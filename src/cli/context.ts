@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { buildConfig, loadConfigFile, type HubConfig } from '../config/load.js';
 import { projectOverrides, type ProjectOptions } from './project-options.js';
@@ -66,24 +67,44 @@ export function hubEndpoint(config: HubConfig, explicit?: string): string {
 /**
  * Runs `work` with a connection to the hub's Redis: the configured URL, or the embedded server
  * (adopted when the hub runs; started for the command and stopped after, when it does not).
+ * SIGINT/SIGTERM from the moment it is called abort `signal` instead of killing the process, so a
+ * server started for the command is always stopped: work that runs until interrupted
+ * (`untilInterrupted`: status --watch, logs --follow) ends on it and the command exits 0; other
+ * work stops where it can (a redrive between records) and the command then exits 130 / 143.
  */
-export async function withRedis<T>(config: HubConfig, work: (redis: Redis) => Promise<T>): Promise<T> {
+export async function withRedis<T>(
+  config: HubConfig,
+  work: (redis: Redis, signal: AbortSignal) => Promise<T>,
+  options: { untilInterrupted?: boolean } = {},
+): Promise<T> {
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   let embedded: EmbeddedRedis | undefined;
-  let url = config.redis;
-  if (!url) {
-    embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger: silentLogger() });
-    url = await embedded.start();
-  }
-  const redis = redisClient(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
   try {
-    await redis.ping().catch((cause: unknown) => {
-      throw new HubError('TH_ERR_REDIS_UNREACHABLE', `cannot reach redis at ${url}: ${(cause as Error).message}`, { cause });
-    });
-    return await work(redis);
+    let url = config.redis;
+    if (!url) {
+      embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger: silentLogger() });
+      url = await embedded.start();
+    }
+    const redis = redisClient(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    try {
+      await redis.ping().catch((cause: unknown) => {
+        throw new HubError('TH_ERR_REDIS_UNREACHABLE', `cannot reach redis at ${url}: ${(cause as Error).message}`, { cause });
+      });
+      return await work(redis, interrupt.signal);
+    } finally {
+      redis.disconnect();
+    }
   } finally {
-    redis.disconnect();
     if (embedded && !embedded.adopted) await embedded.stop();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    if (interrupt.signal.aborted && !options.untilInterrupted) {
+      const signal = interrupt.signal.reason as NodeJS.Signals;
+      // The interruption is the outcome, whatever work returned.
+      throw new CliExit(128 + constants.signals[signal], `interrupted (${signal})`);
+    }
   }
 }
 

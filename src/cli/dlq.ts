@@ -1,6 +1,6 @@
 import { DestinationOutbox } from '../destinations/outbox.js';
 import { isNarrowing, parseDlqFilter, type DlqFilter } from '../dlq/filter.js';
-import { checkRedriveTarget, parseRedriveRate, redriveMany, redriveOne } from '../dlq/redrive.js';
+import { checkRedriveTarget, parseRedriveRate, redriveMany, redriveOne, type RedriveOutcome } from '../dlq/redrive.js';
 import { DlqStore } from '../dlq/store.js';
 import { isHubError } from '../errors.js';
 import { silentLogger } from '../log.js';
@@ -70,26 +70,30 @@ export async function dlqRedrive(id: string | undefined, options: DlqOptions): P
   const filter = targetOf(id, options);
   const to = usage(() => checkRedriveTarget(config.functions, options.to));
   const rate = usage(() => parseRedriveRate(options.rate));
-  const outcome = await withRedis(config, async (redis) => {
+  await withRedis(config, async (redis, interrupted) => {
     const dlq = new DlqStore(redis, config.queuePrefix);
     const queues = new EventQueues(redis, config.queuePrefix, config.functions);
     // Only its queue is used: records parked by the outbox go back into it; the hubs deliver them.
     const destinations = new DestinationOutbox({ connection: redis, prefix: config.queuePrefix, dlq, settings: config.destinationDelivery, logger: silentLogger() });
     const onRedriven = (record: { id: string }, fn: string) => print(`${record.id} -> ${fn}`);
+    let outcome: RedriveOutcome;
     try {
-      if (!id) return await redriveMany(dlq, queues, { filter }, { to, rate, onRedriven, destinations });
-      const record = await redriveOne(dlq, queues, id, to, destinations);
-      onRedriven(record, to ?? record.function);
-      return { redriven: [record], failed: [] };
+      // Ctrl-C stops between records (each one is redriven whole or not at all).
+      if (!id) outcome = await redriveMany(dlq, queues, { filter }, { to, rate, onRedriven, destinations, signal: interrupted });
+      else {
+        const record = await redriveOne(dlq, queues, id, to, destinations);
+        onRedriven(record, to ?? record.function);
+        outcome = { redriven: [record], failed: [] };
+      }
     } finally {
       await Promise.all([queues.close(), destinations.stop()]);
     }
+    print(`redriven: ${outcome.redriven.length}`);
+    if (outcome.failed.length) {
+      printErr(`failed: ${outcome.failed.length}\n${outcome.failed.map((f) => `${f.id}: ${f.error} ${f.message}`).join('\n')}`);
+      process.exitCode = EXIT.failed;
+    }
   });
-  print(`redriven: ${outcome.redriven.length}`);
-  if (outcome.failed.length) {
-    printErr(`failed: ${outcome.failed.length}\n${outcome.failed.map((f) => `${f.id}: ${f.error} ${f.message}`).join('\n')}`);
-    process.exitCode = EXIT.failed;
-  }
 }
 
 export async function dlqPurge(id: string | undefined, options: DlqOptions): Promise<void> {

@@ -37,12 +37,12 @@ export async function logsCommand(fn: string, options: LogsOptions): Promise<voi
     if (!wanted(entry)) return;
     print(options.json ? JSON.stringify({ ...entry, time: new Date(entry.ts).toISOString() }) : `${new Date(entry.ts).toISOString()} ${entry.line}`);
   };
-  await withRedis(config, async (redis) => {
+  await withRedis(config, async (redis, interrupted) => {
     // Following without --since or --limit prints only what is written from now on.
     const history = !options.follow || since !== undefined || limit !== undefined;
     const after = history ? await printHistory(redis, key, fn, since, limit, wanted, show) : await lastLogId(redis, key);
-    if (options.follow) await follow(redis, key, fn, after, show);
-  });
+    if (options.follow) await follow(redis, key, fn, after, show, interrupted);
+  }, { untilInterrupted: options.follow });
 }
 
 /** Prints the stored lines (the last `limit` of them); returns the id to follow from. */
@@ -67,18 +67,12 @@ function streamMs(id: string): number {
   return Number(id.slice(0, id.indexOf('-')));
 }
 
-async function follow(redis: Redis, key: string, fn: string, after: string, show: (entry: StoredLogEntry) => void): Promise<void> {
-  const abort = new AbortController();
-  const stop = () => {
-    abort.abort();
-    redis.disconnect(); // ends the pending XREAD BLOCK now
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+async function follow(redis: Redis, key: string, fn: string, after: string, show: (entry: StoredLogEntry) => void, interrupted: AbortSignal): Promise<void> {
+  const stop = () => redis.disconnect(); // ends the pending XREAD BLOCK now
+  interrupted.addEventListener('abort', stop, { once: true });
   try {
-    for await (const entry of followLog(redis, key, fn, after, abort.signal)) show(entry);
+    for await (const entry of followLog(redis, key, fn, after, interrupted)) show(entry);
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    interrupted.removeEventListener('abort', stop);
   }
 }

@@ -17,7 +17,7 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean; r
   const config = loadConfig(options);
   const everyMs = options.watch === undefined ? undefined : Number(options.watch) * 1000;
   if (everyMs !== undefined && !(everyMs >= 100)) throw new CliExit(EXIT.usage, `--watch: must be a number of seconds, 0.1 or more (got ${options.watch})`);
-  await withRedis(config, async (redis) => {
+  await withRedis(config, async (redis, interrupted) => {
     if (options.reset) {
       await resetFunctionUsage(redis, config.queuePrefix);
       await resetSourceStatus(redis, config.queuePrefix);
@@ -28,19 +28,12 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean; r
       const report = await readStatus(redis, config);
       return print(options.json ? JSON.stringify(report, null, 2) : render(report));
     }
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    try {
-      while (!stop.signal.aborted) {
-        const report = await readStatus(redis, config);
-        print(options.json ? JSON.stringify(report) : `${process.stdout.isTTY ? CLEAR : ''}${render(report)}`);
-        await delay(everyMs, undefined, { signal: stop.signal }).catch(() => undefined);
-      }
-    } finally {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    while (!interrupted.aborted) {
+      const report = await readStatus(redis, config);
+      print(options.json ? JSON.stringify(report) : `${process.stdout.isTTY ? CLEAR : ''}${render(report)}`);
+      await delay(everyMs, undefined, { signal: interrupted }).catch(() => undefined);
     }
-  });
+  }, { untilInterrupted: everyMs !== undefined });
 }
 
 function render(report: StatusReport, now = Date.now()): string {

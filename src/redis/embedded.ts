@@ -64,9 +64,18 @@ export class EmbeddedRedis {
       '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes', '--daemonize', 'no',
     ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
-    await waitReady(child, port);
+    // Recorded before it is ready: a hub killed (kill -9, an early Ctrl-C) while the server starts
+    // leaves a server the next start adopts, instead of one nobody knows serving this directory
+    // beside the next start's own.
+    if (child.pid !== undefined) writeFileSync(this.stateFile, JSON.stringify({ pid: child.pid, port } satisfies State));
+    try {
+      await waitReady(child, port);
+    } catch (err) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(this.stateFile, { force: true });
+      throw err;
+    }
     this.state = { pid: child.pid!, port };
-    writeFileSync(this.stateFile, JSON.stringify(this.state));
     this.options.logger.info({ event: 'redis_started', port, dir: this.options.dir }, 'embedded redis-server started');
     return this.url;
   }
@@ -115,18 +124,32 @@ export class EmbeddedRedis {
     } catch {
       return undefined;
     }
-    if (!processRunning(state.pid)) return undefined;
-    const client = new Redis(state.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      const [, dir] = (await client.config('GET', 'dir')) as [string, string];
-      return path.resolve(dir) === path.resolve(this.options.dir) ? state : undefined;
-    } catch {
-      return undefined;
-    } finally {
-      client.disconnect();
+    // A server still starting (its hub was killed before it was ready) answers within moments.
+    for (const until = Date.now() + ADOPT_WAIT_MS; processRunning(state.pid);) {
+      const dir = await serverDir(state.port);
+      if (dir !== undefined) return path.resolve(dir) === path.resolve(this.options.dir) ? state : undefined;
+      if (Date.now() > until) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    return undefined;
+  }
+}
+
+/** How long a start waits for a recorded server whose process runs but does not answer yet. */
+const ADOPT_WAIT_MS = 3000;
+
+/** The `dir` of the redis-server on this loopback port; undefined when none answers. */
+async function serverDir(port: number): Promise<string | undefined> {
+  const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const [, dir] = (await client.config('GET', 'dir')) as [string, string];
+    return dir;
+  } catch {
+    return undefined;
+  } finally {
+    client.disconnect();
   }
 }
 

@@ -95,10 +95,7 @@ export function createProcessor(deps: AsyncWorkerDeps) {
       startedAt: startedAt.toISOString(),
       durationMs: outcome.durationMs,
       status: outcome.status,
-      errorType: error.errorType,
-      errorMessage: error.errorMessage,
-      trace: error.trace,
-      stackTrace: error.stackTrace,
+      ...attemptError(error),
       environmentId: outcome.environmentId,
       redrive: delivery.redrives,
     };
@@ -107,7 +104,7 @@ export function createProcessor(deps: AsyncWorkerDeps) {
     if (step.retry) {
       await job.updateData({ envelope, delivery: { ...delivery, attempts } });
       logger.info({ event: 'invocation_retry', requestId: envelope.id, attempt, delayMs: step.delayMs }, `retrying in ${step.delayMs} ms`);
-      throw Object.assign(new Error(error.errorMessage), { name: error.errorType });
+      throw Object.assign(new Error(record.errorMessage), { name: record.errorType });
     }
     await giveUp(deps, job.data, attempts, step.reason, error);
     return 'dead-lettered';
@@ -140,6 +137,29 @@ async function invokeOnce(deps: AsyncWorkerDeps, event: QueuedEvent): Promise<In
     deps.logger.error({ event: 'invocation_threw', requestId: event.envelope.id, err }, 'the runtime call threw');
     return { status: 'error', durationMs: Math.round((performance.now() - started) * 100) / 100, error: thrownError(err) };
   }
+}
+
+/**
+ * The error of an attempt as its record keeps it: text and lines of text. A custom runtime's error
+ * document is passed to callers unchanged, but it may hold anything (`"stackTrace": "one string"`,
+ * an object as `errorMessage`), and the records are read by tools that expect what the type says.
+ */
+function attemptError(error: LambdaErrorPayload): Pick<AttemptRecord, 'errorType' | 'errorMessage' | 'trace' | 'stackTrace'> {
+  const lines = (value: unknown) => {
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value.split('\n');
+    return Array.isArray(value) ? value.map(text) : [text(value)];
+  };
+  return {
+    errorType: text(error.errorType),
+    ...(error.errorMessage === undefined ? {} : { errorMessage: text(error.errorMessage) }),
+    trace: lines(error.trace),
+    stackTrace: lines(error.stackTrace),
+  };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
 }
 
 /** A HubError that says it is not retryable (TH_ERR_FUNCTION_NOT_FOUND) dead-letters at once. */

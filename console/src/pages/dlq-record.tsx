@@ -2,9 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api';
 import { Confirm } from '../components/confirm';
 import { isJson, JsonEditor } from '../components/json-editor';
-import { ms, pretty } from '../format';
+import { lines, ms, pretty, text } from '../format';
 import type { DlqRecord, Overview } from '../types';
 import { DlqActions, OutcomeNote, type DlqOutcome } from './dlq-actions';
+
+/** An attempt's stack lines (`trace` from Node.js, `stackTrace` from Python and custom runtimes). */
+const stack = (attempt: DlqRecord['attempts'][number]): string[] => lines(attempt.trace ?? attempt.stackTrace);
 
 /** One dead-letter record: envelope, every attempt, edits; redrive (optionally edited) or purge. */
 export function DlqRecordPage({ id, overview }: { id: string; overview: Overview | null }) {
@@ -81,8 +84,8 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
                       <td>{a.attempt}</td><td>{a.redrive === 0 ? 'original' : `redrive ${a.redrive}`}</td><td class="small">{a.startedAt}</td>
                       <td class="num">{ms(a.durationMs)}</td><td>{a.status}</td>
                       <td>
-                        <strong>{a.errorType}</strong> {a.errorMessage}
-                        {(a.trace ?? a.stackTrace)?.length ? <details><summary>stack</summary><pre class="code">{(a.trace ?? a.stackTrace)!.join('\n')}</pre></details> : null}
+                        <strong>{text(a.errorType)}</strong> {text(a.errorMessage)}
+                        {stack(a).length ? <details><summary>stack</summary><pre class="code">{stack(a).join('\n')}</pre></details> : null}
                       </td>
                       <td class="mono small">{a.environmentId ?? '–'}</td>
                     </tr>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api';
-import { short } from '../format';
+import { short, text as shown } from '../format';
 import type { DlqRecord, Overview } from '../types';
 import { DlqActions, OutcomeNote, type DlqOutcome, type DlqTarget } from './dlq-actions';
 
@@ -85,7 +85,7 @@ export function DlqPage({ overview }: { overview: Overview | null }) {
                     <td>{r.reason}</td>
                     <td class="num">{r.attempts.length}</td>
                     <td class="small">{r.failedAt}</td>
-                    <td class="small bad">{last ? short(`${last.errorType ?? ''}: ${last.errorMessage ?? ''}`, 60) : '–'}</td>
+                    <td class="small bad">{last ? short(`${shown(last.errorType)}: ${shown(last.errorMessage)}`, 60) : '–'}</td>
                   </tr>
                 );
               })}
