@@ -60,6 +60,10 @@ describe('console API', { timeout: 60_000 }, () => {
   it('refuses bad requests with a code and the field, and unknown names with 404', async () => {
     expect(await (await api('/functions/__proto__')).json()).toMatchObject({ error: 'TH_ERR_CONSOLE_NOT_FOUND' });
     expect((await api('/functions/constructor')).status).toBe(404);
+    const unknown = await api('/nosuch?x=1');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'TH_ERR_CONSOLE_NOT_FOUND', message: 'no console API route GET /console/api/nosuch' });
+    expect((await api('/nosuch', {}, null)).status).toBe(401);
     const limit = await api('/functions/echo/logs?limit=0');
     expect(limit.status).toBe(400);
     expect(await limit.json()).toMatchObject({ error: 'TH_ERR_CONSOLE_REQUEST_INVALID', message: expect.stringContaining('limit') });

@@ -86,6 +86,11 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       return reply.code(hubError.status).send({ error: hubError.code, message: hubError.message });
     });
     api.addHook('onRequest', authorizer(config.admin.token));
+    // An unknown API path answers in the API's own error shape (after the token check, so that it
+    // does not tell a caller without the token which paths exist).
+    api.setNotFoundHandler((request) => {
+      throw new HubError('TH_ERR_CONSOLE_NOT_FOUND', `no console API route ${request.method} ${request.url.split('?')[0]}`);
+    });
 
     api.get('/session', async () => ({ functions: Object.keys(config.functions), dlqReasons: DLQ_REASONS, region: config.region, accountId: config.accountId }));
 
