@@ -109,6 +109,12 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
     const since = await cli('logs', 'chatty', '--since', 'yesterday');
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since must be');
+    // A day the month does not have (Date.parse makes it 3 March), and a duration no date reaches.
+    for (const bad of ['2026-02-31', '2026-02-31T10:00:00Z', '99999999999999999999999d']) {
+      const refused = await cli('logs', 'chatty', '--since', bad);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr).toContain(`--since must be a duration ago (30s, 10m, 2h, 1d, 1w) or an ISO date-time; got "${bad}"`);
+    }
   });
 
   it('--follow prints the lines of a running invocation as they come, then exits 0 on SIGINT', async () => {

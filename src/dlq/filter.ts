@@ -25,11 +25,23 @@ const DURATION = /^(\d+)([smhdw])$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 const TIME_RULE = 'must be an ISO date-time (2026-11-23T10:00:00Z) or a duration ago (30s, 15m, 2h, 1d, 1w)';
 
-/** `15m` → 15 minutes before `now`; an ISO date or date-time → that instant. Undefined when neither. */
+/** The furthest instant from 1970 a JavaScript Date holds. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `15m` → 15 minutes before `now`; an ISO date or date-time → that instant. Undefined when neither,
+ * for a day the month does not have (`2026-02-31`, which Date.parse takes as 3 March) and for a
+ * duration that reaches back past what a date can hold.
+ */
 export function parseTime(value: string, now = Date.now()): number | undefined {
   const duration = DURATION.exec(value);
-  if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
+  if (duration) {
+    const ms = now - Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
+    return ms >= -MAX_DATE_MS ? ms : undefined;
+  }
   if (!ISO_DATE.test(value)) return undefined;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
 }
