@@ -5,6 +5,10 @@
 # 127.0.0.1:9100); TRIGGERHUB_LOCAL_S3=0 leaves it out.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Ctrl-C (or SIGTERM) while installing or building ends here, once the step it interrupted has
+# stopped: nothing is started after it, whatever that step's exit status.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 bash scripts/ensure-deps.sh
 npm run build --silent
 
