@@ -100,6 +100,31 @@ describe('SAM template loader', () => {
     ]);
   });
 
+  it('applies a function\'s LoggingConfig (Globals too) and says SystemLogLevel is not applied', () => {
+    const template = `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    LoggingConfig: { LogFormat: JSON }
+Resources:
+  Plain:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src, Handler: index.handler, Runtime: nodejs20.x }
+  Debug:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: index.handler
+      Runtime: python3.12
+      LoggingConfig: { LogFormat: JSON, ApplicationLogLevel: DEBUG, SystemLogLevel: WARN, LogGroup: /custom/debug }
+`;
+    const { config } = load(template, ['src/index.mjs', 'src/index.py']);
+    expect(config.functions.Plain.loggingConfig).toEqual({ logFormat: 'JSON' });
+    expect(config.functions.Debug.loggingConfig).toEqual({ logFormat: 'JSON', applicationLogLevel: 'DEBUG', logGroup: '/custom/debug' });
+    expect(config.project!.warnings).toContain('Resources.Debug.Properties.LoggingConfig.SystemLogLevel not applied locally');
+    expect(config.project!.warnings.join('\n')).not.toMatch(/LoggingConfig not applied/);
+  });
+
   it('declares the resources the local cloud creates, with redrive policies and subscriptions', () => {
     const { config } = load(QUEUE_TEMPLATE, ['src/processor/index.mjs', 'src/audit/index.mjs']);
     const project = config.project!;

@@ -71,9 +71,73 @@ describe('Python runtime (Runtime API)', () => {
     expect(again.environmentId).toBe(failed.environmentId);
   });
 
+  it('sends the error document awslambdaric sends: requestId, and a stackTrace that starts in the handler, not the runtime', async () => {
+    const failed = await pythonPool('handlers.fail').invoke(request({ id: 7 }));
+    expect(Object.keys(failed.error!)).toEqual(['errorMessage', 'errorType', 'requestId', 'stackTrace']);
+    expect(failed.error!.requestId).toBe(failed.requestId);
+    expect(failed.error!.stackTrace).toEqual([
+      expect.stringMatching(/^ {2}File ".*\/handlers\.py", line \d+, in fail\n {4}raise OrderRejected/),
+    ]);
+    // The log line: one event, its traceback lines indented with NO-BREAK SPACEs as awslambdaric writes them.
+    const line = failed.logs.split('\n').find((l) => l.startsWith('[ERROR] OrderRejected'))!;
+    expect(line.split('\r')).toEqual([
+      '[ERROR] OrderRejected: order 7 rejected',
+      'Traceback (most recent call last):',
+      expect.stringMatching(/^\u00a0{2}File ".*handlers\.py", line \d+, in fail$/),
+      '\u00a0\u00a0\u00a0\u00a0raise OrderRejected("order %s rejected" % event.get("id"))',
+    ]);
+    const notFound = await pythonPool('handlers.missing').invoke(request());
+    expect(notFound.error).toMatchObject({ requestId: '', stackTrace: [] });
+  });
+
+  it('writes Decimal results as the numbers they hold and bytes as they are, as awslambdaric does', async () => {
+    const decimals = await pythonPool('handlers.decimals').invoke(request());
+    expect(decimals.status).toBe('success');
+    expect(decimals.payload).toBe('{"price": 1.10, "qty": 3, "big": 12345678901234567890.5, "exp": 1E+2, "items": [-0.25], "name": "café"}');
+    const bytes = await pythonPool('handlers.raw_bytes').invoke(request());
+    expect(bytes.payload).toBe('plain text');
+  });
+
+  it('has context.log and a repr of the context, as Lambda\'s Python context', async () => {
+    const result = await pythonPool('handlers.context_log').invoke(request());
+    expect(result.status).toBe('success');
+    expect(JSON.parse(result.payload!)).toMatch(new RegExp(`^LambdaContext\\(\\[aws_request_id=${result.requestId},log_group_name=/aws/lambda/py-`));
+    const lines = result.logs.split('\n');
+    expect(lines).toContain('via context.log');
+    expect(lines).toContain("{'as': 'str'}");
+  });
+
+  it('leaves the root logger at WARNING unless AWS_LAMBDA_LOG_LEVEL says otherwise, as on Lambda', async () => {
+    const plain = await pythonPool('log_levels.handler').invoke(request());
+    const lines = plain.logs.split('\n');
+    expect(lines.some((l) => l.includes('info line'))).toBe(false);
+    expect(lines.some((l) => new RegExp(`^\\[WARNING\\]\\t\\S+Z\\t${plain.requestId}\\twarning line$`).test(l))).toBe(true);
+    expect(lines.some((l) => /^\[ERROR\]\t\S+Z\t\S+\tfailed\rTraceback/.test(l))).toBe(true);
+
+    const debug = await pythonPool('log_levels.handler', { environment: { AWS_LAMBDA_LOG_LEVEL: 'TRACE' } }).invoke(request());
+    expect(debug.logs).toMatch(/\[DEBUG\]\t\S+Z\t\S+\tdebug line\n/);
+    expect(debug.logs).toMatch(/\[INFO\]\t\S+Z\t\S+\tinfo line\n/);
+  });
+
+  it('writes awslambdaric\'s JSON log records with AWS_LAMBDA_LOG_FORMAT=JSON; print stays text', async () => {
+    const result = await pythonPool('log_levels.handler', { environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'INFO' } }).invoke(request());
+    const records = result.logs.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    expect(records.map((r) => r.message)).toEqual(['info line', 'warning line', 'failed']);
+    expect(records[1]).toEqual({
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      level: 'WARNING', message: 'warning line', logger: 'orders', requestId: result.requestId, order_id: 7,
+    });
+    expect(records[2]).toMatchObject({ level: 'ERROR', errorType: 'ValueError', errorMessage: 'bad order',
+      location: expect.stringMatching(/log_levels\.py:handler:\d+$/), stackTrace: [expect.stringContaining('raise ValueError')] });
+    expect(result.logs.split('\n')).toContain('printed line');
+  });
+
   it('reports a result that cannot be serialised as Runtime.MarshalError', async () => {
     const result = await pythonPool('handlers.unserializable').invoke(request());
-    expect(result.error?.errorType).toBe('Runtime.MarshalError');
+    expect(result.error).toEqual({
+      errorMessage: 'Unable to marshal response: Object of type object is not JSON serializable',
+      errorType: 'Runtime.MarshalError', requestId: result.requestId, stackTrace: [],
+    });
   });
 
   it('kills an invocation that runs past its timeout with Sandbox.Timedout, then starts fresh', async () => {

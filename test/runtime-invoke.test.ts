@@ -254,6 +254,33 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
       ]);
     });
 
+    it('drops console methods below AWS_LAMBDA_LOG_LEVEL, as Lambda\'s runtime does; console.fatal always logs', async () => {
+      const result = await poolFor('handlers.mjs', 'structuredLogs', { environment: { AWS_LAMBDA_LOG_LEVEL: 'warn' } }).invoke(request());
+      const levels = result.logs.split('\n').map((line) => line.split('\t')[2]).filter((level) => /^[A-Z]+$/.test(level ?? ''));
+      expect(levels).toEqual(['WARN', 'ERROR', 'FATAL']);
+      expect(result.logs).toMatch(/\tFATAL\tfatal line$/m);
+    });
+
+    it('writes Lambda\'s JSON log records with AWS_LAMBDA_LOG_FORMAT=JSON, errors as their fields', async () => {
+      const pool = poolFor('handlers.mjs', 'structuredLogs', { environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'INFO' } });
+      const req = request();
+      const result = await pool.invoke(req);
+      const records = result.logs.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const timestamp = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(records).toEqual([
+        { timestamp, level: 'INFO', requestId: req.requestId, message: 'info line' },
+        { timestamp, level: 'WARN', requestId: req.requestId, message: 'order 7 { late: true }' },
+        { timestamp, level: 'ERROR', requestId: req.requestId,
+          message: { errorType: 'TypeError', errorMessage: 'bad input', stackTrace: expect.arrayContaining(['TypeError: bad input']) } },
+        { timestamp, level: 'FATAL', requestId: req.requestId, message: 'fatal line' },
+      ]);
+
+      const failing = poolFor('handlers.mjs', 'throws', { environment: { AWS_LAMBDA_LOG_FORMAT: 'json' } });
+      const failed = await failing.invoke(request());
+      const errorLine = JSON.parse(failed.logs.split('\n').find((line) => line.startsWith('{'))!) as Record<string, unknown>;
+      expect(errorLine).toMatchObject({ level: 'ERROR', message: { errorType: 'Error', errorMessage: 'bad input', retryable: false, name: 'ValidationError' } });
+    });
+
     it('puts init-time log lines before START with an undefined request id', async () => {
       const result = await poolFor('init-log.mjs', 'handler').invoke(request());
       const lines = result.logs.split('\n');

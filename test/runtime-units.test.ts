@@ -32,6 +32,19 @@ describe('childEnvironment', () => {
     expect(env.AWS_LAMBDA_LOG_STREAM_NAME).toBe('stream');
   });
 
+  it('sets AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL from loggingConfig as Lambda does (JSON only, level INFO by default)', () => {
+    const variables = (loggingConfig?: Record<string, unknown>, environment: Record<string, string> = {}) => childEnvironment({
+      fn: functionConfig('handlers.mjs', 'env', { loggingConfig, environment }), options: runtimeOptions(), logStreamName: 'stream', runtimeDir: '/rt', hubEnv,
+    });
+    expect(variables({ logFormat: 'JSON' })).toMatchObject({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'INFO' });
+    const debug = variables({ logFormat: 'JSON', applicationLogLevel: 'DEBUG', logGroup: '/custom/group' }, { AWS_LAMBDA_LOG_LEVEL: 'ERROR' });
+    expect(debug).toMatchObject({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_GROUP_NAME: '/custom/group' });
+    const text = variables({ logFormat: 'Text' });
+    expect(text).not.toHaveProperty('AWS_LAMBDA_LOG_FORMAT');
+    expect(text).not.toHaveProperty('AWS_LAMBDA_LOG_LEVEL');
+    expect(() => functionConfig('handlers.mjs', 'env', { loggingConfig: { applicationLogLevel: 'DEBUG' } })).toThrow(/needs logFormat JSON/);
+  });
+
   it('names ARNs and log streams as Lambda does', () => {
     expect(invokedFunctionArn(fn, runtimeOptions(), undefined)).toBe(`arn:aws:lambda:eu-west-1:123456789012:function:${fn.name}`);
     expect(invokedFunctionArn(fn, runtimeOptions(), 'live')).toBe(`arn:aws:lambda:eu-west-1:123456789012:function:${fn.name}:live`);

@@ -3,6 +3,7 @@ import logging
 import os
 
 logger = logging.getLogger()
+logger.setLevel(logging.INFO)  # Lambda's root logger is at WARNING unless AWS_LAMBDA_LOG_LEVEL is set
 invocations = 0  # module scope survives warm invocations, as on Lambda
 
 

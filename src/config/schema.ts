@@ -36,6 +36,14 @@ export function runtimeFamily(runtime: RuntimeName): RuntimeFamily {
 export const ISOLATIONS = ['process', 'thread'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 const isolationSchema = z.enum(ISOLATIONS, { error: "must be 'process' or 'thread'" });
+/** Lambda's LoggingConfig: the runtime reads it as AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL (see child-env.ts). */
+const loggingConfigSchema = z.object({
+  logFormat: z.enum(['Text', 'JSON'], { error: "must be 'Text' or 'JSON'" }).default('Text'),
+  applicationLogLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'], { error: 'must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL' }).optional(),
+  logGroup: z.string().min(1, { error: 'must not be empty' }).optional(),
+}).strict().refine((config) => config.applicationLogLevel === undefined || config.logFormat === 'JSON', {
+  path: ['applicationLogLevel'], error: 'needs logFormat JSON, as on Lambda',
+});
 
 /** A function's (or an alias's) `environment`: valid names, string values, at most 4 KB as on Lambda. */
 const environmentSchema = namedRecord(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
@@ -83,6 +91,7 @@ export const functionSchema = z.object({
   layers: z.array(z.string().min(1, { error: 'must not be empty' }))
     .max(5, { error: 'at most 5 layers per function, as on Lambda' }).default([]),
   aliases: aliasesSchema,
+  loggingConfig: loggingConfigSchema.optional(),
   /** Overrides `runtime.isolation` for this function (Node.js runtimes only). */
   isolation: isolationSchema.optional(),
   /** Directory the handler path is relative to (the task root), relative to the config; default the config's directory. */

@@ -18,7 +18,7 @@ type Props = Record<string, unknown>;
 const HANDLED = new Set([
   'Handler', 'Runtime', 'CodeUri', 'Code', 'MemorySize', 'Timeout', 'Environment', 'ReservedConcurrentExecutions',
   'DeadLetterQueue', 'DeadLetterConfig', 'EventInvokeConfig', 'Layers', 'AutoPublishAlias', 'FunctionUrlConfig',
-  'Architectures', 'Description', 'FunctionName', 'Events', 'PackageType',
+  'Architectures', 'Description', 'FunctionName', 'Events', 'PackageType', 'LoggingConfig',
 ]);
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -66,6 +66,8 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   // SAM publishes a version and points the alias at it: one alias of that name here.
   const alias = get('AutoPublishAlias');
   if (alias !== undefined) fn.aliases = { [String(alias)]: {} };
+  const logging = get('LoggingConfig');
+  if (isObject(logging)) fn.loggingConfig = loggingSettings(logging, warn, `${at}.LoggingConfig`);
   const url = get('FunctionUrlConfig');
   if (isObject(url)) fn.url = urlSettings(url, warn, `${at}.FunctionUrlConfig`);
   fn.events = samEvents({ stack, model, fn: name, warn }, raw.Events, `${at}.Events`);
@@ -88,6 +90,16 @@ export function warnDynamicReferences(variables: unknown, at: string, warn: (mes
   }
 }
 
+
+/** LoggingConfig → `loggingConfig`; SystemLogLevel (the platform's START/END/REPORT records) is not applied. */
+function loggingSettings(config: Props, warn: (message: string) => void, at: string): Props {
+  const settings: Props = {};
+  for (const [from, to] of [['LogFormat', 'logFormat'], ['ApplicationLogLevel', 'applicationLogLevel'], ['LogGroup', 'logGroup']]) {
+    if (config[from] !== undefined) settings[to] = config[from];
+  }
+  if (config.SystemLogLevel !== undefined) warn(`${at}.SystemLogLevel not applied locally`);
+  return settings;
+}
 
 /** The local code directory (relative to the template), or undefined for code in S3 or inline. */
 function codeDirectory(code: unknown, templateDir: string): string | undefined {

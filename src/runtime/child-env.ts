@@ -34,7 +34,7 @@ export function childEnvironment(input: ChildEnvironmentInput): Record<string, s
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: versionOf(fn),
-    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(fn.name),
+    AWS_LAMBDA_LOG_GROUP_NAME: fn.loggingConfig?.logGroup ?? logGroupName(fn.name),
     AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
     AWS_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,
@@ -44,7 +44,18 @@ export function childEnvironment(input: ChildEnvironmentInput): Record<string, s
     LAMBDA_RUNTIME_DIR: input.runtimeDir,
     _HANDLER: fn.handler,
     TZ: 'UTC',
+    ...loggingVariables(fn),
   };
+}
+
+/**
+ * Lambda sets these from LoggingConfig, only for the JSON format (log levels need it): the level is
+ * the application log level, INFO when none is given. Without it a function's `environment` may set them.
+ */
+function loggingVariables(fn: FunctionConfig): Record<string, string> {
+  const config = fn.loggingConfig;
+  if (config?.logFormat !== 'JSON') return {};
+  return { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: config.applicationLogLevel ?? 'INFO' };
 }
 
 export function logGroupName(functionName: string): string {

@@ -6,7 +6,7 @@ export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-int
 /** Messages between the hub (parent) and one execution environment (the bootstrap, forked or in a worker thread). */
 
 /** Handler log levels as Lambda's Node.js runtime prints them. */
-export type LogLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'TRACE';
+export type LogLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'TRACE' | 'FATAL';
 
 /** The bootstrap's one command-line argument, as JSON. */
 export interface BootstrapSpec {

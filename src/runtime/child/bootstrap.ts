@@ -5,7 +5,7 @@
  * Lambda sandbox.
  */
 import type { ChildMessage, InvokeMessage } from '../protocol.js';
-import { formatError, toErrorPayload, UnhandledPromiseRejection } from './error-payload.js';
+import { toErrorPayload, UnhandledPromiseRejection } from './error-payload.js';
 import { host } from './host.js';
 import { loadHandler, type Handler } from './load-handler.js';
 import { invocationVariables } from './invocation-env.js';
@@ -20,7 +20,7 @@ const setEnv = invocationVariables(['_X_AMZN_TRACE_ID', 'TRACEPARENT']);
 let requestId: string | undefined;
 let broken = false;
 
-const log = captureLogs(() => requestId, (level, line) => host.send({ type: 'log', level, line }));
+const logError = captureLogs(() => requestId, (level, line) => host.send({ type: 'log', level, line }));
 /** A streaming handler's bytes, sent as they are written; the next write waits for the send. */
 const emit: StreamEmitter = {
   start: (contentType) => host.send({ type: 'stream', contentType }),
@@ -29,7 +29,7 @@ const emit: StreamEmitter = {
 
 /** Reports the environment as unusable; the parent kills it and fails the current invocation. */
 function fatal(title: string, err: unknown): void {
-  log('ERROR', `${title} \t${formatError(err)}`);
+  logError(title, err);
   if (broken) return;
   broken = true;
   host.send({ type: 'fatal', error: toErrorPayload(err) });
@@ -49,7 +49,7 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
     reply.payload = serialize(result);
   } catch (err) {
     reply.error = toErrorPayload(err);
-    log('ERROR', `Invoke Error \t${formatError(err)}`);
+    logError('Invoke Error', err);
   }
   if (broken) return;
   reply.maxRssKB = host.peakMemoryKB();

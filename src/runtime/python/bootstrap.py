@@ -7,16 +7,19 @@ context object and posts its result or error. Module scope stays warm between in
 import http.client
 import importlib
 import json
-import logging
 import os
 import sys
 import time
 import traceback
 
+import triggerhub_logging
+from triggerhub_marshal import MarshalError, marshal_response, to_json
+
 CODE_DIR, MODULE, FUNCTION = sys.argv[1:4]
 del sys.argv[1:]  # user code sees no runtime arguments, as on Lambda
 API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "")
 PREFIX = "/2018-06-01/runtime"
+_BOOTSTRAP = os.path.abspath(__file__)
 
 _request_id = None
 
@@ -67,7 +70,7 @@ class LambdaContext:
     """The context object of Lambda's Python runtime, plus triggerhub's own ``traceparent``
     (W3C trace context, ``None`` when absent; Lambda's context has no such attribute)."""
 
-    def __init__(self, request_id, deadline_ms, arn, client_context, identity, traceparent=None):
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity, traceparent=None, tenant_id=None):
         self.aws_request_id = request_id
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
         self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -75,6 +78,7 @@ class LambdaContext:
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.tenant_id = tenant_id
         self.client_context = ClientContext.parse(client_context)
         self.identity = CognitoIdentity.parse(identity)
         self.traceparent = traceparent
@@ -83,33 +87,14 @@ class LambdaContext:
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
+    def log(self, msg):
+        """Writes ``msg`` to the invocation's log as it is, as Lambda's ``context.log`` does."""
+        triggerhub_logging.write(str(msg))
 
-class _RequestIdFilter(logging.Filter):
-    def filter(self, record):
-        record.aws_request_id = _request_id
-        return True
-
-
-class _LambdaFormatter(logging.Formatter):
-    """``[LEVEL]\\t<time>Z\\t<request id>\\t<message>``, one line per record as Lambda writes it."""
-
-    converter = time.gmtime
-
-    def __init__(self):
-        super().__init__("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
-                         "%Y-%m-%dT%H:%M:%S")
-
-    def format(self, record):
-        return super().format(record).replace("\n", "\r")
-
-
-def _setup_logging():
-    handler = logging.StreamHandler(sys.stdout)
-    handler.addFilter(_RequestIdFilter())
-    handler.setFormatter(_LambdaFormatter())
-    root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(logging.INFO)
+    def __repr__(self):
+        fields = ("aws_request_id", "log_group_name", "log_stream_name", "function_name", "memory_limit_in_mb",
+                  "function_version", "invoked_function_arn", "client_context", "identity", "tenant_id")
+        return "LambdaContext([%s])" % ",".join("%s=%s" % (name, getattr(self, name)) for name in fields)
 
 
 class RuntimeApi:
@@ -125,24 +110,29 @@ class RuntimeApi:
         headers = {"Content-Type": "application/json"}
         if error_type:
             headers["Lambda-Runtime-Function-Error-Type"] = error_type
-        self.call("POST", path, json.dumps(payload).encode("utf-8"), headers)
+        self.call("POST", path, to_json(payload).encode("utf-8"), headers)
 
 
 def _frames(tb):
-    return traceback.format_list(traceback.extract_tb(tb))
+    """The traceback's frames from the first one outside this bootstrap, as awslambdaric trims it."""
+    frames = traceback.extract_tb(tb)
+    while frames and frames[0].filename == _BOOTSTRAP:
+        frames = frames[1:]
+    return traceback.format_list(frames)
 
 
-def _error(error_type, message, stack=None):
-    return {"errorMessage": message, "errorType": error_type, "stackTrace": stack or []}
+def _error(error_type, message, stack=None, request_id=None):
+    """awslambdaric's make_error: ``requestId`` is the invocation's id, ``""`` for an init error."""
+    return {"errorMessage": message or "", "errorType": error_type or "", "requestId": request_id or "",
+            "stackTrace": stack or []}
 
 
-def _exception_error(exc):
-    return _error(type(exc).__name__, str(exc), _frames(exc.__traceback__))
+def _exception_error(exc, request_id=None):
+    return _error(type(exc).__name__, str(exc), _frames(exc.__traceback__), request_id)
 
 
 def _log_error(error):
-    lines = "".join(error["stackTrace"]).replace("\n", "\r")
-    print("[ERROR] %s: %s\rTraceback (most recent call last):\r%s" % (error["errorType"], error["errorMessage"], lines))
+    triggerhub_logging.log_error(error, to_json)
 
 
 def _load_handler():
@@ -226,23 +216,22 @@ def _invoke(api, handler, response, body):
     context = LambdaContext(_request_id, int(headers.get("Lambda-Runtime-Deadline-Ms", "0")),
                             headers.get("Lambda-Runtime-Invoked-Function-Arn", ""),
                             json.loads(client_context) if client_context else None,
-                            json.loads(identity) if identity else None, traceparent)
+                            json.loads(identity) if identity else None, traceparent,
+                            headers.get("Lambda-Runtime-Aws-Tenant-Id"))
     path = "/invocation/%s" % _request_id
     try:
-        result = handler(json.loads(body or b"null"), context)
+        payload, content_type = marshal_response(handler(json.loads(body or b"null"), context))
+    except MarshalError as exc:
+        error = _error("Runtime.MarshalError", str(exc), None, _request_id)
+        _log_error(error)
+        return api.post(path + "/error", error, "Runtime.MarshalError")
     except Exception as exc:
-        error = _exception_error(exc)
+        error = _exception_error(exc, _request_id)
         _log_error(error)
         sys.stdout.flush()
         return api.post(path + "/error", error, "Unhandled")
-    try:
-        payload = json.dumps(result).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        error = _error("Runtime.MarshalError", "Unable to marshal response: %s" % exc)
-        _log_error(error)
-        return api.post(path + "/error", error, "Runtime.MarshalError")
     sys.stdout.flush()
-    api.call("POST", path + "/response", payload, {"Content-Type": "application/json"})
+    api.call("POST", path + "/response", payload, {"Content-Type": content_type})
 
 
 def main():
@@ -251,7 +240,7 @@ def main():
     # One write per line: the hub reads stdout in chunks and takes each chunk's lines as whole.
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
-    _setup_logging()
+    triggerhub_logging.setup(lambda: _request_id)
     api = RuntimeApi(API)
     handler, error = _load_handler()
     if error:
