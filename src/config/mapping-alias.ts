@@ -1,7 +1,7 @@
 import type { EventMapping } from '../sources/registry.js';
 
 /**
- * `alias:` in an event mapping's settings (`- sqs: { queueUrl, alias: live }`): the mapping invokes
+ * `alias:` in an event mapping's settings (`- sqs: { queue, alias: live }`): the mapping invokes
  * that alias of its function (its version and environment), as an AWS event source mapping or
  * API integration pointed at an alias ARN does. Taken out before the kind validates its settings,
  * checked against the function's `aliases`, and kept on the parsed settings for the source's start.
