@@ -137,7 +137,7 @@ describe('Runtime API server', () => {
       expect(messages[1]).toEqual({ type: 'result', error: { errorType: 'Runtime.Crash', errorMessage: 'not json' }, maxRssKB: 2048 });
       const late = await fetch(`${base}/init/error`, { method: 'POST', body: '{}' });
       expect(late.status).toBe(403);
-      expect((await fetch(`${base}/invocation/req-1/response`, { method: 'POST', body: '1' })).status).toBe(400);
+      expect((await fetch(`${base}/invocation/req-1/response`, { method: 'POST', body: '1' })).status).toBe(403);
     } finally {
       server.close();
     }

@@ -14,6 +14,12 @@ const RESULT_PATH = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|erro
  * `init/error` reports a failed init. Each environment has its own server, so a request id
  * another environment handed out is unknown here (400 InvalidRequestID). Translates the
  * runtime's calls into the ChildMessages a forked Node bootstrap would send.
+ *
+ * States as Lambda's RAPID keeps them (aws-lambda-runtime-interface-emulator, core/states.go):
+ * `next` while the current invocation is unanswered hands that invocation out again; `next` calls
+ * waiting together are served one per invocation, in turn; the current invocation answered a
+ * second time (response or error) is 403 InvalidStateTransition; an id that is not the current
+ * invocation's is 400 InvalidRequestID.
  */
 export class RuntimeApiServer {
   readonly #server = createServer((req, res) => this.#route(req, res));
@@ -23,10 +29,10 @@ export class RuntimeApiServer {
   #initialized = false;
   /** An invocation not fetched yet. */
   #queued?: InvokeMessage;
-  /** The runtime's pending `next` call. */
-  #poll?: ServerResponse;
-  /** The request id handed out and not yet answered. */
-  #current?: string;
+  /** The runtime's waiting `next` calls, oldest first. */
+  readonly #polls: ServerResponse[] = [];
+  /** The invocation handed out last, until the next one is; `answered` once a response or error came. */
+  #current?: { message: InvokeMessage; answered: boolean };
 
   constructor(onMessage: (message: ChildMessage) => void, peakKB: () => number) {
     this.#onMessage = onMessage;
@@ -47,15 +53,15 @@ export class RuntimeApiServer {
 
   /** Hands the invocation to the runtime's pending `next` call, or to its next one. */
   next(message: InvokeMessage): void {
-    const poll = this.#poll;
-    this.#poll = undefined;
-    if (poll && !poll.destroyed) this.#deliver(poll, message);
-    else this.#queued = message;
+    for (let poll = this.#polls.shift(); poll; poll = this.#polls.shift()) {
+      if (!poll.destroyed) return this.#deliver(poll, message);
+    }
+    this.#queued = message;
   }
 
   /** Idempotent. */
   close(): void {
-    this.#poll = undefined;
+    this.#polls.length = 0;
     this.#server.close();
     this.#server.closeAllConnections();
   }
@@ -74,18 +80,22 @@ export class RuntimeApiServer {
   }
 
   #next(res: ServerResponse): void {
+    if (this.#current && !this.#current.answered) return this.#deliver(res, this.#current.message);
     const queued = this.#queued;
     this.#queued = undefined;
     if (queued) return this.#deliver(res, queued);
-    this.#poll = res;
-    res.once('close', () => { if (this.#poll === res) this.#poll = undefined; });
+    this.#polls.push(res);
+    res.once('close', () => {
+      const waiting = this.#polls.indexOf(res);
+      if (waiting >= 0) this.#polls.splice(waiting, 1);
+    });
     if (this.#initialized) return;
     this.#initialized = true;
     this.#onMessage({ type: 'ready' });
   }
 
   #deliver(res: ServerResponse, message: InvokeMessage): void {
-    this.#current = message.requestId;
+    if (this.#current?.message !== message) this.#current = { message, answered: false };
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'lambda-runtime-aws-request-id': message.requestId,
@@ -100,8 +110,7 @@ export class RuntimeApiServer {
 
   /** `body` is undefined when it was over the size limit (`size` bytes). */
   #result(req: IncomingMessage, res: ServerResponse, requestId: string, kind: string, body: string | undefined, size: number): void {
-    if (requestId !== this.#current) return reply(res, 400, 'InvalidRequestID', `unknown request id ${requestId}`);
-    this.#current = undefined;
+    if (this.#refused(res, requestId, kind)) return;
     if (body === undefined) reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${SYNC_RESPONSE_LIMIT} bytes).`);
     else reply(res, 202);
     const maxRssKB = this.#peakKB();
@@ -119,11 +128,7 @@ export class RuntimeApiServer {
    * JSON) trailers, when sent, fail the invocation after what was streamed.
    */
   #streamed(req: IncomingMessage, res: ServerResponse, requestId: string): void {
-    if (requestId !== this.#current) {
-      req.resume();
-      return reply(res, 400, 'InvalidRequestID', `unknown request id ${requestId}`);
-    }
-    this.#current = undefined;
+    if (this.#refused(res, requestId, 'response')) return void req.resume();
     this.#onMessage({ type: 'stream', contentType: req.headers['content-type'] ?? 'application/octet-stream' });
     req.on('data', (chunk: Buffer) => this.#onMessage({ type: 'chunk', data: chunk.toString('base64') }));
     req.once('end', () => {
@@ -137,8 +142,24 @@ export class RuntimeApiServer {
     });
   }
 
+  /** Answers a result for an invocation that is not the current one, or one already answered; else marks it answered. */
+  #refused(res: ServerResponse, requestId: string, kind: string): boolean {
+    const current = this.#current;
+    if (current?.message.requestId !== requestId) {
+      reply(res, 400, 'InvalidRequestID', 'Invalid request ID');
+      return true;
+    }
+    if (current.answered) {
+      const to = kind === 'response' ? 'RuntimeInvocationResponseState' : 'RuntimeInvocationErrorResponseState';
+      reply(res, 403, 'InvalidStateTransition', transitionRefused('RuntimeResponseSentState', to));
+      return true;
+    }
+    current.answered = true;
+    return false;
+  }
+
   #initError(req: IncomingMessage, res: ServerResponse, body: string): void {
-    if (this.#initialized) return reply(res, 403, 'InvalidStateTransition', 'init already completed');
+    if (this.#initialized) return reply(res, 403, 'InvalidStateTransition', transitionRefused('RuntimeReadyState', 'RuntimeInitErrorState'));
     this.#initialized = true;
     reply(res, 202);
     const error = errorPayload(body, req.headers['lambda-runtime-function-error-type']);
@@ -180,6 +201,11 @@ function readBody(req: IncomingMessage, done: (body: string | undefined, size: n
   req.once('end', () => {
     done(size > SYNC_RESPONSE_LIMIT ? undefined : Buffer.concat(chunks).toString('utf8'), size);
   });
+}
+
+/** RAPID's words for a call the runtime's state does not allow. */
+function transitionRefused(from: string, to: string): string {
+  return `State transition from ${from} to ${to} failed for runtime. Error: State transition is not allowed`;
 }
 
 function reply(res: ServerResponse, status: number, errorType?: string, errorMessage?: string): void {
