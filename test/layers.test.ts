@@ -86,7 +86,7 @@ describe('layers', () => {
     await invoke('esmLayersThread', { name: 'first' });
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'esmNoLayersThread', Payload: encoder.encode('{}') }));
     expect(out.FunctionError).toBe('Unhandled');
-    expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringContaining("Cannot find package 'esm-greeter'") });
+    expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ errorType: 'Error', errorMessage: expect.stringContaining("Cannot find package 'esm-greeter'") });
   });
 
   it('puts python/ and python/lib/python3.x/site-packages of a layer on a Python handler\'s path', async () => {

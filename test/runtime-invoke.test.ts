@@ -294,7 +294,7 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
       ['a missing export', 'handlers.mjs', 'missing', 'Runtime.HandlerNotFound', 'handlers.missing is undefined or not exported'],
       ['an export that is not a function', 'handlers.mjs', 'notAFunction', 'Runtime.HandlerNotFound', 'handlers.notAFunction is not a function'],
       ['a missing handler file', 'absent.mjs', 'handler', 'Runtime.ImportModuleError', 'Error: Cannot find module'],
-      ['a missing dependency', 'import-error.mjs', 'handler', 'Runtime.ImportModuleError', "Error: Cannot find package 'th-no-such-package' imported from"],
+      ['a missing dependency', 'import-error.mjs', 'handler', 'Error', "Cannot find package 'th-no-such-package' imported from"],
       ['a module that throws at load', 'init-throws.mjs', 'handler', 'Error', 'init failed'],
     ])('reports %s and discards the environment', async (_case, file, exportName, errorType, message) => {
       const pool = poolFor(file, exportName);
