@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,5 +42,17 @@ describe('Node.js handler names', { timeout: 60_000 }, () => {
       .toMatchObject({ handlerExport: 'handler', handlerFile: path.join(FIXTURES, 'echo.mjs') });
     expect(() => buildConfig({ functions: { f: { handler: 'missing.handlers.main' } } }, { baseDir: FIXTURES }))
       .toThrow(/functions\.f\.handler: no module missing\{/);
+  });
+
+  it('takes the module from the last path segment, up to its first dot, as Lambda does (v1.2/app.handlers.main)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'th-handler-names-'));
+    try {
+      mkdirSync(path.join(dir, 'v1.2'));
+      writeFileSync(path.join(dir, 'v1.2', 'app.mjs'), 'export const handlers = { main: async () => 1 };\n');
+      expect(buildConfig({ functions: { f: { handler: 'v1.2/app.handlers.main' } } }, { baseDir: dir }).functions.f)
+        .toMatchObject({ handlerExport: 'handlers.main', handlerFile: path.join(dir, 'v1.2', 'app.mjs') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

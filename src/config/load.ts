@@ -124,10 +124,12 @@ function resolveFunction(name: string, fn: RawFunctionConfig, baseDir: string, p
   const family = runtimeFamily(fn.runtime);
   const root = path.resolve(baseDir, fn.codeUri ?? '.');
   if (family !== 'node') return resolveRuntimeApiFunction(name, fn, root, problems);
-  // Lambda's Node.js runtime takes the module up to the handler's first dot and the rest as the
-  // export's path (`index.handlers.main` is `handlers.main` of index); a module whose own path holds
-  // a dot (`v1.2/app.handler`, which Lambda cannot load) is still found by the last dot.
-  const splits = [fn.handler.indexOf('.'), fn.handler.lastIndexOf('.')];
+  // Lambda's Node.js runtime takes the module from the last path segment up to its first dot and
+  // the rest as the export's path (`index.handlers.main` is `handlers.main` of index;
+  // `v1.2/app.handlers.main` is `handlers.main` of v1.2/app); the first and last dot of the whole
+  // string are tried after it.
+  const splits = [fn.handler.indexOf('.', fn.handler.lastIndexOf('/') + 1), fn.handler.indexOf('.'), fn.handler.lastIndexOf('.')]
+    .filter((dot) => dot >= 0);
   const found = splits
     .map((dot) => ({ dot, handlerFile: moduleCandidates(path.resolve(root, fn.handler.slice(0, dot))).find((file) => existsSync(file)) }))
     .find((split) => split.handlerFile !== undefined);
