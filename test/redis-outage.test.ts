@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -7,37 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
 import { startHub } from '../src/hub.js';
 import { createLogger } from '../src/log.js';
-import { freePort } from '../src/redis/embedded.js';
 import { encoder, FIXTURES, tempDir, waitFor } from './helpers/hub.js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-
-/** A redis-server of this test's own, on a fixed port, so it can be stopped and started again. */
-class TestRedis {
-  #child?: ChildProcess;
-  constructor(readonly port: number, readonly dir: string) {}
-
-  /** Starts the server unless it runs (a second one could not bind and would hide the first from stop()). */
-  async start(): Promise<void> {
-    if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) return;
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
-      '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    this.#child = child;
-    await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-      child.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('Ready to accept connections')) resolve(); });
-    });
-    child.stdout!.resume();
-  }
-
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    child.removeAllListeners('exit');
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
+import { TestRedis } from './helpers/test-redis.js';
 
 /** What a MinIO webhook target POSTs for one upload. */
 const minioEvent = (key: string) => ({
@@ -56,7 +27,7 @@ describe('a Redis outage while the hub runs', { timeout: 90_000 }, () => {
   let lambda: LambdaClient;
 
   beforeAll(async () => {
-    redis = new TestRedis(await freePort(), dir);
+    redis = await TestRedis.create(dir);
     await redis.start();
     const destination = new PassThrough();
     destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));

@@ -125,12 +125,25 @@ describe('schedule source', () => {
     });
   });
 
-  it('a tick that cannot be queued is given back, and a restart with catchUp last fires it', async () => {
+  it('retries queueing a tick with backoff until Redis takes it, as EventBridge retries delivery; the next tick is on time', async () => {
+    c = new ScheduleCase();
+    const clock = new ManualClock(T0);
+    await c.start(EVERY_MINUTE, clock);
+    c.failures = 3;
+    await clock.advanceTo(T0 + 30_000 + 6_999, 1); // tick at 1:00, tries after 1 s and 2 s fail
+    expect(c.queued).toEqual([]);
+    await clock.advanceTo(T0 + 30_000 + 7_000, 1); // and the one after 4 s more succeeds
+    expect(c.times()).toEqual([at(1)]);
+    await clock.advanceTo(T0 + 30_000 + MINUTE, 1);
+    expect(c.times()).toEqual([at(1), at(2)]);
+  });
+
+  it('a tick still not queued when its scheduler stops is given back, and a restart with catchUp last fires it', async () => {
     c = new ScheduleCase();
     const clock = new ManualClock(T0);
     const before = await c.start({ ...EVERY_MINUTE, catchUp: 'last' }, clock);
     c.failures = 1;
-    await clock.advanceTo(T0 + MINUTE, 1);
+    await clock.advanceTo(T0 + 30_000, 1); // the tick at 1:00 fails; its retry would come after 1 s
     expect(c.queued).toEqual([]);
     await before.stop();
     await c.start({ ...EVERY_MINUTE, catchUp: 'last' }, clock);

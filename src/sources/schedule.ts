@@ -6,7 +6,8 @@ import { MAX_WAIT_MS, systemClock, type ScheduleClock } from './schedule/clock.j
 import { buildTickEnvelope } from './schedule/event.js';
 import { parseExpression, ticksBetween, type TickSchedule } from './schedule/expression.js';
 import { scheduleSettingsSchema, type ScheduleSettings } from './schedule/settings.js';
-import { TickStore } from './schedule/tick-store.js';
+import { CLAIM_TTL_MS, TickStore } from './schedule/tick-store.js';
+import { backoffDelay } from './kit/backoff.js';
 import { defineSourceKind, type Source, type SourceContext } from './source.js';
 
 /** `catchUp: all` fires at most this many missed ticks (the most recent ones). */
@@ -24,6 +25,8 @@ export class ScheduleSource implements Source {
   private store?: TickStore;
   private log?: Logger;
   private timer?: unknown;
+  /** A tick whose event could not be queued waits here for its next try (stop() cuts it short). */
+  private retry?: { timer: unknown; wake: () => void };
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -52,11 +55,15 @@ export class ScheduleSource implements Source {
     this.arm();
   }
 
-  /** Clears the timer and waits for a tick being fired. Idempotent. */
+  /** Clears the timer and waits for a tick being fired (one waiting to be queued again is given back). Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.retry) {
+      this.clock.clearTimeout(this.retry.timer);
+      this.retry.wake();
+    }
     await this.running;
   }
 
@@ -119,16 +126,32 @@ export class ScheduleSource implements Source {
     }
   }
 
-  /** Claims the tick; the winner queues the event. A tick that cannot be queued is given back. */
+  /**
+   * Claims the tick; the winner queues the event. An event that cannot be queued (Redis down or
+   * slow) is tried again after 1 s, 2 s, 4 s … 30 s, as EventBridge retries delivering to its
+   * target, for as long as the claim lasts (24 h); a tick still not queued then, or when the hub
+   * stops, is given back (a restart's catch-up may fire it).
+   */
   private async fire(tick: number): Promise<void> {
     const { config } = this.context!;
     if (!(await this.store!.claim(tick))) return;
     const envelope = buildTickEnvelope(config, { fn: this.fn.name, index: this.index }, tick, this.settings.input);
-    try {
-      await this.context!.enqueue(envelope, newDelivery(this.fn.name, 'Event'));
-    } catch (err) {
-      await this.store!.unclaim(tick).catch(() => undefined);
-      throw err;
+    for (let failures = 1; ; failures += 1) {
+      try {
+        await this.context!.enqueue(envelope, newDelivery(this.fn.name, 'Event'));
+        break;
+      } catch (err) {
+        const retryInMs = backoffDelay(failures);
+        if (this.stopped || this.clock.now() + retryInMs >= tick + CLAIM_TTL_MS) {
+          await this.store!.unclaim(tick).catch(() => undefined);
+          throw err;
+        }
+        this.log!.warn({ event: 'schedule_tick_retry', tick: envelope.time, attempt: failures, retryInMs, message: (err as Error).message },
+          `could not queue the tick's event; retrying in ${retryInMs} ms`);
+        this.context?.report?.(this.id, { state: 'failing', lastError: (err as Error).message });
+        await new Promise<void>((wake) => { this.retry = { timer: this.clock.setTimeout(wake, retryInMs), wake }; });
+        this.retry = undefined;
+      }
     }
     await this.store!.markDone(tick);
     this.log!.debug({ event: 'schedule_tick_queued', tick: envelope.time, id: envelope.id }, 'schedule tick queued');

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { buildEnvelope } from '../router/envelope.js';
 import { compileFilterCriteria, type RecordFilter } from '../filters/criteria.js';
 import { defineSourceKind, throttledPoller, type Source, type SourceContext } from './source.js';
-import { GroupConsumer } from './stream/group.js';
+import { GroupConsumer, isGroupMissing } from './stream/group.js';
 import { StreamLease } from './stream/lease.js';
 import { BatchReader } from './stream/reader.js';
 import {
@@ -24,6 +24,12 @@ const PROCESS_CONSUMER = `${hostname()}-${process.pid}-${randomBytes(3).toString
 /** The per-group lease: its time to live, and how often a poller without it asks again. */
 const LEASE_TTL_MS = 15_000;
 const LEASE_POLL_MS = 1000;
+/**
+ * Where a consumer group found missing while the mapping runs is created again: the stream's
+ * start. Its position went with it, and what the stream holds now (a stream written anew after its
+ * Redis restarted empty, or its key was deleted) was never delivered to the group.
+ */
+const LOST_GROUP_START = '0';
 
 interface Running {
   stream: StreamIdentity;
@@ -116,22 +122,39 @@ export class StreamSource implements Source {
 
   private async run(state: Running, log: Logger, context: SourceContext): Promise<void> {
     const { signal } = this.abort;
-    let groupReady = false;
+    /** Where the group is to be created (the mapping's starting position at first); undefined once it exists. */
+    let groupStart: string | undefined = groupStartId(this.settings);
+    let groupLost = false;
     await pollLoop({
       signal, log, errorEvent: 'stream_poll_error', failure: `cannot read stream ${this.settings.key}`,
       onHealth: (err) => { if (err) context.report?.(this.id, { state: 'failing', lastError: err.message }); },
     }, async () => {
-      if (!groupReady) {
-        const created = await state.group.ensureGroup(groupStartId(this.settings));
-        groupReady = true;
-        if (created) log.info({ event: 'stream_group_created', group: this.groupName, startingPosition: this.settings.startingPosition }, 'consumer group created');
+      if (groupStart !== undefined) {
+        const created = await state.group.ensureGroup(groupStart);
+        if (created && groupLost) {
+          log.warn({ event: 'stream_group_recreated', group: this.groupName }, 'consumer group created again; reading the stream from its start');
+        } else if (created) {
+          log.info({ event: 'stream_group_created', group: this.groupName, startingPosition: this.settings.startingPosition }, 'consumer group created');
+        }
+        groupStart = undefined;
+        groupLost = false;
       }
-      if (!(await state.lease.acquire())) return { waitMs: LEASE_POLL_MS };
-      const entries = await state.reader.next(signal);
-      // Iterator age as Lambda's IteratorAge: how old the batch's last entry is when read.
-      const last = entries.at(-1);
-      context.report?.(this.id, { state: 'running', ...(last && { lagMs: Date.now() - arrivalMsOf(last.id) }) });
-      if (entries.length) await this.handle(entries, state);
+      try {
+        if (!(await state.lease.acquire())) return { waitMs: LEASE_POLL_MS };
+        const entries = await state.reader.next(signal);
+        // Iterator age as Lambda's IteratorAge: how old the batch's last entry is when read.
+        const last = entries.at(-1);
+        context.report?.(this.id, { state: 'running', ...(last && { lagMs: Date.now() - arrivalMsOf(last.id) }) });
+        if (entries.length) await this.handle(entries, state);
+        return undefined;
+      } catch (err) {
+        // The group is gone (its Redis restarted empty, the key was deleted): create it again at the next step.
+        if (isGroupMissing(err)) {
+          groupStart = LOST_GROUP_START;
+          groupLost = true;
+        }
+        throw err;
+      }
     });
   }
 

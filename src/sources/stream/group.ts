@@ -26,7 +26,7 @@ export class GroupConsumer {
       await this.commands.xgroup('CREATE', this.key, this.group, startId, 'MKSTREAM');
       return true;
     } catch (err) {
-      if ((err as Error).message.startsWith('BUSYGROUP')) return false;
+      if (redisErrorCode(err) === 'BUSYGROUP') return false;
       throw err;
     }
   }
@@ -76,6 +76,18 @@ export class GroupConsumer {
     this.blocking.disconnect();
     await this.commands.quit().catch(() => this.commands.disconnect());
   }
+}
+
+/**
+ * Whether a command failed because the group (or the whole stream) is gone: the key was deleted,
+ * or its Redis restarted without persistence. XACK says nothing then (it acknowledges 0 entries).
+ */
+export const isGroupMissing = (err: unknown): boolean => redisErrorCode(err) === 'NOGROUP';
+
+/** A Redis error reply's code: its first word (`BUSYGROUP`, `NOGROUP`, ...). */
+function redisErrorCode(err: unknown): string | undefined {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? /^[A-Z]+(?= )/.exec(message)?.[0] : undefined;
 }
 
 type RawEntry = [Buffer, Buffer[] | null];
