@@ -91,7 +91,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     if (redisUrl) {
       await checkRedis(redisUrl, logger);
     } else {
-      embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger });
+      embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger, supervise: true });
       const server = embedded;
       redisUrl = await server.start();
       cleanups.push(() => server.stop());

@@ -98,4 +98,21 @@ describe('crash recovery with the embedded redis', () => {
     await waitFor(() => second.output().includes('redis_started'), 5_000, 'the redis_started line');
     await waitFor(() => seen(calls).size === 12, 30_000, 'all 12 events');
   });
+
+  it('starts its embedded redis-server again when it dies under the running hub, and runs every queued event', { timeout: 90_000 }, async () => {
+    const { calls, configPath, stateFile, redisState } = setup('always');
+    const hub = await startHub(configPath, stateFile);
+    await queueEvents(hub.url, 12);
+    const redisPid = (JSON.parse(readFileSync(redisState, 'utf8')) as { pid: number }).pid;
+    process.kill(redisPid, 'SIGKILL');
+    await waitFor(() => hub.output().includes('"event":"redis_restarted"'), 15_000, 'the redis_restarted line');
+    await waitFor(async () => (await fetch(`${hub.url}/healthz`)).status === 200, 15_000, 'healthz 200 again');
+    await queueEvents(hub.url, 1); // its i is 0 again: a 13th call
+    await waitFor(() => seen(calls).size === 12 && readLines(calls).length >= 13, 30_000, 'all 13 events');
+    expect(hub.child.exitCode).toBeNull();
+    const exited = new Promise<number | null>((resolve) => hub.child.once('exit', resolve));
+    hub.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(redisState)).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -76,6 +76,56 @@ describe('embedded redis-server', () => {
       hub.kill('SIGKILL');
       // Whatever is left on the directory, or still the wrapper (its path is this test's own).
       for (const pid of [...pids('-f', slow), ...servers()]) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('supervised, a server that dies in use is started again on its port with its data (spawned or adopted), and not once stopped', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const logger = createLogger({ destination: new Writable({ write(chunk, _enc, done) { lines.push(chunk.toString()); done(); } }) });
+    const state = () => JSON.parse(readFileSync(path.join(dir, 'triggerhub-redis.json'), 'utf8')) as { pid: number; port: number };
+    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const killAndWait = async (client: Redis) => {
+      const killed = state().pid;
+      process.kill(killed, 'SIGKILL');
+      // The same client, reconnecting to the same port, finds the data again.
+      await waitFor(async () => (existsSync(path.join(dir, 'triggerhub-redis.json')) && state().pid !== killed && (await client.get('kept')) === 'yes') || undefined, 15_000, 'the server started again');
+    };
+    const spawned = new EmbeddedRedis({ dir, appendfsync: 'always', logger, supervise: true });
+    const url = await spawned.start();
+    const client = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+    client.on('error', () => undefined);
+    try {
+      await client.set('kept', 'yes');
+      await killAndWait(client);
+      expect(lines.join('')).toMatch(/"event":"redis_exited".*"event":"redis_restarted"/s);
+      const last = state().pid;
+      await spawned.stop();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(alive(last)).toBe(false);
+      expect(existsSync(path.join(dir, 'triggerhub-redis.json'))).toBe(false);
+
+      // A server a supervised start adopts (as after a kill -9 of its hub) is watched by its pid.
+      const plain = new EmbeddedRedis({ dir, appendfsync: 'always', logger: silentLogger() });
+      expect(await plain.start()).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+      const adopter = new EmbeddedRedis({ dir, appendfsync: 'always', logger, supervise: true });
+      const adoptedUrl = await adopter.start();
+      expect(adopter.adopted).toBe(true);
+      const second = new Redis(adoptedUrl, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+      second.on('error', () => undefined);
+      try {
+        await killAndWait(second);
+        const restarted = state().pid;
+        await adopter.stop();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(alive(restarted)).toBe(false);
+      } finally {
+        second.disconnect();
+        await plain.stop();
+      }
+    } finally {
+      client.disconnect();
+      await spawned.stop();
     }
   });
 });

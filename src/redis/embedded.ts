@@ -14,6 +14,11 @@ export interface EmbeddedRedisOptions {
   logger: Logger;
   /** Binary to run; tests point it elsewhere to check the missing-binary error. */
   binary?: string;
+  /**
+   * Start the server again (same port, same AOF) when it dies while in use: the hub's clients
+   * reconnect to it. Off for the CLI's short-lived servers.
+   */
+  supervise?: boolean;
 }
 
 interface State { pid: number; port: number }
@@ -29,6 +34,10 @@ export class EmbeddedRedis {
   private state?: State;
   private stopping?: Promise<void>;
   private wasAdopted = false;
+  private poll?: NodeJS.Timeout;
+  private retry?: NodeJS.Timeout;
+  /** Stopping or stopped: a server that exits is not started again. */
+  private stopped = false;
 
   constructor(private readonly options: EmbeddedRedisOptions) {}
 
@@ -53,9 +62,18 @@ export class EmbeddedRedis {
       this.options.logger.info({ event: 'redis_adopted', port: adopted.port, pid: adopted.pid }, 'reusing embedded redis-server left by an earlier run');
       this.state = adopted;
       this.wasAdopted = true;
+      this.watch();
       return this.url;
     }
     const port = await freePort();
+    this.state = { pid: await this.spawnServer(port), port };
+    this.options.logger.info({ event: 'redis_started', port, dir: this.options.dir }, 'embedded redis-server started');
+    this.watch();
+    return this.url;
+  }
+
+  /** Starts redis-server on `port` and waits until it is ready; its pid. */
+  private async spawnServer(port: number): Promise<number> {
     // Its own process group (detached): a terminal's Ctrl-C reaches the hub only, which drains with
     // Redis still up and then stops it. After a kill -9 of the hub it keeps running and is adopted.
     const child = spawn(this.options.binary ?? 'redis-server', [
@@ -75,27 +93,77 @@ export class EmbeddedRedis {
       rmSync(this.stateFile, { force: true });
       throw err;
     }
-    this.state = { pid: child.pid!, port };
-    this.options.logger.info({ event: 'redis_started', port, dir: this.options.dir }, 'embedded redis-server started');
-    return this.url;
+    return child.pid!;
+  }
+
+  /**
+   * With `supervise`: a server that dies while in use (killed, crashed) is started again on its
+   * port after a backoff (1 s doubling to 30 s while it keeps failing), replaying its AOF; the
+   * hub's clients reconnect. Watched by its exit event, or (adopted) its pid once a second.
+   */
+  private watch(): void {
+    if (!this.options.supervise || this.stopped) return;
+    if (this.child) {
+      this.child.once('exit', (code, signal) => this.lost(`exited (${signal ?? `code ${code}`})`));
+      return;
+    }
+    const pid = this.state!.pid;
+    this.poll = setInterval(() => {
+      if (processRunning(pid)) return;
+      clearInterval(this.poll);
+      this.lost('is gone');
+    }, 1000).unref();
+  }
+
+  private lost(how: string): void {
+    if (this.stopped) return;
+    const { port } = this.state!;
+    this.child = undefined;
+    this.options.logger.warn({ event: 'redis_exited', port, how }, `embedded redis-server ${how}: starting it again on port ${port}`);
+    void this.restart(port, 1000);
+  }
+
+  private async restart(port: number, delayMs: number): Promise<void> {
+    await new Promise((resolve) => { this.retry = setTimeout(resolve, delayMs); });
+    if (this.stopped) return;
+    try {
+      this.state = { pid: await this.spawnServer(port), port };
+    } catch (err) {
+      if (this.stopped) return;
+      const next = Math.min(delayMs * 2, 30_000);
+      this.options.logger.warn({ event: 'redis_restart_failed', port, message: (err as Error).message.split('\n')[0], retryInMs: next }, 'could not start the embedded redis-server again; retrying');
+      void this.restart(port, next);
+      return;
+    }
+    this.options.logger.warn({ event: 'redis_restarted', port, pid: this.state.pid }, 'embedded redis-server started again (its append-only file replayed)');
+    this.watch();
   }
 
   /** A forced stop: SIGTERM now (redis-server then writes its AOF and exits by itself). */
   terminate(): void {
+    this.unwatch();
     if (this.state) killQuietly(this.state.pid);
   }
 
   /** Shuts the server down (SHUTDOWN keeps the AOF consistent). Idempotent. */
   stop(): Promise<void> {
+    this.unwatch();
     this.stopping ??= this.shutdown();
     return this.stopping;
+  }
+
+  /** Nothing is started again from now on. */
+  private unwatch(): void {
+    this.stopped = true;
+    clearInterval(this.poll);
+    clearTimeout(this.retry);
   }
 
   private async shutdown(): Promise<void> {
     if (!this.state) return;
     const client = new Redis(this.state.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
-    const exited = this.child && this.child.exitCode === null
+    const exited = this.child && this.child.exitCode === null && this.child.signalCode === null
       ? new Promise<void>((resolve) => this.child!.once('exit', () => resolve()))
       : Promise.resolve();
     try {
