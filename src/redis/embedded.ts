@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -192,8 +192,9 @@ export class EmbeddedRedis {
     } catch {
       return undefined;
     }
-    // A server still starting (its hub was killed before it was ready) answers within moments.
-    for (const until = Date.now() + ADOPT_WAIT_MS; processRunning(state.pid);) {
+    // A server still starting (its hub was killed before it was ready) answers within moments; a
+    // recorded pid now used by another program is not waited for.
+    for (const until = Date.now() + ADOPT_WAIT_MS; processRunning(state.pid) && mayBeRedis(state.pid);) {
       const dir = await serverDir(state.port);
       if (dir !== undefined) return path.resolve(dir) === path.resolve(this.options.dir) ? state : undefined;
       if (Date.now() > until) return undefined;
@@ -204,7 +205,16 @@ export class EmbeddedRedis {
 }
 
 /** How long a start waits for a recorded server whose process runs but does not answer yet. */
-const ADOPT_WAIT_MS = 3000;
+const ADOPT_WAIT_MS = 8000;
+
+/** Whether the process may be a redis-server (its command line names it; without /proc: maybe). */
+function mayBeRedis(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self');
+  }
+}
 
 /** The `dir` of the redis-server on this loopback port; undefined when none answers. */
 async function serverDir(port: number): Promise<string | undefined> {
