@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../src/log.js';
 import { checkRedis } from '../src/redis/connection.js';
-import { EmbeddedRedis, freePort } from '../src/redis/embedded.js';
+import { EmbeddedRedis } from '../src/redis/embedded.js';
+import { freePort } from '../src/ports.js';
 import { waitFor } from './helpers/hub.js';
 import { REPO_ROOT, tempDir } from './helpers/paths.js';
 

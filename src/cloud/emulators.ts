@@ -9,7 +9,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { fauxqsStores } from './fauxqs-stores.js';
-import { freePort } from './ports.js';
+import { freePort } from '../ports.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
 import { writeObjectsAtomically } from './s3rver-atomic-put.js';
 import { sqsSnsPersistence } from './sqs-sns-persistence.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '../../src/redis/embedded.js';
+import { freePort } from '../../src/ports.js';
 
 /**
  * A redis-server of a test's own, on a fixed port, so it can be stopped and started again (an
