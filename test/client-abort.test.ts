@@ -32,9 +32,10 @@ describe('clients that drop the connection mid-request', { timeout: 60_000 }, ()
     // The admin API logs through its requests' logger (warnings and up only): its aborts come first,
     // so that the counted ones after them show they were handled too.
     const routes = ['/admin/dlq/redrive', '/2015-03-31/functions/echo/invocations', '/urls/echo/x', '/minio'];
+    const before = lines.length; // start-up's lines (the suite's Redis runs without AOF: a warning)
     for (let i = 0; i < 5; i++) for (const route of routes) await abortMidBody(hub.url, route);
     await waitFor(() => lines.filter((line) => line.event === 'client_aborted').length >= (routes.length - 1) * 5, 15_000, 'every abort logged');
-    expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
+    expect(lines.slice(before).filter((line) => (line.level as number) >= 40)).toEqual([]);
     expect(lines.filter((line) => line.event === 'client_aborted').every((line) => line.level === 20 && line.err === undefined)).toBe(true);
     // The hub serves on.
     expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);

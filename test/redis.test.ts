@@ -142,6 +142,8 @@ describe('configured redis', () => {
       await checkRedis(`redis://127.0.0.1:${port}`, createLogger({ destination: sink }));
       expect(lines.join('')).toContain('"event":"redis_eviction_policy"');
       expect(lines.join('')).toContain('allkeys-lru');
+      // Started without --appendonly yes: what a restart would lose is said too.
+      expect(lines.join('')).toContain('"event":"redis_no_append_only"');
     } finally {
       child.kill();
     }

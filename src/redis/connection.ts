@@ -31,10 +31,12 @@ export async function checkRedis(url: string, logger: Logger): Promise<void> {
   try {
     let version: string | undefined;
     let policy: string | undefined;
+    let aof: string | undefined;
     try {
       await client.connect();
       version = /^redis_version:(\S+)/m.exec(await client.info('server'))?.[1];
       policy = await readPolicy(client);
+      aof = /^aof_enabled:(\d)/m.exec(await client.info('persistence'))?.[1];
     } catch (cause) {
       throw new HubError('TH_ERR_REDIS_UNREACHABLE', `cannot reach redis at ${redact(url)}: ${(cause as Error).message}`, { cause });
     }
@@ -44,6 +46,10 @@ export async function checkRedis(url: string, logger: Logger): Promise<void> {
     if (policy !== undefined && policy !== 'noeviction') {
       logger.warn({ event: 'redis_eviction_policy', policy },
         `redis maxmemory-policy is "${policy}": Redis may evict queued events under memory pressure; set it to "noeviction"`);
+    }
+    if (aof === '0') {
+      logger.warn({ event: 'redis_no_append_only' },
+        'redis appendonly is off: if it restarts, what was written since its last snapshot (queued events, stream checkpoints, DLQ records) is lost; set appendonly yes');
     }
   } finally {
     client.disconnect();
