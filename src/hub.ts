@@ -68,6 +68,10 @@ export function embeddedRedisDir(config: HubConfig): string {
   return path.join(config.dataDir, 'redis');
 }
 
+/** What closing may take after the drain deadline, and what each step still gets once that is over. */
+const STOP_GRACE_MS = 5000;
+const STEP_MS = 500;
+
 /** Thin wiring: redis → queues/dlq → runtime → dispatcher → HTTP server. */
 export async function startHub(loaded: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger();
@@ -75,7 +79,15 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
   const watch = options.watch ?? loaded.watch;
   const cleanups: Array<() => Promise<unknown>> = [];
   let stopDeadline = Date.now();
-  const cleanup = async () => { for (const fn of cleanups.reverse()) await fn().catch(() => undefined); };
+  // Each step may take until the drain deadline and STOP_GRACE_MS more; past that (Redis gone and
+  // not coming back, say: its clients would wait for it for ever) a step gets STEP_MS and is then
+  // left behind, so that a stop always ends.
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) {
+      const budget = Math.max(STEP_MS, stopDeadline + STOP_GRACE_MS - Date.now());
+      await Promise.race([fn().catch(() => undefined), delay(budget, undefined, { ref: false })]);
+    }
+  };
   try {
     // The project's resources first: the config the hub runs is bound to their endpoints. The
     // local cloud (emulators and AWS SDK clients) is loaded only for a project that may need it.

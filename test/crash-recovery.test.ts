@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,5 +115,27 @@ describe('crash recovery with the embedded redis', () => {
     hub.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(redisState)).toBe(false);
+  });
+
+  it('stops on SIGTERM within its deadline and grace when its redis-server is gone and cannot come back', { timeout: 90_000 }, async () => {
+    const { configPath, stateFile, redisState } = setup('always');
+    const hub = await startHub(configPath, stateFile);
+    const { pid, port } = JSON.parse(readFileSync(redisState, 'utf8')) as { pid: number; port: number };
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, 5_000, 'the server gone');
+    // Something else takes its port (before the hub's second is up): it cannot be started again there.
+    const squatter = createServer();
+    await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(port, '127.0.0.1', resolve));
+    try {
+      await waitFor(() => hub.output().includes('"event":"redis_restart_failed"'), 15_000, 'a failed restart');
+      const exited = new Promise<number | null>((resolve) => hub.child.once('exit', resolve));
+      const started = Date.now();
+      hub.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // shutdownTimeoutSeconds (5) + 5 s of grace + half a second per step left waiting on Redis.
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      squatter.close();
+    }
   });
 });
