@@ -216,7 +216,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
         const next = read();
         return cloud ? cloud.rebind(next) : next;
       });
-      const reload = new HotReload({ config, functions, runtime, load, logger, onReload: options.onReload });
+      const reload = new HotReload({ config, functions, runtime, load, logger, onReload: options.onReload, queueDepth: (fn) => queues.depth(fn) });
       await reload.start();
       cleanups.push(() => reload.close());
     }

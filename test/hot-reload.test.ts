@@ -122,6 +122,20 @@ describe('hot reload (watch: true)', () => {
     expect((await invoke('py')).version).toBe('py v2');
   });
 
+  it('says how many queued events a removed function leaves waiting in Redis', async () => {
+    writeTree(dir, { 'parked/index.mjs': 'export const handler = async () => "ran";\n' });
+    let reloaded = nextReload((e) => e.reason === 'config');
+    // Throttled to zero: its async events stay queued (held until their maximum age).
+    writeFileSync(configFile, configYaml(prefix, '\n  parked: { handler: parked/index.handler, reservedConcurrency: 0 }\n'));
+    expect((await reloaded).changes).toMatchObject({ added: ['parked'] });
+    for (let i = 0; i < 2; i += 1) {
+      expect((await lambda.send(new InvokeCommand({ FunctionName: 'parked', InvocationType: 'Event', Payload: encoder.encode('{}') }))).StatusCode).toBe(202);
+    }
+    reloaded = nextReload((e) => e.reason === 'config');
+    writeFileSync(configFile, configYaml(prefix));
+    expect(await reloaded).toMatchObject({ changes: { removed: ['parked'] }, eventsLeft: [{ function: 'parked', events: 2 }] });
+  });
+
   it('adds a function and its HTTP route when the config gains them, and removes them again (404)', async () => {
     const warm = await invoke('greet');
     writeTree(dir, { 'extra/index.mjs': "export const handler = async (event) => ({ statusCode: 200, body: `extra ${event.rawPath}` });\n" });

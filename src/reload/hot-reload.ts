@@ -23,6 +23,8 @@ export interface ReloadEvent {
   changes?: FunctionChanges;
   /** The config could not be loaded: nothing changed. */
   error?: string;
+  /** Config: removed functions whose queues still hold events (they wait in Redis for a function of that name). */
+  eventsLeft?: Array<{ function: string; events: number }>;
 }
 
 export interface HotReloadOptions {
@@ -34,6 +36,8 @@ export interface HotReloadOptions {
   load?: () => HubConfig | Promise<HubConfig>;
   logger: Logger;
   onReload?: (event: ReloadEvent) => void;
+  /** Events queued for a function (waiting, delayed, active): what a removed one leaves behind. */
+  queueDepth?: (fn: string) => Promise<number>;
 }
 
 /**
@@ -121,8 +125,22 @@ export class HotReload {
     for (const failure of changes.failed) {
       this.#log.error({ event: 'reload_function_failed', function: failure.function, error: failure.error }, `${failure.function}: ${failure.error}`);
     }
-    this.#emit({ reason: 'config', paths, functions, changes }, `config reloaded: added [${changes.added}] removed [${changes.removed}] updated [${changes.updated}]`);
+    const eventsLeft = await this.#eventsLeft(changes.removed);
+    for (const left of eventsLeft) {
+      this.#log.warn({ event: 'reload_events_left', function: left.function, events: left.events },
+        `${left.function} was removed with ${left.events} events in its queue: they wait in Redis and run when a function of that name is configured again`);
+    }
+    this.#emit({ reason: 'config', paths, functions, changes, ...(eventsLeft.length ? { eventsLeft } : {}) }, `config reloaded: added [${changes.added}] removed [${changes.removed}] updated [${changes.updated}]`);
     return new Set([...changes.added, ...changes.updated]);
+  }
+
+  async #eventsLeft(removed: string[]): Promise<Array<{ function: string; events: number }>> {
+    const left: Array<{ function: string; events: number }> = [];
+    for (const name of removed) {
+      const events = await this.#options.queueDepth?.(name).catch(() => 0) ?? 0;
+      if (events > 0) left.push({ function: name, events });
+    }
+    return left;
   }
 
   /** Watches the code of the functions the config has now. */
