@@ -555,47 +555,6 @@ Resources:
     expect(() => load(template('"\'https://a.example\\r\'"'), ['app.mjs'])).toThrow(/api\.cors\.allowOrigin: must be printable ASCII text/);
   });
 
-  it('serverless http cors (true: the Framework\'s defaults; objects merged per path as the Framework does) becomes the api routes\' cors', () => {
-    const dir = projectDir({
-      'serverless.yml': `service: svc
-provider: { name: aws, runtime: nodejs20.x }
-functions:
-  f:
-    handler: app.handler
-    events:
-      - http: { path: a, method: get, cors: true }
-      - http: { path: /b, method: any, cors: { origins: ['https://*.example.com', 'https://x.example'], headers: X-Token, allowCredentials: true, maxAge: 60, cacheControl: 'max-age=60' } }
-      - http: { path: c, method: get }
-  g:
-    handler: app.handler
-    events:
-      - http: { path: a/, method: post, cors: { origin: 'https://app.example', headers: [X-One], methods: [PUT] } }
-`,
-    }, ['app.mjs']);
-    const config = projectConfig(dir, { serverless: 'serverless.yml' });
-    const a = {
-      allowOrigin: 'https://app.example',
-      allowHeaders: 'X-One,Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,X-Amzn-Trace-Id',
-      allowMethods: 'PUT,OPTIONS,POST,GET', allowCredentials: false,
-    };
-    expect(config.functions.f.events.map((e) => (e as { api: { cors?: unknown } }).api.cors)).toEqual([
-      expect.objectContaining(a),
-      expect.objectContaining({
-        allowOrigin: ['https://*.example.com', 'https://x.example'], allowHeaders: 'X-Token', allowMethods: 'OPTIONS,DELETE,GET,HEAD,PATCH,POST,PUT',
-        allowCredentials: true, maxAge: 60, cacheControl: 'max-age=60',
-      }),
-      undefined,
-    ]);
-    expect(config.functions.g.events).toEqual([{ api: expect.objectContaining({ path: '/a', cors: expect.objectContaining(a) }) }]);
-    expect(config.project!.warnings).toEqual([]);
-    const commas = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, cors: { origin: 'https://a.example, https://b.example' } } }] }\n" }, ['app.mjs']);
-    expect(projectConfig(commas, { serverless: 'serverless.yml' }).functions.f.events[0]).toEqual({ api: expect.objectContaining({ cors: expect.objectContaining({ allowOrigin: ['https://a.example', 'https://b.example'] }) }) });
-    const lambda = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, integration: lambda, cors: true } }] }\n' }, ['app.mjs']);
-    expect(projectConfig(lambda, { serverless: 'serverless.yml' }).project!.warnings).toEqual([
-      "functions.f.events[0].http.integration: lambda integrations run as lambda-proxy locally (its responses get no Access-Control-Allow-Origin, which the Framework adds to a lambda integration's)",
-    ]);
-  });
-
   it('reads JSON templates', () => {
     const { config } = load(JSON.stringify({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: '.', Handler: 'app.handler', Runtime: 'nodejs20.x', Environment: { Variables: { A: { 'Fn::Join': ['-', ['x', 'y']] } } } } } },
