@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { loadConfigFile, type FunctionConfig, type HubConfig } from './config/load.js';
 import { DlqStore } from './dlq/store.js';
-import { HubError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { RedisLogSink } from './logs/redis-sink.js';
 import { checkRedis, redisClient } from './redis/connection.js';
@@ -19,7 +18,7 @@ import { RuntimeManager } from './runtime/manager.js';
 import type { SyncInvokeOptions } from './runtime/types.js';
 import { HubMetrics } from './metrics.js';
 import { dictionary } from './own.js';
-import { createApp, registerMetrics, registerReadiness } from './server/app.js';
+import { createApp, listen, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
 import { registerInvokeStreamApi } from './server/invoke-stream-api.js';
 import { registerAdminDlq } from './server/admin-dlq.js';
@@ -244,16 +243,5 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
   } catch (err) {
     await cleanup();
     throw err;
-  }
-}
-
-/** Listens on server.host:server.port; a port in use or not permitted is a HubError naming the setting. */
-async function listen(app: FastifyInstance, server: { host: string; port: number }): Promise<void> {
-  try {
-    await app.listen({ port: server.port, host: server.host });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'is not permitted for this user' : `cannot be used (${(err as Error).message})`;
-    throw new HubError('TH_ERR_SERVER_LISTEN_FAILED', `server.port ${server.port} on ${server.host} ${why}: stop what holds it or set another server.port`, { cause: err });
   }
 }

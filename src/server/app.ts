@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics.js';
 import { logRequestFailure, sendAwsError, toHubError } from './aws-errors.js';
@@ -67,4 +68,15 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
   });
   return app;
+}
+
+/** Listens on server.host:server.port; a port in use or not permitted is a HubError naming the setting. */
+export async function listen(app: FastifyInstance, server: { host: string; port: number }): Promise<void> {
+  try {
+    await app.listen({ port: server.port, host: server.host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'is not permitted for this user' : `cannot be used (${(err as Error).message})`;
+    throw new HubError('TH_ERR_SERVER_LISTEN_FAILED', `server.port ${server.port} on ${server.host} ${why}: stop what holds it or set another server.port`, { cause: err });
+  }
 }
