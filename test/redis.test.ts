@@ -101,9 +101,11 @@ describe('embedded redis-server', () => {
       await killAndWait(client);
       expect(lines.join('')).toMatch(/"event":"redis_exited".*"event":"redis_restarted"/s);
       const last = state().pid;
-      await spawned.stop();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const exits = () => lines.filter((line) => line.includes('"event":"redis_exited"')).length;
+      const exitsBefore = exits();
+      await spawned.stop(); // resolves once the server has exited: a supervised one would have said so by then
       expect(alive(last)).toBe(false);
+      expect(exits()).toBe(exitsBefore);
       expect(existsSync(path.join(dir, 'triggerhub-redis.json'))).toBe(false);
 
       // A server a supervised start adopts (as after a kill -9 of its hub) is watched by its pid.
@@ -117,9 +119,10 @@ describe('embedded redis-server', () => {
       try {
         await killAndWait(second);
         const restarted = state().pid;
+        const exitsBefore = exits();
         await adopter.stop();
-        await new Promise((resolve) => setTimeout(resolve, 1500));
         expect(alive(restarted)).toBe(false);
+        expect(exits()).toBe(exitsBefore);
       } finally {
         second.disconnect();
         await plain.stop();
