@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { processRunning } from '../pid.js';
 import { freePort } from '../ports.js';
+import { backoffDelay } from '../sources/kit/backoff.js';
 import { ADOPT_WAIT_MS, killQuietly, mayBeRedis, serverDir, waitGone, waitReady } from './server-process.js';
 
 
@@ -121,19 +122,19 @@ export class EmbeddedRedis {
     const { port } = this.state!;
     this.child = undefined;
     this.options.logger.warn({ event: 'redis_exited', port, how }, `embedded redis-server ${how}: starting it again on port ${port}`);
-    void this.restart(port, 1000);
+    void this.restart(port, 1);
   }
 
-  private async restart(port: number, delayMs: number): Promise<void> {
-    await new Promise((resolve) => { this.retry = setTimeout(resolve, delayMs); });
+  /** The `failures`-th try to start it again, after the sources' backoff (1 s doubling to 30 s). */
+  private async restart(port: number, failures: number): Promise<void> {
+    await new Promise((resolve) => { this.retry = setTimeout(resolve, backoffDelay(failures)); });
     if (this.stopped) return;
     try {
       this.state = { pid: await this.spawnServer(port), port };
     } catch (err) {
       if (this.stopped) return;
-      const next = Math.min(delayMs * 2, 30_000);
-      this.options.logger.warn({ event: 'redis_restart_failed', port, message: (err as Error).message.split('\n')[0], retryInMs: next }, 'could not start the embedded redis-server again; retrying');
-      void this.restart(port, next);
+      this.options.logger.warn({ event: 'redis_restart_failed', port, message: (err as Error).message.split('\n')[0], retryInMs: backoffDelay(failures + 1) }, 'could not start the embedded redis-server again; retrying');
+      void this.restart(port, failures + 1);
       return;
     }
     this.options.logger.warn({ event: 'redis_restarted', port, pid: this.state.pid }, 'embedded redis-server started again (its append-only file replayed)');
