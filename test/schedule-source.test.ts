@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CATCH_UP_TICKS } from '../src/sources/schedule.js';
 import { MAX_WAIT_MS } from '../src/sources/schedule/clock.js';
 import { ManualClock, ScheduleCase } from './fixtures/schedule/harness.js';
+import { waitFor } from './helpers/hub.js';
 
 const T0 = Date.parse('2026-01-01T00:00:30Z');
 const MINUTE = 60_000;
@@ -148,6 +149,51 @@ describe('schedule source', () => {
     await before.stop();
     await c.start({ ...EVERY_MINUTE, catchUp: 'last' }, clock);
     expect(c.times()).toEqual([at(1)]);
+  });
+
+  describe('a hub killed between claiming a tick and queueing it (kill -9)', () => {
+    const LEASE_MS = 300;
+    const lapse = () => new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100));
+
+    it('another hub fires the tick once the dead hub\'s lease lapses', async () => {
+      c = new ScheduleCase();
+      const clock = new ManualClock(T0);
+      await c.start(EVERY_MINUTE, clock, LEASE_MS);
+      await c.claimAndDie(Date.parse(at(1)), LEASE_MS);
+      await clock.advanceTo(T0 + 30_000, 1); // 1:00: the tick is the dead hub's
+      expect(c.queued).toEqual([]);
+      await lapse();
+      await clock.advanceTo(T0 + 30_000 + LEASE_MS + 1_000, 1); // its lease has ended (+ up to 1 s jitter)
+      await waitFor(() => c.queued.length > 0, 5_000, 'the tick to be fired');
+      expect(c.times()).toEqual([at(1)]);
+      await clock.advanceTo(T0 + 90_000, 1);
+      expect(c.times()).toEqual([at(1), at(2)]);
+    });
+
+    it('the hub restarted with catchUp none still fires it: it was claimed while a hub ran, not missed', async () => {
+      c = new ScheduleCase();
+      const clock = new ManualClock(T0);
+      const before = await c.start({ ...EVERY_MINUTE, catchUp: 'none' }, clock, LEASE_MS);
+      await before.stop();
+      await c.claimAndDie(Date.parse(at(1)), LEASE_MS);
+      clock.set(T0 + 40_000);
+      await c.start({ ...EVERY_MINUTE, catchUp: 'none' }, clock, LEASE_MS);
+      await lapse();
+      await clock.advanceTo(T0 + 40_000 + LEASE_MS + 1_000, 1);
+      await waitFor(() => c.queued.length > 0, 5_000, 'the tick to be fired');
+      expect(c.times()).toEqual([at(1)]);
+    });
+
+    it('a tick another hub queued is not fired again, whatever its claim held (hubs before leases wrote their id)', async () => {
+      c = new ScheduleCase();
+      const clock = new ManualClock(T0);
+      await c.redis.set(`${c.config.queuePrefix}:schedule:tick:0:tick:${Date.parse(at(1))}`, 'b1946ac9-2f6f-4b9e-9d0e-2a0f3c1d7e55', 'PX', 60_000);
+      await c.start(EVERY_MINUTE, clock, LEASE_MS);
+      await clock.advanceTo(T0 + 30_000, 1);
+      expect(clock.armed).toBe(1); // the schedule's own timer, no watch
+      await clock.advanceTo(T0 + 90_000, 1);
+      expect(c.times()).toEqual([at(2)]);
+    });
   });
 
   it('waits at most MAX_WAIT_MS at a time and still fires on the tick', async () => {

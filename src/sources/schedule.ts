@@ -6,12 +6,14 @@ import { MAX_WAIT_MS, systemClock, type ScheduleClock } from './schedule/clock.j
 import { buildTickEnvelope } from './schedule/event.js';
 import { parseExpression, ticksBetween, type TickSchedule } from './schedule/expression.js';
 import { scheduleSettingsSchema, type ScheduleSettings } from './schedule/settings.js';
-import { CLAIM_TTL_MS, TickStore } from './schedule/tick-store.js';
+import { CLAIM_LEASE_MS, CLAIM_TTL_MS, TickStore } from './schedule/tick-store.js';
 import { backoffDelay } from './kit/backoff.js';
 import { defineSourceKind, type Source, type SourceContext } from './source.js';
 
 /** `catchUp: all` fires at most this many missed ticks (the most recent ones). */
 export const MAX_CATCH_UP_TICKS = 100;
+/** A lapsed lease is looked at up to this much later (spreads the hubs that all lost the tick). */
+const LAPSE_JITTER_MS = 1000;
 
 /**
  * `events: - schedule: { expression, ... }`: fires the function asynchronously on every tick, as
@@ -28,6 +30,10 @@ export class ScheduleSource implements Source {
   /** A tick whose event could not be queued waits here for its next try (stop() cuts it short). */
   private retry?: { timer: unknown; wake: () => void };
   private running: Promise<void> = Promise.resolve();
+  /** Ticks another hub claimed and has not queued yet, each with the timer that looks again when its lease ends. */
+  private readonly watched = new Map<number, unknown>();
+  /** Ticks being fired after another hub's lease lapsed (stop() waits for them). */
+  private readonly adopting = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -35,6 +41,7 @@ export class ScheduleSource implements Source {
     private readonly settings: ScheduleSettings,
     private readonly index: number,
     private readonly clock: ScheduleClock = systemClock,
+    private readonly leaseMs = CLAIM_LEASE_MS,
   ) {
     this.id = `schedule:${fn.name}:${index}`;
     this.schedule = parseExpression(settings.expression, settings.timezone);
@@ -47,7 +54,7 @@ export class ScheduleSource implements Source {
       this.log.info({ event: 'schedule_disabled' }, `schedule ${this.settings.expression} is disabled`);
       return;
     }
-    this.store = new TickStore(context.redis, context.config.queuePrefix, this.fn.name, this.index, randomUUID());
+    this.store = new TickStore(context.redis, context.config.queuePrefix, this.fn.name, this.index, randomUUID(), this.leaseMs);
     await this.catchUpFromStore().catch((err: unknown) => {
       this.log!.error({ event: 'schedule_catch_up_failed', err }, 'could not catch up missed ticks; they stay missed until the next start');
     });
@@ -64,7 +71,9 @@ export class ScheduleSource implements Source {
       this.clock.clearTimeout(this.retry.timer);
       this.retry.wake();
     }
-    await this.running;
+    for (const timer of this.watched.values()) this.clock.clearTimeout(timer);
+    this.watched.clear();
+    await Promise.all([this.running, ...this.adopting]);
   }
 
   /** Ticks after the stored last one and up to now were missed while no hub ran. */
@@ -79,8 +88,14 @@ export class ScheduleSource implements Source {
     await this.catchUp(last, now);
   }
 
-  /** Applies the catch-up policy to the ticks in (after, now]. */
+  /**
+   * Applies the catch-up policy to the ticks in (after, now]. Whatever the policy, a tick in there
+   * that a hub claimed and has not queued (it was killed, or it is still retrying) is not missed:
+   * it is watched, and fired here if that hub's lease lapses.
+   */
   private async catchUp(after: number, now: number): Promise<void> {
+    const recent = ticksBetween(this.schedule, after, now, MAX_CATCH_UP_TICKS).ticks;
+    for (const [tick, leftMs] of await this.store!.inFlight(recent)) this.watch(tick, leftMs);
     const limit = this.settings.catchUp === 'all' ? MAX_CATCH_UP_TICKS : 1;
     const { ticks, dropped } = ticksBetween(this.schedule, after, now, limit);
     if (ticks.length === 0) return;
@@ -129,12 +144,17 @@ export class ScheduleSource implements Source {
   /**
    * Claims the tick; the winner queues the event. An event that cannot be queued (Redis down or
    * slow) is tried again after 1 s, 2 s, 4 s … 30 s, as EventBridge retries delivering to its
-   * target, for as long as the claim lasts (24 h); a tick still not queued then, or when the hub
-   * stops, is given back (a restart's catch-up may fire it).
+   * target, for up to 24 h, the claim's lease renewed before each try; a tick still not queued
+   * then, or when the hub stops, is given back (a restart's catch-up may fire it). A tick another
+   * hub holds a lease on is watched (see watch).
    */
   private async fire(tick: number): Promise<void> {
     const { config } = this.context!;
-    if (!(await this.store!.claim(tick))) return;
+    const claim = await this.store!.claim(tick);
+    if (claim !== true) {
+      if (claim.inFlight) this.watch(tick, claim.leftMs);
+      return;
+    }
     const envelope = buildTickEnvelope(config, { fn: this.fn.name, index: this.index }, tick, this.settings.input);
     for (let failures = 1; ; failures += 1) {
       try {
@@ -146,6 +166,9 @@ export class ScheduleSource implements Source {
           await this.store!.unclaim(tick).catch(() => undefined);
           throw err;
         }
+        // The lease outlasts the wait; a tick taken over meanwhile (this hub's lease lapsed while
+        // Redis was unreachable, and another hub claimed it) is that hub's now.
+        if (!(await this.store!.renew(tick, retryInMs + this.leaseMs).catch(() => true))) return;
         this.log!.warn({ event: 'schedule_tick_retry', tick: envelope.time, attempt: failures, retryInMs, message: (err as Error).message },
           `could not queue the tick's event; retrying in ${retryInMs} ms`);
         this.context?.report?.(this.id, { state: 'failing', lastError: (err as Error).message });
@@ -153,8 +176,30 @@ export class ScheduleSource implements Source {
         this.retry = undefined;
       }
     }
+    await this.store!.queued(tick);
     await this.store!.markDone(tick);
     this.log!.debug({ event: 'schedule_tick_queued', tick: envelope.time, id: envelope.id }, 'schedule tick queued');
+  }
+
+  /**
+   * Another hub claimed the tick and has not queued it: looks again when its lease ends. If that
+   * hub died before queueing (kill -9 between claim and queue), the lease lapses and this hub
+   * claims the tick and fires it; if it queued it, nothing more happens.
+   */
+  private watch(tick: number, leftMs: number): void {
+    if (this.stopped || this.watched.has(tick)) return;
+    const timer = this.clock.setTimeout(() => {
+      this.watched.delete(tick);
+      if (this.stopped) return;
+      const adopting: Promise<void> = this.fire(tick)
+        .catch((err: unknown) => {
+          this.log!.warn({ event: 'schedule_lease_check_failed', tick: new Date(tick).toISOString(), err }, 'could not look at another hub\'s claim of a tick; looking again');
+          this.watch(tick, this.leaseMs);
+        })
+        .finally(() => this.adopting.delete(adopting));
+      this.adopting.add(adopting);
+    }, leftMs + Math.floor(Math.random() * LAPSE_JITTER_MS));
+    this.watched.set(tick, timer);
   }
 }
 
