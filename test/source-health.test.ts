@@ -158,6 +158,12 @@ describe('source health: pollers and push sources report state, lag and last eve
     } finally {
       await redis.quit();
     }
+    const configPath = path.join(tempDir('th-health-'), 'triggerhub.yaml');
+    writeFileSync(configPath, JSON.stringify({ redis: inject('redisUrl'), queuePrefix: hub.config.queuePrefix }));
+    const lines = (await runCli(['--config', configPath, 'status'])).stdout.split('\n');
+    const header = lines.findIndex((line) => line.startsWith('SOURCE'));
+    // HUBS: none of the one hub with a record of it runs it any more.
+    expect(lines.slice(header).find((line) => line.startsWith('sqs:worker:0 '))?.split(/\s{2,}/)[5]).toBe('0 of 1');
   });
 });
 

@@ -50,7 +50,7 @@ function render(report: StatusReport, now = Date.now()): string {
   const sources = report.sources.length
     ? table(['SOURCE', 'FUNCTION', 'STATE', 'LAG', 'LAST EVENT', 'HUBS', 'NOTE'], report.sources.map((s) => [
       s.source, s.function, s.state, s.lagMs === null ? '-' : seconds(s.lagMs), s.lastEventAt ? `${seconds(now - Date.parse(s.lastEventAt))} ago` : '-',
-      String(s.hubs.length), note(s, now),
+      hubsRunning(s), note(s, now),
     ]))
     : 'no sources reported (no hub has run one since the last reset)';
   const mapped = report.sources.filter((s) => s.counts);
@@ -61,6 +61,12 @@ function render(report: StatusReport, now = Date.now()): string {
     ]))}`
     : '';
   return `${report.functions.length ? `${fns}\n\n${footer}` : 'no functions configured'}\n\n${sources}${mappings}`;
+}
+
+/** Hubs running the source, and of how many with a record of it when some stopped or died: `2`, `1 of 3`. */
+function hubsRunning(s: SourceStatus): string {
+  const live = s.hubs.filter((hub) => hub.state !== 'stopped' && hub.state !== 'stale').length;
+  return live === s.hubs.length ? String(live) : `${live} of ${s.hubs.length}`;
 }
 
 function note(s: SourceStatus, now: number): string {
