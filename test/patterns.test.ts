@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssues } from '../src/config/issues.js';
+import { buildConfig } from '../src/config/load.js';
+import { FIXTURES } from './helpers/paths.js';
 import { isHubError } from '../src/errors.js';
 import {
   compileFilterCriteria, explainPattern, filterCriteriaSchema, filterView, formatExplanation, matchPattern,
@@ -468,5 +470,33 @@ describe('filterCriteriaSchema', () => {
     expect(issues(streamFilterCriteriaSchema, { filters: [{ pattern: { a: [1] } }, { pattern: { data: [{ prefix: 'x' }] } }] }))
       .toBe('filters[1].pattern.data: must be an object of fields such as {"type": ["order"]}: Lambda only filters stream data parsed as JSON');
     expect(issues(filterCriteriaSchema, { filters: [{ pattern: { data: ['x'] } }] })).toBe('');
+  });
+});
+
+describe('filter fields per source', () => {
+  const load = (events: unknown[]) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events } } }, { baseDir: FIXTURES });
+  const queue = 'https://sqs.us-east-1.amazonaws.com/123456789012/orders';
+  const criteria = (...patterns: unknown[]) => ({ filters: patterns.map((pattern) => ({ pattern })) });
+
+  it('refuses a field the records never have, naming its path and the fields there are (it would drop every record)', () => {
+    expect(load([{ kinesis: { stream: 's', startingPosition: 'LATEST', filterCriteria: criteria({ kinesis: { data: { a: [1] } } }) } }]))
+      .toThrow("functions.f.events[0].kinesis.filterCriteria.filters[0].pattern.kinesis: is not a field of a Kinesis record's kinesis object (what filters see); "
+        + 'use kinesisSchemaVersion, partitionKey, sequenceNumber, data or approximateArrivalTimestamp');
+    expect(load([{ sqs: { queue, filterCriteria: criteria('{"Body": {"type": ["order"]}}') } }]))
+      .toThrow('functions.f.events[0].sqs.filterCriteria.filters[0].pattern.Body: is not a field of an SQS record; use messageId, ');
+    expect(load([{ dynamodb: { table: 'orders', startingPosition: 'LATEST', filterCriteria: criteria({ dynamodb: { newImage: { s: { S: ['x'] } } } }) } }]))
+      .toThrow('functions.f.events[0].dynamodb.filterCriteria.filters[0].pattern.dynamodb.newImage: is not a field of dynamodb; use ApproximateCreationDateTime, ');
+    expect(load([{ stream: { key: 'k', startingPosition: 'LATEST', filterCriteria: criteria({ a: [1] }, { $or: [{ data: { a: [1] } }, { __proto__x: [1], eventName: ['x'] }] }) } }]))
+      .toThrow(/filters\[0\]\.pattern\.a: is not a field of a Redis stream record's stream object[^]*filters\[1\]\.pattern\.\$or\[1\]\.__proto__x: [^]*filters\[1\]\.pattern\.\$or\[1\]\.eventName: /);
+    expect(load([{ sqs: { queue, filterCriteria: criteria('{"__proto__": [1]}') } }])).toThrow('pattern.__proto__: is not a field of an SQS record');
+  });
+
+  it('accepts the fields each source\'s filters see, and anything below free-form ones (body, data, images, attributes)', () => {
+    expect(load([
+      { sqs: { queue, filterCriteria: criteria({ body: { anything: [1] }, attributes: { ApproximateReceiveCount: ['1'] }, messageAttributes: { t: { stringValue: ['x'] } } }) } },
+      { kinesis: { stream: 's', startingPosition: 'LATEST', filterCriteria: criteria({ partitionKey: ['1'], data: { x: { y: [1] } } }) } },
+      { dynamodb: { table: 'orders', startingPosition: 'LATEST', filterCriteria: criteria({ eventName: ['INSERT'], dynamodb: { NewImage: { s: { S: ['x'] } }, Keys: { id: { N: ['1'] } } } }) } },
+      { stream: { key: 'k', startingPosition: 'LATEST', filterCriteria: criteria({ partitionKey: ['p'], fields: { f: ['v'] }, $or: [{ data: { a: [1] } }, { key: ['k'] }] }) } },
+    ])).not.toThrow();
   });
 });

@@ -140,3 +140,34 @@ export function dataFieldIssues(root: ObjectNode, field: string, path: PathPart[
   for (const group of root.ors) group.forEach((branch, i) => issues.push(...dataFieldIssues(branch, field, [...path, '$or', i])));
   return issues;
 }
+
+/**
+ * The fields of a source's records as filters see them: a field mapped to `null` may hold anything
+ * (a body, data, an item image); one mapped to fields holds only those. Looked up as Map keys.
+ */
+export type RecordFields = ReadonlyMap<string, RecordFields | null>;
+
+/** RecordFields from an object literal of the record's field names. */
+export function recordFields(fields: { [key: string]: RecordFields | null }): RecordFields {
+  return new Map(Object.entries(fields));
+}
+
+/**
+ * Pattern fields the records never have (`{"kinesis": {"data": ...}}` where filters see the
+ * `kinesis` object, `Body` for `body`): such a filter would drop, or on SQS delete, every record.
+ * `$or` branches apply to the object they are in.
+ */
+export function unknownFieldIssues(root: ObjectNode, fields: RecordFields, of: string, path: PathPart[] = []): PatternIssue[] {
+  const issues: PatternIssue[] = [];
+  for (const { key, node } of root.fields) {
+    const inner = fields.get(key);
+    if (inner === undefined) {
+      const known = [...fields.keys()];
+      issues.push({ path: [...path, key], message: `is not a field of ${of}; use ${known.slice(0, -1).join(', ')} or ${known.at(-1)}` });
+    } else if (inner && node.kind === 'object') {
+      issues.push(...unknownFieldIssues(node, inner, key, [...path, key]));
+    }
+  }
+  for (const group of root.ors) group.forEach((branch, i) => issues.push(...unknownFieldIssues(branch, fields, of, [...path, '$or', i])));
+  return issues;
+}

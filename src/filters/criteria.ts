@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { HubError } from '../errors.js';
 import {
-  compileTree, dataFieldIssues, formatPath, guardDataField, parsePattern, usesField, type ObjectNode, type PatternIssue,
+  compileTree, dataFieldIssues, formatPath, guardDataField, parsePattern, unknownFieldIssues, usesField,
+  type ObjectNode, type PatternIssue, type RecordFields,
 } from './compile.js';
 import { explainTree, type Explanation } from './explain.js';
 import { matchObject } from './match.js';
@@ -14,6 +15,7 @@ import { isPlainObject } from './operators.js';
 import { parseJson } from '../json.js';
 
 export type { ExplainEntry, Explanation } from './explain.js';
+export { recordFields, type RecordFields } from './compile.js';
 export { formatExplanation } from './explain.js';
 
 export type DataField = 'body' | 'data';
@@ -82,6 +84,29 @@ export const streamFilterCriteriaSchema = filterCriteriaSchema.superRefine((crit
     }
   });
 });
+
+/** What one source's filters see: `fields` of its records (see RecordFields), called `of` in errors. */
+export interface FilterSubject {
+  of: string;
+  fields: RecordFields;
+  /** `data` for streams: the pattern under it must be an object (streamFilterCriteriaSchema). */
+  dataField?: DataField;
+}
+
+/**
+ * A source's `filterCriteria`: also refuses pattern fields its records never have, which would
+ * drop (on SQS delete) every record, naming the path and the fields there are.
+ */
+export function filterCriteriaSchemaFor(subject: FilterSubject) {
+  const base = subject.dataField === 'data' ? streamFilterCriteriaSchema : filterCriteriaSchema;
+  return base.superRefine((criteria, ctx) => {
+    criteria.filters.forEach(({ pattern }, i) => {
+      for (const issue of unknownFieldIssues(compile(pattern).root, subject.fields, subject.of)) {
+        ctx.addIssue({ code: 'custom', path: ['filters', i, 'pattern', ...issue.path], message: issue.message });
+      }
+    });
+  });
+}
 
 export type FilterCriteria = z.infer<typeof filterCriteriaSchema>;
 export type FilterCriteriaInput = z.input<typeof filterCriteriaSchema>;

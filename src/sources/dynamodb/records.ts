@@ -1,10 +1,22 @@
 import type { _Record, AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent, StreamRecord } from 'aws-lambda';
+import { recordFields, type FilterSubject } from '../../filters/criteria.js';
 
 /** The CloudEvents type of DynamoDB Streams envelopes; `data` is a DynamoDBStreamEvent. Built here only. */
 export const DYNAMODB_ENVELOPE_TYPE = 'aws.dynamodb';
 
 export type { DynamoDBRecord, DynamoDBStreamEvent };
+
+/** Filters see the whole record, images in DynamoDB JSON. */
+export const DYNAMODB_FILTER_SUBJECT: FilterSubject = {
+  of: 'a DynamoDB Streams record',
+  fields: recordFields({
+    eventID: null, eventName: null, eventVersion: null, eventSource: null, awsRegion: null, eventSourceARN: null, userIdentity: null,
+    dynamodb: recordFields({
+      ApproximateCreationDateTime: null, Keys: null, NewImage: null, OldImage: null, SequenceNumber: null, SizeBytes: null, StreamViewType: null,
+    } satisfies Record<keyof StreamRecord, null>),
+  } satisfies Record<keyof DynamoDBRecord, unknown>),
+};
 
 /**
  * A record as Lambda delivers it from GetRecords output: the stream record's fields with

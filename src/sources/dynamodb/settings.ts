@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { unknownFieldError } from '../../config/issues.js';
-import { filterCriteriaSchema } from '../../filters/criteria.js';
+import { filterCriteriaSchemaFor } from '../../filters/criteria.js';
+import { DYNAMODB_FILTER_SUBJECT } from './records.js';
 import { endpointSchema, oneOf, regionSchema } from '../kit/settings.js';
 import { checkShardMapping, checkStreamMapping, shardMappingShape, streamMappingShape } from '../kit/stream-settings.js';
 
@@ -23,7 +24,7 @@ export const dynamodbSettingsSchema = z.strictObject({
   ...streamMappingShape,
   startingPosition: oneOf(STARTING_POSITIONS, ' (Lambda starts DynamoDB streams at TRIM_HORIZON or LATEST only)'),
   startingPositionTimestamp: z.never({ error: 'is not supported for DynamoDB streams (Lambda starts them at TRIM_HORIZON or LATEST)' }).optional(),
-  filterCriteria: filterCriteriaSchema.optional(),
+  filterCriteria: filterCriteriaSchemaFor(DYNAMODB_FILTER_SUBJECT).optional(),
   ...shardMappingShape,
   /** DynamoDB (Streams) endpoint; default AWS_ENDPOINT_URL_DYNAMODB_STREAMS, then AWS_ENDPOINT_URL_DYNAMODB, then the SDK's. */
   endpoint: endpointSchema.optional(),

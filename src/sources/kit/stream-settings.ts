@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { unknownFieldError } from '../../config/issues.js';
 import { destinationSchema, type DestinationSpec } from '../../destinations/targets.js';
-import { streamFilterCriteriaSchema } from '../../filters/criteria.js';
 import { functionResponseTypesSchema, intBetween, oneOf, reportsItemFailures, unlimitedOr } from './settings.js';
 import { defaultRetryDelayMs, type StreamBatchPolicy } from './stream-batch.js';
 
@@ -28,7 +27,6 @@ export const streamMappingShape = {
   destinationConfig: z.strictObject({
     onFailure: destinationSchema.optional(),
   }, { error: unknownFieldError }).optional(),
-  filterCriteria: streamFilterCriteriaSchema.optional(),
 };
 
 /** What shard mappings (Kinesis, DynamoDB Streams) add to the stream mapping settings. */

@@ -3,9 +3,20 @@ import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { incomingTraceparent } from '../../tracing.js';
 import type { QueueInfo } from './queue.js';
+import { recordFields, type FilterSubject } from '../../filters/criteria.js';
 
 /** The CloudEvents type of SQS envelopes; `data` is an SQSEvent. */
 export const SQS_ENVELOPE_TYPE = 'aws.sqs';
+
+/** Filters see the whole record, its `body` parsed when it is JSON. */
+export const SQS_FILTER_SUBJECT: FilterSubject = {
+  of: 'an SQS record',
+  fields: recordFields({
+    messageId: null, receiptHandle: null, body: null, attributes: null, messageAttributes: null, md5OfBody: null,
+    md5OfMessageAttributes: null, eventSource: null, eventSourceARN: null, awsRegion: null,
+  } satisfies Record<keyof SQSRecord, null>),
+  dataField: 'body',
+};
 
 /** Lambda's order of the system attributes in a record; any others follow. */
 const ATTRIBUTE_ORDER = [

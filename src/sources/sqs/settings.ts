@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { filterCriteriaSchema } from '../../filters/criteria.js';
+import { filterCriteriaSchemaFor } from '../../filters/criteria.js';
+import { SQS_FILTER_SUBJECT } from './records.js';
 import { unknownFieldError } from '../../config/issues.js';
 import { functionResponseTypesSchema, intBetween, REGION_PATTERN, regionSchema } from '../kit/settings.js';
 
@@ -27,7 +28,7 @@ export const sqsSettingsSchema = z.strictObject({
   maximumBatchingWindowInSeconds: intBetween(0, 300).default(0),
   functionResponseTypes: functionResponseTypesSchema,
   maximumConcurrency: intBetween(2, 1000).optional(),
-  filterCriteria: filterCriteriaSchema.optional(),
+  filterCriteria: filterCriteriaSchemaFor(SQS_FILTER_SUBJECT).optional(),
   endpoint: z.url({ error: 'must be a URL like http://127.0.0.1:4566' }).optional(),
   region: regionSchema.optional(),
 }, {

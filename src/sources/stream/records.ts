@@ -1,5 +1,6 @@
 import { batchRange, type BatchRange } from '../kit/failure-record.js';
 import { setOwn } from '../../own.js';
+import { recordFields, type FilterSubject } from '../../filters/criteria.js';
 
 /**
  * The Redis Streams event, Kinesis-like: one record per stream entry. Built here only.
@@ -40,6 +41,15 @@ export interface RedisStreamRecord {
     sequenceNumber: string;
   };
 }
+
+/** Filters see a record's `stream` object, its `data` parsed when it is JSON (see filterSubject). */
+export const STREAM_FILTER_SUBJECT: FilterSubject = {
+  of: "a Redis stream record's stream object (what filters see)",
+  fields: recordFields({
+    key: null, group: null, id: null, partitionKey: null, data: null, fields: null, approximateArrivalTimestamp: null, sequenceNumber: null,
+  } satisfies Record<keyof RedisStreamRecord['stream'], null>),
+  dataField: 'data',
+};
 
 export interface RedisStreamEvent {
   Records: RedisStreamRecord[];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { unknownFieldError } from '../../config/issues.js';
 import { checkStreamMapping, streamMappingShape } from '../kit/stream-settings.js';
+import { filterCriteriaSchemaFor } from '../../filters/criteria.js';
+import { STREAM_FILTER_SUBJECT } from './records.js';
 
 /**
  * Settings of a `stream` (Redis Streams) event source mapping: Lambda's Kinesis mapping settings
@@ -11,6 +13,7 @@ export const streamSettingsSchema = z.strictObject({
   key: z.string({ error: 'is required: the stream key' }).min(1, { error: 'must not be empty' }),
   group: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
   ...streamMappingShape,
+  filterCriteria: filterCriteriaSchemaFor(STREAM_FILTER_SUBJECT).optional(),
   /** The stream's Redis; default the hub's own. */
   redis: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
   /** Entries pending this long with another consumer of the group (a dead hub) are claimed. */
