@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import net from 'node:net';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
@@ -9,7 +10,9 @@ import { deleteRecords } from '../src/sources/sqs/acks.js';
 import { batchOutcome, blockFailedGroups } from '../src/sources/sqs/batch-response.js';
 import { arnFromUrl } from '../src/sources/sqs/queue.js';
 import { regionOfQueue } from '../src/sources/sqs/settings.js';
-import { FIXTURES } from './helpers/hub.js';
+import { VisibilityKeeper } from '../src/sources/sqs/visibility.js';
+import { FIXTURES, waitFor } from './helpers/hub.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs';
 
@@ -124,14 +127,40 @@ describe('sqs deletes', () => {
         return answers[calls.length - 1] ?? {};
       },
     } as unknown as SQSClient;
-    const lines: Array<{ event: string; messageId: string; code: string }> = [];
+    const lines: Array<{ event: string; messageIds: string[]; code: string; count: number }> = [];
     const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line)); } });
     const records = ['a', 'b', 'c'].map((id) => ({ messageId: id, receiptHandle: `rh-${id}` }) as SQSRecord);
     await deleteRecords(client, 'http://q', records, log);
     expect(calls).toEqual([['rh-a', 'rh-b', 'rh-c'], ['rh-b']]);
-    expect(lines.map(({ event, messageId, code }) => ({ event, messageId, code }))).toEqual([
-      { event: 'sqs_delete_failed', messageId: 'c', code: 'ReceiptHandleIsInvalid' },
-      { event: 'sqs_delete_failed', messageId: 'b', code: 'InternalError' },
+    expect(lines.map(({ event, messageIds, code, count }) => ({ event, messageIds, code, count }))).toEqual([
+      { event: 'sqs_delete_failed', messageIds: ['c'], code: 'ReceiptHandleIsInvalid', count: 1 },
+      { event: 'sqs_delete_failed', messageIds: ['b'], code: 'InternalError', count: 1 },
     ]);
+  });
+
+  it('with SQS gone under a large batch, logs one line per round, not one per message (deletes and visibility extensions)', async () => {
+    const gone = net.createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const { port } = gone.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => gone.close(() => resolve()));
+    const client = new SQSClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    const { lines, destination } = jsonLogLines();
+    const log = pino({ level: 'info' }, destination);
+    const records = Array.from({ length: 25 }, (_, i) => ({ messageId: `m${i}`, receiptHandle: `rh-${i}` }) as SQSRecord);
+    const queueUrl = `http://127.0.0.1:${port}/123456789012/q`;
+
+    await deleteRecords(client, queueUrl, records, log);
+    const keeper = new VisibilityKeeper(client, queueUrl, 1, log);
+    keeper.hold(records);
+    await waitFor(() => lines.filter((line) => line.event === 'sqs_visibility_extend_failed').length >= 2, 10_000, 'two extension rounds');
+    keeper.stop();
+    client.destroy();
+
+    const deletes = lines.filter((line) => line.event === 'sqs_delete_failed');
+    const extends_ = lines.filter((line) => line.event === 'sqs_visibility_extend_failed');
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]).toMatchObject({ level: 40, count: 25, messageIds: records.slice(0, 10).map((r) => r.messageId) });
+    for (const line of extends_) expect(line).toMatchObject({ level: 40, count: 25 });
+    expect(lines.length).toBe(deletes.length + extends_.length);
   });
 });

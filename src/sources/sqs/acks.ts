@@ -27,11 +27,24 @@ export async function deleteRecords(client: SQSClient, queueUrl: string, records
       QueueUrl: queueUrl, Entries: chunk.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
     })));
     const retry = round < DELETE_ROUNDS ? failures.filter((failure) => !failure.senderFault) : [];
-    for (const failure of failures.filter((f) => !retry.includes(f))) {
-      log.warn({ event: 'sqs_delete_failed', messageId: failure.record.messageId, code: failure.code },
-        'could not delete a processed message; it will be delivered again');
-    }
+    logEntryFailures(log, 'sqs_delete_failed', failures.filter((f) => !retry.includes(f)), 'processed message(s) could not be deleted; they will be delivered again');
     pending = retry.map((failure) => failure.record);
+  }
+}
+
+/** Message ids a failure log line names; the count says how many there were. */
+const LOGGED_IDS = 10;
+
+/**
+ * One warning per error code, however many entries failed with it (SQS unreachable under a batch of
+ * thousands is one line, not thousands): `count`, the first message ids and `code`.
+ */
+export function logEntryFailures(log: Logger, event: string, failures: EntryFailure[], message: string): void {
+  const byCode = new Map<string | undefined, EntryFailure[]>();
+  for (const failure of failures) byCode.set(failure.code, [...(byCode.get(failure.code) ?? []), failure]);
+  for (const [code, same] of byCode) {
+    const messageIds = same.slice(0, LOGGED_IDS).map((failure) => failure.record.messageId);
+    log.warn({ event, code, count: same.length, messageIds }, `${same.length} ${message}`);
   }
 }
 

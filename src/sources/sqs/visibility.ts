@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '../../log.js';
-import { changeVisibility } from './acks.js';
+import { changeVisibility, logEntryFailures, type EntryFailure } from './acks.js';
 
 /** Extend a message once this share of its visibility timeout has passed. */
 const EXTEND_AFTER = 2 / 3;
@@ -56,6 +56,7 @@ export class VisibilityKeeper {
       const failures = new Map((await changeVisibility(this.client, this.queueUrl, due, this.timeoutSeconds))
         .map((failure) => [failure.record.receiptHandle, failure]));
       const dueAt = now + this.timeoutSeconds * 1000 * EXTEND_AFTER;
+      const failed: EntryFailure[] = [];
       for (const record of due) {
         const entry = this.held.get(record.receiptHandle);
         if (!entry) continue; // acknowledged meanwhile
@@ -66,9 +67,10 @@ export class VisibilityKeeper {
         }
         // A rejected handle (the message was received again elsewhere) is given up; other errors are retried next tick.
         if (failure.senderFault) this.held.delete(record.receiptHandle);
-        this.log.warn({ event: 'sqs_visibility_extend_failed', messageId: record.messageId, code: failure.code },
-          'could not extend the visibility timeout of a message in progress; it may be delivered again');
+        failed.push(failure);
       }
+      logEntryFailures(this.log, 'sqs_visibility_extend_failed', failed,
+        'message(s) in progress: could not extend their visibility timeout; they may be delivered again');
       this.log.debug({ event: 'sqs_visibility_extended', count: due.length - failures.size, seconds: this.timeoutSeconds }, 'visibility extended');
     } finally {
       this.extending = false;
