@@ -15,7 +15,8 @@ export interface Kinesalite {
   close(): Promise<void>;
 }
 
-export async function startKinesalite(): Promise<Kinesalite> {
+/** `port` 0 picks a free one; a given port starts a fresh (empty) kinesalite where a closed one was. */
+export async function startKinesalite(port = 0): Promise<Kinesalite> {
   // The hub's client uses the SDK's standard credential chain.
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
@@ -23,9 +24,8 @@ export async function startKinesalite(): Promise<Kinesalite> {
   Object.assign(KINESIS_TIMINGS, { idlePollMs: 50, shardSyncMs: 150, leaseTtlMs: 1200, backoffBaseMs: 100 });
   const kinesalite = (await import('kinesalite')).default as (options: object) => Server;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const endpoint = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const client = new KinesisClient({
     endpoint, region: 'us-east-1', requestHandler: new NodeHttpHandler(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
@@ -51,12 +51,17 @@ export async function kinesisCase(k: Kinesalite, shards = 1): Promise<KinesisCas
   const id = randomUUID().slice(0, 8);
   const dir = tempDir('th-kinesis-');
   const c = { stream: `t-kinesis-${id}`, prefix: `t-${id}`, callsFile: path.join(dir, 'calls.jsonl'), failuresFile: path.join(dir, 'failures.jsonl') };
-  await k.client.send(new CreateStreamCommand({ StreamName: c.stream, ShardCount: shards }));
+  await createStream(k, c.stream, shards);
+  return c;
+}
+
+/** Creates the stream and waits until it is ACTIVE. */
+export async function createStream(k: Kinesalite, stream: string, shards = 1): Promise<void> {
+  await k.client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
   await waitFor(async () => {
-    const out = await k.client.send(new DescribeStreamSummaryCommand({ StreamName: c.stream }));
+    const out = await k.client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     return out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
   }, 5000, 'the stream to be ACTIVE');
-  return c;
 }
 
 /** `worker` (test/fixtures/kinesis/worker.mjs) fed by one kinesis mapping; `failures` records what it gets. */

@@ -6,7 +6,7 @@ import type { Logger } from '../../../log.js';
 import { throttledPoller, type Source, type SourceContext } from '../../source.js';
 import { MappingJournal } from '../journal.js';
 import { pollLoop } from '../poll-loop.js';
-import { lastSequence, readableShards, type ShardInfo, type ShardReader } from './reader.js';
+import { lastSequence, readableShards, type ShardInfo, type ShardReader, type StreamDescription } from './reader.js';
 import { runShardBatch, type ShardBatchContext } from './shard-batch.js';
 import { ShardWindows } from './tumbling-window.js';
 import { closeEndedWindow } from './window-invoke.js';
@@ -103,13 +103,18 @@ export class ShardSource<Raw, R> implements Source {
     const { signal } = this.abort;
     const { spec } = this;
     let stream: ShardStream<Raw, R> | undefined;
+    let incarnation: string | undefined;
     const journal = new MappingJournal(context, this.id, log);
     await pollLoop({
       signal, log, errorEvent: `${spec.kind}_shards_error`, failure: `cannot list the shards of ${spec.streamName}`,
       backoff: () => ({ baseMs: spec.timings.backoffBaseMs, capMs: spec.timings.backoffCapMs }),
       onHealth: (err) => this.health(context, LISTING, err),
     }, async () => {
-      stream ??= await this.describe(reader, state, context, log);
+      const described = await reader.describe(signal);
+      if (!stream || described.incarnation !== incarnation) {
+        stream = await this.bind(described, { context, reader, state, log }, stream !== undefined);
+        incarnation = described.incarnation;
+      }
       const [shards, consumers, checkpoints] = await Promise.all([reader.listShards(signal), state.heartbeat(), state.checkpoints()]);
       const readable = readableShards(shards, checkpoints, SHARD_END);
       const share = Math.ceil(readable.length / Math.max(1, consumers));
@@ -122,12 +127,23 @@ export class ShardSource<Raw, R> implements Source {
     });
   }
 
-  /** The stream as described, its state in Redis bound to it (checkpoints of a former stream of that name dropped). */
-  private async describe(reader: ShardReader<Raw>, state: ShardState, context: SourceContext, log: Logger): Promise<ShardStream<Raw, R>> {
-    const described = await reader.describe(this.abort.signal);
-    if (await state.adopt(described.incarnation)) {
+  /**
+   * The stream as described, its state in Redis bound to it: checkpoints of a former stream of that
+   * name are dropped and it is read from the starting position. A stream created again while this
+   * mapping read the former one (its service restarted empty, or it was deleted and made again)
+   * holds only records that came after: the shard pollers stop, and every shard is read from its start.
+   */
+  private async bind(
+    described: StreamDescription, { context, reader, state, log }: Omit<Running<Raw, R>, 'stream' | 'journal'>, replacing: boolean,
+  ): Promise<ShardStream<Raw, R>> {
+    const workers = [...this.workers.values()];
+    for (const worker of workers) worker.abort.abort();
+    await Promise.all(workers.map((worker) => worker.done));
+    const fromStart = replacing ? (await reader.listShards(this.abort.signal)).map((shard) => shard.id) : [];
+    if ((await state.adopt(described.incarnation, fromStart)) || replacing) {
       log.warn({ event: `${this.kind}_stream_recreated`, stream: described.arn, incarnation: described.incarnation },
-        'the stream was created again since the checkpoints were saved: they are dropped and it is read from the starting position');
+        replacing ? 'the stream was created again while it was read: every shard is read from its start'
+          : 'the stream was created again since the checkpoints were saved: they are dropped and it is read from the starting position');
     }
     return { ...this.spec.stream(described, context), retentionSeconds: described.retentionSeconds };
   }

@@ -15,6 +15,7 @@ return redis.call('ZCARD', KEYS[1])`;
 /**
  * Binds the state to one incarnation of the stream: a stream deleted and created again under the
  * same name reuses its shard ids, and the old checkpoints (and windows) would point nowhere.
+ * The shards named after the incarnation and the FROM_START mark (ARGV[3..]) are then read from their start.
  */
 const ADOPT = `
 local current = redis.call('GET', KEYS[1])
@@ -22,6 +23,7 @@ if current == ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
 if not current then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
+for i = 3, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], ARGV[2]) end
 return 1`;
 
 /** The checkpoint of a shard read to its end (its children may start). */
@@ -76,11 +78,12 @@ export class ShardState {
 
   /**
    * Records which incarnation of the stream the checkpoints belong to; true when they belonged to
-   * another one (the stream was created again) and were dropped, with the tumbling windows.
+   * another one (the stream was created again) and were dropped, with the tumbling windows. The
+   * `fromStart` shards are then read from their start, whatever the starting position.
    */
-  async adopt(incarnation: string): Promise<boolean> {
+  async adopt(incarnation: string, fromStart: readonly string[] = []): Promise<boolean> {
     const keys = [`${this.base}:incarnation`, `${this.base}:checkpoints`, this.windowsKey];
-    return (await this.redis.eval(ADOPT, keys.length, ...keys, incarnation)) === 1;
+    return (await this.redis.eval(ADOPT, keys.length, ...keys, incarnation, FROM_START, ...fromStart)) === 1;
   }
 
   /** Where the mapping's tumbling windows keep their state (ShardWindows). */
