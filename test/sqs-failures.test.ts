@@ -8,6 +8,7 @@ import {
   createQueue, queueDepth, receiveAll, recordedBodies, recordedEvents, sendBodies, sqsWorker, startFauxqs, type Fauxqs,
 } from './helpers/fauxqs.js';
 import { startTestHub, tempDir, testConfig, waitFor } from './helpers/hub.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 
 let sqs: Fauxqs;
 let hub: Hub | undefined;
@@ -56,12 +57,17 @@ describe('sqs event source: failures', () => {
     expect(count(bodies, 'ok:2')).toBe(1);
   });
 
-  it('keeps a message invisible while its handler runs longer than the visibility timeout', async () => {
+  it('keeps a message invisible while its handler runs longer than the visibility timeout, warning that Lambda refuses this', async () => {
     const queue = await createQueue(sqs.client, 'long', { VisibilityTimeout: '2' });
     await sendBodies(sqs.client, queue.url, ['sleep:5000']);
     const callsFile = calls();
-    hub = await startTestHub(sqsWorker({ queue: queue.url, endpoint: sqs.endpoint, callsFile, fn: { timeout: 10 } }));
+    const { lines, destination } = jsonLogLines();
+    hub = await startHub(testConfig(sqsWorker({ queue: queue.url, endpoint: sqs.endpoint, callsFile, fn: { timeout: 10 } })),
+      { logger: createLogger({ destination, level: 'info' }) });
     await drained(queue.url, 10_000);
+    expect(lines.filter((line) => line.event === 'sqs_visibility_timeout_short')).toMatchObject([
+      { level: 40, source: 'sqs:worker:0', visibilityTimeout: 2, functionTimeout: 10 },
+    ]);
     // The poller kept receiving meanwhile: had the message become visible, it would have run twice.
     const events = recordedEvents(callsFile);
     expect(events).toHaveLength(1);

@@ -106,6 +106,11 @@ export class SqsSource implements Source {
       onReceive: (records) => context.report?.(this.id, { state: 'running', lagMs: ageOfOldestMs(records) }),
     });
     log.info({ event: 'sqs_source_started', queue: queue.url, queueArn: queue.arn, fifo: queue.fifo }, `polling ${queue.url}`);
+    if (queue.visibilityTimeoutSeconds < this.fn.timeout) {
+      log.warn({ event: 'sqs_visibility_timeout_short', visibilityTimeout: queue.visibilityTimeoutSeconds, functionTimeout: this.fn.timeout },
+        `the queue's visibility timeout (${queue.visibilityTimeoutSeconds} s) is shorter than the function timeout (${this.fn.timeout} s): `
+        + 'the hub keeps its messages invisible while they run, but Lambda refuses such a mapping (AWS advises 6 times the function timeout)');
+    }
     return {
       queue, keeper, collector,
       deps: {
