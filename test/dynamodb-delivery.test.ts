@@ -1,4 +1,4 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamSchema } from '@aws-lambda-powertools/parser/schemas';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -6,7 +6,7 @@ import { exhaustedFailureRecord } from './helpers/failure-record.js';
 import { dynamoDbLocalUnavailable, startDynamoDbLocal, type DynamoDbLocal } from './helpers/dynamodb-local.js';
 import { waitFor, type TestHub } from './helpers/hub.js';
 import {
-  batches, checkpoints, deleteItem, dynamodbCase, events, failureRecords, putItems, records, startDynamodbHub,
+  batches, checkpoints, createTable, deleteItem, dynamodbCase, events, failureRecords, putItems, records, startDynamodbHub,
 } from './fixtures/dynamodb/harness.js';
 
 const unavailable = dynamoDbLocalUnavailable();
@@ -79,6 +79,20 @@ describe.skipIf(unavailable)('dynamodb event source: delivery from DynamoDB Loca
     await waitFor(() => ids(c).includes('z'), 15_000, 'the paid insert z');
     expect(ids(c)).toEqual(['y', 'z']);
     expect(records(c).every((r) => r.eventSourceARN === c.streamArn)).toBe(true);
+  });
+
+  it('follows `table:` to the stream of a table created again while the mapping runs, reading it from its start', async () => {
+    const c = await dynamodbCase(d);
+    hub = await startDynamodbHub(d, c, { stream: undefined, table: c.table, startingPosition: 'LATEST' });
+    await waitFor(async () => Object.keys(await checkpoints(redis, c, `table/${c.table}`)).length > 0, 10_000, 'the LATEST mark');
+    await putItems(d, c, [{ id: 'old' }]);
+    await waitFor(() => ids(c).includes('old'), 10_000, 'the record of the first table');
+    await d.dynamodb.send(new DeleteTableCommand({ TableName: c.table }));
+    const streamArn = await createTable(d, c.table);
+    await putItems(d, c, [{ id: 'new-1' }, { id: 'new-2' }]);
+    await waitFor(() => ids(c).includes('new-2'), 15_000, 'the records of the table created again');
+    expect(ids(c)).toEqual(['old', 'new-1', 'new-2']);
+    expect(records(c).slice(1).every((r) => r.eventSourceARN === streamArn && streamArn !== c.streamArn)).toBe(true);
   });
 
   it('with LATEST, skips what the stream held before the first start, and a restart before any record loses nothing', async () => {
