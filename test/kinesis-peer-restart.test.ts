@@ -35,6 +35,7 @@ describe('kinesis mapping across a restart of Kinesis', { timeout: 60_000 }, () 
     await waitFor(() => Date.now() - 2000 >= created.getTime() + 1000, 5000, 'a later creation time');
     const port = Number(new URL(k.endpoint).port);
     await k.close();
+    await waitFor(() => lines.some((line) => line.event === 'kinesis_poll_error'), 10_000, 'the shard poller to notice');
     k = await startKinesalite(port);
     await createStream(k, c.stream);
     await putRecords(k, c, [{ v: 'c' }, { v: 'd' }]);

@@ -34,7 +34,10 @@ export async function startKinesalite(port = 0): Promise<Kinesalite> {
     client,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Connections go with it, as when the process dies (a polling hub keeps its keep-alive one busy).
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

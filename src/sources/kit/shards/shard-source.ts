@@ -23,6 +23,8 @@ interface Running<Raw, R> {
   log: Logger;
 }
 
+/** Shard listings between two descriptions of a stream that reads fine (a minute at the default 5 s). */
+const REDESCRIBE_ROUNDS = 12;
 /** The key of shard-listing errors among the shard ids in ShardSource.errors. */
 const LISTING = 'ListShards';
 const live = new Set<ShardSource<unknown, unknown>>();
@@ -104,16 +106,20 @@ export class ShardSource<Raw, R> implements Source {
     const { spec } = this;
     let stream: ShardStream<Raw, R> | undefined;
     let incarnation: string | undefined;
+    let rounds = 0;
     const journal = new MappingJournal(context, this.id, log);
     await pollLoop({
       signal, log, errorEvent: `${spec.kind}_shards_error`, failure: `cannot list the shards of ${spec.streamName}`,
       backoff: () => ({ baseMs: spec.timings.backoffBaseMs, capMs: spec.timings.backoffCapMs }),
       onHealth: (err) => this.health(context, LISTING, err),
     }, async () => {
-      const described = await reader.describe(signal);
-      if (!stream || described.incarnation !== incarnation) {
-        stream = await this.bind(described, { context, reader, state, log }, stream !== undefined);
-        incarnation = described.incarnation;
+      // Described again while something fails, and every REDESCRIBE_ROUNDS listings (DescribeStreamSummary has a low account quota).
+      if (!stream || this.errors.size > 0 || ++rounds % REDESCRIBE_ROUNDS === 0) {
+        const described = await reader.describe(signal);
+        if (!stream || described.incarnation !== incarnation) {
+          stream = await this.bind(described, { context, reader, state, log }, stream !== undefined);
+          incarnation = described.incarnation;
+        }
       }
       const [shards, consumers, checkpoints] = await Promise.all([reader.listShards(signal), state.heartbeat(), state.checkpoints()]);
       const readable = readableShards(shards, checkpoints, SHARD_END);
