@@ -78,6 +78,10 @@ export const ERRORS = {
     status: 400, awsType: 'InvalidParameterValueException', retryable: false,
     description: 'A header or parameter has a value the API does not accept.',
   },
+  TH_ERR_REQUEST_URL_INVALID: {
+    status: 400, awsType: 'BadRequestException', retryable: false,
+    description: 'The request path cannot be decoded (a % not followed by two hex digits, or invalid UTF-8) or has a segment over 1024 characters.',
+  },
   TH_ERR_THROTTLED: {
     status: 429, awsType: 'TooManyRequestsException', retryable: true,
     description: 'Reserved concurrency is exhausted for a synchronous call.',

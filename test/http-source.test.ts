@@ -144,6 +144,19 @@ describe('function URLs and http routes', () => {
     expect(actual.headers.get('access-control-expose-headers')).toBe('x-request-id');
   });
 
+  it("answers a path it cannot decode in the hub's error shape on every path (console included), invoking nothing", async () => {
+    for (const path of ['/urls/show/a%zz', '/files/a%', '/orders/%C3%28', '/console/%zz', '/console/api/functions/%zz', '/2015-03-31/functions/%zz/invocations']) {
+      const response = await fetch(`${hub.url}${path}`, { method: 'POST', body: '{}' });
+      expect(response.status, path).toBe(400);
+      expect(response.headers.get('x-amzn-errortype'), path).toBe('BadRequestException');
+      const document = await response.json();
+      expect(document, path).toEqual({ Type: 'User', code: 'TH_ERR_REQUEST_URL_INVALID', message: expect.stringContaining('a % must be followed by two hex digits') });
+    }
+    const long = await fetch(`${hub.url}/console/api/functions/${'a'.repeat(1100)}`);
+    expect(long.status).toBe(400);
+    expect(await long.json()).toMatchObject({ code: 'TH_ERR_REQUEST_URL_INVALID', message: expect.stringContaining('over 1024 characters') });
+  });
+
   it('rejects bad http settings at start-up with the field path', () => {
     const attempt = (http: unknown) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events: [{ http }] } } }, { baseDir: FIXTURES });
     expect(attempt({ path: '/healthz' })).toThrow(/functions\.f\.events\[0\]\.http\.path: must not use the hub's own paths/);

@@ -44,6 +44,9 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
     // requests every 30 s (sooner for a short limit) and applies the limit only when it is not
     // below the one on headers (60 s).
     requestTimeout: requestTimeoutMs,
+    // A path the router cannot decode (`/a%zz`) or with an over-long segment: fastify answers it
+    // before routing, with its own body unless told otherwise. The hub's error shape, any path.
+    frameworkErrors: (err, _request, reply) => { sendAwsError(reply, toHubError(err)); },
     http: { headersTimeout: Math.min(60_000, requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeoutMs / 2)) },
   });
   app.removeAllContentTypeParsers();

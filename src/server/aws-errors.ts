@@ -17,13 +17,17 @@ export function sendAwsError(reply: FastifyReply, err: HubError): FastifyReply {
     .send(JSON.stringify({ Type: err.status >= 500 ? 'Service' : 'User', message: err.message, code: err.code, ...extra }));
 }
 
-/** Maps fastify's own errors (body too large, bad content) and anything unexpected to HubErrors. */
+/** Maps fastify's own errors (body too large, bad content, a path it cannot route) and anything unexpected to HubErrors. */
 export function toHubError(err: unknown): HubError {
   if (err instanceof HubError) return err;
   const code = (err as { code?: string }).code;
   const message = (err as Error).message ?? String(err);
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new HubError('TH_ERR_REQUEST_TOO_LARGE', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
+  }
+  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    const why = code === 'FST_ERR_BAD_URL' ? 'cannot be decoded (a % must be followed by two hex digits, and decode to UTF-8)' : 'has a segment over 1024 characters';
+    return new HubError('TH_ERR_REQUEST_URL_INVALID', `the request path ${why}`, { cause: err });
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', message, { cause: err });
