@@ -67,6 +67,10 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
     'a header name with a space': { statusCode: 200, headers: { 'bad name': '1' }, multiValueHeaders: { 'bad name': ['1'] }, body: 'x' },
     'a header value with CR LF': { statusCode: 200, headers: { 'x-split': 'a\r\nx-injected: 1' }, multiValueHeaders: { 'x-split': ['a\r\nx-injected: 1'] }, body: 'x' },
     'a body that is an object, not text': { statusCode: 200, body: { a: 1 } },
+    // Node's decoder would skip what it cannot read and send the rest as garbage bytes with a 200.
+    'an isBase64Encoded body that is not base64': { statusCode: 200, body: '!!! not base64 @@', isBase64Encoded: true },
+    // A function URL / 2.0 response used to send `x-object: [object Object]`.
+    'a header value that is an object': { statusCode: 200, headers: { 'x-object': { a: 1 } }, multiValueHeaders: { 'x-object': [{ a: 1 }] }, body: 'x' },
   };
   for (const [what, response] of Object.entries(unsendable)) {
     it(`answers ${what} as each service answers a malformed response, and logs no error`, async () => {
@@ -79,6 +83,16 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
       expect(lines.slice(before).filter((line) => (line.level as number) >= 40)).toEqual([]);
     });
   }
+
+  it('decodes a base64 body as sent, line breaks (MIME encoders) included', async () => {
+    const bytes = Buffer.from(Array.from({ length: 120 }, (_, i) => (i * 37) % 256));
+    const mime = bytes.toString('base64').replace(/.{76}/g, '$&\n');
+    for (const [path, body] of [['/urls/spelled', mime], ['/v2', mime], ['/v1', bytes.toString('base64')], ['/rest', mime], ['/lb', mime], ['/lb-multi', mime]]) {
+      const response = await fetch(`${hub.url}${path}`, { method: 'POST', body: JSON.stringify({ statusCode: 200, body, isBase64Encoded: true }) });
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(Buffer.from(await response.arrayBuffer()), path).toEqual(bytes);
+    }
+  });
 
   it('answers an ALB statusDescription with CR LF with 502 (it used to leave the client waiting)', async () => {
     for (const path of ['/lb', '/lb-multi']) {

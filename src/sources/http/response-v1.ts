@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
-import { isHopByHop, isPlainObject, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
+import { decodeBase64, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
 
 /** A Lambda proxy response as payload format 1.0 (REST APIs, HTTP APIs on 1.0, ALB) reads it. */
 export interface ProxyResponse {
@@ -13,8 +13,8 @@ export interface ProxyResponse {
 
 /**
  * Validates a handler result as a proxy response: an object with an integer `statusCode`,
- * `headers` of scalars, `multiValueHeaders` of scalar lists, a string `body` and a boolean
- * `isBase64Encoded`. Anything else, or what no HTTP server can send (a status outside 100-599, a
+ * `headers` of scalars, `multiValueHeaders` of scalar lists, a string `body` (base64 when
+ * `isBase64Encoded`) and a boolean `isBase64Encoded`. Anything else, or what no HTTP server can send (a status outside 100-599, a
  * header name that is no token, a value or `statusDescription` with CR, LF or NUL), is malformed
  * (undefined): API Gateway's 502. Hop-by-hop headers are the hub's own: a handler's are dropped.
  */
@@ -42,11 +42,9 @@ export function parseProxyResponse(value: unknown): ProxyResponse | undefined {
     if (isHopByHop(name)) merged.delete(name);
   }
   const text = typeof body === 'string' ? body : '';
-  return { statusCode: status, statusDescription, headers: merged, body: Buffer.from(text, isBase64Encoded ? 'base64' : 'utf8') };
-}
-
-function isScalar(value: unknown): value is string | number | boolean {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  const bytes = isBase64Encoded ? decodeBase64(text) : Buffer.from(text, 'utf8');
+  if (!bytes) return undefined;
+  return { statusCode: status, statusDescription, headers: merged, body: bytes };
 }
 
 /** Writes a parsed proxy response; API Gateway's content-type defaults to application/json, ALB's to none. */

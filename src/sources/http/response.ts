@@ -1,13 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
-import { isHopByHop, isPlainObject, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
+import { decodeBase64, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
 
 interface StructuredResponse {
   statusCode: number;
   headers: Array<[name: string, value: string]>;
   cookies: string[];
-  body?: string;
-  isBase64Encoded?: boolean;
+  body?: string | Buffer;
 }
 
 /** How a shape answers a failed invocation or a malformed response. */
@@ -22,8 +21,9 @@ const functionUrlFailure: HttpFailure = (reply, result) =>
  * 2.0) do: an object with `statusCode` is used as is (headers, cookies, body, isBase64Encoded);
  * any other value becomes a 200 `application/json` response whose body is the value (a string as
  * is, anything else as JSON). A failed invocation, or a response no HTTP server can send (a status
- * outside 100-599, a header name that is no token, a value with CR, LF or NUL, a body that is not
- * text), is `fail`'s answer.
+ * outside 100-599, a header name that is no token, a value that is not a string, number or boolean
+ * or has CR, LF or NUL, a body that is not text, or not base64 when `isBase64Encoded`), is `fail`'s
+ * answer.
  * Hop-by-hop headers are the hub's own: a handler's are dropped.
  */
 export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: HttpFailure = functionUrlFailure): FastifyReply {
@@ -39,23 +39,26 @@ export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: 
   reply.code(response.statusCode);
   for (const [name, headerValue] of response.headers) reply.header(name, headerValue);
   if (response.cookies.length) reply.header('set-cookie', response.cookies);
-  if (response.body === undefined || response.body === null) return reply.send();
+  if (response.body === undefined) return reply.send();
   if (!reply.hasHeader('content-type')) reply.header('content-type', 'application/json');
-  return reply.send(response.isBase64Encoded ? Buffer.from(response.body, 'base64') : String(response.body));
+  return reply.send(response.body);
 }
 
 /** The response to send, or undefined when it cannot be sent as given. */
 function structuredResponse(value: Record<string, unknown>): StructuredResponse | undefined {
   if (!isStatusCode(value.statusCode)) return undefined;
   // "Lambda body contains the wrong type for field body": API Gateway's 500, not the text [object Object].
-  if (value.body !== undefined && value.body !== null && typeof value.body !== 'string') return undefined;
+  const { body } = value;
+  if (body !== undefined && body !== null && typeof body !== 'string') return undefined;
   const headers: Array<[string, string]> = [];
   for (const [name, headerValue] of Object.entries(isPlainObject(value.headers) ? value.headers : {})) {
     const text = String(headerValue);
-    if (!isSendableHeader(name, text)) return undefined;
+    if (!isScalar(headerValue) || !isSendableHeader(name, text)) return undefined;
     if (!isHopByHop(name)) headers.push([name, text]);
   }
   const cookies = Array.isArray(value.cookies) ? value.cookies.map(String) : typeof value.cookies === 'string' ? [value.cookies] : [];
   if (!cookies.every((cookie) => isSendableHeader('set-cookie', cookie))) return undefined;
-  return { statusCode: value.statusCode, headers, cookies, body: value.body as string | undefined, isBase64Encoded: Boolean(value.isBase64Encoded) };
+  if (typeof body !== 'string') return { statusCode: value.statusCode, headers, cookies };
+  const bytes = value.isBase64Encoded ? decodeBase64(body) : body;
+  return bytes === undefined ? undefined : { statusCode: value.statusCode, headers, cookies, body: bytes };
 }

@@ -87,3 +87,20 @@ export function isSendableHeader(name: string, value: string): boolean {
 export function isStatusCode(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599;
 }
+
+/** A header value a proxy response may carry: API Gateway and ALB take strings, numbers and booleans. */
+export function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/**
+ * A response body marked `isBase64Encoded`, decoded; undefined when it is not base64 (Node's own
+ * decoder would skip what it cannot read and send the rest as garbage). Line breaks are allowed,
+ * as MIME encoders (Python's `base64.encodebytes`) put them.
+ */
+export function decodeBase64(text: string): Buffer | undefined {
+  const compact = text.replace(/\r?\n/g, '');
+  return BASE64.test(compact) ? Buffer.from(compact, 'base64') : undefined;
+}
