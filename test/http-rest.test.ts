@@ -126,6 +126,27 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
     }
   });
 
+  it("refuses a request whose event is over Lambda's 6 MB, as each service does, without invoking", async () => {
+    const post = async (path: string, body: Buffer<ArrayBuffer>, type: string) => {
+      const response = await fetch(`${hub.url}${path}?mode=described`, { method: 'POST', headers: { 'content-type': type }, body });
+      return { status: response.status, type: response.headers.get('x-amzn-errortype'), body: await response.text() };
+    };
+    const apiGateway = { status: 413, type: 'BadRequestException', body: '{"message":"Request Too Long"}' };
+    const lambdaApi = { status: 413, type: 'RequestEntityTooLargeException', body: expect.stringContaining('"code":"TH_ERR_REQUEST_TOO_LARGE"') };
+    // Under the 6 MB body limit, but the event around it is over 6 MB.
+    const nearly = Buffer.alloc(6 * 1024 * 1024 - 100, 'a');
+    const over = Buffer.alloc(6 * 1024 * 1024 + 1, 'a');
+    for (const body of [nearly, over]) {
+      for (const path of ['/proxy', '/proxy-http', '/proxy-v2']) expect(await post(path, body, 'text/plain'), path).toEqual(apiGateway);
+      expect(await post('/urls/proxy', body, 'text/plain')).toEqual(lambdaApi);
+    }
+    // 4.8 MB of binary is 6.4 MB of base64 in a 2.0 event; a REST API without binaryMediaTypes passes it as text.
+    const binary = Buffer.alloc(4.8 * 1024 * 1024, 'b');
+    expect(await post('/proxy-v2', binary, 'application/octet-stream')).toEqual(apiGateway);
+    expect(await post('/urls/proxy', binary, 'application/octet-stream')).toEqual(lambdaApi);
+    expect((await post('/proxy', binary, 'application/octet-stream')).status).toBe(418);
+  });
+
   it('rejects bad api settings at start-up with the field path', () => {
     const attempt = (api: unknown) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events: [{ api }] } } }, { baseDir: FIXTURES });
     expect(attempt({ path: '/x', method: 'FETCH' })).toThrow(/functions\.f\.events\[0\]\.api\.method(\[0\])?: must be one of/);

@@ -44,6 +44,6 @@ function registerAlbRoute(context: SourceContext, fn: FunctionConfig, settings: 
   };
   registerRoute(context, {
     fn, path, methods, shape, apiName: `${fn.name}:alb`, defaultDomain: () => 'localhost', noPathParameters: true,
-    bodyLimit: { bytes: ALB_LAMBDA_LIMIT, refuse: (reply) => sendAlbError(reply, 413, 'Request Entity Too Large') },
+    tooLarge: { bodyBytes: ALB_LAMBDA_LIMIT, refuse: (reply) => sendAlbError(reply, 413, 'Request Entity Too Large') },
   });
 }

@@ -5,7 +5,7 @@ import { authorizerProblems, authorizerSchema } from './http/authorizer-settings
 import { registerRoute, routeSource } from './http/route.js';
 import { restCorsSchema } from './http/rest-cors.js';
 import { HTTP_METHODS, routePathSchema } from './http/settings.js';
-import { restShape, restTimeout } from './http/shapes.js';
+import { apiGatewayTooLarge, restShape, restTimeout } from './http/shapes.js';
 import { intBetween, namedRecord } from './kit/settings.js';
 import { defineSourceKind } from './source.js';
 
@@ -43,7 +43,7 @@ export const apiKind = defineSourceKind({
   settings: apiSettingsSchema,
   check: authorizerProblems,
   create: (fn, { path, method, stage, stageVariables, binaryMediaTypes, authorizer, timeoutInMillis, cors }, index) => routeSource('api', fn, index, (context) => registerRoute(context, {
-    fn, path, methods: method, restCors: cors, shape: restShape({ stage, stageVariables, binaryMediaTypes }), integrationTimeout: restTimeout(timeoutInMillis),
+    fn, path, methods: method, restCors: cors, shape: restShape({ stage, stageVariables, binaryMediaTypes }), integrationTimeout: restTimeout(timeoutInMillis), tooLarge: apiGatewayTooLarge,
     apiName: `${fn.name}:api`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'rest', context),
   })),

@@ -6,7 +6,7 @@ import { authorizerProblems } from './http/authorizer-settings.js';
 import { HubError } from '../errors.js';
 import { ALL_METHODS, registerRoute, routeSource } from './http/route.js';
 import { httpSettingsSchema } from './http/settings.js';
-import { functionUrlShape, httpApiShape, httpApiTimeout, streamingFunctionUrlShape } from './http/shapes.js';
+import { apiGatewayTooLarge, functionUrlShape, httpApiShape, httpApiTimeout, streamingFunctionUrlShape } from './http/shapes.js';
 import { urlIamCheck } from './http/url-iam.js';
 import { defineSourceKind, type SourceContext } from './source.js';
 
@@ -45,6 +45,7 @@ export const httpKind = defineSourceKind({
   /** `events: - http: { path, stage, methods, cors, auth, payloadFormatVersion, authorizer }`: an HTTP API route. */
   create: (fn, { path, stage, methods, cors, auth, payloadFormatVersion, authorizer, timeoutInMillis }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
     fn, path, stage, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion, stage), integrationTimeout: httpApiTimeout(timeoutInMillis),
+    tooLarge: apiGatewayTooLarge,
     apiName: `${fn.name}:http`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'http', context),
   })),

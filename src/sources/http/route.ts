@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
+import { HubError } from '../../errors.js';
 import { buildEnvelope } from '../../router/envelope.js';
-import { withinResponseLimit } from '../kit/limits.js';
+import { SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../kit/limits.js';
 import { traceFromHeaders } from '../../tracing.js';
 import type { Source, SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
 import { claimPreflight } from './preflight.js';
-import { readRequest } from './request.js';
+import { readRequest, type IncomingHttp } from './request.js';
 import { bodyLimitRoute } from '../kit/reject.js';
 import { sendRestPreflight, type RestCors } from './rest-cors.js';
 import { ALL_METHODS, type AuthSettings, type CorsSettings } from './settings.js';
@@ -53,8 +54,12 @@ export interface RouteSpec {
   authorizer?: RouteAuthorizer;
   /** AWS_IAM function URLs: the SigV4 check; a refused request gets Lambda's 403 and never runs the function. */
   iam?: UrlIamCheck;
-  /** A request body limit below the server's (ALB's 1 MB for Lambda targets) and how to refuse. */
-  bodyLimit?: { bytes: number; refuse: (reply: FastifyReply) => FastifyReply };
+  /**
+   * How the service refuses a request too large for it: a body over `bodyBytes` (ALB's 1 MB for
+   * Lambda targets; default the server's 6 MB), or an event over Lambda's 6 MB request limit (a
+   * 4.5 MB binary body is 6 MB of base64). Default: the Lambda API's 413 (function URLs).
+   */
+  tooLarge?: { bodyBytes?: number; refuse: (reply: FastifyReply) => FastifyReply };
   /**
    * API Gateway's integration timeout: past it the caller gets the API's own answer while the
    * invocation runs on to its end (its result is dropped), as on AWS.
@@ -80,6 +85,15 @@ async function within<T>(invocation: Promise<T>, ms: number): Promise<T | typeof
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether the event is over Lambda's synchronous request limit (6 MB), as measured on AWS: the
+ * event's JSON. Only a body of over 1/8 of it can take it there (JSON escapes at most sextuple a
+ * byte, headers are at most 16 KB), so smaller requests are not measured.
+ */
+function overLambdaLimit(incoming: IncomingHttp, event: unknown): boolean {
+  return incoming.body.length > SYNC_PAYLOAD_LIMIT / 8 && Buffer.byteLength(JSON.stringify(event)) > SYNC_PAYLOAD_LIMIT;
 }
 
 /** A source that only adds routes to the hub's server (intake stops when the server closes). */
@@ -147,8 +161,13 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       iam: signer?.identity,
     };
     const time = new Date();
+    const data = spec.shape.build(incoming, route, id, time);
+    if (overLambdaLimit(incoming, data)) {
+      if (spec.tooLarge) return spec.tooLarge.refuse(reply);
+      throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`);
+    }
     if (spec.authorizer) {
-      const verdict = await spec.authorizer.check(spec.shape.build(incoming, route, id, time), route);
+      const verdict = await spec.authorizer.check(data, route);
       if (!('outcome' in verdict)) return sendJson(reply.header('x-amzn-RequestId', id), verdict.status, verdict.document);
       route.authorizer = verdict.outcome;
     }
@@ -158,7 +177,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       source: `triggerhub:http:${spec.fn.name}`,
       type: spec.shape.envelopeType,
       subject: spec.path,
-      data: spec.shape.build(incoming, route, id, time),
+      data: route.authorizer ? spec.shape.build(incoming, route, id, time) : data,
       traceparent: traceFromHeaders(request.headers),
     });
     const responder = spec.shape.streaming?.(reply.header('x-amzn-RequestId', id));
@@ -176,8 +195,8 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   // A route serves the methods it names: HEAD only when it names HEAD (or ANY), as API Gateway and
   // ALB listener rules match methods (fastify would otherwise serve HEAD with a GET route's handler).
   // A route's own body limit (ALB's 1 MB) stops reading there and answers its way, whatever the size.
-  const { bodyLimit } = spec;
-  const limit: Partial<RouteOptions> = bodyLimit ? bodyLimitRoute(bodyLimit.bytes, bodyLimit.refuse) : {};
+  const { tooLarge } = spec;
+  const limit: Partial<RouteOptions> = tooLarge?.bodyBytes ? bodyLimitRoute(tooLarge.bodyBytes, tooLarge.refuse) : {};
   context.app.route({ method: methods, url, handler, exposeHeadRoute: false, ...limit });
   const by = `${spec.apiName} ${servedAt}`;
   const { restCors, cors } = spec;

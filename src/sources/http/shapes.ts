@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { SYNC_PAYLOAD_LIMIT } from '../kit/limits.js';
 import { buildHttpEvent } from './event.js';
 import { buildV1Event, type V1Options } from './event-v1.js';
 import { sendHttpResult } from './response.js';
@@ -61,3 +62,13 @@ export const httpApiTimeout = (ms: number) => ({ ms, answer: (reply: FastifyRepl
 
 /** REST APIs answer an integration that took too long with 504. */
 export const restTimeout = (ms: number) => ({ ms, answer: (reply: FastifyReply) => sendJson(reply, 504, { message: 'Endpoint request timed out' }) });
+
+/**
+ * API Gateway's answer to a request Lambda would refuse as too large (an event over 6 MB): 413
+ * `{"message": "Request Too Long"}`, as REST APIs answer it (HTTP APIs document none; the hub gives
+ * theirs the same).
+ */
+export const apiGatewayTooLarge = {
+  bodyBytes: SYNC_PAYLOAD_LIMIT,
+  refuse: (reply: FastifyReply) => sendJson(reply.header('x-amzn-ErrorType', 'BadRequestException'), 413, { message: 'Request Too Long' }),
+};
