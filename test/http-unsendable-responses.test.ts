@@ -94,6 +94,24 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
     }
   });
 
+  it("keeps a handler's content type as it is (fastify appended '; charset=utf-8' to JSON types), and sends AWS's own documents as application/json", async () => {
+    for (const path of ['/urls/spelled', '/v2', '/v1', '/rest', '/lb']) {
+      for (const type of ['application/hal+json', 'application/json', 'text/plain']) {
+        const answer = await post(`${hub.url}${path}`, JSON.stringify({ statusCode: 200, headers: { 'content-type': type }, body: '{}' }));
+        expect({ path, type: answer.headers['content-type'], text: answer.text }).toEqual({ path, type, text: '{}' });
+      }
+    }
+    // 2.0's inferred format and a structured response without a content type: application/json.
+    for (const [path, response] of [['/urls/spelled', { a: 1 }], ['/v2', 'text'], ['/v2', { statusCode: 201, body: 'x' }]] as const) {
+      const answer = await post(`${hub.url}${path}`, JSON.stringify(response));
+      expect({ path, type: answer.headers['content-type'] }).toEqual({ path, type: 'application/json' });
+    }
+    for (const { path } of FAILURES.filter((failure) => !failure.path.startsWith('/lb'))) {
+      const answer = await post(`${hub.url}${path}`, JSON.stringify({ statusCode: 'none' }));
+      expect({ path, type: answer.headers['content-type'] }).toEqual({ path, type: 'application/json' });
+    }
+  });
+
   it('answers an ALB statusDescription with CR LF with 502 (it used to leave the client waiting)', async () => {
     for (const path of ['/lb', '/lb-multi']) {
       const answer = await post(`${hub.url}${path}`, JSON.stringify({ statusCode: 200, statusDescription: '200 OK\r\nx-injected: 1', body: 'x' }));

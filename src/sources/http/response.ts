@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
-import { decodeBase64, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
+import { decodeBase64, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendBody, sendJson } from './shape.js';
 
 interface StructuredResponse {
   statusCode: number;
@@ -32,7 +32,7 @@ export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: 
   if (!parsed) return fail(reply, result);
   const { value } = parsed;
   if (!isPlainObject(value) || !Number.isInteger(value.statusCode)) {
-    return reply.code(200).header('content-type', 'application/json').send(typeof value === 'string' ? value : result.payload ?? 'null');
+    return sendBody(reply.code(200).header('content-type', 'application/json'), typeof value === 'string' ? value : result.payload ?? 'null');
   }
   const response = structuredResponse(value);
   if (!response) return fail(reply, result);
@@ -41,7 +41,7 @@ export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: 
   if (response.cookies.length) reply.header('set-cookie', response.cookies);
   if (response.body === undefined) return reply.send();
   if (!reply.hasHeader('content-type')) reply.header('content-type', 'application/json');
-  return reply.send(response.body);
+  return sendBody(reply, response.body);
 }
 
 /** The response to send, or undefined when it cannot be sent as given. */

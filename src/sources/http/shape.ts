@@ -43,9 +43,21 @@ export interface HttpShape {
   streaming?(reply: FastifyReply): StreamingResponder;
 }
 
-/** Sends a JSON error document the way API Gateway and ALB answer for themselves. */
+/**
+ * Sends a JSON error document the way API Gateway and ALB answer for themselves
+ * (`application/json`, as `sendBody` sends it).
+ */
 export function sendJson(reply: FastifyReply, status: number, document: unknown): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(document));
+  return sendBody(reply.code(status).header('content-type', 'application/json'), JSON.stringify(document));
+}
+
+/**
+ * Sends a body with the headers as set: as bytes, so that fastify leaves the content type alone
+ * (given a string, it would append `; charset=utf-8` to any JSON type, a handler's own
+ * `application/hal+json` included; AWS sends the handler's header as it is).
+ */
+export function sendBody(reply: FastifyReply, body: string | Buffer): FastifyReply {
+  return reply.send(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 }
 
 /** The handler's result parsed, or undefined when it failed (or its text is not JSON). */
