@@ -1,4 +1,5 @@
 import { AlbMultiValueHeadersSchema, AlbSchema } from '@aws-lambda-powertools/parser/schemas';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 
@@ -73,6 +74,19 @@ describe('ALB Lambda targets', () => {
     }
     // Exactly 1 MB reaches the function (whose echo of it is then too big a response: 502).
     expect((await fetch(`${hub.url}/lb/single`, { method: 'POST', body: 'x'.repeat(1024 * 1024) })).status).toBe(502);
+  });
+
+  it("refuses a WebSocket upgrade with ALB's 400 page without invoking (Lambda targets take no WebSockets)", async () => {
+    const answer = await new Promise<{ status: number; server: string; body: string }>((resolve, reject) => {
+      const req = request(`${hub.url}/lb/single`, {
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => resolve({ status: res.statusCode ?? 0, server: String(res.headers.server), body }));
+      });
+      req.on('upgrade', () => reject(new Error('the connection was upgraded'))).on('error', reject).end();
+    });
+    expect(answer).toEqual({ status: 400, server: 'awselb/2.0', body: expect.stringContaining('<h1>400 Bad Request</h1>') });
   });
 
   it('runs an Express app through serverless-http behind the ALB (multi-value headers keep both cookies)', async () => {

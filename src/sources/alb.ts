@@ -45,5 +45,6 @@ function registerAlbRoute(context: SourceContext, fn: FunctionConfig, settings: 
   registerRoute(context, {
     fn, path, methods, shape, apiName: `${fn.name}:alb`, defaultDomain: () => 'localhost', noPathParameters: true,
     tooLarge: { bodyBytes: ALB_LAMBDA_LIMIT, refuse: (reply) => sendAlbError(reply, 413, 'Request Entity Too Large') },
+    refuseUpgrade: (reply) => sendAlbError(reply, 400, 'Bad Request'),
   });
 }

@@ -60,6 +60,8 @@ export interface RouteSpec {
    * 4.5 MB binary body is 6 MB of base64). Default: the Lambda API's 413 (function URLs).
    */
   tooLarge?: { bodyBytes?: number; refuse: (reply: FastifyReply) => FastifyReply };
+  /** Set when the service refuses protocol upgrades (ALB: WebSockets to a Lambda target get 400); others invoke without the Upgrade header. */
+  refuseUpgrade?: (reply: FastifyReply) => FastifyReply;
   /**
    * API Gateway's integration timeout: past it the caller gets the API's own answer while the
    * invocation runs on to its end (its result is dropped), as on AWS.
@@ -134,6 +136,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   const apiId = createHash('sha256').update(spec.apiName).digest('hex').slice(0, 10);
   const { accountId, region } = context.config;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (spec.refuseUpgrade && request.headers.upgrade) return spec.refuseUpgrade(reply);
     if (spec.cors && request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
       return sendPreflight(spec.cors, request, reply);
     }
