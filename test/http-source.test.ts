@@ -41,7 +41,7 @@ describe('function URLs and http routes', () => {
     expect(event).toMatchObject({
       version: '2.0', routeKey: '$default', rawPath: '/a/b', rawQueryString: 'x=1&x=2&y=%20z',
       cookies: ['c1=v1', 'c2=v2'], queryStringParameters: { x: '1,2', y: ' z' }, isBase64Encoded: false,
-      requestContext: { http: { method: 'GET', path: '/a/b', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest-agent' }, stage: '$default', accountId: '000000000000' },
+      requestContext: { http: { method: 'GET', path: '/a/b', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest-agent' }, stage: '$default', accountId: 'anonymous' },
     });
     expect(event.headers['x-mixed-case']).toBe('Yes');
     expect(event.headers.cookie).toBeUndefined();
@@ -74,6 +74,8 @@ describe('function URLs and http routes', () => {
     const event = await response.json();
     expect(() => APIGatewayProxyEventV2Schema.parse(event)).not.toThrow();
     expect(event).toMatchObject({ routeKey: 'POST /orders/{id}', rawPath: '/orders/42', pathParameters: { id: '42' }, body: '{"qty":3}', isBase64Encoded: false });
+    // An HTTP API names its owner's account (an open function URL says `anonymous`).
+    expect(event.requestContext.accountId).toBe('000000000000');
     const greedy = await (await fetch(`${hub.url}/files/a/b/c.txt`, { method: 'DELETE' })).json();
     expect(greedy).toMatchObject({ routeKey: 'ANY /files/{proxy+}', pathParameters: { proxy: 'a/b/c.txt' } });
     expect((await fetch(`${hub.url}/orders/42`)).status).toBe(404);

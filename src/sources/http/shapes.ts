@@ -15,10 +15,15 @@ export const ENVELOPE_TYPES = {
   rest: 'aws.apigateway.rest',
 } as const;
 
-/** Function URLs: payload 2.0, route key `$default`, no path parameters; results mapped as function URLs do. */
+/**
+ * Function URLs: payload 2.0, route key `$default`, no path parameters; results mapped as function
+ * URLs do. An open URL's (auth type NONE) `requestContext.accountId` is `anonymous`, as Lambda sends
+ * it (its documentation names the owner's account; the events it sends do not).
+ */
 export const functionUrlShape: HttpShape = {
   envelopeType: ENVELOPE_TYPES.url,
-  build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, { routeKey: '$default', stage: DEFAULT_STAGE }, requestId, now),
+  build: (incoming, route, requestId, now) =>
+    buildHttpEvent(incoming, route.iam ? route : { ...route, accountId: 'anonymous' }, { routeKey: '$default', stage: DEFAULT_STAGE }, requestId, now),
   send: sendHttpResult,
 };
 
