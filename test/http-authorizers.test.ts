@@ -16,6 +16,14 @@ describe('API Gateway authorizers', () => {
         tokenAuth: { handler: 'authorizers.token' },
         requestAuth: { handler: 'authorizers.request' },
         simpleAuth: { handler: 'authorizers.simple' },
+        exactAuth: { handler: 'authorizers.exact' },
+        cached: {
+          handler: 'http.proxy',
+          events: [
+            { api: { path: '/cached/a', method: 'GET', authorizer: { function: 'exactAuth', resultTtlInSeconds: 300 } } },
+            { api: { path: '/cached/b', method: 'GET', authorizer: { function: 'exactAuth', resultTtlInSeconds: 300 } } },
+          ],
+        },
         api: {
           handler: 'http.proxy',
           events: [
@@ -104,10 +112,28 @@ describe('API Gateway authorizers', () => {
     expect(seen.routeArn).toMatch(/\/\$default\/GET\/simple$/);
   });
 
+  it("reuses an answer for resultTtlInSeconds on the API's routes, its policy judged per method ARN, as API Gateway's cache does", async () => {
+    const calls = async (path: string, token: string) => {
+      const response = await get(path, { authorization: token });
+      return response.status === 200 ? JSON.parse(response.body).requestContext.authorizer.calls : response;
+    };
+    const first = await calls('/cached/a', 'Bearer carol');
+    expect(first).toEqual(expect.any(Number));
+    expect(await calls('/cached/a', 'Bearer carol')).toBe(first);
+    // The cached policy allows /cached/a only: /cached/b is refused without asking (the cache's known trap).
+    expect(await calls('/cached/b', 'Bearer carol')).toEqual({ status: 403, body: '{"Message":"User is not authorized to access this resource"}' });
+    // Another token is another cache entry: the authorizer is asked again.
+    expect(await calls('/cached/b', 'Bearer dave')).toBe(first + 1);
+    expect(await calls('/cached/b', 'Bearer dave')).toBe(first + 1);
+  });
+
   it('rejects authorizer settings naming no function, or TOKEN on an HTTP API', () => {
     const attempt = (events: unknown[]) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events } } }, { baseDir: FIXTURES });
     expect(attempt([{ api: { path: '/x', authorizer: { function: 'ghost' } } }])).toThrow(/functions\.f\.events\[0\]\.api\.authorizer\.function: no function named "ghost"/);
     expect(attempt([{ http: { path: '/x', authorizer: { function: 'f', type: 'TOKEN' } } }])).toThrow(/http\.authorizer: HTTP APIs have REQUEST authorizers only/);
     expect(attempt([{ api: { path: '/x', authorizer: { function: 'f', identitySource: 'header.X' } } }])).toThrow(/api\.authorizer/);
+    expect(attempt([{ api: { path: '/x', authorizer: { function: 'f', resultTtlInSeconds: 3601 } } }])).toThrow(/api\.authorizer/);
+    expect(attempt([{ api: { path: '/x', authorizer: { function: 'f', type: 'REQUEST', resultTtlInSeconds: 60 } } }]))
+      .toThrow(/api\.authorizer\.identitySource: is required when resultTtlInSeconds is over 0/);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SettingsProblem } from '../source.js';
-import { namedRecord } from '../kit/settings.js';
+import { intBetween, namedRecord } from '../kit/settings.js';
 
 const IDENTITY_SOURCE = /^(method\.request\.(header|querystring)\.|\$request\.(header|querystring)\.)[\w.-]+$/;
 const identitySource = z.string().regex(IDENTITY_SOURCE, {
@@ -25,8 +25,10 @@ export const authorizerSchema = z.union([
     validationExpression: z.string().refine(isRegex, { error: 'must be a valid regular expression' }).optional(),
     /** HTTP APIs: the function answers `{ isAuthorized, context }` instead of an IAM policy. */
     enableSimpleResponses: z.boolean().default(false),
+    /** How long an answer is reused for the same identity source values (API Gateway's cache); 0: every request asks. */
+    resultTtlInSeconds: intBetween(0, 3600).default(0),
   }).strict(),
-], { error: 'must be { claims: {...} } or { function: NAME, type?, identitySource?, validationExpression?, enableSimpleResponses? }' });
+], { error: 'must be { claims: {...} } or { function: NAME, type?, identitySource?, validationExpression?, enableSimpleResponses?, resultTtlInSeconds? }' });
 
 export type AuthorizerSettings = z.infer<typeof authorizerSchema>;
 
@@ -39,9 +41,16 @@ function isRegex(source: string): boolean {
   }
 }
 
-/** Cross-check: the authorizer function is configured. */
+/**
+ * Cross-checks: the authorizer function is configured; a cached REQUEST authorizer names its
+ * identity sources (the cache key), as API Gateway requires.
+ */
 export function authorizerProblems(settings: { authorizer?: AuthorizerSettings }, functions: ReadonlySet<string>): SettingsProblem[] {
   const { authorizer } = settings;
-  if (!authorizer || !('function' in authorizer) || functions.has(authorizer.function)) return [];
-  return [{ path: ['authorizer', 'function'], message: `no function named "${authorizer.function}" is configured` }];
+  if (!authorizer || !('function' in authorizer)) return [];
+  if (!functions.has(authorizer.function)) return [{ path: ['authorizer', 'function'], message: `no function named "${authorizer.function}" is configured` }];
+  if (authorizer.type === 'REQUEST' && authorizer.resultTtlInSeconds > 0 && !authorizer.identitySource?.length) {
+    return [{ path: ['authorizer', 'identitySource'], message: 'is required when resultTtlInSeconds is over 0 (the identity source values are the cache key)' }];
+  }
+  return [];
 }

@@ -5,12 +5,13 @@ import type { SourceContext } from '../source.js';
 import type { AuthorizerSettings } from './authorizer-settings.js';
 import { evaluatePolicy } from './iam-policy.js';
 import type { RouteAuthorizer } from './route.js';
-import { isPlainObject, resultValue, type MatchedRoute } from './shape.js';
+import { isPlainObject, isScalar, resultValue, type MatchedRoute } from './shape.js';
 
 const AUTHORIZER_ENVELOPE_TYPE = 'aws.apigateway.authorizer';
 type Flavour = 'rest' | 'http';
 type ProxyEvent = Record<string, unknown> & { requestContext: Record<string, unknown> };
 type Refusal = { status: number; document: unknown };
+type Verdict = Awaited<ReturnType<RouteAuthorizer['check']>>;
 
 /** API Gateway's answers when an authorizer refuses, per API flavour. */
 const REFUSALS: Record<Flavour, Record<'unauthorized' | 'explicitDeny' | 'implicitDeny' | 'failed', Refusal>> = {
@@ -28,11 +29,30 @@ const REFUSALS: Record<Flavour, Record<'unauthorized' | 'explicitDeny' | 'implic
   },
 };
 
+/** An authorizer's answer kept for `resultTtlInSeconds`, per API and authorizer, by identity source values. */
+interface CachedAnswer { answer: Record<string, unknown>; expires: number }
+type AnswerCache = Map<string, CachedAnswer>;
+/** At most this many identities per authorizer are remembered (the oldest go first): callers choose the keys. */
+const CACHE_ENTRIES = 10_000;
+/** Per server (so per hub): the routes of one API with one authorizer share its cache, as on API Gateway. */
+const caches = new WeakMap<object, Map<string, AnswerCache>>();
+
+function cacheFor(server: object, key: string): AnswerCache {
+  let byKey = caches.get(server);
+  if (!byKey) caches.set(server, byKey = new Map());
+  let cache = byKey.get(key);
+  if (!cache) byKey.set(key, cache = new Map());
+  return cache;
+}
+
 /**
  * The route's authorizer: fixed claims, or a Lambda authorizer invoked synchronously with the
  * REQUEST or TOKEN event API Gateway sends (derived from the route's own event, so it has the
- * route's payload format), whose IAM policy or simple response gates the call. Not cached
- * (API Gateway caches for `resultTtlInSeconds`; here every request asks).
+ * route's payload format), whose IAM policy or simple response gates the call. With
+ * `resultTtlInSeconds`, an answer (policy and context, or simple response) is reused for the same
+ * identity source values on every route of the API with this authorizer, its policy evaluated
+ * against each request's own method ARN, as API Gateway's cache does; refusals and failures are
+ * not kept.
  */
 export function createAuthorizer(settings: AuthorizerSettings, flavour: Flavour, context: SourceContext): RouteAuthorizer {
   if ('claims' in settings) {
@@ -41,6 +61,20 @@ export function createAuthorizer(settings: AuthorizerSettings, flavour: Flavour,
   const refusals = REFUSALS[flavour];
   const type = settings.type ?? (flavour === 'rest' ? 'TOKEN' : 'REQUEST');
   const sources = settings.identitySource ?? (type === 'TOKEN' || flavour === 'http' ? ['$request.header.Authorization'] : []);
+  /** The answer's verdict for one request: its simple response, or its policy on the request's method ARN. */
+  const judge = (answer: Record<string, unknown>, methodArn: string, integrationLatency: number): Verdict => {
+    const authContext = answer.context ?? {};
+    if (!isPlainObject(authContext) || (flavour === 'rest' && !Object.values(authContext).every(isScalar))) return refusals.failed;
+    if (settings.enableSimpleResponses && flavour === 'http') {
+      if (typeof answer.isAuthorized !== 'boolean') return refusals.failed;
+      return answer.isAuthorized ? { outcome: { kind: 'lambda', context: authContext, integrationLatency } } : refusals.explicitDeny;
+    }
+    const decision = evaluatePolicy(answer.policyDocument, methodArn);
+    if (decision === undefined || (flavour === 'rest' && typeof answer.principalId !== 'string')) return refusals.failed;
+    if (decision !== 'allow') return decision === 'deny' ? refusals.explicitDeny : refusals.implicitDeny;
+    const principalId = typeof answer.principalId === 'string' ? answer.principalId : undefined;
+    return { outcome: { kind: 'lambda', principalId, context: authContext, integrationLatency } };
+  };
   return {
     async check(event, route) {
       const proxy = event as ProxyEvent;
@@ -49,26 +83,22 @@ export function createAuthorizer(settings: AuthorizerSettings, flavour: Flavour,
       const token = identity[0] as string;
       if (type === 'TOKEN' && settings.validationExpression && !new RegExp(settings.validationExpression).test(token)) return refusals.unauthorized;
       const methodArn = arnOf(proxy, route);
+      const cache = settings.resultTtlInSeconds > 0
+        ? cacheFor(context.app.server, `${route.apiId}\0${settings.function}\0${type}\0${sources.join('\0')}`)
+        : undefined;
+      const cacheKey = JSON.stringify(identity);
+      const cached = cache?.get(cacheKey);
+      if (cached && cached.expires > Date.now()) return judge(cached.answer, methodArn, 0);
       const request = type === 'TOKEN' ? { type: 'TOKEN', authorizationToken: token, methodArn } : requestEvent(proxy, methodArn, identity as string[]);
       const fn = context.config.functions[settings.function] as FunctionConfig;
       const started = performance.now();
-      const id = randomUUID();
-      const result = await context.invokeSync(fn, buildEnvelope({ id, source: `triggerhub:authorizer:${fn.name}`, type: AUTHORIZER_ENVELOPE_TYPE, data: request }));
-      const integrationLatency = Math.round(performance.now() - started);
+      const result = await context.invokeSync(fn, buildEnvelope({ id: randomUUID(), source: `triggerhub:authorizer:${fn.name}`, type: AUTHORIZER_ENVELOPE_TYPE, data: request }));
       if (result.status !== 'success') return result.error?.errorMessage === 'Unauthorized' ? refusals.unauthorized : refusals.failed;
       const answer = resultValue(result)?.value;
       if (!isPlainObject(answer)) return refusals.failed;
-      const authContext = answer.context ?? {};
-      if (!isPlainObject(authContext) || (flavour === 'rest' && !Object.values(authContext).every(isScalar))) return refusals.failed;
-      if (settings.enableSimpleResponses && flavour === 'http') {
-        if (typeof answer.isAuthorized !== 'boolean') return refusals.failed;
-        return answer.isAuthorized ? { outcome: { kind: 'lambda', context: authContext, integrationLatency } } : refusals.explicitDeny;
-      }
-      const decision = evaluatePolicy(answer.policyDocument, methodArn);
-      if (decision === undefined || (flavour === 'rest' && typeof answer.principalId !== 'string')) return refusals.failed;
-      if (decision !== 'allow') return decision === 'deny' ? refusals.explicitDeny : refusals.implicitDeny;
-      const principalId = typeof answer.principalId === 'string' ? answer.principalId : undefined;
-      return { outcome: { kind: 'lambda', principalId, context: authContext, integrationLatency } };
+      const verdict = judge(answer, methodArn, Math.round(performance.now() - started));
+      if (cache && verdict !== refusals.failed) remember(cache, cacheKey, { answer, expires: Date.now() + settings.resultTtlInSeconds * 1000 });
+      return verdict;
     },
   };
 }
@@ -102,6 +132,8 @@ function requestEvent(event: ProxyEvent, arn: string, identitySource: string[]):
   };
 }
 
-function isScalar(value: unknown): boolean {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+function remember(cache: AnswerCache, key: string, entry: CachedAnswer): void {
+  cache.delete(key);
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(key, entry);
 }
