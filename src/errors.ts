@@ -80,7 +80,7 @@ export const ERRORS = {
   },
   TH_ERR_REQUEST_URL_INVALID: {
     status: 400, awsType: 'BadRequestException', retryable: false,
-    description: 'The request path cannot be decoded (a % not followed by two hex digits, or invalid UTF-8) or has a segment over 1024 characters.',
+    description: 'The request path cannot be decoded (a % not followed by two hex digits, or invalid UTF-8).',
   },
   TH_ERR_THROTTLED: {
     status: 429, awsType: 'TooManyRequestsException', retryable: true,

@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -36,7 +37,9 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
     childLoggerFactory: (httpLogger) => httpLogger,
     // A little over the sync Invoke limit, so the API can name the limit itself.
     bodyLimit: SYNC_PAYLOAD_LIMIT + 1,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // A path parameter as long as a request line can be (a JWT in `/verify/{token}`): API Gateway
+    // takes them, and fastify's default limit (100) would answer 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: maxHeaderSize },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // A client that trickles its request in (slowloris) is answered 408 and cut off once it took
@@ -44,7 +47,7 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
     // requests every 30 s (sooner for a short limit) and applies the limit only when it is not
     // below the one on headers (60 s).
     requestTimeout: requestTimeoutMs,
-    // A path the router cannot decode (`/a%zz`) or with an over-long segment: fastify answers it
+    // A path the router cannot decode (`/a%zz`): fastify answers it
     // before routing, with its own body unless told otherwise. The hub's error shape, any path.
     frameworkErrors: (err, _request, reply) => { sendAwsError(reply, toHubError(err)); },
     http: { headersTimeout: Math.min(60_000, requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeoutMs / 2)) },

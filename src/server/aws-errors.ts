@@ -25,9 +25,8 @@ export function toHubError(err: unknown): HubError {
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new HubError('TH_ERR_REQUEST_TOO_LARGE', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
   }
-  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    const why = code === 'FST_ERR_BAD_URL' ? 'cannot be decoded (a % must be followed by two hex digits, and decode to UTF-8)' : 'has a segment over 1024 characters';
-    return new HubError('TH_ERR_REQUEST_URL_INVALID', `the request path ${why}`, { cause: err });
+  if (code === 'FST_ERR_BAD_URL') {
+    return new HubError('TH_ERR_REQUEST_URL_INVALID', 'the request path cannot be decoded (a % must be followed by two hex digits, and decode to UTF-8)', { cause: err });
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', message, { cause: err });
