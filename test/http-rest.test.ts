@@ -94,6 +94,11 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
       version: '1.0', resource: '/proxy-http', path: '/proxy-http', httpMethod: 'GET', queryStringParameters: { a: '1' },
       requestContext: { routeKey: 'ANY /proxy-http', stage: '$default', path: '/proxy-http', resourcePath: '/proxy-http' },
     });
+    // An HTTP API sends the path decoded (a REST API as sent: below).
+    const encoded = JSON.parse(await (await fetch(`${hub.url}/proxy%2Dhttp`)).text());
+    expect(encoded).toMatchObject({ path: '/proxy-http', requestContext: { path: '/proxy-http' } });
+    const rest = JSON.parse(await (await fetch(`${hub.url}/files/a%20b`)).text());
+    expect(rest).toMatchObject({ path: '/files/a%20b', pathParameters: { proxy: 'a b' }, requestContext: { path: '/v1/files/a%20b' } });
     const bad = await fetch(`${hub.url}/proxy-http?mode=no-status`);
     expect(bad.status).toBe(500);
     expect(await bad.json()).toEqual({ message: 'Internal Server Error' });

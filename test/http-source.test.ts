@@ -76,6 +76,11 @@ describe('function URLs and http routes', () => {
     expect(event).toMatchObject({ routeKey: 'POST /orders/{id}', rawPath: '/orders/42', pathParameters: { id: '42' }, body: '{"qty":3}', isBase64Encoded: false });
     // An HTTP API names its owner's account (an open function URL says `anonymous`).
     expect(event.requestContext.accountId).toBe('000000000000');
+    // HTTP APIs send the path decoded; function URLs as the client sent it.
+    const encoded = await (await fetch(`${hub.url}/files/a%20b/100%25`)).json();
+    expect(encoded).toMatchObject({ rawPath: '/files/a b/100%', requestContext: { http: { path: '/files/a b/100%' } }, pathParameters: { proxy: 'a b/100%' } });
+    const url = await (await fetch(`${hub.url}/urls/show/a%20b/100%25`)).json();
+    expect(url).toMatchObject({ rawPath: '/a%20b/100%25', requestContext: { http: { path: '/a%20b/100%25' } } });
     const greedy = await (await fetch(`${hub.url}/files/a/b/c.txt`, { method: 'DELETE' })).json();
     expect(greedy).toMatchObject({ routeKey: 'ANY /files/{proxy+}', pathParameters: { proxy: 'a/b/c.txt' } });
     expect((await fetch(`${hub.url}/orders/42`)).status).toBe(404);

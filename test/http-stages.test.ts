@@ -63,7 +63,7 @@ describe.each([false, true])('HTTP API named stages (watch: %s)', (watch) => {
       requestContext: { routeKey: 'GET /items/{id}', stage: 'dev', http: { method: 'GET', path: '/dev/items/42' } },
     });
     const greedy = await (await fetch(`${hub.url}/dev/files/a/b%20c.txt`, { method: 'PUT' })).json();
-    expect(greedy).toMatchObject({ routeKey: 'ANY /files/{proxy+}', rawPath: '/dev/files/a/b%20c.txt', pathParameters: { proxy: 'a/b c.txt' }, requestContext: { stage: 'dev' } });
+    expect(greedy).toMatchObject({ routeKey: 'ANY /files/{proxy+}', rawPath: '/dev/files/a/b c.txt', pathParameters: { proxy: 'a/b c.txt' }, requestContext: { stage: 'dev' } });
   });
 
   it('one method and path on two stages and $default are three routes, each its own function and stage', async () => {

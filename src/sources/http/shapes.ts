@@ -4,7 +4,7 @@ import { buildHttpEvent } from './event.js';
 import { buildV1Event, type V1Options } from './event-v1.js';
 import { sendHttpResult } from './response.js';
 import { sendV1Result } from './response-v1.js';
-import { sendJson, type HttpShape } from './shape.js';
+import { sendJson, type HttpShape, type MatchedRoute } from './shape.js';
 import { DEFAULT_STAGE } from './stage.js';
 import { functionUrlStream } from './stream-response.js';
 
@@ -35,12 +35,26 @@ export function routeKeyOf(methods: string[], path: string, method: string): str
   return `${methods.includes('ANY') ? 'ANY' : method} ${path}`;
 }
 
+/**
+ * HTTP APIs send the request path decoded (`/a b`, `/100%` for `/a%20b`, `/100%25`) in `rawPath` and
+ * `requestContext.http.path` (1.0: `path` and `requestContext.path`), where function URLs and REST
+ * APIs keep it as the client sent it (captured events; AWS documents neither).
+ */
+function decodedPath(route: MatchedRoute): MatchedRoute {
+  try {
+    return { ...route, path: decodeURIComponent(route.path) };
+  } catch {
+    return route; // the router decodes a path before it routes one: not reached
+  }
+}
+
 /** An HTTP API route on payload format 2.0 or 1.0, on `stage` (its route key is the path without the stage). */
 export function httpApiShape(methods: string[], path: string, version: '1.0' | '2.0', stage: string): HttpShape {
   if (version === '2.0') {
     return {
       envelopeType: ENVELOPE_TYPES.httpV2,
-      build: (incoming, route, requestId, now) => buildHttpEvent(incoming, route, { routeKey: routeKeyOf(methods, path, incoming.method), stage }, requestId, now),
+      build: (incoming, route, requestId, now) =>
+        buildHttpEvent(incoming, decodedPath(route), { routeKey: routeKeyOf(methods, path, incoming.method), stage }, requestId, now),
       // A failed invocation or a malformed response is HTTP APIs' 500, not function URLs' 502.
       send: (reply, result) => sendHttpResult(reply, result, (failed) => sendJson(failed, 500, { message: 'Internal Server Error' })),
     };
@@ -48,7 +62,7 @@ export function httpApiShape(methods: string[], path: string, version: '1.0' | '
   return {
     envelopeType: ENVELOPE_TYPES.httpV1,
     build: (incoming, route, requestId, now) =>
-      buildV1Event(incoming, route, { stage, routeKey: routeKeyOf(methods, path, incoming.method) }, requestId, now),
+      buildV1Event(incoming, decodedPath(route), { stage, routeKey: routeKeyOf(methods, path, incoming.method) }, requestId, now),
     send: (reply, result) => sendV1Result(reply, result, 'http'),
   };
 }
