@@ -16,7 +16,12 @@ describe('function URLs and http routes', () => {
           handler: 'http.event',
           events: [{ http: { path: '/orders/{id}', methods: ['POST'] } }, { http: { path: '/files/{proxy+}' } }, { http: { path: '/only-get', methods: ['GET'] } }],
         },
-        respond: { handler: 'http.respond' },
+        respond: {
+          handler: 'http.respond',
+          events: ['2.0', '1.0'].map((version) => ({
+            http: { path: `/cors-respond/${version}`, payloadFormatVersion: version, cors: { allowOrigins: ['https://app.example'], exposeHeaders: ['x-custom'] } },
+          })),
+        },
         guarded: {
           handler: 'http.event',
           events: [
@@ -164,6 +169,21 @@ describe('function URLs and http routes', () => {
     const long = await fetch(`${hub.url}/orders/${token}`, { method: 'POST', body: '{}' });
     expect(long.status).toBe(200);
     expect((await long.json()).pathParameters).toEqual({ id: token });
+  });
+
+  it("ignores a handler's CORS headers on a route with cors, sending the route's own, as HTTP APIs do; a function URL without cors keeps them", async () => {
+    for (const path of ['/cors-respond/2.0', '/cors-respond/1.0']) {
+      const allowed = await fetch(`${hub.url}${path}?mode=cors`, { headers: { origin: 'https://app.example' } });
+      expect({ path, status: allowed.status, body: await allowed.text() }).toEqual({ path, status: 200, body: 'cors' });
+      expect(allowed.headers.get('access-control-allow-origin'), path).toBe('https://app.example');
+      expect(allowed.headers.get('access-control-expose-headers'), path).toBe('x-custom');
+      expect(allowed.headers.get('access-control-max-age'), path).toBeNull();
+      expect(allowed.headers.get('x-custom'), path).toBe('yes');
+      const foreign = await fetch(`${hub.url}${path}?mode=cors`, { headers: { origin: 'https://evil.example' } });
+      expect(foreign.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+    const url = await fetch(`${hub.url}/urls/respond?mode=cors`, { headers: { origin: 'https://evil.example' } });
+    expect(url.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('rejects bad http settings at start-up with the field path', () => {

@@ -44,7 +44,7 @@ export const httpKind = defineSourceKind({
   check: authorizerProblems,
   /** `events: - http: { path, stage, methods, cors, auth, payloadFormatVersion, authorizer }`: an HTTP API route. */
   create: (fn, { path, stage, methods, cors, auth, payloadFormatVersion, authorizer, timeoutInMillis }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
-    fn, path, stage, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion, stage), integrationTimeout: httpApiTimeout(timeoutInMillis),
+    fn, path, stage, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion, stage, Boolean(cors)), integrationTimeout: httpApiTimeout(timeoutInMillis),
     tooLarge: apiGatewayTooLarge,
     apiName: `${fn.name}:http`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'http', context),

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
-import { decodeBase64, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
+import { decodeBase64, isCorsHeader, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
 
 /** A Lambda proxy response as payload format 1.0 (REST APIs, HTTP APIs on 1.0, ALB) reads it. */
 export interface ProxyResponse {
@@ -57,13 +57,17 @@ export function sendProxyResponse(reply: FastifyReply, response: ProxyResponse, 
 
 /**
  * REST API (502 `{"message": "Internal server error"}`) and HTTP API 1.0 (500 `{"message":"Internal
- * Server Error"}`) answers for a failed invocation or a malformed response.
+ * Server Error"}`) answers for a failed invocation or a malformed response. `ignoreCors`: an HTTP
+ * API with CORS configured drops the handler's CORS headers.
  */
-export function sendV1Result(reply: FastifyReply, result: InvokeResult, flavour: 'rest' | 'http'): FastifyReply {
+export function sendV1Result(reply: FastifyReply, result: InvokeResult, flavour: 'rest' | 'http', ignoreCors = false): FastifyReply {
   reply.header('x-amzn-RequestId', result.requestId);
   const parsed = resultValue(result);
   const response = parsed && parseProxyResponse(parsed.value);
-  if (response) return sendProxyResponse(reply, response, 'application/json');
+  if (response) {
+    if (ignoreCors) for (const name of [...response.headers.keys()].filter(isCorsHeader)) response.headers.delete(name);
+    return sendProxyResponse(reply, response, 'application/json');
+  }
   if (flavour === 'http') return sendJson(reply, 500, { message: 'Internal Server Error' });
   reply.header('x-amzn-ErrorType', 'InternalServerErrorException');
   return sendJson(reply, 502, { message: 'Internal server error' });

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
-import { decodeBase64, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendBody, sendJson } from './shape.js';
+import { decodeBase64, isCorsHeader, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendBody, sendJson } from './shape.js';
 
 interface StructuredResponse {
   statusCode: number;
@@ -26,7 +26,7 @@ const functionUrlFailure: HttpFailure = (reply, result) =>
  * answer.
  * Hop-by-hop headers are the hub's own: a handler's are dropped.
  */
-export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: HttpFailure = functionUrlFailure): FastifyReply {
+export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: HttpFailure = functionUrlFailure, ignoreCors = false): FastifyReply {
   reply.header('x-amzn-RequestId', result.requestId);
   const parsed = resultValue(result);
   if (!parsed) return fail(reply, result);
@@ -34,7 +34,7 @@ export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: 
   if (!isPlainObject(value) || !Number.isInteger(value.statusCode)) {
     return sendBody(reply.code(200).header('content-type', 'application/json'), typeof value === 'string' ? value : result.payload ?? 'null');
   }
-  const response = structuredResponse(value);
+  const response = structuredResponse(value, ignoreCors);
   if (!response) return fail(reply, result);
   reply.code(response.statusCode);
   for (const [name, headerValue] of response.headers) reply.header(name, headerValue);
@@ -44,8 +44,8 @@ export function sendHttpResult(reply: FastifyReply, result: InvokeResult, fail: 
   return sendBody(reply, response.body);
 }
 
-/** The response to send, or undefined when it cannot be sent as given. */
-function structuredResponse(value: Record<string, unknown>): StructuredResponse | undefined {
+/** The response to send, or undefined when it cannot be sent as given; `ignoreCors` drops the handler's CORS headers. */
+function structuredResponse(value: Record<string, unknown>, ignoreCors: boolean): StructuredResponse | undefined {
   if (!isStatusCode(value.statusCode)) return undefined;
   // "Lambda body contains the wrong type for field body": API Gateway's 500, not the text [object Object].
   const { body } = value;
@@ -54,7 +54,7 @@ function structuredResponse(value: Record<string, unknown>): StructuredResponse 
   for (const [name, headerValue] of Object.entries(isPlainObject(value.headers) ? value.headers : {})) {
     const text = String(headerValue);
     if (!isScalar(headerValue) || !isSendableHeader(name, text)) return undefined;
-    if (!isHopByHop(name)) headers.push([name, text]);
+    if (!isHopByHop(name) && !(ignoreCors && isCorsHeader(name))) headers.push([name, text]);
   }
   const cookies = Array.isArray(value.cookies) ? value.cookies.map(String) : typeof value.cookies === 'string' ? [value.cookies] : [];
   if (!cookies.every((cookie) => isSendableHeader('set-cookie', cookie))) return undefined;

@@ -84,6 +84,14 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP_RESPONSE.has(name.toLowerCase());
 }
 
+/**
+ * The CORS response headers: an HTTP API with a CORS configuration ignores a handler's, and sends
+ * its own (AWS: "API Gateway ignores CORS headers returned from your backend integration").
+ */
+export function isCorsHeader(name: string): boolean {
+  return name.toLowerCase().startsWith('access-control-');
+}
+
 /** Whether a header line can be sent as a handler gave it: a token name, a value without CR, LF or NUL. */
 export function isSendableHeader(name: string, value: string): boolean {
   try {

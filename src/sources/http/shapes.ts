@@ -48,22 +48,25 @@ function decodedPath(route: MatchedRoute): MatchedRoute {
   }
 }
 
-/** An HTTP API route on payload format 2.0 or 1.0, on `stage` (its route key is the path without the stage). */
-export function httpApiShape(methods: string[], path: string, version: '1.0' | '2.0', stage: string): HttpShape {
+/**
+ * An HTTP API route on payload format 2.0 or 1.0, on `stage` (its route key is the path without the
+ * stage). With `cors` configured, the handler's CORS headers are ignored (the route sends its own).
+ */
+export function httpApiShape(methods: string[], path: string, version: '1.0' | '2.0', stage: string, cors = false): HttpShape {
   if (version === '2.0') {
     return {
       envelopeType: ENVELOPE_TYPES.httpV2,
       build: (incoming, route, requestId, now) =>
         buildHttpEvent(incoming, decodedPath(route), { routeKey: routeKeyOf(methods, path, incoming.method), stage }, requestId, now),
       // A failed invocation or a malformed response is HTTP APIs' 500, not function URLs' 502.
-      send: (reply, result) => sendHttpResult(reply, result, (failed) => sendJson(failed, 500, { message: 'Internal Server Error' })),
+      send: (reply, result) => sendHttpResult(reply, result, (failed) => sendJson(failed, 500, { message: 'Internal Server Error' }), cors),
     };
   }
   return {
     envelopeType: ENVELOPE_TYPES.httpV1,
     build: (incoming, route, requestId, now) =>
       buildV1Event(incoming, decodedPath(route), { stage, routeKey: routeKeyOf(methods, path, incoming.method) }, requestId, now),
-    send: (reply, result) => sendV1Result(reply, result, 'http'),
+    send: (reply, result) => sendV1Result(reply, result, 'http', cors),
   };
 }
 
