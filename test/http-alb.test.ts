@@ -12,6 +12,7 @@ describe('ALB Lambda targets', () => {
         single: { handler: 'http.proxy', events: [{ alb: { path: '/lb/single', methods: ['GET', 'POST'] } }] },
         multi: { handler: 'http.proxy', events: [{ alb: { path: '/lb/multi/*', multiValueHeaders: true, targetGroupName: 'multi-targets' } }] },
         express: { handler: 'express-app.handler', events: [{ alb: { path: '/alb/shop/*', multiValueHeaders: true } }] },
+        correlated: { handler: 'http.traceHeader', events: [{ alb: { path: '/lb/correlated' } }, { api: { path: '/rest/correlated' } }] },
       },
     });
   });
@@ -74,6 +75,19 @@ describe('ALB Lambda targets', () => {
     }
     // Exactly 1 MB reaches the function (whose echo of it is then too big a response: 502).
     expect((await fetch(`${hub.url}/lb/single`, { method: 'POST', body: 'x'.repeat(1024 * 1024) })).status).toBe(502);
+  });
+
+  it("adds X-Amzn-Trace-Id as ALB and API Gateway do (where Powertools reads an ALB event's correlation id): the invocation's trace root", async () => {
+    for (const path of ['/lb/correlated', '/rest/correlated']) {
+      const fresh = await (await fetch(`${hub.url}${path}`)).json();
+      expect(fresh.header, path).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+      expect(fresh.xray.startsWith(`${fresh.header};`), path).toBe(true);
+      const root = 'Root=1-5759e988-bd862e3fe1be46a994272793';
+      const sent = await (await fetch(`${hub.url}${path}`, { headers: { 'X-Amzn-Trace-Id': root } })).json();
+      expect({ path, header: sent.header }).toEqual({ path, header: root });
+      expect(sent.xray.startsWith(`${root};`), path).toBe(true);
+      expect(sent.names.filter((name: string) => name.toLowerCase() === 'x-amzn-trace-id'), path).toHaveLength(1);
+    }
   });
 
   it("refuses a WebSocket upgrade with ALB's 400 page without invoking (Lambda targets take no WebSockets)", async () => {

@@ -49,6 +49,7 @@ describe('function URLs and http routes', () => {
       requestContext: { http: { method: 'GET', path: '/a/b', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest-agent' }, stage: '$default', accountId: 'anonymous' },
     });
     expect(event.headers['x-mixed-case']).toBe('Yes');
+    expect(event.headers['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     expect(event.headers.cookie).toBeUndefined();
     expect(event.requestContext.time).toMatch(/^\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
     expect(event.requestContext.requestId).toBe(response.headers.get('x-amzn-requestid'));

@@ -4,7 +4,7 @@ import type { FunctionConfig } from '../../config/load.js';
 import { HubError } from '../../errors.js';
 import { buildEnvelope } from '../../router/envelope.js';
 import { SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../kit/limits.js';
-import { traceFromHeaders } from '../../tracing.js';
+import { newTraceparent, toXRayHeader, traceFromHeaders } from '../../tracing.js';
 import type { Source, SourceContext } from '../source.js';
 import { authFailure } from './auth.js';
 import { applyCors, sendPreflight } from './cors.js';
@@ -144,6 +144,10 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     const denied = authFailure(spec.auth, request);
     if (denied) return sendJson(reply, 401, { message: `Unauthorized: ${denied}` });
     const incoming = readRequest(request);
+    // The load balancer / gateway adds X-Amzn-Trace-Id when the client sent none (Powertools reads
+    // an ALB event's correlation id there): the Root of the trace the invocation gets.
+    const traceparent = traceFromHeaders(request.headers) ?? newTraceparent();
+    if (request.headers['x-amzn-trace-id'] === undefined) incoming.headers.push(['X-Amzn-Trace-Id', toXRayHeader(traceparent)!.split(';')[0]]);
     const id = randomUUID();
     const signer = spec.iam && await spec.iam(incoming);
     if (signer && 'reason' in signer) {
@@ -181,7 +185,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       type: spec.shape.envelopeType,
       subject: spec.path,
       data: route.authorizer ? spec.shape.build(incoming, route, id, time) : data,
-      traceparent: traceFromHeaders(request.headers),
+      traceparent,
     });
     const responder = spec.shape.streaming?.(reply.header('x-amzn-RequestId', id));
     const invocation = context.invokeSync(spec.fn, envelope, { stream: responder });
