@@ -51,6 +51,8 @@ describe('ALB Lambda targets', () => {
     expect(described.status).toBe(418);
     expect(described.statusText).toBe('I am a teapot');
     expect(await described.text()).toBe('short and stout');
+    // No Content-Type from the handler: ALB sends application/octet-stream.
+    expect(described.headers.get('content-type')).toBe('application/octet-stream');
     const single = await fetch(`${hub.url}/lb/single?mode=multi`);
     expect(single.headers.getSetCookie()).toEqual(['c=3']);
     const multi = await fetch(`${hub.url}/lb/multi/x?mode=multi`);

@@ -47,7 +47,11 @@ export function parseProxyResponse(value: unknown): ProxyResponse | undefined {
   return { statusCode: status, statusDescription, headers: merged, body: bytes };
 }
 
-/** Writes a parsed proxy response; API Gateway's content-type defaults to application/json, ALB's to none. */
+/**
+ * Writes a parsed proxy response. Without a content type from the handler, API Gateway sends
+ * application/json (`defaultContentType`); ALB sends application/octet-stream, which is also what
+ * fastify gives bytes.
+ */
 export function sendProxyResponse(reply: FastifyReply, response: ProxyResponse, defaultContentType?: string): FastifyReply {
   reply.code(response.statusCode);
   for (const [name, values] of response.headers) reply.header(name, values.length === 1 ? values[0] : values);
