@@ -2,7 +2,10 @@ import path from 'node:path';
 import { S3Schema } from '@aws-lambda-powertools/parser/schemas';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { startHub, type Hub } from '../src/hub.js';
+import { createLogger } from '../src/log.js';
+import { readLines, startTestHub, tempDir, testConfig, waitFor, type TestHub } from './helpers/hub.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 import { bridgeS3rver, minioRecord, postMinio, type S3Bridge } from './helpers/s3-bridge.js';
 import { startS3rver, type S3rverPeer } from './helpers/s3rver.js';
 
@@ -148,5 +151,24 @@ describe('S3 notifications through a MinIO webhook target', () => {
     expect(dead.envelope.id).toMatch(/^[\w-]+$/);
     expect(() => S3Schema.parse(dead.envelope.data)).not.toThrow();
     expect(readLines(failCalls).filter((id) => id === dead.envelope.id)).toHaveLength(3);
+  });
+});
+
+describe('a flood of bad webhook requests', () => {
+  const { lines, destination } = jsonLogLines();
+  let hub: Hub;
+
+  beforeAll(async () => {
+    hub = await startHub(testConfig({ functions: { sink: { handler: 'record.handler', events: [{ s3: { bucket: 'flood', via: { webhook: { authToken: TOKEN } } } }] } } }),
+      { logger: createLogger({ destination, level: 'info' }) });
+  });
+  afterAll(async () => hub?.stop());
+
+  it('answers every one, but logs one warning per reason a minute (the next says how many it left out)', async () => {
+    const post = (body: string, token = TOKEN) => fetch(`${hub.url}/s3/sink`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+    for (let i = 0; i < 40; i++) expect((await post('not json')).status).toBe(400);
+    for (let i = 0; i < 40; i++) expect((await post('{}', 'wrong')).status).toBe(401);
+    const warned = lines.filter((line) => line.event === 's3_webhook_rejected');
+    expect(warned.map((line) => [line.reason, line.level])).toEqual([['invalid_json', 40], ['unauthorized', 40]]);
   });
 });
