@@ -231,6 +231,30 @@ describe('hostile templates', () => {
     expect(failure(`          DEEP: ${nested}`)).toMatch(/Variables\.DEEP\.Fn::Join.*nests deeper than 64 levels/);
   });
 
+  it('refuses YAML aliases that expand to billions of values (SAM and serverless.yml) instead of walking them', () => {
+    // Nine aliases of nine aliases, ten levels: 9^10 values from a dozen lines.
+    const levels = 'bcdefghij'.split('');
+    const anchors = ['  a: &a [x, x, x, x, x, x, x, x, x]', ...levels.map((name, i) => `  ${name}: &${name} [${Array(9).fill(`*${i ? levels[i - 1] : 'a'}`).join(', ')}]`)];
+    const sam = projectDir({ 'template.yaml': `Metadata:\n${anchors.join('\n')}
+Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { A: *j } } } }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sam, { template: 'template.yaml' })).toThrow(/template\.yaml: holds more than 2000000 values once its YAML aliases \(\*name\) are expanded/);
+    const sls = projectDir({ 'serverless.yml': `service: svc\ncustom:\n${anchors.join('\n')}
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  fn:
+    handler: app.handler
+    environment: { A: '\${self:custom.j}' }
+` }, ['app.mjs']);
+    expect(() => projectConfig(sls, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: holds more than 2000000 values/);
+  });
+
+  it('YAML nested thousands of levels deep is an error naming the file, not a stack overflow', () => {
+    const dir = projectDir({ 'template.yaml': `Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { Tags: ${'['.repeat(5000)}${']'.repeat(5000)} } }\n` });
+    expect(() => projectConfig(dir, { template: 'template.yaml' })).toThrow(/template\.yaml: not valid YAML or JSON: it nests too deeply to read/);
+  });
+
   it('treats __proto__ and constructor as plain names', () => {
     const dir = projectDir({
       'template.yaml': `Parameters:

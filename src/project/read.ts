@@ -17,12 +17,34 @@ export function readProjectFile(file: string): Record<string, unknown> {
   try {
     data = parse(text.replace(/^\uFEFF/, ''), file);
   } catch (cause) {
-    throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: not valid YAML or JSON: ${(cause as Error).message}`, { cause });
+    // The YAML reader recurses once per level: thousands of levels exhaust the stack.
+    const reason = cause instanceof RangeError ? 'it nests too deeply to read (thousands of levels)' : (cause as Error).message;
+    throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: not valid YAML or JSON: ${reason}`, { cause });
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: must be a mapping at the top level`);
   }
+  refuseExpansion(data, file);
   return data as Record<string, unknown>;
+}
+
+/** More values than any real template or service holds (a 5 MB template has a few hundred thousand). */
+const MAX_VALUES = 2_000_000;
+
+/**
+ * YAML aliases (`*name`) share a node instead of copying it, so a few lines can stand for billions
+ * of values (nine aliases of nine aliases of ...), which every later walk (intrinsics, variables)
+ * would expand: counted here as those walks would see them, and refused past MAX_VALUES.
+ */
+function refuseExpansion(data: object, file: string): void {
+  const pending: unknown[] = [data];
+  for (let seen = 0; pending.length > 0; seen += 1) {
+    if (seen > MAX_VALUES) {
+      throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: holds more than ${MAX_VALUES} values once its YAML aliases (*name) are expanded: refused`);
+    }
+    const value = pending.pop();
+    if (typeof value === 'object' && value !== null) for (const child of Object.values(value)) pending.push(child);
+  }
 }
 
 /**
