@@ -222,6 +222,36 @@ Resources:
     const config = projectConfig(dir, { template: 'template.yaml' });
     expect(config.project!.warnings).toContain('Resources.Fn: Policies, Tracing, VpcConfig not applied locally');
   });
+
+  it('never resolves the properties of queues, topics, buckets, streams and tables the hub does not read (a KMS KeyId, an export in a tag)', () => {
+    const unresolvable = "KmsMasterKeyId: !GetAtt Key.KeyId, Tags: [{ Key: owner, Value: !ImportValue team-name }]";
+    const dir = projectDir({
+      'template.yaml': `Resources:
+  Key: { Type: AWS::KMS::Key, Properties: { KeyPolicy: {} } }
+  Queue: { Type: AWS::SQS::Queue, Properties: { VisibilityTimeout: 60, ${unresolvable} } }
+  Topic: { Type: AWS::SNS::Topic, Properties: { ${unresolvable}, Subscription: [{ Protocol: sqs, Endpoint: !GetAtt Queue.Arn }] } }
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: !GetAtt Key.KeyId } }] }
+      NotificationConfiguration: { LambdaConfigurations: [{ Event: 's3:ObjectCreated:*', Function: !GetAtt Fn.Arn }] }
+  Stream: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 1, StreamEncryption: { EncryptionType: KMS, KeyId: !GetAtt Key.KeyId } } }
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      SSESpecification: { SSEEnabled: true, KMSMasterKeyId: !GetAtt Key.KeyId }
+  Sub: { Type: AWS::SNS::Subscription, Properties: { Protocol: sqs, TopicArn: !Ref Topic, Endpoint: !GetAtt Queue.Arn, DeliveryPolicy: !ImportValue policy } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+`,
+    }, ['app.mjs']);
+    const config = projectConfig(dir, { template: 'template.yaml' });
+    expect(config.project!.resources.map((r) => r.logicalId)).toEqual(['Queue', 'Topic', 'Bucket', 'Stream', 'Table']);
+    expect(config.project!.resources[0]).toMatchObject({ attributes: { VisibilityTimeout: '60' } });
+    expect(config.project!.subscriptions).toHaveLength(2);
+    expect(config.functions.Fn.events).toHaveLength(1);
+  });
 });
 
 describe('hostile templates', () => {

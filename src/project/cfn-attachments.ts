@@ -4,6 +4,7 @@ import { mappingFromArn } from './mappings.js';
 import { destinationsOf } from './destinations.js';
 import { input } from './sam-events.js';
 import { urlSettings } from './sam-function.js';
+import { SUBSCRIPTION_FIELDS } from './cfn-resources.js';
 
 /**
  * Resources that attach to a function declared elsewhere in the template: event source mappings,
@@ -111,18 +112,19 @@ const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
 /** Attaches every such resource of the stack to the model's functions (after the functions are loaded). */
 export function attachResources(stack: Stack, model: ProjectModel): void {
   for (const [logicalId, resource] of stack.resources) {
-    const attach = ATTACHERS.get(resource.Type)?.(logicalId);
-    if (attach) attach(stack, model, stack.properties(logicalId), `Resources.${logicalId}.Properties`);
+    const known = ATTACHERS.get(resource.Type);
+    if (known) known[0](logicalId)(stack, model, stack.properties(logicalId, known[1]), `Resources.${logicalId}.Properties`);
   }
 }
 
-const ATTACHERS = new Map<string, (logicalId: string) => Attacher>([
-  ['AWS::Lambda::EventSourceMapping', () => eventSourceMapping],
-  ['AWS::Lambda::EventInvokeConfig', () => eventInvokeConfig],
-  ['AWS::Lambda::Url', () => url],
-  ['AWS::SNS::Subscription', () => subscription],
-  ['AWS::SNS::Topic', topic],
-  ['AWS::Events::Rule', () => rule],
-  ['AWS::Scheduler::Schedule', () => scheduler],
-  ['AWS::S3::Bucket', bucket],
+/** Each type's attacher and, for types with properties of their own, the ones it reads (only those are resolved). */
+const ATTACHERS = new Map<string, [(logicalId: string) => Attacher, (readonly string[])?]>([
+  ['AWS::Lambda::EventSourceMapping', [() => eventSourceMapping]],
+  ['AWS::Lambda::EventInvokeConfig', [() => eventInvokeConfig]],
+  ['AWS::Lambda::Url', [() => url]],
+  ['AWS::SNS::Subscription', [() => subscription, SUBSCRIPTION_FIELDS]],
+  ['AWS::SNS::Topic', [topic, ['Subscription']]],
+  ['AWS::Events::Rule', [() => rule, ['ScheduleExpression', 'Targets', 'State']]],
+  ['AWS::Scheduler::Schedule', [() => scheduler, ['Target', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'State']]],
+  ['AWS::S3::Bucket', [bucket, ['NotificationConfiguration']]],
 ]);

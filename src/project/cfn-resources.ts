@@ -71,22 +71,27 @@ const simpleTable: Declarer = (stack, logicalId, props) => {
   });
 };
 
-const DECLARERS = new Map<string, Declarer>([
-  ['AWS::SQS::Queue', queue],
-  ['AWS::SNS::Topic', topic],
-  ['AWS::S3::Bucket', bucket],
-  ['AWS::Kinesis::Stream', stream],
-  ['AWS::DynamoDB::Table', table],
-  ['AWS::Serverless::SimpleTable', simpleTable],
+/** Each type's declarer and the properties it reads (only those are resolved). */
+const DECLARERS = new Map<string, [Declarer, readonly string[]]>([
+  ['AWS::SQS::Queue', [queue, QUEUE_ATTRIBUTES]],
+  ['AWS::SNS::Topic', [topic, ['FifoTopic', 'ContentBasedDeduplication', 'Subscription']]],
+  ['AWS::S3::Bucket', [bucket, ['NotificationConfiguration']]],
+  ['AWS::Kinesis::Stream', [stream, ['ShardCount']]],
+  ['AWS::DynamoDB::Table', [table, TABLE_FIELDS]],
+  ['AWS::Serverless::SimpleTable', [simpleTable, ['PrimaryKey', 'ProvisionedThroughput']]],
 ]);
+
+/** What an AWS::SNS::Subscription's readers use (here, and cfn-attachments.ts). */
+export const SUBSCRIPTION_FIELDS = ['Protocol', 'TopicArn', 'Endpoint', 'RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope'];
 
 /** Adds every declared cloud resource, and the SQS subscriptions of declared topics, to the model. */
 export function declareResources(stack: Stack, model: ProjectModel): void {
   for (const [logicalId, resource] of stack.resources) {
-    const declare = DECLARERS.get(resource.Type);
-    if (resource.Type === 'AWS::SNS::Subscription') subscription(stack.properties(logicalId), model);
-    if (!declare) continue;
-    const props = stack.properties(logicalId);
+    if (resource.Type === 'AWS::SNS::Subscription') subscription(stack.properties(logicalId, SUBSCRIPTION_FIELDS), model);
+    const known = DECLARERS.get(resource.Type);
+    if (!known) continue;
+    const [declare, read] = known;
+    const props = stack.properties(logicalId, read);
     model.resources.push(declare(stack, logicalId, props));
     if (resource.Type === 'AWS::SNS::Topic' && Array.isArray(props.Subscription)) {
       const topicArn = arnOf(stack, 'AWS::SNS::Topic', logicalId, 'TopicArn');

@@ -110,9 +110,15 @@ export class Stack {
     return name;
   }
 
-  /** Resolved properties of a resource (every intrinsic in them resolved). */
-  properties(logicalId: string): Record<string, unknown> {
-    return this.resolver.resolve(this.resources.get(logicalId)!.Properties, `Resources.${logicalId}.Properties`) as Record<string, unknown>;
+  /**
+   * Resolved properties of a resource: all of them, or only the `read` ones (those the hub uses),
+   * so an intrinsic it cannot resolve locally elsewhere in the resource (a KMS key's KeyId, an
+   * export in a tag) never stops the project.
+   */
+  properties(logicalId: string, read?: readonly string[]): Record<string, unknown> {
+    const all = this.resources.get(logicalId)!.Properties;
+    const props = read ? Object.fromEntries(read.filter((name) => Object.hasOwn(all, name)).map((name) => [name, all[name]])) : all;
+    return this.resolver.resolve(props, `Resources.${logicalId}.Properties`) as Record<string, unknown>;
   }
 
   private condition(name: string, at: string): boolean {
