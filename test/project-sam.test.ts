@@ -274,6 +274,31 @@ Resources:
     ]);
   });
 
+  it('state machines, nested stacks, API Gateway routes declared as resources and Pipes, which call functions on AWS, are one warning per type naming them', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  Trading:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: statemachine/trader.asl.json
+      DefinitionSubstitutions: { FnArn: !GetAtt Fn.Arn }
+      Events: { Hourly: { Type: Schedule, Properties: { Schedule: rate(1 hour) } } }
+  Shared: { Type: AWS::Serverless::Application, Properties: { Location: ./shared/template.yaml } }
+  GetItems: { Type: AWS::ApiGateway::Method, Properties: { HttpMethod: GET } }
+  PutItems: { Type: AWS::ApiGateway::Method, Properties: { HttpMethod: PUT } }
+  Pipe: { Type: AWS::Pipes::Pipe, Properties: { Target: !GetAtt Fn.Arn } }
+  Role: { Type: AWS::IAM::Role, Properties: {} }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([]);
+    expect(config.project!.warnings).toEqual([
+      'Resources.Trading (AWS::Serverless::StateMachine): state machines are not run locally: the functions they call run only when invoked directly',
+      'Resources.Shared (AWS::Serverless::Application): nested stacks are not loaded: their functions and resources do not run locally',
+      "Resources.GetItems, Resources.PutItems (AWS::ApiGateway::Method): API Gateway routes declared as resources are not served locally (a function's Api and HttpApi events are)",
+      'Resources.Pipe (AWS::Pipes::Pipe): EventBridge Pipes are not run locally: their targets get no events',
+    ]);
+  });
+
   it('reports a bad function setting at its hub path, with the template named', () => {
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs16.x } }

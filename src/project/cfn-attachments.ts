@@ -109,12 +109,34 @@ const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
   });
 };
 
+/**
+ * Resources that call functions on AWS but do not run here: one warning per type, naming them, so a
+ * function that would be called by them is not silently never called.
+ */
+const STATE_MACHINES = 'state machines are not run locally: the functions they call run only when invoked directly';
+const API_RESOURCES = 'API Gateway routes declared as resources are not served locally (a function\'s Api and HttpApi events are)';
+const NESTED = 'nested stacks are not loaded: their functions and resources do not run locally';
+const NOT_RUN = new Map([
+  ['AWS::Serverless::StateMachine', STATE_MACHINES],
+  ['AWS::StepFunctions::StateMachine', STATE_MACHINES],
+  ['AWS::Serverless::Application', NESTED],
+  ['AWS::CloudFormation::Stack', NESTED],
+  ['AWS::ApiGateway::Method', API_RESOURCES],
+  ['AWS::ApiGatewayV2::Route', API_RESOURCES],
+  ['AWS::Serverless::GraphQLApi', 'AppSync APIs are not served locally: their resolvers\' functions run only when invoked directly'],
+  ['AWS::AppSync::GraphQLApi', 'AppSync APIs are not served locally: their resolvers\' functions run only when invoked directly'],
+  ['AWS::Pipes::Pipe', 'EventBridge Pipes are not run locally: their targets get no events'],
+]);
+
 /** Attaches every such resource of the stack to the model's functions (after the functions are loaded). */
 export function attachResources(stack: Stack, model: ProjectModel): void {
+  const notRun = new Map<string, string[]>();
   for (const [logicalId, resource] of stack.resources) {
     const known = ATTACHERS.get(resource.Type);
     if (known) known[0](logicalId)(stack, model, stack.properties(logicalId, known[1]), `Resources.${logicalId}.Properties`);
+    if (NOT_RUN.has(resource.Type)) notRun.set(resource.Type, [...notRun.get(resource.Type) ?? [], logicalId]);
   }
+  for (const [type, ids] of notRun) model.warnings.push(`Resources.${ids.join(', Resources.')} (${type}): ${NOT_RUN.get(type)}`);
 }
 
 /** Each type's attacher and, for types with properties of their own, the ones it reads (only those are resolved). */
