@@ -327,6 +327,16 @@ functions:
     ]);
   });
 
+  it('plugins the hub does not stand in for (serverless-offline and the TypeScript bundlers it does) are one warning naming them; both plugins: forms', () => {
+    const service = (plugins: string) => projectDir({ 'serverless.yml': `service: svc\nplugins: ${plugins}\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n` }, ['handler.mjs']);
+    const warnings = (plugins: string) => projectConfig(service(plugins), { serverless: 'serverless.yml' }).project!.warnings;
+    expect(warnings('[serverless-offline, serverless-esbuild, serverless-offline-sqs, serverless-step-functions, serverless-dotenv-plugin]')).toEqual([
+      'plugins: serverless-step-functions, serverless-dotenv-plugin not run locally: what they add to the service does not apply',
+    ]);
+    expect(warnings('{ localPath: ./plugins, modules: [serverless-webpack, my-plugin] }')).toEqual(['plugins: my-plugin not run locally: what they add to the service does not apply']);
+    expect(warnings('[serverless-offline, serverless-plugin-typescript]')).toEqual([]);
+  });
+
   it('a container image function (image:) is not loaded, with a warning, as a SAM PackageType: Image one', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, ecr: { images: { app: { path: ./ } } } }\nfunctions:\n  fromImage: { image: app }\n  plain: { handler: handler.handler }\n' }, ['handler.mjs']);
     const config = projectConfig(dir, { serverless: 'serverless.yml' });
