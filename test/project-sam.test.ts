@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { projectConfig, projectDir } from './helpers/template-project.js';
 
@@ -297,6 +298,25 @@ Resources:
       "Resources.GetItems, Resources.PutItems (AWS::ApiGateway::Method): API Gateway routes declared as resources are not served locally (a function's Api and HttpApi events are)",
       'Resources.Pipe (AWS::Pipes::Pipe): EventBridge Pipes are not run locally: their targets get no events',
     ]);
+  });
+
+  it('a custom-runtime function sam build would build (Metadata.BuildMethod go1.x) without a bootstrap is left out with a warning; built, it runs', () => {
+    const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Go:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildMethod: go1.x }
+    Properties: { CodeUri: hello-world/, Handler: bootstrap, Runtime: provided.al2023 }
+  Node: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+`;
+    const { dir, config } = load(template, ['app.mjs']);
+    expect(Object.keys(config.functions)).toEqual(['Node']);
+    expect(config.project!.warnings).toEqual([
+      `Resources.Go: not loaded: its bootstrap is built by sam build (Metadata.BuildMethod go1.x) and ${dir}/hello-world has none: build it there, or run sam build and then up --template .aws-sam/build/template.yaml`,
+    ]);
+    mkdirSync(`${dir}/hello-world`);
+    writeFileSync(`${dir}/hello-world/bootstrap`, '#!/bin/sh\n', { mode: 0o755 });
+    expect(Object.keys(projectConfig(dir, { template: 'template.yaml' }).functions)).toEqual(['Go', 'Node']);
   });
 
   it('reports a bad function setting at its hub path, with the template named', () => {

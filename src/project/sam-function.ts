@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Stack } from './stack.js';
 import { unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
@@ -23,6 +24,16 @@ const HANDLED = new Set([
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * A custom runtime whose bootstrap `sam build` makes (`Metadata: { BuildMethod: go1.x }`,
+ * `rust-cargolambda`, `makefile`): the hub does not build it, so without a built bootstrap in CodeUri
+ * the function is left out (the rest of the template runs); a bootstrap built there runs.
+ */
+function unbuilt(buildMethod: unknown, runtime: unknown, codeUri: string): string | undefined {
+  if (buildMethod === undefined || !String(runtime).startsWith('provided') || existsSync(path.join(codeUri, 'bootstrap'))) return undefined;
+  return `not loaded: its bootstrap is built by sam build (Metadata.BuildMethod ${String(buildMethod)}) and ${codeUri} has none: build it there, or run sam build and then up --template .aws-sam/build/template.yaml`;
+}
+
 export function loadFunction(stack: Stack, model: ProjectModel, logicalId: string, globals: unknown, templateDir: string): void {
   const resource = stack.resources.get(logicalId)!;
   const sam = resource.Type === 'AWS::Serverless::Function';
@@ -41,7 +52,7 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     warn(`Resources.${logicalId}: not loaded: only functions with local code run (CodeUri/Code a directory; no image, InlineCode, ZipFile or S3 code)`);
     return;
   }
-  const skipped = unsupportedRuntime(get('Runtime'));
+  const skipped = unsupportedRuntime(get('Runtime')) ?? unbuilt(resource.Metadata?.BuildMethod, get('Runtime'), codeUri);
   if (skipped) {
     warn(`Resources.${logicalId}: ${skipped}`);
     return;

@@ -12,6 +12,8 @@ export interface TemplateResource {
   Type: string;
   Properties: Record<string, unknown>;
   Condition?: string;
+  /** The resource's Metadata (SAM's `BuildMethod`), never resolved. */
+  Metadata?: Record<string, unknown>;
 }
 
 export interface CfnTemplate {
@@ -84,7 +86,8 @@ export class Stack {
       if (value.Properties !== undefined && !isObject(value.Properties)) throw this.resolver.error(`${at}.Properties`, 'must be an object');
       const condition = value.Condition;
       if (condition !== undefined && typeof condition !== 'string') throw this.resolver.error(`${at}.Condition`, 'must name a condition');
-      this.resources.set(logicalId, { Type: value.Type, Properties: (value.Properties ?? {}) as Record<string, unknown>, Condition: condition });
+      const metadata = isObject(value.Metadata) ? value.Metadata : undefined;
+      this.resources.set(logicalId, { Type: value.Type, Properties: (value.Properties ?? {}) as Record<string, unknown>, Condition: condition, Metadata: metadata });
     }
     for (const [logicalId, resource] of [...this.resources]) {
       if (resource.Condition && !this.condition(resource.Condition, `Resources.${logicalId}.Condition`)) this.resources.delete(logicalId);
