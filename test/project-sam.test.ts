@@ -319,6 +319,14 @@ Resources:
     expect(Object.keys(projectConfig(dir, { template: 'template.yaml' }).functions)).toEqual(['Go', 'Node']);
   });
 
+  it('runs the runtimes current templates name (serverless-patterns: nodejs24.x, python3.14), as it runs nodejs22.x', () => {
+    const { config } = load(`Resources:
+  Node: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs24.x } }
+  Py: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: python3.14 } }
+`, ['app.mjs', 'app.py']);
+    expect(Object.fromEntries(Object.entries(config.functions).map(([name, fn]) => [name, fn.runtime]))).toEqual({ Node: 'nodejs24.x', Py: 'python3.14' });
+  });
+
   it('reports a bad function setting at its hub path, with the template named', () => {
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs16.x } }

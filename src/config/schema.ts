@@ -18,9 +18,9 @@ const ENV_LIMIT_BYTES = 4096;
 const envBytes = (env: Record<string, string>) =>
   Object.entries(env).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
 
-export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
+export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
 /** Run by src/runtime/python/bootstrap.py through the Runtime API. */
-export const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13'] as const;
+export const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'] as const;
 /** Custom runtimes: the function directory's executable `bootstrap`, through the Runtime API. */
 export const PROVIDED_RUNTIMES = ['provided', 'provided.al2', 'provided.al2023'] as const;
 export const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES, ...PROVIDED_RUNTIMES] as const;
