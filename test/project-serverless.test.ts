@@ -337,6 +337,27 @@ functions:
     expect(warnings('[serverless-offline, serverless-plugin-typescript]')).toEqual([]);
   });
 
+  it('${self:a.b.c} walks through a variable on its way (custom.config: ${file(...)} or another ${self:}), as the Framework resolves it', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+custom:
+  config: \${file(./config.\${sls:stage}.yml)}
+  stages: { dev: { queue: jobs-dev }, prod: { queue: jobs-prod } }
+  current: \${self:custom.stages.\${sls:stage}}
+provider:
+  name: aws
+  runtime: nodejs20.x
+  environment: { TABLE: '\${self:custom.config.table}', QUEUE: '\${self:custom.current.queue}' }
+functions:
+  f: { handler: handler.handler }
+`,
+      'config.dev.yml': 'table: orders-dev\n',
+      'config.prod.yml': 'table: orders-prod\n',
+    }, ['handler.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ TABLE: 'orders-dev', QUEUE: 'jobs-dev' });
+    expect(projectConfig(dir, { serverless: 'serverless.yml', stage: 'prod' }).functions.f.environment).toEqual({ TABLE: 'orders-prod', QUEUE: 'jobs-prod' });
+  });
+
   it('a container image function (image:) is not loaded, with a warning, as a SAM PackageType: Image one', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, ecr: { images: { app: { path: ./ } } } }\nfunctions:\n  fromImage: { image: app }\n  plain: { handler: handler.handler }\n' }, ['handler.mjs']);
     const config = projectConfig(dir, { serverless: 'serverless.yml' });

@@ -112,10 +112,24 @@ export class Variables {
     if (this.resolving.has(address)) throw this.error(at, `\${self:${address}} refers to itself`);
     this.resolving.add(address);
     try {
-      return this.resolve(walk(this.root, address), at, depth + 1);
+      return this.resolve(this.walk(address, at, depth), at, depth + 1);
     } finally {
       this.resolving.delete(address);
     }
+  }
+
+  /**
+   * The value at `address`. A variable met on the way is resolved to walk on, as the Framework
+   * does: `${self:custom.config.table}` with `custom.config: ${file(./config.yml)}`.
+   */
+  private walk(address: string, at: string, depth: number): unknown {
+    let node: unknown = this.root;
+    for (const key of address.split('.').filter(Boolean)) {
+      if (typeof node === 'string') node = this.resolve(node, at, depth + 1);
+      if (!isObject(node) || !Object.hasOwn(node, key)) return undefined;
+      node = node[key];
+    }
+    return node;
   }
 
   private fromFile(relative: string, address: string, at: string, depth: number): unknown {
@@ -125,18 +139,10 @@ export class Variables {
     if (/\.[cm]?[jt]s$/.test(file)) return new Unresolvable('JavaScript files are not evaluated locally');
     const data = new Variables(readProjectFile(file), { ...this.sources, file });
     this.sources.included?.(file);
-    return data.resolve(walk(data.root, address), at, depth + 1);
+    return data.resolve(data.walk(address, at, depth), at, depth + 1);
   }
 }
 
-function walk(root: unknown, address: string): unknown {
-  let node = root;
-  for (const key of address.split('.').filter(Boolean)) {
-    if (!isObject(node) || !Object.hasOwn(node, key)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
 
 /** A fallback: 'quoted' / "quoted" text, a number, true/false, else the text as written. */
 function literal(text: string): unknown {
