@@ -358,6 +358,23 @@ functions:
     expect(projectConfig(dir, { serverless: 'serverless.yml', stage: 'prod' }).functions.f.environment).toEqual({ TABLE: 'orders-prod', QUEUE: 'jobs-prod' });
   });
 
+  it('${strToBool(...)} gives a boolean ("true"/"1", "false"/"0"), as the Framework\'s; other text is an error naming the property', () => {
+    const dir = projectDir({ 'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f:
+    handler: handler.handler
+    events:
+      - schedule: { rate: rate(1 hour), enabled: '\${strToBool(\${env:NIGHTLY, "false"})}' }
+` }, ['handler.mjs']);
+    const enabled = (NIGHTLY?: string) => {
+      const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: NIGHTLY === undefined ? {} : { NIGHTLY } });
+      return (config.functions.f.events[0] as { schedule: { enabled: boolean } }).schedule.enabled;
+    };
+    expect([enabled(), enabled('1'), enabled('TRUE'), enabled('0')]).toEqual([false, true, true, false]);
+    expect(() => enabled('yes')).toThrow(/serverless\.yml: functions\.f\.events\[0\]\.schedule\.enabled: \$\{strToBool\(yes\)\}: expected "true", "false", "0" or "1"/);
+  });
+
   it('a container image function (image:) is not loaded, with a warning, as a SAM PackageType: Image one', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, ecr: { images: { app: { path: ./ } } } }\nfunctions:\n  fromImage: { image: app }\n  plain: { handler: handler.handler }\n' }, ['handler.mjs']);
     const config = projectConfig(dir, { serverless: 'serverless.yml' });

@@ -23,7 +23,7 @@ export interface VariableSources {
 
 const INNERMOST = /\$\{([^${}]+)\}/;
 /** A serverless variable starts with its source: `self:`, `env:`, `file(...)` (whole file: no address) ... (not CloudFormation's `AWS::`). */
-const SOURCE = /^\s*(?:(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)|file\([^)]*\)\s*(?:,|$))/;
+const SOURCE = /^\s*(?:(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)|(?:file|strToBool)\([^)]*\)\s*(?:,|$))/;
 /** A fallback that is another source, not a literal (text a nested variable gave, such as an ARN, stays a literal). */
 const FALLBACK_SOURCE = /^(?:(?:self|env|opt|sls|param|aws|cf|ssm|s3):|file\()/;
 const KEPT = '\u0000';
@@ -105,6 +105,8 @@ export class Variables {
     if (source === 'aws') return address === 'region' ? sources.region : address === 'accountId' ? sources.accountId : undefined;
     const file = /^file\((.+)\)$/.exec(source);
     if (file) return this.fromFile(file[1], address, at, depth);
+    const bool = /^strToBool\((.*)\)$/.exec(source);
+    if (bool) return this.strToBool(bool[1], at);
     return new Unresolvable(`the ${source} variable source needs AWS and is not resolved locally`);
   }
 
@@ -130,6 +132,14 @@ export class Variables {
       node = node[key];
     }
     return node;
+  }
+
+  /** The Framework's `${strToBool(value)}`: "true" / "1" and "false" / "0" (any case), else an error. */
+  private strToBool(param: string, at: string): boolean {
+    const text = String(literal(param.trim())).trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+    throw this.error(at, `\${strToBool(${param})}: expected "true", "false", "0" or "1"`);
   }
 
   private fromFile(relative: string, address: string, at: string, depth: number): unknown {
