@@ -280,6 +280,13 @@ functions:
     expect(() => projectConfig(sls, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: holds more than 2000000 values/);
   });
 
+  it('a template whose Resources is missing, null or a list is an error naming it, not an empty project', () => {
+    for (const [text, got] of [['Description: x\n', 'none'], ['Resources:\n', 'null'], ['Resources: [a, b]\n', 'a list']]) {
+      const dir = projectDir({ 'template.yaml': text });
+      expect(() => projectConfig(dir, { template: 'template.yaml' })).toThrow(`template.yaml: Resources: is required: a mapping of logical ids to resources (got ${got})`);
+    }
+  });
+
   it('YAML nested thousands of levels deep is an error naming the file, not a stack overflow', () => {
     const dir = projectDir({ 'template.yaml': `Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { Tags: ${'['.repeat(5000)}${']'.repeat(5000)} } }\n` });
     expect(() => projectConfig(dir, { template: 'template.yaml' })).toThrow(/template\.yaml: not valid YAML or JSON: it nests too deeply to read/);

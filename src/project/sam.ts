@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { HubError } from '../errors.js';
 import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
 import { emptyModel, type ProjectModel } from './model.js';
@@ -20,6 +21,11 @@ export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'
   const model = emptyModel('sam', file, options.stackName);
   const transforms = [template.Transform ?? []].flat().map(String).filter((t) => !TRANSFORMS.has(t));
   if (transforms.length) model.warnings.push(`Transform ${transforms.join(', ')}: not applied locally`);
+  // CloudFormation requires Resources, a mapping; a list or nothing there would run an empty project without a word.
+  const resources = template.Resources;
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
+    throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: Resources: is required: a mapping of logical ids to resources (got ${resources === undefined ? 'none' : Array.isArray(resources) ? 'a list' : JSON.stringify(resources)})`);
+  }
   const stack = new Stack(template, { ...options, file });
   refuseGlobalStageName(stack);
   const globals = typeof template.Globals === 'object' && template.Globals !== null ? template.Globals.Function : undefined;
