@@ -1,3 +1,5 @@
+import { setOwn } from '../own.js';
+
 /**
  * SAM's `Globals.Function`, merged into each AWS::Serverless::Function as SAM does: a property the
  * function sets wins; maps merge key by key (the function's keys win); lists are concatenated,
@@ -23,7 +25,7 @@ function merge(global: unknown, local: unknown): unknown {
   if (Array.isArray(global) && Array.isArray(local)) return [...global, ...local];
   if (isMap(global) && isMap(local)) {
     const out: Props = { ...global };
-    for (const [key, value] of Object.entries(local)) out[key] = merge(Object.hasOwn(global, key) ? global[key] : undefined, value);
+    for (const [key, value] of Object.entries(local)) setOwn(out, key, merge(Object.hasOwn(global, key) ? global[key] : undefined, value));
     return out;
   }
   return local;
