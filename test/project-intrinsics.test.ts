@@ -287,6 +287,12 @@ functions:
     }
   });
 
+  it('a template over CloudFormation\'s 1 MB is refused with its size, not loaded (a 5 MB one created thousands of topics)', () => {
+    const topics = Array.from({ length: 40000 }, (_, i) => `  T${i}: { Type: AWS::SNS::Topic }`).join('\n');
+    const dir = projectDir({ 'template.yaml': `Resources:\n${topics}\n` });
+    expect(() => projectConfig(dir, { template: 'template.yaml' })).toThrow(/template\.yaml: is 1\.\d MB: CloudFormation takes templates up to 1 MB, and so does the hub/);
+  });
+
   it('YAML nested thousands of levels deep is an error naming the file, not a stack overflow', () => {
     const dir = projectDir({ 'template.yaml': `Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { Tags: ${'['.repeat(5000)}${']'.repeat(5000)} } }\n` });
     expect(() => projectConfig(dir, { template: 'template.yaml' })).toThrow(/template\.yaml: not valid YAML or JSON: it nests too deeply to read/);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { requireYamlCfn } from '../aws/lazy-sdk.js';
 import { HubError } from '../errors.js';
 
@@ -9,8 +9,12 @@ import { HubError } from '../errors.js';
 export function readProjectFile(file: string): Record<string, unknown> {
   let text: string;
   try {
+    const { size } = statSync(file);
+    // CloudFormation's limit on a template (uploaded to S3; 51,200 bytes inline): a larger one never deploys, and is not read into memory here.
+    if (size > MAX_BYTES) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: is ${(size / 1048576).toFixed(1)} MB: CloudFormation takes templates up to 1 MB, and so does the hub`);
     text = readFileSync(file, 'utf8');
   } catch (cause) {
+    if (cause instanceof HubError) throw cause;
     throw new HubError('TH_ERR_CONFIG_NOT_FOUND', `cannot read ${file}: ${(cause as Error).message}`, { cause });
   }
   let data: unknown;
@@ -28,7 +32,9 @@ export function readProjectFile(file: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-/** More values than any real template or service holds (a 5 MB template has a few hundred thousand). */
+const MAX_BYTES = 1024 * 1024;
+
+/** More values than any real template or service holds (a 1 MB template has under a hundred thousand). */
 const MAX_VALUES = 2_000_000;
 
 /**
