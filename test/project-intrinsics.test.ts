@@ -293,6 +293,20 @@ functions:
     expect(() => projectConfig(dir, { template: 'template.yaml' })).toThrow(/template\.yaml: is 1\.\d MB: CloudFormation takes templates up to 1 MB, and so does the hub/);
   });
 
+  it('a queue, topic, bucket, stream or table name AWS would refuse is an error naming the property, before any emulator starts', () => {
+    const refused = (resource: string) => {
+      const dir = projectDir({ 'template.yaml': `Resources:\n  R: ${resource}\n` });
+      return () => projectConfig(dir, { template: 'template.yaml' });
+    };
+    expect(refused('{ Type: AWS::SQS::Queue, Properties: { QueueName: "my queue!" } }')).toThrow(/template\.yaml: Resources\.R\.Properties\.QueueName: "my queue!" is not a valid name: letters, digits, - and _/);
+    expect(refused('{ Type: AWS::SQS::Queue, Properties: { QueueName: jobs, FifoQueue: true } }')).toThrow(/Resources\.R\.Properties\.QueueName: "jobs": a FIFO name ends in \.fifo/);
+    expect(refused(`{ Type: AWS::SNS::Topic, Properties: { TopicName: ${'t'.repeat(257)} } }`)).toThrow(/Resources\.R\.Properties\.TopicName: "t+" is 257 characters: at most 256/);
+    expect(refused('{ Type: AWS::S3::Bucket, Properties: { BucketName: My_Bucket } }')).toThrow(/Resources\.R\.Properties\.BucketName: "My_Bucket" is not a valid name: at least 3 of lower-case letters/);
+    expect(refused('{ Type: AWS::Kinesis::Stream, Properties: { Name: "a/b" } }')).toThrow(/Resources\.R\.Properties\.Name: "a\/b" is not a valid name/);
+    expect(refused('{ Type: AWS::DynamoDB::Table, Properties: { TableName: ab, KeySchema: [{ AttributeName: id, KeyType: HASH }], AttributeDefinitions: [{ AttributeName: id, AttributeType: S }] } }')).toThrow(/Resources\.R\.Properties\.TableName: "ab" is not a valid name: at least 3/);
+    expect(refused('{ Type: AWS::SQS::Queue, Properties: { QueueName: jobs.fifo, FifoQueue: true } }')).not.toThrow();
+  });
+
   it('YAML nested thousands of levels deep is an error naming the file, not a stack overflow', () => {
     const dir = projectDir({ 'template.yaml': `Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { Tags: ${'['.repeat(5000)}${']'.repeat(5000)} } }\n` });
     expect(() => projectConfig(dir, { template: 'template.yaml' })).toThrow(/template\.yaml: not valid YAML or JSON: it nests too deeply to read/);

@@ -17,8 +17,10 @@ export interface StackIdentity {
 interface TypeSpec {
   /** The property holding the physical name, if the type has one. */
   nameProperty?: string;
-  /** Generated names: AWS's length limit and character rules. */
+  /** AWS's length limit (generated names are cut to it, given ones checked against it). */
   maxLength?: number;
+  /** A given name's characters, as AWS checks them, and the rule in words. */
+  chars?: [RegExp, string];
   lowerCase?: boolean;
   /** Generated name: the logical id alone (functions: the name `sam local invoke` uses). */
   logicalIdOnly?: boolean;
@@ -36,7 +38,7 @@ const tableArn = (name: string, id: StackIdentity) => arn('dynamodb', `table/${n
 
 const FUNCTION: TypeSpec = { nameProperty: 'FunctionName', maxLength: 64, logicalIdOnly: true, attributes: { Arn: functionArn } };
 const TABLE: TypeSpec = {
-  nameProperty: 'TableName', maxLength: 255,
+  nameProperty: 'TableName', maxLength: 255, chars: [/^[\w.-]{3,}$/, 'at least 3 of letters, digits, _, . and -'],
   attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${LATEST_STREAM_LABEL}` },
 };
 const LAYER: TypeSpec = {
@@ -47,15 +49,16 @@ const LAYER: TypeSpec = {
 
 export const TYPES = new Map<string, TypeSpec>([
   ['AWS::SQS::Queue', {
-    nameProperty: 'QueueName', maxLength: 80, ref: queueUrl,
+    nameProperty: 'QueueName', maxLength: 80, chars: [/^[\w-]+(\.fifo)?$/, 'letters, digits, - and _ (a FIFO queue\'s ending in .fifo)'], ref: queueUrl,
     attributes: { Arn: (name, id) => arn('sqs', name, id), QueueName: (name) => name, QueueUrl: queueUrl },
   }],
   ['AWS::SNS::Topic', {
-    nameProperty: 'TopicName', maxLength: 256, ref: (name, id) => arn('sns', name, id),
+    nameProperty: 'TopicName', maxLength: 256, chars: [/^[\w-]+(\.fifo)?$/, 'letters, digits, - and _ (a FIFO topic\'s ending in .fifo)'], ref: (name, id) => arn('sns', name, id),
     attributes: { TopicArn: (name, id) => arn('sns', name, id), TopicName: (name) => name },
   }],
   ['AWS::S3::Bucket', {
     nameProperty: 'BucketName', maxLength: 63, lowerCase: true,
+    chars: [/^[a-z0-9][a-z0-9.-]+[a-z0-9]$/, 'at least 3 of lower-case letters, digits, . and -, starting and ending with a letter or digit'],
     attributes: {
       Arn: (name, id) => `arn:${id.partition}:s3:::${name}`,
       DomainName: (name) => `${name}.s3.amazonaws.com`,
@@ -63,7 +66,7 @@ export const TYPES = new Map<string, TypeSpec>([
       WebsiteURL: (name, id) => `http://${name}.s3-website-${id.region}.amazonaws.com`,
     },
   }],
-  ['AWS::Kinesis::Stream', { nameProperty: 'Name', maxLength: 128, attributes: { Arn: (name, id) => arn('kinesis', `stream/${name}`, id) } }],
+  ['AWS::Kinesis::Stream', { nameProperty: 'Name', maxLength: 128, chars: [/^[\w.-]+$/, 'letters, digits, _, . and -'], attributes: { Arn: (name, id) => arn('kinesis', `stream/${name}`, id) } }],
   ['AWS::DynamoDB::Table', TABLE],
   ['AWS::Serverless::SimpleTable', TABLE],
   ['AWS::Serverless::Function', FUNCTION],
@@ -76,6 +79,15 @@ export const TYPES = new Map<string, TypeSpec>([
 ]);
 
 export const nameProperty = (type: string): string | undefined => TYPES.get(type)?.nameProperty;
+
+/** Why AWS would refuse this given name for the type (length, characters, a FIFO name's .fifo), or undefined. */
+export function nameProblem(type: string, name: string, fifo: boolean): string | undefined {
+  const spec = TYPES.get(type);
+  if (spec?.maxLength !== undefined && name.length > spec.maxLength) return `"${name}" is ${name.length} characters: at most ${spec.maxLength}`;
+  if (spec?.chars && !spec.chars[0].test(name)) return `"${name}" is not a valid name: ${spec.chars[1]}`;
+  if (spec?.chars && type !== 'AWS::S3::Bucket' && fifo !== name.endsWith('.fifo')) return `"${name}": ${fifo ? 'a FIFO name ends in .fifo' : 'only a FIFO name ends in .fifo'}`;
+  return undefined;
+}
 
 /** A name CloudFormation could have generated: `<stack>-<LogicalId>`, within the type's rules. */
 export function generatedName(type: string, logicalId: string, id: StackIdentity, fifo = false): string {

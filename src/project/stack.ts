@@ -1,6 +1,6 @@
 import { Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
-import { attributeValue, generatedName, nameProperty, refValue, type StackIdentity } from './physical.js';
+import { attributeValue, generatedName, nameProblem, nameProperty, refValue, type StackIdentity } from './physical.js';
 import { samReference } from './sam-references.js';
 import { checkParameter } from './parameter-constraints.js';
 
@@ -108,6 +108,8 @@ export class Stack {
     // A generated FIFO queue or topic name ends in .fifo, as CloudFormation makes it (SQS and SNS require it).
     const fifo = (resource.Type === 'AWS::SQS::Queue' && String(resource.Properties.FifoQueue) === 'true')
       || (resource.Type === 'AWS::SNS::Topic' && String(resource.Properties.FifoTopic) === 'true');
+    const problem = given === undefined ? undefined : nameProblem(resource.Type, given, fifo);
+    if (problem) throw this.resolver.error(`Resources.${logicalId}.Properties.${property}`, problem);
     const name = given ?? generatedName(resource.Type, logicalId, this.identity, fifo);
     this.names.set(logicalId, name);
     return name;
