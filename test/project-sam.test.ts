@@ -327,6 +327,29 @@ Resources:
     expect(Object.fromEntries(Object.entries(config.functions).map(([name, fn]) => [name, fn.runtime]))).toEqual({ Node: 'nodejs24.x', Py: 'python3.14' });
   });
 
+  it('an event source the project does not declare (a queue, stream or table of another stack) is a warning naming the event: the local cloud does not create it', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs: { Type: AWS::SQS::Queue }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Own: { Type: SQS, Properties: { Queue: !GetAtt Jobs.Arn } }
+        Shared: { Type: SQS, Properties: { Queue: arn:aws:sqs:us-east-1:123456789012:shared-jobs } }
+        Clicks: { Type: Kinesis, Properties: { Stream: arn:aws:kinesis:us-east-1:123456789012:stream/clicks, StartingPosition: LATEST } }
+  Mapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { FunctionName: !Ref Fn, EventSourceArn: arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000, StartingPosition: LATEST } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toHaveLength(4);
+    expect(config.project!.warnings).toEqual([
+      'Resources.Fn.Properties.Events.Shared.Properties: arn:aws:sqs:us-east-1:123456789012:shared-jobs is not declared in this project, so the local cloud does not create it: declare it, or set endpoints.sqs to where it lives',
+      'Resources.Fn.Properties.Events.Clicks.Properties: arn:aws:kinesis:us-east-1:123456789012:stream/clicks is not declared in this project, so the local cloud does not create it: declare it, or set endpoints.kinesis to where it lives',
+      'Resources.Mapping.Properties: arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000 is not declared in this project, so the local cloud does not create it: declare it, or set endpoints.dynamodb to where it lives',
+    ]);
+  });
+
   it('reports a bad function setting at its hub path, with the template named', () => {
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs16.x } }

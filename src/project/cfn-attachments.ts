@@ -32,7 +32,7 @@ const eventSourceMapping: Attacher = (stack, model, props, at) => {
   const [, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`);
   if (props.Enabled === false || props.Enabled === 'false') return warn(model)(`${at}: Enabled is false: the mapping is not started`);
   const arn = stack.resolver.string(props.EventSourceArn, `${at}.EventSourceArn`);
-  fn.events.push(...mappingFromArn({ arn, properties: props, resolver: stack.resolver, at, warn: warn(model) }));
+  fn.events.push(...mappingFromArn({ arn, properties: props, resolver: stack.resolver, at, warn: warn(model), declared: model.resources }));
 };
 
 const eventInvokeConfig: Attacher = (stack, model, props, at) => {

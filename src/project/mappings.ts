@@ -1,4 +1,5 @@
 import type { Resolver } from './intrinsics.js';
+import type { CloudResource } from './model.js';
 
 /**
  * Event source mapping settings from Lambda's property names (SAM events, AWS::Lambda::EventSourceMapping,
@@ -61,6 +62,8 @@ export interface MappingInput {
   resolver: Resolver;
   at: string;
   warn: (message: string) => void;
+  /** The project's resources so far: a source it does not declare is not created by the local cloud (warned). */
+  declared: readonly CloudResource[];
 }
 
 /** The triggerhub mapping for a source ARN and its Lambda-named properties. */
@@ -69,6 +72,10 @@ export function mappingFromArn(input: MappingInput): Mapping[] {
   const kind = kindOfArn(arn);
   if (!kind) throw resolver.error(at, `${arn} is not an SQS queue, Kinesis stream or DynamoDB stream ARN`);
   const settings: Record<string, unknown> = { ...addressOf(kind, arn, resolver, at) };
+  const name = String(settings.queue ?? settings.stream ?? settings.table).split(':').at(-1);
+  if (!input.declared.some((r) => r.kind === kind && r.name === name)) {
+    input.warn(`${at}: ${arn} is not declared in this project, so the local cloud does not create it: declare it, or set endpoints.${kind} to where it lives`);
+  }
   const plain = PLAIN.get(kind)!;
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(properties)) {

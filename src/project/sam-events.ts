@@ -32,7 +32,7 @@ function pollerEvent(addressKey: string): Mapper {
       return [];
     }
     const arn = ctx.stack.resolver.string(props[addressKey], `${at}.${addressKey}`);
-    return mappingFromArn({ arn, properties: props, resolver: ctx.stack.resolver, at, warn: ctx.warn });
+    return mappingFromArn({ arn, properties: props, resolver: ctx.stack.resolver, at, warn: ctx.warn, declared: ctx.model.resources });
   };
 }
 

@@ -149,7 +149,7 @@ function poller(stream: boolean): Mapper {
       return [];
     }
     const arn = ctx.stack.resolver.string(props.arn, `${at}.arn`);
-    return mappingFromArn({ arn, properties: lambdaProperties(props, stream), resolver: ctx.stack.resolver, at, warn: warn(ctx) });
+    return mappingFromArn({ arn, properties: lambdaProperties(props, stream), resolver: ctx.stack.resolver, at, warn: warn(ctx), declared: ctx.model.resources });
   };
 }
 
