@@ -116,6 +116,7 @@ const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
 const STATE_MACHINES = 'state machines are not run locally: the functions they call run only when invoked directly';
 const API_RESOURCES = 'API Gateway routes declared as resources are not served locally (a function\'s Api and HttpApi events are)';
 const NESTED = 'nested stacks are not loaded: their functions and resources do not run locally';
+const APPSYNC = 'AppSync APIs are not served locally: their resolvers\' functions run only when invoked directly';
 const NOT_RUN = new Map([
   ['AWS::Serverless::StateMachine', STATE_MACHINES],
   ['AWS::StepFunctions::StateMachine', STATE_MACHINES],
@@ -123,8 +124,8 @@ const NOT_RUN = new Map([
   ['AWS::CloudFormation::Stack', NESTED],
   ['AWS::ApiGateway::Method', API_RESOURCES],
   ['AWS::ApiGatewayV2::Route', API_RESOURCES],
-  ['AWS::Serverless::GraphQLApi', 'AppSync APIs are not served locally: their resolvers\' functions run only when invoked directly'],
-  ['AWS::AppSync::GraphQLApi', 'AppSync APIs are not served locally: their resolvers\' functions run only when invoked directly'],
+  ['AWS::Serverless::GraphQLApi', APPSYNC],
+  ['AWS::AppSync::GraphQLApi', APPSYNC],
   ['AWS::Pipes::Pipe', 'EventBridge Pipes are not run locally: their targets get no events'],
 ]);
 
