@@ -334,12 +334,10 @@ Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
-      Handler: app.handler
-      Runtime: nodejs20.x
-      Events:
-        Own: { Type: SQS, Properties: { Queue: !GetAtt Jobs.Arn } }
-        Shared: { Type: SQS, Properties: { Queue: arn:aws:sqs:us-east-1:123456789012:shared-jobs } }
-        Clicks: { Type: Kinesis, Properties: { Stream: arn:aws:kinesis:us-east-1:123456789012:stream/clicks, StartingPosition: LATEST } }
+      { Handler: app.handler, Runtime: nodejs20.x, Events: {
+        Own: { Type: SQS, Properties: { Queue: !GetAtt Jobs.Arn } },
+        Shared: { Type: SQS, Properties: { Queue: 'arn:aws:sqs:us-east-1:123456789012:shared-jobs' } },
+        Clicks: { Type: Kinesis, Properties: { Stream: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks', StartingPosition: LATEST } } } }
   Mapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { FunctionName: !Ref Fn, EventSourceArn: arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000, StartingPosition: LATEST } }
 `, ['app.mjs']);
     expect(config.functions.Fn.events).toHaveLength(4);
