@@ -18,7 +18,7 @@ import { RuntimeManager } from './runtime/manager.js';
 import type { SyncInvokeOptions } from './runtime/types.js';
 import { HubMetrics } from './metrics.js';
 import { dictionary } from './own.js';
-import { createApp, listen, registerMetrics, registerReadiness } from './server/app.js';
+import { answerNotFound, createApp, listen, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
 import { registerInvokeStreamApi } from './server/invoke-stream-api.js';
 import { registerAdminDlq } from './server/admin-dlq.js';
@@ -190,7 +190,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     };
     // Fastify takes no routes once listening: with hot reload, push routes live in a RouteTable.
     const routes = watch ? new RouteTable() : undefined;
-    if (routes) app.setNotFoundHandler((request, reply) => routes.dispatch(request, reply));
+    app.setNotFoundHandler(routes ? (request, reply) => routes.dispatch(request, reply) : answerNotFound);
     const functions = new LiveFunctions({ config, runtime, dispatcher, context: sourceContext, health, routes });
     cleanups.push(() => functions.stop());
     await functions.start();

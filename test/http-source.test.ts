@@ -89,7 +89,11 @@ describe('function URLs and http routes', () => {
     expect(url).toMatchObject({ rawPath: '/a%20b/100%25', requestContext: { http: { path: '/a%20b/100%25' } } });
     const greedy = await (await fetch(`${hub.url}/files/a/b/c.txt`, { method: 'DELETE' })).json();
     expect(greedy).toMatchObject({ routeKey: 'ANY /files/{proxy+}', pathParameters: { proxy: 'a/b/c.txt' } });
-    expect((await fetch(`${hub.url}/orders/42`)).status).toBe(404);
+    // No route for it: API Gateway's 404 document, with the error type an AWS SDK reads.
+    const missing = await fetch(`${hub.url}/orders/42`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-amzn-errortype')).toBe('NotFoundException');
+    expect(await missing.json()).toEqual({ message: 'Not Found' });
   });
 
   it('serves HEAD only on routes that name HEAD or ANY, as API Gateway matches methods', async () => {

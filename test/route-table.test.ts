@@ -48,8 +48,8 @@ describe('RouteTable', () => {
     expect((await app.inject({ method: 'HEAD', url: '/get-only' })).statusCode).toBe(404);
   });
 
-  it('answers fastify\'s 404 document for an unknown path or method', async () => {
-    expect(await call('DELETE', '/items/7')).toEqual({ status: 404, body: { message: 'Route DELETE:/items/7 not found', error: 'Not Found', statusCode: 404 } });
+  it('answers API Gateway\'s 404 document for an unknown path or method', async () => {
+    expect(await call('DELETE', '/items/7')).toEqual({ status: 404, body: { message: 'Not Found' } });
     expect((await call('GET', '/nothing')).status).toBe(404);
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { HubError } from '../errors.js';
+import { answerNotFound } from '../server/app.js';
 
 interface Entry {
   owner: string;
@@ -64,12 +65,12 @@ export class RouteTable {
     }
   }
 
-  /** The not-found handler: runs the matching route, else fastify's own 404 document. */
+  /** The not-found handler: runs the matching route, else the hub's 404 (answerNotFound). */
   async dispatch(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const path = (request.raw.url ?? '/').split('?')[0];
     const found = this.#match(request.method, split(path));
     if (!found) {
-      return reply.code(404).send({ message: `Route ${request.method}:${request.url} not found`, error: 'Not Found', statusCode: 404 });
+      return answerNotFound(request, reply);
     }
     const { options } = found.entry;
     (request as { params: unknown }).params = found.params;

@@ -1,5 +1,5 @@
 import { maxHeaderSize } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics.js';
@@ -75,6 +75,15 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
   });
   return app;
 }
+
+/**
+ * A request no route takes: API Gateway's answer to a path it has no route for (`{"message":"Not
+ * Found"}`, 404), with the error type an AWS SDK reads (a mistyped Lambda API path included).
+ */
+export function answerNotFound(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.code(404).header('x-amzn-ErrorType', 'NotFoundException').header('content-type', 'application/json').send(NOT_FOUND);
+}
+const NOT_FOUND = Buffer.from('{"message":"Not Found"}');
 
 /** Listens on server.host:server.port; a port in use or not permitted is a HubError naming the setting. */
 export async function listen(app: FastifyInstance, server: { host: string; port: number }): Promise<void> {
