@@ -98,6 +98,13 @@ describe('Python runtime (Runtime API)', () => {
     expect(bytes.payload).toBe('plain text');
   });
 
+  it("runs under Lambda's TZ=:UTC, and under the time zone the function's environment names", async () => {
+    const utc = await pythonPool('handlers.time_zone').invoke(request());
+    expect(JSON.parse(utc.payload!)).toEqual({ TZ: ':UTC', tzname: ['UTC', 'UTC'], offset: '+0000' });
+    const tokyo = await pythonPool('handlers.time_zone', { environment: { TZ: 'Asia/Tokyo' } }).invoke(request());
+    expect(JSON.parse(tokyo.payload!)).toEqual({ TZ: 'Asia/Tokyo', tzname: ['JST', 'JST'], offset: '+0900' });
+  });
+
   it('has context.log and a repr of the context, as Lambda\'s Python context', async () => {
     const result = await pythonPool('handlers.context_log').invoke(request());
     expect(result.status).toBe('success');

@@ -190,7 +190,7 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
           AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
           LAMBDA_TASK_ROOT: FIXTURES,
           _HANDLER: 'handlers.env',
-          TZ: 'UTC',
+          TZ: ':UTC',
           _X_AMZN_TRACE_ID: 'Root=1-abc',
           PATH: saved.PATH,
         });

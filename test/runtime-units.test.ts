@@ -32,6 +32,14 @@ describe('childEnvironment', () => {
     expect(env.AWS_LAMBDA_LOG_STREAM_NAME).toBe('stream');
   });
 
+  it("sets Lambda's TZ=:UTC, which the function's environment may override (TZ is not reserved on Lambda)", () => {
+    expect(env.TZ).toBe(':UTC');
+    const tokyo = childEnvironment({
+      fn: functionConfig('handlers.mjs', 'env', { environment: { TZ: 'Asia/Tokyo' } }), options: runtimeOptions(), logStreamName: 'stream', runtimeDir: '/rt', hubEnv,
+    });
+    expect(tokyo.TZ).toBe('Asia/Tokyo');
+  });
+
   it('sets AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL from loggingConfig as Lambda does (JSON only, level INFO by default)', () => {
     const variables = (loggingConfig?: Record<string, unknown>, environment: Record<string, string> = {}) => childEnvironment({
       fn: functionConfig('handlers.mjs', 'env', { loggingConfig, environment }), options: runtimeOptions(), logStreamName: 'stream', runtimeDir: '/rt', hubEnv,

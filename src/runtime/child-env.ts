@@ -17,7 +17,7 @@ export interface ChildEnvironmentInput {
 }
 
 /**
- * An execution environment's variables: selected hub variables, its layers' search paths, then
+ * An execution environment's variables: selected hub variables, `TZ`, its layers' search paths, then
  * the function's own `environment` (which wins over them), then Lambda's reserved variables
  * (which nobody overrides).
  */
@@ -29,6 +29,8 @@ export function childEnvironment(input: ChildEnvironmentInput): Record<string, s
   }
   return {
     ...env,
+    // Lambda's value; not reserved there (since 2022), so the function's `environment` may set another zone.
+    TZ: ':UTC',
     ...layerEnvironment(fn, env.PATH),
     ...fn.environment,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
@@ -43,7 +45,6 @@ export function childEnvironment(input: ChildEnvironmentInput): Record<string, s
     LAMBDA_TASK_ROOT: fn.taskRoot,
     LAMBDA_RUNTIME_DIR: input.runtimeDir,
     _HANDLER: fn.handler,
-    TZ: 'UTC',
     ...loggingVariables(fn),
   };
 }
