@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { functionSchema } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
+import { MAX_LINE_CHARS, MAX_OUTPUT_CHARS } from '../src/runtime/log-limits.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { FunctionConfig } from '../src/runtime/types.js';
 import { request, runtimeOptions } from './fixtures/handlers/function-config.js';
@@ -103,6 +104,26 @@ describe('Python runtime (Runtime API)', () => {
     expect(JSON.parse(utc.payload!)).toEqual({ TZ: ':UTC', tzname: ['UTC', 'UTC'], offset: '+0000' });
     const tokyo = await pythonPool('handlers.time_zone', { environment: { TZ: 'Asia/Tokyo' } }).invoke(request());
     expect(JSON.parse(tokyo.payload!)).toEqual({ TZ: 'Asia/Tokyo', tzname: ['JST', 'JST'], offset: '+0900' });
+  });
+
+  it('keeps a long print one log line, though the pipe delivers it in 64 KB chunks, and the last one without a line break', async () => {
+    const result = await pythonPool('handlers.long_lines').invoke(request({ lines: 2, chars: 200_000 }));
+    expect(result.status).toBe('success');
+    const lines = result.logs.split('\n').slice(1, -3);
+    expect(lines).toEqual(['0'.repeat(200_000), '1'.repeat(200_000), 'no line break']);
+  });
+
+  it('bounds a log flood: lines cut at 256 KB, at most 8 MB per invocation, the rest dropped and counted', async () => {
+    const pool = pythonPool('handlers.long_lines', { timeout: 30 });
+    const result = await pool.invoke(request({ lines: 40, chars: 1024 * 1024 }));
+    expect(result.status).toBe('success');
+    const lines = result.logs.split('\n').slice(1, -3);
+    expect(lines.slice(0, 32)).toEqual(Array.from({ length: 32 }, (_, i) => String(i % 10).repeat(MAX_LINE_CHARS)));
+    expect(lines.slice(32)).toEqual([
+      `[triggerhub] 9 lines of output dropped: an invocation logs at most ${MAX_OUTPUT_CHARS} characters`,
+    ]);
+    const next = await pool.invoke(request({ lines: 1, chars: 10 }));
+    expect(next.logs.split('\n').slice(1, -3)).toEqual(['0'.repeat(10), 'no line break']);
   });
 
   it('has context.log and a repr of the context, as Lambda\'s Python context', async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../src/log.js';
 import type { LogLine, LogSource } from '../src/logs/sink.js';
 import { ISOLATIONS } from '../src/config/schema.js';
+import { MAX_LINE_CHARS, MAX_OUTPUT_CHARS } from '../src/runtime/log-limits.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { RuntimeOptions } from '../src/runtime/types.js';
 import { FIXTURES, functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
@@ -253,6 +254,23 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
         'start', ...Array(7).fill('handler'), 'end', 'report',
       ]);
     });
+
+    it('bounds a console flood: lines cut at 256 KB, at most 8 MB per invocation and between invocations, the rest dropped and counted', async () => {
+      const { lines: events, destination } = jsonLogLines();
+      const fn = functionConfig('handlers.mjs', 'floods', { memorySize: 1024, timeout: 30 });
+      const pool = new FunctionPool(fn, options(), createLogger({ destination, level: 'info' }));
+      pools.push(pool);
+      const result = await pool.invoke(request({ lines: 40, chars: 1024 * 1024 }));
+      expect(result.status).toBe('success');
+      const lines = result.logs.split('\n').slice(1, -3);
+      expect(lines).toHaveLength(33);
+      expect(lines.slice(0, 32).map((line) => line.length)).toEqual(Array(32).fill(MAX_LINE_CHARS));
+      expect(lines[32]).toBe(`[triggerhub] 8 lines of output dropped: an invocation logs at most ${MAX_OUTPUT_CHARS} characters`);
+      // The timer's lines after the invocation: as many, then one warning; the hub's log stays bounded.
+      await vi.waitFor(() => expect(events.some((event) => event.event === 'handler_logs_dropped' && !event.requestId)).toBe(true), { timeout: 20_000 });
+      const idle = events.filter((event) => event.event === 'handler_log' && event.requestId === undefined);
+      expect(idle.map((event) => (event.msg as string).length)).toEqual(Array(32).fill(MAX_LINE_CHARS));
+    }, 60_000);
 
     it('drops console methods below AWS_LAMBDA_LOG_LEVEL, as Lambda\'s runtime does; console.fatal always logs', async () => {
       const result = await poolFor('handlers.mjs', 'structuredLogs', { environment: { AWS_LAMBDA_LOG_LEVEL: 'warn' } }).invoke(request());

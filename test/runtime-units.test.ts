@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { childEnvironment, invokedFunctionArn, logStreamName } from '../src/runtime/child-env.js';
 import { formatError, toErrorPayload, UnhandledPromiseRejection } from '../src/runtime/child/error-payload.js';
 import { exitError, outOfMemoryError, timeoutError } from '../src/runtime/failures.js';
+import { LineSplitter, MAX_LINE_CHARS } from '../src/runtime/log-limits.js';
 import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
 
 describe('childEnvironment', () => {
@@ -101,5 +102,18 @@ describe('error payloads', () => {
     expect(exitError('r1', 0, null).errorMessage).toBe('RequestId: r1 Error: Runtime exited without providing a reason');
     expect(exitError('r1', null, 'SIGSEGV').errorMessage).toBe('RequestId: r1 Error: Runtime exited with error: signal: segmentation fault');
     expect(exitError('r1', null, 'SIGUSR2').errorMessage).toBe('RequestId: r1 Error: Runtime exited with error: signal: SIGUSR2');
+  });
+});
+
+describe('LineSplitter (pipe output as log lines)', () => {
+  it('joins a line split across chunks, cuts one past 256 KB and skips its rest, and keeps what has no line break for flush', () => {
+    const lines = new LineSplitter();
+    expect(lines.push('ab')).toEqual([]);
+    expect(lines.push('c\nd\n\ne')).toEqual(['abc', 'd', '']);
+    expect(lines.push('x'.repeat(MAX_LINE_CHARS))).toEqual([`e${'x'.repeat(MAX_LINE_CHARS)}`]);
+    expect(lines.push('y'.repeat(10))).toEqual([]);
+    expect(lines.push('z\nnext')).toEqual([]);
+    expect(lines.flush()).toBe('next');
+    expect(lines.flush()).toBe('');
   });
 });

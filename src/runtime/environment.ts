@@ -4,6 +4,7 @@ import { handlerTrace } from '../tracing.js';
 import { invokedFunctionArn, versionOf } from './child-env.js';
 import { outcomeOf, type Ending } from './failures.js';
 import { InvocationLog, type ReportFields } from './invocation-log.js';
+import { LogBudget, PipeLines } from './log-limits.js';
 import { StreamOutput } from './stream-output.js';
 import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
 import type { Sandbox, SandboxExit } from './sandbox.js';
@@ -55,6 +56,9 @@ export class Environment {
   #idleSince = 0;
   #peakKB = 0;
   #stderrTail = '';
+  readonly #pipes = new PipeLines((level, line) => this.#line(level, line));
+  /** Output between invocations (a handler's timers): bounded as an invocation's is, renewed by each. */
+  #idleOutput = new LogBudget();
 
   constructor(fn: FunctionConfig, options: RuntimeOptions, logger: Logger, onDead: (env: Environment) => void) {
     this.#fn = fn;
@@ -132,6 +136,7 @@ export class Environment {
 
   #dispatch(run: Run): void {
     this.#state = 'busy';
+    this.#idleOutput = new LogBudget();
     run.log.start();
     run.startedAt = performance.now();
     const { requestId, payload, event, clientContext } = run.req;
@@ -207,18 +212,20 @@ export class Environment {
 
   #output(stream: 'stdout' | 'stderr', text: string): void {
     if (stream === 'stderr') this.#stderrTail = (this.#stderrTail + text).slice(-4096);
-    const level: LogLevel = stream === 'stderr' ? 'ERROR' : 'INFO';
-    for (const line of text.split('\n')) if (line) this.#line(level, line);
+    this.#pipes.push(stream, text);
   }
 
-  #line(level: LogLevel, line: string): void {
-    if (this.#run) this.#run.log.handler(level, line);
-    else this.#logger.info({ event: 'handler_log', logLevel: level, environmentId: this.id }, line);
+  #line(level: LogLevel, text: string): void {
+    if (this.#run) return this.#run.log.handler(level, text);
+    const line = this.#idleOutput.take(text);
+    if (line !== undefined) this.#logger.info({ event: 'handler_log', logLevel: level, environmentId: this.id }, line);
+    else if (this.#idleOutput.dropped === 1) this.#logger.warn({ event: 'handler_logs_dropped', environmentId: this.id }, 'output between invocations over its limit: dropped');
   }
 
   #end(ending: Ending): void {
     const run = this.#run;
     if (!run) return;
+    this.#pipes.flush(); // a last line without its line break belongs to this invocation
     this.#run = undefined;
     clearTimeout(run.timer);
     run.end(ending);

@@ -1,5 +1,6 @@
 import { writeInfo, type Logger } from '../log.js';
 import type { LogLineType, LogSink, LogSource } from '../logs/sink.js';
+import { LogBudget, MAX_OUTPUT_CHARS } from './log-limits.js';
 import type { LogLevel } from './protocol.js';
 import type { InvocationStatus, InvokeResult } from './types.js';
 
@@ -56,6 +57,7 @@ export class InvocationLog {
   readonly #options: InvocationLogOptions;
   /** What the sink groups this invocation's lines by (one stream entry for the lines of a batch). */
   readonly #source: LogSource;
+  readonly #budget = new LogBudget();
   #started = false;
 
   constructor(logger: Logger, options: InvocationLogOptions) {
@@ -78,8 +80,10 @@ export class InvocationLog {
     if (this.#logger.isLevelEnabled('debug')) this.#logger.debug({ requestId, traceparent, event: 'invocation_start' }, line);
   }
 
-  /** A line the handler (or, before START, its init) wrote. */
-  handler(level: LogLevel, line: string): void {
+  /** A line the handler (or, before START, its init) wrote: cut and counted against the budget (see log-limits.ts). */
+  handler(level: LogLevel, text: string): void {
+    const line = this.#budget.take(text);
+    if (line === undefined) return;
     this.#emit(this.#started ? 'handler' : 'init', level, line);
     const { requestId, traceparent } = this.#options;
     if (this.#logger.isLevelEnabled('info')) this.#logger.info({ requestId, traceparent, event: 'handler_log', logLevel: level }, line);
@@ -89,6 +93,12 @@ export class InvocationLog {
   finish(report: ReportFields): string {
     this.start();
     const { requestId, traceparent } = this.#options;
+    const lines = this.#budget.dropped;
+    if (lines > 0) {
+      const note = `[triggerhub] ${lines} lines of output dropped: an invocation logs at most ${MAX_OUTPUT_CHARS} characters`;
+      this.#emit('handler', 'WARN', note);
+      this.#logger.warn({ requestId, traceparent, event: 'handler_logs_dropped', lines }, note);
+    }
     const { status, durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs } = report;
     const end = `END RequestId: ${requestId}`;
     this.#emit('end', 'INFO', end);
