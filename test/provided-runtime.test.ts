@@ -58,7 +58,7 @@ describe('custom runtimes (provided) through the hub', () => {
     const failed = await invoke('echo', { ric: true });
     expect(failed.FunctionError).toBe('Unhandled');
     expect(failed.body).toEqual({
-      errorType: 'TypeError', errorMessage: 'boom', trace: ['TypeError: boom', '    at handler (/var/task/index.js:2:9)'], code: 'E_BOOM', extra: { n: 1 },
+      errorType: 'Function.TypeError', errorMessage: 'boom', trace: ['TypeError: boom', '    at handler (/var/task/index.js:2:9)'], code: 'E_BOOM', extra: { n: 1 },
     });
   });
 

@@ -80,3 +80,51 @@ describe('Runtime API states', { timeout: 5000 }, () => {
     }
   });
 });
+
+describe('Runtime API headers, as RAPID reads them', { timeout: 5000 }, () => {
+  it.each(['Streaming', 'buffered', 'STREAMING'])('fails the invocation on a response mode other than streaming (%s): Runtime.InvalidResponseModeHeader, the runtime told 400', async (mode) => {
+    const { server, messages, base, post } = await started();
+    try {
+      server.next(invocation('req-m'));
+      await (await fetch(`${base}/invocation/next`)).text();
+      const answered = await fetch(`${base}/invocation/req-m/response`, {
+        method: 'POST', body: '"ok"', headers: { 'Lambda-Runtime-Function-Response-Mode': mode },
+      });
+      expect(answered.status).toBe(400);
+      expect(await answered.json()).toEqual({ errorType: 'InvalidFunctionResponseMode', errorMessage: 'Invalid function response mode' });
+      expect((await post('req-m', 'response')).status).toBe(403);
+      await expect.poll(() => messages.filter((m) => m.type === 'result')).toEqual([{
+        type: 'result', maxRssKB: 1024,
+        error: { errorType: 'Runtime.InvalidResponseModeHeader', errorMessage: `Invalid Lambda-Runtime-Function-Response-Mode: "${mode}"` },
+      }]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('fills a missing errorType from Lambda-Runtime-Function-Error-Type as RAPID validates it; a body\'s own errorType is kept', async () => {
+    const { server, messages, base } = await started();
+    const cases: Array<[string | undefined, string, string]> = [
+      ['Function.BadInput', '{"errorMessage":"m"}', 'Function.BadInput'],
+      ['Runtime.HandlerError', 'not json', 'Runtime.HandlerError'],
+      ['Function.lower', '{}', 'Function.Unknown'],
+      ['Unhandled', '{"errorMessage":"m"}', 'Runtime.Unknown'],
+      ['TypeError', '{}', 'Runtime.Unknown'],
+      [undefined, '{}', 'Runtime.Unknown'],
+      ['Unhandled', '{"errorType":"OrderRejected"}', 'OrderRejected'],
+    ];
+    try {
+      for (const [i, [header, body]] of cases.entries()) {
+        server.next(invocation(`req-${i}`));
+        await (await fetch(`${base}/invocation/next`)).text();
+        const headers: Record<string, string> = header === undefined ? {} : { 'Lambda-Runtime-Function-Error-Type': header };
+        expect((await fetch(`${base}/invocation/req-${i}/error`, { method: 'POST', body, headers })).status).toBe(202);
+      }
+      await expect.poll(() => messages.filter((m) => m.type === 'result').length).toBe(cases.length);
+      const types = messages.flatMap((m) => (m.type === 'result' ? [m.error?.errorType] : []));
+      expect(types).toEqual(cases.map(([, , type]) => type));
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -71,8 +71,10 @@ export class RuntimeApiServer {
     if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) return this.#next(res);
     if (req.method !== 'POST') return reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
     const result = RESULT_PATH.exec(url);
-    if (result && result[2] === 'response' && req.headers['lambda-runtime-function-response-mode'] === 'streaming') {
-      return this.#streamed(req, res, decodeURIComponent(result[1]));
+    const mode = req.headers['lambda-runtime-function-response-mode'];
+    if (result && result[2] === 'response' && mode) {
+      const requestId = decodeURIComponent(result[1]);
+      return mode === 'streaming' ? this.#streamed(req, res, requestId) : this.#invalidMode(req, res, requestId, mode);
     }
     if (result) return readBody(req, (body, size) => this.#result(req, res, decodeURIComponent(result[1]), result[2], body, size));
     if (url === `${PREFIX}/init/error`) return readBody(req, (body) => this.#initError(req, res, body ?? ''));
@@ -116,7 +118,7 @@ export class RuntimeApiServer {
     const maxRssKB = this.#peakKB();
     const message: ChildMessage = body === undefined ? { type: 'result', error: responseTooLarge(size), maxRssKB }
       : kind === 'response' ? { type: 'result', payload: body === '' ? 'null' : body, maxRssKB }
-      : { type: 'result', error: errorPayload(body, req.headers['lambda-runtime-function-error-type']), maxRssKB };
+      : { type: 'result', error: errorPayload(body, validErrorType(req.headers['lambda-runtime-function-error-type'])), maxRssKB };
     // Output the runtime wrote before posting is already in its stdout pipe: let it be read
     // first, so the invocation's log holds it.
     setImmediate(() => this.#onMessage(message));
@@ -142,6 +144,18 @@ export class RuntimeApiServer {
     });
   }
 
+  /**
+   * RAPID takes `streaming` (exactly) or no response mode: any other value fails the invocation with
+   * Runtime.InvalidResponseModeHeader and answers the runtime 400 InvalidFunctionResponseMode.
+   */
+  #invalidMode(req: IncomingMessage, res: ServerResponse, requestId: string, mode: string | string[]): void {
+    req.resume();
+    if (this.#refused(res, requestId, 'response')) return;
+    reply(res, 400, 'InvalidFunctionResponseMode', 'Invalid function response mode');
+    const error = { errorType: 'Runtime.InvalidResponseModeHeader', errorMessage: `Invalid Lambda-Runtime-Function-Response-Mode: ${JSON.stringify(String(mode))}` };
+    setImmediate(() => this.#onMessage({ type: 'result', error, maxRssKB: this.#peakKB() }));
+  }
+
   /** Answers a result for an invocation that is not the current one, or one already answered; else marks it answered. */
   #refused(res: ServerResponse, requestId: string, kind: string): boolean {
     const current = this.#current;
@@ -162,16 +176,28 @@ export class RuntimeApiServer {
     if (this.#initialized) return reply(res, 403, 'InvalidStateTransition', transitionRefused('RuntimeReadyState', 'RuntimeInitErrorState'));
     this.#initialized = true;
     reply(res, 202);
-    const error = errorPayload(body, req.headers['lambda-runtime-function-error-type']);
+    const error = errorPayload(body, validErrorType(req.headers['lambda-runtime-function-error-type']));
     setImmediate(() => this.#onMessage({ type: 'fatal', error }));
   }
 }
 
 /**
+ * The Lambda-Runtime-Function-Error-Type of an `/error` or `/init/error` call as RAPID keeps it
+ * (fatalerror.GetValidRuntimeOrFunctionErrorType): a `Runtime.X` or `Function.X` type as sent,
+ * else `Function.Unknown` for another `Function.` one and `Runtime.Unknown` for the rest (missing,
+ * `Unhandled`, `MyError`).
+ */
+function validErrorType(header: string | string[] | undefined): string {
+  const type = typeof header === 'string' ? header : '';
+  if (/(Runtime|Function)\.[A-Z][a-zA-Z]+/.test(type)) return type;
+  return type.startsWith('Function.') ? 'Function.Unknown' : 'Runtime.Unknown';
+}
+
+/**
  * The error document the runtime posted, passed on unchanged (`trace`, `stackTrace`, fields of its
  * own), as Lambda does; only a missing `errorType` is filled in from the
- * Lambda-Runtime-Function-Error-Type header (or trailer). A body that is not a JSON object
- * becomes the message of a document of that type.
+ * Lambda-Runtime-Function-Error-Type header (validated) or trailer (as sent). A body that is not
+ * a JSON object becomes the message of a document of that type.
  */
 function errorPayload(body: string, header: string | string[] | undefined): LambdaErrorPayload {
   const typeHeader = typeof header === 'string' && header !== '' ? header : undefined;
