@@ -125,6 +125,18 @@ describe.each(ISOLATIONS)('FunctionPool environment failures with %s isolation',
     expect(pool.size).toBe(0);
   });
 
+  it('drops what handler code sends on the environment\'s channel, saying so once, and keeps serving; process.send is hidden, as on Lambda', async () => {
+    const pool = poolFor('handlers.mjs', 'channelGarbage', {}, isolation);
+    const result = await pool.invoke(request());
+    expect(result.status).toBe('success');
+    expect(JSON.parse(result.payload!)).toEqual({ send: 'undefined', disconnect: 'undefined' });
+    expect(result.logs.split('\n').filter((line) => line.includes('dropped a message'))).toEqual([
+      "[triggerhub] dropped a message on the environment's channel that the runtime did not send",
+    ]);
+    const next = await pool.invoke(request());
+    expect(next.status).toBe('success');
+    expect(next.environmentId).toBe(result.environmentId);
+  });
 });
 
 describe('FunctionPool environment failures of a process', () => {

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { trackChild } from './children.js';
 import { childEnvironment, logStreamName } from './child-env.js';
 import type { ProcMemory } from './proc-memory.js';
-import { payloadText, type BootstrapSpec, type ChildMessage, type InvokeMessage } from './protocol.js';
+import { childMessage, payloadText, type BootstrapSpec, type ChildMessage, type InvokeMessage } from './protocol.js';
 import { processSandbox, readText, type Sandbox, type SandboxEvents } from './sandbox.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
@@ -66,7 +66,7 @@ function startProcess({ spec, env, preload, tsx, fn }: Launch, events: SandboxEv
     detached: true,
   });
   trackChild(child);
-  child.on('message', events.message);
+  child.on('message', checked(events, events.message));
   return { sandbox: processSandbox(child, events), post: (message) => child.send(message) };
 }
 
@@ -86,11 +86,11 @@ function startThread({ spec, env, preload, tsx, fn }: Launch, events: SandboxEve
   });
   let outOfMemory = false;
   const memory: ProcMemory = { rssKB: 0, peakKB: 0 };
-  worker.on('message', (message: ChildMessage) => {
+  worker.on('message', checked(events, (message) => {
     if (message.type !== 'memory') return events.message(message);
     memory.rssKB = message.kB;
     memory.peakKB = Math.max(memory.peakKB, message.kB);
-  });
+  }));
   // The bootstrap handles the handler's uncaught errors itself; what reaches here ended the worker.
   worker.on('error', (err: Error & { code?: string }) => {
     if (err.code === WORKER_OUT_OF_MEMORY) outOfMemory = true;
@@ -105,6 +105,20 @@ function startThread({ spec, env, preload, tsx, fn }: Launch, events: SandboxEve
   return {
     sandbox: { label: { threadId: worker.threadId }, kill: () => void worker.terminate(), memory: () => memory },
     post: (message) => worker.postMessage(message.payload === undefined ? { ...message, payload: payloadText(message), event: undefined } : message),
+  };
+}
+
+/**
+ * A channel listener that passes on the bootstrap's messages and drops anything else handler code
+ * sent on the channel, saying so once in the environment's log (stderr).
+ */
+function checked(events: SandboxEvents, listener: (message: ChildMessage) => void): (value: unknown) => void {
+  let warned = false;
+  return (value) => {
+    const message = childMessage(value);
+    if (message) return listener(message);
+    if (!warned) events.output('stderr', '[triggerhub] dropped a message on the environment\'s channel that the runtime did not send\n');
+    warned = true;
   };
 }
 

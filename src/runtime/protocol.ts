@@ -59,3 +59,29 @@ export type ChildMessage =
 export function payloadText(message: Pick<InvokeMessage, 'payload' | 'event'>): string {
   return message.payload ?? JSON.stringify(message.event) ?? 'null';
 }
+
+type Fields = Record<string, unknown>;
+const LOG_LEVELS = new Set<unknown>(['INFO', 'WARN', 'ERROR', 'DEBUG', 'TRACE', 'FATAL']);
+const isErrorPayload = (error: unknown): boolean => typeof error === 'object' && error !== null && typeof (error as Fields).errorType === 'string';
+const isText = (value: unknown): boolean => value === undefined || typeof value === 'string';
+/** Per message type, whether a message has its fields. */
+const SHAPES = new Map<unknown, (message: Fields) => boolean>([
+  ['ready', () => true],
+  ['log', (m) => typeof m.line === 'string' && LOG_LEVELS.has(m.level)],
+  ['stream', (m) => typeof m.contentType === 'string'],
+  ['chunk', (m) => typeof m.data === 'string'],
+  ['result', (m) => typeof m.maxRssKB === 'number' && isText(m.payload) && (m.error === undefined || isErrorPayload(m.error))],
+  ['fatal', (m) => isErrorPayload(m.error)],
+  ['memory', (m) => typeof m.kB === 'number'],
+]);
+
+/**
+ * A message from a Node.js environment's channel as a ChildMessage, or undefined when it is not
+ * one: handler code can reach the channel (`process.channel`, a worker's `parentPort`) and send
+ * anything on it, which must not reach (or crash) the hub.
+ */
+export function childMessage(value: unknown): ChildMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const shape = SHAPES.get((value as Fields).type);
+  return shape?.(value as Fields) ? value as ChildMessage : undefined;
+}
