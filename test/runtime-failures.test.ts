@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ISOLATIONS, type Isolation } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
@@ -12,6 +13,15 @@ function poolFor(file: string, exportName: string, raw: Record<string, unknown> 
   const pool = new FunctionPool(functionConfig(file, exportName, raw), runtimeOptions({ isolation }), silentLogger());
   pools.push(pool);
   return pool;
+}
+
+/** Running and not a zombie (a killed orphan waits for init to reap it, which in a container may be never). */
+function alive(pid: number): boolean {
+  try {
+    return isRunning(pid) && !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function pidOf(result: InvokeResult): number {
@@ -142,6 +152,13 @@ describe.each(ISOLATIONS)('FunctionPool environment failures with %s isolation',
 describe('FunctionPool environment failures of a process', () => {
   it('reports out_of_memory when a handler dies with V8\'s heap OOM message, and keeps serving', async () => {
     await expectOutOfMemory(poolFor('memory.mjs', 'fakeHeapOom', { memorySize: 128, timeout: 10 }));
+  });
+
+  it('kills what a handler started when its process exits on its own, as Lambda discards the sandbox', async () => {
+    const result = await poolFor('handlers.mjs', 'forksThenExits').invoke(request());
+    expect(result.status).toBe('exited');
+    const pid = Number(/subprocess (\d+)/.exec(result.logs)![1]);
+    await expect.poll(() => alive(pid)).toBe(false);
   });
 
   it('kills the child process of a timed-out environment', async () => {

@@ -15,8 +15,17 @@ export function trackChild(child: ChildProcess): void {
   running.add(child);
 }
 
-/** Call once the child has exited. */
+/**
+ * Call once the child has exited: kills what it started and left behind in its group (a handler's
+ * subprocess after `process.exit()`), as Lambda discards the whole sandbox. The group's id is its
+ * leader's pid, which Linux does not hand out again while the group has members.
+ */
 export function releaseChild(child: ChildProcess): void {
+  if (child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch { /* ESRCH: nothing was left */ }
+  }
   if (running.delete(child) && running.size === 0) process.off('exit', killRunningChildren);
 }
 
