@@ -126,6 +126,23 @@ describe('Python runtime (Runtime API)', () => {
     expect(next.logs.split('\n').slice(1, -3)).toEqual(['0'.repeat(10), 'no line break']);
   });
 
+  it('fails as Lambda does when the runtime cannot be started (no such $PYTHON): Runtime.InvalidEntrypoint naming the file', async () => {
+    const saved = process.env.PYTHON;
+    process.env.PYTHON = '/nonexistent/python3';
+    try {
+      const req = request();
+      const result = await pythonPool('handlers.counter').invoke(req);
+      expect(result.status).toBe('error');
+      expect(result.error).toEqual({
+        errorType: 'Runtime.InvalidEntrypoint',
+        errorMessage: `RequestId: ${req.requestId} Error: fork/exec /nonexistent/python3: no such file or directory`,
+      });
+    } finally {
+      if (saved === undefined) delete process.env.PYTHON;
+      else process.env.PYTHON = saved;
+    }
+  });
+
   it('has context.log and a repr of the context, as Lambda\'s Python context', async () => {
     const result = await pythonPool('handlers.context_log').invoke(request());
     expect(result.status).toBe('success');

@@ -180,7 +180,7 @@ export class Environment {
 
   #onError(err: Error, started: boolean): void {
     this.#logger.warn({ event: 'environment_error', environmentId: this.id, err }, 'execution environment failed');
-    this.#end({ kind: 'exit', code: null, signal: null });
+    this.#end(started ? { kind: 'exit', code: null, signal: null } : { kind: 'launch', error: err });
     this.kill('error');
     if (!started) this.#markExited(); // no exit event will come
   }

@@ -6,7 +6,9 @@ export type Ending =
   | { kind: 'fatal'; error: LambdaErrorPayload }
   | { kind: 'timeout' }
   | { kind: 'oom' }
-  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  /** The sandbox's process could not be started. */
+  | { kind: 'launch'; error: NodeJS.ErrnoException };
 
 /** V8's report when the heap limit kills a Node.js environment. */
 const HEAP_OOM = /heap out of memory/i;
@@ -22,6 +24,8 @@ export function outcomeOf(ending: Ending, requestId: string, timeoutSeconds: num
       return { status: 'timeout', error: timeoutError(requestId, timeoutSeconds) };
     case 'oom':
       return { status: 'out_of_memory', error: outOfMemoryError(requestId) };
+    case 'launch':
+      return { status: 'error', error: entrypointError(requestId, ending.error) };
     case 'exit':
       return HEAP_OOM.test(stderrTail)
         ? { status: 'out_of_memory', error: outOfMemoryError(requestId) }
@@ -63,4 +67,21 @@ export function exitError(requestId: string, code: number | null, signal: NodeJS
   const how = signal ? `signal: ${SIGNAL_WORDS[signal] ?? signal}` : `exit status ${code ?? 'unknown'}`;
   const why = !signal && code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${how}`;
   return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${why}` };
+}
+
+/** Go's words (so Lambda's) for what exec fails with. */
+const ERRNO_WORDS = new Map([
+  ['EACCES', 'permission denied'],
+  ['ENOENT', 'no such file or directory'],
+  ['ENOEXEC', 'exec format error'],
+  ['E2BIG', 'argument list too long'],
+]);
+
+/**
+ * The runtime's process could not be started (a `bootstrap` without its execute bit, no `python3`):
+ * Lambda's Runtime.InvalidEntrypoint, `fork/exec <file>: <why>`.
+ */
+export function entrypointError(requestId: string, err: NodeJS.ErrnoException): LambdaErrorPayload {
+  const why = err.path === undefined ? err.message : `fork/exec ${err.path}: ${ERRNO_WORDS.get(err.code ?? '') ?? err.code ?? err.message}`;
+  return { errorType: 'Runtime.InvalidEntrypoint', errorMessage: `RequestId: ${requestId} Error: ${why}` };
 }
