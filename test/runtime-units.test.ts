@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { buildConfig } from '../src/config/load.js';
 import { childEnvironment, invokedFunctionArn, logStreamName } from '../src/runtime/child-env.js';
 import { formatError, toErrorPayload, UnhandledPromiseRejection } from '../src/runtime/child/error-payload.js';
 import { exitError, outOfMemoryError, timeoutError } from '../src/runtime/failures.js';
 import { LineSplitter, MAX_LINE_CHARS } from '../src/runtime/log-limits.js';
-import { functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
+import { FIXTURES, functionConfig, runtimeOptions } from './fixtures/handlers/function-config.js';
 
 describe('childEnvironment', () => {
-  const fn = functionConfig('handlers.mjs', 'env', { environment: { AWS_REGION: 'xx-fake-1', HOME: '/fn-home', AWS_SESSION_TOKEN: 'fn' } });
+  // AWS_REGION past the schema, which refuses it (see below): reserved variables win all the same.
+  const fn = { ...functionConfig('handlers.mjs', 'env'), environment: { AWS_REGION: 'xx-fake-1', HOME: '/fn-home', AWS_SESSION_TOKEN: 'fn' } };
   const hubEnv = {
     PATH: '/bin',
     HOME: '/hub-home',
@@ -31,6 +33,18 @@ describe('childEnvironment', () => {
     expect(env.AWS_REGION).toBe('eu-west-1');
     expect(env.LAMBDA_RUNTIME_DIR).toBe('/rt');
     expect(env.AWS_LAMBDA_LOG_STREAM_NAME).toBe('stream');
+  });
+
+  it("refuses Lambda's reserved variables in a function's or an alias's environment, as Lambda does, naming them; credentials may be set", () => {
+    const load = (environment: Record<string, string>, aliasEnvironment: Record<string, string> = {}) => () => buildConfig({
+      functions: { f: { handler: 'handlers.env', environment, aliases: { live: { environment: aliasEnvironment } } } },
+    }, { baseDir: FIXTURES });
+    expect(load({ AWS_REGION: 'us-west-2' })).toThrow("functions.f.environment.AWS_REGION: is reserved: Lambda sets it (from the hub's region setting)");
+    expect(load({}, { LAMBDA_TASK_ROOT: '/x' })).toThrow('functions.f.aliases.live.environment.LAMBDA_TASK_ROOT: is reserved: Lambda sets it');
+    for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_RUNTIME_API', 'AWS_DEFAULT_REGION']) {
+      expect(load({ [name]: 'x' })).toThrow(`environment.${name}: is reserved`);
+    }
+    expect(load({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', TZ: 'Europe/Paris', LANG: 'C' })).not.toThrow();
   });
 
   it("sets Lambda's TZ=:UTC, which the function's environment may override (TZ is not reserved on Lambda)", () => {

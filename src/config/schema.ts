@@ -45,8 +45,21 @@ const loggingConfigSchema = z.object({
   path: ['applicationLogLevel'], error: 'needs logFormat JSON, as on Lambda',
 });
 
+/**
+ * Variables Lambda sets itself and refuses in a function's configuration ("reserved keys"; `_HANDLER`
+ * and `_X_AMZN_TRACE_ID` are no valid names anyway). The credentials it also reserves are left
+ * out: the hub lets a function set its own (see README).
+ */
+const RESERVED_VARIABLES = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR']);
+const envName = z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' })
+  .refine((name) => !RESERVED_VARIABLES.has(name), {
+    error: (issue) => `is reserved: Lambda sets it${String(issue.input).endsWith('REGION') ? " (from the hub's region setting)" : ''}`,
+  });
+
 /** A function's (or an alias's) `environment`: valid names, string values, at most 4 KB as on Lambda. */
-const environmentSchema = namedRecord(z.string().regex(/^[a-zA-Z]\w*$/, { error: 'must be a valid variable name' }), envValue)
+const environmentSchema = namedRecord(envName, envValue)
   .refine((env) => envBytes(env) <= ENV_LIMIT_BYTES, { error: `must total at most 4 KB (names and values), as on Lambda` });
 
 /** Lambda's alias names: 1-128 letters, digits, - and _, not all digits (that would be a version). */
