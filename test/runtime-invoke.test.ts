@@ -126,6 +126,20 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
       expect(circular.error).toMatchObject({ errorType: 'Error', errorMessage: 'Unable to stringify response body' });
     });
 
+    it("fails a result over Lambda's 6291556-byte response limit as Function.ResponseSizeTooLarge, whatever the invocation type, as the Runtime API does", async () => {
+      const pool = poolFor('handlers.mjs', 'returnsLarge', { memorySize: 512 });
+      const atLimit = await pool.invoke(request({ chars: 6291556 - 2 }));
+      expect(atLimit.status).toBe('success');
+      expect(atLimit.payload).toHaveLength(6291556);
+      const over = await pool.invoke(request({ chars: 3_200_000, char: 'é' }));
+      expect(over.status).toBe('error');
+      expect(over.error).toEqual({
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: 'Response payload size (6400002 bytes) exceeded maximum allowed payload size (6291556 bytes).',
+      });
+      expect((await pool.invoke(request({ chars: 1 }))).environmentId).toBe(over.environmentId);
+    });
+
     it('fails an invocation whose payload is not JSON without harming the environment', async () => {
       const pool = poolFor('handlers.mjs', 'counter');
       const bad = await pool.invoke({ requestId: randomUUID(), payload: '{not json' });

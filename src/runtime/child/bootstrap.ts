@@ -4,6 +4,7 @@
  * per message from the hub (see host.ts), reusing module scope across invocations like a warm
  * Lambda sandbox.
  */
+import { responseTooLarge, SYNC_RESPONSE_LIMIT } from '../../sources/kit/limits.js';
 import type { ChildMessage, InvokeMessage } from '../protocol.js';
 import { toErrorPayload, UnhandledPromiseRejection } from './error-payload.js';
 import { host } from './host.js';
@@ -45,8 +46,12 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   const reply: Extract<ChildMessage, { type: 'result' }> = { type: 'result', maxRssKB: 0 };
   try {
     const event = message.payload === undefined ? message.event : JSON.parse(message.payload);
-    const result = await runHandler(handler, event, message, emit);
-    reply.payload = serialize(result);
+    const payload = serialize(await runHandler(handler, event, message, emit));
+    // Lambda's response limit, as the Runtime API applies it to every invocation (sync or not);
+    // a string of n UTF-16 units is at most 3n bytes, so most results are not measured.
+    const size = payload.length > SYNC_RESPONSE_LIMIT / 3 ? Buffer.byteLength(payload) : 0;
+    if (size > SYNC_RESPONSE_LIMIT) reply.error = responseTooLarge(size);
+    else reply.payload = payload;
   } catch (err) {
     reply.error = toErrorPayload(err);
     logError('Invoke Error', err);
