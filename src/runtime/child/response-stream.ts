@@ -30,7 +30,7 @@ export class ResponseStream extends Writable {
 
   setContentType(contentType: string): void {
     if (this.#writeCalled) throw Object.assign(new Error('Cannot set content-type, too late.'), { name: 'Runtime.InvalidStreamingOperation' });
-    this.#contentType = contentType;
+    this.#contentType = String(contentType); // a header value, whatever the handler passed
   }
 
   override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
