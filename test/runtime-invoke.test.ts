@@ -140,6 +140,20 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
       expect((await pool.invoke(request({ chars: 1 }))).environmentId).toBe(over.environmentId);
     });
 
+    it('buffers a streaming handler invoked without a stream up to the response limit: over it, Function.ResponseSizeTooLarge, its bytes not kept', async () => {
+      const pool = poolFor('handlers.mjs', 'streamsMegabytes', { memorySize: 512, timeout: 30 });
+      const within = await pool.invoke(request({ mb: 2 }));
+      expect(within.status).toBe('success');
+      expect(within.payload).toHaveLength(2 * 1024 * 1024);
+      const over = await pool.invoke(request({ mb: 7 }));
+      expect(over.status).toBe('error');
+      expect(over.payload).toBeUndefined();
+      expect(over.error).toEqual({
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: `Response payload size (${7 * 1024 * 1024} bytes) exceeded maximum allowed payload size (6291556 bytes).`,
+      });
+    });
+
     it('fails an invocation whose payload is not JSON without harming the environment', async () => {
       const pool = poolFor('handlers.mjs', 'counter');
       const bad = await pool.invoke({ requestId: randomUUID(), payload: '{not json' });

@@ -159,7 +159,7 @@ export class Environment {
       case 'chunk':
         return this.#run?.output.chunk(message.data);
       case 'result':
-        return this.#end({ kind: 'result', payload: this.#run?.output.payload(message.payload), error: message.error, maxRssKB: message.maxRssKB });
+        return this.#end({ kind: 'result', payload: this.#run?.output.payload(message.payload), error: message.error ?? this.#run?.output.error(), maxRssKB: message.maxRssKB });
       case 'memory':
         return; // read by the thread sandbox (node-bootstrap.ts)
       case 'fatal':

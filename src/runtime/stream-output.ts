@@ -1,12 +1,15 @@
-import type { ResponseSink } from './types.js';
+import { responseTooLarge, SYNC_RESPONSE_LIMIT } from '../sources/kit/limits.js';
+import type { LambdaErrorPayload, ResponseSink } from './types.js';
 
 /**
  * A streaming handler's output for one invocation: passed to the request's sink as it arrives,
- * or, for a caller that did not ask for a stream (plain Invoke), collected into the payload.
+ * or, for a caller that did not ask for a stream (plain Invoke, async events, pollers), collected
+ * into the payload up to Lambda's response limit.
  */
 export class StreamOutput {
   readonly #sink?: ResponseSink;
   readonly #buffered: Buffer[] = [];
+  #bufferedBytes = 0;
   #started = false;
 
   constructor(sink: ResponseSink | undefined) {
@@ -26,12 +29,21 @@ export class StreamOutput {
   chunk(base64: string): void {
     const bytes = Buffer.from(base64, 'base64');
     this.start('application/octet-stream');
-    if (this.#sink) this.#sink.chunk(bytes);
-    else this.#buffered.push(bytes);
+    if (this.#sink) return this.#sink.chunk(bytes);
+    this.#bufferedBytes += bytes.length;
+    // Past Lambda's response limit the invocation fails (see error()): its size is counted, its bytes dropped.
+    if (this.#bufferedBytes <= SYNC_RESPONSE_LIMIT) this.#buffered.push(bytes);
+    else this.#buffered.length = 0;
+  }
+
+  /** A stream buffered for a caller that did not ask for one, over Lambda's 6 MB response limit. */
+  error(): LambdaErrorPayload | undefined {
+    return this.#bufferedBytes > SYNC_RESPONSE_LIMIT ? responseTooLarge(this.#bufferedBytes) : undefined;
   }
 
   /** The result's payload: the handler's own, or the buffered stream as text. */
   payload(own: string | undefined): string | undefined {
+    if (this.#bufferedBytes > SYNC_RESPONSE_LIMIT) return undefined;
     return this.#started && !this.#sink ? Buffer.concat(this.#buffered).toString('utf8') : own;
   }
 }
