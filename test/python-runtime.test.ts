@@ -97,6 +97,14 @@ describe('Python runtime (Runtime API)', () => {
     expect(decimals.payload).toBe('{"price": 1.10, "qty": 3, "big": 12345678901234567890.5, "exp": 1E+2, "items": [-0.25], "name": "café"}');
     const bytes = await pythonPool('handlers.raw_bytes').invoke(request());
     expect(bytes.payload).toBe('plain text');
+    expect(bytes.logs).not.toContain('not UTF-8');
+  });
+
+  it('says so in the log when a bytes result is not UTF-8, which the hub reads as text (U+FFFD for the rest)', async () => {
+    const result = await pythonPool('handlers.latin1_bytes').invoke(request());
+    expect(result.status).toBe('success');
+    expect(result.payload).toBe('caf\uFFFD');
+    expect(result.logs.split('\n')).toContain('[triggerhub] the response is not UTF-8 text: bytes that are not were replaced with U+FFFD (payloads are text here)');
   });
 
   it("runs under Lambda's TZ=:UTC, and under the time zone the function's environment names", async () => {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { payloadText, type ChildMessage, type InvokeMessage } from '../protocol.js';
@@ -6,6 +7,8 @@ import { parseJson } from '../../json.js';
 import { responseTooLarge, SYNC_RESPONSE_LIMIT } from '../../sources/kit/limits.js';
 
 const PREFIX = '/2018-06-01/runtime';
+/** The hub's payloads are text: a response that is not UTF-8 (Python's `return b"\xff"`) is read with U+FFFD for what is not. */
+const NOT_UTF8 = '[triggerhub] the response is not UTF-8 text: bytes that are not were replaced with U+FFFD (payloads are text here)';
 const RESULT_PATH = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
 
 /**
@@ -76,7 +79,7 @@ export class RuntimeApiServer {
       const requestId = decodeURIComponent(result[1]);
       return mode === 'streaming' ? this.#streamed(req, res, requestId) : this.#invalidMode(req, res, requestId, mode);
     }
-    if (result) return readBody(req, (body, size) => this.#result(req, res, decodeURIComponent(result[1]), result[2], body, size));
+    if (result) return readBody(req, (body, size, utf8) => this.#result(req, res, decodeURIComponent(result[1]), result[2], body, size, utf8));
     if (url === `${PREFIX}/init/error`) return readBody(req, (body) => this.#initError(req, res, body ?? ''));
     reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
   }
@@ -110,8 +113,8 @@ export class RuntimeApiServer {
     res.writeHead(200, headers).end(payloadText(message));
   }
 
-  /** `body` is undefined when it was over the size limit (`size` bytes). */
-  #result(req: IncomingMessage, res: ServerResponse, requestId: string, kind: string, body: string | undefined, size: number): void {
+  /** `body` is undefined when it was over the size limit (`size` bytes); `utf8` false when its bytes were not UTF-8. */
+  #result(req: IncomingMessage, res: ServerResponse, requestId: string, kind: string, body: string | undefined, size: number, utf8: boolean): void {
     if (this.#refused(res, requestId, kind)) return;
     if (body === undefined) reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${SYNC_RESPONSE_LIMIT} bytes).`);
     else reply(res, 202);
@@ -121,7 +124,10 @@ export class RuntimeApiServer {
       : { type: 'result', error: errorPayload(body, validErrorType(req.headers['lambda-runtime-function-error-type'])), maxRssKB };
     // Output the runtime wrote before posting is already in its stdout pipe: let it be read
     // first, so the invocation's log holds it.
-    setImmediate(() => this.#onMessage(message));
+    setImmediate(() => {
+      if (!utf8 && kind === 'response') this.#onMessage({ type: 'log', level: 'WARN', line: NOT_UTF8 });
+      this.#onMessage(message);
+    });
   }
 
   /**
@@ -217,7 +223,7 @@ function errorPayload(body: string, header: string | string[] | undefined): Lamb
  * Calls `done` with the body and its size, the body undefined when it is over Lambda's response
  * limit (what a runtime posts is the function's response).
  */
-function readBody(req: IncomingMessage, done: (body: string | undefined, size: number) => void): void {
+function readBody(req: IncomingMessage, done: (body: string | undefined, size: number, utf8: boolean) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
@@ -225,7 +231,9 @@ function readBody(req: IncomingMessage, done: (body: string | undefined, size: n
     if (size <= SYNC_RESPONSE_LIMIT) chunks.push(chunk);
   });
   req.once('end', () => {
-    done(size > SYNC_RESPONSE_LIMIT ? undefined : Buffer.concat(chunks).toString('utf8'), size);
+    if (size > SYNC_RESPONSE_LIMIT) return done(undefined, size, true);
+    const bytes = Buffer.concat(chunks);
+    done(bytes.toString('utf8'), size, isUtf8(bytes));
   });
 }
 
