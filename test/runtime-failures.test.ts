@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ISOLATIONS, type Isolation } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
 import { FunctionPool } from '../src/runtime/pool.js';
 import type { InvokeResult } from '../src/runtime/types.js';
-import { functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
+import { FIXTURES, functionConfig, request, runtimeOptions } from './fixtures/handlers/function-config.js';
 import { isRunning } from './helpers/paths.js';
 
 const pools: FunctionPool[] = [];
@@ -139,7 +142,7 @@ describe.each(ISOLATIONS)('FunctionPool environment failures with %s isolation',
     const pool = poolFor('handlers.mjs', 'channelGarbage', {}, isolation);
     const result = await pool.invoke(request());
     expect(result.status).toBe('success');
-    expect(JSON.parse(result.payload!)).toEqual({ send: 'undefined', disconnect: 'undefined' });
+    expect(JSON.parse(result.payload!)).toEqual({ send: 'undefined' });
     expect(result.logs.split('\n').filter((line) => line.includes('dropped a message'))).toEqual([
       "[triggerhub] dropped a message on the environment's channel that the runtime did not send",
     ]);
@@ -159,6 +162,19 @@ describe('FunctionPool environment failures of a process', () => {
     expect(result.status).toBe('exited');
     const pid = Number(/subprocess (\d+)/.exec(result.logs)![1]);
     await expect.poll(() => alive(pid)).toBe(false);
+  });
+
+  it('ends an environment whose hub was killed (kill -9): the closed channel ends it, busy timers or not', async () => {
+    const host = spawn(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'pool-host.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = await once(host.stdout!.setEncoding('utf8'), 'data') as [string];
+      const pid = Number(line.trim());
+      expect(alive(pid)).toBe(true);
+      host.kill('SIGKILL');
+      await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
+    } finally {
+      host.kill('SIGKILL');
+    }
   });
 
   it('kills the child process of a timed-out environment', async () => {

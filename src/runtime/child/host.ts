@@ -21,11 +21,11 @@ export const host: Host = parentPort ? threadHost(parentPort) : processHost();
 function processHost(): Host {
   // The hub went away without killing us: do not outlive it.
   process.once('disconnect', () => process.exit(0));
-  // Lambda's runtime is no forked child: handler code finds no process.send or process.disconnect
-  // (with which it could forge results or cut the environment off); the bootstrap keeps its own.
+  // Lambda's runtime is no forked child: handler code finds no process.send (with which it could
+  // forge results); the bootstrap keeps its own. process.disconnect stays: Node itself calls it
+  // when the channel closes (the hub died), which must end this process.
   const send = process.send!.bind(process);
   process.send = undefined;
-  process.disconnect = undefined as unknown as typeof process.disconnect;
   return {
     spec: JSON.parse(process.argv.splice(2, 1)[0]) as BootstrapSpec,
     send: (message) => {
