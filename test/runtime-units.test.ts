@@ -47,6 +47,15 @@ describe('childEnvironment', () => {
     expect(load({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', TZ: 'Europe/Paris', LANG: 'C' })).not.toThrow();
   });
 
+  it('sets AWS_EXECUTION_ENV to the runtime, except for OS-only runtimes (provided), as Lambda does', () => {
+    const variables = (runtime: string) => childEnvironment({
+      fn: functionConfig('handlers.mjs', 'env', { runtime }), options: runtimeOptions(), logStreamName: 's', runtimeDir: '/rt', hubEnv,
+    });
+    expect(variables('nodejs22.x').AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs22.x');
+    expect(variables('python3.12').AWS_EXECUTION_ENV).toBe('AWS_Lambda_python3.12');
+    for (const runtime of ['provided', 'provided.al2', 'provided.al2023']) expect(variables(runtime)).not.toHaveProperty('AWS_EXECUTION_ENV');
+  });
+
   it("sets Lambda's TZ=:UTC, which the function's environment may override (TZ is not reserved on Lambda)", () => {
     expect(env.TZ).toBe(':UTC');
     const tokyo = childEnvironment({

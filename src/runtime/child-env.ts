@@ -1,4 +1,5 @@
 import { functionArn as arnOf } from '../arn.js';
+import { runtimeFamily } from '../config/schema.js';
 import { LATEST } from '../config/versions.js';
 import { layerEnvironment } from './layer-paths.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
@@ -40,12 +41,13 @@ export function childEnvironment(input: ChildEnvironmentInput): Record<string, s
     AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
     AWS_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LAMBDA_TASK_ROOT: fn.taskRoot,
     LAMBDA_RUNTIME_DIR: input.runtimeDir,
     _HANDLER: fn.handler,
     ...loggingVariables(fn),
+    // Not defined for OS-only runtimes (the provided family), as on Lambda.
+    ...(runtimeFamily(fn.runtime) === 'provided' ? {} : { AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}` }),
   };
 }
 
