@@ -34,4 +34,11 @@ describe.each(ISOLATIONS)('handler loading with %s isolation', { timeout: 30_000
     expect(result.error).toMatchObject({ errorType, errorMessage: expect.stringContaining(message) });
     if (errorType === 'Error') expect(result.error!.trace![0]).toMatch(/^Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package/);
   });
+
+  it.each([['an ES module importing', 'import-sdk-error.mjs'], ['a CommonJS module requiring', 'require-sdk-error.cjs']])(
+    'says in the log how to install an AWS SDK package Lambda\'s runtime would have had: %s it', async (_case, file) => {
+      const result = await poolFor(file, 'handler').invoke(request());
+      expect(result.status).toBe('error');
+      expect(result.logs).toContain("[triggerhub] @aws-sdk/client-th-not-installed is part of Lambda's Node.js runtime but not installed here: add it to the project (npm install @aws-sdk/client-th-not-installed)");
+    });
 });

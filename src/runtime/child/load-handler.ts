@@ -24,6 +24,9 @@ export async function loadHandler(spec: BootstrapSpec): Promise<Handler> {
   try {
     mod = await import(pathToFileURL(spec.handlerFile).href);
   } catch (err) {
+    const sdk = missingSdkPackage(err);
+    // Lambda's Node.js runtimes include the AWS SDK v3, so a handler may import it unpackaged.
+    if (sdk) console.error(`[triggerhub] ${sdk} is part of Lambda's Node.js runtime but not installed here: add it to the project (npm install ${sdk})`);
     throw classifyImportError(err);
   }
   // An ES module's handler is one of its exports (Lambda looks on the namespace only). A CJS
@@ -48,6 +51,13 @@ function exported(container: unknown, exportPath: string): unknown {
     value = (value as Record<string, unknown>)[key];
   }
   return value;
+}
+
+/** The AWS SDK v3 package (`@aws-sdk/client-s3`) a failed import names as missing, if any. */
+function missingSdkPackage(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return undefined;
+  return /Cannot find (?:package|module) '(@aws-sdk\/[\w.-]+)/.exec(String((err as Error).message))?.[1];
 }
 
 function classifyImportError(err: unknown): unknown {
