@@ -327,6 +327,32 @@ functions:
     ]);
   });
 
+  it('function properties that do not apply locally and sqs/stream event properties the Framework does not know are named in warnings', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f:
+    handler: handler.handler
+    vpc: { securityGroupIds: [sg-1], subnetIds: [subnet-1] }
+    provisionedConcurrency: 2
+    events:
+      - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:jobs', batchsize: 5 }
+      - stream: { arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks', consumer: true, batchSize: 10 }
+resources:
+  Resources:
+    Jobs: { Type: AWS::SQS::Queue, Properties: { QueueName: jobs } }
+    Clicks: { Type: AWS::Kinesis::Stream, Properties: { Name: clicks, ShardCount: 1 } }
+`,
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(config.project!.warnings).toEqual([
+      'functions.f.events[0].sqs: batchsize not a property of a sqs event: ignored',
+      'functions.f: vpc, provisionedConcurrency not applied locally',
+    ]);
+    expect(config.functions.f.events).toEqual([{ sqs: expect.not.objectContaining({ batchSize: 5 }) }, { kinesis: expect.objectContaining({ batchSize: 10 }) }]);
+  });
+
   it('plugins the hub does not stand in for (serverless-offline and the TypeScript bundlers it does) are one warning naming them; both plugins: forms', () => {
     const service = (plugins: string) => projectDir({ 'serverless.yml': `service: svc\nplugins: ${plugins}\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n` }, ['handler.mjs']);
     const warnings = (plugins: string) => projectConfig(service(plugins), { serverless: 'serverless.yml' }).project!.warnings;

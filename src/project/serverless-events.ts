@@ -141,9 +141,21 @@ function lambdaProperties(props: Props, streamDefaults: boolean): Props {
   return out;
 }
 
+/** The properties the Framework's sqs and stream events have (its schema; others it warns about). */
+const SQS_PROPERTIES = new Set(['arn', 'batchSize', 'maximumBatchingWindow', 'enabled', 'functionResponseType', 'filterPatterns', 'maximumConcurrency']);
+const STREAM_PROPERTIES = new Set([
+  'arn', 'type', 'batchSize', 'batchWindow', 'maximumRetryAttempts', 'parallelizationFactor', 'startingPosition', 'startingPositionTimestamp',
+  'enabled', 'functionResponseType', 'destinations', 'bisectBatchOnFunctionError', 'maximumRecordAgeInSeconds', 'tumblingWindowInSeconds',
+  'filterPatterns', 'consumer',
+]);
+
 function poller(stream: boolean): Mapper {
   return (ctx, value, at) => {
     const props = isObject(value) ? value : { arn: value };
+    // The Framework warns about a property its schema does not have (configValidationMode: warn); it
+    // would also be dropped here, so a typo (batchsize) is named instead of running with the default.
+    const unknown = Object.keys(props).filter((key) => !(stream ? STREAM_PROPERTIES : SQS_PROPERTIES).has(key));
+    if (unknown.length) warn(ctx)(`${at}: ${unknown.join(', ')} not a property of a ${stream ? 'stream' : 'sqs'} event: ignored`);
     if (props.enabled === false) {
       warn(ctx)(`${at}: enabled is false: the mapping is not started`);
       return [];

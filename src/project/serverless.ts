@@ -137,8 +137,16 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
   const httpApiPayload = payload === undefined ? undefined : String(payload);
   fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors, restCors: defaults.restCors }, props.events, `${at}.events`);
+  const ignored = Object.keys(props).filter((name) => !FUNCTION_PROPERTIES.has(name));
+  if (ignored.length) warn(`${at}: ${ignored.join(', ')} not applied locally`);
   return fn;
 }
+
+/** The function properties read above; others (vpc, role, provisionedConcurrency, package …) are named in a warning, as SAM's are. */
+const FUNCTION_PROPERTIES = new Set([
+  'handler', 'memorySize', 'timeout', 'environment', 'runtime', 'description', 'reservedConcurrency', 'maximumRetryAttempts',
+  'maximumEventAge', 'destinations', 'onError', 'layers', 'url', 'httpApi', 'events',
+]);
 
 /** Each function as `<Key>LambdaFunction` and each `layers:` entry as `<Key>LambdaLayer`, for Ref / GetAtt. */
 function syntheticResources(functions: Props, layers: Props): Props {
