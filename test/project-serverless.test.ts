@@ -30,7 +30,7 @@ describe('serverless.yml loader', () => {
     expect(config.functions.createOrder.environment).toMatchObject({ GREETING: 'welcome', STAGE: 'prod', QUEUE_URL: expect.stringMatching(/orders-api-prod-orders$/) });
   });
 
-  it('resolves ${self:}, ${env:}, ${opt:}, ${param:}, fallbacks, nesting, file() and v4 stages params', () => {
+  it('resolves ${self:}, ${env:}, ${opt:}, ${param:}, ${sls:instanceId}, fallbacks, nesting, file() and v4 stages params', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc
 provider:
@@ -44,6 +44,8 @@ provider:
     FILE: \${file(./extra.yml):value}
     REGION: \${aws:region}
     CFN: !Sub '\${AWS::AccountId}'
+    INSTANCE: \${sls:instanceId}
+    SAME_INSTANCE: \${sls:instanceId}
 stages:
   default: { params: { color: blue } }
   dev: { params: { color: green } }
@@ -63,7 +65,11 @@ functions:
     }, ['handler.mjs']);
     const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: { TH_TEST_VALUE: 'from-env' } });
     const fn = config.functions.hello;
-    expect(fn.environment).toEqual({ FROM_ENV: 'from-env', FALLBACK: 'fallback', NESTED: 'dev-table', PARAM: 'green', FILE: 'from-file', REGION: 'us-east-1', CFN: '000000000000' });
+    const { INSTANCE, SAME_INSTANCE, ...environment } = fn.environment;
+    expect(environment).toEqual({ FROM_ENV: 'from-env', FALLBACK: 'fallback', NESTED: 'dev-table', PARAM: 'green', FILE: 'from-file', REGION: 'us-east-1', CFN: '000000000000' });
+    // ${sls:instanceId}: one random id per run of the CLI (here, per load).
+    expect(INSTANCE).toMatch(/^[0-9a-f]{12}$/);
+    expect(SAME_INSTANCE).toBe(INSTANCE);
     expect(fn.events).toEqual([
       { http: expect.objectContaining({ path: '/hello', methods: ['GET'] }) },
       { http: expect.objectContaining({ path: '/{proxy+}', methods: ['ANY'] }) },

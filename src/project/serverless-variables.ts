@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HubError } from '../errors.js';
@@ -5,7 +6,7 @@ import { readProjectFile } from './read.js';
 
 /**
  * serverless.yml variables: `${self:path}`, `${env:NAME}`, `${opt:stage}`, `${opt:region}`,
- * `${sls:stage}`, `${param:name}`, `${aws:region}`, `${aws:accountId}`, `${file(./x.yml):path}`,
+ * `${sls:stage}`, `${sls:instanceId}`, `${param:name}`, `${aws:region}`, `${aws:accountId}`, `${file(./x.yml):path}`,
  * with fallbacks (`${env:TABLE, 'orders'}`) and nesting (`${self:custom.${sls:stage}.table}`).
  * A variable that is the whole string keeps its value's type. Sources that need AWS
  * (`cf:`, `ssm:`, `s3:`) are an error naming the property: give a fallback or a param.
@@ -37,6 +38,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 export class Variables {
   private readonly resolving = new Set<string>();
+  private instanceId?: string;
 
   constructor(private readonly root: Record<string, unknown>, private readonly sources: VariableSources) {}
 
@@ -100,6 +102,8 @@ export class Variables {
     const { sources } = this;
     if (source === 'self') return this.self(address, at, depth);
     if (source === 'env') return sources.env[address] === '' ? undefined : sources.env[address];
+    // The Framework makes a new random id each time the CLI runs: here, each time the file is loaded.
+    if (source === 'sls' && address === 'instanceId') return (this.instanceId ??= randomBytes(6).toString('hex'));
     if (source === 'opt' || source === 'sls') return address === 'stage' ? sources.stage || undefined : address === 'region' ? sources.region : undefined;
     if (source === 'param') return sources.params.get(address);
     if (source === 'aws') return address === 'region' ? sources.region : address === 'accountId' ? sources.accountId : undefined;
