@@ -287,6 +287,15 @@ functions:
     }
   });
 
+  it('Globals that is not a mapping, and a function without Handler, are errors naming them (Handler was reported as the hub\'s functions.X.handler)', () => {
+    const fn = (props: string) => `  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., Runtime: nodejs20.x${props} }\n`;
+    const load = (text: string) => () => projectConfig(projectDir({ 'template.yaml': text }, ['app.mjs']), { template: 'template.yaml' });
+    expect(load(`Globals: [Function]\nResources:\n${fn(', Handler: app.handler')}`)).toThrow('template.yaml: Globals: must be a mapping of sections');
+    expect(load(`Globals:\n  Function: 30\nResources:\n${fn(', Handler: app.handler')}`)).toThrow('template.yaml: Globals.Function: must be a mapping of properties');
+    expect(load(`Resources:\n${fn('')}`)).toThrow('template.yaml: Resources.Fn.Properties.Handler: is required');
+    expect(load(`Globals:\n  Function: { Handler: app.handler }\nResources:\n${fn('')}`)()).toMatchObject({ functions: { Fn: { handler: 'app.handler' } } });
+  });
+
   it('a template over CloudFormation\'s 1 MB is refused with its size, not loaded (a 5 MB one created thousands of topics)', () => {
     const topics = Array.from({ length: 40000 }, (_, i) => `  T${i}: { Type: AWS::SNS::Topic }`).join('\n');
     const dir = projectDir({ 'template.yaml': `Resources:\n${topics}\n` });

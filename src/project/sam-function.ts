@@ -57,7 +57,10 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     warn(`Resources.${logicalId}: ${skipped}`);
     return;
   }
-  const fn: RawFunction = { handler: get('Handler'), codeUri, events: [] };
+  const handler = get('Handler');
+  // Lambda requires a handler for a .zip function of a language runtime (a custom runtime's bootstrap may go without).
+  if (handler === undefined && !String(get('Runtime')).startsWith('provided')) throw stack.resolver.error(`${at}.Handler`, 'is required: the module and function Lambda calls (app.handler)');
+  const fn: RawFunction = { handler, codeUri, events: [] };
   const copy: Array<[string, string]> = [['Runtime', 'runtime'], ['Description', 'description'], ['MemorySize', 'memorySize'], ['Timeout', 'timeout'], ['ReservedConcurrentExecutions', 'reservedConcurrency']];
   for (const [from, to] of copy) {
     const value = get(from);

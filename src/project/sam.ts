@@ -28,11 +28,22 @@ export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'
   }
   const stack = new Stack(template, { ...options, file });
   refuseGlobalStageName(stack);
-  const globals = typeof template.Globals === 'object' && template.Globals !== null ? template.Globals.Function : undefined;
+  const globals = globalsOf(stack, template.Globals);
   declareResources(stack, model);
   for (const [logicalId, resource] of stack.resources) {
     if (FUNCTION_TYPES.has(resource.Type)) loadFunction(stack, model, logicalId, globals, path.dirname(file));
   }
   attachResources(stack, model);
   return model;
+}
+
+/** `Globals.Function`; SAM refuses a template whose Globals, or a section of it, is not a mapping (it was ignored). */
+function globalsOf(stack: Stack, globals: unknown): unknown {
+  if (globals === undefined) return undefined;
+  const isMapping = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isMapping(globals)) throw stack.resolver.error('Globals', 'must be a mapping of sections (Function, Api, HttpApi, SimpleTable ...)');
+  for (const [section, value] of Object.entries(globals as Record<string, unknown>)) {
+    if (!isMapping(value)) throw stack.resolver.error(`Globals.${section}`, 'must be a mapping of properties');
+  }
+  return (globals as Record<string, unknown>).Function;
 }
