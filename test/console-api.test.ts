@@ -76,6 +76,16 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(await (await api('/dlq/nope/redrive', { method: 'POST', body: '{"payload":{},"to":"ghost"}' })).json()).toMatchObject({ message: expect.stringContaining('to: no function named "ghost"') });
   });
 
+  it('answers a path it cannot decode in its own error shape, under the console and the admin API alike', async () => {
+    const bad = await api('/functions/%E0%A4%A');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'TH_ERR_CONSOLE_REQUEST_INVALID', message: 'path: "/console/api/functions/%E0%A4%A": the request path cannot be decoded (a % must be followed by two hex digits, and decode to UTF-8)' });
+    expect(await (await fetch(`${hub.url}/admin/dlq/%zz`)).json()).toMatchObject({ error: 'TH_ERR_DLQ_REQUEST_INVALID', message: expect.stringContaining('path: "/admin/dlq/%zz"') });
+    const asset = await fetch(`${hub.url}/console/assets/nope.js`);
+    expect(asset.status).toBe(404);
+    expect(await asset.json()).toEqual({ error: 'TH_ERR_CONSOLE_NOT_FOUND', message: 'no console asset "nope.js"' });
+  });
+
   it('offers a sample event per source kind, built by the sources own builders', async () => {
     const echo = await (await api('/functions/echo')).json() as { samples: Array<{ label: string; event: unknown }> };
     expect(echo.samples).toEqual([{ label: 'direct invoke', event: { hello: 'world' } }]);

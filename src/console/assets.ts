@@ -42,7 +42,7 @@ export function registerAssets(app: FastifyInstance, dir = CONSOLE_BUILD_DIR): v
   });
   app.get<{ Params: { file: string } }>('/console/assets/:file', async (request, reply) => {
     const asset = assets.get(request.params.file);
-    if (!asset || request.params.file === 'index.html') return reply.code(404).send({ error: 'TH_ERR_NOT_FOUND', message: `no console asset ${request.params.file}` });
+    if (!asset || request.params.file === 'index.html') return reply.code(404).send({ error: 'TH_ERR_CONSOLE_NOT_FOUND', message: `no console asset ${JSON.stringify(request.params.file)}` });
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
 }

@@ -4,6 +4,7 @@ import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics.js';
 import { logRequestFailure, sendAwsError, toHubError } from './aws-errors.js';
+import { sendPlainApiPathError } from './framework-errors.js';
 import { SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 
 
@@ -48,8 +49,9 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
     // below the one on headers (60 s).
     requestTimeout: requestTimeoutMs,
     // A path the router cannot decode (`/a%zz`): fastify answers it
-    // before routing, with its own body unless told otherwise. The hub's error shape, any path.
-    frameworkErrors: (err, _request, reply) => { sendAwsError(reply, toHubError(err)); },
+    // before routing, with its own body unless told otherwise. The hub's error shape: the console
+    // and admin APIs' plain one under their prefixes, the AWS one elsewhere.
+    frameworkErrors: (err, request, reply) => { if (!sendPlainApiPathError(err, request, reply)) sendAwsError(reply, toHubError(err)); },
     http: { headersTimeout: Math.min(60_000, requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeoutMs / 2)) },
   });
   app.removeAllContentTypeParsers();
