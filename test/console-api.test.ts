@@ -86,6 +86,36 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(await asset.json()).toEqual({ error: 'TH_ERR_CONSOLE_NOT_FOUND', message: 'no console asset "nope.js"' });
   });
 
+  it('lists dead letters as light rows, with how many match in all', async () => {
+    const now = Date.now();
+    const failedAt = (i: number) => new Date(now - i * 1000).toISOString();
+    const ids = ['big', 'small-1', 'small-2'].map((name) => `${name}-${Date.now()}`);
+    for (const [i, id] of ids.entries()) {
+      await hub.dlq.add({
+        id, function: 'fail', source: 'arn:aws:sns:us-east-1:000000000000:list-topic', reason: 'RetriesExhausted', failedAt: failedAt(i),
+        envelope: { specversion: '1.0', id, source: 'arn:aws:sns:us-east-1:000000000000:list-topic', type: 'aws.sns', time: failedAt(i), datacontenttype: 'application/json', data: { blob: 'x'.repeat(i === 0 ? 500_000 : 10) } },
+        delivery: { invocationType: 'Event', firstSeenAt: Date.now(), redrives: 0 },
+        attempts: [{ attempt: 1, startedAt: failedAt(i), durationMs: 2, status: 'error', errorType: 'Boom', errorMessage: 'y'.repeat(5000), redrive: 0 }],
+      });
+    }
+    try {
+      const response = await api('/dlq?source=arn:aws:sns:*:list-topic&limit=2');
+      const text = await response.text();
+      expect(text.length).toBeLessThan(2000);
+      const page = JSON.parse(text) as { records: Array<Record<string, unknown>>; total: number };
+      expect(page.total).toBe(3);
+      expect(page.records).toEqual([
+        { id: ids[0], function: 'fail', source: 'arn:aws:sns:us-east-1:000000000000:list-topic', reason: 'RetriesExhausted', failedAt: failedAt(0), attempts: 1, redrives: 0, lastError: `Boom: ${'y'.repeat(194)}` },
+        expect.objectContaining({ id: ids[1] }),
+      ]);
+      expect(await (await api('/dlq?limit=1001')).json()).toMatchObject({ error: 'TH_ERR_CONSOLE_REQUEST_INVALID', message: expect.stringContaining('limit') });
+      expect((await api('/dlq?reason=Sad')).status).toBe(400);
+      expect((await api('/dlq', {}, null)).status).toBe(401);
+    } finally {
+      for (const id of ids) await hub.dlq.remove(id);
+    }
+  });
+
   it('offers a sample event per source kind, built by the sources own builders', async () => {
     const echo = await (await api('/functions/echo')).json() as { samples: Array<{ label: string; event: unknown }> };
     expect(echo.samples).toEqual([{ label: 'direct invoke', event: { hello: 'world' } }]);

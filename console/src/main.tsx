@@ -23,15 +23,15 @@ function decodePart(part: string): string {
   }
 }
 
-function useRoute(): string[] {
-  const parse = () => location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean).map(decodePart);
-  const [route, setRoute] = useState(parse);
+/** The page and its arguments from the address, and the address as last navigated to (with its query). */
+function useRoute(): { route: string[]; address: string } {
+  const [address, setAddress] = useState(location.hash);
   useEffect(() => {
-    const onHash = () => { setRoute(parse()); window.scrollTo(0, 0); };
+    const onHash = () => { setAddress(location.hash); window.scrollTo(0, 0); };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  return route;
+  return { route: address.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean).map(decodePart), address };
 }
 
 /** The overview, live: one SSE stream for the whole app (every page reads from it). */
@@ -54,8 +54,9 @@ function useOverview(enabled: boolean): { overview: Overview | null; live: boole
 
 /**
  * A page that throws while rendering (data no page expected) shows what failed instead of
- * blanking the whole console; the header and the other pages keep working (keyed by the route without its query, so
- * moving to another page starts afresh).
+ * blanking the whole console; the header and the other pages keep working (keyed by the address as navigated to, so
+ * moving to another page, or to other filters through a link, starts afresh; the DLQ page's own filter form only
+ * replaces the address, which is no navigation).
  */
 function PageBoundary({ children }: { children: ComponentChildren }) {
   const [error] = useErrorBoundary();
@@ -68,7 +69,7 @@ function PageBoundary({ children }: { children: ComponentChildren }) {
 const NAV: Array<[string, string]> = [['', 'Overview'], ['flow', 'Live flow'], ['dlq', 'Dead letters'], ['sources', 'Sources']];
 
 function App() {
-  const route = useRoute();
+  const { route, address } = useRoute();
   const [needLogin, setNeedLogin] = useState(false);
   auth.onUnauthorized = () => setNeedLogin(true);
   const { overview, live, failure } = useOverview(!needLogin);
@@ -97,7 +98,7 @@ function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {failure ? <p class="banner bad" role="alert">The hub cannot read its data right now ({failure}); the figures below are from before.</p> : null}
-        <PageBoundary key={route.join('/')}>{body}</PageBoundary>
+        <PageBoundary key={address}>{body}</PageBoundary>
       </main>
     </>
   );

@@ -4,3 +4,4 @@ export type { FunctionPage as FunctionPageData } from '../../src/console/functio
 export type { SourceRow } from '../../src/console/sources-page';
 export type { StoredLogEntry } from '../../src/logs/reader';
 export type { DlqRecord } from '../../src/dlq/store';
+export type { DlqListPage, DlqRow } from '../../src/console/dlq-list';

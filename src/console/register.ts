@@ -12,6 +12,7 @@ import { toHubError } from '../server/aws-errors.js';
 import { authorizer } from '../server/admin-dlq.js';
 import type { EventQueues } from '../router/queues.js';
 import { registerAssets } from './assets.js';
+import { readDlqList } from './dlq-list.js';
 import { functionOf, readFunctionPage } from './function-page.js';
 import { registerLogRoutes } from './log-routes.js';
 import { readOverview } from './overview.js';
@@ -107,6 +108,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     api.get<{ Params: { name: string } }>('/functions/:name', async (request) => readFunctionPage(redis, config, request.params.name));
 
     api.get('/sources', async () => readSourcesPage(redis, config));
+
+    api.get<{ Querystring: Record<string, unknown> }>('/dlq', async (request) => readDlqList(deps.dlq, request.query));
 
     registerLogRoutes(api, { config, redis, streams });
 

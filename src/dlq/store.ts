@@ -81,19 +81,25 @@ export class DlqStore {
 
   /** Newest first; the time range is read from the by-time index, the rest is matched page by page. */
   async list(filter: DlqFilter = {}): Promise<DlqRecord[]> {
-    const matches = recordMatcher(filter);
     const out: DlqRecord[] = [];
+    for await (const record of this.scan(filter)) {
+      out.push(record);
+      if (filter.limit && out.length >= filter.limit) break;
+    }
+    return out;
+  }
+
+  /** Every matching record, newest first, read a page at a time (`limit` is not applied: callers stop when they have enough). */
+  async *scan(filter: DlqFilter = {}): AsyncGenerator<DlqRecord> {
+    const matches = recordMatcher(filter);
     for (let offset = 0; ; offset += PAGE) {
       const ids = await this.redis.zrevrangebyscore(this.byTime, filter.until ?? '+inf', filter.since ?? '-inf', 'LIMIT', offset, PAGE);
-      if (!ids.length) return out;
-      for (const text of await this.redis.hmget(this.records, ...ids)) {
+      for (const text of ids.length ? await this.redis.hmget(this.records, ...ids) : []) {
         if (text === null) continue;
         const record = JSON.parse(text) as DlqRecord;
-        if (!matches(record)) continue;
-        out.push(record);
-        if (filter.limit && out.length >= filter.limit) return out;
+        if (matches(record)) yield record;
       }
-      if (ids.length < PAGE) return out;
+      if (ids.length < PAGE) return;
     }
   }
 

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { sendJson } from '../api';
 import { Confirm } from '../components/confirm';
 
@@ -10,11 +10,17 @@ export function DlqActions({ target, what, functions, onDone }: { target: DlqTar
   const [to, setTo] = useState('');
   const [rate, setRate] = useState('10');
   const [asking, setAsking] = useState<'redrive' | 'purge' | null>(null);
+  // The request in flight (a paced redrive of many records takes a while): shown, and no second one meanwhile.
+  const [busy, setBusy] = useState<string | null>(null);
+  // Set at once (state is applied at the next render: a double click would otherwise send twice).
+  const inFlight = useRef(false);
   const many = !target?.ids || target.ids.length > 1;
   const run = async () => {
     const action = asking;
     setAsking(null);
-    if (!target || !action) return;
+    if (!target || !action || inFlight.current) return;
+    inFlight.current = true;
+    setBusy(action === 'redrive' ? `Redriving ${what}${many && target.ids === undefined ? ` at ${rate} per second` : ''}…` : `Purging ${what}…`);
     try {
       const body = action === 'redrive'
         ? { ...target, ...(to ? { to } : {}), ...(many && target.ids === undefined ? { rate: Number(rate) } : {}) }
@@ -22,6 +28,9 @@ export function DlqActions({ target, what, functions, onDone }: { target: DlqTar
       onDone(await sendJson<DlqOutcome>('POST', `/admin/dlq/${action}`, body));
     } catch (err) {
       onDone(err as Error);
+    } finally {
+      inFlight.current = false;
+      setBusy(null);
     }
   };
   return (
@@ -37,8 +46,9 @@ export function DlqActions({ target, what, functions, onDone }: { target: DlqTar
           <input id="redrive-rate" type="number" min="0.1" max="1000" step="any" value={rate} onInput={(e) => setRate((e.target as HTMLInputElement).value)} />
         </>
       ) : null}
-      <button type="button" class="primary" disabled={!target} onClick={() => setAsking('redrive')}>Redrive {what}</button>
-      <button type="button" class="danger" disabled={!target} onClick={() => setAsking('purge')}>Purge {what}</button>
+      <button type="button" class="primary" disabled={!target || busy !== null} onClick={() => setAsking('redrive')}>Redrive {what}</button>
+      <button type="button" class="danger" disabled={!target || busy !== null} onClick={() => setAsking('purge')}>Purge {what}</button>
+      {busy ? <p class="hint" role="status" data-busy>{busy}</p> : null}
       {asking ? (
         <Confirm title={asking === 'redrive' ? `Redrive ${what}?` : `Purge ${what}?`} confirmLabel={asking === 'redrive' ? 'Redrive' : 'Purge for good'}
           danger={asking === 'purge'} onConfirm={() => void run()} onCancel={() => setAsking(null)}>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api';
 import { Confirm } from '../components/confirm';
 import { isJson, JsonEditor } from '../components/json-editor';
@@ -17,6 +17,8 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
   const [editing, setEditing] = useState<string | null>(null);
   const [editTo, setEditTo] = useState('');
   const [confirmEdit, setConfirmEdit] = useState(false);
+  const sending = useRef(false);
+  const [busy, setBusy] = useState(false);
   const functions = overview?.functions.map((f) => f.function) ?? [];
   useEffect(() => {
     getJson<DlqRecord>(`/admin/dlq/${encodeURIComponent(id)}`).then(setRecord, (err: Error) => setError(err.message));
@@ -24,11 +26,17 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
   const gone = outcome && !(outcome instanceof Error) && ((outcome.redriven?.length ?? 0) > 0 || (outcome.purged ?? 0) > 0);
   const redriveEdited = async () => {
     setConfirmEdit(false);
+    if (sending.current) return;
+    sending.current = true;
+    setBusy(true);
     try {
       setOutcome(await sendJson<DlqOutcome>('POST', `/console/api/dlq/${encodeURIComponent(id)}/redrive`, { payload: JSON.parse(editing!), ...(editTo ? { to: editTo } : {}) }));
       setEditing(null);
     } catch (err) {
       setOutcome(err as Error);
+    } finally {
+      sending.current = false;
+      setBusy(false);
     }
   };
   return (
@@ -63,7 +71,7 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
                   </select>
                   <div class="actions">
                     <button type="button" onClick={() => setEditing(null)}>Cancel edit</button>
-                    <button type="submit" class="primary" disabled={!isJson(editing)}>Redrive edited</button>
+                    <button type="submit" class="primary" disabled={!isJson(editing) || busy}>Redrive edited</button>
                   </div>
                 </form>
               )}
@@ -83,7 +91,7 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
                     <tr key={`${a.redrive}-${a.attempt}`}>
                       <td>{a.attempt}</td><td>{a.redrive === 0 ? 'original' : `redrive ${a.redrive}`}</td><td class="small">{a.startedAt}</td>
                       <td class="num">{ms(a.durationMs)}</td><td>{a.status}</td>
-                      <td>
+                      <td class="wrap-any">
                         <strong>{text(a.errorType)}</strong> {text(a.errorMessage)}
                         {stack(a).length ? <details><summary>stack</summary><pre class="code">{stack(a).join('\n')}</pre></details> : null}
                       </td>

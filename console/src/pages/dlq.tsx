@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api';
-import { short, text as shown } from '../format';
-import type { DlqRecord, Overview } from '../types';
+import { short } from '../format';
+import type { DlqListPage, Overview } from '../types';
 import { DlqActions, OutcomeNote, type DlqOutcome, type DlqTarget } from './dlq-actions';
 
 const FILTERS = ['function', 'source', 'reason', 'since', 'until'] as const;
@@ -16,15 +16,14 @@ function filterFromHash(): Filter {
 export function DlqPage({ overview }: { overview: Overview | null }) {
   const [filter, setFilter] = useState<Filter>(filterFromHash);
   const [draft, setDraft] = useState<Filter>(filter);
-  const [records, setRecords] = useState<DlqRecord[] | null>(null);
+  const [list, setList] = useState<DlqListPage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [outcome, setOutcome] = useState<DlqOutcome | Error | null>(null);
   const [reasons, setReasons] = useState<string[]>([]);
   const functions = overview?.functions.map((f) => f.function) ?? [];
   const load = () => {
-    const query = new URLSearchParams({ ...filter, limit: '500' });
-    getJson<{ records: DlqRecord[] }>(`/admin/dlq?${query}`).then((d) => { setRecords(d.records); setError(null); }, (err: Error) => setError(err.message));
+    getJson<DlqListPage>(`/console/api/dlq?${new URLSearchParams(filter)}`).then((d) => { setList(d); setError(null); }, (err: Error) => setError(err.message));
   };
   useEffect(() => { getJson<{ dlqReasons: string[] }>('/console/api/session').then((s) => setReasons(s.dlqReasons), () => undefined); }, []);
   useEffect(load, [filter]);
@@ -37,7 +36,11 @@ export function DlqPage({ overview }: { overview: Overview | null }) {
   };
   const narrowed = Object.keys(filter).length > 0;
   const selection: DlqTarget | null = selected.size ? { ids: [...selected] } : null;
-  const matching: DlqTarget | null = records?.length ? (narrowed ? { filter } : { all: true }) : null;
+  const records = list?.records ?? null;
+  const total = list?.total ?? 0;
+  // "All matching" is every record the filter matches (what the hub redrives or purges), not only the rows shown.
+  const matching: DlqTarget | null = total ? (narrowed ? { filter } : { all: true }) : null;
+  const what = selected.size ? `${selected.size} selected` : `all ${total} matching`;
   const done = (result: DlqOutcome | Error) => { setOutcome(result); setSelected(new Set()); load(); };
   const toggle = (id: string) => setSelected((old) => { const next = new Set(old); if (next.has(id)) next.delete(id); else next.add(id); return next; });
   const set = (field: keyof Filter) => (e: Event) => setDraft({ ...draft, [field]: (e.target as HTMLInputElement | HTMLSelectElement).value });
@@ -66,29 +69,29 @@ export function DlqPage({ overview }: { overview: Overview | null }) {
       {error ? <p class="hint bad" role="alert">{error}</p> : null}
       <OutcomeNote outcome={outcome} />
       <div class="bulk">
-        <h2 class="small-title">{selected.size ? `${selected.size} selected` : `All ${records?.length ?? 0} matching`}</h2>
-        <DlqActions target={selection ?? matching} what={selected.size ? `${selected.size} selected` : `all ${records?.length ?? 0} matching`} functions={functions} onDone={done} />
+        <h2 class="small-title" data-total={total}>
+          {selected.size ? `${selected.size} selected` : `All ${total} matching`}
+          {records && total > records.length ? <span class="muted"> (the newest {records.length} are listed)</span> : null}
+        </h2>
+        <DlqActions target={selection ?? matching} what={what} functions={functions} onDone={done} />
       </div>
-      {records === null ? <p class="loading">Loading…</p> : (
+      {records === null ? (error ? null : <p class="loading">Loading…</p>) : (
         <div class="table-wrap">
           <table class="dlq">
             <thead><tr><th scope="col"><span class="sr-only">Select</span></th><th scope="col">Record</th><th scope="col">Function</th><th scope="col">Source</th><th scope="col">Reason</th><th scope="col" class="num">Attempts</th><th scope="col">Failed at</th><th scope="col">Last error</th></tr></thead>
             <tbody>
-              {records.map((r) => {
-                const last = r.attempts[r.attempts.length - 1];
-                return (
+              {records.map((r) => (
                   <tr key={r.id} data-record={r.id}>
                     <td><input type="checkbox" aria-label={`select ${r.id}`} checked={selected.has(r.id)} onChange={() => toggle(r.id)} /></td>
                     <td><a class="mono" href={`#/dlq/${encodeURIComponent(r.id)}`}>{short(r.id, 40)}</a></td>
                     <td>{r.function}</td>
                     <td class="small">{short(r.source, 40)}</td>
                     <td>{r.reason}</td>
-                    <td class="num">{r.attempts.length}</td>
+                    <td class="num">{r.attempts}</td>
                     <td class="small">{r.failedAt}</td>
-                    <td class="small bad">{last ? short(`${shown(last.errorType)}: ${shown(last.errorMessage)}`, 60) : '–'}</td>
+                    <td class="small bad">{r.lastError === null ? '–' : short(r.lastError, 60)}</td>
                   </tr>
-                );
-              })}
+              ))}
             </tbody>
           </table>
           {records.length ? null : <p>No dead-letter records{narrowed ? ' match these filters' : ''}.</p>}
