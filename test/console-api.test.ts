@@ -4,7 +4,8 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logStreamKey } from '../src/logs/redis-sink.js';
 import { readStatus } from '../src/stats/status.js';
-import { encoder, startTestHub, waitFor, type TestHub } from './helpers/hub.js';
+import { encoder, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { TestRedis } from './helpers/test-redis.js';
 import { PROJECTS, startProjectHub } from './helpers/project-hub.js';
 
 const TOKEN = 'console-test-token-0123456789';
@@ -178,5 +179,35 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(logs.status).toBe(200);
     await hub.stop();
     for (;;) if ((await reader.read()).done) break;
+  });
+});
+
+describe('console API while Redis is away', { timeout: 60_000 }, () => {
+  let redis: TestRedis;
+  let hub: TestHub;
+  beforeAll(async () => {
+    redis = await TestRedis.create(tempDir('th-console-outage-'));
+    await redis.start();
+    hub = await startTestHub({ redis: redis.url, functions: { echo: { handler: 'echo.handler' } } });
+  });
+  afterAll(async () => {
+    await redis?.start().catch(() => undefined);
+    await hub?.stop();
+    await redis?.stop();
+  });
+  // Aborts a request that hangs (the defect this guards against: reads waited for Redis to come back).
+  const get = (route: string) => fetch(`${hub.url}/console/api${route}`, { signal: AbortSignal.timeout(5000) });
+
+  it('answers 503 TH_ERR_REDIS_UNAVAILABLE at once instead of waiting for Redis, and reads again once it is back', async () => {
+    await redis.stop();
+    for (const route of ['/overview', '/functions/echo', '/functions/echo/logs', '/sources', '/dlq']) {
+      const response = await get(route);
+      expect(response.status, route).toBe(503);
+      expect(await response.json(), route).toMatchObject({ error: 'TH_ERR_REDIS_UNAVAILABLE', message: expect.stringMatching(/^Redis is unavailable/) });
+    }
+    // What needs no Redis still answers (the sign-in check).
+    expect((await get('/session')).status).toBe(200);
+    await redis.start();
+    await waitFor(async () => (await get('/functions/echo')).status === 200, 30_000, 'the console reading again');
   });
 });

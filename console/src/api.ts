@@ -81,12 +81,13 @@ export async function invoke(fn: string, payload: string, async: boolean): Promi
 
 /**
  * Reads a Server-Sent Events stream with fetch (EventSource cannot send the Authorization header),
- * reconnecting after a drop until `signal` aborts.
+ * reconnecting after a drop until `signal` aborts. `path` is asked again for each connection (a
+ * log stream resumes after the last line it got instead of sending the ones shown again).
  */
-export async function subscribe(path: string, onEvent: (event: string, data: unknown) => void, signal: AbortSignal, onState?: (live: boolean) => void): Promise<void> {
+export async function subscribe(path: string | (() => string), onEvent: (event: string, data: unknown) => void, signal: AbortSignal, onState?: (live: boolean) => void): Promise<void> {
   while (!signal.aborted) {
     try {
-      const response = await fetch(path, { headers: headers({ accept: 'text/event-stream' }), signal });
+      const response = await fetch(typeof path === 'string' ? path : path(), { headers: headers({ accept: 'text/event-stream' }), signal });
       if (!response.ok || !response.body) throw await failure(response);
       onState?.(true);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -97,7 +97,7 @@ function App() {
         {auth.token() ? <button type="button" class="link" onClick={() => { auth.clear(); location.reload(); }}>Sign out</button> : null}
       </header>
       <main id="main" tabIndex={-1}>
-        {failure ? <p class="banner bad" role="alert">The hub cannot read its data right now ({failure}); the figures below are from before.</p> : null}
+        {failure ? <p class="banner bad" role="alert">The hub cannot read its data right now: {failure}. The figures below are from before.</p> : null}
         <PageBoundary key={address}>{body}</PageBoundary>
       </main>
     </>

@@ -8,6 +8,7 @@ import { checkRedriveTarget, redriveOne, type ParkedRecordRedriver } from '../dl
 import type { DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import { parseJson } from '../json.js';
+import { isConnectionError } from '../redis/outage.js';
 import { toHubError } from '../server/aws-errors.js';
 import { authorizer } from '../server/admin-dlq.js';
 import type { EventQueues } from '../router/queues.js';
@@ -27,6 +28,16 @@ export interface ConsoleDeps {
   destinations: ParkedRecordRedriver;
 }
 
+/**
+ * A failed console read as the caller should see it: a lost Redis connection is 503
+ * TH_ERR_REDIS_UNAVAILABLE (retry later; the outage itself is logged once, as `redis_down`), not an
+ * internal error with ioredis' words.
+ */
+function consoleError(err: unknown): HubError {
+  if (err instanceof HubError || !isConnectionError(err)) return toHubError(err);
+  return new HubError('TH_ERR_REDIS_UNAVAILABLE', `Redis is unavailable (${(err as Error).message}); retry later`, { cause: err });
+}
+
 /** How often the overview stream sends a fresh overview. */
 const OVERVIEW_EVERY_MS = 2000;
 
@@ -43,7 +54,8 @@ function broadcaster(open: Set<SseStream>, read: () => Promise<unknown>): { wake
       try {
         event = ['overview', await read()];
       } catch (err) {
-        event = ['failure', { error: toHubError(err).code, message: (err as Error).message }];
+        const failure = consoleError(err);
+        event = ['failure', { error: failure.code, message: failure.message }];
       }
       for (const stream of open) stream.send(...event);
       await new Promise((resolve) => { setTimeout(resolve, OVERVIEW_EVERY_MS).unref(); });
@@ -81,12 +93,18 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   registerAssets(app);
   void app.register(async (api) => {
     api.setErrorHandler((err, request, reply: FastifyReply) => {
-      const hubError = toHubError(err);
-      if (hubError.status >= 500) request.log.error({ event: 'console_api_error', reqId: request.id, url: request.url, err }, 'console request failed');
+      const hubError = consoleError(err);
+      if (hubError.status >= 500 && hubError.code !== 'TH_ERR_REDIS_UNAVAILABLE') request.log.error({ event: 'console_api_error', reqId: request.id, url: request.url, err }, 'console request failed');
       if (hubError.code === 'TH_ERR_ADMIN_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
       return reply.code(hubError.status).send({ error: hubError.code, message: hubError.message });
     });
     api.addHook('onRequest', authorizer(config.admin.token));
+    // While Redis is lost every read would wait for it (the hub's connection queues commands until
+    // it is back): answer at once instead, as /healthz does, and the page says so and retries.
+    api.addHook('onRequest', async (request) => {
+      if (request.routeOptions.url === '/console/api/session') return;
+      if (redis.status !== 'ready') throw new HubError('TH_ERR_REDIS_UNAVAILABLE', `Redis is unavailable (the connection is ${redis.status}); retry later`);
+    });
     // An unknown API path answers in the API's own error shape (after the token check, so that it
     // does not tell a caller without the token which paths exist).
     api.setNotFoundHandler((request) => {
