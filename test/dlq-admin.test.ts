@@ -153,6 +153,20 @@ describe('dead-letter admin API and CLI', { timeout: 90_000 }, () => {
     expect((await cli('dlq', 'redrive', 'some-id', '--function', 'flaky')).code).toBe(2);
   });
 
+  it('lists a record whose error holds newlines and terminal escapes on one row, the controls shown as escapes', async () => {
+    const seeded = await seed('flaky', 'triggerhub:escapes', 'RetriesExhausted', Date.now());
+    const attempt = { attempt: 1, startedAt: seeded.failedAt, durationMs: 1, status: 'error', errorType: 'Boom', errorMessage: 'one\ntwo\u001b]0;TITLE\u0007\u001b[2J\rX', redrive: 0 };
+    await hub.dlq.add({ ...seeded, attempts: [attempt] });
+    try {
+      const listed = await cli('dlq', 'list', '--source', 'triggerhub:escapes');
+      expect(listed.stdout.trimEnd().split('\n')).toHaveLength(2);
+      expect(listed.stdout).toContain('Boom: one\\ntwo\\u001b]0;TITLE\\u0007\\u001b[2J\\rX');
+      expect(listed.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    } finally {
+      await hub.dlq.remove(seeded.id);
+    }
+  });
+
   it('filters by function, source (exact or glob), reason and time, newest first', async () => {
     const now = Date.now();
     const sns = await seed('alpha', 'arn:aws:sns:us-east-1:000000000000:orders', 'RetriesExhausted', now - 3 * HOUR);

@@ -102,6 +102,17 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
     expect(last.stdout).toContain(`REPORT RequestId: ${second.requestId}`);
   });
 
+  it('`triggerhub logs` shows control characters a handler logged (from its event) as escapes; --json keeps them', async () => {
+    const tag = 'x\u001b]0;TITLE\u0007\u001b[2J\rY';
+    const { requestId } = await invoke('chatty', { tag });
+    await reported('chatty', requestId);
+    const printed = await cli('logs', 'chatty', '--request-id', requestId);
+    expect(printed.stdout).toContain('line 1 of 1 x\\u001b]0;TITLE\\u0007\\u001b[2J\\rY');
+    expect(printed.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    const json = await cli('logs', 'chatty', '--request-id', requestId, '--json');
+    expect(json.stdout.trim().split('\n').map((line) => (JSON.parse(line) as StoredLogEntry).line)).toContainEqual(expect.stringContaining(`line 1 of 1 ${tag}`));
+  });
+
   it('rejects an unknown function and a bad --since with the usage exit code', async () => {
     const unknown = await cli('logs', 'nope');
     expect(unknown.code).toBe(2);

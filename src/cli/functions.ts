@@ -1,5 +1,6 @@
 import { functionArn } from '../arn.js';
 import { loadConfig, print, type GlobalOptions } from './context.js';
+import { printable } from './printable.js';
 
 /** `triggerhub functions`: the configured functions, from the config file (no hub needed). */
 export function functionsCommand(options: GlobalOptions & { json?: boolean }): void {
@@ -22,7 +23,9 @@ export function functionsCommand(options: GlobalOptions & { json?: boolean }): v
   ])));
 }
 
-export function table(header: string[], rows: string[][]): string {
+/** Columns padded to their widest cell; cells hold one line (control characters shown as escapes). */
+export function table(header: string[], unsafeRows: string[][]): string {
+  const rows = unsafeRows.map((row) => row.map((cell) => printable(cell, true)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }

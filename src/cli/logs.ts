@@ -4,6 +4,7 @@ import { logStreamKey } from '../logs/redis-sink.js';
 import { followLog, lastLogId, readLogRange, type StoredLogEntry } from '../logs/reader.js';
 import { own } from '../own.js';
 import { CliExit, EXIT, loadConfig, print, withRedis, type GlobalOptions } from './context.js';
+import { printable } from './printable.js';
 
 export interface LogsOptions extends GlobalOptions {
   follow?: boolean;
@@ -35,7 +36,7 @@ export async function logsCommand(fn: string, options: LogsOptions): Promise<voi
     (options.requestId === undefined || entry.requestId === options.requestId) && (since === undefined || streamMs(entry.id) >= since);
   const show = (entry: StoredLogEntry) => {
     if (!wanted(entry)) return;
-    print(options.json ? JSON.stringify({ ...entry, time: new Date(entry.ts).toISOString() }) : `${new Date(entry.ts).toISOString()} ${entry.line}`);
+    print(options.json ? JSON.stringify({ ...entry, time: new Date(entry.ts).toISOString() }) : `${new Date(entry.ts).toISOString()} ${printable(entry.line)}`);
   };
   await withRedis(config, async (redis, interrupted) => {
     // Following without --since or --limit prints only what is written from now on.
