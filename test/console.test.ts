@@ -210,8 +210,14 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     await page.locator('tr[data-record="many-0"]').waitFor();
     expect(await page.locator('table.dlq tbody tr').count()).toBe(500);
     expect(await page.locator('.bulk h2').textContent()).toBe('All 501 matching (the newest 500 are listed)');
-    await page.getByRole('button', { name: 'Purge all 501 matching' }).click();
+    // Keyboard: a purge dialog opens on Cancel, so Enter closes it and nothing is deleted.
+    await page.getByRole('button', { name: 'Purge all 501 matching' }).focus();
+    await page.keyboard.press('Enter');
     expect(await page.getByRole('dialog').getByRole('heading').textContent()).toBe('Purge all 501 matching?');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await hub.dlq.count()).toBe(501);
+    await page.getByRole('button', { name: 'Purge all 501 matching' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Purge for good' }).click();
     await page.getByText('Purged: 501').waitFor();
     expect(await hub.dlq.count()).toBe(0);

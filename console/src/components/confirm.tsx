@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
-/** A modal confirmation (native <dialog>: focus trapped, Esc cancels). */
+/** A modal confirmation (native <dialog>: focus trapped, Esc cancels; focus starts on Cancel for a destructive one). */
 export function Confirm({ title, children, confirmLabel, danger, onConfirm, onCancel }: {
   title: string; children: ComponentChildren; confirmLabel: string; danger?: boolean; onConfirm: () => void; onCancel: () => void;
 }) {
@@ -18,8 +18,9 @@ export function Confirm({ title, children, confirmLabel, danger, onConfirm, onCa
       <h2 id="confirm-title">{title}</h2>
       <div class="confirm-body">{children}</div>
       <div class="actions">
-        <button type="button" onClick={onCancel}>Cancel</button>
-        <button type="button" class={danger ? 'danger' : 'primary'} onClick={onConfirm} autofocus>{confirmLabel}</button>
+        {/* A destructive action starts on Cancel: Enter on an opened purge dialog does not delete. */}
+        <button type="button" onClick={onCancel} autofocus={danger}>Cancel</button>
+        <button type="button" class={danger ? 'danger' : 'primary'} onClick={onConfirm} autofocus={!danger}>{confirmLabel}</button>
       </div>
     </dialog>
   );
