@@ -105,6 +105,13 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     expect(await page.locator('[data-edge^="source:"][data-edge$=">fn:orders"].active').count()).toBeGreaterThanOrEqual(1);
     // orders' on-success destination is the function ticker: an edge to its right-hand copy.
     await page.locator('[data-edge="fn:orders>fn:ticker#dest"].active').waitFor({ timeout: 15_000 });
+    // Each rate sits on its function's row (beside the box it enters or leaves), not halfway along a fan of edges.
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    for (const [edge, fn] of [['source:triggerhub:invoke>fn:fail', 'fail'], ['fn:fail>dlq', 'fail'], ['source:triggerhub:invoke>fn:echo', 'echo']]) {
+      const [rate, node] = [await box(`[data-edge="${edge}"] text.rate`), await box(`[data-node="fn:${fn}"] rect`)];
+      expect(rate.y + rate.height / 2, edge).toBeGreaterThan(node.y);
+      expect(rate.y + rate.height / 2, edge).toBeLessThan(node.y + node.height);
+    }
     await screenshot(page, 'flow');
     await page.goto(`${hub.url}/console#/sources`);
     const ticker = page.locator('tr[data-source="schedule:ticker:0"]');

@@ -55,6 +55,21 @@ export function FlowPage({ overview }: { overview: Overview | null }) {
     rows[node.col] += 1;
   }
   const height = 60 + Math.max(...rows) * (NODE_H + GAP);
+  const cols = new Map(nodes.map((n) => [n.id, n.col]));
+  // Labels beside one function's box stack upwards (two sources into one function).
+  const stacked = new Map<string, number>();
+  /**
+   * Where an edge's rate goes: beside the function it enters or leaves, on that function's row
+   * (halfway along, fifty edges fanning out of one source put their labels on each other's strokes).
+   */
+  const ratePlace = (e: Edge, x1: number, y1: number, x2: number, y2: number) => {
+    const into = cols.get(e.to) === 1;
+    const side = into ? `in:${e.to}` : cols.get(e.from) === 1 ? `out:${e.from}` : null;
+    if (!side) return { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, anchor: 'middle' };
+    const k = stacked.get(side) ?? 0;
+    stacked.set(side, k + 1);
+    return into ? { x: x2 - 6, y: y2 - 5 - 12 * k, anchor: 'end' } : { x: x1 + 6, y: y1 - 5 - 12 * k, anchor: 'start' };
+  };
   const max = Math.max(0.1, ...edges.map((e) => e.perSecond));
   return (
     <>
@@ -76,7 +91,10 @@ export function FlowPage({ overview }: { overview: Overview | null }) {
             return (
               <g key={`${e.from}>${e.to}`} class={`edge ${e.perSecond > 0 ? 'active' : 'idle'} ${e.to === 'dlq' ? 'to-dlq' : ''}`} data-edge={`${e.from}>${e.to}`}>
                 <path d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`} style={{ strokeWidth: width }} />
-                {e.count > 0 ? <text x={mid} y={(y1 + y2) / 2 - 6} class="rate">{e.perSecond}/s</text> : null}
+                {e.count > 0 ? (() => {
+                  const at = ratePlace(e, x1, y1, x2, y2);
+                  return <text x={at.x} y={at.y} class="rate" style={{ textAnchor: at.anchor }}>{e.perSecond}/s</text>;
+                })() : null}
               </g>
             );
           })}
