@@ -197,6 +197,11 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     // A broken escape in the address is the name as typed (no such function), not a blank page.
     await page.goto(`${hub.url}/console#/functions/%E0%A4%A`);
     await page.getByRole('heading', { name: '%E0%A4%A' }).waitFor();
+    // An error message that is one 3,000-character word wraps in its cell: the attempts table does not scroll sideways.
+    await hub.dlq.add({ ...base, id: 'long-word', envelope: { ...base.envelope, id: 'long-word' }, attempts: [{ ...loose, errorMessage: 'B'.repeat(3000) }] });
+    await page.goto(`${hub.url}/console#/dlq/long-word`);
+    await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();
+    expect(await page.locator('table.attempts').evaluate((table) => table.parentElement!.scrollWidth <= table.parentElement!.clientWidth)).toBe(true);
     await hub.dlq.purge({});
     expect(errors).toEqual([]);
   });
