@@ -87,7 +87,9 @@ export async function withRedis<T>(
       embedded = new EmbeddedRedis({ dir: embeddedRedisDir(config), appendfsync: config.embeddedRedis.appendfsync, logger: silentLogger() });
       url = await embedded.start();
     }
-    const redis = redisClient(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+    // A one-shot command fails fast; one that runs until interrupted reconnects (see waitOutRedisLoss).
+    const retryStrategy = options.untilInterrupted ? (times: number) => Math.min(200 * times, 2000) : () => null;
+    const redis = redisClient(url, { maxRetriesPerRequest: 1, retryStrategy });
     redis.on('error', () => undefined);
     try {
       await redis.ping().catch((cause: unknown) => {

@@ -5,6 +5,7 @@ import { followLog, lastLogId, readLogRange, type StoredLogEntry } from '../logs
 import { own } from '../own.js';
 import { CliExit, EXIT, loadConfig, print, withRedis, type GlobalOptions } from './context.js';
 import { printable } from './printable.js';
+import { waitOutRedisLoss } from './redis-loss.js';
 
 export interface LogsOptions extends GlobalOptions {
   follow?: boolean;
@@ -71,8 +72,20 @@ function streamMs(id: string): number {
 async function follow(redis: Redis, key: string, fn: string, after: string, show: (entry: StoredLogEntry) => void, interrupted: AbortSignal): Promise<void> {
   const stop = () => redis.disconnect(); // ends the pending XREAD BLOCK now
   interrupted.addEventListener('abort', stop, { once: true });
+  let last = after;
   try {
-    for await (const entry of followLog(redis, key, fn, after, interrupted)) show(entry);
+    // Resumes after the last entry shown once a lost Redis is back: no line twice, none missed.
+    for (;;) {
+      try {
+        for await (const entry of followLog(redis, key, fn, last, interrupted)) {
+          show(entry);
+          last = entry.id;
+        }
+        return;
+      } catch (err) {
+        await waitOutRedisLoss(redis, err, interrupted);
+      }
+    }
   } finally {
     interrupted.removeEventListener('abort', stop);
   }

@@ -5,6 +5,7 @@ import { resetSourceStatus, type SourceStatus } from '../stats/source-status.js'
 import { readStatus, type StatusReport } from '../stats/status.js';
 import { CliExit, EXIT, loadConfig, print, withRedis, type GlobalOptions } from './context.js';
 import { table } from './functions.js';
+import { waitOutRedisLoss } from './redis-loss.js';
 
 /** Clears a terminal and moves the cursor home (between `--watch` refreshes on a terminal). */
 const CLEAR = '\x1b[2J\x1b[H';
@@ -29,8 +30,13 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean; r
       return print(options.json ? JSON.stringify(report, null, 2) : render(report));
     }
     while (!interrupted.aborted) {
-      const report = await readStatus(redis, config);
-      print(options.json ? JSON.stringify(report) : `${process.stdout.isTTY ? CLEAR : ''}${render(report)}`);
+      try {
+        const report = await readStatus(redis, config);
+        print(options.json ? JSON.stringify(report) : `${process.stdout.isTTY ? CLEAR : ''}${render(report)}`);
+      } catch (err) {
+        await waitOutRedisLoss(redis, err, interrupted);
+        continue;
+      }
       await delay(everyMs, undefined, { signal: interrupted }).catch(() => undefined);
     }
   }, { untilInterrupted: everyMs !== undefined });
