@@ -55,6 +55,23 @@ describe.skipIf(!hasChromium)('web console across a hub restart and a Redis outa
     expect(await linesOf(first).count()).toBe(shown);
   });
 
+  it('says when the hub refuses to follow the log (16 followers already), and follows once one goes', async () => {
+    await page.goto(`${hub.url}/console#/`);
+    const others = new AbortController();
+    // 16 followers of other clients (the page's own one closes as it leaves the function page: until then the hub refuses a 16th).
+    for (let open = 0; open < 16;) {
+      const response = await fetch(`${hub.url}/console/api/functions/echo/logs/stream`, { signal: others.signal });
+      if (response.status === 200) open += 1;
+      else await response.body?.cancel();
+    }
+    await page.goto(`${hub.url}/console#/functions/echo`);
+    await page.getByText('Not following new lines (16 log streams are open on this hub; close one and retry); trying again.').waitFor({ timeout: 15_000 });
+    others.abort();
+    await page.locator('[data-log-problem]').waitFor({ state: 'detached', timeout: 15_000 });
+    const requestId = await invoke();
+    await linesOf(requestId).filter({ hasText: 'REPORT' }).waitFor({ timeout: 15_000 });
+  });
+
   it('says Redis is away instead of loading forever, and goes live again once it is back', async () => {
     const requestId = await invoke();
     await linesOf(requestId).filter({ hasText: 'REPORT' }).waitFor({ timeout: 15_000 });

@@ -84,8 +84,9 @@ export async function invoke(fn: string, payload: string, async: boolean): Promi
  * reconnecting after a drop until `signal` aborts. `path` is asked again for each connection (a
  * log stream resumes after the last line it got instead of sending the ones shown again).
  */
-export async function subscribe(path: string | (() => string), onEvent: (event: string, data: unknown) => void, signal: AbortSignal, onState?: (live: boolean) => void): Promise<void> {
+export async function subscribe(path: string | (() => string), onEvent: (event: string, data: unknown) => void, signal: AbortSignal, onState?: (live: boolean, why?: string) => void): Promise<void> {
   while (!signal.aborted) {
+    let why = 'the stream ended';
     try {
       const response = await fetch(typeof path === 'string' ? path : path(), { headers: headers({ accept: 'text/event-stream' }), signal });
       if (!response.ok || !response.body) throw await failure(response);
@@ -112,8 +113,9 @@ export async function subscribe(path: string | (() => string), onEvent: (event: 
     } catch (err) {
       if (signal.aborted) return;
       if (err instanceof ApiError && err.status === 401) return;
+      why = (err as Error).message;
     }
-    onState?.(false);
+    onState?.(false, why);
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }

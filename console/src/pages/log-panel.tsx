@@ -32,16 +32,17 @@ export function LogPanel({ name, filter, onFilter }: { name: string; filter: str
           after = last;
         } catch (err) {
           if (abort.signal.aborted) return;
-          setProblem((err as Error).message);
+          setProblem(`The log cannot be read right now (${(err as Error).message}); trying again.`);
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
           if (abort.signal.aborted) return;
         }
       }
+      // A refused or dropped stream (16 followers on this hub already, the hub restarting) is said, not hidden.
       await subscribe(() => `${base}/stream?after=${after}${query}`, (event, data) => {
         if (event !== 'log') return;
         after = (data as StoredLogEntry).id;
         setLines((old) => [...old, data as StoredLogEntry].slice(-KEEP));
-      }, abort.signal);
+      }, abort.signal, (live, why) => setProblem(live ? null : `Not following new lines (${why}); trying again.`));
     })();
     return () => abort.abort();
   }, [name, filter]);
@@ -56,7 +57,7 @@ export function LogPanel({ name, filter, onFilter }: { name: string; filter: str
         <input id="request-filter" type="search" placeholder="all invocations" value={filter} onChange={(e) => onFilter((e.target as HTMLInputElement).value.trim())} />
         <button type="button" onClick={() => setPaused(!paused)} aria-pressed={paused}>{paused ? 'Resume scrolling' : 'Pause scrolling'}</button>
       </div>
-      {problem ? <p class="hint bad" role="status">The log cannot be read right now ({problem}); trying again.</p> : null}
+      {problem ? <p class="hint bad" role="status" data-log-problem>{problem}</p> : null}
       <pre class="code log" ref={box} tabIndex={0} aria-label={`log lines of ${name}`} data-lines={lines.length}>
         {lines.map((l) => (
           <div key={`${l.id}.${l.part}`} class={`log-line type-${l.type} level-${l.level.toLowerCase()}`} data-request-id={l.requestId}>
