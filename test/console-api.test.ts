@@ -82,6 +82,7 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'TH_ERR_CONSOLE_REQUEST_INVALID', message: 'path: "/console/api/functions/%E0%A4%A": the request path cannot be decoded (a % must be followed by two hex digits, and decode to UTF-8)' });
     expect(await (await fetch(`${hub.url}/admin/dlq/%zz`)).json()).toMatchObject({ error: 'TH_ERR_DLQ_REQUEST_INVALID', message: expect.stringContaining('path: "/admin/dlq/%zz"') });
+    expect(await (await fetch(`${hub.url}/console/%zz`)).json()).toMatchObject({ error: 'TH_ERR_CONSOLE_REQUEST_INVALID', message: expect.stringContaining('path: "/console/%zz"') });
     const asset = await fetch(`${hub.url}/console/assets/nope.js`);
     expect(asset.status).toBe(404);
     expect(await asset.json()).toEqual({ error: 'TH_ERR_CONSOLE_NOT_FOUND', message: 'no console asset "nope.js"' });
