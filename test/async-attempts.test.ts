@@ -146,15 +146,15 @@ describe('an environment that cannot be spawned', { timeout: 30_000 }, () => {
   });
   afterAll(async () => hub?.stop());
 
-  it('fails each invocation as an exited environment, and leaves no broken environment behind', async () => {
+  it('fails each invocation as a runtime that could not start (Runtime.InvalidEntrypoint, as Lambda words an exec failure), and leaves no broken environment behind', async () => {
     for (let i = 0; i < 2; i++) {
       const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'unspawnable', Payload: encoder.encode('{}') }));
       expect(out.FunctionError).toBe('Unhandled');
-      expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ errorType: 'Runtime.ExitError' });
+      expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint' });
     }
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'unspawnable', InvocationType: 'Event', Payload: encoder.encode('{}') }));
     const record = await waitFor(() => hub.dlq.get(out.$metadata.requestId!).catch(() => undefined), 10_000, 'the DLQ record');
-    expect(record.attempts.map((a) => [a.attempt, a.status, a.errorType])).toEqual([[1, 'exited', 'Runtime.ExitError'], [2, 'exited', 'Runtime.ExitError']]);
+    expect(record.attempts.map((a) => [a.attempt, a.status, a.errorType])).toEqual([[1, 'error', 'Runtime.InvalidEntrypoint'], [2, 'error', 'Runtime.InvalidEntrypoint']]);
     expect(new Set(record.attempts.map((a) => a.environmentId)).size).toBe(2);
   });
 });
