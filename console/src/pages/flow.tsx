@@ -41,7 +41,8 @@ function graph(overview: Overview): { nodes: Node[]; edges: Edge[] } {
       }
     }
   }
-  add({ id: 'dlq', label: 'Dead-letter queue', sub: `${overview.functions.reduce((n, f) => n + f.dlqRecords, 0)} records`, col: 2 });
+  const dead = overview.functions.reduce((n, f) => n + f.dlqRecords, 0);
+  add({ id: 'dlq', label: 'Dead-letter queue', sub: `${dead} ${dead === 1 ? 'record' : 'records'}`, col: 2 });
   return { nodes: [...nodes.values()], edges };
 }
 
