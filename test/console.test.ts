@@ -202,6 +202,13 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     await page.goto(`${hub.url}/console#/dlq/long-word`);
     await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();
     expect(await page.locator('table.attempts').evaluate((table) => table.parentElement!.scrollWidth <= table.parentElement!.clientWidth)).toBe(true);
+    // A right-to-left override in an error would show the text after it reversed (invoice\u202Egnp.exe reads "invoiceexe.png"): shown as its escape.
+    await hub.dlq.add({ ...base, id: 'bidi', envelope: { ...base.envelope, id: 'bidi' }, attempts: [{ ...loose, errorMessage: 'invoice\u202Egnp.exe' }] });
+    await page.goto(`${hub.url}/console#/dlq`);
+    expect(await page.locator('tr[data-record="bidi"]').textContent()).toContain('invoice\\u202egnp.exe');
+    await page.goto(`${hub.url}/console#/dlq/bidi`);
+    await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();
+    expect(await page.locator('table.attempts').textContent()).toContain('invoice\\u202egnp.exe');
     await hub.dlq.purge({});
     expect(errors).toEqual([]);
   });

@@ -103,12 +103,12 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
   });
 
   it('`triggerhub logs` shows control characters a handler logged (from its event) as escapes; --json keeps them', async () => {
-    const tag = 'x\u001b]0;TITLE\u0007\u001b[2J\rY';
+    const tag = 'x\u001b]0;TITLE\u0007\u001b[2J\rY\u202egnp.exe';
     const { requestId } = await invoke('chatty', { tag });
     await reported('chatty', requestId);
     const printed = await cli('logs', 'chatty', '--request-id', requestId);
-    expect(printed.stdout).toContain('line 1 of 1 x\\u001b]0;TITLE\\u0007\\u001b[2J\\rY');
-    expect(printed.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(printed.stdout).toContain('line 1 of 1 x\\u001b]0;TITLE\\u0007\\u001b[2J\\rY\\u202egnp.exe');
+    expect(printed.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     const json = await cli('logs', 'chatty', '--request-id', requestId, '--json');
     expect(json.stdout.trim().split('\n').map((line) => (JSON.parse(line) as StoredLogEntry).line)).toContainEqual(expect.stringContaining(`line 1 of 1 ${tag}`));
   });

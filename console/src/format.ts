@@ -36,7 +36,15 @@ export function pretty(value: unknown): string {
 /** A field shown as text whatever it holds (records written by custom runtimes or older hubs). */
 export function text(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return shown(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+}
+
+/** Bidirectional embeddings, overrides and isolates: text after them reads in another order than it is. */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from handlers and events as the page shows it: bidi controls as `\u202e` escapes. */
+export function shown(value: string): string {
+  return value.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 /** A stack as lines: an array of lines, or one string holding them. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api';
-import { short } from '../format';
+import { short, shown } from '../format';
 import type { DlqListPage, Overview } from '../types';
 import { DlqActions, OutcomeNote, type DlqOutcome, type DlqTarget } from './dlq-actions';
 
@@ -89,7 +89,7 @@ export function DlqPage({ overview }: { overview: Overview | null }) {
                     <td>{r.reason}</td>
                     <td class="num">{r.attempts}</td>
                     <td class="small">{r.failedAt}</td>
-                    <td class="small bad">{r.lastError === null ? '–' : short(r.lastError, 60)}</td>
+                    <td class="small bad">{r.lastError === null ? '–' : short(shown(r.lastError), 60)}</td>
                   </tr>
               ))}
             </tbody>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson, subscribe } from '../api';
-import { time } from '../format';
+import { shown, time } from '../format';
 import type { StoredLogEntry } from '../types';
 
 const KEEP = 500;
@@ -61,7 +61,7 @@ export function LogPanel({ name, filter, onFilter }: { name: string; filter: str
       <pre class="code log" ref={box} tabIndex={0} aria-label={`log lines of ${name}`} data-lines={lines.length}>
         {lines.map((l) => (
           <div key={`${l.id}.${l.part}`} class={`log-line type-${l.type} level-${l.level.toLowerCase()}`} data-request-id={l.requestId}>
-            <span class="ts">{time(l.ts)}</span> {l.line}
+            <span class="ts">{time(l.ts)}</span> {shown(l.line)}
           </div>
         ))}
         {lines.length ? null : <span class="muted">No log lines yet{filter ? ' for this request id' : ''}. New ones appear here as they are written.</span>}
