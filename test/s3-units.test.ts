@@ -25,9 +25,10 @@ describe('S3 record normalisation', () => {
       eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'eu-west-1', eventName: 'ObjectCreated:Put',
       s3: { bucket: { arn: 'arn:aws:s3:::my-bucket' }, object: { key: 'dir/x+y.txt' } },
     });
-    const id = recordEventId(normalised);
+    const id = recordEventId(normalised, 'thumbs');
     expect(id).toMatch(/^s3-[0-9a-f]{40}$/);
-    expect(recordEventId(normaliseRecord(raw as never, 'eu-west-1'))).toBe(id);
+    expect(recordEventId(normaliseRecord(raw as never, 'eu-west-1'), 'thumbs')).toBe(id);
+    expect(recordEventId(normalised, 'index')).not.toBe(id);
   });
 
   it('matches event types with wildcards, the bucket, and prefix/suffix on the decoded key', () => {

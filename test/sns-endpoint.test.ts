@@ -2,6 +2,7 @@ import path from 'node:path';
 import { SnsSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invocationId } from '../src/router/envelope.js';
 import { readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 import { SnsFixture, type SignedMessage } from './helpers/sns-fixture.js';
 
@@ -185,15 +186,16 @@ describe('SNS HTTP subscription endpoint', () => {
     expect(response.status).toBe(200);
   });
 
-  it('retries a failing handler asynchronously, then dead-letters the event under its MessageId', async () => {
+  it('retries a failing handler asynchronously, then dead-letters the event under the id derived from its MessageId', async () => {
     const message = sns.notification({ topicArn: TOPIC, message: 'poison' });
     expect((await sns.post(url('flaky'), message)).status).toBe(200);
-    const record = await waitFor(() => hub.dlq.get(message.MessageId).catch(() => undefined), 15_000, 'DLQ record');
+    const id = invocationId(message.MessageId, 'flaky');
+    const record = await waitFor(() => hub.dlq.get(id).catch(() => undefined), 15_000, 'DLQ record');
     expect(record.reason).toBe('RetriesExhausted');
     expect(record.attempts).toHaveLength(3);
-    expect(record.envelope).toMatchObject({ id: message.MessageId, source: TOPIC, type: 'aws.sns' });
+    expect(record.envelope).toMatchObject({ id, source: TOPIC, type: 'aws.sns' });
     expect(() => SnsSchema.parse(record.envelope.data)).not.toThrow();
-    expect(readLines(failCalls).filter((id) => id === message.MessageId)).toHaveLength(3);
+    expect(readLines(failCalls).filter((line) => line === id)).toHaveLength(3);
   });
 
   it('does not queue a redelivered MessageId twice while the event is queued', async () => {
@@ -202,7 +204,7 @@ describe('SNS HTTP subscription endpoint', () => {
     expect((await sns.post(url('parked'), message)).status).toBe(200);
     expect((await sns.post(url('parked'), message)).status).toBe(200);
     expect(await hub.queues.depth('parked')).toBe(depth + 1);
-    expect(await hub.queues.queue('parked').getJob(message.MessageId)).toBeDefined();
+    expect(await hub.queues.queue('parked').getJob(invocationId(message.MessageId, 'parked'))).toBeDefined();
   });
 
   it('fetches a signing certificate once and reuses it', async () => {

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '../log.js';
 import type { Subscription } from '../project/model.js';
-import { buildEnvelope, newDelivery, type Delivery, type Envelope } from '../router/envelope.js';
+import { buildEnvelope, invocationId, newDelivery, type Delivery, type Envelope } from '../router/envelope.js';
 import { SNS_ENVELOPE_TYPE } from '../sources/sns/endpoint.js';
 import { buildSnsEvent } from '../sources/sns/event.js';
 import { snsHttpMessageSchema } from '../sources/sns/message.js';
@@ -60,7 +60,7 @@ export class SnsBridge {
           if (notification.success && notification.data.Type === 'Notification') {
             const data = notification.data;
             await enqueue(buildEnvelope({
-              id: data.MessageId, source: data.TopicArn, type: SNS_ENVELOPE_TYPE, subject: fn, time: new Date(data.Timestamp),
+              id: invocationId(data.MessageId, fn), source: data.TopicArn, type: SNS_ENVELOPE_TYPE, subject: fn, time: new Date(data.Timestamp),
               data: buildSnsEvent(data, subscriptionArn), traceparent: data.MessageAttributes?.traceparent?.Value,
             }), newDelivery(fn, 'Event'));
           } else {

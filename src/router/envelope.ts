@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isoTime } from '../time.js';
 import { newTraceparent, validTraceparent } from '../tracing.js';
 
@@ -97,6 +97,23 @@ export function buildEnvelope<T>(input: EnvelopeInput<T>): Envelope<T> {
   };
   if (input.subject !== undefined) envelope.subject = input.subject;
   return envelope;
+}
+
+/** A UUID (version 4 form) derived from `seed`: the same seed, the same id. */
+export function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The envelope id (the handler's request id) of one function's invocation for an upstream event
+ * that several functions may get (an SNS message sent to each subscription): stable for a
+ * redelivery to the same function, so it is not queued twice, and different per function, as
+ * Lambda gives each invocation its own request id. DLQ records and destination record ids derive
+ * from the envelope id: shared by two functions, one's record would replace or drop the other's.
+ */
+export function invocationId(upstreamId: string, fn: string): string {
+  return stableUuid(`${fn}\0${upstreamId}`);
 }
 
 export function newDelivery(fn: string, invocationType: InvocationType, extra: Partial<Delivery> = {}): Delivery {

@@ -43,7 +43,7 @@ export async function deliverRecords(rawRecords: unknown[], deps: DeliveryDeps, 
   });
   const matched = records.filter(deps.matches);
   await Promise.all(matched.map((normalised) => deps.context.enqueue(buildEnvelope<S3Event>({
-    id: recordEventId(normalised),
+    id: recordEventId(normalised, deps.fn.name),
     source: normalised.record.s3.bucket.arn,
     type: S3_ENVELOPE_TYPE,
     subject: normalised.key,

@@ -118,13 +118,14 @@ export function decodeS3Key(key: string): string {
 }
 
 /**
- * The envelope (and BullMQ job) id of a record: stable for the same notification delivered again
- * (bucket, key, event name, sequencer or version id), only `[\w-]` and never all digits.
+ * The envelope (and BullMQ job) id of a record for function `fn`: stable for the same notification
+ * delivered again (bucket, key, event name, sequencer or version id), its own for each function the
+ * record goes to (see invocationId), only `[\w-]` and never all digits.
  */
-export function recordEventId({ record, key, bucket }: NormalisedRecord): string {
+export function recordEventId({ record, key, bucket }: NormalisedRecord, fn: string): string {
   const { sequencer, versionId } = record.s3.object;
   const version = sequencer || versionId || record.eventTime;
-  return `s3-${createHash('sha256').update([bucket, key, record.eventName, version].join('\0')).digest('hex').slice(0, 40)}`;
+  return `s3-${createHash('sha256').update([fn, bucket, key, record.eventName, version].join('\0')).digest('hex').slice(0, 40)}`;
 }
 
 function isoTime(value: string | undefined): string {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { HubConfig } from '../../config/load.js';
-import { buildEnvelope, type Envelope } from '../../router/envelope.js';
+import { buildEnvelope, stableUuid, type Envelope } from '../../router/envelope.js';
 
 export const SCHEDULE_ENVELOPE_TYPE = 'aws.events';
 
@@ -45,9 +44,4 @@ export function buildTickEnvelope(config: Pick<HubConfig, 'region' | 'accountId'
     time: new Date(tick),
     data: input === undefined ? buildScheduledEvent(config, ref, tick) : input,
   });
-}
-
-function stableUuid(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
 import type { Logger } from '../../log.js';
-import { buildEnvelope, newDelivery } from '../../router/envelope.js';
+import { buildEnvelope, invocationId, newDelivery } from '../../router/envelope.js';
 import { incomingTraceparent, traceFromHeaders } from '../../tracing.js';
 import type { SourceContext } from '../source.js';
 import type { CertificateCache } from './certificates.js';
@@ -95,9 +95,9 @@ async function verifiedMessage(request: FastifyRequest, spec: EndpointSpec): Pro
 async function enqueueNotification(context: SourceContext, spec: EndpointSpec, message: SnsNotification, request: FastifyRequest): Promise<void> {
   const subscriptionHeader = request.headers['x-amz-sns-subscription-arn'];
   const subscriptionArn = typeof subscriptionHeader === 'string' && subscriptionHeader ? subscriptionHeader : spec.subscriptionArn;
-  // The MessageId is the envelope (and job) id: a redelivery while the event is queued is a no-op.
+  // The id derives from MessageId and function: a redelivery while the event is queued is a no-op.
   const envelope = buildEnvelope({
-    id: message.MessageId,
+    id: invocationId(message.MessageId, spec.fn.name),
     source: message.TopicArn,
     type: SNS_ENVELOPE_TYPE,
     subject: spec.fn.name,
