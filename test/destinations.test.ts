@@ -8,7 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
 import { OUTBOX_QUEUE } from '../src/destinations/outbox.js';
 import { createQueue, REGION, startFauxqs, type Fauxqs } from './helpers/fauxqs.js';
-import { FIXTURES, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { startHub } from '../src/hub.js';
+import { createLogger } from '../src/log.js';
+import { FIXTURES, readLines, startTestHub, testConfig, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 import { HttpSink, TcpProxy } from './fixtures/destinations/peers.js';
 import { runCli } from './helpers/cli.js';
 
@@ -218,6 +221,25 @@ describe('destinations of async invocations', () => {
     const sample = (outcome: string) => Number(metrics.match(new RegExp(`^triggerhub_destination_deliveries_total\\{function="f",kind="http",outcome="${outcome}"\\} (\\d+)$`, 'm'))?.[1]);
     expect(sample('delivered')).toBe(10);
     expect(sample('retrying')).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a target that is down warns once, not once per record and try, and says when it takes records again', async () => {
+    const http = await newSink();
+    await http.down();
+    const prefix = `t-${randomUUID().slice(0, 8)}`;
+    const { lines, destination } = jsonLogLines();
+    const started = await startHub(testConfig({ queuePrefix: prefix, destinationDelivery: FAST, functions: { f: sender(http.url) } }), { logger: createLogger({ destination }) });
+    hub = Object.assign(started, { lambda: undefined as never }); // invoked over HTTP; afterEach stops it
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, n) => invokeAsync('f', { n })));
+    const retrying = () => lines.filter((line) => line.event === 'destination_retry');
+    const failedTries = async () => Number((await (await fetch(`${hub!.url}/metrics`)).text()).match(/kind="http",outcome="retrying"\} (\d+)/)?.[1] ?? 0);
+    await waitFor(async () => (await failedTries()) >= 60, 15_000, 'every record tried about three times');
+    expect(retrying().filter((line) => line.level === 40)).toHaveLength(1);
+    expect(retrying()[0]).toMatchObject({ destination: http.url, err: expect.objectContaining({ message: expect.any(String) }) });
+    await http.up();
+    await waitFor(() => http.received.length >= 20, 15_000, 'every record delivered');
+    expect(http.requestIds().sort()).toEqual([...ids].sort());
+    expect(lines.filter((line) => line.event === 'destination_recovered')).toEqual([expect.objectContaining({ level: 30, destination: http.url })]);
   });
 
   it('SQS destination unreachable, then reachable: every record arrives exactly once', async () => {

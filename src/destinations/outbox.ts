@@ -7,6 +7,7 @@ import { buildEnvelope, ENVELOPE_TYPES, type AttemptRecord } from '../router/env
 import { backoffDelay } from '../sources/kit/backoff.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { recordBody } from './record-body.js';
+import { RetryLog } from './retry-log.js';
 import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
 import { BULLMQ_OPTIONS } from '../redis/connection.js';
@@ -70,6 +71,7 @@ export class DestinationOutbox {
   private readonly queue: Queue<OutboxJob>;
   private readonly senders: TargetSenders;
   private readonly log: Logger;
+  private readonly retryLog: RetryLog;
   private worker?: Worker<OutboxJob>;
   private stopping = false;
   private closed?: Promise<void>;
@@ -79,6 +81,7 @@ export class DestinationOutbox {
     this.queue.on('error', ignoreQueueErrors);
     this.senders = new TargetSenders(deps.connection, deps.settings.timeoutMs);
     this.log = deps.logger.child({ component: 'destinations' });
+    this.retryLog = new RetryLog(this.log);
   }
 
   /** Resolves once Redis holds the record. The same id twice (a crash re-send) is one delivery. */
@@ -121,6 +124,7 @@ export class DestinationOutbox {
       const message = data.deadLetter ? deadLetterMessage(data.record) : { body: recordBody(target, data.record) };
       await this.senders.deliver(target, { id: job.id!, function: data.function, traceparent: data.traceparent, ...message });
       this.deps.onOutcome?.('delivered', target.kind, data.function);
+      this.retryLog.delivered(text);
       log.debug({ event: 'destination_delivered', attempt: job.attemptsMade + 1 }, `record delivered to ${text}`);
       return 'delivered';
     } catch (cause) {
@@ -138,7 +142,7 @@ export class DestinationOutbox {
       }
       await job.updateData({ ...data, attempts });
       this.deps.onOutcome?.('retrying', kind, data.function);
-      log.warn({ event: 'destination_retry', attempt: job.attemptsMade + 1, err: error }, `delivery to ${text} failed; retrying`);
+      this.retryLog.failed(text, { id: job.id!, function: data.function, attempt: job.attemptsMade + 1, err: error });
       throw new HubError('TH_ERR_DESTINATION_UNAVAILABLE', `cannot deliver to ${text}: ${error.message}`, { cause });
     }
   }
