@@ -129,7 +129,11 @@ export class Dispatcher {
     return worker;
   }
 
-  /** A job BullMQ itself failed for good (stalled too often): dead-letter it so it is not lost. */
+  /**
+   * A job BullMQ itself failed for good (stalled too often: hubs died running it): dead-letter it so
+   * it is not lost, and send the on-failure destination and dead-letter queue as for any event given
+   * up. Its invoke count is the attempts recorded in this round plus the runs the crashes cut short.
+   */
   private async onBullFailure(fn: FunctionConfig, job: Job<QueuedEvent>, err: Error, log: Logger): Promise<void> {
     try {
       if (!(await job.isFailed())) return; // BullMQ retries it
@@ -140,6 +144,8 @@ export class Dispatcher {
         envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier, edits: delivery.edits },
         attempts: delivery.attempts,
       });
+      const invokeCount = delivery.attempts.filter((a) => a.redrive === delivery.redrives).length + job.stalledCounter;
+      await this.destinations.onFailure(fn, job.data, undefined, invokeCount, reason);
       await job.remove();
       log.warn({ event: 'event_dead_lettered', requestId: envelope.id, reason, cause: err.message }, 'event dead-lettered by the queue');
     } catch (cause) {
