@@ -402,6 +402,13 @@ describe('destination config', () => {
     expect(problems(42)).toContain(`${path}: must be a destination string or { destination, endpoint?, region? }`);
   });
 
+  it('refuses dlq as an on-success target (no record would go anywhere), naming the field', () => {
+    const load = (onSuccess: unknown) => () => buildConfig({ functions: { f: { handler: 'echo.handler', destinations: { onSuccess } } } }, { baseDir: FIXTURES });
+    expect(load('dlq')).toThrow('functions.f.destinations.onSuccess: "dlq" is an on-failure target only');
+    expect(load({ destination: 'dlq' })).toThrow('functions.f.destinations.onSuccess.destination: "dlq" is an on-failure target only');
+    expect(problems('dlq')).toBe('');
+  });
+
   it('validates destinationDelivery', () => {
     expect(problems('g', { destinationDelivery: { baseDelayMs: 0 } })).toContain('destinationDelivery.baseDelayMs: must be between 1 and 60000');
     expect(problems('g', { destinationDelivery: { maxAgeSeconds: 10_000_000 } })).toContain('destinationDelivery.maxAgeSeconds: must be between 1 and 604800');

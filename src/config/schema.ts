@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventMapping } from '../sources/registry.js';
 import { intBetween, namedRecord, regionSchema } from '../sources/kit/settings.js';
-import { deadLetterSchema, destinationSchema } from '../destinations/targets.js';
+import { deadLetterSchema, destinationSchema, successDestinationSchema } from '../destinations/targets.js';
 import { projectSettingsShape } from '../project/settings.js';
 import { functionUrlSchema, iamSettingsSchema } from '../sources/http/url-settings.js';
 
@@ -91,7 +91,7 @@ export const functionSchema = z.object({
     .positive({ error: 'must be greater than 0' }).max(3600, { error: 'must be at most 3600' }).default(60),
   nonRetryableErrors: z.array(z.string()).default([]),
   destinations: z.object({
-    onSuccess: destinationSchema.optional(),
+    onSuccess: successDestinationSchema.optional(),
     onFailure: destinationSchema.optional(),
   }).strict().default({}),
   /** After the last retry the event itself goes here, with RequestID / ErrorCode / ErrorMessage attributes (Lambda's DLQ). */

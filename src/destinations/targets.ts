@@ -90,6 +90,14 @@ export const destinationSchema = z.union([
   }
 });
 
+/** `destinations.onSuccess`: any destination but `dlq`, which would send a successful invocation's record nowhere. */
+export const successDestinationSchema = destinationSchema.superRefine((spec, ctx) => {
+  const target = parseDestination(spec);
+  if (typeof target !== 'string' && target.kind === 'dlq') {
+    ctx.addIssue({ code: 'custom', message: `"${DLQ_TARGET}" is an on-failure target only (a successful event is no dead letter): name a function, ARN, http(s) URL or redis-stream:<key>`, path: typeof spec === 'string' ? [] : ['destination'] });
+  }
+});
+
 /** Why a syntactically valid destination still names nothing (a function that is not configured). */
 export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<string>): string | undefined {
   const target = parseDestination(spec);
