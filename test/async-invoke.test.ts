@@ -31,7 +31,7 @@ describe('async invocations: retries, max event age, dead letters, destinations'
           handler: 'fail.handler', reservedConcurrency: 0, maximumEventAgeInSeconds: 60,
           environment: { CALLS_FILE: pausedCalls }, destinations: { onFailure: 'sink' },
         },
-        strict: { handler: 'fail.handler', retryBackoffSeconds: 0.05, nonRetryableErrors: ['ConfigError'] },
+        strict: { handler: 'fail.handler', retryBackoffSeconds: 0.05, nonRetryableErrors: ['ConfigError'], destinations: { onFailure: 'sink' } },
         sink: { handler: 'record.handler', environment: { CALLS_FILE: destinationCalls } },
       },
     });
@@ -86,6 +86,10 @@ describe('async invocations: retries, max event age, dead letters, destinations'
       const record = await waitFor(() => hub.dlq.get(id).catch(() => undefined), 10_000, 'DLQ record');
       expect(record.reason).toBe('NonRetryableError');
       expect(record.attempts).toHaveLength(1);
+      // The on-failure record carries Lambda's error document: the hub's retryable flag stays out.
+      const sent = await waitFor(() => destinationRecords().find((r) => r.requestContext.requestId === id), 10_000, 'on-failure record');
+      expect(sent.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1 });
+      expect(Object.keys(sent.responsePayload).sort()).toEqual(['errorMessage', 'errorType', 'trace']);
     }
   });
 

@@ -3,7 +3,7 @@ import type { DestinationOutbox, DestinationPayload } from '../destinations/outb
 import { parseDestination, type DestinationSpec } from '../destinations/targets.js';
 import type { DlqReason } from '../dlq/store.js';
 import { HubError } from '../errors.js';
-import type { InvokeResult } from '../runtime/types.js';
+import type { InvokeResult, LambdaErrorPayload } from '../runtime/types.js';
 import { functionArn } from '../arn.js';
 import { LATEST, PUBLISHED_VERSION } from '../config/versions.js';
 import { childTraceparent } from '../tracing.js';
@@ -62,7 +62,7 @@ export class DestinationSender {
     const target = fn.destinations.onFailure;
     if (!target && !fn.deadLetterQueue) return;
     const condition = reason === 'EventAgeExceeded' ? 'EventAgeExceeded' : 'RetriesExhausted';
-    const record = this.record(fn, event, condition, invokeCount, result?.error);
+    const record = this.record(fn, event, condition, invokeCount, result?.error && lambdaErrorDocument(result.error));
     if (result?.error) record.responseContext.functionError = 'Unhandled';
     if (target) await this.send(target, record, options(fn, event, 'fail'));
     if (fn.deadLetterQueue) {
@@ -116,6 +116,11 @@ export class DestinationSender {
 function options(fn: FunctionConfig, event: QueuedEvent, outcome: 'ok' | 'fail' | 'dead-letter'): SendOptions {
   const { redrives, traceparent } = event.delivery;
   return { id: `${event.envelope.id}-${outcome}${redrives ? `-${redrives}` : ''}`, function: fn.name, traceparent, redrives };
+}
+
+/** The error as Lambda reports it: the hub's own `retryable` flag (see README, Invocation semantics) stays out. */
+function lambdaErrorDocument(error: LambdaErrorPayload): Omit<LambdaErrorPayload, 'retryable'> {
+  return Object.fromEntries(Object.entries(error).filter(([key]) => key !== 'retryable')) as Omit<LambdaErrorPayload, 'retryable'>;
 }
 
 function parsePayload(text: string | undefined): unknown {
