@@ -12,6 +12,7 @@ describe('several hubs on one Redis: async events', () => {
   const workCalls = path.join(dir, 'work.log');
   const sinkCalls = path.join(dir, 'sink.log');
   const failCalls = path.join(dir, 'fail.log');
+  const singleCalls = path.join(dir, 'single.log');
   const prefix = `mh-${randomUUID().slice(0, 8)}`;
   const stream = `${prefix}-failures`;
   const hubs: TestHub[] = [];
@@ -27,6 +28,7 @@ describe('several hubs on one Redis: async events', () => {
           environment: { CALLS_FILE: failCalls }, destinations: { onFailure: `redis-stream:${stream}` },
         },
         sink: { handler: 'record.handler', environment: { CALLS_FILE: sinkCalls } },
+        single: { handler: 'overlap.handler', reservedConcurrency: 1, environment: { CALLS_FILE: singleCalls }, destinations: { onSuccess: 'sink' } },
       },
     };
     hubs.push(await startTestHub(raw), await startTestHub(raw));
@@ -66,5 +68,24 @@ describe('several hubs on one Redis: async events', () => {
     const failures = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('record') + 1]));
     expect(failures.map((r) => r.requestContext.requestId).sort()).toEqual([...failed].sort());
     expect(failures.every((r) => r.requestContext.condition === 'RetriesExhausted' && r.requestContext.approximateInvokeCount === 2)).toBe(true);
+  });
+
+  it('holds reserved concurrency 1 across both hubs: one at a time, each event once, a throttle is no attempt', async () => {
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => invokeAsync(hubs[i % 2], 'single', { ms: 50 })));
+    const lines = await waitFor(() => {
+      const all = readLines(singleCalls);
+      return all.filter((line) => line.startsWith('end ')).length >= ids.length && all;
+    }, 30_000, 'every event run');
+    let running = 0;
+    for (const line of lines) {
+      running += line.startsWith('start ') ? 1 : -1;
+      expect(running).toBeLessThanOrEqual(1);
+    }
+    expect(lines.filter((line) => line.startsWith('start ')).map((line) => line.split(' ')[1]).sort()).toEqual([...ids].sort());
+    const records = await waitFor(() => {
+      const found = readLines(sinkCalls).map((line) => JSON.parse(line)).filter((r) => ids.includes(r.requestContext.requestId));
+      return found.length >= ids.length && found;
+    }, 15_000, 'every on-success record');
+    expect(records.map((r) => r.requestContext.approximateInvokeCount)).toEqual(ids.map(() => 1));
   });
 });
