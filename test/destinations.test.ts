@@ -402,6 +402,23 @@ describe('destination config', () => {
     expect(problems(42)).toContain(`${path}: must be a destination string or { destination, endpoint?, region? }`);
   });
 
+  it('invokes the version or alias a qualified function ARN names, and refuses one the function lacks', async () => {
+    const arn = (qualifier: string) => `arn:aws:lambda:us-east-1:000000000000:function:g:${qualifier}`;
+    expect(problems(arn('live'))).toContain(`functions.f.destinations.onFailure: "${arn('live')}": function g has no version or alias "live"`);
+    expect(problems(arn('$LATEST'))).toBe('');
+    const calls = path.join(tempDir(), 'sink.log');
+    hub = await startTestHub({
+      functions: {
+        f: sender('arn:aws:lambda:us-east-1:000000000000:function:sink:live'),
+        sink: { handler: 'versions.handler', environment: { CALLS_FILE: calls, STAGE: 'latest' }, aliases: { live: { environment: { STAGE: 'live' } } } },
+      },
+    });
+    const requestId = await invokeAsync('f', { n: 1 });
+    const seen = await waitFor(() => readLines(calls).map((line) => JSON.parse(line))[0], 15_000, 'the record at sink:live');
+    expect(seen).toMatchObject({ stage: 'live', functionVersion: '1', invokedFunctionArn: expect.stringMatching(/:function:sink:live$/) });
+    expectSuccess(seen.event, 'f', requestId, 1);
+  });
+
   it('refuses dlq as an on-success target (no record would go anywhere), naming the field', () => {
     const load = (onSuccess: unknown) => () => buildConfig({ functions: { f: { handler: 'echo.handler', destinations: { onSuccess } } } }, { baseDir: FIXTURES });
     expect(load('dlq')).toThrow('functions.f.destinations.onSuccess: "dlq" is an on-failure target only');

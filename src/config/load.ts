@@ -7,6 +7,7 @@ import { interpolateEnv } from './interpolate.js';
 import { formatIssues } from './issues.js';
 import { resolveLayers, resolveNamedLayers } from './layers.js';
 import { missingFunction } from '../destinations/targets.js';
+import { resolveQualifier } from './versions.js';
 import { isObject, parseEvents } from './events.js';
 import { loadProject, withProjectFunctions } from '../project/load.js';
 import type { ProjectModel } from '../project/model.js';
@@ -89,7 +90,7 @@ export function buildConfig(
   const names = new Set(Object.keys(functions));
   for (const fn of Object.values(functions)) {
     for (const [kind, target] of Object.entries(fn.destinations)) {
-      const problem = target === undefined ? undefined : missingFunction(target, names);
+      const problem = target === undefined ? undefined : missingFunction(target, names, (name, qualifier) => resolveQualifier(functions[name], qualifier) !== undefined);
       if (problem) problems.push(`functions.${fn.name}.destinations.${kind}: ${problem}`);
     }
   }

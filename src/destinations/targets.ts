@@ -10,7 +10,7 @@ import { unknownFieldError } from '../config/issues.js';
 export type DestinationSpec = string | { destination: string; endpoint?: string; region?: string };
 
 export type DestinationTarget =
-  | { kind: 'function'; name: string }
+  | { kind: 'function'; name: string; qualifier?: string }
   | { kind: 'dlq' }
   | { kind: 'sqs'; arn: string; name: string; account: string; region: string; endpoint?: string; fifo: boolean }
   | { kind: 'sns'; arn: string; region: string; endpoint?: string; fifo: boolean }
@@ -22,7 +22,7 @@ export type DestinationKind = DestinationTarget['kind'];
 export const DLQ_TARGET = 'dlq';
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(:\$LATEST)?$/;
+const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$/;
 const SQS_ARN = /^arn:aws[\w-]*:sqs:([a-z0-9-]+):(\d{12}):([\w-]{1,80}(\.fifo)?)$/;
 const SNS_ARN = /^arn:aws[\w-]*:sns:([a-z0-9-]+):\d{12}:([\w-]{1,256}(\.fifo)?)$/;
 const REDIS_STREAM = 'redis-stream:';
@@ -37,7 +37,8 @@ export function parseDestination(spec: DestinationSpec): DestinationTarget | str
     const service = text.split(':')[2];
     if (service === 'lambda') {
       const match = LAMBDA_ARN.exec(text);
-      return match ? { kind: 'function', name: match[1] } : `${quoted} is not a valid Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)`;
+      if (!match) return `${quoted} is not a valid Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>])`;
+      return match[2] && match[2] !== '$LATEST' ? { kind: 'function', name: match[1], qualifier: match[2] } : { kind: 'function', name: match[1] };
     }
     if (service === 'sqs') {
       const match = SQS_ARN.exec(text);
@@ -98,12 +99,20 @@ export const successDestinationSchema = destinationSchema.superRefine((spec, ctx
   }
 });
 
-/** Why a syntactically valid destination still names nothing (a function that is not configured). */
-export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<string>): string | undefined {
+/**
+ * Why a syntactically valid destination still names nothing: a function that is not configured, or
+ * a version or alias it does not have (`hasQualifier`; without it, qualified ARNs are refused).
+ */
+export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<string>, hasQualifier?: (fn: string, qualifier: string) => boolean): string | undefined {
   const target = parseDestination(spec);
   if (typeof target === 'string') return target;
-  if (target.kind !== 'function' || functions.has(target.name)) return undefined;
-  return `${JSON.stringify(destinationText(spec))} is not a configured function (nor "${DLQ_TARGET}", an SQS/SNS ARN, an http(s) URL or redis-stream:<key>)`;
+  if (target.kind !== 'function') return undefined;
+  const quoted = JSON.stringify(destinationText(spec));
+  if (!functions.has(target.name)) return `${quoted} is not a configured function (nor "${DLQ_TARGET}", an SQS/SNS ARN, an http(s) URL or redis-stream:<key>)`;
+  if (target.qualifier === undefined || hasQualifier?.(target.name, target.qualifier)) return undefined;
+  return hasQualifier
+    ? `${quoted}: function ${target.name} has no version or alias ${JSON.stringify(target.qualifier)}`
+    : `${quoted}: a version or alias is not taken here; name the function`;
 }
 
 /**

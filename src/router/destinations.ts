@@ -86,7 +86,10 @@ export class DestinationSender {
         // Same trace as the invocation the record is about, as a child span of it.
         traceparent: childTraceparent(options.traceparent),
       });
-      await this.queues.enqueue(envelope, newDelivery(target.name, 'Event', options.traceparent ? { traceparent: options.traceparent } : {}));
+      await this.queues.enqueue(envelope, newDelivery(target.name, 'Event', {
+        ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+        ...(target.qualifier ? { qualifier: target.qualifier } : {}),
+      }));
       return;
     }
     await this.outbox.add(options.id, {
