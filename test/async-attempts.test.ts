@@ -158,3 +158,24 @@ describe('an environment that cannot be spawned', { timeout: 30_000 }, () => {
     expect(new Set(record.attempts.map((a) => a.environmentId)).size).toBe(2);
   });
 });
+
+describe('an event queued while the function had fewer retries (a restart or hot reload raised maximumRetryAttempts)', { timeout: 30_000 }, () => {
+  let hub: TestHub;
+  afterAll(async () => hub?.stop());
+
+  it('gets the retries the function has when it runs', async () => {
+    hub = await startTestHub({ functions: { flaky: { handler: 'fail.handler', maximumRetryAttempts: 2, retryBackoffSeconds: 0.05 } } });
+    // The queue as the hub before the change wrote to it: maximumRetryAttempts 0.
+    const before = { ...hub.config, functions: { flaky: { ...hub.config.functions.flaky, maximumRetryAttempts: 0 } } };
+    const queues = new EventQueues(hub.redis, hub.config.queuePrefix, before.functions);
+    try {
+      const envelope = buildEnvelope({ source: 'test', type: 'test', subject: 'flaky', data: { n: 1 } });
+      await queues.enqueue(envelope, newDelivery('flaky', 'Event'));
+      const record = await waitFor(() => hub.dlq.get(envelope.id).catch(() => undefined), 15_000, 'the DLQ record');
+      expect(record.reason).toBe('RetriesExhausted');
+      expect(record.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    } finally {
+      await queues.close();
+    }
+  });
+});

@@ -15,6 +15,15 @@ import { BACKOFF_TYPE } from './retry.js';
  */
 export const EVENTS_MAX_LEN = 100;
 
+/**
+ * BullMQ attempts of every async job: Lambda's most (1 + MaximumRetryAttempts 2). The processor
+ * decides with the function's settings when it runs (retry.ts nextStep), not with those it had when
+ * the event was queued: an event queued under `maximumRetryAttempts: 0` that runs after a restart
+ * or hot reload with 2 gets 2 retries (with its own attempts, BullMQ failed it after one while the
+ * hub logged "retrying").
+ */
+export const JOB_ATTEMPTS = 3;
+
 export function queueName(fn: string): string {
   return `fn-${fn}`;
 }
@@ -60,7 +69,7 @@ export class EventQueues {
     const event = { envelope: copyWith(envelope, 'traceparent', traceparent), delivery: copyWith(delivery, 'traceparent', traceparent) };
     await this.queue(fn.name).add('event', event, {
       jobId: jobId(envelope, delivery),
-      attempts: 1 + fn.maximumRetryAttempts,
+      attempts: JOB_ATTEMPTS,
       backoff: { type: BACKOFF_TYPE },
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
