@@ -4,7 +4,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redriveOne } from '../src/dlq/redrive.js';
 import { buildEnvelope, newDelivery } from '../src/router/envelope.js';
-import { encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
+import { decoder, encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 
 describe('async invocations: retries, max event age, dead letters, destinations', () => {
   let hub: TestHub;
@@ -91,6 +91,10 @@ describe('async invocations: retries, max event age, dead letters, destinations'
       expect(sent.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1 });
       expect(Object.keys(sent.responsePayload).sort()).toEqual(['errorMessage', 'errorType', 'trace']);
     }
+    // So does a synchronous caller's.
+    const sync = await hub.lambda.send(new InvokeCommand({ FunctionName: 'strict', Payload: encoder.encode(JSON.stringify({ retryable: false, errorType: 'PlainError' })) }));
+    expect(sync.FunctionError).toBe('Unhandled');
+    expect(Object.keys(JSON.parse(decoder.decode(sync.Payload))).sort()).toEqual(['errorMessage', 'errorType', 'trace']);
   });
 
   it('does not retry an event whose next retry would pass its maximum age', async () => {

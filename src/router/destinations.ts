@@ -3,7 +3,8 @@ import type { DestinationOutbox, DestinationPayload } from '../destinations/outb
 import { parseDestination, type DestinationSpec } from '../destinations/targets.js';
 import type { DlqReason } from '../dlq/store.js';
 import { HubError } from '../errors.js';
-import type { InvokeResult, LambdaErrorPayload } from '../runtime/types.js';
+import type { InvokeResult } from '../runtime/types.js';
+import { lambdaErrorDocument } from '../runtime/failures.js';
 import { functionArn } from '../arn.js';
 import { LATEST, PUBLISHED_VERSION } from '../config/versions.js';
 import { childTraceparent } from '../tracing.js';
@@ -119,11 +120,6 @@ export class DestinationSender {
 function options(fn: FunctionConfig, event: QueuedEvent, outcome: 'ok' | 'fail' | 'dead-letter'): SendOptions {
   const { redrives, traceparent } = event.delivery;
   return { id: `${event.envelope.id}-${outcome}${redrives ? `-${redrives}` : ''}`, function: fn.name, traceparent, redrives };
-}
-
-/** The error as Lambda reports it: the hub's own `retryable` flag (see README, Invocation semantics) stays out. */
-function lambdaErrorDocument(error: LambdaErrorPayload): Omit<LambdaErrorPayload, 'retryable'> {
-  return Object.fromEntries(Object.entries(error).filter(([key]) => key !== 'retryable')) as Omit<LambdaErrorPayload, 'retryable'>;
 }
 
 function parsePayload(text: string | undefined): unknown {

@@ -85,3 +85,10 @@ export function entrypointError(requestId: string, err: NodeJS.ErrnoException): 
   const why = err.path === undefined ? err.message : `fork/exec ${err.path}: ${ERRNO_WORDS.get(err.code ?? '') ?? err.code ?? err.message}`;
   return { errorType: 'Runtime.InvalidEntrypoint', errorMessage: `RequestId: ${requestId} Error: ${why}` };
 }
+
+/** The error as Lambda reports it to callers and destinations: the hub's own `retryable` flag (README, Invocation semantics) stays out. */
+export function lambdaErrorDocument(error: LambdaErrorPayload): Omit<LambdaErrorPayload, 'retryable'> {
+  if (!('retryable' in error)) return error;
+  const { retryable: _hubOnly, ...document } = error;
+  return document;
+}

@@ -6,6 +6,7 @@ import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
+import { lambdaErrorDocument } from '../runtime/failures.js';
 import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
@@ -108,7 +109,7 @@ function sendResult(reply: FastifyReply, result: InvokeResult, version: string, 
   if (tail) reply.header('X-Amz-Log-Result', logTail(result.logs));
   const checked = withinResponseLimit(result);
   if (checked.status !== 'success') reply.header('X-Amz-Function-Error', 'Unhandled');
-  return reply.send(checked.status === 'success' ? checked.payload ?? 'null' : JSON.stringify(checked.error));
+  return reply.send(checked.status === 'success' ? checked.payload ?? 'null' : JSON.stringify(lambdaErrorDocument(checked.error!)));
 }
 
 /** The last 4 KB of the invocation's log, base64, as `X-Amz-Log-Result` carries it. */
