@@ -120,6 +120,17 @@ describe('versions and aliases', () => {
     expect(fn.Configuration).toMatchObject({ FunctionArn: `${ARN}:staged:beta`, Version: '1', Environment: { Variables: { STAGE: 'beta', SHARED: 'from-function' } } });
   });
 
+  it('pages ListAliases and ListVersionsByFunction by MaxItems and NextMarker', async () => {
+    const first = await hub.lambda.send(new ListAliasesCommand({ FunctionName: 'staged', MaxItems: 1 }));
+    const second = await hub.lambda.send(new ListAliasesCommand({ FunctionName: 'staged', MaxItems: 1, Marker: first.NextMarker }));
+    expect([...first.Aliases!, ...second.Aliases!].map((a) => a.Name)).toEqual(['live', 'beta']);
+    expect(second.NextMarker).toBeUndefined();
+    const versions = await hub.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'staged', MaxItems: 1 }));
+    expect(versions.Versions!.map((v) => v.Version)).toEqual(['$LATEST']);
+    const rest = await hub.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'staged', Marker: versions.NextMarker }));
+    expect(rest.Versions!.map((v) => v.Version)).toEqual(['1']);
+  });
+
   it('invokes the alias an event mapping names (alias:), and $LATEST without one', async () => {
     const live = await (await fetch(`${hub.url}/routed/live`)).json();
     expect(live).toMatchObject({ stage: 'live', functionVersion: '1', invokedFunctionArn: `${ARN}:routed:live` });

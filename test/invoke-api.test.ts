@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {
-  GetFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
-  TooManyRequestsException, InvalidRequestContentException,
+  GetFunctionCommand, InvalidParameterValueException, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
+  TooManyRequestsException, InvalidRequestContentException, paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decoder, encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
@@ -197,6 +197,20 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     });
     const single = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'single' }));
     expect(single.Concurrency?.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('pages ListFunctions by MaxItems and NextMarker, as the SDK paginator and the CLI drive it', async () => {
+    const first = await hub.lambda.send(new ListFunctionsCommand({ MaxItems: 4 }));
+    expect(first.Functions).toHaveLength(4);
+    expect(first.NextMarker).toEqual(expect.any(String));
+    const pages: string[][] = [];
+    for await (const p of paginateListFunctions({ client: hub.lambda, pageSize: 4 }, {})) pages.push(p.Functions!.map((f) => f.FunctionName!));
+    expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
+    expect(pages.flat().sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'record', 'single', 'sized', 'sleepy']);
+    const last = await hub.lambda.send(new ListFunctionsCommand({ MaxItems: 50 }));
+    expect(last.NextMarker).toBeUndefined();
+    await expect(hub.lambda.send(new ListFunctionsCommand({ MaxItems: 0 }))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining("at 'maxItems'") });
+    await expect(hub.lambda.send(new ListFunctionsCommand({ Marker: 'not-ours' }))).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 
   it('answers a bad invocation type with 400 and keeps serving', async () => {

@@ -4,6 +4,7 @@ import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { hasVersions, LATEST, PUBLISHED_VERSION } from '../config/versions.js';
 import { HubError } from '../errors.js';
 import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
+import { page, type PageQuery } from './list-pages.js';
 
 const API = '/2015-03-31/functions';
 
@@ -14,9 +15,10 @@ interface FunctionParams { name: string }
  * ListVersionsByFunction. `find` resolves `{name}` or throws the API's 404.
  */
 export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find: (name: string) => FunctionConfig): void {
-  app.get<{ Params: FunctionParams }>(`${API}/:name/aliases`, async (request) => {
+  app.get<{ Params: FunctionParams; Querystring: PageQuery }>(`${API}/:name/aliases`, async (request) => {
     const fn = find(request.params.name);
-    return { Aliases: Object.keys(fn.aliases).map((alias) => aliasConfiguration(config, fn, alias)) };
+    const { page: aliases, ...next } = page(Object.keys(fn.aliases), request.query);
+    return { Aliases: aliases.map((alias) => aliasConfiguration(config, fn, alias)), ...next };
   });
 
   app.get<{ Params: FunctionParams & { alias: string } }>(`${API}/:name/aliases/:alias`, async (request) => {
@@ -28,9 +30,9 @@ export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find
     return aliasConfiguration(config, fn, alias);
   });
 
-  app.get<{ Params: FunctionParams }>(`${API}/:name/versions`, async (request) => {
+  app.get<{ Params: FunctionParams; Querystring: PageQuery }>(`${API}/:name/versions`, async (request) => {
     const fn = find(request.params.name);
-    const versions = hasVersions(fn) ? [LATEST, PUBLISHED_VERSION] : [LATEST];
-    return { Versions: versions.map((version) => functionConfiguration(config, fn, { version, qualifier: version })) };
+    const { page: versions, ...next } = page(hasVersions(fn) ? [LATEST, PUBLISHED_VERSION] : [LATEST], request.query);
+    return { Versions: versions.map((version) => functionConfiguration(config, fn, { version, qualifier: version })), ...next };
   });
 }

@@ -12,6 +12,7 @@ import { resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
 import { parseJson } from '../json.js';
+import { page, type PageQuery } from './list-pages.js';
 
 const API = '/2015-03-31/functions';
 const LOG_TAIL_BYTES = 4096;
@@ -54,9 +55,10 @@ export function lookup(config: HubConfig, ref: string, qualifierParam: string | 
  * and the version and alias reads (aliases-api.ts).
  */
 export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
-  app.get(API, async () => ({
-    Functions: Object.values(config.functions).map((fn) => functionConfiguration(config, fn)),
-  }));
+  app.get<{ Querystring: PageQuery }>(API, async (request) => {
+    const { page: fns, ...next } = page(Object.values(config.functions), request.query);
+    return { Functions: fns.map((fn) => functionConfiguration(config, fn)), ...next };
+  });
 
   app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name`, async (request) => {
     const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
