@@ -82,6 +82,10 @@ export const ERRORS = {
     status: 400, awsType: 'BadRequestException', retryable: false,
     description: 'The request path cannot be decoded (a % not followed by two hex digits, or invalid UTF-8).',
   },
+  TH_ERR_OPERATION_UNSUPPORTED: {
+    status: 403, awsType: 'AccessDeniedException', retryable: false,
+    description: 'A Lambda API operation the hub does not perform (CreateFunction, DeleteFunction, PutFunctionConcurrency, GetAccountSettings …): functions and their settings come from the config.',
+  },
   TH_ERR_THROTTLED: {
     status: 429, awsType: 'TooManyRequestsException', retryable: true,
     description: 'Reserved concurrency is exhausted for a synchronous call.',

@@ -47,4 +47,15 @@ describe.skipIf(!awsAvailable)('AWS CLI with --endpoint-url', () => {
     const missing = await aws('lambda', 'invoke', '--function-name', 'ghost', path.join(dir, 'x.json')).catch((err: { stderr: string }) => err);
     expect((missing as { stderr: string }).stderr).toContain('ResourceNotFoundException');
   });
+
+  it('pages list-functions with --max-items and --starting-token, and names an operation the hub does not perform', async () => {
+    const first = JSON.parse((await aws('lambda', 'list-functions', '--max-items', '1')).stdout);
+    expect(first.Functions).toHaveLength(1);
+    const rest = JSON.parse((await aws('lambda', 'list-functions', '--starting-token', first.NextToken)).stdout);
+    expect([...first.Functions, ...rest.Functions].map((f: { FunctionName: string }) => f.FunctionName).sort()).toEqual(['echo', 'fail']);
+    const denied = await aws('lambda', 'delete-function', '--function-name', 'echo').catch((err: { stderr: string }) => err);
+    expect((denied as { stderr: string }).stderr).toContain('(AccessDeniedException) when calling the DeleteFunction operation: triggerhub does not perform lambda:DeleteFunction');
+    const settings = await aws('lambda', 'get-account-settings').catch((err: { stderr: string }) => err);
+    expect((settings as { stderr: string }).stderr).toContain('(AccessDeniedException) when calling the GetAccountSettings operation');
+  });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
   GetFunctionCommand, InvalidParameterValueException, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
   TooManyRequestsException, InvalidRequestContentException, paginateListFunctions,
 } from '@aws-sdk/client-lambda';
@@ -211,6 +212,27 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect(last.NextMarker).toBeUndefined();
     await expect(hub.lambda.send(new ListFunctionsCommand({ MaxItems: 0 }))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining("at 'maxItems'") });
     await expect(hub.lambda.send(new ListFunctionsCommand({ Marker: 'not-ours' }))).rejects.toBeInstanceOf(InvalidParameterValueException);
+  });
+
+  it('answers a Lambda operation the hub does not perform with AccessDeniedException naming it; a mistyped path stays 404', async () => {
+    const role = 'arn:aws:iam::000000000000:role/x';
+    const calls = [
+      new CreateFunctionCommand({ FunctionName: 'x', Role: role, Code: { ZipFile: new Uint8Array([1]) } }),
+      new UpdateFunctionCodeCommand({ FunctionName: 'echo', ZipFile: new Uint8Array([1]) }),
+      new DeleteFunctionCommand({ FunctionName: 'echo' }),
+      new PutFunctionConcurrencyCommand({ FunctionName: 'echo', ReservedConcurrentExecutions: 1 }),
+      new GetAccountSettingsCommand({}),
+    ];
+    for (const command of calls) {
+      const operation = command.constructor.name.replace(/Command$/, '');
+      await expect(hub.lambda.send(command as Parameters<typeof hub.lambda.send>[0])).rejects.toMatchObject({
+        name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 }, message: expect.stringContaining(`does not perform lambda:${operation}:`),
+      });
+    }
+    const echo = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('1') }));
+    expect(JSON.parse(decoder.decode(echo.Payload)).event).toBe(1);
+    const typo = await fetch(`${hub.url}/2015-03-31/functionz/echo`);
+    expect([typo.status, typo.headers.get('x-amzn-errortype')]).toEqual([404, 'NotFoundException']);
   });
 
   it('answers a bad invocation type with 400 and keeps serving', async () => {

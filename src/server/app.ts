@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics.js';
 import { logRequestFailure, sendAwsError, toHubError } from './aws-errors.js';
 import { sendPlainApiPathError } from './framework-errors.js';
+import { unsupportedOperation } from './lambda-operations.js';
 import { SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 
 
@@ -80,9 +81,12 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
 
 /**
  * A request no route takes: API Gateway's answer to a path it has no route for (`{"message":"Not
- * Found"}`, 404), with the error type an AWS SDK reads (a mistyped Lambda API path included).
+ * Found"}`, 404), with the error type an AWS SDK reads (a mistyped Lambda API path included). A
+ * Lambda API operation the hub does not perform gets Lambda's error for it (lambda-operations.ts).
  */
-export function answerNotFound(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function answerNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const unsupported = unsupportedOperation(request);
+  if (unsupported) return sendAwsError(reply, unsupported);
   return reply.code(404).header('x-amzn-ErrorType', 'NotFoundException').header('content-type', 'application/json').send(NOT_FOUND);
 }
 const NOT_FOUND = Buffer.from('{"message":"Not Found"}');
