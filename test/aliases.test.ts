@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  GetAliasCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand, ListAliasesCommand,
+  GetAliasCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand, ListAliasesCommand, ListFunctionsCommand,
   ListVersionsByFunctionCommand, ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,18 @@ describe('versions and aliases', () => {
     expect(versions.Versions!.map((v) => v.Version)).toEqual(['$LATEST']);
     const rest = await hub.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'staged', Marker: versions.NextMarker }));
     expect(rest.Versions!.map((v) => v.Version)).toEqual(['1']);
+  });
+
+  it('lists published versions too with ListFunctions FunctionVersion ALL', async () => {
+    const all = await hub.lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
+    const listed = all.Functions!.map((f) => `${f.FunctionName}@${f.Version}`);
+    expect(listed).toEqual(expect.arrayContaining(['staged@$LATEST', 'staged@1', 'plain@$LATEST']));
+    expect(listed).not.toContain('plain@1');
+    expect(all.Functions!.find((f) => f.FunctionName === 'staged' && f.Version === '1')!.FunctionArn).toBe(`${ARN}:staged:1`);
+    const latest = await hub.lambda.send(new ListFunctionsCommand({}));
+    expect(latest.Functions!.every((f) => f.Version === '$LATEST')).toBe(true);
+    const bad = await fetch(`${hub.url}/2015-03-31/functions/?FunctionVersion=SOME`);
+    expect([bad.status, bad.headers.get('x-amzn-errortype')]).toEqual([400, 'ValidationException']);
   });
 
   it('invokes the alias an event mapping names (alias:), and $LATEST without one', async () => {

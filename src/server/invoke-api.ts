@@ -8,7 +8,7 @@ import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { lambdaErrorDocument } from '../runtime/failures.js';
 import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
-import { resolveQualifier, type FunctionVariant } from '../config/versions.js';
+import { hasVersions, PUBLISHED_VERSION, resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
 import { parseJson } from '../json.js';
@@ -55,9 +55,11 @@ export function lookup(config: HubConfig, ref: string, qualifierParam: string | 
  * and the version and alias reads (aliases-api.ts).
  */
 export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
-  app.get<{ Querystring: PageQuery }>(API, async (request) => {
-    const { page: fns, ...next } = page(Object.values(config.functions), request.query);
-    return { Functions: fns.map((fn) => functionConfiguration(config, fn)), ...next };
+  app.get<{ Querystring: PageQuery & { FunctionVersion?: string } }>(API, async (request) => {
+    const entries = Object.values(config.functions).flatMap((fn) =>
+      listAllVersions(request.query.FunctionVersion) && hasVersions(fn) ? [{ fn }, { fn, variant: PUBLISHED }] : [{ fn }]);
+    const { page: listed, ...next } = page(entries, request.query);
+    return { Functions: listed.map(({ fn, variant }) => functionConfiguration(config, fn, variant)), ...next };
   });
 
   app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name`, async (request) => {
@@ -101,6 +103,14 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, clientContext });
     return sendResult(reply, result, variant.version, header(request, 'x-amz-log-type') === 'Tail');
   }
+}
+
+const PUBLISHED: FunctionVariant = { version: PUBLISHED_VERSION, qualifier: PUBLISHED_VERSION };
+
+/** ListFunctions' `FunctionVersion`: `ALL` lists each function's published version too; Lambda's enum has no other value. */
+function listAllVersions(value: string | undefined): boolean {
+  if (value === undefined || value === 'ALL') return value === 'ALL';
+  throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
 }
 
 function sendResult(reply: FastifyReply, result: InvokeResult, version: string, tail: boolean): FastifyReply {
