@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
+  CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
   GetFunctionCommand, InvalidParameterValueException, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
   TooManyRequestsException, InvalidRequestContentException, paginateListFunctions,
 } from '@aws-sdk/client-lambda';
@@ -198,6 +198,11 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     });
     const single = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'single' }));
     expect(single.Concurrency?.ReservedConcurrentExecutions).toBe(1);
+    const reserved = await hub.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'single' }));
+    expect(reserved.ReservedConcurrentExecutions).toBe(1);
+    const unreserved = await hub.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'echo' }));
+    expect(unreserved.ReservedConcurrentExecutions).toBeUndefined();
+    await expect(hub.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'ghost' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('pages ListFunctions by MaxItems and NextMarker, as the SDK paginator and the CLI drive it', async () => {

@@ -12,7 +12,7 @@ interface FunctionParams { name: string }
 
 /**
  * Versions and aliases, read-only (they come from the config's `aliases:`): GetAlias, ListAliases,
- * ListVersionsByFunction. `find` resolves `{name}` or throws the API's 404.
+ * ListVersionsByFunction; and GetFunctionConcurrency. `find` resolves `{name}` or throws the API's 404.
  */
 export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find: (name: string) => FunctionConfig): void {
   app.get<{ Params: FunctionParams; Querystring: PageQuery }>(`${API}/:name/aliases`, async (request) => {
@@ -28,6 +28,12 @@ export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find
       throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Cannot find alias arn: ${functionArn(config.region, config.accountId, fn.name)}:${alias}`);
     }
     return aliasConfiguration(config, fn, alias);
+  });
+
+  // GetFunctionConcurrency: the function's reserved concurrency, `{}` when it has none (as on Lambda).
+  app.get<{ Params: FunctionParams }>('/2019-09-30/functions/:name/concurrency', async (request) => {
+    const { reservedConcurrency } = find(request.params.name);
+    return reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: reservedConcurrency };
   });
 
   app.get<{ Params: FunctionParams; Querystring: PageQuery }>(`${API}/:name/versions`, async (request) => {

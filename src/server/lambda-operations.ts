@@ -22,7 +22,6 @@ const OPERATIONS: ReadonlyArray<readonly [string, string, string]> = [
   ['DELETE', `/2015-03-31/functions/${NAME}/policy/${NAME}`, 'RemovePermission'],
   ['PUT', `/2017-10-31/functions/${NAME}/concurrency`, 'PutFunctionConcurrency'],
   ['DELETE', `/2017-10-31/functions/${NAME}/concurrency`, 'DeleteFunctionConcurrency'],
-  ['GET', `/2019-09-30/functions/${NAME}/concurrency`, 'GetFunctionConcurrency'],
   ['GET', '/2016-08-19/account-settings', 'GetAccountSettings'],
   ['POST', '/2015-03-31/event-source-mappings', 'CreateEventSourceMapping'],
   ['GET', '/2015-03-31/event-source-mappings', 'ListEventSourceMappings'],
