@@ -240,6 +240,17 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect([typo.status, typo.headers.get('x-amzn-errortype')]).toEqual([404, 'NotFoundException']);
   });
 
+  it('refuses an X-Amz-Log-Type other than None or Tail with Lambda\'s ValidationException, on Invoke and InvokeWithResponseStream', async () => {
+    for (const path of ['2015-03-31/functions/record/invocations', '2021-11-15/functions/record/response-streaming-invocations']) {
+      const response = await fetch(`${hub.url}/${path}`, { method: 'POST', headers: { 'x-amz-log-type': 'tail' }, body: '{"logType":"bad"}' });
+      expect([response.status, response.headers.get('x-amzn-errortype')]).toEqual([400, 'ValidationException']);
+      expect((await response.json()).message).toBe("1 validation error detected: Value 'tail' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]");
+    }
+    const none = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', LogType: 'None', Payload: encoder.encode('{}') }));
+    expect([none.StatusCode, none.LogResult]).toEqual([200, undefined]);
+    expect(readLines(calls).filter((line) => line.includes('logType'))).toEqual([]);
+  });
+
   it('answers a bad invocation type with 400 and keeps serving', async () => {
     const response = await fetch(`${hub.url}/2015-03-31/functions/echo/invocations`, {
       method: 'POST', headers: { 'x-amz-invocation-type': 'Sometimes' }, body: '{}',

@@ -93,6 +93,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     }
     const data = parsePayload(body);
     const clientContext = parseClientContext(request);
+    const tail = wantsLogTail(request);
     if (invocationType === 'DryRun') return reply.code(204).send();
     const traceparent = traceFromHeaders(request.headers);
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent });
@@ -101,7 +102,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
       return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
     }
     const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, clientContext });
-    return sendResult(reply, result, variant.version, header(request, 'x-amz-log-type') === 'Tail');
+    return sendResult(reply, result, variant.version, tail);
   }
 }
 
@@ -144,6 +145,16 @@ export function parsePayload(body: Buffer): unknown {
   } catch (cause) {
     throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: ${(cause as Error).message}`, { cause });
   }
+}
+
+/**
+ * `X-Amz-Log-Type` (the SDK's LogType): `Tail` returns the log tail, `None` (the default) does not;
+ * any other value is Lambda's 400 ValidationException for its enum.
+ */
+export function wantsLogTail(request: FastifyRequest): boolean {
+  const value = header(request, 'x-amz-log-type');
+  if (value === undefined || value === 'None' || value === 'Tail') return value === 'Tail';
+  throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -7,7 +7,7 @@ import type { InvokeResult, ResponseSink } from '../runtime/types.js';
 import { traceFromHeaders } from '../tracing.js';
 import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { eventMessage } from './event-stream.js';
-import { header, logTail, lookup, parseClientContext, parsePayload } from './invoke-api.js';
+import { header, logTail, lookup, parseClientContext, parsePayload, wantsLogTail } from './invoke-api.js';
 
 const PATH = '/2021-11-15/functions/:name/response-streaming-invocations';
 
@@ -32,11 +32,12 @@ export function registerInvokeStreamApi(app: FastifyInstance, config: HubConfig,
     }
     const data = parsePayload(body);
     const clientContext = parseClientContext(request);
+    const tail = wantsLogTail(request);
     if (type === 'DryRun') return reply.code(204).send();
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent: traceFromHeaders(request.headers) });
     const out = new EventStreamReply(reply, envelope.id, variant.version);
     const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, stream: out, clientContext });
-    out.complete(result, header(request, 'x-amz-log-type') === 'Tail');
+    out.complete(result, tail);
     return reply;
   });
 }
