@@ -131,6 +131,14 @@ describe('versions and aliases', () => {
     expect(rest.Versions!.map((v) => v.Version)).toEqual(['1']);
   });
 
+  it('lists only the aliases that invoke the FunctionVersion ListAliases names', async () => {
+    const names = async (FunctionVersion: string) => (await hub.lambda.send(new ListAliasesCommand({ FunctionName: 'staged', FunctionVersion }))).Aliases!.map((a) => a.Name);
+    expect(await names('1')).toEqual(['live', 'beta']);
+    expect(await names('$LATEST')).toEqual([]);
+    expect(await names('7')).toEqual([]);
+    await expect(names('live')).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining("at 'functionVersion'") });
+  });
+
   it('lists published versions too with ListFunctions FunctionVersion ALL', async () => {
     const all = await hub.lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
     const listed = all.Functions!.map((f) => `${f.FunctionName}@${f.Version}`);

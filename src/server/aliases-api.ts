@@ -15,9 +15,9 @@ interface FunctionParams { name: string }
  * ListVersionsByFunction; and GetFunctionConcurrency. `find` resolves `{name}` or throws the API's 404.
  */
 export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find: (name: string) => FunctionConfig): void {
-  app.get<{ Params: FunctionParams; Querystring: PageQuery }>(`${API}/:name/aliases`, async (request) => {
+  app.get<{ Params: FunctionParams; Querystring: PageQuery & { FunctionVersion?: string } }>(`${API}/:name/aliases`, async (request) => {
     const fn = find(request.params.name);
-    const { page: aliases, ...next } = page(Object.keys(fn.aliases), request.query);
+    const { page: aliases, ...next } = page(pointingAt(request.query.FunctionVersion) ? Object.keys(fn.aliases) : [], request.query);
     return { Aliases: aliases.map((alias) => aliasConfiguration(config, fn, alias)), ...next };
   });
 
@@ -41,4 +41,14 @@ export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find
     const { page: versions, ...next } = page(hasVersions(fn) ? [LATEST, PUBLISHED_VERSION] : [LATEST], request.query);
     return { Versions: versions.map((version) => functionConfiguration(config, fn, { version, qualifier: version })), ...next };
   });
+}
+
+const FUNCTION_VERSION = /^(\$LATEST|[0-9]+)$/;
+
+/** ListAliases' `FunctionVersion` (only the aliases that invoke it): every alias invokes version 1. */
+function pointingAt(version: string | undefined): boolean {
+  if (version !== undefined && !FUNCTION_VERSION.test(version)) {
+    throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${version.slice(0, 1024)}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`);
+  }
+  return version === undefined || version === PUBLISHED_VERSION;
 }
