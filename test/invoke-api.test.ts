@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {
   CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
-  GetFunctionCommand, InvalidParameterValueException, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
+  GetFunctionCommand, GetFunctionConfigurationCommand, InvalidParameterValueException, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
   TooManyRequestsException, InvalidRequestContentException, paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
       functions: {
         echo: { handler: 'echo.handler', description: 'echoes' },
         sized: { handler: 'http.sized', memorySize: 1024 },
+        jsonLogs: { handler: 'echo.handler', loggingConfig: { logFormat: 'JSON', applicationLogLevel: 'WARN', logGroup: '/custom/json' } },
         context: { handler: 'echo.clientContext' },
         contextThread: { handler: 'echo.clientContext', isolation: 'thread' },
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0 },
@@ -190,12 +191,15 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
 
   it('lists and describes functions in AWS\'s shape', async () => {
     const list = await hub.lambda.send(new ListFunctionsCommand({}));
-    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'record', 'single', 'sized', 'sleepy']);
+    expect(list.Functions?.map((f) => f.FunctionName).sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'jsonLogs', 'record', 'single', 'sized', 'sleepy']);
     const got = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
     expect(got.Configuration).toMatchObject({
       FunctionName: 'echo', Handler: 'echo.handler', Runtime: 'nodejs20.x', Timeout: 3, MemorySize: 128,
       Description: 'echoes', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:echo', State: 'Active',
     });
+    expect(got.Configuration!.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/echo' });
+    const json = await hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'jsonLogs' }));
+    expect(json.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'INFO', LogGroup: '/custom/json' });
     const single = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'single' }));
     expect(single.Concurrency?.ReservedConcurrentExecutions).toBe(1);
     const reserved = await hub.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'single' }));
@@ -211,8 +215,8 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect(first.NextMarker).toEqual(expect.any(String));
     const pages: string[][] = [];
     for await (const p of paginateListFunctions({ client: hub.lambda, pageSize: 4 }, {})) pages.push(p.Functions!.map((f) => f.FunctionName!));
-    expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
-    expect(pages.flat().sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'record', 'single', 'sized', 'sleepy']);
+    expect(pages.map((p) => p.length)).toEqual([4, 4, 2]);
+    expect(pages.flat().sort()).toEqual(['context', 'contextThread', 'echo', 'fail', 'hog', 'jsonLogs', 'record', 'single', 'sized', 'sleepy']);
     const last = await hub.lambda.send(new ListFunctionsCommand({ MaxItems: 50 }));
     expect(last.NextMarker).toBeUndefined();
     await expect(hub.lambda.send(new ListFunctionsCommand({ MaxItems: 0 }))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining("at 'maxItems'") });

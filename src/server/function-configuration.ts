@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { functionArn } from '../arn.js';
 import { destinationText } from '../destinations/targets.js';
+import { logGroupName } from '../runtime/child-env.js';
 import { LATEST, PUBLISHED_VERSION, variantEnvironment, type FunctionVariant } from '../config/versions.js';
 
 const UNQUALIFIED: FunctionVariant = { version: LATEST };
@@ -34,8 +35,17 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig, var
     PackageType: 'Zip',
     Architectures: [process.arch === 'arm64' ? 'arm64' : 'x86_64'],
     EphemeralStorage: { Size: 512 },
+    LoggingConfig: loggingConfig(fn),
     ...(fn.deadLetterQueue ? { DeadLetterConfig: { TargetArn: destinationText(fn.deadLetterQueue) } } : {}),
   };
+}
+
+/** Lambda's LoggingConfig: the format, log group, and for JSON the log levels (INFO unless set). */
+function loggingConfig(fn: FunctionConfig): Record<string, string> {
+  const config = fn.loggingConfig;
+  const group = { LogGroup: config?.logGroup ?? logGroupName(fn.name) };
+  if (config?.logFormat !== 'JSON') return { LogFormat: 'Text', ...group };
+  return { LogFormat: 'JSON', ApplicationLogLevel: config.applicationLogLevel ?? 'INFO', SystemLogLevel: 'INFO', ...group };
 }
 
 export function getFunctionResponse(config: HubConfig, fn: FunctionConfig, variant = UNQUALIFIED): Record<string, unknown> {
