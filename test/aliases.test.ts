@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  GetAliasCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand, ListAliasesCommand, ListFunctionsCommand,
+  GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvalidParameterValueException, InvokeCommand, ListAliasesCommand, ListFunctionsCommand,
   ListVersionsByFunctionCommand, ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,14 @@ describe('versions and aliases', () => {
     expect(versions.Versions!.map((v) => v.Version)).toEqual(['$LATEST']);
     const rest = await hub.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'staged', Marker: versions.NextMarker }));
     expect(rest.Versions!.map((v) => v.Version)).toEqual(['1']);
+  });
+
+  it('gives each version a RevisionId (a UUID) that differs between versions and stays the same between reads', async () => {
+    const read = async (Qualifier?: string) => (await hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'staged', Qualifier }))).RevisionId;
+    const [latest, live, again] = [await read(), await read('live'), await read()];
+    expect(latest).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(live).not.toBe(latest);
+    expect(again).toBe(latest);
   });
 
   it('lists only the aliases that invoke the FunctionVersion ListAliases names', async () => {

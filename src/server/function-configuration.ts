@@ -15,7 +15,7 @@ const UNQUALIFIED: FunctionVariant = { version: LATEST };
 export function functionConfiguration(config: HubConfig, fn: FunctionConfig, variant = UNQUALIFIED): Record<string, unknown> {
   const code = codeInfo(fn.handlerFile);
   const arn = functionArn(config.region, config.accountId, fn.name);
-  return {
+  const configuration: Record<string, unknown> = {
     FunctionName: fn.name,
     FunctionArn: variant.qualifier === undefined ? arn : `${arn}:${variant.qualifier}`,
     Runtime: fn.runtime,
@@ -38,6 +38,8 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig, var
     LoggingConfig: loggingConfig(fn),
     ...(fn.deadLetterQueue ? { DeadLetterConfig: { TargetArn: destinationText(fn.deadLetterQueue) } } : {}),
   };
+  // Changes whenever the version's code or any setting above does, as Lambda's does.
+  return { ...configuration, RevisionId: revisionId(JSON.stringify(configuration)) };
 }
 
 /** Lambda's LoggingConfig: the format, log group, and for JSON the log levels (INFO unless set). */
@@ -66,8 +68,13 @@ export function aliasConfiguration(config: HubConfig, fn: FunctionConfig, alias:
     Name: alias,
     FunctionVersion: PUBLISHED_VERSION,
     Description: fn.aliases[alias].description,
-    RevisionId: createHash('sha256').update(`${fn.name}:${alias}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5'),
+    RevisionId: revisionId(`${fn.name}:${alias}`),
   };
+}
+
+/** A RevisionId (a UUID, as Lambda's) that is the same for the same text. */
+function revisionId(text: string): string {
+  return createHash('sha256').update(text).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5');
 }
 
 function codeInfo(file: string): { size: number; sha256: string; lastModified: string } {
