@@ -139,6 +139,15 @@ describe('versions and aliases', () => {
     expect(again).toBe(latest);
   });
 
+  it('answers GetAlias for a name Lambda\'s pattern refuses with ValidationException, before the lookup', async () => {
+    for (const name of ['a b', '12', 'x'.repeat(129)]) {
+      await expect(hub.lambda.send(new GetAliasCommand({ FunctionName: 'staged', Name: name }))).rejects.toMatchObject({
+        name: 'ValidationException', message: expect.stringMatching(/^1 validation error detected: Value '.*' at 'name' failed to satisfy constraint: /),
+      });
+    }
+    await expect(hub.lambda.send(new GetAliasCommand({ FunctionName: 'staged', Name: 'gamma-2' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
   it('lists only the aliases that invoke the FunctionVersion ListAliases names', async () => {
     const names = async (FunctionVersion: string) => (await hub.lambda.send(new ListAliasesCommand({ FunctionName: 'staged', FunctionVersion }))).Aliases!.map((a) => a.Name);
     expect(await names('1')).toEqual(['live', 'beta']);

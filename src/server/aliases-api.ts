@@ -24,6 +24,7 @@ export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find
   app.get<{ Params: FunctionParams & { alias: string } }>(`${API}/:name/aliases/:alias`, async (request) => {
     const fn = find(request.params.name);
     const { alias } = request.params;
+    checkAliasName(alias);
     if (!Object.hasOwn(fn.aliases, alias)) {
       throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Cannot find alias arn: ${functionArn(config.region, config.accountId, fn.name)}:${alias}`);
     }
@@ -51,4 +52,14 @@ function pointingAt(version: string | undefined): boolean {
     throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${version.slice(0, 1024)}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`);
   }
   return version === undefined || version === PUBLISHED_VERSION;
+}
+
+const ALIAS_NAME = '(?!^[0-9]+$)([a-zA-Z0-9-_]+)';
+const ALIAS_NAME_TEST = new RegExp(`^${ALIAS_NAME}$`);
+
+/** GetAlias' `Name`, checked as Lambda does before any lookup: 1-128 characters of its pattern, not all digits. */
+function checkAliasName(name: string): void {
+  const constraint = name.length > 128 ? 'Member must have length less than or equal to 128'
+    : ALIAS_NAME_TEST.test(name) ? undefined : `Member must satisfy regular expression pattern: ${ALIAS_NAME}`;
+  if (constraint) throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${name.slice(0, 128)}' at 'name' failed to satisfy constraint: ${constraint}`);
 }
