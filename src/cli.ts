@@ -136,6 +136,12 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
+      // Help asked for (--help, `help`) exits 0; help shown because a command is missing
+      // (`triggerhub`, `triggerhub dlq`, or a command taken as a value: `--stage up`) is bad usage.
+      if (err.code === 'commander.help' && err.exitCode !== 0) {
+        printErr('triggerhub: missing command: name one of those listed above');
+        return EXIT.usage;
+      }
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
     printErr(`triggerhub: ${(err as Error).message}`);

@@ -45,6 +45,17 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect((await cli('invoke', 'echo', '--bogus')).code).toBe(2);
   });
 
+  it('exits 2 when no command is named, with the commands on stderr', async () => {
+    // `--stage dlq` takes `dlq` as the stage's value: no command is left.
+    for (const args of [[], ['dlq'], ['sources'], ['--stage', 'dlq']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('Commands:');
+      expect(result.stderr).toContain('missing command');
+    }
+    expect((await runCli(['help', 'dlq'])).code).toBe(0);
+  });
+
   it('exits 2 with the field path on a bad config', async () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'functions:\n  resize:\n    handler: x.handler\n    timeout: 0\n');
