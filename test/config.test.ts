@@ -108,4 +108,14 @@ describe('config', () => {
     expect(() => loadConfigFile(path.join(dir, 'bad.yaml'))).toThrow(/not valid YAML/);
     expect(() => loadConfigFile(path.join(dir, 'absent.yaml'))).toThrow(/cannot read config file/);
   });
+
+  it('names the file and every unset variable at once', () => {
+    const file = path.join(tempDir(), 'triggerhub.yaml');
+    writeFileSync(file, 'redis: ${TH_TEST_UNSET_URL}\nfunctions:\n  f:\n    handler: ${TH_TEST_UNSET_HANDLER}\n');
+    expect(() => loadConfigFile(file, {})).toThrow(new HubError('TH_ERR_CONFIG_ENV_MISSING', [
+      `invalid config ${file}:`,
+      'redis: environment variable TH_TEST_UNSET_URL is not set (use ${TH_TEST_UNSET_URL:-default} for a default)',
+      'functions.f.handler: environment variable TH_TEST_UNSET_HANDLER is not set (use ${TH_TEST_UNSET_HANDLER:-default} for a default)',
+    ].join('\n')));
+  });
 });

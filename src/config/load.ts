@@ -73,7 +73,11 @@ export function buildConfig(
   options: { baseDir: string; configPath?: string; env?: NodeJS.ProcessEnv },
 ): HubConfig {
   const env = options.env ?? process.env;
-  const interpolated = interpolateEnv(raw, env) as Record<string, unknown>;
+  const missing: string[] = [];
+  const interpolated = interpolateEnv(raw, env, missing) as Record<string, unknown>;
+  if (missing.length) {
+    throw new HubError('TH_ERR_CONFIG_ENV_MISSING', `invalid config${options.configPath ? ` ${options.configPath}` : ''}:\n${missing.join('\n')}`);
+  }
   let { parsed, events } = parseHub(interpolated, options.configPath);
   // The project's functions join the config's own, validated by the same schema.
   const project = loadProject(parsed, options.baseDir, env);
