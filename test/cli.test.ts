@@ -89,6 +89,23 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect(JSON.parse(piped.stdout).event).toEqual({ from: 'stdin' });
   });
 
+  it('exits 2 naming the flag or file of a payload that is not JSON, and an --endpoint that is not a URL', async () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{"a":');
+    const cases: [string[], string][] = [
+      [['--payload', '{bad'], '--payload: not valid JSON'],
+      [['--event', file], `--event ${file}: not valid JSON`],
+      [['--endpoint', 'localhost:9000'], '--endpoint: "localhost:9000" is not an http:// or https:// URL'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['--config', configPath, 'invoke', 'echo', ...args, ...(args[0] === '--endpoint' ? [] : ['--endpoint', hub.url])]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+    const piped = await runCli(['--config', configPath, 'invoke', 'echo', '--event', '-', '--endpoint', hub.url], { input: '{"a":' });
+    expect(piped.stderr).toContain('--event - (stdin): not valid JSON');
+  });
+
   it('exits 1 when the function fails, 2 for an unknown function, 3 when no hub answers', async () => {
     const failed = await cliAt('invoke', 'fail', '--payload', '{}');
     expect(failed.code).toBe(1);

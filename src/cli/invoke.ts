@@ -14,7 +14,7 @@ export interface InvokeOptions extends GlobalOptions {
 export async function invokeCommand(fn: string, options: InvokeOptions): Promise<number> {
   const config = loadConfig(options);
   const payload = readPayload(options);
-  const endpoint = hubEndpoint(config, options.endpoint);
+  const endpoint = hubEndpoint(config, checkedEndpoint(options.endpoint));
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'x-amz-invocation-type': options.async ? 'Event' : 'RequestResponse',
@@ -47,11 +47,31 @@ function readPayload(options: InvokeOptions): string {
   if (options.payload !== undefined && options.event !== undefined) {
     throw new CliExit(EXIT.usage, 'use either --event or --payload, not both');
   }
-  if (options.payload !== undefined) return options.payload;
+  if (options.payload !== undefined) return checkedJson(options.payload, '--payload');
   if (options.event === undefined) return '{}';
+  let text: string;
   try {
-    return readFileSync(options.event === '-' ? 0 : options.event, 'utf8');
+    text = readFileSync(options.event === '-' ? 0 : options.event, 'utf8');
   } catch (cause) {
     throw new CliExit(EXIT.usage, `cannot read event ${options.event}: ${(cause as Error).message}`);
   }
+  return checkedJson(text, options.event === '-' ? '--event - (stdin)' : `--event ${options.event}`);
+}
+
+/** The payload as given, once it parses as JSON (an empty one is Lambda's `{}`): the hub would refuse it, naming neither flag nor file. */
+function checkedJson(text: string, from: string): string {
+  if (text.trim() === '') return text;
+  try {
+    JSON.parse(text);
+  } catch (cause) {
+    throw new CliExit(EXIT.usage, `${from}: not valid JSON (${(cause as Error).message})`);
+  }
+  return text;
+}
+
+function checkedEndpoint(endpoint: string | undefined): string | undefined {
+  if (endpoint !== undefined && !/^https?:$/.test(URL.parse(endpoint)?.protocol ?? '')) {
+    throw new CliExit(EXIT.usage, `--endpoint: ${JSON.stringify(endpoint)} is not an http:// or https:// URL (the hub's, as \`triggerhub up\` prints it: http://127.0.0.1:9000)`);
+  }
+  return endpoint;
 }
