@@ -109,6 +109,21 @@ describe('config', () => {
     expect(() => loadConfigFile(path.join(dir, 'absent.yaml'))).toThrow(/cannot read config file/);
   });
 
+  it('reads YAML merge keys: functions share settings through an anchor', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'handler.mjs'), 'export const handler = async () => 1;');
+    writeFileSync(path.join(dir, 'triggerhub.yaml'), [
+      'functions:',
+      '  a: &base { handler: handler.handler, timeout: 10, memorySize: 256 }',
+      '  b:',
+      '    <<: *base',
+      '    timeout: 20',
+    ].join('\n'));
+    const { functions } = loadConfigFile(path.join(dir, 'triggerhub.yaml'));
+    expect(functions.b).toMatchObject({ handlerFile: path.join(dir, 'handler.mjs'), timeout: 20, memorySize: 256 });
+    expect(functions.a).toMatchObject({ timeout: 10, memorySize: 256 });
+  });
+
   it('names the file and every unset variable at once', () => {
     const file = path.join(tempDir(), 'triggerhub.yaml');
     writeFileSync(file, 'redis: ${TH_TEST_UNSET_URL}\nfunctions:\n  f:\n    handler: ${TH_TEST_UNSET_HANDLER}\n');

@@ -53,7 +53,8 @@ export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = proc
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text) ?? {};
+    // Merge keys (`<<: *defaults`, YAML 1.1, as js-yaml and Docker Compose read them) share settings between functions.
+    raw = parseYaml(text, { merge: true }) ?? {};
   } catch (cause) {
     throw new HubError('TH_ERR_CONFIG_INVALID', `${absolute}: not valid YAML: ${(cause as Error).message}`, { cause });
   }
