@@ -118,6 +118,18 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect(down.stderr).toContain('no hub answering at http://127.0.0.1:9');
   });
 
+  it('up exits 2 naming dataDir when it is a file, without starting a hub', async () => {
+    const config = path.join(dir, 'file-data-dir.yaml');
+    writeFileSync(config, [`redis: ${inject('redisUrl')}`, `queuePrefix: datadir-${randomUUID().slice(0, 8)}`, 'server: { port: 0 }', 'dataDir: busy.yaml', 'functions: {}'].join('\n'));
+    writeFileSync(path.join(dir, 'busy.yaml'), '');
+    for (const command of ['up', 'status']) {
+      const result = await runCli(['--config', config, command]);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr).toContain(`dataDir: ${path.join(dir, 'busy.yaml')} is a file, not a directory`);
+      expect(result.stderr).not.toContain('hub_started');
+    }
+  });
+
   it('up exits 1 naming server.port when the port is in use', async () => {
     const busy = path.join(dir, 'busy.yaml');
     const port = new URL(hub.url).port;

@@ -124,6 +124,14 @@ describe('config', () => {
     expect(functions.a).toMatchObject({ timeout: 10, memorySize: 256 });
   });
 
+  it('refuses a dataDir that is a file or lies under one', () => {
+    const file = path.join(tempDir(), 'not-a-dir');
+    writeFileSync(file, '');
+    const options = { baseDir: FIXTURES };
+    expect(() => buildConfig({ dataDir: file }, options)).toThrow(`dataDir: ${file} is a file, not a directory`);
+    expect(() => buildConfig({ dataDir: `${file}/sub` }, options)).toThrow(`dataDir: ${file}/sub lies under a file, not a directory`);
+  });
+
   it('names the file and every unset variable at once', () => {
     const file = path.join(tempDir(), 'triggerhub.yaml');
     writeFileSync(file, 'redis: ${TH_TEST_UNSET_URL}\nfunctions:\n  f:\n    handler: ${TH_TEST_UNSET_HANDLER}\n');

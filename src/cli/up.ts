@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { HubError } from '../errors.js';
 import { startHub } from '../hub.js';
 import { createLogger } from '../log.js';
 import { hubStateFile, loadConfig, type GlobalOptions } from './context.js';
@@ -10,8 +11,13 @@ export async function upCommand(options: GlobalOptions, up: { watch?: boolean } 
   const logger = createLogger();
   process.on('unhandledRejection', (err) => logger.error({ event: 'unhandled_rejection', err }, 'unhandled rejection (the hub keeps running)'));
   // Hot reload loads the config again the way it was loaded here.
+  // Before the hub starts: a data directory that cannot be made must not leave a hub running that `up` gave up on.
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (cause) {
+    throw new HubError('TH_ERR_CONFIG_INVALID', `dataDir: cannot create ${config.dataDir} (${(cause as Error).message}): set dataDir to a directory this user may write`, { cause });
+  }
   const hub = await startHub(config, { logger, watch: up.watch || undefined, reload: () => loadConfig(options) });
-  mkdirSync(config.dataDir, { recursive: true });
   const stateFile = hubStateFile(config);
   writeFileSync(stateFile, JSON.stringify({ pid: process.pid, url: hub.url }));
   await new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HubError } from '../errors.js';
@@ -99,6 +99,9 @@ export function buildConfig(
       if (problem) problems.push(`functions.${fn.name}.destinations.${kind}: ${problem}`);
     }
   }
+  const dataDir = path.resolve(options.baseDir, parsed.dataDir);
+  const dataDirProblem = notADirectory(dataDir);
+  if (dataDirProblem) problems.push(`dataDir: ${dataDir} ${dataDirProblem}: set dataDir to a directory (default .triggerhub)`);
   if (problems.length) {
     const source = [options.configPath, project && `with ${project.file}`].filter(Boolean).join(' ');
     throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${source ? ` ${source}` : ''}:\n${problems.join('\n')}`);
@@ -107,12 +110,22 @@ export function buildConfig(
     ...parsed,
     configPath: options.configPath ?? '',
     baseDir: options.baseDir,
-    dataDir: path.resolve(options.baseDir, parsed.dataDir),
+    dataDir,
     layers: Object.fromEntries(layers),
     functions,
     ...(project ? { project } : {}),
   };
   return deepFreeze(config);
+}
+
+/** Why `dir` cannot be a directory (it is a file, or lies under one); undefined when it is one or does not exist yet. */
+function notADirectory(dir: string): string | undefined {
+  try {
+    return statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false ? 'is a file, not a directory' : undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOTDIR' ? 'lies under a file, not a directory' : `cannot be used (${code ?? (err as Error).message})`;
+  }
 }
 
 /** The hub schema, then every event mapping against its kind (a second pass: sources validate their own settings). */
