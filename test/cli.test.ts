@@ -118,6 +118,21 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect(down.stderr).toContain('no hub answering at http://127.0.0.1:9');
   });
 
+  it('status refuses a --watch interval Node cannot time, and --reset with --watch or --json', async () => {
+    // 1e9 s overflowed Node's timer to 1 ms: the table was redrawn without pause.
+    for (const [args, message] of [
+      [['--watch', '1e9'], '--watch: must be a number of seconds from 0.1 to 86400 (got 1e9)'],
+      [['--watch', 'Infinity'], '--watch: must be a number of seconds from 0.1 to 86400 (got Infinity)'],
+      [['--reset', '--watch', '1'], '--reset only resets the counters'],
+      [['--reset', '--json'], '--reset only resets the counters'],
+    ] as [string[], string][]) {
+      const result = await cli('status', ...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stdout).toBe('');
+    }
+  });
+
   it('up exits 2 naming dataDir when it is a file, without starting a hub', async () => {
     const config = path.join(dir, 'file-data-dir.yaml');
     writeFileSync(config, [`redis: ${inject('redisUrl')}`, `queuePrefix: datadir-${randomUUID().slice(0, 8)}`, 'server: { port: 0 }', 'dataDir: busy.yaml', 'functions: {}'].join('\n'));

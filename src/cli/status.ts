@@ -10,6 +10,8 @@ import { waitOutRedisLoss } from './redis-loss.js';
 /** Clears a terminal and moves the cursor home (between `--watch` refreshes on a terminal). */
 const CLEAR = '\x1b[2J\x1b[H';
 
+const MAX_WATCH_MS = 86_400_000;
+
 /**
  * `triggerhub status`: per-function counters and cost, per-source health, over every hub on the
  * Redis. `--watch N` refreshes every N seconds until SIGINT/SIGTERM (with `--json`: one object per line).
@@ -17,7 +19,13 @@ const CLEAR = '\x1b[2J\x1b[H';
 export async function statusCommand(options: GlobalOptions & { json?: boolean; reset?: boolean; watch?: string }): Promise<void> {
   const config = loadConfig(options);
   const everyMs = options.watch === undefined ? undefined : Number(options.watch) * 1000;
-  if (everyMs !== undefined && !(everyMs >= 100)) throw new CliExit(EXIT.usage, `--watch: must be a number of seconds, 0.1 or more (got ${options.watch})`);
+  // Past a day (and Infinity) Node's timer overflows to 1 ms: the table would be redrawn without pause.
+  if (everyMs !== undefined && !(everyMs >= 100 && everyMs <= MAX_WATCH_MS)) {
+    throw new CliExit(EXIT.usage, `--watch: must be a number of seconds from 0.1 to ${MAX_WATCH_MS / 1000} (got ${options.watch})`);
+  }
+  if (options.reset && (everyMs !== undefined || options.json)) {
+    throw new CliExit(EXIT.usage, `--reset only resets the counters: run it alone, then status ${everyMs === undefined ? '--json' : '--watch'}`);
+  }
   await withRedis(config, async (redis, interrupted) => {
     if (options.reset) {
       await resetFunctionUsage(redis, config.queuePrefix);
