@@ -17,7 +17,8 @@ import { upCommand } from './cli/up.js';
 export function buildProgram(): Command {
   const program = new Command('triggerhub')
     .description('Self-hosted event-source hub for Lambda-style handlers')
-    .option('-c, --config <path>', 'config file', process.env.TRIGGERHUB_CONFIG ?? 'triggerhub.yaml')
+    // An empty TRIGGERHUB_CONFIG counts as unset, as an empty ${VAR} does in the config.
+    .option('-c, --config <path>', 'config file (or TRIGGERHUB_CONFIG)', process.env.TRIGGERHUB_CONFIG || 'triggerhub.yaml')
     .option('-t, --template <path>', 'a SAM / CloudFormation template to run (the config file is optional then)')
     .option('--serverless <path>', 'a serverless.yml to run (the config file is optional then)')
     .option('--stage <stage>', 'serverless.yml stage (default provider.stage, else dev)')

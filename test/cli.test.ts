@@ -64,6 +64,19 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect(result.stderr).toContain('functions.resize.timeout: must be between 1 and 900');
   });
 
+  it('says what to do when the config file is missing or a directory, and reads an empty TRIGGERHUB_CONFIG as unset', async () => {
+    const missing = await runCli(['--config', path.join(dir, 'absent.yaml'), 'functions']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`cannot read config file ${path.join(dir, 'absent.yaml')}: no such file: pass --config PATH (or set TRIGGERHUB_CONFIG)`);
+    const directory = await runCli(['--config', dir, 'functions']);
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toContain(`cannot read config file ${dir}: it is a directory: pass the file in it (--config ${configPath})`);
+    // From the repository's root: its own triggerhub.yaml (an empty path was the directory itself).
+    const emptyEnv = await runCli(['functions', '--json'], { env: { TRIGGERHUB_CONFIG: '' } });
+    expect(emptyEnv.code, emptyEnv.stderr).toBe(0);
+    expect(JSON.parse(emptyEnv.stdout).length).toBeGreaterThan(0);
+  });
+
   it('lists functions', async () => {
     const result = await cli('functions');
     expect(result.code).toBe(0);

@@ -49,7 +49,7 @@ export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = proc
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (cause) {
-    throw new HubError('TH_ERR_CONFIG_NOT_FOUND', `cannot read config file ${absolute}: ${(cause as Error).message}`, { cause });
+    throw new HubError('TH_ERR_CONFIG_NOT_FOUND', `cannot read config file ${absolute}: ${unreadable(cause as NodeJS.ErrnoException, absolute)}`, { cause });
   }
   let raw: unknown;
   try {
@@ -59,6 +59,13 @@ export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = proc
     throw new HubError('TH_ERR_CONFIG_INVALID', `${absolute}: not valid YAML: ${(cause as Error).message}`, { cause });
   }
   return buildConfig(Object.keys(overrides).length ? withOverrides(raw, overrides) : raw, { baseDir: path.dirname(absolute), configPath: absolute, env });
+}
+
+/** Why the config file cannot be read, and what to do about the usual reasons. */
+function unreadable(err: NodeJS.ErrnoException, file: string): string {
+  if (err.code === 'ENOENT') return 'no such file: pass --config PATH (or set TRIGGERHUB_CONFIG), or run a project with --template / --serverless';
+  if (err.code === 'EISDIR') return `it is a directory: pass the file in it (--config ${path.join(file, 'triggerhub.yaml')})`;
+  return err.message;
 }
 
 function withOverrides(raw: unknown, overrides: Record<string, unknown>): Record<string, unknown> {
