@@ -132,6 +132,14 @@ describe('config', () => {
     expect(() => buildConfig({ dataDir: `${file}/sub` }, options)).toThrow(`dataDir: ${file}/sub lies under a file, not a directory`);
   });
 
+  it('says to quote a ${VAR} that YAML refuses inside { }, and reads the quoted one as a number', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'bare.yaml'), 'server: { port: ${PORT} }\n');
+    expect(() => loadConfigFile(path.join(dir, 'bare.yaml'), { PORT: '9123' })).toThrow('quote a ${VAR} inside { } or [ ]: port: "${PORT}"');
+    writeFileSync(path.join(dir, 'quoted.yaml'), 'server: { port: "${PORT}" }\n');
+    expect(loadConfigFile(path.join(dir, 'quoted.yaml'), { PORT: '9123' }).server.port).toBe(9123);
+  });
+
   it('names the file and every unset variable at once', () => {
     const file = path.join(tempDir(), 'triggerhub.yaml');
     writeFileSync(file, 'redis: ${TH_TEST_UNSET_URL}\nfunctions:\n  f:\n    handler: ${TH_TEST_UNSET_HANDLER}\n');

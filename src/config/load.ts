@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { HubError } from '../errors.js';
 import { hubSchema, runtimeFamily, type RawFunctionConfig, type RawHubConfig } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
@@ -56,9 +56,15 @@ export function loadConfigFile(configPath: string, env: NodeJS.ProcessEnv = proc
     // Merge keys (`<<: *defaults`, YAML 1.1, as js-yaml and Docker Compose read them) share settings between functions.
     raw = parseYaml(text, { merge: true }) ?? {};
   } catch (cause) {
-    throw new HubError('TH_ERR_CONFIG_INVALID', `${absolute}: not valid YAML: ${(cause as Error).message}`, { cause });
+    throw new HubError('TH_ERR_CONFIG_INVALID', `${absolute}: not valid YAML: ${(cause as Error).message}${placeholderHint(text, cause)}`, { cause });
   }
   return buildConfig(Object.keys(overrides).length ? withOverrides(raw, overrides) : raw, { baseDir: path.dirname(absolute), configPath: absolute, env });
+}
+
+/** `{ port: ${PORT} }` is a YAML error (`{` opens a flow mapping): on a line with a `${`, say to quote it. */
+function placeholderHint(text: string, err: unknown): string {
+  const line = err instanceof YAMLParseError && err.linePos ? text.split('\n')[err.linePos[0].line - 1] : undefined;
+  return line?.includes('${') ? '\nquote a ${VAR} inside { } or [ ]: port: "${PORT}" (a quoted placeholder that is the whole value still becomes a number)' : '';
 }
 
 /** Why the config file cannot be read, and what to do about the usual reasons. */
