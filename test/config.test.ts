@@ -140,6 +140,18 @@ describe('config', () => {
     expect(loadConfigFile(path.join(dir, 'quoted.yaml'), { PORT: '9123' }).server.port).toBe(9123);
   });
 
+  it('keeps a ${VAR} holding 007 or a 12-digit account id as text, and takes accountId as a YAML number', () => {
+    const config = buildConfig({
+      accountId: '${ACCOUNT}',
+      functions: { f: { handler: 'echo.handler', environment: { ZIP: '${ZIP}', PRICE: '${PRICE}', COUNT: '${COUNT}' } } },
+    }, { baseDir: FIXTURES, env: { ACCOUNT: '000000000001', ZIP: '01234', PRICE: '1.50', COUNT: '12' } });
+    expect(config.accountId).toBe('000000000001');
+    expect(config.functions.f.environment).toEqual({ ZIP: '01234', PRICE: '1.50', COUNT: '12' });
+    expect(buildConfig({ accountId: 123456789012 }, { baseDir: FIXTURES }).accountId).toBe('123456789012');
+    // 012345678901 unquoted: YAML has already dropped the zero.
+    expect(configError({ accountId: 12345678901 })).toContain('accountId: must be 12 digits, quoted when it starts with 0');
+  });
+
   it('names the file and every unset variable at once', () => {
     const file = path.join(tempDir(), 'triggerhub.yaml');
     writeFileSync(file, 'redis: ${TH_TEST_UNSET_URL}\nfunctions:\n  f:\n    handler: ${TH_TEST_UNSET_HANDLER}\n');

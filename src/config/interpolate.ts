@@ -5,7 +5,7 @@ const WHOLE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed config. A string that is
- * one placeholder and resolves to a number or boolean becomes that number or boolean, so
+ * one placeholder and resolves to a number (written as JavaScript writes it) or boolean becomes that number or boolean, so
  * `port: ${PORT}` validates as a number. `$${` escapes a literal `${`. Every unset variable
  * without a default is added to `missing` (with its path), so all of them are reported at once.
  */
@@ -32,7 +32,9 @@ function interpolateString(text: string, env: NodeJS.ProcessEnv, missing: string
     return '';
   })).join('${');
   if (escaped.length === 1 && WHOLE.test(text)) {
-    if (/^-?\d+(\.\d+)?$/.test(replaced)) return Number(replaced);
+    // Only a number that reads back as the same text: `007`, `1.50` and a 12-digit `000000000000`
+    // account id stay strings (an environment value would otherwise reach the handler as `7`).
+    if (/^-?\d+(\.\d+)?$/.test(replaced) && String(Number(replaced)) === replaced) return Number(replaced);
     if (replaced === 'true' || replaced === 'false') return replaced === 'true';
   }
   return replaced;

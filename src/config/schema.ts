@@ -13,6 +13,16 @@ const envValue = z.union([z.string(), z.number(), z.boolean()], { error: 'must b
   .transform(String)
   .refine((value) => !value.includes('\0'), { error: 'must not contain a NUL character' });
 
+/**
+ * 12 digits. Unquoted in YAML (`accountId: 123456789012`, or a `${VAR}` that holds one) it is a
+ * number: taken when it still has 12 digits; one that lost its leading zeros must be quoted.
+ */
+const accountIdSchema = z.preprocess(
+  (value) => (typeof value === 'number' && Number.isInteger(value) && value >= 1e11 && value < 1e12 ? String(value) : value),
+  z.string({ error: 'must be 12 digits, quoted when it starts with 0 (YAML reads 012345678901 as a number)' })
+    .regex(/^\d{12}$/, { error: 'must be 12 digits' }),
+);
+
 /** Lambda's limit on a function's environment variables, names and values together. */
 const ENV_LIMIT_BYTES = 4096;
 const envBytes = (env: Record<string, string>) =>
@@ -131,7 +141,7 @@ export const hubSchema = z.object({
     appendfsync: z.enum(['always', 'everysec', 'no']).default('everysec'),
   }).strict().default({ appendfsync: 'everysec' }),
   region: regionSchema.default('us-east-1'),
-  accountId: z.string().regex(/^\d{12}$/, { error: 'must be 12 digits' }).default('000000000000'),
+  accountId: accountIdSchema.default('000000000000'),
   /** Credentials AWS_IAM function URLs check SigV4 signatures against (see README, Function URLs). */
   iam: iamSettingsSchema.default({ testCredentials: true, credentials: [] }),
   queuePrefix: z.string().regex(/^[\w-]+$/, { error: 'may hold letters, digits, _ and - only' }).default('triggerhub'),
