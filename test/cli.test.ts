@@ -146,6 +146,16 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     }
   });
 
+  it('does not print the password of a redis URL it cannot reach', async () => {
+    const config = path.join(dir, 'secret-redis.yaml');
+    writeFileSync(config, 'redis: redis://reader:s3cret-pass@127.0.0.1:9\nfunctions: {}\n');
+    const result = await runCli(['--config', config, 'dlq', 'list']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('cannot reach redis at redis://[redacted]@127.0.0.1:9');
+    expect(result.stderr).toContain('start it, or fix `redis:` in the config');
+    expect(result.stderr).not.toContain('s3cret-pass');
+  });
+
   it('up exits 2 naming dataDir when it is a file, without starting a hub', async () => {
     const config = path.join(dir, 'file-data-dir.yaml');
     writeFileSync(config, [`redis: ${inject('redisUrl')}`, `queuePrefix: datadir-${randomUUID().slice(0, 8)}`, 'server: { port: 0 }', 'dataDir: busy.yaml', 'functions: {}'].join('\n'));

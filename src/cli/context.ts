@@ -5,7 +5,7 @@ import { buildConfig, loadConfigFile, type HubConfig } from '../config/load.js';
 import { projectOverrides, type ProjectOptions } from './project-options.js';
 import { HubError, isHubError } from '../errors.js';
 import { silentLogger } from '../log.js';
-import { redisClient } from '../redis/connection.js';
+import { redact, redisClient } from '../redis/connection.js';
 import { EmbeddedRedis } from '../redis/embedded.js';
 import { embeddedRedisDir } from '../hub.js';
 import type { Redis } from 'ioredis';
@@ -93,7 +93,8 @@ export async function withRedis<T>(
     redis.on('error', () => undefined);
     try {
       await redis.ping().catch((cause: unknown) => {
-        throw new HubError('TH_ERR_REDIS_UNREACHABLE', `cannot reach redis at ${url}: ${(cause as Error).message}`, { cause });
+        const fix = embedded ? '' : ': start it, or fix `redis:` in the config';
+        throw new HubError('TH_ERR_REDIS_UNREACHABLE', `cannot reach redis at ${redact(url)}: ${(cause as Error).message}${fix}`, { cause });
       });
       return await work(redis, interrupt.signal);
     } finally {
