@@ -177,6 +177,14 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect(result.stderr).toContain(`server.port ${port} on 127.0.0.1 is in use by another process: stop what holds it or set another server.port`);
   });
 
+  it('up names server.host when it is not an address of this machine', async () => {
+    const elsewhere = path.join(dir, 'elsewhere.yaml');
+    writeFileSync(elsewhere, [`redis: ${inject('redisUrl')}`, `queuePrefix: elsewhere-${randomUUID().slice(0, 8)}`, 'server: { port: 0, host: 192.0.2.1 }', 'functions: {}'].join('\n'));
+    const result = await runCli(['--config', elsewhere, 'up']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('server.host 192.0.2.1 is not an address of this machine (EADDRNOTAVAIL): set server.host to one');
+  });
+
   it('lists, shows, redrives and purges dead letters', async () => {
     const queued = await cliAt('invoke', 'fail', '--async', '--payload', '{"dlq":1}');
     expect(queued.code).toBe(0);

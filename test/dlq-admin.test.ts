@@ -148,6 +148,10 @@ describe('dead-letter admin API and CLI', { timeout: 90_000 }, () => {
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since: must be an ISO date-time');
     expect((await cli('dlq', 'redrive', '--all', '--rate', '0')).stderr).toContain('--rate: must be a number');
+    // Slower than one record per 1,000 s would overflow the pacer's timer (it then fired every 1 ms).
+    const tooSlow = await cli('dlq', 'redrive', '--all', '--rate', '1e-7');
+    expect(tooSlow.code).toBe(2);
+    expect(tooSlow.stderr).toContain('at least 0.001');
     expect((await cli('dlq', 'redrive', '--all', '--to', 'ghost')).stderr).toContain('--to: no function named "ghost"');
     expect((await cli('dlq', 'redrive')).code).toBe(2);
     expect((await cli('dlq', 'redrive', 'some-id', '--function', 'flaky')).code).toBe(2);

@@ -39,12 +39,18 @@ export function checkRedriveTarget(functions: Readonly<Record<string, unknown>>,
   return to;
 }
 
-/** `--rate` / `rate`: records per second, more than 0 and at most MAX_REDRIVE_RATE. */
+/**
+ * The slowest pace: one record every 1,000 s. Slower ones would overflow Node's timer (2^31 ms, where
+ * it fires after 1 ms instead: records went out as fast as they could).
+ */
+export const MIN_REDRIVE_RATE = 0.001;
+
+/** `--rate` / `rate`: records per second, from MIN_REDRIVE_RATE to MAX_REDRIVE_RATE. */
 export function parseRedriveRate(value: unknown): number | undefined {
   if (value === undefined || value === '') return undefined;
   const rate = typeof value === 'string' ? Number(value) : value;
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > MAX_REDRIVE_RATE) {
-    throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `rate: must be a number of records per second, more than 0 and at most ${MAX_REDRIVE_RATE}`);
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < MIN_REDRIVE_RATE || rate > MAX_REDRIVE_RATE) {
+    throw new HubError('TH_ERR_DLQ_REQUEST_INVALID', `rate: must be a number of records per second, at least ${MIN_REDRIVE_RATE} and at most ${MAX_REDRIVE_RATE}`);
   }
   return rate;
 }

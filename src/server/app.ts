@@ -97,6 +97,10 @@ export async function listen(app: FastifyInstance, server: { host: string; port:
     await app.listen({ port: server.port, host: server.host });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
+      // The host, not the port: a name that does not resolve, or an address this machine does not have.
+      throw new HubError('TH_ERR_SERVER_LISTEN_FAILED', `server.host ${server.host} is not an address of this machine (${code}): set server.host to one (127.0.0.1, or 0.0.0.0 for every interface)`, { cause: err });
+    }
     const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'is not permitted for this user' : `cannot be used (${(err as Error).message})`;
     throw new HubError('TH_ERR_SERVER_LISTEN_FAILED', `server.port ${server.port} on ${server.host} ${why}: stop what holds it or set another server.port`, { cause: err });
   }
