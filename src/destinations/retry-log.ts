@@ -1,9 +1,8 @@
 import type { Logger } from '../log.js';
+import { LogWindow } from '../log-window.js';
 
 /** While a target keeps failing, how often its `destination_retry` warning is repeated (with a count). */
 export const RETRY_WARN_INTERVAL_MS = 5 * 60_000;
-
-interface Outage { since: number; warnedAt: number; failedTries: number }
 
 /**
  * Logs failed deliveries per target, not per record: the first failed try of a target warns
@@ -13,29 +12,32 @@ interface Outage { since: number; warnedAt: number; failedTries: number }
  * otherwise each warn at every backoff step, for up to `maxAgeSeconds`.
  */
 export class RetryLog {
-  readonly #outages = new Map<string, Outage>();
+  /** When each failing target's first failed try was. */
+  readonly #failingSince = new Map<string, number>();
+  readonly #window: LogWindow;
 
-  constructor(private readonly log: Logger, private readonly now: () => number = Date.now) {}
+  constructor(private readonly log: Logger, private readonly now: () => number = Date.now) {
+    this.#window = new LogWindow(RETRY_WARN_INTERVAL_MS, now);
+  }
 
   failed(target: string, fields: { id: string; function: string; attempt: number; err: Error }): void {
-    const now = this.now();
-    const outage = this.#outages.get(target) ?? { since: now, warnedAt: -Infinity, failedTries: 0 };
-    this.#outages.set(target, outage);
-    outage.failedTries += 1;
-    if (now - outage.warnedAt < RETRY_WARN_INTERVAL_MS) {
+    const since = this.#failingSince.get(target) ?? this.now();
+    this.#failingSince.set(target, since);
+    const loud = this.#window.loud(target);
+    if (!loud) {
       this.log.debug({ event: 'destination_retry', destination: target, ...fields }, `delivery to ${target} failed; retrying`);
       return;
     }
-    this.log.warn({ event: 'destination_retry', destination: target, ...fields, failedTries: outage.failedTries, failingSince: new Date(outage.since).toISOString() },
-      `delivery to ${target} failed (${outage.failedTries} failed tries since the last warning); retrying with backoff`);
-    outage.warnedAt = now;
-    outage.failedTries = 0;
+    const failedTries = loud.quiet + 1;
+    this.log.warn({ event: 'destination_retry', destination: target, ...fields, failedTries, failingSince: new Date(since).toISOString() },
+      `delivery to ${target} failed (${failedTries} failed tries since the last warning); retrying with backoff`);
   }
 
   delivered(target: string): void {
-    const outage = this.#outages.get(target);
-    if (!outage) return;
-    this.#outages.delete(target);
-    this.log.info({ event: 'destination_recovered', destination: target, failingSince: new Date(outage.since).toISOString() }, `${target} takes records again`);
+    const since = this.#failingSince.get(target);
+    if (since === undefined) return;
+    this.#failingSince.delete(target);
+    this.#window.forget(target);
+    this.log.info({ event: 'destination_recovered', destination: target, failingSince: new Date(since).toISOString() }, `${target} takes records again`);
   }
 }

@@ -1,23 +1,16 @@
 import type { FastifyReply, RouteOptions } from 'fastify';
 import { isHubError, type Rejection } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { LogWindow } from '../../log-window.js';
 
 /** A source logs one rejection per reason a minute; the others go to debug and are counted. */
 const QUIET_MS = 60_000;
-const quiet = new WeakMap<Logger, Map<string, { until: number; suppressed: number }>>();
+const windows = new WeakMap<Logger, LogWindow>();
 
-/** Whether this rejection is the one of its minute to log loudly (then `suppressed` counts the ones since the last). */
-function loud(log: Logger, reason: string): { suppressed: number } | undefined {
-  let reasons = quiet.get(log);
-  if (!reasons) quiet.set(log, reasons = new Map());
-  const now = Date.now();
-  const window = reasons.get(reason);
-  if (window && now < window.until) {
-    window.suppressed += 1;
-    return undefined;
-  }
-  reasons.set(reason, { until: now + QUIET_MS, suppressed: 0 });
-  return { suppressed: window?.suppressed ?? 0 };
+function windowOf(log: Logger): LogWindow {
+  let window = windows.get(log);
+  if (!window) windows.set(log, window = new LogWindow(QUIET_MS));
+  return window;
 }
 
 /**
@@ -27,13 +20,13 @@ function loud(log: Logger, reason: string): { suppressed: number } | undefined {
  */
 export function rejectRequest(reply: FastifyReply, log: Logger, event: string, rejection: Rejection): FastifyReply {
   const fields = { event, reason: rejection.reason, status: rejection.status };
-  const window = isHubError(rejection.cause, 'TH_ERR_REDIS_UNAVAILABLE') ? undefined : loud(log, rejection.reason);
-  if (!window) {
+  const loud = isHubError(rejection.cause, 'TH_ERR_REDIS_UNAVAILABLE') ? undefined : windowOf(log).loud(rejection.reason);
+  if (!loud) {
     // A Redis outage is reported once by the hub; the rest of a minute's rejections are counted.
     log.debug(fields, rejection.message);
   } else {
     const level = rejection.status >= 500 ? 'error' : 'warn';
-    log[level]({ ...fields, err: rejection.cause, ...(window.suppressed ? { suppressed: window.suppressed } : {}) }, rejection.message);
+    log[level]({ ...fields, err: rejection.cause, ...(loud.quiet ? { suppressed: loud.quiet } : {}) }, rejection.message);
   }
   return reply.code(rejection.status).header('content-type', 'application/json')
     .send(JSON.stringify({ message: rejection.message, reason: rejection.reason }));
