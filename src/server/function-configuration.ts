@@ -5,6 +5,7 @@ import { functionArn } from '../arn.js';
 import { destinationText } from '../destinations/targets.js';
 import { logGroupName } from '../runtime/child-env.js';
 import { LATEST, PUBLISHED_VERSION, variantEnvironment, type FunctionVariant } from '../config/versions.js';
+import { stableUuid } from '../router/envelope.js';
 
 const UNQUALIFIED: FunctionVariant = { version: LATEST };
 
@@ -39,7 +40,7 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig, var
     ...(fn.deadLetterQueue ? { DeadLetterConfig: { TargetArn: destinationText(fn.deadLetterQueue) } } : {}),
   };
   // Changes whenever the version's code or any setting above does, as Lambda's does.
-  return { ...configuration, RevisionId: revisionId(JSON.stringify(configuration)) };
+  return { ...configuration, RevisionId: stableUuid(JSON.stringify(configuration)) };
 }
 
 /** Lambda's LoggingConfig: the format, log group, and for JSON the log levels (INFO unless set). */
@@ -68,13 +69,8 @@ export function aliasConfiguration(config: HubConfig, fn: FunctionConfig, alias:
     Name: alias,
     FunctionVersion: PUBLISHED_VERSION,
     Description: fn.aliases[alias].description,
-    RevisionId: revisionId(`${fn.name}:${alias}`),
+    RevisionId: stableUuid(`${fn.name}:${alias}`),
   };
-}
-
-/** A RevisionId (a UUID, as Lambda's) that is the same for the same text. */
-function revisionId(text: string): string {
-  return createHash('sha256').update(text).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5');
 }
 
 function codeInfo(file: string): { size: number; sha256: string; lastModified: string } {
