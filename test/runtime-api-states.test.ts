@@ -27,8 +27,8 @@ describe('Runtime API states', { timeout: 5000 }, () => {
       const first = fetch(`${base}/invocation/next`);
       await expect.poll(() => messages).toEqual([{ type: 'ready' }]);
       const second = fetch(`${base}/invocation/next`);
-      // Let the second call reach the server before the invocation is handed out.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The second call waits at the server too before the invocation is handed out.
+      await expect.poll(() => server.waitingNextCalls).toBe(2);
       server.next(invocation('req-a'));
       expect((await first).headers.get('lambda-runtime-aws-request-id')).toBe('req-a');
       expect((await post('req-a', 'response')).status).toBe(202);

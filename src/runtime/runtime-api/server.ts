@@ -84,6 +84,11 @@ export class RuntimeApiServer {
     reply(res, 404, 'NotFound', `no route ${req.method} ${url}`);
   }
 
+  /** How many of the runtime's `next` calls are waiting for an invocation. */
+  get waitingNextCalls(): number {
+    return this.#polls.length;
+  }
+
   #next(res: ServerResponse): void {
     if (this.#current && !this.#current.answered) return this.#deliver(res, this.#current.message);
     const queued = this.#queued;
