@@ -103,6 +103,25 @@ describe('FunctionPool concurrency and lifecycle', () => {
     expect(spans.every((s) => s.end - s.start < 20_000)).toBe(true);
   });
 
+  it('a handler that computes gets at most cpuBoundEnvironments environments; one that waits scales out to maxEnvironments', async () => {
+    const options = { maxEnvironments: 6, scaleUpDelayMs: 0, cpuBoundEnvironments: 2 };
+    // A handler that returns at once: its environment's time goes to taking the event and sending
+    // the result, all on CPU (a no-op is the extreme of a handler that computes).
+    const computing = new FunctionPool(functionConfig('handlers.mjs', 'returnsUndefined'), runtimeOptions(options), silentLogger());
+    pools.push(computing);
+    // The environment reports the CPU it used from its second invocation on (a cold one compiles code).
+    for (let i = 0; i < 2; i += 1) expect((await computing.invoke(request({}))).status).toBe('success');
+    const busy = await Promise.all(Array.from({ length: 6 }, () => computing.invoke(request({}))));
+    expect(busy.every((result) => result.status === 'success')).toBe(true);
+    expect(new Set(busy.map((result) => result.environmentId)).size).toBe(2);
+    expect(computing.size).toBe(2);
+
+    const waiting = sleepPool({}, options);
+    for (const ms of [5, 5]) slept(await waiting.invoke(request({ ms })));
+    const asleep = (await Promise.all(Array.from({ length: 6 }, () => waiting.invoke(request({ ms: 300 }))))).map(slept);
+    expect(new Set(asleep.map((span) => span.pid)).size).toBe(6);
+  });
+
   it('serves waiting invocations in FIFO order', async () => {
     const pool = sleepPool({ reservedConcurrency: 1 });
     const labels = ['a', 'b', 'c', 'd'];

@@ -55,6 +55,7 @@ export class Environment {
   #monitor?: NodeJS.Timeout;
   #idleSince = 0;
   #peakKB = 0;
+  #cpuShare?: number;
   #stderrTail = '';
   readonly #pipes = new PipeLines((level, line) => this.#line(level, line));
   /** Output between invocations (a handler's timers): bounded as an invocation's is, renewed by each. */
@@ -72,6 +73,14 @@ export class Environment {
 
   get alive(): boolean {
     return this.#state !== 'dead';
+  }
+
+  /**
+   * The share of its last invocation's wall time this environment spent on CPU (0 to 1, its
+   * message handling included), when its runtime reports CPU time (Node.js processes).
+   */
+  get cpuShare(): number | undefined {
+    return this.#cpuShare;
   }
 
   /** True until the handler module has loaded (a cold start in progress). */
@@ -159,6 +168,7 @@ export class Environment {
       case 'chunk':
         return this.#run?.output.chunk(message.data);
       case 'result':
+        this.#cpuShare = message.cpuUs === undefined || message.wallUs === undefined ? undefined : Math.min(1, message.cpuUs / Math.max(1, message.wallUs));
         return this.#end({ kind: 'result', payload: this.#run?.output.payload(message.payload), error: message.error ?? this.#run?.output.error(), maxRssKB: message.maxRssKB });
       case 'memory':
         return; // read by the thread sandbox (node-bootstrap.ts)

@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Environment } from './environment.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
+
+/** From this share of their wall time on CPU, a function's environments compute rather than wait (see #mayStart). */
+const CPU_BOUND_SHARE = 0.5;
 
 interface Waiter {
   resolve: (env: Environment) => void;
@@ -17,13 +21,19 @@ interface Waiter {
  * after `idleTimeoutMs`. With `scaleUpDelayMs`, an invocation that finds every environment busy
  * waits that long for one to free up before it starts another: short handlers then share a few
  * warm processes instead of paying a cold start (and a process) per concurrent event; and
- * environments are added one cold start at a time. Throttling (reserved concurrency 0) is the caller's job: here it means 1.
+ * environments are added one cold start at a time. A handler that computes rather than waits (its
+ * environments report CPU time for half their invocations' wall time or more) gets no more than
+ * `cpuBoundEnvironments` (2 per CPU): further invocations wait for one of those instead of starting
+ * processes that would share the same CPUs. Throttling (reserved concurrency 0) is the caller's job: here it means 1.
  */
 export class FunctionPool {
   readonly #fn: FunctionConfig;
   readonly #options: RuntimeOptions;
   readonly #logger: Logger;
   readonly #max: number;
+  readonly #cpuBoundMax: number;
+  /** A moving average of the environments' CPU share per invocation, once one reports it. */
+  #cpuShare?: number;
   readonly #environments = new Set<Environment>();
   readonly #idle: Environment[] = [];
   readonly #waiters: Waiter[] = [];
@@ -45,6 +55,7 @@ export class FunctionPool {
     this.#options = options;
     this.#logger = logger.child({ function: fn.name });
     this.#max = Math.max(1, fn.reservedConcurrency ?? options.maxEnvironments);
+    this.#cpuBoundMax = Math.max(1, options.cpuBoundEnvironments ?? 2 * availableParallelism());
   }
 
   /** Invocations running or waiting for their environment to start. */
@@ -62,7 +73,9 @@ export class FunctionPool {
     if (this.#closing) throw closedError();
     const env = await this.#acquire();
     try {
-      return await env.invoke(req);
+      const result = await env.invoke(req);
+      this.#observe(env.cpuShare);
+      return result;
     } finally {
       this.#release(env);
     }
@@ -115,7 +128,7 @@ export class FunctionPool {
 
   #acquire(): Environment | Promise<Environment> {
     const delay = this.#options.scaleUpDelayMs ?? 0;
-    if (this.#busy < this.#max && (this.#idle.length > 0 || delay === 0 || this.#environments.size === 0)) {
+    if (this.#busy < this.#max && (this.#idle.length > 0 || ((delay === 0 || this.#environments.size === 0) && this.#mayStart()))) {
       this.#busy++;
       return this.#take();
     }
@@ -130,7 +143,7 @@ export class FunctionPool {
   /** The waiter's delay ended with every environment still busy: start a new one if allowed. */
   #scaleUp(waiter: Waiter): void {
     waiter.scaleUp = undefined;
-    if (this.#busy >= this.#max) return; // stays in line for the next release
+    if (this.#busy >= this.#max || !this.#mayStart()) return; // stays in line for the next release
     if ([...this.#environments].some((env) => env.starting)) {
       // One cold start at a time: the environment starting now may serve this waiter.
       waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), this.#options.scaleUpDelayMs);
@@ -139,6 +152,16 @@ export class FunctionPool {
     this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
     this.#busy++;
     waiter.resolve(this.#take());
+  }
+
+  #observe(share: number | undefined): void {
+    if (share === undefined) return;
+    this.#cpuShare = this.#cpuShare === undefined ? share : this.#cpuShare + (share - this.#cpuShare) / 10;
+  }
+
+  /** Whether another environment may start: not for a handler that computes once it has cpuBoundEnvironments. */
+  #mayStart(): boolean {
+    return this.#cpuShare === undefined || this.#cpuShare < CPU_BOUND_SHARE || this.#environments.size < this.#cpuBoundMax;
   }
 
   #take(): Environment {

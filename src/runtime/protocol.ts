@@ -44,8 +44,12 @@ export type ChildMessage =
   | { type: 'stream'; contentType: string }
   /** Bytes a streaming handler wrote, base64. */
   | { type: 'chunk'; data: string }
-  /** The current invocation finished: `payload` (JSON text) or `error`. */
-  | { type: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
+  /**
+   * The current invocation finished: `payload` (JSON text) or `error`. A process environment adds
+   * the CPU time it used since its previous result (µs) and the invocation's wall time from its
+   * message to its result (µs): how the pool tells handlers that wait from handlers that compute.
+   */
+  | { type: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number; cpuUs?: number; wallUs?: number }
   /** The environment is broken (init failure, uncaught exception, unhandled rejection). */
   | { type: 'fatal'; error: LambdaErrorPayload }
   /** A worker thread's own memory (V8 heap + external), every 100 ms of an invocation: its watchdog's input. */
@@ -64,13 +68,14 @@ type Fields = Record<string, unknown>;
 const LOG_LEVELS = new Set<unknown>(['INFO', 'WARN', 'ERROR', 'DEBUG', 'TRACE', 'FATAL']);
 const isErrorPayload = (error: unknown): boolean => typeof error === 'object' && error !== null && typeof (error as Fields).errorType === 'string';
 const isText = (value: unknown): boolean => value === undefined || typeof value === 'string';
+const isCount = (value: unknown): boolean => value === undefined || (typeof value === 'number' && value >= 0);
 /** Per message type, whether a message has its fields. */
 const SHAPES = new Map<unknown, (message: Fields) => boolean>([
   ['ready', () => true],
   ['log', (m) => typeof m.line === 'string' && LOG_LEVELS.has(m.level)],
   ['stream', (m) => typeof m.contentType === 'string'],
   ['chunk', (m) => typeof m.data === 'string'],
-  ['result', (m) => typeof m.maxRssKB === 'number' && isText(m.payload) && (m.error === undefined || isErrorPayload(m.error))],
+  ['result', (m) => typeof m.maxRssKB === 'number' && isText(m.payload) && (m.error === undefined || isErrorPayload(m.error)) && isCount(m.cpuUs) && isCount(m.wallUs)],
   ['fatal', (m) => isErrorPayload(m.error)],
   ['memory', (m) => typeof m.kB === 'number'],
 ]);

@@ -97,6 +97,12 @@ export interface RuntimeOptions {
    * a new environment is started (a cold start). 0 starts one at once, as Lambda does.
    */
   scaleUpDelayMs?: number;
+  /**
+   * Environments a function whose handler computes rather than waits (its environments busy on CPU
+   * for half their invocations' time or more) gets at most, below its maximum: more processes
+   * than the CPUs can run make each invocation slower, not more of them. Default: 2 per CPU.
+   */
+  cpuBoundEnvironments?: number;
   /** Also receives every invocation log line (e.g. the per-function Redis streams). */
   logSink?: LogSink;
   /** Node.js environments as processes (default) or worker threads; a function's `isolation` wins. */

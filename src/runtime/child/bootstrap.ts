@@ -20,6 +20,12 @@ const { spec } = host;
 const setEnv = invocationVariables(['_X_AMZN_TRACE_ID', 'TRACEPARENT']);
 let requestId: string | undefined;
 let broken = false;
+/**
+ * The CPU time used when the previous result was sent, µs; undefined until then: the first
+ * invocation runs the handler's code for the first time (V8 compiles it as it goes), so its CPU
+ * time says little about the handler and is not reported.
+ */
+let cpuMark: number | undefined;
 
 const logError = captureLogs(() => requestId, (level, line) => host.send({ type: 'log', level, line }));
 /** A streaming handler's bytes, sent as they are written; the next write waits for the send. */
@@ -40,6 +46,7 @@ process.on('uncaughtException', (err) => fatal('Uncaught Exception', err));
 process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason)));
 
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
+  const startedAt = performance.now();
   requestId = message.requestId;
   setEnv('_X_AMZN_TRACE_ID', message.traceId);
   setEnv('TRACEPARENT', message.traceparent);
@@ -57,7 +64,13 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
     logError('Invoke Error', err);
   }
   if (broken) return;
-  reply.maxRssKB = host.peakMemoryKB();
+  const usage = host.usage();
+  reply.maxRssKB = usage.maxRssKB;
+  if (usage.cpuUs !== undefined && cpuMark !== undefined) {
+    reply.cpuUs = usage.cpuUs - cpuMark;
+    reply.wallUs = Math.round((performance.now() - startedAt) * 1000);
+  }
+  cpuMark = usage.cpuUs;
   host.send(reply);
 }
 

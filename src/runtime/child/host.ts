@@ -12,8 +12,11 @@ export interface Host {
   /** Sends, then calls `done` once the message has left (a stream's next write waits for it). */
   sendThen(message: ChildMessage, done: () => void): void;
   onInvoke(listener: (message: InvokeMessage) => void): void;
-  /** REPORT's Max Memory Used, kB: the process's peak RSS, or a thread's peak V8 heap + external memory. */
-  peakMemoryKB(): number;
+  /**
+   * REPORT's Max Memory Used, kB (the process's peak RSS, or a thread's peak V8 heap + external
+   * memory), and for a process the CPU time it has used, µs (a thread's is its process's: none).
+   */
+  usage(): { maxRssKB: number; cpuUs?: number };
 }
 
 export const host: Host = parentPort ? threadHost(parentPort) : processHost();
@@ -36,7 +39,10 @@ function processHost(): Host {
       send(message, undefined, {}, () => done());
     },
     onInvoke: (listener) => process.on('message', listener),
-    peakMemoryKB: () => process.resourceUsage().maxRSS,
+    usage: () => {
+      const usage = process.resourceUsage();
+      return { maxRssKB: usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime };
+    },
   };
 }
 
@@ -72,6 +78,6 @@ function threadHost(port: MessagePort): Host {
       reporting ??= setInterval(() => port.postMessage({ type: 'memory', kB: measure() } satisfies ChildMessage), MEMORY_REPORT_MS).unref();
       listener(message);
     }),
-    peakMemoryKB: () => Math.max(measure(), peakKB),
+    usage: () => ({ maxRssKB: Math.max(measure(), peakKB) }),
   };
 }
