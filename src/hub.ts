@@ -128,6 +128,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       maxEnvironments: config.runtime.maxEnvironments,
       idleTimeoutMs: config.runtime.idleTimeoutSeconds * 1000,
       scaleUpDelayMs: config.runtime.scaleUpDelayMs,
+      cpuBoundEnvironments: config.runtime.cpuBoundEnvironments,
       isolation: config.runtime.isolation,
       logSink,
       buildDir: path.join(config.dataDir, 'build'),
@@ -157,7 +158,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     const dispatcher = new Dispatcher({
       config, connection: redis, queues, dlq, logger,
       gate: new ConcurrencyGate(redis, config.queuePrefix),
-      invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn, request.qualifier).invoke(request) }),
+      invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn, request.qualifier).invoke(request), capacity: (fn) => runtime.capacity(fn) }),
       observer: {
         throttled: (fn, type) => metrics.throttled(fn, type),
         destinationTried: (outcome, kind, fn) => {

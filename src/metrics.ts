@@ -100,6 +100,7 @@ export class HubMetrics {
   /** Wraps the runtime so every invocation, sync or async, is counted and timed. */
   instrument(invoker: Invoker): Invoker {
     return {
+      capacity: invoker.capacity && ((fn) => invoker.capacity!(fn)),
       invoke: async (fn, request) => {
         this.stats.started(fn);
         try {

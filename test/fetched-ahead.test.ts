@@ -16,6 +16,37 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
     expect(workerConcurrency({ reservedConcurrency: 3 }, 10)).toBe(3);
   });
 
+  it('for a handler that computes, only as many as its capped environments run at once, times two', async () => {
+    const raw = {
+      queuePrefix: `t-${randomUUID().slice(0, 8)}`,
+      runtime: { maxEnvironments: 6, cpuBoundEnvironments: 1, scaleUpDelayMs: 0 },
+      functions: { noop: { handler: 'noop.handler' } },
+    };
+    const hub = await startTestHub(raw);
+    hubs.push(hub);
+    // A no-op's environment is on CPU all the time it works; it reports so from its second invocation.
+    for (let i = 0; i < 2; i++) await hub.lambda.send(new InvokeCommand({ FunctionName: 'noop' }));
+    // The worker follows the function's capacity once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const active = `${raw.queuePrefix}:${queueName('noop')}:active`;
+    let most = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        most = Math.max(most, await hub.redis.llen(active));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 30 }, () => hub.lambda.send(new InvokeCommand({ FunctionName: 'noop', InvocationType: 'Event', Payload: encoder.encode('{}') }))));
+    }
+    await waitFor(async () => (await hub.queues.depth('noop')) === 0, 30_000, 'the queue to empty');
+    sampling = false;
+    await sampler;
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
+  });
+
   it('go back to the queue when the hub stops (no attempt counted) and run once on the next hub', async () => {
     const calls = path.join(tempDir('fetched-ahead-'), 'calls.jsonl');
     const raw = {

@@ -11,6 +11,8 @@ import { isTooOld, nextStep } from './retry.js';
 
 export interface Invoker {
   invoke(fn: string, request: InvokeRequest): Promise<InvokeResult>;
+  /** How many invocations of the function its environments run at once now, once it has run (see FunctionPool.capacity). */
+  capacity?(fn: string): number | undefined;
 }
 
 export interface AsyncWorkerDeps {

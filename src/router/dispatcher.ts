@@ -38,7 +38,8 @@ export interface DispatchObserver {
 }
 
 /**
- * Jobs a function's worker holds at once: twice its environments, so an environment that frees up
+ * Jobs a function's worker holds at once: twice the invocations its environments run at once
+ * (`environments`: maxEnvironments, or fewer for a handler that computes, see FunctionPool.capacity), so an environment that frees up
  * finds its next event already fetched instead of waiting for a Redis round trip (the async
  * pipeline is latency-bound more than CPU-bound: see README, Performance). With reserved
  * concurrency, exactly the reservation: a job fetched beyond it could only be throttled (its
@@ -46,9 +47,12 @@ export interface DispatchObserver {
  * events until their maximum age. Fetched jobs waiting for an environment go back to the queue when
  * the hub stops (RuntimeManager.quiesce).
  */
-export function workerConcurrency(fn: Pick<FunctionConfig, 'reservedConcurrency'>, maxEnvironments: number): number {
-  return Math.max(1, fn.reservedConcurrency ?? 2 * maxEnvironments);
+export function workerConcurrency(fn: Pick<FunctionConfig, 'reservedConcurrency'>, environments: number): number {
+  return Math.max(1, fn.reservedConcurrency ?? 2 * environments);
 }
+
+/** How often each worker's concurrency follows its function's capacity. */
+const CONCURRENCY_TUNING_MS = 1000;
 
 /** An observer that notes nothing (tests, library use). */
 export const UNOBSERVED: DispatchObserver = {
@@ -62,7 +66,8 @@ export const UNOBSERVED: DispatchObserver = {
  * invocations directly under the same reserved-concurrency limit.
  */
 export class Dispatcher {
-  private readonly workers = new Map<string, Worker<QueuedEvent>>();
+  private readonly workers = new Map<string, { worker: Worker<QueuedEvent>; fn: FunctionConfig }>();
+  private tuning?: NodeJS.Timeout;
   /** Workers of removed or reconfigured functions (hot reload), finishing their running jobs. */
   private readonly retiring = new Set<Promise<void>>();
   private readonly destinations: DestinationSender;
@@ -81,6 +86,16 @@ export class Dispatcher {
   start(): void {
     this.outbox.start(this.deps.config.runtime.maxEnvironments, this.deps.config.lockDurationSeconds * 1000);
     for (const fn of Object.values(this.deps.config.functions)) this.startFunction(fn);
+    this.tuning = setInterval(() => this.tuneConcurrency(), CONCURRENCY_TUNING_MS).unref();
+  }
+
+  /** Each worker fetches ahead for as many environments as its function runs at once now. */
+  private tuneConcurrency(): void {
+    const { invoker, config } = this.deps;
+    for (const { worker, fn } of this.workers.values()) {
+      const concurrency = workerConcurrency(fn, invoker.capacity?.(fn.name) ?? config.runtime.maxEnvironments);
+      if (worker.concurrency !== concurrency) worker.concurrency = concurrency;
+    }
   }
 
   /**
@@ -88,7 +103,7 @@ export class Dispatcher {
    * function throttled to zero gets a worker too, which holds its events until their maximum age.
    */
   startFunction(fn: FunctionConfig): void {
-    this.workers.set(fn.name, this.startWorker(fn));
+    this.workers.set(fn.name, { worker: this.startWorker(fn), fn });
   }
 
   /**
@@ -96,7 +111,7 @@ export class Dispatcher {
    * background (stop() still waits for them). Events stay queued for the next startFunction.
    */
   stopFunction(name: string): void {
-    const worker = this.workers.get(name);
+    const worker = this.workers.get(name)?.worker;
     if (!worker) return;
     this.workers.delete(name);
     const closed = worker.close().finally(() => this.retiring.delete(closed));
@@ -210,7 +225,8 @@ export class Dispatcher {
   stop(deadlineMs: number): Promise<void> {
     this.stopping ??= (async () => {
       // Handlers finish first (they may add destination records), then the outbox drains.
-      const workers = [...this.workers.values()];
+      clearInterval(this.tuning);
+      const workers = [...this.workers.values()].map(({ worker }) => worker);
       const graceful = Promise.all([...workers.map((w) => w.close()), ...this.retiring]).then(() => this.outbox.stop()).then(() => true);
       const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadlineMs).unref());
       if (!(await Promise.race([graceful, timedOut]))) {

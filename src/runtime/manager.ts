@@ -1,5 +1,5 @@
 import { functionArn } from '../arn.js';
-import { resolveQualifier, variantEnvironment } from '../config/versions.js';
+import { LATEST, resolveQualifier, variantEnvironment } from '../config/versions.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { FunctionPool } from './pool.js';
@@ -54,6 +54,11 @@ export class RuntimeManager {
       entry.pools.set(key, pool);
     }
     return pool;
+  }
+
+  /** How many invocations the function's unqualified pool runs at once now; undefined before it has one. */
+  capacity(name: string): number | undefined {
+    return this.#entries.get(name)?.pools.get(LATEST)?.capacity;
   }
 
   /**

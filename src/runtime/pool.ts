@@ -63,6 +63,11 @@ export class FunctionPool {
     return this.#busy;
   }
 
+  /** How many invocations run at once at most now: the maximum, or cpuBoundEnvironments while the handler computes. */
+  get capacity(): number {
+    return this.#computes() ? Math.min(this.#max, this.#cpuBoundMax) : this.#max;
+  }
+
   /** Live environments, busy or idle. */
   get size(): number {
     return this.#environments.size;
@@ -159,9 +164,14 @@ export class FunctionPool {
     this.#cpuShare = this.#cpuShare === undefined ? share : this.#cpuShare + (share - this.#cpuShare) / 10;
   }
 
+  /** Whether the function's environments spend half their time or more on CPU (as far as they report). */
+  #computes(): boolean {
+    return this.#cpuShare !== undefined && this.#cpuShare >= CPU_BOUND_SHARE;
+  }
+
   /** Whether another environment may start: not for a handler that computes once it has cpuBoundEnvironments. */
   #mayStart(): boolean {
-    return this.#cpuShare === undefined || this.#cpuShare < CPU_BOUND_SHARE || this.#environments.size < this.#cpuBoundMax;
+    return !this.#computes() || this.#environments.size < this.#cpuBoundMax;
   }
 
   #take(): Environment {
