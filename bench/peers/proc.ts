@@ -12,9 +12,9 @@ const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().tri
 
 interface Stat { pid: number; ppid: number; comm: string; cpuUs: number }
 
-function stat(pid: number): Stat | undefined {
+function stat(pid: number, file = `/proc/${pid}/stat`): Stat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(file, 'utf8');
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
@@ -64,6 +64,14 @@ export function cpuUsed(groups: Map<number, Group>, before: Map<number, number>,
   const usage = zero();
   for (const [pid, group] of groups) usage[group] += (after.get(pid) ?? 0) - (before.get(pid) ?? 0);
   return usage;
+}
+
+/**
+ * CPU µs the process's main thread has used so far: the one thread a Node.js front runs its
+ * JavaScript on (its process total also counts V8's and libuv's helper threads).
+ */
+export function mainThreadCpu(pid: number): number {
+  return stat(pid, `/proc/${pid}/task/${pid}/stat`)?.cpuUs ?? 0;
 }
 
 /** Resident memory now, per group (bytes). */

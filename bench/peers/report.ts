@@ -15,6 +15,8 @@ export interface Sample {
   p50: number;
   p99: number;
   cpuUs: Usage;
+  /** The share of the measured time the front's main thread was on CPU (1 = a whole core). */
+  mainBusy: number;
   idleRss: Usage;
   busyRss: Usage;
   commands?: Commands;
@@ -50,6 +52,7 @@ function systemRows(samples: Sample[], kind: 'async' | 'sync'): string[] {
       ...(kind === 'async' ? [range(runs.map((s) => s.e2e))] : []),
       `${fmt(median(runs.map((s) => s.p50)))} / ${fmt(median(runs.map((s) => s.p99)))}`,
       perGroup(runs, (s) => s.cpuUs, perEvent, (n) => fmt(n)),
+      `${fmt(median(runs.map((s) => s.mainBusy * 100)))} %`,
       `${mb(median(runs.map((s) => s.idleRss.front)))} / ${perGroup(runs, (s) => s.busyRss, () => 1, mb)}`,
       redis,
       fmt(median(runs.map((s) => s.logBytes / Math.max(1, s.events)))),
@@ -93,12 +96,12 @@ function commandDetail(samples: Sample[]): string[] {
 }
 
 export function report(samples: Sample[]): string {
-  const header = 'CPU µs per event front / workers / redis | RSS MB idle front / busy front / workers / redis | Redis commands per event | stdout bytes per event | failed |';
+  const header = 'CPU µs per event front / workers / redis | front main thread busy | RSS MB idle front / busy front / workers / redis | Redis commands per event | stdout bytes per event | failed |';
   return [
     '### Async: HTTP → durable queue (202) → no-op handler, 32 connections',
     '',
     `| system | accepted req/s median (min–max) | end to end events/s median (min–max) | 202 latency p50 / p99 ms | ${header}`,
-    '|---|---|---|---|---|---|---|---|---|',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...systemRows(samples, 'async'),
     '',
     '| ratio (per round) | end to end median (min–max) | accepted median (min–max) |',
@@ -108,7 +111,7 @@ export function report(samples: Sample[]): string {
     '### Sync: function URL → no-op handler → response, 16 connections',
     '',
     `| system | req/s median (min–max) | latency p50 / p99 ms | ${header}`,
-    '|---|---|---|---|---|---|---|---|',
+    '|---|---|---|---|---|---|---|---|---|',
     ...systemRows(samples, 'sync'),
     '',
     '| ratio (per round) | req/s median (min–max) |',

@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { cpu, cpuUsed, processes, rss } from './proc.js';
+import { cpu, cpuUsed, mainThreadCpu, processes, rss } from './proc.js';
 import { profileFile, summarizeProcess } from './profile.js';
 import { commandstats, delta, scale, type Commands } from './redis-stats.js';
 import { report, type Sample } from './report.js';
@@ -66,20 +66,21 @@ async function phase(system: System, dir: string, round: number): Promise<Sample
     if (running.backlog) await drain(running);
     const perPoll = running.backlog ? await ownPerPoll(running) : new Map<string, number>();
     let groups = processes(running.root, running.extra);
-    const [cpu0, stats0, log0, started] = [cpu(groups), running.redis && await commandstats(running.redis), fileSize(running.logFile), Date.now()];
+    const [cpu0, main0, stats0, log0, started] = [cpu(groups), mainThreadCpu(running.root), running.redis && await commandstats(running.redis), fileSize(running.logFile), Date.now()];
     const result = await load(system, running, SECONDS);
     groups = processes(running.root, running.extra);
     const busyRss = rss(groups);
     const polls = running.backlog ? await drain(running) : 0;
     const elapsed = (Date.now() - started) / 1000;
     const cpu1 = cpu(groups);
+    const mainBusy = (mainThreadCpu(running.root) - main0) / (elapsed * 1e6);
     const stats1 = running.redis && await commandstats(running.redis);
     const events = result['2xx'];
     const commands = stats0 && stats1 ? delta(stats1, stats0, scale(perPoll, polls)) : undefined;
     return {
       system: system.name, kind: system.kind, events, non2xx: result.non2xx + result.errors,
       rate: events / SECONDS, e2e: events / elapsed, p50: result.latency.p50, p99: result.latency.p99,
-      cpuUs: cpuUsed(groups, cpu0, cpu1), idleRss, busyRss, commands,
+      cpuUs: cpuUsed(groups, cpu0, cpu1), mainBusy, idleRss, busyRss, commands,
       logBytes: fileSize(running.logFile) - log0,
     };
   } finally {
