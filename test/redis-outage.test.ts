@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { InvokeCommand, ServiceException } from '@aws-sdk/client-lambda';
@@ -9,6 +9,8 @@ import { createLogger } from '../src/log.js';
 import { encoder, FIXTURES, tempDir, waitFor } from './helpers/hub.js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { TestRedis } from './helpers/test-redis.js';
+import { HttpSink } from './fixtures/destinations/peers.js';
+import { Redis } from 'ioredis';
 
 /** What a MinIO webhook target POSTs for one upload. */
 const minioEvent = (key: string) => ({
@@ -97,5 +99,104 @@ describe('a Redis outage while the hub runs', { timeout: 90_000 }, () => {
     expect(all.filter((e) => e.event === 'redis_back')).toHaveLength(1);
     expect(all.filter((e) => e.level >= 50)).toEqual([]);
     expect(stderr.mock.calls.map((args) => args.join(' ')).filter((text) => text.includes('ioredis'))).toEqual([]);
+  });
+});
+
+/**
+ * Redis ACL key patterns that allow every key except those starting with `refused` (globs have no
+ * "not": each pattern allows keys that leave `refused` at one character, or end inside it).
+ */
+function allKeysBut(refused: string): string[] {
+  return [...refused].flatMap((char, i) => [`~${refused.slice(0, i)}[^${char}]*`, ...(i ? [`~${refused.slice(0, i)}`] : [])]);
+}
+
+describe('Redis refusing the records an async invocation owes after its handler ran', { timeout: 90_000 }, () => {
+  const dir = tempDir('th-follow-up-');
+  const okCalls = path.join(dir, 'ok-calls.log');
+  const failCalls = path.join(dir, 'fail-calls.log');
+  const go = path.join(dir, 'go');
+  const lines: string[] = [];
+  let redis: TestRedis;
+  let admin: Redis;
+  let sink: HttpSink;
+  let hub: Awaited<ReturnType<typeof startHub>>;
+
+  beforeAll(async () => {
+    redis = await TestRedis.create(dir);
+    await redis.start();
+    admin = new Redis(redis.url);
+    await admin.call('ACL', 'SETUSER', 'hub', 'on', '>hub-secret', '+@all', '~*', '&*');
+    sink = await new HttpSink().up();
+    const destination = new PassThrough();
+    destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    hub = await startHub(buildConfig({
+      redis: `redis://hub:hub-secret@127.0.0.1:${redis.port}`,
+      queuePrefix: 'fu',
+      server: { port: 0 },
+      lockDurationSeconds: 2,
+      shutdownTimeoutSeconds: 5,
+      destinationDelivery: { baseDelayMs: 50, maxDelayMs: 200 },
+      functions: {
+        ok: { handler: 'await-marker.handler', environment: { CALLS_FILE: okCalls, GO_MARKER: go }, maximumRetryAttempts: 2, retryBackoffSeconds: 0.2, destinations: { onSuccess: sink.url } },
+        failing: { handler: 'fail.handler', environment: { CALLS_FILE: failCalls }, maximumRetryAttempts: 0, retryBackoffSeconds: 0.2, destinations: { onFailure: sink.url } },
+      },
+    }, { baseDir: FIXTURES }), { logger: createLogger({ destination, level: 'debug' }) });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    admin?.disconnect();
+    await sink?.down();
+    await redis?.stop();
+  });
+
+  const events = () => lines.map((line) => JSON.parse(line) as { level: number; event?: string; requestId?: string });
+  const retries = (id: string) => events().filter((e) => e.event === 'follow_up_retry' && e.requestId === id);
+  const calls = (file: string) => { try { return readFileSync(file, 'utf8').split('\n').filter(Boolean); } catch { return []; } };
+  // Keys under `prefix` are refused (NOPERM); the event's own queue is not. (A queue whose worker
+  // is refused its keys spins in BullMQ: refusing only records no worker polls keeps this test quiet.)
+  const refuse = (prefix: string) => admin.call('ACL', 'SETUSER', 'hub', 'resetkeys', ...allKeysBut(prefix));
+  const allowAll = () => admin.call('ACL', 'SETUSER', 'hub', 'allkeys');
+  async function invokeAsync(fn: string, payload: unknown): Promise<string> {
+    const response = await fetch(`${hub.url}/2015-03-31/functions/${fn}/invocations`, { method: 'POST', headers: { 'x-amz-invocation-type': 'Event' }, body: JSON.stringify(payload) });
+    expect(response.status).toBe(202);
+    return response.headers.get('x-amzn-requestid')!;
+  }
+
+  it('runs a succeeded handler once, defers its on-success record while Redis refuses it, and delivers it once Redis takes it', async () => {
+    const id = await invokeAsync('ok', { order: 1 });
+    await waitFor(() => calls(okCalls).length, 20_000, 'the handler to start');
+    // The outbox job of this event's on-success record (`fu:destinations:<id>-ok`) is refused.
+    await refuse(`fu:destinations:${id}`);
+    writeFileSync(go, '');
+    // Retried in the run first, then kept in the job (delayed, no attempt counted) for a later run.
+    await waitFor(async () => calls(okCalls).length > 1 || (await admin.hget(`fu:fn-ok:${id}`, 'data'))?.includes('"outcome"'), 30_000, 'the outcome kept in the job');
+    expect(calls(okCalls)).toEqual([id]);
+    await allowAll();
+    await waitFor(() => sink.requestIds().includes(id), 30_000, 'the on-success record');
+
+    expect(calls(okCalls)).toEqual([id]);
+    expect(sink.received.map((r) => r.body.requestContext)).toEqual([expect.objectContaining({ requestId: id, condition: 'Success', approximateInvokeCount: 1 })]);
+    expect(await admin.zcard('fu:dlq:by-time')).toBe(0);
+    await waitFor(async () => (await admin.exists(`fu:fn-ok:${id}`)) === 0, 10_000, 'the job completed (and removed)');
+    // One warning for the whole window, the rest at debug; one line when writes work again.
+    expect(retries(id).filter((e) => e.level === 40)).toHaveLength(1);
+    expect(retries(id).length).toBeGreaterThan(1);
+    expect(events().filter((e) => e.event === 'follow_up_recovered')).toHaveLength(1);
+  });
+
+  it('runs a failed handler once at its last attempt and dead-letters it with that attempt once Redis takes the record', async () => {
+    sink.received.length = 0;
+    await refuse('fu:dlq:');
+    const id = await invokeAsync('failing', { order: 2 });
+    await waitFor(() => retries(id).length >= 2 || calls(failCalls).length > 1, 30_000, 'a refused dead-letter write retried');
+    expect(calls(failCalls)).toEqual([id]);
+    await allowAll();
+    await waitFor(() => sink.requestIds().includes(id), 30_000, 'the on-failure record');
+
+    expect(calls(failCalls)).toEqual([id]);
+    const record = JSON.parse((await admin.hget('fu:dlq:records', id))!) as { reason: string; attempts: Array<{ errorType: string }> };
+    expect(record.reason).toBe('RetriesExhausted');
+    expect(record.attempts).toEqual([expect.objectContaining({ errorType: 'BoomError' })]);
+    expect(sink.received.map((r) => r.body.requestContext)).toEqual([expect.objectContaining({ requestId: id, condition: 'RetriesExhausted', approximateInvokeCount: 1 })]);
   });
 });

@@ -7,6 +7,7 @@ import type { InvokeRequest, InvokeResult, LambdaErrorPayload } from '../runtime
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender } from './destinations.js';
 import type { AttemptRecord, QueuedEvent } from './envelope.js';
+import { settle, type FollowUpLog, type Outcome, type SettlingEvent } from './follow-up.js';
 import { isTooOld, nextStep } from './retry.js';
 
 export interface Invoker {
@@ -23,6 +24,10 @@ export interface AsyncWorkerDeps {
   destinations: DestinationSender;
   logger: Logger;
   onThrottle: () => void;
+  /** Failing writes of on-success / dead-letter records, logged once per window. */
+  followUps: FollowUpLog;
+  /** Aborted when the hub stops waiting for running jobs. */
+  stopped: AbortSignal;
 }
 
 /** How long a throttled async event waits before it asks for a slot again. */
@@ -49,17 +54,25 @@ interface Thrown {
 /**
  * Runs one async event: age check, reserved-concurrency slot, the handler, then success
  * destination, a retry (by throwing, so BullMQ applies the backoff) or the dead-letter record and
- * failure destination. The DLQ record is written before the job completes: a crash in between
- * reprocesses the event and rewrites the same record (same id), never loses it.
+ * failure destination. Once the handler has run, its outcome sticks: the records it owes are
+ * written (retried, or deferred in the job) before the job completes, and a failing write never
+ * runs the handler again (settle). A crash before they are written reprocesses the event and
+ * rewrites the same records (same ids), never loses them.
  */
 export function createProcessor(deps: AsyncWorkerDeps) {
   const { fn, logger } = deps;
+  const finish = async (job: Job<QueuedEvent>, token: string | undefined, outcome: Outcome): Promise<string> => {
+    await settle(job, token, outcome, { write: () => writeOutcome(deps, job.data, outcome), log: deps.followUps, stopped: deps.stopped });
+    if (outcome.kind === 'success') return 'success';
+    return outcome.reason === 'EventAgeExceeded' && !outcome.error ? 'expired' : 'dead-lettered';
+  };
   return async (job: Job<QueuedEvent>, token?: string): Promise<string> => {
     const { envelope, delivery } = job.data;
+    const settling = (job.data as SettlingEvent).outcome;
+    if (settling) return finish(job, token, settling); // the handler ran: only its records are owed
     const attempt = job.attemptsMade + 1;
     if (isTooOld(fn, delivery.firstSeenAt, Date.now())) {
-      await giveUp(deps, job.data, delivery.attempts, 'EventAgeExceeded', undefined);
-      return 'expired';
+      return finish(job, token, { kind: 'given-up', attempts: delivery.attempts, reason: 'EventAgeExceeded' });
     }
     let lease;
     if (fn.reservedConcurrency !== undefined) {
@@ -75,7 +88,8 @@ export function createProcessor(deps: AsyncWorkerDeps) {
     try {
       outcome = await invokeOnce(deps, job.data);
     } finally {
-      await lease?.release();
+      // Not a reason to run the handler again: a lease Redis did not release expires (timeout + grace).
+      await lease?.release().catch((err: unknown) => logger.debug({ event: 'lease_release_failed', requestId: envelope.id, err }, 'concurrency lease not released; it expires'));
     }
     if (outcome === STOPPING) {
       // The runtime refused the event because the hub is shutting down (its pool is closed): the
@@ -87,10 +101,7 @@ export function createProcessor(deps: AsyncWorkerDeps) {
       await job.moveToDelayed(Date.now() + STOPPING_DELAY_MS, token);
       throw new DelayedError();
     }
-    if (outcome.status === 'success') {
-      await deps.destinations.onSuccess(fn, job.data, outcome, attempt);
-      return 'success';
-    }
+    if (outcome.status === 'success') return finish(job, token, { kind: 'success', payload: outcome.payload, invokeCount: attempt });
     const error = outcome.error!;
     const record: AttemptRecord = {
       attempt: delivery.attempts.length + 1,
@@ -104,13 +115,20 @@ export function createProcessor(deps: AsyncWorkerDeps) {
     const attempts = [...delivery.attempts, record];
     const step = nextStep(fn, { attempt, firstSeenAt: delivery.firstSeenAt, now: Date.now(), error, eventId: envelope.id });
     if (step.retry) {
-      await job.updateData({ envelope, delivery: { ...delivery, attempts } });
+      // The retry is due either way: an attempt record Redis refuses is missing from the history.
+      await job.updateData({ envelope, delivery: { ...delivery, attempts } })
+        .catch((err: unknown) => deps.followUps.failed({ requestId: envelope.id, record: 'attempt record', err }, 'the retry goes ahead without it'));
       logger.info({ event: 'invocation_retry', requestId: envelope.id, attempt, delayMs: step.delayMs }, `retrying in ${step.delayMs} ms`);
       throw Object.assign(new Error(record.errorMessage), { name: record.errorType });
     }
-    await giveUp(deps, job.data, attempts, step.reason, error);
-    return 'dead-lettered';
+    return finish(job, token, { kind: 'given-up', attempts, reason: step.reason, error });
   };
+}
+
+/** The records an outcome owes: the on-success destination; or the DLQ record and on-failure destination. */
+function writeOutcome(deps: AsyncWorkerDeps, event: QueuedEvent, outcome: Outcome): Promise<void> {
+  if (outcome.kind === 'success') return deps.destinations.onSuccess(deps.fn, event, outcome, outcome.invokeCount);
+  return giveUp(deps, event, outcome.attempts, outcome.reason, outcome.error);
 }
 
 /** When a throttled event asks again: shortly, or (throttled to zero) once it is too old to run. */
@@ -193,6 +211,6 @@ async function giveUp(
     delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier, edits: delivery.edits },
     attempts,
   });
-  deps.logger.warn({ event: 'event_dead_lettered', requestId: envelope.id, reason, attempts: attempts.length }, `event ${envelope.id} dead-lettered: ${reason}`);
   await deps.destinations.onFailure(deps.fn, event, { error }, attempts.filter((a) => a.redrive === delivery.redrives).length, reason);
+  deps.logger.warn({ event: 'event_dead_lettered', requestId: envelope.id, reason, attempts: attempts.length }, `event ${envelope.id} dead-lettered: ${reason}`);
 }

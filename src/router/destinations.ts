@@ -49,7 +49,7 @@ export class DestinationSender {
     private readonly accountId: string,
   ) {}
 
-  async onSuccess(fn: FunctionConfig, event: QueuedEvent, result: InvokeResult, invokeCount: number): Promise<void> {
+  async onSuccess(fn: FunctionConfig, event: QueuedEvent, result: Pick<InvokeResult, 'payload'>, invokeCount: number): Promise<void> {
     const target = fn.destinations.onSuccess;
     if (!target) return;
     await this.send(target, this.record(fn, event, 'Success', invokeCount, parsePayload(result.payload)), options(fn, event, 'ok'));

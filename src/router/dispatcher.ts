@@ -10,6 +10,7 @@ import { withinRedisTimeout, workerErrorHandler } from '../redis/outage.js';
 import { createProcessor, type Invoker } from './async-worker.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender, type SendOptions } from './destinations.js';
+import { FollowUpLog } from './follow-up.js';
 import { DestinationOutbox, type DeliveryOutcome, type DestinationPayload } from '../destinations/outbox.js';
 import type { DestinationKind, DestinationSpec } from '../destinations/targets.js';
 import type { Delivery, Envelope, QueuedEvent } from './envelope.js';
@@ -73,6 +74,8 @@ export class Dispatcher {
   private readonly destinations: DestinationSender;
   private readonly outbox: DestinationOutbox;
   private stopping?: Promise<void>;
+  /** Aborted when stop() stops waiting for running jobs: their follow-up retries end. */
+  private readonly stopped = new AbortController();
 
   constructor(private readonly deps: DispatcherDeps) {
     const { config, connection, dlq, logger } = deps;
@@ -124,6 +127,7 @@ export class Dispatcher {
     const worker = new Worker<QueuedEvent>(queueName(fn.name), createProcessor({
       fn, invoker: this.deps.invoker, gate: this.deps.gate, dlq: this.deps.dlq, destinations: this.destinations, logger: log,
       onThrottle: () => this.deps.observer.throttled(fn.name, 'Event'),
+      followUps: new FollowUpLog(log), stopped: this.stopped.signal,
     }), {
       ...BULLMQ_OPTIONS,
       connection,
@@ -231,6 +235,7 @@ export class Dispatcher {
       const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadlineMs).unref());
       if (!(await Promise.race([graceful, timedOut]))) {
         this.deps.logger.warn({ event: 'drain_deadline' }, 'drain deadline passed; unfinished events will be retried after restart');
+        this.stopped.abort();
         await Promise.all(workers.map((w) => w.close(true)));
         await this.outbox.stop(true);
       }
