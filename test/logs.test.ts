@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildConfig, loadConfigFile } from '../src/config/load.js';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger, silentLogger } from '../src/log.js';
-import { linesJson, logStreamKey, RedisLogSink } from '../src/logs/redis-sink.js';
+import { linesJson, MAX_ENTRY_BYTES } from '../src/logs/lines-json.js';
+import { logStreamKey, RedisLogSink } from '../src/logs/redis-sink.js';
 import { readLogRange, type StoredLogEntry } from '../src/logs/reader.js';
 import { parseTraceparent } from '../src/tracing.js';
 import type { LogLine } from '../src/logs/sink.js';
@@ -35,6 +36,7 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
       `  follow: ${chatty}`,
       `  flood: ${chatty}`,
       `  broken: ${chatty}`,
+      `  wide: ${chatty}`,
     ].join('\n'));
     hub = await startHub(loadConfigFile(configPath), { logger: createLogger({ level: 'warn', destination }) });
   });
@@ -183,6 +185,27 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
     expect(kept.length).toBeLessThanOrEqual(8 * length);
   });
 
+  it('keeps each stream entry within MAX_ENTRY_BYTES, saying in the entry (and in `triggerhub logs`) how much was cut', async () => {
+    const { requestId } = await invoke('wide', { lines: 80, width: 4096 });
+    await reported('wide', requestId);
+    const raw = await hub.redis.xrange(logStreamKey(prefix, 'wide'), '-', '+');
+    const fields = raw.map(([, values]) => values[values.indexOf('lines') + 1]);
+    expect(Math.max(...fields.map((field) => Buffer.byteLength(field)))).toBeLessThanOrEqual(MAX_ENTRY_BYTES);
+    const lines = await entries('wide', requestId);
+    const notes = lines.filter((entry) => entry.line.startsWith('[triggerhub]'));
+    // 8 lines of 4 KB to an entry: each of the 10 entries is cut (80 x 4096 bytes of text, at most 160 KB kept).
+    expect(notes.length).toBe(10);
+    expect(notes[0]).toMatchObject({ type: 'handler', level: 'WARN', line: expect.stringMatching(/^\[triggerhub\] \d+ bytes of \d line\(s\) cut here: a log stream entry keeps at most 16384 bytes/) });
+    const cut = notes.reduce((sum, note) => sum + Number(/(\d+) bytes of/.exec(note.line)![1]), 0);
+    const kept = lines.filter((entry) => entry.type === 'handler' && !notes.includes(entry)).reduce((sum, entry) => sum + Buffer.byteLength(entry.line), 0);
+    // Every byte of the 80 lines (`<time>\t<requestId>\tINFO\t<4096 characters>`) is kept or counted as cut.
+    expect(kept + cut).toBe(80 * (Buffer.byteLength(`${new Date().toISOString()}\t${requestId}\tINFO\t`) + 4096));
+    expect(lines.at(-1)!.type).toBe('report');
+    const printed = await cli('logs', 'wide', '--request-id', requestId);
+    expect(printed.stdout).toContain('[triggerhub] ');
+    expect(printed.stdout).toContain('cut here: a log stream entry keeps at most 16384 bytes');
+  });
+
   it('a failing stream write is logged as a warning and does not fail the invocation', async () => {
     await hub.redis.set(logStreamKey(prefix, 'broken'), 'not a stream');
     const result = await invoke('broken', { lines: 1 });
@@ -266,5 +289,24 @@ describe('linesJson', () => {
     expect(linesJson(lines)).toBe(JSON.stringify(lines));
     expect(linesJson([])).toBe('[]');
     expect(JSON.parse(linesJson(lines))[2][1]).toBe('"],["injected');
+  });
+
+  it('cuts lines past maxBytes of UTF-8, keeping later lines that fit and a WARN note of what was cut', () => {
+    const long = 'é"\u0001'.repeat(2000); // 2 + 1 + 1 bytes of text, 2 + 2 + 6 of JSON each
+    const lines: LogLine[] = [['start', 'INFO', 1, 'START'], ['handler', 'INFO', 2, long], ['end', 'INFO', 3, 'END'], ['report', 'INFO', 4, 'REPORT']];
+    const json = linesJson(lines, 1024);
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(1024);
+    const parsed = JSON.parse(json) as LogLine[];
+    expect(parsed.map(([type]) => type)).toEqual(['start', 'handler', 'end', 'report', 'handler']);
+    expect(parsed[0]).toEqual(lines[0]);
+    expect(long.startsWith(parsed[1][3])).toBe(true);
+    expect(parsed[1][3].length).toBeGreaterThan(64);
+    expect(parsed.slice(2, 4)).toEqual(lines.slice(2));
+    const cut = Buffer.byteLength(long) - Buffer.byteLength(parsed[1][3]);
+    expect(parsed[4]).toEqual(['handler', 'WARN', 2, `[triggerhub] ${cut} bytes of 1 line(s) cut here: a log stream entry keeps at most 1024 bytes (the hub's stdout has the lines whole)`]);
+    // Lines that fit are not cut, and nothing is left when they are far over.
+    expect(linesJson(lines.slice(2), 1024)).toBe(JSON.stringify(lines.slice(2)));
+    const many = Array.from({ length: 8 }, (_, i): LogLine => ['handler', 'INFO', i, 'y'.repeat(300_000)]);
+    expect(Buffer.byteLength(linesJson(many))).toBeLessThanOrEqual(MAX_ENTRY_BYTES);
   });
 });

@@ -1,3 +1,4 @@
+import { truncateBytes } from '../utf8.js';
 import type { DestinationPayload } from './outbox.js';
 
 /** One SQS/SNS message attribute, as both APIs take it. */
@@ -41,13 +42,4 @@ function errorMessage(record: FailureRecord): string {
     return (response as { errorMessage: string }).errorMessage;
   }
   return record.requestContext.condition;
-}
-
-/** At most `limit` bytes of UTF-8, never splitting a character. */
-function truncateBytes(text: string, limit: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= limit) return text;
-  let end = limit;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
 }

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { memo } from '../memo.js';
-import { LINES_FIELD, LOG_LINE_TYPES, type LogLine, type LogSink, type LogSource } from './sink.js';
+import { linesJson } from './lines-json.js';
+import { LINES_FIELD, type LogLine, type LogSink, type LogSource } from './sink.js';
 
 /** The stream holding one function's log lines. */
 export function logStreamKey(prefix: string, fn: string): string {
@@ -151,24 +152,6 @@ function addEntries(redis: Redis, key: string, args: string[]): Promise<number> 
   // ioredis sends EVALSHA and falls back to EVAL when the server does not know the script yet.
   if (typeof client.triggerhubAddLogEntries !== 'function') redis.defineCommand('triggerhubAddLogEntries', { numberOfKeys: 1, lua: ADD_ENTRIES });
   return client.triggerhubAddLogEntries(key, ...args);
-}
-
-/** Line types and levels as JSON strings, written as they are; anything else goes through JSON.stringify. */
-const QUOTED = new Map([...LOG_LINE_TYPES, 'INFO', 'WARN', 'ERROR', 'DEBUG', 'TRACE', 'FATAL'].map((token) => [token, JSON.stringify(token)]));
-const quoted = (token: string) => QUOTED.get(token) ?? JSON.stringify(token);
-
-/**
- * JSON.stringify(lines), built from the parts: the type and level tokens are known strings and
- * the timestamp an integer, so only the text needs escaping (about 0.55 instead of 0.95 us for
- * an invocation's START, END and REPORT).
- */
-export function linesJson(lines: LogLine[]): string {
-  let json = '[';
-  for (let i = 0; i < lines.length; i += 1) {
-    const [type, level, ts, line] = lines[i];
-    json += `${i ? ',' : ''}[${quoted(type)},${quoted(level)},${Number.isFinite(ts) ? ts : 'null'},${JSON.stringify(line)}]`;
-  }
-  return `${json}]`;
 }
 
 /**
