@@ -255,13 +255,19 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect(readLines(calls).filter((line) => line.includes('logType'))).toEqual([]);
   });
 
-  it('answers a bad invocation type with 400 and keeps serving', async () => {
-    const response = await fetch(`${hub.url}/2015-03-31/functions/echo/invocations`, {
-      method: 'POST', headers: { 'x-amz-invocation-type': 'Sometimes' }, body: '{}',
-    });
-    expect(response.status).toBe(400);
-    expect(response.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException');
-    expect((await response.json()).message).toContain('X-Amz-Invocation-Type must be one of');
+  it('refuses a bad X-Amz-Invocation-Type with Lambda\'s 400 ValidationException naming the enum, on Invoke and InvokeWithResponseStream, and keeps serving', async () => {
+    const cases = [
+      ['2015-03-31/functions/record/invocations', 'Sometimes', '[DryRun, RequestResponse, Event]'],
+      ['2021-11-15/functions/record/response-streaming-invocations', 'Event', '[RequestResponse, DryRun]'],
+    ] as const;
+    for (const [path, type, allowed] of cases) {
+      const response = await fetch(`${hub.url}/${path}`, { method: 'POST', headers: { 'x-amz-invocation-type': type }, body: '{"invocationType":"bad"}' });
+      expect([response.status, response.headers.get('x-amzn-errortype')]).toEqual([400, 'ValidationException']);
+      expect((await response.json()).message).toBe(`1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: ${allowed}`);
+    }
+    expect(readLines(calls).filter((line) => line.includes('invocationType'))).toEqual([]);
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{}') }));
+    expect(out.StatusCode).toBe(200);
   });
 
   it('reports readiness on /healthz', async () => {

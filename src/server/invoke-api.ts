@@ -16,8 +16,8 @@ import { page, type PageQuery } from './list-pages.js';
 
 const API = '/2015-03-31/functions';
 const LOG_TAIL_BYTES = 4096;
-const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'] as const;
-type InvocationType = (typeof INVOCATION_TYPES)[number];
+/** In the order Lambda's ValidationException lists them. */
+const INVOCATION_TYPES = ['DryRun', 'RequestResponse', 'Event'] as const;
 
 interface FunctionParams { name: string }
 
@@ -84,7 +84,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     reply: FastifyReply,
   ): Promise<FastifyReply> {
     const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
-    const invocationType = parseInvocationType(request.headers['x-amz-invocation-type']);
+    const invocationType = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', INVOCATION_TYPES);
     const body = request.body && request.body.length ? request.body : Buffer.from('{}');
     const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     if (body.length > limit) {
@@ -110,8 +110,13 @@ const PUBLISHED: FunctionVariant = { version: PUBLISHED_VERSION, qualifier: PUBL
 
 /** ListFunctions' `FunctionVersion`: `ALL` lists each function's published version too; Lambda's enum has no other value. */
 function listAllVersions(value: string | undefined): boolean {
-  if (value === undefined || value === 'ALL') return value === 'ALL';
-  throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
+  return value !== undefined && enumMember(value, 'functionVersion', ['ALL']) === 'ALL';
+}
+
+/** `value` when it is one of `allowed`, else Lambda's 400 ValidationException naming the member and its enum. */
+export function enumMember<T extends string>(value: string, member: string, allowed: readonly T[]): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
 }
 
 function sendResult(reply: FastifyReply, result: InvokeResult, version: string, tail: boolean): FastifyReply {
@@ -131,14 +136,6 @@ export function logTail(logs: string): string {
   return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
 }
 
-function parseInvocationType(value: string | string[] | undefined): InvocationType {
-  const type = (Array.isArray(value) ? value[0] : value) ?? 'RequestResponse';
-  if (!INVOCATION_TYPES.includes(type as InvocationType)) {
-    throw new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', `X-Amz-Invocation-Type must be one of ${INVOCATION_TYPES.join(', ')}; got "${type}"`);
-  }
-  return type as InvocationType;
-}
-
 export function parsePayload(body: Buffer): unknown {
   try {
     return parseJson(body.toString('utf8'));
@@ -153,8 +150,7 @@ export function parsePayload(body: Buffer): unknown {
  */
 export function wantsLogTail(request: FastifyRequest): boolean {
   const value = header(request, 'x-amz-log-type');
-  if (value === undefined || value === 'None' || value === 'Tail') return value === 'Tail';
-  throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+  return value !== undefined && enumMember(value, 'logType', ['None', 'Tail']) === 'Tail';
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

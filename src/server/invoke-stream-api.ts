@@ -7,11 +7,14 @@ import type { InvokeResult, ResponseSink } from '../runtime/types.js';
 import { traceFromHeaders } from '../tracing.js';
 import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { eventMessage } from './event-stream.js';
-import { header, logTail, lookup, parseClientContext, parsePayload, wantsLogTail } from './invoke-api.js';
+import { enumMember, header, logTail, lookup, parseClientContext, parsePayload, wantsLogTail } from './invoke-api.js';
 
 const PATH = '/2021-11-15/functions/:name/response-streaming-invocations';
 
 interface Params { name: string }
+
+/** InvokeWithResponseStream's InvocationType enum (no `Event`). */
+const STREAM_INVOCATION_TYPES = ['RequestResponse', 'DryRun'] as const;
 
 /**
  * InvokeWithResponseStream: the response is an event stream of `PayloadChunk` events (the bytes a
@@ -22,10 +25,7 @@ interface Params { name: string }
 export function registerInvokeStreamApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
   app.post<{ Params: Params; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>(PATH, async (request, reply) => {
     const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
-    const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
-    if (type !== 'RequestResponse' && type !== 'DryRun') {
-      throw new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', `X-Amz-Invocation-Type must be RequestResponse or DryRun; got "${type}"`);
-    }
+    const type = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', STREAM_INVOCATION_TYPES);
     const body = request.body?.length ? request.body : Buffer.from('{}');
     if (body.length > SYNC_PAYLOAD_LIMIT) {
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeWithResponseStream operation`);
