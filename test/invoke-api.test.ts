@@ -198,6 +198,11 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
       Description: 'echoes', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:echo', State: 'Active',
     });
     expect(got.Configuration!.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/echo' });
+    // A function without variables has no Environment, as on Lambda; one with them, its Variables.
+    expect(got.Configuration).not.toHaveProperty('Environment');
+    expect((await hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' })))).not.toHaveProperty('Environment');
+    expect(list.Functions?.find((f) => f.FunctionName === 'echo')).not.toHaveProperty('Environment');
+    expect((await hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'record' }))).Environment).toEqual({ Variables: { CALLS_FILE: calls } });
     const json = await hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'jsonLogs' }));
     expect(json.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'INFO', LogGroup: '/custom/json' });
     const single = await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'single' }));

@@ -1,4 +1,6 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHubError } from '../src/errors.js';
 import { decoder, encoder, startTestHub, tempDir, testConfig, type TestHub } from './helpers/hub.js';
@@ -87,6 +89,27 @@ describe('layers', () => {
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'esmNoLayersThread', Payload: encoder.encode('{}') }));
     expect(out.FunctionError).toBe('Unhandled');
     expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ errorType: 'Error', errorMessage: expect.stringContaining("Cannot find package 'esm-greeter'") });
+  });
+
+  it('reports a function\'s layers as Lambda does (Arn of a layer version, CodeSize), in order, on GetFunctionConfiguration, GetFunction and ListFunctions', async () => {
+    const bytes = (layer: string) => readdirSync(path.join(dir, layer), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile()).reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0);
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:layer:${name}:1`;
+    const expected = [
+      { Arn: arn('base'), CodeSize: bytes('layers/base') },
+      { Arn: arn('override'), CodeSize: bytes('layers/override') },
+      { Arn: arn('tools'), CodeSize: bytes('layers/tools') },
+    ];
+    expect(expected.every((layer) => layer.CodeSize > 0)).toBe(true);
+    expect((await hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'nodeLayers' }))).Layers).toEqual(expected);
+    expect((await hub.lambda.send(new GetFunctionCommand({ FunctionName: 'nodeLayers' }))).Configuration?.Layers).toEqual(expected);
+    const listed = (await hub.lambda.send(new ListFunctionsCommand({}))).Functions!;
+    expect(listed.find((f) => f.FunctionName === 'pyLayers')?.Layers).toEqual([{ Arn: arn('py'), CodeSize: bytes('layers/py') }]);
+    // Lambda leaves both out for a function without layers or variables.
+    const plain = listed.find((f) => f.FunctionName === 'esmNoLayersThread');
+    expect(plain).toBeDefined();
+    expect(plain).not.toHaveProperty('Layers');
+    expect(plain).not.toHaveProperty('Environment');
   });
 
   it('puts python/ and python/lib/python3.x/site-packages of a layer on a Python handler\'s path', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { functionArn } from '../arn.js';
 import { destinationText } from '../destinations/targets.js';
@@ -29,7 +30,7 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig, var
     LastModified: code.lastModified,
     CodeSha256: code.sha256,
     Version: variant.version,
-    Environment: { Variables: { ...variantEnvironment(fn, variant) } },
+    ...environment(variantEnvironment(fn, variant)),
     TracingConfig: { Mode: 'PassThrough' },
     State: 'Active',
     LastUpdateStatus: 'Successful',
@@ -37,10 +38,37 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig, var
     Architectures: [process.arch === 'arm64' ? 'arm64' : 'x86_64'],
     EphemeralStorage: { Size: 512 },
     LoggingConfig: loggingConfig(fn),
+    ...(fn.layers.length ? { Layers: fn.layers.map((dir) => layer(config, dir)) } : {}),
     ...(fn.deadLetterQueue ? { DeadLetterConfig: { TargetArn: destinationText(fn.deadLetterQueue) } } : {}),
   };
   // Changes whenever the version's code or any setting above does, as Lambda's does.
   return { ...configuration, RevisionId: stableUuid(JSON.stringify(configuration)) };
+}
+
+/** Lambda leaves `Environment` out for a function without variables. */
+function environment(variables: Readonly<Record<string, string>>): { Environment?: { Variables: Record<string, string> } } {
+  return Object.keys(variables).length ? { Environment: { Variables: { ...variables } } } : {};
+}
+
+/**
+ * A layer as Lambda reports it: `Arn` is a layer version ARN (version 1) named after the top-level
+ * `layers:` entry, else the directory's base name; `CodeSize` is the bytes of its files (Lambda's
+ * is the zip archive's), measured on each call as the layer may change under --watch.
+ */
+function layer(config: HubConfig, dir: string): { Arn: string; CodeSize: number } {
+  const named = Object.entries(config.layers).find(([, layerDir]) => layerDir === dir)?.[0];
+  const name = (named ?? path.basename(dir)).replace(/[^A-Za-z0-9_-]/g, '-');
+  return { Arn: `arn:aws:lambda:${config.region}:${config.accountId}:layer:${name}:1`, CodeSize: directorySize(dir) };
+}
+
+function directorySize(dir: string): number {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .reduce((total, entry) => total + statSync(path.join(entry.parentPath, entry.name)).size, 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** Lambda's LoggingConfig: the format, log group, and for JSON the log levels (INFO unless set). */
