@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {
   CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
-  GetFunctionCommand, GetFunctionConfigurationCommand, InvalidParameterValueException, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
+  GetFunctionCommand, GetFunctionConfigurationCommand, InvalidParameterValueException, InvokeAsyncCommand, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
   TooManyRequestsException, InvalidRequestContentException, paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,22 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'Event', Payload: encoder.encode('{"async":true}') }));
     expect(out.StatusCode).toBe(202);
     await waitFor(() => readLines(calls).some((line) => JSON.parse(line).async === true), 10_000, 'async handler run');
+  });
+
+  it('queues an event with the legacy InvokeAsync (202, body {"Status":202}) as Invoke with InvocationType Event does', async () => {
+    const out = await hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: encoder.encode('{"legacy":"invoke-async"}') }));
+    expect(out.Status).toBe(202);
+    await waitFor(() => readLines(calls).some((line) => JSON.parse(line).legacy === 'invoke-async'), 10_000, 'InvokeAsync handler run');
+    // The documented path has a trailing slash; the body is Lambda's.
+    const raw = await fetch(`${hub.url}/2014-11-13/functions/record/invoke-async/`, { method: 'POST', body: '{"legacy":"raw"}' });
+    expect([raw.status, await raw.json()]).toEqual([202, { Status: 202 }]);
+    expect(raw.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    await waitFor(() => readLines(calls).some((line) => JSON.parse(line).legacy === 'raw'), 10_000, 'raw InvokeAsync handler run');
+    // Errors as for an Event invocation.
+    await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'nope', InvokeArgs: encoder.encode('{}') }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: encoder.encode('{not json') }))).rejects.toBeInstanceOf(InvalidRequestContentException);
+    const big = encoder.encode(JSON.stringify({ s: 'x'.repeat(1024 * 1024 + 10) }));
+    await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: big }))).rejects.toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
   });
 
   it('answers DryRun with 204 without running the handler', async () => {

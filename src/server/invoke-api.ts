@@ -79,31 +79,47 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     async (request, reply) => invoke(request, reply),
   );
 
+  // InvokeAsync, Lambda's deprecated operation: an Invoke with InvocationType Event, answered
+  // `202 {"Status":202}`. Its name may carry a qualifier; it has no Qualifier parameter.
+  app.post<{ Params: FunctionParams; Body: Buffer | undefined }>('/2014-11-13/functions/:name/invoke-async', async (request, reply) => {
+    const target = lookup(config, request.params.name, undefined);
+    const requestId = await enqueueEvent(request, target, payloadOf(request.body, 'Event'));
+    return reply.code(202).header('x-amzn-RequestId', requestId).send({ Status: 202 });
+  });
+
+  /** Queues an asynchronous invocation (durable once this resolves) and returns its request id. */
+  async function enqueueEvent(request: FastifyRequest, { fn, variant }: Target, data: unknown): Promise<string> {
+    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent: traceFromHeaders(request.headers) });
+    await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', variant.qualifier === undefined ? {} : { qualifier: variant.qualifier }));
+    return envelope.id;
+  }
+
   async function invoke(
     request: FastifyRequest<{ Params: FunctionParams; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    const target = lookup(config, request.params.name, request.query.Qualifier);
     const invocationType = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', INVOCATION_TYPES);
-    const body = request.body && request.body.length ? request.body : Buffer.from('{}');
-    const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
-    if (body.length > limit) {
-      // Lambda's words; bodies past the server's own limit get its front end's (aws-errors.ts toHubError).
-      throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `${body.length} byte payload is too large for the ${invocationType} invocation type (limit ${limit} bytes)`);
-    }
-    const data = parsePayload(body);
+    const data = payloadOf(request.body, invocationType);
     const clientContext = parseClientContext(request);
     const tail = wantsLogTail(request);
     if (invocationType === 'DryRun') return reply.code(204).send();
-    const traceparent = traceFromHeaders(request.headers);
-    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent });
-    if (invocationType === 'Event') {
-      await dispatcher.enqueue(envelope, newDelivery(fn.name, 'Event', variant.qualifier === undefined ? {} : { qualifier: variant.qualifier }));
-      return reply.code(202).header('x-amzn-RequestId', envelope.id).send();
-    }
-    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, clientContext });
-    return sendResult(reply, result, variant.version, tail);
+    if (invocationType === 'Event') return reply.code(202).header('x-amzn-RequestId', await enqueueEvent(request, target, data)).send();
+    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: target.fn.name, data, traceparent: traceFromHeaders(request.headers) });
+    const result = await dispatcher.invokeSync(target.fn, envelope, { qualifier: target.variant.qualifier, clientContext });
+    return sendResult(reply, result, target.variant.version, tail);
   }
+}
+
+/** The invocation's payload (`{}` for an empty body), within the invocation type's size limit, as JSON. */
+function payloadOf(raw: Buffer | undefined, invocationType: (typeof INVOCATION_TYPES)[number]): unknown {
+  const body = raw && raw.length ? raw : Buffer.from('{}');
+  const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
+  if (body.length > limit) {
+    // Lambda's words; bodies past the server's own limit get its front end's (aws-errors.ts toHubError).
+    throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `${body.length} byte payload is too large for the ${invocationType} invocation type (limit ${limit} bytes)`);
+  }
+  return parsePayload(body);
 }
 
 const PUBLISHED: FunctionVariant = { version: PUBLISHED_VERSION, qualifier: PUBLISHED_VERSION };
