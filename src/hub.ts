@@ -20,6 +20,7 @@ import { HubMetrics } from './metrics.js';
 import { dictionary } from './own.js';
 import { answerNotFound, createApp, listen, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
+import { registerFunctionUrlApi } from './server/function-url-api.js';
 import { registerInvokeStreamApi } from './server/invoke-stream-api.js';
 import { registerAdminDlq } from './server/admin-dlq.js';
 import { HotReload, type ReloadEvent } from './reload/hot-reload.js';
@@ -177,6 +178,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     cleanups.push(async () => runtime.quiesce());
     const app = createApp(logger, () => redisAnswers(redis), config.server.requestTimeoutMs);
     registerInvokeApi(app, config, dispatcher);
+    registerFunctionUrlApi(app, config);
     registerInvokeStreamApi(app, config, dispatcher);
     registerAdminDlq(app, config, { dlq, queues, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     registerMetrics(app, metrics);

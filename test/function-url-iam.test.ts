@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { GetFunctionUrlConfigCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 import { send, signRequest, withQuery, type SignOptions } from './helpers/sigv4-client.js';
@@ -36,6 +37,7 @@ describe('AWS_IAM function URLs verify SigV4 against the credentials the hub kno
       functions: {
         secure: { handler: 'url-iam.handler', environment: { CALLS_FILE: callsFile }, url: { authType: 'AWS_IAM', cors: CORS } },
         open: { handler: 'url-iam.handler', environment: { CALLS_FILE: callsFile } },
+        staged: { handler: 'url-iam.handler', url: { invokeMode: 'RESPONSE_STREAM' }, aliases: { live: {} } },
       },
     });
   });
@@ -92,6 +94,30 @@ describe('AWS_IAM function URLs verify SigV4 against the credentials the hub kno
     const reply = await send(hub.url, 'GET', '/urls/open', {});
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body).iam).toBeNull();
+  });
+
+  it('answers GetFunctionUrlConfig with the hub\'s URL of the function and its settings; an alias or unknown function has none (404)', async () => {
+    const secure = await hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'secure' }));
+    expect(secure).toMatchObject({
+      FunctionUrl: `${hub.url}/urls/secure/`,
+      FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:secure',
+      AuthType: 'AWS_IAM', InvokeMode: 'BUFFERED',
+      Cors: { AllowOrigins: CORS.allowOrigins, AllowMethods: CORS.allowMethods, AllowHeaders: CORS.allowHeaders, ExposeHeaders: CORS.exposeHeaders, MaxAge: 300, AllowCredentials: false },
+    });
+    expect(new Date(secure.CreationTime!).toISOString()).toBe(secure.CreationTime);
+    expect(secure.LastModifiedTime).toBe(secure.CreationTime);
+    // The URL it names is the one that answers.
+    expect((await send(hub.url, 'GET', new URL(secure.FunctionUrl!).pathname, {})).status).toBe(403);
+    const open = await hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:open' }));
+    expect(open).toMatchObject({ FunctionUrl: `${hub.url}/urls/open/`, AuthType: 'NONE', InvokeMode: 'BUFFERED' });
+    expect(open.Cors).toBeUndefined();
+    expect((await send(hub.url, 'GET', new URL(open.FunctionUrl!).pathname, {})).status).toBe(200);
+    expect(await hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'staged' }))).toMatchObject({ InvokeMode: 'RESPONSE_STREAM' });
+    await expect(hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'staged', Qualifier: 'live' })))
+      .rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'The resource you requested does not exist.', $metadata: { httpStatusCode: 404 } });
+    const ghost = await hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'ghost' })).catch((e: unknown) => e);
+    expect(ghost).toBeInstanceOf(ResourceNotFoundException);
+    expect((ghost as Error).message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost');
   });
 
   it('answers a CORS preflight itself (no signature needed, the function not invoked) and adds the headers to responses', async () => {

@@ -28,7 +28,6 @@ const OPERATIONS: ReadonlyArray<readonly [string, string, string]> = [
   ['PUT', `/2019-09-25/functions/${NAME}/event-invoke-config`, 'PutFunctionEventInvokeConfig'],
   ['GET', `/2019-09-25/functions/${NAME}/event-invoke-config`, 'GetFunctionEventInvokeConfig'],
   ['POST', `/2021-10-31/functions/${NAME}/url`, 'CreateFunctionUrlConfig'],
-  ['GET', `/2021-10-31/functions/${NAME}/url`, 'GetFunctionUrlConfig'],
   ['GET', `/2017-03-31/tags/${NAME}`, 'ListTags'],
   ['POST', `/2017-03-31/tags/${NAME}`, 'TagResource'],
 ];
