@@ -123,11 +123,29 @@ export function buildProgram(): Command {
       process.exitCode = filterTestCommand(options);
     });
 
+  strictHelpCommand(program);
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
     cmd.commands.forEach(override);
   });
   return program;
+}
+
+/**
+ * `help [command]` on `cmd` and its command groups, refusing a command it does not have as an
+ * unknown command is refused (exit 2, naming it), where commander's own printed the help and said
+ * nothing of the name.
+ */
+function strictHelpCommand(cmd: Command): void {
+  if (!cmd.commands.length) return;
+  cmd.commands.forEach(strictHelpCommand);
+  cmd.helpCommand(false);
+  cmd.command('help').argument('[command]').description('display help for command').action((name?: string) => {
+    if (name === undefined) cmd.help();
+    const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!sub) cmd.error(`error: unknown command '${name}'`, { code: 'commander.unknownCommand' });
+    sub.help();
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {

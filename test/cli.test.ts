@@ -56,6 +56,19 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect((await runCli(['help', 'dlq'])).code).toBe(0);
   });
 
+  it('help for a command it does not have exits 2 naming it, as an unknown command does; help for one it has exits 0', async () => {
+    for (const args of [['help', 'nothing'], ['dlq', 'help', 'nothing']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain("error: unknown command 'nothing'");
+      expect(result.stdout).toBe('');
+    }
+    const help = await runCli(['help']);
+    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Usage: triggerhub [options] [command]')]);
+    const up = await runCli(['help', 'up']);
+    expect([up.code, up.stdout]).toEqual([0, expect.stringContaining('Usage: triggerhub up')]);
+  });
+
   it('exits 2 with the field path on a bad config', async () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'functions:\n  resize:\n    handler: x.handler\n    timeout: 0\n');
