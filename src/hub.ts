@@ -68,6 +68,14 @@ export function embeddedRedisDir(config: HubConfig): string {
   return path.join(config.dataDir, 'redis');
 }
 
+/** A config (and project) without functions starts a hub that runs nothing: said once, naming the files. */
+function warnIfNoFunctions(config: HubConfig, logger: Logger): void {
+  if (Object.keys(config.functions).length) return;
+  const files = [config.configPath, config.project?.file].filter(Boolean);
+  const where = files.length ? files.join(' and ') : 'the config';
+  logger.warn({ event: 'no_functions', file: files[0] }, `${where} declares no functions: the hub starts with none (add functions: to the config, or point template: / serverless: at a project that has some)`);
+}
+
 /** What closing may take after the drain deadline, and what each step still gets once that is over. */
 const STOP_GRACE_MS = 5000;
 const STEP_MS = 500;
@@ -76,6 +84,7 @@ const STEP_MS = 500;
 export async function startHub(loaded: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger();
   for (const warning of loaded.project?.warnings ?? []) logger.warn({ event: 'project_warning', file: loaded.project!.file }, warning);
+  warnIfNoFunctions(loaded, logger);
   const watch = options.watch ?? loaded.watch;
   const cleanups: Array<() => Promise<unknown>> = [];
   let stopDeadline = Date.now();

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfigFile } from '../src/config/load.js';
 import { startHub, type Hub } from '../src/hub.js';
-import { silentLogger } from '../src/log.js';
-import { runCli } from './helpers/cli.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { runCli, spawnCli, stopChild } from './helpers/cli.js';
+import { jsonLogLines } from './helpers/log-capture.js';
 import { waitFor } from './helpers/hub.js';
 import { FIXTURES, tempDir } from './helpers/paths.js';
 
@@ -67,6 +68,29 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Usage: triggerhub [options] [command]')]);
     const up = await runCli(['help', 'up']);
     expect([up.code, up.stdout]).toEqual([0, expect.stringContaining('Usage: triggerhub up')]);
+  });
+
+  it('up warns once, naming the file, when the config declares no functions (an empty file too)', async () => {
+    const bare = path.join(dir, 'no-functions.yaml');
+    writeFileSync(bare, [`redis: ${inject('redisUrl')}`, `queuePrefix: bare-${randomUUID().slice(0, 8)}`, 'server: { port: 0 }'].join('\n'));
+    const child = spawnCli(['--config', bare, 'up']);
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    try {
+      await waitFor(() => output.includes('"event":"hub_started"'), 30_000, 'hub_started');
+    } finally {
+      await stopChild(child);
+    }
+    const warnings = output.split('\n').filter((line) => line.includes('"event":"no_functions"')).map((line) => JSON.parse(line));
+    expect(warnings).toEqual([expect.objectContaining({ level: 40, file: bare, msg: expect.stringContaining(`${bare} declares no functions`) })]);
+    // An empty file is a config of defaults only: the same warning (hub settings given as the CLI's overrides are).
+    const empty = path.join(dir, 'empty.yaml');
+    writeFileSync(empty, '');
+    const { lines, destination } = jsonLogLines();
+    const loaded = loadConfigFile(empty, process.env, { redis: inject('redisUrl'), queuePrefix: `empty-${randomUUID().slice(0, 8)}`, server: { port: 0 } });
+    await (await startHub(loaded, { logger: createLogger({ destination }) })).stop();
+    expect(lines.filter((line) => line.event === 'no_functions')).toEqual([expect.objectContaining({ file: empty, msg: expect.stringContaining(`${empty} declares no functions`) })]);
   });
 
   it('exits 2 with the field path on a bad config', async () => {
