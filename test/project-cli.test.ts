@@ -24,6 +24,14 @@ describe('CLI with a project', () => {
     expect(resources.stdout).toMatch(/sqs\s+sam-queue-OrdersQueue\s+OrdersQueue\s+arn:aws:sqs:us-east-1:000000000000:sam-queue-OrdersQueue\s+\(local cloud not running\)/);
   });
 
+  it('a function declared in both the config and its template exits 2 naming both files', async () => {
+    const config = path.join(tempDir('th-dup-'), 'triggerhub.yaml');
+    writeFileSync(config, [`template: ${QUEUE_TEMPLATE}`, 'functions:', '  OrderProcessorFunction: { handler: app.handler }'].join('\n'));
+    const result = await runCli(['--config', config, 'functions']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`functions.OrderProcessorFunction: declared in ${config} and also by ${QUEUE_TEMPLATE}; rename one`);
+  });
+
   it('a bad parameter override exits 2 naming the parameter', async () => {
     const result = await runCli(['--config', path.join(tempDir('th-nocfg-'), 'none.yaml'), 'functions', '--template', QUEUE_TEMPLATE, '--parameter-overrides', 'Nope=1']);
     expect(result.code).toBe(2);

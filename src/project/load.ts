@@ -35,12 +35,12 @@ export function loadProject(settings: ProjectSettings, baseDir: string, env: Nod
   return undefined;
 }
 
-/** The project's functions added to the config's own; a name in both is an error. */
-export function withProjectFunctions(raw: Record<string, unknown>, project: ProjectModel): Record<string, unknown> {
+/** The project's functions added to the config's own (from `configPath`, when a file); a name in both is an error naming both files. */
+export function withProjectFunctions(raw: Record<string, unknown>, project: ProjectModel, configPath?: string): Record<string, unknown> {
   const own = typeof raw.functions === 'object' && raw.functions !== null ? raw.functions as Record<string, unknown> : {};
   const functions: Record<string, unknown> = { ...own };
   for (const [name, fn] of project.functions) {
-    if (Object.hasOwn(own, name)) throw new HubError('TH_ERR_CONFIG_INVALID', `functions.${name}: also declared by ${project.file}; rename one`);
+    if (Object.hasOwn(own, name)) throw new HubError('TH_ERR_CONFIG_INVALID', `functions.${name}: declared in ${configPath || 'the config'} and also by ${project.file}; rename one`);
     // The hub's config records cannot hold this key: refused by name rather than lost without a word.
     if (name === '__proto__') throw new HubError('TH_ERR_CONFIG_PROJECT', `${project.file}: function ${name}: this name cannot be used locally; give the function another name (FunctionName, or another key in functions:)`);
     functions[name] = fn;
