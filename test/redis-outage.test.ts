@@ -184,6 +184,20 @@ describe('Redis refusing the records an async invocation owes after its handler 
     expect(events().filter((e) => e.event === 'follow_up_recovered')).toHaveLength(1);
   });
 
+  it('a worker whose own queue Redis refuses logs one error for it, not one per try, and takes events again once allowed', async () => {
+    const before = events().length;
+    await refuse('fu:fn-ok:');
+    // Once its blocking wait for the queue's marker ends (up to 5 s), BullMQ's fetch loop is refused
+    // over and over, thousands of times a second.
+    const refusals = () => events().slice(before).filter((e) => e.event === 'worker_error');
+    await waitFor(() => refusals().length >= 100, 20_000, 'the worker to be refused over and over');
+    await allowAll();
+    expect(refusals().filter((e) => e.level >= 50)).toHaveLength(1);
+    const id = await invokeAsync('ok', { order: 3 });
+    writeFileSync(go, '');
+    await waitFor(() => calls(okCalls).includes(id), 30_000, 'the event to run once the queue is allowed again');
+  });
+
   it('runs a failed handler once at its last attempt and dead-letters it with that attempt once Redis takes the record', async () => {
     sink.received.length = 0;
     await refuse('fu:dlq:');

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { LogWindow } from '../log-window.js';
 
 const HEALTH_PING_TIMEOUT_MS = 900;
 /** Connection states after Redis was lost (a new connection's 'connecting' is not one: its commands wait). */
@@ -59,11 +60,22 @@ export class RedisOutage {
  * logged as one.
  */
 export function workerErrorHandler(log: Logger, event: string): (err: Error) => void {
+  // Redis answering with an error instead of dropping the connection (NOPERM from an ACL, OOM at
+  // maxmemory, READONLY after a failover) fails BullMQ's fetch loop over and over: one error line
+  // per kind of error and minute, the rest at debug and counted in the next one.
+  const window = new LogWindow(WORKER_ERROR_WINDOW_MS);
   return (err) => {
-    if (isConnectionError(err)) log.debug({ event: 'redis_connection_error', message: err.message }, 'redis connection error');
+    if (isConnectionError(err)) return log.debug({ event: 'redis_connection_error', message: err.message }, 'redis connection error');
+    const loud = window.loud(errorKind(err));
+    if (!loud) return log.debug({ event, err }, 'queue worker error (repeated)');
+    if (loud.quiet) log.error({ event, err, repeated: loud.quiet }, `queue worker error (${loud.quiet} more of this kind since the last report)`);
     else log.error({ event, err }, 'queue worker error');
   };
 }
+
+const WORKER_ERROR_WINDOW_MS = 60_000;
+/** A Redis error's kind: its first word (NOPERM, OOM, READONLY, ERR …), so a key or id in the message makes no new kind. */
+const errorKind = (err: Error): string => `${err.name}:${String(err.message).split(/\s/, 1)[0].slice(0, 40)}`;
 
 /**
  * For BullMQ queues: a failed command rejects its caller's promise, so their 'error' events are
