@@ -149,7 +149,7 @@ export const hubSchema = z.object({
     maxEnvironments: intBetween(1, 1000).default(10),
     idleTimeoutSeconds: intBetween(1, 86400).default(300),
     scaleUpDelayMs: intBetween(0, 10000).default(10),
-    /** Environments a handler that computes gets at most (default 2 per CPU): see README, Execution environments. */
+    /** Environments a handler that computes gets at most (default: no such limit): see README, Execution environments. */
     cpuBoundEnvironments: intBetween(1, 1000).optional(),
     /** Node.js environments as processes or worker threads: see README, Thread isolation. */
     isolation: isolationSchema.default('process'),

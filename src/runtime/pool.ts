@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Environment } from './environment.js';
@@ -21,10 +20,10 @@ interface Waiter {
  * after `idleTimeoutMs`. With `scaleUpDelayMs`, an invocation that finds every environment busy
  * waits that long for one to free up before it starts another: short handlers then share a few
  * warm processes instead of paying a cold start (and a process) per concurrent event; and
- * environments are added one cold start at a time. A handler that computes rather than waits (its
- * environments report CPU time for half their invocations' wall time or more) gets no more than
- * `cpuBoundEnvironments` (2 per CPU): further invocations wait for one of those instead of starting
- * processes that would share the same CPUs. Throttling (reserved concurrency 0) is the caller's job: here it means 1.
+ * environments are added one cold start at a time. With `cpuBoundEnvironments`, a handler that
+ * computes rather than waits (its environments report CPU time for half their invocations' wall
+ * time or more) gets no more than that many: further invocations wait for one of those instead of
+ * starting processes that would share the same CPUs. Throttling (reserved concurrency 0) is the caller's job: here it means 1.
  */
 export class FunctionPool {
   readonly #fn: FunctionConfig;
@@ -55,7 +54,7 @@ export class FunctionPool {
     this.#options = options;
     this.#logger = logger.child({ function: fn.name });
     this.#max = Math.max(1, fn.reservedConcurrency ?? options.maxEnvironments);
-    this.#cpuBoundMax = Math.max(1, options.cpuBoundEnvironments ?? 2 * availableParallelism());
+    this.#cpuBoundMax = options.cpuBoundEnvironments === undefined ? Infinity : Math.max(1, options.cpuBoundEnvironments);
   }
 
   /** Invocations running or waiting for their environment to start. */
@@ -140,7 +139,8 @@ export class FunctionPool {
     if (this.#quiescing) throw closedError();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
-      if (this.#busy < this.#max) waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), delay);
+      // No timer while the cap holds it: a release serves it (no timer per queued invocation).
+      if (this.#busy < this.#max && this.#mayStart()) waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), delay);
       this.#waiters.push(waiter);
     });
   }

@@ -100,7 +100,7 @@ export interface RuntimeOptions {
   /**
    * Environments a function whose handler computes rather than waits (its environments busy on CPU
    * for half their invocations' time or more) gets at most, below its maximum: more processes
-   * than the CPUs can run make each invocation slower, not more of them. Default: 2 per CPU.
+   * than the CPUs can run make each invocation slower, not more of them. Default: no such limit.
    */
   cpuBoundEnvironments?: number;
   /** Also receives every invocation log line (e.g. the per-function Redis streams). */
