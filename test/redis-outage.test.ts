@@ -196,6 +196,8 @@ describe('Redis refusing the records an async invocation owes after its handler 
     const id = await invokeAsync('ok', { order: 3 });
     writeFileSync(go, '');
     await waitFor(() => calls(okCalls).includes(id), 30_000, 'the event to run once the queue is allowed again');
+    // Its on-success record arrives before the next test counts what the sink received.
+    await waitFor(() => sink.requestIds().includes(id), 30_000, 'its on-success record');
   });
 
   it('runs a failed handler once at its last attempt and dead-letters it with that attempt once Redis takes the record', async () => {
