@@ -72,7 +72,7 @@ export const ERRORS = {
   },
   TH_ERR_REQUEST_VALIDATION: {
     status: 400, awsType: 'ValidationException', retryable: false,
-    description: "A function name or qualifier does not match the Lambda API's pattern for it (checked before any lookup, as Lambda does).",
+    description: "A function name or qualifier does not match the Lambda API's pattern for it (checked before any lookup, as Lambda does), or a member with a fixed set of values has another (X-Amz-Invocation-Type, X-Amz-Log-Type, FunctionVersion).",
   },
   TH_ERR_REQUEST_INVALID_PARAMETER: {
     status: 400, awsType: 'InvalidParameterValueException', retryable: false,
