@@ -21,6 +21,10 @@ describe('several hubs on one Redis: async events', () => {
   beforeAll(async () => {
     const raw = {
       queuePrefix: prefix,
+      // The default lock (30 s), not the suite's 2 s: on a starved machine a 2 s lock can lapse
+      // before its renewal runs and BullMQ's stalled check runs the event again (at-least-once, as
+      // on Lambda), which is not what these tests look at.
+      lockDurationSeconds: 30,
       functions: {
         work: { handler: 'slow.handler', environment: { CALLS_FILE: workCalls }, destinations: { onSuccess: 'sink' } },
         broken: {
