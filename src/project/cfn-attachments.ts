@@ -15,7 +15,7 @@ type Props = Record<string, unknown>;
 type Attacher = (stack: Stack, model: ProjectModel, props: Props, at: string) => void;
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
-const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)(:.+)?$/;
+export const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)(:.+)?$/;
 
 /** The project's function a name or ARN names; an error when the template has none. */
 function target(stack: Stack, model: ProjectModel, value: unknown, at: string): [string, RawFunction] {

@@ -5,6 +5,7 @@ import { declareQueue } from './cfn-resources.js';
 import { httpApiStage } from './http-api.js';
 import { httpApiCors } from './http-api-cors.js';
 import { restApiOf, samRestCors } from './rest-api-cors.js';
+import { samAuthorizer } from './sam-authorizers.js';
 
 /**
  * A SAM function's `Events:` → triggerhub event mappings, one mapper per SAM event type (SAM's
@@ -46,29 +47,25 @@ const method = (value: unknown) => (value === undefined ? 'ANY' : String(value).
 /** The event's integration timeout (`TimeoutInMillis`), when it sets one. */
 const integrationTimeout = (props: Props) => (props.TimeoutInMillis === undefined ? {} : { timeoutInMillis: typed('TimeoutInMillis', props.TimeoutInMillis) });
 
+/** The route's authorizer (samEvents looks it up in its API's Auth), when it has one. */
+const authorizer = (props: Props) => (props.authorizer === undefined ? {} : { authorizer: props.authorizer });
+
 const api: Mapper = (ctx, props, at) => {
-  ignoreAuth(ctx, props, at);
   if (typeof props.Path !== 'string') throw ctx.stack.resolver.error(`${at}.Path`, 'must be the resource path (SAM requires it), e.g. /orders/{id}');
-  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage, ...integrationTimeout(props), ...(props.cors === undefined ? {} : { cors: props.cors }) } }];
+  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage, ...integrationTimeout(props), ...(props.cors === undefined ? {} : { cors: props.cors }), ...authorizer(props) } }];
 };
 
-const httpApi: Mapper = (ctx, props, at) => {
-  ignoreAuth(ctx, props, at);
-  return [{
-    http: {
-      path: props.Path === undefined ? '/{proxy+}' : String(props.Path),
-      stage: props.stage,
-      methods: [method(props.Method)],
-      ...(props.PayloadFormatVersion === undefined ? {} : { payloadFormatVersion: String(props.PayloadFormatVersion) }),
-      ...(props.cors === undefined ? {} : { cors: props.cors }),
-      ...integrationTimeout(props),
-    },
-  }];
-};
-
-function ignoreAuth(ctx: EventContext, props: Props, at: string): void {
-  if (props.Auth !== undefined) ctx.warn(`${at}.Auth: authorizers are not run locally; the route is open`);
-}
+const httpApi: Mapper = (_ctx, props) => [{
+  http: {
+    path: props.Path === undefined ? '/{proxy+}' : String(props.Path),
+    stage: props.stage,
+    methods: [method(props.Method)],
+    ...(props.PayloadFormatVersion === undefined ? {} : { payloadFormatVersion: String(props.PayloadFormatVersion) }),
+    ...(props.cors === undefined ? {} : { cors: props.cors }),
+    ...integrationTimeout(props),
+    ...authorizer(props),
+  },
+}];
 
 const sns: Mapper = (ctx, props, at, name) => {
   const topic = ctx.stack.resolver.string(props.Topic, `${at}.Topic`);
@@ -144,6 +141,9 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
     const mapper = MAPPERS.get(event.Type) ?? unsupported(event.Type);
     const props = isObject(event.Properties) ? event.Properties : {};
     const resolved = ctx.stack.resolver.resolve(props, `${eventAt}.Properties`) as Props;
+    if (event.Type === 'Api' || event.Type === 'HttpApi') {
+      resolved.authorizer = samAuthorizer(ctx.stack, event.Type, props, resolved, `${eventAt}.Properties`, ctx.warn);
+    }
     if (event.Type === 'Api') {
       resolved.stage = restStage(ctx, props);
       if (typeof resolved.Path === 'string') resolved.cors = samRestCors(ctx.stack, props, resolved.Path);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { HubError } from '../errors.js';
 import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
+import { dropForeignAuthorizers } from './authorizers.js';
 import { emptyModel, type ProjectModel } from './model.js';
 import { readProjectFile } from './read.js';
 import { refuseGlobalStageName } from './http-api.js';
@@ -34,6 +35,7 @@ export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'
     if (FUNCTION_TYPES.has(resource.Type)) loadFunction(stack, model, logicalId, globals, path.dirname(file));
   }
   attachResources(stack, model);
+  dropForeignAuthorizers(model);
   return model;
 }
 

@@ -5,6 +5,7 @@ import { attributeValue } from './physical.js';
 import { FRAMEWORK_HEADERS, frameworkRestCors } from './rest-api-cors.js';
 import { input } from './sam-events.js';
 import { ALL_METHODS } from '../sources/http/settings.js';
+import { frameworkHttpAuthorizer, frameworkRestAuthorizer } from './serverless-authorizers.js';
 
 /**
  * serverless.yml `functions.<fn>.events` → triggerhub event mappings. Pollers are renamed to
@@ -24,6 +25,8 @@ export interface ServerlessEventContext {
   httpApiCors?: Props;
   /** The REST API's CORS by path (`http` events' `cors`, merged per path: restApiCors). */
   restCors?: Map<string, Props>;
+  /** `provider.httpApi.authorizers`, which httpApi events' `authorizer.name` names. */
+  httpApiAuthorizers?: Props;
 }
 
 type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
@@ -70,19 +73,23 @@ const http: Mapper = (ctx, value, at) => {
     const cors = props.cors ? ' (its responses get no Access-Control-Allow-Origin, which the Framework adds to a lambda integration\'s)' : '';
     warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally${cors}`);
   }
-  if (props.authorizer !== undefined || props.private === true) warn(ctx)(`${at}: authorizers and API keys are not checked locally; the route is open`);
+  if (props.private === true) warn(ctx)(`${at}.private: API keys are not checked locally`);
   const cors = props.cors ? ctx.restCors?.get(path) : undefined;
-  return [{ api: { path, method, stage: ctx.stage, ...(cors ? { cors } : {}) } }];
+  const authorizer = props.authorizer === undefined ? undefined : frameworkRestAuthorizer(ctx.stack, props.authorizer, `${at}.authorizer`, warn(ctx));
+  return [{ api: { path, method, stage: ctx.stage, ...(cors ? { cors } : {}), ...(authorizer ? { authorizer } : {}) } }];
 };
 
 const httpApi: Mapper = (ctx, value, at) => {
   const { method, path, props } = route(value);
-  if (props.authorizer !== undefined) warn(ctx)(`${at}.authorizer: authorizers are not run locally; the route is open`);
+  const authorizer = props.authorizer === undefined ? undefined : frameworkHttpAuthorizer(ctx.stack, props.authorizer, {
+    authorizers: ctx.httpApiAuthorizers, routePayload: ctx.httpApiPayload ?? '2.0', at: `${at}.authorizer`, warn: warn(ctx),
+  });
   return [{
     http: {
       path, methods: [method],
       ...(ctx.httpApiPayload === undefined ? {} : { payloadFormatVersion: ctx.httpApiPayload }),
       ...(ctx.httpApiCors === undefined ? {} : { cors: ctx.httpApiCors }),
+      ...(authorizer ? { authorizer } : {}),
     },
   }];
 };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { HubError } from '../errors.js';
 import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
+import { dropForeignAuthorizers } from './authorizers.js';
 import { emptyModel, unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
 import { layerDirectories, urlSettings, warnDynamicReferences } from './sam-function.js';
@@ -74,6 +75,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     environment: section('provider.environment', provider.environment),
     httpApiPayload: isObject(provider.httpApi) ? vars.resolve(provider.httpApi.payload, 'provider.httpApi.payload') : undefined,
     httpApiCors: isObject(provider.httpApi) ? frameworkHttpApiCors(vars.resolve(provider.httpApi.cors, 'provider.httpApi.cors'), functions) : undefined,
+    httpApiAuthorizers: isObject(provider.httpApi) ? section('provider.httpApi.authorizers', provider.httpApi.authorizers) : undefined,
     layers: vars.resolve(provider.layers, 'provider.layers'),
     restCors: restApiCors(stack, functions),
   };
@@ -91,13 +93,14 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     model.functions.set(key, serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }));
   }
   attachResources(stack, model);
+  dropForeignAuthorizers(model);
   model.includes.push(...includes);
   return model;
 }
 
 interface FunctionInput {
   stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
-  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; layers: unknown; restCors: Map<string, Props> };
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; httpApiAuthorizers?: Props; layers: unknown; restCors: Map<string, Props> };
 }
 
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
@@ -136,7 +139,7 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
   const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
   const httpApiPayload = payload === undefined ? undefined : String(payload);
-  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors, restCors: defaults.restCors }, props.events, `${at}.events`);
+  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors, httpApiAuthorizers: defaults.httpApiAuthorizers, restCors: defaults.restCors }, props.events, `${at}.events`);
   const ignored = Object.keys(props).filter((name) => !FUNCTION_PROPERTIES.has(name));
   if (ignored.length) warn(`${at}: ${ignored.join(', ')} not applied locally`);
   return fn;

@@ -1,0 +1,116 @@
+import { DEFAULT_RESULT_TTL, functionOfArn, lambdaAuthorizer, TOKEN_ISSUER_WARNING } from './authorizers.js';
+import { mergeGlobals } from './globals.js';
+import { apiOf } from './http-api.js';
+import type { Stack } from './stack.js';
+
+/**
+ * The `authorizer` of a SAM Api / HttpApi event's route: the event's `Auth.Authorizer`, else its
+ * API's `Auth.DefaultAuthorizer` (an AWS::Serverless::Api / HttpApi's `Auth` merged over
+ * `Globals.<Api|HttpApi>.Auth`; the implicit API has Globals' only), looked up in that `Auth`'s
+ * `Authorizers`, with samtranslator's defaults. Lambda authorizers are mapped; `NONE` opens the
+ * route; Cognito, JWT and AWS_IAM authorizers are a warning (the route is open).
+ */
+type Props = Record<string, unknown>;
+type Kind = 'Api' | 'HttpApi';
+type Warn = (message: string) => void;
+
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+
+const API = {
+  Api: { key: 'RestApiId', type: 'AWS::Serverless::Api', header: 'method.request.header.', query: 'method.request.querystring.', stage: 'stageVariables.', context: 'context.' },
+  HttpApi: { key: 'ApiId', type: 'AWS::Serverless::HttpApi', header: '$request.header.', query: '$request.querystring.', stage: '$stageVariables.', context: '$context.' },
+} as const;
+
+interface Found { stack: Stack; kind: Kind; definition: Props; at: string; warn: Warn; routePayload: string }
+
+/** `event`: the event's properties as written; `resolved`: resolved. */
+export function samAuthorizer(stack: Stack, kind: Kind, event: Props, resolved: Props, at: string, warn: Warn): Props | undefined {
+  const api = API[kind];
+  const { id, api: resource } = apiOf(stack, event, api.key);
+  const eventAuth = isObject(resolved.Auth) ? resolved.Auth : {};
+  if (id !== undefined && resource?.Type !== api.type) {
+    if (resolved.Auth !== undefined) warn(`${at}.Auth: ${id} is not an ${api.type}, whose Auth is not read locally: the route is open`);
+    return undefined;
+  }
+  const own = resource?.Properties.Auth;
+  const where = own === undefined ? `Globals.${kind}.Auth` : `Resources.${id}.Properties.Auth`;
+  const globals = stack.globals.get(kind);
+  const merged = mergeGlobals(isObject(globals) && globals.Auth !== undefined ? { Auth: globals.Auth } : {}, own === undefined ? {} : { Auth: own }).Auth;
+  const auth = isObject(merged) ? stack.resolver.resolve(merged, where) as Props : {};
+  if (eventAuth.ApiKeyRequired === true || (kind === 'Api' && auth.ApiKeyRequired === true && eventAuth.ApiKeyRequired !== false)) {
+    warn(`${at}.Auth: API keys (ApiKeyRequired) are not checked locally`);
+  }
+  const name = eventAuth.Authorizer ?? auth.DefaultAuthorizer;
+  if (name === undefined || name === 'NONE') return undefined;
+  if (name === 'AWS_IAM') {
+    warn(`${at}.Auth.Authorizer: AWS_IAM (SigV4) authorization of ${kind} routes is not checked locally: the route is open`);
+    return undefined;
+  }
+  const authorizers = new Map(Object.entries(isObject(auth.Authorizers) ? auth.Authorizers : {}));
+  const definition = authorizers.get(String(name));
+  if (!isObject(definition)) {
+    const named = eventAuth.Authorizer === undefined ? `${where}.DefaultAuthorizer` : `${at}.Auth.Authorizer`;
+    throw stack.resolver.error(named, `${String(name)} is not one of ${where}.Authorizers (${[...authorizers.keys()].join(', ') || 'none'}), as SAM requires`);
+  }
+  const found: Found = { stack, kind, definition, at: `${where}.Authorizers.${String(name)}`, warn, routePayload: String(resolved.PayloadFormatVersion ?? '2.0') };
+  return kind === 'Api' ? restAuthorizer(found) : httpAuthorizer(found);
+}
+
+/** The function of `FunctionArn` (a Ref / GetAtt of a template function resolves to its ARN). */
+function authorizerFunction({ stack, definition, at, warn }: Found): string | undefined {
+  if (definition.FunctionArn === undefined) throw stack.resolver.error(`${at}.FunctionArn`, 'is required for a Lambda authorizer (SAM refuses it without one)');
+  const arn = String(definition.FunctionArn);
+  const fn = functionOfArn(arn);
+  if (fn === undefined) warn(`${at}.FunctionArn: ${arn} is not a Lambda function ARN: the route is open`);
+  return fn;
+}
+
+/** Identity `Headers` and `QueryStrings` as identity sources; `StageVariables` and `Context` are named in a warning. */
+function identitySources({ kind, definition, at, warn }: Found): { sources: string[]; ttl?: number; declared: boolean } {
+  const identity = isObject(definition.Identity) ? definition.Identity : {};
+  const api = API[kind];
+  const sources = [...list(identity.Headers).map((h) => api.header + h), ...list(identity.QueryStrings).map((q) => api.query + q)];
+  const unchecked = [...list(identity.StageVariables).map((s) => api.stage + s), ...list(identity.Context).map((c) => api.context + c)];
+  if (unchecked.length) warn(`${at}.Identity: ${unchecked.join(', ')} not checked locally (headers and query strings are; the cache keys on those alone)`);
+  const ttl = identity.ReauthorizeEvery === undefined ? undefined : Number(identity.ReauthorizeEvery);
+  return { sources, ttl, declared: sources.length + unchecked.length > 0 };
+}
+
+function restAuthorizer(found: Found): Props | undefined {
+  const { stack, definition, at, warn } = found;
+  if (definition.UserPoolArn !== undefined) {
+    warn(`${at}: a Cognito user pool authorizer ${TOKEN_ISSUER_WARNING}`);
+    return undefined;
+  }
+  const type = definition.FunctionPayloadType === undefined ? 'TOKEN' : String(definition.FunctionPayloadType);
+  if (type !== 'TOKEN' && type !== 'REQUEST') throw stack.resolver.error(`${at}.FunctionPayloadType`, `must be TOKEN or REQUEST, not ${type}`);
+  const fn = authorizerFunction(found);
+  if (fn === undefined) return undefined;
+  const identity = isObject(definition.Identity) ? definition.Identity : {};
+  if (type === 'TOKEN') {
+    const ttl = identity.ReauthorizeEvery === undefined ? DEFAULT_RESULT_TTL : Number(identity.ReauthorizeEvery);
+    const validation = identity.ValidationExpression === undefined ? {} : { validationExpression: String(identity.ValidationExpression) };
+    return lambdaAuthorizer(fn, [`${API.Api.header}${String(identity.Header ?? 'Authorization')}`], ttl, validation);
+  }
+  const { sources, ttl = DEFAULT_RESULT_TTL, declared } = identitySources(found);
+  if (!declared && ttl > 0) throw stack.resolver.error(`${at}.Identity`, 'must name at least one of Headers, QueryStrings, StageVariables or Context (SAM requires it for a REQUEST authorizer unless ReauthorizeEvery is 0)');
+  return lambdaAuthorizer(fn, sources, ttl, { type: 'REQUEST' });
+}
+
+function httpAuthorizer(found: Found): Props | undefined {
+  const { stack, definition, at, warn, routePayload } = found;
+  if (definition.JwtConfiguration !== undefined) {
+    warn(`${at}: a JWT (OAuth2) authorizer ${TOKEN_ISSUER_WARNING}`);
+    return undefined;
+  }
+  const version = definition.AuthorizerPayloadFormatVersion === undefined ? undefined : String(definition.AuthorizerPayloadFormatVersion);
+  if (version !== '1.0' && version !== '2.0') throw stack.resolver.error(`${at}.AuthorizerPayloadFormatVersion`, `must be '1.0' or '2.0' (SAM requires it for a Lambda authorizer)${version === undefined ? '' : `, not ${version}`}`);
+  const simple = definition.EnableSimpleResponses === true || definition.EnableSimpleResponses === 'true';
+  if (simple && version === '1.0') throw stack.resolver.error(`${at}.EnableSimpleResponses`, 'needs AuthorizerPayloadFormatVersion 2.0 (API Gateway refuses simple responses with 1.0)');
+  const fn = authorizerFunction(found);
+  if (fn === undefined) return undefined;
+  if (version !== routePayload) warn(`${at}.AuthorizerPayloadFormatVersion: ${version}: locally the authorizer gets the route's payload format ${routePayload}`);
+  const { sources, ttl = DEFAULT_RESULT_TTL } = identitySources(found);
+  return lambdaAuthorizer(fn, sources, ttl, { enableSimpleResponses: simple });
+}
