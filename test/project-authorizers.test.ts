@@ -180,6 +180,7 @@ describe('SAM Auth → route authorizers', () => {
     expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, Identity: { ValidationExpression: "(" } } } }')).toThrow(/api\.authorizer\.validationExpression: must be a valid regular expression/);
     const http = (authorizer: string) => () => samConfig(`        E: { Type: HttpApi, Properties: { Path: /a, Method: GET, Auth: { Authorizer: A } } }
 `, { globals: `  HttpApi:\n    Auth: { Authorizers: { A: ${authorizer} } }\n` });
+    expect(http("{ FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '2.0', Identity: { Headers: Authorization } }")).toThrow(/Authorizers\.A\.Identity\.Headers: must be a list of names/);
     expect(http('{ FunctionArn: !GetAtt Auth.Arn }')).toThrow(/Authorizers\.A\.AuthorizerPayloadFormatVersion: must be '1\.0' or '2\.0' \(SAM requires it/);
     expect(http("{ FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '1.0', EnableSimpleResponses: true }")).toThrow(/Authorizers\.A\.EnableSimpleResponses: needs AuthorizerPayloadFormatVersion 2\.0/);
   });

@@ -15,7 +15,6 @@ type Kind = 'Api' | 'HttpApi';
 type Warn = (message: string) => void;
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
-const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 
 const API = {
   Api: { key: 'RestApiId', type: 'AWS::Serverless::Api', header: 'method.request.header.', query: 'method.request.querystring.', stage: 'stageVariables.', context: 'context.' },
@@ -67,11 +66,17 @@ function authorizerFunction({ stack, definition, at, warn }: Found): string | un
 }
 
 /** Identity `Headers` and `QueryStrings` as identity sources; `StageVariables` and `Context` are named in a warning. */
-function identitySources({ kind, definition, at, warn }: Found): { sources: string[]; ttl?: number; declared: boolean } {
+function identitySources({ stack, kind, definition, at, warn }: Found): { sources: string[]; ttl?: number; declared: boolean } {
   const identity = isObject(definition.Identity) ? definition.Identity : {};
   const api = API[kind];
-  const sources = [...list(identity.Headers).map((h) => api.header + h), ...list(identity.QueryStrings).map((q) => api.query + q)];
-  const unchecked = [...list(identity.StageVariables).map((s) => api.stage + s), ...list(identity.Context).map((c) => api.context + c)];
+  const list = (key: string): string[] => {
+    const value = identity[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw stack.resolver.error(`${at}.Identity.${key}`, 'must be a list of names (SAM requires one)');
+    return value;
+  };
+  const sources = [...list('Headers').map((h) => api.header + h), ...list('QueryStrings').map((q) => api.query + q)];
+  const unchecked = [...list('StageVariables').map((s) => api.stage + s), ...list('Context').map((c) => api.context + c)];
   if (unchecked.length) warn(`${at}.Identity: ${unchecked.join(', ')} not checked locally (headers and query strings are; the cache keys on those alone)`);
   const ttl = identity.ReauthorizeEvery === undefined ? undefined : Number(identity.ReauthorizeEvery);
   return { sources, ttl, declared: sources.length + unchecked.length > 0 };
