@@ -60,6 +60,8 @@ export class Environment {
   readonly #pipes = new PipeLines((level, line) => this.#line(level, line));
   /** Output between invocations (a handler's timers): bounded as an invocation's is, renewed by each. */
   #idleOutput = new LogBudget();
+  /** Credit for a streamed response's bytes the client took (see stream-credit.ts). */
+  readonly #grant = (bytes: number): void => this.#transport.credit(bytes);
 
   constructor(fn: FunctionConfig, options: RuntimeOptions, logger: Logger, onDead: (env: Environment) => void) {
     this.#fn = fn;
@@ -101,7 +103,7 @@ export class Environment {
       const log = new InvocationLog(this.#logger, {
         requestId: req.requestId, function: this.#fn.name, environmentId: this.id, version: versionOf(this.#fn), traceparent: trace.traceparent, sink: this.#options.logSink,
       });
-      run = { req, trace, log, output: new StreamOutput(req.stream), startedAt: performance.now(), timer, end };
+      run = { req, trace, log, output: new StreamOutput(req.stream, this.#grant), startedAt: performance.now(), timer, end };
       this.#run = run;
       if (this.#state === 'new') this.#spawn();
       else if (this.#state === 'dead') this.#end({ kind: 'exit', code: null, signal: null }); // killed while preparing
@@ -237,6 +239,7 @@ export class Environment {
     if (!run) return;
     this.#pipes.flush(); // a last line without its line break belongs to this invocation
     this.#run = undefined;
+    run.output.close();
     clearTimeout(run.timer);
     run.end(ending);
   }

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { trackChild } from './children.js';
 import { childEnvironment, logStreamName } from './child-env.js';
 import type { ProcMemory } from './proc-memory.js';
-import { childMessage, payloadText, type BootstrapSpec, type ChildMessage, type InvokeMessage } from './protocol.js';
+import { childMessage, payloadText, type BootstrapSpec, type ChildMessage, type HubMessage } from './protocol.js';
 import { processSandbox, readText, type Sandbox, type SandboxEvents } from './sandbox.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
@@ -23,7 +23,7 @@ const tsxUrls = new Map<string, string>();
 /** A started Node.js environment: its sandbox, and how to hand it an invocation. */
 export interface NodeSandbox {
   sandbox: Sandbox;
-  post(message: InvokeMessage): void;
+  post(message: HubMessage): void;
 }
 
 /**
@@ -67,7 +67,13 @@ function startProcess({ spec, env, preload, tsx, fn }: Launch, events: SandboxEv
   });
   trackChild(child);
   child.on('message', checked(events, events.message));
-  return { sandbox: processSandbox(child, events), post: (message) => child.send(message) };
+  return {
+    sandbox: processSandbox(child, events),
+    // A credit may come after the process died (its exit is being drained): it is for no one.
+    post: (message) => {
+      if (message.type !== 'credit' || child.connected) child.send(message);
+    },
+  };
 }
 
 /**
@@ -104,7 +110,7 @@ function startThread({ spec, env, preload, tsx, fn }: Launch, events: SandboxEve
   });
   return {
     sandbox: { label: { threadId: worker.threadId }, kill: () => void worker.terminate(), memory: () => memory },
-    post: (message) => worker.postMessage(message.payload === undefined ? { ...message, payload: payloadText(message), event: undefined } : message),
+    post: (message) => worker.postMessage(message.type === 'credit' || message.payload !== undefined ? message : { ...message, payload: payloadText(message), event: undefined }),
   };
 }
 

@@ -16,8 +16,10 @@ export interface BootstrapSpec {
   handler: string;
 }
 
-/** Parent → child: run one invocation. The only message the parent sends. */
+/** Parent → child: run one invocation. */
 export interface InvokeMessage {
+  /** Only a CreditMessage has a type. */
+  type?: never;
   requestId: string;
   /** The event as JSON text; or, instead, `event` (over a process's JSON IPC channel). */
   payload?: string;
@@ -33,6 +35,18 @@ export interface InvokeMessage {
   /** The same trace as a W3C traceparent (TRACEPARENT, `context.traceparent`), when the trace is valid. */
   traceparent?: string;
 }
+
+/**
+ * Parent → child: the hub's client took `bytes` more of the streamed response (see
+ * stream-credit.ts): the bootstrap may send as many more.
+ */
+export interface CreditMessage {
+  type: 'credit';
+  bytes: number;
+}
+
+/** What the parent sends. */
+export type HubMessage = InvokeMessage | CreditMessage;
 
 /** Child → parent. */
 export type ChildMessage =

@@ -18,6 +18,8 @@ export interface Transport {
   /** Starts the sandbox; what it says goes to `events`. May throw (spawn or Worker errors). */
   start(events: SandboxEvents): Sandbox;
   send(message: InvokeMessage): void;
+  /** Credit for `bytes` of the current invocation's streamed response the client took (see stream-credit.ts). */
+  credit(bytes: number): void;
   /** Releases what the transport holds besides the sandbox; idempotent. */
   close?(): void;
 }
@@ -57,5 +59,9 @@ class NodeTransport implements Transport {
 
   send(message: InvokeMessage): void {
     this.#started!.post(message);
+  }
+
+  credit(bytes: number): void {
+    this.#started?.post({ type: 'credit', bytes });
   }
 }

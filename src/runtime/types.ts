@@ -26,7 +26,12 @@ export type InvocationStatus = 'success' | 'error' | 'timeout' | 'out_of_memory'
 export interface ResponseSink {
   /** The stream's content type, once, before the first bytes. */
   start(contentType: string): void;
-  chunk(bytes: Buffer): void;
+  /**
+   * Takes bytes; `taken` is called once the client's connection can take more (at once while it
+   * keeps up, when it drains if it reads slower than the handler writes, at once if it is gone):
+   * the handler's stream waits for it (see stream-credit.ts).
+   */
+  chunk(bytes: Buffer, taken: () => void): void;
 }
 
 /** How a synchronous invocation runs (Dispatcher.invokeSync, SourceContext.invokeSync). */

@@ -5,6 +5,7 @@ import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES } from '../router/envelope.js';
 import type { InvokeResult, ResponseSink } from '../runtime/types.js';
 import { traceFromHeaders } from '../tracing.js';
+import { whenWritable } from '../sources/kit/drain.js';
 import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { eventMessage } from './event-stream.js';
 import { enumMember, header, logTail, lookup, parseClientContext, parsePayload, wantsLogTail } from './invoke-api.js';
@@ -59,11 +60,13 @@ class EventStreamReply implements ResponseSink {
     });
   }
 
-  chunk(bytes: Buffer): void {
+  /** Past the streamed response limit, or once the client is gone, bytes are dropped (and taken at once). */
+  chunk(bytes: Buffer, taken: () => void): void {
     this.#bytes += bytes.length;
     if (this.#bytes > STREAMED_RESPONSE_LIMIT) this.#truncated = true;
-    if (this.#truncated || this.reply.raw.destroyed) return;
-    this.reply.raw.write(eventMessage('PayloadChunk', 'application/octet-stream', bytes));
+    if (this.#truncated || this.reply.raw.destroyed) return taken();
+    const out = this.reply.raw;
+    whenWritable(out, out.write(eventMessage('PayloadChunk', 'application/octet-stream', bytes)), taken);
   }
 
   complete(outcome: InvokeResult, tail: boolean): void {
@@ -78,7 +81,7 @@ class EventStreamReply implements ResponseSink {
       done.ErrorCode = 'Function.ResponseSizeTooLarge';
       done.ErrorDetails = `Response payload size exceeded maximum allowed payload size (${STREAMED_RESPONSE_LIMIT} bytes).`;
     } else if (!result.streamed) {
-      this.chunk(Buffer.from(result.payload ?? 'null'));
+      this.chunk(Buffer.from(result.payload ?? 'null'), () => {});
     }
     if (tail) done.LogResult = logTail(result.logs);
     if (this.reply.raw.destroyed) return;

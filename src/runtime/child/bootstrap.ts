@@ -14,6 +14,7 @@ import { captureLogs } from './log-capture.js';
 import type { StreamEmitter } from './response-stream.js';
 import { runHandler } from './run-handler.js';
 import { installAwsLambdaGlobal } from './streaming.js';
+import { CreditWindow, STREAM_PIECE_BYTES } from '../stream-credit.js';
 
 const { spec } = host;
 /** Sets a per-invocation variable, or removes the previous invocation's value (without setenv: see invocation-env.ts). */
@@ -28,10 +29,28 @@ let broken = false;
 let cpuMark: number | undefined;
 
 const logError = captureLogs(() => requestId, (level, line) => host.send({ type: 'log', level, line }));
-/** A streaming handler's bytes, sent as they are written; the next write waits for the send. */
+/** The current invocation's streamed bytes the hub has not granted credit for yet. */
+const flow = new CreditWindow();
+/**
+ * A streaming handler's bytes, sent as they are written, in pieces of at most STREAM_PIECE_BYTES;
+ * a write is done (the handler's stream takes the next) once the credit window has room again: while the
+ * client reads slowly, the handler's `write()` returns false and `pipeline()` pauses.
+ */
 const emit: StreamEmitter = {
   start: (contentType) => host.send({ type: 'stream', contentType }),
-  chunk: (bytes, done) => host.sendThen({ type: 'chunk', data: bytes.toString('base64') }, done),
+  chunk: (bytes, done) => {
+    let at = 0;
+    const more = () => {
+      for (;;) {
+        const piece = bytes.subarray(at, at += STREAM_PIECE_BYTES);
+        host.send({ type: 'chunk', data: piece.toString('base64') });
+        const open = flow.sent(piece.length);
+        if (at >= bytes.length) return open ? done() : flow.whenOpen(done);
+        if (!open) return flow.whenOpen(more);
+      }
+    };
+    more();
+  },
 };
 
 /** Reports the environment as unusable; the parent kills it and fails the current invocation. */
@@ -48,6 +67,7 @@ process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection'
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   const startedAt = performance.now();
   requestId = message.requestId;
+  flow.reset();
   setEnv('_X_AMZN_TRACE_ID', message.traceId);
   setEnv('TRACEPARENT', message.traceparent);
   const reply: Extract<ChildMessage, { type: 'result' }> = { type: 'result', maxRssKB: 0 };
@@ -85,7 +105,7 @@ function serialize(result: unknown): string {
 try {
   installAwsLambdaGlobal();
   const handler = await loadHandler(spec);
-  host.onInvoke((message) => void invoke(handler, message));
+  host.listen({ invoke: (message) => void invoke(handler, message), credit: (bytes) => flow.grant(bytes) });
   host.send({ type: 'ready' });
 } catch (err) {
   fatal('Uncaught Exception', err);

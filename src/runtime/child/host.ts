@@ -1,5 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { BootstrapSpec, ChildMessage, InvokeMessage } from '../protocol.js';
+import type { BootstrapSpec, ChildMessage, HubMessage, InvokeMessage } from '../protocol.js';
 
 /**
  * The bootstrap's side of its Transport: the IPC channel of a forked process, or the message port
@@ -9,14 +9,24 @@ export interface Host {
   /** What to load: the process's one argument (taken out of process.argv, as Lambda's has none), or the worker's data. */
   spec: BootstrapSpec;
   send(message: ChildMessage): void;
-  /** Sends, then calls `done` once the message has left (a stream's next write waits for it). */
-  sendThen(message: ChildMessage, done: () => void): void;
-  onInvoke(listener: (message: InvokeMessage) => void): void;
+  /** Receives the hub's messages: invocations, and credit for a streamed response (see stream-credit.ts). */
+  listen(listeners: HubListeners): void;
   /**
    * REPORT's Max Memory Used, kB (the process's peak RSS, or a thread's peak V8 heap + external
    * memory), and for a process the CPU time it has used, µs (a thread's is its process's: none).
    */
   usage(): { maxRssKB: number; cpuUs?: number };
+}
+
+export interface HubListeners {
+  invoke(message: InvokeMessage): void;
+  credit(bytes: number): void;
+}
+
+/** Calls the listener the hub's message is for. */
+function dispatch(listeners: HubListeners, message: HubMessage): void {
+  if (message.type === 'credit') listeners.credit(message.bytes);
+  else listeners.invoke(message);
 }
 
 export const host: Host = parentPort ? threadHost(parentPort) : processHost();
@@ -34,11 +44,7 @@ function processHost(): Host {
     send: (message) => {
       if (process.connected) send(message);
     },
-    sendThen: (message, done) => {
-      if (!process.connected) return done();
-      send(message, undefined, {}, () => done());
-    },
-    onInvoke: (listener) => process.on('message', listener),
+    listen: (listeners) => process.on('message', (message: HubMessage) => dispatch(listeners, message)),
     usage: () => {
       const usage = process.resourceUsage();
       return { maxRssKB: usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime };
@@ -70,13 +76,11 @@ function threadHost(port: MessagePort): Host {
   return {
     spec: workerData as BootstrapSpec,
     send,
-    sendThen: (message, done) => {
-      send(message);
-      setImmediate(done);
-    },
-    onInvoke: (listener) => port.on('message', (message: InvokeMessage) => {
-      reporting ??= setInterval(() => port.postMessage({ type: 'memory', kB: measure() } satisfies ChildMessage), MEMORY_REPORT_MS).unref();
-      listener(message);
+    listen: (listeners) => port.on('message', (message: HubMessage) => {
+      if (message.type !== 'credit') {
+        reporting ??= setInterval(() => port.postMessage({ type: 'memory', kB: measure() } satisfies ChildMessage), MEMORY_REPORT_MS).unref();
+      }
+      dispatch(listeners, message);
     }),
     usage: () => ({ maxRssKB: Math.max(measure(), peakKB) }),
   };

@@ -14,7 +14,8 @@ export interface StreamEmitter {
  * The `responseStream` a streaming handler writes to, as the Node.js runtime gives it: a Writable
  * with `setContentType` (only before the first write) and the `_onBeforeFirstWrite` hook that
  * `awslambda.HttpResponseStream.from` uses to put its metadata prelude in front. Non-binary
- * chunks are JSON-encoded, as the runtime does. Bytes leave as they are written.
+ * chunks are JSON-encoded, as the runtime does. Bytes leave as they are written, as fast as the
+ * hub's client takes them (see stream-credit.ts).
  */
 export class ResponseStream extends Writable {
   _onBeforeFirstWrite?: (write: (chunk: string | Uint8Array) => void) => void;

@@ -5,6 +5,7 @@ import { payloadText, type ChildMessage, type InvokeMessage } from '../protocol.
 import type { LambdaErrorPayload } from '../types.js';
 import { parseJson } from '../../json.js';
 import { responseTooLarge, SYNC_RESPONSE_LIMIT } from '../../sources/kit/limits.js';
+import { CreditWindow } from '../stream-credit.js';
 
 const PREFIX = '/2018-06-01/runtime';
 /** The hub's payloads are text: a response that is not UTF-8 (Python's `return b"\xff"`) is read with U+FFFD for what is not. */
@@ -36,6 +37,8 @@ export class RuntimeApiServer {
   readonly #polls: ServerResponse[] = [];
   /** The invocation handed out last, until the next one is; `answered` once a response or error came. */
   #current?: { message: InvokeMessage; answered: boolean };
+  /** A streaming response's bytes passed on that the hub has not granted credit for. */
+  readonly #flow = new CreditWindow();
 
   constructor(onMessage: (message: ChildMessage) => void, peakKB: () => number) {
     this.#onMessage = onMessage;
@@ -60,6 +63,11 @@ export class RuntimeApiServer {
       if (!poll.destroyed) return this.#deliver(poll, message);
     }
     this.#queued = message;
+  }
+
+  /** The hub's client took `bytes` more of the streamed response: read as many more of its body. */
+  credit(bytes: number): void {
+    this.#flow.grant(bytes);
   }
 
   /** Idempotent. */
@@ -138,12 +146,20 @@ export class RuntimeApiServer {
   /**
    * A streaming response (`Lambda-Runtime-Function-Response-Mode: streaming`): the body's bytes are
    * passed on as they arrive; the `Lambda-Runtime-Function-Error-Type` / `-Error-Body` (base64
-   * JSON) trailers, when sent, fail the invocation after what was streamed.
+   * JSON) trailers, when sent, fail the invocation after what was streamed. The body is read no
+   * faster than the hub's client takes it (see stream-credit.ts): while it lags, TCP holds the
+   * runtime's writes back.
    */
   #streamed(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     if (this.#refused(res, requestId, 'response')) return void req.resume();
     this.#onMessage({ type: 'stream', contentType: req.headers['content-type'] ?? 'application/octet-stream' });
-    req.on('data', (chunk: Buffer) => this.#onMessage({ type: 'chunk', data: chunk.toString('base64') }));
+    this.#flow.reset();
+    req.on('data', (chunk: Buffer) => {
+      this.#onMessage({ type: 'chunk', data: chunk.toString('base64') });
+      if (this.#flow.sent(chunk.length)) return;
+      req.pause();
+      this.#flow.whenOpen(() => req.resume());
+    });
     req.once('end', () => {
       reply(res, 202);
       const type = req.trailers['lambda-runtime-function-error-type'];

@@ -80,6 +80,10 @@ export class RuntimeApiTransport implements Transport {
     this.#server?.next(message);
   }
 
+  credit(bytes: number): void {
+    this.#server?.credit(bytes);
+  }
+
   close(): void {
     this.#closed = true;
     this.#server?.close();

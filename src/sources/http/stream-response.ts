@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { HTTP_INTEGRATION_CONTENT_TYPE } from '../../runtime/protocol.js';
 import type { InvokeResult, ResponseSink } from '../../runtime/types.js';
+import { whenWritable } from '../kit/drain.js';
 import { STREAMED_RESPONSE_LIMIT } from '../kit/limits.js';
 import { sendHttpResult } from './response.js';
 import { isHopByHop, isPlainObject, isSendableHeader, isStatusCode } from './shape.js';
@@ -18,8 +19,9 @@ export interface StreamingResponder extends ResponseSink {
  * A RESPONSE_STREAM function URL: the status and headers come from the
  * `application/vnd.awslambda.http-integration-response` prelude (JSON, then 8 NUL bytes) when the
  * handler used `awslambda.HttpResponseStream.from`, else 200 with the stream's content type; the
- * body follows chunked, as written. A failure before the first byte is the buffered 502; after
- * it, the connection is cut (the client sees an incomplete chunked body), as on Lambda.
+ * body follows chunked, as written, each chunk taken once the client's connection can take more.
+ * A failure before the first byte is the buffered 502; after it, the connection is cut (the client
+ * sees an incomplete chunked body), as on Lambda.
  */
 export function functionUrlStream(reply: FastifyReply): StreamingResponder {
   let prelude: Buffer | undefined;
@@ -31,28 +33,30 @@ export function functionUrlStream(reply: FastifyReply): StreamingResponder {
     reply.hijack();
     reply.raw.writeHead(status, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...headers });
   };
-  const write = (data: Buffer) => {
+  /** Past the streamed response limit, or once the client is gone, bytes are dropped (and taken at once). */
+  const write = (data: Buffer, taken: () => void) => {
     bytes += data.length;
     if (bytes > STREAMED_RESPONSE_LIMIT) failed = true;
-    else if (data.length && !reply.raw.destroyed) reply.raw.write(data);
+    if (failed || !data.length || reply.raw.destroyed) return taken();
+    whenWritable(reply.raw, reply.raw.write(data), taken);
   };
   return {
     start(contentType) {
       if (contentType === HTTP_INTEGRATION_CONTENT_TYPE) prelude = Buffer.alloc(0);
       else open(200, { 'content-type': contentType });
     },
-    chunk(data) {
-      if (failed) return; // a prelude that cannot be sent, or the size limit passed: nothing more goes out
-      if (!prelude) return write(data);
+    chunk(data, taken) {
+      if (failed) return taken(); // a prelude that cannot be sent, or the size limit passed: nothing more goes out
+      if (!prelude) return write(data, taken);
       prelude = Buffer.concat([prelude, data]);
       const at = prelude.indexOf(DELIMITER);
-      if (at === -1) return;
+      if (at === -1) return taken();
       const metadata = parsePrelude(prelude.subarray(0, at));
       const rest = prelude.subarray(at + DELIMITER.length);
       prelude = undefined;
-      if (!metadata) { failed = true; return; }
+      if (!metadata) { failed = true; return taken(); }
       open(metadata.status, metadata.headers);
-      write(rest);
+      write(rest, taken);
     },
     finish(result) {
       if (!opened && (failed || prelude || result.status !== 'success')) {
