@@ -94,6 +94,67 @@ describe.each(ISOLATIONS)('with %s isolation', (isolation) => {
       expect(JSON.parse(legacy.payload!)).toEqual({ legacy: true });
     });
 
+    describe('callbackWaitsForEmptyEventLoop', () => {
+      /** Where `timer fired` is among the invocation's lines, and where END is. */
+      const timerLine = (logs: string) => {
+        const lines = logs.trimEnd().split('\n');
+        return { timer: lines.findIndex((line) => line.endsWith('\tINFO\ttimer fired')), end: lines.findIndex((line) => line.startsWith('END ')) };
+      };
+
+      it('a callback result waits for the event loop to empty: a pending timer runs inside the invocation', async () => {
+        const pool = poolFor('callback.cjs', 'leavesTimer');
+        for (const result of [await pool.invoke(request()), await pool.invoke(request())]) {
+          expect(result.payload).toBe('"called back"');
+          const { timer, end } = timerLine(result.logs);
+          expect(timer).toBeGreaterThan(0);
+          expect(timer).toBeLessThan(end);
+        }
+        expect(pool.size).toBe(1);
+      });
+
+      it('with callbackWaitsForEmptyEventLoop = false the callback result returns at once (the timer runs after the invocation)', async () => {
+        const result = await poolFor('callback.cjs', 'leavesTimer').invoke(request({ dontWait: true }));
+        expect(result.payload).toBe('"called back"');
+        expect(result.logs).not.toContain('timer fired');
+      });
+
+      it('a callback handler leaving a server open runs into its timeout, unless it sets callbackWaitsForEmptyEventLoop = false', async () => {
+        const req = request();
+        const waits = await poolFor('callback.cjs', 'leavesServer', { timeout: 1 }).invoke(req);
+        expect(waits.status).toBe('timeout');
+        expect(waits.error).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${req.requestId} Error: Task timed out after 1.00 seconds` });
+        const pool = poolFor('callback.cjs', 'leavesServer', { timeout: 1 });
+        const first = await pool.invoke(request({ dontWait: true }));
+        const second = await pool.invoke(request({ dontWait: true }));
+        expect([first.payload, second.payload]).toEqual(['"listening"', '"listening"']);
+        expect(second.environmentId).toBe(first.environmentId);
+      });
+
+      it('an error passed to the callback returns at once; a handler that never calls back completes with null once the loop is empty', async () => {
+        const failed = await poolFor('callback.cjs', 'failsLeavingTimer').invoke(request());
+        expect(failed.error).toMatchObject({ errorType: 'RangeError', errorMessage: 'failed at once' });
+        expect(failed.logs).not.toContain('timer fired');
+        const silent = await poolFor('callback.cjs', 'neverCallsBack').invoke(request());
+        expect(silent.status).toBe('success');
+        expect(silent.payload).toBe('null');
+        const { timer, end } = timerLine(silent.logs);
+        expect(timer).toBeGreaterThan(0);
+        expect(timer).toBeLessThan(end);
+      });
+
+      it('async handlers, context.succeed and Middy handlers return at once, whatever the loop holds', async () => {
+        for (const [file, name, payload] of [
+          ['callback.cjs', 'asyncLeavesTimer', '"returned"'],
+          ['callback.cjs', 'succeedLeavesTimer', '"succeeded"'],
+          ['middy-timer.mjs', 'handler', '"middy"'],
+        ]) {
+          const result = await poolFor(file, name).invoke(request());
+          expect(result.payload).toBe(payload);
+          expect(result.logs).not.toContain('timer fired');
+        }
+      });
+    });
+
     it('runs a TypeScript handler', async () => {
       const pool = poolFor('typed.ts', 'handler');
       const result = await pool.invoke(request({ name: 'ts' }));

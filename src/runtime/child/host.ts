@@ -12,6 +12,11 @@ export interface Host {
   /** Receives the hub's messages: invocations, and credit for a streamed response (see stream-credit.ts). */
   listen(listeners: HubListeners): void;
   /**
+   * Whether the channel to the hub keeps the event loop alive (it does, but while the bootstrap
+   * waits for the loop to empty: see empty-loop.ts).
+   */
+  keepAlive(on: boolean): void;
+  /**
    * REPORT's Max Memory Used, kB (the process's peak RSS, or a thread's peak V8 heap + external
    * memory), and for a process the CPU time it has used, µs (a thread's is its process's: none).
    */
@@ -45,6 +50,10 @@ function processHost(): Host {
       if (process.connected) send(message);
     },
     listen: (listeners) => process.on('message', (message: HubMessage) => dispatch(listeners, message)),
+    keepAlive: (on) => {
+      if (on) process.channel?.ref();
+      else process.channel?.unref();
+    },
     usage: () => {
       const usage = process.resourceUsage();
       return { maxRssKB: usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime };
@@ -82,6 +91,10 @@ function threadHost(port: MessagePort): Host {
       }
       dispatch(listeners, message);
     }),
+    keepAlive: (on) => {
+      if (on) port.ref();
+      else port.unref();
+    },
     usage: () => ({ maxRssKB: Math.max(measure(), peakKB) }),
   };
 }
