@@ -9,7 +9,7 @@ import { FIXTURES, startTestHub, tempDir, waitFor, type TestHub } from './helper
 const MiB = 1024 * 1024;
 const PIECE = 64 * 1024;
 /** What a streaming handler writes in these tests: far more than anything between it and the client may hold. */
-const TOTAL_MB = 64;
+const TOTAL_MB = 32;
 /** Where the client stops reading. */
 const PAUSE_AT = 2 * MiB;
 /**
@@ -18,7 +18,7 @@ const PAUSE_AT = 2 * MiB;
  * buffer, and the kernel's socket buffers on both sides of the loopback connection (about 10 MiB
  * here; Linux grows a receive buffer up to tcp_rmem's maximum).
  */
-const AHEAD_BOUND = 32 * MiB;
+const AHEAD_BOUND = 24 * MiB;
 /** What the hub may hold for the client: the bytes in flight (1 MiB and a piece) and its socket's high-water mark. */
 const HUB_HELD_BOUND = 2 * MiB;
 
@@ -81,6 +81,23 @@ describe('response streaming to a client that reads slowly (backpressure)', { ti
     expect(tail).not.toContain('ErrorCode');
   });
 
+  it('past the 200 MB streamed response limit the rest is dropped without holding the handler, and the stream ends with Function.ResponseSizeTooLarge', async () => {
+    const progress = progressFile();
+    const response = await fetch(`${hub.url}/2021-11-15/functions/paced/response-streaming-invocations`, {
+      method: 'POST', body: JSON.stringify({ mb: 201, progress, via: 'write' }),
+    });
+    let bytes = 0;
+    let tail = '';
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      tail = (tail + Buffer.from(chunk).toString('latin1')).slice(-512);
+    }
+    expect(bytes).toBeGreaterThan(200 * MiB);
+    expect(bytes).toBeLessThan(201 * MiB);
+    expect(tail).toContain('"ErrorCode":"Function.ResponseSizeTooLarge"');
+    expect(readFileSync(`${progress}.done`, 'utf8')).toBe(String(201 * MiB));
+  });
+
   it('a client that disconnects does not stop the invocation: the handler runs to its end', async () => {
     const progress = progressFile();
     const client = slowClient(urlOf('paced', progress, 'write'));
@@ -97,7 +114,7 @@ describe('response streaming to a client that reads slowly (backpressure)', { ti
     await client.paused;
     // The timeout kills the environment's process; then the client reads what reached it, and the cut.
     const pid = Number(readFileSync(`${progress}.pid`, 'utf8'));
-    await waitFor(() => !alive(pid), 20_000, 'the timed-out environment to be killed');
+    await waitFor(() => !alive(pid), 20_000, `the timed-out environment to be killed (done: ${existsSync(`${progress}.done`)}, ${readFileSync(progress, 'utf8')})`);
     const { bytes, complete } = await client.resume();
     expect(complete).toBe(false);
     expect(bytes).toBeLessThan(TOTAL_MB * MiB);

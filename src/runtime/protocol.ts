@@ -37,8 +37,8 @@ export interface InvokeMessage {
 }
 
 /**
- * Parent → child: the hub's client took `bytes` more of the streamed response (see
- * stream-credit.ts): the bootstrap may send as many more.
+ * Parent → child: the hub's client took chunks of the streamed response worth `bytes` of credit
+ * (as stream-credit.ts counts them): the bootstrap may send as much more.
  */
 export interface CreditMessage {
   type: 'credit';

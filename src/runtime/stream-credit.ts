@@ -10,15 +10,23 @@
 export const STREAM_WINDOW_BYTES = 1024 * 1024;
 /** A handler's write is sent in pieces of at most this many bytes (one `chunk` message each). */
 export const STREAM_PIECE_BYTES = 256 * 1024;
+/**
+ * What a chunk counts against the window at least: a handler writing a byte at a time has at most
+ * STREAM_WINDOW_BYTES / 1024 messages in flight (and the hub as many held), not a million.
+ */
+const MIN_CHUNK_COST = 1024;
+
+/** What `bytes` of one chunk count against the window (both sides count alike). */
+const costOf = (bytes: number): number => Math.max(bytes, MIN_CHUNK_COST);
 
 /** The sender's side: bytes in flight, and who waits for credit. */
 export class CreditWindow {
   #inFlight = 0;
   #resume?: () => void;
 
-  /** Counts `bytes` as sent; false when the window is full: wait for whenOpen(). */
+  /** Counts a chunk of `bytes` as sent; false when the window is full: wait for whenOpen(). */
   sent(bytes: number): boolean {
-    this.#inFlight += bytes;
+    this.#inFlight += costOf(bytes);
     return this.#inFlight < STREAM_WINDOW_BYTES;
   }
 
@@ -27,6 +35,7 @@ export class CreditWindow {
     this.#resume = resume;
   }
 
+  /** The hub granted credit (what its chunks cost, see costOf). */
   grant(bytes: number): void {
     this.#inFlight -= bytes;
     const resume = this.#resume;
@@ -48,8 +57,9 @@ export class CreditGrants {
 
   constructor(private readonly grant: (bytes: number) => void) {}
 
+  /** The client took a chunk of `bytes`. */
   taken(bytes: number): void {
-    this.#taken += bytes;
+    this.#taken += costOf(bytes);
     if (this.#taken < STREAM_WINDOW_BYTES / 2) return;
     this.grant(this.#taken);
     this.#taken = 0;

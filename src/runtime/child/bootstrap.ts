@@ -33,25 +33,26 @@ const logError = captureLogs(() => requestId, (level, line) => host.send({ type:
 const flow = new CreditWindow();
 /**
  * A streaming handler's bytes, sent as they are written, in pieces of at most STREAM_PIECE_BYTES;
- * a write is done (the handler's stream takes the next) once the credit window has room again: while the
- * client reads slowly, the handler's `write()` returns false and `pipeline()` pauses.
+ * a write is done (the handler's stream takes the next) once the credit window has room again:
+ * while the client reads slowly, the handler's `write()` returns false and `pipeline()` pauses.
  */
 const emit: StreamEmitter = {
   start: (contentType) => host.send({ type: 'stream', contentType }),
-  chunk: (bytes, done) => {
-    let at = 0;
-    const more = () => {
-      for (;;) {
-        const piece = bytes.subarray(at, at += STREAM_PIECE_BYTES);
-        host.send({ type: 'chunk', data: piece.toString('base64') });
-        const open = flow.sent(piece.length);
-        if (at >= bytes.length) return open ? done() : flow.whenOpen(done);
-        if (!open) return flow.whenOpen(more);
-      }
-    };
-    more();
-  },
+  chunk: (bytes, done) => sendFrom(bytes, 0, done),
 };
+
+/** Sends `bytes` from `at` on, piece by piece while the window has room; `done` once all went. */
+function sendFrom(bytes: Buffer, at: number, done: () => void): void {
+  for (;;) {
+    const end = Math.min(bytes.length, at + STREAM_PIECE_BYTES);
+    const piece = at === 0 && end === bytes.length ? bytes : bytes.subarray(at, end);
+    host.send({ type: 'chunk', data: piece.toString('base64') });
+    const open = flow.sent(piece.length);
+    at = end;
+    if (at >= bytes.length) return open ? done() : flow.whenOpen(done);
+    if (!open) return flow.whenOpen(() => sendFrom(bytes, at, done));
+  }
+}
 
 /** Reports the environment as unusable; the parent kills it and fails the current invocation. */
 function fatal(title: string, err: unknown): void {
