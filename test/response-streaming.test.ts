@@ -23,6 +23,7 @@ describe('response streaming', () => {
         httpThread: { handler: 'streaming.http', ...stream, isolation: 'thread' },
         notAsync: { handler: 'streaming.notAsync' },
         buffered: { handler: 'streaming.buffered', ...stream },
+        spelled: { handler: 'streaming.spelledPrelude', ...stream },
         provided: { handler: path.join(FIXTURES, '../provided/streaming/function.handler'), runtime: 'provided.al2023', ...stream },
       },
     });
@@ -63,6 +64,19 @@ describe('response streaming', () => {
     for await (const event of (await invokeStream('notAsync', {})).EventStream!) sync.push(event);
     expect(sync.at(-1)!.InvokeComplete).toMatchObject({ ErrorCode: 'Runtime.MalformedStreamingHandler', ErrorDetails: 'Streaming does not support non-async handlers.' });
     await expect(invokeStream('ghost', {})).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('keeps HttpResponseStream metadata larger than the bytes in flight (1 MiB) in order: JSON, 8 NUL bytes, then the body', async () => {
+    const metadata = JSON.stringify({ statusCode: 200, headers: { 'x-large': 'a'.repeat(1100 * 1024) } });
+    const response = await invokeStream('spelled', { body: metadata });
+    const chunks: Uint8Array[] = [];
+    const events: InvokeWithResponseStreamResponseEvent[] = [];
+    for await (const event of response.EventStream!) {
+      events.push(event);
+      if (event.PayloadChunk) chunks.push(event.PayloadChunk.Payload!);
+    }
+    expect(events.at(-1)!.InvokeComplete).toEqual({});
+    expect(Buffer.concat(chunks).toString('latin1')).toBe(`${metadata}${'\0'.repeat(8)}streamed`);
   });
 
   it('a plain Invoke of a streaming handler returns the whole stream', async () => {

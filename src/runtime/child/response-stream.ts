@@ -3,8 +3,12 @@ import { HTTP_INTEGRATION_CONTENT_TYPE } from '../protocol.js';
 
 const PRELUDE_DELIMITER = new Uint8Array(8);
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+const EMPTY = Buffer.alloc(0);
 
-/** Where a stream's output goes: its content type once, before the first bytes; then the bytes. */
+/**
+ * Where a stream's output goes: its content type once, before the first bytes; then the bytes, one
+ * chunk at a time (the next once the previous one's `done` was called).
+ */
 export interface StreamEmitter {
   start(contentType: string): void;
   chunk(bytes: Buffer, done: () => void): void;
@@ -41,22 +45,29 @@ export class ResponseStream extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.#open();
-    this.#emit.chunk(chunk, () => done());
+    this.#emit.chunk(this.#open(chunk), () => done());
   }
 
   /** A stream ended without a byte still opens (so HttpResponseStream metadata still applies). */
   override _final(done: (error?: Error | null) => void): void {
-    this.#open();
-    done();
+    const early = this.#open(EMPTY);
+    if (early.length) this.#emit.chunk(early, () => done());
+    else done();
   }
 
-  #open(): void {
-    if (this.#opened) return;
+  /**
+   * Before the first bytes: the content type, and what `_onBeforeFirstWrite` writes put in front of
+   * `chunk`, so that one chunk at a time goes to the emitter (a chunk waits for credit: see
+   * stream-credit.ts) and the prelude cannot be overtaken by what follows it.
+   */
+  #open(chunk: Buffer): Buffer {
+    if (this.#opened) return chunk;
     this.#opened = true;
     this.#writeCalled = true;
     this.#emit.start(this.#contentType);
-    this._onBeforeFirstWrite?.((early) => this.#emit.chunk(Buffer.from(early), () => {}));
+    const early: Buffer[] = [];
+    this._onBeforeFirstWrite?.((bytes) => early.push(Buffer.from(bytes)));
+    return early.length ? Buffer.concat([...early, chunk]) : chunk;
   }
 }
 
