@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger } from '../src/log.js';
+import { PRELUDE_LIMIT } from '../src/sources/http/stream-response.js';
 import { testConfig } from './helpers/hub.js';
 import { jsonLogLines } from './helpers/log-capture.js';
 
@@ -122,7 +123,8 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
   });
 
   it('fails a streamed response whose prelude cannot be sent with the function URL 502', async () => {
-    for (const prelude of [{ statusCode: 1000 }, { statusCode: 200, headers: { 'bad name': '1' } }, { statusCode: 200, cookies: ['a=1\r\nx-injected: 1'] }]) {
+    const overLimit = { statusCode: 200, headers: { 'x-huge': 'a'.repeat(PRELUDE_LIMIT) } };
+    for (const prelude of [{ statusCode: 1000 }, { statusCode: 200, headers: { 'bad name': '1' } }, { statusCode: 200, cookies: ['a=1\r\nx-injected: 1'] }, overLimit]) {
       const answer = await post(`${hub.url}/urls/streamed`, JSON.stringify(prelude));
       expect(answer.status, JSON.stringify(prelude)).toBe(502);
       expect(answer.text).toBe('{"Message":"Internal Server Error"}');

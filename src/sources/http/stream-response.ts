@@ -9,6 +9,12 @@ import { isHopByHop, isPlainObject, isSendableHeader, isStatusCode } from './sha
 import { parseJson } from '../../json.js';
 
 const DELIMITER = Buffer.alloc(8);
+/**
+ * The most metadata (the prelude's JSON: status, headers, cookies) the hub holds while it waits for
+ * the 8 NUL bytes: a stream that never sends them (its content type set to the prelude's by hand)
+ * fails here instead of piling up in the hub's memory.
+ */
+export const PRELUDE_LIMIT = 1024 * 1024;
 
 /** Answers one request with a streaming handler's bytes as they arrive; `finish` ends it. */
 export interface StreamingResponder extends ResponseSink {
@@ -50,6 +56,10 @@ export function functionUrlStream(reply: FastifyReply): StreamingResponder {
       if (!prelude) return write(data, taken);
       prelude = Buffer.concat([prelude, data]);
       const at = prelude.indexOf(DELIMITER);
+      if ((at === -1 ? prelude.length : at) > PRELUDE_LIMIT) {
+        [failed, prelude] = [true, undefined];
+        return taken();
+      }
       if (at === -1) return taken();
       const metadata = parsePrelude(prelude.subarray(0, at));
       const rest = prelude.subarray(at + DELIMITER.length);
