@@ -3,10 +3,10 @@ import type { Logger } from '../log.js';
 import { handlerTrace } from '../tracing.js';
 import { invokedFunctionArn, versionOf } from './child-env.js';
 import { outcomeOf, type Ending } from './failures.js';
-import { InvocationLog, type ReportFields } from './invocation-log.js';
-import { LogBudget, PipeLines } from './log-limits.js';
+import { InvocationLog, reportFields } from './invocation-log.js';
+import { EnvironmentOutput } from './environment-output.js';
 import { StreamOutput } from './stream-output.js';
-import type { ChildMessage, InvokeMessage, LogLevel } from './protocol.js';
+import type { ChildMessage, InvokeMessage } from './protocol.js';
 import type { Sandbox, SandboxExit } from './sandbox.js';
 import { createTransport, type Transport } from './transport.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
@@ -56,10 +56,7 @@ export class Environment {
   #idleSince = 0;
   #peakKB = 0;
   #cpuShare?: number;
-  #stderrTail = '';
-  readonly #pipes = new PipeLines((level, line) => this.#line(level, line));
-  /** Output between invocations (a handler's timers): bounded as an invocation's is, renewed by each. */
-  #idleOutput = new LogBudget();
+  readonly #output: EnvironmentOutput;
   /** Credit for a streamed response's bytes the client took (see stream-credit.ts). */
   readonly #grant = (bytes: number): void => this.#transport.credit(bytes);
 
@@ -67,6 +64,7 @@ export class Environment {
     this.#fn = fn;
     this.#options = options;
     this.#logger = logger;
+    this.#output = new EnvironmentOutput(logger, this.id, () => this.#run?.log);
     this.#onDead = onDead;
     this.#timeoutMs = fn.timeout * 1000;
     this.#transport = createTransport(fn, options, this.id);
@@ -132,7 +130,7 @@ export class Environment {
     try {
       sandbox = this.#transport.start({
         message: (message) => this.#onMessage(message),
-        output: (stream, text) => this.#output(stream, text),
+        output: (stream, text) => this.#output.pipe(stream, text),
         error: (err, started) => this.#onError(err, started),
         exit: (exit, drained) => this.#onExit(exit, drained),
       });
@@ -147,7 +145,7 @@ export class Environment {
 
   #dispatch(run: Run): void {
     this.#state = 'busy';
-    this.#idleOutput = new LogBudget();
+    this.#output.renew();
     run.log.start();
     run.startedAt = performance.now();
     const { requestId, payload, event, clientContext } = run.req;
@@ -162,7 +160,7 @@ export class Environment {
   #onMessage(message: ChildMessage): void {
     switch (message.type) {
       case 'log':
-        return this.#line(message.level, message.line);
+        return this.#output.line(message.level, message.line);
       case 'ready':
         return this.#onReady();
       case 'stream':
@@ -222,22 +220,10 @@ export class Environment {
     if (memory.rssKB > this.#fn.memorySize * 1024) this.#end({ kind: 'oom' });
   }
 
-  #output(stream: 'stdout' | 'stderr', text: string): void {
-    if (stream === 'stderr') this.#stderrTail = (this.#stderrTail + text).slice(-4096);
-    this.#pipes.push(stream, text);
-  }
-
-  #line(level: LogLevel, text: string): void {
-    if (this.#run) return this.#run.log.handler(level, text);
-    const line = this.#idleOutput.take(text);
-    if (line !== undefined) this.#logger.info({ event: 'handler_log', logLevel: level, environmentId: this.id }, line);
-    else if (this.#idleOutput.dropped === 1) this.#logger.warn({ event: 'handler_logs_dropped', environmentId: this.id }, 'output between invocations over its limit: dropped');
-  }
-
   #end(ending: Ending): void {
     const run = this.#run;
     if (!run) return;
-    this.#pipes.flush(); // a last line without its line break belongs to this invocation
+    this.#output.flush();
     this.#run = undefined;
     run.output.close();
     clearTimeout(run.timer);
@@ -245,18 +231,11 @@ export class Environment {
   }
 
   #complete(run: Run, ending: Ending): InvokeResult {
-    const durationMs = twoDecimals(performance.now() - run.startedAt);
+    const elapsedMs = performance.now() - run.startedAt;
     const { requestId } = run.req;
-    const outcome = outcomeOf(ending, requestId, this.#fn.timeout, this.#stderrTail);
+    const outcome = outcomeOf(ending, requestId, this.#fn.timeout, this.#output.stderrTail);
     if (ending.kind === 'result') this.#peakKB = Math.max(this.#peakKB, ending.maxRssKB);
-    const report: ReportFields = {
-      status: outcome.status,
-      durationMs,
-      billedDurationMs: Math.max(1, Math.ceil(durationMs)),
-      memorySizeMB: this.#fn.memorySize,
-      maxMemoryUsedMB: outcome.status === 'out_of_memory' ? this.#fn.memorySize : Math.round(this.#peakKB / 1024),
-    };
-    if (run.initDurationMs !== undefined) report.initDurationMs = twoDecimals(run.initDurationMs);
+    const report = reportFields({ status: outcome.status, elapsedMs, memorySizeMB: this.#fn.memorySize, peakKB: this.#peakKB, initDurationMs: run.initDurationMs });
     const logs = run.log.finish(report);
     if (ending.kind !== 'result') this.kill(outcome.status);
     else if (this.#state === 'busy') {
@@ -274,8 +253,4 @@ export class Environment {
     this.#logger.info({ event: 'environment_stop', environmentId: this.id, reason }, 'execution environment stopped');
     this.#onDead(this);
   }
-}
-
-function twoDecimals(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

@@ -27,6 +27,25 @@ export interface InvocationLogOptions {
   sink?: LogSink;
 }
 
+/** What REPORT says of an invocation: `elapsedMs` since it (or, cold, its init) began; the environment's peak memory. */
+export function reportFields(input: { status: InvocationStatus; elapsedMs: number; memorySizeMB: number; peakKB: number; initDurationMs?: number }): ReportFields {
+  const { status, memorySizeMB } = input;
+  const durationMs = twoDecimals(input.elapsedMs);
+  const report: ReportFields = {
+    status,
+    durationMs,
+    billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+    memorySizeMB,
+    maxMemoryUsedMB: status === 'out_of_memory' ? memorySizeMB : Math.round(input.peakKB / 1024),
+  };
+  if (input.initDurationMs !== undefined) report.initDurationMs = twoDecimals(input.initDurationMs);
+  return report;
+}
+
+function twoDecimals(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
 /** Per logger, its child that skips redaction (see unredacted). */
 const plainChildren = new WeakMap<Logger, Logger>();
 
