@@ -12,6 +12,7 @@ import { TargetSenders } from './senders.js';
 import { destinationText, parseDestination, type DestinationKind, type DestinationSpec } from './targets.js';
 import { BULLMQ_OPTIONS } from '../redis/connection.js';
 import { ignoreQueueErrors, workerErrorHandler } from '../redis/outage.js';
+import { BackoffWorker } from '../redis/backoff-worker.js';
 import { copyWith } from '../own.js';
 
 /** Hub-level `destinationDelivery`: how records to SQS, SNS, HTTP and Redis-stream targets are retried. */
@@ -98,7 +99,7 @@ export class DestinationOutbox {
 
   start(concurrency: number, lockDurationMs: number): void {
     const { baseDelayMs, maxDelayMs } = this.deps.settings;
-    this.worker = new Worker<OutboxJob>(OUTBOX_QUEUE, (job) => this.process(job), {
+    this.worker = new BackoffWorker<OutboxJob>(OUTBOX_QUEUE, (job) => this.process(job), {
       ...BULLMQ_OPTIONS,
       connection: this.deps.connection,
       prefix: this.deps.prefix,
@@ -109,7 +110,7 @@ export class DestinationOutbox {
       settings: {
         backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, baseDelayMs, maxDelayMs),
       },
-    });
+    }, this.log);
     this.worker.on('error', workerErrorHandler(this.log, 'worker_error'));
   }
 

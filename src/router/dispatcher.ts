@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { InvokeResult, SyncInvokeOptions } from '../runtime/types.js';
 import { BULLMQ_OPTIONS } from '../redis/connection.js';
 import { withinRedisTimeout, workerErrorHandler } from '../redis/outage.js';
+import { BackoffWorker } from '../redis/backoff-worker.js';
 import { createProcessor, type Invoker } from './async-worker.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender, type SendOptions } from './destinations.js';
@@ -124,7 +125,7 @@ export class Dispatcher {
   private startWorker(fn: FunctionConfig): Worker<QueuedEvent> {
     const { config, connection, logger } = this.deps;
     const log = logger.child({ component: 'dispatcher', function: fn.name });
-    const worker = new Worker<QueuedEvent>(queueName(fn.name), createProcessor({
+    const worker = new BackoffWorker<QueuedEvent>(queueName(fn.name), createProcessor({
       fn, invoker: this.deps.invoker, gate: this.deps.gate, dlq: this.deps.dlq, destinations: this.destinations, logger: log,
       onThrottle: () => this.deps.observer.throttled(fn.name, 'Event'),
       followUps: new FollowUpLog(log), stopped: this.stopped.signal,
@@ -140,7 +141,7 @@ export class Dispatcher {
         backoffStrategy: (attemptsMade: number, type?: string, _err?: Error, job?: MinimalJob) =>
           type === BACKOFF_TYPE && job ? retryDelayMs(fn, attemptsMade, (job.data as QueuedEvent).envelope.id) : 0,
       },
-    });
+    }, log);
     worker.on('error', workerErrorHandler(log, 'worker_error'));
     worker.on('failed', (job, err) => {
       if (job) void this.onBullFailure(fn, job, err, log);
