@@ -407,6 +407,30 @@ functions:
     expect(() => enabled('yes')).toThrow(/serverless\.yml: functions\.f\.events\[0\]\.schedule\.enabled: \$\{strToBool\(yes\)\}: expected "true", "false", "0" or "1"/);
   });
 
+  it('an event\'s enabled given as the text "false" (quoted, ${env:}, ${param:}) disables it, as the Framework\'s validation coerces it; "true" enables it', () => {
+    const dir = projectDir({ 'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+stages: { default: { params: { on: 'true', off: 'false' } } }
+functions:
+  f:
+    handler: handler.handler
+    events:
+      - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:off', enabled: 'false' }
+      - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:from-env', enabled: '\${env:QUEUE_ON}' }
+      - stream: { arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/off', enabled: '\${param:off}' }
+      - stream: { arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/on', enabled: '\${param:on}' }
+      - schedule: { rate: rate(1 hour), enabled: 'false' }
+      - schedule: { rate: rate(2 hours), enabled: '\${param:on}' }
+` }, ['handler.mjs']);
+    const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: { QUEUE_ON: 'false' } });
+    expect(config.functions.f.events).toEqual([
+      { kinesis: expect.objectContaining({ stream: 'on' }) },
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)', enabled: false }) },
+      { schedule: expect.objectContaining({ expression: 'rate(2 hours)', enabled: true }) },
+    ]);
+    expect(config.project!.warnings.filter((w) => w.includes('enabled is false'))).toHaveLength(3);
+  });
+
   it('a container image function (image:) is not loaded, with a warning, as a SAM PackageType: Image one', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, ecr: { images: { app: { path: ./ } } } }\nfunctions:\n  fromImage: { image: app }\n  plain: { handler: handler.handler }\n' }, ['handler.mjs']);
     const config = projectConfig(dir, { serverless: 'serverless.yml' });
