@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { functionConfiguration } from '../src/server/function-configuration.js';
 import { projectConfig, projectDir } from './helpers/template-project.js';
 
 const QUEUE_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
@@ -252,6 +253,30 @@ Resources:
     expect(config.functions.Fn.layers).toEqual([`${dir}/layers/deps`]);
     expect(() => load(template('arn:aws:lambda:us-east-1:123456789012:layer:remote:3'), ['app.mjs']))
       .toThrow(/Resources\.Fn\.Properties\.Layers\[0\]: layer arn:aws:lambda:us-east-1:123456789012:layer:remote:3 cannot be resolved locally/);
+  });
+
+  it('reports a template layer\'s ARN with its LayerName, else its logical id (SAM\'s default), not its directory, as its Ref gives it', () => {
+    const { dir, config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Utils: { Type: AWS::Serverless::LayerVersion, Properties: { LayerName: shared-utils, ContentUri: layers/common } }
+  Deps: { Type: AWS::Serverless::LayerVersion, Properties: { ContentUri: layers/deps } }
+  Raw: { Type: AWS::Lambda::LayerVersion, Properties: { LayerName: raw-layer, Content: layers/raw } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Layers: [!Ref Utils, !Ref Deps, !Ref Raw]
+      Environment: { Variables: { DEPS_LAYER: !Ref Deps } }
+`, ['app.mjs', 'layers/common/nodejs/a.js', 'layers/deps/nodejs/b.js', 'layers/raw/nodejs/c.js']);
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:layer:${name}:1`;
+    expect(config.functions.Fn.layers).toEqual(['common', 'deps', 'raw'].map((layer) => `${dir}/layers/${layer}`));
+    expect(functionConfiguration(config, config.functions.Fn).Layers).toEqual([
+      { Arn: arn('shared-utils'), CodeSize: expect.any(Number) },
+      { Arn: arn('Deps'), CodeSize: expect.any(Number) },
+      { Arn: arn('raw-layer'), CodeSize: expect.any(Number) },
+    ]);
+    expect(config.functions.Fn.environment.DEPS_LAYER).toBe(arn('Deps'));
   });
 
   it('skips functions without local code and events with no local trigger, saying so', () => {

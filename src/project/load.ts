@@ -35,7 +35,7 @@ export function loadProject(settings: ProjectSettings, baseDir: string, env: Nod
   return undefined;
 }
 
-/** The project's functions added to the config's own (from `configPath`, when a file); a name in both is an error naming both files. */
+/** The project's functions (and the names of their layers) added to the config's own (from `configPath`, when a file); a name in both is an error naming both files. */
 export function withProjectFunctions(raw: Record<string, unknown>, project: ProjectModel, configPath?: string): Record<string, unknown> {
   const own = typeof raw.functions === 'object' && raw.functions !== null ? raw.functions as Record<string, unknown> : {};
   const functions: Record<string, unknown> = { ...own };
@@ -45,7 +45,10 @@ export function withProjectFunctions(raw: Record<string, unknown>, project: Proj
     if (name === '__proto__') throw new HubError('TH_ERR_CONFIG_PROJECT', `${project.file}: function ${name}: this name cannot be used locally; give the function another name (FunctionName, or another key in functions:)`);
     functions[name] = fn;
   }
-  return { ...raw, functions };
+  // The project's layers by name (the config's own keep theirs), for the layer ARN GetFunction reports.
+  const ownLayers = typeof raw.layers === 'object' && raw.layers !== null ? raw.layers as Record<string, unknown> : {};
+  const layers = Object.assign(Object.fromEntries([...project.layers].filter(([name]) => name !== '__proto__')), ownLayers);
+  return { ...raw, functions, ...(project.layers.size ? { layers } : {}) };
 }
 
 const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');

@@ -52,10 +52,12 @@ export interface ProjectModel {
   warnings: string[];
   /** Other files the project reads (serverless.yml `${file(...)}`): hot reload watches them with the project file. */
   includes: string[];
+  /** The layers its functions use, by layer name (LayerName, else the logical id) → local directory: the name of the ARN GetFunction reports. */
+  layers: Map<string, string>;
 }
 
 export function emptyModel(format: ProjectModel['format'], file: string, stackName: string): ProjectModel {
-  return { format, file, stackName, functions: new Map(), resources: [], subscriptions: [], warnings: [], includes: [] };
+  return { format, file, stackName, functions: new Map(), resources: [], subscriptions: [], warnings: [], includes: [], layers: new Map() };
 }
 
 /**

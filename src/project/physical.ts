@@ -22,7 +22,7 @@ interface TypeSpec {
   /** A given name's characters, as AWS checks them, and the rule in words. */
   chars?: [RegExp, string];
   lowerCase?: boolean;
-  /** Generated name: the logical id alone (functions: the name `sam local invoke` uses). */
+  /** Generated name: the logical id alone (functions: the name `sam local invoke` uses; layers: SAM's default LayerName). */
   logicalIdOnly?: boolean;
   /** The Ref value; default the physical name. */
   ref?: (name: string, id: StackIdentity) => string;
@@ -42,7 +42,7 @@ const TABLE: TypeSpec = {
   attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${LATEST_STREAM_LABEL}` },
 };
 const LAYER: TypeSpec = {
-  nameProperty: 'LayerName', maxLength: 140,
+  nameProperty: 'LayerName', maxLength: 140, logicalIdOnly: true,
   ref: (name, id) => arn('lambda', `layer:${name}:1`, id),
   attributes: {},
 };

@@ -75,7 +75,7 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     invokeConfig: get('EventInvokeConfig'),
     deadLetter: sam ? get('DeadLetterQueue') : deadLetterConfig(get('DeadLetterConfig')),
   }));
-  const layers = layerDirectories(stack, get('Layers'), templateDir, `${at}.Layers`);
+  const layers = layerDirectories(stack, model, get('Layers'), templateDir, `${at}.Layers`);
   if (layers) fn.layers = layers;
   // SAM publishes a version and points the alias at it: one alias of that name here.
   const alias = get('AutoPublishAlias');
@@ -125,20 +125,26 @@ function deadLetterConfig(value: unknown): unknown {
   return isObject(value) && value.TargetArn !== undefined ? { TargetArn: value.TargetArn } : undefined;
 }
 
-/** Layer ARNs → the local ContentUri of the template's layer with that ARN; any other ARN is an error. */
-export function layerDirectories(stack: Stack, layers: unknown, templateDir: string, at: string): string[] | undefined {
+/**
+ * Layer ARNs → the local ContentUri of the template's layer with that ARN (recorded in the model
+ * under the layer's name); any other ARN is an error.
+ */
+export function layerDirectories(stack: Stack, model: ProjectModel, layers: unknown, templateDir: string, at: string): string[] | undefined {
   if (!Array.isArray(layers) || layers.length === 0) return undefined;
-  const local = new Map<string, string>();
+  const local = new Map<string, { name: string; dir: string }>();
   for (const [logicalId, resource] of stack.resources) {
     if (resource.Type !== 'AWS::Serverless::LayerVersion' && resource.Type !== 'AWS::Lambda::LayerVersion') continue;
     const content = resource.Properties.ContentUri ?? resource.Properties.Content;
     const dir = stack.resolver.resolve(content, `Resources.${logicalId}.Properties.ContentUri`);
-    if (typeof dir === 'string' && !dir.startsWith('s3://')) local.set(stack.resolver.string({ Ref: logicalId }, `Resources.${logicalId}`), path.resolve(templateDir, dir));
+    if (typeof dir === 'string' && !dir.startsWith('s3://')) {
+      local.set(stack.resolver.string({ Ref: logicalId }, `Resources.${logicalId}`), { name: stack.name(logicalId), dir: path.resolve(templateDir, dir) });
+    }
   }
   return layers.map((arn, i) => {
-    const dir = local.get(String(arn));
-    if (!dir) throw stack.resolver.error(`${at}[${i}]`, `layer ${String(arn)} cannot be resolved locally: declare it in the template as AWS::Serverless::LayerVersion with a local ContentUri`);
-    return dir;
+    const layer = local.get(String(arn));
+    if (!layer) throw stack.resolver.error(`${at}[${i}]`, `layer ${String(arn)} cannot be resolved locally: declare it in the template as AWS::Serverless::LayerVersion with a local ContentUri`);
+    if (!model.layers.has(layer.name)) model.layers.set(layer.name, layer.dir);
+    return layer.dir;
   });
 }
 

@@ -133,8 +133,8 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   const warn = (message: string) => model.warnings.push(message);
   // The function's own list replaces provider.layers, as in the Framework.
   const layers = props.layers === undefined
-    ? layerDirectories(stack, r.resolve(defaults.layers, 'provider.layers'), dir, 'provider.layers')
-    : layerDirectories(stack, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
+    ? layerDirectories(stack, model, r.resolve(defaults.layers, 'provider.layers'), dir, 'provider.layers')
+    : layerDirectories(stack, model, r.resolve(props.layers, `${at}.layers`), dir, `${at}.layers`);
   if (layers) fn.layers = layers;
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
   const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
