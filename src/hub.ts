@@ -18,7 +18,7 @@ import { RuntimeManager } from './runtime/manager.js';
 import type { SyncInvokeOptions } from './runtime/types.js';
 import { HubMetrics } from './metrics.js';
 import { dictionary } from './own.js';
-import { answerNotFound, createApp, listen, registerMetrics, registerReadiness } from './server/app.js';
+import { answerNotFound, createApp, hubUrl, listen, registerMetrics, registerReadiness } from './server/app.js';
 import { registerInvokeApi } from './server/invoke-api.js';
 import { registerFunctionUrlApi } from './server/function-url-api.js';
 import { registerInvokeStreamApi } from './server/invoke-stream-api.js';
@@ -231,9 +231,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       await reload.start();
       cleanups.push(() => reload.close());
     }
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.server.port;
-    const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+    const url = hubUrl(app, config.server);
     const registry = new HubRegistry({ redis, prefix: config.queuePrefix, id: health.hub, url, functions: () => Object.keys(config.functions), inFlight: () => stats.inFlight(), logger });
     cleanups.push(() => registry.close());
     logger.info({ event: 'hub_started', url, functions: Object.keys(config.functions) }, `triggerhub listening on ${url}`);

@@ -111,6 +111,9 @@ describe('AWS_IAM function URLs verify SigV4 against the credentials the hub kno
     const open = await hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:open' }));
     expect(open).toMatchObject({ FunctionUrl: `${hub.url}/urls/open/`, AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     expect(open.Cors).toBeUndefined();
+    // The hub's own address, as `up` prints it: a Host header (a proxy's, a caller's) is not echoed back.
+    const hostile = await send(hub.url, 'GET', '/2021-10-31/functions/open/url', { host: 'evil.example:666' });
+    expect(JSON.parse(hostile.body).FunctionUrl).toBe(`${hub.url}/urls/open/`);
     expect((await send(hub.url, 'GET', new URL(open.FunctionUrl!).pathname, {})).status).toBe(200);
     expect(await hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'staged' }))).toMatchObject({ InvokeMode: 'RESPONSE_STREAM' });
     await expect(hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'staged', Qualifier: 'live' })))

@@ -92,6 +92,17 @@ export function answerNotFound(request: FastifyRequest, reply: FastifyReply): Fa
 const NOT_FOUND = Buffer.from('{"message":"Not Found"}');
 
 /** Listens on server.host:server.port; a port in use or not permitted is a HubError naming the setting. */
+/**
+ * The hub's own address, as `up` prints it (`triggerhub listening on …`): the configured
+ * `server.host` (an IPv6 address in brackets) and the port the server listens on. URLs the hub
+ * hands out are built on it, never on a request's Host header (a proxy's or a caller's choice).
+ */
+export function hubUrl(app: FastifyInstance, server: { host: string; port: number }): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : server.port;
+  return `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${port}`;
+}
+
 export async function listen(app: FastifyInstance, server: { host: string; port: number }): Promise<void> {
   try {
     await app.listen({ port: server.port, host: server.host });

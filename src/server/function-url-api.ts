@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { functionArn } from '../arn.js';
 import type { HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
 import { DEFAULT_URL_PREFIX } from '../sources/http.js';
 import type { CorsSettings } from '../sources/http/settings.js';
+import { hubUrl } from './app.js';
 import { lookup } from './invoke-api.js';
 
 /**
@@ -19,7 +20,7 @@ export function registerFunctionUrlApi(app: FastifyInstance, config: HubConfig):
     if (variant.qualifier !== undefined) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', 'The resource you requested does not exist.');
     const changed = configChanged(config, started);
     return {
-      FunctionUrl: `${request.protocol}://${hostOf(request, config)}${DEFAULT_URL_PREFIX}/${fn.name}/`,
+      FunctionUrl: `${hubUrl(app, config.server)}${DEFAULT_URL_PREFIX}/${fn.name}/`,
       FunctionArn: functionArn(config.region, config.accountId, fn.name),
       AuthType: fn.url.authType,
       ...(fn.url.cors ? { Cors: awsCors(fn.url.cors) } : {}),
@@ -28,11 +29,6 @@ export function registerFunctionUrlApi(app: FastifyInstance, config: HubConfig):
       InvokeMode: fn.url.invokeMode,
     };
   });
-}
-
-/** The address the caller reached the hub at (the Host header), else the one it listens on. */
-function hostOf(request: FastifyRequest, config: HubConfig): string {
-  return request.headers.host ?? `${config.server.host}:${request.socket.localPort}`;
 }
 
 function awsCors(cors: CorsSettings): Record<string, unknown> {
