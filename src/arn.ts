@@ -5,15 +5,35 @@ export function functionArn(region: string, accountId: string, name: string): st
   return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
 }
 
+/** A function reference taken apart: the region and account only when an ARN names them. */
+export interface FunctionRef { name: string; qualifier?: string; region?: string; accountId?: string }
+
 /**
  * The function name in an Invoke/GetFunction path: a name, `name:qualifier`, a partial ARN
  * (`123456789012:function:name`) or a full ARN. Returns the name and the qualifier, if any.
  */
-export function parseFunctionRef(ref: string): { name: string; qualifier?: string } {
+export function parseFunctionRef(ref: string): FunctionRef {
   const parts = ref.split(':');
-  if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7] };
-  if (parts[1] === 'function') return { name: parts[2] ?? '', qualifier: parts[3] };
+  if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7], region: parts[3], accountId: parts[4] };
+  if (parts[1] === 'function') return { name: parts[2] ?? '', qualifier: parts[3], accountId: parts[0] };
   return { name: parts[0], qualifier: parts[1] };
+}
+
+/**
+ * Refuses an ARN of a function in another region or account, as Lambda answers it, rather than
+ * taking its name for the hub's own function of that name: another region is 404
+ * ResourceNotFoundException (`Functions from '<region>' are not reachable in this region ('<hub's>')`),
+ * another account 403 AccessDeniedException, its caller being the hub's account (no resource-based
+ * policy grants another account anything here). `action` is the IAM action of the operation.
+ */
+export function checkFunctionHome(ref: FunctionRef, home: { region: string; accountId: string }, action: string): void {
+  if (ref.region !== undefined && ref.region !== home.region) {
+    throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Functions from '${ref.region}' are not reachable in this region ('${home.region}')`);
+  }
+  if (ref.accountId !== undefined && ref.accountId !== home.accountId) {
+    const resource = functionArn(home.region, ref.accountId, ref.name) + (ref.qualifier === undefined ? '' : `:${ref.qualifier}`);
+    throw new HubError('TH_ERR_FUNCTION_ACCESS_DENIED', `User: arn:aws:iam::${home.accountId}:root is not authorized to perform: lambda:${action} on resource: ${resource} because no resource-based policy allows the lambda:${action} action`);
+  }
 }
 
 /** The Lambda API's patterns for a FunctionName (a name, partial or full ARN, with a qualifier) and a Qualifier. */

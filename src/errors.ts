@@ -62,6 +62,10 @@ export const ERRORS = {
     status: 404, awsType: 'ResourceNotFoundException', retryable: false,
     description: 'No function with that name (or ARN) is configured.',
   },
+  TH_ERR_FUNCTION_ACCESS_DENIED: {
+    status: 403, awsType: 'AccessDeniedException', retryable: false,
+    description: "A Lambda API call named a function ARN of another account (the hub holds its own account's functions; nothing grants another account's).",
+  },
   TH_ERR_REQUEST_TOO_LARGE: {
     status: 413, awsType: 'RequestEntityTooLargeException', retryable: false,
     description: 'The payload is over 6 MB (sync) or 1 MB (async).',

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {
   CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
-  GetFunctionCommand, GetFunctionConfigurationCommand, InvalidParameterValueException, InvokeAsyncCommand, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
+  GetFunctionCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, ListAliasesCommand, InvalidParameterValueException, InvokeAsyncCommand, InvokeCommand, InvokeWithResponseStreamCommand, ListFunctionsCommand, ResourceNotFoundException,
   TooManyRequestsException, InvalidRequestContentException, paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,36 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: encoder.encode('{not json') }))).rejects.toBeInstanceOf(InvalidRequestContentException);
     const big = encoder.encode(JSON.stringify({ s: 'x'.repeat(1024 * 1024 + 10) }));
     await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: big }))).rejects.toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
+  });
+
+  it('refuses a function ARN of another region (404) or account (403) as Lambda does, on every operation, without running the handler', async () => {
+    const before = readLines(calls).length;
+    const otherRegion = 'arn:aws:lambda:eu-west-9:000000000000:function:record';
+    const otherAccount = 'arn:aws:lambda:us-east-1:111111111111:function:record';
+    // Every operation that takes a FunctionName, each sent when awaited.
+    const operations = (FunctionName: string) => [
+      () => hub.lambda.send(new InvokeCommand({ FunctionName, Payload: encoder.encode('{}') })),
+      () => hub.lambda.send(new InvokeCommand({ FunctionName, InvocationType: 'Event', Payload: encoder.encode('{}') })),
+      () => hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName, Payload: encoder.encode('{}') })),
+      () => hub.lambda.send(new GetFunctionCommand({ FunctionName })),
+      () => hub.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName })),
+      () => hub.lambda.send(new ListAliasesCommand({ FunctionName })),
+      () => hub.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName })),
+      () => hub.lambda.send(new InvokeAsyncCommand({ FunctionName, InvokeArgs: encoder.encode('{}') })),
+    ];
+    for (const send of operations(otherRegion)) {
+      await expect(send()).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 }, message: "Functions from 'eu-west-9' are not reachable in this region ('us-east-1')" });
+    }
+    // Both another region and another account: the region is what Lambda answers first.
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-9:111111111111:function:record' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    for (const send of operations(otherAccount)) await expect(send()).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+    await expect(hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: '111111111111:function:record:live' }))).rejects.toThrow(
+      'User: arn:aws:iam::000000000000:root is not authorized to perform: lambda:GetFunctionConfiguration on resource: arn:aws:lambda:us-east-1:111111111111:function:record:live because no resource-based policy allows the lambda:GetFunctionConfiguration action',
+    );
+    // The hub's own region and account (full or partial ARN) still reach the function.
+    expect((await hub.lambda.send(new GetFunctionCommand({ FunctionName: '000000000000:function:record' }))).Configuration?.FunctionName).toBe('record');
+    expect((await hub.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:record', Payload: encoder.encode('{}') }))).StatusCode).toBe(200);
+    expect(readLines(calls).length).toBe(before + 1);
   });
 
   it('answers DryRun with 204 without running the handler', async () => {

@@ -12,17 +12,18 @@ interface FunctionParams { name: string }
 
 /**
  * Versions and aliases, read-only (they come from the config's `aliases:`): GetAlias, ListAliases,
- * ListVersionsByFunction; and GetFunctionConcurrency. `find` resolves `{name}` or throws the API's 404.
+ * ListVersionsByFunction; and GetFunctionConcurrency. `find` resolves `{name}` for the operation's IAM
+ * action or throws the API's error.
  */
-export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find: (name: string) => FunctionConfig): void {
+export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find: (name: string, action: string) => FunctionConfig): void {
   app.get<{ Params: FunctionParams; Querystring: PageQuery & { FunctionVersion?: string } }>(`${API}/:name/aliases`, async (request) => {
-    const fn = find(request.params.name);
+    const fn = find(request.params.name, 'ListAliases');
     const { page: aliases, ...next } = page(pointingAt(request.query.FunctionVersion) ? Object.keys(fn.aliases) : [], request.query);
     return { Aliases: aliases.map((alias) => aliasConfiguration(config, fn, alias)), ...next };
   });
 
   app.get<{ Params: FunctionParams & { alias: string } }>(`${API}/:name/aliases/:alias`, async (request) => {
-    const fn = find(request.params.name);
+    const fn = find(request.params.name, 'GetAlias');
     const { alias } = request.params;
     checkAliasName(alias);
     if (!Object.hasOwn(fn.aliases, alias)) {
@@ -33,12 +34,12 @@ export function registerAliasesApi(app: FastifyInstance, config: HubConfig, find
 
   // GetFunctionConcurrency: the function's reserved concurrency, `{}` when it has none (as on Lambda).
   app.get<{ Params: FunctionParams }>('/2019-09-30/functions/:name/concurrency', async (request) => {
-    const { reservedConcurrency } = find(request.params.name);
+    const { reservedConcurrency } = find(request.params.name, 'GetFunctionConcurrency');
     return reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: reservedConcurrency };
   });
 
   app.get<{ Params: FunctionParams; Querystring: PageQuery }>(`${API}/:name/versions`, async (request) => {
-    const fn = find(request.params.name);
+    const fn = find(request.params.name, 'ListVersionsByFunction');
     const { page: versions, ...next } = page(hasVersions(fn) ? [LATEST, PUBLISHED_VERSION] : [LATEST], request.query);
     return { Versions: versions.map((version) => functionConfiguration(config, fn, { version, qualifier: version })), ...next };
   });

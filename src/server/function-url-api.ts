@@ -16,7 +16,7 @@ import { lookup } from './invoke-api.js';
 export function registerFunctionUrlApi(app: FastifyInstance, config: HubConfig): void {
   const started = new Date();
   app.get<{ Params: { name: string }; Querystring: { Qualifier?: string } }>('/2021-10-31/functions/:name/url', async (request) => {
-    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier, 'GetFunctionUrlConfig');
     if (variant.qualifier !== undefined) throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', 'The resource you requested does not exist.');
     const changed = configChanged(config, started);
     return {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
-import { checkFunctionRef, functionArn, parseFunctionRef } from '../arn.js';
+import { checkFunctionHome, checkFunctionRef, functionArn, parseFunctionRef } from '../arn.js';
 import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import { traceFromHeaders } from '../tracing.js';
@@ -32,11 +32,13 @@ export function findFunction(config: HubConfig, name: string): FunctionConfig | 
 /**
  * The function and variant of `{name}` (a name, `name:qualifier`, or a full or partial ARN) and the
  * `Qualifier` parameter, which must agree when both are given, as Lambda checks. Either one
- * malformed is Lambda's 400 ValidationException; well-formed but unknown, its 404.
+ * malformed is Lambda's 400 ValidationException; well-formed but unknown, its 404; an ARN of another
+ * region or account, Lambda's answer for it (checkFunctionHome; `action` is the operation's IAM action).
  */
-export function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined): Target {
+export function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined, action = 'InvokeFunction'): Target {
   checkFunctionRef(ref, qualifierParam);
   const parsed = parseFunctionRef(ref);
+  checkFunctionHome(parsed, config, action);
   if (parsed.qualifier !== undefined && qualifierParam !== undefined && parsed.qualifier !== qualifierParam) {
     throw new HubError('TH_ERR_REQUEST_INVALID_PARAMETER', 'The derived qualifier from the function name does not match the specified qualifier.');
   }
@@ -63,16 +65,16 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
   });
 
   app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name`, async (request) => {
-    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier, 'GetFunction');
     return getFunctionResponse(config, fn, variant);
   });
 
   app.get<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>(`${API}/:name/configuration`, async (request) => {
-    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier, 'GetFunctionConfiguration');
     return functionConfiguration(config, fn, variant);
   });
 
-  registerAliasesApi(app, config, (name) => lookup(config, name, undefined).fn);
+  registerAliasesApi(app, config, (name, action) => lookup(config, name, undefined, action).fn);
 
   app.post<{ Params: FunctionParams; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>(
     `${API}/:name/invocations`,
