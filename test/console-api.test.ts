@@ -104,8 +104,10 @@ describe('console API', { timeout: 60_000 }, () => {
       const response = await api('/dlq?source=arn:aws:sns:*:list-topic&limit=2');
       const text = await response.text();
       expect(text.length).toBeLessThan(2000);
-      const page = JSON.parse(text) as { records: Array<Record<string, unknown>>; total: number };
+      const page = JSON.parse(text) as { records: Array<Record<string, unknown>>; total: number; filter: Record<string, string> };
       expect(page.total).toBe(3);
+      // The filter as applied: what "redrive / purge every match" sends (a relative time as its instant).
+      expect(page.filter).toEqual({ source: 'arn:aws:sns:*:list-topic' });
       expect(page.records).toEqual([
         { id: ids[0], function: 'fail', source: 'arn:aws:sns:us-east-1:000000000000:list-topic', reason: 'RetriesExhausted', failedAt: failedAt(0), attempts: 1, redrives: 0, lastError: `Boom: ${'y'.repeat(194)}` },
         expect.objectContaining({ id: ids[1] }),

@@ -213,17 +213,19 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     expect(errors).toEqual([]);
   });
 
-  it('acts on every matching dead letter, not only the rows listed, names how many, and sends one request at a time', async () => {
-    const record = (i: number): DlqRecord => {
-      const id = `many-${i}`;
-      const failedAt = new Date(Date.now() - i * 1000).toISOString();
-      return {
-        id, function: 'fail', source: 'triggerhub:invoke', reason: 'RetriesExhausted', failedAt,
-        envelope: { specversion: '1.0', id, source: 'triggerhub:invoke', type: 'aws.lambda.invoke', time: failedAt, datacontenttype: 'application/json', data: { i } },
-        delivery: { invocationType: 'Event', firstSeenAt: Date.now(), redrives: 0 },
-        attempts: [{ attempt: 1, startedAt: failedAt, durationMs: 1, status: 'error', errorType: 'BoomError', errorMessage: `boom ${i}`, redrive: 0 }],
-      };
+  /** A dead letter of `fail` that failed `agoMs` ago. */
+  const deadLetter = (id: string, agoMs: number, i = 0): DlqRecord => {
+    const failedAt = new Date(Date.now() - agoMs).toISOString();
+    return {
+      id, function: 'fail', source: 'triggerhub:invoke', reason: 'RetriesExhausted', failedAt,
+      envelope: { specversion: '1.0', id, source: 'triggerhub:invoke', type: 'aws.lambda.invoke', time: failedAt, datacontenttype: 'application/json', data: { i } },
+      delivery: { invocationType: 'Event', firstSeenAt: Date.now(), redrives: 0 },
+      attempts: [{ attempt: 1, startedAt: failedAt, durationMs: 1, status: 'error', errorType: 'BoomError', errorMessage: `boom ${i}`, redrive: 0 }],
     };
+  };
+
+  it('acts on every matching dead letter, not only the rows listed, names how many, and sends one request at a time', async () => {
+    const record = (i: number) => deadLetter(`many-${i}`, i * 1000, i);
     for (let i = 0; i < 501; i += 1) await hub.dlq.add(record(i));
     await page.goto(`${hub.url}/console#/dlq`);
     await page.locator('tr[data-record="many-0"]').waitFor();
@@ -256,6 +258,25 @@ describe.skipIf(!hasChromium)('web console in a real browser', { timeout: 120_00
     await page.getByText('Redriven: 3').waitFor({ timeout: 15_000 });
     expect(posts).toEqual([`${hub.url}/admin/dlq/redrive`]);
     await page.getByText('No dead-letter records match these filters').waitFor();
+  });
+
+  it('acts on the dead letters a relative since listed: it sends the instant 15m meant when listed, not 15m again', async () => {
+    await hub.dlq.add(deadLetter('recent', 60_000));
+    await hub.dlq.add(deadLetter('hour-old', 3_600_000));
+    const listed = page.waitForResponse((response) => response.url().includes('/console/api/dlq?since=15m'));
+    await page.goto(`${hub.url}/console#/dlq?since=15m`);
+    const applied = ((await (await listed).json()) as { filter: { since: string } }).filter;
+    await page.locator('tr[data-record="recent"]').waitFor();
+    expect(await page.locator('.bulk h2').textContent()).toBe('All 1 matching');
+    const bodies: string[] = [];
+    page.on('request', (request) => { if (request.method() === 'POST') bodies.push(request.postData() ?? ''); });
+    await page.getByRole('button', { name: 'Purge all 1 matching' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Purge for good' }).click();
+    await page.getByText('Purged: 1').waitFor();
+    expect(applied.since).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
+    expect(bodies.map((body) => JSON.parse(body))).toEqual([{ filter: { since: applied.since } }]);
+    expect((await hub.dlq.list()).map((r) => r.id)).toEqual(['hour-old']);
+    await hub.dlq.purge({});
   });
 });
 

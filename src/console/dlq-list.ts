@@ -1,4 +1,4 @@
-import { parseDlqFilter, type DlqFilterInput } from '../dlq/filter.js';
+import { parseDlqFilter, type DlqFilter, type DlqFilterInput } from '../dlq/filter.js';
 import type { DlqRecord, DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 
@@ -24,6 +24,12 @@ export interface DlqListPage {
   records: DlqRow[];
   /** How many records match the filter: what "redrive / purge every match" acts on. */
   total: number;
+  /**
+   * The filter as applied, `since` and `until` as the instants they meant then (ISO): what the page
+   * sends to redrive or purge every match, so that `since: 15m` still means the records it listed
+   * however long after the list the action comes.
+   */
+  filter: Record<string, string>;
 }
 
 /** A field shown as text whatever it holds (records written by custom runtimes or older hubs). */
@@ -59,5 +65,12 @@ export async function readDlqList(dlq: DlqStore, query: DlqFilterInput): Promise
     if (records.length < limit) records.push(rowOf(record));
     total += 1;
   }
-  return { records, total };
+  return { records, total, filter: appliedFilter(filter) };
+}
+
+function appliedFilter(filter: Omit<DlqFilter, 'limit'>): Record<string, string> {
+  // A duration reaching back before 1970 is the start of 1970: no record is older.
+  const instant = (ms: number | undefined) => (ms === undefined ? undefined : new Date(Math.max(0, ms)).toISOString());
+  const applied = { ...filter, since: instant(filter.since), until: instant(filter.until) };
+  return Object.fromEntries(Object.entries(applied).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -38,8 +38,9 @@ export function DlqPage({ overview }: { overview: Overview | null }) {
   const selection: DlqTarget | null = selected.size ? { ids: [...selected] } : null;
   const records = list?.records ?? null;
   const total = list?.total ?? 0;
-  // "All matching" is every record the filter matches (what the hub redrives or purges), not only the rows shown.
-  const matching: DlqTarget | null = total ? (narrowed ? { filter } : { all: true }) : null;
+  // "All matching" is every record the filter matches (what the hub redrives or purges), not only the
+  // rows shown; with the filter as the list applied it (a relative since/until pinned to its instant).
+  const matching: DlqTarget | null = total && list ? (narrowed ? { filter: list.filter } : { all: true }) : null;
   const what = selected.size ? `${selected.size} selected` : `all ${total} matching`;
   const done = (result: DlqOutcome | Error) => { setOutcome(result); setSelected(new Set()); load(); };
   const toggle = (id: string) => setSelected((old) => { const next = new Set(old); if (next.has(id)) next.delete(id); else next.add(id); return next; });
