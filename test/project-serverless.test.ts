@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
 import { watchPlan } from '../src/reload/watch-plan.js';
+import { functionConfiguration } from '../src/server/function-configuration.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { projectConfig, projectDir } from './helpers/template-project.js';
 
@@ -310,20 +311,27 @@ functions:
     });
   });
 
-  it('provider.layers apply to every function without layers of its own', () => {
+  it('provider.layers apply to every function without layers of its own; a layer is reported under its name, else its key', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc
 provider: { name: aws, runtime: nodejs20.x, layers: [{ Ref: DepsLambdaLayer }] }
 layers:
   deps: { path: layers/deps }
+  tools: { path: layers/bin-tools, name: shared-tools }
 functions:
   inherits: { handler: handler.handler }
   own: { handler: handler.handler, layers: [] }
+  both: { handler: handler.handler, layers: [{ Ref: DepsLambdaLayer }, { Ref: ToolsLambdaLayer }] }
 `,
-    }, ['handler.mjs', 'layers/deps/nodejs/node_modules/dep/index.js']);
-    const { functions } = projectConfig(dir, { serverless: 'serverless.yml' });
+    }, ['handler.mjs', 'layers/deps/nodejs/node_modules/dep/index.js', 'layers/bin-tools/bin/tool']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    const { functions } = config;
     expect(functions.inherits.layers).toEqual([path.join(dir, 'layers/deps')]);
     expect(functions.own.layers).toEqual([]);
+    expect(functionConfiguration(config, functions.both).Layers).toEqual([
+      { Arn: 'arn:aws:lambda:us-east-1:000000000000:layer:deps:1', CodeSize: expect.any(Number) },
+      { Arn: 'arn:aws:lambda:us-east-1:000000000000:layer:shared-tools:1', CodeSize: expect.any(Number) },
+    ]);
   });
 
   it('a dynamic reference in an environment variable is a warning', () => {

@@ -151,12 +151,12 @@ const FUNCTION_PROPERTIES = new Set([
   'maximumEventAge', 'destinations', 'onError', 'layers', 'url', 'httpApi', 'events',
 ]);
 
-/** Each function as `<Key>LambdaFunction` and each `layers:` entry as `<Key>LambdaLayer`, for Ref / GetAtt. */
+/** Each function as `<Key>LambdaFunction` and each `layers:` entry as `<Key>LambdaLayer` (named `name`, else its key, as the Framework names it), for Ref / GetAtt. */
 function syntheticResources(functions: Props, layers: Props): Props {
   const out: Props = {};
   for (const key of Object.keys(functions)) out[`${normalizedName(key)}LambdaFunction`] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: key } };
   for (const [key, layer] of Object.entries(layers)) {
-    out[`${normalizedName(key)}LambdaLayer`] = { Type: 'AWS::Lambda::LayerVersion', Properties: { LayerName: key, Content: isObject(layer) ? layer.path : undefined } };
+    out[`${normalizedName(key)}LambdaLayer`] = { Type: 'AWS::Lambda::LayerVersion', Properties: { LayerName: isObject(layer) && layer.name !== undefined ? layer.name : key, Content: isObject(layer) ? layer.path : undefined } };
   }
   return out;
 }
