@@ -277,6 +277,11 @@ Resources:
       { Arn: arn('raw-layer'), CodeSize: expect.any(Number) },
     ]);
     expect(config.functions.Fn.environment.DEPS_LAYER).toBe(arn('Deps'));
+    expect(() => load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Utils: { Type: AWS::Serverless::LayerVersion, Properties: { LayerName: shared.utils, ContentUri: layers/common } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Layers: [!Ref Utils] } }
+`, ['app.mjs', 'layers/common/nodejs/a.js'])).toThrow(/Resources\.Utils\.Properties\.LayerName: "shared\.utils" is not a valid name: letters, digits, - and _/);
   });
 
   it('skips functions without local code and events with no local trigger, saying so', () => {

@@ -42,7 +42,7 @@ const TABLE: TypeSpec = {
   attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${LATEST_STREAM_LABEL}` },
 };
 const LAYER: TypeSpec = {
-  nameProperty: 'LayerName', maxLength: 140, logicalIdOnly: true,
+  nameProperty: 'LayerName', maxLength: 140, logicalIdOnly: true, chars: [/^[\w-]+$/, 'letters, digits, - and _'],
   ref: (name, id) => arn('lambda', `layer:${name}:1`, id),
   attributes: {},
 };
