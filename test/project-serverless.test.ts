@@ -415,14 +415,19 @@ functions:
     expect(() => enabled('yes')).toThrow(/serverless\.yml: functions\.f\.events\[0\]\.schedule\.enabled: \$\{strToBool\(yes\)\}: expected "true", "false", "0" or "1"/);
   });
 
-  it('an event\'s enabled given as the text "false" (quoted, ${env:}, ${param:}) disables it, as the Framework\'s validation coerces it; "true" enables it', () => {
+  it('an event\'s enabled given as the text "false" (quoted, ${env:}, ${param:}) disables it, as the Framework\'s validation coerces it; "true" enables it (and enableSimpleResponses)', () => {
     const dir = projectDir({ 'serverless.yml': `service: svc
-provider: { name: aws, runtime: nodejs20.x }
+provider:
+  name: aws
+  runtime: nodejs20.x
+  httpApi: { authorizers: { lambda: { type: request, functionName: auth, enableSimpleResponses: '\${param:on}' } } }
 stages: { default: { params: { on: 'true', off: 'false' } } }
 functions:
+  auth: { handler: handler.handler }
   f:
     handler: handler.handler
     events:
+      - httpApi: { path: /a, method: GET, authorizer: { name: lambda } }
       - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:off', enabled: 'false' }
       - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:from-env', enabled: '\${env:QUEUE_ON}' }
       - stream: { arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/off', enabled: '\${param:off}' }
@@ -432,6 +437,7 @@ functions:
 ` }, ['handler.mjs']);
     const config = buildConfig({ serverless: 'serverless.yml' }, { baseDir: dir, env: { QUEUE_ON: 'false' } });
     expect(config.functions.f.events).toEqual([
+      { http: expect.objectContaining({ authorizer: expect.objectContaining({ enableSimpleResponses: true }) }) },
       { kinesis: expect.objectContaining({ stream: 'on' }) },
       { schedule: expect.objectContaining({ expression: 'rate(1 hour)', enabled: false }) },
       { schedule: expect.objectContaining({ expression: 'rate(2 hours)', enabled: true }) },

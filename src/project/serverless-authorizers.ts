@@ -1,5 +1,6 @@
 import { DEFAULT_RESULT_TTL, lambdaAuthorizer, textList, TOKEN_ISSUER_WARNING } from './authorizers.js';
 import type { Stack } from './stack.js';
+import { frameworkBoolean } from './serverless-variables.js';
 
 /**
  * serverless.yml authorizers → the hub's route `authorizer`, with the Framework's defaults: an `http`
@@ -65,7 +66,7 @@ export function frameworkHttpAuthorizer(stack: Stack, value: unknown, input: { a
     return undefined;
   }
   const version = String(definition.payloadVersion ?? '2.0');
-  const simple = definition.enableSimpleResponses === true;
+  const simple = frameworkBoolean(definition.enableSimpleResponses) === true;
   if (simple && version !== '2.0') throw stack.resolver.error(`${where}.enableSimpleResponses`, 'needs payloadVersion 2.0 (API Gateway refuses simple responses with 1.0)');
   if (version !== input.routePayload) warn(`${where}.payloadVersion: ${version}: locally the authorizer gets the route's payload format ${input.routePayload}`);
   const ttl = definition.resultTtlInSeconds === undefined ? DEFAULT_RESULT_TTL : Number(definition.resultTtlInSeconds);

@@ -6,6 +6,7 @@ import { FRAMEWORK_HEADERS, frameworkRestCors } from './rest-api-cors.js';
 import { input } from './sam-events.js';
 import { ALL_METHODS } from '../sources/http/settings.js';
 import { frameworkHttpAuthorizer, frameworkRestAuthorizer } from './serverless-authorizers.js';
+import { frameworkBoolean } from './serverless-variables.js';
 
 /**
  * serverless.yml `functions.<fn>.events` → triggerhub event mappings. Pollers are renamed to
@@ -33,12 +34,6 @@ type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mappi
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 const warn = (ctx: ServerlessEventContext) => (message: string) => ctx.model.warnings.push(message);
-/**
- * A boolean setting as the Framework reads it: its schema validation (ajv, `coerceTypes`) turns the
- * strings "true" and "false" (quoted YAML, an `${env:…}` or `${param:…}` value) into the boolean
- * before it compiles the events, as CloudFormation reads "false" as false.
- */
-const flag = (value: unknown): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 const slash = (p: unknown) => `/${String(p ?? '').replace(/^\/+/, '')}`;
 
 /** `GET users/{id}` or `{ method, path }`. */
@@ -79,7 +74,7 @@ const http: Mapper = (ctx, value, at) => {
     const cors = props.cors ? ' (its responses get no Access-Control-Allow-Origin, which the Framework adds to a lambda integration\'s)' : '';
     warn(ctx)(`${at}.integration: ${String(props.integration)} integrations run as lambda-proxy locally${cors}`);
   }
-  if (flag(props.private) === true) warn(ctx)(`${at}.private: API keys are not checked locally`);
+  if (frameworkBoolean(props.private) === true) warn(ctx)(`${at}.private: API keys are not checked locally`);
   const cors = props.cors ? ctx.restCors?.get(path) : undefined;
   const authorizer = props.authorizer === undefined ? undefined : frameworkRestAuthorizer(ctx.stack, props.authorizer, `${at}.authorizer`, warn(ctx));
   return [{ api: { path, method, stage: ctx.stage, ...(cors ? { cors } : {}), ...(authorizer ? { authorizer } : {}) } }];
@@ -116,7 +111,7 @@ export function frameworkHttpApiCors(cors: unknown, functions: Props): Props | u
     allowHeaders: list(given.allowedHeaders) ?? FRAMEWORK_HEADERS,
     allowMethods: list(given.allowedMethods) ?? routeMethods(functions),
     exposeHeaders: list(given.exposedResponseHeaders) ?? [],
-    allowCredentials: flag(given.allowCredentials) === true,
+    allowCredentials: frameworkBoolean(given.allowCredentials) === true,
     ...(given.maxAge === undefined ? {} : { maxAge: Number(given.maxAge) }),
   };
 }
@@ -169,7 +164,7 @@ function poller(stream: boolean): Mapper {
     // would also be dropped here, so a typo (batchsize) is named instead of running with the default.
     const unknown = Object.keys(props).filter((key) => !(stream ? STREAM_PROPERTIES : SQS_PROPERTIES).has(key));
     if (unknown.length) warn(ctx)(`${at}: ${unknown.join(', ')} not a property of a ${stream ? 'stream' : 'sqs'} event: ignored`);
-    if (flag(props.enabled) === false) {
+    if (frameworkBoolean(props.enabled) === false) {
       warn(ctx)(`${at}: enabled is false: the mapping is not started`);
       return [];
     }
@@ -207,7 +202,7 @@ const schedule: Mapper = (ctx, value, at) => {
   const timezone = props.method === 'scheduler' && props.timezone !== undefined ? { timezone: props.timezone } : {};
   if (props.method !== 'scheduler' && props.timezone !== undefined) warn(ctx)(`${at}.timezone: applies with method: scheduler only; the rule runs in UTC`);
   const event = typeof props.input === 'string' ? input(ctx, props.input, `${at}.input`) : props.input === undefined ? {} : { input: props.input };
-  return rates.map((expression) => ({ schedule: { expression, ...timezone, enabled: flag(props.enabled) !== false, ...event } }));
+  return rates.map((expression) => ({ schedule: { expression, ...timezone, enabled: frameworkBoolean(props.enabled) !== false, ...event } }));
 };
 
 /** A topic or bucket the framework would create for an event: declared unless the project already has it. */

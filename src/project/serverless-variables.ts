@@ -36,6 +36,13 @@ const MAX_DEPTH = 20;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * A boolean setting as the Framework reads it: its schema validation (ajv, `coerceTypes`) turns the
+ * strings "true" and "false" (quoted YAML, an `${env:…}` or `${param:…}` value) into the boolean
+ * before it compiles the events, as CloudFormation reads "false" as false. Other values are left as they are.
+ */
+export const frameworkBoolean = (value: unknown): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+
 export class Variables {
   private readonly resolving = new Set<string>();
   private instanceId?: string;
