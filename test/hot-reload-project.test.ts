@@ -88,6 +88,19 @@ describe('triggerhub up --watch with a SAM template', () => {
     expect((await get('/bye')).status).toBe(404);
     expect(await get('/hello')).toEqual({ status: 200, text: '{"message":"hello v2"}' });
   });
+
+  it('reports a layer the template adds under its LayerName after the reload', async () => {
+    writeTree(dir, { 'layers/common/nodejs/node_modules/greeting/index.js': "module.exports = 'hi';\n" });
+    const reloaded = nextReload('config');
+    writeFileSync(path.join(dir, 'template.yaml'), template(`
+  Common:
+    Type: AWS::Serverless::LayerVersion
+    Properties: { LayerName: shared-utils, ContentUri: layers/common }
+`).replace('Handler: app.lambdaHandler', 'Handler: app.lambdaHandler\n      Layers: [!Ref Common]'));
+    expect((await reloaded).changes).toMatchObject({ updated: ['HelloFunction'] });
+    const fn = JSON.parse((await get('/2015-03-31/functions/HelloFunction')).text) as { Configuration: { Layers: Array<{ Arn: string }> } };
+    expect(fn.Configuration.Layers.map((layer) => layer.Arn)).toEqual(['arn:aws:lambda:us-east-1:000000000000:layer:shared-utils:1']);
+  });
 });
 
 describe('what hot reload of a project ignores', () => {

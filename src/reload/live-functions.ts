@@ -13,7 +13,7 @@ import type { RouteTable } from './route-table.js';
 const HUB_ROUTES = '';
 
 export interface LiveFunctionsDeps {
-  /** The hub's config; with hot reload a copy whose `functions` record is updated in place. */
+  /** The hub's config; with hot reload a copy whose `functions` record is updated in place (and `layers` replaced). */
   config: HubConfig;
   runtime: RuntimeManager;
   dispatcher: Dispatcher;
@@ -63,6 +63,8 @@ export class LiveFunctions {
       else if (!isDeepStrictEqual(current[name], next.functions[name])) changes.updated.push(name);
     }
     changes.added = Object.keys(next.functions).filter((name) => !Object.hasOwn(current, name));
+    // The layers' names (GetFunction's layer ARNs), as the functions now use them.
+    config.layers = next.layers;
     for (const name of [...changes.removed, ...changes.updated]) {
       await this.#stopFunction(name);
       dispatcher.stopFunction(name);
