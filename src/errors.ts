@@ -56,7 +56,7 @@ export const ERRORS = {
   },
   TH_ERR_REDIS_UNAVAILABLE: {
     status: 503, awsType: 'ServiceException', retryable: true,
-    description: 'Redis is down or did not answer within server.durableWriteTimeoutMs while the hub runs: an async event was not queued (and not acknowledged), or a sync invocation could not take its concurrency lease. Retry.',
+    description: 'Redis is down, refused the command (an error reply: OOM at maxmemory, an ACL\'s NOPERM, READONLY) or did not answer within server.durableWriteTimeoutMs while the hub runs: an async event was not queued (and not acknowledged), or a sync invocation could not take its concurrency lease. Retry.',
   },
   TH_ERR_FUNCTION_NOT_FOUND: {
     status: 404, awsType: 'ResourceNotFoundException', retryable: false,

@@ -205,6 +205,13 @@ describe('Redis refusing the records an async invocation owes after its handler 
     const refusals = events().slice(before).filter((e) => e.event === 'worker_error');
     expect(refusals.filter((e) => e.level >= 50)).toHaveLength(1);
     expect(calls(okCalls)).not.toContain(envelope.id);
+    // An async invoke Redis refuses to queue: 503 ServiceException naming the refusal (nothing is
+    // queued: retry), and the event's payload, which ioredis keeps on the error, is in no log line.
+    const invoked = await fetch(`${hub.url}/2015-03-31/functions/ok/invocations`, { method: 'POST', headers: { 'x-amz-invocation-type': 'Event' }, body: JSON.stringify({ card: 'refused-4111' }) });
+    expect(invoked.status).toBe(503);
+    expect(invoked.headers.get('x-amzn-errortype')).toBe('ServiceException');
+    expect(await invoked.json()).toMatchObject({ code: 'TH_ERR_REDIS_UNAVAILABLE', message: expect.stringContaining('it refused the command: NOPERM') });
+    expect(lines.filter((line) => line.includes('refused-4111'))).toEqual([]);
 
     await allowAll();
     await waitFor(() => calls(okCalls).includes(envelope.id), 30_000, 'the event to run once the queue is allowed again');

@@ -86,8 +86,9 @@ export const ignoreQueueErrors = (): void => undefined;
 
 /**
  * Runs a Redis operation the caller must not acknowledge before it is done (queueing an async
- * event, taking a concurrency lease), failing fast while the connection is down and after
- * `timeoutMs` otherwise (a connection still being made), with TH_ERR_REDIS_UNAVAILABLE (503, retryable): the client retries
+ * event, taking a concurrency lease), failing fast while the connection is down, when Redis answers
+ * with an error reply, and after `timeoutMs` otherwise (a connection still being made), with
+ * TH_ERR_REDIS_UNAVAILABLE (503, retryable): the client retries
  * instead of hanging, and nothing is acknowledged that Redis does not hold. An operation that
  * timed out may still complete once Redis answers (at-least-once, as Lambda's async invocations).
  */
@@ -99,7 +100,12 @@ export function withinRedisTimeout<T>(redis: Redis, timeoutMs: number, what: str
     const timer = setTimeout(() => reject(unavailable(what, `no answer within ${timeoutMs} ms`)), timeoutMs);
     const failed = (err: unknown) => {
       clearTimeout(timer);
-      reject(err instanceof HubError || !isConnectionError(err) ? err : unavailable(what, (err as Error).message, err));
+      if (err instanceof HubError) reject(err);
+      else if (isConnectionError(err)) reject(unavailable(what, (err as Error).message, err));
+      // Redis refused the command (OOM at maxmemory, an ACL's NOPERM, READONLY): nothing was written.
+      // Not kept as the cause: ioredis puts the command's arguments (the event itself) on it.
+      else if ((err as Error)?.name === 'ReplyError') reject(unavailable(what, `it refused the command: ${(err as Error).message}`));
+      else reject(err);
     };
     try {
       operation().then((value) => {
