@@ -10,3 +10,8 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The URL of an HTTP server on `host`:`port` (an IPv6 address in brackets). */
+export function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

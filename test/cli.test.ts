@@ -166,6 +166,13 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     const down = await cli('invoke', 'echo', '--endpoint', 'http://127.0.0.1:9');
     expect(down.code).toBe(3);
     expect(down.stderr).toContain('no hub answering at http://127.0.0.1:9');
+    // Without a running hub's address, the configured one, an IPv6 host in brackets as `up` prints it.
+    const ipv6 = path.join(tempDir('th-cli-ipv6-'), 'triggerhub.yaml');
+    writeFileSync(ipv6, "server: { host: '::1', port: 9 }\n");
+    const unlisted = await runCli(['--config', ipv6, 'invoke', 'echo'], { env: { ...process.env, TRIGGERHUB_ENDPOINT: '' } });
+    expect(unlisted.code).toBe(3);
+    expect(unlisted.stderr).toContain('no hub answering at http://[::1]:9 (start it');
+    expect(unlisted.stderr).not.toContain('Invalid URL');
   });
 
   it('status refuses a --watch interval Node cannot time, and --reset with --watch or --json', async () => {

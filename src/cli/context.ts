@@ -8,6 +8,7 @@ import { silentLogger } from '../log.js';
 import { redact, redisClient } from '../redis/connection.js';
 import { EmbeddedRedis } from '../redis/embedded.js';
 import { embeddedRedisDir } from '../hub.js';
+import { httpUrl } from '../ports.js';
 import type { Redis } from 'ioredis';
 
 /** Exit codes scripts can rely on (documented in the README). */
@@ -61,7 +62,7 @@ export function hubEndpoint(config: HubConfig, explicit?: string): string {
       return (JSON.parse(readFileSync(file, 'utf8')) as { url: string }).url;
     } catch { /* fall through to the configured address */ }
   }
-  return `http://${config.server.host}:${config.server.port}`;
+  return httpUrl(config.server.host, config.server.port);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { maxHeaderSize } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HubError } from '../errors.js';
+import { httpUrl } from '../ports.js';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics.js';
 import { logRequestFailure, sendAwsError, toHubError } from './aws-errors.js';
@@ -100,7 +101,7 @@ const NOT_FOUND = Buffer.from('{"message":"Not Found"}');
 export function hubUrl(app: FastifyInstance, server: { host: string; port: number }): string {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : server.port;
-  return `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${port}`;
+  return httpUrl(server.host, port);
 }
 
 export async function listen(app: FastifyInstance, server: { host: string; port: number }): Promise<void> {
