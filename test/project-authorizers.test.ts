@@ -177,12 +177,18 @@ describe('SAM Auth → route authorizers', () => {
     expect(api('{ Authorizers: { B: { FunctionArn: !GetAtt Auth.Arn } } }')).toThrow(/Events\.E\.Properties\.Auth\.Authorizer: A is not one of Globals\.Api\.Auth\.Authorizers \(B\)/);
     expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, FunctionPayloadType: REQUEST } } }')).toThrow(/Authorizers\.A\.Identity: must name at least one of Headers/);
     expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, FunctionPayloadType: COGNITO } } }')).toThrow(/Authorizers\.A\.FunctionPayloadType: must be TOKEN or REQUEST/);
-    expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, Identity: { ValidationExpression: "(" } } } }')).toThrow(/api\.authorizer\.validationExpression: must be a valid regular expression/);
+    // What the hub's own route authorizer refuses is named where the template has it, not as functions.Fn.events[0].api.authorizer.
+    expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, Identity: { ValidationExpression: "(" } } } }')).toThrow(/: Globals\.Api\.Auth\.Authorizers\.A\.Identity\.ValidationExpression: must be a valid regular expression, not "\("$/);
+    expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, Identity: { ReauthorizeEvery: soon } } } }')).toThrow(/: Globals\.Api\.Auth\.Authorizers\.A\.Identity\.ReauthorizeEvery: must be a number, not "soon"$/);
+    expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, FunctionPayloadType: REQUEST, Identity: { Headers: [X-A], ReauthorizeEvery: 1.5 } } } }')).toThrow(/Authorizers\.A\.Identity\.ReauthorizeEvery: must be an integer between 0 and 3600, not 1\.5$/);
+    expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, FunctionPayloadType: REQUEST, Identity: { Headers: ["X A"] } } } }')).toThrow(/Authorizers\.A\.Identity: must name a header or query parameter: .*, not "method\.request\.header\.X A"$/);
     const http = (authorizer: string) => () => samConfig(`        E: { Type: HttpApi, Properties: { Path: /a, Method: GET, Auth: { Authorizer: A } } }
 `, { globals: `  HttpApi:\n    Auth: { Authorizers: { A: ${authorizer} } }\n` });
     expect(http("{ FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '2.0', Identity: { Headers: Authorization } }")).toThrow(/Authorizers\.A\.Identity\.Headers: must be a list of names/);
     expect(http('{ FunctionArn: !GetAtt Auth.Arn }')).toThrow(/Authorizers\.A\.AuthorizerPayloadFormatVersion: must be '1\.0' or '2\.0' \(SAM requires it/);
     expect(http("{ FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '1.0', EnableSimpleResponses: true }")).toThrow(/Authorizers\.A\.EnableSimpleResponses: needs AuthorizerPayloadFormatVersion 2\.0/);
+    expect(http("{ FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '2.0', Identity: { Headers: [Authorization], ReauthorizeEvery: 7200 } }"))
+      .toThrow(/: Globals\.HttpApi\.Auth\.Authorizers\.A\.Identity\.ReauthorizeEvery: must be between 0 and 3600, not 7200$/);
   });
 });
 
@@ -248,5 +254,21 @@ describe('serverless.yml authorizers → route authorizers', () => {
     authorizers:
       lambda: { type: request, functionName: auth }
 `)).toThrow(/functions\.fn\.events\[0\]\.httpApi\.authorizer\.name: missing is not one of provider\.httpApi\.authorizers \(lambda\)/);
+  });
+
+  it('a setting the hub refuses is an error naming the serverless.yml property, not the hub\'s route setting', () => {
+    expect(() => serverlessConfig(`      - http: { path: a, method: get, authorizer: { name: auth, resultTtlInSeconds: soon } }
+`)).toThrow(/: functions\.fn\.events\[0\]\.http\.authorizer\.resultTtlInSeconds: must be a number, not "soon"$/);
+    expect(() => serverlessConfig(`      - http: { path: a, method: get, authorizer: { name: auth, identityValidationExpression: '[' } }
+`)).toThrow(/: functions\.fn\.events\[0\]\.http\.authorizer\.identityValidationExpression: must be a valid regular expression, not "\["$/);
+    expect(() => serverlessConfig(`      - httpApi: { path: /a, method: GET, authorizer: { name: lambda } }
+`, `  httpApi:
+    authorizers:
+      lambda: { type: request, functionName: auth, identitySource: [$request.header.X-Key], resultTtlInSeconds: 4000 }
+`)).toThrow(/: provider\.httpApi\.authorizers\.lambda\.resultTtlInSeconds: must be between 0 and 3600, not 4000$/);
+    // Digits as text are a number, as the Framework's ajv coerces them (a ${param:} gives text).
+    const config = serverlessConfig(`      - http: { path: a, method: get, authorizer: { name: auth, resultTtlInSeconds: '60' } }
+`);
+    expect(authorizers(config.functions.fn.events)).toEqual([expect.objectContaining({ resultTtlInSeconds: 60 })]);
   });
 });

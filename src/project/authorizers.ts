@@ -1,5 +1,7 @@
+import { lambdaAuthorizerSchema } from '../sources/http/authorizer-settings.js';
 import type { ProjectModel } from './model.js';
 import { FUNCTION_ARN } from './cfn-attachments.js';
+import type { Stack } from './stack.js';
 
 /**
  * What SAM's and the Framework's API authorizers share once mapped onto the hub's route
@@ -24,9 +26,37 @@ export function textList(value: unknown): string[] {
   return [value].flat().flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean);
 }
 
-/** The hub setting of a Lambda authorizer; without identity sources nothing can key a cache, so none is kept. */
-export function lambdaAuthorizer(fn: string, sources: string[], ttl: number, extra: Props = {}): Props {
-  return { function: fn, identitySource: sources, resultTtlInSeconds: sources.length ? ttl : 0, ...extra };
+/**
+ * Where a mapped authorizer is written in the project file: `at`, the authorizer, and under it the
+ * property each hub setting is read from (`Identity.ReauthorizeEvery`, `resultTtlInSeconds`), so a
+ * value the hub refuses is named where the project has it.
+ */
+export interface AuthorizerOrigin {
+  stack: Stack;
+  at: string;
+  names: Partial<Record<'identitySource' | 'validationExpression' | 'resultTtlInSeconds', string>>;
+}
+
+/** A TTL as written: a number, or its digits as text (CloudFormation and the Framework's ajv take both); anything else is left for the check to refuse. */
+export const resultTtl = (value: unknown): unknown => (value === undefined ? DEFAULT_RESULT_TTL : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+/**
+ * The hub setting of a Lambda authorizer, checked against the hub's route `authorizer` schema: a
+ * value it refuses (a TTL that is no number of seconds up to 3600, a validation expression that is
+ * no regular expression) is an error naming the project's property. Without identity sources
+ * nothing can key a cache, so none is kept.
+ */
+export function lambdaAuthorizer(origin: AuthorizerOrigin, fn: string, sources: string[], ttl: unknown, extra: Props = {}): Props {
+  const setting: Props = { function: fn, identitySource: sources, resultTtlInSeconds: resultTtl(ttl), ...extra };
+  const checked = lambdaAuthorizerSchema.safeParse(setting);
+  if (!checked.success) {
+    const [issue] = checked.error.issues;
+    const [key, index] = issue.path;
+    const name = new Map(Object.entries(origin.names)).get(String(key));
+    const value = index === undefined ? setting[String(key)] : (setting[String(key)] as unknown[])[Number(index)];
+    throw origin.stack.resolver.error(name === undefined ? origin.at : `${origin.at}.${name}`, `${issue.message}, not ${JSON.stringify(value)}`);
+  }
+  return { ...setting, resultTtlInSeconds: sources.length ? setting.resultTtlInSeconds : 0 };
 }
 
 /**

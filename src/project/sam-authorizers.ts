@@ -1,4 +1,4 @@
-import { DEFAULT_RESULT_TTL, functionOfArn, lambdaAuthorizer, TOKEN_ISSUER_WARNING } from './authorizers.js';
+import { functionOfArn, lambdaAuthorizer, resultTtl, TOKEN_ISSUER_WARNING, type AuthorizerOrigin } from './authorizers.js';
 import { mergeGlobals } from './globals.js';
 import { apiOf } from './http-api.js';
 import type { Stack } from './stack.js';
@@ -66,7 +66,7 @@ function authorizerFunction({ stack, definition, at, warn }: Found): string | un
 }
 
 /** Identity `Headers` and `QueryStrings` as identity sources; `StageVariables` and `Context` are named in a warning. */
-function identitySources({ stack, kind, definition, at, warn }: Found): { sources: string[]; ttl?: number; declared: boolean } {
+function identitySources({ stack, kind, definition, at, warn }: Found): { sources: string[]; ttl: unknown; declared: boolean } {
   const identity = isObject(definition.Identity) ? definition.Identity : {};
   const api = API[kind];
   const list = (key: string): string[] => {
@@ -78,9 +78,13 @@ function identitySources({ stack, kind, definition, at, warn }: Found): { source
   const sources = [...list('Headers').map((h) => api.header + h), ...list('QueryStrings').map((q) => api.query + q)];
   const unchecked = [...list('StageVariables').map((s) => api.stage + s), ...list('Context').map((c) => api.context + c)];
   if (unchecked.length) warn(`${at}.Identity: ${unchecked.join(', ')} not checked locally (headers and query strings are; the cache keys on those alone)`);
-  const ttl = identity.ReauthorizeEvery === undefined ? undefined : Number(identity.ReauthorizeEvery);
-  return { sources, ttl, declared: sources.length + unchecked.length > 0 };
+  return { sources, ttl: identity.ReauthorizeEvery, declared: sources.length + unchecked.length > 0 };
 }
+
+/** Where the authorizer's settings are in the template, for errors: under `Identity`. */
+const origin = ({ stack, at }: Found, identitySource: string): AuthorizerOrigin => ({
+  stack, at, names: { identitySource, validationExpression: 'Identity.ValidationExpression', resultTtlInSeconds: 'Identity.ReauthorizeEvery' },
+});
 
 function restAuthorizer(found: Found): Props | undefined {
   const { stack, definition, at, warn } = found;
@@ -94,13 +98,12 @@ function restAuthorizer(found: Found): Props | undefined {
   if (fn === undefined) return undefined;
   const identity = isObject(definition.Identity) ? definition.Identity : {};
   if (type === 'TOKEN') {
-    const ttl = identity.ReauthorizeEvery === undefined ? DEFAULT_RESULT_TTL : Number(identity.ReauthorizeEvery);
     const validation = identity.ValidationExpression === undefined ? {} : { validationExpression: String(identity.ValidationExpression) };
-    return lambdaAuthorizer(fn, [`${API.Api.header}${String(identity.Header ?? 'Authorization')}`], ttl, validation);
+    return lambdaAuthorizer(origin(found, 'Identity.Header'), fn, [`${API.Api.header}${String(identity.Header ?? 'Authorization')}`], identity.ReauthorizeEvery, validation);
   }
-  const { sources, ttl = DEFAULT_RESULT_TTL, declared } = identitySources(found);
-  if (!declared && ttl > 0) throw stack.resolver.error(`${at}.Identity`, 'must name at least one of Headers, QueryStrings, StageVariables or Context (SAM requires it for a REQUEST authorizer unless ReauthorizeEvery is 0)');
-  return lambdaAuthorizer(fn, sources, ttl, { type: 'REQUEST' });
+  const { sources, ttl, declared } = identitySources(found);
+  if (!declared && resultTtl(ttl) !== 0) throw stack.resolver.error(`${at}.Identity`, 'must name at least one of Headers, QueryStrings, StageVariables or Context (SAM requires it for a REQUEST authorizer unless ReauthorizeEvery is 0)');
+  return lambdaAuthorizer(origin(found, 'Identity'), fn, sources, ttl, { type: 'REQUEST' });
 }
 
 function httpAuthorizer(found: Found): Props | undefined {
@@ -116,6 +119,6 @@ function httpAuthorizer(found: Found): Props | undefined {
   const fn = authorizerFunction(found);
   if (fn === undefined) return undefined;
   if (version !== routePayload) warn(`${at}.AuthorizerPayloadFormatVersion: ${version}: locally the authorizer gets the route's payload format ${routePayload}`);
-  const { sources, ttl = DEFAULT_RESULT_TTL } = identitySources(found);
-  return lambdaAuthorizer(fn, sources, ttl, { enableSimpleResponses: simple });
+  const { sources, ttl } = identitySources(found);
+  return lambdaAuthorizer(origin(found, 'Identity'), fn, sources, ttl, { enableSimpleResponses: simple });
 }

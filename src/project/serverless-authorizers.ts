@@ -1,4 +1,4 @@
-import { DEFAULT_RESULT_TTL, lambdaAuthorizer, textList, TOKEN_ISSUER_WARNING } from './authorizers.js';
+import { lambdaAuthorizer, textList, TOKEN_ISSUER_WARNING, type AuthorizerOrigin } from './authorizers.js';
 import type { Stack } from './stack.js';
 import { frameworkBoolean } from './serverless-variables.js';
 
@@ -14,6 +14,8 @@ type Warn = (message: string) => void;
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 const OTHER_SERVICE = 'an authorizer of another service is not run locally: the route is open';
+/** The Framework's names of an authorizer's settings, for errors. */
+const NAMES: AuthorizerOrigin['names'] = { identitySource: 'identitySource', validationExpression: 'identityValidationExpression', resultTtlInSeconds: 'resultTtlInSeconds' };
 
 /** An `http` event's `authorizer`: a function name, an ARN, `aws_iam`, or `{ name, arn, type, identitySource, identityValidationExpression, resultTtlInSeconds }`. */
 export function frameworkRestAuthorizer(stack: Stack, value: unknown, at: string, warn: Warn): Props | undefined {
@@ -32,10 +34,9 @@ export function frameworkRestAuthorizer(stack: Stack, value: unknown, at: string
     return undefined;
   }
   if (props.name === undefined || props.name === null) throw stack.resolver.error(`${at}.name`, 'is required: the function of this service that authorizes (or arn: of another)');
-  const ttl = props.resultTtlInSeconds === undefined ? DEFAULT_RESULT_TTL : Number(props.resultTtlInSeconds);
   const sources = props.identitySource === undefined ? ['method.request.header.Authorization'] : textList(props.identitySource);
   const validation = props.identityValidationExpression === undefined ? {} : { validationExpression: String(props.identityValidationExpression) };
-  return lambdaAuthorizer(String(props.name), sources, ttl, type === 'request' ? { type: 'REQUEST' } : { type: 'TOKEN', ...validation });
+  return lambdaAuthorizer({ stack, at, names: NAMES }, String(props.name), sources, props.resultTtlInSeconds, type === 'request' ? { type: 'REQUEST' } : { type: 'TOKEN', ...validation });
 }
 
 /** An `httpApi` event's `authorizer` (`name` or `{ name, scopes, type: aws_iam, id }`), by `provider.httpApi.authorizers`. */
@@ -69,6 +70,5 @@ export function frameworkHttpAuthorizer(stack: Stack, value: unknown, input: { a
   const simple = frameworkBoolean(definition.enableSimpleResponses) === true;
   if (simple && version !== '2.0') throw stack.resolver.error(`${where}.enableSimpleResponses`, 'needs payloadVersion 2.0 (API Gateway refuses simple responses with 1.0)');
   if (version !== input.routePayload) warn(`${where}.payloadVersion: ${version}: locally the authorizer gets the route's payload format ${input.routePayload}`);
-  const ttl = definition.resultTtlInSeconds === undefined ? DEFAULT_RESULT_TTL : Number(definition.resultTtlInSeconds);
-  return lambdaAuthorizer(String(definition.functionName), textList(definition.identitySource), ttl, { enableSimpleResponses: simple });
+  return lambdaAuthorizer({ stack, at: where, names: NAMES }, String(definition.functionName), textList(definition.identitySource), definition.resultTtlInSeconds, { enableSimpleResponses: simple });
 }
