@@ -195,6 +195,9 @@ describe('REST API cors settings', () => {
     expect(attempt({ path: '/x', cors: { maxAge: -1 } })).toThrow(/api\.cors\.maxAge: must be between 0 and/);
     expect(attempt({ path: '/x', cors: { allowHeaders: 42 } })).toThrow(/api\.cors\.allowHeaders: must be text or a list of texts/);
     expect(attempt({ path: '/x', cors: { allowOrigins: ['*'] } })).toThrow(/api\.cors: .*allowOrigins/);
+    // The OPTIONS method's authorizer is a Lambda authorizer of a configured function (claims would have no event to go into).
+    expect(attempt({ path: '/x', cors: { authorizer: { function: 'ghost' } } })).toThrow(/api\.cors\.authorizer\.function: no function named "ghost" is configured/);
+    expect(attempt({ path: '/x', cors: { authorizer: { claims: { sub: 'u' } } } })).toThrow(/api\.cors\.authorizer\.function: is required: the name of a configured function\n.*api\.cors\.authorizer: unknown field "claims"/);
   });
 
   it('refuses, at start, two routes on one path whose cors differ, naming both', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema, APIGatewayRequestAuthorizerEventSchema,
@@ -86,23 +87,26 @@ describe.each([
   });
 });
 
-/** A SAM template of an authorizer function `Auth` and a function `Fn` with these events, after `globals` (Globals' sections beside Function). */
-function samConfig(events: string, { globals = '', resources = '' } = {}) {
-  const template = `Transform: AWS::Serverless-2016-10-31
+/** A SAM template of an authorizer function `Auth` (handler `authHandler`) and a function `Fn` with these events, after `globals` (Globals' sections beside Function). */
+function samTemplate(events: string, { globals = '', resources = '', authHandler = 'app.handler' } = {}) {
+  return `Transform: AWS::Serverless-2016-10-31
 Globals:
-  Function: { Runtime: nodejs20.x }
+  Function: { Runtime: nodejs20.x, Timeout: 5 }
 ${globals}Resources:
   Auth:
     Type: AWS::Serverless::Function
-    Properties: { Handler: app.handler }
+    Properties: { Handler: ${authHandler} }
   Fn:
     Type: AWS::Serverless::Function
     Properties:
       Handler: app.handler
       Events:
 ${events}${resources}`;
-  return projectConfig(projectDir({ 'template.yaml': template }, ['app.mjs']), { template: 'template.yaml' });
 }
+
+/** The config of samTemplate(events, options). */
+const samConfig = (events: string, options: { globals?: string; resources?: string } = {}) =>
+  projectConfig(projectDir({ 'template.yaml': samTemplate(events, options) }, ['app.mjs']), { template: 'template.yaml' });
 
 describe('SAM Auth → route authorizers', () => {
   it("takes samtranslator's defaults (TOKEN, the Authorization header, API Gateway's 300 s cache); Globals.Api.Auth covers the implicit API", () => {
@@ -169,6 +173,60 @@ describe('SAM Auth → route authorizers', () => {
       expect.stringMatching(/^Globals\.HttpApi\.Auth\.Authorizers\.Jwt: a JWT \(OAuth2\) authorizer is not emulated .*: the route is open$/),
       'Fn: the authorizer of its api route /c is shared-auth, not a function of this project that runs here: the route is open',
     ]);
+  });
+
+  it("the OPTIONS method SAM generates for Cors gets the DefaultAuthorizer (AddDefaultAuthorizerToCorsPreflight, default true), whatever the path's events' own Authorizer", () => {
+    const config = samConfig(`        Default: { Type: Api, Properties: { Path: /a, Method: GET } }
+        Open: { Type: Api, Properties: { Path: /b, Method: GET, Auth: { Authorizer: NONE } } }
+        Other: { Type: Api, Properties: { RestApiId: !Ref OpenPreflight, Path: /c, Method: GET } }
+        Own: { Type: Api, Properties: { RestApiId: !Ref OpenPreflight, Path: /c, Method: OPTIONS } }
+        Http: { Type: HttpApi, Properties: { ApiId: !Ref Http, Path: /d, Method: GET } }
+`, { globals: `  Api:
+    Cors: "'https://app.example'"
+    Auth:
+      DefaultAuthorizer: Token
+      Authorizers:
+        Token: { FunctionArn: !GetAtt Auth.Arn, Identity: { ReauthorizeEvery: 0 } }
+`, resources: `  OpenPreflight:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Cors: "'https://app.example'"
+      Auth:
+        DefaultAuthorizer: Token
+        AddDefaultAuthorizerToCorsPreflight: false
+        Authorizers:
+          Token: { FunctionArn: !GetAtt Auth.Arn }
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration: { AllowOrigins: [https://app.example] }
+      Auth:
+        DefaultAuthorizer: Simple
+        Authorizers:
+          Simple: { FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '2.0', EnableSimpleResponses: true }
+` });
+    const token = { function: 'Auth', identitySource: ['method.request.header.Authorization'], resultTtlInSeconds: 0, enableSimpleResponses: false };
+    const cors = config.functions.Fn.events.map((e) => ((e as { api?: { cors?: { authorizer?: unknown } } }).api?.cors?.authorizer ?? null));
+    // /a and /b (NONE opens the GET, not the OPTIONS SAM adds); /c: false leaves the preflight and an OPTIONS event relying on the default open.
+    expect(cors).toEqual([token, token, null, null, null]);
+    expect(authorizers(config.functions.Fn.events)).toEqual([token, undefined, expect.objectContaining({ function: 'Auth' }), undefined, expect.objectContaining({ function: 'Auth' })]);
+    // HTTP APIs answer preflights themselves (CorsConfiguration), without authorizers.
+    expect((config.functions.Fn.events[4] as { http: { cors?: unknown } }).http.cors).toEqual(expect.not.objectContaining({ authorizer: expect.anything() }));
+    expect(() => samConfig(`        E: { Type: Api, Properties: { Path: /a, Method: GET } }
+`, { globals: `  Api:
+    Cors: "'*'"
+    Auth: { DefaultAuthorizer: A, AddDefaultAuthorizerToCorsPreflight: "no", Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn } } }
+` }))
+      .toThrow(/: Globals\.Api\.Auth\.AddDefaultAuthorizerToCorsPreflight: must be true or false, not "no"$/);
+    // A DefaultAuthorizer of another stack leaves the preflight open too, and says so.
+    const foreign = samConfig(`        E: { Type: Api, Properties: { Path: /a, Method: GET, Auth: { Authorizer: NONE } } }
+`, { globals: `  Api:
+    Cors: "'*'"
+    Auth: { DefaultAuthorizer: A, Authorizers: { A: { FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:shared-auth } } }
+` });
+    expect((foreign.functions.Fn.events[0] as { api: { cors: Record<string, unknown> } }).api.cors.authorizer).toBeUndefined();
+    expect(foreign.project!.warnings).toContain('Fn: the authorizer of the CORS preflight (OPTIONS) of its api route /a is shared-auth, not a function of this project that runs here: the preflight is open');
   });
 
   it('what SAM refuses is an error naming the property', () => {
@@ -270,5 +328,69 @@ describe('serverless.yml authorizers → route authorizers', () => {
     const config = serverlessConfig(`      - http: { path: a, method: get, authorizer: { name: auth, resultTtlInSeconds: '60' } }
 `);
     expect(authorizers(config.functions.fn.events)).toEqual([expect.objectContaining({ resultTtlInSeconds: 60 })]);
+  });
+});
+
+/** A project of the fixture's authorizers and app, with this template or serverless.yml. */
+const authorizerProject = (files: Record<string, string>) => projectDir({
+  ...files, 'authorizers.mjs': readFileSync(path.join(DIR, 'authorizers.mjs'), 'utf8'), 'app.mjs': readFileSync(path.join(DIR, 'app.mjs'), 'utf8'),
+});
+
+/** A browser's CORS preflight of a GET (no Authorization header), or with `headers` added. */
+const preflight = async (url: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization', ...headers } });
+  return { status: response.status, origin: response.headers.get('access-control-allow-origin'), body: await response.text() };
+};
+
+describe('CORS preflights of REST APIs with authorizers', () => {
+  const api = (id: string, auth: string) => `  ${id}:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Cors: { AllowOrigin: "'https://app.example'", AllowHeaders: "'Authorization'" }
+      Auth:
+        DefaultAuthorizer: Token${auth}
+        Authorizers:
+          Token: { FunctionArn: !GetAtt Auth.Arn, Identity: { ReauthorizeEvery: 0 } }
+`;
+  const template = samTemplate(`        Orders: { Type: Api, Properties: { RestApiId: !Ref Protected, Path: '/orders/{id}', Method: GET } }
+        Health: { Type: Api, Properties: { RestApiId: !Ref Protected, Path: /health, Method: GET, Auth: { Authorizer: NONE } } }
+        Items: { Type: Api, Properties: { RestApiId: !Ref OpenPreflight, Path: /items, Method: GET } }
+`, { resources: api('Protected', '') + api('OpenPreflight', '\n        AddDefaultAuthorizerToCorsPreflight: false'), authHandler: 'authorizers.token' });
+  const serverless = `service: cors-authorizers
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  tokenAuthorizer: { handler: authorizers.token }
+  app:
+    handler: app.handler
+    events:
+      - http: { path: 'orders/{id}', method: get, cors: { origin: 'https://app.example' }, authorizer: { name: tokenAuthorizer, resultTtlInSeconds: 0 } }
+`;
+  let sam: Hub;
+  let framework: Hub;
+  beforeAll(async () => {
+    sam = await startProjectHub({ template: path.join(authorizerProject({ 'template.yaml': template }), 'template.yaml') });
+    framework = await startProjectHub({ serverless: path.join(authorizerProject({ 'serverless.yml': serverless }), 'serverless.yml'), stage: 'dev' });
+  });
+  afterAll(async () => Promise.all([sam?.stop(), framework?.stop()]));
+
+  it('SAM (AddDefaultAuthorizerToCorsPreflight, default true): the DefaultAuthorizer refuses a preflight without the token, as API Gateway does', async () => {
+    const refused = { status: 401, origin: null, body: '{"message":"Unauthorized"}' };
+    expect(await preflight(`${sam.url}/orders/7`)).toEqual(refused);
+    // Authorizer: NONE opens the GET, not the OPTIONS method SAM adds to the path.
+    expect(await preflight(`${sam.url}/health`)).toEqual(refused);
+    // With the token the authorizer judges the OPTIONS method's ARN, then the MOCK integration answers.
+    expect(await preflight(`${sam.url}/orders/7`, { authorization: 'Bearer alice' })).toEqual({ status: 200, origin: 'https://app.example', body: '{}' });
+    expect(await preflight(`${sam.url}/orders/7`, { authorization: 'Bearer mallory' }))
+      .toEqual({ status: 403, origin: null, body: '{"Message":"User is not authorized to access this resource with an explicit deny"}' });
+    expect((await fetch(`${sam.url}/orders/7`, { headers: { authorization: 'Bearer alice' } })).status).toBe(200);
+  });
+
+  it('SAM with AddDefaultAuthorizerToCorsPreflight: false, and the Framework (its OPTIONS method has AuthorizationType NONE): the preflight is answered without a token', async () => {
+    const answered = { status: 200, origin: 'https://app.example', body: '{}' };
+    expect(await preflight(`${sam.url}/items`)).toEqual(answered);
+    expect((await fetch(`${sam.url}/items`)).status).toBe(401);
+    expect(await preflight(`${framework.url}/orders/7`)).toEqual(answered);
+    expect((await fetch(`${framework.url}/orders/7`)).status).toBe(401);
   });
 });

@@ -62,17 +62,28 @@ export function lambdaAuthorizer(origin: AuthorizerOrigin, fn: string, sources: 
 /**
  * After every function is loaded: a route whose authorizer names no function of the project (one of
  * another stack, or one that is not loaded) loses it, with a warning saying the route is open; the
- * hub would otherwise refuse the whole project.
+ * hub would otherwise refuse the whole project. So does its path's CORS answer (`cors.authorizer`).
  */
 export function dropForeignAuthorizers(model: ProjectModel): void {
+  const foreign = (holder: Props | undefined) => {
+    const authorizer = holder?.authorizer as Props | undefined;
+    return authorizer && typeof authorizer.function === 'string' && !model.functions.has(authorizer.function) ? authorizer.function : undefined;
+  };
   for (const [name, fn] of model.functions) {
     for (const event of fn.events) {
       for (const kind of ['api', 'http']) {
         const route = event[kind] as Props | undefined;
-        const authorizer = route?.authorizer as Props | undefined;
-        if (!authorizer || typeof authorizer.function !== 'string' || model.functions.has(authorizer.function)) continue;
-        delete route!.authorizer;
-        model.warnings.push(`${name}: the authorizer of its ${kind} route ${String(route!.path)} is ${authorizer.function}, not a function of this project that runs here: the route is open`);
+        const cors = route?.cors as Props | undefined;
+        const other = foreign(route);
+        if (other !== undefined) {
+          delete route!.authorizer;
+          model.warnings.push(`${name}: the authorizer of its ${kind} route ${String(route!.path)} is ${other}, not a function of this project that runs here: the route is open`);
+        }
+        const preflight = foreign(cors);
+        if (preflight !== undefined) {
+          delete cors!.authorizer;
+          model.warnings.push(`${name}: the authorizer of the CORS preflight (OPTIONS) of its ${kind} route ${String(route!.path)} is ${preflight}, not a function of this project that runs here: the preflight is open`);
+        }
       }
     }
   }

@@ -23,24 +23,61 @@ const API = {
 
 interface Found { stack: Stack; kind: Kind; definition: Props; at: string; warn: Warn; routePayload: string }
 
-/** `event`: the event's properties as written; `resolved`: resolved. */
-export function samAuthorizer(stack: Stack, kind: Kind, event: Props, resolved: Props, at: string, warn: Warn): Props | undefined {
+/** The event's API's `Auth` (its own merged over Globals'), unless the API is not an AWS::Serverless::<kind>, whose Auth is not read. */
+function apiAuth(stack: Stack, kind: Kind, event: Props): { id?: string; auth?: Props; where: string } {
   const api = API[kind];
   const { id, api: resource } = apiOf(stack, event, api.key);
-  const eventAuth = isObject(resolved.Auth) ? resolved.Auth : {};
-  if (id !== undefined && resource?.Type !== api.type) {
-    if (resolved.Auth !== undefined) warn(`${at}.Auth: ${id} is not an ${api.type}, whose Auth is not read locally: the route is open`);
-    return undefined;
-  }
   const own = resource?.Properties.Auth;
   const where = own === undefined ? `Globals.${kind}.Auth` : `Resources.${id}.Properties.Auth`;
+  if (id !== undefined && resource?.Type !== api.type) return { id, where };
   const globals = stack.globals.get(kind);
   const merged = mergeGlobals(isObject(globals) && globals.Auth !== undefined ? { Auth: globals.Auth } : {}, own === undefined ? {} : { Auth: own }).Auth;
-  const auth = isObject(merged) ? stack.resolver.resolve(merged, where) as Props : {};
+  return { id, auth: isObject(merged) ? stack.resolver.resolve(merged, where) as Props : {}, where };
+}
+
+/** `event`: the event's properties as written; `resolved`: resolved. */
+export function samAuthorizer(stack: Stack, kind: Kind, event: Props, resolved: Props, at: string, warn: Warn): Props | undefined {
+  const { id, auth, where } = apiAuth(stack, kind, event);
+  const eventAuth = isObject(resolved.Auth) ? resolved.Auth : {};
+  if (auth === undefined) {
+    if (resolved.Auth !== undefined) warn(`${at}.Auth: ${id} is not an ${API[kind].type}, whose Auth is not read locally: the route is open`);
+    return undefined;
+  }
   if (eventAuth.ApiKeyRequired === true || (kind === 'Api' && auth.ApiKeyRequired === true && eventAuth.ApiKeyRequired !== false)) {
     warn(`${at}.Auth: API keys (ApiKeyRequired) are not checked locally`);
   }
-  const name = eventAuth.Authorizer ?? auth.DefaultAuthorizer;
+  // samtranslator gives an OPTIONS method the DefaultAuthorizer only with AddDefaultAuthorizerToCorsPreflight (default true).
+  const preflight = kind === 'Api' && String(resolved.Method).toLowerCase() === 'options';
+  if (eventAuth.Authorizer === undefined && preflight && !addToPreflight(stack, auth, where)) return undefined;
+  const fromEvent = eventAuth.Authorizer !== undefined;
+  return authorizerNamed({ stack, kind, auth, where, warn, at, routePayload: String(resolved.PayloadFormatVersion ?? '2.0') },
+    fromEvent ? eventAuth.Authorizer : auth.DefaultAuthorizer, fromEvent ? `${at}.Auth.Authorizer` : `${where}.DefaultAuthorizer`);
+}
+
+/**
+ * The route `cors` of a SAM Api event with the authorizer of the OPTIONS method samtranslator
+ * generates for `Cors`: its API's `DefaultAuthorizer` (whatever the path's events' own `Authorizer`
+ * or `NONE`: set_path_default_authorizer covers every method of the path), unless
+ * `AddDefaultAuthorizerToCorsPreflight: false`. What the hub cannot run (Cognito, AWS_IAM, another
+ * stack's function) leaves the answer open; the routes' warnings name it.
+ */
+export function withPreflightAuthorizer(stack: Stack, event: Props, cors: Props | undefined): Props | undefined {
+  const { auth, where } = apiAuth(stack, 'Api', event);
+  if (!cors || !auth || auth.DefaultAuthorizer === undefined || !addToPreflight(stack, auth, where)) return cors;
+  const authorizer = authorizerNamed({ stack, kind: 'Api', auth, where, warn: () => {}, at: where, routePayload: '1.0' }, auth.DefaultAuthorizer, `${where}.DefaultAuthorizer`);
+  return authorizer ? { ...cors, authorizer } : cors;
+}
+
+function addToPreflight(stack: Stack, auth: Props, where: string): boolean {
+  const add = auth.AddDefaultAuthorizerToCorsPreflight ?? true;
+  if (typeof add !== 'boolean') throw stack.resolver.error(`${where}.AddDefaultAuthorizerToCorsPreflight`, `must be true or false, not ${JSON.stringify(add)}`);
+  return add;
+}
+
+interface Lookup { stack: Stack; kind: Kind; auth: Props; where: string; warn: Warn; at: string; routePayload: string }
+
+/** The authorizer `name` of `Auth.Authorizers` (`named`: where the name is written), mapped. */
+function authorizerNamed({ stack, kind, auth, where, warn, at, routePayload }: Lookup, name: unknown, named: string): Props | undefined {
   if (name === undefined || name === 'NONE') return undefined;
   if (name === 'AWS_IAM') {
     warn(`${at}.Auth.Authorizer: AWS_IAM (SigV4) authorization of ${kind} routes is not checked locally: the route is open`);
@@ -49,10 +86,9 @@ export function samAuthorizer(stack: Stack, kind: Kind, event: Props, resolved: 
   const authorizers = new Map(Object.entries(isObject(auth.Authorizers) ? auth.Authorizers : {}));
   const definition = authorizers.get(String(name));
   if (!isObject(definition)) {
-    const named = eventAuth.Authorizer === undefined ? `${where}.DefaultAuthorizer` : `${at}.Auth.Authorizer`;
     throw stack.resolver.error(named, `${String(name)} is not one of ${where}.Authorizers (${[...authorizers.keys()].join(', ') || 'none'}), as SAM requires`);
   }
-  const found: Found = { stack, kind, definition, at: `${where}.Authorizers.${String(name)}`, warn, routePayload: String(resolved.PayloadFormatVersion ?? '2.0') };
+  const found: Found = { stack, kind, definition, at: `${where}.Authorizers.${String(name)}`, warn, routePayload };
   return kind === 'Api' ? restAuthorizer(found) : httpAuthorizer(found);
 }
 

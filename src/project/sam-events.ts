@@ -5,7 +5,7 @@ import { declareQueue } from './cfn-resources.js';
 import { httpApiStage } from './http-api.js';
 import { httpApiCors } from './http-api-cors.js';
 import { restApiOf, samRestCors } from './rest-api-cors.js';
-import { samAuthorizer } from './sam-authorizers.js';
+import { samAuthorizer, withPreflightAuthorizer } from './sam-authorizers.js';
 
 /**
  * A SAM function's `Events:` → triggerhub event mappings, one mapper per SAM event type (SAM's
@@ -146,7 +146,7 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
     }
     if (event.Type === 'Api') {
       resolved.stage = restStage(ctx, props);
-      if (typeof resolved.Path === 'string') resolved.cors = samRestCors(ctx.stack, props, resolved.Path);
+      if (typeof resolved.Path === 'string') resolved.cors = withPreflightAuthorizer(ctx.stack, props, samRestCors(ctx.stack, props, resolved.Path));
     }
     if (event.Type === 'HttpApi') {
       resolved.stage = httpApiStage(ctx.stack, props);

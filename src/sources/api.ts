@@ -41,10 +41,15 @@ export type ApiSettings = z.infer<typeof apiSettingsSchema>;
 export const apiKind = defineSourceKind({
   name: 'api',
   settings: apiSettingsSchema,
-  check: authorizerProblems,
+  // The route's authorizer and its path's OPTIONS method's (cors.authorizer) name configured functions.
+  check: (settings, functions) => [
+    ...authorizerProblems(settings, functions),
+    ...authorizerProblems({ authorizer: settings.cors?.authorizer }, functions).map((problem) => ({ ...problem, path: ['cors', ...problem.path] })),
+  ],
   create: (fn, { path, method, stage, stageVariables, binaryMediaTypes, authorizer, timeoutInMillis, cors }, index) => routeSource('api', fn, index, (context) => registerRoute(context, {
     fn, path, methods: method, restCors: cors, shape: restShape({ stage, stageVariables, binaryMediaTypes }), integrationTimeout: restTimeout(timeoutInMillis), tooLarge: apiGatewayTooLarge,
     apiName: `${fn.name}:api`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'rest', context),
+    preflightAuthorizer: cors?.authorizer && createAuthorizer(cors.authorizer, 'rest', context),
   })),
 });

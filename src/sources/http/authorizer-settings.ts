@@ -9,7 +9,7 @@ const identitySource = z.string().regex(IDENTITY_SOURCE, {
 
 /** A Lambda authorizer function (REQUEST or TOKEN) whose answer gates the call. */
 export const lambdaAuthorizerSchema = z.object({
-  function: z.string().min(1, { error: 'must name a configured function' }),
+  function: z.string({ error: 'is required: the name of a configured function' }).min(1, { error: 'must name a configured function' }),
   /** REST APIs: TOKEN when absent (SAM's default); HTTP APIs: REQUEST only. */
   type: z.enum(['TOKEN', 'REQUEST'], { error: "must be 'TOKEN' or 'REQUEST'" }).optional(),
   identitySource: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(identitySource)).optional(),

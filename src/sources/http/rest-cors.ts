@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { intBetween } from '../kit/settings.js';
+import { lambdaAuthorizerSchema } from './authorizer-settings.js';
 import { ALL_METHODS } from './settings.js';
 
 /** A header value API Gateway would send: printable ASCII, no line breaks. */
@@ -35,6 +36,12 @@ export const restCorsSchema = z.object({
   allowCredentials: z.boolean().default(false),
   /** A Cache-Control header on the preflight answer (the Framework's `cacheControl`). */
   cacheControl: headerValue.optional(),
+  /**
+   * The OPTIONS method's own Lambda authorizer (SAM puts its API's DefaultAuthorizer there unless
+   * `AddDefaultAuthorizerToCorsPreflight: false`): an OPTIONS request it refuses gets its refusal
+   * (401 without the token) instead of the CORS answer. None by default: the answer is open.
+   */
+  authorizer: lambdaAuthorizerSchema.optional(),
 }).strict();
 
 export type RestCors = z.infer<typeof restCorsSchema>;

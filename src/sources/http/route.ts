@@ -52,6 +52,8 @@ export interface RouteSpec {
   restCors?: RestCors;
   auth?: AuthSettings;
   authorizer?: RouteAuthorizer;
+  /** REST API CORS with `cors.authorizer`: the OPTIONS method's own authorizer, which gates its answer. */
+  preflightAuthorizer?: RouteAuthorizer;
   /** AWS_IAM function URLs: the SigV4 check; a refused request gets Lambda's 403 and never runs the function. */
   iam?: UrlIamCheck;
   /**
@@ -135,6 +137,23 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   const methods = spec.restCors ? served.filter((m) => m !== 'OPTIONS') : served;
   const apiId = createHash('sha256').update(spec.apiName).digest('hex').slice(0, 10);
   const { accountId, region } = context.config;
+  /** The route and its event for a request, before any authorizer ran. */
+  const eventOf = (request: FastifyRequest, incoming: IncomingHttp, { id, time, iam }: { id: string; time: Date; iam?: MatchedRoute['iam'] }) => {
+    const routeParams = request.params as Record<string, string>;
+    const route: MatchedRoute = {
+      resource: spec.path,
+      path: pathWithin(spec, incoming.rawPath),
+      pathParameters: params.length && !spec.noPathParameters
+        ? Object.fromEntries(params.map((p) => [p.name, routeParams[p.greedy ? '*' : p.name]]))
+        : undefined,
+      accountId,
+      region,
+      apiId,
+      domainName: request.headers.host ?? spec.defaultDomain(apiId, region),
+      iam,
+    };
+    return { route, data: spec.shape.build(incoming, route, id, time) };
+  };
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     if (spec.refuseUpgrade && request.headers.upgrade) return spec.refuseUpgrade(reply);
     if (spec.cors && request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
@@ -154,21 +173,8 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       context.logger.debug({ event: 'function_url_auth_denied', function: spec.fn.name, reason: signer.reason }, 'function URL request refused (AWS_IAM)');
       return sendForbidden(reply, id);
     }
-    const routeParams = request.params as Record<string, string>;
-    const route: MatchedRoute = {
-      resource: spec.path,
-      path: pathWithin(spec, incoming.rawPath),
-      pathParameters: params.length && !spec.noPathParameters
-        ? Object.fromEntries(params.map((p) => [p.name, routeParams[p.greedy ? '*' : p.name]]))
-        : undefined,
-      accountId,
-      region,
-      apiId,
-      domainName: request.headers.host ?? spec.defaultDomain(apiId, region),
-      iam: signer?.identity,
-    };
     const time = new Date();
-    const data = spec.shape.build(incoming, route, id, time);
+    const { route, data } = eventOf(request, incoming, { id, time, iam: signer?.identity });
     if (overLambdaLimit(incoming, data)) {
       if (spec.tooLarge) return spec.tooLarge.refuse(reply);
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`);
@@ -206,9 +212,19 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   const limit: Partial<RouteOptions> = tooLarge?.bodyBytes ? bodyLimitRoute(tooLarge.bodyBytes, tooLarge.refuse) : {};
   context.app.route({ method: methods, url, handler, exposeHeadRoute: false, ...limit });
   const by = `${spec.apiName} ${servedAt}`;
-  const { restCors, cors } = spec;
+  const { restCors, cors, preflightAuthorizer } = spec;
   if (restCors) {
-    claimPreflight(context.app, url, { by, methods: spec.methods, settings: restCors, answer: (request, reply, pathMethods) => sendRestPreflight(restCors, pathMethods, request, reply) }, limit);
+    // The OPTIONS method's authorizer (SAM's DefaultAuthorizer) runs first, on the OPTIONS request's own event and method ARN.
+    const answer = async (request: FastifyRequest, reply: FastifyReply, pathMethods: string[]) => {
+      if (preflightAuthorizer) {
+        const id = randomUUID();
+        const { route, data } = eventOf(request, readRequest(request), { id, time: new Date() });
+        const verdict = await preflightAuthorizer.check(data, route);
+        if (!('outcome' in verdict)) return sendJson(reply.header('x-amzn-RequestId', id), verdict.status, verdict.document);
+      }
+      return sendRestPreflight(restCors, pathMethods, request, reply);
+    };
+    claimPreflight(context.app, url, { by, methods: spec.methods, settings: restCors, answer }, limit);
   } else if (cors && !methods.includes('OPTIONS')) {
     claimPreflight(context.app, url, { by, methods: spec.methods, settings: cors, answer: (request, reply) => handler(request, reply) }, limit);
   }
