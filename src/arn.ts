@@ -1,12 +1,15 @@
 import { HubError } from './errors.js';
 
-/** `arn:aws:lambda:us-east-1:000000000000:function:hello` */
+/** The partition a region belongs to: `aws-cn` (China), `aws-us-gov` (GovCloud), else `aws`. */
+export const partitionOf = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+
+/** `arn:aws:lambda:us-east-1:000000000000:function:hello` (`arn:aws-cn:…` in a China region). */
 export function functionArn(region: string, accountId: string, name: string): string {
-  return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+  return `arn:${partitionOf(region)}:lambda:${region}:${accountId}:function:${name}`;
 }
 
-/** A function reference taken apart: the region and account only when an ARN names them. */
-export interface FunctionRef { name: string; qualifier?: string; region?: string; accountId?: string }
+/** A function reference taken apart: the partition, region and account only when an ARN names them. */
+export interface FunctionRef { name: string; qualifier?: string; partition?: string; region?: string; accountId?: string }
 
 /**
  * The function name in an Invoke/GetFunction path: a name, `name:qualifier`, a partial ARN
@@ -14,7 +17,7 @@ export interface FunctionRef { name: string; qualifier?: string; region?: string
  */
 export function parseFunctionRef(ref: string): FunctionRef {
   const parts = ref.split(':');
-  if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7], region: parts[3], accountId: parts[4] };
+  if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7], partition: parts[1], region: parts[3], accountId: parts[4] };
   if (parts[1] === 'function') return { name: parts[2] ?? '', qualifier: parts[3], accountId: parts[0] };
   return { name: parts[0], qualifier: parts[1] };
 }
@@ -24,11 +27,17 @@ export function parseFunctionRef(ref: string): FunctionRef {
  * taking its name for the hub's own function of that name: another region is 404
  * ResourceNotFoundException (`Functions from '<region>' are not reachable in this region ('<hub's>')`),
  * another account 403 AccessDeniedException, its caller being the hub's account (no resource-based
- * policy grants another account anything here). `action` is the IAM action of the operation.
+ * policy grants another account anything here). `action` is the IAM action of the operation. An ARN
+ * of another partition than the region's (`arn:aws-cn:lambda:us-east-1:…`, a function no region
+ * has) is 404 `Function not found: <that ARN>`.
  */
 export function checkFunctionHome(ref: FunctionRef, home: { region: string; accountId: string }, action: string): void {
   if (ref.region !== undefined && ref.region !== home.region) {
     throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Functions from '${ref.region}' are not reachable in this region ('${home.region}')`);
+  }
+  if (ref.partition !== undefined && ref.partition !== partitionOf(home.region)) {
+    const arn = `arn:${ref.partition}:lambda:${ref.region}:${ref.accountId}:function:${ref.name}` + (ref.qualifier === undefined ? '' : `:${ref.qualifier}`);
+    throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
   }
   if (ref.accountId !== undefined && ref.accountId !== home.accountId) {
     const resource = functionArn(home.region, ref.accountId, ref.name) + (ref.qualifier === undefined ? '' : `:${ref.qualifier}`);

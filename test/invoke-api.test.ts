@@ -109,10 +109,36 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     await expect(hub.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: '111111111111:function:record:live' }))).rejects.toThrow(
       'User: arn:aws:iam::000000000000:root is not authorized to perform: lambda:GetFunctionConfiguration on resource: arn:aws:lambda:us-east-1:111111111111:function:record:live because no resource-based policy allows the lambda:GetFunctionConfiguration action',
     );
+    // Another partition with the hub's region and account (no such function exists anywhere): not found, named as given.
+    for (const partition of ['aws-cn', 'aws-us-gov']) {
+      const arn = `arn:${partition}:lambda:us-east-1:000000000000:function:record`;
+      for (const send of operations(arn)) {
+        await expect(send()).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 }, message: `Function not found: ${arn}` });
+      }
+    }
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws-cn:lambda:cn-north-1:000000000000:function:record' })))
+      .rejects.toThrow("Functions from 'cn-north-1' are not reachable in this region ('us-east-1')");
     // The hub's own region and account (full or partial ARN) still reach the function.
     expect((await hub.lambda.send(new GetFunctionCommand({ FunctionName: '000000000000:function:record' }))).Configuration?.FunctionName).toBe('record');
     expect((await hub.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:record', Payload: encoder.encode('{}') }))).StatusCode).toBe(200);
     expect(readLines(calls).length).toBe(before + 1);
+  });
+
+  it("a hub in a China region names its functions in the aws-cn partition and reaches them by that ARN only", async () => {
+    const cn = await startTestHub({ region: 'cn-north-1', accountId: '123456789012', functions: { echo: { handler: 'versions.handler', layers: [tempDir()] } } });
+    try {
+      const arn = 'arn:aws-cn:lambda:cn-north-1:123456789012:function:echo';
+      expect((await cn.lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }))).Configuration).toMatchObject({
+        FunctionArn: arn, Role: 'arn:aws-cn:iam::123456789012:role/triggerhub',
+        Layers: [{ Arn: expect.stringMatching(/^arn:aws-cn:lambda:cn-north-1:123456789012:layer:[\w-]+:1$/), CodeSize: 0 }],
+      });
+      const out = await cn.lambda.send(new InvokeCommand({ FunctionName: arn, Payload: encoder.encode('{"a":1}') }));
+      expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ event: { a: 1 }, invokedFunctionArn: arn });
+      await expect(cn.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:cn-north-1:123456789012:function:echo' })))
+        .rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:cn-north-1:123456789012:function:echo' });
+    } finally {
+      await cn.stop();
+    }
   });
 
   it('answers DryRun with 204 without running the handler', async () => {

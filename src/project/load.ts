@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { partitionOf } from '../arn.js';
 import { HubError } from '../errors.js';
 import type { RawHubConfig } from '../config/schema.js';
 import type { ProjectModel } from './model.js';
@@ -50,8 +51,6 @@ export function withProjectFunctions(raw: Record<string, unknown>, project: Proj
   const layers = Object.assign(Object.fromEntries([...project.layers].filter(([name]) => name !== '__proto__')), ownLayers);
   return { ...raw, functions, ...(project.layers.size ? { layers } : {}) };
 }
-
-const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
 /** A directory name as a stack name (letters, digits, -; starting with a letter). */
 function stackNameOf(dir: string): string {
