@@ -284,6 +284,21 @@ Resources:
 `, ['app.mjs', 'layers/common/nodejs/a.js'])).toThrow(/Resources\.Utils\.Properties\.LayerName: "shared\.utils" is not a valid name: letters, digits, - and _/);
   });
 
+  it("a layer name in both the config's layers: and the template is an error naming both, unless both name one directory", () => {
+    const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Utils: { Type: AWS::Serverless::LayerVersion, Properties: { LayerName: shared-utils, ContentUri: layers/common } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Layers: [!Ref Utils] } }
+`;
+    const files = ['app.mjs', 'layers/common/nodejs/a.js', 'vendor/nodejs/b.js'];
+    // Else the config's entry took the name and the template's layer was reported under its directory's (common).
+    expect(() => load(template, files, { layers: { 'shared-utils': 'vendor' } }))
+      .toThrow(/^layers\.shared-utils: declared in the config \("vendor"\) and also by \S+\/app\/template\.yaml \(\S+\/app\/layers\/common\); rename one$/);
+    const { dir, config } = load(template, files, { layers: { 'shared-utils': './layers/common/' } });
+    expect(functionConfiguration(config, config.functions.Fn).Layers).toEqual([{ Arn: 'arn:aws:lambda:us-east-1:000000000000:layer:shared-utils:1', CodeSize: expect.any(Number) }]);
+    expect(config.layers['shared-utils']).toBe(`${dir}/layers/common`);
+  });
+
   it('skips functions without local code and events with no local trigger, saying so', () => {
     const { config } = load(`Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -95,7 +95,7 @@ export function buildConfig(
   let { parsed, events } = parseHub(interpolated, options.configPath);
   // The project's functions join the config's own, validated by the same schema.
   const project = loadProject(parsed, options.baseDir, env);
-  if (project) ({ parsed, events } = parseHub(withProjectFunctions(interpolated, project, options.configPath), [options.configPath, `with ${project.file}`].filter(Boolean).join(' ')));
+  if (project) ({ parsed, events } = parseHub(withProjectFunctions(interpolated, project, options), [options.configPath, `with ${project.file}`].filter(Boolean).join(' ')));
   const problems: string[] = [];
   const layers = resolveNamedLayers(parsed.layers, options.baseDir, problems);
   const functions = dictionary<FunctionConfig>();

@@ -36,8 +36,13 @@ export function loadProject(settings: ProjectSettings, baseDir: string, env: Nod
   return undefined;
 }
 
-/** The project's functions (and the names of their layers) added to the config's own (from `configPath`, when a file); a name in both is an error naming both files. */
-export function withProjectFunctions(raw: Record<string, unknown>, project: ProjectModel, configPath?: string): Record<string, unknown> {
+/**
+ * The project's functions (and the names of their layers) added to the config's own (from
+ * `configPath`, when a file; its directories relative to `baseDir`); a function name in both is an
+ * error naming both files, and so is a layer name in both for two directories (the config's would
+ * otherwise take the name, and the project's layer be reported under its directory's).
+ */
+export function withProjectFunctions(raw: Record<string, unknown>, project: ProjectModel, { configPath, baseDir }: { configPath?: string; baseDir: string }): Record<string, unknown> {
   const own = typeof raw.functions === 'object' && raw.functions !== null ? raw.functions as Record<string, unknown> : {};
   const functions: Record<string, unknown> = { ...own };
   for (const [name, fn] of project.functions) {
@@ -46,8 +51,13 @@ export function withProjectFunctions(raw: Record<string, unknown>, project: Proj
     if (name === '__proto__') throw new HubError('TH_ERR_CONFIG_PROJECT', `${project.file}: function ${name}: this name cannot be used locally; give the function another name (FunctionName, or another key in functions:)`);
     functions[name] = fn;
   }
-  // The project's layers by name (the config's own keep theirs), for the layer ARN GetFunction reports.
+  // The project's layers by name, for the layer ARN GetFunction reports; the config's own may name the same directory.
   const ownLayers = typeof raw.layers === 'object' && raw.layers !== null ? raw.layers as Record<string, unknown> : {};
+  for (const [name, dir] of project.layers) {
+    const own = Object.hasOwn(ownLayers, name) ? ownLayers[name] : undefined;
+    if (own === undefined || (typeof own === 'string' && path.resolve(baseDir, own) === dir)) continue;
+    throw new HubError('TH_ERR_CONFIG_INVALID', `layers.${name}: declared in ${configPath || 'the config'} (${JSON.stringify(own)}) and also by ${project.file} (${dir}); rename one`);
+  }
   const layers = Object.assign(Object.fromEntries([...project.layers].filter(([name]) => name !== '__proto__')), ownLayers);
   return { ...raw, functions, ...(project.layers.size ? { layers } : {}) };
 }
