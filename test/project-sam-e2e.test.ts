@@ -26,6 +26,17 @@ describe('SAM CLI hello-world starters, unchanged', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ message: 'hello world', path: '/hello', stage: 'Prod' });
   });
+
+  it('Python: a handler in a folder of CodeUri (hello_world/app.lambda_handler) imports packages from the task root, as on Lambda', async () => {
+    const hub = await startProjectHub({ template: path.join(PROJECTS, 'sam-python-package/template.yaml') });
+    hubs.push(hub);
+    const response = await fetch(`${hub.url}/2015-03-31/functions/HelloWorldFunction/invocations`, {
+      method: 'POST',
+      body: JSON.stringify({ 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', detail: { 'instance-id': 'i-abc', state: 'running' } }),
+    });
+    expect(response.headers.get('x-amz-function-error')).toBeNull();
+    expect(await response.json()).toEqual({ instance: 'i-abc', state: 'running' });
+  });
 });
 
 describe('queue-processing template: SQS + DLQ + ReportBatchItemFailures (Powertools), on the local cloud', () => {

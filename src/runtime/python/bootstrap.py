@@ -138,6 +138,11 @@ def _log_error(error):
 def _load_handler():
     """Lambda's init: import the module, find the function; errors carry Lambda's types."""
     sys.path.insert(0, CODE_DIR)
+    # Lambda has the task root on sys.path: a handler in a folder of it (SAM's
+    # `hello_world/app.lambda_handler`) imports the packages beside that folder.
+    task_root = os.environ.get("LAMBDA_TASK_ROOT")
+    if task_root and task_root not in sys.path:
+        sys.path.insert(1, task_root)
     try:
         module = importlib.import_module(MODULE)
     except ImportError as exc:
