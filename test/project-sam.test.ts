@@ -345,6 +345,19 @@ Resources:
     ]);
   });
 
+  it('a function whose CodeUri is a local .zip is left out with a warning naming it, and the rest of the template runs', () => {
+    // Reduced from aws-samples/serverless-patterns api-sqs-lambda-python (CodeUri: src/index.zip).
+    const { dir, config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Zipped: { Type: AWS::Serverless::Function, Properties: { CodeUri: src/index.zip, Handler: index.handler, Runtime: python3.12 } }
+  Node: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+`, ['app.mjs', 'src/index.zip']);
+    expect(Object.keys(config.functions)).toEqual(['Node']);
+    expect(config.project!.warnings).toEqual([
+      `Resources.Zipped: not loaded: its code ${dir}/src/index.zip is a file (a .zip archive), not a directory: unzip it and point CodeUri at that directory`,
+    ]);
+  });
+
   it('a custom-runtime function sam build would build (Metadata.BuildMethod go1.x) without a bootstrap is left out with a warning; built, it runs', () => {
     const template = `Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Stack } from './stack.js';
 import { unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
@@ -23,6 +23,12 @@ const HANDLED = new Set([
 ]);
 
 const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** CodeUri naming a local .zip (SAM accepts one; the hub runs code from a directory): left out, saying so. */
+function archive(codeUri: string): string | undefined {
+  if (!existsSync(codeUri) || statSync(codeUri).isDirectory()) return undefined;
+  return `not loaded: its code ${codeUri} is a file (a .zip archive), not a directory: unzip it and point CodeUri at that directory`;
+}
 
 /**
  * A custom runtime whose bootstrap `sam build` makes (`Metadata: { BuildMethod: go1.x }`,
@@ -52,7 +58,7 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     warn(`Resources.${logicalId}: not loaded: only functions with local code run (CodeUri/Code a directory; no image, InlineCode, ZipFile or S3 code)`);
     return;
   }
-  const skipped = unsupportedRuntime(get('Runtime')) ?? unbuilt(resource.Metadata?.BuildMethod, get('Runtime'), codeUri);
+  const skipped = unsupportedRuntime(get('Runtime')) ?? archive(codeUri) ?? unbuilt(resource.Metadata?.BuildMethod, get('Runtime'), codeUri);
   if (skipped) {
     warn(`Resources.${logicalId}: ${skipped}`);
     return;
