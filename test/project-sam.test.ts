@@ -243,7 +243,7 @@ Resources:
     ]);
   });
 
-  it('resolves template layers to their local ContentUri, and refuses a layer ARN it cannot fetch', () => {
+  it('resolves template layers to their local ContentUri; a published layer ARN (Powertools) is left out with a warning, and the function runs', () => {
     const template = (layer: string) => `Transform: AWS::Serverless-2016-10-31
 Resources:
   Deps: { Type: AWS::Serverless::LayerVersion, Properties: { ContentUri: layers/deps } }
@@ -251,8 +251,10 @@ Resources:
 `;
     const { dir, config } = load(template('!Ref Deps'), ['app.mjs', 'layers/deps/nodejs/node_modules/x/index.js']);
     expect(config.functions.Fn.layers).toEqual([`${dir}/layers/deps`]);
-    expect(() => load(template('arn:aws:lambda:us-east-1:123456789012:layer:remote:3'), ['app.mjs']))
-      .toThrow(/Resources\.Fn\.Properties\.Layers\[0\]: layer arn:aws:lambda:us-east-1:123456789012:layer:remote:3 cannot be resolved locally/);
+    // As serverless-patterns apigw-sqs-lambda-ddb attaches Powertools.
+    const published = load(template('!Ref Deps, arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV2:32'), ['app.mjs', 'layers/deps/nodejs/x.js']);
+    expect(published.config.functions.Fn.layers).toEqual([`${published.dir}/layers/deps`]);
+    expect(published.config.project!.warnings).toContain('Resources.Fn.Properties.Layers[1]: layer arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV2:32 is not attached locally (the hub cannot fetch a published layer): install what it provides in the project, or declare it as AWS::Serverless::LayerVersion with a local ContentUri');
   });
 
   it('reports a template layer\'s ARN with its LayerName, else its logical id (SAM\'s default), not its directory, as its Ref gives it', () => {

@@ -133,7 +133,7 @@ function deadLetterConfig(value: unknown): unknown {
 
 /**
  * Layer ARNs → the local ContentUri of the template's layer with that ARN (recorded in the model
- * under the layer's name); any other ARN is an error.
+ * under the layer's name); any other ARN is left out with a warning.
  */
 export function layerDirectories(stack: Stack, model: ProjectModel, layers: unknown, templateDir: string, at: string): string[] | undefined {
   if (!Array.isArray(layers) || layers.length === 0) return undefined;
@@ -146,11 +146,16 @@ export function layerDirectories(stack: Stack, model: ProjectModel, layers: unkn
       local.set(stack.resolver.string({ Ref: logicalId }, `Resources.${logicalId}`), { name: stack.name(logicalId), dir: path.resolve(templateDir, dir) });
     }
   }
-  return layers.map((arn, i) => {
+  return layers.flatMap((arn, i) => {
     const layer = local.get(String(arn));
-    if (!layer) throw stack.resolver.error(`${at}[${i}]`, `layer ${String(arn)} cannot be resolved locally: declare it in the template as AWS::Serverless::LayerVersion with a local ContentUri`);
+    if (!layer) {
+      // A published layer (Powertools, the Lambda Web Adapter, an extension): the hub cannot fetch it.
+      // The function runs without it, as the code may bring what it needs itself.
+      model.warnings.push(`${at}[${i}]: layer ${String(arn)} is not attached locally (the hub cannot fetch a published layer): install what it provides in the project, or declare it as AWS::Serverless::LayerVersion with a local ContentUri`);
+      return [];
+    }
     if (!model.layers.has(layer.name)) model.layers.set(layer.name, layer.dir);
-    return layer.dir;
+    return [layer.dir];
   });
 }
 
