@@ -347,6 +347,21 @@ Resources:
     ]);
   });
 
+  it('an esbuild function (Metadata.BuildMethod esbuild) runs the EntryPoints source its Handler names, as sam build bundles it', () => {
+    // Reduced from aws-samples/serverless-patterns dynamodb-streams-lambda-eventbridge-sam-node.
+    const esbuild = (entries: string) => `{ BuildMethod: esbuild, BuildProperties: { Minify: true, EntryPoints: ${entries} } }`;
+    const { dir, config } = load(`Transform: AWS::Serverless-2016-10-31
+Globals: { Function: { Runtime: nodejs22.x } }
+Resources:
+  Stream: { Type: AWS::Serverless::Function, Metadata: ${esbuild('[src/handler.ts]')}, Properties: { Handler: handler.handler } }
+  Orders: { Type: AWS::Serverless::Function, Metadata: ${esbuild('[src/orders/index.ts, src/users/index.ts]')}, Properties: { Handler: orders/index.handler } }
+  Plain: { Type: AWS::Serverless::Function, Metadata: ${esbuild('[app.ts]')}, Properties: { CodeUri: hello, Handler: app.lambdaHandler } }
+`, ['src/handler.ts', 'src/orders/index.ts', 'src/users/index.ts', 'hello/app.ts']);
+    expect(config.functions.Stream.handlerFile).toBe(`${dir}/src/handler.ts`);
+    expect(config.functions.Orders.handlerFile).toBe(`${dir}/src/orders/index.ts`);
+    expect(config.functions.Plain.handlerFile).toBe(`${dir}/hello/app.ts`);
+  });
+
   it('a function whose CodeUri is a local .zip is left out with a warning naming it, and the rest of the template runs', () => {
     // Reduced from aws-samples/serverless-patterns api-sqs-lambda-python (CodeUri: src/index.zip).
     const { dir, config } = load(`Transform: AWS::Serverless-2016-10-31

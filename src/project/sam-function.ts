@@ -7,6 +7,7 @@ import { samEvents } from './sam-events.js';
 import { destinationsOf } from './destinations.js';
 import { NO_VALUE } from './intrinsics.js';
 import { numeric } from './mappings.js';
+import { esbuildHandler } from './esbuild-entry.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
@@ -63,7 +64,7 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     warn(`Resources.${logicalId}: ${skipped}`);
     return;
   }
-  const handler = get('Handler');
+  const handler = esbuildHandler(resource.Metadata, get('Handler'));
   // Lambda requires a handler for a .zip function of a language runtime (a custom runtime's bootstrap may go without).
   if (handler === undefined && !String(get('Runtime')).startsWith('provided')) throw stack.resolver.error(`${at}.Handler`, 'is required: the module and function Lambda calls (app.handler)');
   const fn: RawFunction = { handler, codeUri, events: [] };
