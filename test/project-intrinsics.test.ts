@@ -129,6 +129,20 @@ describe('CloudFormation intrinsics', () => {
     expect(failure('          SHARED: !ImportValue shared-bus')).toMatch(/Resources\.Fn\.Properties\.Environment\.Variables\.SHARED\.Fn::ImportValue: no export "shared-bus": pass it in the config's importValues/);
   });
 
+  it('an attribute only AWS knows (an AppSync API\'s GraphQLUrl, a custom resource\'s output) holds a placeholder, with a warning; the rest runs', () => {
+    // Reduced from aws-samples/serverless-patterns appsync-bedrock-streaming-sam and lambda-iot-sam.
+    const dir = projectDir({ 'stack-one/template.yaml': withVariables(`          APP_SYNC_API: !GetAtt Graph.GraphQLUrl
+          IOT: !Join ['', ['https://', !GetAtt Endpoint.IotEndpointAddress]]
+          QUEUE: !GetAtt Orders.QueueName`, `  Graph: { Type: AWS::Serverless::GraphQLApi, Properties: { Auth: { Type: API_KEY } } }
+  Endpoint: { Type: Custom::IotEndpoint, Properties: { ServiceToken: !GetAtt Fn.Arn } }`) }, ['stack-one/src/app.mjs']);
+    const config = projectConfig(`${dir}/stack-one`, { template: 'template.yaml' });
+    expect(config.functions.Fn.environment).toMatchObject({ APP_SYNC_API: 'unresolved-locally:APP_SYNC_API', IOT: 'unresolved-locally:IOT', QUEUE: 'stack-one-Orders' });
+    expect(config.project!.warnings).toEqual(expect.arrayContaining([
+      'Resources.Fn.Properties.Environment.Variables.APP_SYNC_API.Fn::GetAtt: AWS::Serverless::GraphQLApi attribute GraphQLUrl (of Graph) is not supported locally: the variable holds a placeholder',
+      'Resources.Fn.Properties.Environment.Variables.IOT.Fn::Join[1][1].Fn::GetAtt: Custom::IotEndpoint attribute IotEndpointAddress (of Endpoint) is not supported locally: the variable holds a placeholder',
+    ]));
+  });
+
   it('names the resource and property of an unsupported or broken construct', () => {
     expect(failure('          X: !Cidr [10.0.0.0/16, 2, 8]')).toMatch(/template\.yaml: Resources\.Fn\.Properties\.Environment\.Variables\.X: Fn::Cidr is not supported/);
     expect(failure('          X: !Ref Nope')).toMatch(/Variables\.X\.Ref: "Nope" is neither a parameter nor a resource/);

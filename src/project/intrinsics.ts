@@ -32,6 +32,9 @@ export class ValueFromAws {
   constructor(readonly reason: string) {}
 }
 
+/** Fn::GetAtt of an attribute only AWS knows (an AppSync API's GraphQLUrl, a custom resource's output). */
+export class AttributeFromAws extends HubError {}
+
 type Fn = (resolver: Resolver, args: unknown, at: string) => unknown;
 
 /** Deeper values (or Ref/GetAtt chains) are hostile or broken: an error, not a stack overflow. */
@@ -43,8 +46,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 export class Resolver {
   constructor(readonly scope: StackScope) {}
 
-  error(at: string, message: string): HubError {
-    return new HubError('TH_ERR_CONFIG_PROJECT', `${this.scope.file}: ${at}: ${message}`);
+  error(at: string, message: string, Kind: typeof HubError = HubError): HubError {
+    return new Kind('TH_ERR_CONFIG_PROJECT', `${this.scope.file}: ${at}: ${message}`);
   }
 
   private depth = 0;

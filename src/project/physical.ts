@@ -104,6 +104,11 @@ export function refValue(type: string, name: string, id: StackIdentity): string 
   return ref ? ref(name, id) : name;
 }
 
+/** Whether the hub models this resource type (its names and attributes); others' attributes, but Arn, only AWS knows. */
+export function modelledType(type: string): boolean {
+  return TYPES.has(type);
+}
+
 /** The attribute's value, or undefined when this type's attribute is not known here. */
 export function attributeValue(type: string, attribute: string, name: string, id: StackIdentity): string | undefined {
   const spec = TYPES.get(type);

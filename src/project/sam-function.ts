@@ -8,6 +8,7 @@ import { destinationsOf } from './destinations.js';
 import { NO_VALUE } from './intrinsics.js';
 import { numeric } from './mappings.js';
 import { esbuildHandler } from './esbuild-entry.js';
+import { environmentVariables } from './environment.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
@@ -73,7 +74,9 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     const value = get(from);
     if (value !== undefined) fn[to] = numeric(value);
   }
-  const environment = get('Environment');
+  const environment = isObject(raw.Environment) && raw.Environment.Variables !== undefined
+    ? { Variables: environmentVariables(stack.resolver, raw.Environment.Variables, `${at}.Environment.Variables`, warn) }
+    : get('Environment');
   if (isObject(environment) && environment.Variables !== undefined) {
     fn.environment = environment.Variables;
     warnDynamicReferences(environment.Variables, `${at}.Environment.Variables`, warn);

@@ -7,6 +7,7 @@ import { emptyModel, unsupportedRuntime, type ProjectModel, type RawFunction } f
 import { readProjectFile } from './read.js';
 import { layerDirectories, urlSettings, warnDynamicReferences } from './sam-function.js';
 import { numeric } from './mappings.js';
+import { environmentVariables } from './environment.js';
 import { frameworkHttpApiCors, restApiCors, serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
 import { withDotenv } from './serverless-dotenv.js';
@@ -106,7 +107,7 @@ interface FunctionInput {
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
   const at = `functions.${key}`;
   const r = stack.resolver;
-  const environment = r.resolve({ ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }, `${at}.environment`);
+  const environment = environmentVariables(r, { ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }, `${at}.environment`, (message) => model.warnings.push(message));
   warnDynamicReferences(environment, `${at}.environment`, (message) => model.warnings.push(message));
   const fn: RawFunction = {
     handler: props.handler,

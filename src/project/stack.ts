@@ -1,6 +1,7 @@
-import { Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
+import { HubError } from '../errors.js';
+import { AttributeFromAws, Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
-import { attributeValue, generatedName, nameProblem, nameProperty, refValue, type StackIdentity } from './physical.js';
+import { attributeValue, generatedName, modelledType, nameProblem, nameProperty, refValue, type StackIdentity } from './physical.js';
 import { samReference } from './sam-references.js';
 import { checkParameter } from './parameter-constraints.js';
 
@@ -74,7 +75,10 @@ export class Stack {
           throw this.resolver.error(at, `${logicalId} has no StreamSpecification, so no StreamArn (enable its stream: StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES })`);
         }
         const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity);
-        if (value === undefined) throw this.resolver.error(at, `${resource.Type} attribute ${attribute} (of ${logicalId}) is not supported locally`);
+        if (value === undefined) {
+          // An attribute the modelled type lacks is a mistake; one of a type the hub does not model only AWS knows.
+          throw this.resolver.error(at, `${resource.Type} attribute ${attribute} (of ${logicalId}) is not supported locally`, modelledType(resource.Type) ? HubError : AttributeFromAws);
+        }
         return value;
       },
       condition: (name, at) => this.condition(name, at),
