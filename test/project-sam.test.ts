@@ -541,6 +541,37 @@ Resources:
     expect(config.functions.Fn.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-Q' }) }]);
   });
 
+  it('!Ref MyApi.Stage (also ${MyApi.Stage} in Fn::Sub) gives the API\'s StageName, and SAM\'s implicit ServerlessRestApi / ServerlessHttpApi can be referenced', () => {
+    // Reduced from aws-samples/serverless-patterns apigw-lambda-sns-monitoring-sam.
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  RestApi: { Type: AWS::Serverless::Api, Properties: { StageName: s1 } }
+  Http: { Type: AWS::Serverless::HttpApi }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment:
+        Variables:
+          API_URL: !Sub 'https://\${RestApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/\${RestApi.Stage}'
+          HTTP_STAGE: !Ref Http.Stage
+          IMPLICIT: !Sub 'https://\${ServerlessRestApi}.execute-api.\${AWS::Region}.amazonaws.com/Prod/'
+      Events:
+        Get: { Type: Api, Properties: { Path: /x, Method: get } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.environment).toEqual({
+      API_URL: 'https://app-RestApi.execute-api.us-east-1.amazonaws.com/s1',
+      HTTP_STAGE: '$default',
+      IMPLICIT: 'https://ServerlessRestApi.execute-api.us-east-1.amazonaws.com/Prod/',
+    });
+    // No HttpApi event without an ApiId: SAM makes no ServerlessHttpApi.
+    expect(() => load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { X: !Ref ServerlessHttpApi } } } }
+`, ['app.mjs'])).toThrow(/Variables\.X\.Ref: "ServerlessHttpApi" is neither a parameter nor a resource/);
+  });
+
   it('HttpApi events get the CorsConfiguration of their API (ApiId\'s, else Globals.HttpApi\'s); true allows every origin only', () => {
     const { config } = load(`Transform: AWS::Serverless-2016-10-31
 Globals:

@@ -67,7 +67,7 @@ export class Stack {
       attribute: (logicalId, attribute, at) => {
         const resource = this.resources.get(logicalId);
         if (!resource) return undefined;
-        const generated = resource.Type === 'AWS::Serverless::Function' ? samReference(this, `${logicalId}.${attribute}`) : undefined;
+        const generated = resource.Type.startsWith('AWS::Serverless::') ? samReference(this, `${logicalId}.${attribute}`) : undefined;
         if (generated !== undefined) return generated;
         // CloudFormation has no StreamArn for a table without a stream: the template fails, not a poller later.
         // (SAM's SimpleTable has no StreamSpecification at all.)
