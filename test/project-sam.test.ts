@@ -362,6 +362,25 @@ Resources:
     expect(config.functions.Plain.handlerFile).toBe(`${dir}/hello/app.ts`);
   });
 
+  it('a key given twice in one mapping takes the last value, as SAM CLI (PyYAML) reads and deploys the template, with a warning naming the line', () => {
+    // Reduced from aws-samples/serverless-patterns lambda-streaming-sdk-sam (Outputs) and cognito-sns-sms-origination-id-sam.
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Timeout: 3
+      Timeout: 9
+Outputs:
+  Fn: { Value: !GetAtt Fn.Arn }
+  Fn: { Value: !GetAtt FnRole.Arn }
+`, ['app.mjs']);
+    expect(config.functions.Fn.timeout).toBe(9);
+    expect(config.project!.warnings).toEqual(['line 9: a mapping key given twice (the first of them): the last value is used, as SAM CLI reads the template']);
+  });
+
   it('a function whose CodeUri is a local .zip is left out with a warning naming it, and the rest of the template runs', () => {
     // Reduced from aws-samples/serverless-patterns api-sqs-lambda-python (CodeUri: src/index.zip).
     const { dir, config } = load(`Transform: AWS::Serverless-2016-10-31

@@ -35,5 +35,6 @@ function onceSync<T>(id: string): () => T {
 
 /** yaml-cfn (and js-yaml under it): SAM / CloudFormation templates and serverless.yml. */
 export const requireYamlCfn = onceSync<typeof import('yaml-cfn')>('yaml-cfn');
+export const requireJsYaml = onceSync<typeof import('js-yaml')>('js-yaml');
 /** The `application/vnd.amazon.eventstream` codec: streamed Invoke responses. */
 export const requireEventStreamCodec = onceSync<typeof import('@smithy/eventstream-codec')>('@smithy/eventstream-codec');

@@ -1,12 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
-import { requireYamlCfn } from '../aws/lazy-sdk.js';
+import { requireJsYaml, requireYamlCfn } from '../aws/lazy-sdk.js';
 import { HubError } from '../errors.js';
 
 /**
  * A template or serverless.yml as data: JSON, or YAML with CloudFormation's short tags (`!Ref`,
  * `!GetAtt`, `!Sub` ...) read as their long forms.
  */
-export function readProjectFile(file: string): Record<string, unknown> {
+export function readProjectFile(file: string, onDuplicateKey?: (message: string) => void): Record<string, unknown> {
   let text: string;
   try {
     const { size } = statSync(file);
@@ -19,7 +19,7 @@ export function readProjectFile(file: string): Record<string, unknown> {
   }
   let data: unknown;
   try {
-    data = parse(text.replace(/^\uFEFF/, ''), file);
+    data = parse(text.replace(/^\uFEFF/, ''), file, onDuplicateKey);
   } catch (cause) {
     // The YAML reader recurses once per level: thousands of levels exhaust the stack.
     const reason = cause instanceof RangeError ? 'it nests too deeply to read (thousands of levels)' : (cause as Error).message;
@@ -57,15 +57,32 @@ function refuseExpansion(data: object, file: string): void {
  * JSON when the text starts with `{`, else YAML; like SAM CLI, text that is not JSON is read as
  * YAML (a flow mapping `{ Resources: ... }` is YAML). A byte order mark is no content.
  */
-function parse(text: string, file: string): unknown {
-  if (!text.trimStart().startsWith('{')) return requireYamlCfn().yamlParse(text);
+function parse(text: string, file: string, onDuplicateKey?: (message: string) => void): unknown {
+  if (!text.trimStart().startsWith('{')) return yaml(text, onDuplicateKey);
   try {
     return JSON.parse(text);
   } catch (jsonError) {
     try {
-      return requireYamlCfn().yamlParse(text);
+      return yaml(text, onDuplicateKey);
     } catch (yamlError) {
       throw file.endsWith('.json') ? jsonError : yamlError;
     }
+  }
+}
+
+/**
+ * YAML with CloudFormation's tags. A key given twice in one mapping is an error, unless the caller
+ * takes duplicates (SAM CLI reads templates with PyYAML, where the last value wins, and deploys
+ * them so): then the last value is used, and the first duplicate reported.
+ */
+function yaml(text: string, onDuplicateKey?: (message: string) => void): unknown {
+  try {
+    return requireYamlCfn().yamlParse(text);
+  } catch (error) {
+    const jsYaml = requireJsYaml();
+    if (!onDuplicateKey || !(error instanceof jsYaml.YAMLException) || error.reason !== 'duplicated mapping key') throw error;
+    const data = jsYaml.load(text, { schema: requireYamlCfn().schema, json: true });
+    onDuplicateKey(`line ${error.mark.line + 1}: a mapping key given twice (the first of them): the last value is used, as SAM CLI reads the template`);
+    return data;
   }
 }

@@ -18,8 +18,10 @@ const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Funct
 const TRANSFORMS = new Set(['AWS::Serverless-2016-10-31']);
 
 export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'>): ProjectModel {
-  const template = readProjectFile(file) as CfnTemplate & { Transform?: unknown };
+  const duplicates: string[] = [];
+  const template = readProjectFile(file, (message) => duplicates.push(message)) as CfnTemplate & { Transform?: unknown };
   const model = emptyModel('sam', file, options.stackName);
+  model.warnings.push(...duplicates);
   const transforms = [template.Transform ?? []].flat().map(String).filter((t) => !TRANSFORMS.has(t));
   if (transforms.length) model.warnings.push(`Transform ${transforms.join(', ')}: not applied locally`);
   // CloudFormation requires Resources, a mapping; a list or nothing there would run an empty project without a word.
