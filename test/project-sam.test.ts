@@ -356,10 +356,13 @@ Resources:
   Stream: { Type: AWS::Serverless::Function, Metadata: ${esbuild('[src/handler.ts]')}, Properties: { Handler: handler.handler } }
   Orders: { Type: AWS::Serverless::Function, Metadata: ${esbuild('[src/orders/index.ts, src/users/index.ts]')}, Properties: { Handler: orders/index.handler } }
   Plain: { Type: AWS::Serverless::Function, Metadata: ${esbuild('[app.ts]')}, Properties: { CodeUri: hello, Handler: app.lambdaHandler } }
-`, ['src/handler.ts', 'src/orders/index.ts', 'src/users/index.ts', 'hello/app.ts']);
+  Module: { Type: AWS::Serverless::Function, Metadata: ${esbuild('[index.mts]')}, Properties: { CodeUri: mts, Handler: index.handler } }
+`, ['src/handler.ts', 'src/orders/index.ts', 'src/users/index.ts', 'hello/app.ts', 'mts/index.mts']);
     expect(config.functions.Stream.handlerFile).toBe(`${dir}/src/handler.ts`);
     expect(config.functions.Orders.handlerFile).toBe(`${dir}/src/orders/index.ts`);
     expect(config.functions.Plain.handlerFile).toBe(`${dir}/hello/app.ts`);
+    // serverless-patterns appsync-bedrock-streaming-sam: an .mts entry point.
+    expect(config.functions.Module.handlerFile).toBe(`${dir}/mts/index.mts`);
   });
 
   it('a key given twice in one mapping takes the last value, as SAM CLI (PyYAML) reads and deploys the template, with a warning naming the line', () => {

@@ -54,6 +54,13 @@ describe('TypeScript handlers', () => {
     expect(failed.error!.trace!.join('\n')).toMatch(/index\.ts:4/);
   });
 
+  it('an .mts handler (SAM esbuild EntryPoints: [index.mts]) is compiled and runs as the .ts one does', async () => {
+    const { fn, dir, buildDir } = project({ 'index.mts': 'export const handler = async (event: { n: number }): Promise<number> => event.n * 2;\n' });
+    const result = await invoke({ ...fn, handlerFile: path.join(dir, 'index.mts') }, buildDir, { n: 21 });
+    expect(result.payload).toBe('42');
+    expect(builtFiles(buildDir)).toHaveLength(1);
+  });
+
   it('rebuilds when a local input changes', async () => {
     const { fn, dir, buildDir } = project({
       'index.ts': "import { value } from './value.js';\nexport const handler = async (): Promise<number> => value;\n",

@@ -13,7 +13,7 @@ import { loadProject, withProjectFunctions } from '../project/load.js';
 import type { ProjectModel } from '../project/model.js';
 import { dictionary } from '../own.js';
 
-export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts'] as const;
+export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
 
 export interface FunctionConfig extends Omit<RawFunctionConfig, 'environment'> {
   name: string;

@@ -8,6 +8,7 @@ import { childEnvironment, logStreamName } from './child-env.js';
 import type { ProcMemory } from './proc-memory.js';
 import { childMessage, payloadText, type BootstrapSpec, type ChildMessage, type HubMessage } from './protocol.js';
 import { processSandbox, readText, type Sandbox, type SandboxEvents } from './sandbox.js';
+import { isTypeScript } from './ts-build.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -35,7 +36,7 @@ export function startNodeBootstrap(fn: FunctionConfig, options: RuntimeOptions, 
   const spec: BootstrapSpec = { handlerFile, handlerExport: fn.handlerExport, handler: fn.handler };
   const env = childEnvironment({ fn, options, logStreamName: logStreamName(fn, environmentId), runtimeDir: RUNTIME_DIR });
   const preload: string[] = [];
-  const tsx = BOOTSTRAP.endsWith('.ts') || handlerFile.endsWith('.ts');
+  const tsx = BOOTSTRAP.endsWith('.ts') || isTypeScript(handlerFile);
   // A compiled TypeScript handler carries an inline source map: stack traces name the .ts lines.
   if (handlerFile !== fn.handlerFile) preload.push('--enable-source-maps');
   if (fn.layers.length) preload.push('--import', LAYER_REGISTER);

@@ -3,7 +3,7 @@ import { startNodeBootstrap, type NodeSandbox } from './node-bootstrap.js';
 import type { InvokeMessage } from './protocol.js';
 import { RuntimeApiTransport } from './runtime-api/transport.js';
 import type { Sandbox, SandboxEvents } from './sandbox.js';
-import { compiledHandler } from './ts-build.js';
+import { compiledHandler, isTypeScript } from './ts-build.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
 
 /**
@@ -45,7 +45,7 @@ class NodeTransport implements Transport {
     this.#handlerFile = fn.handlerFile;
     // A TypeScript handler is compiled before its environment starts (see ts-build.ts); others start at once.
     const { buildDir } = options;
-    if (buildDir && fn.handlerFile.endsWith('.ts')) {
+    if (buildDir && isTypeScript(fn.handlerFile)) {
       this.prepare = async () => { this.#handlerFile = await compiledHandler(fn.handlerFile, buildDir) ?? fn.handlerFile; };
     }
   }

@@ -30,6 +30,9 @@ async function stopService(): Promise<void> {
   if (compiling === 0) esbuild.stop();
 }
 
+/** A TypeScript handler (`.ts`, `.mts`, `.cts`): compiled, or run through tsx. */
+export const isTypeScript = (file: string): boolean => /\.[cm]?ts$/.test(file);
+
 /** The compiled file to run for a `.ts`/`.mts`/`.cts` handler, or undefined to run it through tsx. */
 export async function compiledHandler(handlerFile: string, buildDir: string): Promise<string | undefined> {
   let build = builds.get(handlerFile);
