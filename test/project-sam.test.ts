@@ -397,6 +397,22 @@ Resources:
     ]);
   });
 
+  it('an API whose routes an OpenAPI definition declares (DefinitionBody, Body) is named in a warning, not silently left unserved', () => {
+    // Reduced from aws-samples/serverless-patterns apigw-http-api-sqs-lambda-sls (AWS::ApiGatewayV2::Api Body) and SAM DefinitionBody APIs.
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { RestApiId: !Ref Api, Path: /a, Method: get } } } } }
+  Api: { Type: AWS::Serverless::Api, Properties: { StageName: v1, DefinitionBody: { openapi: 3.0.1, paths: { /b: { post: {} } } } } }
+  Http: { Type: AWS::ApiGatewayV2::Api, Properties: { Body: { openapi: 3.0.1 } } }
+  Plain: { Type: AWS::Serverless::HttpApi }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([{ api: expect.objectContaining({ path: '/a', stage: 'v1' }) }]);
+    expect(config.project!.warnings).toEqual([
+      "Resources.Api.Properties.DefinitionBody (AWS::Serverless::Api): routes of an OpenAPI definition are not served locally (a function's Api and HttpApi events are)",
+      "Resources.Http.Properties.Body (AWS::ApiGatewayV2::Api): routes of an OpenAPI definition are not served locally (a function's Api and HttpApi events are)",
+    ]);
+  });
+
   it('a custom-runtime function sam build would build (Metadata.BuildMethod go1.x) without a bootstrap is left out with a warning; built, it runs', () => {
     const template = `Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -129,6 +129,15 @@ const NOT_RUN = new Map([
   ['AWS::Pipes::Pipe', 'EventBridge Pipes are not run locally: their targets get no events'],
 ]);
 
+/** APIs whose routes an OpenAPI document declares (API Gateway integrations, Lambda ones included): not served here. */
+const OPENAPI = new Map([
+  ['AWS::Serverless::Api', ['DefinitionBody', 'DefinitionUri']],
+  ['AWS::Serverless::HttpApi', ['DefinitionBody', 'DefinitionUri']],
+  ['AWS::ApiGateway::RestApi', ['Body', 'BodyS3Location']],
+  ['AWS::ApiGatewayV2::Api', ['Body', 'BodyS3Location']],
+]);
+const OPENAPI_ROUTES = 'routes of an OpenAPI definition are not served locally (a function\'s Api and HttpApi events are)';
+
 /** Attaches every such resource of the stack to the model's functions (after the functions are loaded). */
 export function attachResources(stack: Stack, model: ProjectModel): void {
   const notRun = new Map<string, string[]>();
@@ -136,6 +145,8 @@ export function attachResources(stack: Stack, model: ProjectModel): void {
     const known = ATTACHERS.get(resource.Type);
     if (known) known[0](logicalId)(stack, model, stack.properties(logicalId, known[1]), `Resources.${logicalId}.Properties`);
     if (NOT_RUN.has(resource.Type)) notRun.set(resource.Type, [...notRun.get(resource.Type) ?? [], logicalId]);
+    const definition = OPENAPI.get(resource.Type)?.find((property) => Object.hasOwn(resource.Properties, property));
+    if (definition) model.warnings.push(`Resources.${logicalId}.Properties.${definition} (${resource.Type}): ${OPENAPI_ROUTES}`);
   }
   for (const [type, ids] of notRun) model.warnings.push(`Resources.${ids.join(', Resources.')} (${type}): ${NOT_RUN.get(type)}`);
 }
