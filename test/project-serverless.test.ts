@@ -375,6 +375,10 @@ resources:
     ]);
     expect(warnings('{ localPath: ./plugins, modules: [serverless-webpack, my-plugin] }')).toEqual(['plugins: my-plugin not run locally: what they add to the service does not apply']);
     expect(warnings('[serverless-offline, serverless-plugin-typescript]')).toEqual([]);
+    // serverless/examples aws-node-rest-api-with-dynamodb-and-offline: the local cloud does that plugin's work, but for its seed data.
+    expect(warnings('[serverless-dynamodb-local, serverless-dynamodb, serverless-s3-local]')).toEqual([]);
+    const seeded = projectDir({ 'serverless.yml': 'service: svc\nplugins: [serverless-dynamodb]\ncustom: { dynamodb: { start: { migrate: true }, seed: { dev: { sources: [{ table: t, sources: [./seed.json] }] } } } }\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n' }, ['handler.mjs']);
+    expect(projectConfig(seeded, { serverless: 'serverless.yml' }).project!.warnings).toEqual(['custom.dynamodb.seed: not loaded locally: the tables of resources are created empty in the local cloud']);
   });
 
   it('${self:a.b.c} walks through a variable on its way (custom.config: ${file(...)} or another ${self:}), as the Framework resolves it', () => {

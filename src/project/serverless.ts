@@ -11,7 +11,7 @@ import { environmentVariables } from './environment.js';
 import { frameworkHttpApiCors, restApiCors, serverlessEvents } from './serverless-events.js';
 import { Variables } from './serverless-variables.js';
 import { withDotenv } from './serverless-dotenv.js';
-import { pluginsWarning } from './serverless-plugins.js';
+import { pluginsWarnings } from './serverless-plugins.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
 import { setOwn } from '../own.js';
@@ -55,8 +55,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const region = provider.region === undefined ? options.region : String(vars.resolve(provider.region, 'provider.region'));
   const model = emptyModel('serverless', file, options.stackName ?? `${service}-${stage}`);
   if (region !== options.region) model.warnings.push(`provider.region ${region}: the hub's region ${options.region} is used locally`);
-  const plugins = pluginsWarning(data.plugins);
-  if (plugins) model.warnings.push(plugins);
+  model.warnings.push(...pluginsWarnings(data.plugins, data.custom));
   const section = (key: string, value: unknown) => mapping(vars.resolve(value, key), key, file);
   const functions = section('functions', data.functions);
   // The Framework drops a function whose entry is empty (`hello:` with nothing under it, or null from a file).
