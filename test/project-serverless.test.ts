@@ -367,6 +367,39 @@ resources:
     expect(config.functions.f.events).toEqual([{ sqs: expect.not.objectContaining({ batchSize: 5 }) }, { kinesis: expect.objectContaining({ batchSize: 10 }) }]);
   });
 
+  it('serverless-lift queue and storage constructs become the queues, worker and bucket Lift deploys, with their ${construct:} variables; other constructs are a warning', () => {
+    // Reduced from serverless/examples aws-node-sqs-worker and aws-node-s3-file-replicator.
+    const dir = projectDir({ 'serverless.yml': `service: worker
+plugins: [serverless-lift]
+provider: { name: aws, runtime: nodejs20.x, timeout: 10 }
+constructs:
+  jobs: { type: queue, maxRetries: 5, batchSize: 4, worker: { handler: index.consumer } }
+  uploads: { type: storage }
+  landing: { type: static-website, path: public }
+functions:
+  producer:
+    handler: index.producer
+    environment:
+      QUEUE_URL: \${construct:jobs.queueUrl}
+      QUEUE_ARN: \${construct:jobs.queueArn}
+      BUCKET: \${construct:uploads.bucketName}
+    events: [{ httpApi: 'POST /produce' }]
+` }, ['index.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions).sort()).toEqual(['jobsWorker', 'producer']);
+    expect(config.functions.jobsWorker.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs', batchSize: 4 }) }]);
+    expect(config.functions.producer.environment).toMatchObject({
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/worker-dev-jobs',
+      QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs',
+      BUCKET: 'worker-dev-uploadsbucket',
+    });
+    const queue = config.project!.resources.find((r) => r.name === 'worker-dev-jobs')!;
+    expect(queue).toMatchObject({ kind: 'sqs', attributes: { VisibilityTimeout: '60' } });
+    expect(JSON.parse((queue as { attributes: Record<string, string> }).attributes.RedrivePolicy)).toEqual({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs-dlq', maxReceiveCount: 5 });
+    expect(config.project!.resources.find((r) => r.name === 'worker-dev-jobs-dlq')).toMatchObject({ attributes: { MessageRetentionPeriod: '1209600' } });
+    expect(config.project!.warnings).toEqual(['constructs.landing (type static-website): serverless-lift constructs of this type are not run locally']);
+  });
+
   it('plugins the hub does not stand in for (serverless-offline and the TypeScript bundlers it does) are one warning naming them; both plugins: forms', () => {
     const service = (plugins: string) => projectDir({ 'serverless.yml': `service: svc\nplugins: ${plugins}\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler }\n` }, ['handler.mjs']);
     const warnings = (plugins: string) => projectConfig(service(plugins), { serverless: 'serverless.yml' }).project!.warnings;

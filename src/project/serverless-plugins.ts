@@ -13,6 +13,8 @@ const STOOD_IN_FOR = new Set([
   'serverless-esbuild', 'serverless-webpack', 'serverless-plugin-typescript', 'serverless-bundle',
   // The local cloud: DynamoDB Local with the tables of `resources` (its seed data aside, below), S3.
   ...DYNAMODB_LOCAL, 'serverless-s3-local',
+  // Its queue and storage constructs (serverless-lift.ts; other constructs are warned about there).
+  'serverless-lift',
 ]);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

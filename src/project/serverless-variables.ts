@@ -20,6 +20,8 @@ export interface VariableSources {
   params: ReadonlyMap<string, unknown>;
   /** Told each `${file(...)}` file read. */
   included?: (file: string) => void;
+  /** serverless-lift's `${construct:<id>.<name>}` values (see serverless-lift.ts), filled once the stack is named. */
+  constructs?: ReadonlyMap<string, unknown>;
 }
 
 const INNERMOST = /\$\{([^${}]+)\}/;
@@ -118,6 +120,7 @@ export class Variables {
     if (file) return this.fromFile(file[1], address, at, depth);
     const bool = /^strToBool\((.*)\)$/.exec(source);
     if (bool) return this.strToBool(bool[1], at);
+    if (source === 'construct' && sources.constructs?.has(address)) return sources.constructs.get(address);
     return new Unresolvable(`the ${source} variable source needs AWS and is not resolved locally`);
   }
 

@@ -12,6 +12,7 @@ import { frameworkHttpApiCors, restApiCors, serverlessEvents } from './serverles
 import { Variables } from './serverless-variables.js';
 import { withDotenv } from './serverless-dotenv.js';
 import { pluginsWarnings } from './serverless-plugins.js';
+import { liftConstructs } from './serverless-lift.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
 import { setOwn } from '../own.js';
@@ -48,7 +49,8 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
   const dotenv = data.useDotenv === true ? withDotenv(options.env, path.dirname(file), stage) : { env: options.env };
   if (dotenv.file) includes.add(dotenv.file);
-  const vars = new Variables(data, { ...sources, env: dotenv.env, stage, params: new Map([...stageParams(data, stage), ...options.params]) });
+  const constructs = new Map<string, unknown>();
+  const vars = new Variables(data, { ...sources, env: dotenv.env, stage, params: new Map([...stageParams(data, stage), ...options.params]), constructs });
   const service = vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service');
   // The Framework refuses a service without a name; it names the stack and every resource.
   if (typeof service !== 'string' || service === '') throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: service: is required: the service name (service: my-service)`);
@@ -57,14 +59,17 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   if (region !== options.region) model.warnings.push(`provider.region ${region}: the hub's region ${options.region} is used locally`);
   model.warnings.push(...pluginsWarnings(data.plugins, data.custom));
   const section = (key: string, value: unknown) => mapping(vars.resolve(value, key), key, file);
-  const functions = section('functions', data.functions);
+  const lift = liftConstructs(section('constructs', data.constructs), model.stackName, provider.timeout === undefined ? undefined : vars.resolve(provider.timeout, 'provider.timeout'));
+  for (const [name, value] of lift.variables) constructs.set(name, value);
+  model.warnings.push(...lift.warnings);
+  const functions = { ...lift.functions, ...section('functions', data.functions) };
   // The Framework drops a function whose entry is empty (`hello:` with nothing under it, or null from a file).
   for (const [key, value] of Object.entries(functions)) if (value === null) delete functions[key];
   const resources = section('resources', data.resources);
   const layers = section('layers', data.layers);
   const template: CfnTemplate = {
     Conditions: resources.Conditions as Props, Mappings: resources.Mappings as Props,
-    Resources: { ...syntheticResources(functions, layers), ...(resources.Resources as Props) },
+    Resources: { ...syntheticResources(functions, layers), ...lift.resources, ...(resources.Resources as Props) },
   };
   const stack = new Stack(template, { ...options, stackName: model.stackName, file, parameters: new Map() });
   declareResources(stack, model);
