@@ -384,6 +384,25 @@ Outputs:
     expect(config.project!.warnings).toEqual(['line 9: a mapping key given twice (the first of them): the last value is used, as SAM CLI reads the template']);
   });
 
+  it('a Kinesis event on an enhanced fan-out consumer (!GetAtt Consumer.ConsumerARN) reads the consumer\'s stream', () => {
+    // Reduced from aws-samples/serverless-patterns kinesis-lambda-efo.
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  KinesisStream: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 1 } }
+  ApplicationConsumer: { Type: AWS::Kinesis::StreamConsumer, Properties: { StreamARN: !GetAtt KinesisStream.Arn, ConsumerName: ApplicationConsumer } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { CONSUMER: !GetAtt ApplicationConsumer.ConsumerARN } }
+      Events: { Stream: { Type: Kinesis, Properties: { Stream: !GetAtt ApplicationConsumer.ConsumerARN, StartingPosition: LATEST, BatchSize: 100 } } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.environment.CONSUMER).toBe('arn:aws:kinesis:us-east-1:000000000000:stream/app-KinesisStream/consumer/ApplicationConsumer:1');
+    expect(config.functions.Fn.events).toEqual([{ kinesis: expect.objectContaining({ stream: 'app-KinesisStream', startingPosition: 'LATEST', batchSize: 100 }) }]);
+    expect(config.project!.warnings).toEqual([]);
+  });
+
   it('a function whose CodeUri is a local .zip is left out with a warning naming it, and the rest of the template runs', () => {
     // Reduced from aws-samples/serverless-patterns api-sqs-lambda-python (CodeUri: src/index.zip).
     const { dir, config } = load(`Transform: AWS::Serverless-2016-10-31

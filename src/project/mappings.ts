@@ -102,8 +102,9 @@ export function filterCriteria(value: unknown): unknown {
 function addressOf(kind: string, arn: string, resolver: Resolver, at: string): Record<string, unknown> {
   if (kind === 'sqs') return { queue: arn };
   if (kind === 'kinesis') {
-    const match = /:stream\/([^/]+)$/.exec(arn);
-    if (!match) throw resolver.error(at, `${arn} is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)`);
+    // A stream's, or an enhanced fan-out consumer's (…:stream/<name>/consumer/<consumer>:<time>): its stream is read.
+    const match = /:stream\/([^/]+)(?:\/consumer\/[^/]+)?$/.exec(arn);
+    if (!match) throw resolver.error(at, `${arn} is not a Kinesis stream or stream consumer ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)`);
     return { stream: match[1] };
   }
   const table = /:table\/([^/]+)\/stream\/.+$/.exec(arn)?.[1];

@@ -74,6 +74,11 @@ export class Stack {
         if (attribute === 'StreamArn' && TABLE_TYPES.has(resource.Type) && resource.Properties.StreamSpecification === undefined) {
           throw this.resolver.error(at, `${logicalId} has no StreamSpecification, so no StreamArn (enable its stream: StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES })`);
         }
+        // An enhanced fan-out consumer's ARN, as Kinesis forms it (the creation time: 1); mappings read its stream.
+        if (resource.Type === 'AWS::Kinesis::StreamConsumer' && attribute === 'ConsumerARN') {
+          const props = resource.Properties;
+          return `${this.resolver.string(props.StreamARN, `Resources.${logicalId}.Properties.StreamARN`)}/consumer/${this.resolver.string(props.ConsumerName, `Resources.${logicalId}.Properties.ConsumerName`)}:1`;
+        }
         const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity);
         if (value === undefined) {
           // An attribute the modelled type lacks is a mistake; one of a type the hub does not model only AWS knows.
