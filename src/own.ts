@@ -36,3 +36,7 @@ export function copyWith<T extends object, K extends string, V>(record: T, key: 
   copy[key] = value;
   return copy as Omit<T, K> & Record<K, V>;
 }
+
+/** A JSON object (not null, not an array): what a config or template mapping is before its keys are read. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,7 @@
 import { parseEventMapping, type EventMapping } from '../sources/registry.js';
 import { formatPath } from './issues.js';
 import { aliasProblem, takeAlias, withAlias } from './mapping-alias.js';
+import { isObject } from '../own.js';
 
 /**
  * The second pass of loading a config: every `functions.<fn>.events[i]` validated by its source
@@ -31,5 +32,3 @@ export function parseEvents(raw: unknown): { events: Map<string, EventMapping[]>
   return { events, problems };
 }
 
-export const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);

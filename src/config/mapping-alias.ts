@@ -1,4 +1,5 @@
 import type { EventMapping } from '../sources/registry.js';
+import { isObject } from '../own.js';
 
 /**
  * `alias:` in an event mapping's settings (`- sqs: { queue, alias: live }`): the mapping invokes
@@ -32,5 +33,3 @@ export function mappingAlias(settings: unknown): string | undefined {
   return isObject(settings) && typeof settings.alias === 'string' ? settings.alias : undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);

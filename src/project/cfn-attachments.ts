@@ -5,6 +5,7 @@ import { destinationsOf } from './destinations.js';
 import { input } from './sam-events.js';
 import { urlSettings } from './sam-function.js';
 import { SUBSCRIPTION_FIELDS } from './cfn-resources.js';
+import { isObject } from '../own.js';
 
 /**
  * Resources that attach to a function declared elsewhere in the template: event source mappings,
@@ -14,7 +15,6 @@ import { SUBSCRIPTION_FIELDS } from './cfn-resources.js';
 type Props = Record<string, unknown>;
 type Attacher = (stack: Stack, model: ProjectModel, props: Props, at: string) => void;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 export const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)(:.+)?$/;
 
 /** The project's function a name or ARN names; an error when the template has none. */

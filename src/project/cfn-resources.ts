@@ -2,6 +2,7 @@ import type { Stack } from './stack.js';
 import type { CloudResource, ProjectModel } from './model.js';
 import { attributeValue, generatedName } from './physical.js';
 import { bucketNotifications } from './bucket-notifications.js';
+import { isObject } from '../own.js';
 
 /**
  * The cloud resources a template declares (queues, topics, buckets, streams, tables), with what
@@ -11,7 +12,6 @@ import { bucketNotifications } from './bucket-notifications.js';
 type Props = Record<string, unknown>;
 type Declarer = (stack: Stack, logicalId: string, props: Props) => CloudResource;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /** SQS CreateQueue attributes, as strings; RedrivePolicy becomes its JSON text. */

@@ -1,6 +1,7 @@
 import type { Stack } from './stack.js';
 import type { ProjectModel } from './model.js';
 import { declareQueue } from './cfn-resources.js';
+import { isObject } from '../own.js';
 
 /**
  * EventInvokeConfig (retries, event age, OnSuccess/OnFailure) and a dead-letter queue → the
@@ -9,7 +10,6 @@ import { declareQueue } from './cfn-resources.js';
  * creates one. A dead-letter queue stays one (`deadLetterQueue`): it gets the event itself, as on Lambda.
  */
 type Props = Record<string, unknown>;
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface DestinationContext {
   stack: Stack;

@@ -1,6 +1,6 @@
 import path from 'node:path';
+import { isObject } from '../own.js';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * `Metadata: { BuildMethod: esbuild, BuildProperties: { EntryPoints } }`: sam build bundles each entry

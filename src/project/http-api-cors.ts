@@ -1,10 +1,10 @@
 import type { Stack } from './stack.js';
 import { httpApiOf } from './http-api.js';
 import { corsSettings } from './sam-function.js';
+import { isObject } from '../own.js';
 
 type Props = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The `CorsConfiguration` of the HTTP API a SAM HttpApi event (its unresolved properties) is on:

@@ -1,9 +1,9 @@
 import { DEFAULT_STAGE, isHttpStageName, STAGE_NAME_MESSAGE } from '../sources/http/stage.js';
 import type { Stack, TemplateResource } from './stack.js';
+import { isObject } from '../own.js';
 
 type Props = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The API a SAM event names with `ApiId: !Ref X` (HttpApi) or `RestApiId: !Ref X` (Api); no id:

@@ -1,5 +1,6 @@
 import { HubError } from '../errors.js';
 import { conditionFunctions } from './conditions.js';
+import { isObject } from '../own.js';
 
 /**
  * The one resolver of CloudFormation intrinsic functions, for SAM templates and the `resources`
@@ -40,8 +41,6 @@ type Fn = (resolver: Resolver, args: unknown, at: string) => unknown;
 /** Deeper values (or Ref/GetAtt chains) are hostile or broken: an error, not a stack overflow. */
 const MAX_DEPTH = 64;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class Resolver {
   constructor(readonly scope: StackScope) {}

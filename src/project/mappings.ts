@@ -1,5 +1,6 @@
 import type { Resolver } from './intrinsics.js';
 import type { CloudResource } from './model.js';
+import { isObject } from '../own.js';
 
 /**
  * Event source mapping settings from Lambda's property names (SAM events, AWS::Lambda::EventSourceMapping,
@@ -47,7 +48,6 @@ export function numeric(value: unknown): unknown {
 const ADDRESSING = new Set(['Queue', 'Stream', 'EventSourceArn', 'FunctionName', 'Enabled', 'Type']);
 
 const camel = (name: string) => name[0].toLowerCase() + name.slice(1);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The mapping kind an event source ARN names: sqs, kinesis or dynamodb (a table's stream). */
 export function kindOfArn(arn: string): 'sqs' | 'kinesis' | 'dynamodb' | undefined {

@@ -3,10 +3,10 @@ import { mergeGlobals } from './globals.js';
 import { apiOf } from './http-api.js';
 import type { Stack } from './stack.js';
 import { ALL_METHODS } from '../sources/http/settings.js';
+import { isObject } from '../own.js';
 
 type Props = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 const CORS_FIELDS = new Set(['AllowMethods', 'AllowHeaders', 'AllowOrigin', 'MaxAge', 'AllowCredentials']);
 const WILDCARD = "'*'";
 

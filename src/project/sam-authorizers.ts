@@ -2,6 +2,7 @@ import { functionOfArn, lambdaAuthorizer, resultTtl, TOKEN_ISSUER_WARNING, type 
 import { mergeGlobals } from './globals.js';
 import { apiOf } from './http-api.js';
 import type { Stack } from './stack.js';
+import { isObject } from '../own.js';
 
 /**
  * The `authorizer` of a SAM Api / HttpApi event's route: the event's `Auth.Authorizer`, else its
@@ -14,7 +15,6 @@ type Props = Record<string, unknown>;
 type Kind = 'Api' | 'HttpApi';
 type Warn = (message: string) => void;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const API = {
   Api: { key: 'RestApiId', type: 'AWS::Serverless::Api', header: 'method.request.header.', query: 'method.request.querystring.', stage: 'stageVariables.', context: 'context.' },

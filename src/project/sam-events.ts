@@ -6,6 +6,7 @@ import { httpApiStage } from './http-api.js';
 import { httpApiCors } from './http-api-cors.js';
 import { restApiOf, samRestCors } from './rest-api-cors.js';
 import { samAuthorizer, withPreflightAuthorizer } from './sam-authorizers.js';
+import { isObject } from '../own.js';
 
 /**
  * A SAM function's `Events:` → triggerhub event mappings, one mapper per SAM event type (SAM's
@@ -23,7 +24,6 @@ export interface EventContext {
 type Props = Record<string, unknown>;
 type Mapper = (ctx: EventContext, props: Props, at: string, name: string) => Mapping[];
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 const enabled = (props: Props) => props.Enabled !== false && props.Enabled !== 'false' && props.State !== 'DISABLED';
 
 function pollerEvent(addressKey: string): Mapper {

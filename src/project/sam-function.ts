@@ -9,6 +9,7 @@ import { NO_VALUE } from './intrinsics.js';
 import { numeric } from './mappings.js';
 import { esbuildHandler } from './esbuild-entry.js';
 import { environmentVariables } from './environment.js';
+import { isObject } from '../own.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
@@ -24,7 +25,6 @@ const HANDLED = new Set([
   'Architectures', 'Description', 'FunctionName', 'Events', 'PackageType', 'LoggingConfig',
 ]);
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** CodeUri naming a local .zip (SAM accepts one; the hub runs code from a directory): left out, saying so. */
 function archive(codeUri: string): string | undefined {

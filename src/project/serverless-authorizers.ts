@@ -1,6 +1,7 @@
 import { lambdaAuthorizer, textList, TOKEN_ISSUER_WARNING, type AuthorizerOrigin } from './authorizers.js';
 import type { Stack } from './stack.js';
 import { frameworkBoolean } from './serverless-variables.js';
+import { isObject } from '../own.js';
 
 /**
  * serverless.yml authorizers → the hub's route `authorizer`, with the Framework's defaults: an `http`
@@ -12,7 +13,6 @@ import { frameworkBoolean } from './serverless-variables.js';
 type Props = Record<string, unknown>;
 type Warn = (message: string) => void;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 const OTHER_SERVICE = 'an authorizer of another service is not run locally: the route is open';
 /** The Framework's names of an authorizer's settings, for errors. */
 const NAMES: AuthorizerOrigin['names'] = { identitySource: 'identitySource', validationExpression: 'identityValidationExpression', resultTtlInSeconds: 'resultTtlInSeconds' };

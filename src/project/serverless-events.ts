@@ -7,6 +7,7 @@ import { input } from './sam-events.js';
 import { ALL_METHODS } from '../sources/http/settings.js';
 import { frameworkHttpAuthorizer, frameworkRestAuthorizer } from './serverless-authorizers.js';
 import { frameworkBoolean } from './serverless-variables.js';
+import { isObject } from '../own.js';
 
 /**
  * serverless.yml `functions.<fn>.events` → triggerhub event mappings. Pollers are renamed to
@@ -32,7 +33,6 @@ export interface ServerlessEventContext {
 
 type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 const warn = (ctx: ServerlessEventContext) => (message: string) => ctx.model.warnings.push(message);
 const slash = (p: unknown) => `/${String(p ?? '').replace(/^\/+/, '')}`;
 

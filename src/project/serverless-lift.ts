@@ -1,3 +1,5 @@
+import { isObject } from '../own.js';
+
 /**
  * serverless-lift's `constructs:` that the local cloud can hold, as Lift compiles them: a `queue`
  * (an SQS queue `<stack>-<id>` with a dead-letter queue `<stack>-<id>-dlq` after `maxRetries`
@@ -8,7 +10,6 @@
  */
 type Props = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface LiftConstructs {
   resources: Props;

@@ -1,3 +1,5 @@
+import { isObject } from '../own.js';
+
 /**
  * `plugins:` of a serverless.yml (a list, or `{ localPath, modules }`). The hub does the work of
  * serverless-offline (and its SQS, SNS, Kinesis, DynamoDB Streams and schedule companions) and of
@@ -17,7 +19,6 @@ const STOOD_IN_FOR = new Set([
   'serverless-lift',
 ]);
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function pluginsWarnings(plugins: unknown, custom: unknown): string[] {
   const listed = (Array.isArray(plugins) ? plugins : isObject(plugins) && Array.isArray(plugins.modules) ? plugins.modules : []).map(String);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HubError } from '../errors.js';
 import { readProjectFile } from './read.js';
+import { isObject } from '../own.js';
 
 /**
  * serverless.yml variables: `${self:path}`, `${env:NAME}`, `${opt:stage}`, `${opt:region}`,
@@ -36,7 +37,6 @@ class Unresolvable {
 }
 const MAX_DEPTH = 20;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A boolean setting as the Framework reads it: its schema validation (ajv, `coerceTypes`) turns the

@@ -16,6 +16,7 @@ import { liftConstructs } from './serverless-lift.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
 import { setOwn } from '../own.js';
+import { isObject } from '../own.js';
 
 /**
  * serverless.yml (v3 and v4 syntax) → the project model: variables resolved first, then the
@@ -32,7 +33,6 @@ export interface ServerlessOptions extends Omit<StackIdentity, 'stackName'> {
 }
 
 type Props = Record<string, unknown>;
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The framework's logical-id normalization: `my-fn_x` → `MyDashfnUnderscorex`. */
 export const normalizedName = (name: string) => (name[0].toUpperCase() + name.slice(1)).replaceAll('-', 'Dash').replaceAll('_', 'Underscore');

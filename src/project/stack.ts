@@ -4,6 +4,7 @@ import { conditionFunctions } from './conditions.js';
 import { attributeValue, generatedName, modelledType, nameProblem, nameProperty, refValue, type StackIdentity } from './physical.js';
 import { samReference } from './sam-references.js';
 import { checkParameter } from './parameter-constraints.js';
+import { isObject } from '../own.js';
 
 /**
  * A template's stack: parameters (defaults, overrides, pseudo parameters), mappings, conditions,
@@ -33,8 +34,6 @@ export interface StackOptions extends StackIdentity {
 
 const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable']);
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const ownMap = (value: unknown): Map<string, unknown> => new Map(isObject(value) ? Object.entries(value) : []);
 

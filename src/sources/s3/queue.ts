@@ -9,6 +9,7 @@ import { deliverRecords, type DeliveryDeps } from './deliver.js';
 import type { SqsViaSettings } from './settings.js';
 import { pollLoop } from '../kit/poll-loop.js';
 import { parseJson } from '../../json.js';
+import { isObject } from '../../own.js';
 
 const RECEIVE_BATCH = 10;
 
@@ -99,4 +100,3 @@ function parseMessage(text: string): unknown {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
