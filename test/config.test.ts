@@ -69,7 +69,7 @@ describe('config', () => {
     const message = configError({
       functions: { f: { handler: 'missing/index.handler', destinations: { onSuccess: 'ghost', onFailure: 'dlq' } } },
     });
-    expect(message).toContain('functions.f.handler: no module missing/index{.js,.mjs,.cjs,.ts}');
+    expect(message).toContain('functions.f.handler: no module missing/index{.js,.mjs,.cjs,.ts,.mts,.cts}');
     expect(message).toContain('functions.f.destinations.onSuccess: "ghost" is not a configured function');
     expect(message).not.toContain('onFailure');
   });
