@@ -13,6 +13,7 @@ import { logsCommand } from './cli/logs.js';
 import { schedulesCommand } from './cli/schedules.js';
 import { statusCommand } from './cli/status.js';
 import { upCommand } from './cli/up.js';
+import { endOverridesAtCommand } from './cli/project-options.js';
 
 export function buildProgram(): Command {
   const program = new Command('triggerhub')
@@ -148,10 +149,19 @@ function strictHelpCommand(cmd: Command): void {
   });
 }
 
+/** Every command name at any level (`up`, `dlq`, `list`, `help`, ...). */
+function commandNames(cmd: Command): Set<string> {
+  const names = new Set<string>();
+  for (const sub of cmd.commands) {
+    [sub.name(), ...sub.aliases(), ...commandNames(sub)].forEach((name) => names.add(name));
+  }
+  return names;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(endOverridesAtCommand(argv, commandNames(program)));
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -53,6 +53,20 @@ Resources:
     expect((JSON.parse(resources.stdout) as Array<{ name: string }>).map((r) => r.name)).toEqual(['from-config-cli-one-cli-two']);
   });
 
+  it('--parameter-overrides before the command ends at the command name, and with no pair before it exits 2 naming the command', async () => {
+    const missing = ['--config', path.join(tempDir('th-nocfg-'), 'none.yaml'), '--template', QUEUE_TEMPLATE];
+    const resources = await runCli([...missing, '--parameter-overrides', 'MaxReceiveCount=5', 'Nope=2', 'resources']);
+    expect(resources.code).toBe(2);
+    expect(resources.stderr).toContain('parameters.Nope: the template declares no parameter Nope');
+    const functions = await runCli([...missing, '--parameter-overrides', 'MaxReceiveCount=5', 'functions', '--json']);
+    expect(functions.code, functions.stderr).toBe(0);
+    expect(JSON.parse(functions.stdout)).toEqual([expect.objectContaining({ name: 'OrderProcessorFunction' })]);
+    const none = await runCli([...missing, '--parameter-overrides', 'functions']);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringContaining("--parameter-overrides: no KEY=VALUE before the command 'functions'")]);
+    const notPair = await runCli([...missing, '--parameter-overrides', 'A=1', 'oops', 'functions']);
+    expect([notPair.code, notPair.stderr]).toEqual([2, expect.stringContaining('--parameter-overrides: "oops" is not KEY=VALUE')]);
+  });
+
   it('up exits with the error, not hangs, when the local cloud refuses a subscription at start (an SNS event on a topic the template does not declare)', async () => {
     const dir = tempDir('th-upfail-');
     writeFileSync(path.join(dir, 'app.mjs'), 'export const handler = async () => 1;\n');

@@ -21,6 +21,31 @@ export function projectOverrides(options: ProjectOptions): Record<string, unknow
 }
 
 /**
+ * `--parameter-overrides` takes values up to the next option, as SAM CLI's does; a value without
+ * `=` that names a command ends them, so `triggerhub --parameter-overrides A=B up` runs `up` (commander
+ * alone would take `up` as a value and find no command). Each value becomes `--parameter-overrides=V`,
+ * which commander reads as one value; any other value without `=` stays and is refused as not KEY=VALUE,
+ * and none before a command is refused naming it.
+ */
+export function endOverridesAtCommand(argv: readonly string[], commands: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    out.push(argv[i]);
+    if (argv[i] === '--') return out.concat(argv.slice(i + 1));
+    if (argv[i] !== '--parameter-overrides') continue;
+    const first = i + 1;
+    while (i + 1 < argv.length && !argv[i + 1].startsWith('-') && (argv[i + 1].includes('=') || !commands.has(argv[i + 1]))) i++;
+    if (i < first) {
+      if (first < argv.length && commands.has(argv[first])) throw new CliExit(EXIT.usage, `--parameter-overrides: no KEY=VALUE before the command '${argv[first]}'`);
+      continue;
+    }
+    out.pop();
+    out.push(...argv.slice(first, i + 1).map((value) => `--parameter-overrides=${value}`));
+  }
+  return out;
+}
+
+/**
  * One pair, as SAM CLI reads its --parameter-overrides string: pairs separated by spaces (so
  * `--parameter-overrides "Stage=prod Env=dev"` is two), a value in double or single quotes may
  * hold spaces, and a backslash escapes a space or a quote.
