@@ -270,6 +270,19 @@ functions:
     expect(() => projectConfig(none, { serverless: 'serverless.yml' })).toThrow(/functions\.f\.environment\.X: \$\{env:TH_UNSET_1, env:TH_UNSET_2\} has no value/);
   });
 
+  it('${self:provider.stage} without provider.stage is refused as the Framework v3 refuses it, pointing to ${sls:stage} (which is dev)', () => {
+    const service = (c: string) => projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f: { handler: handler.handler, environment: { A: "\${sls:stage}", B: "\${self:provider.stage, 'dev'}", C: "${c}" } }
+`,
+    }, ['handler.mjs']);
+    expect(projectConfig(service('c'), { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ A: 'dev', B: 'dev', C: 'c' });
+    expect(() => projectConfig(service('\${self:provider.stage}'), { serverless: 'serverless.yml' }))
+      .toThrow('functions.f.environment.C: ${self:provider.stage} has no value: provider.stage is not set (use ${sls:stage}: --stage, else provider.stage, else dev)');
+  });
+
   it('provider.httpApi.cors gives every httpApi route the Framework\'s CORS (true: its defaults, methods from the routes)', () => {
     const service = (cors: string) => projectDir({
       'serverless.yml': `service: svc

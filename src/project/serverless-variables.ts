@@ -101,6 +101,8 @@ export class Variables {
     }
     if (unresolvable) throw this.error(at, `\${${unresolvable[0]}}: ${unresolvable[1].reason} (use a fallback or a param)`);
     const shown = references.join(', ');
+    // The Framework (v3) refuses it too: its variables read the file as written; `dev` is filled in after.
+    if (references.includes('self:provider.stage')) throw this.error(at, `\${${shown}} has no value: provider.stage is not set (use \${sls:stage}: --stage, else provider.stage, else dev)`);
     throw this.error(at, `\${${shown}} has no value (give it one, or a fallback: \${${shown}, 'default'})`);
   }
 
