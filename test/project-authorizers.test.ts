@@ -175,6 +175,29 @@ describe('SAM Auth → route authorizers', () => {
     ]);
   });
 
+  it("a JWT or Cognito authorizer's settings from a nested stack's Outputs (serverless-patterns cognito-httpapi) do not stop the template: the route is open with the warning", () => {
+    const config = samConfig(`        Cognito: { Type: Api, Properties: { Path: /a, Method: GET, Auth: { Authorizer: Pool } } }
+        Jwt: { Type: HttpApi, Properties: { Path: /d, Method: GET, Auth: { Authorizer: Jwt } } }
+`, { globals: `  Api:
+    Auth:
+      Authorizers:
+        Pool: { UserPoolArn: !GetAtt AuthStack.Outputs.UserPoolArn }
+  HttpApi:
+    Auth:
+      Authorizers:
+        Jwt:
+          IdentitySource: $request.header.Authorization
+          JwtConfiguration: { issuer: !GetAtt AuthStack.Outputs.Issuer, audience: [!GetAtt AuthApp.Outputs.ClientId] }
+`, resources: `  AuthStack: { Type: AWS::CloudFormation::Stack, Properties: { TemplateURL: auth.yaml } }
+  AuthApp: { Type: AWS::Serverless::Application, Properties: { Location: auth.yaml } }
+` });
+    expect(authorizers(config.functions.Fn.events)).toEqual([undefined, undefined]);
+    expect(config.project!.warnings.filter((w) => /authoriz/i.test(w))).toEqual([
+      expect.stringMatching(/^Globals\.Api\.Auth\.Authorizers\.Pool: a Cognito user pool authorizer is not emulated .*: the route is open$/),
+      expect.stringMatching(/^Globals\.HttpApi\.Auth\.Authorizers\.Jwt: a JWT \(OAuth2\) authorizer is not emulated .*: the route is open$/),
+    ]);
+  });
+
   it("the OPTIONS method SAM generates for Cors gets the DefaultAuthorizer (AddDefaultAuthorizerToCorsPreflight, default true), whatever the path's events' own Authorizer", () => {
     const config = samConfig(`        Default: { Type: Api, Properties: { Path: /a, Method: GET } }
         Open: { Type: Api, Properties: { Path: /b, Method: GET, Auth: { Authorizer: NONE } } }

@@ -32,7 +32,20 @@ function apiAuth(stack: Stack, kind: Kind, event: Props): { id?: string; auth?: 
   if (id !== undefined && resource?.Type !== api.type) return { id, where };
   const globals = stack.globals.get(kind);
   const merged = mergeGlobals(isObject(globals) && globals.Auth !== undefined ? { Auth: globals.Auth } : {}, own === undefined ? {} : { Auth: own }).Auth;
-  return { id, auth: isObject(merged) ? stack.resolver.resolve(merged, where) as Props : {}, where };
+  return { id, auth: isObject(merged) ? stack.resolver.resolve(unresolvedSettings(merged), where) as Props : {}, where };
+}
+
+/**
+ * JWT and Cognito authorizers are not emulated (only their presence is read, for the warning), so
+ * their `JwtConfiguration` and `UserPoolArn` are not resolved: another stack's output there
+ * (`!GetAtt AuthStack.Outputs.Issuer`) never stops the template.
+ */
+const UNREAD = new Set(['JwtConfiguration', 'UserPoolArn']);
+function unresolvedSettings(auth: Props): Props {
+  if (!isObject(auth.Authorizers)) return auth;
+  const authorizers = Object.entries(auth.Authorizers).map(([name, definition]) => [name, !isObject(definition) ? definition
+    : Object.fromEntries(Object.entries(definition).map(([key, value]) => [key, UNREAD.has(key) ? 'not-resolved-locally' : value]))]);
+  return { ...auth, Authorizers: Object.fromEntries(authorizers) };
 }
 
 /** `event`: the event's properties as written; `resolved`: resolved. */
