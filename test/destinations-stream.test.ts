@@ -88,6 +88,8 @@ describe('stream mappings: on-failure destinations outside the hub', () => {
       .rejects.toThrow('functions.worker.events[0].stream.destinations.onFailure: "ghost" is not a configured function');
     await expect(startStreamHub(c, { destinations: { onFailure: 'dlq' } }))
       .rejects.toThrow('"dlq" is not a configured function: stream failure records carry no event to dead-letter');
+    await expect(startStreamHub(c, { destinations: { onFailure: 'arn:aws:lambda:eu-west-1:000000000000:function:worker' } }))
+      .rejects.toThrow('functions.worker.events[0].stream.destinations.onFailure: "arn:aws:lambda:eu-west-1:000000000000:function:worker" is a function of region eu-west-1, not the hub\'s us-east-1');
     await expect(startStreamHub(c, { destinations: { onFailure: 'arn:aws:sqs:us-east-1:000000000000' } }))
       .rejects.toThrow('functions.worker.events[0].stream.destinations.onFailure: "arn:aws:sqs:us-east-1:000000000000" is not a valid SQS queue ARN');
   });

@@ -402,6 +402,18 @@ describe('destination config', () => {
     expect(problems(42)).toContain(`${path}: must be a destination string or { destination, endpoint?, region? }`);
   });
 
+  it("refuses a Lambda function ARN of another region, account or partition than the hub's, naming what differs, where it ran the local function of that name", () => {
+    const path = 'functions.f.destinations.onFailure';
+    const refused = (arn: string, why: string) => expect(problems(arn)).toContain(`${path}: "${arn}" is a function of ${why}: the hub runs only its own functions`);
+    refused('arn:aws:lambda:eu-west-1:000000000000:function:g', "region eu-west-1, not the hub's us-east-1");
+    refused('arn:aws:lambda:us-east-1:123456789012:function:g:live', "account 123456789012, not the hub's 000000000000");
+    refused('arn:aws-cn:lambda:us-east-1:000000000000:function:g', "partition aws-cn, not the hub's aws (region us-east-1)");
+    expect(problems('arn:aws:lambda:eu-west-1:123456789012:function:g', { region: 'eu-west-1', accountId: '123456789012' })).toBe('');
+    expect(problems('arn:aws-cn:lambda:cn-north-1:000000000000:function:g', { region: 'cn-north-1' })).toBe('');
+    // SQS and SNS ARNs of other regions stay valid: they are sent to that region's endpoint.
+    expect(problems('arn:aws:sqs:eu-west-1:123456789012:orders-failed')).toBe('');
+  });
+
   it('invokes the version or alias a qualified function ARN names, and refuses one the function lacks', async () => {
     const arn = (qualifier: string) => `arn:aws:lambda:us-east-1:000000000000:function:g:${qualifier}`;
     expect(problems(arn('live'))).toContain(`functions.f.destinations.onFailure: "${arn('live')}": function g has no version or alias "live"`);

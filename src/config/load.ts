@@ -109,7 +109,7 @@ export function buildConfig(
   const names = new Set(Object.keys(functions));
   for (const fn of Object.values(functions)) {
     for (const [kind, target] of Object.entries(fn.destinations)) {
-      const problem = target === undefined ? undefined : missingFunction(target, names, (name, qualifier) => resolveQualifier(functions[name], qualifier) !== undefined);
+      const problem = target === undefined ? undefined : missingFunction(target, names, (name, qualifier) => resolveQualifier(functions[name], qualifier) !== undefined, parsed);
       if (problem) problems.push(`functions.${fn.name}.destinations.${kind}: ${problem}`);
     }
   }
@@ -145,7 +145,7 @@ function notADirectory(dir: string): string | undefined {
 /** The hub schema, then every event mapping against its kind (a second pass: sources validate their own settings). */
 function parseHub(raw: unknown, configPath?: string): { parsed: RawHubConfig; events: ReturnType<typeof parseEvents>['events'] } {
   const parsed = hubSchema.safeParse(raw);
-  const events = parseEvents(raw);
+  const events = parseEvents(raw, parsed.success ? parsed.data : undefined);
   if (!parsed.success || events.problems.length) {
     const lines = [...(parsed.success ? [] : [formatIssues(parsed.error.issues)]), ...events.problems];
     throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${configPath ? ` ${configPath}` : ''}:\n${lines.join('\n')}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { unknownFieldError } from '../config/issues.js';
+import { partitionOf } from '../arn.js';
 
 /**
  * Where an on-success / on-failure record goes. In config a destination is a string (a function
@@ -10,19 +11,22 @@ import { unknownFieldError } from '../config/issues.js';
 export type DestinationSpec = string | { destination: string; endpoint?: string; region?: string };
 
 export type DestinationTarget =
-  | { kind: 'function'; name: string; qualifier?: string }
+  | { kind: 'function'; name: string; qualifier?: string; home?: FunctionHome & { partition: string } }
   | { kind: 'dlq' }
   | { kind: 'sqs'; arn: string; name: string; account: string; region: string; endpoint?: string; fifo: boolean }
   | { kind: 'sns'; arn: string; region: string; endpoint?: string; fifo: boolean }
   | { kind: 'http'; url: string }
   | { kind: 'redis-stream'; key: string; redis?: string };
 
+/** Where the hub's functions live: its region and account (a function ARN elsewhere names none of them). */
+export interface FunctionHome { region: string; accountId: string }
+
 export type DestinationKind = DestinationTarget['kind'];
 
 export const DLQ_TARGET = 'dlq';
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$/;
+const LAMBDA_ARN = /^arn:(aws[\w-]*):lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$/;
 const SQS_ARN = /^arn:aws[\w-]*:sqs:([a-z0-9-]+):(\d{12}):([\w-]{1,80}(\.fifo)?)$/;
 const SNS_ARN = /^arn:aws[\w-]*:sns:([a-z0-9-]+):\d{12}:([\w-]{1,256}(\.fifo)?)$/;
 const REDIS_STREAM = 'redis-stream:';
@@ -38,7 +42,9 @@ export function parseDestination(spec: DestinationSpec): DestinationTarget | str
     if (service === 'lambda') {
       const match = LAMBDA_ARN.exec(text);
       if (!match) return `${quoted} is not a valid Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>])`;
-      return match[2] && match[2] !== '$LATEST' ? { kind: 'function', name: match[1], qualifier: match[2] } : { kind: 'function', name: match[1] };
+      const [, partition, arnRegion, accountId, name, qualifier] = match;
+      const home = { partition, region: arnRegion, accountId };
+      return qualifier && qualifier !== '$LATEST' ? { kind: 'function', name, qualifier, home } : { kind: 'function', name, home };
     }
     if (service === 'sqs') {
       const match = SQS_ARN.exec(text);
@@ -103,16 +109,26 @@ export const successDestinationSchema = destinationSchema.superRefine((spec, ctx
  * Why a syntactically valid destination still names nothing: a function that is not configured, or
  * a version or alias it does not have (`hasQualifier`; without it, qualified ARNs are refused).
  */
-export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<string>, hasQualifier?: (fn: string, qualifier: string) => boolean): string | undefined {
+export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<string>, hasQualifier?: (fn: string, qualifier: string) => boolean, home?: FunctionHome): string | undefined {
   const target = parseDestination(spec);
   if (typeof target === 'string') return target;
   if (target.kind !== 'function') return undefined;
   const quoted = JSON.stringify(destinationText(spec));
+  const elsewhere = home && target.home && elsewhereThan(target.home, home);
+  if (elsewhere) return `${quoted} is a function of ${elsewhere}: the hub runs only its own functions and cannot invoke it (nor can Lambda from here); name a configured function`;
   if (!functions.has(target.name)) return `${quoted} is not a configured function (nor "${DLQ_TARGET}", an SQS/SNS ARN, an http(s) URL or redis-stream:<key>)`;
   if (target.qualifier === undefined || hasQualifier?.(target.name, target.qualifier)) return undefined;
   return hasQualifier
     ? `${quoted}: function ${target.name} has no version or alias ${JSON.stringify(target.qualifier)}`
     : `${quoted}: a version or alias is not taken here; name the function`;
+}
+
+/** What differs between a function ARN's home and the hub's (the partition, region or account), or undefined. */
+function elsewhereThan(arn: FunctionHome & { partition: string }, home: FunctionHome): string | undefined {
+  if (arn.partition !== partitionOf(home.region)) return `partition ${arn.partition}, not the hub's ${partitionOf(home.region)} (region ${home.region})`;
+  if (arn.region !== home.region) return `region ${arn.region}, not the hub's ${home.region}`;
+  if (arn.accountId !== home.accountId) return `account ${arn.accountId}, not the hub's ${home.accountId}`;
+  return undefined;
 }
 
 /**

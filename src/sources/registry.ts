@@ -9,6 +9,7 @@ import { s3Kind } from './s3.js';
 import { scheduleKind } from './schedule.js';
 import { snsKind } from './sns.js';
 import type { SettingsProblem, SourceKind } from './source.js';
+import type { FunctionHome } from '../destinations/targets.js';
 import { sqsKind } from './sqs/source.js';
 import { streamKind } from './stream.js';
 
@@ -30,7 +31,7 @@ export function mappingKind(mapping: EventMapping): { kind: SourceKind; settings
  * Validates one `events[]` entry (an object with exactly one key naming its kind) with its kind's
  * schema and cross-checks; problems carry paths relative to the entry.
  */
-export function parseEventMapping(entry: unknown, functions: ReadonlySet<string>): { mapping?: EventMapping; problems: SettingsProblem[] } {
+export function parseEventMapping(entry: unknown, functions: ReadonlySet<string>, home?: FunctionHome): { mapping?: EventMapping; problems: SettingsProblem[] } {
   const known = [...SOURCE_KINDS.keys()].join(', ');
   const names = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? Object.keys(entry) : [];
   if (names.length !== 1) {
@@ -41,7 +42,7 @@ export function parseEventMapping(entry: unknown, functions: ReadonlySet<string>
   if (!kind) return { problems: [{ path: [name], message: `unknown event source kind "${name}" (known: ${known})` }] };
   const parsed = kind.settings.safeParse((entry as Record<string, unknown>)[name]);
   if (!parsed.success) return { problems: parsed.error.issues.map((issue) => relativeTo(name, issue)) };
-  const problems = (kind.check?.(parsed.data, functions) ?? []).map((problem) => ({ ...problem, path: [name, ...problem.path] }));
+  const problems = (kind.check?.(parsed.data, functions, home) ?? []).map((problem) => ({ ...problem, path: [name, ...problem.path] }));
   return problems.length ? { problems } : { mapping: { [name]: parsed.data }, problems };
 }
 

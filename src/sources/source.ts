@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { DestinationPayload } from '../destinations/outbox.js';
-import type { DestinationSpec } from '../destinations/targets.js';
+import type { DestinationSpec, FunctionHome } from '../destinations/targets.js';
 import type { SendOptions } from '../router/destinations.js';
 import type { Delivery, Envelope } from '../router/envelope.js';
 import type { InvokeResult, SyncInvokeOptions } from '../runtime/types.js';
@@ -51,7 +51,7 @@ export interface SourceKind<Schema extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly settings: Schema;
   /** Checks against the rest of the config (e.g. that an on-failure target names a function); none when absent. */
-  readonly check?: (settings: z.output<Schema>, functions: ReadonlySet<string>) => SettingsProblem[];
+  readonly check?: (settings: z.output<Schema>, functions: ReadonlySet<string>, home?: FunctionHome) => SettingsProblem[];
   create(fn: FunctionConfig, settings: z.output<Schema>, index: number): Source;
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { functionArn, parseFunctionRef } from '../../arn.js';
 import type { FunctionConfig, HubConfig } from '../../config/load.js';
-import { destinationText, DLQ_TARGET, missingFunction, type DestinationSpec } from '../../destinations/targets.js';
+import { destinationText, DLQ_TARGET, missingFunction, type DestinationSpec, type FunctionHome } from '../../destinations/targets.js';
 import { HubError } from '../../errors.js';
 import type { SettingsProblem, SourceContext } from '../source.js';
 import { onFailureTarget } from './stream-settings.js';
@@ -96,11 +96,11 @@ export async function sendFailureRecord(
  * target (`dlq` is not a destination for stream records: there is no event to dead-letter, only
  * batch metadata). Checked when the config is loaded.
  */
-export function onFailureProblems(settings: Parameters<typeof onFailureTarget>[0], functions: ReadonlySet<string>): SettingsProblem[] {
+export function onFailureProblems(settings: Parameters<typeof onFailureTarget>[0], functions: ReadonlySet<string>, home?: FunctionHome): SettingsProblem[] {
   const { target, path } = onFailureTarget(settings);
   if (target === undefined) return [];
   const message = destinationText(target) === DLQ_TARGET
     ? `"${DLQ_TARGET}" is not a configured function: stream failure records carry no event to dead-letter; use a function, an SQS/SNS ARN, an http(s) URL or redis-stream:<key>`
-    : missingFunction(target, functions);
+    : missingFunction(target, functions, undefined, home);
   return message ? [{ path, message }] : [];
 }
