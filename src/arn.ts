@@ -45,6 +45,14 @@ export function checkFunctionHome(ref: FunctionRef, home: { region: string; acco
   }
 }
 
+/** What differs between a function ARN's home and the hub's (the partition, region or account), or undefined. */
+export function elsewhereThan(arn: { partition: string; region: string; accountId: string }, home: { region: string; accountId: string }): string | undefined {
+  if (arn.partition !== partitionOf(home.region)) return `partition ${arn.partition}, not the hub's ${partitionOf(home.region)} (region ${home.region})`;
+  if (arn.region !== home.region) return `region ${arn.region}, not the hub's ${home.region}`;
+  if (arn.accountId !== home.accountId) return `account ${arn.accountId}, not the hub's ${home.accountId}`;
+  return undefined;
+}
+
 /** The Lambda API's patterns for a FunctionName (a name, partial or full ARN, with a qualifier) and a Qualifier. */
 const FUNCTION_NAME_PATTERN = '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
 const QUALIFIER_PATTERN = '(|[a-zA-Z0-9$_-]+)';

@@ -243,6 +243,33 @@ Resources:
     ]);
   });
 
+  it("an SNS subscription, rule target or destination naming a function ARN of another region, account or partition is an error naming it, not the project's function of that name", () => {
+    const template = (arn: string) => `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker: { Type: AWS::Serverless::Function, Properties: { Handler: index.handler, Runtime: nodejs20.x } }
+  Topic: { Type: AWS::SNS::Topic, Properties: { Subscription: [{ Protocol: lambda, Endpoint: '${arn}' }] } }
+`;
+    const arn = (home: string) => `arn:${home}:function:Worker`;
+    expect(load(template(arn('aws:lambda:us-east-1:000000000000')), ['index.mjs']).config.functions.Worker.events).toEqual([{ sns: expect.anything() }]);
+    for (const [home, why] of [
+      ['aws:lambda:eu-west-1:000000000000', "region eu-west-1, not the hub's us-east-1"],
+      ['aws:lambda:us-east-1:123456789012', "account 123456789012, not the hub's 000000000000"],
+      ['aws-us-gov:lambda:us-east-1:000000000000', "partition aws-us-gov, not the hub's aws (region us-east-1)"],
+    ]) {
+      expect(() => load(template(arn(home)), ['index.mjs'])).toThrow(`Resources.Topic.Properties.Subscription[0].Endpoint: ${arn(home)} is a function of ${why}, not of this project`);
+    }
+    const rule = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs20.x
+      EventInvokeConfig: { DestinationConfig: { OnFailure: { Type: Lambda, Destination: 'arn:aws:lambda:eu-west-1:000000000000:function:Worker' } } }
+`;
+    expect(() => load(rule, ['index.mjs'])).toThrow('functions.Worker.destinations.onFailure: "arn:aws:lambda:eu-west-1:000000000000:function:Worker" is a function of region eu-west-1');
+  });
+
   it('resolves template layers to their local ContentUri; a published layer ARN (Powertools) is left out with a warning, and the function runs', () => {
     const template = (layer: string) => `Transform: AWS::Serverless-2016-10-31
 Resources:

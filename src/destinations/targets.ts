@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unknownFieldError } from '../config/issues.js';
-import { partitionOf } from '../arn.js';
+import { elsewhereThan } from '../arn.js';
 
 /**
  * Where an on-success / on-failure record goes. In config a destination is a string (a function
@@ -121,14 +121,6 @@ export function missingFunction(spec: DestinationSpec, functions: ReadonlySet<st
   return hasQualifier
     ? `${quoted}: function ${target.name} has no version or alias ${JSON.stringify(target.qualifier)}`
     : `${quoted}: a version or alias is not taken here; name the function`;
-}
-
-/** What differs between a function ARN's home and the hub's (the partition, region or account), or undefined. */
-function elsewhereThan(arn: FunctionHome & { partition: string }, home: FunctionHome): string | undefined {
-  if (arn.partition !== partitionOf(home.region)) return `partition ${arn.partition}, not the hub's ${partitionOf(home.region)} (region ${home.region})`;
-  if (arn.region !== home.region) return `region ${arn.region}, not the hub's ${home.region}`;
-  if (arn.accountId !== home.accountId) return `account ${arn.accountId}, not the hub's ${home.accountId}`;
-  return undefined;
 }
 
 /**

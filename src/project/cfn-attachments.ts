@@ -6,6 +6,7 @@ import { input } from './sam-events.js';
 import { urlSettings } from './sam-function.js';
 import { SUBSCRIPTION_FIELDS } from './cfn-resources.js';
 import { isObject } from '../own.js';
+import { elsewhereThan, parseFunctionRef } from '../arn.js';
 
 /**
  * Resources that attach to a function declared elsewhere in the template: event source mappings,
@@ -17,10 +18,17 @@ type Attacher = (stack: Stack, model: ProjectModel, props: Props, at: string) =>
 
 export const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)(:.+)?$/;
 
-/** The project's function a name or ARN names; an error when the template has none. */
+/**
+ * The project's function a name or ARN names; an error when the template has none, or when the ARN
+ * is of another partition, region or account (a function the hub does not run, whatever its name).
+ */
 function target(stack: Stack, model: ProjectModel, value: unknown, at: string): [string, RawFunction] {
   const text = stack.resolver.string(value, at);
-  const name = FUNCTION_ARN.exec(text)?.[1] ?? text;
+  const arn = FUNCTION_ARN.exec(text);
+  const ref = arn ? parseFunctionRef(text) : undefined;
+  const elsewhere = ref && elsewhereThan({ partition: ref.partition ?? '', region: ref.region ?? '', accountId: ref.accountId ?? '' }, stack.identity);
+  if (elsewhere) throw stack.resolver.error(at, `${text} is a function of ${elsewhere}, not of this project: the hub runs only its own functions`);
+  const name = arn?.[1] ?? text;
   const fn = model.functions.get(name);
   if (!fn) throw stack.resolver.error(at, `${text} is not a function of this project`);
   return [name, fn];
