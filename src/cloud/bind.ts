@@ -1,3 +1,4 @@
+import { partitionOf } from '../arn.js';
 import { deepFreeze, type FunctionConfig, type HubConfig } from '../config/load.js';
 import type { CloudService, ProjectModel } from '../project/model.js';
 import { queueUrl } from '../project/physical.js';
@@ -81,7 +82,7 @@ function environment(env: Record<string, string>, endpoints: Endpoints, urls: Re
 /** Each declared queue's AWS-style URL (what the loaders' `Ref` gave) → its URL at the SQS endpoint. */
 function queueUrls(config: HubConfig, project: ProjectModel, endpoints: Endpoints): Map<string, string> {
   const sqs = endpoints.get('sqs');
-  const identity = { region: config.region, accountId: config.accountId, stackName: project.stackName, partition: 'aws' };
+  const identity = { region: config.region, accountId: config.accountId, stackName: project.stackName, partition: partitionOf(config.region) };
   const urls = new Map<string, string>();
   if (!sqs) return urls;
   for (const resource of project.resources) {
