@@ -26,8 +26,8 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
     hubs.push(hub);
     // A no-op's environment is on CPU all the time it works; it reports so from its second invocation.
     for (let i = 0; i < 4; i++) await hub.lambda.send(new InvokeCommand({ FunctionName: 'noop' }));
-    // The worker follows the function's capacity once a second (a loaded machine's timers run late).
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // The worker follows the function's capacity once a second: 1 capped environment, fetched ahead twice.
+    await waitFor(() => hub.dispatcher.concurrencyOf('noop') === 2, 15_000, 'the worker to follow the capped pool');
     const active = `${raw.queuePrefix}:${queueName('noop')}:active`;
     let most = 0;
     let sampling = true;

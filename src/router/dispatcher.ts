@@ -110,6 +110,11 @@ export class Dispatcher {
     this.workers.set(fn.name, { worker: this.startWorker(fn), fn });
   }
 
+  /** How many of the function's queued events its worker holds at once now (see tuneConcurrency). */
+  concurrencyOf(name: string): number | undefined {
+    return this.workers.get(name)?.worker.concurrency;
+  }
+
   /**
    * Hot reload: stops taking the function's queued events; its running jobs finish in the
    * background (stop() still waits for them). Events stay queued for the next startFunction.
