@@ -3,7 +3,7 @@
  * compiled once into tests of one event leaf. A test never allocates: strings are compared in
  * place, ignore-case forms use precompiled `iu` regular expressions, exact values share one Set.
  */
-import { own } from '../own.js';
+import { isObject, own } from '../own.js';
 export type Leaf = string | number | boolean | null;
 export type LeafTest = (value: Leaf) => boolean;
 type Outcome = { test: LeafTest } | { error: string };
@@ -24,8 +24,7 @@ export const OPERATOR_NAMES = ['prefix', 'suffix', 'equals-ignore-case', 'wildca
 const ok = (test: LeafTest): Outcome => ({ test });
 const fail = (error: string): Outcome => ({ error });
 const isString = (value: unknown): value is string => typeof value === 'string';
-export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isPlainObject = isObject;
 
 /** JSON as people write it (a space after `,` and `:`), for messages and explanations. */
 export function show(value: unknown): string {

@@ -1,4 +1,4 @@
-import { setOwn } from '../own.js';
+import { isObject, setOwn } from '../own.js';
 import { AttributeFromAws, NO_VALUE, type Resolver } from './intrinsics.js';
 
 /**
@@ -7,7 +7,7 @@ import { AttributeFromAws, NO_VALUE, type Resolver } from './intrinsics.js';
  * placeholder naming it, with a warning, so the rest of the project runs; any other error stands.
  */
 export function environmentVariables(resolver: Resolver, variables: unknown, at: string, warn: (message: string) => void): unknown {
-  if (typeof variables !== 'object' || variables === null || Array.isArray(variables) || Object.keys(variables).some((key) => key === 'Ref' || key.startsWith('Fn::'))) {
+  if (!isObject(variables) || Object.keys(variables).some((key) => key === 'Ref' || key.startsWith('Fn::'))) {
     return resolver.resolve(variables, at);
   }
   const resolved: Record<string, unknown> = {};

@@ -8,6 +8,7 @@ import { readProjectFile } from './read.js';
 import { refuseGlobalStageName } from './http-api.js';
 import { loadFunction } from './sam-function.js';
 import { Stack, type CfnTemplate, type StackOptions } from './stack.js';
+import { isObject } from '../own.js';
 
 /**
  * A SAM or CloudFormation template → the project model: the declared cloud resources, every
@@ -44,10 +45,9 @@ export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'
 /** `Globals.Function`; SAM refuses a template whose Globals, or a section of it, is not a mapping (it was ignored). */
 function globalsOf(stack: Stack, globals: unknown): unknown {
   if (globals === undefined) return undefined;
-  const isMapping = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (!isMapping(globals)) throw stack.resolver.error('Globals', 'must be a mapping of sections (Function, Api, HttpApi, SimpleTable ...)');
+  if (!isObject(globals)) throw stack.resolver.error('Globals', 'must be a mapping of sections (Function, Api, HttpApi, SimpleTable ...)');
   for (const [section, value] of Object.entries(globals as Record<string, unknown>)) {
-    if (!isMapping(value)) throw stack.resolver.error(`Globals.${section}`, 'must be a mapping of properties');
+    if (!isObject(value)) throw stack.resolver.error(`Globals.${section}`, 'must be a mapping of properties');
   }
   return (globals as Record<string, unknown>).Function;
 }

@@ -5,6 +5,7 @@ import type { InvokeResult } from '../../runtime/types.js';
 import type { IncomingHttp } from './request.js';
 import type { StreamingResponder } from './stream-response.js';
 import type { IamIdentity } from './url-iam.js';
+import { isObject } from '../../own.js';
 
 /** What an authorizer established for a request (see authorizer.ts); each shape places it its own way. */
 export type AuthorizerOutcome =
@@ -70,9 +71,7 @@ export function resultValue(result: InvokeResult): { value: unknown } | undefine
   }
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export const isPlainObject = isObject;
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) frame the hub's own connection: a gateway never takes them
