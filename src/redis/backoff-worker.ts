@@ -1,5 +1,6 @@
 import { Worker, type Processor, type WorkerOptions } from 'bullmq';
 import type { Logger } from '../log.js';
+import { backoffDelay } from '../sources/kit/backoff.js';
 
 const FIRST_PAUSE_MS = 100;
 const MAX_PAUSE_MS = 5_000;
@@ -33,7 +34,7 @@ export class BackoffWorker<T> extends Worker<T> {
   #refused(err: Error, log: Logger): void {
     if (err?.name !== 'ReplyError' || this.#timer || this.closing || this.isPaused()) return;
     if (Date.now() - this.#resumedAt > 2 * MAX_PAUSE_MS) this.#pauses = 0;
-    const pauseMs = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS * 2 ** this.#pauses++);
+    const pauseMs = backoffDelay(++this.#pauses, FIRST_PAUSE_MS, MAX_PAUSE_MS);
     log.debug({ event: 'worker_backoff', pauseMs, message: err.message }, `redis refused the queue worker; fetching again in ${pauseMs} ms`);
     void this.pause(true);
     this.#timer = setTimeout(() => {
