@@ -160,7 +160,7 @@ describe('SAM Auth → route authorizers', () => {
     Auth:
       Authorizers:
         Pool: { UserPoolArn: arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x }
-        Foreign: { FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:shared-auth }
+        Foreign: { FunctionArn: arn:aws:lambda:us-east-1:000000000000:function:shared-auth }
   HttpApi:
     Auth:
       Authorizers:
@@ -172,6 +172,30 @@ describe('SAM Auth → route authorizers', () => {
       'Resources.Fn.Properties.Events.Iam.Properties.Auth.Authorizer: AWS_IAM (SigV4) authorization of Api routes is not checked locally: the route is open',
       expect.stringMatching(/^Globals\.HttpApi\.Auth\.Authorizers\.Jwt: a JWT \(OAuth2\) authorizer is not emulated .*: the route is open$/),
       'Fn: the authorizer of its api route /c is shared-auth, not a function of this project that runs here: the route is open',
+    ]);
+  });
+
+  it("a FunctionArn of another region, account or partition is not the project's function of that name: the route is open with a warning naming what differs", () => {
+    const config = samConfig(`        Region: { Type: Api, Properties: { Path: /a, Method: GET, Auth: { Authorizer: Region } } }
+        Account: { Type: Api, Properties: { Path: /b, Method: GET, Auth: { Authorizer: Account } } }
+        Partition: { Type: Api, Properties: { Path: /c, Method: GET, Auth: { Authorizer: Partition } } }
+        Home: { Type: Api, Properties: { Path: /d, Method: GET, Auth: { Authorizer: Home } } }
+`, { globals: `  Api:
+    Auth:
+      Authorizers:
+        Region: { FunctionArn: !Sub "arn:aws:lambda:us-west-2:\${AWS::AccountId}:function:\${Auth}" }
+        Account: { FunctionArn: !Sub "arn:aws:lambda:\${AWS::Region}:111111111111:function:\${Auth}" }
+        Partition: { FunctionArn: !Sub "arn:aws-cn:lambda:\${AWS::Region}:\${AWS::AccountId}:function:\${Auth}" }
+        Home: { FunctionArn: !Sub "arn:aws:lambda:\${AWS::Region}:\${AWS::AccountId}:function:\${Auth}" }
+` });
+    const [region, account, partition, home] = authorizers(config.functions.Fn.events) as Array<{ function: string } | undefined>;
+    expect([region, account, partition]).toEqual([undefined, undefined, undefined]);
+    expect(home?.function).toBe('Auth');
+    const warnings = config.project!.warnings.filter((w) => /FunctionArn/.test(w));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Globals\.Api\.Auth\.Authorizers\.Region\.FunctionArn: arn:aws:lambda:us-west-2:000000000000:function:\S+ is a function of region us-west-2, not the hub's us-east-1, not of this project: the route is open$/),
+      expect.stringMatching(/^Globals\.Api\.Auth\.Authorizers\.Account\.FunctionArn: \S+ is a function of account 111111111111, not the hub's 000000000000, not of this project: the route is open$/),
+      expect.stringMatching(/^Globals\.Api\.Auth\.Authorizers\.Partition\.FunctionArn: arn:aws-cn:\S+ is a function of partition aws-cn, not the hub's aws \(region us-east-1\), not of this project: the route is open$/),
     ]);
   });
 
@@ -246,7 +270,7 @@ describe('SAM Auth → route authorizers', () => {
     const foreign = samConfig(`        E: { Type: Api, Properties: { Path: /a, Method: GET, Auth: { Authorizer: NONE } } }
 `, { globals: `  Api:
     Cors: "'*'"
-    Auth: { DefaultAuthorizer: A, Authorizers: { A: { FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:shared-auth } } }
+    Auth: { DefaultAuthorizer: A, Authorizers: { A: { FunctionArn: arn:aws:lambda:us-east-1:000000000000:function:shared-auth } } }
 ` });
     expect((foreign.functions.Fn.events[0] as { api: { cors: Record<string, unknown> } }).api.cors.authorizer).toBeUndefined();
     expect(foreign.project!.warnings).toContain('Fn: the authorizer of the CORS preflight (OPTIONS) of its api route /a is shared-auth, not a function of this project that runs here: the preflight is open');
@@ -308,7 +332,7 @@ describe('serverless.yml authorizers → route authorizers', () => {
   it('aws_iam, Cognito, JWT and other services\' authorizers leave the route open with a warning naming them', () => {
     const config = serverlessConfig(`      - http: { path: a, method: get, authorizer: aws_iam }
       - http: { path: b, method: get, authorizer: { arn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x' } }
-      - http: { path: c, method: get, authorizer: 'arn:aws:lambda:us-east-1:123456789012:function:shared-auth' }
+      - http: { path: c, method: get, authorizer: 'arn:aws:lambda:us-east-1:000000000000:function:shared-auth' }
       - httpApi: { path: /d, method: GET, authorizer: { name: jwt } }
       - httpApi: { path: /e, method: GET, authorizer: { type: aws_iam } }
       - http: { path: f, method: get, authorizer: ghost }
