@@ -48,6 +48,8 @@ describe('API Gateway authorizers', () => {
     const response = await fetch(`${hub.url}${path}`, { headers });
     return { status: response.status, body: await response.text() };
   };
+  /** The x-amzn-ErrorType of the answer (REST gateway responses name their exception; HTTP APIs none). */
+  const errorType = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${hub.url}${path}`, { headers })).headers.get('x-amzn-errortype');
 
   it('gates REST calls with a TOKEN authorizer: policy, context in requestContext.authorizer, API Gateway refusals', async () => {
     const allowed = await get('/token/7', { authorization: 'Bearer allow' });
@@ -72,6 +74,11 @@ describe('API Gateway authorizers', () => {
     for (const broken of ['Bearer broken', 'Bearer nested']) {
       expect(await get('/token/7', { authorization: broken }), broken).toEqual({ status: 500, body: '{"message":null}' });
     }
+    // The gateway responses' exception names, as API Gateway sends them with these answers.
+    expect(await errorType('/token/7')).toBe('UnauthorizedException');
+    expect(await errorType('/token/7', { authorization: 'Bearer deny' })).toBe('AccessDeniedException');
+    expect(await errorType('/token/7', { authorization: 'Bearer elsewhere' })).toBe('AccessDeniedException');
+    expect(await errorType('/token/7', { authorization: 'Bearer broken' })).toBe('AuthorizerConfigurationException');
   });
 
   it('sends REQUEST authorizers the request event with its identity sources', async () => {
@@ -101,6 +108,7 @@ describe('API Gateway authorizers', () => {
   it('gates HTTP API calls with simple responses; the context lands in requestContext.authorizer.lambda', async () => {
     expect(await get('/simple')).toEqual({ status: 401, body: '{"message":"Unauthorized"}' });
     expect(await get('/simple', { authorization: 'wrong' })).toEqual({ status: 403, body: '{"message":"Forbidden"}' });
+    expect([await errorType('/simple'), await errorType('/simple', { authorization: 'wrong' })]).toEqual([null, null]);
     const allowed = await get('/simple?x=1', { authorization: 'let-me-in' });
     expect(allowed.status).toBe(200);
     const event = JSON.parse(allowed.body);

@@ -4,22 +4,23 @@ import { buildEnvelope } from '../../router/envelope.js';
 import type { SourceContext } from '../source.js';
 import type { AuthorizerSettings } from './authorizer-settings.js';
 import { evaluatePolicy } from './iam-policy.js';
-import type { RouteAuthorizer } from './route.js';
+import type { AuthorizerRefusal, RouteAuthorizer } from './route.js';
 import { isPlainObject, isScalar, resultValue, type MatchedRoute } from './shape.js';
 
 const AUTHORIZER_ENVELOPE_TYPE = 'aws.apigateway.authorizer';
 type Flavour = 'rest' | 'http';
 type ProxyEvent = Record<string, unknown> & { requestContext: Record<string, unknown> };
-type Refusal = { status: number; document: unknown };
+/** REST APIs name the gateway response's exception in x-amzn-ErrorType (`errorType`); HTTP APIs send none. */
+type Refusal = AuthorizerRefusal;
 type Verdict = Awaited<ReturnType<RouteAuthorizer['check']>>;
 
 /** API Gateway's answers when an authorizer refuses, per API flavour. */
 const REFUSALS: Record<Flavour, Record<'unauthorized' | 'explicitDeny' | 'implicitDeny' | 'failed', Refusal>> = {
   rest: {
-    unauthorized: { status: 401, document: { message: 'Unauthorized' } },
-    explicitDeny: { status: 403, document: { Message: 'User is not authorized to access this resource with an explicit deny' } },
-    implicitDeny: { status: 403, document: { Message: 'User is not authorized to access this resource' } },
-    failed: { status: 500, document: { message: null } },
+    unauthorized: { status: 401, document: { message: 'Unauthorized' }, errorType: 'UnauthorizedException' },
+    explicitDeny: { status: 403, document: { Message: 'User is not authorized to access this resource with an explicit deny' }, errorType: 'AccessDeniedException' },
+    implicitDeny: { status: 403, document: { Message: 'User is not authorized to access this resource' }, errorType: 'AccessDeniedException' },
+    failed: { status: 500, document: { message: null }, errorType: 'AuthorizerConfigurationException' },
   },
   http: {
     unauthorized: { status: 401, document: { message: 'Unauthorized' } },

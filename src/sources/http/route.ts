@@ -24,7 +24,15 @@ export { ALL_METHODS };
  * an authorizer: an outcome for the event, or the refusal to send.
  */
 export interface RouteAuthorizer {
-  check(event: unknown, route: MatchedRoute): Promise<{ outcome: AuthorizerOutcome } | { status: number; document: unknown }>;
+  check(event: unknown, route: MatchedRoute): Promise<{ outcome: AuthorizerOutcome } | AuthorizerRefusal>;
+}
+
+/** An authorizer's refusal: API Gateway's status and document, and (REST APIs) the x-amzn-ErrorType it names. */
+export interface AuthorizerRefusal { status: number; document: unknown; errorType?: string }
+
+function sendRefusal(reply: FastifyReply, requestId: string, { status, document, errorType }: AuthorizerRefusal): FastifyReply {
+  if (errorType) reply.header('x-amzn-ErrorType', errorType);
+  return sendJson(reply.header('x-amzn-RequestId', requestId), status, document);
 }
 
 export interface RouteSpec {
@@ -181,7 +189,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     }
     if (spec.authorizer) {
       const verdict = await spec.authorizer.check(data, route);
-      if (!('outcome' in verdict)) return sendJson(reply.header('x-amzn-RequestId', id), verdict.status, verdict.document);
+      if (!('outcome' in verdict)) return sendRefusal(reply, id, verdict);
       route.authorizer = verdict.outcome;
     }
     const envelope = buildEnvelope({
@@ -220,7 +228,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
         const id = randomUUID();
         const { route, data } = eventOf(request, readRequest(request), { id, time: new Date() });
         const verdict = await preflightAuthorizer.check(data, route);
-        if (!('outcome' in verdict)) return sendJson(reply.header('x-amzn-RequestId', id), verdict.status, verdict.document);
+        if (!('outcome' in verdict)) return sendRefusal(reply, id, verdict);
       }
       return sendRestPreflight(restCors, pathMethods, request, reply);
     };
