@@ -283,6 +283,23 @@ functions:
       .toThrow('functions.f.environment.C: ${self:provider.stage} has no value: provider.stage is not set (use ${sls:stage}: --stage, else provider.stage, else dev)');
   });
 
+  it('${opt:stage} is the --stage given (or the project\'s stage:) alone, as the Framework\'s CLI option: without one it is its fallback, else an error pointing to ${sls:stage}', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x, stage: prod }
+functions:
+  f: { handler: handler.handler, environment: { OPT: "\${opt:stage, 'none'}", SLS: "\${sls:stage}" } }
+  g: { handler: handler.handler, environment: { BARE: "\${opt:stage}" } }
+`,
+    }, ['handler.mjs']);
+    const given = projectConfig(dir, { serverless: 'serverless.yml', stage: 'qa' });
+    expect([given.functions.f.environment, given.functions.g.environment]).toEqual([{ OPT: 'qa', SLS: 'qa' }, { BARE: 'qa' }]);
+    expect(() => projectConfig(dir, { serverless: 'serverless.yml' }))
+      .toThrow("functions.g.environment.BARE: ${opt:stage} has no value: no --stage was given, and opt:stage is that option alone, as in the Framework (give --stage or the project's stage:, a fallback, or use ${sls:stage}: --stage, else provider.stage, else dev)");
+    const fallback = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, stage: prod }\nfunctions:\n  f: { handler: handler.handler, environment: { OPT: "${opt:stage, \'none\'}", SLS: "${sls:stage}" } }\n' }, ['handler.mjs']);
+    expect(projectConfig(fallback, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ OPT: 'none', SLS: 'prod' });
+  });
+
   it('provider.httpApi.cors gives every httpApi route the Framework\'s CORS (true: its defaults, methods from the routes)', () => {
     const service = (cors: string) => projectDir({
       'serverless.yml': `service: svc

@@ -14,7 +14,10 @@ import { isObject } from '../own.js';
  */
 export interface VariableSources {
   file: string;
+  /** The stage in effect (`${sls:stage}`): --stage, else provider.stage, else dev. */
   stage: string;
+  /** The stage given (--stage, or the project's `stage:`): `${opt:stage}` is it alone, as the Framework's CLI option. */
+  stageOption?: string;
   region: string;
   accountId: string;
   env: NodeJS.ProcessEnv;
@@ -102,6 +105,7 @@ export class Variables {
     if (unresolvable) throw this.error(at, `\${${unresolvable[0]}}: ${unresolvable[1].reason} (use a fallback or a param)`);
     const shown = references.join(', ');
     // The Framework (v3) refuses it too: its variables read the file as written; `dev` is filled in after.
+    if (references.includes('opt:stage')) throw this.error(at, `\${${shown}} has no value: no --stage was given, and opt:stage is that option alone, as in the Framework (give --stage or the project's stage:, a fallback, or use \${sls:stage}: --stage, else provider.stage, else dev)`);
     if (references.includes('self:provider.stage')) throw this.error(at, `\${${shown}} has no value: provider.stage is not set (use \${sls:stage}: --stage, else provider.stage, else dev)`);
     throw this.error(at, `\${${shown}} has no value (give it one, or a fallback: \${${shown}, 'default'})`);
   }
@@ -115,6 +119,7 @@ export class Variables {
     if (source === 'env') return sources.env[address] === '' ? undefined : sources.env[address];
     // The Framework makes a new random id each time the CLI runs: here, each time the file is loaded.
     if (source === 'sls' && address === 'instanceId') return (this.instanceId ??= randomBytes(6).toString('hex'));
+    if (source === 'opt' && address === 'stage') return sources.stageOption || undefined;
     if (source === 'opt' || source === 'sls') return address === 'stage' ? sources.stage || undefined : address === 'region' ? sources.region : undefined;
     if (source === 'param') return sources.params.get(address);
     if (source === 'aws') return address === 'region' ? sources.region : address === 'accountId' ? sources.accountId : undefined;

@@ -45,12 +45,12 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const includes = new Set<string>();
   const sources = { file, region: options.region, accountId: options.accountId, env: options.env, included: (read: string) => includes.add(read) };
   const provider = isObject(data.provider) ? data.provider : {};
-  const probe = new Variables(data, { ...sources, stage: options.stage ?? '', params: options.params });
+  const probe = new Variables(data, { ...sources, stage: options.stage ?? '', stageOption: options.stage, params: options.params });
   const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
   const dotenv = data.useDotenv === true ? withDotenv(options.env, path.dirname(file), stage) : { env: options.env };
   if (dotenv.file) includes.add(dotenv.file);
   const constructs = new Map<string, unknown>();
-  const vars = new Variables(data, { ...sources, env: dotenv.env, stage, params: new Map([...stageParams(data, stage), ...options.params]), constructs });
+  const vars = new Variables(data, { ...sources, env: dotenv.env, stage, stageOption: options.stage, params: new Map([...stageParams(data, stage), ...options.params]), constructs });
   const service = vars.resolve(isObject(data.service) ? data.service.name : data.service, 'service');
   // The Framework refuses a service without a name; it names the stack and every resource.
   if (typeof service !== 'string' || service === '') throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: service: is required: the service name (service: my-service)`);
