@@ -417,17 +417,41 @@ functions:
 ` }, ['index.mjs']);
     const config = projectConfig(dir, { serverless: 'serverless.yml' });
     expect(Object.keys(config.functions).sort()).toEqual(['jobsWorker', 'producer']);
-    expect(config.functions.jobsWorker.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs', batchSize: 4 }) }]);
+    expect(config.functions.jobsWorker.events).toEqual([{ sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs', batchSize: 4, functionResponseTypes: ['ReportBatchItemFailures'] }) }]);
     expect(config.functions.producer.environment).toMatchObject({
       QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/worker-dev-jobs',
       QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs',
       BUCKET: 'worker-dev-uploadsbucket',
     });
     const queue = config.project!.resources.find((r) => r.name === 'worker-dev-jobs')!;
-    expect(queue).toMatchObject({ kind: 'sqs', attributes: { VisibilityTimeout: '60' } });
+    // Lift: 6 × the worker's own timeout (6 s when it sets none: Lift does not read provider.timeout).
+    expect(queue).toMatchObject({ kind: 'sqs', attributes: { VisibilityTimeout: '36' } });
     expect(JSON.parse((queue as { attributes: Record<string, string> }).attributes.RedrivePolicy)).toEqual({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs-dlq', maxReceiveCount: 5 });
     expect(config.project!.resources.find((r) => r.name === 'worker-dev-jobs-dlq')).toMatchObject({ attributes: { MessageRetentionPeriod: '1209600' } });
     expect(config.project!.warnings).toEqual(['constructs.landing (type static-website): serverless-lift constructs of this type are not run locally']);
+  });
+
+  it('a Lift queue as Lift deploys it: a worker named by reference, maxBatchingWindow in the visibility timeout, delay, FIFO deduplication, maxConcurrency, batch item failures; a worker naming no function is refused', () => {
+    const service = (worker: string) => projectDir({ 'serverless.yml': `service: worker
+plugins: [serverless-lift]
+provider: { name: aws, runtime: nodejs20.x }
+constructs:
+  jobs: { type: queue, worker: ${worker}, maxBatchingWindow: 5, batchSize: 20, delay: 30, maxConcurrency: 3 }
+  orders: { type: queue, fifo: true, worker: { handler: index.consumer, timeout: 20 } }
+functions:
+  consume: { handler: index.consumer, timeout: 10, environment: { DLQ: "\${construct:jobs.dlqUrl}" } }
+` }, ['index.mjs']);
+    const config = projectConfig(service('consume'), { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions).sort()).toEqual(['consume', 'ordersWorker']);
+    expect(config.functions.consume.events).toEqual([{ sqs: expect.objectContaining({
+      queue: 'arn:aws:sqs:us-east-1:000000000000:worker-dev-jobs', batchSize: 20, maximumBatchingWindowInSeconds: 5, maximumConcurrency: 3, functionResponseTypes: ['ReportBatchItemFailures'],
+    }) }]);
+    expect(config.functions.consume.environment).toMatchObject({ DLQ: 'https://sqs.us-east-1.amazonaws.com/000000000000/worker-dev-jobs-dlq' });
+    const attributes = (name: string) => (config.project!.resources.find((r) => r.name === name) as { attributes: Record<string, string> }).attributes;
+    expect(attributes('worker-dev-jobs')).toMatchObject({ VisibilityTimeout: '65', DelaySeconds: '30' });
+    expect(attributes('worker-dev-orders.fifo')).toMatchObject({ VisibilityTimeout: '120', FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    expect(() => projectConfig(service('missing'), { serverless: 'serverless.yml' }))
+      .toThrow('constructs.jobs.worker: "missing" is not a function of functions:, as Lift requires of a worker named by reference');
   });
 
   it('plugins the hub does not stand in for (serverless-offline and the TypeScript bundlers it does) are one warning naming them; both plugins: forms', () => {

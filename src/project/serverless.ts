@@ -59,12 +59,14 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   if (region !== options.region) model.warnings.push(`provider.region ${region}: the hub's region ${options.region} is used locally`);
   model.warnings.push(...pluginsWarnings(data.plugins, data.custom));
   const section = (key: string, value: unknown) => mapping(vars.resolve(value, key), key, file);
-  const lift = liftConstructs(section('constructs', data.constructs), model.stackName, provider.timeout === undefined ? undefined : vars.resolve(provider.timeout, 'provider.timeout'));
+  const lift = liftConstructs(section('constructs', data.constructs), model.stackName);
   for (const [name, value] of lift.variables) constructs.set(name, value);
   model.warnings.push(...lift.warnings);
   const functions = { ...lift.functions, ...section('functions', data.functions) };
   // The Framework drops a function whose entry is empty (`hello:` with nothing under it, or null from a file).
   for (const [key, value] of Object.entries(functions)) if (value === null) delete functions[key];
+  const unattached = lift.attach(functions);
+  if (unattached) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: ${unattached}`);
   const resources = section('resources', data.resources);
   const layers = section('layers', data.layers);
   const template: CfnTemplate = {
