@@ -2,10 +2,9 @@ import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { payloadText, type ChildMessage, type InvokeMessage } from '../protocol.js';
-import type { LambdaErrorPayload } from '../types.js';
-import { parseJson } from '../../json.js';
 import { responseTooLarge, SYNC_RESPONSE_LIMIT } from '../../sources/kit/limits.js';
 import { CreditWindow } from '../stream-credit.js';
+import { errorPayload, validErrorType } from './error-document.js';
 
 const PREFIX = '/2018-06-01/runtime';
 /** The hub's payloads are text: a response that is not UTF-8 (Python's `return b"\xff"`) is read with U+FFFD for what is not. */
@@ -206,38 +205,6 @@ export class RuntimeApiServer {
     const error = errorPayload(body, validErrorType(req.headers['lambda-runtime-function-error-type']));
     setImmediate(() => this.#onMessage({ type: 'fatal', error }));
   }
-}
-
-/**
- * The Lambda-Runtime-Function-Error-Type of an `/error` or `/init/error` call as RAPID keeps it
- * (fatalerror.GetValidRuntimeOrFunctionErrorType): a `Runtime.X` or `Function.X` type as sent,
- * else `Function.Unknown` for another `Function.` one and `Runtime.Unknown` for the rest (missing,
- * `Unhandled`, `MyError`).
- */
-function validErrorType(header: string | string[] | undefined): string {
-  const type = typeof header === 'string' ? header : '';
-  if (/(Runtime|Function)\.[A-Z][a-zA-Z]+/.test(type)) return type;
-  return type.startsWith('Function.') ? 'Function.Unknown' : 'Runtime.Unknown';
-}
-
-/**
- * The error document the runtime posted, passed on unchanged (`trace`, `stackTrace`, fields of its
- * own), as Lambda does; only a missing `errorType` is filled in from the
- * Lambda-Runtime-Function-Error-Type header (validated) or trailer (as sent). A body that is not
- * a JSON object becomes the message of a document of that type.
- */
-function errorPayload(body: string, header: string | string[] | undefined): LambdaErrorPayload {
-  const typeHeader = typeof header === 'string' && header !== '' ? header : undefined;
-  let parsed: unknown;
-  try {
-    parsed = parseJson(body);
-  } catch { /* a runtime may post any body; the header still names the type */ }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return { errorType: typeHeader ?? 'Runtime.Unknown', errorMessage: body };
-  }
-  const document = parsed as LambdaErrorPayload;
-  if (typeof document.errorType !== 'string') document.errorType = typeHeader ?? 'Runtime.Unknown';
-  return document;
 }
 
 /**
