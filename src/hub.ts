@@ -31,6 +31,7 @@ import { FunctionStats } from './stats/function-stats.js';
 import { HubRegistry } from './stats/hubs.js';
 import { flowNode } from './stats/series.js';
 import { registerConsole } from './console/register.js';
+import { StopSequence } from './stop-sequence.js';
 import type { Delivery, Envelope } from './router/envelope.js';
 
 export interface Hub {
@@ -76,27 +77,13 @@ function warnIfNoFunctions(config: HubConfig, logger: Logger): void {
   logger.warn({ event: 'no_functions', file: files[0] }, `${where} declares no functions: the hub starts with none (add functions: to the config, or point template: / serverless: at a project that has some)`);
 }
 
-/** What closing may take after the drain deadline, and what each step still gets once that is over. */
-const STOP_GRACE_MS = 5000;
-const STEP_MS = 500;
-
 /** Thin wiring: redis → queues/dlq → runtime → dispatcher → HTTP server. */
 export async function startHub(loaded: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger();
   for (const warning of loaded.project?.warnings ?? []) logger.warn({ event: 'project_warning', file: loaded.project!.file }, warning);
   warnIfNoFunctions(loaded, logger);
   const watch = options.watch ?? loaded.watch;
-  const cleanups: Array<() => Promise<unknown>> = [];
-  let stopDeadline = Date.now();
-  // Each step may take until the drain deadline and STOP_GRACE_MS more; past that (Redis gone and
-  // not coming back, say: its clients would wait for it for ever) a step gets STEP_MS and is then
-  // left behind, so that a stop always ends.
-  const cleanup = async () => {
-    for (const fn of cleanups.reverse()) {
-      const budget = Math.max(STEP_MS, stopDeadline + STOP_GRACE_MS - Date.now());
-      await Promise.race([fn().catch(() => undefined), delay(budget, undefined, { ref: false })]);
-    }
-  };
+  const cleanups = new StopSequence();
   try {
     // The project's resources first: the config the hub runs is bound to their endpoints. The
     // local cloud (emulators and AWS SDK clients) is loaded only for a project that may need it.
@@ -145,7 +132,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     }, logger);
     // Running invocations get what is left of the shutdown deadline; children still running then
     // are killed when the hub process exits.
-    cleanups.push(() => Promise.race([runtime.close(), delay(Math.max(0, stopDeadline - Date.now()), undefined, { ref: false })]));
+    cleanups.push(() => Promise.race([runtime.close(), delay(cleanups.untilDeadline(), undefined, { ref: false })]));
     const stats = new FunctionStats(redis, config.queuePrefix, logger);
     cleanups.push(() => stats.close());
     // The console's live flow: every queued event, sync invocation, DLQ record and delivered destination record is an edge.
@@ -180,7 +167,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     });
     dispatcher.start();
     const deadlineMs = config.shutdownTimeoutSeconds * 1000;
-    cleanups.push(() => dispatcher.stop(Math.max(0, stopDeadline - Date.now())));
+    cleanups.push(() => dispatcher.stop(cleanups.untilDeadline()));
     // Runs just before it (cleanups run in reverse), once push intake and pollers have stopped:
     // events a worker fetched ahead and that wait for an environment go back to their queue
     // instead of holding the stop until they ran.
@@ -240,8 +227,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       url, redisUrl, config, dispatcher, queues, dlq, redis, app,
       stop: () => {
         if (!stopping) {
-          stopDeadline = Date.now() + deadlineMs;
-          stopping = cleanup().then(() => logger.info({ event: 'hub_stopped' }, 'triggerhub stopped'));
+          stopping = cleanups.run(deadlineMs).then(() => logger.info({ event: 'hub_stopped' }, 'triggerhub stopped'));
         }
         return stopping;
       },
@@ -251,7 +237,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       },
     };
   } catch (err) {
-    await cleanup();
+    await cleanups.run();
     throw err;
   }
 }
