@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { handlerTrace } from '../tracing.js';
 import { invokedFunctionArn, versionOf } from './child-env.js';
-import { outcomeOf, type Ending } from './failures.js';
-import { InvocationLog, reportFields } from './invocation-log.js';
+import type { Ending } from './failures.js';
+import { InvocationLog } from './invocation-log.js';
+import { invokeResult, type Run } from './invocation-run.js';
 import { EnvironmentOutput } from './environment-output.js';
 import { StreamOutput } from './stream-output.js';
 import type { ChildMessage, InvokeMessage } from './protocol.js';
@@ -19,19 +20,6 @@ const MONITOR_INTERVAL_MS = 100;
 const EXIT_DRAIN_MS = 200;
 
 type State = 'new' | 'starting' | 'busy' | 'idle' | 'dead';
-
-interface Run {
-  req: InvokeRequest;
-  /** `_X_AMZN_TRACE_ID` (X-Ray form) and TRACEPARENT for the handler. */
-  trace: { xray?: string; traceparent?: string };
-  log: InvocationLog;
-  output: StreamOutput;
-  /** When init (cold) or the invocation (warm) began. */
-  startedAt: number;
-  initDurationMs?: number;
-  timer: NodeJS.Timeout;
-  end: (ending: Ending) => void;
-}
 
 /**
  * One execution environment: a sandbox (a forked Node bootstrap or a worker thread running it, or
@@ -232,17 +220,14 @@ export class Environment {
 
   #complete(run: Run, ending: Ending): InvokeResult {
     const elapsedMs = performance.now() - run.startedAt;
-    const { requestId } = run.req;
-    const outcome = outcomeOf(ending, requestId, this.#fn.timeout, this.#output.stderrTail);
     if (ending.kind === 'result') this.#peakKB = Math.max(this.#peakKB, ending.maxRssKB);
-    const report = reportFields({ status: outcome.status, elapsedMs, memorySizeMB: this.#fn.memorySize, peakKB: this.#peakKB, initDurationMs: run.initDurationMs });
-    const logs = run.log.finish(report);
-    if (ending.kind !== 'result') this.kill(outcome.status);
+    const result = invokeResult(run, ending, elapsedMs, this.#fn, this.#peakKB, this.#output.stderrTail, this.id);
+    if (ending.kind !== 'result') this.kill(result.status);
     else if (this.#state === 'busy') {
       this.#state = 'idle';
       this.#idleSince = performance.now();
     }
-    return { requestId, ...outcome, ...report, logs, environmentId: this.id, ...(run.output.started ? { streamed: true } : {}) };
+    return result;
   }
 
   #markDead(reason: string): void {

@@ -1,0 +1,30 @@
+import { outcomeOf, type Ending } from './failures.js';
+import { reportFields, type InvocationLog } from './invocation-log.js';
+import type { StreamOutput } from './stream-output.js';
+import type { FunctionConfig, InvokeRequest, InvokeResult } from './types.js';
+
+/** One invocation in an execution environment, from invoke() to its ending. */
+export interface Run {
+  req: InvokeRequest;
+  /** `_X_AMZN_TRACE_ID` (X-Ray form) and TRACEPARENT for the handler. */
+  trace: { xray?: string; traceparent?: string };
+  log: InvocationLog;
+  output: StreamOutput;
+  /** When init (cold) or the invocation (warm) began. */
+  startedAt: number;
+  initDurationMs?: number;
+  timer: NodeJS.Timeout;
+  end: (ending: Ending) => void;
+}
+
+/**
+ * A finished run's result: the ending's outcome, the REPORT figures (`elapsedMs` since the run
+ * started, `peakKB` the environment's peak memory) and the invocation's log, finished with them.
+ */
+export function invokeResult(run: Run, ending: Ending, elapsedMs: number, fn: FunctionConfig, peakKB: number, stderrTail: string, environmentId: string): InvokeResult {
+  const { requestId } = run.req;
+  const outcome = outcomeOf(ending, requestId, fn.timeout, stderrTail);
+  const report = reportFields({ status: outcome.status, elapsedMs, memorySizeMB: fn.memorySize, peakKB, initDurationMs: run.initDurationMs });
+  const logs = run.log.finish(report);
+  return { requestId, ...outcome, ...report, logs, environmentId, ...(run.output.started ? { streamed: true } : {}) };
+}
