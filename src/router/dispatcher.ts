@@ -1,4 +1,4 @@
-import { Worker, type Job, type MinimalJob } from 'bullmq';
+import { Worker, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import type { DlqRecord, DlqStore } from '../dlq/store.js';
@@ -11,6 +11,7 @@ import { BackoffWorker } from '../redis/backoff-worker.js';
 import { createProcessor, type Invoker } from './async-worker.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { DestinationSender, type SendOptions } from './destinations.js';
+import { deadLetterFailedJob } from './failed-jobs.js';
 import { FollowUpLog } from './follow-up.js';
 import { DestinationOutbox, type DeliveryOutcome, type DestinationPayload } from '../destinations/outbox.js';
 import type { DestinationKind, DestinationSpec } from '../destinations/targets.js';
@@ -149,33 +150,9 @@ export class Dispatcher {
     }, log);
     worker.on('error', workerErrorHandler(log, 'worker_error'));
     worker.on('failed', (job, err) => {
-      if (job) void this.onBullFailure(fn, job, err, log);
+      if (job) void deadLetterFailedJob(fn, job, err, log, this.deps.dlq, this.destinations);
     });
     return worker;
-  }
-
-  /**
-   * A job BullMQ itself failed for good (stalled too often: hubs died running it): dead-letter it so
-   * it is not lost, and send the on-failure destination and dead-letter queue as for any event given
-   * up. Its invoke count is the attempts recorded in this round plus the runs the crashes cut short.
-   */
-  private async onBullFailure(fn: FunctionConfig, job: Job<QueuedEvent>, err: Error, log: Logger): Promise<void> {
-    try {
-      if (!(await job.isFailed())) return; // BullMQ retries it
-      const { envelope, delivery } = job.data;
-      const reason = job.attemptsMade >= (job.opts.attempts ?? 1) ? 'RetriesExhausted' : 'Stalled';
-      await this.deps.dlq.add({
-        id: envelope.id, function: fn.name, source: envelope.source, reason, failedAt: new Date().toISOString(),
-        envelope, delivery: { invocationType: delivery.invocationType, firstSeenAt: delivery.firstSeenAt, redrives: delivery.redrives, traceparent: delivery.traceparent, qualifier: delivery.qualifier, edits: delivery.edits },
-        attempts: delivery.attempts,
-      });
-      const invokeCount = delivery.attempts.filter((a) => a.redrive === delivery.redrives).length + job.stalledCounter;
-      await this.destinations.onFailure(fn, job.data, undefined, invokeCount, reason);
-      await job.remove();
-      log.warn({ event: 'event_dead_lettered', requestId: envelope.id, reason, cause: err.message }, 'event dead-lettered by the queue');
-    } catch (cause) {
-      log.error({ event: 'dead_letter_failed', err: cause }, 'could not dead-letter a failed job; it stays in the failed set');
-    }
   }
 
   /** Sends a record to a destination (stream mappings' on-failure records); resolves once Redis holds it. */
