@@ -159,6 +159,10 @@ function commandNames(cmd: Command): Set<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The AWS SDK's notice that its releases after January 2027 need Node 22 concerns the hub's pinned
+  // SDK, not the user, and would land as bare lines in the hub's JSON log whenever a client is made.
+  // Handlers never inherit it (child-env.ts passes only chosen variables): their own SDKs still warn.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const program = buildProgram();
   try {
     await program.parseAsync(endOverridesAtCommand(argv, commandNames(program)));
