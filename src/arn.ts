@@ -3,9 +3,30 @@ import { HubError } from './errors.js';
 /** The partition a region belongs to: `aws-cn` (China), `aws-us-gov` (GovCloud), else `aws`. */
 export const partitionOf = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
+/** An ARN in the region's partition: `arnOf('cn-north-1', 'sqs', '123456789012', 'jobs')` is `arn:aws-cn:sqs:cn-north-1:123456789012:jobs`. */
+export function arnOf(region: string, service: string, accountId: string, resource: string): string {
+  return `arn:${partitionOf(region)}:${service}:${region}:${accountId}:${resource}`;
+}
+
+/** The ARN of a global resource, which names no region but is in the region's partition: `arn:aws-cn:iam::123456789012:root`, `arn:aws-cn:s3:::bucket` (no account). */
+export function globalArnOf(region: string, service: string, accountId: string, resource: string): string {
+  return `arn:${partitionOf(region)}:${service}::${accountId}:${resource}`;
+}
+
+/**
+ * An ARN a server returned, with the partition of the region it names: emulators (fauxqs,
+ * kinesalite) write `arn:aws:` in every region, AWS never does. Without a region, as it is.
+ */
+export function inRegionPartition(arn: string): string {
+  const parts = arn.split(':');
+  if (parts[0] !== 'arn' || !parts[3]) return arn;
+  parts[1] = partitionOf(parts[3]);
+  return parts.join(':');
+}
+
 /** `arn:aws:lambda:us-east-1:000000000000:function:hello` (`arn:aws-cn:…` in a China region). */
 export function functionArn(region: string, accountId: string, name: string): string {
-  return `arn:${partitionOf(region)}:lambda:${region}:${accountId}:function:${name}`;
+  return arnOf(region, 'lambda', accountId, `function:${name}`);
 }
 
 /** A function reference taken apart: the partition, region and account only when an ARN names them. */
@@ -41,7 +62,7 @@ export function checkFunctionHome(ref: FunctionRef, home: { region: string; acco
   }
   if (ref.accountId !== undefined && ref.accountId !== home.accountId) {
     const resource = functionArn(home.region, ref.accountId, ref.name) + (ref.qualifier === undefined ? '' : `:${ref.qualifier}`);
-    throw new HubError('TH_ERR_FUNCTION_ACCESS_DENIED', `User: arn:aws:iam::${home.accountId}:root is not authorized to perform: lambda:${action} on resource: ${resource} because no resource-based policy allows the lambda:${action} action`);
+    throw new HubError('TH_ERR_FUNCTION_ACCESS_DENIED', `User: ${globalArnOf(home.region, 'iam', home.accountId, 'root')} is not authorized to perform: lambda:${action} on resource: ${resource} because no resource-based policy allows the lambda:${action} action`);
   }
 }
 

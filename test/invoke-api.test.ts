@@ -136,6 +136,11 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
       expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ event: { a: 1 }, invokedFunctionArn: arn });
       await expect(cn.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:cn-north-1:123456789012:function:echo' })))
         .rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:cn-north-1:123456789012:function:echo' });
+      // Another account: the caller Lambda names is the hub account's root, in the aws-cn partition too.
+      await expect(cn.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: '111111111111:function:echo' }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringMatching(/^User: arn:aws-cn:iam::123456789012:root is not authorized to perform: lambda:GetFunctionConfiguration on resource: arn:aws-cn:lambda:cn-north-1:111111111111:function:echo /),
+      });
     } finally {
       await cn.stop();
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createQueue, queueDepth, recordedBodies, recordedEvents, REGION, sendBodies, sqsWorker, startFauxqs, type Fauxqs,
@@ -59,6 +60,24 @@ describe('sqs event source: delivery', () => {
     const plain = records.find((record) => record.body === 'plain text')!;
     expect(plain.messageAttributes).toEqual({});
     expect(plain).not.toHaveProperty('md5OfMessageAttributes');
+  });
+
+  it('a queue in a China region is named in the aws-cn partition in eventSourceARN, though the SQS peer says arn:aws:', async () => {
+    const cn = new SQSClient({ endpoint: sqs.endpoint, region: 'cn-north-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      const queue = await createQueue(cn, 'china');
+      // fauxqs writes arn:aws: in every region; SQS in cn-north-1 never does.
+      expect(queue.arn).toBe(`arn:aws:sqs:cn-north-1:000000000000:${queue.name}`);
+      await sendBodies(cn, queue.url, ['{"order":1}']);
+      const callsFile = calls();
+      hub = await startTestHub({ ...sqsWorker({ queue: queue.url, endpoint: sqs.endpoint, callsFile, sqs: { region: 'cn-north-1' } }), region: 'cn-north-1' });
+      await waitFor(() => recordedBodies(callsFile).length === 1, 15_000, 'the message delivered');
+      expect(recordedEvents(callsFile)[0].Records[0]).toMatchObject({
+        eventSourceARN: `arn:aws-cn:sqs:cn-north-1:000000000000:${queue.name}`, awsRegion: 'cn-north-1',
+      });
+    } finally {
+      cn.destroy();
+    }
   });
 
   it('with ReportBatchItemFailures deletes all but the reported messages, which come back', async () => {

@@ -64,6 +64,9 @@ describe('sqs settings', () => {
     expect(regionOfQueue('arn:aws:sqs:ap-south-1:123456789012:q')).toBe('ap-south-1');
     expect(arnFromUrl(QUEUE, 'us-east-1')).toBe('arn:aws:sqs:eu-west-1:123456789012:jobs');
     expect(arnFromUrl('http://localhost:4566/000000000000/q.fifo', 'us-east-1')).toBe('arn:aws:sqs:us-east-1:000000000000:q.fifo');
+    // In the partition of the queue's region: the URL's, else the fallback.
+    expect(arnFromUrl('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/jobs', 'us-east-1')).toBe('arn:aws-cn:sqs:cn-north-1:123456789012:jobs');
+    expect(arnFromUrl('http://localhost:4566/000000000000/q', 'us-gov-west-1')).toBe('arn:aws-us-gov:sqs:us-gov-west-1:000000000000:q');
   });
 });
 

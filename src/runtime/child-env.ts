@@ -1,4 +1,4 @@
-import { functionArn as arnOf } from '../arn.js';
+import { functionArn } from '../arn.js';
 import { runtimeFamily } from '../config/schema.js';
 import { LATEST } from '../config/versions.js';
 import { layerEnvironment } from './layer-paths.js';
@@ -67,7 +67,7 @@ export function logGroupName(functionName: string): string {
 
 /** The ARN the handler sees as `invokedFunctionArn`: qualified when the caller gave a qualifier. */
 export function invokedFunctionArn(fn: FunctionConfig, options: RuntimeOptions, qualifier: string | undefined): string {
-  const arn = arnOf(options.region, options.accountId, fn.name);
+  const arn = functionArn(options.region, options.accountId, fn.name);
   return qualifier === undefined ? arn : `${arn}:${qualifier}`;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
-import { functionArn, partitionOf } from '../arn.js';
+import { arnOf, functionArn, globalArnOf } from '../arn.js';
 import { destinationText } from '../destinations/targets.js';
 import { logGroupName } from '../runtime/child-env.js';
 import { LATEST, PUBLISHED_VERSION, variantEnvironment, type FunctionVariant } from '../config/versions.js';
@@ -21,7 +21,7 @@ export function functionConfiguration(config: HubConfig, fn: FunctionConfig, var
     FunctionName: fn.name,
     FunctionArn: variant.qualifier === undefined ? arn : `${arn}:${variant.qualifier}`,
     Runtime: fn.runtime,
-    Role: `arn:${partitionOf(config.region)}:iam::${config.accountId}:role/triggerhub`,
+    Role: globalArnOf(config.region, 'iam', config.accountId, 'role/triggerhub'),
     Handler: fn.handler,
     CodeSize: code.size,
     Description: fn.description,
@@ -58,7 +58,7 @@ function environment(variables: Readonly<Record<string, string>>): { Environment
 function layer(config: HubConfig, dir: string): { Arn: string; CodeSize: number } {
   const named = Object.entries(config.layers).find(([, layerDir]) => layerDir === dir)?.[0];
   const name = (named ?? path.basename(dir)).replace(/[^A-Za-z0-9_-]/g, '-');
-  return { Arn: `arn:${partitionOf(config.region)}:lambda:${config.region}:${config.accountId}:layer:${name}:1`, CodeSize: directorySize(dir) };
+  return { Arn: arnOf(config.region, 'lambda', config.accountId, `layer:${name}:1`), CodeSize: directorySize(dir) };
 }
 
 function directorySize(dir: string): number {

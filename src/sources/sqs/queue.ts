@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '../../log.js';
 import { regionOfQueue, type SqsSettings } from './settings.js';
 import { loadSqs } from '../../aws/lazy-sdk.js';
+import { arnOf, inRegionPartition } from '../../arn.js';
 
 /** What the poller knows about its queue once it has reached it. */
 export interface QueueInfo {
@@ -54,7 +55,7 @@ export async function resolveQueue(client: SQSClient, ref: string, signal: Abort
   const { Attributes: attributes = {} } = await client.send(new GetQueueAttributesCommand({
     QueueUrl: url, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'FifoQueue'],
   }), { abortSignal: signal });
-  const arn = attributes.QueueArn ?? arnFromUrl(url, await client.config.region());
+  const arn = attributes.QueueArn ? inRegionPartition(attributes.QueueArn) : arnFromUrl(url, await client.config.region());
   return {
     url,
     arn,
@@ -72,8 +73,8 @@ async function queueUrlOf(client: SQSClient, arn: string, signal: AbortSignal): 
   return QueueUrl;
 }
 
-/** `https://sqs.us-east-1.amazonaws.com/123456789012/jobs` → `arn:aws:sqs:us-east-1:123456789012:jobs` */
+/** `https://sqs.us-east-1.amazonaws.com/123456789012/jobs` → `arn:aws:sqs:us-east-1:123456789012:jobs` (`arn:aws-cn:` in cn-*). */
 export function arnFromUrl(url: string, fallbackRegion: string): string {
   const [account, name] = new URL(url).pathname.split('/').filter(Boolean);
-  return `arn:aws:sqs:${regionOfQueue(url) ?? fallbackRegion}:${account}:${name}`;
+  return arnOf(regionOfQueue(url) ?? fallbackRegion, 'sqs', account, name);
 }
