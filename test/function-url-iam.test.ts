@@ -66,6 +66,27 @@ describe('AWS_IAM function URLs verify SigV4 against the credentials the hub kno
     expect(JSON.parse(reply.body).iam).toMatchObject({ accessKey: 'test', accountId: '000000000000', userArn: 'arn:aws:iam::000000000000:root', userId: '000000000000', callerId: '000000000000' });
   });
 
+  it("in a GovCloud region the hub account's root and the configured callers are in the aws-us-gov partition", async () => {
+    const aliceArn = 'arn:aws-us-gov:iam::111122223333:user/alice';
+    const gov = await startTestHub({
+      region: 'us-gov-west-1',
+      iam: { credentials: [{ ...ALICE, userArn: aliceArn }] },
+      functions: { secure: { handler: 'url-iam.handler', environment: { CALLS_FILE: path.join(tempDir('th-url-iam-gov-'), 'calls.log') }, url: { authType: 'AWS_IAM' } } },
+    });
+    try {
+      const as = async (credentials: SignOptions['credentials']) => {
+        const headers = await signRequest(gov.url, { path: '/urls/secure', credentials, region: 'us-gov-west-1' });
+        const reply = await send(gov.url, 'GET', '/urls/secure', headers);
+        expect(reply.status).toBe(200);
+        return JSON.parse(reply.body).iam;
+      };
+      expect(await as(TEST_KEYS)).toMatchObject({ accountId: '000000000000', userArn: 'arn:aws-us-gov:iam::000000000000:root' });
+      expect(await as(ALICE)).toMatchObject({ accountId: '111122223333', userArn: aliceArn });
+    } finally {
+      await gov.stop();
+    }
+  });
+
   it('unsigned, wrongly signed, tampered, unknown-key, wrong-region and stale requests get 403 and never reach the handler', async () => {
     const before = calls(callsFile).length;
     expectForbidden(await send(hub.url, 'GET', '/urls/secure', {}));

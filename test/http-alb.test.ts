@@ -36,6 +36,16 @@ describe('ALB Lambda targets', () => {
     expect(Buffer.from(binary.body, 'base64')).toEqual(Buffer.from([1, 2, 255]));
   });
 
+  it("names the target group in the aws-cn partition in a China region", async () => {
+    const cn = await startTestHub({ region: 'cn-northwest-1', accountId: '123456789012', functions: { single: { handler: 'http.proxy', events: [{ alb: { path: '/lb/single' } }] } } });
+    try {
+      const event = await (await fetch(`${cn.url}/lb/single`)).json();
+      expect(event.requestContext.elb.targetGroupArn).toMatch(/^arn:aws-cn:elasticloadbalancing:cn-northwest-1:123456789012:targetgroup\/single-tg\/[0-9a-f]{16}$/);
+    } finally {
+      await cn.stop();
+    }
+  });
+
   it('sends only multi-value maps when the target group enables them', async () => {
     const event = JSON.parse(await (await fetch(`${hub.url}/lb/multi/deep/path?x=1&x=%2F`)).text());
     expect(() => AlbMultiValueHeadersSchema.parse(event)).not.toThrow();

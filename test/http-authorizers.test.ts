@@ -81,6 +81,27 @@ describe('API Gateway authorizers', () => {
     expect(await errorType('/token/7', { authorization: 'Bearer broken' })).toBe('AuthorizerConfigurationException');
   });
 
+  it("a hub in a China region sends a methodArn in the aws-cn partition, and the policy naming it allows the call", async () => {
+    const cn = await startTestHub({
+      region: 'cn-north-1',
+      accountId: '123456789012',
+      functions: {
+        tokenAuth: { handler: 'authorizers.token' },
+        api: { handler: 'http.proxy', events: [{ api: { path: '/token/{id}', method: 'GET', authorizer: { function: 'tokenAuth' } } }] },
+      },
+    });
+    try {
+      const allowed = await fetch(`${cn.url}/token/7`, { headers: { authorization: 'Bearer allow' } });
+      expect(allowed.status).toBe(200);
+      const event = await allowed.json();
+      expect(JSON.parse(event.requestContext.authorizer.seen)).toMatchObject({
+        methodArn: `arn:aws-cn:execute-api:cn-north-1:123456789012:${event.requestContext.apiId}/Prod/GET/token/7`,
+      });
+    } finally {
+      await cn.stop();
+    }
+  });
+
   it('sends REQUEST authorizers the request event with its identity sources', async () => {
     expect((await get('/request?tenant=t1')).status).toBe(401);
     expect((await get('/request', { 'X-User': 'bob' })).status).toBe(401);

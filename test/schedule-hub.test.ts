@@ -35,4 +35,18 @@ describe('schedule source in running hubs', () => {
       expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     }
   });
+
+  it("a hub in a China region names the rule in the aws-cn partition, in the event's resources", async () => {
+    const calls = path.join(tempDir('schedule-hub'), 'calls.jsonl');
+    hubs = [await startTestHub({
+      region: 'cn-north-1',
+      accountId: '123456789012',
+      queuePrefix: `sched-${randomUUID().slice(0, 8)}`,
+      functions: { ticker: { handler: 'record.handler', environment: { CALLS_FILE: calls }, events: [{ schedule: { expression: '* * * * * *' } }] } },
+    })];
+    await waitFor(() => readLines(calls).length >= 1, 10_000, 'a tick');
+    expect(EventBridgeSchema.parse(JSON.parse(readLines(calls)[0]))).toMatchObject({
+      region: 'cn-north-1', account: '123456789012', resources: ['arn:aws-cn:events:cn-north-1:123456789012:rule/ticker-schedule-0'],
+    });
+  });
 });

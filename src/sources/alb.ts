@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { arnOf } from '../arn.js';
 import type { FunctionConfig } from '../config/load.js';
 import { buildAlbEvent } from './alb/event.js';
 import { ALB_LAMBDA_LIMIT, sendAlbError, sendAlbResult } from './alb/response.js';
@@ -36,7 +37,7 @@ function registerAlbRoute(context: SourceContext, fn: FunctionConfig, settings: 
   const { region, accountId } = context.config;
   const name = targetGroupName ?? `${fn.name.slice(0, 29)}-tg`;
   const suffix = createHash('sha256').update(`${fn.name}:alb:${index}`).digest('hex').slice(0, 16);
-  const targetGroupArn = `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${name}/${suffix}`;
+  const targetGroupArn = arnOf(region, 'elasticloadbalancing', accountId, `targetgroup/${name}/${suffix}`);
   const shape: HttpShape = {
     envelopeType: ALB_ENVELOPE_TYPE,
     build: (incoming) => buildAlbEvent(incoming, targetGroupArn, multiValueHeaders),

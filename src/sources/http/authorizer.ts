@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { arnOf } from '../../arn.js';
 import type { FunctionConfig } from '../../config/load.js';
 import { buildEnvelope } from '../../router/envelope.js';
 import type { SourceContext } from '../source.js';
@@ -83,7 +84,7 @@ export function createAuthorizer(settings: AuthorizerSettings, flavour: Flavour,
       if (identity.some((value) => value === undefined || value === '')) return refusals.unauthorized;
       const token = identity[0] as string;
       if (type === 'TOKEN' && settings.validationExpression && !new RegExp(settings.validationExpression).test(token)) return refusals.unauthorized;
-      const methodArn = arnOf(proxy, route);
+      const methodArn = methodArnOf(proxy, route);
       const cache = settings.resultTtlInSeconds > 0
         ? cacheFor(context.app.server, `${route.apiId}\0${settings.function}\0${type}\0${sources.join('\0')}`)
         : undefined;
@@ -104,10 +105,10 @@ export function createAuthorizer(settings: AuthorizerSettings, flavour: Flavour,
   };
 }
 
-/** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>`, the methodArn / routeArn. */
-function arnOf(event: ProxyEvent, route: MatchedRoute): string {
+/** `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>`, the methodArn / routeArn. */
+function methodArnOf(event: ProxyEvent, route: MatchedRoute): string {
   const method = String(event.httpMethod ?? (event.requestContext.http as { method: string }).method);
-  return `arn:aws:execute-api:${route.region}:${route.accountId}:${route.apiId}/${String(event.requestContext.stage)}/${method}${route.path}`;
+  return arnOf(route.region, 'execute-api', route.accountId, `${route.apiId}/${String(event.requestContext.stage)}/${method}${route.path}`);
 }
 
 /** A header (any case) or query parameter named by `method.request.header.X` / `$request.querystring.x`. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { globalArnOf } from '../../arn.js';
 import { CLOUD_CREDENTIALS } from '../../cloud/credentials.js';
 import type { HubConfig } from '../../config/load.js';
 import type { IncomingHttp } from './request.js';
@@ -48,12 +49,12 @@ export function urlIamCheck(config: Pick<HubConfig, 'iam' | 'region' | 'accountI
   return check;
 }
 
-function knownKeys(config: Pick<HubConfig, 'iam' | 'accountId'>): Map<string, KnownKey> {
+function knownKeys(config: Pick<HubConfig, 'iam' | 'accountId' | 'region'>): Map<string, KnownKey> {
   const entries = [...config.iam.credentials];
   if (config.iam.testCredentials) entries.unshift({ ...CLOUD_CREDENTIALS });
   return new Map(entries.map((entry) => [entry.accessKeyId, {
     ...entry,
-    identity: identityOf(entry.accessKeyId, entry.userArn ?? `arn:aws:iam::${config.accountId}:root`),
+    identity: identityOf(entry.accessKeyId, entry.userArn ?? globalArnOf(config.region, 'iam', config.accountId, 'root')),
   }]));
 }
 

@@ -1,4 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
+import { arnOf } from '../../arn.js';
 import type { HubConfig } from '../../config/load.js';
 import { buildEnvelope, stableUuid, type Envelope } from '../../router/envelope.js';
 
@@ -9,9 +10,9 @@ export interface ScheduleRef {
   index: number;
 }
 
-/** `arn:aws:events:<region>:<account>:rule/<fn>-schedule-<index>` */
+/** `arn:<partition>:events:<region>:<account>:rule/<fn>-schedule-<index>` */
 export function ruleArn(config: Pick<HubConfig, 'region' | 'accountId'>, ref: ScheduleRef): string {
-  return `arn:aws:events:${config.region}:${config.accountId}:rule/${ref.fn}-schedule-${ref.index}`;
+  return arnOf(config.region, 'events', config.accountId, `rule/${ref.fn}-schedule-${ref.index}`);
 }
 
 /** Same schedule and tick, same id: a tick claimed twice is one BullMQ job (which rejects ':'). */
