@@ -1,4 +1,4 @@
-import { DynamoDBStreamSchema, KinesisDataStreamSchema, S3Schema, SnsSchema, SqsSchema } from '@aws-lambda-powertools/parser/schemas';
+import { AlbSchema, DynamoDBStreamSchema, EventBridgeSchema, KinesisDataStreamSchema, S3Schema, SnsSchema, SqsSchema } from '@aws-lambda-powertools/parser/schemas';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/config/load.js';
 import { samplesFor } from '../src/console/samples.js';
@@ -31,5 +31,34 @@ describe('console sample events', () => {
     expect(KinesisDataStreamSchema.parse(samples[4].event).Records[0].kinesis.data).toEqual({ hello: 'world' });
     expect(DynamoDBStreamSchema.parse(samples[5].event).Records[0]).toMatchObject({ eventName: 'INSERT', eventSourceARN: expect.stringContaining(':table/orders/stream/') });
     expect(samples[6].event).toMatchObject({ Records: [{ eventSource: 'triggerhub:redis-stream', stream: { key: 'events', data: Buffer.from('{"hello":"world"}').toString('base64') } }] });
+  });
+
+  it("names what the hub builds in the partition of a China region (aws-cn)", () => {
+    const config = buildConfig({
+      region: 'cn-north-1',
+      accountId: '123456789012',
+      functions: {
+        all: {
+          handler: 'echo.handler',
+          events: [
+            { sqs: { queue: 'http://127.0.0.1:1/123456789012/orders', region: 'cn-north-1' } },
+            { s3: { bucket: 'photos', via: { minio: { endPoint: '127.0.0.1', port: 1, useSSL: false, accessKey: 'a', secretKey: 'b' } } } },
+            { kinesis: { stream: 'clicks', startingPosition: 'TRIM_HORIZON', endpoint: 'http://127.0.0.1:1', region: 'cn-north-1' } },
+            { dynamodb: { table: 'orders', startingPosition: 'TRIM_HORIZON' } },
+            { schedule: { expression: 'rate(1 minute)' } },
+            { alb: { path: '/lb' } },
+          ],
+        },
+      },
+    }, { baseDir: FIXTURES, env: {} });
+    const [, sqs, s3, kinesis, dynamodb, schedule, alb] = samplesFor(config, config.functions.all).map((s) => s.event);
+    expect(SqsSchema.parse(sqs).Records[0]).toMatchObject({ eventSourceARN: 'arn:aws-cn:sqs:cn-north-1:123456789012:orders', awsRegion: 'cn-north-1' });
+    expect(S3Schema.parse(s3).Records[0].s3.bucket.arn).toBe('arn:aws-cn:s3:::photos');
+    expect(KinesisDataStreamSchema.parse(kinesis).Records[0]).toMatchObject({
+      eventSourceARN: 'arn:aws-cn:kinesis:cn-north-1:123456789012:stream/clicks', invokeIdentityArn: 'arn:aws-cn:iam::123456789012:role/lambda-role',
+    });
+    expect(DynamoDBStreamSchema.parse(dynamodb).Records[0].eventSourceARN).toMatch(/^arn:aws-cn:dynamodb:cn-north-1:123456789012:table\/orders\/stream\//);
+    expect(EventBridgeSchema.parse(schedule).resources).toEqual(['arn:aws-cn:events:cn-north-1:123456789012:rule/all-schedule-4']);
+    expect(AlbSchema.parse(alb).requestContext.elb.targetGroupArn).toBe('arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:targetgroup/all/sample');
   });
 });

@@ -56,6 +56,25 @@ describe('kinesis event source: delivery', () => {
     }, 5000, 'checkpoints at the last record of each shard');
   });
 
+  it('in a China region names the stream and the execution role in the aws-cn partition, though kinesalite says arn:aws:', async () => {
+    const cn = await startKinesalite(0, 'cn-north-1');
+    try {
+      const c = await kinesisCase(cn);
+      const [put] = await putRecords(cn, c, [{ n: 1 }]);
+      hub = await startKinesisHub(cn, c, { region: 'cn-north-1' }, { region: 'cn-north-1', accountId: '123456789012' });
+      await waitDelivered(c, [put.sequenceNumber]);
+      expect(events(c.callsFile)[0].Records[0]).toMatchObject({
+        awsRegion: 'cn-north-1',
+        eventSourceARN: `arn:aws-cn:kinesis:cn-north-1:000000000000:stream/${c.stream}`,
+        invokeIdentityArn: 'arn:aws-cn:iam::123456789012:role/triggerhub-worker',
+      });
+    } finally {
+      await hub?.stop();
+      hub = undefined;
+      await cn.close();
+    }
+  });
+
   it('retries a failing batch, then sends KinesisBatchInfo to the on-failure destination and moves on', async () => {
     const c = await kinesisCase(k);
     const puts = await putRecords(k, c, [{ cmd: 'throw' }, { n: 2 }]);

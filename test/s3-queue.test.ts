@@ -11,7 +11,7 @@ import { s3SettingsSchema } from '../src/sources/s3/settings.js';
 import type { SourceContext } from '../src/sources/source.js';
 import { createQueue, queueDepth, REGION, sendBodies, startFauxqs, type Fauxqs } from './helpers/fauxqs.js';
 import { FIXTURES, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
-import { bridgeS3rver, minioRecord, toAwsRecord, type S3Bridge } from './helpers/s3-bridge.js';
+import { BRIDGE_REGION, bridgeS3rver, minioRecord, toAwsRecord, type S3Bridge } from './helpers/s3-bridge.js';
 import { startS3rver, type S3rverPeer } from './helpers/s3rver.js';
 
 // One credential pair for every peer: s3rver checks SigV4 with its own keys, fauxqs accepts any.
@@ -101,7 +101,7 @@ describe('S3 notifications through SQS (S3 → SQS, S3 → SNS → SQS)', () => 
 
   it('drops and deletes s3:TestEvent messages; queues one envelope per record of a message', async () => {
     const depth = await hub.queues.depth('parked');
-    const records = ['one.txt', 'two.txt'].map((key) => toAwsRecord({ ...minioRecord(bucket, key), eventName: 'ObjectCreated:Put', eventSource: 'aws:s3' }));
+    const records = ['one.txt', 'two.txt'].map((key) => toAwsRecord({ ...minioRecord(bucket, key), eventName: 'ObjectCreated:Put', eventSource: 'aws:s3' }, BRIDGE_REGION));
     await sendBodies(fauxqs.client, parked.url, [TEST_EVENT, JSON.stringify({ Records: records })]);
     await waitFor(async () => (await queueDepth(fauxqs.client, parked.url)) === 0, 5_000, 'parked queue empty');
     expect(await hub.queues.depth('parked')).toBe(depth + 2);
@@ -133,7 +133,7 @@ describe('S3 → SQS acknowledgement and bucket configuration', () => {
       throw new Error('redis is down');
     });
     await started;
-    await sendBodies(fauxqs.client, queue.url, [JSON.stringify({ Records: [toAwsRecord({ ...minioRecord('fail-bucket', 'k.txt'), eventName: 'ObjectCreated:Put', eventSource: 'aws:s3' })] })]);
+    await sendBodies(fauxqs.client, queue.url, [JSON.stringify({ Records: [toAwsRecord({ ...minioRecord('fail-bucket', 'k.txt'), eventName: 'ObjectCreated:Put', eventSource: 'aws:s3' }, BRIDGE_REGION)] })]);
     await waitFor(() => attempts >= 2, 10_000, 'redelivery after the visibility timeout');
     await source.stop();
     expect(await queueDepth(fauxqs.client, queue.url)).toBe(1);

@@ -4,7 +4,7 @@ import { compileMatcher } from '../src/sources/s3/match.js';
 import { unwrap } from '../src/sources/s3/queue.js';
 import { decodeS3Key, encodeS3Key, normaliseRecord, recordEventId } from '../src/sources/s3/record.js';
 import { FIXTURES } from './helpers/hub.js';
-import { goQueryEscape, minioRecord } from './helpers/s3-bridge.js';
+import { goQueryEscape, minioRecord, toAwsRecord } from './helpers/s3-bridge.js';
 
 describe('S3 record normalisation', () => {
   it('encodes keys as AWS does and decodes both AWS and MinIO encodings', () => {
@@ -29,6 +29,16 @@ describe('S3 record normalisation', () => {
     expect(id).toMatch(/^s3-[0-9a-f]{40}$/);
     expect(recordEventId(normaliseRecord(raw as never, 'eu-west-1'), 'thumbs')).toBe(id);
     expect(recordEventId(normalised, 'index')).not.toBe(id);
+  });
+
+  it("names the bucket in the partition of the record's region, else the hub's (arn:aws-cn:s3:::, arn:aws-us-gov:s3:::)", () => {
+    const arnOf = (awsRegion: string, hubRegion: string) => normaliseRecord({ ...minioRecord('b-1', 'k'), awsRegion } as never, hubRegion).record.s3.bucket.arn;
+    expect(arnOf('', 'cn-north-1')).toBe('arn:aws-cn:s3:::b-1');
+    expect(arnOf('us-gov-east-1', 'us-east-1')).toBe('arn:aws-us-gov:s3:::b-1');
+    expect(arnOf('eu-west-1', 'cn-north-1')).toBe('arn:aws:s3:::b-1');
+    // The embedded S3 (s3rver) says us-east-1 whatever the hub's region: its records take the hub's.
+    const fromS3rver = toAwsRecord({ ...minioRecord('b-1', 'k'), awsRegion: 'us-east-1', eventName: 'ObjectCreated:Put' }, 'cn-northwest-1');
+    expect(fromS3rver).toMatchObject({ awsRegion: 'cn-northwest-1', s3: { bucket: { arn: 'arn:aws-cn:s3:::b-1' } } });
   });
 
   it('matches event types with wildcards, the bucket, and prefix/suffix on the decoded key', () => {

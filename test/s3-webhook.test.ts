@@ -78,6 +78,20 @@ describe('S3 notifications through a MinIO webhook target', () => {
     expect(removed.Records[0].s3.object).not.toHaveProperty('size');
   });
 
+  it("in a China region a record naming no region gets the hub's and a bucket ARN in the aws-cn partition", async () => {
+    const cnCalls = path.join(tempDir(), 'cn.log');
+    const cn = await startTestHub({ region: 'cn-north-1', functions: { recorder: { handler: 'record.handler', environment: { CALLS_FILE: cnCalls }, events: [{ s3: { bucket: 'china-bucket' } }] } } });
+    try {
+      expect((await postMinio(`${cn.url}/s3/recorder`, [minioRecord('china-bucket', 'a.txt')])).status).toBe(200);
+      const line = await waitFor(() => readLines(cnCalls)[0], 10_000, 'the record delivered');
+      const event = JSON.parse(line) as S3Event;
+      expect(() => S3Schema.parse(event)).not.toThrow();
+      expect(event.Records[0]).toMatchObject({ awsRegion: 'cn-north-1', s3: { bucket: { name: 'china-bucket', arn: 'arn:aws-cn:s3:::china-bucket' } } });
+    } finally {
+      await cn.stop();
+    }
+  });
+
   it('gives an empty object size 0, as AWS does, though MinIO leaves the size of a 0-byte object out', async () => {
     await s3.put(bucket, 'empty/marker', '');
     await bridge.flush();

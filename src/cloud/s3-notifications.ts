@@ -81,8 +81,8 @@ export class S3Notifications {
     const region = this.#region;
     const items: OutboxItem[] = [];
     for (const raw of event.Records) {
-      const fixed = toAwsRecord(raw);
-      const parsed = incomingRecordSchema.safeParse({ ...fixed, awsRegion: region });
+      const fixed = toAwsRecord(raw, region);
+      const parsed = incomingRecordSchema.safeParse(fixed);
       for (const target of this.#routes.get(raw.s3?.bucket?.name) ?? []) {
         if (target.kind === 'webhook') {
           // s3rver's own configurationId is `testConfigId`.

@@ -1,18 +1,22 @@
+import { globalArnOf } from '../arn.js';
+
 /**
- * s3rver's object events as AWS S3 sends them to Lambda: s3rver emits eventVersion 2.0, a bucket
- * ARN with spaces (`arn:aws:s3: : :<bucket>`) and raw keys; S3 sends 2.1, `arn:aws:s3:::<bucket>`
- * and keys form-encoded (space → `+`, `/` kept).
+ * s3rver's object events as AWS S3 sends them to Lambda from a bucket in `region`: s3rver emits
+ * eventVersion 2.0, awsRegion `us-east-1`, a bucket ARN with spaces (`arn:aws:s3: : :<bucket>`)
+ * and raw keys; S3 sends 2.1, the bucket's region, `arn:aws:s3:::<bucket>` (in the region's
+ * partition: `arn:aws-cn:s3:::<bucket>` in cn-*) and keys form-encoded (space → `+`, `/` kept).
  */
 export type S3rverRecord = Record<string, any>;
 
-export function toAwsRecord(record: S3rverRecord): S3rverRecord {
+export function toAwsRecord(record: S3rverRecord, region: string): S3rverRecord {
   return {
     ...record,
     eventVersion: '2.1',
+    awsRegion: region,
     requestParameters: { sourceIPAddress: '127.0.0.1' },
     s3: {
       ...record.s3,
-      bucket: { ...record.s3.bucket, arn: `arn:aws:s3:::${record.s3.bucket.name}` },
+      bucket: { ...record.s3.bucket, arn: globalArnOf(region, 's3', '', record.s3.bucket.name) },
       object: { ...record.s3.object, key: awsFormEncode(record.s3.object.key) },
     },
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { arnOf, globalArnOf } from '../arn.js';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { buildAlbEvent } from '../sources/alb/event.js';
 import { buildV1Event } from '../sources/http/event-v1.js';
@@ -12,6 +13,7 @@ import { normaliseRecord } from '../sources/s3/record.js';
 import { buildScheduledEvent } from '../sources/schedule/event.js';
 import { buildSnsEvent } from '../sources/sns/event.js';
 import type { SnsNotification } from '../sources/sns/message.js';
+import { arnFromUrl } from '../sources/sqs/queue.js';
 import { toSqsRecord } from '../sources/sqs/records.js';
 import { streamArn, toStreamRecord } from '../sources/stream/records.js';
 import { mappingsOf } from './overview.js';
@@ -56,17 +58,17 @@ const BUILDERS = new Map<string, (config: HubConfig, fn: FunctionConfig, setting
     return buildV1Event(incoming, route, { stage: str(s, 'stage', 'Prod') }, randomUUID(), new Date());
   }],
   ['alb', (config, fn, s) => buildAlbEvent(sampleRequest(config, s).incoming,
-    `arn:aws:elasticloadbalancing:${config.region}:${config.accountId}:targetgroup/${fn.name}/sample`, s.multiValueHeaders === true)],
+    arnOf(config.region, 'elasticloadbalancing', config.accountId, `targetgroup/${fn.name}/sample`), s.multiValueHeaders === true)],
   ['sqs', (config, _fn, s) => {
     const queue = str(s, 'queue', 'https://sqs.us-east-1.amazonaws.com/000000000000/queue');
     const name = queue.split(/[/:]/).pop()!;
-    const arn = queue.startsWith('arn:') ? queue : `arn:aws:sqs:${config.region}:${config.accountId}:${name}`;
+    const arn = queue.startsWith('arn:') ? queue : arnFromUrl(queue, config.region);
     const now = String(Date.now());
     return { Records: [toSqsRecord({ MessageId: randomUUID(), ReceiptHandle: 'sample', Body: BODY, Attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: config.accountId, ApproximateFirstReceiveTimestamp: now } },
-      { url: queue, arn, region: config.region, fifo: name.endsWith('.fifo'), visibilityTimeoutSeconds: 30 })] };
+      { url: queue, arn, region: arn.split(':')[3], fifo: name.endsWith('.fifo'), visibilityTimeoutSeconds: 30 })] };
   }],
-  ['sns', (_config, _fn, s) => {
-    const topic = str(s, 'topic', 'arn:aws:sns:us-east-1:000000000000:topic');
+  ['sns', (config, _fn, s) => {
+    const topic = str(s, 'topic', arnOf(config.region, 'sns', config.accountId, 'topic'));
     const notification = {
       Type: 'Notification', MessageId: randomUUID(), TopicArn: topic, Message: BODY, Timestamp: new Date().toISOString(),
       SignatureVersion: '1', Signature: 'sample', SigningCertURL: 'https://sns.us-east-1.amazonaws.com/sample.pem', UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
@@ -82,12 +84,12 @@ const BUILDERS = new Map<string, (config: HubConfig, fn: FunctionConfig, setting
   ['schedule', (config, fn, s, index) => (s.input !== undefined ? s.input : buildScheduledEvent(config, { fn: fn.name, index }, Date.now()))],
   ['kinesis', (config, _fn, s) => {
     const stream = str(s, 'stream', 'stream');
-    const arn = `arn:aws:kinesis:${config.region}:${config.accountId}:stream/${stream}`;
+    const arn = arnOf(config.region, 'kinesis', config.accountId, `stream/${stream}`);
     return { Records: [toKinesisRecord({ SequenceNumber: '49590338271490256608559692538361571095921575989136588898', PartitionKey: 'sample', Data: Buffer.from(BODY), ApproximateArrivalTimestamp: new Date() },
-      'shardId-000000000000', { streamArn: arn, region: config.region, identityArn: `arn:aws:iam::${config.accountId}:role/lambda-role` })] };
+      'shardId-000000000000', { streamArn: arn, region: config.region, identityArn: globalArnOf(config.region, 'iam', config.accountId, 'role/lambda-role') })] };
   }],
   ['dynamodb', (config, _fn, s) => {
-    const arn = str(s, 'stream', `arn:aws:dynamodb:${config.region}:${config.accountId}:table/${str(s, 'table', 'table')}/stream/2026-01-01T00:00:00.000`);
+    const arn = str(s, 'stream', arnOf(config.region, 'dynamodb', config.accountId, `table/${str(s, 'table', 'table')}/stream/2026-01-01T00:00:00.000`));
     return { Records: [toDynamodbRecord({
       eventID: randomUUID().replaceAll('-', ''), eventName: 'INSERT', eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: config.region,
       dynamodb: {

@@ -1,4 +1,5 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
+import { globalArnOf } from '../arn.js';
 import type { FunctionConfig } from '../config/load.js';
 import { onFailureProblems } from './kit/failure-record.js';
 import { liveShardSources, ShardSource } from './kit/shards/shard-source.js';
@@ -34,7 +35,7 @@ function kinesisSpec(fn: FunctionConfig, settings: KinesisSettings): ShardKindSp
     filter: { dataField: 'data' },
     openReader: () => kinesisShardReader(() => kinesisClient(settings), settings.stream),
     stream: ({ arn, region }, context) => {
-      const identity = { streamArn: arn, region, identityArn: `arn:aws:iam::${context.config.accountId}:role/triggerhub-${fn.name}` };
+      const identity = { streamArn: arn, region, identityArn: globalArnOf(context.config.region, 'iam', context.config.accountId, `role/triggerhub-${fn.name}`) };
       return {
         arn,
         envelopeType: KINESIS_ENVELOPE_TYPE,

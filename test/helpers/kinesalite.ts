@@ -15,15 +15,26 @@ export interface Kinesalite {
   close(): Promise<void>;
 }
 
-/** `port` 0 picks a free one; a given port starts a fresh (empty) kinesalite where a closed one was. */
-export async function startKinesalite(port = 0): Promise<Kinesalite> {
+/**
+ * `port` 0 picks a free one; a given port starts a fresh (empty) kinesalite where a closed one was.
+ * `region` is the one its stream ARNs name (kinesalite reads AWS_REGION when it starts).
+ */
+export async function startKinesalite(port = 0, region = 'us-east-1'): Promise<Kinesalite> {
   // The hub's client uses the SDK's standard credential chain.
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   // Test timings: fast idle polls, shard syncs and lease expiry.
   Object.assign(KINESIS_TIMINGS, { idlePollMs: 50, shardSyncMs: 150, leaseTtlMs: 1200, backoffBaseMs: 100 });
   const kinesalite = (await import('kinesalite')).default as (options: object) => Server;
-  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+  const saved = process.env.AWS_REGION;
+  process.env.AWS_REGION = region;
+  let server: Server;
+  try {
+    server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+  } finally {
+    if (saved === undefined) delete process.env.AWS_REGION;
+    else process.env.AWS_REGION = saved;
+  }
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const client = new KinesisClient({
@@ -68,8 +79,9 @@ export async function createStream(k: Kinesalite, stream: string, shards = 1): P
 }
 
 /** `worker` (test/fixtures/kinesis/worker.mjs) fed by one kinesis mapping; `failures` records what it gets. */
-export function startKinesisHub(k: Kinesalite, c: KinesisCase, kinesis: Record<string, unknown> = {}): Promise<TestHub> {
+export function startKinesisHub(k: Kinesalite, c: KinesisCase, kinesis: Record<string, unknown> = {}, hub: Record<string, unknown> = {}): Promise<TestHub> {
   return startTestHub({
+    ...hub,
     queuePrefix: c.prefix,
     functions: {
       worker: {

@@ -31,6 +31,9 @@ export interface S3Bridge {
 
 type S3rverRecord = Record<string, any>;
 
+/** The region of the bucket the bridge stands in for (the test hubs' default region). */
+export const BRIDGE_REGION = 'us-east-1';
+
 export function bridgeS3rver(s3rver: S3rverPeer, bucket: string, targets: BridgeTarget[]): S3Bridge {
   const pending: Promise<void>[] = [];
   const statuses: number[] = [];
@@ -52,10 +55,10 @@ async function forward(target: BridgeTarget, records: S3rverRecord[], statuses: 
     const response = await postMinio(target.minio.url, records.map(toMinioRecord), target.minio.token);
     statuses.push(response.status);
   } else if ('sqs' in target) {
-    await target.sqs.client.send(new SendMessageCommand({ QueueUrl: target.sqs.queueUrl, MessageBody: JSON.stringify({ Records: records.map(toAwsRecord) }) }));
+    await target.sqs.client.send(new SendMessageCommand({ QueueUrl: target.sqs.queueUrl, MessageBody: JSON.stringify({ Records: records.map((record) => toAwsRecord(record, BRIDGE_REGION)) }) }));
   } else {
     await target.sns.client.send(new PublishCommand({
-      TopicArn: target.sns.topicArn, Subject: 'Amazon S3 Notification', Message: JSON.stringify({ Records: records.map(toAwsRecord) }),
+      TopicArn: target.sns.topicArn, Subject: 'Amazon S3 Notification', Message: JSON.stringify({ Records: records.map((record) => toAwsRecord(record, BRIDGE_REGION)) }),
     }));
   }
 }

@@ -1,4 +1,5 @@
 import type { _Record, GetShardIteratorCommandInput, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import { inRegionPartition } from '../../arn.js';
 import { loadHttpHandler, loadKinesis } from '../../aws/lazy-sdk.js';
 import type { ShardInfo, ShardReader, ShardStart } from '../kit/shards/reader.js';
 import type { KinesisSettings } from './settings.js';
@@ -30,7 +31,7 @@ export function kinesisShardReader(connect: () => Promise<KinesisClient>, stream
       const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }), { abortSignal: signal });
       const summary = out.StreamDescriptionSummary!;
       return {
-        arn: summary.StreamARN!,
+        arn: inRegionPartition(summary.StreamARN!),
         region: await client.config.region(),
         incarnation: `${summary.StreamARN}@${summary.StreamCreationTimestamp?.getTime() ?? 0}`,
         retentionSeconds: (summary.RetentionPeriodHours ?? 24) * 3600,

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { S3EventRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { globalArnOf } from '../../arn.js';
 
 /**
  * One S3 notification record as it arrives (AWS, LocalStack, MinIO, s3rver), validated loosely at
  * the edge, then normalised to the record AWS delivers to Lambda (`eventVersion: "2.1"`,
- * `eventSource: "aws:s3"`, `eventName` without `s3:`, bucket ARN `arn:aws:s3:::<bucket>`, object key
- * form-URL-encoded as AWS writes it).
+ * `eventSource: "aws:s3"`, `eventName` without `s3:`, bucket ARN `arn:aws:s3:::<bucket>` in the partition of
+ * the record's region (`arn:aws-cn:s3:::<bucket>` in cn-*), object key form-URL-encoded as AWS writes it).
  */
 const text = z.string({ error: 'must be a string' });
 const principal = z.looseObject({ principalId: text.optional() }).optional();
@@ -62,10 +63,11 @@ export function normaliseRecord(raw: IncomingRecord, fallbackRegion: string): No
   const key = decodeS3Key(raw.s3.object.key);
   const bucket = raw.s3.bucket.name;
   const { object } = raw.s3;
+  const region = raw.awsRegion || fallbackRegion;
   const record: S3EventRecord = {
     eventVersion: '2.1',
     eventSource: 'aws:s3',
-    awsRegion: raw.awsRegion || fallbackRegion,
+    awsRegion: region,
     eventTime: isoTime(raw.eventTime),
     eventName: awsEventName(raw.eventName),
     userIdentity: { principalId: raw.userIdentity?.principalId ?? '' },
@@ -77,7 +79,7 @@ export function normaliseRecord(raw: IncomingRecord, fallbackRegion: string): No
     s3: {
       s3SchemaVersion: '1.0',
       configurationId: raw.s3.configurationId ?? '',
-      bucket: { name: bucket, ownerIdentity: { principalId: raw.s3.bucket.ownerIdentity?.principalId ?? '' }, arn: `arn:aws:s3:::${bucket}` },
+      bucket: { name: bucket, ownerIdentity: { principalId: raw.s3.bucket.ownerIdentity?.principalId ?? '' }, arn: globalArnOf(region, 's3', '', bucket) },
       object: {
         key: encodeS3Key(key),
         size: object.size ?? 0,
