@@ -5,6 +5,7 @@ import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CloudResource, CloudService, ProjectModel, Subscription } from '../project/model.js';
 import { bindConfig } from './bind.js';
+import { withEmulatorArns } from './emulator-arns.js';
 import { cloudClients, type CloudClients, type CloudEndpoint } from './clients.js';
 import { createResources } from './create.js';
 import { CLOUD_CREDENTIALS } from './credentials.js';
@@ -98,6 +99,8 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
   };
   try {
     await serve(project);
+    config = withEmulatorArns(config, endpoints);
+    project = config.project!;
     await createResources(clients, project.resources, project.subscriptions, log);
     notifications = new S3Notifications(config, outbox, path.join(config.dataDir, 'cloud', 's3-notification-configs.json'));
   } catch (err) {
@@ -120,26 +123,30 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
   return {
     config: bindConfig(config, project, endpoints),
     endpoints,
-    rebind: async (next) => {
-      if (!next.project) return next;
+    rebind: async (loaded) => {
+      if (!loaded.project) return loaded;
       const existing = new Set(project.resources.map(resourceKey));
-      const after = new Set(next.project.resources.map(resourceKey));
       const known = new Set(project.subscriptions.map(subscriptionKey));
+      let next: HubConfig;
+      let model: ProjectModel;
       try {
-        await serve(next.project);
-        await createResources(clients, next.project.resources.filter((r) => !existing.has(resourceKey(r))), next.project.subscriptions.filter((s) => !known.has(subscriptionKey(s))), log);
+        await serve(loaded.project);
+        next = withEmulatorArns(loaded, endpoints);
+        model = next.project!;
+        await createResources(clients, model.resources.filter((r) => !existing.has(resourceKey(r))), model.subscriptions.filter((s) => !known.has(subscriptionKey(s))), log);
       } catch (err) {
         throw err instanceof HubError ? err : new HubError('TH_ERR_CLOUD_START_FAILED', `local cloud: ${(err as Error).message}`, { cause: err });
       }
+      const after = new Set(model.resources.map(resourceKey));
       const retained = [...declared].filter((key) => !after.has(key));
       declared = after;
       if (retained.length) log.info({ event: 'cloud_resources_retained', resources: retained }, `no longer declared, kept until the hub stops: ${retained.join(', ')}`);
       // Resources the template dropped stay known: their notifications and ARNs keep working.
-      project = { ...next.project, resources: [...next.project.resources, ...project.resources.filter((r) => !after.has(resourceKey(r)))] };
+      project = { ...model, resources: [...model.resources, ...project.resources.filter((r) => !after.has(resourceKey(r)))] };
       notifications!.update(next);
-      await bridgeNew(next.project.subscriptions);
+      await bridgeNew(model.subscriptions);
       writeState(config, project, endpoints);
-      return bindConfig(next, next.project, endpoints);
+      return bindConfig(next, model, endpoints);
     },
     connect: async (hub) => {
       count = hub.onNotification ?? count;
