@@ -8,7 +8,7 @@ import { isObject } from '../own.js';
  * and its `worker` polling it `batchSize` (default 1) at a time, reporting batch item failures, at
  * most `maxConcurrency` at once: a function `<id>Worker`, or the function of `functions:` a worker
  * name refers to) and a `storage` (an S3 bucket).
- * Their `${construct:<id>.queueUrl|queueArn|bucketName|bucketArn}` variables are CloudFormation
+ * Their `${construct:<id>.queueUrl|queueArn|dlqUrl|dlqArn|bucketName|bucketArn}` variables are CloudFormation
  * references to those resources. Other construct types do not run: one warning each.
  */
 type Props = Record<string, unknown>;
