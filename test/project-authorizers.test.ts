@@ -199,6 +199,22 @@ describe('SAM Auth → route authorizers', () => {
     ]);
   });
 
+  it("a default authorizer the hub does not run is one warning, not one per route it covers", () => {
+    const config = samConfig(`        A: { Type: Api, Properties: { Path: /a, Method: GET } }
+        B: { Type: Api, Properties: { Path: /b, Method: GET } }
+        C: { Type: Api, Properties: { Path: /c, Method: POST } }
+`, { globals: `  Api:
+    Auth:
+      DefaultAuthorizer: Pool
+      Authorizers:
+        Pool: { UserPoolArn: arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x }
+` });
+    expect(authorizers(config.functions.Fn.events)).toEqual([undefined, undefined, undefined]);
+    expect(config.project!.warnings.filter((w) => /authoriz/i.test(w))).toEqual([
+      expect.stringMatching(/^Globals\.Api\.Auth\.Authorizers\.Pool: a Cognito user pool authorizer is not emulated .*: the route is open$/),
+    ]);
+  });
+
   it("a JWT or Cognito authorizer's settings from a nested stack's Outputs (serverless-patterns cognito-httpapi) do not stop the template: the route is open with the warning", () => {
     const config = samConfig(`        Cognito: { Type: Api, Properties: { Path: /a, Method: GET, Auth: { Authorizer: Pool } } }
         Jwt: { Type: HttpApi, Properties: { Path: /d, Method: GET, Auth: { Authorizer: Jwt } } }

@@ -13,6 +13,14 @@ import { loadServerless } from './serverless.js';
 type ProjectSettings = Pick<RawHubConfig, 'template' | 'serverless' | 'parameters' | 'importValues' | 'stackName' | 'stage' | 'region' | 'accountId'>;
 
 export function loadProject(settings: ProjectSettings, baseDir: string, env: NodeJS.ProcessEnv): ProjectModel | undefined {
+  const model = loadModel(settings, baseDir, env);
+  // One line per warning: an API's default authorizer (or a Globals setting) is read for every
+  // route it covers, and would say the same thing once per route.
+  if (model) model.warnings = [...new Set(model.warnings)];
+  return model;
+}
+
+function loadModel(settings: ProjectSettings, baseDir: string, env: NodeJS.ProcessEnv): ProjectModel | undefined {
   if (settings.template && settings.serverless) {
     throw new HubError('TH_ERR_CONFIG_INVALID', 'template and serverless are both set: a config points at one project');
   }
