@@ -55,7 +55,7 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
       expect(result.stderr).toContain('missing command');
     }
     expect((await runCli(['help', 'dlq'])).code).toBe(0);
-  });
+  }, 90_000); // CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 
   it('help for a command it does not have exits 2 naming it, as an unknown command does; help for one it has exits 0', async () => {
     for (const args of [['help', 'nothing'], ['dlq', 'help', 'nothing']]) {
@@ -219,7 +219,7 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     const result = await runCli(['--config', busy, 'up']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`server.port ${port} on 127.0.0.1 is in use by another process: stop what holds it or set another server.port`);
-  });
+  }, 90_000); // CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 
   it('up names server.host when it is not an address of this machine', async () => {
     const elsewhere = path.join(dir, 'elsewhere.yaml');
@@ -227,7 +227,7 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     const result = await runCli(['--config', elsewhere, 'up']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('server.host 192.0.2.1 is not an address of this machine (EADDRNOTAVAIL): set server.host to one');
-  });
+  }, 90_000); // CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 
   it('lists, shows, redrives and purges dead letters', async () => {
     const queued = await cliAt('invoke', 'fail', '--async', '--payload', '{"dlq":1}');
@@ -254,5 +254,5 @@ describe('triggerhub CLI', { timeout: 90_000 }, () => {
     const purged = await cli('dlq', 'purge', '--all');
     expect(purged.stdout).toContain('purged: 1');
     expect(await hub.dlq.count()).toBe(0);
-  });
+  }, 90_000); // CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 });

@@ -155,7 +155,7 @@ describe('dead-letter admin API and CLI', { timeout: 90_000 }, () => {
     expect((await cli('dlq', 'redrive', '--all', '--to', 'ghost')).stderr).toContain('--to: no function named "ghost"');
     expect((await cli('dlq', 'redrive')).code).toBe(2);
     expect((await cli('dlq', 'redrive', 'some-id', '--function', 'flaky')).code).toBe(2);
-  });
+  }, 90_000); // CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 
   it('lists a record whose error holds newlines and terminal escapes on one row, the controls shown as escapes', async () => {
     const seeded = await seed('flaky', 'triggerhub:escapes', 'RetriesExhausted', Date.now());

@@ -102,7 +102,7 @@ describe('the CLI with Object.prototype names', { timeout: 90_000 }, () => {
       expect(redrive.code).toBe(2);
       expect(redrive.stderr).toContain(`no function named ${JSON.stringify(name)}`);
     }
-  });
+  }, 90_000); // nine CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 });
 
 describe('config names that are Object.prototype members', () => {

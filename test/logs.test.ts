@@ -128,7 +128,7 @@ describe('invocation logs in per-function Redis streams', { timeout: 60_000 }, (
       expect(refused.code, bad).toBe(2);
       expect(refused.stderr).toContain(`--since must be a duration ago (30s, 10m, 2h, 1d, 1w) or an ISO date-time; got "${bad}"`);
     }
-  });
+  }, 90_000); // CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 
   it('--follow prints the lines of a running invocation as they come, then exits 0 on SIGINT', async () => {
     const gate = path.join(dir, 'follow-gate');

@@ -65,7 +65,7 @@ Resources:
     expect([none.code, none.stderr]).toEqual([2, expect.stringContaining("--parameter-overrides: no KEY=VALUE before the command 'functions'")]);
     const notPair = await runCli([...missing, '--parameter-overrides', 'A=1', 'oops', 'functions']);
     expect([notPair.code, notPair.stderr]).toEqual([2, expect.stringContaining('--parameter-overrides: "oops" is not KEY=VALUE')]);
-  });
+  }, 90_000); // four CLI runs, a few seconds each on a loaded machine (the default 30 s was close in CI)
 
   it('up exits with the error, not hangs, when the local cloud refuses a subscription at start (an SNS event on a topic the template does not declare)', async () => {
     const dir = tempDir('th-upfail-');
