@@ -13,8 +13,8 @@ const FAUXQS_ACCOUNT = '000000000000';
  * `cn-*` region): the template's `!Ref Topic`, `!GetAtt Queue.Arn`, subscriptions, bucket
  * notification targets, event mappings, destinations and environment values then name the topics
  * and queues that exist, so subscribing, publishing and sending reach them (otherwise fauxqs
- * answers `Topic does not exist`). Names and regions stay; configured endpoints (LocalStack) are
- * left as they are.
+ * answers `Topic does not exist`). Names and regions stay; configured endpoints (LocalStack), and
+ * mappings or destinations with an endpoint of their own, are left as they are.
  */
 export function withEmulatorArns(config: HubConfig, endpoints: ReadonlyMap<CloudService, CloudEndpoint>): HubConfig {
   const prefixes = new Map<string, string>();
@@ -30,8 +30,14 @@ export function withEmulatorArns(config: HubConfig, endpoints: ReadonlyMap<Cloud
     for (const [from, to] of prefixes) out = out.replaceAll(from, to);
     return out;
   }) as T;
+  // A mapping or destination with an endpoint of its own reads or writes elsewhere (AWS itself, say): as it is.
+  const unlessElsewhere = <T>(value: T): T => (isObject(value) && value.endpoint !== undefined ? value : rewrite(value));
   const functions = Object.fromEntries(Object.entries(config.functions).map(([name, fn]) => [name, {
-    ...fn, environment: rewrite(fn.environment), events: rewrite(fn.events), destinations: rewrite(fn.destinations), deadLetterQueue: rewrite(fn.deadLetterQueue),
+    ...fn,
+    environment: rewrite(fn.environment),
+    events: fn.events.map((mapping) => Object.fromEntries(Object.entries(mapping).map(([kind, settings]) => [kind, unlessElsewhere(settings)]))),
+    destinations: fn.destinations && Object.fromEntries(Object.entries(fn.destinations).map(([key, target]) => [key, unlessElsewhere(target)])),
+    deadLetterQueue: unlessElsewhere(fn.deadLetterQueue),
   }]));
   const project = { ...config.project, resources: rewrite(config.project.resources), subscriptions: rewrite(config.project.subscriptions) };
   return deepFreeze({ ...config, functions, project });
