@@ -74,6 +74,12 @@ export function elsewhereThan(arn: { partition: string; region: string; accountI
   return undefined;
 }
 
+/** What differs between the home of a function ARN (`arn:…:lambda:<region>:<account>:function:…`) and the hub's, or undefined. */
+export function functionArnElsewhere(arn: string, home: { region: string; accountId: string }): string | undefined {
+  const { partition = '', region = '', accountId = '' } = parseFunctionRef(arn);
+  return elsewhereThan({ partition, region, accountId }, home);
+}
+
 /** The Lambda API's patterns for a FunctionName (a name, partial or full ARN, with a qualifier) and a Qualifier. */
 const FUNCTION_NAME_PATTERN = '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
 const QUALIFIER_PATTERN = '(|[a-zA-Z0-9$_-]+)';

@@ -1,4 +1,4 @@
-import { partitionOf } from '../arn.js';
+import { arnOf } from '../arn.js';
 import { deepFreeze, type HubConfig } from '../config/load.js';
 import type { CloudService } from '../project/model.js';
 import { isObject } from '../own.js';
@@ -20,7 +20,7 @@ export function withEmulatorArns(config: HubConfig, endpoints: ReadonlyMap<Cloud
   const prefixes = new Map<string, string>();
   for (const service of ['sqs', 'sns'] as const) {
     if (!endpoints.get(service)?.embedded) continue;
-    const from = `arn:${partitionOf(config.region)}:${service}:${config.region}:${config.accountId}:`;
+    const from = arnOf(config.region, service, config.accountId, '');
     const to = `arn:aws:${service}:${config.region}:${FAUXQS_ACCOUNT}:`;
     if (from !== to) prefixes.set(from, to);
   }

@@ -6,7 +6,7 @@ import { input } from './sam-events.js';
 import { urlSettings } from './sam-function.js';
 import { SUBSCRIPTION_FIELDS } from './cfn-resources.js';
 import { isObject } from '../own.js';
-import { elsewhereThan, parseFunctionRef } from '../arn.js';
+import { functionArnElsewhere } from '../arn.js';
 
 /**
  * Resources that attach to a function declared elsewhere in the template: event source mappings,
@@ -25,8 +25,7 @@ export const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)(:.
 function target(stack: Stack, model: ProjectModel, value: unknown, at: string): [string, RawFunction] {
   const text = stack.resolver.string(value, at);
   const arn = FUNCTION_ARN.exec(text);
-  const ref = arn ? parseFunctionRef(text) : undefined;
-  const elsewhere = ref && elsewhereThan({ partition: ref.partition ?? '', region: ref.region ?? '', accountId: ref.accountId ?? '' }, stack.identity);
+  const elsewhere = arn ? functionArnElsewhere(text, stack.identity) : undefined;
   if (elsewhere) throw stack.resolver.error(at, `${text} is a function of ${elsewhere}, not of this project: the hub runs only its own functions`);
   const name = arn?.[1] ?? text;
   const fn = model.functions.get(name);

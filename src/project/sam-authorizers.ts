@@ -1,5 +1,5 @@
 import { functionOfArn, lambdaAuthorizer, resultTtl, TOKEN_ISSUER_WARNING, type AuthorizerOrigin } from './authorizers.js';
-import { elsewhereThan, parseFunctionRef } from '../arn.js';
+import { functionArnElsewhere } from '../arn.js';
 import { mergeGlobals } from './globals.js';
 import { apiOf } from './http-api.js';
 import type { Stack } from './stack.js';
@@ -112,8 +112,7 @@ function authorizerFunction({ stack, definition, at, warn }: Found): string | un
   const arn = String(definition.FunctionArn);
   const fn = functionOfArn(arn);
   // A function of another account, region or partition is not the project's of that name: none runs here.
-  const { partition = '', region = '', accountId = '' } = fn === undefined ? {} : parseFunctionRef(arn);
-  const elsewhere = fn && elsewhereThan({ partition, region, accountId }, stack.identity);
+  const elsewhere = fn && functionArnElsewhere(arn, stack.identity);
   if (fn === undefined || elsewhere) {
     warn(`${at}.FunctionArn: ${arn} is ${elsewhere ? `a function of ${elsewhere}, not of this project` : 'not a Lambda function ARN'}: the route is open`);
     return undefined;

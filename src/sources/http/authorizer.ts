@@ -11,12 +11,10 @@ import { isPlainObject, isScalar, resultValue, type MatchedRoute } from './shape
 const AUTHORIZER_ENVELOPE_TYPE = 'aws.apigateway.authorizer';
 type Flavour = 'rest' | 'http';
 type ProxyEvent = Record<string, unknown> & { requestContext: Record<string, unknown> };
-/** REST APIs name the gateway response's exception in x-amzn-ErrorType (`errorType`); HTTP APIs send none. */
-type Refusal = AuthorizerRefusal;
 type Verdict = Awaited<ReturnType<RouteAuthorizer['check']>>;
 
-/** API Gateway's answers when an authorizer refuses, per API flavour. */
-const REFUSALS: Record<Flavour, Record<'unauthorized' | 'explicitDeny' | 'implicitDeny' | 'failed', Refusal>> = {
+/** API Gateway's answers when an authorizer refuses, per API flavour (REST names the gateway response's exception in x-amzn-ErrorType; HTTP APIs send none). */
+const REFUSALS: Record<Flavour, Record<'unauthorized' | 'explicitDeny' | 'implicitDeny' | 'failed', AuthorizerRefusal>> = {
   rest: {
     unauthorized: { status: 401, document: { message: 'Unauthorized' }, errorType: 'UnauthorizedException' },
     explicitDeny: { status: 403, document: { Message: 'User is not authorized to access this resource with an explicit deny' }, errorType: 'AccessDeniedException' },
