@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildConfig, loadConfigFile } from '../src/config/load.js';
@@ -65,6 +66,13 @@ describe('config', () => {
       .toContain("functions.py.isolation: 'thread' runs Node.js handlers only; python3.12 runs in a process");
   });
 
+
+  it('limits environments of handlers that compute to the CPUs by default; 1000 lifts it', () => {
+    expect(buildConfig({}, { baseDir: FIXTURES }).runtime.cpuBoundEnvironments).toBe(availableParallelism());
+    expect(buildConfig({ runtime: { maxEnvironments: 20 } }, { baseDir: FIXTURES }).runtime.cpuBoundEnvironments).toBe(availableParallelism());
+    expect(buildConfig({ runtime: { cpuBoundEnvironments: 1000 } }, { baseDir: FIXTURES }).runtime.cpuBoundEnvironments).toBe(1000);
+    expect(configError({ runtime: { cpuBoundEnvironments: 0 } })).toContain('runtime.cpuBoundEnvironments');
+  });
   it('reports a handler module that does not exist and destinations that name no function', () => {
     const message = configError({
       functions: { f: { handler: 'missing/index.handler', destinations: { onSuccess: 'ghost', onFailure: 'dlq' } } },

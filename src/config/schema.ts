@@ -1,9 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { EventMapping } from '../sources/registry.js';
 import { intBetween, namedRecord, regionSchema } from '../sources/kit/settings.js';
 import { deadLetterSchema, destinationSchema, successDestinationSchema } from '../destinations/targets.js';
 import { projectSettingsShape } from '../project/settings.js';
 import { functionUrlSchema, iamSettingsSchema } from '../sources/http/url-settings.js';
+
+/** The CPUs Node.js may use: the default for runtime.cpuBoundEnvironments. */
+const CPUS = Math.min(1000, availableParallelism());
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -149,11 +153,11 @@ export const hubSchema = z.object({
     maxEnvironments: intBetween(1, 1000).default(10),
     idleTimeoutSeconds: intBetween(1, 86400).default(300),
     scaleUpDelayMs: intBetween(0, 10000).default(10),
-    /** Environments a handler that computes gets at most (default: no such limit): see README, Execution environments. */
-    cpuBoundEnvironments: intBetween(1, 1000).optional(),
+    /** Environments a handler that computes gets at most (default: the CPUs, os.availableParallelism()): see README, Execution environments. */
+    cpuBoundEnvironments: intBetween(1, 1000).default(CPUS),
     /** Node.js environments as processes or worker threads: see README, Thread isolation. */
     isolation: isolationSchema.default('process'),
-  }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300, scaleUpDelayMs: 10, isolation: 'process' }),
+  }).strict().default({ maxEnvironments: 10, idleTimeoutSeconds: 300, scaleUpDelayMs: 10, cpuBoundEnvironments: CPUS, isolation: 'process' }),
   /** Invocation log lines in a Redis stream per function (`triggerhub logs`). */
   logs: z.object({
     maxEntriesPerFunction: intBetween(100, 10_000_000).default(10_000),
