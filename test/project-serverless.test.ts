@@ -298,6 +298,10 @@ functions:
       .toThrow("functions.g.environment.BARE: ${opt:stage} has no value: no --stage was given, and opt:stage is that option alone, as in the Framework (give --stage or the project's stage:, a fallback, or use ${sls:stage}: --stage, else provider.stage, else dev)");
     const fallback = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, stage: prod }\nfunctions:\n  f: { handler: handler.handler, environment: { OPT: "${opt:stage, \'none\'}", SLS: "${sls:stage}" } }\n' }, ['handler.mjs']);
     expect(projectConfig(fallback, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ OPT: 'none', SLS: 'prod' });
+    // provider.stage itself: the Framework (v3) refuses a stage that does not resolve instead of taking dev.
+    const bareStage = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, stage: "${opt:stage}" }\nfunctions:\n  f: { handler: handler.handler, environment: { SLS: "${sls:stage}" } }\n' }, ['handler.mjs']);
+    expect(() => projectConfig(bareStage, { serverless: 'serverless.yml' })).toThrow('provider.stage: ${opt:stage} has no value: no --stage was given');
+    expect(projectConfig(bareStage, { serverless: 'serverless.yml', stage: 'qa' }).functions.f.environment).toEqual({ SLS: 'qa' });
   });
 
   it('provider.httpApi.cors gives every httpApi route the Framework\'s CORS (true: its defaults, methods from the routes)', () => {

@@ -46,7 +46,9 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const sources = { file, region: options.region, accountId: options.accountId, env: options.env, included: (read: string) => includes.add(read) };
   const provider = isObject(data.provider) ? data.provider : {};
   const probe = new Variables(data, { ...sources, stage: options.stage ?? '', stageOption: options.stage, params: options.params });
-  const stage = options.stage ?? String(optionalValue(() => probe.resolve(provider.stage, 'provider.stage')) ?? 'dev');
+  // A provider.stage that does not resolve is an error, as in the Framework (v3: "Cannot resolve
+  // variable at provider.stage"), a bare ${opt:stage} without --stage included.
+  const stage = options.stage ?? String(probe.resolve(provider.stage, 'provider.stage') ?? 'dev');
   const dotenv = data.useDotenv === true ? withDotenv(options.env, path.dirname(file), stage) : { env: options.env };
   if (dotenv.file) includes.add(dotenv.file);
   const constructs = new Map<string, unknown>();
@@ -231,12 +233,4 @@ function deepMerge(into: Props, from: Props): Props {
     setOwn(out, key, merged);
   }
   return out;
-}
-
-function optionalValue(read: () => unknown): unknown {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
 }
