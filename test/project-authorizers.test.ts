@@ -310,6 +310,13 @@ describe('SAM Auth → route authorizers', () => {
     expect(http("{ FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '1.0', EnableSimpleResponses: true }")).toThrow(/Authorizers\.A\.EnableSimpleResponses: needs AuthorizerPayloadFormatVersion 2\.0/);
     expect(http("{ FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '2.0', Identity: { Headers: [Authorization], ReauthorizeEvery: 7200 } }"))
       .toThrow(/: Globals\.HttpApi\.Auth\.Authorizers\.A\.Identity\.ReauthorizeEvery: must be between 0 and 3600, not 7200$/);
+    // samtranslator's AuthProperties per API type: a REST API's setting on an HttpApi is "Invalid value for 'Auth' property".
+    const httpAuth = (auth: string) => () => samConfig(`        E: { Type: HttpApi, Properties: { Path: /a, Method: GET } }
+`, { globals: `  HttpApi:\n    Auth: ${auth}\n` });
+    expect(httpAuth("{ DefaultAuthorizer: A, AddDefaultAuthorizerToCorsPreflight: false, Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: '2.0' } } }"))
+      .toThrow(/: Globals\.HttpApi\.Auth\.AddDefaultAuthorizerToCorsPreflight: Invalid value for 'Auth' property: an AWS::Serverless::HttpApi's Auth takes Authorizers, DefaultAuthorizer, EnableIamAuthorizer/);
+    expect(api('{ Authorizers: { A: { FunctionArn: !GetAtt Auth.Arn } }, EnableIamAuthorizer: true }')).toThrow(/Globals\.Api\.Auth\.EnableIamAuthorizer: Invalid value for 'Auth' property/);
+    expect(httpAuth("{ EnableIamAuthorizer: true }")).not.toThrow();
   });
 });
 

@@ -22,6 +22,12 @@ const API = {
   HttpApi: { key: 'ApiId', type: 'AWS::Serverless::HttpApi', header: '$request.header.', query: '$request.querystring.', stage: '$stageVariables.', context: '$context.' },
 } as const;
 
+/** The `Auth` properties samtranslator takes per API type (its AuthProperties); any other is "Invalid value for 'Auth' property". */
+const AUTH_KEYS: Record<Kind, ReadonlySet<string>> = {
+  Api: new Set(['Authorizers', 'DefaultAuthorizer', 'InvokeRole', 'AddDefaultAuthorizerToCorsPreflight', 'AddApiKeyRequiredToCorsPreflight', 'ApiKeyRequired', 'ResourcePolicy', 'UsagePlan']),
+  HttpApi: new Set(['Authorizers', 'DefaultAuthorizer', 'EnableIamAuthorizer']),
+};
+
 interface Found { stack: Stack; kind: Kind; definition: Props; at: string; warn: Warn; routePayload: string }
 
 /** The event's API's `Auth` (its own merged over Globals'), unless the API is not an AWS::Serverless::<kind>, whose Auth is not read. */
@@ -33,6 +39,10 @@ function apiAuth(stack: Stack, kind: Kind, event: Props): { id?: string; auth?: 
   if (id !== undefined && resource?.Type !== api.type) return { id, where };
   const globals = stack.globals.get(kind);
   const merged = mergeGlobals(isObject(globals) && globals.Auth !== undefined ? { Auth: globals.Auth } : {}, own === undefined ? {} : { Auth: own }).Auth;
+  if (isObject(merged)) {
+    const unknown = Object.keys(merged).filter((key) => !AUTH_KEYS[kind].has(key));
+    if (unknown.length) throw stack.resolver.error(`${where}.${unknown[0]}`, `Invalid value for 'Auth' property: an ${api.type}'s Auth takes ${[...AUTH_KEYS[kind]].join(', ')} (SAM refuses the template)`);
+  }
   return { id, auth: isObject(merged) ? stack.resolver.resolve(unresolvedSettings(merged), where) as Props : {}, where };
 }
 
