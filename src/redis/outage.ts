@@ -104,7 +104,7 @@ export function withinRedisTimeout<T>(redis: Redis, timeoutMs: number, what: str
       else if (isConnectionError(err)) reject(unavailable(what, (err as Error).message, err));
       // Redis refused the command (OOM at maxmemory, an ACL's NOPERM, READONLY): nothing was written.
       // Not kept as the cause: ioredis puts the command's arguments (the event itself) on it.
-      else if ((err as Error)?.name === 'ReplyError') reject(unavailable(what, `it refused the command: ${(err as Error).message}`));
+      else if ((err as Error)?.name === 'ReplyError') reject(refused(what, (err as Error).message));
       else reject(err);
     };
     try {
@@ -141,4 +141,21 @@ export async function redisAnswers(redis: Redis): Promise<boolean> {
 
 function unavailable(what: string, why: string, cause?: unknown): HubError {
   return new HubError('TH_ERR_REDIS_UNAVAILABLE', `Redis is unavailable (${why}): ${what}; retry later`, { cause });
+}
+
+/** Refusals (error replies) among TH_ERR_REDIS_UNAVAILABLE errors, each with Redis's words. */
+const REFUSALS = new WeakMap<HubError, string>();
+
+function refused(what: string, reply: string): HubError {
+  const err = unavailable(what, `it refused the command: ${reply}`);
+  REFUSALS.set(err, reply);
+  return err;
+}
+
+/**
+ * Redis's error reply when `err` is a command Redis refused (OOM at maxmemory, NOPERM, READONLY)
+ * rather than an outage: no outage watcher reports those, so whoever answers the request logs them.
+ */
+export function redisRefusal(err: unknown): string | undefined {
+  return err instanceof HubError ? REFUSALS.get(err) : undefined;
 }

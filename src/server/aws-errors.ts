@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { LogWindow } from '../log-window.js';
+import { redisRefusal } from '../redis/outage.js';
 
 /**
  * Sends an error the way the Lambda API does: `x-amzn-ErrorType` names the exception (the AWS SDK
@@ -42,6 +44,9 @@ export function isClientAbort(err: unknown, request: FastifyRequest): boolean {
   return request.raw.aborted || request.raw.socket?.destroyed === true;
 }
 
+/** Redis refusals on requests: one warning per kind (OOM, NOPERM, READONLY) a minute. */
+const REFUSAL_WINDOW = new LogWindow(60_000);
+
 /**
  * Logs a failed request by what it says about the hub: a client abort or a Redis outage (reported
  * once by the outage watcher) at debug without a stack (to `debugLog`: the request's own logger
@@ -52,7 +57,12 @@ export function logRequestFailure(request: FastifyRequest, err: unknown, hubErro
   if (isClientAbort(err, request)) {
     debugLog.debug({ event: 'client_aborted', url: request.url, message: (err as Error).message }, 'client closed the connection mid-request');
   } else if (hubError.code === 'TH_ERR_REDIS_UNAVAILABLE') {
-    debugLog.debug({ event: 'request_redis_unavailable', url: request.url }, hubError.message);
+    // An outage is reported once by the outage watcher; a refusal (OOM at maxmemory, NOPERM) by no
+    // one else: a warning per kind of refusal a minute, the next saying how many were quiet.
+    const refusal = redisRefusal(hubError);
+    const loud = refusal === undefined ? undefined : REFUSAL_WINDOW.loud(refusal.split(' ', 1)[0]);
+    if (loud) request.log.warn({ event: 'redis_refused', url: request.url, reply: refusal, ...(loud.quiet ? { suppressed: loud.quiet } : {}) }, hubError.message);
+    else debugLog.debug({ event: 'request_redis_unavailable', url: request.url }, hubError.message);
   } else if (hubError.status >= 500) {
     request.log.error({ event: 'http_error', reqId: request.id, url: request.url, err }, 'request failed');
   }

@@ -2,6 +2,7 @@ import type { FastifyReply, RouteOptions } from 'fastify';
 import { isHubError, type Rejection } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { LogWindow } from '../../log-window.js';
+import { redisRefusal } from '../../redis/outage.js';
 
 /** A source logs one rejection per reason a minute; the others go to debug and are counted. */
 const QUIET_MS = 60_000;
@@ -20,9 +21,11 @@ function windowOf(log: Logger): LogWindow {
  */
 export function rejectRequest(reply: FastifyReply, log: Logger, event: string, rejection: Rejection): FastifyReply {
   const fields = { event, reason: rejection.reason, status: rejection.status };
-  const loud = isHubError(rejection.cause, 'TH_ERR_REDIS_UNAVAILABLE') ? undefined : windowOf(log).loud(rejection.reason);
+  // A Redis outage is reported once by the hub; a refusal (OOM at maxmemory, NOPERM) only here.
+  const outage = isHubError(rejection.cause, 'TH_ERR_REDIS_UNAVAILABLE') && redisRefusal(rejection.cause) === undefined;
+  const loud = outage ? undefined : windowOf(log).loud(rejection.reason);
   if (!loud) {
-    // A Redis outage is reported once by the hub; the rest of a minute's rejections are counted.
+    // An outage, or a repeat of this reason within the minute (counted for the next loud line).
     log.debug(fields, rejection.message);
   } else {
     const level = rejection.status >= 500 ? 'error' : 'warn';
