@@ -50,15 +50,15 @@ const REFUSAL_WINDOW = new LogWindow(60_000);
 /**
  * Logs a failed request by what it says about the hub: a client abort or a Redis outage (reported
  * once by the outage watcher) at debug without a stack (to `debugLog`: the request's own logger
- * keeps warnings and errors only), so that no client can flood the log;
- * anything else at 5xx as an error with its stack.
+ * keeps warnings and errors only), so that no client can flood the log; a command Redis refused
+ * as a warning once a minute per kind of refusal (debug in between); anything else at 5xx as an
+ * error with its stack.
  */
 export function logRequestFailure(request: FastifyRequest, err: unknown, hubError: HubError, debugLog: Logger = request.log as Logger): void {
   if (isClientAbort(err, request)) {
     debugLog.debug({ event: 'client_aborted', url: request.url, message: (err as Error).message }, 'client closed the connection mid-request');
   } else if (hubError.code === 'TH_ERR_REDIS_UNAVAILABLE') {
-    // An outage is reported once by the outage watcher; a refusal (OOM at maxmemory, NOPERM) by no
-    // one else: a warning per kind of refusal a minute, the next saying how many were quiet.
+    // No outage watcher reports a refusal (Redis answers): the next warning says how many were quiet.
     const refusal = redisRefusal(hubError);
     const loud = refusal === undefined ? undefined : REFUSAL_WINDOW.loud(refusal.split(' ', 1)[0]);
     if (loud) request.log.warn({ event: 'redis_refused', url: request.url, reply: refusal, ...(loud.quiet ? { suppressed: loud.quiet } : {}) }, hubError.message);
