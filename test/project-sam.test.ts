@@ -313,6 +313,22 @@ Resources:
 `, ['app.mjs', 'layers/common/nodejs/a.js'])).toThrow(/Resources\.Utils\.Properties\.LayerName: "shared\.utils" is not a valid name: letters, digits, - and _/);
   });
 
+  it('layers of one LayerName are versions 1, 2, ... in template order, each with its own content (the second did not take the first\'s)', () => {
+    const { dir, config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Old: { Type: AWS::Serverless::LayerVersion, Properties: { LayerName: shared, ContentUri: layers/old } }
+  New: { Type: AWS::Lambda::LayerVersion, Properties: { LayerName: shared, Content: layers/new } }
+  A: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Layers: [!Ref Old] } }
+  B: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Layers: [!Ref New], Environment: { Variables: { LAYER: !Ref New } } } }
+`, ['app.mjs', 'layers/old/nodejs/a.js', 'layers/new/nodejs/b.js']);
+    const arn = (version: number) => `arn:aws:lambda:us-east-1:000000000000:layer:shared:${version}`;
+    expect(config.functions.A.layers).toEqual([`${dir}/layers/old`]);
+    expect(config.functions.B.layers).toEqual([`${dir}/layers/new`]);
+    expect(config.functions.B.environment.LAYER).toBe(arn(2));
+    expect(functionConfiguration(config, config.functions.A).Layers).toEqual([{ Arn: arn(1), CodeSize: expect.any(Number) }]);
+    expect(functionConfiguration(config, config.functions.B).Layers).toEqual([{ Arn: arn(2), CodeSize: expect.any(Number) }]);
+  });
+
   it("a layer name in both the config's layers: and the template is an error naming both, unless both name one directory", () => {
     const template = `Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -10,7 +10,8 @@ import { functionUrlSchema, iamSettingsSchema } from '../sources/http/url-settin
 const CPUS = Math.min(1000, availableParallelism());
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
+/** A layer's name, or `<name>:<version>` for a version after the first (a project's second layer of one LayerName). */
+const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}(:[1-9][0-9]{0,8})?$/;
 
 /** Lambda environment values are strings; YAML numbers and booleans are stringified as SAM does. */
 const envValue = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
@@ -185,7 +186,7 @@ export const hubSchema = z.object({
   }).strict().default({ requestUsdPerMillion: 0.2, gbSecondUsd: 0.0000166667 }),
   /** Layers by name (name → directory), for functions' `layers:` lists. */
   layers: namedRecord(
-    z.string().regex(LAYER_NAME, { error: 'layer names hold 1-140 letters, digits, - and _' }),
+    z.string().regex(LAYER_NAME, { error: 'layer names hold 1-140 letters, digits, - and _ (and :<version> for a version after 1)' }),
     z.string().min(1, { error: 'must be a directory' }),
   ).default({}),
   functions: namedRecord(

@@ -24,8 +24,8 @@ interface TypeSpec {
   lowerCase?: boolean;
   /** Generated name: the logical id alone (functions: the name `sam local invoke` uses; layers: SAM's default LayerName). */
   logicalIdOnly?: boolean;
-  /** The Ref value; default the physical name. */
-  ref?: (name: string, id: StackIdentity) => string;
+  /** The Ref value; default the physical name. `version`: a layer's (see Stack.layerVersion). */
+  ref?: (name: string, id: StackIdentity, version: number) => string;
   attributes: Record<string, (name: string, id: StackIdentity) => string>;
 }
 
@@ -43,7 +43,7 @@ const TABLE: TypeSpec = {
 };
 const LAYER: TypeSpec = {
   nameProperty: 'LayerName', maxLength: 140, logicalIdOnly: true, chars: [/^[\w-]+$/, 'letters, digits, - and _'],
-  ref: (name, id) => arn('lambda', `layer:${name}:1`, id),
+  ref: (name, id, version) => arn('lambda', `layer:${name}:${version}`, id),
   attributes: {},
 };
 
@@ -99,10 +99,12 @@ export function generatedName(type: string, logicalId: string, id: StackIdentity
 }
 
 /** Ref of a resource whose type the table does not know: its logical id (as good as any physical id locally). */
-export function refValue(type: string, name: string, id: StackIdentity): string {
+export function refValue(type: string, name: string, id: StackIdentity, version = 1): string {
   const ref = TYPES.get(type)?.ref;
-  return ref ? ref(name, id) : name;
+  return ref ? ref(name, id, version) : name;
 }
+
+export const LAYER_TYPES: ReadonlySet<string> = new Set(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);
 
 /** Whether the hub models this resource type (its names and attributes); others' attributes, but Arn, only AWS knows. */
 export function modelledType(type: string): boolean {

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Stack } from './stack.js';
+import { LAYER_TYPES } from './physical.js';
 import { unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { mergeGlobals } from './globals.js';
 import { samEvents } from './sam-events.js';
@@ -141,13 +142,16 @@ function deadLetterConfig(value: unknown): unknown {
  */
 export function layerDirectories(stack: Stack, model: ProjectModel, layers: unknown, templateDir: string, at: string): string[] | undefined {
   if (!Array.isArray(layers) || layers.length === 0) return undefined;
+  // By each layer's Ref (its version ARN), so layers of one LayerName (versions 1, 2, ...) keep their own content.
   const local = new Map<string, { name: string; dir: string }>();
   for (const [logicalId, resource] of stack.resources) {
-    if (resource.Type !== 'AWS::Serverless::LayerVersion' && resource.Type !== 'AWS::Lambda::LayerVersion') continue;
+    if (!LAYER_TYPES.has(resource.Type)) continue;
     const content = resource.Properties.ContentUri ?? resource.Properties.Content;
     const dir = stack.resolver.resolve(content, `Resources.${logicalId}.Properties.ContentUri`);
     if (typeof dir === 'string' && !dir.startsWith('s3://')) {
-      local.set(stack.resolver.string({ Ref: logicalId }, `Resources.${logicalId}`), { name: stack.name(logicalId), dir: path.resolve(templateDir, dir) });
+      const version = stack.layerVersion(logicalId);
+      const name = version === 1 ? stack.name(logicalId) : `${stack.name(logicalId)}:${version}`;
+      local.set(stack.resolver.string({ Ref: logicalId }, `Resources.${logicalId}`), { name, dir: path.resolve(templateDir, dir) });
     }
   }
   return layers.flatMap((arn, i) => {

@@ -1,7 +1,7 @@
 import { HubError } from '../errors.js';
 import { AttributeFromAws, Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
-import { attributeValue, generatedName, modelledType, nameProblem, nameProperty, refValue, type StackIdentity } from './physical.js';
+import { attributeValue, generatedName, LAYER_TYPES, modelledType, nameProblem, nameProperty, refValue, type StackIdentity } from './physical.js';
 import { samReference } from './sam-references.js';
 import { checkParameter } from './parameter-constraints.js';
 import { isObject } from '../own.js';
@@ -61,7 +61,8 @@ export class Stack {
       imports: options.imports,
       ref: (logicalId) => {
         const resource = this.resources.get(logicalId);
-        return resource ? refValue(resource.Type, this.name(logicalId), this.identity) : samReference(this, logicalId);
+        if (!resource) return samReference(this, logicalId);
+        return refValue(resource.Type, this.name(logicalId), this.identity, LAYER_TYPES.has(resource.Type) ? this.layerVersion(logicalId) : undefined);
       },
       attribute: (logicalId, attribute, at) => {
         const resource = this.resources.get(logicalId);
@@ -121,6 +122,21 @@ export class Stack {
     const name = given ?? generatedName(resource.Type, logicalId, this.identity, fifo);
     this.names.set(logicalId, name);
     return name;
+  }
+
+  /**
+   * A layer resource's version: 1, or, when earlier layer resources of the template have the same
+   * LayerName, one more than they (CloudFormation publishes each as the next version of that layer;
+   * in which order only the deployment says, here in the template's).
+   */
+  layerVersion(logicalId: string): number {
+    const name = this.name(logicalId);
+    let version = 0;
+    for (const [other, resource] of this.resources) {
+      if (LAYER_TYPES.has(resource.Type) && this.name(other) === name) version += 1;
+      if (other === logicalId) break;
+    }
+    return version;
   }
 
   /**

@@ -51,14 +51,16 @@ function environment(variables: Readonly<Record<string, string>>): { Environment
 }
 
 /**
- * A layer as Lambda reports it: `Arn` is a layer version ARN (version 1) named after the top-level
- * `layers:` entry, else the directory's base name; `CodeSize` is the bytes of its files (Lambda's
- * is the zip archive's), measured on each call as the layer may change under --watch.
+ * A layer as Lambda reports it: `Arn` is a layer version ARN named after the top-level `layers:`
+ * entry (version 1, or the `<n>` of an entry `<name>:<n>`: a project's later layer of one
+ * LayerName), else the directory's base name; `CodeSize` is the bytes of its files (Lambda's is
+ * the zip archive's), measured on each call as the layer may change under --watch.
  */
 function layer(config: HubConfig, dir: string): { Arn: string; CodeSize: number } {
   const named = Object.entries(config.layers).find(([, layerDir]) => layerDir === dir)?.[0];
-  const name = (named ?? path.basename(dir)).replace(/[^A-Za-z0-9_-]/g, '-');
-  return { Arn: arnOf(config.region, 'lambda', config.accountId, `layer:${name}:1`), CodeSize: directorySize(dir) };
+  const [, base, version] = /^(.*?)(?::([1-9]\d*))?$/s.exec(named ?? path.basename(dir))!;
+  const name = base.replace(/[^A-Za-z0-9_-]/g, '-');
+  return { Arn: arnOf(config.region, 'lambda', config.accountId, `layer:${name}:${version ?? 1}`), CodeSize: directorySize(dir) };
 }
 
 function directorySize(dir: string): number {
