@@ -698,6 +698,34 @@ Resources:
     ]);
   });
 
+  it('an AWS::ApiGatewayV2::Api quick create (Target: a function ARN or its integration URI) is an HTTP route to it on $default, with the API\'s CorsConfiguration; an HTTP URL target is a warning', () => {
+    const { config } = load(`Resources:
+  Web: { Type: AWS::Serverless::Function, Properties: { FunctionName: web, Handler: app.handler, Runtime: nodejs20.x } }
+  Pets: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  WebApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: web
+      ProtocolType: HTTP
+      CorsConfiguration: { AllowOrigins: ['*'], AllowMethods: [GET, POST] }
+      Target: !Sub arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/arn:aws:lambda:\${AWS::Region}:\${AWS::AccountId}:function:\${Web}/invocations
+  PetsApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: { Name: pets, ProtocolType: HTTP, RouteKey: 'GET /pets/{id}', Target: !GetAtt Pets.Arn }
+  ProxyApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: { Name: proxy, ProtocolType: HTTP, Target: https://example.com }
+`, ['app.mjs']);
+    expect(config.functions.web.events).toEqual([{
+      http: expect.objectContaining({
+        path: '/{proxy+}', stage: '$default', methods: ['ANY'], payloadFormatVersion: '2.0',
+        cors: expect.objectContaining({ allowOrigins: ['*'], allowMethods: ['GET', 'POST'], allowHeaders: [] }),
+      }),
+    }]);
+    expect(config.functions.Pets.events).toEqual([{ http: expect.objectContaining({ path: '/pets/{id}', stage: '$default', methods: ['GET'] }) }]);
+    expect(config.project!.warnings).toContain('Resources.ProxyApi.Properties.Target: https://example.com is not a function of this project: only quick-create HTTP APIs that target one are served locally');
+  });
+
   it('HttpApi events are on the StageName of their ApiId (a literal, a !Ref parameter; none, empty or $default, and the implicit API: $default)', () => {
     const template = `Transform: AWS::Serverless-2016-10-31
 Parameters:

@@ -3,10 +3,11 @@ import type { ProjectModel, RawFunction } from './model.js';
 import { mappingFromArn } from './mappings.js';
 import { destinationsOf } from './destinations.js';
 import { input } from './sam-events.js';
-import { urlSettings } from './sam-function.js';
+import { corsSettings, urlSettings } from './sam-function.js';
 import { SUBSCRIPTION_FIELDS } from './cfn-resources.js';
 import { isObject } from '../own.js';
 import { functionArnElsewhere } from '../arn.js';
+import { DEFAULT_STAGE } from '../sources/http/stage.js';
 
 /**
  * Resources that attach to a function declared elsewhere in the template: event source mappings,
@@ -116,6 +117,32 @@ const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
   });
 };
 
+/** A Lambda integration URI (`arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations`): the function's ARN. */
+const INTEGRATION_URI = /^arn:aws[\w-]*:apigateway:[^:]*:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
+
+/**
+ * An HTTP API's quick create (`Target`: a function's ARN, or its integration URI): API Gateway makes
+ * a Lambda proxy integration (payload 2.0), the route `RouteKey` (default `$default`, the catch-all,
+ * which is `/{proxy+}` here as for an HttpApi event without a Path) and the auto-deployed `$default`
+ * stage, with the API's `CorsConfiguration`. A target that is not a function (an HTTP URL) is a warning.
+ */
+const quickCreateApi: Attacher = (stack, model, props, at) => {
+  if (props.Target === undefined || props.ProtocolType !== 'HTTP') return;
+  const text = stack.resolver.string(props.Target, `${at}.Target`);
+  const arn = INTEGRATION_URI.exec(text)?.[1] ?? text;
+  if (!FUNCTION_ARN.test(arn)) {
+    return warn(model)(`${at}.Target: ${text} is not a function of this project: only quick-create HTTP APIs that target one are served locally`);
+  }
+  const [, fn] = target(stack, model, arn, `${at}.Target`);
+  const routeKey = props.RouteKey === undefined ? '$default' : stack.resolver.string(props.RouteKey, `${at}.RouteKey`);
+  const [method, path] = routeKey === '$default' ? ['ANY', '/{proxy+}'] : routeKey.split(' ');
+  if (path === undefined) throw stack.resolver.error(`${at}.RouteKey`, `must be $default or "<METHOD> <path>" (GET /pets/{id}), not ${JSON.stringify(routeKey)}`);
+  const cors = props.CorsConfiguration;
+  fn.events.push({
+    http: { path, stage: DEFAULT_STAGE, methods: [method.toUpperCase()], payloadFormatVersion: '2.0', ...(isObject(cors) ? { cors: corsSettings(cors) } : {}) },
+  });
+};
+
 /**
  * Resources that call functions on AWS but do not run here: one warning per type, naming them, so a
  * function that would be called by them is not silently never called.
@@ -168,4 +195,5 @@ const ATTACHERS = new Map<string, [(logicalId: string) => Attacher, (readonly st
   ['AWS::Events::Rule', [() => rule, ['ScheduleExpression', 'Targets', 'State']]],
   ['AWS::Scheduler::Schedule', [() => scheduler, ['Target', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'State']]],
   ['AWS::S3::Bucket', [bucket, ['NotificationConfiguration']]],
+  ['AWS::ApiGatewayV2::Api', [() => quickCreateApi, ['Target', 'RouteKey', 'ProtocolType', 'CorsConfiguration']]],
 ]);
