@@ -1,6 +1,6 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { dynamodbEndpoints, dynamodbShardReader } from './dynamodb/client.js';
-import { arrivalMsOf, DYNAMODB_ENVELOPE_TYPE, itemKey, toDynamodbRecord, type DynamoDBRecord } from './dynamodb/records.js';
+import { arrivalMsOf, DYNAMODB_ENVELOPE_TYPE, itemKey, recordStreamArn, toDynamodbRecord, type DynamoDBRecord } from './dynamodb/records.js';
 import { dynamodbSettingsSchema, type DynamodbSettings } from './dynamodb/settings.js';
 import { onFailureProblems } from './kit/failure-record.js';
 import { liveShardSources, ShardSource } from './kit/shards/shard-source.js';
@@ -32,16 +32,19 @@ function dynamodbSpec(settings: DynamodbSettings): ShardKindSpec<_Record, Dynamo
     // Patterns match the whole record (eventName, dynamodb.NewImage in DynamoDB JSON, ...).
     filter: {},
     openReader: (context) => dynamodbShardReader(settings, dynamodbEndpoints(settings, context.config.region)),
-    stream: ({ arn, region }) => ({
-      arn,
-      envelopeType: DYNAMODB_ENVELOPE_TYPE,
-      batchInfoKey: 'DDBStreamBatchInfo',
-      toRecord: (record) => toDynamodbRecord(record, arn, region),
-      filterSubject: (record) => record as Record<string, unknown>,
-      laneKey: itemKey,
-      sequenceOf: (record) => record.dynamodb?.SequenceNumber ?? '',
-      arrivalMsOf,
-    }),
+    stream: ({ arn: read, region }) => {
+      const arn = recordStreamArn(read, region);
+      return {
+        arn,
+        envelopeType: DYNAMODB_ENVELOPE_TYPE,
+        batchInfoKey: 'DDBStreamBatchInfo',
+        toRecord: (record: _Record) => toDynamodbRecord(record, arn, region),
+        filterSubject: (record: DynamoDBRecord) => record as Record<string, unknown>,
+        laneKey: itemKey,
+        sequenceOf: (record: DynamoDBRecord) => record.dynamodb?.SequenceNumber ?? '',
+        arrivalMsOf,
+      };
+    },
   };
 }
 

@@ -46,6 +46,19 @@ export function toDynamodbRecord(record: _Record, streamArn: string, region: str
   return out;
 }
 
+/** The region DynamoDB Local names its tables and streams in (no AWS region has that name). */
+const DYNAMODB_LOCAL_REGION = 'ddblocal';
+
+/**
+ * The stream ARN records name (`eventSourceARN`, the on-failure record's `streamArn`): DynamoDB
+ * Local's (`arn:aws:dynamodb:ddblocal:...`) in the region the mapping reads in, so that it agrees
+ * with `awsRegion` as on AWS; any other as it is.
+ */
+export function recordStreamArn(arn: string, region: string): string {
+  const parts = arn.split(':');
+  return parts[3] === DYNAMODB_LOCAL_REGION ? [...parts.slice(0, 3), region, ...parts.slice(4)].join(':') : arn;
+}
+
 /** The record's item key as one string, attribute names sorted: records with equal keys share a lane. */
 export function itemKey(record: DynamoDBRecord): string {
   const keys = record.dynamodb?.Keys ?? {};
