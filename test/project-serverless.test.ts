@@ -283,6 +283,28 @@ functions:
       .toThrow('functions.f.environment.C: ${self:provider.stage} has no value: provider.stage is not set (use ${sls:stage}: --stage, else provider.stage, else dev)');
   });
 
+  it('${opt:stage, self:provider.stage} without provider.stage is dev, as the Framework v3 resolves it (after its Service fills in dev); with --stage, that stage', () => {
+    // serverless/examples aws-python-rest-api-with-dynamodb: a table named from it, no provider.stage.
+    const dir = projectDir({
+      'serverless.yml': `service: todos
+provider: { name: aws, runtime: nodejs20.x, environment: { DYNAMODB_TABLE: "\${self:service}-\${opt:stage, self:provider.stage}" } }
+functions:
+  f: { handler: handler.handler, environment: { PARAM: "\${param:stage, self:provider.stage}" } }
+resources:
+  Resources:
+    Table:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+        KeySchema: [{ AttributeName: id, KeyType: HASH }]
+        TableName: \${self:provider.environment.DYNAMODB_TABLE}
+`,
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(config.functions.f.environment).toEqual({ DYNAMODB_TABLE: 'todos-dev', PARAM: 'dev' });
+    expect(projectConfig(dir, { serverless: 'serverless.yml', stage: 'qa' }).functions.f.environment).toMatchObject({ DYNAMODB_TABLE: 'todos-qa' });
+  });
+
   it('${opt:stage} is the --stage given (or the project\'s stage:) alone, as the Framework\'s CLI option: without one it is its fallback, else an error pointing to ${sls:stage}', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc

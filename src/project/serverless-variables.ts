@@ -29,6 +29,16 @@ export interface VariableSources {
 }
 
 const INNERMOST = /\$\{([^${}]+)\}/;
+/**
+ * Sources the Framework (v3) resolves only once its Service is loaded (`opt`, `sls`, `param`, the AWS
+ * ones): a variable with one of them waits for that pass, and by then the Service has filled in
+ * `provider.stage: dev` when the file sets none, so `${opt:stage, self:provider.stage}` is `dev`
+ * there (a `${self:provider.stage}` alone is resolved before, and fails).
+ */
+const AFTER_INIT = /^(?:opt|sls|param|aws|cf|ssm|s3):/;
+const afterInit = (reference: string) => AFTER_INIT.test(reference);
+const DEFAULT_STAGE = 'dev';
+
 /** A serverless variable starts with its source: `self:`, `env:`, `file(...)` (whole file: no address) ... (not CloudFormation's `AWS::`). */
 const SOURCE = /^\s*(?:(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)|(?:file|strToBool)\([^)]*\)\s*(?:,|$))/;
 /** A fallback that is another source, not a literal (text a nested variable gave, such as an ARN, stays a literal). */
@@ -99,6 +109,7 @@ export class Variables {
       const value = this.lookup(reference, at, depth);
       if (value instanceof Unresolvable) unresolvable ??= [reference, value];
       else if (value !== undefined && value !== null) return value;
+      if (reference === 'self:provider.stage' && references.some(afterInit)) return DEFAULT_STAGE;
       rest = comma < 0 ? undefined : rest.slice(comma + 1).trim();
       if (rest !== undefined && !FALLBACK_SOURCE.test(rest)) return literal(rest);
     }
