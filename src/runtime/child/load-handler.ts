@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Callback, Context } from 'aws-lambda';
 import type { BootstrapSpec } from '../protocol.js';
+import { bindSdkV2Endpoints } from './sdk-v2-endpoints.js';
 
 export type Handler = (event: unknown, context: Context, callback: Callback<unknown>) => unknown;
 
@@ -21,6 +22,7 @@ export async function loadHandler(spec: BootstrapSpec): Promise<Handler> {
     throw runtimeError('Runtime.ImportModuleError', `Error: Cannot find module '${module}'\nRequire stack:\n- ${fileURLToPath(import.meta.url)}`);
   }
   let mod: Record<string, unknown>;
+  bindSdkV2Endpoints(spec.handlerFile);
   try {
     mod = await import(pathToFileURL(spec.handlerFile).href);
   } catch (err) {
