@@ -429,6 +429,9 @@ describe('destination config', () => {
     const seen = await waitFor(() => readLines(calls).map((line) => JSON.parse(line))[0], 15_000, 'the record at sink:live');
     expect(seen).toMatchObject({ stage: 'live', functionVersion: '1', invokedFunctionArn: expect.stringMatching(/:function:sink:live$/) });
     expectSuccess(seen.event, 'f', requestId, 1);
+    // The record's invocation has a request id of its own, a UUID as on Lambda.
+    expect(seen.awsRequestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(seen.awsRequestId).not.toBe(requestId);
   });
 
   it('refuses dlq as an on-success target (no record would go anywhere), naming the field', () => {

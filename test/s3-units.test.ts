@@ -17,7 +17,7 @@ describe('S3 record normalisation', () => {
     expect(decodeS3Key('50%off')).toBe('50%off');
   });
 
-  it('turns a MinIO record into the AWS shape with a stable, job-safe id', () => {
+  it('turns a MinIO record into the AWS shape with a stable id in UUID form', () => {
     const raw = minioRecord('my-bucket', 'dir/x y.txt');
     const normalised = normaliseRecord(raw as never, 'eu-west-1');
     expect(normalised.key).toBe('dir/x y.txt');
@@ -26,7 +26,8 @@ describe('S3 record normalisation', () => {
       s3: { bucket: { arn: 'arn:aws:s3:::my-bucket' }, object: { key: 'dir/x+y.txt' } },
     });
     const id = recordEventId(normalised, 'thumbs');
-    expect(id).toMatch(/^s3-[0-9a-f]{40}$/);
+    // The handler's request id: a UUID, as Lambda's always is.
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(recordEventId(normaliseRecord(raw as never, 'eu-west-1'), 'thumbs')).toBe(id);
     expect(recordEventId(normalised, 'index')).not.toBe(id);
   });

@@ -8,7 +8,7 @@ import { lambdaErrorDocument } from '../runtime/failures.js';
 import { functionArn } from '../arn.js';
 import { LATEST, PUBLISHED_VERSION } from '../config/versions.js';
 import { childTraceparent } from '../tracing.js';
-import { buildEnvelope, ENVELOPE_TYPES, newDelivery, type QueuedEvent } from './envelope.js';
+import { buildEnvelope, ENVELOPE_TYPES, newDelivery, stableUuid, type QueuedEvent } from './envelope.js';
 import type { EventQueues } from './queues.js';
 import { parseJson } from '../json.js';
 
@@ -82,7 +82,8 @@ export class DestinationSender {
         source: record.requestContext.functionArn,
         type: ENVELOPE_TYPES.destination,
         subject: record.requestContext.condition,
-        id: options.id,
+        // The record's invocation has a request id of its own, a UUID as on Lambda (stable for a re-send).
+        id: stableUuid(options.id),
         data: record,
         // Same trace as the invocation the record is about, as a child span of it.
         traceparent: childTraceparent(options.traceparent),

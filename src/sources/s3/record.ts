@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableUuid } from '../../router/envelope.js';
 import type { S3EventRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { globalArnOf } from '../../arn.js';
@@ -122,12 +122,12 @@ export function decodeS3Key(key: string): string {
 /**
  * The envelope (and BullMQ job) id of a record for function `fn`: stable for the same notification
  * delivered again (bucket, key, event name, sequencer or version id), its own for each function the
- * record goes to (see invocationId), only `[\w-]` and never all digits.
+ * record goes to (see invocationId); a UUID, as the request id Lambda gives a handler always is.
  */
 export function recordEventId({ record, key, bucket }: NormalisedRecord, fn: string): string {
   const { sequencer, versionId } = record.s3.object;
   const version = sequencer || versionId || record.eventTime;
-  return `s3-${createHash('sha256').update([fn, bucket, key, record.eventName, version].join('\0')).digest('hex').slice(0, 40)}`;
+  return stableUuid(['s3', fn, bucket, key, record.eventName, version].join('\0'));
 }
 
 function isoTime(value: string | undefined): string {

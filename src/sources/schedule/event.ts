@@ -15,9 +15,12 @@ export function ruleArn(config: Pick<HubConfig, 'region' | 'accountId'>, ref: Sc
   return arnOf(config.region, 'events', config.accountId, `rule/${ref.fn}-schedule-${ref.index}`);
 }
 
-/** Same schedule and tick, same id: a tick claimed twice is one BullMQ job (which rejects ':'). */
+/**
+ * Same schedule and tick, same id: a tick claimed twice is one BullMQ job. A UUID (the handler's
+ * request id, as on Lambda), not the Scheduled Event's own id.
+ */
 export function tickEnvelopeId(ref: ScheduleRef, tick: number): string {
-  return `schedule-${ref.fn}-${ref.index}-${tick}`.replace(/[^\w-]/g, '_');
+  return stableUuid(`schedule\0${ref.fn}\0${ref.index}\0${tick}`);
 }
 
 /** EventBridge's Scheduled Event for one tick (`time` is the scheduled time, seconds precision). */
