@@ -98,7 +98,7 @@ describe('SAM template loader', () => {
       { sns: expect.objectContaining({ topic: 'arn:aws:sns:us-east-1:000000000000:app-Failures' }) },
       { sqs: expect.objectContaining({ queue: 'arn:aws:sqs:us-east-1:000000000000:app-AuditViaqueueQueue' }) },
       { http: expect.objectContaining({ path: '/audit/{id}', methods: ['GET'] }) },
-      { http: expect.objectContaining({ path: '/{proxy+}', methods: ['ANY'] }) },
+      { http: expect.objectContaining({ path: '$default', methods: ['ANY'] }) },
     ]);
   });
 
@@ -718,7 +718,7 @@ Resources:
 `, ['app.mjs']);
     expect(config.functions.web.events).toEqual([{
       http: expect.objectContaining({
-        path: '/{proxy+}', stage: '$default', methods: ['ANY'], payloadFormatVersion: '2.0',
+        path: '$default', stage: '$default', methods: ['ANY'], payloadFormatVersion: '2.0',
         cors: expect.objectContaining({ allowOrigins: ['*'], allowMethods: ['GET', 'POST'], allowHeaders: [] }),
       }),
     }]);

@@ -73,7 +73,7 @@ functions:
     expect(SAME_INSTANCE).toBe(INSTANCE);
     expect(fn.events).toEqual([
       { http: expect.objectContaining({ path: '/hello', methods: ['GET'] }) },
-      { http: expect.objectContaining({ path: '/{proxy+}', methods: ['ANY'] }) },
+      { http: expect.objectContaining({ path: '$default', methods: ['ANY'] }) },
       { schedule: expect.objectContaining({ expression: 'rate(1 hour)', input: { a: 1 } }) },
       { schedule: expect.objectContaining({ expression: 'cron(0 12 * * ? *)' }) },
       { sns: expect.objectContaining({ topic: 'arn:aws:sns:us-east-1:000000000000:alerts' }) },

@@ -122,8 +122,8 @@ const INTEGRATION_URI = /^arn:aws[\w-]*:apigateway:[^:]*:lambda:path\/[^/]+\/fun
 
 /**
  * An HTTP API's quick create (`Target`: a function's ARN, or its integration URI): API Gateway makes
- * a Lambda proxy integration (payload 2.0), the route `RouteKey` (default `$default`, the catch-all,
- * which is `/{proxy+}` here as for an HttpApi event without a Path) and the auto-deployed `$default`
+ * a Lambda proxy integration (payload 2.0), the route `RouteKey` (default `$default`, the catch-all)
+ * and the auto-deployed `$default`
  * stage, with the API's `CorsConfiguration`. A target that is not a function (an HTTP URL) is a warning.
  */
 const quickCreateApi: Attacher = (stack, model, props, at) => {
@@ -135,7 +135,7 @@ const quickCreateApi: Attacher = (stack, model, props, at) => {
   }
   const [, fn] = target(stack, model, arn, `${at}.Target`);
   const routeKey = props.RouteKey === undefined ? '$default' : stack.resolver.string(props.RouteKey, `${at}.RouteKey`);
-  const [method, path] = routeKey === '$default' ? ['ANY', '/{proxy+}'] : routeKey.split(' ');
+  const [method, path] = routeKey === '$default' ? ['ANY', '$default'] : routeKey.split(' ');
   if (path === undefined) throw stack.resolver.error(`${at}.RouteKey`, `must be $default or "<METHOD> <path>" (GET /pets/{id}), not ${JSON.stringify(routeKey)}`);
   const cors = props.CorsConfiguration;
   fn.events.push({

@@ -57,7 +57,8 @@ const api: Mapper = (ctx, props, at) => {
 
 const httpApi: Mapper = (_ctx, props) => [{
   http: {
-    path: props.Path === undefined ? '/{proxy+}' : String(props.Path),
+    // No Path: samtranslator's catch-all route `$default`.
+    path: props.Path === undefined ? '$default' : String(props.Path),
     stage: props.stage,
     methods: [method(props.Method)],
     ...(props.PayloadFormatVersion === undefined ? {} : { payloadFormatVersion: String(props.PayloadFormatVersion) }),

@@ -39,13 +39,13 @@ const slash = (p: unknown) => `/${String(p ?? '').replace(/^\/+/, '')}`;
 /** `GET users/{id}` or `{ method, path }`. */
 function route(value: unknown): { method: string; path: string; props: Props } {
   if (typeof value === 'string') {
-    if (value === '*') return { method: 'ANY', path: '/{proxy+}', props: {} };
+    if (value === '*') return { method: 'ANY', path: '$default', props: {} };
     const [method, path] = value.trim().split(/\s+/);
     return { method: method === '*' ? 'ANY' : method.toUpperCase(), path: slash(path), props: {} };
   }
   const props = isObject(value) ? value : {};
   const method = props.method === undefined || props.method === '*' ? 'ANY' : String(props.method).toUpperCase();
-  return { method, path: props.path === undefined || props.path === '*' ? '/{proxy+}' : slash(props.path), props };
+  return { method, path: props.path === undefined || props.path === '*' ? '$default' : slash(props.path), props };
 }
 
 /** An http event's route; the Framework drops a trailing slash (`users/` is the resource /users). */

@@ -5,7 +5,7 @@ import { createAuthorizer } from './http/authorizer.js';
 import { authorizerProblems } from './http/authorizer-settings.js';
 import { HubError } from '../errors.js';
 import { ALL_METHODS, registerRoute, routeSource } from './http/route.js';
-import { httpSettingsSchema } from './http/settings.js';
+import { DEFAULT_ROUTE, httpSettingsSchema } from './http/settings.js';
 import { apiGatewayTooLarge, functionUrlShape, httpApiShape, httpApiTimeout, streamingFunctionUrlShape } from './http/shapes.js';
 import { urlIamCheck } from './http/url-iam.js';
 import { defineSourceKind, type SourceContext } from './source.js';
@@ -44,7 +44,9 @@ export const httpKind = defineSourceKind({
   check: authorizerProblems,
   /** `events: - http: { path, stage, methods, cors, auth, payloadFormatVersion, authorizer }`: an HTTP API route. */
   create: (fn, { path, stage, methods, cors, auth, payloadFormatVersion, authorizer, timeoutInMillis }, index) => routeSource('http', fn, index, (context) => registerRoute(context, {
-    fn, path, stage, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion, stage, Boolean(cors)), integrationTimeout: httpApiTimeout(timeoutInMillis),
+    fn, stage, methods, cors, auth, shape: httpApiShape(methods, path, payloadFormatVersion, stage, Boolean(cors)), integrationTimeout: httpApiTimeout(timeoutInMillis),
+    // The catch-all `$default` takes every path the other routes leave (the router tries it last), without pathParameters.
+    ...(path === DEFAULT_ROUTE ? { path: '/{proxy+}', noPathParameters: true } : { path }),
     tooLarge: apiGatewayTooLarge,
     apiName: `${fn.name}:http`, defaultDomain: executeApiDomain,
     authorizer: authorizer && createAuthorizer(authorizer, 'http', context),

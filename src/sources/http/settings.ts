@@ -41,9 +41,18 @@ export const authSchema = z.union([
   }).strict(),
 ], { error: 'must be { bearer: TOKEN } or { hmac: { secret, header? } }' });
 
+/** HTTP APIs' catch-all route: every request no other route of the API matches (its routeKey is `$default`). */
+export const DEFAULT_ROUTE = '$default';
+
+/** An HTTP API route's path: a path template, or the catch-all `$default`. */
+const httpRoutePathSchema = z.string().superRefine((path, ctx) => {
+  if (path === DEFAULT_ROUTE) return;
+  for (const issue of routePathSchema.safeParse(path).error?.issues ?? []) ctx.addIssue({ code: 'custom', message: issue.message });
+});
+
 /** `events: - http: { path, methods, cors, auth }`: an HTTP route that invokes the function synchronously. */
 export const httpSettingsSchema = z.object({
-  path: routePathSchema,
+  path: httpRoutePathSchema,
   /** The HTTP API's stage: a named one serves the route at `/{stage}{path}`, as its invoke URL has it; `$default` at `path`. */
   stage: httpStageSchema.default(DEFAULT_STAGE),
   methods: z.array(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` })).min(1).default(['ANY']),
@@ -58,7 +67,7 @@ export const httpSettingsSchema = z.object({
     .refine((a) => !('type' in a) || a.type !== 'TOKEN', { error: 'HTTP APIs have REQUEST authorizers only (TOKEN is for REST APIs: use api:)' })
     .optional(),
 }).strict().superRefine((s, ctx) => {
-  const served = stagePath(s.stage, s.path);
+  const served = stagePath(s.stage, s.path === DEFAULT_ROUTE ? '/' : s.path);
   if (isOwnPath(served)) ctx.addIssue({ code: 'custom', path: ['stage'], message: `puts the route at ${served}, which ${OWN_PATHS_MESSAGE}` });
 });
 

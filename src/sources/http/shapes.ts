@@ -6,6 +6,7 @@ import { sendHttpResult } from './response.js';
 import { sendV1Result } from './response-v1.js';
 import { sendJson, type HttpShape, type MatchedRoute } from './shape.js';
 import { DEFAULT_STAGE } from './stage.js';
+import { DEFAULT_ROUTE } from './settings.js';
 import { functionUrlStream } from './stream-response.js';
 
 export const ENVELOPE_TYPES = {
@@ -30,8 +31,9 @@ export const functionUrlShape: HttpShape = {
 /** A function URL whose invoke mode is RESPONSE_STREAM. */
 export const streamingFunctionUrlShape: HttpShape = { ...functionUrlShape, streaming: functionUrlStream };
 
-/** `METHOD /path` (or `ANY /path` for a route of every method), as HTTP APIs name routes. */
+/** `METHOD /path` (or `ANY /path` for a route of every method; `$default` for the catch-all), as HTTP APIs name routes. */
 export function routeKeyOf(methods: string[], path: string, method: string): string {
+  if (path === DEFAULT_ROUTE) return DEFAULT_ROUTE;
   return `${methods.includes('ANY') ? 'ANY' : method} ${path}`;
 }
 
