@@ -28,7 +28,7 @@ describe('names of Object.prototype members are not functions', { timeout: 60_00
     for (const type of ['RequestResponse', 'Event'] as const) {
       const invoked = hub.lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: type, Payload: encoder.encode('{}') }));
       await expect(invoked).rejects.toBeInstanceOf(ResourceNotFoundException);
-      await expect(invoked).rejects.toMatchObject({ message: `Function not found: ${arnOf(name)}`, $metadata: { httpStatusCode: 404 } });
+      await expect(invoked).rejects.toMatchObject({ message: `Function not found: ${arnOf(name)}:$LATEST`, $metadata: { httpStatusCode: 404 } });
     }
     const got = hub.lambda.send(new GetFunctionCommand({ FunctionName: name }));
     await expect(got).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: `Function not found: ${arnOf(name)}` });

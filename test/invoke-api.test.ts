@@ -153,11 +153,17 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect(readLines(calls).length).toBe(before);
   });
 
-  it('answers an unknown function with ResourceNotFoundException', async () => {
+  it('answers an unknown function with ResourceNotFoundException; an invocation names the version it would have run ($LATEST), as Lambda\'s does', async () => {
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:nope';
     const err = await hub.lambda.send(new InvokeCommand({ FunctionName: 'nope' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);
-    expect((err as Error).message).toContain('Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope');
+    expect((err as Error).message).toBe(`Function not found: ${arn}:$LATEST`);
     expect((err as ResourceNotFoundException).$metadata.httpStatusCode).toBe(404);
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'nope', InvocationType: 'Event' }))).rejects.toThrow(`Function not found: ${arn}:$LATEST`);
+    await expect(hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: `000000000000:function:nope` }))).rejects.toThrow(`Function not found: ${arn}:$LATEST`);
+    // A qualifier given is named as given; the reads name the bare ARN.
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'nope', Qualifier: 'live' }))).rejects.toThrow(`Function not found: ${arn}:live`);
+    await expect(hub.lambda.send(new GetFunctionCommand({ FunctionName: 'nope' }))).rejects.toThrow(new RegExp(`^Function not found: ${arn}$`));
   });
 
   it('rejects a sync payload over 6 MB and an async payload over 1 MB with 413', async () => {

@@ -8,13 +8,15 @@ import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { lambdaErrorDocument } from '../runtime/failures.js';
 import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
-import { hasVersions, PUBLISHED_VERSION, resolveQualifier, type FunctionVariant } from '../config/versions.js';
+import { hasVersions, LATEST, PUBLISHED_VERSION, resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
 import { parseJson } from '../json.js';
 import { page, type PageQuery } from './list-pages.js';
 
 const API = '/2015-03-31/functions';
+/** The IAM action of Invoke, InvokeWithResponseStream and InvokeAsync. */
+const INVOKE_ACTION = 'InvokeFunction';
 const LOG_TAIL_BYTES = 4096;
 /** In the order Lambda's ValidationException lists them. */
 const INVOCATION_TYPES = ['DryRun', 'RequestResponse', 'Event'] as const;
@@ -35,7 +37,7 @@ export function findFunction(config: HubConfig, name: string): FunctionConfig | 
  * malformed is Lambda's 400 ValidationException; well-formed but unknown, its 404; an ARN of another
  * region or account, Lambda's answer for it (checkFunctionHome; `action` is the operation's IAM action).
  */
-export function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined, action = 'InvokeFunction'): Target {
+export function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined, action = INVOKE_ACTION): Target {
   checkFunctionRef(ref, qualifierParam);
   const parsed = parseFunctionRef(ref);
   checkFunctionHome(parsed, config, action);
@@ -46,7 +48,10 @@ export function lookup(config: HubConfig, ref: string, qualifierParam: string | 
   const fn = findFunction(config, parsed.name);
   const variant = fn && resolveQualifier(fn, qualifier);
   if (!fn || !variant) {
-    const arn = functionArn(config.region, config.accountId, parsed.name) + (qualifier === undefined ? '' : `:${qualifier}`);
+    // An invocation names the version it would have run: Lambda's Invoke says `…:fn:$LATEST` for an
+    // unqualified name, its reads (GetFunction …) the bare ARN.
+    const named = qualifier ?? (action === INVOKE_ACTION ? LATEST : undefined);
+    const arn = functionArn(config.region, config.accountId, parsed.name) + (named === undefined ? '' : `:${named}`);
     throw new HubError('TH_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
   }
   return { fn, variant };
