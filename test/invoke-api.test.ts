@@ -204,7 +204,18 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
   it('rejects an invalid JSON payload with InvalidRequestContentException', async () => {
     const err = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{not json') })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidRequestContentException);
-    expect((err as Error).message).toContain('Could not parse request body into json');
+    expect((err as Error).message).toMatch(/^Could not parse request body into json: Could not parse payload into json: /);
+    // Bytes that are not UTF-8 inside valid JSON: refused as Lambda's parser refuses them (not read as U+FFFD), and nothing runs.
+    const before = readLines(calls).length;
+    const notUtf8 = Buffer.from('{"notUtf8":"\xff\xfe"}', 'latin1');
+    for (const InvocationType of ['RequestResponse', 'Event', 'DryRun'] as const) {
+      await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType, Payload: notUtf8 }))).rejects.toMatchObject({
+        name: 'InvalidRequestContentException', $metadata: { httpStatusCode: 400 }, message: expect.stringContaining('Invalid UTF-8'),
+      });
+    }
+    await expect(hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'record', Payload: notUtf8 }))).rejects.toBeInstanceOf(InvalidRequestContentException);
+    await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: notUtf8 }))).rejects.toBeInstanceOf(InvalidRequestContentException);
+    expect(readLines(calls).length).toBe(before);
     // the hub keeps serving
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{}') }));
     expect(out.StatusCode).toBe(200);

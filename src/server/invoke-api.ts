@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
@@ -159,11 +160,17 @@ export function logTail(logs: string): string {
   return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
 }
 
+/**
+ * The payload as JSON, or Lambda's 400 InvalidRequestContentException (`Could not parse request body
+ * into json: Could not parse payload into json: …`, its parser's words after that). Bytes that are
+ * not UTF-8 are refused as Lambda's parser refuses them, not read as U+FFFD.
+ */
 export function parsePayload(body: Buffer): unknown {
   try {
+    if (!isUtf8(body)) throw new SyntaxError('Invalid UTF-8: the payload is not UTF-8 text');
     return parseJson(body.toString('utf8'));
   } catch (cause) {
-    throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: ${(cause as Error).message}`, { cause });
+    throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: Could not parse payload into json: ${(cause as Error).message}`, { cause });
   }
 }
 
