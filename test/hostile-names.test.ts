@@ -43,7 +43,7 @@ describe('names of Object.prototype members are not functions', { timeout: 60_00
       const response = await fetch(`${hub.url}/urls/${encodeURIComponent(name)}${suffix}`, { method: 'POST', body: '{}' });
       expect(response.status).toBe(404);
       expect(response.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
-      expect((await response.json()).message).toBe(`Function not found: ${arnOf(name)}`);
+      expect((await response.json()).Message).toBe(`Function not found: ${arnOf(name)}`);
     }
   });
 

@@ -164,6 +164,15 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     // A qualifier given is named as given; the reads name the bare ARN.
     await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'nope', Qualifier: 'live' }))).rejects.toThrow(`Function not found: ${arn}:live`);
     await expect(hub.lambda.send(new GetFunctionCommand({ FunctionName: 'nope' }))).rejects.toThrow(new RegExp(`^Function not found: ${arn}$`));
+    // The error document as Lambda's model spells ResourceNotFoundException: `Type` and `Message`
+    // (boto3's error response carries them as such); other exceptions say `message`.
+    const raw = await fetch(`${hub.url}/2015-03-31/functions/nope/invocations`, { method: 'POST', body: '{}' });
+    expect([raw.status, raw.headers.get('x-amzn-errortype')]).toEqual([404, 'ResourceNotFoundException']);
+    expect(await raw.json()).toEqual({ Type: 'User', Message: `Function not found: ${arn}:$LATEST`, code: 'TH_ERR_FUNCTION_NOT_FOUND' });
+    const mismatch = await fetch(`${hub.url}/2015-03-31/functions/echo:live/invocations?Qualifier=1`, { method: 'POST', body: '{}' });
+    expect(await mismatch.json()).toEqual({
+      Type: 'User', message: 'The derived qualifier from the function name does not match the specified qualifier.', code: 'TH_ERR_REQUEST_INVALID_PARAMETER',
+    });
   });
 
   it('rejects a sync payload over 6 MB and an async payload over 1 MB with 413', async () => {

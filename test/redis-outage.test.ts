@@ -210,7 +210,7 @@ describe('Redis refusing the records an async invocation owes after its handler 
     const invoked = await fetch(`${hub.url}/2015-03-31/functions/ok/invocations`, { method: 'POST', headers: { 'x-amz-invocation-type': 'Event' }, body: JSON.stringify({ card: 'refused-4111' }) });
     expect(invoked.status).toBe(503);
     expect(invoked.headers.get('x-amzn-errortype')).toBe('ServiceException');
-    expect(await invoked.json()).toMatchObject({ code: 'TH_ERR_REDIS_UNAVAILABLE', message: expect.stringContaining('it refused the command: NOPERM') });
+    expect(await invoked.json()).toMatchObject({ code: 'TH_ERR_REDIS_UNAVAILABLE', Message: expect.stringContaining('it refused the command: NOPERM') });
     // No outage watcher reports a refusal: the request's answer logs it, one warning a minute per kind.
     const again = await fetch(`${hub.url}/2015-03-31/functions/ok/invocations`, { method: 'POST', headers: { 'x-amz-invocation-type': 'Event' }, body: JSON.stringify({ card: 'refused-4111' }) });
     expect(again.status).toBe(503);

@@ -30,7 +30,8 @@ export async function invokeCommand(fn: string, options: InvokeOptions): Promise
   if (response.status >= 400) {
     const type = response.headers.get('x-amzn-errortype') ?? 'Error';
     let message = body;
-    try { message = (JSON.parse(body) as { message?: string }).message ?? body; } catch { /* plain text */ }
+    // Lambda's error documents say `message`, or `Message` (ResourceNotFoundException, ServiceException).
+    try { const doc = JSON.parse(body) as { message?: string; Message?: string }; message = doc.message ?? doc.Message ?? body; } catch { /* plain text */ }
     throw new CliExit(response.status === 404 || response.status < 500 ? EXIT.usage : EXIT.failed, `${type} (${response.status}): ${message}`);
   }
   if (response.status === 202) {

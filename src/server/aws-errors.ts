@@ -6,17 +6,25 @@ import { LogWindow } from '../log-window.js';
 import { redisRefusal } from '../redis/outage.js';
 
 /**
+ * The exceptions whose Lambda model member is `Message`, which is the key of their JSON body on the
+ * wire (boto3 gives it as the error response's `Message`); every other one says `message`.
+ */
+const CAPITAL_MESSAGE = new Set(['ResourceNotFoundException', 'ServiceException']);
+
+/**
  * Sends an error the way the Lambda API does: `x-amzn-ErrorType` names the exception (the AWS SDK
- * reads it), the JSON body carries `Type` and `message`, plus the hub's own `code`.
+ * reads it), the JSON body carries `Type` and the message (under the key Lambda's model gives the
+ * exception), plus the hub's own `code`.
  */
 export function sendAwsError(reply: FastifyReply, err: HubError): FastifyReply {
   const extra = err.code === 'TH_ERR_THROTTLED' ? { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' } : {};
+  const messageKey = CAPITAL_MESSAGE.has(err.awsType) ? 'Message' : 'message';
   return reply
     .code(err.status)
     .header('x-amzn-ErrorType', err.awsType)
     .header('x-amzn-RequestId', randomUUID())
     .header('content-type', 'application/json')
-    .send(JSON.stringify({ Type: err.status >= 500 ? 'Service' : 'User', message: err.message, code: err.code, ...extra }));
+    .send(JSON.stringify({ Type: err.status >= 500 ? 'Service' : 'User', [messageKey]: err.message, code: err.code, ...extra }));
 }
 
 /** Maps fastify's own errors (body too large, bad content, a path it cannot route) and anything unexpected to HubErrors. */
