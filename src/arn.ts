@@ -33,10 +33,26 @@ export function functionArn(region: string, accountId: string, name: string): st
 export interface FunctionRef { name: string; qualifier?: string; partition?: string; region?: string; accountId?: string }
 
 /**
+ * Lambda's FunctionName pattern with its groups named: each part is optional, and a reference is
+ * read as the pattern matches it, as Lambda reads it (`function:fn` and `us-east-1:fn` are `fn`;
+ * `arn:aws:lambda:us-east-1:123456789012:function`, with no name after `function`, names a
+ * function called `function`).
+ */
+const FUNCTION_REF = /^(?:arn:(?<partition>aws[a-zA-Z-]*)?:lambda:)?(?:(?<region>(?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(?:(?<accountId>\d{12}):)?(?:function:)?(?<name>[a-zA-Z0-9_.-]+)(?::(?<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+))?$/;
+
+/**
  * The function name in an Invoke/GetFunction path: a name, `name:qualifier`, a partial ARN
- * (`123456789012:function:name`) or a full ARN. Returns the name and the qualifier, if any.
+ * (`123456789012:function:name`) or a full ARN. Returns the name and the qualifier, if any, and
+ * the partition, region and account an ARN names. A reference outside the pattern (which the API
+ * refuses first, checkFunctionRef) is split at its colons.
  */
 export function parseFunctionRef(ref: string): FunctionRef {
+  const groups = FUNCTION_REF.exec(ref)?.groups;
+  if (groups) {
+    const { name, qualifier, partition, region, accountId } = groups;
+    const isArn = ref.startsWith('arn:');
+    return { name, qualifier, partition: isArn ? partition ?? '' : undefined, region, accountId };
+  }
   const parts = ref.split(':');
   if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7], partition: parts[1], region: parts[3], accountId: parts[4] };
   if (parts[1] === 'function') return { name: parts[2] ?? '', qualifier: parts[3], accountId: parts[0] };
@@ -80,11 +96,17 @@ export function functionArnElsewhere(arn: string, home: { region: string; accoun
   return elsewhereThan({ partition, region, accountId }, home);
 }
 
-/** The Lambda API's patterns for a FunctionName (a name, partial or full ARN, with a qualifier) and a Qualifier. */
-const FUNCTION_NAME_PATTERN = '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
-const QUALIFIER_PATTERN = '(|[a-zA-Z0-9$_-]+)';
-const FUNCTION_NAME = { pattern: FUNCTION_NAME_PATTERN, test: new RegExp(`^(?:${FUNCTION_NAME_PATTERN})$`), max: 170 };
-const QUALIFIER = { pattern: QUALIFIER_PATTERN, test: /^[a-zA-Z0-9$_-]{1,128}$/, max: 128 };
+/**
+ * The Lambda API's constraints on a FunctionName (a name, partial or full ARN, with a qualifier;
+ * the model's NamespacedFunctionName) and a Qualifier (NumericLatestPublishedOrAliasQualifier), in
+ * the words Lambda's ValidationException uses for them today (`eusc-` regions, `$LATEST.PUBLISHED`).
+ */
+const FUNCTION_NAME = {
+  pattern: '(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?',
+  test: FUNCTION_REF,
+  max: 256,
+};
+const QUALIFIER = { pattern: '\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+', test: /^(?:\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_$-]+)$/, max: 128 };
 
 /**
  * Refuses a function reference or Qualifier parameter the Lambda API's own validation would, with
@@ -95,9 +117,9 @@ export function checkFunctionRef(ref: string, qualifier: string | undefined): vo
   const fields: Array<[string, string | undefined, typeof QUALIFIER]> = [['functionName', ref, FUNCTION_NAME], ['qualifier', qualifier, QUALIFIER]];
   for (const [field, value, rule] of fields) {
     if (value === undefined) continue;
-    const constraint = value.length > rule.max || value.length === 0
-      ? `Member must have length between 1 and ${rule.max}`
-      : rule.test.test(value) ? undefined : `Member must satisfy regular expression pattern: ${rule.pattern}`;
+    const constraint = value.length > rule.max ? `Member must have length less than or equal to ${rule.max}`
+      : value.length === 0 ? 'Member must have length greater than or equal to 1'
+        : rule.test.test(value) ? undefined : `Member must satisfy regular expression pattern: ${rule.pattern}`;
     if (constraint) throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`);
   }
 }

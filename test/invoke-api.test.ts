@@ -146,6 +146,22 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     }
   });
 
+  it('reads every FunctionName form Lambda\'s pattern takes as Lambda does (function:fn, a region before the name), and refuses what it refuses', async () => {
+    for (const FunctionName of ['function:echo', 'us-east-1:echo', 'us-east-1:000000000000:function:echo', 'function:echo:$LATEST']) {
+      const out = await hub.lambda.send(new InvokeCommand({ FunctionName, Payload: encoder.encode('{"form":1}') }));
+      expect(JSON.parse(decoder.decode(out.Payload)), FunctionName).toMatchObject({ event: { form: 1 }, fn: 'echo' });
+    }
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'eu-west-1:echo' }))).rejects.toThrow("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
+    // An ARN that stops at `function` names a function called `function` (LocalStack's AWS-recorded answer).
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function' })))
+      .rejects.toThrow('Function not found: arn:aws:lambda:us-east-1:000000000000:function:function:$LATEST');
+    // $LATEST.PUBLISHED passes validation and, never published here, is not found.
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: '$LATEST.PUBLISHED' })))
+      .rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:echo:$LATEST.PUBLISHED' });
+    await expect(hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: 'a'.repeat(129) })))
+      .rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to 128$/) });
+  });
+
   it('answers DryRun with 204 without running the handler', async () => {
     const before = readLines(calls).length;
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'DryRun', Payload: encoder.encode('{}') }));
