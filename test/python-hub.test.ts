@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, InvokeWithResponseStreamCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createQueue, queueDepth, receiveAll, recordedBodies, sendBodies, sqsWorker, startFauxqs, type Fauxqs,
@@ -20,6 +20,7 @@ describe('Python handlers through the hub', () => {
         pyFail: { handler: path.join(PYTHON, 'handlers.fail'), runtime: 'python3.11', maximumRetryAttempts: 0 },
         pyRecord: { handler: path.join(PYTHON, 'handlers.record'), runtime: 'python3.13', environment: { CALLS_FILE: callsFile } },
         pyContext: { handler: path.join(PYTHON, 'handlers.client_context'), runtime: 'python3.12' },
+        pyRepr: { handler: path.join(PYTHON, 'handlers.event_repr'), runtime: 'python3.12' },
       },
     });
   });
@@ -29,6 +30,16 @@ describe('Python handlers through the hub', () => {
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: encoder.encode(JSON.stringify(payload)), LogType: 'Tail' }));
     return { ...out, body: JSON.parse(decoder.decode(out.Payload)), logs: Buffer.from(out.LogResult ?? '', 'base64').toString('utf8') };
   };
+
+  it('passes a synchronous payload to the runtime as sent, as Lambda does: numbers JavaScript cannot hold reach Python exactly', async () => {
+    const Payload = encoder.encode('{"id": 9007199254740993, "big": 1e400, "zero": -0.0}');
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'pyRepr', Payload }));
+    expect(JSON.parse(decoder.decode(out.Payload))).toEqual({ repr: "{'id': 9007199254740993, 'big': inf, 'zero': -0.0}" });
+    const streamed = await hub.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'pyRepr', Payload }));
+    let text = '';
+    for await (const event of streamed.EventStream!) if (event.PayloadChunk?.Payload) text += decoder.decode(event.PayloadChunk.Payload);
+    expect(JSON.parse(text)).toEqual({ repr: "{'id': 9007199254740993, 'big': inf, 'zero': -0.0}" });
+  });
 
   it('invokes a Python handler synchronously and keeps it warm', async () => {
     const first = await invoke('pyCounter', { a: 1 });

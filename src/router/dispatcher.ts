@@ -180,7 +180,7 @@ export class Dispatcher {
    * throws TH_ERR_THROTTLED when reserved concurrency is used up. A streaming handler's bytes go
    * to `stream` as they are written.
    */
-  async invokeSync(fn: FunctionConfig, envelope: Envelope, { qualifier, stream, clientContext }: SyncInvokeOptions = {}): Promise<InvokeResult> {
+  async invokeSync(fn: FunctionConfig, envelope: Envelope, { qualifier, stream, clientContext, payload }: SyncInvokeOptions = {}): Promise<InvokeResult> {
     if (this.stopping) throw new HubError('TH_ERR_HUB_STOPPING', 'the hub is shutting down');
     const lease = fn.reservedConcurrency === undefined
       ? undefined
@@ -193,7 +193,7 @@ export class Dispatcher {
     try {
       return await this.deps.invoker.invoke(fn.name, {
         requestId: envelope.id,
-        event: envelope.data,
+        ...(payload === undefined ? { event: envelope.data } : { payload }),
         traceId: envelope.traceparent,
         qualifier,
         stream,

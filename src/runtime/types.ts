@@ -42,6 +42,12 @@ export interface SyncInvokeOptions {
   stream?: ResponseSink;
   /** The Invoke API's ClientContext, decoded: the handler's `context.clientContext`. */
   clientContext?: Record<string, unknown>;
+  /**
+   * The payload as the caller sent it (JSON text), which the runtime parses itself, as Lambda's
+   * does: a number JavaScript cannot hold (an integer past 2^53, 1e400, -0.0) reaches a Python
+   * handler as written. Without it, the envelope's data is passed.
+   */
+  payload?: string;
 }
 
 export interface InvokeRequest {

@@ -91,7 +91,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
   // `202 {"Status":202}`. Its name may carry a qualifier; it has no Qualifier parameter.
   app.post<{ Params: FunctionParams; Body: Buffer | undefined }>('/2014-11-13/functions/:name/invoke-async', async (request, reply) => {
     const target = lookup(config, request.params.name, undefined);
-    const requestId = await enqueueEvent(request, target, payloadOf(request.body, 'Event'));
+    const requestId = await enqueueEvent(request, target, payloadOf(request.body, 'Event').data);
     return reply.code(202).header('x-amzn-RequestId', requestId).send({ Status: 202 });
   });
 
@@ -108,19 +108,19 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
   ): Promise<FastifyReply> {
     const target = lookup(config, request.params.name, request.query.Qualifier);
     const invocationType = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', INVOCATION_TYPES);
-    const data = payloadOf(request.body, invocationType);
+    const payload = payloadOf(request.body, invocationType);
     const clientContext = parseClientContext(request);
     const tail = wantsLogTail(request);
     if (invocationType === 'DryRun') return reply.code(204).send();
-    if (invocationType === 'Event') return reply.code(202).header('x-amzn-RequestId', await enqueueEvent(request, target, data)).send();
-    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: target.fn.name, data, traceparent: traceFromHeaders(request.headers) });
-    const result = await dispatcher.invokeSync(target.fn, envelope, { qualifier: target.variant.qualifier, clientContext });
+    if (invocationType === 'Event') return reply.code(202).header('x-amzn-RequestId', await enqueueEvent(request, target, payload.data)).send();
+    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: target.fn.name, data: payload.data, traceparent: traceFromHeaders(request.headers) });
+    const result = await dispatcher.invokeSync(target.fn, envelope, { qualifier: target.variant.qualifier, clientContext, payload: payload.text });
     return sendResult(reply, result, target.variant.version, tail);
   }
 }
 
-/** The invocation's payload (`{}` for an empty body), within the invocation type's size limit, as JSON. */
-function payloadOf(raw: Buffer | undefined, invocationType: (typeof INVOCATION_TYPES)[number]): unknown {
+/** The invocation's payload (`{}` for an empty body), within the invocation type's size limit: its text and its value. */
+function payloadOf(raw: Buffer | undefined, invocationType: (typeof INVOCATION_TYPES)[number]): Payload {
   const body = raw && raw.length ? raw : Buffer.from('{}');
   const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
   if (body.length > limit) {
@@ -160,15 +160,19 @@ export function logTail(logs: string): string {
   return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
 }
 
+/** A payload as sent (the runtime parses this, as Lambda's does) and as parsed (the envelope's data). */
+export interface Payload { text: string; data: unknown }
+
 /**
  * The payload as JSON, or Lambda's 400 InvalidRequestContentException (`Could not parse request body
  * into json: Could not parse payload into json: …`, its parser's words after that). Bytes that are
  * not UTF-8 are refused as Lambda's parser refuses them, not read as U+FFFD.
  */
-export function parsePayload(body: Buffer): unknown {
+export function parsePayload(body: Buffer): Payload {
   try {
     if (!isUtf8(body)) throw new SyntaxError('Invalid UTF-8: the payload is not UTF-8 text');
-    return parseJson(body.toString('utf8'));
+    const text = body.toString('utf8');
+    return { text, data: parseJson(text) };
   } catch (cause) {
     throw new HubError('TH_ERR_REQUEST_INVALID_JSON', `Could not parse request body into json: Could not parse payload into json: ${(cause as Error).message}`, { cause });
   }

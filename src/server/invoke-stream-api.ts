@@ -31,13 +31,13 @@ export function registerInvokeStreamApi(app: FastifyInstance, config: HubConfig,
     if (body.length > SYNC_PAYLOAD_LIMIT) {
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeWithResponseStream operation`);
     }
-    const data = parsePayload(body);
+    const payload = parsePayload(body);
     const clientContext = parseClientContext(request);
     const tail = wantsLogTail(request);
     if (type === 'DryRun') return reply.code(204).send();
-    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data, traceparent: traceFromHeaders(request.headers) });
+    const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data: payload.data, traceparent: traceFromHeaders(request.headers) });
     const out = new EventStreamReply(reply, envelope.id, variant.version);
-    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, stream: out, clientContext });
+    const result = await dispatcher.invokeSync(fn, envelope, { qualifier: variant.qualifier, stream: out, clientContext, payload: payload.text });
     out.complete(result, tail);
     return reply;
   });
