@@ -81,8 +81,14 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     // Errors as for an Event invocation.
     await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'nope', InvokeArgs: encoder.encode('{}') }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: encoder.encode('{not json') }))).rejects.toBeInstanceOf(InvalidRequestContentException);
-    const big = encoder.encode(JSON.stringify({ s: 'x'.repeat(1024 * 1024 + 10) }));
-    await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: big }))).rejects.toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
+    // InvokeAsync keeps the old 256 KB limit (Lambda's API reference: "The payload limit is 256KB. For larger payloads, for up to 1MB, use Invoke").
+    const atLimit = Buffer.from(`"${'x'.repeat(256 * 1024 - 2)}"`);
+    const over = Buffer.from(`"${'x'.repeat(256 * 1024 - 1)}"`);
+    expect((await hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'echo', InvokeArgs: atLimit }))).Status).toBe(202);
+    await expect(hub.lambda.send(new InvokeAsyncCommand({ FunctionName: 'echo', InvokeArgs: over }))).rejects.toMatchObject({
+      name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 }, message: '262145 byte payload is too large for the Event invocation type (limit 262144 bytes)',
+    });
+    expect((await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: over }))).StatusCode).toBe(202);
   });
 
   it('refuses a function ARN of another region (404) or account (403) as Lambda does, on every operation, without running the handler', async () => {

@@ -8,7 +8,7 @@ import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.j
 import { traceFromHeaders } from '../tracing.js';
 import type { InvokeResult } from '../runtime/types.js';
 import { lambdaErrorDocument } from '../runtime/failures.js';
-import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
+import { ASYNC_PAYLOAD_LIMIT, INVOKE_ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { hasVersions, LATEST, PUBLISHED_VERSION, resolveQualifier, type FunctionVariant } from '../config/versions.js';
 import { registerAliasesApi } from './aliases-api.js';
 import { functionConfiguration, getFunctionResponse } from './function-configuration.js';
@@ -88,10 +88,11 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
   );
 
   // InvokeAsync, Lambda's deprecated operation: an Invoke with InvocationType Event, answered
-  // `202 {"Status":202}`. Its name may carry a qualifier; it has no Qualifier parameter.
+  // `202 {"Status":202}`, with the old asynchronous payload limit (256 KB). Its name may carry a
+  // qualifier; it has no Qualifier parameter.
   app.post<{ Params: FunctionParams; Body: Buffer | undefined }>('/2014-11-13/functions/:name/invoke-async', async (request, reply) => {
     const target = lookup(config, request.params.name, undefined);
-    const requestId = await enqueueEvent(request, target, payloadOf(request.body, 'Event').data);
+    const requestId = await enqueueEvent(request, target, payloadOf(request.body, 'Event', INVOKE_ASYNC_PAYLOAD_LIMIT).data);
     return reply.code(202).header('x-amzn-RequestId', requestId).send({ Status: 202 });
   });
 
@@ -119,10 +120,12 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
   }
 }
 
-/** The invocation's payload (`{}` for an empty body), within the invocation type's size limit: its text and its value. */
-function payloadOf(raw: Buffer | undefined, invocationType: (typeof INVOCATION_TYPES)[number]): Payload {
+/**
+ * The invocation's payload (`{}` for an empty body), within the invocation type's size limit (or
+ * the operation's own, `limit`): its text and its value.
+ */
+function payloadOf(raw: Buffer | undefined, invocationType: (typeof INVOCATION_TYPES)[number], limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT): Payload {
   const body = raw && raw.length ? raw : Buffer.from('{}');
-  const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
   if (body.length > limit) {
     // Lambda's words; bodies past the server's own limit get its front end's (aws-errors.ts toHubError).
     throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `${body.length} byte payload is too large for the ${invocationType} invocation type (limit ${limit} bytes)`);

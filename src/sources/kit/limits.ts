@@ -3,6 +3,8 @@ import type { InvokeResult, LambdaErrorPayload } from '../../runtime/types.js';
 /** Lambda's invocation payload limits: 6 MB synchronous, 1 MB asynchronous. */
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+/** The deprecated InvokeAsync operation kept the old asynchronous limit, 256 KB (Lambda's API reference). */
+export const INVOKE_ASYNC_PAYLOAD_LIMIT = 256 * 1024;
 /** SNS takes messages of at most 256 KiB, message attributes included. */
 export const SNS_MESSAGE_BYTES = 256 * 1024;
 /** Lambda's limit on a synchronous response: 6 MB and 100 bytes (6291556), the figure its error names. */
