@@ -396,6 +396,11 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
       expect((await response.json()).message).toBe(`1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: ${allowed}`);
     }
     expect(readLines(calls).filter((line) => line.includes('invocationType'))).toEqual([]);
+    // Lambda validates its input before any lookup: a bad enum is 400 for a function that does not exist too.
+    for (const [path, header] of [['2015-03-31/functions/ghost/invocations', 'x-amz-invocation-type'], ['2021-11-15/functions/ghost/response-streaming-invocations', 'x-amz-log-type']]) {
+      const response = await fetch(`${hub.url}/${path}`, { method: 'POST', headers: { [header]: 'Sometimes' }, body: '{}' });
+      expect([response.status, response.headers.get('x-amzn-errortype')], path).toEqual([400, 'ValidationException']);
+    }
     const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{}') }));
     expect(out.StatusCode).toBe(200);
   });

@@ -107,11 +107,13 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     request: FastifyRequest<{ Params: FunctionParams; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const target = lookup(config, request.params.name, request.query.Qualifier);
+    // The members' own constraints first, as Lambda validates its input before looking anything up:
+    // a bad InvocationType or LogType is 400 also for a function that does not exist.
     const invocationType = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', INVOCATION_TYPES);
+    const tail = wantsLogTail(request);
+    const target = lookup(config, request.params.name, request.query.Qualifier);
     const payload = payloadOf(request.body, invocationType);
     const clientContext = parseClientContext(request);
-    const tail = wantsLogTail(request);
     if (invocationType === 'DryRun') return reply.code(204).send();
     if (invocationType === 'Event') return reply.code(202).header('x-amzn-RequestId', await enqueueEvent(request, target, payload.data)).send();
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: target.fn.name, data: payload.data, traceparent: traceFromHeaders(request.headers) });

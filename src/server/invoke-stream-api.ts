@@ -25,15 +25,16 @@ const STREAM_INVOCATION_TYPES = ['RequestResponse', 'DryRun'] as const;
  */
 export function registerInvokeStreamApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
   app.post<{ Params: Params; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>(PATH, async (request, reply) => {
-    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    // As for Invoke: the enums are validated before the lookup.
     const type = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', STREAM_INVOCATION_TYPES);
+    const tail = wantsLogTail(request);
+    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
     const body = request.body?.length ? request.body : Buffer.from('{}');
     if (body.length > SYNC_PAYLOAD_LIMIT) {
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeWithResponseStream operation`);
     }
     const payload = parsePayload(body);
     const clientContext = parseClientContext(request);
-    const tail = wantsLogTail(request);
     if (type === 'DryRun') return reply.code(204).send();
     const envelope = buildEnvelope({ source: 'triggerhub:invoke', type: ENVELOPE_TYPES.invoke, subject: fn.name, data: payload.data, traceparent: traceFromHeaders(request.headers) });
     const out = new EventStreamReply(reply, envelope.id, variant.version);
