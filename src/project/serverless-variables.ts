@@ -37,7 +37,8 @@ const INNERMOST = /\$\{([^${}]+)\}/;
  */
 const AFTER_INIT = /^(?:opt|sls|param|aws|cf|ssm|s3):/;
 const afterInit = (reference: string) => AFTER_INIT.test(reference);
-const DEFAULT_STAGE = 'dev';
+/** The stage the Framework's Service takes when neither --stage nor provider.stage gives one. */
+export const FRAMEWORK_DEFAULT_STAGE = 'dev';
 
 /** A serverless variable starts with its source: `self:`, `env:`, `file(...)` (whole file: no address) ... (not CloudFormation's `AWS::`). */
 const SOURCE = /^\s*(?:(self|env|opt|sls|param|aws|cf|ssm|s3|file\([^)]*\)|[a-z][\w.]*)\s*:(?!:)|(?:file|strToBool)\([^)]*\)\s*(?:,|$))/;
@@ -109,7 +110,7 @@ export class Variables {
       const value = this.lookup(reference, at, depth);
       if (value instanceof Unresolvable) unresolvable ??= [reference, value];
       else if (value !== undefined && value !== null) return value;
-      if (reference === 'self:provider.stage' && references.some(afterInit)) return DEFAULT_STAGE;
+      if (reference === 'self:provider.stage' && references.some(afterInit)) return FRAMEWORK_DEFAULT_STAGE;
       rest = comma < 0 ? undefined : rest.slice(comma + 1).trim();
       if (rest !== undefined && !FALLBACK_SOURCE.test(rest)) return literal(rest);
     }

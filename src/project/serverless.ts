@@ -9,7 +9,7 @@ import { layerDirectories, urlSettings, warnDynamicReferences } from './sam-func
 import { numeric } from './mappings.js';
 import { environmentVariables } from './environment.js';
 import { frameworkHttpApiCors, restApiCors, serverlessEvents } from './serverless-events.js';
-import { Variables } from './serverless-variables.js';
+import { FRAMEWORK_DEFAULT_STAGE, Variables } from './serverless-variables.js';
 import { withDotenv } from './serverless-dotenv.js';
 import { pluginsWarnings } from './serverless-plugins.js';
 import { liftConstructs } from './serverless-lift.js';
@@ -48,7 +48,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const probe = new Variables(data, { ...sources, stage: options.stage ?? '', stageOption: options.stage, params: options.params });
   // A provider.stage that does not resolve is an error, as in the Framework (v3: "Cannot resolve
   // variable at provider.stage"), a bare ${opt:stage} without --stage included.
-  const stage = options.stage ?? String(probe.resolve(provider.stage, 'provider.stage') ?? 'dev');
+  const stage = options.stage ?? String(probe.resolve(provider.stage, 'provider.stage') ?? FRAMEWORK_DEFAULT_STAGE);
   const dotenv = data.useDotenv === true ? withDotenv(options.env, path.dirname(file), stage) : { env: options.env };
   if (dotenv.file) includes.add(dotenv.file);
   const constructs = new Map<string, unknown>();
