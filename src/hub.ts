@@ -47,9 +47,10 @@ export interface Hub {
   /** Stops intake, drains in-flight work under the shutdown deadline, closes everything. Idempotent. */
   stop(): Promise<void>;
   /**
-   * A forced stop, synchronous (a second Ctrl-C): kills the execution environments and tells the
-   * embedded redis-server to shut down (it writes its AOF). Queued events stay in Redis; events
-   * running now are retried after a restart. Call process.exit after it.
+   * A forced stop, synchronous (a second Ctrl-C): kills the execution environments, has the local
+   * cloud's emulators write what they hold in memory (the SQS/SNS snapshot), and tells the embedded
+   * redis-server to shut down (it writes its AOF). Queued events stay in Redis, messages in their
+   * queues; events running now are retried after a restart. Call process.exit after it.
    */
   kill(): void;
 }
@@ -233,6 +234,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
       },
       kill: () => {
         killRunningChildren();
+        cloud?.kill();
         embedded?.terminate();
       },
     };

@@ -90,11 +90,11 @@ describe('removeStaleTemps', () => {
     const dir = tempDir('th-durable-');
     const file = path.join(dir, 'snapshot.json');
     const gone = spawnSync(process.execPath, ['-e', '']).pid; // exited by now
-    for (const name of ['snapshot.json', `snapshot.json.${gone}.tmp`, `snapshot.json.${process.pid}.tmp`, 'snapshot.json.corrupt-1.tmp', 'other.json.1.tmp']) {
+    for (const name of ['snapshot.json', `snapshot.json.${gone}.tmp`, `snapshot.json.${gone}.sync.tmp`, `snapshot.json.${process.pid}.tmp`, `snapshot.json.${process.pid}.sync.tmp`, 'snapshot.json.corrupt-1.tmp', 'other.json.1.tmp']) {
       writeFileSync(path.join(dir, name), '{}');
     }
     removeStaleTemps(file);
-    expect(readdirSync(dir).sort()).toEqual(['other.json.1.tmp', 'snapshot.json', `snapshot.json.${process.pid}.tmp`, 'snapshot.json.corrupt-1.tmp'].sort());
+    expect(readdirSync(dir).sort()).toEqual(['other.json.1.tmp', 'snapshot.json', `snapshot.json.${process.pid}.tmp`, `snapshot.json.${process.pid}.sync.tmp`, 'snapshot.json.corrupt-1.tmp'].sort());
     removeStaleTemps(path.join(dir, 'missing', 'x.json')); // no directory: nothing to do
   });
 });

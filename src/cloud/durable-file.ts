@@ -12,15 +12,18 @@ import { processRunning } from '../pid.js';
  */
 
 /**
- * Replaces `file` with `data`, atomically and durably: written to `<file>.<pid>.tmp`, fsynced,
+ * Replaces `file` with `data`, atomically and durably: written to `<file>.<pid>.sync.tmp`, fsynced,
  * renamed over `file`, then the directory fsynced (so the rename itself is on disk). A reader, a
  * kill or a power loss sees the whole old file or the whole new one, never a part. When a step fails
- * the temporary file is removed, `file` is as it was, and the error is thrown.
+ * the temporary file is removed, `file` is as it was, and the error is thrown. Its temporary name is
+ * not `writeFileDurablyAsync`'s: at a forced stop the last snapshot is written with this one while an
+ * asynchronous write of the same file may be in flight, whose thread-pool write can still land in
+ * its own temporary file as the process exits.
  */
 export function writeFileDurably(file: string, data: string): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = `${file}.${process.pid}.sync.tmp`;
   try {
     writeSynced(temp, 'w', data, fsyncSync);
     renameSync(temp, file);
@@ -76,7 +79,8 @@ export function appendFileDurably(file: string, data: string): void {
 
 /**
  * Removes the temporary files that a write of `file` killed before its rename left behind
- * (`<file>.<pid>.tmp` of a process no longer running); the hub calls it before it reads `file`.
+ * (`<file>.<pid>.tmp` or `<file>.<pid>.sync.tmp` of a process no longer running); the hub calls it
+ * before it reads `file`.
  */
 export function removeStaleTemps(file: string): void {
   const dir = path.dirname(file);
@@ -88,7 +92,7 @@ export function removeStaleTemps(file: string): void {
     return; // no directory yet: nothing was written
   }
   for (const name of names) {
-    const pid = /^(\d+)\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1];
+    const pid = /^(\d+)(?:\.sync)?\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1];
     if (pid && !processRunning(Number(pid))) rmSync(path.join(dir, name), { force: true });
   }
 }

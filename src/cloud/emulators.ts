@@ -23,6 +23,11 @@ import { sqsSnsPersistence } from './sqs-sns-persistence.js';
 export interface Emulator {
   endpoint: string;
   stop(): Promise<void>;
+  /**
+   * A forced stop, synchronous (the process exits right after): what the emulator holds only in
+   * memory is written now. Its requests answered so far are then all kept, as after stop().
+   */
+  kill(): void;
 }
 
 export interface S3Emulator extends Emulator {
@@ -51,6 +56,7 @@ export async function startFauxqs(dir: string, log: Logger): Promise<Emulator> {
         await persistence.close();
       }
     },
+    kill: () => persistence.writeNow(),
   };
 }
 
@@ -68,6 +74,8 @@ export async function startS3rver(dir: string): Promise<S3Emulator> {
     endpoint: `http://127.0.0.1:${port}`,
     onEvent: (listener) => { server.on('event', listener); },
     stop: () => server.close(),
+    // Each object is on disk before its PUT is answered (s3rver-atomic-put.ts).
+    kill: () => undefined,
   };
 }
 
@@ -83,6 +91,8 @@ export async function startKinesalite(dir: string): Promise<Emulator> {
       server.close(() => resolve());
       server.closeAllConnections?.();
     }),
+    // Each record is in LevelDB before its PutRecord is answered.
+    kill: () => undefined,
   };
 }
 
@@ -140,5 +150,6 @@ export async function startDynamoDbLocal(dir: string): Promise<Emulator> {
   } finally {
     client.destroy();
   }
-  return { endpoint, stop };
+  // Its tables are in its database file; the wrapper stops Java once the exiting hub's pipe closes.
+  return { endpoint, stop, kill: () => undefined };
 }

@@ -37,6 +37,11 @@ export interface LocalCloud {
   disconnect(): Promise<void>;
   /** Stops the emulators. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * A forced stop, synchronous (a second Ctrl-C; the process exits right after): the emulators write
+   * what they hold only in memory (the SQS/SNS snapshot), so what they answered is kept.
+   */
+  kill(): void;
 }
 
 const EMULATOR_NAMES: Record<CloudService, string> = { sqs: 'fauxqs', sns: 'fauxqs', s3: 's3rver', kinesis: 'kinesalite', dynamodb: 'DynamoDB Local' };
@@ -156,6 +161,9 @@ export async function startLocalCloud(config: HubConfig, logger: Logger): Promis
     },
     disconnect: () => (disconnecting ??= Promise.all([bridge.stop(), outbox.stop()]).then(() => undefined)),
     stop: () => (stopping ??= stopEmulators().then(() => rmSync(cloudStateFile(config), { force: true }))),
+    kill: () => {
+      for (const emulator of emulators) emulator.kill();
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
-import { removeStaleTemps, writeFileDurablyAsync } from './durable-file.js';
+import { removeStaleTemps, writeFileDurably, writeFileDurablyAsync } from './durable-file.js';
 
 /**
  * A JSON snapshot of in-memory state kept in one file, as LocalStack's persistence keeps its
@@ -69,6 +69,22 @@ export class SnapshotFile {
       this.dirty = true;
       await this.save();
     })());
+  }
+
+  /**
+   * A forced stop (the process exits right after, a second Ctrl-C): writes the state now,
+   * synchronously, whatever a debounced or asynchronous write would have done, and stops scheduling.
+   * A failure is logged, not thrown: the process is exiting.
+   */
+  writeNow(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.closed ??= Promise.resolve();
+    try {
+      writeFileDurably(this.file, JSON.stringify(this.take()));
+    } catch (err) {
+      this.log.error({ event: 'cloud_snapshot_write_failed', file: this.file, err }, `could not write ${this.file}`);
+    }
   }
 
   /**

@@ -9,7 +9,8 @@ import { restoreSnapshot, snapshotSchema, takeSnapshot } from './sqs-sns-snapsho
  * The embedded SQS and SNS keep their state in `<dir>/snapshot.json`: restored when the emulator
  * starts (before the hub's sources poll), written within SNAPSHOT_DELAY_MS of every request that may
  * change it, and on stop (after the hub's sources stopped). A kill -9 of the hub loses what changed
- * in the last moments before it: messages sent then are gone, messages deleted then come back.
+ * in the last moments before it: messages sent then are gone, messages deleted then come back. A
+ * forced stop (a second Ctrl-C) writes it synchronously before the process exits.
  */
 export interface SqsSnsPersistence {
   /** Marks the state changed after each SQS/SNS request that may change it. */
@@ -18,6 +19,8 @@ export interface SqsSnsPersistence {
   restore(port: number): void;
   /** The last write. Idempotent. */
   close(): Promise<void>;
+  /** The last write, synchronously, at a forced stop (the process exits right after). */
+  writeNow(): void;
 }
 
 /** Actions that only read (SQS's `x-amz-target` suffix, SNS's `Action`); any other may change state. */
@@ -45,6 +48,7 @@ export function sqsSnsPersistence(stores: FauxqsStores, dir: string, log: Logger
         `SQS/SNS restored from ${file.file}: ${saved.queues.length} queues (${messages} messages), ${saved.topics.length} topics, ${saved.subscriptions.length} subscriptions`);
     },
     close: () => file.close(),
+    writeNow: () => file.writeNow(),
   };
 }
 
