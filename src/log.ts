@@ -89,6 +89,16 @@ type Internals = Record<symbol, unknown>;
 const S = pino.symbols;
 
 /**
+ * Drops every line from now on, of the logger and its children (they share its stream): for a
+ * terminal that hung up, where a write fails with EIO and Node's tty handling then crashes the
+ * process (Node 20: SIGSEGV with the pino-pretty worker).
+ */
+export function muteLogOutput(logger: Logger): void {
+  const stream = (logger as unknown as Internals)[S.streamSym] as { write: (line: string) => boolean };
+  stream.write = () => true;
+}
+
+/**
  * Writes the line `logger.info(fields, msg)` would write, given `fields` already serialised as
  * pino serialises an object's properties (`,"name":value` each, in order), from the logger's own
  * level label, time function, bindings, message key and ending (pino.symbols, its interface for

@@ -1,10 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from './helpers/hub.js';
+import { REPO_ROOT, waitFor } from './helpers/hub.js';
+import { isRunning } from './helpers/paths.js';
 import { projectDir } from './helpers/template-project.js';
-import { UpProcess } from './helpers/up-process.js';
+import { redisPid, UpProcess } from './helpers/up-process.js';
 
 /**
  * `triggerhub up --template template.yaml` on the local cloud (embedded fauxqs, redis-server) in a
@@ -75,8 +77,9 @@ describe('signals to triggerhub up with a local cloud (the whole process group, 
       await sqs.send({ id: 'slow', ms: 5000 });
       await waitFor(() => lines(calls).includes('start slow'), 30_000, 'the slow record to start');
       hub.ctrlC();
-      await hub.logged('sqs_source_stopped');
-      // The emulator still answers while in-flight work drains (a handler may send); then Ctrl-C again at once.
+      // Pollers stop at once (the SQS poller's stop then waits for the slow record); the emulator
+      // answers until in-flight work has drained (a handler may send). Then Ctrl-C again, at once.
+      await hub.logged('hub_stopping');
       await sqs.send({ id: 'late', ms: 0 });
       hub.ctrlC();
     } finally {
@@ -90,5 +93,71 @@ describe('signals to triggerhub up with a local cloud (the whole process group, 
     await waitFor(() => lines(calls).includes('end late') && lines(calls).includes('end slow'), 60_000, 'the late message and the interrupted one to run');
     again.ctrlC();
     expect(await again.exited).toBe(0);
+  });
+
+  it('SIGHUP (the terminal closed), even twice, stops like Ctrl-C: in-flight work finishes, nothing is left running, then it ends by SIGHUP', async () => {
+    const { dir, calls } = project();
+    const hub = up(dir);
+    await hub.url();
+    const redis = redisPid(dir);
+    const sqs = await queue(dir);
+    try {
+      await sqs.send({ id: 'running', ms: 2500 });
+    } finally {
+      sqs.close();
+    }
+    await waitFor(() => lines(calls).includes('start running'), 30_000, 'the record to start');
+
+    // The shell passes SIGHUP on to its foreground job, then the kernel sends it to the group as the shell exits.
+    hub.signalGroup('SIGHUP');
+    await hub.logged('hub_stopping');
+    hub.signalGroup('SIGHUP');
+    await hub.exited;
+    expect(hub.child.signalCode).toBe('SIGHUP');
+    await hub.logged('hub_stopped', 5000); // its last lines may still be in the pipe when it exits
+    expect(lines(calls)).toEqual(['start running', 'end running']);
+    const events = hub.events().map((e) => e.event);
+    expect(events).not.toContain('hub_stop_forced');
+    expect(events).toContain('redis_stopped');
+    expect(hub.problems()).toEqual([]);
+    expect(isRunning(redis.pid)).toBe(false);
+    for (const pid of hub.environmentPids()) expect(isRunning(pid)).toBe(false);
+  });
+
+  it('a terminal that closes under it (util-linux script, killed: the pty hangs up) gets the same stop, with nothing written to the dead terminal', async () => {
+    const { dir, calls } = project();
+    // `script` runs the hub as the session leader of a new pseudo-terminal, as a terminal window does.
+    const terminal = spawn('script', ['-q', '-f', '-e', '-c', `exec ${process.execPath} ${path.join(REPO_ROOT, 'bin/triggerhub.js')} up --template template.yaml`, '/dev/null'], {
+      cwd: dir, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    terminal.stdout!.on('data', (chunk: Buffer) => { screen += chunk.toString(); });
+    const left: number[] = [];
+    try {
+      await waitFor(() => screen.includes('listening on'), 60_000, 'the hub to listen').catch((err: Error) => { throw new Error(`${err.message}\n${screen}`); });
+      const hubFile = path.join(dir, '.triggerhub/hub.json');
+      const { pid } = JSON.parse(readFileSync(hubFile, 'utf8')) as { pid: number };
+      const redis = redisPid(dir);
+      left.push(pid, redis.pid);
+      const sqs = await queue(dir);
+      try {
+        await sqs.send({ id: 'running', ms: 2500 });
+      } finally {
+        sqs.close();
+      }
+      await waitFor(() => lines(calls).includes('start running'), 30_000, 'the record to start');
+
+      terminal.kill('SIGKILL');
+      await waitFor(() => !isRunning(pid), 60_000, 'the hub to end');
+      expect(lines(calls)).toEqual(['start running', 'end running']);
+      // Its stop ran to the end: the state file is removed last, redis-server was shut down.
+      expect(existsSync(hubFile)).toBe(false);
+      expect(isRunning(redis.pid)).toBe(false);
+    } finally {
+      // The hub leads the terminal's session, redis-server its own: after a failure, neither stays.
+      for (const pid of [-terminal.pid!, ...left]) {
+        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
   });
 });
