@@ -16,6 +16,8 @@ export interface LogOptions {
 const STDOUT_CHUNK = 15 * 1024;
 /** The longest a log line waits in the buffer when the hub is not busy. */
 const FLUSH_EVERY_MS = 100;
+/** The longest a flush(cb) waits for the write in flight. */
+const FLUSH_WAIT_MS = 2000;
 
 /** The hub's one root logger. Children carry `component`, `function`, `requestId`. */
 export function createLogger(options: LogOptions = {}): Logger {
@@ -61,7 +63,25 @@ export function createLogger(options: LogOptions = {}): Logger {
     if (size >= STDOUT_CHUNK) release();
     return true;
   };
-  destination.flush = (cb?: (err?: Error) => unknown) => { release(); flush(cb); };
+  // sonic-boom's flush(cb) calls back at once when it does not buffer (minLength 0), with a write
+  // maybe still in flight: this one calls back once what was pending is written (its 'drain'), or
+  // on a write error, or after FLUSH_WAIT_MS at most (a reader that stopped reading).
+  const idle = destination as unknown as { _writing: boolean };
+  destination.flush = (cb?: (err?: Error) => unknown) => {
+    release();
+    if (!cb) return flush();
+    if (!idle._writing) return cb();
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timeout);
+      destination.off('drain', finish).off('error', finish);
+      cb(err instanceof Error ? err : undefined);
+    };
+    const timeout = setTimeout(finish, FLUSH_WAIT_MS);
+    destination.once('drain', finish).once('error', finish);
+  };
   // At exit, pending lines go out synchronously: released as usual they would start an asynchronous
   // write that sonic-boom's flushSync leaves in flight and an exiting process may never finish.
   const mode = destination as unknown as { sync: boolean };

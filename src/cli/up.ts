@@ -54,8 +54,7 @@ export async function upCommand(options: GlobalOptions, up: { watch?: boolean } 
   if (stopSignal === 'SIGHUP') {
     // Ends by the hangup, as a job whose terminal closed does (status 129), now that all is stopped;
     // exiting normally would have Node restore the hung-up terminal's mode, which aborts (EIO). No
-    // exit handler runs then: lines still buffered for a pipe or file are written now.
-    if (!process.stdout.isTTY) logger.flush();
+    // exit handler runs then: the flush above has written every line for a pipe or file.
     process.removeAllListeners('SIGHUP');
     process.kill(process.pid, 'SIGHUP');
     return;
