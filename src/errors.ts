@@ -118,6 +118,10 @@ export const ERRORS = {
     status: 401, awsType: 'AccessDeniedException', retryable: false,
     description: 'admin.token is set and the request has no matching Authorization: Bearer header.',
   },
+  TH_ERR_CROSS_SITE_REQUEST: {
+    status: 403, awsType: 'AccessDeniedException', retryable: false,
+    description: "A browser sent an admin, console or Lambda API request from a page of another origin (its Origin or Sec-Fetch-Site says so), or named a loopback-bound hub by a DNS name (rebinding).",
+  },
   TH_ERR_CONSOLE_REQUEST_INVALID: {
     status: 400, awsType: 'InvalidParameterValueException', retryable: false,
     description: 'A console API request (query, body, edited payload) is invalid; the message names the field and rule.',

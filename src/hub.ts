@@ -23,6 +23,7 @@ import { registerInvokeApi } from './server/invoke-api.js';
 import { registerFunctionUrlApi } from './server/function-url-api.js';
 import { registerInvokeStreamApi } from './server/invoke-stream-api.js';
 import { registerAdminDlq } from './server/admin-dlq.js';
+import { registerSiteGuard } from './server/site-guard.js';
 import { HotReload, type ReloadEvent } from './reload/hot-reload.js';
 import { LiveFunctions } from './reload/live-functions.js';
 import { RouteTable } from './reload/route-table.js';
@@ -174,6 +175,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     // instead of holding the stop until they ran.
     cleanups.push(async () => runtime.quiesce());
     const app = createApp(logger, () => redisAnswers(redis), config.server.requestTimeoutMs);
+    registerSiteGuard(app, config.server.host);
     registerInvokeApi(app, config, dispatcher);
     registerFunctionUrlApi(app, config);
     registerInvokeStreamApi(app, config, dispatcher);

@@ -1,0 +1,103 @@
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole } from '../scripts/build-console.js';
+import type { DlqRecord } from '../src/dlq/store.js';
+import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+
+/** A dead letter of `fail` with `data` as its payload. */
+function deadLetter(id: string, data: unknown = { n: 1 }): DlqRecord {
+  const failedAt = new Date().toISOString();
+  return {
+    id, function: 'fail', source: 'triggerhub:invoke', reason: 'RetriesExhausted', failedAt,
+    envelope: { specversion: '1.0', id, source: 'triggerhub:invoke', type: 'aws.lambda.invoke', time: failedAt, datacontenttype: 'application/json', data },
+    delivery: { invocationType: 'Event', firstSeenAt: Date.now(), redrives: 0 },
+    attempts: [{ attempt: 1, startedAt: failedAt, durationMs: 1, status: 'error', errorType: 'BoomError', errorMessage: 'boom', redrive: 0 }],
+  };
+}
+
+/** The status of a GET with these headers (fetch does not send a Host header of its own). */
+function statusOf(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => { response.resume(); resolve(response.statusCode!); }).on('error', reject);
+  });
+}
+
+/** A page of another origin (the hub is 127.0.0.1, this is localhost on another port): what any site the user opens could send. */
+function otherSite(hubUrl: string): Promise<{ server: Server; url: string }> {
+  const html = `<!doctype html><title>elsewhere</title><script>
+    const hub = ${JSON.stringify(hubUrl)};
+    const send = (path, body) => fetch(hub + path, { method: 'POST', mode: 'no-cors', body }).then(() => 'sent', (err) => err.message);
+    Promise.all([
+      send('/admin/dlq/purge', '{"all":true}'),
+      send('/console/api/dlq/victim/redrive', '{"payload":{"forged":true}}'),
+      send('/2015-03-31/functions/fail/invocations', '{"forged":true}'),
+    ]).then((outcomes) => { document.title = 'done'; document.body.textContent = outcomes.join(','); });
+  </script>`;
+  const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(html));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://localhost:${(server.address() as AddressInfo).port}/` })));
+}
+
+describe.skipIf(!hasChromium)('web console against hostile pages and names', { timeout: 120_000 }, () => {
+  const dir = tempDir('th-console-hostile-');
+  const calls = path.join(dir, 'calls');
+  let hub: TestHub;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    await buildConsole();
+    hub = await startTestHub({
+      functions: {
+        fail: { handler: 'fail.handler', maximumRetryAttempts: 0, environment: { CALLS_FILE: calls } },
+        toString: { handler: 'echo.handler' },
+        constructor: { handler: 'echo.handler' },
+      },
+    });
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a page of another origin that posts a purge, a redrive or an invoke (no token set); the console itself still acts', async () => {
+    await hub.dlq.add(deadLetter('victim'));
+    const elsewhere = await otherSite(hub.url);
+    try {
+      await page.goto(elsewhere.url);
+      await page.waitForFunction(() => document.title === 'done');
+      expect(await page.textContent('body')).toBe('sent,sent,sent');
+    } finally {
+      elsewhere.server.close();
+    }
+    // Every request reached the hub (an Invoke answered synchronously is awaited by the page): none acted.
+    expect((await hub.dlq.list()).map((r) => r.id)).toEqual(['victim']);
+    expect((await hub.dlq.get('victim')).delivery.redrives).toBe(0);
+    expect(existsSync(calls) ? readFileSync(calls, 'utf8') : '').toBe('');
+    // The answer says why, in each API's own shape.
+    const forged = await fetch(`${hub.url}/admin/dlq/purge`, { method: 'POST', headers: { origin: 'http://elsewhere.example' }, body: '{"all":true}' });
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({ error: 'TH_ERR_CROSS_SITE_REQUEST', message: expect.stringContaining('a page of another origin (Origin: http://elsewhere.example)') });
+    const invoke = await fetch(`${hub.url}/2015-03-31/functions/fail/invocations`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' }, body: '{}' });
+    expect([invoke.status, invoke.headers.get('x-amzn-errortype')]).toEqual([403, 'AccessDeniedException']);
+    // A page whose DNS name was rebound to 127.0.0.1 is same-origin with itself: it names the hub by that name.
+    expect(await statusOf(`${hub.url}/console/api/overview`, { host: `rebound.example:${new URL(hub.url).port}`, 'sec-fetch-site': 'same-origin' })).toBe(403);
+    expect(await statusOf(`${hub.url}/console/api/overview`, { host: `localhost:${new URL(hub.url).port}`, 'sec-fetch-site': 'same-origin' })).toBe(200);
+    // Clients that are not browsers (the CLI, the AWS SDK, curl) send neither header and are served.
+    expect((await fetch(`${hub.url}/console/api/session`)).status).toBe(200);
+    // The console's own requests are same-origin: its purge goes through.
+    await page.goto(`${hub.url}/console#/dlq`);
+    await page.locator('tr[data-record="victim"]').waitFor();
+    await page.getByRole('button', { name: 'Purge all 1 matching' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Purge for good' }).click();
+    await page.getByText('Purged: 1').waitFor();
+    expect(await hub.dlq.count()).toBe(0);
+  });
+});
