@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../scripts/build-console.js';
 import type { DlqRecord } from '../src/dlq/store.js';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { hasChromium, launchBrowser, screenshot } from './helpers/browser.js';
 import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 
 /** A dead letter of `fail` with `data` as its payload. */
@@ -99,5 +99,15 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
     await page.getByRole('dialog').getByRole('button', { name: 'Purge for good' }).click();
     await page.getByText('Purged: 1').waitFor();
     expect(await hub.dlq.count()).toBe(0);
+  });
+
+  it('shows functions named toString and constructor with their own figures, not Object.prototype members', async () => {
+    await page.goto(`${hub.url}/console#/`);
+    for (const name of ['toString', 'constructor']) {
+      const concurrency = page.locator(`tr[data-function="${name}"] td[data-label="Concurrency"]`);
+      await concurrency.waitFor();
+      expect(await concurrency.textContent()).toBe('0 / –');
+    }
+    await screenshot(page, 'hostile-prototype-names', false);
   });
 });

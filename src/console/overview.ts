@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
+import { own } from '../own.js';
 import type { EventQueues } from '../router/queues.js';
 import { readHubs, type HubRecord } from '../stats/hubs.js';
 import { bucketsBefore, readFlow, readSeries, SERIES_BUCKET_MS, type FlowEdge, type FunctionSeries } from '../stats/series.js';
@@ -76,7 +77,7 @@ export async function readOverview(redis: Redis, config: HubConfig, queues: Even
       runtime: fn.runtime,
       memorySize: fn.memorySize,
       reservedConcurrency: fn.reservedConcurrency ?? null,
-      inUse: hubs.reduce((sum, hub) => sum + (hub.inFlight[fn.name] ?? 0), 0),
+      inUse: hubs.reduce((sum, hub) => sum + (own(hub.inFlight, fn.name) ?? 0), 0),
       sources,
       spark: { t: fnSeries.t, invocations: fnSeries.invocations, errors: fnSeries.errors },
     };
