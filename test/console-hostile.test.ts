@@ -110,4 +110,20 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
     }
     await screenshot(page, 'hostile-prototype-names', false);
   });
+
+  it('refuses an edited payload over the 1 MB an async event may hold, and keeps the record', async () => {
+    await hub.dlq.add(deadLetter('edited'));
+    const payload = { pad: 'x'.repeat(1024 * 1024) };
+    const response = await fetch(`${hub.url}/console/api/dlq/edited/redrive`, { method: 'POST', body: JSON.stringify({ payload }) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'TH_ERR_REQUEST_TOO_LARGE', message: expect.stringMatching(/^payload: 1048586 bytes is too large .*limit 1048576 bytes/) });
+    expect((await hub.dlq.get('edited')).envelope.data).toEqual({ n: 1 });
+    // A body past the server's limit is named as the API's body, not as Lambda's InvokeFunction operation.
+    for (const url of [`${hub.url}/console/api/dlq/edited/redrive`, `${hub.url}/admin/dlq/purge`]) {
+      const huge = await fetch(url, { method: 'POST', body: 'x'.repeat(6 * 1024 * 1024 + 2) });
+      expect(huge.status).toBe(413);
+      expect(await huge.json()).toEqual({ error: 'TH_ERR_REQUEST_TOO_LARGE', message: 'body: larger than the 6291456 bytes the hub takes in a request' });
+    }
+    await hub.dlq.purge({});
+  });
 });

@@ -9,7 +9,8 @@ import type { DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import { parseJson } from '../json.js';
 import { isConnectionError } from '../redis/outage.js';
-import { toHubError } from '../server/aws-errors.js';
+import { toPlainApiError } from '../server/framework-errors.js';
+import { ASYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 import { authorizer } from '../server/admin-dlq.js';
 import type { EventQueues } from '../router/queues.js';
 import { registerAssets } from './assets.js';
@@ -34,7 +35,7 @@ export interface ConsoleDeps {
  * internal error with ioredis' words.
  */
 function consoleError(err: unknown): HubError {
-  if (err instanceof HubError || !isConnectionError(err)) return toHubError(err);
+  if (err instanceof HubError || !isConnectionError(err)) return toPlainApiError(err);
   return new HubError('TH_ERR_REDIS_UNAVAILABLE', `Redis is unavailable (${(err as Error).message}); retry later`, { cause: err });
 }
 
@@ -135,6 +136,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     api.post<{ Params: { id: string }; Body: Buffer }>('/dlq/:id/redrive', async (request) => {
       const parsed = editSchema.safeParse(parseJsonBody(request.body));
       if (!parsed.success) throw new HubError('TH_ERR_CONSOLE_REQUEST_INVALID', formatIssues(parsed.error.issues));
+      const bytes = Buffer.byteLength(JSON.stringify(parsed.data.payload));
+      if (bytes > ASYNC_PAYLOAD_LIMIT) throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `payload: ${bytes} bytes is too large for the Event invocation type a redrive queues (limit ${ASYNC_PAYLOAD_LIMIT} bytes)`);
       const to = checkRedriveTarget(config.functions, parsed.data.to);
       if (to) functionOf(config, to);
       const record = await redriveOne(deps.dlq, queues, request.params.id, to, deps.destinations, { payload: parsed.data.payload });

@@ -8,7 +8,8 @@ import { checkRedriveTarget, parseRedriveRate, redriveMany, redriveOne, type Par
 import type { DlqStore } from '../dlq/store.js';
 import { HubError } from '../errors.js';
 import type { EventQueues } from '../router/queues.js';
-import { logRequestFailure, toHubError } from './aws-errors.js';
+import { logRequestFailure } from './aws-errors.js';
+import { toPlainApiError } from './framework-errors.js';
 import { parseJson } from '../json.js';
 
 export interface AdminDlqDeps {
@@ -94,7 +95,7 @@ export function registerAdminDlq(app: FastifyInstance, config: HubConfig, deps: 
   app.addHook('preClose', async () => stopping.abort());
   void app.register(async (admin) => {
     admin.setErrorHandler((err, request, reply) => {
-      const hubError = toHubError(err);
+      const hubError = toPlainApiError(err);
       logRequestFailure(request, err, hubError);
       return sendAdminError(reply, hubError);
     });

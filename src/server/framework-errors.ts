@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode } from '../errors.js';
+import { HubError, type ErrorCode } from '../errors.js';
+import { SYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 import { toHubError } from './aws-errors.js';
 
 /** The APIs whose errors are plain `{ error, message }` documents, and the code a bad path gets there. */
@@ -21,4 +22,15 @@ export function sendPlainApiPathError(err: FastifyError, request: FastifyRequest
   const shown = JSON.stringify(path.length > SHOWN_PATH_CHARS ? `${path.slice(0, SHOWN_PATH_CHARS)}…` : path);
   void reply.code(400).send({ error: plain[1], message: `path: ${shown}: ${toHubError(err).message}` });
   return true;
+}
+
+/**
+ * toHubError for the console and admin APIs: a body over the server's limit is named as theirs
+ * (toHubError words it as Lambda does, for the InvokeFunction operation).
+ */
+export function toPlainApiError(err: unknown): HubError {
+  if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new HubError('TH_ERR_REQUEST_TOO_LARGE', `body: larger than the ${SYNC_PAYLOAD_LIMIT} bytes the hub takes in a request`, { cause: err });
+  }
+  return toHubError(err);
 }
