@@ -126,4 +126,25 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
     }
     await hub.dlq.purge({});
   });
+  it('says a record redriven or purged elsewhere (the CLI) after the page loaded it is gone, instead of "Redriven: 0" beside the record', async () => {
+    for (const [id, act] of [['gone-redrive', 'Redrive'], ['gone-purge', 'Purge'], ['gone-edit', 'Edit']] as const) {
+      await hub.dlq.add(deadLetter(id));
+      await page.goto(`${hub.url}/console#/dlq/${id}`);
+      await page.getByRole('heading', { name: 'Attempts (1)' }).waitFor();
+      await hub.dlq.remove(id);
+      if (act === 'Edit') {
+        await page.getByRole('button', { name: 'Edit the payload, then redrive…' }).click();
+        await page.getByRole('button', { name: 'Redrive edited' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Redrive edited' }).click();
+      } else {
+        await page.getByRole('button', { name: `${act} this record` }).click();
+        await page.getByRole('dialog').getByRole('button', { name: act === 'Redrive' ? 'Redrive' : 'Purge for good' }).click();
+      }
+      await page.locator('[data-gone]').waitFor();
+      expect(await page.locator('[data-gone]').textContent(), id).toContain('no longer in the dead-letter queue');
+      expect(await page.getByRole('button', { name: 'Redrive this record' }).count(), id).toBe(0);
+      expect(await page.getByText(/Redriven: 0|Purged: 0/).count(), id).toBe(0);
+    }
+    await screenshot(page, 'hostile-gone-record', false);
+  });
 });

@@ -64,8 +64,9 @@ export function DlqActions({ target, what, functions, onDone }: { target: DlqTar
 export function OutcomeNote({ outcome }: { outcome: DlqOutcome | Error | null }) {
   if (!outcome) return null;
   if (outcome instanceof Error) return <p class="hint bad" role="alert">{outcome.message}</p>;
+  const failed = (outcome.failed?.length ?? 0) > 0;
   return (
-    <div role="status" class="hint ok">
+    <div role={failed ? 'alert' : 'status'} class={`hint ${failed ? 'bad' : 'ok'}`}>
       {outcome.redriven ? <p>Redriven: {outcome.redriven.length}</p> : null}
       {outcome.purged !== undefined ? <p>Purged: {outcome.purged}</p> : null}
       {outcome.failed?.length ? <ul class="bad">{outcome.failed.map((f) => <li key={f.id}>{f.id}: {f.error} {f.message}</li>)}</ul> : null}

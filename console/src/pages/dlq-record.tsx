@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { getJson, sendJson } from '../api';
+import { ApiError, getJson, sendJson } from '../api';
 import { Confirm } from '../components/confirm';
 import { isJson, JsonEditor } from '../components/json-editor';
 import { lines, ms, pretty, text } from '../format';
@@ -8,6 +8,16 @@ import { DlqActions, OutcomeNote, type DlqOutcome } from './dlq-actions';
 
 /** An attempt's stack lines (`trace` from Node.js, `stackTrace` from Python and custom runtimes). */
 const stack = (attempt: DlqRecord['attempts'][number]): string[] => lines(attempt.trace ?? attempt.stackTrace);
+
+/**
+ * The record left the DLQ behind the page's back (redriven or purged from the CLI or another tab):
+ * the hub answers a redrive of it with TH_ERR_DLQ_NOT_FOUND and a purge of it with `purged: 0`.
+ */
+function goneElsewhere(outcome: DlqOutcome | Error | null): boolean {
+  if (outcome instanceof ApiError) return outcome.code === 'TH_ERR_DLQ_NOT_FOUND';
+  if (!outcome || outcome instanceof Error) return false;
+  return outcome.purged === 0 || (outcome.failed ?? []).some((f) => f.error === 'TH_ERR_DLQ_NOT_FOUND');
+}
 
 /** One dead-letter record: envelope, every attempt, edits; redrive (optionally edited) or purge. */
 export function DlqRecordPage({ id, overview }: { id: string; overview: Overview | null }) {
@@ -23,7 +33,8 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
   useEffect(() => {
     getJson<DlqRecord>(`/admin/dlq/${encodeURIComponent(id)}`).then(setRecord, (err: Error) => setError(err.message));
   }, [id]);
-  const gone = outcome && !(outcome instanceof Error) && ((outcome.redriven?.length ?? 0) > 0 || (outcome.purged ?? 0) > 0);
+  const elsewhere = goneElsewhere(outcome);
+  const gone = elsewhere || (outcome && !(outcome instanceof Error) && ((outcome.redriven?.length ?? 0) > 0 || (outcome.purged ?? 0) > 0));
   const redriveEdited = async () => {
     setConfirmEdit(false);
     if (sending.current) return;
@@ -44,7 +55,9 @@ export function DlqRecordPage({ id, overview }: { id: string; overview: Overview
       <p class="crumbs"><a href="#/dlq">Dead letters</a> › record</p>
       <h1 class="mono">{id}</h1>
       {error ? <p class="hint bad" role="alert">{error}</p> : null}
-      <OutcomeNote outcome={outcome} />
+      {elsewhere
+        ? <p class="hint bad" role="alert" data-gone>This record is no longer in the dead-letter queue: it was redriven or purged elsewhere (the CLI, another tab) after this page loaded it.</p>
+        : <OutcomeNote outcome={outcome} />}
       {gone ? <p><a href="#/dlq">Back to the dead letters</a></p> : null}
       {record && !gone ? (
         <>
