@@ -8,6 +8,7 @@ import { buildConsole } from '../scripts/build-console.js';
 import type { DlqRecord } from '../src/dlq/store.js';
 import { hasChromium, launchBrowser, screenshot } from './helpers/browser.js';
 import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+import { TestRedis } from './helpers/test-redis.js';
 
 /** A dead letter of `fail` with `data` as its payload. */
 function deadLetter(id: string, data: unknown = { n: 1 }): DlqRecord {
@@ -146,5 +147,42 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
       expect(await page.getByText(/Redriven: 0|Purged: 0/).count(), id).toBe(0);
     }
     await screenshot(page, 'hostile-gone-record', false);
+  });
+});
+
+describe('console overview over a large dead-letter queue', { timeout: 60_000 }, () => {
+  const dir = tempDir('th-console-big-dlq-');
+  let redis: TestRedis;
+  let hub: TestHub;
+  beforeAll(async () => {
+    // A Redis of its own: the bytes it sends are the overview's, not other test files'.
+    redis = await TestRedis.create(dir, false);
+    await redis.start();
+    hub = await startTestHub({ redis: redis.url, functions: { fail: { handler: 'fail.handler' }, echo: { handler: 'echo.handler' } } });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts dead letters per function without reading their payloads every 2 s (40 records of 500 KB each)', async () => {
+    for (let i = 0; i < 40; i += 1) await hub.dlq.add(deadLetter(`big-${i}`, { pad: 'p'.repeat(500_000) }));
+    // A record an older hub wrote (no id → function index): counted too, read once.
+    const old = deadLetter('older', { n: 1 });
+    await hub.redis.multi().hset(`${hub.config.queuePrefix}:dlq:records`, old.id, JSON.stringify({ ...old, function: 'echo' }))
+      .zadd(`${hub.config.queuePrefix}:dlq:by-time`, Date.now(), old.id).exec();
+    await fetch(`${hub.url}/console/api/overview`);
+    const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await hub.redis.info('stats'))![1]);
+    const before = await sent();
+    const overview = await (await fetch(`${hub.url}/console/api/overview`)).json() as { functions: Array<{ function: string; dlqRecords: number }> };
+    expect(overview.functions.map((f) => [f.function, f.dlqRecords])).toEqual([['fail', 40], ['echo', 1]]);
+    // It read 20 MB of records each time before (and the console asks every 2 s while open).
+    expect(await sent() - before).toBeLessThan(1_000_000);
+    await hub.dlq.remove('big-0');
+    const claim = await hub.dlq.claim('older');
+    await hub.dlq.removeClaimed(claim);
+    const after = await (await fetch(`${hub.url}/console/api/overview`)).json() as { functions: Array<{ function: string; dlqRecords: number }> };
+    expect(after.functions.map((f) => [f.function, f.dlqRecords])).toEqual([['fail', 39], ['echo', 0]]);
   });
 });

@@ -38,6 +38,7 @@ local removed = 0
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   removed = redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('HDEL', KEYS[4], ARGV[1])
 end
 if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
 return removed`;
@@ -45,7 +46,8 @@ return removed`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
- * Dead-letter records in Redis: one hash (id → record JSON) and one sorted set by failure time.
+ * Dead-letter records in Redis: one hash (id → record JSON), one sorted set by failure time and one
+ * hash id → function (what the per-function counts read: records hold payloads of up to 1 MB).
  * Writing a record for an id that is already there replaces it, so a retried write after a crash
  * leaves one record.
  */
@@ -59,12 +61,14 @@ export class DlqStore {
 
   private get records(): string { return `${this.prefix}:dlq:records`; }
   private get byTime(): string { return `${this.prefix}:dlq:by-time`; }
+  private get functionOf(): string { return `${this.prefix}:dlq:function`; }
   private claimKey(id: string): string { return `${this.prefix}:dlq:claim:${id}`; }
 
   async add(record: DlqRecord): Promise<void> {
     await this.redis.multi()
       .hset(this.records, record.id, JSON.stringify(record))
       .zadd(this.byTime, Date.parse(record.failedAt), record.id)
+      .hset(this.functionOf, record.id, record.function)
       .exec();
     this.onAdded(record);
   }
@@ -107,8 +111,33 @@ export class DlqStore {
     return this.redis.zcard(this.byTime);
   }
 
+  /**
+   * How many records each function has, from the id → function index: no record (and no payload)
+   * is read, except those written before the index existed, which are read once and indexed.
+   */
+  async countByFunction(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const ids = await this.redis.zrange(this.byTime, 0, -1);
+    for (let start = 0; start < ids.length; start += PAGE) {
+      const page = ids.slice(start, start + PAGE);
+      const names = await this.redis.hmget(this.functionOf, ...page);
+      const unindexed = page.flatMap((_id, i) => (names[i] === null ? [i] : []));
+      const texts = unindexed.length ? await this.redis.hmget(this.records, ...unindexed.map((i) => page[i])) : [];
+      const backfill: string[] = [];
+      texts.forEach((text, k) => {
+        if (text === null) return;
+        const i = unindexed[k];
+        names[i] = (JSON.parse(text) as DlqRecord).function;
+        backfill.push(page[i], names[i]);
+      });
+      if (backfill.length) await this.redis.hset(this.functionOf, ...backfill);
+      for (const name of names) if (name !== null) counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   async remove(id: string): Promise<boolean> {
-    const [[, removed]] = (await this.redis.multi().hdel(this.records, id).zrem(this.byTime, id).exec()) as [[unknown, number]];
+    const [[, removed]] = (await this.redis.multi().hdel(this.records, id).zrem(this.byTime, id).hdel(this.functionOf, id).exec()) as [[unknown, number]];
     return removed === 1;
   }
 
@@ -144,6 +173,6 @@ export class DlqStore {
   /** Removes a claimed record unless it was replaced since the claim; ends the claim either way. */
   async removeClaimed(claim: DlqClaim): Promise<boolean> {
     const { id } = claim.record;
-    return (await this.redis.eval(REMOVE_CLAIMED, 3, this.records, this.byTime, this.claimKey(id), id, claim.text, claim.token)) === 1;
+    return (await this.redis.eval(REMOVE_CLAIMED, 4, this.records, this.byTime, this.claimKey(id), this.functionOf, id, claim.text, claim.token)) === 1;
   }
 }

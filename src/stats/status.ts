@@ -32,12 +32,12 @@ export async function readStatus(redis: Redis, config: HubConfig, shared?: Event
     const [usage, depths, dead, since, sources] = await Promise.all([
       readFunctionUsage(redis, config.queuePrefix, names, config.pricing),
       Promise.all(names.map((fn) => queues.depth(fn))),
-      new DlqStore(redis, config.queuePrefix).list(),
+      new DlqStore(redis, config.queuePrefix).countByFunction(),
       statsSince(redis, config.queuePrefix),
       readSourceStatus(redis, config.queuePrefix),
     ]);
     const functions = usage.map((u, i) => ({
-      ...u, queueDepth: depths[i], dlqRecords: dead.filter((record) => record.function === u.function).length,
+      ...u, queueDepth: depths[i], dlqRecords: dead.get(u.function) ?? 0,
     }));
     const sum = (pick: (f: FunctionStatus) => number) => functions.reduce((total, f) => total + pick(f), 0);
     return {
