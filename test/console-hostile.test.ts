@@ -166,7 +166,7 @@ describe('console overview over a large dead-letter queue', { timeout: 60_000 },
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('counts dead letters per function without reading their payloads every 2 s (40 records of 500 KB each)', async () => {
+  it('counts and lists dead letters without reading their payloads (40 records of 500 KB each; the overview counts every 2 s)', async () => {
     for (let i = 0; i < 40; i += 1) await hub.dlq.add(deadLetter(`big-${i}`, { pad: 'p'.repeat(500_000) }));
     // A record an older hub wrote (no id → function index): counted too, read once.
     const old = deadLetter('older', { n: 1 });
@@ -179,6 +179,13 @@ describe('console overview over a large dead-letter queue', { timeout: 60_000 },
     expect(overview.functions.map((f) => [f.function, f.dlqRecords])).toEqual([['fail', 40], ['echo', 1]]);
     // It read 20 MB of records each time before (and the console asks every 2 s while open).
     expect(await sent() - before).toBeLessThan(1_000_000);
+    // So did the dead-letter page's list (its rows and how many match).
+    const listed = await sent();
+    const list = await (await fetch(`${hub.url}/console/api/dlq?limit=2`)).json() as { records: Array<{ id: string; function: string; lastError: string }>; total: number };
+    expect(await sent() - listed).toBeLessThan(1_000_000);
+    expect(list.total).toBe(41);
+    expect(list.records.map((r) => [r.id, r.function, r.lastError])).toEqual([['older', 'echo', 'BoomError: boom'], ['big-39', 'fail', 'BoomError: boom']]);
+    expect((await (await fetch(`${hub.url}/console/api/dlq?function=echo`)).json() as { total: number }).total).toBe(1);
     await hub.dlq.remove('big-0');
     const claim = await hub.dlq.claim('older');
     await hub.dlq.removeClaimed(claim);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { HubError } from '../errors.js';
 import type { AttemptRecord, Delivery, Envelope } from '../router/envelope.js';
 import { recordMatcher, type DlqFilter, type DlqReason } from './filter.js';
+import { rowOf, type DlqRow } from './rows.js';
 
 export type { DlqFilter, DlqReason } from './filter.js';
 
@@ -39,6 +40,7 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   removed = redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('HDEL', KEYS[4], ARGV[1])
+  redis.call('HDEL', KEYS[5], ARGV[1])
 end
 if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
 return removed`;
@@ -46,8 +48,9 @@ return removed`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
- * Dead-letter records in Redis: one hash (id → record JSON), one sorted set by failure time and one
- * hash id → function (what the per-function counts read: records hold payloads of up to 1 MB).
+ * Dead-letter records in Redis: one hash (id → record JSON), one sorted set by failure time, and two
+ * indexes beside the records, which hold payloads of up to 1 MB: id → function (what the per-function
+ * counts read, every 2 s while a console is open) and id → row (what the console's list reads).
  * Writing a record for an id that is already there replaces it, so a retried write after a crash
  * leaves one record.
  */
@@ -62,6 +65,7 @@ export class DlqStore {
   private get records(): string { return `${this.prefix}:dlq:records`; }
   private get byTime(): string { return `${this.prefix}:dlq:by-time`; }
   private get functionOf(): string { return `${this.prefix}:dlq:function`; }
+  private get rows(): string { return `${this.prefix}:dlq:rows`; }
   private claimKey(id: string): string { return `${this.prefix}:dlq:claim:${id}`; }
 
   async add(record: DlqRecord): Promise<void> {
@@ -69,6 +73,7 @@ export class DlqStore {
       .hset(this.records, record.id, JSON.stringify(record))
       .zadd(this.byTime, Date.parse(record.failedAt), record.id)
       .hset(this.functionOf, record.id, record.function)
+      .hset(this.rows, record.id, JSON.stringify(rowOf(record)))
       .exec();
     this.onAdded(record);
   }
@@ -112,32 +117,52 @@ export class DlqStore {
   }
 
   /**
-   * How many records each function has, from the id → function index: no record (and no payload)
-   * is read, except those written before the index existed, which are read once and indexed.
+   * The values of index `key` for `ids` (null for an id with no record): records written before the
+   * index existed are read once, and their values added to it.
    */
+  private async indexed(key: string, ids: string[], valueOf: (record: DlqRecord) => string): Promise<Array<string | null>> {
+    const values = await this.redis.hmget(key, ...ids);
+    const unindexed = ids.flatMap((_id, i) => (values[i] === null ? [i] : []));
+    const texts = unindexed.length ? await this.redis.hmget(this.records, ...unindexed.map((i) => ids[i])) : [];
+    const backfill: string[] = [];
+    texts.forEach((text, k) => {
+      if (text === null) return;
+      const i = unindexed[k];
+      values[i] = valueOf(JSON.parse(text) as DlqRecord);
+      backfill.push(ids[i], values[i]);
+    });
+    if (backfill.length) await this.redis.hset(key, ...backfill);
+    return values;
+  }
+
+  /** How many records each function has, from the id → function index (no record is read). */
   async countByFunction(): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     const ids = await this.redis.zrange(this.byTime, 0, -1);
     for (let start = 0; start < ids.length; start += PAGE) {
-      const page = ids.slice(start, start + PAGE);
-      const names = await this.redis.hmget(this.functionOf, ...page);
-      const unindexed = page.flatMap((_id, i) => (names[i] === null ? [i] : []));
-      const texts = unindexed.length ? await this.redis.hmget(this.records, ...unindexed.map((i) => page[i])) : [];
-      const backfill: string[] = [];
-      texts.forEach((text, k) => {
-        if (text === null) return;
-        const i = unindexed[k];
-        names[i] = (JSON.parse(text) as DlqRecord).function;
-        backfill.push(page[i], names[i]);
-      });
-      if (backfill.length) await this.redis.hset(this.functionOf, ...backfill);
-      for (const name of names) if (name !== null) counts.set(name, (counts.get(name) ?? 0) + 1);
+      for (const name of await this.indexed(this.functionOf, ids.slice(start, start + PAGE), (record) => record.function)) {
+        if (name !== null) counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
     }
     return counts;
   }
 
+  /** scan's matches as rows, newest first, from the id → row index (no record is read). */
+  async *scanRows(filter: DlqFilter = {}): AsyncGenerator<DlqRow> {
+    const matches = recordMatcher(filter);
+    for (let offset = 0; ; offset += PAGE) {
+      const ids = await this.redis.zrevrangebyscore(this.byTime, filter.until ?? '+inf', filter.since ?? '-inf', 'LIMIT', offset, PAGE);
+      for (const text of ids.length ? await this.indexed(this.rows, ids, (record) => JSON.stringify(rowOf(record))) : []) {
+        if (text === null) continue;
+        const row = JSON.parse(text) as DlqRow;
+        if (matches(row)) yield row;
+      }
+      if (ids.length < PAGE) return;
+    }
+  }
+
   async remove(id: string): Promise<boolean> {
-    const [[, removed]] = (await this.redis.multi().hdel(this.records, id).zrem(this.byTime, id).hdel(this.functionOf, id).exec()) as [[unknown, number]];
+    const [[, removed]] = (await this.redis.multi().hdel(this.records, id).zrem(this.byTime, id).hdel(this.functionOf, id).hdel(this.rows, id).exec()) as [[unknown, number]];
     return removed === 1;
   }
 
@@ -173,6 +198,6 @@ export class DlqStore {
   /** Removes a claimed record unless it was replaced since the claim; ends the claim either way. */
   async removeClaimed(claim: DlqClaim): Promise<boolean> {
     const { id } = claim.record;
-    return (await this.redis.eval(REMOVE_CLAIMED, 4, this.records, this.byTime, this.claimKey(id), this.functionOf, id, claim.text, claim.token)) === 1;
+    return (await this.redis.eval(REMOVE_CLAIMED, 5, this.records, this.byTime, this.claimKey(id), this.functionOf, this.rows, id, claim.text, claim.token)) === 1;
   }
 }
