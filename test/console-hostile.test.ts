@@ -10,6 +10,9 @@ import { hasChromium, launchBrowser, screenshot } from './helpers/browser.js';
 import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 import { TestRedis } from './helpers/test-redis.js';
 
+/** As long as a Lambda function name may be (64 characters). */
+const LONG_NAME = `long-${'x'.repeat(59)}`;
+
 /** A dead letter of `fail` with `data` as its payload. */
 function deadLetter(id: string, data: unknown = { n: 1 }): DlqRecord {
   const failedAt = new Date().toISOString();
@@ -57,6 +60,7 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
         fail: { handler: 'fail.handler', maximumRetryAttempts: 0, environment: { CALLS_FILE: calls } },
         toString: { handler: 'echo.handler' },
         constructor: { handler: 'echo.handler' },
+        [LONG_NAME]: { handler: 'echo.handler', events: [{ schedule: { expression: 'rate(1 hour)' } }] },
       },
     });
     browser = await launchBrowser();
@@ -147,6 +151,25 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
       expect(await page.getByText(/Redriven: 0|Purged: 0/).count(), id).toBe(0);
     }
     await screenshot(page, 'hostile-gone-record', false);
+  });
+  it('fits a phone-width window on every page, with a 64-character function name', async () => {
+    await hub.dlq.add({ ...deadLetter('narrow'), function: LONG_NAME });
+    await page.setViewportSize({ width: 375, height: 740 });
+    try {
+      const overflowing: string[] = [];
+      for (const [hash, ready] of [['#/', `tr[data-function="${LONG_NAME}"]`], [`#/functions/${LONG_NAME}`, 'pre.log'], ['#/flow', 'svg'], ['#/sources', 'tr[data-source]'], ['#/dlq', 'tr[data-record="narrow"]'], ['#/dlq/narrow', 'table.attempts']]) {
+        await page.goto(`${hub.url}/console${hash}`);
+        await page.locator(ready).first().waitFor();
+        if (await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)) overflowing.push(hash);
+      }
+      await page.goto(`${hub.url}/console#/dlq`);
+      await page.locator('tr[data-record="narrow"]').waitFor();
+      await screenshot(page, 'hostile-dlq-narrow', false);
+      expect(overflowing).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await hub.dlq.purge({});
+    }
   });
 });
 
