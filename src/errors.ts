@@ -122,6 +122,10 @@ export const ERRORS = {
     status: 403, awsType: 'AccessDeniedException', retryable: false,
     description: "A browser sent an admin, console or Lambda API request from a page of another origin (its Origin or Sec-Fetch-Site says so), or named a loopback-bound hub by a DNS name (rebinding).",
   },
+  TH_ERR_METHOD_NOT_ALLOWED: {
+    status: 405, awsType: 'ValidationException', retryable: false,
+    description: 'A console or admin API path was called with a method it does not take; the Allow header lists the ones it does.',
+  },
   TH_ERR_CONSOLE_REQUEST_INVALID: {
     status: 400, awsType: 'InvalidParameterValueException', retryable: false,
     description: 'A console API request (query, body, edited payload) is invalid; the message names the field and rule.',

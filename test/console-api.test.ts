@@ -77,6 +77,20 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(await (await api('/dlq/nope/redrive', { method: 'POST', body: '{"payload":{},"to":"ghost"}' })).json()).toMatchObject({ message: expect.stringContaining('to: no function named "ghost"') });
   });
 
+  it('answers a path of the console or admin API called with a method it does not take 405, naming the ones it takes', async () => {
+    const post = await api('/overview', { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    expect(await post.json()).toEqual({ error: 'TH_ERR_METHOD_NOT_ALLOWED', message: 'POST is not a method of /console/api/overview: it takes GET, HEAD' });
+    expect((await api('/dlq/x/redrive', { method: 'PUT' })).headers.get('allow')).toBe('POST');
+    const admin = await fetch(`${hub.url}/admin/dlq/purge`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect([admin.status, admin.headers.get('allow')]).toEqual([405, 'GET, HEAD, DELETE, POST']);
+    expect(await admin.json()).toMatchObject({ error: 'TH_ERR_METHOD_NOT_ALLOWED' });
+    // Without the token it says nothing about which paths exist; a path of neither API is still 404.
+    expect((await api('/overview', { method: 'POST' }, null)).status).toBe(401);
+    expect((await api('/nosuch', { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${hub.url}/admin/dlq/x/y/z`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+
   it('answers a path it cannot decode in its own error shape, under the console and the admin API alike', async () => {
     const bad = await api('/functions/%E0%A4%A');
     expect(bad.status).toBe(400);

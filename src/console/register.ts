@@ -10,6 +10,7 @@ import { HubError } from '../errors.js';
 import { parseJson } from '../json.js';
 import { isConnectionError } from '../redis/outage.js';
 import { toPlainApiError } from '../server/framework-errors.js';
+import { methodCheck } from '../server/route-methods.js';
 import { ASYNC_PAYLOAD_LIMIT } from '../sources/kit/limits.js';
 import { authorizer } from '../server/admin-dlq.js';
 import type { EventQueues } from '../router/queues.js';
@@ -100,6 +101,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       return reply.code(hubError.status).send({ error: hubError.code, message: hubError.message });
     });
     api.addHook('onRequest', authorizer(config.admin.token));
+    const checkMethod = methodCheck(api);
     // While Redis is lost every read would wait for it (the hub's connection queues commands until
     // it is back): answer at once instead, as /healthz does, and the page says so and retries.
     api.addHook('onRequest', async (request) => {
@@ -108,7 +110,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     });
     // An unknown API path answers in the API's own error shape (after the token check, so that it
     // does not tell a caller without the token which paths exist).
-    api.setNotFoundHandler((request) => {
+    api.setNotFoundHandler((request, reply) => {
+      checkMethod(request, reply);
       throw new HubError('TH_ERR_CONSOLE_NOT_FOUND', `no console API route ${request.method} ${request.url.split('?')[0]}`);
     });
 

@@ -10,6 +10,8 @@ import { HubError } from '../errors.js';
 import type { EventQueues } from '../router/queues.js';
 import { logRequestFailure } from './aws-errors.js';
 import { toPlainApiError } from './framework-errors.js';
+import { methodCheck } from './route-methods.js';
+import { answerNotFound } from './app.js';
 import { parseJson } from '../json.js';
 
 export interface AdminDlqDeps {
@@ -100,6 +102,12 @@ export function registerAdminDlq(app: FastifyInstance, config: HubConfig, deps: 
       return sendAdminError(reply, hubError);
     });
     admin.addHook('onRequest', authorizer(config.admin.token));
+    const checkMethod = methodCheck(admin);
+    // A path of this API with a method it does not take: 405 naming the ones it does (any other path: the hub's 404).
+    admin.setNotFoundHandler((request, reply) => {
+      checkMethod(request, reply);
+      return answerNotFound(request, reply);
+    });
 
     admin.get<{ Querystring: Record<string, unknown> }>('/', async (request) =>
       ({ records: await dlq.list(parseDlqFilter(request.query)) }));
