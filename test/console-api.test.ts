@@ -87,6 +87,7 @@ describe('console API', { timeout: 60_000 }, () => {
     expect(await admin.json()).toMatchObject({ error: 'TH_ERR_METHOD_NOT_ALLOWED' });
     // Without the token it says nothing about which paths exist; a path of neither API is still 404.
     expect((await api('/overview', { method: 'POST' }, null)).status).toBe(401);
+    expect((await fetch(`${hub.url}/admin/dlq/purge`, { method: 'PUT' })).status).toBe(401);
     expect((await api('/nosuch', { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${hub.url}/admin/dlq/x/y/z`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
   });
