@@ -171,6 +171,17 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
       await hub.dlq.purge({});
     }
   });
+  it('keeps a long function name inside its box on the live flow, the whole name as its title', async () => {
+    await page.goto(`${hub.url}/console#/flow`);
+    const node = page.locator(`[data-node="fn:${LONG_NAME}"]`);
+    const box = (await node.locator('rect').boundingBox())!;
+    const label = (await node.locator('text.label').boundingBox())!;
+    // Just right of the box, on the label's line: the page, not the label's overflowing letters.
+    const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.getAttribute('class') ?? null, [box.x + box.width + 4, label.y + label.height / 2]);
+    expect(hit).not.toBe('label');
+    expect(await node.locator('title').textContent()).toBe(LONG_NAME);
+    await screenshot(page, 'hostile-flow-long-name', false);
+  });
 });
 
 describe('console overview over a large dead-letter queue', { timeout: 60_000 }, () => {

@@ -104,9 +104,13 @@ export function FlowPage({ overview }: { overview: Overview | null }) {
             const fn = n.col === 1 ? n.id.slice(3) : null;
             const box = (
               <g class={`node col-${n.col} ${n.id === 'dlq' ? 'dlq' : ''}`} data-node={n.id}>
+                <title>{n.label}</title>
                 <rect x={p.x} y={p.y} width={NODE_W} height={NODE_H} rx={6} />
-                <text x={p.x + 10} y={p.y + 18} class="label">{n.label.length > 30 ? `${n.label.slice(0, 29)}…` : n.label}</text>
-                <text x={p.x + 10} y={p.y + 35} class="sub">{n.sub.length > 38 ? `${n.sub.slice(0, 37)}…` : n.sub}</text>
+                {/* Its own viewport clips the text to the box (wide letters fill it in fewer characters); the title has it all. */}
+                <svg x={p.x} y={p.y} width={NODE_W - 6} height={NODE_H}>
+                  <text x={10} y={18} class="label">{n.label.length > 30 ? `${n.label.slice(0, 29)}…` : n.label}</text>
+                  <text x={10} y={35} class="sub">{n.sub.length > 38 ? `${n.sub.slice(0, 37)}…` : n.sub}</text>
+                </svg>
               </g>
             );
             if (fn) return <a key={n.id} href={`#/functions/${encodeURIComponent(fn)}`}>{box}</a>;
