@@ -182,6 +182,31 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
     expect(await node.locator('title').textContent()).toBe(LONG_NAME);
     await screenshot(page, 'hostile-flow-long-name', false);
   });
+  it('shows a right-to-left override in payloads, envelopes and invoke results as its escape, and the payload editor keeps the value', async () => {
+    const data = { file: 'invoice\u202Egnp.exe' };
+    const record = deadLetter('bidi-payload', data);
+    await hub.dlq.add({ ...record, attempts: [{ ...record.attempts[0], stackTrace: 'at one\nat invoice\u202Egnp.exe' } as unknown as DlqRecord['attempts'][number]] });
+    await page.goto(`${hub.url}/console#/dlq/bidi-payload`);
+    const envelope = page.locator('pre.code').last();
+    await envelope.waitFor();
+    expect(await envelope.textContent()).toContain('invoice\\u202egnp.exe');
+    expect(await envelope.textContent()).not.toContain('\u202E');
+    expect(await page.locator('table.attempts pre.code').textContent()).toBe('at one\nat invoice\\u202egnp.exe');
+    await page.getByRole('button', { name: 'Edit the payload, then redrive…' }).click();
+    expect(JSON.parse(await page.getByLabel(/Payload to redrive/).inputValue())).toEqual(data);
+    await page.goto(`${hub.url}/console#/functions/toString`);
+    await page.getByLabel('Event (JSON)').fill(JSON.stringify(data));
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    const result = page.locator('pre.result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('invoice\\u202egnp.exe');
+    expect(await result.textContent()).not.toContain('\u202E');
+    // An error type a handler chose, in the recent invocations of its function.
+    await fetch(`${hub.url}/2015-03-31/functions/fail/invocations`, { method: 'POST', body: JSON.stringify({ errorType: 'Bad\u202EError' }) });
+    await page.goto(`${hub.url}/console#/functions/fail`);
+    await expect.poll(() => page.locator('table.recent').textContent(), { timeout: 15_000 }).toContain('Bad\\u202eError');
+    await hub.dlq.purge({});
+  });
 });
 
 describe('console overview over a large dead-letter queue', { timeout: 60_000 }, () => {

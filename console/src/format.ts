@@ -29,8 +29,13 @@ export function short(text: string, max = 48): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/**
+ * JSON as the page shows it, bidi controls as their `\u202e` escapes: JSON holds them only inside
+ * strings, where the escape is the same character, so the text still parses to the same value (the
+ * payload editor starts from it).
+ */
 export function pretty(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+  return shown(JSON.stringify(value, null, 2) ?? 'null');
 }
 
 /** A field shown as text whatever it holds (records written by custom runtimes or older hubs). */
@@ -50,5 +55,5 @@ export function shown(value: string): string {
 /** A stack as lines: an array of lines, or one string holding them. */
 export function lines(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(text);
-  return typeof value === 'string' && value !== '' ? value.split('\n') : [];
+  return typeof value === 'string' && value !== '' ? value.split('\n').map(shown) : [];
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, getJson } from '../api';
 import { StateBadge, StatusBadge } from '../components/badges';
 import { Plot } from '../components/plot';
-import { ms, pretty, time, usd } from '../format';
+import { ms, pretty, text, time, usd } from '../format';
 import type { FunctionPageData, Overview } from '../types';
 import { InvokePanel } from './invoke-panel';
 import { LogPanel } from './log-panel';
@@ -82,7 +82,7 @@ export function FunctionPage({ name, overview }: { name: string; overview: Overv
                   <td>{time(r.endedAt)}</td>
                   <td><button type="button" class="link mono" title="show this invocation's log lines" onClick={() => setRequestFilter(r.requestId)}>{r.requestId}</button></td>
                   <td class="mono small">{r.traceId ?? '–'}</td>
-                  <td><StatusBadge status={r.status} />{r.errorType ? <span class="small"> {r.errorType}</span> : null}</td>
+                  <td><StatusBadge status={r.status} />{r.errorType ? <span class="small"> {text(r.errorType)}</span> : null}</td>
                   <td class="num">{ms(r.durationMs)}</td>
                   <td class="num">{r.billedDurationMs} ms</td>
                   <td>{r.coldStart ? 'yes' : ''}</td>

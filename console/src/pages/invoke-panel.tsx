@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { invoke, type InvokeOutcome } from '../api';
 import { isJson, JsonEditor } from '../components/json-editor';
-import { pretty } from '../format';
+import { pretty, shown } from '../format';
 import type { FunctionPageData } from '../types';
 
 /** Invoke from the page: a JSON editor (samples per source kind), sync or async, result and log tail. */
@@ -51,8 +51,8 @@ export function InvokePanel({ name, samples, onShowLogs }: { name: string; sampl
             {outcome.status === 202 && outcome.requestId
               ? <p>Queued. <button type="button" class="link" onClick={() => onShowLogs(outcome.requestId!)}>Show only its lines in the live log</button></p>
               : null}
-            {outcome.status !== 202 ? <><h3>Result</h3><pre class="code result">{outcome.payload}</pre></> : null}
-            {outcome.logTail ? <><h3>Log tail</h3><pre class="code log-tail">{outcome.logTail}</pre></> : null}
+            {outcome.status !== 202 ? <><h3>Result</h3><pre class="code result">{shown(outcome.payload)}</pre></> : null}
+            {outcome.logTail ? <><h3>Log tail</h3><pre class="code log-tail">{shown(outcome.logTail)}</pre></> : null}
           </>
         ) : null}
       </div>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { StateBadge } from '../components/badges';
-import { ago, ms } from '../format';
+import { ago, ms, text } from '../format';
 import type { SourceRow } from '../types';
 
 const REFRESH_MS = 3000;
@@ -34,7 +34,7 @@ export function SourcesPage() {
                 <td><StateBadge state={r.status?.state ?? 'not reported'} /></td>
                 <td class="num">{r.status?.lagMs === null || !r.status ? '–' : ms(r.status.lagMs)}</td>
                 <td>{ago(r.status?.lastEventAt)}</td>
-                <td class="small bad">{r.status?.lastError ?? ''}</td>
+                <td class="small bad">{text(r.status?.lastError)}</td>
                 <td class="small">
                   {r.leases.length
                     ? r.leases.map((l) => <div key={l.shard}><code>{l.shard}</code> → {l.holder}</div>)
