@@ -95,6 +95,10 @@ describe.skipIf(!hasChromium)('web console against hostile pages and names', { t
     // A page whose DNS name was rebound to 127.0.0.1 is same-origin with itself: it names the hub by that name.
     expect(await statusOf(`${hub.url}/console/api/overview`, { host: `rebound.example:${new URL(hub.url).port}`, 'sec-fetch-site': 'same-origin' })).toBe(403);
     expect(await statusOf(`${hub.url}/console/api/overview`, { host: `localhost:${new URL(hub.url).port}`, 'sec-fetch-site': 'same-origin' })).toBe(200);
+    // Behind a reverse proxy that rewrites Host, the browser's own same-origin verdict is taken (Origin is the proxy's name).
+    expect(await statusOf(`${hub.url}/console/api/overview`, { origin: 'https://hub.example.com', 'sec-fetch-site': 'same-origin' })).toBe(200);
+    // Without Sec-Fetch-Site (an older browser), Origin is compared with Host.
+    expect(await statusOf(`${hub.url}/console/api/overview`, { origin: 'https://hub.example.com' })).toBe(403);
     // Clients that are not browsers (the CLI, the AWS SDK, curl) send neither header and are served.
     expect((await fetch(`${hub.url}/console/api/session`)).status).toBe(200);
     // The console's own requests are same-origin: its purge goes through.

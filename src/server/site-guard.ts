@@ -39,7 +39,9 @@ export function crossSiteRefusal(headers: FastifyRequest['headers'], loopbackOnl
   if (fetchSite === undefined && origin === undefined) return undefined;
   if (typeof fetchSite === 'string' && !SAME_ORIGIN_FETCH_SITES.has(fetchSite)) return `a page of another origin (Sec-Fetch-Site: ${fetchSite})`;
   const host = headers.host ?? '';
-  if (origin !== undefined) {
+  // A browser that sends Sec-Fetch-Site has compared the origins itself; Origin is compared with Host
+  // only without it (older browsers), so a reverse proxy that rewrites Host does not shut out the console.
+  if (fetchSite === undefined && origin !== undefined) {
     let originHost: string | undefined;
     try { originHost = new URL(origin).host; } catch { originHost = undefined; }
     if (originHost !== host.toLowerCase()) return `a page of another origin (Origin: ${origin.slice(0, 200)})`;
