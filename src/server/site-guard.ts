@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { HubError } from '../errors.js';
 
 /**
@@ -57,13 +57,19 @@ export function crossSiteRefusal(headers: FastifyRequest['headers'], loopbackOnl
  * no CORS permission to send). With the hub bound to loopback, a browser must also name it by an
  * address or `localhost` (a page whose own DNS name was rebound to 127.0.0.1 is same-origin with
  * itself). Clients that are not browsers send neither `Origin` nor `Sec-Fetch-Site` and are not
- * affected; the console's own requests are same-origin.
+ * affected; the console's own requests are same-origin. The check is a hook of the guarded routes
+ * only (added as each is registered: call this before them), so function URLs and HTTP routes pay
+ * nothing for it; it runs after an API's token check.
  */
 export function registerSiteGuard(app: FastifyInstance, serverHost: string): void {
   const loopbackOnly = isLoopbackHost(serverHost);
-  app.addHook('onRequest', (request, _reply, done) => {
-    const route = request.routeOptions.url;
-    const why = route !== undefined && GUARDED_ROUTE.test(route) ? crossSiteRefusal(request.headers, loopbackOnly) : undefined;
-    done(why ? new HubError('TH_ERR_CROSS_SITE_REQUEST', `refused: ${why} may not call ${request.method} ${route}; open the console at the hub's own address`) : undefined);
+  app.addHook('onRoute', (route) => {
+    if (!GUARDED_ROUTE.test(route.url)) return;
+    const url = route.url;
+    const guard: onRequestHookHandler = (request, _reply, done) => {
+      const why = crossSiteRefusal(request.headers, loopbackOnly);
+      done(why ? new HubError('TH_ERR_CROSS_SITE_REQUEST', `refused: ${why} may not call ${request.method} ${url}; open the console at the hub's own address`) : undefined);
+    };
+    route.onRequest = [guard, ...[route.onRequest ?? []].flat()];
   });
 }
