@@ -157,7 +157,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     const dispatcher = new Dispatcher({
       config, connection: redis, queues, dlq, logger,
       gate: new ConcurrencyGate(redis, config.queuePrefix),
-      invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn, request.qualifier).invoke(request), capacity: (fn) => runtime.capacity(fn) }),
+      invoker: metrics.instrument({ invoke: (fn, request) => runtime.pool(fn, request.qualifier).invoke(request), capacity: (fn) => runtime.capacity(fn), short: (fn) => runtime.short(fn) }),
       observer: {
         throttled: (fn, type) => metrics.throttled(fn, type),
         destinationTried: (outcome, kind, fn) => {

@@ -101,6 +101,7 @@ export class HubMetrics {
   instrument(invoker: Invoker): Invoker {
     return {
       capacity: invoker.capacity && ((fn) => invoker.capacity!(fn)),
+      short: invoker.short && ((fn) => invoker.short!(fn)),
       invoke: async (fn, request) => {
         this.stats.started(fn);
         try {

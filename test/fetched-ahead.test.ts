@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { workerConcurrency } from '../src/router/dispatcher.js';
+import { SHORT_FETCH_AHEAD, workerConcurrency } from '../src/router/dispatcher.js';
 import { queueName } from '../src/router/queues.js';
 import { encoder, readLines, startTestHub, tempDir, waitFor, type TestHub } from './helpers/hub.js';
 
@@ -11,24 +11,33 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
   const hubs: TestHub[] = [];
   afterEach(async () => { await Promise.all(hubs.splice(0).map((hub) => hub.stop())); });
 
-  it('a function\'s worker holds twice its environments, or exactly its reserved concurrency', () => {
+  it('a function\'s worker holds twice its environments (at least 10 for short invocations), or exactly its reserved concurrency', () => {
     expect(workerConcurrency({}, 10)).toBe(20);
+    expect(workerConcurrency({}, 2)).toBe(4);
+    expect(workerConcurrency({}, 2, true)).toBe(SHORT_FETCH_AHEAD);
+    expect(workerConcurrency({}, 10, true)).toBe(20);
     expect(workerConcurrency({ reservedConcurrency: 3 }, 10)).toBe(3);
+    expect(workerConcurrency({ reservedConcurrency: 3 }, 10, true)).toBe(3);
   });
 
-  it('for a handler that computes, only as many as its capped environments run at once, times two', async () => {
+  it('for a handler that computes, only as many as its capped environments run at once, times two; for a short one, at least 10', async () => {
     const raw = {
       queuePrefix: `t-${randomUUID().slice(0, 8)}`,
       runtime: { maxEnvironments: 6, cpuBoundEnvironments: 1, scaleUpDelayMs: 0 },
-      functions: { noop: { handler: 'noop.handler' } },
+      functions: { spin: { handler: 'spin.handler' }, noop: { handler: 'noop.handler' } },
     };
     const hub = await startTestHub(raw);
     hubs.push(hub);
-    // A no-op's environment is on CPU all the time it works; it reports so from its second invocation.
-    for (let i = 0; i < 4; i++) await hub.lambda.send(new InvokeCommand({ FunctionName: 'noop' }));
-    // The worker follows the function's capacity once a second: 1 capped environment, fetched ahead twice.
-    await waitFor(() => hub.dispatcher.concurrencyOf('noop') === 2, 15_000, 'the worker to follow the capped pool');
-    const active = `${raw.queuePrefix}:${queueName('noop')}:active`;
+    // Both environments are on CPU all the time they work; they report so from their second invocation.
+    for (let i = 0; i < 4; i++) {
+      await hub.lambda.send(new InvokeCommand({ FunctionName: 'spin' }));
+      await hub.lambda.send(new InvokeCommand({ FunctionName: 'noop' }));
+    }
+    // The worker follows the function's capacity once a second: 1 capped environment, fetched ahead
+    // twice for 15 ms invocations; a no-op's take well under 10 ms, so its worker holds 10.
+    await waitFor(() => hub.dispatcher.concurrencyOf('spin') === 2, 15_000, 'the worker to follow the capped pool');
+    await waitFor(() => hub.dispatcher.concurrencyOf('noop') === SHORT_FETCH_AHEAD, 15_000, 'the short function\'s worker to fetch 10 ahead');
+    const active = `${raw.queuePrefix}:${queueName('spin')}:active`;
     let most = 0;
     let sampling = true;
     const sampler = (async () => {
@@ -38,9 +47,9 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
       }
     })();
     for (let batch = 0; batch < 5; batch++) {
-      await Promise.all(Array.from({ length: 30 }, () => hub.lambda.send(new InvokeCommand({ FunctionName: 'noop', InvocationType: 'Event', Payload: encoder.encode('{}') }))));
+      await Promise.all(Array.from({ length: 30 }, () => hub.lambda.send(new InvokeCommand({ FunctionName: 'spin', InvocationType: 'Event', Payload: encoder.encode('{}') }))));
     }
-    await waitFor(async () => (await hub.queues.depth('noop')) === 0, 30_000, 'the queue to empty');
+    await waitFor(async () => (await hub.queues.depth('spin')) === 0, 30_000, 'the queue to empty');
     sampling = false;
     await sampler;
     expect(most).toBeGreaterThan(0);

@@ -14,6 +14,8 @@ export interface Invoker {
   invoke(fn: string, request: InvokeRequest): Promise<InvokeResult>;
   /** How many invocations of the function its environments run at once now, once it has run (see FunctionPool.capacity). */
   capacity?(fn: string): number | undefined;
+  /** Whether the function's invocations are short (under 10 ms on average; see FunctionPool.short). */
+  short?(fn: string): boolean;
 }
 
 export interface AsyncWorkerDeps {

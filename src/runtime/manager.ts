@@ -61,6 +61,11 @@ export class RuntimeManager {
     return this.#entries.get(name)?.pools.get(LATEST)?.capacity;
   }
 
+  /** Whether the function's unqualified pool runs short invocations (FunctionPool.short). */
+  short(name: string): boolean {
+    return this.#entries.get(name)?.pools.get(LATEST)?.short ?? false;
+  }
+
   /**
    * Adds a function or replaces its configuration: its pools are dropped (each finishes what it
    * runs, then stops its environments) and new invocations start fresh environments.

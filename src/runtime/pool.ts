@@ -5,6 +5,8 @@ import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from
 
 /** From this share of their wall time on CPU, a function's environments compute rather than wait (see #mayStart). */
 const CPU_BOUND_SHARE = 0.5;
+/** Invocations shorter than this on average are short: a Redis round trip is a large part of each (see `short`). */
+const SHORT_INVOCATION_MS = 10;
 
 interface Waiter {
   resolve: (env: Environment) => void;
@@ -33,6 +35,8 @@ export class FunctionPool {
   readonly #cpuBoundMax: number;
   /** A moving average of the environments' CPU share per invocation, once one reports it. */
   #cpuShare?: number;
+  /** A moving average of the invocations' durations (ms). */
+  #durationMs?: number;
   readonly #environments = new Set<Environment>();
   readonly #idle: Environment[] = [];
   readonly #waiters: Waiter[] = [];
@@ -67,6 +71,11 @@ export class FunctionPool {
     return this.#computes() ? Math.min(this.#max, this.#cpuBoundMax) : this.#max;
   }
 
+  /** Whether its invocations take under SHORT_INVOCATION_MS on average (once one ran). */
+  get short(): boolean {
+    return this.#durationMs !== undefined && this.#durationMs < SHORT_INVOCATION_MS;
+  }
+
   /** Live environments, busy or idle. */
   get size(): number {
     return this.#environments.size;
@@ -79,6 +88,7 @@ export class FunctionPool {
     try {
       const result = await env.invoke(req);
       this.#observe(env.cpuShare);
+      this.#durationMs = this.#durationMs === undefined ? result.durationMs : this.#durationMs + (result.durationMs - this.#durationMs) / 10;
       return result;
     } finally {
       this.#release(env);
