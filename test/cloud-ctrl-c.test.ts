@@ -62,6 +62,17 @@ async function queue(dir: string): Promise<{ send: (body: unknown) => Promise<un
   return { send: (body) => sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(body) })), close: () => sqs.destroy() };
 }
 
+/** Sends a 2.5 s record to the running hub's queue and waits until its handler has started it. */
+async function startRunning(dir: string, calls: string): Promise<void> {
+  const sqs = await queue(dir);
+  try {
+    await sqs.send({ id: 'running', ms: 2500 });
+  } finally {
+    sqs.close();
+  }
+  await waitFor(() => lines(calls).includes('start running'), 30_000, 'the record to start');
+}
+
 describe('signals to triggerhub up with a local cloud (the whole process group, as a terminal sends them)', { timeout: 180_000 }, () => {
   afterEach((context) => {
     if (context.task.result?.state === 'fail') for (const hub of UpProcess.started) hub.kill();
@@ -100,13 +111,7 @@ describe('signals to triggerhub up with a local cloud (the whole process group, 
     const hub = up(dir);
     await hub.url();
     const redis = redisPid(dir);
-    const sqs = await queue(dir);
-    try {
-      await sqs.send({ id: 'running', ms: 2500 });
-    } finally {
-      sqs.close();
-    }
-    await waitFor(() => lines(calls).includes('start running'), 30_000, 'the record to start');
+    await startRunning(dir, calls);
 
     // The shell passes SIGHUP on to its foreground job, then the kernel sends it to the group as the shell exits.
     hub.signalGroup('SIGHUP');
@@ -139,13 +144,7 @@ describe('signals to triggerhub up with a local cloud (the whole process group, 
       const { pid } = JSON.parse(readFileSync(hubFile, 'utf8')) as { pid: number };
       const redis = redisPid(dir);
       left.push(pid, redis.pid);
-      const sqs = await queue(dir);
-      try {
-        await sqs.send({ id: 'running', ms: 2500 });
-      } finally {
-        sqs.close();
-      }
-      await waitFor(() => lines(calls).includes('start running'), 30_000, 'the record to start');
+      await startRunning(dir, calls);
 
       terminal.kill('SIGKILL');
       await waitFor(() => !isRunning(pid), 60_000, 'the hub to end');
