@@ -1,4 +1,5 @@
 import { HubError } from './errors.js';
+import { Violations } from './validation.js';
 
 /** The partition a region belongs to: `aws-cn` (China), `aws-us-gov` (GovCloud), else `aws`. */
 export const partitionOf = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
@@ -114,12 +115,20 @@ const QUALIFIER = { pattern: '\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+', test:
  * 404 later).
  */
 export function checkFunctionRef(ref: string, qualifier: string | undefined): void {
-  const fields: Array<[string, string | undefined, typeof QUALIFIER]> = [['functionName', ref, FUNCTION_NAME], ['qualifier', qualifier, QUALIFIER]];
-  for (const [field, value, rule] of fields) {
-    if (value === undefined) continue;
-    const constraint = value.length > rule.max ? `Member must have length less than or equal to ${rule.max}`
-      : value.length === 0 ? 'Member must have length greater than or equal to 1'
-        : rule.test.test(value) ? undefined : `Member must satisfy regular expression pattern: ${rule.pattern}`;
-    if (constraint) throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`);
-  }
+  const violations = new Violations();
+  checkRefMember(violations, 'functionName', ref);
+  checkRefMember(violations, 'qualifier', qualifier);
+  violations.throwIfAny();
+}
+
+/**
+ * Notes what is wrong with a FunctionName or Qualifier: its pattern, then its maximum length, each a
+ * violation of its own, as AWS lists them; an empty value, its minimum length only.
+ */
+export function checkRefMember(violations: Violations, member: 'functionName' | 'qualifier', value: string | undefined): void {
+  if (value === undefined) return;
+  if (value.length === 0) return violations.add(member, value, 'Member must have length greater than or equal to 1');
+  const rule = member === 'functionName' ? FUNCTION_NAME : QUALIFIER;
+  if (!rule.test.test(value)) violations.add(member, value, `Member must satisfy regular expression pattern: ${rule.pattern}`);
+  if (value.length > rule.max) violations.add(member, value, `Member must have length less than or equal to ${rule.max}`);
 }

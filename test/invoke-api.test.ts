@@ -405,6 +405,24 @@ describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {
     expect(out.StatusCode).toBe(200);
   });
 
+  it('names every member that breaks its constraint in one ValidationException, as Lambda does (2 validation errors detected: …; …)', async () => {
+    for (const path of ['2015-03-31/functions/bad%20name/invocations?Qualifier=x%20y', '2021-11-15/functions/bad%20name/response-streaming-invocations?Qualifier=x%20y']) {
+      const response = await fetch(`${hub.url}/${path}`, { method: 'POST', headers: { 'x-amz-invocation-type': 'Sometimes', 'x-amz-log-type': 'tail' }, body: '{}' });
+      expect([response.status, response.headers.get('x-amzn-errortype')], path).toEqual([400, 'ValidationException']);
+      const { message } = await response.json() as { message: string };
+      expect(message.startsWith('4 validation errors detected: '), message).toBe(true);
+      expect(message.slice('4 validation errors detected: '.length).split('; ').map((part) => /^Value '(.*)' at '(\w+)'/.exec(part)?.slice(1))).toEqual([
+        ['bad name', 'functionName'], ['Sometimes', 'invocationType'], ['tail', 'logType'], ['x y', 'qualifier'],
+      ]);
+    }
+    // A name over 256 characters that also has a character outside the pattern breaks both of its constraints.
+    const long = `${'a'.repeat(256)}!`;
+    const both = await fetch(`${hub.url}/2015-03-31/functions/${long}/invocations`, { method: 'POST', body: '{}' });
+    expect((await both.json()).message).toBe(`2 validation errors detected: Value '${long}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?; Value '${long}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 256`);
+    const out = await hub.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encoder.encode('{}') }));
+    expect(out.StatusCode).toBe(200);
+  });
+
   it('reports readiness on /healthz', async () => {
     const response = await fetch(`${hub.url}/healthz`);
     expect(response.status).toBe(200);

@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionConfig, HubConfig } from '../config/load.js';
 import { HubError } from '../errors.js';
-import { checkFunctionHome, checkFunctionRef, functionArn, parseFunctionRef } from '../arn.js';
+import { checkFunctionHome, checkFunctionRef, checkRefMember, functionArn, parseFunctionRef } from '../arn.js';
+import { Violations } from '../validation.js';
 import type { Dispatcher } from '../router/dispatcher.js';
 import { buildEnvelope, ENVELOPE_TYPES, newDelivery } from '../router/envelope.js';
 import { traceFromHeaders } from '../tracing.js';
@@ -21,6 +22,9 @@ const INVOKE_ACTION = 'InvokeFunction';
 const LOG_TAIL_BYTES = 4096;
 /** In the order Lambda's ValidationException lists them. */
 const INVOCATION_TYPES = ['DryRun', 'RequestResponse', 'Event'] as const;
+
+/** `X-Amz-Log-Type` (the SDK's LogType): `Tail` returns the log tail, `None` (the default) does not. */
+const LOG_TYPES = ['None', 'Tail'] as const;
 
 interface FunctionParams { name: string }
 
@@ -109,8 +113,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
   ): Promise<FastifyReply> {
     // The members' own constraints first, as Lambda validates its input before looking anything up:
     // a bad InvocationType or LogType is 400 also for a function that does not exist.
-    const invocationType = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', INVOCATION_TYPES);
-    const tail = wantsLogTail(request);
+    const { invocationType, tail } = checkInvokeMembers(request, INVOCATION_TYPES);
     const target = lookup(config, request.params.name, request.query.Qualifier);
     const payload = payloadOf(request.body, invocationType);
     const clientContext = parseClientContext(request);
@@ -144,8 +147,25 @@ function listAllVersions(value: string | undefined): boolean {
 
 /** `value` when it is one of `allowed`, else Lambda's 400 ValidationException naming the member and its enum. */
 export function enumMember<T extends string>(value: string, member: string, allowed: readonly T[]): T {
-  if (allowed.includes(value as T)) return value as T;
-  throw new HubError('TH_ERR_REQUEST_VALIDATION', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+  const violations = new Violations();
+  const known = violations.enum(value, member, allowed);
+  violations.throwIfAny();
+  return known!;
+}
+
+/**
+ * An Invoke's members as Lambda validates them, before anything is looked up: FunctionName,
+ * InvocationType, LogType and Qualifier (the model's order), every violation in one
+ * ValidationException. Returns the invocation type and whether the log tail is wanted.
+ */
+export function checkInvokeMembers<T extends string>(request: FastifyRequest<{ Params: FunctionParams; Querystring: { Qualifier?: string } }>, invocationTypes: readonly T[]): { invocationType: T; tail: boolean } {
+  const violations = new Violations();
+  checkRefMember(violations, 'functionName', request.params.name);
+  const invocationType = violations.enum(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', invocationTypes);
+  const logType = violations.enum(header(request, 'x-amz-log-type') ?? 'None', 'logType', LOG_TYPES);
+  checkRefMember(violations, 'qualifier', request.query.Qualifier);
+  violations.throwIfAny();
+  return { invocationType: invocationType!, tail: logType === 'Tail' };
 }
 
 function sendResult(reply: FastifyReply, result: InvokeResult, version: string, tail: boolean): FastifyReply {
@@ -183,14 +203,6 @@ export function parsePayload(body: Buffer): Payload {
   }
 }
 
-/**
- * `X-Amz-Log-Type` (the SDK's LogType): `Tail` returns the log tail, `None` (the default) does not;
- * any other value is Lambda's 400 ValidationException for its enum.
- */
-export function wantsLogTail(request: FastifyRequest): boolean {
-  const value = header(request, 'x-amz-log-type');
-  return value !== undefined && enumMember(value, 'logType', ['None', 'Tail']) === 'Tail';
-}
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

@@ -8,7 +8,7 @@ import { traceFromHeaders } from '../tracing.js';
 import { whenWritable } from '../sources/kit/drain.js';
 import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { eventMessage } from './event-stream.js';
-import { enumMember, header, logTail, lookup, parseClientContext, parsePayload, wantsLogTail } from './invoke-api.js';
+import { checkInvokeMembers, logTail, lookup, parseClientContext, parsePayload } from './invoke-api.js';
 
 const PATH = '/2021-11-15/functions/:name/response-streaming-invocations';
 
@@ -26,8 +26,7 @@ const STREAM_INVOCATION_TYPES = ['RequestResponse', 'DryRun'] as const;
 export function registerInvokeStreamApi(app: FastifyInstance, config: HubConfig, dispatcher: Dispatcher): void {
   app.post<{ Params: Params; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>(PATH, async (request, reply) => {
     // As for Invoke: the enums are validated before the lookup.
-    const type = enumMember(header(request, 'x-amz-invocation-type') ?? 'RequestResponse', 'invocationType', STREAM_INVOCATION_TYPES);
-    const tail = wantsLogTail(request);
+    const { invocationType: type, tail } = checkInvokeMembers(request, STREAM_INVOCATION_TYPES);
     const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
     const body = request.body?.length ? request.body : Buffer.from('{}');
     if (body.length > SYNC_PAYLOAD_LIMIT) {
