@@ -166,10 +166,15 @@ export class DlqStore {
     return removed === 1;
   }
 
-  /** Removes the matching records; returns how many. */
+  /** Removes the matching records (found by their rows: no payload is read); returns how many. */
   async purge(filter: DlqFilter = {}): Promise<number> {
+    const ids: string[] = [];
+    for await (const row of this.scanRows(filter)) {
+      ids.push(row.id);
+      if (filter.limit && ids.length >= filter.limit) break;
+    }
     let removed = 0;
-    for (const record of await this.list(filter)) removed += Number(await this.remove(record.id));
+    for (const id of ids) removed += Number(await this.remove(id));
     return removed;
   }
 
