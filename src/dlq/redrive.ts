@@ -118,7 +118,8 @@ export async function redriveMany(
   target: { ids: string[] } | { filter: DlqFilter },
   options: RedriveOptions = {},
 ): Promise<RedriveOutcome> {
-  const ids = 'ids' in target ? target.ids : (await dlq.list(target.filter)).map((record) => record.id);
+  // Found by their rows: each record (and its payload) is read when its turn comes, not all at once.
+  const ids = 'ids' in target ? target.ids : await dlq.ids(target.filter);
   const pace = pacer(options.rate ?? DEFAULT_REDRIVE_RATE, options.signal);
   const outcome: RedriveOutcome = { redriven: [], failed: [] };
   for (const id of ids) {

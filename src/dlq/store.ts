@@ -166,15 +166,20 @@ export class DlqStore {
     return removed === 1;
   }
 
-  /** Removes the matching records (found by their rows: no payload is read); returns how many. */
-  async purge(filter: DlqFilter = {}): Promise<number> {
+  /** The ids of the matching records, newest first, up to `limit` (found by their rows: no record is read). */
+  async ids(filter: DlqFilter = {}): Promise<string[]> {
     const ids: string[] = [];
     for await (const row of this.scanRows(filter)) {
       ids.push(row.id);
       if (filter.limit && ids.length >= filter.limit) break;
     }
+    return ids;
+  }
+
+  /** Removes the matching records; returns how many. */
+  async purge(filter: DlqFilter = {}): Promise<number> {
     let removed = 0;
-    for (const id of ids) removed += Number(await this.remove(id));
+    for (const id of await this.ids(filter)) removed += Number(await this.remove(id));
     return removed;
   }
 
