@@ -44,6 +44,11 @@ export function findFunction(config: HubConfig, name: string): FunctionConfig | 
  */
 export function lookup(config: HubConfig, ref: string, qualifierParam: string | undefined, action = INVOKE_ACTION): Target {
   checkFunctionRef(ref, qualifierParam);
+  return resolveTarget(config, ref, qualifierParam, action);
+}
+
+/** lookup() for a reference and Qualifier already checked against the API's constraints (checkInvokeMembers). */
+export function resolveTarget(config: HubConfig, ref: string, qualifierParam: string | undefined, action = INVOKE_ACTION): Target {
   const parsed = parseFunctionRef(ref);
   checkFunctionHome(parsed, config, action);
   if (parsed.qualifier !== undefined && qualifierParam !== undefined && parsed.qualifier !== qualifierParam) {
@@ -114,7 +119,7 @@ export function registerInvokeApi(app: FastifyInstance, config: HubConfig, dispa
     // The members' own constraints first, as Lambda validates its input before looking anything up:
     // a bad InvocationType or LogType is 400 also for a function that does not exist.
     const { invocationType, tail } = checkInvokeMembers(request, INVOCATION_TYPES);
-    const target = lookup(config, request.params.name, request.query.Qualifier);
+    const target = resolveTarget(config, request.params.name, request.query.Qualifier);
     const payload = payloadOf(request.body, invocationType);
     const clientContext = parseClientContext(request);
     if (invocationType === 'DryRun') return reply.code(204).send();

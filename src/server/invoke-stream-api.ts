@@ -8,7 +8,7 @@ import { traceFromHeaders } from '../tracing.js';
 import { whenWritable } from '../sources/kit/drain.js';
 import { STREAMED_RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../sources/kit/limits.js';
 import { eventMessage } from './event-stream.js';
-import { checkInvokeMembers, logTail, lookup, parseClientContext, parsePayload } from './invoke-api.js';
+import { checkInvokeMembers, logTail, parseClientContext, parsePayload, resolveTarget } from './invoke-api.js';
 
 const PATH = '/2021-11-15/functions/:name/response-streaming-invocations';
 
@@ -27,7 +27,7 @@ export function registerInvokeStreamApi(app: FastifyInstance, config: HubConfig,
   app.post<{ Params: Params; Querystring: { Qualifier?: string }; Body: Buffer | undefined }>(PATH, async (request, reply) => {
     // As for Invoke: the enums are validated before the lookup.
     const { invocationType: type, tail } = checkInvokeMembers(request, STREAM_INVOCATION_TYPES);
-    const { fn, variant } = lookup(config, request.params.name, request.query.Qualifier);
+    const { fn, variant } = resolveTarget(config, request.params.name, request.query.Qualifier);
     const body = request.body?.length ? request.body : Buffer.from('{}');
     if (body.length > SYNC_PAYLOAD_LIMIT) {
       throw new HubError('TH_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeWithResponseStream operation`);
