@@ -208,7 +208,6 @@ export function parsePayload(body: Buffer): Payload {
   }
 }
 
-
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
