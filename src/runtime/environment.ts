@@ -4,7 +4,7 @@ import { handlerTrace } from '../tracing.js';
 import { invokedFunctionArn, versionOf } from './child-env.js';
 import type { Ending } from './failures.js';
 import { InvocationLog } from './invocation-log.js';
-import { invokeResult, type Run } from './invocation-run.js';
+import { invokeResult, type NotStarted, type Run } from './invocation-run.js';
 import { EnvironmentOutput } from './environment-output.js';
 import { StreamOutput } from './stream-output.js';
 import type { ChildMessage, InvokeMessage } from './protocol.js';
@@ -40,6 +40,8 @@ export class Environment {
   #state: State = 'new';
   #sandbox?: Sandbox;
   #run?: Run;
+  /** An invocation sent to the sandbox to run after #run (see `queueable`). */
+  #next?: Run;
   #monitor?: NodeJS.Timeout;
   #idleSince = 0;
   #peakKB = 0;
@@ -76,25 +78,55 @@ export class Environment {
     return this.#state === 'new' || this.#state === 'starting';
   }
 
-  /** Never rejects: every failure becomes a result with a non-success status. */
+  /**
+   * Whether an invocation may be queued in this environment now: it runs one (not streamed, its
+   * handler loaded), none waits behind it, and its sandbox takes invocations while it runs
+   * (a Node.js process). The queued one is sent at once and starts as soon as the running one's
+   * result is sent, without waiting for the hub to hear of it and answer (see invoke).
+   */
+  get queueable(): boolean {
+    return this.#state === 'busy' && this.#run !== undefined && this.#run.req.stream === undefined && this.#next === undefined && this.#transport.queues === true;
+  }
+
+  /**
+   * Whether it has loaded its handler and is alive, and its sandbox takes invocations while it runs
+   * one: an invocation handed to it after the one now handed to it will be queued (see `queueable`).
+   */
+  get takesQueued(): boolean {
+    return (this.#state === 'idle' || this.#state === 'busy') && this.#transport.queues === true;
+  }
+
+  /** When the running invocation started (performance.now()), if one runs. */
+  get runningSince(): number | undefined {
+    return this.#run?.startedAt;
+  }
+
+  /**
+   * Runs the invocation, or, while another runs (see `queueable`), sends it to the sandbox to run
+   * next: its timeout and REPORT duration count from when the running one ends. Never rejects but
+   * with NotStartedError, when the environment died before a queued invocation started: the
+   * caller runs it elsewhere. Every other failure becomes a result with a non-success status.
+   */
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     if (this.#state === 'new' && this.#transport.prepare) await this.#transport.prepare();
     let run!: Run;
-    const ending = await new Promise<Ending>((end) => {
-      // A cold start gets Lambda's 10 s init phase (or the function timeout, if longer) to load the
-      // handler; the invocation itself then gets the full function timeout.
-      const limit = this.#state === 'new' ? Math.max(INIT_TIMEOUT_MS, this.#timeoutMs) : this.#timeoutMs;
-      const timer = setTimeout(() => this.#end({ kind: 'timeout' }), limit);
+    const ending = await new Promise<Ending | NotStarted>((end) => {
       const trace = handlerTrace(req.traceId);
       const log = new InvocationLog(this.#logger, {
         requestId: req.requestId, function: this.#fn.name, environmentId: this.id, version: versionOf(this.#fn), traceparent: trace.traceparent, sink: this.#options.logSink,
       });
-      run = { req, trace, log, output: new StreamOutput(req.stream, this.#grant), startedAt: performance.now(), timer, end };
+      run = { req, trace, log, output: new StreamOutput(req.stream, this.#grant), startedAt: performance.now(), end };
+      if (this.#run) return this.#queue(run);
+      // A cold start gets Lambda's 10 s init phase (or the function timeout, if longer) to load the
+      // handler; the invocation itself then gets the full function timeout.
+      const limit = this.#state === 'new' ? Math.max(INIT_TIMEOUT_MS, this.#timeoutMs) : this.#timeoutMs;
+      run.timer = setTimeout(() => this.#end({ kind: 'timeout' }), limit);
       this.#run = run;
       if (this.#state === 'new') this.#spawn();
       else if (this.#state === 'dead') this.#end({ kind: 'exit', code: null, signal: null }); // killed while preparing
       else this.#dispatch(run);
     });
+    if (ending.kind === 'not-started') throw new NotStartedError();
     return this.#complete(run, ending);
   }
 
@@ -132,17 +164,33 @@ export class Environment {
   }
 
   #dispatch(run: Run): void {
+    this.#begin(run);
+    this.#transport.send(this.#message(run));
+  }
+
+  /** Sends the invocation to run after the running one (see `queueable`). */
+  #queue(run: Run): void {
+    // The pool hands an environment a second invocation only while it may queue one; should that
+    // have changed, the invocation has not started and the pool runs it elsewhere.
+    if (!this.queueable) return run.end({ kind: 'not-started' });
+    this.#next = run;
+    this.#transport.send(this.#message(run));
+  }
+
+  #begin(run: Run): void {
     this.#state = 'busy';
     this.#output.renew();
     run.log.start();
     run.startedAt = performance.now();
+  }
+
+  #message(run: Run): InvokeMessage {
     const { requestId, payload, event, clientContext } = run.req;
     const { xray: traceId, traceparent } = run.trace;
-    const message: InvokeMessage = {
+    return {
       requestId, payload, event, deadline: Date.now() + this.#timeoutMs, clientContext, traceId, traceparent,
       invokedFunctionArn: invokedFunctionArn(this.#fn, this.#options, run.req.qualifier),
     };
-    this.#transport.send(message);
   }
 
   #onMessage(message: ChildMessage): void {
@@ -215,17 +263,37 @@ export class Environment {
     this.#run = undefined;
     run.output.close();
     clearTimeout(run.timer);
+    if (ending.kind === 'result' && this.#state === 'busy') this.#proceed();
     run.end(ending);
+  }
+
+  /**
+   * The running invocation returned: the one queued behind it (which the sandbox started as it
+   * sent that result) runs now, with its own timeout; else the environment is idle.
+   */
+  #proceed(): void {
+    const next = this.#next;
+    if (!next) {
+      this.#state = 'idle';
+      this.#idleSince = performance.now();
+      return;
+    }
+    this.#next = undefined;
+    this.#run = next;
+    this.#begin(next);
+    next.timer = setTimeout(() => this.#end({ kind: 'timeout' }), this.#timeoutMs);
   }
 
   #complete(run: Run, ending: Ending): InvokeResult {
     const elapsedMs = performance.now() - run.startedAt;
     if (ending.kind === 'result') this.#peakKB = Math.max(this.#peakKB, ending.maxRssKB);
     const result = invokeResult(run, ending, elapsedMs, this.#fn, this.#peakKB, this.#output.stderrTail, this.id);
-    if (ending.kind !== 'result') this.kill(result.status);
-    else if (this.#state === 'busy') {
-      this.#state = 'idle';
-      this.#idleSince = performance.now();
+    if (ending.kind !== 'result') {
+      this.kill(result.status);
+      // What was queued behind it never started: its caller runs it elsewhere.
+      const next = this.#next;
+      this.#next = undefined;
+      next?.end({ kind: 'not-started' });
     }
     return result;
   }
@@ -237,5 +305,13 @@ export class Environment {
     this.#transport.close?.();
     this.#logger.info({ event: 'environment_stop', environmentId: this.id, reason }, 'execution environment stopped');
     this.#onDead(this);
+  }
+}
+
+/** An invocation queued in an environment that died before it started (see Environment.invoke). */
+export class NotStartedError extends Error {
+  constructor() {
+    super('the environment ended before the invocation queued in it started');
+    this.name = 'NotStartedError';
   }
 }

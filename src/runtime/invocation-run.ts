@@ -13,8 +13,14 @@ export interface Run {
   /** When init (cold) or the invocation (warm) began. */
   startedAt: number;
   initDurationMs?: number;
-  timer: NodeJS.Timeout;
-  end: (ending: Ending) => void;
+  /** Its timeout (or the init phase's), set when it starts. */
+  timer?: NodeJS.Timeout;
+  end: (ending: Ending | NotStarted) => void;
+}
+
+/** How an invocation queued in an environment ends when that environment dies before it started. */
+export interface NotStarted {
+  kind: 'not-started';
 }
 
 /**

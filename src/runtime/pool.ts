@@ -1,6 +1,6 @@
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Environment } from './environment.js';
+import { Environment, NotStartedError } from './environment.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
 
 /** From this share of their wall time on CPU, a function's environments compute rather than wait (see #mayStart). */
@@ -9,6 +9,8 @@ const CPU_BOUND_SHARE = 0.5;
 const SHORT_INVOCATION_MS = 10;
 
 interface Waiter {
+  /** Whether its invocation may be queued in a busy environment (see Environment.queueable): not streamed. */
+  queueable: boolean;
   resolve: (env: Environment) => void;
   reject: (err: Error) => void;
   /** Set while the waiter may still start a new environment when its scale-up delay ends. */
@@ -39,6 +41,8 @@ export class FunctionPool {
   #durationMs?: number;
   readonly #environments = new Set<Environment>();
   readonly #idle: Environment[] = [];
+  /** Invocations each environment holds, acquired and not released yet: two while one is queued behind another. */
+  readonly #holds = new Map<Environment, number>();
   readonly #waiters: Waiter[] = [];
   /** Busy environments running code that has changed since they started: stopped on release. */
   readonly #stale = new Set<Environment>();
@@ -81,17 +85,25 @@ export class FunctionPool {
     return this.#environments.size;
   }
 
-  /** Resolves with every outcome, failures included; rejects (TH_ERR_HUB_STOPPING) only once the pool is closed. */
+  /**
+   * Resolves with every outcome, failures included; rejects (TH_ERR_HUB_STOPPING) only once the
+   * pool is closed. An invocation queued in an environment that died before it started runs in another.
+   */
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
-    if (this.#closing) throw closedError();
-    const env = await this.#acquire();
-    try {
-      const result = await env.invoke(req);
-      this.#observe(env.cpuShare);
-      this.#durationMs = this.#durationMs === undefined ? result.durationMs : this.#durationMs + (result.durationMs - this.#durationMs) / 10;
-      return result;
-    } finally {
-      this.#release(env);
+    const queueable = req.stream === undefined;
+    for (;;) {
+      if (this.#closing) throw closedError();
+      const env = await this.#acquire(queueable);
+      try {
+        const result = await env.invoke(req);
+        this.#observe(env.cpuShare);
+        this.#durationMs = this.#durationMs === undefined ? result.durationMs : this.#durationMs + (result.durationMs - this.#durationMs) / 10;
+        return result;
+      } catch (err) {
+        if (!(err instanceof NotStartedError)) throw err;
+      } finally {
+        this.#release(env);
+      }
     }
   }
 
@@ -140,19 +152,45 @@ export class FunctionPool {
     return this.#draining;
   }
 
-  #acquire(): Environment | Promise<Environment> {
+  #acquire(queueable: boolean): Environment | Promise<Environment> {
     const delay = this.#options.scaleUpDelayMs ?? 0;
     if (this.#busy < this.#max && (this.#idle.length > 0 || ((delay === 0 || this.#environments.size === 0) && this.#mayStart()))) {
       this.#busy++;
       return this.#take();
     }
     if (this.#quiescing) throw closedError();
+    const mayScale = this.#busy < this.#max && this.#mayStart();
+    if (!mayScale && queueable && this.#waiters.length === 0) {
+      // It would wait for a release: a short invocation waits in the environment that frees first instead.
+      const env = this.#queueable();
+      if (env) {
+        this.#busy++;
+        this.#holds.set(env, 2);
+        return env;
+      }
+    }
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
+      const waiter: Waiter = { queueable, resolve, reject };
       // No timer while the cap holds it: a release serves it (no timer per queued invocation).
-      if (this.#busy < this.#max && this.#mayStart()) waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), delay);
+      if (mayScale) waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), delay);
       this.#waiters.push(waiter);
     });
+  }
+
+  /**
+   * For a short function (see `short`) with every environment it may have busy: the busy
+   * environment whose invocation has run longest and that may take one more to run next (see
+   * Environment.queueable), so that it starts as soon as that one ends instead of a round trip to
+   * the hub later.
+   */
+  #queueable(): Environment | undefined {
+    if (!this.short) return undefined;
+    let oldest: Environment | undefined;
+    for (const [env, holds] of this.#holds) {
+      if (holds !== 1 || !env.queueable || this.#stale.has(env)) continue;
+      if (!oldest || env.runningSince! < oldest.runningSince!) oldest = env;
+    }
+    return oldest;
   }
 
   /** The waiter's delay ended with every environment still busy: start a new one if allowed. */
@@ -186,22 +224,51 @@ export class FunctionPool {
 
   #take(): Environment {
     const warm = this.#idle.pop();
-    if (warm) return warm;
-    const env = new Environment(this.#fn, this.#options, this.#logger, (dead) => this.#forget(dead));
+    const env = warm ?? new Environment(this.#fn, this.#options, this.#logger, (dead) => this.#forget(dead));
     this.#environments.add(env);
+    this.#holds.set(env, 1);
     return env;
   }
 
-  /** Hands the slot straight to the next waiter, so the count never dips below the queue. */
+  /**
+   * Hands the slot straight to the next waiter, so the count never dips below the queue. An
+   * environment that went on to an invocation queued in it is not idle: the next waiter may queue
+   * behind that one instead.
+   */
   #release(env: Environment): void {
+    const holds = (this.#holds.get(env) ?? 1) - 1;
+    if (holds > 0) {
+      // It went on to the invocation queued in it: the slot goes to a waiter that queues behind that one, or is free.
+      this.#holds.set(env, holds);
+      if (!this.#queueBehind(env, true)) this.#busy--;
+      return;
+    }
+    this.#holds.delete(env);
     if (this.#stale.delete(env)) this.#retireNow(env);
     else if (env.alive && !this.#closing) this.#idle.push(env);
     const waiter = this.#waiters.shift();
     if (waiter) {
       clearTimeout(waiter.scaleUp);
-      waiter.resolve(this.#take());
+      const next = this.#take();
+      waiter.resolve(next);
+      // The one after it waits in the same environment, not for the next release.
+      if (this.#queueBehind(next, waiter.queueable)) this.#busy++;
     }
     else if (--this.#busy === 0) this.#drained?.();
+  }
+
+  /**
+   * Hands the first waiter `env`, which holds one invocation (`queueable`: not streamed), to
+   * queue its own behind that one (see #queueable); false if either may not.
+   */
+  #queueBehind(env: Environment, queueable: boolean): boolean {
+    const waiter = this.#waiters[0];
+    if (!queueable || !waiter?.queueable || !this.short || this.#holds.get(env) !== 1 || !env.takesQueued || this.#stale.has(env)) return false;
+    this.#waiters.shift();
+    clearTimeout(waiter.scaleUp);
+    this.#holds.set(env, 2);
+    waiter.resolve(env);
+    return true;
   }
 
   #retireNow(env: Environment): void {

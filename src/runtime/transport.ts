@@ -18,6 +18,11 @@ export interface Transport {
   /** Starts the sandbox; what it says goes to `events`. May throw (spawn or Worker errors). */
   start(events: SandboxEvents): Sandbox;
   send(message: InvokeMessage): void;
+  /**
+   * Whether the sandbox takes an invocation while it runs another and starts it once that one's
+   * result is sent (the Node.js bootstrap in a process; see Environment.queueable).
+   */
+  readonly queues?: boolean;
   /** Credit for `bytes` of the current invocation's streamed response the client took (see stream-credit.ts). */
   credit(bytes: number): void;
   /** Releases what the transport holds besides the sandbox; idempotent. */
@@ -43,6 +48,9 @@ class NodeTransport implements Transport {
     this.#options = options;
     this.#environmentId = environmentId;
     this.#handlerFile = fn.handlerFile;
+    // A worker thread reports its memory from the message that starts an invocation to its result
+    // (child/host.ts): one queued behind another would run unwatched.
+    this.queues = (fn.isolation ?? options.isolation) !== 'thread';
     // A TypeScript handler is compiled before its environment starts (see ts-build.ts); others start at once.
     const { buildDir } = options;
     if (buildDir && isTypeScript(fn.handlerFile)) {
@@ -51,6 +59,7 @@ class NodeTransport implements Transport {
   }
 
   readonly prepare?: () => Promise<void>;
+  readonly queues: boolean;
 
   start(events: SandboxEvents): Sandbox {
     this.#started = startNodeBootstrap(this.#fn, this.#options, this.#environmentId, this.#handlerFile, events);
