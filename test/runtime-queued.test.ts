@@ -82,6 +82,16 @@ describe('invocations queued in a busy environment', () => {
     });
   }
 
+  it('fail, and are not run again, when the environment ends after they started', async () => {
+    const pool = await shortPool('handler');
+    const [a, b] = await both(pool, { label: 'A', waitForNext: true, then: 'exitSoon' }, { label: 'B', ms: 2000 });
+    expect(body(a).label).toBe('A');
+    expect(b.status).toBe('exited');
+    expect(b.error?.errorMessage).toContain('exit status 5');
+    expect(b.environmentId).toBe(a.environmentId);
+    expect(pool.busy).toBe(0);
+  });
+
   it('not for a function whose invocations are long: the next one waits for a free environment', async () => {
     const pool = new FunctionPool(functionConfig('queued.mjs', 'handler', { timeout: 1 }), runtimeOptions({ maxEnvironments: 1, scaleUpDelayMs: 0 }), silentLogger());
     pools.push(pool);

@@ -178,7 +178,7 @@ export class Environment {
   }
 
   #begin(run: Run): void {
-    this.#state = 'busy';
+    if (this.#state !== 'dead') this.#state = 'busy';
     this.#output.renew();
     run.log.start();
     run.startedAt = performance.now();
@@ -263,25 +263,27 @@ export class Environment {
     this.#run = undefined;
     run.output.close();
     clearTimeout(run.timer);
-    if (ending.kind === 'result' && this.#state === 'busy') this.#proceed();
+    if (ending.kind === 'result') this.#proceed();
     run.end(ending);
   }
 
   /**
    * The running invocation returned: the one queued behind it (which the sandbox started as it
-   * sent that result) runs now, with its own timeout; else the environment is idle.
+   * sent that result) runs now, with its own timeout; else the environment is idle. In an
+   * environment that was killed or exited meanwhile, the queued one ends as the exit being drained
+   * does (or times out), as it may have started.
    */
   #proceed(): void {
     const next = this.#next;
-    if (!next) {
+    if (next) {
+      this.#next = undefined;
+      this.#run = next;
+      this.#begin(next);
+      next.timer = setTimeout(() => this.#end({ kind: 'timeout' }), this.#timeoutMs);
+    } else if (this.#state === 'busy') {
       this.#state = 'idle';
       this.#idleSince = performance.now();
-      return;
     }
-    this.#next = undefined;
-    this.#run = next;
-    this.#begin(next);
-    next.timer = setTimeout(() => this.#end({ kind: 'timeout' }), this.#timeoutMs);
   }
 
   #complete(run: Run, ending: Ending): InvokeResult {
