@@ -117,7 +117,10 @@ describe('FunctionPool concurrency and lifecycle', () => {
     expect(computing.size).toBe(2);
 
     const waiting = sleepPool({}, options);
-    for (const ms of [5, 5]) slept(await waiting.invoke(request({ ms })));
+    // Its first reported share may count V8's compiling after the cold invocation (a loaded
+    // machine): a moving average, it comes down as the handler keeps waiting.
+    for (let i = 0; i < 2 || (i < 50 && waiting.capacity < 6); i += 1) slept(await waiting.invoke(request({ ms: 5 })));
+    expect(waiting.capacity).toBe(6);
     const asleep = (await Promise.all(Array.from({ length: 6 }, () => waiting.invoke(request({ ms: 300 }))))).map(slept);
     expect(new Set(asleep.map((span) => span.pid)).size).toBe(6);
   });
