@@ -11,16 +11,16 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
   const hubs: TestHub[] = [];
   afterEach(async () => { await Promise.all(hubs.splice(0).map((hub) => hub.stop())); });
 
-  it('a function\'s worker holds twice its environments (at least 10 for short invocations), or exactly its reserved concurrency', () => {
+  it('a function\'s worker holds twice its environments (at least SHORT_FETCH_AHEAD for short invocations), or exactly its reserved concurrency', () => {
     expect(workerConcurrency({}, 10)).toBe(20);
     expect(workerConcurrency({}, 2)).toBe(4);
     expect(workerConcurrency({}, 2, true)).toBe(SHORT_FETCH_AHEAD);
-    expect(workerConcurrency({}, 10, true)).toBe(20);
+    expect(workerConcurrency({}, 20, true)).toBe(40);
     expect(workerConcurrency({ reservedConcurrency: 3 }, 10)).toBe(3);
     expect(workerConcurrency({ reservedConcurrency: 3 }, 10, true)).toBe(3);
   });
 
-  it('for a handler that computes, only as many as its capped environments run at once, times two; for a short one, at least 10', async () => {
+  it('for a handler that computes, only as many as its capped environments run at once, times two; for a short one, at least SHORT_FETCH_AHEAD', async () => {
     const raw = {
       queuePrefix: `t-${randomUUID().slice(0, 8)}`,
       runtime: { maxEnvironments: 6, cpuBoundEnvironments: 1, scaleUpDelayMs: 0 },
@@ -34,9 +34,9 @@ describe('async events a worker fetches ahead of a free environment', { timeout:
       await hub.lambda.send(new InvokeCommand({ FunctionName: 'noop' }));
     }
     // The worker follows the function's capacity once a second: 1 capped environment, fetched ahead
-    // twice for 15 ms invocations; a no-op's take well under 10 ms, so its worker holds 10.
+    // twice for 15 ms invocations; a no-op's take well under 10 ms, so its worker holds SHORT_FETCH_AHEAD.
     await waitFor(() => hub.dispatcher.concurrencyOf('spin') === 2, 15_000, 'the worker to follow the capped pool');
-    await waitFor(() => hub.dispatcher.concurrencyOf('noop') === SHORT_FETCH_AHEAD, 15_000, 'the short function\'s worker to fetch 10 ahead');
+    await waitFor(() => hub.dispatcher.concurrencyOf('noop') === SHORT_FETCH_AHEAD, 15_000, 'the short function\'s worker to fetch SHORT_FETCH_AHEAD ahead');
     const active = `${raw.queuePrefix}:${queueName('spin')}:active`;
     let most = 0;
     let sampling = true;
