@@ -161,7 +161,7 @@ export class FunctionPool {
     if (this.#quiescing) throw closedError();
     const mayScale = this.#busy < this.#max && this.#mayStart();
     if (!mayScale && queueable && this.#waiters.length === 0) {
-      // It would wait for a release: a short invocation waits in the environment that frees first instead.
+      // It would wait for a release: a short invocation waits inside the busy environment likely to free first instead.
       const env = this.#queueable();
       if (env) {
         this.#busy++;
