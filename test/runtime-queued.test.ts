@@ -38,15 +38,30 @@ type Extra = Parameters<typeof request>[1];
 
 /** Invokes `first`, then, once its handler runs, `second` (`extra`: more of each request, a response stream). */
 async function both(pool: FunctionPool, first: Record<string, unknown>, second: Record<string, unknown>, extra: { first?: Extra; second?: Extra } = {}): Promise<InvokeResult[]> {
+  return after(pool, first, [second], extra);
+}
+
+/** Invokes `first`, then, once its handler runs, each of `next` at once (in one turn of the event loop). */
+async function after(pool: FunctionPool, first: Record<string, unknown>, next: Record<string, unknown>[], extra: { first?: Extra; second?: Extra } = {}): Promise<InvokeResult[]> {
   const startedFile = path.join(tempDir('th-queued-'), 'started');
   const a = pool.invoke(request({ ...first, startedFile }, extra.first));
   await expect.poll(() => existsSync(startedFile), { timeout: 10_000, interval: 10 }).toBe(true);
-  return Promise.all([a, pool.invoke(request(second, extra.second))]);
+  return Promise.all([a, ...next.map((event) => pool.invoke(request(event, extra.second)))]);
 }
 
-function body(result: InvokeResult): { label: string; pid: number; atStart?: number } {
+interface Body {
+  label: string;
+  pid: number;
+  atStart?: number;
+  /** Invocations its process had started, this one included. */
+  seq: number;
+  /** Messages its process had received on the hub's channel when it started. */
+  messages: number;
+}
+
+function body(result: InvokeResult): Body {
   expect(result.status, JSON.stringify(result)).toBe('success');
-  return JSON.parse(result.payload!) as { label: string; pid: number; atStart?: number };
+  return JSON.parse(result.payload!) as Body;
 }
 
 describe('invocations queued in a busy environment', () => {
@@ -75,6 +90,52 @@ describe('invocations queued in a busy environment', () => {
     expect(body(a).atStart).toBeGreaterThan(2500);
     expect(body(b).atStart).toBeGreaterThan(2500);
     expect(b.environmentId).toBe(a.environmentId);
+  });
+
+  it('wait several in one environment, sent in one message, and run one at a time in the order sent', async () => {
+    const pool = await shortPool('handler');
+    const [a, ...rest] = await after(pool, { label: 'A', waitForNext: true }, ['B', 'C', 'D', 'E'].map((label) => ({ label, ms: 20 })));
+    const first = body(a);
+    const next = rest.map(body);
+    expect(next.map((b) => b.label)).toEqual(['B', 'C', 'D', 'E']);
+    expect(next.map((b) => b.seq)).toEqual([1, 2, 3, 4].map((i) => first.seq + i));
+    expect(rest.every((r) => r.environmentId === a.environmentId)).toBe(true);
+    // Posted in one turn, the four reached the process as one message.
+    expect(next.map((b) => b.messages)).toEqual(Array(4).fill(first.messages + 1));
+    for (const [i, r] of rest.entries()) {
+      expect(r.durationMs).toBeGreaterThanOrEqual(20);
+      expect(r.logs).toContain(`ran ${'BCDE'[i]}`);
+      expect(r.logs).not.toContain(`ran ${'BCDE'[(i + 1) % 4]}`);
+    }
+    expect(pool.busy).toBe(0);
+  });
+
+  it('all run in another environment when the one they wait in ends first', async () => {
+    const pool = await shortPool('handler', { timeout: 1 });
+    const [a, ...rest] = await after(pool, { label: 'A', waitForNext: true, then: 'exit' }, ['B', 'C', 'D'].map((label) => ({ label })));
+    expect(a.status).toBe('exited');
+    expect(rest.map((r) => body(r).label)).toEqual(['B', 'C', 'D']);
+    expect(rest.every((r) => r.environmentId !== a.environmentId)).toBe(true);
+    expect(pool.busy).toBe(0);
+  });
+
+  it('do not keep the pool from starting another environment while it may', async () => {
+    // Two environments at most, another started after 300 ms of waiting (scaleUpDelayMs).
+    const pool = await shortPool('handler', {}, { maxEnvironments: 2, scaleUpDelayMs: 300 });
+    // Its average duration well under 10 ms, so that X's 50 ms leave it short.
+    for (let i = 0; i < 30; i += 1) body(await pool.invoke(request({ label: 'quick' })));
+    const startedFile = path.join(tempDir('th-queued-'), 'started');
+    const x = pool.invoke(request({ label: 'X', ms: 50, startedFile }));
+    await expect.poll(() => existsSync(startedFile), { timeout: 10_000, interval: 10 }).toBe(true);
+    // They wait for X's environment; when it frees, the first takes it and the others queue behind.
+    const waiting = ['W1', 'W2', 'W3'].map((label) => pool.invoke(request({ label, ms: 800 })));
+    const first = body(await x);
+    // Three invocations held by one environment of two: Y waits 300 ms, then gets the second.
+    const y = body(await pool.invoke(request({ label: 'Y' })));
+    const held = (await Promise.all(waiting)).map(body);
+    expect(held.every((w) => w.pid === first.pid)).toBe(true);
+    expect(y.pid).not.toBe(first.pid);
+    expect(pool.busy).toBe(0);
   });
 
   for (const [then, status] of [['exit', 'exited'], ['uncaught', 'error'], ['hang', 'timeout']] as const) {

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { trackChild } from './children.js';
 import { childEnvironment, logStreamName } from './child-env.js';
 import type { ProcMemory } from './proc-memory.js';
-import { childMessage, payloadText, type BootstrapSpec, type ChildMessage, type HubMessage } from './protocol.js';
+import { childMessage, payloadText, type BootstrapSpec, type ChildMessage, type CreditMessage, type InvokeMessage } from './protocol.js';
 import { processSandbox, readText, type Sandbox, type SandboxEvents } from './sandbox.js';
 import { isTypeScript } from './ts-build.js';
 import type { FunctionConfig, RuntimeOptions } from './types.js';
@@ -24,7 +24,7 @@ const tsxUrls = new Map<string, string>();
 /** A started Node.js environment: its sandbox, and how to hand it an invocation. */
 export interface NodeSandbox {
   sandbox: Sandbox;
-  post(message: HubMessage): void;
+  post(message: InvokeMessage | CreditMessage): void;
 }
 
 /**
@@ -68,11 +68,28 @@ function startProcess({ spec, env, preload, tsx, fn }: Launch, events: SandboxEv
   });
   trackChild(child);
   child.on('message', checked(events, events.message));
+  // Invocations posted in one turn of the hub's event loop (several queued at once in a busy
+  // environment: see Environment.queueable) go as one message, so the process wakes once for them
+  // and the hub writes once. They are sent once the turn's callbacks and promise reactions have run
+  // (process.nextTick from the first), so a single invocation waits for nothing else.
+  let posted: InvokeMessage[] | undefined;
+  const flush = () => {
+    const messages = posted!;
+    posted = undefined;
+    child.send(messages.length === 1 ? messages[0] : { type: 'batch', messages });
+  };
   return {
     sandbox: processSandbox(child, events),
-    // A credit may come after the process died (its exit is being drained): it is for no one.
     post: (message) => {
-      if (message.type !== 'credit' || child.connected) child.send(message);
+      // A credit may come after the process died (its exit is being drained): it is for no one.
+      if (message.type === 'credit') {
+        if (child.connected) child.send(message);
+      } else if (posted) {
+        posted.push(message);
+      } else {
+        posted = [message];
+        process.nextTick(flush);
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Environment, NotStartedError } from './environment.js';
+import { Environment, MAX_WAITING, NotStartedError } from './environment.js';
 import type { FunctionConfig, InvokeRequest, InvokeResult, RuntimeOptions } from './types.js';
 
 /** From this share of their wall time on CPU, a function's environments compute rather than wait (see #mayStart). */
@@ -41,7 +41,7 @@ export class FunctionPool {
   #durationMs?: number;
   readonly #environments = new Set<Environment>();
   readonly #idle: Environment[] = [];
-  /** Invocations each environment holds, acquired and not released yet: two while one is queued behind another. */
+  /** Invocations each environment holds, acquired and not released yet: more than one while some are queued behind the running one. */
   readonly #holds = new Map<Environment, number>();
   readonly #waiters: Waiter[] = [];
   /** Busy environments running code that has changed since they started: stopped on release. */
@@ -154,18 +154,18 @@ export class FunctionPool {
 
   #acquire(queueable: boolean): Environment | Promise<Environment> {
     const delay = this.#options.scaleUpDelayMs ?? 0;
-    if (this.#busy < this.#max && (this.#idle.length > 0 || ((delay === 0 || this.#environments.size === 0) && this.#mayStart()))) {
+    if (this.#holds.size < this.#max && (this.#idle.length > 0 || ((delay === 0 || this.#environments.size === 0) && this.#mayStart()))) {
       this.#busy++;
       return this.#take();
     }
     if (this.#quiescing) throw closedError();
-    const mayScale = this.#busy < this.#max && this.#mayStart();
+    const mayScale = this.#holds.size < this.#max && this.#mayStart();
     if (!mayScale && queueable && this.#waiters.length === 0) {
       // It would wait for a release: a short invocation waits inside the busy environment likely to free first instead.
       const env = this.#queueable();
       if (env) {
         this.#busy++;
-        this.#holds.set(env, 2);
+        this.#holds.set(env, this.#holds.get(env)! + 1);
         return env;
       }
     }
@@ -178,25 +178,29 @@ export class FunctionPool {
   }
 
   /**
-   * For a short function (see `short`) with every environment it may have busy: the busy
-   * environment whose invocation has run longest and that may take one more to run next (see
-   * Environment.queueable), so that it starts as soon as that one ends instead of a round trip to
-   * the hub later.
+   * For a short function (see `short`) with every environment it may have busy: of the busy
+   * environments that may take one more to run after theirs (see Environment.queueable), the one
+   * with fewest waiting, and of those the one whose invocation has run longest, so that it starts
+   * as soon as those before it end instead of a round trip to the hub later.
    */
   #queueable(): Environment | undefined {
     if (!this.short) return undefined;
-    let oldest: Environment | undefined;
+    let best: Environment | undefined;
+    let fewest = Infinity;
     for (const [env, holds] of this.#holds) {
-      if (holds !== 1 || !env.queueable || this.#stale.has(env)) continue;
-      if (!oldest || env.runningSince! < oldest.runningSince!) oldest = env;
+      if (holds > MAX_WAITING || !env.queueable || this.#stale.has(env)) continue;
+      if (holds < fewest || (holds === fewest && env.runningSince! < best!.runningSince!)) {
+        best = env;
+        fewest = holds;
+      }
     }
-    return oldest;
+    return best;
   }
 
   /** The waiter's delay ended with every environment still busy: start a new one if allowed. */
   #scaleUp(waiter: Waiter): void {
     waiter.scaleUp = undefined;
-    if (this.#busy >= this.#max || !this.#mayStart()) return; // stays in line for the next release
+    if (this.#holds.size >= this.#max || !this.#mayStart()) return; // stays in line for the next release
     if ([...this.#environments].some((env) => env.starting)) {
       // One cold start at a time: the environment starting now may serve this waiter.
       waiter.scaleUp = setTimeout(() => this.#scaleUp(waiter), this.#options.scaleUpDelayMs);
@@ -232,15 +236,16 @@ export class FunctionPool {
 
   /**
    * Hands the slot straight to the next waiter, so the count never dips below the queue. An
-   * environment that went on to an invocation queued in it is not idle: the next waiter may queue
-   * behind that one instead.
+   * environment that went on to an invocation queued in it is not idle: the next waiters may queue
+   * behind those instead.
    */
   #release(env: Environment): void {
     const holds = (this.#holds.get(env) ?? 1) - 1;
     if (holds > 0) {
-      // It went on to the invocation queued in it: the slot goes to a waiter that queues behind that one, or is free.
+      // It went on to the invocations queued in it: the slot goes to a waiter that queues behind them, or is free.
       this.#holds.set(env, holds);
       if (!this.#queueBehind(env, true)) this.#busy--;
+      while (this.#queueBehind(env, true)) this.#busy++;
       return;
     }
     this.#holds.delete(env);
@@ -251,22 +256,24 @@ export class FunctionPool {
       clearTimeout(waiter.scaleUp);
       const next = this.#take();
       waiter.resolve(next);
-      // The one after it waits in the same environment, not for the next release.
-      if (this.#queueBehind(next, waiter.queueable)) this.#busy++;
+      // Those after it wait in the same environment, not for the next release.
+      while (this.#queueBehind(next, waiter.queueable)) this.#busy++;
     }
     else if (--this.#busy === 0) this.#drained?.();
   }
 
   /**
-   * Hands the first waiter `env`, which holds one invocation (`queueable`: not streamed), to
-   * queue its own behind that one (see #queueable); false if either may not.
+   * Hands the first waiter `env`, which holds one invocation (`queueable`: not streamed) and fewer
+   * than MAX_WAITING queued behind it, to queue its own behind those (see #queueable); false if
+   * either may not.
    */
   #queueBehind(env: Environment, queueable: boolean): boolean {
     const waiter = this.#waiters[0];
-    if (!queueable || !waiter?.queueable || !this.short || this.#holds.get(env) !== 1 || !env.takesQueued || this.#stale.has(env)) return false;
+    const holds = this.#holds.get(env) ?? 0;
+    if (!queueable || !waiter?.queueable || !this.short || holds < 1 || holds > MAX_WAITING || !env.takesQueued || this.#stale.has(env)) return false;
     this.#waiters.shift();
     clearTimeout(waiter.scaleUp);
-    this.#holds.set(env, 2);
+    this.#holds.set(env, holds + 1);
     waiter.resolve(env);
     return true;
   }

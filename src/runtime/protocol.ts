@@ -45,8 +45,14 @@ export interface CreditMessage {
   bytes: number;
 }
 
+/** Parent → child: invocations posted in one event-loop turn, to run in order (see node-bootstrap.ts). */
+export interface BatchMessage {
+  type: 'batch';
+  messages: InvokeMessage[];
+}
+
 /** What the parent sends. */
-export type HubMessage = InvokeMessage | CreditMessage;
+export type HubMessage = InvokeMessage | CreditMessage | BatchMessage;
 
 /** Child → parent. */
 export type ChildMessage =

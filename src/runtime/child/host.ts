@@ -31,6 +31,7 @@ export interface HubListeners {
 /** Calls the listener the hub's message is for. */
 function dispatch(listeners: HubListeners, message: HubMessage): void {
   if (message.type === 'credit') listeners.credit(message.bytes);
+  else if (message.type === 'batch') for (const one of message.messages) listeners.invoke(one);
   else listeners.invoke(message);
 }
 
