@@ -184,11 +184,10 @@ export class FunctionPool {
    * as soon as those before it end instead of a round trip to the hub later.
    */
   #queueable(): Environment | undefined {
-    if (!this.short) return undefined;
     let best: Environment | undefined;
     let fewest = Infinity;
     for (const [env, holds] of this.#holds) {
-      if (holds > MAX_WAITING || !env.queueable || this.#stale.has(env)) continue;
+      if (!this.#hasRoom(env, holds) || !env.queueable) continue;
       if (holds < fewest || (holds === fewest && env.runningSince! < best!.runningSince!)) {
         best = env;
         fewest = holds;
@@ -242,9 +241,9 @@ export class FunctionPool {
   #release(env: Environment): void {
     const holds = (this.#holds.get(env) ?? 1) - 1;
     if (holds > 0) {
-      // It went on to the invocations queued in it: the slot goes to a waiter that queues behind them, or is free.
+      // It went on to the invocations queued in it: its slot is free, and waiters may queue behind them.
       this.#holds.set(env, holds);
-      if (!this.#queueBehind(env, true)) this.#busy--;
+      this.#busy--;
       while (this.#queueBehind(env, true)) this.#busy++;
       return;
     }
@@ -270,12 +269,22 @@ export class FunctionPool {
   #queueBehind(env: Environment, queueable: boolean): boolean {
     const waiter = this.#waiters[0];
     const holds = this.#holds.get(env) ?? 0;
-    if (!queueable || !waiter?.queueable || !this.short || holds < 1 || holds > MAX_WAITING || !env.takesQueued || this.#stale.has(env)) return false;
+    if (!queueable || !waiter?.queueable || !env.takesQueued || !this.#hasRoom(env, holds)) return false;
     this.#waiters.shift();
     clearTimeout(waiter.scaleUp);
     this.#holds.set(env, holds + 1);
     waiter.resolve(env);
     return true;
+  }
+
+  /**
+   * Whether `env`, holding `holds` invocations, has room for one more to wait in it, as far as the
+   * pool knows: the function is short, the environment holds one running and fewer than MAX_WAITING
+   * waiting, and its code has not changed (a stale one takes no more). Whether the environment can
+   * take it is its own to say (Environment.queueable, takesQueued).
+   */
+  #hasRoom(env: Environment, holds: number): boolean {
+    return this.short && holds >= 1 && holds <= MAX_WAITING && !this.#stale.has(env);
   }
 
   #retireNow(env: Environment): void {
