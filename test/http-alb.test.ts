@@ -1,6 +1,8 @@
 import { AlbMultiValueHeadersSchema, AlbSchema } from '@aws-lambda-powertools/parser/schemas';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConfig } from '../src/config/load.js';
+import { FIXTURES } from './helpers/paths.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 
 describe('ALB Lambda targets', () => {
@@ -121,5 +123,11 @@ describe('ALB Lambda targets', () => {
     expect(await item.json()).toMatchObject({ id: '9', q: 'blue', path: '/alb/shop/items/9' });
     const cookies = await fetch(`${hub.url}/alb/shop/cookie`);
     expect(cookies.headers.getSetCookie().map((c) => c.split(';')[0])).toEqual(['a=1', 'b=2']);
+  });
+
+  it('refuses a path with a * before its end at start-up, naming the field (a trailing /* is the wildcard it takes)', () => {
+    const attempt = (path: string) => () => buildConfig({ functions: { f: { handler: 'echo.handler', events: [{ alb: { path } }] } } }, { baseDir: FIXTURES });
+    expect(attempt('/img/*.png')).toThrow(/functions\.f\.events\[0\]\.alb\.path: must not hold \*/);
+    expect(attempt('/img/*')).not.toThrow();
   });
 });

@@ -14,7 +14,8 @@ describe('function URLs and http routes', () => {
       functions: {
         show: {
           handler: 'http.event',
-          events: [{ http: { path: '/orders/{id}', methods: ['POST'] } }, { http: { path: '/files/{proxy+}' } }, { http: { path: '/only-get', methods: ['GET'] } }],
+          events: [{ http: { path: '/orders/{id}', methods: ['POST'] } }, { http: { path: '/files/{proxy+}' } }, { http: { path: '/only-get', methods: ['GET'] } },
+            { http: { path: '/users/{user-id}/posts/{post.id}' } }, { http: { path: '/items:search' } }],
         },
         respond: {
           handler: 'http.respond',
@@ -94,6 +95,13 @@ describe('function URLs and http routes', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-amzn-errortype')).toBe('NotFoundException');
     expect(await missing.json()).toEqual({ message: 'Not Found' });
+  });
+
+  it("takes parameter names with - and . and literal colons, as API Gateway's path parts do", async () => {
+    const event = await (await fetch(`${hub.url}/users/u-1/posts/p.2`)).json();
+    expect(event).toMatchObject({ routeKey: 'ANY /users/{user-id}/posts/{post.id}', pathParameters: { 'user-id': 'u-1', 'post.id': 'p.2' } });
+    expect(await (await fetch(`${hub.url}/items:search`)).json()).toMatchObject({ routeKey: 'ANY /items:search', rawPath: '/items:search' });
+    for (const path of ['/items', '/itemsXYZ', '/users/u-1/posts']) expect((await fetch(`${hub.url}${path}`)).status, path).toBe(404);
   });
 
   it('serves HEAD only on routes that name HEAD or ANY, as API Gateway matches methods', async () => {
@@ -197,6 +205,7 @@ describe('function URLs and http routes', () => {
     expect(attempt({ path: '/healthz' })).toThrow(/functions\.f\.events\[0\]\.http\.path: must not use the hub's own paths/);
     expect(attempt({ path: 'no-slash' })).toThrow(/functions\.f\.events\[0\]\.http\.path: must start with \//);
     expect(attempt({ path: '/x', methods: ['FETCH'] })).toThrow(/functions\.f\.events\[0\]\.http\.methods\[0\]: must be one of/);
+    expect(attempt({ path: '/files/*/x' })).toThrow(/functions\.f\.events\[0\]\.http\.path: must not hold \*/);
     expect(attempt({ path: '/x', auth: { basic: 'x' } })).toThrow(/functions\.f\.events\[0\]\.http\.auth: must be \{ bearer/);
   });
 });

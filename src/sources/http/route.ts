@@ -113,16 +113,32 @@ export function routeSource(kind: string, fn: FunctionConfig, index: number, reg
   return { id: `${kind}:${fn.name}:${index}`, start: async (context) => register(context), stop: async () => {} };
 }
 
-/** `/orders/{id}` → `/orders/:id`, `/files/{proxy+}` → `/files/*`; returns the param names too. */
-export function toFastifyPath(path: string): { url: string; params: Array<{ name: string; greedy: boolean }> } {
-  const params: Array<{ name: string; greedy: boolean }> = [];
-  const url = path.replace(/\{([\w-]+)(\+?)\}/g, (_m, name: string, plus: string) => {
-    params.push({ name, greedy: plus === '+' });
-    return plus ? '*' : `:${name}`;
-  });
-  return { url, params };
-}
+/** A `{name}` or greedy `{name+}` parameter of a path template. */
+const PATH_PARAM = /\{([\w.-]+)(\+?)\}/g;
 
+/** A path template's parameter: its name in the template, and the key fastify's params hold it under. */
+interface RouteParam { name: string; greedy: boolean; key: string }
+
+/**
+ * `/orders/{id}` → `/orders/:p0`, `/files/{proxy+}` → `/files/*`; returns the params too. Fastify
+ * (find-my-way) reads `-` and `.` as the end of a parameter's name and `:` as the start of one, so
+ * parameters get positional keys and literal colons are escaped (`::`): API Gateway allows
+ * `{user.id}`, `{my-id}` and `/items:search`.
+ */
+export function toFastifyPath(path: string): { url: string; params: RouteParam[] } {
+  const params: RouteParam[] = [];
+  const literal = (text: string) => text.replaceAll(':', '::');
+  let url = '';
+  let from = 0;
+  for (const match of path.matchAll(PATH_PARAM)) {
+    const greedy = match[2] === '+';
+    const key = greedy ? '*' : `p${params.length}`;
+    params.push({ name: match[1], greedy, key });
+    url += literal(path.slice(from, match.index)) + (greedy ? '*' : `:${key}`);
+    from = match.index + match[0].length;
+  }
+  return { url: url + literal(path.slice(from)), params };
+}
 /**
  * The request path as the event builders take it (MatchedRoute.path): a named stage's route without
  * its first segment (`/dev/items/1` → `/items/1`, `/dev` → `/`, however the client encoded the
@@ -152,7 +168,7 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
       resource: spec.path,
       path: pathWithin(spec, incoming.rawPath),
       pathParameters: params.length && !spec.noPathParameters
-        ? Object.fromEntries(params.map((p) => [p.name, routeParams[p.greedy ? '*' : p.name]]))
+        ? Object.fromEntries(params.map((p) => [p.name, routeParams[p.key]]))
         : undefined,
       accountId,
       region,

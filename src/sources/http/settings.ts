@@ -18,7 +18,9 @@ export const OWN_PATHS_MESSAGE = `must not use the hub's own paths (${RESERVED.j
 export const routePathSchema = z.string()
   .regex(/^\/[^?#\s]*$/, { error: 'must start with / and hold no query, fragment or spaces' })
   .refine((p) => !isOwnPath(p), { error: OWN_PATHS_MESSAGE })
-  .refine((p) => !/\{[\w-]+\+\}./.test(p), { error: 'a greedy {name+} parameter must be the last segment' });
+  .refine((p) => !/\{[\w.-]+\+\}./.test(p), { error: 'a greedy {name+} parameter must be the last segment' })
+  // API Gateway's path parts hold a-z A-Z 0-9 . _ - and whole-part {parameters}; fastify would read a * as its own wildcard.
+  .refine((p) => !p.includes('*'), { error: 'must not hold * (a greedy {proxy+} last segment matches the rest of a path; an ALB path may end in /*)' });
 
 /** Lambda function URL CORS settings (AWS's `Cors` fields, camelCased). */
 export const corsSchema = z.object({
