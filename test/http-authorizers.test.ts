@@ -56,7 +56,8 @@ describe('API Gateway authorizers', () => {
     expect(allowed.status).toBe(200);
     const event = JSON.parse(allowed.body);
     expect(() => APIGatewayProxyEventSchema.parse(event)).not.toThrow();
-    expect(event.requestContext.authorizer).toMatchObject({ principalId: 'alice', user: 'alice', level: 3, admin: false, integrationLatency: expect.any(Number) });
+    // A REST API stringifies the context's values ("the returned values are all stringified").
+    expect(event.requestContext.authorizer).toMatchObject({ principalId: 'alice', user: 'alice', level: '3', admin: 'false', integrationLatency: expect.any(Number) });
     const tokenEvent = JSON.parse(event.requestContext.authorizer.seen);
     expect(() => APIGatewayTokenAuthorizerEventSchema.parse(tokenEvent)).not.toThrow();
     expect(tokenEvent).toEqual({
@@ -144,7 +145,8 @@ describe('API Gateway authorizers', () => {
   it("reuses an answer for resultTtlInSeconds on the API's routes, its policy judged per method ARN, as API Gateway's cache does", async () => {
     const calls = async (path: string, token: string) => {
       const response = await get(path, { authorization: token });
-      return response.status === 200 ? JSON.parse(response.body).requestContext.authorizer.calls : response;
+      // The context's values arrive stringified, as a REST API hands them on.
+      return response.status === 200 ? Number(JSON.parse(response.body).requestContext.authorizer.calls) : response;
     };
     const first = await calls('/cached/a', 'Bearer carol');
     expect(first).toEqual(expect.any(Number));

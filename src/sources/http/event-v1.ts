@@ -33,7 +33,7 @@ export function buildV1Event(incoming: IncomingHttp, route: MatchedRoute, option
   const requestContext: APIGatewayProxyEvent['requestContext'] & { routeKey?: string } = {
     accountId: route.accountId,
     apiId: route.apiId,
-    authorizer: route.authorizer ? v1Authorizer(route.authorizer) : undefined,
+    authorizer: route.authorizer ? v1Authorizer(route.authorizer, !http) : undefined,
     domainName: route.domainName,
     domainPrefix: route.domainName.split('.')[0],
     extendedRequestId: randomBytes(8).toString('base64url').slice(0, 10) + '=',
@@ -75,10 +75,15 @@ function identity(incoming: IncomingHttp): APIGatewayProxyEvent['requestContext'
   };
 }
 
-/** REST's requestContext.authorizer: `{ claims }` (Cognito) or `{ principalId, integrationLatency, ...context }` (Lambda). */
-function v1Authorizer(outcome: AuthorizerOutcome): APIGatewayProxyEvent['requestContext']['authorizer'] {
+/**
+ * REST's requestContext.authorizer: `{ claims }` (Cognito) or `{ principalId, integrationLatency, ...context }`
+ * (Lambda). A REST API hands the authorizer's context values on as strings (`1` → `"1"`, `true` →
+ * `"true"`: "the returned values are all stringified"); `stringify` is false for an HTTP API's 1.0 events.
+ */
+function v1Authorizer(outcome: AuthorizerOutcome, stringify: boolean): APIGatewayProxyEvent['requestContext']['authorizer'] {
   if (outcome.kind === 'claims') return outcome.scopes ? { claims: outcome.claims, scopes: outcome.scopes } : { claims: outcome.claims };
-  return { ...outcome.context, principalId: outcome.principalId ?? '', integrationLatency: outcome.integrationLatency };
+  const context = stringify ? Object.fromEntries(Object.entries(outcome.context).map(([key, value]) => [key, String(value)])) : outcome.context;
+  return { ...context, principalId: outcome.principalId ?? '', integrationLatency: outcome.integrationLatency };
 }
 
 /** `image/png` against `image/*`, `*\/*` or itself (parameters after `;` ignored). */
