@@ -76,8 +76,16 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
     expect(multi.headers.get('x-one')).toBe('a');
     expect(multi.headers.get('content-type')).toBe('application/json');
     expect(await multi.text()).toBe('multi');
-    const binary = await fetch(`${hub.url}/proxy?mode=binary`);
-    expect(Buffer.from(await binary.arrayBuffer())).toEqual(Buffer.from([137, 80, 78, 71]));
+    // A base64 body becomes bytes only when the first media type of the request's Accept is one of
+    // the API's binaryMediaTypes; otherwise the client gets the base64 text, as from API Gateway.
+    const png = Buffer.from([137, 80, 78, 71]);
+    const bytes = async (url: string, accept?: string) => Buffer.from(await (await fetch(url, { headers: accept ? { accept } : {} })).arrayBuffer());
+    expect(await bytes(`${hub.url}/files/x.png?mode=binary`, 'image/png, */*')).toEqual(png);
+    expect((await bytes(`${hub.url}/files/x.png?mode=binary`, 'text/html, image/png')).toString()).toBe(png.toString('base64'));
+    expect((await bytes(`${hub.url}/files/x.png?mode=binary`)).toString()).toBe(png.toString('base64'));
+    expect((await bytes(`${hub.url}/proxy?mode=binary`, 'image/png')).toString()).toBe(png.toString('base64'));
+    // HTTP APIs (payload 1.0 too) have no binary media types: a base64 body is always decoded.
+    expect(await bytes(`${hub.url}/proxy-http?mode=binary`)).toEqual(png);
     for (const mode of ['object-body', 'no-status', 'throw']) {
       const bad = await fetch(`${hub.url}/proxy?mode=${mode}`);
       expect(bad.status, mode).toBe(502);

@@ -162,6 +162,26 @@ Resources:
     ]);
   });
 
+  it("REST API events carry their API's BinaryMediaTypes (Globals.Api's first, SAM's ~1 read as /)", () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api: { BinaryMediaTypes: ['image~1png'] }
+Resources:
+  Api: { Type: AWS::Serverless::Api, Properties: { StageName: v1, BinaryMediaTypes: ['application~1pdf', '*~1*'] } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Events:
+        Staged: { Type: Api, Properties: { Path: /items, Method: post, RestApiId: !Ref Api } }
+        Implicit: { Type: Api, Properties: { Path: /hello, Method: get } }
+`, ['app.mjs']);
+    expect(config.functions.Fn.events).toEqual([
+      { api: expect.objectContaining({ path: '/items', binaryMediaTypes: ['image/png', 'application/pdf', '*/*'] }) },
+      { api: expect.objectContaining({ path: '/hello', binaryMediaTypes: ['image/png'] }) },
+    ]);
+  });
+
   it('a function whose runtime does not run here (java21, from Globals too) is left out with a warning; the rest runs', () => {
     const { config } = load(`Transform: AWS::Serverless-2016-10-31
 Globals:

@@ -174,6 +174,11 @@ functions:
     expect(config.functions.g.events).toEqual([{ api: expect.objectContaining({ path: '/a', cors: expect.objectContaining(a) }) }]);
     expect(config.project!.warnings).toEqual([]);
     const commas = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, cors: { origin: 'https://a.example, https://b.example' } } }] }\n" }, ['app.mjs']);
+    // provider.apiGateway.binaryMediaTypes: the REST API's, on every http route.
+    const binary = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, apiGateway: { binaryMediaTypes: ['image/png', '*/*'] } }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get } }] }\n" }, ['app.mjs']);
+    expect(projectConfig(binary, { serverless: 'serverless.yml' }).functions.f.events).toEqual([{ api: expect.objectContaining({ path: '/a', binaryMediaTypes: ['image/png', '*/*'] }) }]);
+    const badBinary = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, apiGateway: { binaryMediaTypes: image/png } }\nfunctions:\n  f: { handler: app.handler }\n" }, ['app.mjs']);
+    expect(() => projectConfig(badBinary, { serverless: 'serverless.yml' })).toThrow(/provider\.apiGateway\.binaryMediaTypes: must be a list of media types/);
     expect(projectConfig(commas, { serverless: 'serverless.yml' }).functions.f.events[0]).toEqual({ api: expect.objectContaining({ cors: expect.objectContaining({ allowOrigin: ['https://a.example', 'https://b.example'] }) }) });
     const lambda = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: app.handler, events: [{ http: { path: a, method: get, integration: lambda, cors: true } }] }\n' }, ['app.mjs']);
     expect(projectConfig(lambda, { serverless: 'serverless.yml' }).project!.warnings).toEqual([

@@ -127,3 +127,21 @@ function frameworkSettings(cors: Props): Props {
     ...(cors.cacheControl ? { cacheControl: cors.cacheControl } : {}),
   };
 }
+
+/**
+ * The binary media types of the REST API a SAM Api event names: its AWS::Serverless::Api's
+ * `BinaryMediaTypes` after `Globals.Api.BinaryMediaTypes` (SAM concatenates lists; the implicit API
+ * has Globals' only), with SAM's `~1` for `/` (`image~1png`) read as `/`. Undefined when there are none.
+ */
+export function samBinaryMediaTypes(stack: Stack, event: Props): string[] | undefined {
+  const { id, api } = restApiOf(stack, event);
+  if (id !== undefined && api?.Type !== 'AWS::Serverless::Api') return undefined;
+  const globals = stack.globals.get('Api');
+  const own = api?.Properties.BinaryMediaTypes;
+  const where = own === undefined ? 'Globals.Api.BinaryMediaTypes' : `Resources.${id}.Properties.BinaryMediaTypes`;
+  const merged = mergeGlobals(isObject(globals) && globals.BinaryMediaTypes !== undefined ? { BinaryMediaTypes: globals.BinaryMediaTypes } : {}, own === undefined ? {} : { BinaryMediaTypes: own }).BinaryMediaTypes;
+  if (merged === undefined) return undefined;
+  const value = stack.resolver.resolve(merged, where);
+  if (!Array.isArray(value) || !value.every((type) => typeof type === 'string')) throw stack.resolver.error(where, 'must be a list of media types (image~1png or image/png)');
+  return value.map((type: string) => type.replaceAll('~1', '/'));
+}

@@ -4,7 +4,7 @@ import { mappingFromArn, typed, type Mapping } from './mappings.js';
 import { declareQueue } from './cfn-resources.js';
 import { httpApiStage } from './http-api.js';
 import { httpApiCors } from './http-api-cors.js';
-import { restApiOf, samRestCors } from './rest-api-cors.js';
+import { restApiOf, samBinaryMediaTypes, samRestCors } from './rest-api-cors.js';
 import { samAuthorizer, withPreflightAuthorizer } from './sam-authorizers.js';
 import { isObject } from '../own.js';
 
@@ -52,7 +52,7 @@ const authorizer = (props: Props) => (props.authorizer === undefined ? {} : { au
 
 const api: Mapper = (ctx, props, at) => {
   if (typeof props.Path !== 'string') throw ctx.stack.resolver.error(`${at}.Path`, 'must be the resource path (SAM requires it), e.g. /orders/{id}');
-  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage, ...integrationTimeout(props), ...(props.cors === undefined ? {} : { cors: props.cors }), ...authorizer(props) } }];
+  return [{ api: { path: props.Path, method: method(props.Method), stage: props.stage, ...integrationTimeout(props), ...(props.cors === undefined ? {} : { cors: props.cors }), ...(props.binaryMediaTypes === undefined ? {} : { binaryMediaTypes: props.binaryMediaTypes }), ...authorizer(props) } }];
 };
 
 const httpApi: Mapper = (_ctx, props) => [{
@@ -148,6 +148,7 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
     if (event.Type === 'Api') {
       resolved.stage = restStage(ctx, props);
       if (typeof resolved.Path === 'string') resolved.cors = withPreflightAuthorizer(ctx.stack, props, samRestCors(ctx.stack, props, resolved.Path));
+      resolved.binaryMediaTypes = samBinaryMediaTypes(ctx.stack, props);
     }
     if (event.Type === 'HttpApi') {
       resolved.stage = httpApiStage(ctx.stack, props);

@@ -29,6 +29,8 @@ export interface ServerlessEventContext {
   restCors?: Map<string, Props>;
   /** `provider.httpApi.authorizers`, which httpApi events' `authorizer.name` names. */
   httpApiAuthorizers?: Props;
+  /** `provider.apiGateway.binaryMediaTypes`, for each http (REST) route. */
+  restBinaryMediaTypes?: string[];
 }
 
 type Mapper = (ctx: ServerlessEventContext, value: unknown, at: string) => Mapping[];
@@ -77,7 +79,8 @@ const http: Mapper = (ctx, value, at) => {
   if (frameworkBoolean(props.private) === true) warn(ctx)(`${at}.private: API keys are not checked locally`);
   const cors = props.cors ? ctx.restCors?.get(path) : undefined;
   const authorizer = props.authorizer === undefined ? undefined : frameworkRestAuthorizer(ctx.stack, props.authorizer, `${at}.authorizer`, warn(ctx));
-  return [{ api: { path, method, stage: ctx.stage, ...(cors ? { cors } : {}), ...(authorizer ? { authorizer } : {}) } }];
+  const binary = ctx.restBinaryMediaTypes ? { binaryMediaTypes: ctx.restBinaryMediaTypes } : {};
+  return [{ api: { path, method, stage: ctx.stage, ...(cors ? { cors } : {}), ...binary, ...(authorizer ? { authorizer } : {}) } }];
 };
 
 const httpApi: Mapper = (ctx, value, at) => {

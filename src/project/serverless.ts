@@ -87,6 +87,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
     httpApiAuthorizers: isObject(provider.httpApi) ? section('provider.httpApi.authorizers', provider.httpApi.authorizers) : undefined,
     layers: vars.resolve(provider.layers, 'provider.layers'),
     restCors: restApiCors(stack, functions),
+    restBinaryMediaTypes: isObject(provider.apiGateway) ? binaryMediaTypes(vars.resolve(provider.apiGateway.binaryMediaTypes, 'provider.apiGateway.binaryMediaTypes'), file) : undefined,
   };
   for (const [key, value] of Object.entries(functions)) {
     if (!isObject(value)) throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: functions.${key}: must be a mapping with a handler`);
@@ -107,9 +108,18 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   return model;
 }
 
+/** `provider.apiGateway.binaryMediaTypes`: the REST API's binary media types (the Framework's list of strings). */
+function binaryMediaTypes(value: unknown, file: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((type) => typeof type === 'string')) {
+    throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: provider.apiGateway.binaryMediaTypes: must be a list of media types (image/png, */*)`);
+  }
+  return value;
+}
+
 interface FunctionInput {
   stack: Stack; model: ProjectModel; key: string; props: Props; stage: string; dir: string;
-  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; httpApiAuthorizers?: Props; layers: unknown; restCors: Map<string, Props> };
+  defaults: { runtime: unknown; memorySize: unknown; timeout: unknown; environment: Props; httpApiPayload: unknown; httpApiCors?: Props; httpApiAuthorizers?: Props; layers: unknown; restCors: Map<string, Props>; restBinaryMediaTypes?: string[] };
 }
 
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
@@ -148,7 +158,7 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   if (props.url) fn.url = urlSettings(serverlessUrl(props.url, warn, `${at}.url`), warn, `${at}.url`);
   const payload = (isObject(props.httpApi) ? props.httpApi.payload : undefined) ?? defaults.httpApiPayload;
   const httpApiPayload = payload === undefined ? undefined : String(payload);
-  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors, httpApiAuthorizers: defaults.httpApiAuthorizers, restCors: defaults.restCors }, props.events, `${at}.events`);
+  fn.events = serverlessEvents({ stack, model, fn: key, stage, httpApiPayload, httpApiCors: defaults.httpApiCors, httpApiAuthorizers: defaults.httpApiAuthorizers, restCors: defaults.restCors, restBinaryMediaTypes: defaults.restBinaryMediaTypes }, props.events, `${at}.events`);
   const ignored = Object.keys(props).filter((name) => !FUNCTION_PROPERTIES.has(name));
   if (ignored.length) warn(`${at}: ${ignored.join(', ')} not applied locally`);
   return fn;

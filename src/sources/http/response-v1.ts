@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { InvokeResult } from '../../runtime/types.js';
+import { matchesMediaType } from './event-v1.js';
 import { decodeBase64, isCorsHeader, isHopByHop, isPlainObject, isScalar, isSendableHeader, isStatusCode, resultValue, sendJson } from './shape.js';
 
 /** A Lambda proxy response as payload format 1.0 (REST APIs, HTTP APIs on 1.0, ALB) reads it. */
@@ -17,8 +18,10 @@ export interface ProxyResponse {
  * `isBase64Encoded`) and a boolean `isBase64Encoded`. Anything else, or what no HTTP server can send (a status outside 100-599, a
  * header name that is no token, a value or `statusDescription` with CR, LF or NUL), is malformed
  * (undefined): API Gateway's 502. Hop-by-hop headers are the hub's own: a handler's are dropped.
+ * `decode` false sends a base64 body as the text it is (a REST API whose binary media types do not
+ * take the request's Accept).
  */
-export function parseProxyResponse(value: unknown): ProxyResponse | undefined {
+export function parseProxyResponse(value: unknown, decode = true): ProxyResponse | undefined {
   if (!isPlainObject(value)) return undefined;
   const status = typeof value.statusCode === 'string' && /^\d{3}$/.test(value.statusCode) ? Number(value.statusCode) : value.statusCode;
   if (!isStatusCode(status)) return undefined;
@@ -42,7 +45,7 @@ export function parseProxyResponse(value: unknown): ProxyResponse | undefined {
     if (isHopByHop(name)) merged.delete(name);
   }
   const text = typeof body === 'string' ? body : '';
-  const bytes = isBase64Encoded ? decodeBase64(text) : Buffer.from(text, 'utf8');
+  const bytes = isBase64Encoded && decode ? decodeBase64(text) : Buffer.from(text, 'utf8');
   if (!bytes) return undefined;
   return { statusCode: status, statusDescription, headers: merged, body: bytes };
 }
@@ -64,10 +67,10 @@ export function sendProxyResponse(reply: FastifyReply, response: ProxyResponse, 
  * Server Error"}`) answers for a failed invocation or a malformed response. `ignoreCors`: an HTTP
  * API with CORS configured drops the handler's CORS headers.
  */
-export function sendV1Result(reply: FastifyReply, result: InvokeResult, flavour: 'rest' | 'http', ignoreCors = false): FastifyReply {
+export function sendV1Result(reply: FastifyReply, result: InvokeResult, flavour: 'rest' | 'http', ignoreCors = false, binaryMediaTypes?: string[]): FastifyReply {
   reply.header('x-amzn-RequestId', result.requestId);
   const parsed = resultValue(result);
-  const response = parsed && parseProxyResponse(parsed.value);
+  const response = parsed && parseProxyResponse(parsed.value, binaryMediaTypes === undefined || acceptsBinary(reply.request.headers.accept, binaryMediaTypes));
   if (response) {
     if (ignoreCors) for (const name of [...response.headers.keys()].filter(isCorsHeader)) response.headers.delete(name);
     return sendProxyResponse(reply, response, 'application/json');
@@ -75,4 +78,17 @@ export function sendV1Result(reply: FastifyReply, result: InvokeResult, flavour:
   if (flavour === 'http') return sendJson(reply, 500, { message: 'Internal Server Error' });
   reply.header('x-amzn-ErrorType', 'InternalServerErrorException');
   return sendJson(reply, 502, { message: 'Internal server error' });
+}
+
+/**
+ * Whether a REST API turns a base64 (`isBase64Encoded`) response into bytes: when the first media
+ * type of the request's Accept is one of its binary media types ("API Gateway uses the first Accept
+ * header from clients to determine if a response should return binary media"), or they hold
+ * `*\/*`, AWS's advice for clients whose Accept it cannot control. Otherwise the client gets the
+ * base64 text, as from API Gateway.
+ */
+function acceptsBinary(accept: string | undefined, binaryMediaTypes: string[]): boolean {
+  if (binaryMediaTypes.includes('*/*')) return true;
+  const first = accept?.split(',')[0] ?? '';
+  return matchesMediaType(first, binaryMediaTypes);
 }

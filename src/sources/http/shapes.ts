@@ -77,7 +77,7 @@ export function restShape(options: V1Options): HttpShape {
   return {
     envelopeType: ENVELOPE_TYPES.rest,
     build: (incoming, route, requestId, now) => buildV1Event(incoming, route, options, requestId, now),
-    send: (reply, result) => sendV1Result(reply, result, 'rest'),
+    send: (reply, result) => sendV1Result(reply, result, 'rest', false, options.binaryMediaTypes ?? []),
   };
 }
 
