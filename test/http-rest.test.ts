@@ -167,4 +167,13 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
     expect(attempt({ path: '/a/{proxy+}/b' })).toThrow(/api\.path: a greedy \{name\+\} parameter must be the last segment/);
     expect(attempt({ path: '/x', binaryMediaTypes: ['png'] })).toThrow(/api\.binaryMediaTypes\[0\]: must be a media type/);
   });
+
+  it('refuses at start-up, naming both, two routes of two APIs on the same method and path (the hub serves every API on one port)', async () => {
+    await expect(startTestHub({
+      functions: {
+        a: { handler: 'http.proxy', events: [{ api: { path: '/items/{id}', method: 'GET' } }] },
+        b: { handler: 'http.proxy', events: [{ http: { path: '/items/{key}', methods: ['GET', 'POST'] } }] },
+      },
+    })).rejects.toThrow(/function b \(.*\/items\/\{key\}\): GET,POST on this path is already served by function a \(.*\/items\/\{id\}\)/);
+  });
 });

@@ -18,6 +18,7 @@ describe('RouteTable', () => {
     a.route({ method: 'GET', url: '/items/:id', handler: echo('param') });
     a.route({ method: 'GET', url: '/items/special', handler: echo('static') });
     a.route({ method: 'GET', url: '/get-only', handler: echo('get-only'), exposeHeadRoute: false });
+    a.route({ method: 'GET', url: '/items::search', handler: echo('colon') });
     a.route({ method: ['GET', 'POST'], url: '/files/*', handler: echo('wildcard') });
     table.appFor(app, 'b').route({
       method: 'POST', url: '/hook', bodyLimit: 4, handler: echo('hook'),
@@ -36,6 +37,11 @@ describe('RouteTable', () => {
     expect((await call('GET', '/items/special')).body.name).toBe('static');
     expect((await call('GET', '/items/a%20b?x=1')).body).toMatchObject({ name: 'param', params: { id: 'a b' } });
     expect((await call('POST', '/files/x/y.txt', 'data')).body).toMatchObject({ name: 'wildcard', params: { '*': 'x/y.txt' }, body: 'data' });
+  });
+
+  it("reads '::' as a literal colon, as fastify does (toFastifyPath escapes an API path's colons)", async () => {
+    expect((await call('GET', '/items:search')).body.name).toBe('colon');
+    expect((await call('GET', '/items:other')).status).toBe(404);
   });
 
   it('ignores a trailing slash and serves HEAD from a GET route, as the hub\'s fastify does', async () => {

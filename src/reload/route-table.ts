@@ -8,8 +8,8 @@ interface Entry {
   standby: Array<{ owner: string; options: RouteOptions }>;
   methods: Set<string>;
   url: string;
-  /** Per segment: a literal, `:name` or `*`; ranks static over parametric over wildcard, as fastify does. */
-  segments: string[];
+  /** Per segment: a literal, a parameter or the wildcard; ranks static over parametric over wildcard, as fastify does. */
+  segments: Segment[];
   rank: number[];
   options: RouteOptions;
 }
@@ -38,7 +38,7 @@ export class RouteTable {
 
   add(owner: string, options: RouteOptions): void {
     const methods = new Set([options.method].flat().map((m) => m.toUpperCase()));
-    const segments = split(options.url ?? '/');
+    const segments = patternSegments(options.url ?? '/');
     for (const entry of this.#entries) {
       if (entry.url === options.url && [...methods].some((m) => entry.methods.has(m))) {
         if (isShared(entry.options) && isShared(options)) {
@@ -48,7 +48,7 @@ export class RouteTable {
         throw new HubError('TH_ERR_CONFIG_INVALID', `route ${[...methods].join(',')} ${options.url} is already registered (by ${entry.owner})`);
       }
     }
-    const rank = segments.map((s) => (s === '*' ? 2 : s.startsWith(':') ? 1 : 0));
+    const rank = segments.map((s) => ('wildcard' in s ? 2 : 'param' in s ? 1 : 0));
     this.#entries.push({ owner, standby: [], methods, url: options.url ?? '/', segments, rank, options });
     this.#entries.sort((a, b) => compareRanks(a.rank, b.rank));
   }
@@ -105,18 +105,29 @@ function split(path: string): string[] {
   return path.split('/').filter((part, i, all) => i > 0 && !(part === '' && i === all.length - 1));
 }
 
-function matchSegments(pattern: string[], parts: string[]): Record<string, string> | undefined {
+type Segment = { literal: string } | { param: string } | { wildcard: true };
+
+/** A route's url as fastify reads it: `*`, `:name`, or a literal (`::` in it is a literal colon). */
+function patternSegments(url: string): Segment[] {
+  return split(url).map((s) => {
+    if (s === '*') return { wildcard: true };
+    if (s.startsWith(':') && !s.startsWith('::')) return { param: s.slice(1) };
+    return { literal: s.replaceAll('::', ':') };
+  });
+}
+
+function matchSegments(pattern: Segment[], parts: string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (const [i, segment] of pattern.entries()) {
-    if (segment === '*') {
+    if ('wildcard' in segment) {
       params['*'] = parts.slice(i).map(decode).join('/');
       return params;
     }
     if (i >= parts.length) return undefined;
-    if (segment.startsWith(':')) {
+    if ('param' in segment) {
       if (!parts[i]) return undefined;
-      params[segment.slice(1)] = decode(parts[i]);
-    } else if (segment !== parts[i]) return undefined;
+      params[segment.param] = decode(parts[i]);
+    } else if (segment.literal !== parts[i]) return undefined;
   }
   return pattern.length === parts.length ? params : undefined;
 }

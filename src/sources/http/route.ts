@@ -113,6 +113,28 @@ export function routeSource(kind: string, fn: FunctionConfig, index: number, reg
   return { id: `${kind}:${fn.name}:${index}`, start: async (context) => register(context), stop: async () => {} };
 }
 
+/** Per server: who registered each method and url, to name them when another route takes the same. */
+const routeOwners = new WeakMap<object, Map<string, string>>();
+
+/**
+ * Registers a route, or fails with the hub's config error naming both routes when one of its
+ * methods is already on the same path (fastify's own error names neither: two APIs of a template
+ * with `GET /health` each share the hub's one path space).
+ */
+function addRoute(context: SourceContext, options: RouteOptions, owner: string): void {
+  let owners = routeOwners.get(context.app.server);
+  if (!owners) routeOwners.set(context.app.server, owners = new Map());
+  const methods = [options.method].flat();
+  try {
+    context.app.route(options);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'FST_ERR_DUPLICATED_ROUTE') throw err;
+    const first = methods.map((method) => owners.get(`${method} ${options.url}`)).find((o) => o !== undefined);
+    throw new HubError('TH_ERR_CONFIG_INVALID', `${owner}: ${methods.join(',')} on this path is already served${first ? ` by ${first}` : ''}: the hub serves every API on one port, so two routes may not share a method and path (give one another path or stage)`, { cause: err });
+  }
+  for (const method of methods) owners.set(`${method} ${options.url}`, owner);
+}
+
 /** A `{name}` or greedy `{name+}` parameter of a path template. */
 const PATH_PARAM = /\{([\w.-]+)(\+?)\}/g;
 
@@ -234,8 +256,8 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
   // A route's own body limit (ALB's 1 MB) stops reading there and answers its way, whatever the size.
   const { tooLarge } = spec;
   const limit: Partial<RouteOptions> = tooLarge?.bodyBytes ? bodyLimitRoute(tooLarge.bodyBytes, tooLarge.refuse) : {};
-  context.app.route({ method: methods, url, handler, exposeHeadRoute: false, ...limit });
   const by = `${spec.apiName} ${servedAt}`;
+  addRoute(context, { method: methods, url, handler, exposeHeadRoute: false, ...limit }, `function ${spec.fn.name} (${by})`);
   const { restCors, cors, preflightAuthorizer } = spec;
   if (restCors) {
     // The OPTIONS method's authorizer (SAM's DefaultAuthorizer) runs first, on the OPTIONS request's own event and method ARN.
