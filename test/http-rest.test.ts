@@ -20,6 +20,10 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
         proxy: { handler: 'http.proxy', events: [{ api: { path: '/proxy', method: ['GET', 'POST'] } }, { http: { path: '/proxy-http', payloadFormatVersion: '1.0' } }, { http: { path: '/proxy-v2' } }] },
         express: { handler: 'express-app.handler', events: [{ api: { path: '/shop/{proxy+}' } }, { http: { path: '/h2/shop/{proxy+}' } }] },
         middy: { handler: 'middy-api.handler', events: [{ api: { path: '/middy', method: 'POST' } }, { http: { path: '/middy2', methods: ['POST'] } }] },
+        throttled: {
+          handler: 'http.proxy', reservedConcurrency: 0,
+          events: [{ api: { path: '/busy/rest' } }, { http: { path: '/busy/v2' } }, { http: { path: '/busy/v1', payloadFormatVersion: '1.0' } }, { alb: { path: '/busy/alb' } }],
+        },
       },
     });
   });
@@ -175,5 +179,23 @@ describe('REST API (payload 1.0) and HTTP API 1.0 routes', () => {
         b: { handler: 'http.proxy', events: [{ http: { path: '/items/{key}', methods: ['GET', 'POST'] } }] },
       },
     })).rejects.toThrow(/function b \(.*\/items\/\{key\}\): GET,POST on this path is already served by function a \(.*\/items\/\{id\}\)/);
+  });
+
+  it("answers a throttled function (reserved concurrency used up) with each service's own failure, not Lambda's 429", async () => {
+    const rest = await fetch(`${hub.url}/busy/rest`);
+    expect(rest.status).toBe(500);
+    expect(rest.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
+    expect(await rest.json()).toEqual({ message: 'Internal server error' });
+    for (const path of ['/busy/v2', '/busy/v1']) {
+      const http = await fetch(`${hub.url}${path}`);
+      expect(http.status, path).toBe(500);
+      expect(await http.json(), path).toEqual({ message: 'Internal Server Error' });
+    }
+    const alb = await fetch(`${hub.url}/busy/alb`);
+    expect(alb.status).toBe(502);
+    expect(await alb.text()).toContain('502 Bad Gateway');
+    // A function URL answers as Lambda does.
+    const url = await fetch(`${hub.url}/urls/throttled`);
+    expect(url.status).toBe(429);
   });
 });

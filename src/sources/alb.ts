@@ -42,6 +42,8 @@ function registerAlbRoute(context: SourceContext, fn: FunctionConfig, settings: 
     envelopeType: ALB_ENVELOPE_TYPE,
     build: (incoming) => buildAlbEvent(incoming, targetGroupArn, multiValueHeaders),
     send: (reply, result) => sendAlbResult(reply, result, multiValueHeaders),
+    // ALB: "the target is a Lambda function that returned an error or the function was throttled" is a 502.
+    throttled: (reply) => sendAlbError(reply, 502, 'Bad Gateway'),
   };
   registerRoute(context, {
     fn, path, methods, shape, apiName: `${fn.name}:alb`, defaultDomain: () => 'localhost', noPathParameters: true,

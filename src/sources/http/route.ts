@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import type { FunctionConfig } from '../../config/load.js';
-import { HubError } from '../../errors.js';
+import { HubError, isHubError } from '../../errors.js';
 import { buildEnvelope } from '../../router/envelope.js';
 import { SYNC_PAYLOAD_LIMIT, withinResponseLimit } from '../kit/limits.js';
 import { newTraceparent, toXRayHeader, traceFromHeaders } from '../../tracing.js';
@@ -242,7 +242,14 @@ export function registerRoute(context: SourceContext, spec: RouteSpec): void {
     const responder = spec.shape.streaming?.(reply.header('x-amzn-RequestId', id));
     const invocation = context.invokeSync(spec.fn, envelope, { stream: responder });
     const timeout = responder ? undefined : spec.integrationTimeout;
-    const result = timeout ? await within(invocation, timeout.ms) : await invocation;
+    let result: Awaited<typeof invocation> | typeof TIMED_OUT;
+    try {
+      result = timeout ? await within(invocation, timeout.ms) : await invocation;
+    } catch (err) {
+      // Reserved concurrency used up (the invocation never ran): the service's own failure answer.
+      if (spec.shape.throttled && isHubError(err, 'TH_ERR_THROTTLED')) return spec.shape.throttled(reply.header('x-amzn-RequestId', id));
+      throw err;
+    }
     if (result === TIMED_OUT) {
       context.logger.info({ event: 'integration_timeout', function: spec.fn.name, requestId: id, timeoutMs: timeout!.ms },
         `${spec.path}: the function did not answer within the integration timeout (${timeout!.ms} ms); it runs on, its result is dropped`);

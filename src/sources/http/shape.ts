@@ -42,6 +42,11 @@ export interface HttpShape {
   send(reply: FastifyReply, result: InvokeResult): FastifyReply;
   /** Set when the response streams (RESPONSE_STREAM function URLs): replaces `send`. */
   streaming?(reply: FastifyReply): StreamingResponder;
+  /**
+   * The service's answer when Lambda throttles the function (reserved concurrency used up): API
+   * Gateway and ALB send their own failure, not Lambda's 429. Unset (function URLs): Lambda's 429.
+   */
+  throttled?(reply: FastifyReply): FastifyReply;
 }
 
 /**

@@ -62,6 +62,7 @@ export function httpApiShape(methods: string[], path: string, version: '1.0' | '
         buildHttpEvent(incoming, decodedPath(route), { routeKey: routeKeyOf(methods, path, incoming.method), stage }, requestId, now),
       // A failed invocation or a malformed response is HTTP APIs' 500, not function URLs' 502.
       send: (reply, result) => sendHttpResult(reply, result, (failed) => sendJson(failed, 500, { message: 'Internal Server Error' }), cors),
+      throttled: httpApiThrottled,
     };
   }
   return {
@@ -69,8 +70,12 @@ export function httpApiShape(methods: string[], path: string, version: '1.0' | '
     build: (incoming, route, requestId, now) =>
       buildV1Event(incoming, decodedPath(route), { stage, routeKey: routeKeyOf(methods, path, incoming.method) }, requestId, now),
     send: (reply, result) => sendV1Result(reply, result, 'http', cors),
+    throttled: httpApiThrottled,
   };
 }
+
+/** An HTTP API whose function Lambda throttles answers its integration failure, 500. */
+const httpApiThrottled = (reply: FastifyReply) => sendJson(reply, 500, { message: 'Internal Server Error' });
 
 /** A REST API (API Gateway v1) proxy integration. */
 export function restShape(options: V1Options): HttpShape {
@@ -78,6 +83,9 @@ export function restShape(options: V1Options): HttpShape {
     envelopeType: ENVELOPE_TYPES.rest,
     build: (incoming, route, requestId, now) => buildV1Event(incoming, route, options, requestId, now),
     send: (reply, result) => sendV1Result(reply, result, 'rest', false, options.binaryMediaTypes ?? []),
+    // A REST API turns Lambda's 429 into 500 {"message": "Internal server error"}: a proxy
+    // integration cannot pass a throttle on (AWS re:Post, "API Gateway proxy integration does not forward Lambda throttling").
+    throttled: (reply) => sendJson(reply.header('x-amzn-ErrorType', 'InternalServerErrorException'), 500, { message: 'Internal server error' }),
   };
 }
 
