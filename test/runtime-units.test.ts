@@ -98,6 +98,14 @@ describe('error payloads', () => {
     expect(toErrorPayload(Object.assign(new Error('x'), { retryable: true }))).not.toHaveProperty('retryable');
   });
 
+  it('leaves out retryable=false of an AWS SDK v2 error (it marks every service error so): Lambda retries it', () => {
+    // The fields aws-sdk v2's util.error stamps on what it raises.
+    const err = Object.assign(new Error('The conditional request failed'), {
+      name: 'ConditionalCheckFailedException', code: 'ConditionalCheckFailedException', time: new Date(), retryable: false, statusCode: 400, requestId: 'R1',
+    });
+    expect(toErrorPayload(err)).toEqual({ errorType: 'ConditionalCheckFailedException', errorMessage: 'The conditional request failed', trace: err.stack!.split('\n') });
+  });
+
   it('names a thrown non-error by its typeof, as the Node.js runtime does', () => {
     expect(toErrorPayload(42)).toEqual({ errorType: 'number', errorMessage: '42', trace: [] });
     expect(toErrorPayload('boom')).toEqual({ errorType: 'string', errorMessage: 'boom', trace: [] });

@@ -14,6 +14,8 @@ interface ErrorShaped {
   message: string;
   stack: string;
   retryable?: unknown;
+  code?: unknown;
+  time?: unknown;
 }
 
 /** `toRapidResponse`: the document for a value a handler threw, rejected with or passed to its callback. */
@@ -22,8 +24,10 @@ export function toErrorPayload(err: unknown): LambdaErrorPayload {
     if (types.isNativeError(err) || isErrorShaped(err)) {
       const shaped = err as ErrorShaped;
       const payload: LambdaErrorPayload = { errorType: shaped.name, errorMessage: shaped.message, trace: shaped.stack.split('\n') };
-      // The hub's one addition: `retryable: false` on the error skips async retries.
-      if (shaped.retryable === false) payload.retryable = false;
+      // The hub's one addition: `retryable: false` on the error skips async retries. The AWS SDK for
+      // JavaScript v2 sets `retryable` (false for a service's own errors: ConditionalCheckFailed,
+      // NoSuchKey) on every error it raises, with `code` and `time`: such an error is retried as Lambda retries it.
+      if (shaped.retryable === false && !fromAwsSdkV2(shaped)) payload.retryable = false;
       return payload;
     }
     return { errorType: typeof err, errorMessage: (err as { toString(): string }).toString(), trace: [] };
@@ -33,6 +37,11 @@ export function toErrorPayload(err: unknown): LambdaErrorPayload {
       errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
     };
   }
+}
+
+/** An AWSError of the AWS SDK for JavaScript v2 (its `util.error` stamps `code` and `time` on every error it raises). */
+function fromAwsSdkV2(err: ErrorShaped): boolean {
+  return typeof err.code === 'string' && types.isDate(err.time);
 }
 
 /** AWS's `Runtime.UnhandledPromiseRejection`: an error made where the rejection is noticed, its message the reason as text. */
