@@ -148,7 +148,7 @@ describe('API Gateway authorizers', () => {
       // The context's values arrive stringified, as a REST API hands them on.
       return response.status === 200 ? Number(JSON.parse(response.body).requestContext.authorizer.calls) : response;
     };
-    const first = await calls('/cached/a', 'Bearer carol');
+    const first = await calls('/cached/a', 'Bearer carol') as number;
     expect(first).toEqual(expect.any(Number));
     expect(await calls('/cached/a', 'Bearer carol')).toBe(first);
     // The cached policy allows /cached/a only: /cached/b is refused without asking (the cache's known trap).

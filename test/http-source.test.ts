@@ -56,6 +56,8 @@ describe('function URLs and http routes', () => {
     expect(event.requestContext.requestId).toBe(response.headers.get('x-amzn-requestid'));
     expect(event.pathParameters).toBeUndefined();
     expect((await fetch(`${hub.url}/urls/show`)).status).toBe(200);
+    // The function's name percent-encoded by the client: routed to it, and not in rawPath.
+    expect(await (await fetch(`${hub.url}/urls/sh%6Fw/a/b`)).json()).toMatchObject({ rawPath: '/a/b' });
   });
 
   it('adds x-forwarded-* as a proxy does and passes no hop-by-hop header (function URL and HTTP API)', async () => {
@@ -102,6 +104,21 @@ describe('function URLs and http routes', () => {
     expect(event).toMatchObject({ routeKey: 'ANY /users/{user-id}/posts/{post.id}', pathParameters: { 'user-id': 'u-1', 'post.id': 'p.2' } });
     expect(await (await fetch(`${hub.url}/items:search`)).json()).toMatchObject({ routeKey: 'ANY /items:search', rawPath: '/items:search' });
     for (const path of ['/items', '/itemsXYZ', '/users/u-1/posts']) expect((await fetch(`${hub.url}${path}`)).status, path).toBe(404);
+  });
+
+  it('reads an absolute-form request target (GET http://host/path) as its path, for routing and in the event', async () => {
+    const { port } = new URL(hub.url);
+    for (const [target, rawPath] of [['http://elsewhere.example/files/a/b?x=1', '/files/a/b'], [`http://127.0.0.1:${port}/urls/show/p`, '/p']]) {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: target, agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on('error', reject).end();
+      });
+      expect(status, target).toBe(200);
+      expect(JSON.parse(body), target).toMatchObject({ rawPath, requestContext: { http: { path: rawPath } } });
+    }
   });
 
   it('serves HEAD only on routes that name HEAD or ANY, as API Gateway matches methods', async () => {

@@ -55,6 +55,7 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
     // and admin APIs' plain one under their prefixes, the AWS one elsewhere.
     frameworkErrors: (err, request, reply) => { if (!sendPlainApiPathError(err, request, reply)) sendAwsError(reply, toHubError(err)); },
     http: { headersTimeout: Math.min(60_000, requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeoutMs / 2)) },
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -78,6 +79,19 @@ export function createApp(logger: Logger, health: HealthProbe, requestTimeoutMs 
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
   });
   return app;
+}
+
+/**
+ * A request target in absolute form (`GET http://host/a?b HTTP/1.1`, which a server must accept:
+ * RFC 9112 3.2.2) as its origin form (`/a?b`): the path a gateway routes on and puts in the event
+ * (Node's server leaves the scheme and host in `url`).
+ */
+function originForm(url: string): string {
+  if (url.startsWith('/')) return url;
+  const absolute = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i.exec(url);
+  if (!absolute) return url;
+  const rest = url.slice(absolute[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 /**

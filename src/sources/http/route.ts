@@ -161,17 +161,26 @@ export function toFastifyPath(path: string): { url: string; params: RouteParam[]
   }
   return { url: url + literal(path.slice(from)), params };
 }
+
 /**
  * The request path as the event builders take it (MatchedRoute.path): a named stage's route without
- * its first segment (`/dev/items/1` → `/items/1`, `/dev` → `/`, however the client encoded the
- * stage), a function URL's without `/urls/<fn>`.
+ * its first segment (`/dev/items/1` → `/items/1`, `/dev` → `/`), a function URL's without
+ * `/urls/<fn>`, however the client encoded them (`/urls/ech%6F/x` routes to `echo`: `/x`).
  */
 function pathWithin(spec: RouteSpec, rawPath: string): string {
-  if ((spec.stage ?? DEFAULT_STAGE) !== DEFAULT_STAGE) {
-    const next = rawPath.indexOf('/', 1);
-    return next === -1 ? '/' : rawPath.slice(next);
+  if ((spec.stage ?? DEFAULT_STAGE) !== DEFAULT_STAGE) return withoutSegments(rawPath, 1);
+  return spec.stripPrefix ? withoutSegments(rawPath, spec.stripPrefix.split('/').length - 1) : rawPath;
+}
+
+/** `rawPath` without its first `count` segments (`/` when nothing is left). */
+function withoutSegments(rawPath: string, count: number): string {
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const next = rawPath.indexOf('/', at + 1);
+    if (next === -1) return '/';
+    at = next;
   }
-  return spec.stripPrefix && rawPath.startsWith(spec.stripPrefix) ? rawPath.slice(spec.stripPrefix.length) || '/' : rawPath;
+  return rawPath.slice(at);
 }
 
 /** Registers one HTTP route that invokes `spec.fn` synchronously per request, in `spec.shape`. */
