@@ -41,6 +41,12 @@ describe('schedule expressions', () => {
     expect(next('cron(0 12 ? * 6L *)', '2026-01-01T00:00:00Z', 1)).toEqual(['2026-01-30T12:00:00.000Z']);
     expect(next('cron(0 12 1 JAN ? 2027-2028)', '2026-01-01T00:00:00Z', 3)).toEqual(['2027-01-01T12:00:00.000Z', '2028-01-01T12:00:00.000Z']);
     expect(next('cron(0 12 1 JAN ? 2025)', '2026-01-01T00:00:00Z')).toEqual([]);
+    // years end at 2199, also for increments (croner's own years run on)
+    expect(next('cron(0 12 1 JAN ? 2190/5)', '2189-01-01T00:00:00Z')).toEqual(['2190-01-01T12:00:00.000Z', '2195-01-01T12:00:00.000Z']);
+  });
+
+  it('EventBridge cron: month and weekday names in any case, as AWS reads them', () => {
+    expect(next('cron(0 12 ? jan mon-fri *)', '2026-01-02T13:00:00Z', 1)).toEqual(['2026-01-05T12:00:00.000Z']);
   });
 
   it('plain 5- and 6-field cron strings keep standard cron semantics', () => {
@@ -105,7 +111,21 @@ describe('schedule settings', () => {
     ['cron(0 12 1 * MON *)', 'cron day-of-month and day-of-week cannot both be set; use ? in one'],
     ['cron(0 12 ? * ? *)', 'cron day-of-month and day-of-week cannot both be ?; set one of them'],
     ['cron(0 12 * * ?)', 'cron must have 6 fields (minutes hours day-of-month month day-of-week year), got 5'],
-    ['cron(0 25 ? * * *)', 'invalid cron expression'],
+    ['cron(0 25 ? * * *)', 'cron hours 25 is out of range 0-23'],
+    // each field's values, as the EventBridge cron reference lists them, quoted as written
+    ['cron(60 10 * * ? *)', 'cron minutes 60 is out of range 0-59'],
+    ['cron(0 10 32 * ? *)', 'cron day-of-month 32 is out of range 1-31'],
+    ['cron(0 10 ? 13 * *)', 'cron month 13 is out of range 1-12 (or JAN-DEC)'],
+    ['cron(0 10 ? * 8 *)', 'cron day-of-week 8 is out of range 1-7 (or SUN-SAT)'],
+    ['cron(0 10 ? * 0 *)', 'cron day-of-week 0 is out of range 1-7 (or SUN-SAT)'],
+    ['cron(0 10 ? * MON,8 *)', 'cron day-of-week 8 is out of range 1-7 (or SUN-SAT)'],
+    ['cron(0 0 1 1 ? 1969)', 'cron year 1969 is out of range 1970-2199'],
+    ['cron(0 0 1 1 ? 2026-2200)', 'cron year 2200 is out of range 1970-2199'],
+    ['cron(0 10 ? * FOO *)', "cron day-of-week 'FOO' is not 1-7 (or SUN-SAT)"],
+    ['cron(0 10 ? * FRI-MON *)', 'cron day-of-week range FRI-MON runs backwards: its first value must not be after its last'],
+    ['cron(0/0 10 * * ? *)', 'cron minutes 0/0: the increment after / must be a whole number from 1 to 60'],
+    ['cron(0 10 ? * 6#6 *)', 'cron day-of-week 6#6: the number after # must be 1-5'],
+    ['cron(0 10 0W * ? *)', 'cron day-of-month 0 is out of range 1-31'],
     ['rate(1 minutes)', 'rate value 1 requires the singular unit: rate(1 minute)'],
     ['rate(5 minute)', 'rate value 5 requires the plural unit: rate(5 minutes)'],
     ['rate(0 minutes)', 'rate value must be a positive whole number'],

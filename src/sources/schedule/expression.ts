@@ -84,7 +84,98 @@ function eventBridgePattern(body: string): string {
   if (dom === '?' && dow === '?') throw new ExpressionError('cron day-of-month and day-of-week cannot both be ?; set one of them');
   if (dom !== '?' && dow !== '?') throw new ExpressionError('cron day-of-month and day-of-week cannot both be set; use ? in one');
   if (/[?]/.test(`${minutes}${hours}${month}${year}`)) throw new ExpressionError('cron ? is allowed only in day-of-month or day-of-week');
-  return ['0', minutes, hours, dom === '?' ? '*' : dom, month, dow === '?' ? '*' : dow, year].join(' ');
+  return [
+    '0', cronField(MINUTES, minutes), cronField(HOURS, hours), dom === '?' ? '*' : cronField(DAY_OF_MONTH, dom),
+    cronField(MONTH, month), dow === '?' ? '*' : cronField(DAY_OF_WEEK, dow), cronField(YEAR, year),
+  ].join(' ');
+}
+
+/**
+ * One field of EventBridge's cron reference: its values and whether it takes `/`. The fields are
+ * checked here, before croner, so an error quotes what the user wrote (croner reports its own
+ * shifted values: day-of-week 0 as -1, month 13 as 12) and croner's wider syntax (weekday 0 and 8,
+ * any year) does not slip through.
+ */
+interface CronField {
+  /** As the AWS docs name it. */
+  name: string;
+  min: number;
+  max: number;
+  /** Names of min, min + 1, ... (JAN-DEC, SUN-SAT). */
+  names?: string[];
+  steps: boolean;
+}
+
+const MINUTES: CronField = { name: 'minutes', min: 0, max: 59, steps: true };
+const HOURS: CronField = { name: 'hours', min: 0, max: 23, steps: true };
+const DAY_OF_MONTH: CronField = { name: 'day-of-month', min: 1, max: 31, steps: true };
+const MONTH: CronField = { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'], steps: true };
+const DAY_OF_WEEK: CronField = { name: 'day-of-week', min: 1, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], steps: true };
+const YEAR: CronField = { name: 'year', min: 1970, max: 2199, steps: true };
+
+/** `1-7 (or SUN-SAT)`: the values a field takes, for error messages. */
+function valuesOf(field: CronField): string {
+  const names = field.names ? ` (or ${field.names[0]}-${field.names[field.names.length - 1]})` : '';
+  return `${field.min}-${field.max}${names}`;
+}
+
+/** A field checked and rewritten for croner: names become numbers (AWS reads them in any case). */
+function cronField(field: CronField, text: string): string {
+  return text.toUpperCase().split(',').map((item) => cronItem(field, item)).join(',');
+}
+
+/** One list item: `*`, a value, a range, either with `/increment`, or a day field's L, W or #. */
+function cronItem(field: CronField, item: string): string {
+  const special = field === DAY_OF_MONTH ? dayOfMonthSpecial(item) : field === DAY_OF_WEEK ? dayOfWeekSpecial(item) : undefined;
+  if (special !== undefined) return special;
+  const [base, step, extra] = item.split('/');
+  if (extra !== undefined) throw new ExpressionError(`cron ${field.name} ${item} has more than one /`);
+  const range = base === '*' ? '*' : cronRange(field, base);
+  if (step === undefined) return range;
+  const span = field.max - field.min + 1;
+  if (!/^\d+$/.test(step) || Number(step) < 1 || Number(step) > span) {
+    throw new ExpressionError(`cron ${field.name} ${item}: the increment after / must be a whole number from 1 to ${span}`);
+  }
+  // Spelled out to the field's end: croner's years run past 2199 (`1970/230` would fire in 2200).
+  const [from, to = field.max] = range === '*' ? [field.min] : range.split('-');
+  return `${from}-${to}/${Number(step)}`;
+}
+
+/** `5` or `MON-FRI` as numbers; a range must run upwards (croner, like AWS's docs, has no wrap-around). */
+function cronRange(field: CronField, text: string): string {
+  const [from, to, extra] = text.split('-');
+  if (extra !== undefined) throw new ExpressionError(`cron ${field.name} ${text} is not a value or a range of ${valuesOf(field)}`);
+  const low = cronValue(field, from);
+  if (to === undefined) return String(low);
+  const high = cronValue(field, to);
+  if (high < low) throw new ExpressionError(`cron ${field.name} range ${text} runs backwards: its first value must not be after its last`);
+  return `${low}-${high}`;
+}
+
+function cronValue(field: CronField, text: string): number {
+  const named = field.names?.indexOf(text) ?? -1;
+  if (named >= 0) return field.min + named;
+  if (!/^\d+$/.test(text)) throw new ExpressionError(`cron ${field.name} '${text}' is not ${valuesOf(field)}`);
+  const value = Number(text);
+  if (value < field.min || value > field.max) throw new ExpressionError(`cron ${field.name} ${text} is out of range ${valuesOf(field)}`);
+  return value;
+}
+
+/** Day-of-month `L` (the last day), `3W` (the weekday nearest the 3rd) and `LW`; undefined for other items. */
+function dayOfMonthSpecial(item: string): string | undefined {
+  if (item === 'L' || item === 'LW') return item;
+  const weekday = /^(\d+)W$/.exec(item);
+  return weekday ? `${cronValue(DAY_OF_MONTH, weekday[1])}W` : undefined;
+}
+
+/** Day-of-week `6L` (the last Friday of the month) and `3#2` (its second Tuesday); undefined for other items. */
+function dayOfWeekSpecial(item: string): string | undefined {
+  const last = /^(\w+)L$/.exec(item);
+  if (last) return `${cronValue(DAY_OF_WEEK, last[1])}L`;
+  const nth = /^(\w+)#(\w*)$/.exec(item);
+  if (!nth) return undefined;
+  if (!/^[1-5]$/.test(nth[2])) throw new ExpressionError(`cron day-of-week ${item}: the number after # must be 1-5 (which of the month's such weekdays)`);
+  return `${cronValue(DAY_OF_WEEK, nth[1])}#${nth[2]}`;
 }
 
 function cronSchedule(pattern: string, options: CronOptions, timezone: string): TickSchedule {
