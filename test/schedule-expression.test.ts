@@ -125,6 +125,8 @@ describe('schedule settings', () => {
     ['cron(0 10 ? * FRI-MON *)', 'cron day-of-week range FRI-MON runs backwards: its first value must not be after its last'],
     ['cron(0/0 10 * * ? *)', 'cron minutes 0/0: the increment after / must be a whole number from 1 to 60'],
     ['cron(0 10 ? * 6#6 *)', 'cron day-of-week 6#6: the number after # must be 1-5'],
+    ['cron(0 10 ? * 1-7/2 *)', 'cron day-of-week 1-7/2: / (increments) is not allowed in day-of-week; list the days (1,3,5,7)'],
+    ['cron(0 10 ? * 5/3 *)', 'cron day-of-week 5/3: / (increments) is not allowed in day-of-week'],
     ['cron(0 10 0W * ? *)', 'cron day-of-month 0 is out of range 1-31'],
     ['rate(1 minutes)', 'rate value 1 requires the singular unit: rate(1 minute)'],
     ['rate(5 minute)', 'rate value 5 requires the plural unit: rate(5 minutes)'],

@@ -110,7 +110,7 @@ const MINUTES: CronField = { name: 'minutes', min: 0, max: 59, steps: true };
 const HOURS: CronField = { name: 'hours', min: 0, max: 23, steps: true };
 const DAY_OF_MONTH: CronField = { name: 'day-of-month', min: 1, max: 31, steps: true };
 const MONTH: CronField = { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'], steps: true };
-const DAY_OF_WEEK: CronField = { name: 'day-of-week', min: 1, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], steps: true };
+const DAY_OF_WEEK: CronField = { name: 'day-of-week', min: 1, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], steps: false };
 const YEAR: CronField = { name: 'year', min: 1970, max: 2199, steps: true };
 
 /** `1-7 (or SUN-SAT)`: the values a field takes, for error messages. */
@@ -132,6 +132,8 @@ function cronItem(field: CronField, item: string): string {
   if (extra !== undefined) throw new ExpressionError(`cron ${field.name} ${item} has more than one /`);
   const range = base === '*' ? '*' : cronRange(field, base);
   if (step === undefined) return range;
+  // AWS lists no / among day-of-week's wildcards (, - * ? L #); croner would take 1-7/2.
+  if (!field.steps) throw new ExpressionError(`cron ${field.name} ${item}: / (increments) is not allowed in ${field.name}; list the days (1,3,5,7)`);
   const span = field.max - field.min + 1;
   if (!/^\d+$/.test(step) || Number(step) < 1 || Number(step) > span) {
     throw new ExpressionError(`cron ${field.name} ${item}: the increment after / must be a whole number from 1 to ${span}`);
