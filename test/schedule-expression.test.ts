@@ -127,6 +127,8 @@ describe('schedule settings', () => {
     ['cron(0 10 ? * 6#6 *)', 'cron day-of-week 6#6: the number after # must be 1-5'],
     ['cron(0 10 ? * 1-7/2 *)', 'cron day-of-week 1-7/2: / (increments) is not allowed in day-of-week; list the days (1,3,5,7)'],
     ['cron(0 10 ? * 5/3 *)', 'cron day-of-week 5/3: / (increments) is not allowed in day-of-week'],
+    ['cron(0 10 ? * 3#1,6#3 *)', 'cron day-of-week 3#1,6#3: # must be the field\'s only expression (AWS reads 3#1,6#3 as two); use one schedule per weekday'],
+    ['cron(0 10 ? * 2,6#3 *)', 'cron day-of-week 2,6#3: # must be the field\'s only expression'],
     ['cron(0 10 0W * ? *)', 'cron day-of-month 0 is out of range 1-31'],
     ['rate(1 minutes)', 'rate value 1 requires the singular unit: rate(1 minute)'],
     ['rate(5 minute)', 'rate value 5 requires the plural unit: rate(5 minutes)'],

@@ -121,7 +121,12 @@ function valuesOf(field: CronField): string {
 
 /** A field checked and rewritten for croner: names become numbers (AWS reads them in any case). */
 function cronField(field: CronField, text: string): string {
-  return text.toUpperCase().split(',').map((item) => cronItem(field, item)).join(',');
+  const items = text.toUpperCase().split(',');
+  // AWS: "3#1,6#3" is invalid, "because it is interpreted as two expressions" (croner ran both).
+  if (field === DAY_OF_WEEK && items.length > 1 && items.some((item) => item.includes('#'))) {
+    throw new ExpressionError(`cron ${field.name} ${text}: # must be the field's only expression (AWS reads 3#1,6#3 as two); use one schedule per weekday`);
+  }
+  return items.map((item) => cronItem(field, item)).join(',');
 }
 
 /** One list item: `*`, a value, a range, either with `/increment`, or a day field's L, W or #. */
