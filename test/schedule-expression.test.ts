@@ -37,6 +37,8 @@ describe('schedule expressions', () => {
     expect(next('cron(0 12 15W * ? *)', '2026-02-01T00:00:00Z', 1)).toEqual(['2026-02-16T12:00:00.000Z']);
     // the third Friday (6 = FRI)
     expect(next('cron(0 12 ? * 6#3 *)', '2026-01-01T00:00:00Z', 2)).toEqual(['2026-01-16T12:00:00.000Z', '2026-02-20T12:00:00.000Z']);
+    // L alone in day-of-week: the last day of the week, 7 = SAT (2026-01-01 is a Thursday)
+    expect(next('cron(0 12 ? * L *)', '2026-01-01T00:00:00Z', 2)).toEqual(['2026-01-03T12:00:00.000Z', '2026-01-10T12:00:00.000Z']);
     // the last Friday of the month
     expect(next('cron(0 12 ? * 6L *)', '2026-01-01T00:00:00Z', 1)).toEqual(['2026-01-30T12:00:00.000Z']);
     expect(next('cron(0 12 1 JAN ? 2027-2028)', '2026-01-01T00:00:00Z', 3)).toEqual(['2027-01-01T12:00:00.000Z', '2028-01-01T12:00:00.000Z']);

@@ -175,8 +175,12 @@ function dayOfMonthSpecial(item: string): string | undefined {
   return weekday ? `${cronValue(DAY_OF_MONTH, weekday[1])}W` : undefined;
 }
 
-/** Day-of-week `6L` (the last Friday of the month) and `3#2` (its second Tuesday); undefined for other items. */
+/**
+ * Day-of-week `L`, `6L` (the last Friday of the month) and `3#2` (its second Tuesday); undefined
+ * for other items. `L` alone is AWS's "last day of the week": 7, Saturday (croner has no such L).
+ */
 function dayOfWeekSpecial(item: string): string | undefined {
+  if (item === 'L') return '7';
   const last = /^(\w+)L$/.exec(item);
   if (last) return `${cronValue(DAY_OF_WEEK, last[1])}L`;
   const nth = /^(\w+)#(\w*)$/.exec(item);
