@@ -131,6 +131,8 @@ describe('schedule settings', () => {
     ['cron(0 10 ? * 5/3 *)', 'cron day-of-week 5/3: / (increments) is not allowed in day-of-week'],
     ['cron(0 10 ? * 3#1,6#3 *)', 'cron day-of-week 3#1,6#3: # must be the field\'s only expression (AWS reads 3#1,6#3 as two); use one schedule per weekday'],
     ['cron(0 10 ? * 2,6#3 *)', 'cron day-of-week 2,6#3: # must be the field\'s only expression'],
+    ['cron(0 10- * * ? *)', "cron hours '10-' is not a value or a range of 0-23"],
+    ['cron(0 10 1,,2 * ? *)', "cron day-of-month '' is not a value or a range of 1-31"],
     ['cron(0 10 0W * ? *)', 'cron day-of-month 0 is out of range 1-31'],
     ['rate(1 minutes)', 'rate value 1 requires the singular unit: rate(1 minute)'],
     ['rate(5 minute)', 'rate value 5 requires the plural unit: rate(5 minutes)'],

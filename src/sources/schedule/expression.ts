@@ -151,7 +151,7 @@ function cronItem(field: CronField, item: string): string {
 /** `5` or `MON-FRI` as numbers; a range must run upwards (croner, like AWS's docs, has no wrap-around). */
 function cronRange(field: CronField, text: string): string {
   const [from, to, extra] = text.split('-');
-  if (extra !== undefined) throw new ExpressionError(`cron ${field.name} ${text} is not a value or a range of ${valuesOf(field)}`);
+  if (extra !== undefined || from === '' || to === '') throw new ExpressionError(`cron ${field.name} '${text}' is not a value or a range of ${valuesOf(field)}`);
   const low = cronValue(field, from);
   if (to === undefined) return String(low);
   const high = cronValue(field, to);
