@@ -26,6 +26,21 @@ const TEMPLATE = `Resources:
       KeySchema: [{ AttributeName: id, KeyType: HASH }]
       AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
       StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES }
+  Accounts:
+    Type: AWS::DynamoDB::GlobalTable
+    Properties:
+      TableName: accounts-table
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }, { AttributeName: email, AttributeType: S }]
+      BillingMode: PROVISIONED
+      WriteProvisionedThroughputSettings:
+        WriteCapacityAutoScalingSettings: { MinCapacity: 2, MaxCapacity: 10, TargetTrackingScalingPolicyConfiguration: { TargetValue: 70 } }
+      GlobalSecondaryIndexes:
+        - IndexName: byEmail
+          KeySchema: [{ AttributeName: email, KeyType: HASH }]
+          Projection: { ProjectionType: KEYS_ONLY }
+      StreamSpecification: { StreamViewType: KEYS_ONLY }
+      Replicas: [{ Region: us-east-1, ReadProvisionedThroughputSettings: { ReadCapacityUnits: 3 } }]
 `;
 
 describe('local cloud data across restarts', () => {
@@ -50,6 +65,11 @@ describe('local cloud data across restarts', () => {
     expect(stream.StreamDescriptionSummary).toMatchObject({ StreamStatus: 'ACTIVE', OpenShardCount: 2 });
     const table = await first.dynamodb.send(new DescribeTableCommand({ TableName: 'orders-table' }));
     expect(table.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    // A GlobalTable is one table locally; its provisioned capacity is CreateTable's ProvisionedThroughput.
+    const global = (await first.dynamodb.send(new DescribeTableCommand({ TableName: 'accounts-table' }))).Table;
+    expect(global?.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 3, WriteCapacityUnits: 2 });
+    expect(global?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['byEmail']);
+    expect(global?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'KEYS_ONLY' });
     await first.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept.txt', Body: 'still here' }));
     await first.dynamodb.send(new PutItemCommand({ TableName: 'orders-table', Item: { id: { S: 'o-1' } } }));
     await first.stop();

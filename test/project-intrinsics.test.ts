@@ -159,6 +159,13 @@ describe('CloudFormation intrinsics', () => {
       AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]`)).toMatch(/Variables\.X\.Fn::GetAtt: Plain has no StreamSpecification, so no StreamArn/);
     expect(failure(`          X: !GetAtt Simple.StreamArn
   Simple: { Type: AWS::Serverless::SimpleTable }`)).toMatch(/Variables\.X\.Fn::GetAtt: Simple has no StreamSpecification, so no StreamArn/);
+    expect(failure(`          X: !GetAtt Global.StreamArn
+  Global:
+    Type: AWS::DynamoDB::GlobalTable
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      Replicas: [{ Region: us-east-1 }]`)).toMatch(/Variables\.X\.Fn::GetAtt: Global has no StreamSpecification, so no StreamArn/);
   });
 
   it('checks parameter overrides against the template', () => {
@@ -327,6 +334,7 @@ functions:
     expect(refused('{ Type: AWS::S3::Bucket, Properties: { BucketName: My_Bucket } }')).toThrow(/Resources\.R\.Properties\.BucketName: "My_Bucket" is not a valid name: at least 3 of lower-case letters/);
     expect(refused('{ Type: AWS::Kinesis::Stream, Properties: { Name: "a/b" } }')).toThrow(/Resources\.R\.Properties\.Name: "a\/b" is not a valid name/);
     expect(refused('{ Type: AWS::DynamoDB::Table, Properties: { TableName: ab, KeySchema: [{ AttributeName: id, KeyType: HASH }], AttributeDefinitions: [{ AttributeName: id, AttributeType: S }] } }')).toThrow(/Resources\.R\.Properties\.TableName: "ab" is not a valid name: at least 3/);
+    expect(refused('{ Type: AWS::DynamoDB::GlobalTable, Properties: { TableName: ab, KeySchema: [{ AttributeName: id, KeyType: HASH }], AttributeDefinitions: [{ AttributeName: id, AttributeType: S }], Replicas: [{ Region: us-east-1 }] } }')).toThrow(/Resources\.R\.Properties\.TableName: "ab" is not a valid name: at least 3/);
     expect(refused('{ Type: AWS::SQS::Queue, Properties: { QueueName: jobs.fifo, FifoQueue: true } }')).not.toThrow();
   });
 

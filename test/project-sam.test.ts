@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { neededServices } from '../src/cloud/local-cloud.js';
 import { functionConfiguration } from '../src/server/function-configuration.js';
 import { projectConfig, projectDir } from './helpers/template-project.js';
 
@@ -929,6 +930,103 @@ Resources:
       definition: expect.objectContaining({ StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
     })]);
     expect(config.project!.warnings).toEqual([]);
+  });
+
+  it('AWS::DynamoDB::GlobalTable is a table of the local cloud: its name, Ref and GetAtt values, its stream read by DynamoDB events', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table: {Type: AWS::DynamoDB::GlobalTable, Properties: {AttributeDefinitions: [{AttributeName: pk, AttributeType: S}], KeySchema: [{AttributeName: pk, KeyType: HASH}], BillingMode: PAY_PER_REQUEST, StreamSpecification: {StreamViewType: NEW_IMAGE}, Replicas: [{Region: us-east-1}]}}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: env.handler
+      CodeUri: src/
+      Runtime: nodejs20.x
+      Environment: {Variables: {T: !Ref Table, ARN: !GetAtt Table.Arn, STREAM: !GetAtt Table.StreamArn, ID: !GetAtt Table.TableId}}
+      Events: {S: {Type: DynamoDB, Properties: {Stream: !GetAtt Table.StreamArn, StartingPosition: LATEST}}}
+`, ['src/env.mjs']);
+    const fn = config.functions.Fn;
+    expect(fn.environment).toEqual({
+      T: 'app-Table', ARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/app-Table',
+      STREAM: expect.stringMatching(/^arn:aws:dynamodb:us-east-1:000000000000:table\/app-Table\/stream\//),
+      ID: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+    });
+    expect(fn.events).toEqual([{ dynamodb: expect.objectContaining({ table: 'app-Table', startingPosition: 'LATEST' }) }]);
+    expect(config.project!.resources).toEqual([{
+      kind: 'dynamodb', logicalId: 'Table', name: 'app-Table', arn: 'arn:aws:dynamodb:us-east-1:000000000000:table/app-Table',
+      definition: {
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST', StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      },
+    }]);
+    // The local cloud runs DynamoDB Local for it, so the handler's SDK gets its endpoint.
+    expect(neededServices(config.project!)).toEqual(new Set(['dynamodb']));
+    expect(config.project!.warnings).toEqual([]);
+  });
+
+  it('a GlobalTable takes its TableName, the replica of the hub\'s region, and provisioned capacity as CreateTable\'s ProvisionedThroughput', () => {
+    const template = `Resources:
+  Table:
+    Type: AWS::DynamoDB::GlobalTable
+    Properties:
+      TableName: !Sub '\${AWS::StackName}-orders'
+      AttributeDefinitions: [{ AttributeName: pk, AttributeType: S }, { AttributeName: sk, AttributeType: S }]
+      KeySchema: [{ AttributeName: pk, KeyType: HASH }]
+      BillingMode: PROVISIONED
+      WriteProvisionedThroughputSettings:
+        WriteCapacityAutoScalingSettings: { MinCapacity: 2, MaxCapacity: 10, SeedCapacity: 3, TargetTrackingScalingPolicyConfiguration: { TargetValue: 70 } }
+      GlobalSecondaryIndexes:
+        - IndexName: bySk
+          KeySchema: [{ AttributeName: sk, KeyType: HASH }]
+          Projection: { ProjectionType: ALL }
+          WriteProvisionedThroughputSettings:
+            WriteCapacityAutoScalingSettings: { MinCapacity: 4, MaxCapacity: 10, TargetTrackingScalingPolicyConfiguration: { TargetValue: 70 } }
+      TimeToLiveSpecification: { AttributeName: expires, Enabled: true }
+      SSESpecification: { SSEEnabled: true, SSEType: KMS }
+      StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES }
+      Replicas:
+        - Region: eu-west-1
+          ReadProvisionedThroughputSettings: { ReadCapacityUnits: 7 }
+          GlobalSecondaryIndexes: [{ IndexName: bySk, ReadProvisionedThroughputSettings: { ReadCapacityUnits: 8 } }]
+          Tags: [{ Key: team, Value: !Ref OnlyAwsKnows }]
+        - Region: us-east-1
+          ReadProvisionedThroughputSettings:
+            ReadCapacityAutoScalingSettings: { MinCapacity: 5, MaxCapacity: 10, TargetTrackingScalingPolicyConfiguration: { TargetValue: 70 } }
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }
+          TableClass: STANDARD_INFREQUENT_ACCESS
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: { Code: ., Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { T: !Ref Table } } }
+`;
+    const { config } = load(template, ['app.mjs']);
+    expect(config.functions.Fn.environment).toEqual({ T: 'app-orders' });
+    expect(config.project!.resources).toEqual([expect.objectContaining({
+      name: 'app-orders',
+      definition: {
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 3 },
+        GlobalSecondaryIndexes: [{
+          IndexName: 'bySk', KeySchema: [{ AttributeName: 'sk', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' },
+          ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 4 },
+        }],
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      },
+    })]);
+    expect(config.project!.warnings).toEqual([]);
+
+    // No replica in the hub's region: created all the same, with the first replica's settings, and said.
+    const elsewhere = load(template, ['app.mjs'], { region: 'ap-south-1' }).config.project!;
+    expect(elsewhere.resources).toEqual([expect.objectContaining({
+      name: 'app-orders',
+      definition: expect.objectContaining({
+        ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 3 },
+        GlobalSecondaryIndexes: [expect.objectContaining({ ProvisionedThroughput: { ReadCapacityUnits: 8, WriteCapacityUnits: 4 } })],
+      }),
+    })]);
+    expect(elsewhere.warnings).toEqual([
+      "Resources.Table.Properties.Replicas: no replica in the hub's region ap-south-1 (replicas: eu-west-1, us-east-1): the table is created locally all the same, with the first replica's settings",
+    ]);
   });
 
   it('event source mapping numbers and booleans given as strings (a !Ref of a Number parameter) are read as CloudFormation reads them', () => {

@@ -10,7 +10,7 @@ import { isObject } from '../own.js';
  * (the functions' ignored-property warnings already say what does not apply locally).
  */
 type Props = Record<string, unknown>;
-type Declarer = (stack: Stack, logicalId: string, props: Props) => CloudResource;
+type Declarer = (stack: Stack, logicalId: string, props: Props, warn: (message: string) => void) => CloudResource;
 
 const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -60,15 +60,71 @@ const table: Declarer = (stack, logicalId, props) => {
   return { kind: 'dynamodb', logicalId, name: stack.name(logicalId), arn: arnOf(stack, 'AWS::DynamoDB::Table', logicalId), definition };
 };
 
+/** A global table's own CreateTable fields; Replicas are read by the declarer (only their Region and read capacity). */
+const GLOBAL_TABLE_FIELDS = ['KeySchema', 'AttributeDefinitions', 'BillingMode', 'StreamSpecification', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes', 'WriteProvisionedThroughputSettings'];
+const REPLICA_FIELDS = ['Region', 'ReadProvisionedThroughputSettings', 'GlobalSecondaryIndexes'];
+
+const intrinsic = (value: Props) => Object.keys(value).length === 1 && /^(Ref|Fn::.*|Condition)$/.test(Object.keys(value)[0]);
+
+/** The replicas' Region and read settings, resolved (TableClass, Tags, SSE, PITR, ... do not apply locally: left unread, as a Table's). */
+function replicas(stack: Stack, logicalId: string): Props[] {
+  const declared = stack.resources.get(logicalId)!.Properties.Replicas;
+  const read = (replica: unknown) => (isObject(replica) && !intrinsic(replica)
+    ? Object.fromEntries(REPLICA_FIELDS.filter((name) => Object.hasOwn(replica, name)).map((name) => [name, replica[name]]))
+    : replica);
+  const list = stack.resolver.resolve(Array.isArray(declared) ? declared.map(read) : declared, `Resources.${logicalId}.Properties.Replicas`);
+  return Array.isArray(list) ? list.filter(isObject) : [];
+}
+
+/** Capacity units of CloudFormation's `{ ReadCapacityUnits }` or `{ Read|WriteCapacityAutoScalingSettings: { SeedCapacity, MinCapacity } }`. */
+function capacity(settings: unknown, kind: 'Read' | 'Write'): number {
+  if (!isObject(settings)) return 1;
+  const scaling = settings[`${kind}CapacityAutoScalingSettings`];
+  const value = settings[`${kind}CapacityUnits`] ?? (isObject(scaling) ? scaling.SeedCapacity ?? scaling.MinCapacity : undefined);
+  return value === undefined ? 1 : Number(value);
+}
+
+/**
+ * AWS::DynamoDB::GlobalTable: locally one table, the replica of the hub's region (without one,
+ * the first replica's settings, warned: a template made for another region still runs here).
+ * Provisioned capacity (BillingMode PROVISIONED, or none and WriteProvisionedThroughputSettings;
+ * neither is on demand, as for a Table) becomes CreateTable's ProvisionedThroughput, the table's and
+ * each index's: writes from the write auto scaling's seed or minimum capacity, reads from the
+ * replica's, else 1 (DynamoDB Local wants both, and enforces neither).
+ */
+const globalTable: Declarer = (stack, logicalId, props, warn) => {
+  const { WriteProvisionedThroughputSettings: write, GlobalSecondaryIndexes: indexes, ...definition } = props;
+  const all = replicas(stack, logicalId);
+  const { region } = stack.identity;
+  const replica = all.find((r) => r.Region === region) ?? all[0] ?? {};
+  if (replica.Region !== region) {
+    const regions = all.map((r) => String(r.Region)).join(', ') || 'none';
+    warn(`Resources.${logicalId}.Properties.Replicas: no replica in the hub's region ${region} (replicas: ${regions}): the table is created locally all the same${all.length ? ', with the first replica\'s settings' : ''}`);
+  }
+  const provisioned = props.BillingMode === 'PROVISIONED' || (props.BillingMode === undefined && write !== undefined);
+  const throughput = (writes: unknown, reads: unknown) => ({ ReadCapacityUnits: capacity(reads, 'Read'), WriteCapacityUnits: capacity(writes, 'Write') });
+  if (provisioned) Object.assign(definition, { BillingMode: 'PROVISIONED', ProvisionedThroughput: throughput(write, replica.ReadProvisionedThroughputSettings) });
+  const replicaIndexes = Array.isArray(replica.GlobalSecondaryIndexes) ? replica.GlobalSecondaryIndexes.filter(isObject) : [];
+  if (Array.isArray(indexes)) {
+    definition.GlobalSecondaryIndexes = indexes.map((index) => {
+      if (!isObject(index)) return index;
+      const { IndexName, KeySchema, Projection, WriteProvisionedThroughputSettings: writes } = index;
+      const reads = replicaIndexes.find((r) => r.IndexName === IndexName)?.ReadProvisionedThroughputSettings;
+      return { IndexName, KeySchema, Projection, ...(provisioned ? { ProvisionedThroughput: throughput(writes, reads) } : {}) };
+    });
+  }
+  return { kind: 'dynamodb', logicalId, name: stack.name(logicalId), arn: arnOf(stack, 'AWS::DynamoDB::GlobalTable', logicalId), definition };
+};
+
 /** SAM's SimpleTable: a hash key `PrimaryKey` (default `id` String). */
-const simpleTable: Declarer = (stack, logicalId, props) => {
+const simpleTable: Declarer = (stack, logicalId, props, warn) => {
   const key = isObject(props.PrimaryKey) ? props.PrimaryKey : { Name: 'id', Type: 'String' };
   const type = ({ String: 'S', Number: 'N', Binary: 'B' } as Record<string, string>)[String(key.Type)] ?? 'S';
   return table(stack, logicalId, {
     KeySchema: [{ AttributeName: key.Name, KeyType: 'HASH' }],
     AttributeDefinitions: [{ AttributeName: key.Name, AttributeType: type }],
     ...(props.ProvisionedThroughput ? { ProvisionedThroughput: props.ProvisionedThroughput } : { BillingMode: 'PAY_PER_REQUEST' }),
-  });
+  }, warn);
 };
 
 /** Each type's declarer and the properties it reads (only those are resolved). */
@@ -78,6 +134,7 @@ const DECLARERS = new Map<string, [Declarer, readonly string[]]>([
   ['AWS::S3::Bucket', [bucket, ['NotificationConfiguration']]],
   ['AWS::Kinesis::Stream', [stream, ['ShardCount']]],
   ['AWS::DynamoDB::Table', [table, TABLE_FIELDS]],
+  ['AWS::DynamoDB::GlobalTable', [globalTable, GLOBAL_TABLE_FIELDS]],
   ['AWS::Serverless::SimpleTable', [simpleTable, ['PrimaryKey', 'ProvisionedThroughput']]],
 ]);
 
@@ -92,7 +149,7 @@ export function declareResources(stack: Stack, model: ProjectModel): void {
     if (!known) continue;
     const [declare, read] = known;
     const props = stack.properties(logicalId, read);
-    model.resources.push(declare(stack, logicalId, props));
+    model.resources.push(declare(stack, logicalId, props, (message) => model.warnings.push(message)));
     if (resource.Type === 'AWS::SNS::Topic' && Array.isArray(props.Subscription)) {
       const topicArn = arnOf(stack, 'AWS::SNS::Topic', logicalId, 'TopicArn');
       for (const sub of props.Subscription) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // A local table's real stream label is known only once it exists: the dynamodb source reads the
 // table's latest stream for an ARN with this label.
 import { LATEST_STREAM_LABEL } from '../sources/dynamodb/settings.js';
@@ -41,6 +42,12 @@ const TABLE: TypeSpec = {
   nameProperty: 'TableName', maxLength: 255, chars: [/^[\w.-]{3,}$/, 'at least 3 of letters, digits, _, . and -'],
   attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${LATEST_STREAM_LABEL}` },
 };
+/** A global table's TableId: a UUID, as DynamoDB's, the same for the same table (no local table exists yet when the template is read). */
+const tableId = (name: string, id: StackIdentity) => {
+  const hex = createHash('sha256').update(tableArn(name, id)).digest('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
+};
+const GLOBAL_TABLE: TypeSpec = { ...TABLE, attributes: { ...TABLE.attributes, TableId: tableId } };
 const LAYER: TypeSpec = {
   nameProperty: 'LayerName', maxLength: 140, logicalIdOnly: true, chars: [/^[\w-]+$/, 'letters, digits, - and _'],
   ref: (name, id, version) => arn('lambda', `layer:${name}:${version}`, id),
@@ -68,6 +75,7 @@ export const TYPES = new Map<string, TypeSpec>([
   }],
   ['AWS::Kinesis::Stream', { nameProperty: 'Name', maxLength: 128, chars: [/^[\w.-]+$/, 'letters, digits, _, . and -'], attributes: { Arn: (name, id) => arn('kinesis', `stream/${name}`, id) } }],
   ['AWS::DynamoDB::Table', TABLE],
+  ['AWS::DynamoDB::GlobalTable', GLOBAL_TABLE],
   ['AWS::Serverless::SimpleTable', TABLE],
   ['AWS::Serverless::Function', FUNCTION],
   ['AWS::Lambda::Function', FUNCTION],

@@ -32,7 +32,7 @@ export interface StackOptions extends StackIdentity {
   imports: ReadonlyMap<string, string>;
 }
 
-const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable']);
+const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable', 'AWS::Serverless::SimpleTable']);
 
 
 const ownMap = (value: unknown): Map<string, unknown> => new Map(isObject(value) ? Object.entries(value) : []);
