@@ -244,6 +244,19 @@ Resources:
     expect(config.project!.warnings).toContain('Resources.Fn: Policies, Tracing, VpcConfig not applied locally');
   });
 
+  it('reads every YAML short tag as SAM CLI does (!X is Fn::X): one the hub lacks stops nothing where it is not read, and is named where it is', () => {
+    const dir = projectDir({
+      'template.yaml': withVariables('          A: b', `  Dashboard:
+    Type: AWS::CloudWatch::Dashboard
+    Properties:
+      DashboardBody: !ToJsonString { widgets: [{ type: metric, properties: { metrics: [[AWS/SQS, NumberOfMessagesSent, QueueName, !GetAtt Orders.QueueName]] } }] }
+      Owners: !Length [a, b]`),
+    }, ['src/app.mjs']);
+    expect(projectConfig(dir, { template: 'template.yaml' }).functions.Fn.environment).toEqual({ A: 'b' });
+    expect(failure('          X: !Length [a, b]')).toMatch(/template\.yaml: Resources\.Fn\.Properties\.Environment\.Variables\.X: Fn::Length is not supported/);
+    expect(failure('          X: !ToJsonString { a: b }')).toMatch(/Variables\.X: Fn::ToJsonString is not supported/);
+  });
+
   it('never resolves the properties of queues, topics, buckets, streams and tables the hub does not read (a KMS KeyId, an export in a tag)', () => {
     const unresolvable = "KmsMasterKeyId: !GetAtt Key.KeyId, Tags: [{ Key: owner, Value: !ImportValue team-name }]";
     const dir = projectDir({

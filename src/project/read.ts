@@ -2,11 +2,17 @@ import { readFileSync, statSync } from 'node:fs';
 import { requireJsYaml, requireYamlCfn } from '../aws/lazy-sdk.js';
 import { HubError } from '../errors.js';
 
+/** How SAM CLI reads a template, where that differs from the Serverless Framework. */
+export interface SamCliReading {
+  /** A key given twice in one mapping: the last value wins, this is told (else it is an error). */
+  onDuplicateKey: (message: string) => void;
+}
+
 /**
  * A template or serverless.yml as data: JSON, or YAML with CloudFormation's short tags (`!Ref`,
- * `!GetAtt`, `!Sub` ...) read as their long forms.
+ * `!GetAtt`, `!Sub` ...) read as their long forms; read as SAM CLI reads it when `samCli` is given.
  */
-export function readProjectFile(file: string, onDuplicateKey?: (message: string) => void): Record<string, unknown> {
+export function readProjectFile(file: string, samCli?: SamCliReading): Record<string, unknown> {
   let text: string;
   try {
     const { size } = statSync(file);
@@ -19,7 +25,7 @@ export function readProjectFile(file: string, onDuplicateKey?: (message: string)
   }
   let data: unknown;
   try {
-    data = parse(text.replace(/^\uFEFF/, ''), file, onDuplicateKey);
+    data = parse(text.replace(/^\uFEFF/, ''), file, samCli);
   } catch (cause) {
     // The YAML reader recurses once per level: thousands of levels exhaust the stack.
     const reason = cause instanceof RangeError ? 'it nests too deeply to read (thousands of levels)' : (cause as Error).message;
@@ -57,13 +63,13 @@ function refuseExpansion(data: object, file: string): void {
  * JSON when the text starts with `{`, else YAML; like SAM CLI, text that is not JSON is read as
  * YAML (a flow mapping `{ Resources: ... }` is YAML). A byte order mark is no content.
  */
-function parse(text: string, file: string, onDuplicateKey?: (message: string) => void): unknown {
-  if (!text.trimStart().startsWith('{')) return yaml(text, onDuplicateKey);
+function parse(text: string, file: string, samCli?: SamCliReading): unknown {
+  if (!text.trimStart().startsWith('{')) return yaml(text, samCli);
   try {
     return JSON.parse(text);
   } catch (jsonError) {
     try {
-      return yaml(text, onDuplicateKey);
+      return yaml(text, samCli);
     } catch (yamlError) {
       throw file.endsWith('.json') ? jsonError : yamlError;
     }
@@ -71,18 +77,39 @@ function parse(text: string, file: string, onDuplicateKey?: (message: string) =>
 }
 
 /**
- * YAML with CloudFormation's tags. A key given twice in one mapping is an error, unless the caller
- * takes duplicates (SAM CLI reads templates with PyYAML, where the last value wins, and deploys
- * them so): then the last value is used, and the first duplicate reported.
+ * YAML with CloudFormation's tags. A key given twice in one mapping is an error, unless read as
+ * SAM CLI reads (with PyYAML, where the last value wins, and deploys the template so): then the
+ * last value is used, and the first duplicate reported.
  */
-function yaml(text: string, onDuplicateKey?: (message: string) => void): unknown {
+function yaml(text: string, samCli?: SamCliReading): unknown {
+  const jsYaml = requireJsYaml();
+  const schema = samCli ? samCliSchema() : requireYamlCfn().schema;
   try {
-    return requireYamlCfn().yamlParse(text);
+    return jsYaml.load(text, { schema });
   } catch (error) {
-    const jsYaml = requireJsYaml();
-    if (!onDuplicateKey || !(error instanceof jsYaml.YAMLException) || error.reason !== 'duplicated mapping key') throw error;
-    const data = jsYaml.load(text, { schema: requireYamlCfn().schema, json: true });
-    onDuplicateKey(`line ${error.mark.line + 1}: a mapping key given twice (the first of them): the last value is used, as SAM CLI reads the template`);
+    if (!samCli || !(error instanceof jsYaml.YAMLException) || error.reason !== 'duplicated mapping key') throw error;
+    const data = jsYaml.load(text, { schema, json: true });
+    samCli.onDuplicateKey(`line ${error.mark.line + 1}: a mapping key given twice (the first of them): the last value is used, as SAM CLI reads the template`);
     return data;
   }
+}
+
+let samCliTags: import('js-yaml').Schema | undefined;
+
+/**
+ * yaml-cfn's tags, and any other `!X` as `{ "Fn::X": value }` (scalar, list or mapping), as SAM
+ * CLI's loader reads every short tag: `!ToJsonString`, `!Length` (AWS::LanguageExtensions) load,
+ * and an intrinsic the hub lacks is an error only where the hub reads that property. (The
+ * Serverless Framework knows a fixed list of tags, yaml-cfn's, and refuses others.)
+ */
+function samCliSchema(): import('js-yaml').Schema {
+  if (samCliTags) return samCliTags;
+  const jsYaml = requireJsYaml();
+  const anyTag = (['scalar', 'sequence', 'mapping'] as const).map((kind) => new jsYaml.Type('!', {
+    kind,
+    multi: true,
+    construct: (data: unknown, tag?: string) => ({ [`Fn::${tag!.slice(1)}`]: data }),
+  }));
+  samCliTags = requireYamlCfn().schema.extend({ explicit: anyTag });
+  return samCliTags;
 }

@@ -20,7 +20,7 @@ const TRANSFORMS = new Set(['AWS::Serverless-2016-10-31']);
 
 export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'>): ProjectModel {
   const duplicates: string[] = [];
-  const template = readProjectFile(file, (message) => duplicates.push(message)) as CfnTemplate & { Transform?: unknown };
+  const template = readProjectFile(file, { onDuplicateKey: (message) => duplicates.push(message) }) as CfnTemplate & { Transform?: unknown };
   const model = emptyModel('sam', file, options.stackName);
   model.warnings.push(...duplicates);
   const transforms = [template.Transform ?? []].flat().map(String).filter((t) => !TRANSFORMS.has(t));
