@@ -330,6 +330,19 @@ functions:
     expect(load(`Globals:\n  Function: { Handler: app.handler }\nResources:\n${fn('')}`)()).toMatchObject({ functions: { Fn: { handler: 'app.handler' } } });
   });
 
+  it('Fn::ForEach (AWS::LanguageExtensions) and Fn::Transform (AWS::Include) in Resources are errors saying they are not applied and what to do (they were "must be an object with a Type")', () => {
+    const load = (resources: string) => () => projectConfig(projectDir({ 'template.yaml': `Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n${resources}` }), { template: 'template.yaml' });
+    expect(load(`  Fn::ForEach::Queues:
+    - Name
+    - [Orders, Refunds]
+    - \${Name}Queue: { Type: AWS::SQS::Queue }
+`)).toThrow('template.yaml: Resources.Fn::ForEach::Queues: Fn::ForEach is not supported locally: it is expanded by the AWS::LanguageExtensions transform, which the hub does not apply: write out the resources the loop makes, one per item');
+    expect(load(`  Fn::Transform:
+    Name: AWS::Include
+    Parameters: { Location: s3://bucket/resources.yaml }
+`)).toThrow('template.yaml: Resources.Fn::Transform: Fn::Transform (AWS::Include) is not applied locally: copy the resources it includes (AWS::Include\'s snippet) into the template\'s Resources');
+  });
+
   it('a template over CloudFormation\'s 1 MB is refused with its size, not loaded (a 5 MB one created thousands of topics)', () => {
     const topics = Array.from({ length: 40000 }, (_, i) => `  T${i}: { Type: AWS::SNS::Topic }`).join('\n');
     const dir = projectDir({ 'template.yaml': `Resources:\n${topics}\n` });

@@ -35,6 +35,22 @@ export interface StackOptions extends StackIdentity {
 const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable', 'AWS::Serverless::SimpleTable']);
 
 
+/**
+ * A key of Resources that a transform expands on AWS (`Fn::ForEach::Name` of AWS::LanguageExtensions,
+ * `Fn::Transform` of AWS::Include): the hub applies neither, so it says so and what to do, instead
+ * of taking the key for a resource without a Type.
+ */
+function unappliedMacro(key: string, value: unknown): string | undefined {
+  if (key.startsWith('Fn::ForEach::')) {
+    return 'Fn::ForEach is not supported locally: it is expanded by the AWS::LanguageExtensions transform, which the hub does not apply: write out the resources the loop makes, one per item';
+  }
+  if (key === 'Fn::Transform') {
+    const name = isObject(value) && typeof value.Name === 'string' ? value.Name : 'a macro';
+    return `Fn::Transform (${name}) is not applied locally: copy the resources it includes (AWS::Include's snippet) into the template's Resources`;
+  }
+  return undefined;
+}
+
 const ownMap = (value: unknown): Map<string, unknown> => new Map(isObject(value) ? Object.entries(value) : []);
 
 export class Stack {
@@ -91,6 +107,8 @@ export class Stack {
     this.resolver = new Resolver(scope);
     for (const [logicalId, value] of this.allResources) {
       const at = `Resources.${logicalId}`;
+      const macro = unappliedMacro(logicalId, value);
+      if (macro) throw this.resolver.error(at, macro);
       if (!isObject(value) || typeof value.Type !== 'string') throw this.resolver.error(at, 'must be an object with a Type');
       if (value.Properties !== undefined && !isObject(value.Properties)) throw this.resolver.error(`${at}.Properties`, 'must be an object');
       const condition = value.Condition;
