@@ -805,6 +805,31 @@ ${globals}Resources:
       .toThrow(/template\.yaml: Globals\.Api\.StageName: is not a supported property of Globals\.Api \(SAM refuses it\): set StageName on the AWS::Serverless::Api/);
   });
 
+  it('a property SAM does not define (Enviroment, Globals.Function.Timout) or a Globals section it lacks (Functions) is an error naming it, as SAM refuses the template; a real SAM property the hub ignores (Tracing) stays a warning', () => {
+    const template = (props: string, globals = '') => `Transform: AWS::Serverless-2016-10-31
+${globals}Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs20.x
+${props}`;
+    expect(() => load(template('      Enviroment: { Variables: { TABLE: orders } }\n'), ['app.mjs']))
+      .toThrow('template.yaml: Resources.Fn.Properties.Enviroment: is not a property of AWS::Serverless::Function, so SAM refuses the template (property Enviroment not defined for resource of type AWS::Serverless::Function): did you mean Environment?');
+    expect(() => load(template('      Colour: blue\n'), ['app.mjs']))
+      .toThrow(/Resources\.Fn\.Properties\.Colour: is not a property of AWS::Serverless::Function, .*: check its spelling against the SAM specification, or remove it/);
+    expect(() => load(template('', 'Globals:\n  Function: { Timout: 30 }\n'), ['app.mjs']))
+      .toThrow(/template\.yaml: Globals\.Function\.Timout: is not a property of AWS::Serverless::Function, .*did you mean Timeout\?/);
+    expect(() => load(template('', 'Globals:\n  Functions: { Timeout: 30 }\n'), ['app.mjs']))
+      .toThrow(/template\.yaml: Globals\.Functions: 'Functions' is not supported in Globals, so SAM refuses the template: did you mean Function\? the sections are Function, Api, HttpApi/);
+    const { config } = load(template('      Tracing: Active\n', 'Globals:\n  Function: { Timeout: 30, Tags: { team: a } }\n  LayerVersion: { RetentionPolicy: Delete }\n'), ['app.mjs']);
+    expect(config.functions.Fn.timeout).toBe(30);
+    expect(config.project!.warnings).toContain('Resources.Fn: Tags, Tracing not applied locally');
+    // CloudFormation's AWS::Lambda::Function is not SAM's: its properties keep the warning.
+    const plain = load(`Resources:\n  Fn: { Type: AWS::Lambda::Function, Properties: { Code: ., Handler: app.handler, Runtime: nodejs20.x, Role: r, TracingConfig: { Mode: Active } } }\n`, ['app.mjs']);
+    expect(plain.config.project!.warnings).toContain('Resources.Fn: Role, TracingConfig not applied locally');
+  });
+
   it('a dynamic reference ({{resolve:ssm:...}}) in an environment variable is a warning: locally the variable holds its text', () => {
     const { config } = load(`Resources:
   Fn:

@@ -4,6 +4,7 @@ import type { Stack } from './stack.js';
 import { LAYER_TYPES } from './physical.js';
 import { unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { mergeGlobals } from './globals.js';
+import { refuseUnknownFunctionProperties } from './sam-properties.js';
 import { samEvents } from './sam-events.js';
 import { destinationsOf } from './destinations.js';
 import { NO_VALUE } from './intrinsics.js';
@@ -14,8 +15,9 @@ import { isObject } from '../own.js';
 
 /**
  * An AWS::Serverless::Function (Globals merged) or AWS::Lambda::Function with local code → a
- * triggerhub function. Properties with no local meaning (IAM, tracing, VPC ...) are listed in one
- * warning per function; a property that would change how it runs but cannot be honoured is an error.
+ * triggerhub function. SAM properties with no local meaning (IAM, tracing, VPC ...) are listed in one
+ * warning per function; a property that would change how it runs but cannot be honoured, or one SAM
+ * does not define (a misspelling), is an error.
  */
 type Props = Record<string, unknown>;
 
@@ -46,8 +48,9 @@ function unbuilt(buildMethod: unknown, runtime: unknown, codeUri: string): strin
 export function loadFunction(stack: Stack, model: ProjectModel, logicalId: string, globals: unknown, templateDir: string): void {
   const resource = stack.resources.get(logicalId)!;
   const sam = resource.Type === 'AWS::Serverless::Function';
-  const raw = sam ? mergeGlobals(globals, resource.Properties) : resource.Properties;
   const at = `Resources.${logicalId}.Properties`;
+  if (sam) refuseUnknownFunctionProperties(stack, resource.Properties, at);
+  const raw = sam ? mergeGlobals(globals, resource.Properties) : resource.Properties;
   // A property that resolves to AWS::NoValue (`!If [Cond, 30, !Ref AWS::NoValue]`) is absent, as in CloudFormation.
   const get = (key: string) => {
     const value = raw[key] === undefined ? undefined : stack.resolver.resolve(raw[key], `${at}.${key}`);

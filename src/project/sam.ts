@@ -7,6 +7,7 @@ import { emptyModel, type ProjectModel } from './model.js';
 import { readProjectFile } from './read.js';
 import { refuseGlobalStageName } from './http-api.js';
 import { loadFunction } from './sam-function.js';
+import { refuseUnknownFunctionProperties, refuseUnknownGlobalsSection } from './sam-properties.js';
 import { Stack, type CfnTemplate, type StackOptions } from './stack.js';
 import { isObject } from '../own.js';
 
@@ -42,12 +43,18 @@ export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'
   return model;
 }
 
-/** `Globals.Function`; SAM refuses a template whose Globals, or a section of it, is not a mapping (it was ignored). */
+/**
+ * `Globals.Function`; SAM refuses a template whose Globals, or a section of it, is not a mapping (it
+ * was ignored), that has a section SAM lacks, or a Function property SAM does not define.
+ */
 function globalsOf(stack: Stack, globals: unknown): unknown {
   if (globals === undefined) return undefined;
   if (!isObject(globals)) throw stack.resolver.error('Globals', 'must be a mapping of sections (Function, Api, HttpApi, SimpleTable ...)');
   for (const [section, value] of Object.entries(globals as Record<string, unknown>)) {
+    refuseUnknownGlobalsSection(stack, section);
     if (!isObject(value)) throw stack.resolver.error(`Globals.${section}`, 'must be a mapping of properties');
   }
-  return (globals as Record<string, unknown>).Function;
+  const fn = (globals as Record<string, unknown>).Function;
+  if (isObject(fn)) refuseUnknownFunctionProperties(stack, fn, 'Globals.Function');
+  return fn;
 }
