@@ -45,7 +45,8 @@ describe('handler responses no HTTP server can send as given', { timeout: 60_000
           events: [
             { http: { path: '/v2' } },
             { http: { path: '/v1', payloadFormatVersion: '1.0' } },
-            { api: { path: '/rest' } },
+            // A REST API decodes a base64 response only for its binary media types (*/*: every request's Accept).
+            { api: { path: '/rest', binaryMediaTypes: ['*/*'] } },
             { alb: { path: '/lb' } },
             { alb: { path: '/lb-multi', multiValueHeaders: true } },
           ],

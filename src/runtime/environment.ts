@@ -212,7 +212,10 @@ export class Environment {
         return this.#run?.output.chunk(message.data);
       case 'result':
         this.#cpuShare = message.cpuUs === undefined || message.wallUs === undefined ? undefined : Math.min(1, message.cpuUs / Math.max(1, message.wallUs));
-        return this.#end({ kind: 'result', payload: this.#run?.output.payload(message.payload), error: message.error ?? this.#run?.output.error(), maxRssKB: message.maxRssKB });
+        return this.#end({
+          kind: 'result', payload: this.#run?.output.payload(message.payload), error: message.error ?? this.#run?.output.error(), maxRssKB: message.maxRssKB,
+          wallMs: message.wallUs === undefined ? undefined : message.wallUs / 1000,
+        });
       case 'memory':
         return; // read by the thread sandbox (node-bootstrap.ts)
       case 'fatal':
@@ -284,6 +287,7 @@ export class Environment {
     const next = this.#waiting.shift();
     if (next) {
       this.#run = next;
+      next.waited = true;
       this.#begin(next);
       next.timer = setTimeout(() => this.#end({ kind: 'timeout' }), this.#timeoutMs);
     } else if (this.#state === 'busy') {
@@ -293,7 +297,9 @@ export class Environment {
   }
 
   #complete(run: Run, ending: Ending): InvokeResult {
-    const elapsedMs = performance.now() - run.startedAt;
+    // One that waited began in the environment as the one before it ended, before the hub saw that
+    // result (a busy hub reads both results at once): the runtime's own measure is its duration.
+    const elapsedMs = run.waited && ending.kind === 'result' && ending.wallMs !== undefined ? ending.wallMs : performance.now() - run.startedAt;
     if (ending.kind === 'result') this.#peakKB = Math.max(this.#peakKB, ending.maxRssKB);
     const result = invokeResult(run, ending, elapsedMs, this.#fn, this.#peakKB, this.#output.stderrTail, this.id);
     if (ending.kind !== 'result') {

@@ -2,7 +2,7 @@ import type { InvokeResult, LambdaErrorPayload } from './types.js';
 
 /** How an invocation ended, from the environment's messages or the hub's watchdogs. */
 export type Ending =
-  | { kind: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number }
+  | { kind: 'result'; payload?: string; error?: LambdaErrorPayload; maxRssKB: number; wallMs?: number }
   | { kind: 'fatal'; error: LambdaErrorPayload }
   | { kind: 'timeout' }
   | { kind: 'oom' }

@@ -10,8 +10,13 @@ export interface Run {
   trace: { xray?: string; traceparent?: string };
   log: InvocationLog;
   output: StreamOutput;
-  /** When init (cold) or the invocation (warm) began. */
+  /**
+   * When init (cold) or the invocation (warm) began; for one that waited in the environment, when
+   * the hub saw the result before it (it began in the environment a little earlier).
+   */
   startedAt: number;
+  /** It waited in the environment behind another invocation. */
+  waited?: boolean;
   initDurationMs?: number;
   /** Its timeout (or the init phase's), set when it starts. */
   timer?: NodeJS.Timeout;
