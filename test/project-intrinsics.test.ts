@@ -146,6 +146,14 @@ describe('CloudFormation intrinsics', () => {
   it('names the resource and property of an unsupported or broken construct', () => {
     expect(failure('          X: !Cidr [10.0.0.0/16, 2, 8]')).toMatch(/template\.yaml: Resources\.Fn\.Properties\.Environment\.Variables\.X: Fn::Cidr is not supported/);
     expect(failure('          X: !Ref Nope')).toMatch(/Variables\.X\.Ref: "Nope" is neither a parameter nor a resource/);
+    // A resource its Condition leaves out (IsProd is false for the default stage): CloudFormation refuses the reference too.
+    const leftOut = (variables: string) => () => {
+      const dir = projectDir({ 'stack-one/template.yaml': withVariables(variables, '  ProdQueue: { Type: AWS::SQS::Queue, Condition: IsProd }') }, ['stack-one/src/app.mjs']);
+      return projectConfig(`${dir}/stack-one`, { template: 'template.yaml' }).functions.Fn.environment;
+    };
+    expect(leftOut('          X: !Ref ProdQueue')).toThrow(/Variables\.X\.Ref: "ProdQueue" is left out of the stack by its Condition IsProd \(false here\)/);
+    expect(leftOut('          X: !GetAtt ProdQueue.Arn')).toThrow(/Variables\.X\.Fn::GetAtt: "ProdQueue" is left out of the stack by its Condition IsProd/);
+    expect(leftOut('          X: !If [IsProd, !Ref ProdQueue, none]')()).toMatchObject({ X: 'none' });
     expect(failure('          X: !GetAtt Orders.Nope')).toMatch(/Variables\.X\.Fn::GetAtt: AWS::SQS::Queue attribute Nope \(of Orders\) is not supported locally/);
     expect(failure('          X: !FindInMap [Sizes, qa, Memory]')).toMatch(/Variables\.X\.Fn::FindInMap: Mappings has no Sizes\.qa\.Memory/);
     expect(failure('          X: !Select [5, [a]]')).toMatch(/index 5 is outside the list of 1/);

@@ -26,6 +26,8 @@ export interface StackScope {
   attribute(logicalId: string, attribute: string, at: string): string | undefined;
   /** A named condition's value. */
   condition(name: string, at: string): boolean;
+  /** The Condition that left this resource out of the stack (false here), if it is one so left out. */
+  leftOutBy?(logicalId: string): string | undefined;
 }
 
 /** A parameter whose value only AWS has (an AWS::SSM::Parameter::Value<...> read from Parameter Store): an error where it is used. */
@@ -117,8 +119,18 @@ function ref(resolver: Resolver, args: unknown, at: string): unknown {
     return value;
   }
   const value = scope.ref(args);
-  if (value === undefined) throw resolver.error(at, `"${args}" is neither a parameter nor a resource of this template`);
+  if (value === undefined) throw resolver.error(at, leftOut(resolver, args) ?? `"${args}" is neither a parameter nor a resource of this template`);
   return value;
+}
+
+/**
+ * Why a Ref or GetAtt of a resource whose Condition is false fails, as it fails on AWS ("Unresolved
+ * resource dependencies"), or undefined when the name is not such a resource.
+ */
+function leftOut(resolver: Resolver, logicalId: string): string | undefined {
+  const condition = resolver.scope.leftOutBy?.(logicalId);
+  return condition === undefined ? undefined
+    : `"${logicalId}" is left out of the stack by its Condition ${condition} (false here), so CloudFormation refuses the reference too; guard it with Fn::If on ${condition}`;
 }
 
 function getAtt(resolver: Resolver, args: unknown, at: string): unknown {
@@ -127,7 +139,7 @@ function getAtt(resolver: Resolver, args: unknown, at: string): unknown {
   const logicalId = resolver.string(parts[0], `${at}[0]`);
   const attribute = resolver.string(parts[1], `${at}[1]`);
   const value = resolver.scope.attribute(logicalId, attribute, at);
-  if (value === undefined) throw resolver.error(at, `"${logicalId}" is not a resource of this template`);
+  if (value === undefined) throw resolver.error(at, leftOut(resolver, logicalId) ?? `"${logicalId}" is not a resource of this template`);
   return value;
 }
 

@@ -103,6 +103,10 @@ export class Stack {
         return value;
       },
       condition: (name, at) => this.condition(name, at),
+      leftOutBy: (logicalId) => {
+        const declared = this.resources.has(logicalId) ? undefined : this.allResources.get(logicalId);
+        return isObject(declared) && typeof declared.Condition === 'string' ? declared.Condition : undefined;
+      },
     };
     this.resolver = new Resolver(scope);
     for (const [logicalId, value] of this.allResources) {
