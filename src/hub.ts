@@ -174,7 +174,10 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     // events a worker fetched ahead and that wait for an environment go back to their queue
     // instead of holding the stop until they ran.
     cleanups.push(async () => runtime.quiesce());
-    const app = createApp(logger, () => redisAnswers(redis), config.server.requestTimeoutMs);
+    // Healthy once async intake can write again too: the producer (no offline queue) reconnects on
+    // its own schedule after an outage, and until it is ready an async event gets 503.
+    const redisHealthy = async () => producer.status === 'ready' && redisAnswers(redis);
+    const app = createApp(logger, redisHealthy, config.server.requestTimeoutMs);
     registerSiteGuard(app, config.server.host);
     registerInvokeApi(app, config, dispatcher);
     registerFunctionUrlApi(app, config);
@@ -183,7 +186,7 @@ export async function startHub(loaded: HubConfig, options: HubOptions = {}): Pro
     registerMetrics(app, metrics);
     registerConsole(app, { config, redis, queues, dlq, destinations: { redrive: (record) => dispatcher.redriveDestination(record) } });
     let sourcesStarted = false;
-    registerReadiness(app, async () => sourcesStarted && redisAnswers(redis));
+    registerReadiness(app, async () => sourcesStarted && redisHealthy());
     const sourceContext = {
       config, app, redis, logger,
       enqueue: (envelope: Envelope, delivery: Delivery) => dispatcher.enqueue(envelope, delivery),
