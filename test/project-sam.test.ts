@@ -145,25 +145,7 @@ Resources:
     expect(project.warnings).toEqual([]);
   });
 
-  it('REST API events carry the stage of their RestApiId (SAM implicit API: Prod)', () => {
-    const { config } = load(`Transform: AWS::Serverless-2016-10-31
-Resources:
-  Api: { Type: AWS::Serverless::Api, Properties: { StageName: v1 } }
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Handler: app.handler
-      Events:
-        Staged: { Type: Api, Properties: { Path: /items, Method: post, RestApiId: !Ref Api } }
-        Implicit: { Type: Api, Properties: { Path: /hello, Method: get } }
-`, ['app.mjs']);
-    expect(config.functions.Fn.events).toEqual([
-      { api: expect.objectContaining({ path: '/items', method: ['POST'], stage: 'v1' }) },
-      { api: expect.objectContaining({ path: '/hello', method: ['GET'], stage: 'Prod' }) },
-    ]);
-  });
-
-  it("REST API events carry their API's BinaryMediaTypes (Globals.Api's first, SAM's ~1 read as /)", () => {
+  it("REST API events carry the stage of their RestApiId (SAM implicit API: Prod) and its BinaryMediaTypes (Globals.Api's first, ~1 read as /)", () => {
     const { config } = load(`Transform: AWS::Serverless-2016-10-31
 Globals:
   Api: { BinaryMediaTypes: ['image~1png'] }
@@ -178,8 +160,8 @@ Resources:
         Implicit: { Type: Api, Properties: { Path: /hello, Method: get } }
 `, ['app.mjs']);
     expect(config.functions.Fn.events).toEqual([
-      { api: expect.objectContaining({ path: '/items', binaryMediaTypes: ['image/png', 'application/pdf', '*/*'] }) },
-      { api: expect.objectContaining({ path: '/hello', binaryMediaTypes: ['image/png'] }) },
+      { api: expect.objectContaining({ path: '/items', method: ['POST'], stage: 'v1', binaryMediaTypes: ['image/png', 'application/pdf', '*/*'] }) },
+      { api: expect.objectContaining({ path: '/hello', method: ['GET'], stage: 'Prod', binaryMediaTypes: ['image/png'] }) },
     ]);
   });
 

@@ -44,14 +44,10 @@ function pathMethods(stack: Stack, apiId: string | undefined, path: string): str
  * path's events on that API and OPTIONS; no CORS on a path that has an OPTIONS method of its own.
  */
 export function samRestCors(stack: Stack, event: Props, path: string): Props | undefined {
-  const { id, api } = restApiOf(stack, event);
-  if (id !== undefined && api?.Type !== 'AWS::Serverless::Api') return undefined;
-  const globals = stack.globals.get('Api');
-  const own = api?.Properties.Cors;
-  const where = own === undefined ? 'Globals.Api.Cors' : `Resources.${id}.Properties.Cors`;
-  const merged = mergeGlobals(isObject(globals) && globals.Cors !== undefined ? { Cors: globals.Cors } : {}, own === undefined ? {} : { Cors: own }).Cors;
-  const value = stack.resolver.resolve(merged, where);
-  if (!value) return undefined;
+  const { id } = restApiOf(stack, event);
+  const property = samApiProperty(stack, event, 'Cors');
+  if (!property?.value) return undefined;
+  const { value, where } = property;
   if (typeof value !== 'string' && !isObject(value)) {
     throw stack.resolver.error(where, `must be the allowed origin ("'www.example.com'") or { AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials }`);
   }
@@ -134,14 +130,25 @@ function frameworkSettings(cors: Props): Props {
  * has Globals' only), with SAM's `~1` for `/` (`image~1png`) read as `/`. Undefined when there are none.
  */
 export function samBinaryMediaTypes(stack: Stack, event: Props): string[] | undefined {
+  const property = samApiProperty(stack, event, 'BinaryMediaTypes');
+  if (!property || property.value === undefined) return undefined;
+  const { value, where } = property;
+  if (!Array.isArray(value) || !value.every((type) => typeof type === 'string')) throw stack.resolver.error(where, 'must be a list of media types (image~1png or image/png)');
+  return value.map((type: string) => type.replaceAll('~1', '/'));
+}
+
+/**
+ * A property of the REST API a SAM Api event names, resolved: its AWS::Serverless::Api's merged over
+ * `Globals.Api`'s as SAM merges Globals (the implicit API has Globals' only), with the path it is read
+ * at. Undefined for an API that is no AWS::Serverless::Api (SAM applies neither to it).
+ */
+function samApiProperty(stack: Stack, event: Props, name: string): { value: unknown; where: string } | undefined {
   const { id, api } = restApiOf(stack, event);
   if (id !== undefined && api?.Type !== 'AWS::Serverless::Api') return undefined;
   const globals = stack.globals.get('Api');
-  const own = api?.Properties.BinaryMediaTypes;
-  const where = own === undefined ? 'Globals.Api.BinaryMediaTypes' : `Resources.${id}.Properties.BinaryMediaTypes`;
-  const merged = mergeGlobals(isObject(globals) && globals.BinaryMediaTypes !== undefined ? { BinaryMediaTypes: globals.BinaryMediaTypes } : {}, own === undefined ? {} : { BinaryMediaTypes: own }).BinaryMediaTypes;
-  if (merged === undefined) return undefined;
-  const value = stack.resolver.resolve(merged, where);
-  if (!Array.isArray(value) || !value.every((type) => typeof type === 'string')) throw stack.resolver.error(where, 'must be a list of media types (image~1png or image/png)');
-  return value.map((type: string) => type.replaceAll('~1', '/'));
+  const own = api?.Properties[name];
+  const where = own === undefined ? `Globals.Api.${name}` : `Resources.${id}.Properties.${name}`;
+  const fromGlobals = isObject(globals) && Object.hasOwn(globals, name) ? { [name]: globals[name] } : {};
+  const merged = mergeGlobals(fromGlobals, own === undefined ? {} : { [name]: own })[name];
+  return { value: merged === undefined ? undefined : stack.resolver.resolve(merged, where), where };
 }
