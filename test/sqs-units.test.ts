@@ -86,6 +86,12 @@ describe('sqs batch responses (ReportBatchItemFailures)', () => {
     expect(failedIds(batchOutcome(success(payload), records, true))).toEqual([]);
   });
 
+  it('an empty response (no bytes, or the empty string a handler returns) is a complete success', () => {
+    for (const payload of ['', ' ', '""']) {
+      expect(failedIds(batchOutcome({ status: 'success', payload } as InvokeResult, records, true))).toEqual([]);
+    }
+  });
+
   it('reported identifiers fail those records only', () => {
     expect(failedIds(batchOutcome(success({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] }), records, true)))
       .toEqual(['m2', 'm3']);

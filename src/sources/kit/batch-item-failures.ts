@@ -17,8 +17,9 @@ const schemas = new Map<string, ReturnType<typeof schemaFor>>();
 
 /**
  * The item identifiers a successful invocation reported with ReportBatchItemFailures
- * (`SQSBatchResponse`, `StreamsEventResponse`), as Lambda reads them: a null or empty response,
- * `{}` and a null or empty list report none; a response that is not such an object, an entry
+ * (`SQSBatchResponse`, `StreamsEventResponse`), as Lambda reads them: a null or empty response
+ * (no bytes at all, or the empty string `""` a handler returning `''` sends), `{}` and a null or
+ * empty list report none; a response that is not such an object, an entry
  * without a non-empty `itemIdentifier`, or an identifier that is not in the batch fail the whole
  * batch (`invalid` says why). `responseType` comes with its article: 'an SQSBatchResponse'.
  */
@@ -27,13 +28,13 @@ export function reportedItemFailures(
 ): { ids: string[] } | { invalid: string } {
   let response: unknown;
   try {
-    response = parseJson(result.payload ?? 'null');
+    response = parseJson(result.payload?.trim() || 'null');
   } catch {
     return { invalid: 'the response is not valid JSON' };
   }
   let schema = schemas.get(responseType);
   if (!schema) schemas.set(responseType, (schema = schemaFor(responseType)));
-  const parsed = schema.safeParse(response);
+  const parsed = schema.safeParse(response === '' ? null : response);
   if (!parsed.success) return { invalid: `invalid batch response: ${parsed.error.issues[0].message}` };
   const ids = (parsed.data?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
   const stranger = ids.find((id) => !inBatch(id));
