@@ -143,6 +143,55 @@ describe('CloudFormation intrinsics', () => {
     ]));
   });
 
+  it('types the hub names but does not run give what AWS gives: Ref of a state machine or secret is its ARN, of a parameter its Name, attributes only AWS knows a placeholder', () => {
+    // Reduced from aws-samples/serverless-patterns (sfn, eventbridge, cognito and secrets patterns).
+    const resources = `  Param: { Type: AWS::SSM::Parameter, Properties: { Name: /app/config, Type: String, Value: !Sub '\${Stage}-v1' } }
+  Bus: { Type: AWS::Events::EventBus, Properties: { Name: orders-bus } }
+  Flow: { Type: AWS::Serverless::StateMachine, Properties: { Definition: {} } }
+  Machine: { Type: AWS::StepFunctions::StateMachine, Properties: { StateMachineName: checkout, DefinitionString: '{}' } }
+  Secret: { Type: AWS::SecretsManager::Secret, Properties: { Name: db-credentials } }
+  Pool: { Type: AWS::Cognito::UserPool, Properties: { UserPoolName: users } }
+  Client: { Type: AWS::Cognito::UserPoolClient, Properties: { UserPoolId: !Ref Pool } }
+  Key: { Type: AWS::KMS::Key }`;
+    const dir = projectDir({ 'stack-one/template.yaml': withVariables(`          PARAM: !Ref Param
+          PARAM_VALUE: !GetAtt Param.Value
+          BUS: !Ref Bus
+          BUS_ARN: !GetAtt Bus.Arn
+          FLOW: !Ref Flow
+          FLOW_NAME: !GetAtt Flow.Name
+          MACHINE: !GetAtt Machine.Arn
+          SECRET: !Ref Secret
+          POOL: !Ref Pool
+          POOL_ARN: !GetAtt Pool.Arn
+          ISSUER: !GetAtt Pool.ProviderURL
+          CLIENT: !Ref Client
+          KEY: !Ref Key
+          KEY_ARN: !GetAtt Key.Arn
+          REVISION: !GetAtt Machine.StateMachineRevisionId`, resources) }, ['stack-one/src/app.mjs']);
+    const load = () => projectConfig(`${dir}/stack-one`, { template: 'template.yaml', region: 'eu-west-1', accountId: '123456789012' });
+    const config = load();
+    const environment = config.functions.Fn.environment;
+    expect(environment).toMatchObject({
+      PARAM: '/app/config', PARAM_VALUE: 'dev-v1',
+      BUS: 'orders-bus', BUS_ARN: 'arn:aws:events:eu-west-1:123456789012:event-bus/orders-bus',
+      FLOW: 'arn:aws:states:eu-west-1:123456789012:stateMachine:stack-one-Flow', FLOW_NAME: 'stack-one-Flow',
+      MACHINE: 'arn:aws:states:eu-west-1:123456789012:stateMachine:checkout',
+      REVISION: 'unresolved-locally:REVISION',
+    });
+    expect(environment.SECRET).toMatch(/^arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-credentials-[A-Za-z0-9]{6}$/);
+    expect(environment.POOL).toMatch(/^eu-west-1_[A-Za-z0-9]{9}$/);
+    expect(environment.POOL_ARN).toBe(`arn:aws:cognito-idp:eu-west-1:123456789012:userpool/${environment.POOL}`);
+    expect(environment.ISSUER).toBe(`https://cognito-idp.eu-west-1.amazonaws.com/${environment.POOL}`);
+    expect(environment.CLIENT).toMatch(/^[a-z0-9]{26}$/);
+    expect(environment.KEY).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(environment.KEY_ARN).toBe(`arn:aws:kms:eu-west-1:123456789012:key/${environment.KEY}`);
+    // The same on every load (a restart gives functions the same ids).
+    expect(load().functions.Fn.environment).toEqual(environment);
+    expect(config.project!.warnings).toEqual(expect.arrayContaining([
+      'Resources.Fn.Properties.Environment.Variables.REVISION.Fn::GetAtt: AWS::StepFunctions::StateMachine attribute StateMachineRevisionId (of Machine) is not supported locally: the variable holds a placeholder',
+    ]));
+  });
+
   it('names the resource and property of an unsupported or broken construct', () => {
     expect(failure('          X: !Cidr [10.0.0.0/16, 2, 8]')).toMatch(/template\.yaml: Resources\.Fn\.Properties\.Environment\.Variables\.X: Fn::Cidr is not supported/);
     expect(failure('          X: !Ref Nope')).toMatch(/Variables\.X\.Ref: "Nope" is neither a parameter nor a resource/);

@@ -27,8 +27,17 @@ interface TypeSpec {
   logicalIdOnly?: boolean;
   /** The Ref value; default the physical name. `version`: a layer's (see Stack.layerVersion). */
   ref?: (name: string, id: StackIdentity, version: number) => string;
-  attributes: Record<string, (name: string, id: StackIdentity) => string>;
+  attributes: Record<string, Attribute>;
+  /**
+   * A type the hub names but does not run (a state machine, a secret, a user pool): its Ref and the
+   * attributes listed are what AWS gives; any other attribute only AWS knows (an environment
+   * variable holding one gets a placeholder), not a template mistake.
+   */
+  namedOnly?: true;
 }
+
+/** An attribute's value from the physical name; `property` reads (resolved) one of the resource's properties, if given. */
+type Attribute = (name: string, id: StackIdentity, property: (key: string) => string | undefined) => string;
 
 const arn = (service: string, resource: string, id: StackIdentity, regional = true) =>
   `arn:${id.partition}:${service}:${regional ? id.region : ''}:${id.accountId}:${resource}`;
@@ -48,6 +57,26 @@ const tableId = (name: string, id: StackIdentity) => {
   return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
 };
 const GLOBAL_TABLE: TypeSpec = { ...TABLE, attributes: { ...TABLE.attributes, TableId: tableId } };
+/** An id AWS makes at random, made here from the resource's ARN-like key: the same for the same resource. */
+const madeId = (key: string, length: number, alphabet: string) => {
+  const bytes = createHash('sha256').update(key).digest();
+  return Array.from(bytes.subarray(0, length), (byte) => alphabet[byte % alphabet.length]).join('');
+};
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const stateMachineArn = (name: string, id: StackIdentity) => arn('states', `stateMachine:${name}`, id);
+const STATE_MACHINE = (nameProperty: string): TypeSpec => ({
+  nameProperty, maxLength: 80, namedOnly: true, ref: stateMachineArn, attributes: { Arn: stateMachineArn, Name: (name) => name },
+});
+/** Secrets Manager appends a hyphen and 6 random characters to a secret's name in its ARN. */
+const secretArn = (name: string, id: StackIdentity) => arn('secretsmanager', `secret:${name}-${madeId(`${id.accountId}/${id.region}/${name}`, 6, ALNUM)}`, id);
+/** A user pool's id: `<region>_` and 9 letters and digits. */
+const userPoolId = (name: string, id: StackIdentity) => `${id.region}_${madeId(`${id.accountId}/${id.region}/${name}`, 9, ALNUM)}`;
+/** An app client's id: 26 lower-case letters and digits. */
+const clientId = (name: string, id: StackIdentity) => madeId(`client/${id.accountId}/${id.region}/${name}`, 26, 'abcdefghijklmnopqrstuvwxyz0123456789');
+const kmsKeyId = (name: string, id: StackIdentity) => {
+  const hex = createHash('sha256').update(`kms/${id.accountId}/${id.region}/${name}`).digest('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
+};
 const LAYER: TypeSpec = {
   nameProperty: 'LayerName', maxLength: 140, logicalIdOnly: true, chars: [/^[\w-]+$/, 'letters, digits, - and _'],
   ref: (name, id, version) => arn('lambda', `layer:${name}:${version}`, id),
@@ -84,6 +113,35 @@ export const TYPES = new Map<string, TypeSpec>([
   ['AWS::Events::Rule', { nameProperty: 'Name', maxLength: 64, attributes: { Arn: (name, id) => arn('events', `rule/${name}`, id) } }],
   ['AWS::IAM::Role', { nameProperty: 'RoleName', maxLength: 64, attributes: { Arn: (name, id) => arn('iam', `role/${name}`, id, false), RoleId: (name) => name } }],
   ['AWS::Logs::LogGroup', { nameProperty: 'LogGroupName', maxLength: 512, attributes: { Arn: (name, id) => arn('logs', `log-group:${name}:*`, id) } }],
+  // Named, not run: what a function's environment reads of them is what AWS would give.
+  ['AWS::SSM::Parameter', {
+    nameProperty: 'Name', maxLength: 2048, namedOnly: true,
+    attributes: { Type: (_name, _id, property) => property('Type') ?? 'String', Value: (_name, _id, property) => property('Value') ?? '' },
+  }],
+  ['AWS::Events::EventBus', {
+    nameProperty: 'Name', maxLength: 256, namedOnly: true,
+    attributes: { Arn: (name, id) => arn('events', `event-bus/${name}`, id), Name: (name) => name },
+  }],
+  ['AWS::StepFunctions::StateMachine', STATE_MACHINE('StateMachineName')],
+  ['AWS::Serverless::StateMachine', STATE_MACHINE('Name')],
+  ['AWS::SecretsManager::Secret', { nameProperty: 'Name', maxLength: 512, namedOnly: true, ref: secretArn, attributes: { Id: secretArn } }],
+  ['AWS::Cognito::UserPool', {
+    nameProperty: 'UserPoolName', maxLength: 128, namedOnly: true, ref: userPoolId,
+    attributes: {
+      Arn: (name, id) => arn('cognito-idp', `userpool/${userPoolId(name, id)}`, id),
+      UserPoolId: userPoolId,
+      ProviderName: (name, id) => `cognito-idp.${id.region}.amazonaws.com/${userPoolId(name, id)}`,
+      ProviderURL: (name, id) => `https://cognito-idp.${id.region}.amazonaws.com/${userPoolId(name, id)}`,
+    },
+  }],
+  ['AWS::Cognito::UserPoolClient', {
+    nameProperty: 'ClientName', maxLength: 128, namedOnly: true, ref: clientId, attributes: { ClientId: clientId, Name: (name) => name },
+  }],
+  ['AWS::KMS::Key', { namedOnly: true, ref: kmsKeyId, attributes: { Arn: (name, id) => arn('kms', `key/${kmsKeyId(name, id)}`, id), KeyId: kmsKeyId } }],
+  ['AWS::KinesisFirehose::DeliveryStream', {
+    nameProperty: 'DeliveryStreamName', maxLength: 64, namedOnly: true,
+    attributes: { Arn: (name, id) => arn('firehose', `deliverystream/${name}`, id) },
+  }],
 ]);
 
 export const nameProperty = (type: string): string | undefined => TYPES.get(type)?.nameProperty;
@@ -114,16 +172,21 @@ export function refValue(type: string, name: string, id: StackIdentity, version 
 
 export const LAYER_TYPES: ReadonlySet<string> = new Set(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);
 
-/** Whether the hub models this resource type (its names and attributes); others' attributes, but Arn, only AWS knows. */
+/**
+ * Whether the hub models this resource type's attributes (one it lacks is a mistake); of the others
+ * (and of a type it only names), attributes but Arn only AWS knows.
+ */
 export function modelledType(type: string): boolean {
-  return TYPES.has(type);
+  return TYPES.has(type) && !TYPES.get(type)!.namedOnly;
 }
 
 /** The attribute's value, or undefined when this type's attribute is not known here. */
-export function attributeValue(type: string, attribute: string, name: string, id: StackIdentity): string | undefined {
+export function attributeValue(
+  type: string, attribute: string, name: string, id: StackIdentity, property: (key: string) => string | undefined = () => undefined,
+): string | undefined {
   const spec = TYPES.get(type);
   const get = spec && Object.hasOwn(spec.attributes, attribute) ? spec.attributes[attribute] : undefined;
-  if (get) return get(name, id);
+  if (get) return get(name, id, property);
   // Any other type's Arn: a well-formed placeholder (IAM roles, log groups ... only feed ignored properties).
   if (attribute === 'Arn' && !spec) return arn(type.split('::')[1]?.toLowerCase() ?? 'unknown', name, id);
   return undefined;

@@ -95,7 +95,9 @@ export class Stack {
           const props = resource.Properties;
           return `${this.resolver.string(props.StreamARN, `Resources.${logicalId}.Properties.StreamARN`)}/consumer/${this.resolver.string(props.ConsumerName, `Resources.${logicalId}.Properties.ConsumerName`)}:1`;
         }
-        const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity);
+        const property = (key: string) => (resource.Properties[key] === undefined
+          ? undefined : this.resolver.string(resource.Properties[key], `Resources.${logicalId}.Properties.${key}`));
+        const value = attributeValue(resource.Type, attribute, this.name(logicalId), this.identity, property);
         if (value === undefined) {
           // An attribute the modelled type lacks is a mistake; one of a type the hub does not model only AWS knows.
           throw this.resolver.error(at, `${resource.Type} attribute ${attribute} (of ${logicalId}) is not supported locally`, modelledType(resource.Type) ? HubError : AttributeFromAws);
