@@ -395,6 +395,44 @@ functions:
     ]);
   });
 
+  it('the topic and bucket an sns / s3 event creates are SNSTopic<Name> / S3Bucket<Name> for Ref and GetAtt, and resources of that id extend them', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider:
+  name: aws
+  runtime: nodejs20.x
+  environment:
+    TOPIC: { Ref: SNSTopicOrderevents }
+    BUCKET: { Ref: S3BucketPhotosdev }
+    BUCKET_ARN: { 'Fn::GetAtt': [S3BucketPhotosdev, Arn] }
+    UPLOADS: { Ref: S3BucketUploads }
+functions:
+  f:
+    handler: handler.handler
+    events:
+      - sns: order-events
+      - s3: photos-dev
+      - s3: { bucket: uploads, event: 's3:ObjectRemoved:*' }
+      - s3: { bucket: shared-assets, existing: true }
+resources:
+  Resources:
+    S3BucketUploads: { Properties: { VersioningConfiguration: { Status: Enabled } } }
+`,
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(config.functions.f.environment).toEqual({
+      TOPIC: 'arn:aws:sns:us-east-1:000000000000:order-events', BUCKET: 'photos-dev', BUCKET_ARN: 'arn:aws:s3:::photos-dev', UPLOADS: 'uploads',
+    });
+    // Each declared once, under the Framework's logical id; an existing bucket is the event's own.
+    expect(config.project!.resources.map((r) => `${r.kind}:${r.logicalId}:${r.name}`)).toEqual([
+      'sns:SNSTopicOrderevents:order-events', 's3:S3BucketPhotosdev:photos-dev', 's3:S3BucketUploads:uploads', 's3:shared-assets:shared-assets',
+    ]);
+    const existing = projectDir({
+      'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { B: { Ref: S3BucketSharedassets } } }\nfunctions:\n  f: { handler: handler.handler, events: [{ s3: { bucket: shared-assets, existing: true } }] }\n',
+    }, ['handler.mjs']);
+    expect(() => projectConfig(existing, { serverless: 'serverless.yml' })).toThrow(/"S3BucketSharedassets" is neither a parameter nor a resource/);
+  });
+
   it('a dynamic reference in an environment variable is a warning', () => {
     const dir = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { DB: '{{resolve:ssm:/app/db}}' } }\nfunctions:\n  f: { handler: handler.handler }\n" }, ['handler.mjs']);
     expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([

@@ -15,8 +15,7 @@ import { pluginsWarnings } from './serverless-plugins.js';
 import { liftConstructs } from './serverless-lift.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
-import { setOwn } from '../own.js';
-import { isObject } from '../own.js';
+import { isObject, setOwn } from '../own.js';
 
 /**
  * serverless.yml (v3 and v4 syntax) → the project model: variables resolved first, then the
@@ -73,7 +72,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const layers = section('layers', data.layers);
   const template: CfnTemplate = {
     Conditions: resources.Conditions as Props, Mappings: resources.Mappings as Props,
-    Resources: { ...syntheticResources(functions, layers), ...lift.resources, ...(resources.Resources as Props) },
+    Resources: overResources({ ...syntheticResources(functions, layers), ...lift.resources }, resources.Resources as Props),
   };
   const stack = new Stack(template, { ...options, stackName: model.stackName, file, parameters: new Map() });
   declareResources(stack, model);
@@ -170,12 +169,51 @@ const FUNCTION_PROPERTIES = new Set([
   'maximumEventAge', 'destinations', 'onError', 'layers', 'url', 'httpApi', 'events',
 ]);
 
-/** Each function as `<Key>LambdaFunction` and each `layers:` entry as `<Key>LambdaLayer` (named `name`, else its key, as the Framework names it), for Ref / GetAtt. */
+/**
+ * The resources the Framework generates, for Ref / GetAtt: each function as `<Key>LambdaFunction`,
+ * each `layers:` entry as `<Key>LambdaLayer` (named `name`, else its key), and the topic and bucket
+ * an `sns: <name>` / `s3: <bucket>` event creates, as `SNSTopic<Name>` / `S3Bucket<Name>` (the name's
+ * letters and digits, the first upper-cased: the Framework's getTopicLogicalId / getBucketLogicalId).
+ */
 function syntheticResources(functions: Props, layers: Props): Props {
   const out: Props = {};
   for (const key of Object.keys(functions)) out[`${normalizedName(key)}LambdaFunction`] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: key } };
   for (const [key, layer] of Object.entries(layers)) {
     out[`${normalizedName(key)}LambdaLayer`] = { Type: 'AWS::Lambda::LayerVersion', Properties: { LayerName: isObject(layer) && layer.name !== undefined ? layer.name : key, Content: isObject(layer) ? layer.path : undefined } };
+  }
+  const alphanumeric = (name: string) => {
+    const kept = name.replace(/[^0-9A-Za-z]/g, '');
+    return kept.charAt(0).toUpperCase() + kept.slice(1);
+  };
+  for (const fn of Object.values(functions)) {
+    const events = isObject(fn) && Array.isArray(fn.events) ? fn.events : [];
+    for (const event of events) {
+      if (!isObject(event)) continue;
+      const topic = typeof event.sns === 'string' ? (event.sns.startsWith('arn:') ? undefined : event.sns)
+        : isObject(event.sns) && event.sns.arn === undefined && typeof event.sns.topicName === 'string' ? event.sns.topicName : undefined;
+      if (topic) {
+        out[`SNSTopic${alphanumeric(topic)}`] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: topic, ...(topic.endsWith('.fifo') ? { FifoTopic: true } : {}) } };
+      }
+      const bucket = typeof event.s3 === 'string' ? event.s3
+        : isObject(event.s3) && event.s3.existing !== true && typeof event.s3.bucket === 'string' ? event.s3.bucket : undefined;
+      if (bucket) out[`S3Bucket${alphanumeric(bucket)}`] = { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } };
+    }
+  }
+  return out;
+}
+
+/**
+ * `resources.Resources` over the generated ones: a resource of the same logical id extends the
+ * generated one (its Properties merged over them, as the Framework merges it), so
+ * `S3BucketPhotos: { Properties: { CorsConfiguration } }` adds to the bucket an `s3` event made.
+ */
+function overResources(generated: Props, declared: Props | undefined): Props {
+  const out: Props = { ...generated };
+  for (const [logicalId, resource] of Object.entries(declared ?? {})) {
+    const base = Object.hasOwn(generated, logicalId) ? generated[logicalId] : undefined;
+    setOwn(out, logicalId, isObject(base) && isObject(resource)
+      ? { ...base, ...resource, Properties: { ...(base.Properties as Props), ...(isObject(resource.Properties) ? resource.Properties : {}) } }
+      : resource);
   }
   return out;
 }
