@@ -52,8 +52,10 @@ describe('`logs --follow` and `status --watch` across a Redis restart', { timeou
     const status = watch(['--config', configPath, 'status', '--watch', '0.5', '--json']);
     running.push(follow.child, status.child);
     await waitFor(() => status.out().includes('"functions"'), 20_000, 'a first status report');
-    // The follower reads only what is written once it runs: invoke until a line shows.
-    await waitFor(async () => { await invoke('before'); return follow.out().includes('line 1 of 1 before'); }, 20_000, 'a followed line');
+    // The follower reads only what is written once it runs: invoke until a line shows. Each
+    // invocation's line is its own (two in one millisecond would otherwise print the same text).
+    let sent = 0;
+    await waitFor(async () => { await invoke(`before ${sent += 1}`); return follow.out().includes('line 1 of 1 before'); }, 20_000, 'a followed line');
     await redis.stop();
     await waitFor(() => follow.err().includes('redis unavailable') && status.err().includes('redis unavailable'), 20_000, 'both saying Redis is away');
     await redis.start();

@@ -470,13 +470,13 @@ functions:
     const sam = projectDir({ 'template.yaml': `Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { __proto__: x, OK: y } } } }
 ` }, ['app.mjs']);
-    expect(() => projectConfig(sam, { template: 'template.yaml' })).toThrow(/functions\.Fn\.environment\.__proto__: this name cannot be used; rename it/);
+    expect(() => projectConfig(sam, { template: 'template.yaml' })).toThrow(/Resources\.Fn\.Properties\.Environment\.Variables \(functions\.Fn\.environment\.__proto__\): this name cannot be used; rename it/);
     // Merged over Globals' variables too, not dropped by the merge.
     const merged = projectDir({ 'template.yaml': `Globals: { Function: { Environment: { Variables: { A: a } } } }
 Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { __proto__: x, OK: y } } } }
 ` }, ['app.mjs']);
-    expect(() => projectConfig(merged, { template: 'template.yaml' })).toThrow(/functions\.Fn\.environment\.__proto__: this name cannot be used; rename it/);
+    expect(() => projectConfig(merged, { template: 'template.yaml' })).toThrow(/Resources\.Fn\.Properties\.Environment\.Variables \(functions\.Fn\.environment\.__proto__\): this name cannot be used; rename it/);
     const sls = projectDir({ 'serverless.yml': `service: svc
 provider: { name: aws, runtime: nodejs20.x, environment: { __proto__: x } }
 functions:

@@ -270,7 +270,7 @@ Resources:
       Runtime: nodejs20.x
       EventInvokeConfig: { DestinationConfig: { OnFailure: { Type: Lambda, Destination: 'arn:aws:lambda:eu-west-1:000000000000:function:Worker' } } }
 `;
-    expect(() => load(rule, ['index.mjs'])).toThrow('functions.Worker.destinations.onFailure: "arn:aws:lambda:eu-west-1:000000000000:function:Worker" is a function of region eu-west-1');
+    expect(() => load(rule, ['index.mjs'])).toThrow('Resources.Worker.Properties.EventInvokeConfig.DestinationConfig (functions.Worker.destinations.onFailure): "arn:aws:lambda:eu-west-1:000000000000:function:Worker" is a function of region eu-west-1');
   });
 
   it('resolves template layers to their local ContentUri; a published layer ARN (Powertools) is left out with a warning, and the function runs', () => {
@@ -526,13 +526,31 @@ Resources:
     ]);
   });
 
-  it('reports a bad function setting at its hub path, with the template named', () => {
+  it('reports a bad function setting where the template has it, with its hub path and the template named', () => {
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs16.x } }
-`, ['app.mjs'])).toThrow(/with .*template\.yaml:\nfunctions\.Fn\.runtime: must be one of/);
+`, ['app.mjs'])).toThrow(/with .*template\.yaml:\nResources\.Fn\.Properties\.Runtime \(functions\.Fn\.runtime\): must be one of/);
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: missing.handler, Runtime: nodejs20.x } }
-`, ['app.mjs'])).toThrow(/with .*template\.yaml:\nfunctions\.Fn\.handler: no module missing/);
+`, ['app.mjs'])).toThrow(/with .*template\.yaml:\nResources\.Fn\.Properties\.Handler \(functions\.Fn\.handler\): no module missing/);
+    // Every problem at once, each at the property, event or resource it came from (a named function too).
+    expect(() => load(`Resources:
+  Jobs: { Type: AWS::SQS::Queue }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: orders-fn
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Timeout: 99999
+      Events:
+        Jobs: { Type: SQS, Properties: { Queue: !GetAtt Jobs.Arn, BatchSize: 20000, MaximumBatchingWindowInSeconds: 1 } }
+  Mapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { FunctionName: !Ref Fn, EventSourceArn: !GetAtt Jobs.Arn, BatchSize: 0 } }
+`, ['app.mjs'])).toThrow(new RegExp([
+      'Resources\\.Fn\\.Properties\\.Timeout \\(functions\\.orders-fn\\.timeout\\): must be between 1 and 900',
+      'Resources\\.Fn\\.Properties\\.Events\\.Jobs \\(functions\\.orders-fn\\.events\\[0\\]\\.sqs\\.batchSize\\): must be between 1 and 10000',
+      'Resources\\.Mapping\\.Properties \\(functions\\.orders-fn\\.events\\[1\\]\\.sqs\\.batchSize\\): must be between 1 and 10000',
+    ].join('\n')));
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x, Events: { Get: { Type: Api, Properties: { Method: get } } } } }
 `, ['app.mjs'])).toThrow(/template\.yaml: Resources\.Fn\.Properties\.Events\.Get\.Properties\.Path: must be the resource path/);
@@ -888,7 +906,7 @@ Resources:
     expect(() => load(template('{ AllowOrigin: "\'a\'", AllowOrigins: ["b"] }'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors\.AllowOrigins: is not a Cors property/);
     expect(() => load(template('{ AllowOrigin: "\'a\'", MaxAge: "\'ten\'" }'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors\.MaxAge: must be a number of seconds/);
     expect(() => load(template('[a]'), ['app.mjs'])).toThrow(/Globals\.Api\.Cors: must be the allowed origin/);
-    expect(() => load(template('"\'https://a.example\\r\'"'), ['app.mjs'])).toThrow(/api\.cors\.allowOrigin: must be printable ASCII text/);
+    expect(() => load(template('"\'https://a.example\\r\'"'), ['app.mjs'])).toThrow(/Resources\.Fn\.Properties\.Events\.Get \(functions\.Fn\.events\[0\]\.api\.cors\.allowOrigin\): must be printable ASCII text/);
   });
 
   it('reads JSON templates', () => {
@@ -1120,7 +1138,15 @@ Resources:
     Type: AWS::Serverless::Function
     Properties: { Handler: app.handler, Runtime: nodejs20.x, FunctionUrlConfig: ${url} }
 `;
-    expect(() => load(template('{ AuthType: IAM }'), ['app.mjs'])).toThrow(/functions\.Fn\.url\.authType: must be 'NONE' or 'AWS_IAM'/);
-    expect(() => load(template('{ AuthType: NONE, Cors: { MaxAge: 100000 } }'), ['app.mjs'])).toThrow(/functions\.Fn\.url\.cors\.maxAge: must be between 0 and 86400/);
+    expect(() => load(template('{ AuthType: IAM }'), ['app.mjs'])).toThrow(/Resources\.Fn\.Properties\.FunctionUrlConfig \(functions\.Fn\.url\.authType\): must be 'NONE' or 'AWS_IAM'/);
+    expect(() => load(template('{ AuthType: NONE, Cors: { MaxAge: 100000 } }'), ['app.mjs'])).toThrow(/Resources\.Fn\.Properties\.FunctionUrlConfig \(functions\.Fn\.url\.cors\.maxAge\): must be between 0 and 86400/);
+    // Set by another resource: named there.
+    const elsewhere = () => load(`Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  FnUrl: { Type: AWS::Lambda::Url, Properties: { TargetFunctionArn: !GetAtt Fn.Arn, AuthType: IAM } }
+  Retries: { Type: AWS::Lambda::EventInvokeConfig, Properties: { FunctionName: !Ref Fn, Qualifier: $LATEST, MaximumRetryAttempts: 7 } }
+`, ['app.mjs']);
+    expect(elsewhere).toThrow(/\nResources\.FnUrl\.Properties \(functions\.Fn\.url\.authType\): must be 'NONE' or 'AWS_IAM'/);
+    expect(elsewhere).toThrow(/\nResources\.Retries\.Properties \(functions\.Fn\.maximumRetryAttempts\): must be between 0 and 2/);
   });
 });

@@ -433,6 +433,22 @@ resources:
     expect(() => projectConfig(existing, { serverless: 'serverless.yml' })).toThrow(/"S3BucketSharedassets" is neither a parameter nor a resource/);
   });
 
+  it('a bad event setting names the event of serverless.yml it came from (one schedule with two rates is two events of the hub)', () => {
+    const dir = projectDir({
+      'serverless.yml': `service: svc
+provider: { name: aws, runtime: nodejs20.x }
+functions:
+  f:
+    handler: handler.handler
+    events:
+      - schedule: { rate: [rate(1 hour), rate(2 hours)] }
+      - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:jobs', batchSize: 20000 }
+`,
+    }, ['handler.mjs']);
+    expect(() => projectConfig(dir, { serverless: 'serverless.yml' }))
+      .toThrow(/serverless\.yml:\nfunctions\.f\.events\[1\] \(functions\.f\.events\[2\]\.sqs\.batchSize\): must be between 1 and 10000/);
+  });
+
   it('a dynamic reference in an environment variable is a warning', () => {
     const dir = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { DB: '{{resolve:ssm:/app/db}}' } }\nfunctions:\n  f: { handler: handler.handler }\n" }, ['handler.mjs']);
     expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([

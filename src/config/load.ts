@@ -10,7 +10,7 @@ import { missingFunction } from '../destinations/targets.js';
 import { resolveQualifier } from './versions.js';
 import { parseEvents } from './events.js';
 import { isObject } from '../own.js';
-import { loadProject, withProjectFunctions } from '../project/load.js';
+import { inProjectTerms, loadProject, withProjectFunctions } from '../project/load.js';
 import type { ProjectModel } from '../project/model.js';
 import { dictionary } from '../own.js';
 
@@ -96,7 +96,7 @@ export function buildConfig(
   let { parsed, events } = parseHub(interpolated, options.configPath);
   // The project's functions join the config's own, validated by the same schema.
   const project = loadProject(parsed, options.baseDir, env);
-  if (project) ({ parsed, events } = parseHub(withProjectFunctions(interpolated, project, options), [options.configPath, `with ${project.file}`].filter(Boolean).join(' ')));
+  if (project) ({ parsed, events } = parseHub(withProjectFunctions(interpolated, project, options), [options.configPath, `with ${project.file}`].filter(Boolean).join(' '), project));
   const problems: string[] = [];
   const layers = resolveNamedLayers(parsed.layers, options.baseDir, problems);
   const functions = dictionary<FunctionConfig>();
@@ -118,7 +118,8 @@ export function buildConfig(
   if (dataDirProblem) problems.push(`dataDir: ${dataDir} ${dataDirProblem}: set dataDir to a directory (default .triggerhub)`);
   if (problems.length) {
     const source = [options.configPath, project && `with ${project.file}`].filter(Boolean).join(' ');
-    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${source ? ` ${source}` : ''}:\n${problems.join('\n')}`);
+    const lines = project ? problems.map((line) => inProjectTerms(line, project)) : problems;
+    throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${source ? ` ${source}` : ''}:\n${lines.join('\n')}`);
   }
   const config: HubConfig = {
     ...parsed,
@@ -143,11 +144,12 @@ function notADirectory(dir: string): string | undefined {
 }
 
 /** The hub schema, then every event mapping against its kind (a second pass: sources validate their own settings). */
-function parseHub(raw: unknown, configPath?: string): { parsed: RawHubConfig; events: ReturnType<typeof parseEvents>['events'] } {
+function parseHub(raw: unknown, configPath?: string, project?: ProjectModel): { parsed: RawHubConfig; events: ReturnType<typeof parseEvents>['events'] } {
   const parsed = hubSchema.safeParse(raw);
   const events = parseEvents(raw, parsed.success ? parsed.data : undefined);
   if (!parsed.success || events.problems.length) {
-    const lines = [...(parsed.success ? [] : [formatIssues(parsed.error.issues)]), ...events.problems];
+    const problems = [...(parsed.success ? [] : formatIssues(parsed.error.issues).split('\n')), ...events.problems];
+    const lines = project ? problems.map((line) => inProjectTerms(line, project)) : problems;
     throw new HubError('TH_ERR_CONFIG_INVALID', `invalid config${configPath ? ` ${configPath}` : ''}:\n${lines.join('\n')}`);
   }
   return { parsed: parsed.data, events: events.events };

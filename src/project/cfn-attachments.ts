@@ -1,5 +1,5 @@
 import type { Stack } from './stack.js';
-import type { ProjectModel, RawFunction } from './model.js';
+import { fromProject, settingFromProject, type ProjectModel, type RawFunction } from './model.js';
 import { mappingFromArn } from './mappings.js';
 import { destinationsOf } from './destinations.js';
 import { input } from './sam-events.js';
@@ -40,7 +40,7 @@ const eventSourceMapping: Attacher = (stack, model, props, at) => {
   const [, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`);
   if (props.Enabled === false || props.Enabled === 'false') return warn(model)(`${at}: Enabled is false: the mapping is not started`);
   const arn = stack.resolver.string(props.EventSourceArn, `${at}.EventSourceArn`);
-  fn.events.push(...mappingFromArn({ arn, properties: props, resolver: stack.resolver, at, warn: warn(model), declared: model.resources }));
+  fn.events.push(...mappingFromArn({ arn, properties: props, resolver: stack.resolver, at, warn: warn(model), declared: model.resources }).map((m) => fromProject(m, at)));
 };
 
 const eventInvokeConfig: Attacher = (stack, model, props, at) => {
@@ -48,17 +48,19 @@ const eventInvokeConfig: Attacher = (stack, model, props, at) => {
   const settings = destinationsOf({ stack, model, fn: name, at }, { invokeConfig: props });
   const destinations = { ...(fn.destinations as Props | undefined), ...(settings.destinations as Props | undefined) };
   Object.assign(fn, settings, Object.keys(destinations).length ? { destinations } : {});
+  for (const setting of Object.keys(settings)) settingFromProject(fn, setting, at);
 };
 
 const url: Attacher = (stack, model, props, at) => {
   const [, fn] = target(stack, model, props.TargetFunctionArn, `${at}.TargetFunctionArn`);
   fn.url = urlSettings(props, warn(model), at);
+  settingFromProject(fn, 'url', at);
 };
 
 function subscribeFunction(stack: Stack, model: ProjectModel, topicArn: string, props: Props, at: string): void {
   const [name, fn] = target(stack, model, props.Endpoint, `${at}.Endpoint`);
   model.subscriptions.push({ topicArn, protocol: 'lambda', endpoint: name, rawMessageDelivery: false, filterPolicy: props.FilterPolicy, filterPolicyScope: props.FilterPolicyScope as never });
-  fn.events.push({ sns: { topic: topicArn } });
+  fn.events.push(fromProject({ sns: { topic: topicArn } }, at));
 }
 
 const subscription: Attacher = (stack, model, props, at) => {
@@ -82,7 +84,7 @@ const rule: Attacher = (stack, model, props, at) => {
   targets.forEach((t, i) => {
     if (!isObject(t) || !FUNCTION_ARN.test(String(t.Arn))) return;
     const [, fn] = target(stack, model, t.Arn, `${at}.Targets[${i}].Arn`);
-    fn.events.push({ schedule: { expression: props.ScheduleExpression, enabled: props.State !== 'DISABLED', ...input({ stack }, t.Input, `${at}.Targets[${i}].Input`) } });
+    fn.events.push(fromProject({ schedule: { expression: props.ScheduleExpression, enabled: props.State !== 'DISABLED', ...input({ stack }, t.Input, `${at}.Targets[${i}].Input`) } }, `${at}.Targets[${i}]`));
   });
 };
 
@@ -94,14 +96,14 @@ const scheduler: Attacher = (stack, model, props, at) => {
     return;
   }
   const [, fn] = target(stack, model, invoked.Arn, `${at}.Target.Arn`);
-  fn.events.push({
+  fn.events.push(fromProject({
     schedule: {
       expression: props.ScheduleExpression,
       ...(props.ScheduleExpressionTimezone === undefined ? {} : { timezone: props.ScheduleExpressionTimezone }),
       enabled: props.State !== 'DISABLED',
       ...input({ stack }, invoked.Input, `${at}.Target.Input`),
     },
-  });
+  }, at));
 };
 
 const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
@@ -113,7 +115,7 @@ const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
     const [, fn] = target(stack, model, config.Function, `${at}.NotificationConfiguration.LambdaConfigurations[${i}].Function`);
     const rules = isObject(config.Filter) && isObject(config.Filter.S3Key) && Array.isArray(config.Filter.S3Key.Rules) ? config.Filter.S3Key.Rules : [];
     const filter = Object.fromEntries(rules.filter(isObject).map((rule) => [String(rule.Name).toLowerCase(), String(rule.Value)]));
-    fn.events.push({ s3: { bucket: name, events: [String(config.Event)], filter } });
+    fn.events.push(fromProject({ s3: { bucket: name, events: [String(config.Event)], filter } }, `${at}.NotificationConfiguration.LambdaConfigurations[${i}]`));
   });
 };
 
@@ -138,9 +140,9 @@ const quickCreateApi: Attacher = (stack, model, props, at) => {
   const [method, path] = routeKey === '$default' ? ['ANY', '$default'] : routeKey.split(' ');
   if (path === undefined) throw stack.resolver.error(`${at}.RouteKey`, `must be $default or "<METHOD> <path>" (GET /pets/{id}), not ${JSON.stringify(routeKey)}`);
   const cors = props.CorsConfiguration;
-  fn.events.push({
+  fn.events.push(fromProject({
     http: { path, stage: DEFAULT_STAGE, methods: [method.toUpperCase()], payloadFormatVersion: '2.0', ...(isObject(cors) ? { cors: corsSettings(cors) } : {}) },
-  });
+  }, at));
 };
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { partitionOf } from '../arn.js';
 import { HubError } from '../errors.js';
 import type { RawHubConfig } from '../config/schema.js';
-import type { ProjectModel } from './model.js';
+import { projectOrigin, settingOrigin, type ProjectModel } from './model.js';
 import { loadSamTemplate } from './sam.js';
 import { loadServerless } from './serverless.js';
 
@@ -74,4 +74,39 @@ export function withProjectFunctions(raw: Record<string, unknown>, project: Proj
 function stackNameOf(dir: string): string {
   const name = dir.replace(/[^A-Za-z0-9-]/g, '-').replace(/^[^A-Za-z]+/, '');
   return name.slice(0, 128) || 'stack';
+}
+
+/** The property of a SAM function (and of a serverless.yml one) behind each of the hub's function settings named differently. */
+const SERVERLESS_PROPERTIES = new Map([['deadLetterQueue', 'onError'], ['maximumEventAgeInSeconds', 'maximumEventAge']]);
+const SAM_PROPERTIES = new Map([
+  ['handler', 'Handler'], ['runtime', 'Runtime'], ['codeUri', 'CodeUri'], ['memorySize', 'MemorySize'], ['timeout', 'Timeout'],
+  ['description', 'Description'], ['reservedConcurrency', 'ReservedConcurrentExecutions'], ['environment', 'Environment.Variables'],
+  ['layers', 'Layers'], ['url', 'FunctionUrlConfig'], ['loggingConfig', 'LoggingConfig'], ['aliases', 'AutoPublishAlias'],
+  ['maximumRetryAttempts', 'EventInvokeConfig.MaximumRetryAttempts'], ['maximumEventAgeInSeconds', 'EventInvokeConfig.MaximumEventAgeInSeconds'],
+  ['destinations', 'EventInvokeConfig.DestinationConfig'], ['deadLetterQueue', 'DeadLetterQueue'],
+]);
+
+const PROBLEM = /^functions\.([^.:[\s]+)\.([^.:[\s]+)(?:\[(\d+)\])?([^:\s]*): /;
+
+/**
+ * A config problem about a project function in the project's terms: `functions.Fn.timeout: ...`
+ * becomes `Resources.Fn.Properties.Timeout (functions.Fn.timeout): ...`, and an event's
+ * `functions.Fn.events[0].sqs.batchSize: ...` names the event (or resource) it came from,
+ * `Resources.Fn.Properties.Events.Jobs (functions.Fn.events[0].sqs.batchSize): ...`.
+ */
+export function inProjectTerms(line: string, project: ProjectModel): string {
+  const match = PROBLEM.exec(line);
+  const fn = match && project.functions.has(match[1]) ? project.functions.get(match[1])! : undefined;
+  if (!match || !fn) return line;
+  const [whole, , field, index] = match;
+  let origin: string | undefined;
+  if (field === 'events' && index !== undefined) origin = projectOrigin(fn.events[Number(index)]);
+  else if (settingOrigin(fn, field) !== undefined) origin = settingOrigin(fn, field);
+  else {
+    const at = projectOrigin(fn);
+    const properties = project.format === 'sam' ? SAM_PROPERTIES : SERVERLESS_PROPERTIES;
+    origin = at && (properties.has(field) ? `${at}.${properties.get(field)}` : project.format === 'sam' ? at : undefined);
+  }
+  const hubPath = whole.slice(0, -2);
+  return origin === undefined || origin === hubPath ? line : `${origin} (${hubPath}): ${line.slice(whole.length)}`;
 }

@@ -56,6 +56,35 @@ export interface ProjectModel {
   layers: Map<string, string>;
 }
 
+/**
+ * Where in the project file a function or event came from (`Resources.Fn.Properties`,
+ * `Resources.Fn.Properties.Events.Jobs`, `Resources.Mapping`): the hub's config errors about it
+ * name that place, not only the hub's own path (`functions.Fn.events[0]`).
+ */
+const ORIGINS = new WeakMap<object, string>();
+
+export function fromProject<T extends object>(value: T, at: string): T {
+  ORIGINS.set(value, at);
+  return value;
+}
+
+export function projectOrigin(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null ? ORIGINS.get(value) : undefined;
+}
+
+/** A function setting another resource gave it (an AWS::Lambda::Url's `url`, an AWS::Lambda::EventInvokeConfig's `destinations`). */
+const FIELD_ORIGINS = new WeakMap<object, Map<string, string>>();
+
+export function settingFromProject(fn: object, setting: string, at: string): void {
+  let settings = FIELD_ORIGINS.get(fn);
+  if (!settings) FIELD_ORIGINS.set(fn, (settings = new Map()));
+  settings.set(setting, at);
+}
+
+export function settingOrigin(fn: object, setting: string): string | undefined {
+  return FIELD_ORIGINS.get(fn)?.get(setting);
+}
+
 export function emptyModel(format: ProjectModel['format'], file: string, stackName: string): ProjectModel {
   return { format, file, stackName, functions: new Map(), resources: [], subscriptions: [], warnings: [], includes: [], layers: new Map() };
 }

@@ -1,5 +1,5 @@
 import type { Stack } from './stack.js';
-import type { ProjectModel } from './model.js';
+import { fromProject, type ProjectModel } from './model.js';
 import { mappingFromArn, typed, type Mapping } from './mappings.js';
 import { declareQueue } from './cfn-resources.js';
 import { httpApiStage } from './http-api.js';
@@ -154,7 +154,7 @@ export function samEvents(ctx: EventContext, events: unknown, at: string): Mappi
       resolved.stage = httpApiStage(ctx.stack, props);
       resolved.cors = httpApiCors(ctx.stack, props, `${eventAt}.Properties`);
     }
-    out.push(...mapper(ctx, resolved, `${eventAt}.Properties`, name));
+    for (const mapping of mapper(ctx, resolved, `${eventAt}.Properties`, name)) out.push(fromProject(mapping, eventAt));
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Stack } from './stack.js';
 import { LAYER_TYPES } from './physical.js';
-import { unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
+import { fromProject, unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { mergeGlobals } from './globals.js';
 import { refuseUnknownFunctionProperties } from './sam-properties.js';
 import { samEvents } from './sam-events.js';
@@ -103,7 +103,7 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
   if (ignored.length) warn(`Resources.${logicalId}: ${ignored.join(', ')} not applied locally`);
   // Lambda names are unique per account and region: CloudFormation fails the second; here it would replace the first.
   if (model.functions.has(name)) throw stack.resolver.error(`Resources.${logicalId}`, `function name ${name} is already the name of another function of this template`);
-  model.functions.set(name, fn);
+  model.functions.set(name, fromProject(fn, at));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Stack } from './stack.js';
-import type { ProjectModel } from './model.js';
+import { fromProject, type ProjectModel } from './model.js';
 import { mappingFromArn, type Mapping } from './mappings.js';
 import { attributeValue } from './physical.js';
 import { FRAMEWORK_HEADERS, frameworkRestCors } from './rest-api-cors.js';
@@ -232,6 +232,6 @@ export function serverlessEvents(ctx: ServerlessEventContext, events: unknown, a
       return [];
     }
     const value = ctx.stack.resolver.resolve((event as Props)[type], `${at}[${i}].${type}`);
-    return mapper(ctx, value, `${at}[${i}].${type}`);
+    return mapper(ctx, value, `${at}[${i}].${type}`).map((mapping) => fromProject(mapping, `${at}[${i}]`));
   });
 }

@@ -3,7 +3,7 @@ import { HubError } from '../errors.js';
 import { declareResources } from './cfn-resources.js';
 import { attachResources } from './cfn-attachments.js';
 import { dropForeignAuthorizers } from './authorizers.js';
-import { emptyModel, unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
+import { emptyModel, fromProject, unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
 import { layerDirectories, urlSettings, warnDynamicReferences } from './sam-function.js';
 import { numeric } from './mappings.js';
@@ -99,7 +99,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
       model.warnings.push(`functions.${key}: ${skipped}`);
       continue;
     }
-    model.functions.set(key, serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }));
+    model.functions.set(key, fromProject(serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }), `functions.${key}`));
   }
   attachResources(stack, model);
   dropForeignAuthorizers(model);
