@@ -398,17 +398,15 @@ functions:
   it('the topic and bucket an sns / s3 event creates are SNSTopic<Name> / S3Bucket<Name> for Ref and GetAtt, and resources of that id extend them', () => {
     const dir = projectDir({
       'serverless.yml': `service: svc
-provider:
-  name: aws
-  runtime: nodejs20.x
-  environment:
-    TOPIC: { Ref: SNSTopicOrderevents }
-    BUCKET: { Ref: S3BucketPhotosdev }
-    BUCKET_ARN: { 'Fn::GetAtt': [S3BucketPhotosdev, Arn] }
-    UPLOADS: { Ref: S3BucketUploads }
+provider: { name: aws, runtime: nodejs20.x }
 functions:
   f:
     handler: handler.handler
+    environment:
+      TOPIC: { Ref: SNSTopicOrderevents }
+      BUCKET: { Ref: S3BucketPhotosdev }
+      BUCKET_ARN: { 'Fn::GetAtt': [S3BucketPhotosdev, Arn] }
+      UPLOADS: { Ref: S3BucketUploads }
     events:
       - sns: order-events
       - s3: photos-dev
@@ -434,16 +432,9 @@ resources:
   });
 
   it('a bad event setting names the event of serverless.yml it came from (one schedule with two rates is two events of the hub)', () => {
+    const events = [{ schedule: { rate: ['rate(1 hour)', 'rate(2 hours)'] } }, { sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:jobs', batchSize: 20000 } }];
     const dir = projectDir({
-      'serverless.yml': `service: svc
-provider: { name: aws, runtime: nodejs20.x }
-functions:
-  f:
-    handler: handler.handler
-    events:
-      - schedule: { rate: [rate(1 hour), rate(2 hours)] }
-      - sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:jobs', batchSize: 20000 }
-`,
+      'serverless.yml': JSON.stringify({ service: 'svc', provider: { name: 'aws', runtime: 'nodejs20.x' }, functions: { f: { handler: 'handler.handler', events } } }),
     }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' }))
       .toThrow(/serverless\.yml:\nfunctions\.f\.events\[1\] \(functions\.f\.events\[2\]\.sqs\.batchSize\): must be between 1 and 10000/);
