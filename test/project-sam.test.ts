@@ -526,6 +526,59 @@ Resources:
     ]);
   });
 
+  it('what only AWS can run or knows leaves its part out with a warning, and the rest of the template runs (reduced from aws-samples/serverless-patterns)', () => {
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Parameters:
+  BucketName: { Type: String, Default: '' }
+Conditions:
+  HasBucketName: !Not [!Equals [!Ref BucketName, '']]
+Resources:
+  Payments: { Type: AWS::Serverless::Function, Properties: { CodeUri: java/, Handler: com.example.Handler::handleRequest, Runtime: java21 } }
+  Node: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs20.x } }
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription: [{ Protocol: lambda, Endpoint: !GetAtt Payments.Arn }, { Protocol: lambda, Endpoint: !GetAtt Node.Arn }]
+  PaymentsUrl: { Type: AWS::Lambda::Url, Properties: { TargetFunctionArn: !GetAtt Payments.Arn, AuthType: NONE } }
+  Graph: { Type: AWS::AppSync::GraphQLApi, Properties: { Name: g, AuthenticationType: API_KEY } }
+  ToGraph:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: { source: [orders] }
+      Targets: [{ Id: graph, Arn: !GetAtt Graph.GraphQLEndpointArn }]
+  Association: { Type: AWS::SSM::Association, Properties: { Name: AWS-RunShellScript } }
+  Nightly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(5 minute)
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt Node.Arn, RoleArn: arn:aws:iam::000000000000:role/r, Input: !Sub ['{"id":"\${id}"}', { id: !GetAtt Association.AssociationId }] }
+  Hourly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(1 hours)
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt Node.Arn, RoleArn: arn:aws:iam::000000000000:role/r }
+  Zipped: { Type: Custom::Zip, Properties: { ServiceToken: !GetAtt Node.Arn } }
+  Deps: { Type: AWS::Serverless::LayerVersion, Properties: { ContentUri: { Bucket: !GetAtt Zipped.Bucket, Key: deps.zip } } }
+  Uploads: { Type: AWS::S3::Bucket, Properties: { BucketName: !If [HasBucketName, !Ref BucketName, !Ref AWS::NoValue] } }
+`, ['app.mjs']);
+    expect(Object.keys(config.functions)).toEqual(['Node']);
+    expect(config.functions.Node.events).toEqual([
+      { sns: expect.objectContaining({ topic: 'arn:aws:sns:us-east-1:000000000000:app-Topic' }) },
+      // EventBridge Scheduler deploys rate(5 minute); the unit agrees with the value here.
+      { schedule: expect.objectContaining({ expression: 'rate(1 hour)' }) },
+    ]);
+    // A name that resolves to AWS::NoValue is no name: CloudFormation's generated one.
+    expect(config.project!.resources.find((r) => r.logicalId === 'Uploads')?.name).toBe('app-uploads');
+    expect(config.project!.warnings).toEqual(expect.arrayContaining([
+      'Resources.Topic.Properties.Subscription[0].Endpoint: function Payments (Resources.Payments) is not loaded, so this does not run locally',
+      'Resources.PaymentsUrl.Properties.TargetFunctionArn: function Payments (Resources.Payments) is not loaded, so this does not run locally',
+      'Resources.ToGraph.Properties.Targets[0].Arn.Fn::GetAtt: AWS::AppSync::GraphQLApi attribute GraphQLEndpointArn (of Graph) is not supported locally: Resources.ToGraph is not attached locally',
+      expect.stringMatching(/^Resources\.Nightly\.Properties\.Target\.Input\.Fn::Sub\[1\]\.id\.Fn::GetAtt: AWS::SSM::Association attribute AssociationId .*: Resources\.Nightly is not attached locally$/),
+    ]));
+  });
+
   it('reports a bad function setting where the template has it, with its hub path and the template named', () => {
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs16.x } }

@@ -1,8 +1,9 @@
 import type { Stack } from './stack.js';
+import { AttributeFromAws } from './intrinsics.js';
 import { fromProject, settingFromProject, type ProjectModel, type RawFunction } from './model.js';
 import { mappingFromArn } from './mappings.js';
 import { destinationsOf } from './destinations.js';
-import { input } from './sam-events.js';
+import { input, schedulerExpression } from './sam-events.js';
 import { corsSettings, urlSettings } from './sam-function.js';
 import { SUBSCRIPTION_FIELDS } from './cfn-resources.js';
 import { isObject } from '../own.js';
@@ -22,29 +23,41 @@ export const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:\d*:function:([^:]+)(:.
 /**
  * The project's function a name or ARN names; an error when the template has none, or when the ARN
  * is of another partition, region or account (a function the hub does not run, whatever its name).
+ * A function of the template that is not loaded (a Java one, a container image: its warning says
+ * why) gives undefined, with a warning that what attaches to it does not run: the rest of the
+ * template runs, as it does without that function.
  */
-function target(stack: Stack, model: ProjectModel, value: unknown, at: string): [string, RawFunction] {
+function target(stack: Stack, model: ProjectModel, value: unknown, at: string): [string, RawFunction] | undefined {
   const text = stack.resolver.string(value, at);
   const arn = FUNCTION_ARN.exec(text);
   const elsewhere = arn ? functionArnElsewhere(text, stack.identity) : undefined;
   if (elsewhere) throw stack.resolver.error(at, `${text} is a function of ${elsewhere}, not of this project: the hub runs only its own functions`);
   const name = arn?.[1] ?? text;
   const fn = model.functions.get(name);
-  if (!fn) throw stack.resolver.error(at, `${text} is not a function of this project`);
-  return [name, fn];
+  if (fn) return [name, fn];
+  const leftOut = [...stack.resources].find(([logicalId, resource]) => FUNCTION_TYPES.has(resource.Type) && stack.name(logicalId) === name);
+  if (!leftOut) throw stack.resolver.error(at, `${text} is not a function of this project`);
+  model.warnings.push(`${at}: function ${name} (Resources.${leftOut[0]}) is not loaded, so this does not run locally`);
+  return undefined;
 }
+
+export const FUNCTION_TYPES: ReadonlySet<string> = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
 
 const warn = (model: ProjectModel) => (message: string) => model.warnings.push(message);
 
 const eventSourceMapping: Attacher = (stack, model, props, at) => {
-  const [, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`);
+  const found = target(stack, model, props.FunctionName, `${at}.FunctionName`);
+  if (!found) return;
+  const [, fn] = found;
   if (props.Enabled === false || props.Enabled === 'false') return warn(model)(`${at}: Enabled is false: the mapping is not started`);
   const arn = stack.resolver.string(props.EventSourceArn, `${at}.EventSourceArn`);
   fn.events.push(...mappingFromArn({ arn, properties: props, resolver: stack.resolver, at, warn: warn(model), declared: model.resources }).map((m) => fromProject(m, at)));
 };
 
 const eventInvokeConfig: Attacher = (stack, model, props, at) => {
-  const [name, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`);
+  const found = target(stack, model, props.FunctionName, `${at}.FunctionName`);
+  if (!found) return;
+  const [name, fn] = found;
   const settings = destinationsOf({ stack, model, fn: name, at }, { invokeConfig: props });
   const destinations = { ...(fn.destinations as Props | undefined), ...(settings.destinations as Props | undefined) };
   Object.assign(fn, settings, Object.keys(destinations).length ? { destinations } : {});
@@ -52,13 +65,15 @@ const eventInvokeConfig: Attacher = (stack, model, props, at) => {
 };
 
 const url: Attacher = (stack, model, props, at) => {
-  const [, fn] = target(stack, model, props.TargetFunctionArn, `${at}.TargetFunctionArn`);
+  const [, fn] = target(stack, model, props.TargetFunctionArn, `${at}.TargetFunctionArn`) ?? [];
+  if (!fn) return;
   fn.url = urlSettings(props, warn(model), at);
   settingFromProject(fn, 'url', at);
 };
 
 function subscribeFunction(stack: Stack, model: ProjectModel, topicArn: string, props: Props, at: string): void {
-  const [name, fn] = target(stack, model, props.Endpoint, `${at}.Endpoint`);
+  const [name, fn] = target(stack, model, props.Endpoint, `${at}.Endpoint`) ?? [];
+  if (!name || !fn) return;
   model.subscriptions.push({ topicArn, protocol: 'lambda', endpoint: name, rawMessageDelivery: false, filterPolicy: props.FilterPolicy, filterPolicyScope: props.FilterPolicyScope as never });
   fn.events.push(fromProject({ sns: { topic: topicArn } }, at));
 }
@@ -83,7 +98,8 @@ const rule: Attacher = (stack, model, props, at) => {
   }
   targets.forEach((t, i) => {
     if (!isObject(t) || !FUNCTION_ARN.test(String(t.Arn))) return;
-    const [, fn] = target(stack, model, t.Arn, `${at}.Targets[${i}].Arn`);
+    const [, fn] = target(stack, model, t.Arn, `${at}.Targets[${i}].Arn`) ?? [];
+    if (!fn) return;
     fn.events.push(fromProject({ schedule: { expression: props.ScheduleExpression, enabled: props.State !== 'DISABLED', ...input({ stack }, t.Input, `${at}.Targets[${i}].Input`) } }, `${at}.Targets[${i}]`));
   });
 };
@@ -95,10 +111,11 @@ const scheduler: Attacher = (stack, model, props, at) => {
     warn(model)(`${at}.Target.Arn: only schedules that invoke a function of this project run locally`);
     return;
   }
-  const [, fn] = target(stack, model, invoked.Arn, `${at}.Target.Arn`);
+  const [, fn] = target(stack, model, invoked.Arn, `${at}.Target.Arn`) ?? [];
+  if (!fn) return;
   fn.events.push(fromProject({
     schedule: {
-      expression: props.ScheduleExpression,
+      expression: schedulerExpression(props.ScheduleExpression),
       ...(props.ScheduleExpressionTimezone === undefined ? {} : { timezone: props.ScheduleExpressionTimezone }),
       enabled: props.State !== 'DISABLED',
       ...input({ stack }, invoked.Input, `${at}.Target.Input`),
@@ -112,7 +129,8 @@ const bucket = (logicalId: string): Attacher => (stack, model, props, at) => {
   const name = stack.name(logicalId);
   configs.forEach((config, i) => {
     if (!isObject(config)) return;
-    const [, fn] = target(stack, model, config.Function, `${at}.NotificationConfiguration.LambdaConfigurations[${i}].Function`);
+    const [, fn] = target(stack, model, config.Function, `${at}.NotificationConfiguration.LambdaConfigurations[${i}].Function`) ?? [];
+    if (!fn) return;
     const rules = isObject(config.Filter) && isObject(config.Filter.S3Key) && Array.isArray(config.Filter.S3Key.Rules) ? config.Filter.S3Key.Rules : [];
     const filter = Object.fromEntries(rules.filter(isObject).map((rule) => [String(rule.Name).toLowerCase(), String(rule.Value)]));
     fn.events.push(fromProject({ s3: { bucket: name, events: [String(config.Event)], filter } }, `${at}.NotificationConfiguration.LambdaConfigurations[${i}]`));
@@ -135,7 +153,8 @@ const quickCreateApi: Attacher = (stack, model, props, at) => {
   if (!FUNCTION_ARN.test(arn)) {
     return warn(model)(`${at}.Target: ${text} is not a function of this project: only quick-create HTTP APIs that target one are served locally`);
   }
-  const [, fn] = target(stack, model, arn, `${at}.Target`);
+  const [, fn] = target(stack, model, arn, `${at}.Target`) ?? [];
+  if (!fn) return;
   const routeKey = props.RouteKey === undefined ? '$default' : stack.resolver.string(props.RouteKey, `${at}.RouteKey`);
   const [method, path] = routeKey === '$default' ? ['ANY', '$default'] : routeKey.split(' ');
   if (path === undefined) throw stack.resolver.error(`${at}.RouteKey`, `must be $default or "<METHOD> <path>" (GET /pets/{id}), not ${JSON.stringify(routeKey)}`);
@@ -179,12 +198,27 @@ export function attachResources(stack: Stack, model: ProjectModel): void {
   const notRun = new Map<string, string[]>();
   for (const [logicalId, resource] of stack.resources) {
     const known = ATTACHERS.get(resource.Type);
-    if (known) known[0](logicalId)(stack, model, stack.properties(logicalId, known[1]), `Resources.${logicalId}.Properties`);
+    if (known) attach(stack, model, logicalId, known);
     if (NOT_RUN.has(resource.Type)) notRun.set(resource.Type, [...notRun.get(resource.Type) ?? [], logicalId]);
     const definition = OPENAPI.get(resource.Type)?.find((property) => Object.hasOwn(resource.Properties, property));
     if (definition) model.warnings.push(`Resources.${logicalId}.Properties.${definition} (${resource.Type}): ${OPENAPI_ROUTES}`);
   }
   for (const [type, ids] of notRun) model.warnings.push(`Resources.${ids.join(', Resources.')} (${type}): ${NOT_RUN.get(type)}`);
+}
+
+/**
+ * Attaches one resource. A property it reads that holds an attribute only AWS knows (a rule's
+ * target that is an AppSync API's GraphQLEndpointArn, a schedule's input naming an SSM
+ * association's id) leaves the resource unattached, with a warning: it targets no function of the
+ * project (their ARNs are known), and the rest of the template runs.
+ */
+function attach(stack: Stack, model: ProjectModel, logicalId: string, [attacher, read]: [(logicalId: string) => Attacher, (readonly string[])?]): void {
+  try {
+    attacher(logicalId)(stack, model, stack.properties(logicalId, read), `Resources.${logicalId}.Properties`);
+  } catch (error) {
+    if (!(error instanceof AttributeFromAws)) throw error;
+    model.warnings.push(`${error.message.replace(`${stack.resolver.scope.file}: `, '')}: Resources.${logicalId} is not attached locally`);
+  }
 }
 
 /** Each type's attacher and, for types with properties of their own, the ones it reads (only those are resolved). */

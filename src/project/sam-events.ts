@@ -95,12 +95,23 @@ const s3: Mapper = (ctx, props, at) => {
 
 const schedule: Mapper = (ctx, props, at) => [{
   schedule: {
-    expression: props.Schedule ?? props.ScheduleExpression,
+    expression: props.Schedule ?? schedulerExpression(props.ScheduleExpression),
     ...(props.ScheduleExpressionTimezone === undefined ? {} : { timezone: props.ScheduleExpressionTimezone }),
     enabled: enabled(props),
     ...input(ctx, props.Input, `${at}.Input`),
   },
 }];
+
+/**
+ * An EventBridge Scheduler expression (ScheduleV2, AWS::Scheduler::Schedule) as the hub's schedule
+ * reads it: Scheduler's reference gives a rate's unit as `minute | minutes | ...` without the rule
+ * EventBridge rules enforce, and schedules written `rate(5 minute)` deploy (aws-samples'
+ * eventbridge-schedule-to-lambda), so the unit is made to agree with the value.
+ */
+export function schedulerExpression(expression: unknown): unknown {
+  const rate = typeof expression === 'string' ? /^rate\((\s*(\d+)\s+)(minute|hour|day)s?(\s*)\)$/.exec(expression) : null;
+  return rate ? `rate(${rate[1]}${rate[3]}${rate[2] === '1' ? '' : 's'}${rate[4]})` : expression;
+}
 
 /** EventBridge's `Input`: a JSON text that replaces the event. */
 export function input(ctx: { stack: Stack }, value: unknown, at: string): Props {

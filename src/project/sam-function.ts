@@ -150,6 +150,8 @@ export function layerDirectories(stack: Stack, model: ProjectModel, layers: unkn
   for (const [logicalId, resource] of stack.resources) {
     if (!LAYER_TYPES.has(resource.Type)) continue;
     const content = resource.Properties.ContentUri ?? resource.Properties.Content;
+    // Content in S3 ({ S3Bucket, S3Key }, perhaps a custom resource's output): not local, whatever it resolves to.
+    if (isObject(content) && (Object.hasOwn(content, 'S3Bucket') || Object.hasOwn(content, 'Bucket'))) continue;
     const dir = stack.resolver.resolve(content, `Resources.${logicalId}.Properties.ContentUri`);
     if (typeof dir === 'string' && !dir.startsWith('s3://')) {
       const version = stack.layerVersion(logicalId);

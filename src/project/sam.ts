@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { HubError } from '../errors.js';
 import { declareResources } from './cfn-resources.js';
-import { attachResources } from './cfn-attachments.js';
+import { attachResources, FUNCTION_TYPES } from './cfn-attachments.js';
 import { dropForeignAuthorizers } from './authorizers.js';
 import { emptyModel, type ProjectModel } from './model.js';
 import { readProjectFile } from './read.js';
@@ -16,7 +16,6 @@ import { isObject } from '../own.js';
  * function with local code (AWS::Serverless::Function with Globals, AWS::Lambda::Function), then
  * the resources that attach to functions (event source mappings, invoke configs, URLs, ...).
  */
-const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
 const TRANSFORMS = new Set(['AWS::Serverless-2016-10-31']);
 
 export function loadSamTemplate(file: string, options: Omit<StackOptions, 'file'>): ProjectModel {

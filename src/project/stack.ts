@@ -1,5 +1,5 @@
 import { HubError } from '../errors.js';
-import { AttributeFromAws, Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
+import { AttributeFromAws, NO_VALUE, Resolver, ValueFromAws, type StackScope } from './intrinsics.js';
 import { conditionFunctions } from './conditions.js';
 import { attributeValue, generatedName, LAYER_TYPES, modelledType, nameProblem, nameProperty, refValue, type StackIdentity } from './physical.js';
 import { samReference } from './sam-references.js';
@@ -135,9 +135,11 @@ export class Stack {
     const resource = this.resources.get(logicalId)!;
     this.names.set(logicalId, 'resolving');
     const property = nameProperty(resource.Type);
-    const given = property && resource.Properties[property] !== undefined
-      ? this.resolver.string(resource.Properties[property], `Resources.${logicalId}.Properties.${property}`)
-      : undefined;
+    // A name that resolves to AWS::NoValue (`!If [HasName, !Ref Name, !Ref AWS::NoValue]`) is no name: CloudFormation makes one.
+    const declared = property && resource.Properties[property] !== undefined
+      ? this.resolver.resolve(resource.Properties[property], `Resources.${logicalId}.Properties.${property}`)
+      : NO_VALUE;
+    const given = declared === NO_VALUE ? undefined : this.resolver.string(declared, `Resources.${logicalId}.Properties.${property}`);
     // A generated FIFO queue or topic name ends in .fifo, as CloudFormation makes it (SQS and SNS require it).
     const fifo = (resource.Type === 'AWS::SQS::Queue' && String(resource.Properties.FifoQueue) === 'true')
       || (resource.Type === 'AWS::SNS::Topic' && String(resource.Properties.FifoTopic) === 'true');
