@@ -431,6 +431,24 @@ resources:
     expect(() => projectConfig(existing, { serverless: 'serverless.yml' })).toThrow(/"S3BucketSharedassets" is neither a parameter nor a resource/);
   });
 
+  it('serverless-step-functions state machines are resources for Ref / GetAtt (named as the plugin names them), with a warning that they do not run', () => {
+    const dir = projectDir({
+      'serverless.yml': JSON.stringify({
+        service: 'svc', provider: { name: 'aws', runtime: 'nodejs20.x' }, plugins: ['serverless-step-functions'],
+        stepFunctions: { stateMachines: { helloWorld: { name: 'HelloWorldStateMachine', definition: {} }, order_flow: { definition: {} } } },
+        functions: { f: { handler: 'handler.handler', environment: {
+          HELLO: { 'Fn::GetAtt': ['HelloWorldStateMachine', 'Arn'] }, ORDERS: { Ref: 'OrderUnderscoreflowStepFunctionsStateMachine' },
+        } } },
+      }),
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(config.functions.f.environment).toEqual({
+      HELLO: 'arn:aws:states:us-east-1:000000000000:stateMachine:HelloWorldStateMachine',
+      ORDERS: 'arn:aws:states:us-east-1:000000000000:stateMachine:svc-dev-OrderUnderscoreflowStepFunctionsStateMachine',
+    });
+    expect(config.project!.warnings).toContain('Resources.HelloWorldStateMachine, Resources.OrderUnderscoreflowStepFunctionsStateMachine (AWS::StepFunctions::StateMachine): state machines are not run locally: the functions they call run only when invoked directly');
+  });
+
   it('a bad event setting names the event of serverless.yml it came from (one schedule with two rates is two events of the hub)', () => {
     const events = [{ schedule: { rate: ['rate(1 hour)', 'rate(2 hours)'] } }, { sqs: { arn: 'arn:aws:sqs:us-east-1:000000000000:jobs', batchSize: 20000 } }];
     const dir = projectDir({

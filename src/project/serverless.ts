@@ -72,7 +72,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const layers = section('layers', data.layers);
   const template: CfnTemplate = {
     Conditions: resources.Conditions as Props, Mappings: resources.Mappings as Props,
-    Resources: overResources({ ...syntheticResources(functions, layers), ...lift.resources }, resources.Resources as Props),
+    Resources: overResources({ ...syntheticResources(functions, layers), ...stateMachineResources(data.stepFunctions, vars), ...lift.resources }, resources.Resources as Props),
   };
   const stack = new Stack(template, { ...options, stackName: model.stackName, file, parameters: new Map() });
   declareResources(stack, model);
@@ -198,6 +198,26 @@ function syntheticResources(functions: Props, layers: Props): Props {
         : isObject(event.s3) && event.s3.existing !== true && typeof event.s3.bucket === 'string' ? event.s3.bucket : undefined;
       if (bucket) out[`S3Bucket${alphanumeric(bucket)}`] = { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } };
     }
+  }
+  return out;
+}
+
+/**
+ * The state machines serverless-step-functions declares (`stepFunctions.stateMachines`), for Ref and
+ * GetAtt: `<Id or Name>` (normalized as a function name), else `<Key>StepFunctionsStateMachine`, as
+ * the plugin names them. They do not run here (a warning names them); functions reading their ARN do.
+ */
+function stateMachineResources(stepFunctions: unknown, vars: Variables): Props {
+  const machines = isObject(stepFunctions) && isObject(stepFunctions.stateMachines) ? stepFunctions.stateMachines : {};
+  const out: Props = {};
+  for (const [key, machine] of Object.entries(machines)) {
+    const at = `stepFunctions.stateMachines.${key}`;
+    const name = isObject(machine) ? vars.resolve(machine.name, `${at}.name`) : undefined;
+    const id = isObject(machine) ? vars.resolve(machine.id, `${at}.id`) : undefined;
+    const custom = typeof id === 'string' && id ? id : typeof name === 'string' && name ? name : undefined;
+    setOwn<unknown>(out, custom ? normalizedName(custom) : `${normalizedName(key)}StepFunctionsStateMachine`, {
+      Type: 'AWS::StepFunctions::StateMachine', Properties: typeof name === 'string' && name ? { StateMachineName: name } : {},
+    });
   }
   return out;
 }
