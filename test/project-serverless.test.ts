@@ -665,6 +665,11 @@ functions:
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: service: is required/);
   });
 
+  it('a service of another provider (serverless/examples azure-node-simple-http-endpoint) is refused by its provider.name', () => {
+    const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: azure, runtime: nodejs12 }\nfunctions:\n  hello: { handler: src/handlers/hello.sayHello, events: [{ http: true }] }\n' });
+    expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: provider\.name: azure is not aws: the hub runs AWS Lambda services/);
+  });
+
   it('names the property of a variable it cannot resolve', () => {
     const dir = projectDir({ 'serverless.yml': 'service: svc\nprovider: { name: aws }\nfunctions:\n  f: { handler: handler.handler, environment: { X: "${ssm:/path/param}", Y: "${env:NOPE}" } }\n' }, ['handler.mjs']);
     expect(() => projectConfig(dir, { serverless: 'serverless.yml' })).toThrow(/serverless\.yml: functions\.f\.environment\.X: \$\{ssm:\/path\/param\}: the ssm variable source needs AWS/);

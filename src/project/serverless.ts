@@ -44,6 +44,10 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const includes = new Set<string>();
   const sources = { file, region: options.region, accountId: options.accountId, env: options.env, included: (read: string) => includes.add(read) };
   const provider = isObject(data.provider) ? data.provider : {};
+  // A service for another provider (azure, google, openwhisk, kubeless ...) has no Lambda functions to run.
+  if (typeof provider.name === 'string' && provider.name !== 'aws') {
+    throw new HubError('TH_ERR_CONFIG_PROJECT', `${file}: provider.name: ${provider.name} is not aws: the hub runs AWS Lambda services (provider: { name: aws })`);
+  }
   const probe = new Variables(data, { ...sources, stage: options.stage ?? '', stageOption: options.stage, params: options.params });
   // A provider.stage that does not resolve is an error, as in the Framework (v3: "Cannot resolve
   // variable at provider.stage"), a bare ${opt:stage} without --stage included.
