@@ -569,18 +569,21 @@ custom:
   config: \${file(./config.\${sls:stage}.yml)}
   stages: { dev: { queue: jobs-dev }, prod: { queue: jobs-prod } }
   current: \${self:custom.stages.\${sls:stage}}
+  skills: [{ id: amzn1.ask.skill.one }, { id: amzn1.ask.skill.two }]
 provider:
   name: aws
   runtime: nodejs20.x
-  environment: { TABLE: '\${self:custom.config.table}', QUEUE: '\${self:custom.current.queue}' }
+  environment: { TABLE: '\${self:custom.config.table}', QUEUE: '\${self:custom.current.queue}', SKILL: '\${self:custom.skills.1.id}', REGIONS: '\${file(./config.dev.yml):regions.0}' }
 functions:
   f: { handler: handler.handler }
 `,
-      'config.dev.yml': 'table: orders-dev\n',
+      'config.dev.yml': 'table: orders-dev\nregions: [eu-west-1]\n',
       'config.prod.yml': 'table: orders-prod\n',
     }, ['handler.mjs']);
-    expect(projectConfig(dir, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ TABLE: 'orders-dev', QUEUE: 'jobs-dev' });
-    expect(projectConfig(dir, { serverless: 'serverless.yml', stage: 'prod' }).functions.f.environment).toEqual({ TABLE: 'orders-prod', QUEUE: 'jobs-prod' });
+    // A number indexes a list (serverless/examples aws-alexa-typescript: \${self:custom.alexa.skills.0.id}).
+    const both = { SKILL: 'amzn1.ask.skill.two', REGIONS: 'eu-west-1' };
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ TABLE: 'orders-dev', QUEUE: 'jobs-dev', ...both });
+    expect(projectConfig(dir, { serverless: 'serverless.yml', stage: 'prod' }).functions.f.environment).toEqual({ TABLE: 'orders-prod', QUEUE: 'jobs-prod', ...both });
   });
 
   it('${strToBool(...)} gives a boolean ("true"/"1", "false"/"0"), as the Framework\'s; other text is an error naming the property', () => {

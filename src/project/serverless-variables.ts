@@ -155,12 +155,17 @@ export class Variables {
 
   /**
    * The value at `address`. A variable met on the way is resolved to walk on, as the Framework
-   * does: `${self:custom.config.table}` with `custom.config: ${file(./config.yml)}`.
+   * does: `${self:custom.config.table}` with `custom.config: ${file(./config.yml)}`. A number
+   * indexes a list, as the Framework's path does: `${self:custom.alexa.skills.0.id}`.
    */
   private walk(address: string, at: string, depth: number): unknown {
     let node: unknown = this.root;
     for (const key of address.split('.').filter(Boolean)) {
       if (typeof node === 'string') node = this.resolve(node, at, depth + 1);
+      if (Array.isArray(node) && /^\d+$/.test(key)) {
+        node = node[Number(key)];
+        continue;
+      }
       if (!isObject(node) || !Object.hasOwn(node, key)) return undefined;
       node = node[key];
     }
