@@ -491,6 +491,13 @@ resources:
     expect(config.functions.f.events).toEqual([{ sqs: expect.not.objectContaining({ batchSize: 5 }) }, { kinesis: expect.objectContaining({ batchSize: 10 }) }]);
   });
 
+  it('an event named alone (`- alexaSkill`, serverless/examples aws-node-alexa-skill) is named in its warning; a known kind alone needs its settings', () => {
+    const service = (event: string) => projectDir({ 'serverless.yml': `service: svc\nprovider: { name: aws, runtime: nodejs20.x }\nfunctions:\n  f: { handler: handler.handler, events: [${event}] }\n` }, ['handler.mjs']);
+    expect(projectConfig(service('alexaSkill'), { serverless: 'serverless.yml' }).project!.warnings)
+      .toEqual(['functions.f.events[0]: alexaSkill events are not supported locally: this trigger does not fire']);
+    expect(() => projectConfig(service('sqs'), { serverless: 'serverless.yml' })).toThrow(/functions\.f\.events\[0\]: a sqs event needs its settings: \{ sqs: \.\.\. \}/);
+  });
+
   it('serverless-lift queue and storage constructs become the queues, worker and bucket Lift deploys, with their ${construct:} variables; other constructs are a warning', () => {
     // Reduced from serverless/examples aws-node-sqs-worker and aws-node-s3-file-replicator.
     const dir = projectDir({ 'serverless.yml': `service: worker

@@ -225,12 +225,14 @@ export function serverlessEvents(ctx: ServerlessEventContext, events: unknown, a
   if (events === undefined || events === null) return [];
   if (!Array.isArray(events)) throw ctx.stack.resolver.error(at, 'must be a list of events');
   return events.flatMap((event, i) => {
-    const [type] = isObject(event) ? Object.keys(event) : [];
+    // `- alexaSkill`: an event named alone, without settings.
+    const [type] = isObject(event) ? Object.keys(event) : typeof event === 'string' ? [event] : [];
     const mapper = type === undefined ? undefined : MAPPERS.get(type);
     if (!mapper) {
       warn(ctx)(`${at}[${i}]: ${type ?? 'this'} events are not supported locally: this trigger does not fire`);
       return [];
     }
+    if (!isObject(event)) throw ctx.stack.resolver.error(`${at}[${i}]`, `a ${type} event needs its settings: { ${type}: ... }`);
     const value = ctx.stack.resolver.resolve((event as Props)[type], `${at}[${i}].${type}`);
     return mapper(ctx, value, `${at}[${i}].${type}`).map((mapping) => fromProject(mapping, `${at}[${i}]`));
   });
