@@ -286,6 +286,10 @@ functions:
     expect(projectConfig(service('c'), { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ A: 'dev', B: 'dev', C: 'c' });
     expect(() => projectConfig(service('\${self:provider.stage}'), { serverless: 'serverless.yml' }))
       .toThrow('functions.f.environment.C: ${self:provider.stage} has no value: provider.stage is not set (use ${sls:stage}: --stage, else provider.stage, else dev)');
+    // serverless-patterns apigw-http-api-eventbridge-lambda-sls: the region has no default in the file either.
+    expect(() => projectConfig(service('\${self:provider.region}'), { serverless: 'serverless.yml' }))
+      .toThrow("functions.f.environment.C: ${self:provider.region} has no value: provider.region is not set (use ${aws:region}: the region the service deploys to, here the hub's)");
+    expect(projectConfig(service('\${aws:region}'), { serverless: 'serverless.yml' }).functions.f.environment.C).toBe('us-east-1');
   });
 
   it('${opt:stage, self:provider.stage} without provider.stage is dev, as the Framework v3 resolves it (after its Service fills in dev); with --stage, that stage', () => {

@@ -119,6 +119,7 @@ export class Variables {
     // The Framework (v3) refuses it too: its variables read the file as written; `dev` is filled in after.
     if (references.includes('opt:stage')) throw this.error(at, `\${${shown}} has no value: no --stage was given, and opt:stage is that option alone, as in the Framework (give --stage or the project's stage:, a fallback, or use \${sls:stage}: --stage, else provider.stage, else dev)`);
     if (references.includes('self:provider.stage')) throw this.error(at, `\${${shown}} has no value: provider.stage is not set (use \${sls:stage}: --stage, else provider.stage, else dev)`);
+    if (references.includes('self:provider.region')) throw this.error(at, `\${${shown}} has no value: provider.region is not set (use \${aws:region}: the region the service deploys to, here the hub's)`);
     throw this.error(at, `\${${shown}} has no value (give it one, or a fallback: \${${shown}, 'default'})`);
   }
 
