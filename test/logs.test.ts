@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -262,6 +263,51 @@ describe('RedisLogSink batches', () => {
     } finally {
       await redis.del(logStreamKey(prefix, 'a'), logStreamKey(prefix, 'b'));
       redis.disconnect();
+    }
+  });
+});
+
+describe('RedisLogSink across a dropped connection', () => {
+  it('a script call ioredis sends again after a reconnect (Redis ran it, the reply was lost) adds its entries once', async () => {
+    // A TCP proxy in front of Redis that, once armed, cuts the connection instead of passing on Redis's next reply.
+    const target = new URL(inject('redisUrl'));
+    let armed = false;
+    let cuts = 0;
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port), target.hostname);
+      client.on('data', (chunk) => upstream.write(chunk));
+      upstream.on('data', (chunk) => {
+        if (!armed) return void client.write(chunk);
+        armed = false;
+        cuts += 1;
+        client.destroy();
+        upstream.destroy();
+      });
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const redis = new Redis(`redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    redis.on('error', () => undefined);
+    const check = new Redis(inject('redisUrl'));
+    const prefix = `resend-${randomUUID().slice(0, 8)}`;
+    const key = logStreamKey(prefix, 'f');
+    try {
+      const sink = new RedisLogSink({ redis, prefix, maxEntries: 10_000, logger: silentLogger(), flushDelayMs: 1 });
+      sink.write({ function: 'f', requestId: 'r1', environmentId: 'e' }, ['start', 'INFO', 1, 'START RequestId: r1']);
+      await waitFor(async () => (await check.xlen(key)) === 1, 10_000, 'the first entry (the script is loaded)');
+      armed = true;
+      sink.write({ function: 'f', requestId: 'r2', environmentId: 'e' }, ['start', 'INFO', 2, 'START RequestId: r2']);
+      await sink.close();
+      expect(cuts).toBe(1);
+      const stored = (await check.xrange(key, '-', '+')) as Array<[string, string[]]>;
+      expect(stored.map(([, fields]) => fields[1])).toEqual(['r1', 'r2']);
+    } finally {
+      await check.del(key);
+      check.disconnect();
+      redis.disconnect();
+      proxy.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { memo } from '../memo.js';
@@ -54,6 +55,9 @@ export class RedisLogSink implements LogSink {
   readonly #keys = new Map<string, string>();
   #dropped = 0;
   #closed = false;
+  /** Names each script call's marker (`<prefix>:logs:sent:<this>:<n>`), so a call ioredis sends again after a reconnect adds nothing twice. */
+  readonly #sender = randomUUID();
+  #calls = 0;
 
   constructor(options: RedisLogSinkOptions) {
     this.#options = options;
@@ -111,7 +115,7 @@ export class RedisLogSink implements LogSink {
       entries += 1;
     }
     const writes: Array<Promise<unknown>> = [];
-    for (const [key, args] of streams) writes.push(addEntries(redis, key, args));
+    for (const [key, args] of streams) writes.push(addEntries(redis, key, `${prefix}:logs:sent:${this.#sender}:${this.#calls += 1}`, args));
     if (retentionSeconds !== undefined) {
       const minId = Date.now() - retentionSeconds * 1000;
       for (const key of streams.keys()) writes.push(redis.xtrim(key, 'MINID', '~', minId));
@@ -133,8 +137,12 @@ export class RedisLogSink implements LogSink {
  * fields a single XADD gave it. A pipeline of one XADD per entry cost the hub about 6-8 us of CPU per
  * entry against 2-4 for this (and Redis about 0.5 us more), measured side by side on 300
  * batches of 100 entries.
+ * KEYS[2] marks the call done for two minutes: when the connection drops after Redis ran the
+ * script but before its reply arrived, ioredis sends the call again once it reconnects, and the
+ * marker makes that a no-op instead of every line of the batch twice.
  */
 const ADD_ENTRIES = `
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', 120) then return 0 end
 for i = 2, #ARGV, 4 do
   if ARGV[i + 2] == '' then
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'requestId', ARGV[i], 'environmentId', ARGV[i + 1], '${LINES_FIELD}', ARGV[i + 3])
@@ -145,13 +153,13 @@ end
 return (#ARGV - 1) / 4
 `;
 
-type WithAddEntries = Redis & { triggerhubAddLogEntries(key: string, ...args: string[]): Promise<number> };
+type WithAddEntries = Redis & { triggerhubAddLogEntriesOnce(key: string, marker: string, ...args: string[]): Promise<number> };
 
-function addEntries(redis: Redis, key: string, args: string[]): Promise<number> {
+function addEntries(redis: Redis, key: string, marker: string, args: string[]): Promise<number> {
   const client = redis as WithAddEntries;
   // ioredis sends EVALSHA and falls back to EVAL when the server does not know the script yet.
-  if (typeof client.triggerhubAddLogEntries !== 'function') redis.defineCommand('triggerhubAddLogEntries', { numberOfKeys: 1, lua: ADD_ENTRIES });
-  return client.triggerhubAddLogEntries(key, ...args);
+  if (typeof client.triggerhubAddLogEntriesOnce !== 'function') redis.defineCommand('triggerhubAddLogEntriesOnce', { numberOfKeys: 2, lua: ADD_ENTRIES });
+  return client.triggerhubAddLogEntriesOnce(key, marker, ...args);
 }
 
 /**
