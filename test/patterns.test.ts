@@ -132,6 +132,17 @@ table('exists and null', [
   ['inherited names are not keys', { constructor: [{ exists: true }] }, {}, false],
 ]);
 
+// aws-samples lambda-esm-sqs-filters-sam filters SQS messages with it (Lambda runs EventBridge's engine).
+table('cidr', [
+  ['an IPv4 address in the block', { ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.0.255' }, true],
+  ['an IPv4 address outside it', { ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.1.0' }, false],
+  ['an IPv6 address in the block', { ip: [{ cidr: '2001:db8::/32' }] }, { ip: '2001:db8:ffff::1' }, true],
+  ['an IPv4 address against an IPv6 block', { ip: [{ cidr: '2001:db8::/32' }] }, { ip: '10.0.0.1' }, false],
+  ['not an address', { ip: [{ cidr: '10.0.0.0/8' }] }, { ip: '10.0.0.0/8' }, false],
+  ['not a string', { ip: [{ cidr: '10.0.0.0/8' }] }, { ip: 10 }, false],
+  ['OR-ed with an exact value', { ip: ['192.168.1.1', { cidr: '10.0.0.0/8' }] }, { ip: '192.168.1.1' }, true],
+]);
+
 table('wildcard', [
   ['star in the middle', { s: [{ wildcard: 'Simple*Service' }] }, { s: 'SimpleQueueService' }, true],
   ['star matches nothing', { s: [{ wildcard: 'Simple*Service' }] }, { s: 'SimpleService' }, true],
@@ -219,7 +230,11 @@ describe('invalid patterns', () => {
     [[{ a: [1] }], '(root): must be a JSON object of fields'],
     ['{"a": ', '(root): is not valid JSON'],
     [{ a: [[1]] }, 'a: match values must be strings, numbers, booleans, null or operator objects (got [1])'],
-    [{ a: [{ cidr: '10.0.0.0/24' }] }, 'a: unknown operator "cidr" (known: prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, exists)'],
+    [{ a: [{ cidrs: '10.0.0.0/24' }] }, 'a: unknown operator "cidrs" (known: prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, cidr, exists)'],
+    [{ a: [{ cidr: '10.0.0.0' }] }, 'a: cidr must be "<IPv4 or IPv6 address>/<prefix length>", such as "10.0.0.0/24" (got "10.0.0.0")'],
+    [{ a: [{ cidr: '10.0.0.0/33' }] }, 'a: cidr must be "<IPv4 or IPv6 address>/<prefix length>"'],
+    [{ a: [{ cidr: '10.0.0/8' }] }, 'a: cidr must be'],
+    [{ a: [{ cidr: 24 }] }, 'a: cidr must be'],
     [{ a: [{ prefix: 'x', suffix: 'y' }] }, 'a: an operator object must have exactly one key (got prefix, suffix)'],
     [{ a: [{}] }, 'a: an operator object must have exactly one key (got none)'],
     [{ a: [{ prefix: 1 }] }, 'a: prefix must be a string or {"equals-ignore-case": "..."} (got 1)'],

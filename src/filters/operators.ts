@@ -3,6 +3,7 @@
  * compiled once into tests of one event leaf. A test never allocates: strings are compared in
  * place, ignore-case forms use precompiled `iu` regular expressions, exact values share one Set.
  */
+import { BlockList, isIP } from 'node:net';
 import { isObject, own } from '../own.js';
 export type Leaf = string | number | boolean | null;
 export type LeafTest = (value: Leaf) => boolean;
@@ -19,7 +20,7 @@ export interface LeafNode {
   source: readonly unknown[];
 }
 
-export const OPERATOR_NAMES = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'numeric', 'exists'] as const;
+export const OPERATOR_NAMES = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'numeric', 'cidr', 'exists'] as const;
 
 const ok = (test: LeafTest): Outcome => ({ test });
 const fail = (error: string): Outcome => ({ error });
@@ -147,6 +148,26 @@ function numeric(arg: unknown): Outcome {
   return ok((v) => typeof v === 'number' && (lowOpen ? v > low : v >= low) && (highOpen ? v < high : v <= high));
 }
 
+/**
+ * `{"cidr": "10.0.0.0/24"}` (IPv4 or IPv6, `<address>/<prefix length>`): a string leaf that is an IP
+ * address of that block, as EventBridge's IP address matching (and Lambda's, which runs the same
+ * engine: aws-samples lambda-esm-sqs-filters-sam filters SQS messages on it).
+ */
+function cidr(arg: unknown): Outcome {
+  const usage = `cidr must be "<IPv4 or IPv6 address>/<prefix length>", such as "10.0.0.0/24" (got ${show(arg)})`;
+  const slash = isString(arg) ? arg.lastIndexOf('/') : -1;
+  if (!isString(arg) || slash < 0) return fail(usage);
+  const address = arg.slice(0, slash);
+  const bits = arg.slice(slash + 1);
+  const family = isIP(address);
+  const max = family === 6 ? 128 : 32;
+  if (family === 0 || !/^\d{1,3}$/.test(bits) || Number(bits) > max) return fail(usage);
+  const type = family === 6 ? 'ipv6' : 'ipv4';
+  const block = new BlockList();
+  block.addSubnet(address, Number(bits), type);
+  return ok((v) => isString(v) && isIP(v) === family && block.check(v, type));
+}
+
 const ANYTHING_BUT_USAGE = 'anything-but must be a string, a number, a list of only strings or only numbers, '
   + 'or one of {"prefix": "..."}, {"suffix": "..."}, {"equals-ignore-case": "..." | [...]}, {"wildcard": "..." | [...]}';
 
@@ -200,6 +221,7 @@ const OPERATORS: Record<string, (arg: unknown) => Outcome> = {
   wildcard,
   'anything-but': anythingBut,
   numeric,
+  cidr,
 };
 
 /**
