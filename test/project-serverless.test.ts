@@ -462,6 +462,13 @@ resources:
       .toThrow(/serverless\.yml:\nfunctions\.f\.events\[1\] \(functions\.f\.events\[2\]\.sqs\.batchSize\): must be between 1 and 10000/);
   });
 
+  it('an environment variable set to null (X:, \${env:X, null}) is left out, as the Framework strips null properties', () => {
+    const dir = projectDir({
+      'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { A: null, B: "${env:TH_UNSET_VAR, null}", C: ok } }\nfunctions:\n  f: { handler: handler.handler, environment: { D: null, E: "${env:TH_UNSET_VAR, \'\'}" } }\n',
+    }, ['handler.mjs']);
+    expect(projectConfig(dir, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ C: 'ok', E: '' });
+  });
+
   it('a dynamic reference in an environment variable is a warning', () => {
     const dir = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { DB: '{{resolve:ssm:/app/db}}' } }\nfunctions:\n  f: { handler: handler.handler }\n" }, ['handler.mjs']);
     expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([

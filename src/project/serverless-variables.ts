@@ -199,5 +199,7 @@ function literal(text: string): unknown {
   if (quoted) return quoted[2];
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
   if (text === 'true' || text === 'false') return text === 'true';
+  // `${env:X, null}`: no value, which takes the property out (the Framework strips null properties).
+  if (text === 'null') return null;
   return text;
 }

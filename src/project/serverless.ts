@@ -128,7 +128,9 @@ interface FunctionInput {
 function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: FunctionInput): RawFunction {
   const at = `functions.${key}`;
   const r = stack.resolver;
-  const environment = environmentVariables(r, { ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }, `${at}.environment`, (message) => model.warnings.push(message));
+  // A variable set to null (`X:`, `\${env:X, null}`) is left out, as the Framework strips null properties from the template.
+  const declared = Object.entries({ ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }).filter(([, value]) => value !== null);
+  const environment = environmentVariables(r, Object.fromEntries(declared), `${at}.environment`, (message) => model.warnings.push(message));
   warnDynamicReferences(environment, `${at}.environment`, (message) => model.warnings.push(message));
   const fn: RawFunction = {
     handler: props.handler,
