@@ -579,6 +579,24 @@ Resources:
     ]));
   });
 
+  it('AWS_LAMBDA_EXEC_WRAPPER is not run: a warning, and a function whose handler is the wrapper\'s script (the Lambda Web Adapter\'s run.sh) is left out', () => {
+    // Reduced from aws-samples/serverless-patterns apigw-rest-api-lambda-python-response-streaming.
+    const { config } = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Web:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/, Handler: run.sh, Runtime: python3.12, Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap, PORT: 8080 } } }
+  Traced:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: nodejs20.x, Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: /opt/otel-handler } } }
+`, ['app.mjs', 'src/run.sh']);
+    expect(Object.keys(config.functions)).toEqual(['Traced']);
+    expect(config.project!.warnings).toEqual(expect.arrayContaining([
+      "Resources.Web: not loaded: its handler run.sh is a script its AWS_LAMBDA_EXEC_WRAPPER (/opt/bootstrap, such as the Lambda Web Adapter's) starts, and the hub runs no wrapper scripts",
+      'Resources.Traced.Properties.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER: wrapper scripts are not run locally: the handler runs without /opt/otel-handler',
+    ]));
+  });
+
   it('reports a bad function setting where the template has it, with its hub path and the template named', () => {
     expect(() => load(`Resources:
   Fn: { Type: AWS::Serverless::Function, Properties: { Handler: app.handler, Runtime: nodejs16.x } }

@@ -469,6 +469,18 @@ resources:
     expect(projectConfig(dir, { serverless: 'serverless.yml' }).functions.f.environment).toEqual({ C: 'ok', E: '' });
   });
 
+  it('a function whose handler is its AWS_LAMBDA_EXEC_WRAPPER\'s script (the Lambda Web Adapter\'s run.sh) is left out with a warning', () => {
+    const dir = projectDir({
+      'serverless.yml': 'service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap } }\nfunctions:\n  web: { handler: run.sh }\n  f: { handler: handler.handler }\n',
+    }, ['handler.mjs']);
+    const config = projectConfig(dir, { serverless: 'serverless.yml' });
+    expect(Object.keys(config.functions)).toEqual(['f']);
+    expect(config.project!.warnings).toEqual([
+      "functions.web: not loaded: its handler run.sh is a script its AWS_LAMBDA_EXEC_WRAPPER (/opt/bootstrap, such as the Lambda Web Adapter's) starts, and the hub runs no wrapper scripts",
+      'functions.f.environment.AWS_LAMBDA_EXEC_WRAPPER: wrapper scripts are not run locally: the handler runs without /opt/bootstrap',
+    ]);
+  });
+
   it('a dynamic reference in an environment variable is a warning', () => {
     const dir = projectDir({ 'serverless.yml': "service: svc\nprovider: { name: aws, runtime: nodejs20.x, environment: { DB: '{{resolve:ssm:/app/db}}' } }\nfunctions:\n  f: { handler: handler.handler }\n" }, ['handler.mjs']);
     expect(projectConfig(dir, { serverless: 'serverless.yml' }).project!.warnings).toEqual([

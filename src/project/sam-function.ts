@@ -82,8 +82,13 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
     ? { Variables: environmentVariables(stack.resolver, raw.Environment.Variables, `${at}.Environment.Variables`, warn) }
     : get('Environment');
   if (isObject(environment) && environment.Variables !== undefined) {
+    const wrapped = wrapperScriptHandler(handler, environment.Variables);
+    if (wrapped) {
+      warn(`Resources.${logicalId}: ${wrapped}`);
+      return;
+    }
     fn.environment = environment.Variables;
-    warnDynamicReferences(environment.Variables, `${at}.Environment.Variables`, warn);
+    warnVariablesNotApplied(environment.Variables, `${at}.Environment.Variables`, warn);
   }
   Object.assign(fn, destinationsOf({ stack, model, fn: name, at }, {
     invokeConfig: get('EventInvokeConfig'),
@@ -107,15 +112,30 @@ export function loadFunction(stack: Stack, model: ProjectModel, logicalId: strin
 }
 
 /**
- * `{{resolve:ssm:/name}}`, `{{resolve:secretsmanager:...}}`: CloudFormation puts the value from AWS
- * there at deploy time; locally the variable holds the reference text, so say so.
+ * Variables whose effect on AWS does not happen here, said in a warning: `{{resolve:ssm:/name}}`,
+ * `{{resolve:secretsmanager:...}}` (CloudFormation puts the value from AWS there at deploy time;
+ * locally the variable holds the reference text) and AWS_LAMBDA_EXEC_WRAPPER (a wrapper script the
+ * runtime starts through, usually from a layer: the hub runs the handler without it).
  */
-export function warnDynamicReferences(variables: unknown, at: string, warn: (message: string) => void): void {
+export function warnVariablesNotApplied(variables: unknown, at: string, warn: (message: string) => void): void {
   if (!isObject(variables)) return;
   for (const [name, value] of Object.entries(variables)) {
     const reference = typeof value === 'string' ? /\{\{resolve:[^}]*\}\}/.exec(value)?.[0] : undefined;
     if (reference) warn(`${at}.${name}: ${reference} is resolved by CloudFormation from AWS; locally the variable holds that text`);
+    if (name === EXEC_WRAPPER) warn(`${at}.${name}: wrapper scripts are not run locally: the handler runs without ${String(value)}`);
   }
+}
+
+const EXEC_WRAPPER = 'AWS_LAMBDA_EXEC_WRAPPER';
+
+/**
+ * Why a function whose handler is a script its wrapper starts (the Lambda Web Adapter's
+ * `Handler: run.sh` with `AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap`) is left out: without the
+ * wrapper nothing can run it. Undefined for any other function.
+ */
+export function wrapperScriptHandler(handler: unknown, variables: unknown): string | undefined {
+  if (!isObject(variables) || variables[EXEC_WRAPPER] === undefined || typeof handler !== 'string' || !handler.endsWith('.sh')) return undefined;
+  return `not loaded: its handler ${handler} is a script its ${EXEC_WRAPPER} (${String(variables[EXEC_WRAPPER])}, such as the Lambda Web Adapter's) starts, and the hub runs no wrapper scripts`;
 }
 
 

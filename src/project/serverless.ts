@@ -5,7 +5,7 @@ import { attachResources } from './cfn-attachments.js';
 import { dropForeignAuthorizers } from './authorizers.js';
 import { emptyModel, fromProject, unsupportedRuntime, type ProjectModel, type RawFunction } from './model.js';
 import { readProjectFile } from './read.js';
-import { layerDirectories, urlSettings, warnDynamicReferences } from './sam-function.js';
+import { layerDirectories, urlSettings, warnVariablesNotApplied, wrapperScriptHandler } from './sam-function.js';
 import { numeric } from './mappings.js';
 import { environmentVariables } from './environment.js';
 import { frameworkHttpApiCors, restApiCors, serverlessEvents } from './serverless-events.js';
@@ -103,6 +103,11 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
       model.warnings.push(`functions.${key}: ${skipped}`);
       continue;
     }
+    const wrapped = wrapperScriptHandler(value.handler, { ...defaults.environment, ...(isObject(value.environment) ? value.environment : {}) });
+    if (wrapped) {
+      model.warnings.push(`functions.${key}: ${wrapped}`);
+      continue;
+    }
     model.functions.set(key, fromProject(serverlessFunction({ stack, model, key, props: value, defaults, stage, dir: path.dirname(file) }), `functions.${key}`));
   }
   attachResources(stack, model);
@@ -131,7 +136,7 @@ function serverlessFunction({ stack, model, key, props, defaults, stage, dir }: 
   // A variable set to null (`X:`, `\${env:X, null}`) is left out, as the Framework strips null properties from the template.
   const declared = Object.entries({ ...defaults.environment, ...(isObject(props.environment) ? props.environment : {}) }).filter(([, value]) => value !== null);
   const environment = environmentVariables(r, Object.fromEntries(declared), `${at}.environment`, (message) => model.warnings.push(message));
-  warnDynamicReferences(environment, `${at}.environment`, (message) => model.warnings.push(message));
+  warnVariablesNotApplied(environment, `${at}.environment`, (message) => model.warnings.push(message));
   const fn: RawFunction = {
     handler: props.handler,
     codeUri: dir,
