@@ -46,18 +46,16 @@ export const FUNCTION_TYPES: ReadonlySet<string> = new Set(['AWS::Serverless::Fu
 const warn = (model: ProjectModel) => (message: string) => model.warnings.push(message);
 
 const eventSourceMapping: Attacher = (stack, model, props, at) => {
-  const found = target(stack, model, props.FunctionName, `${at}.FunctionName`);
-  if (!found) return;
-  const [, fn] = found;
+  const [, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`) ?? [];
+  if (!fn) return;
   if (props.Enabled === false || props.Enabled === 'false') return warn(model)(`${at}: Enabled is false: the mapping is not started`);
   const arn = stack.resolver.string(props.EventSourceArn, `${at}.EventSourceArn`);
   fn.events.push(...mappingFromArn({ arn, properties: props, resolver: stack.resolver, at, warn: warn(model), declared: model.resources }).map((m) => fromProject(m, at)));
 };
 
 const eventInvokeConfig: Attacher = (stack, model, props, at) => {
-  const found = target(stack, model, props.FunctionName, `${at}.FunctionName`);
-  if (!found) return;
-  const [name, fn] = found;
+  const [name, fn] = target(stack, model, props.FunctionName, `${at}.FunctionName`) ?? [];
+  if (!name || !fn) return;
   const settings = destinationsOf({ stack, model, fn: name, at }, { invokeConfig: props });
   const destinations = { ...(fn.destinations as Props | undefined), ...(settings.destinations as Props | undefined) };
   Object.assign(fn, settings, Object.keys(destinations).length ? { destinations } : {});

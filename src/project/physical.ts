@@ -51,11 +51,13 @@ const TABLE: TypeSpec = {
   nameProperty: 'TableName', maxLength: 255, chars: [/^[\w.-]{3,}$/, 'at least 3 of letters, digits, _, . and -'],
   attributes: { Arn: tableArn, StreamArn: (name, id) => `${tableArn(name, id)}/stream/${LATEST_STREAM_LABEL}` },
 };
-/** A global table's TableId: a UUID, as DynamoDB's, the same for the same table (no local table exists yet when the template is read). */
-const tableId = (name: string, id: StackIdentity) => {
-  const hex = createHash('sha256').update(tableArn(name, id)).digest('hex');
+/** A UUID made from `key`: the same for the same resource, where AWS makes one at random. */
+const uuidFrom = (key: string) => {
+  const hex = createHash('sha256').update(key).digest('hex');
   return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
 };
+/** A global table's TableId: a UUID, as DynamoDB's (no local table exists yet when the template is read). */
+const tableId = (name: string, id: StackIdentity) => uuidFrom(tableArn(name, id));
 const GLOBAL_TABLE: TypeSpec = { ...TABLE, attributes: { ...TABLE.attributes, TableId: tableId } };
 /** An id AWS makes at random, made here from the resource's ARN-like key: the same for the same resource. */
 const madeId = (key: string, length: number, alphabet: string) => {
@@ -73,10 +75,7 @@ const secretArn = (name: string, id: StackIdentity) => arn('secretsmanager', `se
 const userPoolId = (name: string, id: StackIdentity) => `${id.region}_${madeId(`${id.accountId}/${id.region}/${name}`, 9, ALNUM)}`;
 /** An app client's id: 26 lower-case letters and digits. */
 const clientId = (name: string, id: StackIdentity) => madeId(`client/${id.accountId}/${id.region}/${name}`, 26, 'abcdefghijklmnopqrstuvwxyz0123456789');
-const kmsKeyId = (name: string, id: StackIdentity) => {
-  const hex = createHash('sha256').update(`kms/${id.accountId}/${id.region}/${name}`).digest('hex');
-  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
-};
+const kmsKeyId = (name: string, id: StackIdentity) => uuidFrom(`kms/${id.accountId}/${id.region}/${name}`);
 const LAYER: TypeSpec = {
   nameProperty: 'LayerName', maxLength: 140, logicalIdOnly: true, chars: [/^[\w-]+$/, 'letters, digits, - and _'],
   ref: (name, id, version) => arn('lambda', `layer:${name}:${version}`, id),

@@ -7,6 +7,7 @@ import { input } from './sam-events.js';
 import { ALL_METHODS } from '../sources/http/settings.js';
 import { frameworkHttpAuthorizer, frameworkRestAuthorizer } from './serverless-authorizers.js';
 import { frameworkBoolean } from './serverless-variables.js';
+import { s3EventSettings, snsEventSettings } from './serverless-resources.js';
 import { isObject } from '../own.js';
 
 /**
@@ -177,7 +178,7 @@ function poller(stream: boolean): Mapper {
 }
 
 const sns: Mapper = (ctx, value, at) => {
-  const props = isObject(value) ? value : String(value).startsWith('arn:') ? { arn: value } : { topicName: value };
+  const props = snsEventSettings(value);
   const topicArn = props.arn !== undefined
     ? ctx.stack.resolver.string(props.arn, `${at}.arn`)
     : declare(ctx, 'sns', String(props.topicName), attributeValue('AWS::SNS::Topic', 'TopicArn', String(props.topicName), ctx.stack.identity)!);
@@ -186,7 +187,7 @@ const sns: Mapper = (ctx, value, at) => {
 };
 
 const s3: Mapper = (ctx, value) => {
-  const props = isObject(value) ? value : { bucket: value };
+  const props = s3EventSettings(value);
   const bucket = String(props.bucket);
   declare(ctx, 's3', bucket, attributeValue('AWS::S3::Bucket', 'Arn', bucket, ctx.stack.identity)!);
   const filter: Record<string, string> = {};

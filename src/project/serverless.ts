@@ -13,6 +13,7 @@ import { FRAMEWORK_DEFAULT_STAGE, Variables } from './serverless-variables.js';
 import { withDotenv } from './serverless-dotenv.js';
 import { pluginsWarnings } from './serverless-plugins.js';
 import { liftConstructs } from './serverless-lift.js';
+import { frameworkResources, overResources, stateMachineResources } from './serverless-resources.js';
 import { Stack, type CfnTemplate } from './stack.js';
 import type { StackIdentity } from './physical.js';
 import { isObject, setOwn } from '../own.js';
@@ -32,9 +33,6 @@ export interface ServerlessOptions extends Omit<StackIdentity, 'stackName'> {
 }
 
 type Props = Record<string, unknown>;
-
-/** The framework's logical-id normalization: `my-fn_x` → `MyDashfnUnderscorex`. */
-export const normalizedName = (name: string) => (name[0].toUpperCase() + name.slice(1)).replaceAll('-', 'Dash').replaceAll('_', 'Underscore');
 
 /** Defaults the framework applies to functions (not Lambda's 128 MB / 3 s). */
 const FRAMEWORK_DEFAULTS = { memorySize: 1024, timeout: 6 };
@@ -76,7 +74,7 @@ export function loadServerless(file: string, options: ServerlessOptions): Projec
   const layers = section('layers', data.layers);
   const template: CfnTemplate = {
     Conditions: resources.Conditions as Props, Mappings: resources.Mappings as Props,
-    Resources: overResources({ ...syntheticResources(functions, layers), ...stateMachineResources(data.stepFunctions, vars), ...lift.resources }, resources.Resources as Props),
+    Resources: overResources({ ...frameworkResources(functions, layers), ...stateMachineResources(data.stepFunctions, vars), ...lift.resources }, resources.Resources as Props),
   };
   const stack = new Stack(template, { ...options, stackName: model.stackName, file, parameters: new Map() });
   declareResources(stack, model);
@@ -179,75 +177,6 @@ const FUNCTION_PROPERTIES = new Set([
   'handler', 'memorySize', 'timeout', 'environment', 'runtime', 'description', 'reservedConcurrency', 'maximumRetryAttempts',
   'maximumEventAge', 'destinations', 'onError', 'layers', 'url', 'httpApi', 'events',
 ]);
-
-/**
- * The resources the Framework generates, for Ref / GetAtt: each function as `<Key>LambdaFunction`,
- * each `layers:` entry as `<Key>LambdaLayer` (named `name`, else its key), and the topic and bucket
- * an `sns: <name>` / `s3: <bucket>` event creates, as `SNSTopic<Name>` / `S3Bucket<Name>` (the name's
- * letters and digits, the first upper-cased: the Framework's getTopicLogicalId / getBucketLogicalId).
- */
-function syntheticResources(functions: Props, layers: Props): Props {
-  const out: Props = {};
-  for (const key of Object.keys(functions)) out[`${normalizedName(key)}LambdaFunction`] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: key } };
-  for (const [key, layer] of Object.entries(layers)) {
-    out[`${normalizedName(key)}LambdaLayer`] = { Type: 'AWS::Lambda::LayerVersion', Properties: { LayerName: isObject(layer) && layer.name !== undefined ? layer.name : key, Content: isObject(layer) ? layer.path : undefined } };
-  }
-  const alphanumeric = (name: string) => {
-    const kept = name.replace(/[^0-9A-Za-z]/g, '');
-    return kept.charAt(0).toUpperCase() + kept.slice(1);
-  };
-  for (const fn of Object.values(functions)) {
-    const events = isObject(fn) && Array.isArray(fn.events) ? fn.events : [];
-    for (const event of events) {
-      if (!isObject(event)) continue;
-      const topic = typeof event.sns === 'string' ? (event.sns.startsWith('arn:') ? undefined : event.sns)
-        : isObject(event.sns) && event.sns.arn === undefined && typeof event.sns.topicName === 'string' ? event.sns.topicName : undefined;
-      if (topic) {
-        out[`SNSTopic${alphanumeric(topic)}`] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: topic, ...(topic.endsWith('.fifo') ? { FifoTopic: true } : {}) } };
-      }
-      const bucket = typeof event.s3 === 'string' ? event.s3
-        : isObject(event.s3) && event.s3.existing !== true && typeof event.s3.bucket === 'string' ? event.s3.bucket : undefined;
-      if (bucket) out[`S3Bucket${alphanumeric(bucket)}`] = { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } };
-    }
-  }
-  return out;
-}
-
-/**
- * The state machines serverless-step-functions declares (`stepFunctions.stateMachines`), for Ref and
- * GetAtt: `<Id or Name>` (normalized as a function name), else `<Key>StepFunctionsStateMachine`, as
- * the plugin names them. They do not run here (a warning names them); functions reading their ARN do.
- */
-function stateMachineResources(stepFunctions: unknown, vars: Variables): Props {
-  const machines = isObject(stepFunctions) && isObject(stepFunctions.stateMachines) ? stepFunctions.stateMachines : {};
-  const out: Props = {};
-  for (const [key, machine] of Object.entries(machines)) {
-    const at = `stepFunctions.stateMachines.${key}`;
-    const name = isObject(machine) ? vars.resolve(machine.name, `${at}.name`) : undefined;
-    const id = isObject(machine) ? vars.resolve(machine.id, `${at}.id`) : undefined;
-    const custom = typeof id === 'string' && id ? id : typeof name === 'string' && name ? name : undefined;
-    setOwn<unknown>(out, custom ? normalizedName(custom) : `${normalizedName(key)}StepFunctionsStateMachine`, {
-      Type: 'AWS::StepFunctions::StateMachine', Properties: typeof name === 'string' && name ? { StateMachineName: name } : {},
-    });
-  }
-  return out;
-}
-
-/**
- * `resources.Resources` over the generated ones: a resource of the same logical id extends the
- * generated one (its Properties merged over them, as the Framework merges it), so
- * `S3BucketPhotos: { Properties: { CorsConfiguration } }` adds to the bucket an `s3` event made.
- */
-function overResources(generated: Props, declared: Props | undefined): Props {
-  const out: Props = { ...generated };
-  for (const [logicalId, resource] of Object.entries(declared ?? {})) {
-    const base = Object.hasOwn(generated, logicalId) ? generated[logicalId] : undefined;
-    setOwn(out, logicalId, isObject(base) && isObject(resource)
-      ? { ...base, ...resource, Properties: { ...(base.Properties as Props), ...(isObject(resource.Properties) ? resource.Properties : {}) } }
-      : resource);
-  }
-  return out;
-}
 
 /** v3 `params: { default, <stage> }`, v4 `stages: { default: { params }, <stage>: { params } }`. */
 function stageParams(data: Props, stage: string): Map<string, unknown> {
